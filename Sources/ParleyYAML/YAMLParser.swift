@@ -1,0 +1,274 @@
+internal import CYAML
+
+/// Reads YAML text into a located node tree, refusing what the flow language never needs.
+///
+/// Beyond libyaml's syntax checks it rejects duplicate keys, keys that are not scalars, a second
+/// document, nesting deeper than ``YAMLLimits/maxDepth``, inputs larger than
+/// ``YAMLLimits/maxBytes`` and alias expansion beyond ``YAMLLimits/maxNodes``. Anchors, aliases and
+/// `<<` merge keys work.
+public enum YAMLParser {
+    /// Parses `text`; returns `nil` when the input holds no document (empty or comments only).
+    public static func parse(_ text: String, file: String, limits: YAMLLimits = .default) throws(YAMLError) -> YAMLNode? {
+        try parse(bytes: Array(text.utf8), file: file, limits: limits)
+    }
+
+    /// Parses raw bytes (UTF-8, or UTF-16 with a byte-order mark).
+    public static func parse(bytes: [UInt8], file: String, limits: YAMLLimits = .default) throws(YAMLError) -> YAMLNode? {
+        if bytes.count > limits.maxBytes {
+            throw YAMLError(
+                location: SourceLocation(file: file, line: 1, column: 1),
+                message: "file is \(bytes.count) bytes; the limit is \(limits.maxBytes) bytes"
+            )
+        }
+        let builder = TreeBuilder(file: file, bytes: bytes, limits: limits)
+        return try builder.run()
+    }
+}
+
+/// Owns one libyaml parser for the length of a parse and folds its events into nodes.
+final class TreeBuilder {
+    private enum Frame {
+        case sequence(start: SourceLocation, tag: String?, anchor: String?, items: [YAMLNode], size: Int)
+        case mapping(start: SourceLocation, tag: String?, anchor: String?, pairs: [YAMLPair], size: Int,
+                     pendingKey: YAMLNode?, keys: [String: SourceLocation])
+    }
+
+    private let file: String
+    private let bytes: [UInt8]
+    private let limits: YAMLLimits
+    private var stack: [Frame] = []
+    private var anchors: [String: (node: YAMLNode, size: Int)] = [:]
+    private var totalNodes = 0
+    private var root: YAMLNode?
+    private var documents = 0
+
+    init(file: String, bytes: [UInt8], limits: YAMLLimits) {
+        self.file = file
+        self.bytes = bytes
+        self.limits = limits
+    }
+
+    func run() throws(YAMLError) -> YAMLNode? {
+        let parser = UnsafeMutablePointer<yaml_parser_t>.allocate(capacity: 1)
+        defer { parser.deallocate() }
+        guard yaml_parser_initialize(parser) == 1 else {
+            throw YAMLError(location: location(line: 0, column: 0), message: "could not initialise the YAML parser")
+        }
+        defer { yaml_parser_delete(parser) }
+
+        // libyaml reads from the buffer lazily, so it must stay alive and unmoved for the whole loop.
+        return try bytes.withUnsafeBufferPointer { (buffer) throws(YAMLError) -> YAMLNode? in
+            yaml_parser_set_input_string(parser, buffer.baseAddress, buffer.count)
+            var event = yaml_event_t()
+            while true {
+                guard yaml_parser_parse(parser, &event) == 1 else {
+                    throw parserError(parser.pointee)
+                }
+                defer { yaml_event_delete(&event) }
+                if event.type == YAML_STREAM_END_EVENT { break }
+                try handle(event)
+            }
+            return root
+        }
+    }
+
+    private func handle(_ event: yaml_event_t) throws(YAMLError) {
+        let start = location(event.start_mark)
+        switch event.type {
+        case YAML_DOCUMENT_START_EVENT:
+            documents += 1
+            if documents > 1 {
+                throw YAMLError(location: start, message: "a file holds one YAML document, but a second one starts here")
+            }
+        case YAML_SCALAR_EVENT:
+            let s = event.data.scalar
+            let value = string(s.value, length: s.length) ?? ""
+            let node = YAMLNode(
+                content: .scalar(YAMLScalar(value: value, style: style(s.style))),
+                location: start,
+                tag: string(s.tag)
+            )
+            try complete(node, size: 1, anchor: string(s.anchor))
+        case YAML_ALIAS_EVENT:
+            let name = string(event.data.alias.anchor) ?? ""
+            guard let target = anchors[name] else {
+                throw YAMLError(location: start, message: "alias *\(name) refers to no anchor &\(name) defined before it")
+            }
+            try complete(target.node, size: target.size, anchor: nil)
+        case YAML_SEQUENCE_START_EVENT:
+            try push(at: start)
+            let s = event.data.sequence_start
+            stack.append(.sequence(start: start, tag: string(s.tag), anchor: string(s.anchor), items: [], size: 1))
+        case YAML_MAPPING_START_EVENT:
+            try push(at: start)
+            let m = event.data.mapping_start
+            stack.append(.mapping(start: start, tag: string(m.tag), anchor: string(m.anchor), pairs: [], size: 1,
+                                  pendingKey: nil, keys: [:]))
+        case YAML_SEQUENCE_END_EVENT, YAML_MAPPING_END_EVENT:
+            guard let frame = stack.popLast() else { return }
+            switch frame {
+            case let .sequence(start, tag, anchor, items, size):
+                try complete(YAMLNode(content: .sequence(items), location: start, tag: tag), size: size, anchor: anchor)
+            case let .mapping(start, tag, anchor, pairs, size, _, _):
+                let merged = try resolveMerges(pairs)
+                try complete(YAMLNode(content: .mapping(merged), location: start, tag: tag), size: size, anchor: anchor)
+            }
+        default:
+            break
+        }
+    }
+
+    private func push(at start: SourceLocation) throws(YAMLError) {
+        if stack.count >= limits.maxDepth {
+            throw YAMLError(location: start, message: "nesting is deeper than the limit of \(limits.maxDepth) levels")
+        }
+    }
+
+    /// Attaches a finished node to its parent (or makes it the document root).
+    private func complete(_ node: YAMLNode, size: Int, anchor: String?) throws(YAMLError) {
+        totalNodes += size
+        if totalNodes > limits.maxNodes {
+            throw YAMLError(location: node.location,
+                            message: "the document expands to more than \(limits.maxNodes) nodes (aliases included); refusing to read further")
+        }
+        if let anchor { anchors[anchor] = (node, size) }
+        guard let top = stack.popLast() else {
+            root = node
+            return
+        }
+        switch top {
+        case .sequence(let start, let tag, let anchorName, var items, let total):
+            // The frame was popped, so `items` is uniquely referenced and appends in place.
+            items.append(node)
+            stack.append(.sequence(start: start, tag: tag, anchor: anchorName, items: items, size: total + size))
+        case .mapping(let start, let tag, let anchorName, var pairs, let total, let pendingKey, var keys):
+            if let key = pendingKey {
+                pairs.append(YAMLPair(key: key, value: node))
+                stack.append(.mapping(start: start, tag: tag, anchor: anchorName, pairs: pairs, size: total + size,
+                                      pendingKey: nil, keys: keys))
+            } else {
+                guard let keyText = node.string else {
+                    throw YAMLError(location: node.location,
+                                    message: "a mapping key must be a plain value, not \(node.kindDescription)")
+                }
+                let isMerge = keyText == "<<" && node.scalar?.style == .plain
+                if !isMerge, let first = keys[keyText] {
+                    throw YAMLError(location: node.location,
+                                    message: "duplicate key `\(keyText)` (first defined at line \(first.line), column \(first.column))")
+                }
+                if !isMerge { keys[keyText] = node.location }
+                stack.append(.mapping(start: start, tag: tag, anchor: anchorName, pairs: pairs, size: total + size,
+                                      pendingKey: node, keys: keys))
+            }
+        }
+    }
+
+    /// Applies `<<: *base` (or `<<: [*a, *b]`): explicit keys win, then earlier merged maps.
+    private func resolveMerges(_ pairs: [YAMLPair]) throws(YAMLError) -> [YAMLPair] {
+        guard pairs.contains(where: isMergeKey) else { return pairs }
+        var result = pairs.filter { !isMergeKey($0) }
+        var seen = Set(result.compactMap { $0.key.string })
+        for pair in pairs where isMergeKey(pair) {
+            let sources: [YAMLNode]
+            switch pair.value.content {
+            case .mapping: sources = [pair.value]
+            case .sequence(let items): sources = items
+            case .scalar:
+                throw YAMLError(location: pair.value.location, message: "`<<` merges a mapping or a list of mappings, not \(pair.value.kindDescription)")
+            }
+            for source in sources {
+                guard let entries = source.mapping else {
+                    throw YAMLError(location: source.location, message: "`<<` merges mappings, not \(source.kindDescription)")
+                }
+                for entry in entries {
+                    guard let key = entry.key.string, !seen.contains(key) else { continue }
+                    seen.insert(key)
+                    result.append(entry)
+                }
+            }
+        }
+        return result
+    }
+
+    private func isMergeKey(_ pair: YAMLPair) -> Bool {
+        pair.key.string == "<<" && pair.key.scalar?.style == .plain
+    }
+
+    // MARK: - C conversions
+
+    private func string(_ pointer: UnsafeMutablePointer<yaml_char_t>?) -> String? {
+        guard let pointer else { return nil }
+        return String(cString: pointer)
+    }
+
+    private func string(_ pointer: UnsafeMutablePointer<yaml_char_t>?, length: Int) -> String? {
+        guard let pointer else { return nil }
+        return String(decoding: UnsafeBufferPointer(start: pointer, count: length), as: UTF8.self)
+    }
+
+    private func style(_ style: yaml_scalar_style_t) -> YAMLScalar.Style {
+        switch style {
+        case YAML_SINGLE_QUOTED_SCALAR_STYLE: return .singleQuoted
+        case YAML_DOUBLE_QUOTED_SCALAR_STYLE: return .doubleQuoted
+        case YAML_LITERAL_SCALAR_STYLE: return .literal
+        case YAML_FOLDED_SCALAR_STYLE: return .folded
+        default: return .plain
+        }
+    }
+
+    private func location(_ mark: yaml_mark_t) -> SourceLocation {
+        location(line: Int(mark.line), column: Int(mark.column))
+    }
+
+    private func location(line: Int, column: Int) -> SourceLocation {
+        SourceLocation(file: file, line: line + 1, column: column + 1)
+    }
+
+    /// Turns libyaml's error fields into one located sentence.
+    private func parserError(_ parser: yaml_parser_t) -> YAMLError {
+        let problem = parser.problem.map { String(cString: $0) } ?? "invalid YAML"
+        switch parser.error {
+        case YAML_READER_ERROR:
+            var message = problem
+            if parser.problem_value != -1 {
+                message += " (byte 0x\(String(UInt8(truncatingIfNeeded: parser.problem_value), radix: 16)))"
+            }
+            return YAMLError(location: locationOfByte(parser.problem_offset), message: message)
+        case YAML_MEMORY_ERROR:
+            return YAMLError(location: location(line: 0, column: 0), message: "out of memory while reading YAML")
+        default:
+            let at = location(parser.problem_mark)
+            var message = problem
+            if problem == "found character that cannot start any token", character(at: at) == "\t" {
+                message = "a tab character cannot start a token; YAML indents with spaces"
+            }
+            if let context = parser.context.map({ String(cString: $0) }) {
+                let where_ = location(parser.context_mark)
+                message += " (\(context) at line \(where_.line), column \(where_.column))"
+            }
+            return YAMLError(location: at, message: message)
+        }
+    }
+
+    /// Line and character column of a byte offset, for reader errors that carry only an offset.
+    private func locationOfByte(_ offset: Int) -> SourceLocation {
+        var line = 0, column = 0
+        for byte in bytes.prefix(offset) {
+            if byte == UInt8(ascii: "\n") {
+                line += 1
+                column = 0
+            } else if byte & 0xC0 != 0x80 {
+                column += 1
+            }
+        }
+        return location(line: line, column: column)
+    }
+
+    private func character(at location: SourceLocation) -> Character? {
+        let lines = bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
+        guard location.line - 1 < lines.count else { return nil }
+        let text = String(decoding: lines[location.line - 1], as: UTF8.self)
+        guard location.column - 1 < text.count else { return nil }
+        return text[text.index(text.startIndex, offsetBy: location.column - 1)]
+    }
+}
