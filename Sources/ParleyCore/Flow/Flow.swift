@@ -1,0 +1,188 @@
+/// A loaded, validated flow file: who talks to the agent, about what, and the steps to take.
+public struct Flow: Sendable {
+    /// Unique across a run; defaults to the file name without extension.
+    public var name: String
+    public var description: String?
+    public var tags: [String]
+    /// The file the flow was loaded from, as the user named it.
+    public var file: String
+    public var location: SourceLocation
+    /// One entry per persona the flow runs as; a flow without personas runs once with `nil`.
+    public var personas: [Persona]
+    public var scenario: Scenario?
+    public var turnTimeout: Duration
+    public var timeout: Duration?
+    /// A target named by the flow itself, used when the command line names none.
+    public var target: String?
+    /// A simulator chosen by the flow, overriding the project's.
+    public var simulator: SimulatorChoice?
+    public var steps: [Step]
+
+    public static let defaultTurnTimeout: Duration = .seconds(30)
+
+    public init(name: String, description: String? = nil, tags: [String] = [], file: String, location: SourceLocation,
+                personas: [Persona] = [], scenario: Scenario? = nil, turnTimeout: Duration = Flow.defaultTurnTimeout,
+                timeout: Duration? = nil, target: String? = nil, simulator: SimulatorChoice? = nil, steps: [Step]) {
+        self.name = name
+        self.description = description
+        self.tags = tags
+        self.file = file
+        self.location = location
+        self.personas = personas
+        self.scenario = scenario
+        self.turnTimeout = turnTimeout
+        self.timeout = timeout
+        self.target = target
+        self.simulator = simulator
+        self.steps = steps
+    }
+
+    /// How the conversation opens, decided by the first step that talks to the agent.
+    public var opening: OpeningKind {
+        for step in steps {
+            switch step.action {
+            case .set, .wait: continue
+            case .send: return .userFirst
+            case .event: return .eventFirst
+            default: return .agentFirst
+            }
+        }
+        return .agentFirst
+    }
+
+    public enum OpeningKind: String, Sendable, Codable {
+        case agentFirst = "agent-first", userFirst = "user-first", eventFirst = "event-first"
+    }
+}
+
+/// One step of a flow, with the place it is written (inside an included file for included steps).
+public struct Step: Sendable {
+    public var action: StepAction
+    public var location: SourceLocation
+
+    public init(_ action: StepAction, at location: SourceLocation) {
+        self.action = action
+        self.location = location
+    }
+
+    public var kind: StepKind { action.kind }
+}
+
+/// The step kinds a flow can use, by the key that introduces them.
+public enum StepKind: String, Sendable, Codable, CaseIterable {
+    case send, expect
+    case expectNot = "expect_not"
+    case wait, set, include, end, recommend, simulate, event, tag, insights
+}
+
+/// What a step does.
+public enum StepAction: Sendable {
+    case send(Template)
+    case expect(Expectation)
+    case expectNot(Matcher)
+    case wait(Duration)
+    case set([(name: String, value: Template)])
+    case end
+    case recommend(RecommendOptions)
+    case simulate(SimulateOptions)
+    case event(Template)
+    case tag(TagChange)
+    case insights(InsightsExpectation)
+
+    public var kind: StepKind {
+        switch self {
+        case .send: .send
+        case .expect: .expect
+        case .expectNot: .expectNot
+        case .wait: .wait
+        case .set: .set
+        case .end: .end
+        case .recommend: .recommend
+        case .simulate: .simulate
+        case .event: .event
+        case .tag: .tag
+        case .insights: .insights
+        }
+    }
+}
+
+/// An `expect` step: a matcher on the latest reply, captures into variables, a latency bound.
+public struct Expectation: Sendable {
+    public var matcher: Matcher
+    public var captures: [Capture]
+    public var within: Duration?
+
+    public init(matcher: Matcher, captures: [Capture] = [], within: Duration? = nil) {
+        self.matcher = matcher
+        self.captures = captures
+        self.within = within
+    }
+}
+
+/// `capture: { ticket: /ticket (T-\d+)/ }` stores group 1 (or the whole match) in `ticket`.
+public struct Capture: Sendable {
+    public var name: String
+    public var pattern: RegexPattern
+    public var location: SourceLocation
+}
+
+/// How a simulated reply is chosen among the candidates.
+public enum PickStrategy: Sendable, Hashable, CustomStringConvertible {
+    case first
+    case random
+    case index(Int)
+
+    public var description: String {
+        switch self {
+        case .first: "first"
+        case .random: "random"
+        case .index(let i): "\(i)"
+        }
+    }
+}
+
+/// A `recommend` step: one simulated-user turn.
+public struct RecommendOptions: Sendable {
+    public var pick: PickStrategy
+    public init(pick: PickStrategy = .first) { self.pick = pick }
+}
+
+/// A `simulate` step: simulated turns until `until` matches or the budget runs out.
+public struct SimulateOptions: Sendable {
+    public var until: Matcher?
+    public var maxTurns: Int
+    public var passOnMax: Bool
+    public var pick: PickStrategy
+
+    public init(until: Matcher?, maxTurns: Int, passOnMax: Bool = false, pick: PickStrategy = .first) {
+        self.until = until
+        self.maxTurns = maxTurns
+        self.passOnMax = passOnMax
+        self.pick = pick
+    }
+}
+
+/// A `tag` step: tags to set (values are templates) and keys to remove.
+public struct TagChange: Sendable {
+    public var set: [(key: String, value: Template)]
+    public var remove: [String]
+}
+
+/// An `insights` step: patterns on the agent's current state.
+public struct InsightsExpectation: Sendable {
+    public var state: Matcher?
+    public var action: Matcher?
+    public var objective: Matcher?
+}
+
+/// Where simulated user replies come from.
+public enum SimulatorChoice: Sendable, Hashable {
+    /// The flow's own target's recommend-responses endpoint.
+    case target
+    /// Another named target's recommend-responses endpoint.
+    case otherTarget(String)
+    /// An OpenAI-compatible chat-completions endpoint, configured by name in parley.yaml.
+    case openAI(String)
+    /// Candidate replies listed in the flow's personas.
+    case script
+}

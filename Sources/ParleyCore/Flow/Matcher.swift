@@ -1,0 +1,138 @@
+import Foundation
+
+/// A test applied to an agent reply: a regular expression, a substring, an exact text, or a combination.
+public indirect enum Matcher: Sendable {
+    /// `/re/flags` or `{regex: ...}`.
+    case regex(RegexPattern)
+    /// A plain string or `{contains: ...}`: case-insensitive substring.
+    case contains(Template)
+    /// `{equals: ...}`: the whole reply, ignoring surrounding white space.
+    case equals(Template)
+    case any([Matcher])
+    case all([Matcher])
+
+    /// Whether `text` satisfies the matcher once placeholders are filled from `scope`.
+    public func matches(_ text: String, scope: VariableScope) throws(MatchError) -> Bool {
+        switch self {
+        case .regex(let pattern):
+            return try pattern.compile(scope).firstMatch(in: text) != nil
+        case .contains(let template):
+            let needle = try render(template, scope)
+            return needle.isEmpty || text.range(of: needle, options: [.caseInsensitive, .diacriticInsensitive]) != nil
+        case .equals(let template):
+            return text.trimmingSpaces == (try render(template, scope)).trimmingSpaces
+        case .any(let matchers):
+            for m in matchers where try m.matches(text, scope: scope) { return true }
+            return false
+        case .all(let matchers):
+            for m in matchers where !(try m.matches(text, scope: scope)) { return false }
+            return true
+        }
+    }
+
+    private func render(_ template: Template, _ scope: VariableScope) throws(MatchError) -> String {
+        do {
+            return try template.render(scope)
+        } catch {
+            throw .unknownVariable(error)
+        }
+    }
+
+    /// How the matcher reads in a message: `/order/i`, `"refund"`, `any of [/a/, "b"]`.
+    public var summary: String {
+        switch self {
+        case .regex(let p): "/\(p.source.raw)/\(p.flags)"
+        case .contains(let t): "\"\(t.raw)\""
+        case .equals(let t): "exactly \"\(t.raw)\""
+        case .any(let ms): "any of [" + ms.map(\.summary).joined(separator: ", ") + "]"
+        case .all(let ms): "all of [" + ms.map(\.summary).joined(separator: ", ") + "]"
+        }
+    }
+
+    /// Every template inside, for checking placeholders before a run.
+    public var templates: [Template] {
+        switch self {
+        case .regex(let p): [p.source]
+        case .contains(let t), .equals(let t): [t]
+        case .any(let ms), .all(let ms): ms.flatMap(\.templates)
+        }
+    }
+}
+
+/// Why a matcher could not be evaluated.
+public enum MatchError: Error, Sendable {
+    case unknownVariable(VariableError)
+    case invalidRegex(String, SourceLocation)
+}
+
+/// A regular expression as written in a flow, compiled once when it has no placeholders.
+public struct RegexPattern: Sendable {
+    public var source: Template
+    public var flags: String
+    private let constant: CompiledRegex?
+
+    /// Flags a flow may use: i (ignore case), m (^ and $ at lines), s (dot matches newline), x (extended).
+    public static let allowedFlags: Set<Character> = ["i", "m", "s", "x"]
+
+    public init(source: Template, flags: String) throws(MatchError) {
+        self.source = source
+        self.flags = flags
+        if source.isConstant {
+            constant = try CompiledRegex(pattern: source.raw, flags: flags, location: source.location)
+        } else {
+            constant = nil
+            // Compile once with stand-in values so syntax errors surface when the flow is loaded.
+            let probe = source.segments.map { segment -> String in
+                if case .literal(let text) = segment { return text }
+                return "x"
+            }.joined()
+            _ = try CompiledRegex(pattern: probe, flags: flags, location: source.location)
+        }
+    }
+
+    /// The expression with placeholders filled in (their values matched literally).
+    public func compile(_ scope: VariableScope) throws(MatchError) -> CompiledRegex {
+        if let constant { return constant }
+        let pattern: String
+        do {
+            pattern = try source.render(scope, transform: NSRegularExpression.escapedPattern(for:))
+        } catch {
+            throw .unknownVariable(error)
+        }
+        return try CompiledRegex(pattern: pattern, flags: flags, location: source.location)
+    }
+}
+
+/// An immutable compiled expression; NSRegularExpression is safe to share once built.
+public final class CompiledRegex: @unchecked Sendable {
+    let regex: NSRegularExpression
+
+    init(pattern: String, flags: String, location: SourceLocation) throws(MatchError) {
+        var options: NSRegularExpression.Options = []
+        for flag in flags {
+            switch flag {
+            case "i": options.insert(.caseInsensitive)
+            case "m": options.insert(.anchorsMatchLines)
+            case "s": options.insert(.dotMatchesLineSeparators)
+            case "x": options.insert(.allowCommentsAndWhitespace)
+            default: throw .invalidRegex("unknown regular-expression flag `\(flag)`; use i, m, s or x", location)
+            }
+        }
+        do {
+            regex = try NSRegularExpression(pattern: pattern, options: options)
+        } catch {
+            throw .invalidRegex("invalid regular expression /\(pattern)/", location)
+        }
+    }
+
+    /// The first match's groups: index 0 is the whole match; nil entries did not participate.
+    public func firstMatch(in text: String) -> [String?]? {
+        let range = NSRange(text.startIndex..., in: text)
+        guard let match = regex.firstMatch(in: text, options: [], range: range) else { return nil }
+        return (0..<match.numberOfRanges).map { i in
+            let r = match.range(at: i)
+            guard r.location != NSNotFound, let swiftRange = Range(r, in: text) else { return nil }
+            return String(text[swiftRange])
+        }
+    }
+}

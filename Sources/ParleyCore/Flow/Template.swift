@@ -1,0 +1,172 @@
+/// Text with `${...}` placeholders, parsed once when a flow is loaded.
+///
+/// `$$` writes a literal `$`. Names are `persona.<field>`, `scenario.<field>`, `env.<NAME>` or a
+/// variable set earlier in the flow by `set` or `capture`.
+public struct Template: Sendable, Hashable, CustomStringConvertible {
+    public enum Segment: Sendable, Hashable {
+        case literal(String)
+        case variable(VariableReference, SourceLocation)
+    }
+
+    public var segments: [Segment]
+    /// The text as written, for messages.
+    public var raw: String
+    public var location: SourceLocation
+
+    public init(literal: String, location: SourceLocation) {
+        self.segments = literal.isEmpty ? [] : [.literal(literal)]
+        self.raw = literal
+        self.location = location
+    }
+
+    init(segments: [Segment], raw: String, location: SourceLocation) {
+        self.segments = segments
+        self.raw = raw
+        self.location = location
+    }
+
+    public var description: String { raw }
+
+    /// True when the text has no placeholders and renders to itself.
+    public var isConstant: Bool {
+        !segments.contains { if case .variable = $0 { return true } else { return false } }
+    }
+
+    /// Every placeholder with where it is written.
+    public var references: [(VariableReference, SourceLocation)] {
+        segments.compactMap { if case .variable(let ref, let loc) = $0 { return (ref, loc) } else { return nil } }
+    }
+
+    /// The text with each placeholder replaced; `transform` lets regular expressions escape values.
+    public func render(_ scope: VariableScope, transform: (String) -> String = { $0 }) throws(VariableError) -> String {
+        var out = ""
+        for segment in segments {
+            switch segment {
+            case .literal(let text): out += text
+            case .variable(let ref, let loc):
+                guard let value = scope.value(of: ref) else { throw VariableError(reference: ref, location: loc) }
+                out += transform(value)
+            }
+        }
+        return out
+    }
+
+    /// Parses `text` whose first character is at `location`; `columnsExact` says whether columns
+    /// inside the text map one-to-one onto the file (true for single-line plain or quoted scalars).
+    public static func parse(_ text: String, at location: SourceLocation, columnOffset: Int?, sink: DiagnosticSink) -> Template? {
+        var segments: [Segment] = []
+        var literal = ""
+        let chars = Array(text)
+        var i = 0
+        var ok = true
+        func here(_ index: Int) -> SourceLocation {
+            guard let columnOffset else { return location }
+            return SourceLocation(file: location.file, line: location.line, column: location.column + columnOffset + index)
+        }
+        while i < chars.count {
+            let c = chars[i]
+            if c == "$", i + 1 < chars.count, chars[i + 1] == "$" {
+                literal.append("$")
+                i += 2
+                continue
+            }
+            if c == "$", i + 1 < chars.count, chars[i + 1] == "{" {
+                guard let close = chars[(i + 2)...].firstIndex(of: "}") else {
+                    sink.error("`${` is not closed; write `$${` for a literal `${`", at: here(i))
+                    ok = false
+                    break
+                }
+                let name = String(chars[(i + 2)..<close]).trimmingSpaces
+                if let ref = VariableReference(parsing: name) {
+                    if !literal.isEmpty { segments.append(.literal(literal)); literal = "" }
+                    segments.append(.variable(ref, here(i)))
+                } else {
+                    sink.error("`${\(name)}` is not a variable name; use `${persona.name}`, `${scenario.objective}`, `${env.NAME}` or a name set earlier", at: here(i))
+                    ok = false
+                }
+                i = close + 1
+                continue
+            }
+            literal.append(c)
+            i += 1
+        }
+        if !literal.isEmpty { segments.append(.literal(literal)) }
+        return ok ? Template(segments: segments, raw: text, location: location) : nil
+    }
+}
+
+/// What a `${...}` placeholder refers to.
+public enum VariableReference: Sendable, Hashable, CustomStringConvertible {
+    case persona(String)
+    case scenario(String)
+    case env(String)
+    case local(String)
+
+    init?(parsing name: String) {
+        let parts = name.split(separator: ".", maxSplits: 1).map(String.init)
+        func isIdentifier(_ s: String) -> Bool {
+            guard let first = s.first, first.isLetter || first == "_" else { return false }
+            return s.allSatisfy { $0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" }
+        }
+        if parts.count == 2 {
+            guard isIdentifier(parts[1]) else { return nil }
+            switch parts[0] {
+            case "persona": self = .persona(parts[1])
+            case "scenario": self = .scenario(parts[1])
+            case "env": self = .env(parts[1])
+            default: return nil
+            }
+        } else {
+            guard isIdentifier(name) else { return nil }
+            self = .local(name)
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .persona(let n): "${persona.\(n)}"
+        case .scenario(let n): "${scenario.\(n)}"
+        case .env(let n): "${env.\(n)}"
+        case .local(let n): "${\(n)}"
+        }
+    }
+}
+
+/// A placeholder that has no value at run time.
+public struct VariableError: Error, Sendable {
+    public var reference: VariableReference
+    public var location: SourceLocation
+}
+
+/// The values placeholders resolve to during one flow run.
+public struct VariableScope: Sendable {
+    public var persona: Persona?
+    public var scenario: Scenario?
+    public var environment: [String: String]
+    public var locals: [String: String]
+
+    public init(persona: Persona?, scenario: Scenario?, environment: [String: String], locals: [String: String] = [:]) {
+        self.persona = persona
+        self.scenario = scenario
+        self.environment = environment
+        self.locals = locals
+    }
+
+    public func value(of reference: VariableReference) -> String? {
+        switch reference {
+        case .persona(let field): persona?.value(of: field)
+        case .scenario(let field): scenario?.value(of: field)
+        case .env(let name): environment[name]
+        case .local(let name): locals[name]
+        }
+    }
+}
+
+extension String {
+    var trimmingSpaces: String {
+        var s = Substring(self)
+        while s.first?.isWhitespace == true { s = s.dropFirst() }
+        while s.last?.isWhitespace == true { s = s.dropLast() }
+        return String(s)
+    }
+}
