@@ -13,6 +13,14 @@ public final class DiagnosticSink {
         sources[file] = text.split(separator: "\n", omittingEmptySubsequences: false)
     }
 
+    /// The text of one line of a registered file, if known.
+    public func lineText(file: String, line: Int) -> String? {
+        guard let lines = sources[file], line >= 1, line <= lines.count else { return nil }
+        var text = String(lines[line - 1])
+        if text.hasSuffix("\r") { text.removeLast() }
+        return text
+    }
+
     public func error(_ message: String, at location: SourceLocation) {
         add(Diagnostic(.error, at: location, message))
     }
@@ -23,10 +31,8 @@ public final class DiagnosticSink {
 
     public func add(_ diagnostic: Diagnostic) {
         var d = diagnostic
-        if d.sourceLine == nil, let lines = sources[d.location.file], d.location.line >= 1, d.location.line <= lines.count {
-            var line = String(lines[d.location.line - 1])
-            if line.hasSuffix("\r") { line.removeLast() }
-            d.sourceLine = line
+        if d.sourceLine == nil {
+            d.sourceLine = lineText(file: d.location.file, line: d.location.line)
         }
         diagnostics.append(d)
     }

@@ -175,14 +175,28 @@ public struct InsightsExpectation: Sendable {
     public var objective: Matcher?
 }
 
-/// Where simulated user replies come from.
-public enum SimulatorChoice: Sendable, Hashable {
+/// Where simulated user replies come from, as a flow or `parley.yaml` names it.
+public enum SimulatorChoice: Sendable, Hashable, CustomStringConvertible {
     /// The flow's own target's recommend-responses endpoint.
     case target
-    /// Another named target's recommend-responses endpoint.
-    case otherTarget(String)
-    /// An OpenAI-compatible chat-completions endpoint, configured by name in parley.yaml.
-    case openAI(String)
     /// Candidate replies listed in the flow's personas.
     case script
+    /// A name from `parley.yaml`: an entry of `simulators:` (an OpenAI-compatible endpoint) or another target.
+    case named(String)
+
+    public init(name: String) {
+        switch name {
+        case "target": self = .target
+        case "script": self = .script
+        default: self = .named(name)
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .target: "target"
+        case .script: "script"
+        case .named(let n): n
+        }
+    }
 }

@@ -13,11 +13,11 @@ public protocol ConversationProvider: Sendable {
     func makeConversation(_ context: ConversationContext) async throws(ProviderError) -> any AgentConversation
 }
 
-/// One conversation with an agent, driven by one flow run at a time.
+/// One conversation with an agent, driven by one flow run at a time (implementations are usually actors).
 ///
 /// Each method returns once the agent's complete reply has arrived, so the interpreter never sends
 /// while a reply is pending. Methods for capabilities the provider lacks throw `.unsupported`.
-public protocol AgentConversation: AnyObject {
+public protocol AgentConversation: AnyObject, Sendable {
     /// The provider's conversation or session id, once known.
     var conversationID: String? { get }
     /// Opens the conversation; returns the agent's first reply.

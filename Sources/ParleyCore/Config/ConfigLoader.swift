@@ -1,0 +1,109 @@
+import Foundation
+
+/// Reads `parley.yaml` into a ``ProjectConfig`` with located diagnostics.
+public enum ConfigLoader {
+    public static let fileNames = ["parley.yaml", "parley.yml"]
+    static let keys = ["default_target", "targets", "simulator", "simulators", "concurrency", "rate_limits"]
+
+    /// `parley.yaml` in `directory`, if there is one.
+    public static func find(in directory: String) -> String? {
+        for name in fileNames {
+            let path = directory == "." ? name : (directory as NSString).appendingPathComponent(name)
+            if FileManager.default.fileExists(atPath: path) { return path }
+        }
+        return nil
+    }
+
+    /// Loads and checks the common part of a config; provider-specific settings are checked by providers.
+    public static func load(path: String, sink: DiagnosticSink) -> ProjectConfig? {
+        let start = SourceLocation(file: path, line: 1, column: 1)
+        guard let data = FileManager.default.contents(atPath: path) else {
+            sink.error("cannot read the configuration file", at: start)
+            return nil
+        }
+        return load(bytes: [UInt8](data), file: path, sink: sink)
+    }
+
+    public static func load(bytes: [UInt8], file: String, sink: DiagnosticSink) -> ProjectConfig? {
+        sink.register(file: file, text: String(decoding: bytes, as: UTF8.self))
+        let reader = NodeReader(sink: sink)
+        let root: YAMLNode
+        do {
+            guard let parsed = try YAMLParser.parse(bytes: bytes, file: file) else {
+                return ProjectConfig(file: file)
+            }
+            root = parsed
+        } catch {
+            sink.add(error)
+            return nil
+        }
+        let before = sink.diagnostics.count
+        guard let map = reader.mapping(root, for: "parley.yaml", keys: keys) else { return nil }
+        var config = ProjectConfig(file: file)
+        config.defaultTarget = map.nonEmptyString("default_target")
+        config.concurrency = map.int("concurrency", in: 1...100_000)
+        config.rateLimits = map["rate_limits"]
+        if let node = map["targets"] {
+            config.targets = namedEntries(node, what: "targets", kindKey: "provider", defaultKind: nil, reader: reader)
+        }
+        if let node = map["simulators"] {
+            config.simulators = namedEntries(node, what: "simulators", kindKey: "provider", defaultKind: "openai", reader: reader)
+            for entry in config.simulators where entry.kind != "openai" {
+                sink.error("simulator `\(entry.name)` has provider `\(entry.kind)`; simulators are OpenAI-compatible endpoints (`provider: openai`)",
+                           at: entry.location)
+            }
+        }
+        if let node = map["simulator"] {
+            var valueNode = node
+            if node.mapping != nil, let m = reader.mapping(node, for: "`simulator`", keys: ["from"]), let from = m.require("from") {
+                valueNode = from
+            }
+            if let name = reader.nonEmptyString(valueNode, for: "simulator") {
+                config.simulator = SimulatorChoice(name: name)
+                check(config.simulator, config: config, at: valueNode.location, sink: sink)
+            }
+        }
+        if let name = config.defaultTarget, config.target(named: name) == nil,
+           let location = map["default_target"]?.location {
+            sink.error("`default_target` names `\(name)`, which is not under `targets:`\(Suggestion.hint(for: name, in: config.targets.map(\.name)))",
+                       at: location)
+        }
+        return sink.diagnostics.count == before ? config : nil
+    }
+
+    /// Reports a simulator name that is neither `target`, `script`, a simulator nor a target.
+    public static func check(_ choice: SimulatorChoice, config: ProjectConfig, at location: SourceLocation, sink: DiagnosticSink) {
+        guard case .named(let name) = choice else { return }
+        if config.simulatorSettings(named: name) == nil, config.target(named: name) == nil {
+            let known = ["target", "script"] + config.simulators.map(\.name) + config.targets.map(\.name)
+            sink.error("unknown simulator `\(name)`: use `target`, `script`, a name under `simulators:` or a target name\(Suggestion.hint(for: name, in: known))",
+                       at: location)
+        }
+    }
+
+    private static func namedEntries(_ node: YAMLNode, what: String, kindKey: String, defaultKind: String?, reader: NodeReader) -> [NamedSettings] {
+        guard let pairs = node.mapping else {
+            reader.mismatch(node, for: what, expected: "a mapping of names to settings")
+            return []
+        }
+        var result: [NamedSettings] = []
+        for pair in pairs {
+            guard let name = pair.key.string else { continue }
+            guard pair.value.mapping != nil else {
+                reader.mismatch(pair.value, for: "\(what).\(name)", expected: "a mapping with `\(kindKey):`")
+                continue
+            }
+            var kind = defaultKind
+            if let kindNode = pair.value[kindKey] {
+                kind = reader.nonEmptyString(kindNode, for: kindKey)
+            } else if defaultKind == nil {
+                reader.error("target `\(name)` is missing `\(kindKey):` (amigo, amelia, agenthuman, http, openai, sandbox or local)",
+                             at: pair.key.location)
+            }
+            if let kind {
+                result.append(NamedSettings(name: name, kind: kind, node: pair.value, location: pair.key.location))
+            }
+        }
+        return result
+    }
+}

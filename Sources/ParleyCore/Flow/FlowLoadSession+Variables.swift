@@ -1,0 +1,74 @@
+/// Checks every `${...}` before anything runs: personas and scenario fields, environment variables,
+/// and names that an earlier step sets.
+extension FlowLoadSession {
+    func checkVariables(_ flow: Flow) {
+        var known = Set<String>()
+        for step in flow.steps {
+            for template in templates(of: step.action) {
+                check(template, in: flow, locals: known)
+            }
+            // A step's own captures and assignments become available to the steps after it.
+            switch step.action {
+            case .set(let assignments): known.formUnion(assignments.map(\.name))
+            case .expect(let e): known.formUnion(e.captures.map(\.name))
+            default: break
+            }
+        }
+        let everyLocal = known
+        for persona in flow.personas {
+            for reply in persona.replies {
+                for template in reply.say + (reply.when?.templates ?? []) {
+                    check(template, in: flow, locals: everyLocal)
+                }
+            }
+        }
+    }
+
+    private func templates(of action: StepAction) -> [Template] {
+        switch action {
+        case .send(let t), .event(let t): [t]
+        case .expect(let e): e.matcher.templates + e.captures.map(\.pattern.source)
+        case .expectNot(let m): m.templates
+        case .set(let assignments): assignments.map(\.value)
+        case .simulate(let options): options.until?.templates ?? []
+        case .tag(let change): change.set.map(\.value)
+        case .insights(let i): [i.state, i.action, i.objective].compactMap { $0?.templates }.flatMap { $0 }
+        case .wait, .end, .recommend: []
+        }
+    }
+
+    private func check(_ template: Template, in flow: Flow, locals: Set<String>) {
+        for (reference, location) in template.references {
+            if let problem = problem(with: reference, in: flow, locals: locals) {
+                sink.error(problem, at: location)
+            }
+        }
+    }
+
+    private func problem(with reference: VariableReference, in flow: Flow, locals: Set<String>) -> String? {
+        switch reference {
+        case .persona(let field):
+            if flow.personas.isEmpty { return "\(reference) needs a persona, and this flow has none" }
+            let lacking = flow.personas.filter { $0.value(of: field) == nil }
+            guard let first = lacking.first else { return nil }
+            if flow.personas.count == 1 {
+                let hint = Suggestion.hint(for: field, in: first.fieldNames)
+                return "persona `\(first.name)` has no `\(field)` (it has \(first.fieldNames.joined(separator: ", ")))\(hint)"
+            }
+            return "\(reference) is not defined for persona\(lacking.count == 1 ? "" : "s") " +
+                lacking.map { "`\($0.name)`" }.joined(separator: ", ")
+        case .scenario(let field):
+            guard Scenario.fieldNames.contains(field) else {
+                return "`\(field)` is not a scenario field (\(Scenario.fieldNames.joined(separator: ", ")))\(Suggestion.hint(for: field, in: Scenario.fieldNames))"
+            }
+            guard let scenario = flow.scenario else { return "\(reference) needs a scenario, and this flow has none" }
+            return scenario.value(of: field) == nil ? "the scenario has no `\(field)`" : nil
+        case .env(let name):
+            return environment[name] == nil ? "environment variable `\(name)` is not set" : nil
+        case .local(let name):
+            if locals.contains(name) { return nil }
+            let hint = Suggestion.hint(for: name, in: locals)
+            return "unknown variable \(reference): no earlier step sets it with `set:` or `capture:`\(hint)"
+        }
+    }
+}

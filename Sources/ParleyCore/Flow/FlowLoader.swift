@@ -1,0 +1,222 @@
+import Foundation
+
+/// The flows found under some paths, and every problem found in them.
+public struct FlowLoadResult: Sendable {
+    public var flows: [Flow]
+    public var diagnostics: [Diagnostic]
+
+    public var hasErrors: Bool { diagnostics.hasErrors }
+}
+
+/// Loads flow files (or folders of them) into validated ``Flow`` values with located diagnostics.
+///
+/// Folders are searched recursively for `.yaml`/`.yml` files; names starting with `_` or `.` are
+/// skipped, which is where shared step files and persona files live (`flows/_personas/dana.yaml`).
+/// A file named explicitly is always read as a flow.
+public struct FlowLoader: Sendable {
+    /// Values for `${env.NAME}`.
+    public var environment: [String: String]
+    public var limits: YAMLLimits
+
+    public init(environment: [String: String], limits: YAMLLimits = .default) {
+        self.environment = environment
+        self.limits = limits
+    }
+
+    /// Loads every flow under `paths`; the result holds the flows that are valid and all diagnostics.
+    public func load(paths: [String]) -> FlowLoadResult {
+        let session = FlowLoadSession(environment: environment, limits: limits)
+        return session.load(paths: paths)
+    }
+
+    /// Loads one flow from text (for tests and tools); `file` names it in diagnostics.
+    public func load(text: String, file: String) -> FlowLoadResult {
+        let session = FlowLoadSession(environment: environment, limits: limits)
+        let flow = session.loadFlow(text: Array(text.utf8), file: file)
+        return FlowLoadResult(flows: flow.map { [$0] } ?? [], diagnostics: session.sink.sorted)
+    }
+
+    /// The flow files a set of paths names, in a stable order.
+    public static func flowFiles(in paths: [String]) -> (files: [String], missing: [String]) {
+        var files: [String] = []
+        var missing: [String] = []
+        let fm = FileManager.default
+        for path in paths {
+            var isDirectory: ObjCBool = false
+            guard fm.fileExists(atPath: path, isDirectory: &isDirectory) else {
+                missing.append(path)
+                continue
+            }
+            if !isDirectory.boolValue {
+                files.append(path)
+                continue
+            }
+            var found: [String] = []
+            collect(directory: path, into: &found)
+            files += found.sorted()
+        }
+        var seen = Set<String>()
+        return (files.filter { seen.insert($0).inserted }, missing)
+    }
+
+    private static func collect(directory: String, into files: inout [String]) {
+        let fm = FileManager.default
+        guard let entries = try? fm.contentsOfDirectory(atPath: directory) else { return }
+        for entry in entries where !entry.hasPrefix("_") && !entry.hasPrefix(".") {
+            let path = directory.hasSuffix("/") ? directory + entry : directory + "/" + entry
+            var isDirectory: ObjCBool = false
+            guard fm.fileExists(atPath: path, isDirectory: &isDirectory) else { continue }
+            if isDirectory.boolValue {
+                collect(directory: path, into: &files)
+            } else if (entry.hasSuffix(".yaml") || entry.hasSuffix(".yml")) && entry != "parley.yaml" && entry != "parley.yml" {
+                files.append(path)
+            }
+        }
+    }
+}
+
+/// The mutable state of one load: the diagnostics, and caches of included and persona files.
+final class FlowLoadSession {
+    let sink = DiagnosticSink()
+    let environment: [String: String]
+    let limits: YAMLLimits
+    var reader: NodeReader { NodeReader(sink: sink) }
+    /// Parsed step files by path, so a file included by many flows is read once.
+    var includeCache: [String: [Step]?] = [:]
+    /// Parsed persona files by path.
+    var personaCache: [String: Persona?] = [:]
+
+    static let flowKeys = ["flow", "description", "tags", "persona", "personas", "scenario", "turn_timeout",
+                           "timeout", "target", "simulator", "steps"]
+
+    init(environment: [String: String], limits: YAMLLimits) {
+        self.environment = environment
+        self.limits = limits
+    }
+
+    func load(paths: [String]) -> FlowLoadResult {
+        let (files, missing) = FlowLoader.flowFiles(in: paths)
+        for path in missing {
+            sink.error("no such file or folder", at: SourceLocation(file: path, line: 1, column: 1))
+        }
+        var flows: [Flow] = []
+        var names: [String: SourceLocation] = [:]
+        for file in files {
+            guard let bytes = readFile(file, at: nil), let flow = loadFlow(text: bytes, file: file) else { continue }
+            if let first = names[flow.name] {
+                sink.error("flow name `\(flow.name)` is already used by \(first.file):\(first.line)", at: flow.location)
+                continue
+            }
+            names[flow.name] = flow.location
+            flows.append(flow)
+        }
+        return FlowLoadResult(flows: flows, diagnostics: sink.sorted)
+    }
+
+    /// Reads a file's bytes, reporting a located error (at `location`, or the file itself) when it cannot.
+    func readFile(_ path: String, at location: SourceLocation?) -> [UInt8]? {
+        let at = location ?? SourceLocation(file: path, line: 1, column: 1)
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            sink.error(location == nil ? "no such file" : "no such file: \(path)", at: at)
+            return nil
+        }
+        if isDirectory.boolValue {
+            sink.error("\(path) is a folder, not a file", at: at)
+            return nil
+        }
+        if let attributes = try? FileManager.default.attributesOfItem(atPath: path),
+           let size = attributes[.size] as? Int, size > limits.maxBytes {
+            sink.error("\(path) is \(size) bytes; the limit is \(limits.maxBytes) bytes", at: at)
+            return nil
+        }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            sink.error("cannot read \(path)", at: at)
+            return nil
+        }
+        return [UInt8](data)
+    }
+
+    /// Parses YAML, registering the text for source excerpts; `nil` (with a diagnostic) on syntax errors.
+    func parseYAML(_ bytes: [UInt8], file: String) -> YAMLNode?? {
+        sink.register(file: file, text: String(decoding: bytes, as: UTF8.self))
+        do {
+            return .some(try YAMLParser.parse(bytes: bytes, file: file, limits: limits))
+        } catch {
+            sink.add(error)
+            return nil
+        }
+    }
+
+    func loadFlow(text bytes: [UInt8], file: String) -> Flow? {
+        guard let parsed = parseYAML(bytes, file: file) else { return nil }
+        let errorsBefore = sink.diagnostics.filter { $0.severity == .error }.count
+        let fileStart = SourceLocation(file: file, line: 1, column: 1)
+        guard let root = parsed else {
+            sink.error("the file is empty; a flow needs at least `steps:`", at: fileStart)
+            return nil
+        }
+        guard let map = reader.mapping(root, for: "a flow", keys: Self.flowKeys) else { return nil }
+
+        var name = URL(fileURLWithPath: file).deletingPathExtension().lastPathComponent
+        if let n = map.nonEmptyString("flow") { name = n }
+        let description = map.string("description")
+        let tags = map.stringList("tags") ?? []
+
+        var personas: [Persona] = []
+        if let node = map["persona"] {
+            if map.has("personas") {
+                sink.error("use either `persona` or `personas`, not both", at: map.keyLocation("personas") ?? node.location)
+            }
+            if let persona = self.persona(node, relativeTo: file) { personas = [persona] }
+        } else if let node = map["personas"] {
+            personas = personaList(node, relativeTo: file)
+        }
+        let scenario = map["scenario"].flatMap { self.scenario($0) }
+        let turnTimeout = positiveDuration(map, "turn_timeout") ?? Flow.defaultTurnTimeout
+        let timeout = positiveDuration(map, "timeout")
+        let target = map.nonEmptyString("target")
+        let simulator = map["simulator"].flatMap { simulatorChoice($0) }
+
+        var steps: [Step] = []
+        if let node = map.require("steps") {
+            steps = stepList(node, file: file, includeStack: [file])
+            if steps.isEmpty, node.sequence != nil {
+                sink.error("a flow needs at least one step", at: node.location)
+            }
+        }
+
+        var flow = Flow(name: name, description: description, tags: tags, file: file, location: root.location,
+                        personas: personas, scenario: scenario, turnTimeout: turnTimeout, timeout: timeout,
+                        target: target, simulator: simulator, steps: steps)
+        if let location = map.keyLocation("flow") { flow.location = location }
+        checkStepOrder(flow)
+        checkVariables(flow)
+        let errorsAfter = sink.diagnostics.filter { $0.severity == .error }.count
+        return errorsAfter == errorsBefore ? flow : nil
+    }
+
+    private func positiveDuration(_ map: MappingReader, _ key: String) -> Duration? {
+        guard let node = map[key], let d = reader.duration(node, for: key) else { return nil }
+        if d <= .zero {
+            sink.error("`\(key)` must be longer than zero", at: node.location)
+            return nil
+        }
+        return d
+    }
+
+    /// Paths in flows are relative to the file that names them.
+    func resolve(_ path: String, relativeTo file: String) -> String {
+        if path.hasPrefix("/") { return path }
+        let dir = (file as NSString).deletingLastPathComponent
+        let joined = dir.isEmpty ? path : dir + "/" + path
+        return (joined as NSString).standardizingPath
+    }
+
+    /// Steps after an `end` can never run.
+    private func checkStepOrder(_ flow: Flow) {
+        if let endIndex = flow.steps.firstIndex(where: { $0.kind == .end }), endIndex + 1 < flow.steps.count {
+            sink.error("this step comes after `end` and would never run", at: flow.steps[endIndex + 1].location)
+        }
+    }
+}

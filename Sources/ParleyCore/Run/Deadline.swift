@@ -1,0 +1,34 @@
+/// Bounds an async operation in time, cancelling it when the time is up.
+enum Deadline {
+    enum Failure: Error {
+        case timedOut
+        case provider(ProviderError)
+    }
+
+    /// Runs `operation`, or throws `.timedOut` after `limit` (the operation is cancelled and awaited).
+    static func run<T: Sendable>(limit: Duration, _ operation: @escaping @Sendable () async throws -> T) async throws(Failure) -> T {
+        let outcome: Result<T, Failure> = await withTaskGroup(of: Result<T, Failure>?.self) { group in
+            group.addTask {
+                do {
+                    return .success(try await operation())
+                } catch let error as ProviderError {
+                    return .failure(.provider(error))
+                } catch {
+                    return .failure(.provider(ProviderError(.cancelled, "cancelled: \(error)")))
+                }
+            }
+            group.addTask {
+                // A cancelled sleep means the operation finished first; report nothing.
+                do { try await Task.sleep(for: limit) } catch { return nil }
+                return .failure(.timedOut)
+            }
+            var result: Result<T, Failure> = .failure(.timedOut)
+            if let first = await group.next(), let value = first {
+                result = value
+            }
+            group.cancelAll()
+            return result
+        }
+        return try outcome.get()
+    }
+}

@@ -1,0 +1,77 @@
+import Foundation
+
+/// What happens during a run, reported to whoever presents it (the command line prints it).
+public enum RunEvent: Sendable {
+    case started(total: Int)
+    /// A flow run finished and its results are on disk. `done` counts finished runs so far.
+    case finished(record: ResultRecord, result: FlowRunResult, progress: RunProgress)
+    /// A result could not be written; the run goes on and the record is still counted.
+    case writeFailed(RunDirectoryError)
+}
+
+/// Counts so far, for progress lines.
+public struct RunProgress: Sendable {
+    public var done: Int
+    public var total: Int
+    public var passed: Int
+    public var failed: Int
+    public var errors: Int
+    public var elapsed: Duration
+}
+
+/// Runs many flow runs with bounded concurrency, writing each result the moment it finishes.
+public struct RunCoordinator: Sendable {
+    public var concurrency: Int
+    /// Stop starting flow runs after the first one that does not pass.
+    public var failFast: Bool
+
+    public init(concurrency: Int, failFast: Bool = false) {
+        self.concurrency = max(1, concurrency)
+        self.failFast = failFast
+    }
+
+    /// Runs `requests`; returns the records of the flow runs that finished, in finishing order.
+    public func run(_ requests: [FlowRunRequest], interpreter: @escaping @Sendable (FlowRunRequest) -> FlowInterpreter,
+                    writer: RunWriter, onEvent: @escaping @Sendable (RunEvent) -> Void) async -> [ResultRecord] {
+        onEvent(.started(total: requests.count))
+        let clock = ContinuousClock()
+        let began = clock.now
+        var progress = RunProgress(done: 0, total: requests.count, passed: 0, failed: 0, errors: 0, elapsed: .zero)
+        var records: [ResultRecord] = []
+        records.reserveCapacity(requests.count)
+        var stop = false
+
+        await withTaskGroup(of: FlowRunResult.self) { group in
+            var next = 0
+            func startNext() {
+                guard next < requests.count else { return }
+                let request = requests[next]
+                next += 1
+                group.addTask { await interpreter(request).run(request) }
+            }
+            for _ in 0..<min(concurrency, requests.count) { startNext() }
+
+            while let result = await group.next() {
+                var record: ResultRecord
+                do throws(RunDirectoryError) {
+                    record = try writer.record(result)
+                } catch {
+                    onEvent(.writeFailed(error))
+                    record = ResultRecord(result, transcript: "")
+                }
+                records.append(record)
+                progress.done += 1
+                switch result.outcome {
+                case .passed: progress.passed += 1
+                case .failed: progress.failed += 1
+                case .error: progress.errors += 1
+                }
+                progress.elapsed = clock.now - began
+                onEvent(.finished(record: record, result: result, progress: progress))
+                if failFast, result.outcome != .passed { stop = true }
+                if !stop, !Task.isCancelled { startNext() }
+            }
+        }
+        return records
+    }
+}
