@@ -69,8 +69,8 @@ let package = Package(
         ),
         .testTarget(
             name: "ParleyCoreTests",
-            dependencies: ["ParleyCore", "ParleyDemoAgent", "ParleyProviders"],
-            resources: [.copy("Fixtures")]
+            dependencies: ["ParleyCore"],
+            exclude: ["Fixtures"]
         ),
         .testTarget(
             name: "ParleyProvidersTests",

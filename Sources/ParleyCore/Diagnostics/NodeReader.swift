@@ -122,7 +122,7 @@ public struct NodeReader {
     /// Opens a mapping for keyed reading, reporting unknown keys (with a suggestion) right away.
     public func mapping(_ node: YAMLNode, for what: String, keys: [String]) -> MappingReader? {
         guard let pairs = node.mapping else {
-            mismatch(node, for: what, expected: "a mapping")
+            error("\(what) must be a mapping, not \(node.kindDescription)", at: node.location)
             return nil
         }
         return MappingReader(node: node, pairs: pairs, what: what, keys: keys, reader: self)
@@ -140,21 +140,27 @@ public struct MappingReader {
     public let what: String
     public let reader: NodeReader
     private let values: [String: YAMLPair]
+    /// Known keys that an unknown key was taken for, so "missing `steps`" is not said after "did you mean `steps`?".
+    private let suggested: Set<String>
 
     init(node: YAMLNode, pairs: [YAMLPair], what: String, keys: [String], reader: NodeReader) {
         self.node = node
         self.what = what
         self.reader = reader
         var values: [String: YAMLPair] = [:]
+        var suggested = Set<String>()
         for pair in pairs {
             guard let key = pair.key.string else { continue }
             if keys.contains(key) {
                 values[key] = pair
             } else {
-                reader.error("unknown key `\(key)` in \(what)\(Suggestion.hint(for: key, in: keys))", at: pair.key.location)
+                let nearest = Suggestion.nearest(to: key, in: keys)
+                if let nearest { suggested.insert(nearest) }
+                reader.error("unknown key `\(key)` in \(what)\(nearest.map { "; did you mean `\($0)`?" } ?? "")", at: pair.key.location)
             }
         }
         self.values = values
+        self.suggested = suggested
     }
 
     /// The value under `key`, if present.
@@ -168,6 +174,7 @@ public struct MappingReader {
     /// The value under `key`, reporting it missing (at the mapping) when absent.
     public func require(_ key: String) -> YAMLNode? {
         if let value = values[key]?.value { return value }
+        if suggested.contains(key) { return nil }
         reader.error("\(what) is missing `\(key)`", at: node.location)
         return nil
     }

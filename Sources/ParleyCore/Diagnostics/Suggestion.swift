@@ -3,15 +3,21 @@ public enum Suggestion {
     /// The closest candidate within a small edit distance, or `nil` when nothing is close.
     public static func nearest(to word: String, in candidates: some Sequence<String>) -> String? {
         let lowered = word.lowercased()
-        var best: (String, Int)?
+        var best: (candidate: String, distance: Int)?
         for candidate in candidates {
             let distance = editDistance(lowered, candidate.lowercased())
-            if best == nil || distance < best!.1 { best = (candidate, distance) }
+            if distance < best?.distance ?? Int.max { best = (candidate, distance) }
         }
-        guard let (candidate, distance) = best else { return nil }
+        guard let best else { return nil }
         // Allow roughly one typo per three characters, at least one.
-        let allowed = max(1, min(3, candidate.count / 3))
-        return distance <= allowed ? candidate : nil
+        let allowed = max(1, min(3, best.candidate.count / 3))
+        if best.distance <= allowed { return best.candidate }
+        // A word with something added or cut off at the end (`capture_as`, `order`) means the other.
+        for candidate in candidates where min(candidate.count, word.count) >= 4 {
+            let c = candidate.lowercased()
+            if lowered.hasPrefix(c) || c.hasPrefix(lowered) { return candidate }
+        }
+        return nil
     }
 
     /// " (did you mean `x`?)" or an empty string.

@@ -156,6 +156,10 @@ final class FlowLoadSession {
             sink.error("the file is empty; a flow needs at least `steps:`", at: fileStart)
             return nil
         }
+        guard root.mapping != nil else {
+            sink.error("a flow file must be a mapping with `steps:`, not \(root.kindDescription)", at: root.location)
+            return nil
+        }
         guard let map = reader.mapping(root, for: "a flow", keys: Self.flowKeys) else { return nil }
 
         var name = URL(fileURLWithPath: file).deletingPathExtension().lastPathComponent
@@ -181,7 +185,7 @@ final class FlowLoadSession {
         var steps: [Step] = []
         if let node = map.require("steps") {
             steps = stepList(node, file: file, includeStack: [file])
-            if steps.isEmpty, node.sequence != nil {
+            if node.sequence?.isEmpty == true {
                 sink.error("a flow needs at least one step", at: node.location)
             }
         }
