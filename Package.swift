@@ -40,7 +40,7 @@ let package = Package(
         ),
         .target(
             name: "ParleyProviders",
-            dependencies: ["ParleyCore", "ParleyHTTP", "ParleyDemoAgent"]
+            dependencies: ["ParleyCore", "ParleyHTTP", "ParleyDemoAgent", "ParleySandbox"]
         ),
         .target(
             name: "ParleySandbox",

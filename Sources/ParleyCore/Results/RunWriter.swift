@@ -17,7 +17,7 @@ public final class RunWriter: Sendable {
     public let directory: String
     private let resultsFD: Mutex<Int32>
     /// Values replaced by `[redacted]` in everything written.
-    private let redactor: Redactor
+    private let redactor: SecretRedactor
 
     public static let resultsFile = "results.jsonl"
     public static let summaryFile = "summary.json"
@@ -26,7 +26,7 @@ public final class RunWriter: Sendable {
     /// Opens (creating if needed) a run directory; existing results are kept and appended to.
     public init(directory: String, secrets: Set<String> = []) throws(RunDirectoryError) {
         self.directory = directory
-        self.redactor = Redactor(secrets: secrets)
+        self.redactor = SecretRedactor(secrets: secrets)
         let transcripts = (directory as NSString).appendingPathComponent(Self.transcriptsFolder)
         do {
             try FileManager.default.createDirectory(atPath: transcripts, withIntermediateDirectories: true)
@@ -148,44 +148,5 @@ public final class RunWriter: Sendable {
         func two(_ n: Int?) -> String { let v = n ?? 0; return v < 10 ? "0\(v)" : "\(v)" }
         let suffix = String(UInt32.random(in: 0..<UInt32.max) & 0xFFFF, radix: 16)
         return "\(c.year ?? 0)\(two(c.month))\(two(c.day))-\(two(c.hour))\(two(c.minute))\(two(c.second))-\(suffix)"
-    }
-}
-
-/// Replaces secret values in output bytes.
-struct Redactor: Sendable {
-    let secrets: [[UInt8]]
-
-    init(secrets: Set<String>) {
-        // Longest first, so a secret containing another is replaced whole.
-        self.secrets = secrets.filter { !$0.isEmpty }.sorted { $0.count > $1.count }.map { Array($0.utf8) }
-    }
-
-    func redact(_ data: Data) -> [UInt8] { redact([UInt8](data)) }
-
-    func redact(_ bytes: [UInt8]) -> [UInt8] {
-        guard !secrets.isEmpty else { return bytes }
-        var text = bytes
-        let replacement = Array("[redacted]".utf8)
-        for secret in secrets {
-            guard let first = secret.first else { continue }
-            var out: [UInt8] = []
-            out.reserveCapacity(text.count)
-            var i = 0
-            while i < text.count {
-                if text[i] == first, i + secret.count <= text.count, text[i..<(i + secret.count)].elementsEqual(secret) {
-                    out += replacement
-                    i += secret.count
-                } else {
-                    out.append(text[i])
-                    i += 1
-                }
-            }
-            text = out
-        }
-        return text
-    }
-
-    func redact(_ string: String) -> String {
-        String(decoding: redact(Array(string.utf8)), as: UTF8.self)
     }
 }

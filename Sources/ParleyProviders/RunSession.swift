@@ -1,0 +1,52 @@
+import ParleyCore
+
+/// Live providers and simulators for a plan's targets, ready to hand out interpreters.
+public final class RunSession: Sendable {
+    public let resources: ProviderResources
+    private let providers: [String: any ConversationProvider]
+    private let simulators: [String: any UserSimulator]
+    private let environment: [String: String]
+
+    private init(resources: ProviderResources, providers: [String: any ConversationProvider],
+                 simulators: [String: any UserSimulator], environment: [String: String]) {
+        self.resources = resources
+        self.providers = providers
+        self.simulators = simulators
+        self.environment = environment
+    }
+
+    /// Connects whatever the plan's targets need (the embedded sandbox starts here).
+    public static func start(plan: RunPlan, workspace: Workspace) async throws(ProviderError) -> RunSession {
+        let resources = ProviderResources()
+        var providers: [String: any ConversationProvider] = [:]
+        do {
+            for (name, spec) in plan.targets {
+                providers[name] = try await spec.makeProvider(resources: resources)
+            }
+        } catch {
+            await resources.shutdown()
+            throw error
+        }
+        var simulators: [String: any UserSimulator] = [:]
+        for (flow, choice) in plan.simulators {
+            switch choice {
+            case .target: simulators[flow] = TargetRecommendSimulator()
+            case .script: simulators[flow] = ScriptSimulator()
+            case .named: break
+            }
+        }
+        return RunSession(resources: resources, providers: providers, simulators: simulators, environment: workspace.environment)
+    }
+
+    /// The interpreter for one flow run.
+    public func interpreter(for request: FlowRunRequest) -> FlowInterpreter {
+        guard let provider = providers[request.targetName] else {
+            preconditionFailure("the plan has no target \(request.targetName)")
+        }
+        return FlowInterpreter(provider: provider, simulator: simulators[request.flow.name], environment: environment)
+    }
+
+    public func shutdown() async {
+        await resources.shutdown()
+    }
+}

@@ -1,0 +1,31 @@
+import ArgumentParser
+import ParleyCore
+
+@main
+struct Parley: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "parley",
+        abstract: "Run scripted and simulated conversations against conversational AI agents.",
+        discussion: """
+        A flow is a YAML file: a persona, a scenario and steps — send a message, expect a pattern in \
+        the agent's reply, let a simulated user answer. Parley runs flows against a target (Amigo, \
+        Amelia, AgentHuman, any HTTP agent, or the built-in sandbox) and records pass/fail transcripts.
+
+        Examples:
+          parley run                      run flows/ against the built-in demo agent
+          parley run flows/refund.yaml    run one flow
+          parley run --target staging --junit junit.xml flows/
+          parley validate flows/          check flows and parley.yaml, run nothing
+
+        Exit codes:
+          0  every flow run passed
+          1  some flow run failed an assertion (the agent's behaviour)
+          2  invalid input: a flow or parley.yaml has errors; nothing ran
+          3  could not run: a provider was unreachable or refused the credentials,
+             or flow runs ended in errors without any failure
+        """,
+        version: ParleyVersion.current,
+        subcommands: [RunCommand.self, ValidateCommand.self],
+        defaultSubcommand: nil
+    )
+}

@@ -1,0 +1,56 @@
+import ArgumentParser
+import Foundation
+import ParleyCore
+import ParleyProviders
+
+/// Options every command that reads flows shares.
+struct ProjectOptions: ParsableArguments {
+    @Argument(help: ArgumentHelp("Flow files or folders.", discussion: "Folders are searched recursively for .yaml files; names starting with _ are skipped (shared steps, personas). Default: flows/", valueName: "path"))
+    var paths: [String] = []
+
+    @Option(name: .shortAndLong, help: ArgumentHelp("The target to run against, by its name in parley.yaml.", valueName: "name"))
+    var target: String?
+
+    @Option(name: .long, help: ArgumentHelp("The configuration file. Default: parley.yaml in the current folder, if any.", valueName: "file"))
+    var config: String?
+
+    @Flag(name: .long, help: "Never colour the output (also: NO_COLOR=1).")
+    var noColor = false
+
+    var flowPaths: [String] { paths.isEmpty ? ["flows"] : paths }
+}
+
+/// Flows, workspace and plan, checked; or the diagnostics that stop the command.
+struct LoadedProject {
+    var workspace: Workspace
+    var flows: [Flow]
+    var plan: RunPlan
+}
+
+extension ProjectOptions {
+    /// Loads config and flows and plans the run; prints every diagnostic and exits 2 on errors.
+    func load(console: Console, planOptions: PlanOptions) throws -> LoadedProject {
+        let printer = DiagnosticPrinter(console: console)
+        let (loadedWorkspace, configDiagnostics) = Workspace.load(configPath: config)
+        guard let workspace = loadedWorkspace else {
+            printer.print(configDiagnostics)
+            throw ExitCode(2)
+        }
+        let loaded = FlowLoader(environment: workspace.environment).load(paths: flowPaths)
+        var diagnostics = configDiagnostics + loaded.diagnostics
+        if loaded.flows.isEmpty && !loaded.hasErrors {
+            diagnostics.append(Diagnostic(.error, at: SourceLocation(file: flowPaths.joined(separator: " "), line: 1, column: 1),
+                                          "no flows found (flows are .yaml files; names starting with _ are skipped)"))
+        }
+        var options = planOptions
+        options.targetOverride = target
+        let plan = RunPlanner.plan(flows: loaded.flows, workspace: workspace, options: options)
+        diagnostics += plan.diagnostics
+        if diagnostics.hasErrors {
+            printer.print(diagnostics)
+            throw ExitCode(2)
+        }
+        if !diagnostics.isEmpty { printer.print(diagnostics) }
+        return LoadedProject(workspace: workspace, flows: loaded.flows, plan: plan)
+    }
+}

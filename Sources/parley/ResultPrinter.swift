@@ -1,0 +1,103 @@
+import Foundation
+import ParleyCore
+
+/// Turns run events into console lines: one per finished flow run, details for failures.
+struct ResultPrinter: Sendable {
+    let console: Console
+    let verbose: Bool
+    let redactor: SecretRedactor
+
+    init(console: Console, verbose: Bool, secrets: Set<String>) {
+        self.console = console
+        self.verbose = verbose
+        self.redactor = SecretRedactor(secrets: secrets)
+    }
+
+    func handle(_ event: RunEvent) {
+        switch event {
+        case .started:
+            break
+        case .finished(let record, let result, let progress):
+            console.out(redactor.redact(lines(for: record, result: result, progress: progress)))
+        case .writeFailed(let error):
+            console.err(console.style("error:", .red, .bold, forErrors: true) + " could not write a result: \(error)")
+        }
+    }
+
+    private func lines(for record: ResultRecord, result: FlowRunResult, progress: RunProgress) -> String {
+        let label: String
+        switch record.outcome {
+        case .passed: label = console.style("PASS ", .green, .bold)
+        case .failed: label = console.style("FAIL ", .red, .bold)
+        case .error: label = console.style("ERROR", .yellow, .bold)
+        }
+        var name = record.flow
+        if let persona = record.persona { name += " [\(persona)]" }
+        if record.repetition > 1 { name += " #\(record.repetition)" }
+        let counter = console.style("[\(progress.done)/\(progress.total)]", .dim)
+        var out = "\(label) \(name) \(console.style(DurationText.format(.milliseconds(Int64(record.durationMs))), .dim)) \(counter)"
+        if verbose { out += "\n" + details(result) }
+        if let failure = record.failure {
+            let kind = record.outcome == .error ? console.style("error:", .yellow) : console.style("failed:", .red)
+            out += "\n      \(console.style("\(failure.location):", .bold)) \(kind) \(failure.message)"
+            if let expected = failure.expected, record.outcome == .failed {
+                out += "\n      expected:   \(expected)"
+            }
+            if let actual = failure.actual {
+                out += "\n      agent said: " + indent(truncate(actual), by: "                  ")
+            }
+            out += "\n      transcript: \(record.transcript)"
+        }
+        return out
+    }
+
+    private func details(_ result: FlowRunResult) -> String {
+        var lines: [String] = []
+        for turn in result.turns {
+            let who: String
+            switch turn.role {
+            case .user: who = turn.simulated == true ? "user (simulated)" : "user"
+            case .agent: who = "agent"
+            case .event: who = "event"
+            }
+            var line = "      \(console.style(who + ":", .cyan)) \(indent(turn.text, by: "        "))"
+            if let ms = turn.latencyMs { line += console.style("  (\(Int(ms)) ms)", .dim) }
+            lines.append(line)
+        }
+        for step in result.steps {
+            let mark: String
+            switch step.status {
+            case .passed: mark = console.style("ok  ", .green)
+            case .failed: mark = console.style("FAIL", .red)
+            case .error: mark = console.style("ERR ", .yellow)
+            case .skipped: mark = console.style("skip", .dim)
+            }
+            lines.append("      \(mark) \(step.kind.rawValue) \(console.style("\(step.location.file):\(step.location.line)", .dim))"
+                + (step.detail.map { " — \($0)" } ?? ""))
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    func printSummary(_ summary: RunSummary, directory: String, junit: String?) {
+        var parts = [console.style("\(summary.passed) passed", .green)]
+        if summary.failed > 0 { parts.append(console.style("\(summary.failed) failed", .red, .bold)) }
+        if summary.errors > 0 { parts.append(console.style("\(summary.errors) error\(summary.errors == 1 ? "" : "s")", .yellow, .bold)) }
+        if summary.notRun > 0 { parts.append("\(summary.notRun) not run") }
+        let seconds = summary.finishedAt.timeIntervalSince(summary.startedAt)
+        console.out("\n" + parts.joined(separator: ", ") + " — \(summary.total) flow run\(summary.total == 1 ? "" : "s") in "
+            + DurationText.format(.milliseconds(Int64(seconds * 1000))))
+        for flow in summary.flows where flow.flaky {
+            console.out(console.style("flaky:", .magenta, .bold) + " \(flow.flow) passed \(flow.passed) of \(flow.runs) runs")
+        }
+        console.out("results:    \(directory)/")
+        if let junit { console.out("junit:      \(junit)") }
+    }
+
+    private func truncate(_ text: String, limit: Int = 600) -> String {
+        text.count <= limit ? text : String(text.prefix(limit)) + "… (\(text.count - limit) more characters in the transcript)"
+    }
+
+    private func indent(_ text: String, by prefix: String) -> String {
+        text.split(separator: "\n", omittingEmptySubsequences: false).joined(separator: "\n" + prefix)
+    }
+}

@@ -1,0 +1,37 @@
+import ArgumentParser
+import ParleyCore
+import ParleyProviders
+
+struct ValidateCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "validate",
+        abstract: "Check flows and parley.yaml without running anything.",
+        discussion: """
+        Reports every problem of every file at once, as path:line:column: error: message, with the \
+        line and a caret. Also checks that each flow only uses steps its target supports.
+
+        Examples:
+          parley validate                    check flows/
+          parley validate flows/refund.yaml --target staging
+
+        Exit codes: 0 valid · 2 errors found.
+        """
+    )
+
+    @OptionGroup var project: ProjectOptions
+
+    @Flag(name: .long, help: "Leave out flows their target cannot run instead of reporting them as errors.")
+    var skipUnsupported = false
+
+    func run() async throws {
+        let console = Console(forceNoColor: project.noColor)
+        let loaded = try project.load(console: console, planOptions: PlanOptions(skipUnsupported: skipUnsupported))
+        for (flow, reason) in loaded.plan.skipped {
+            console.out("skip  \(flow): \(reason)")
+        }
+        let targets = Set(loaded.plan.requests.map(\.targetName)).sorted().joined(separator: ", ")
+        let runs = loaded.plan.requests.count
+        console.out(console.style("ok", .green, .bold) + " \(loaded.flows.count) flow\(loaded.flows.count == 1 ? "" : "s") valid; "
+            + "\(runs) flow run\(runs == 1 ? "" : "s") against \(targets.isEmpty ? "no target" : targets)")
+    }
+}

@@ -1,0 +1,96 @@
+import Foundation
+#if canImport(FoundationXML)
+import FoundationXML
+#endif
+import Testing
+import ParleyCore
+
+@Suite struct ResultWriterTests {
+    func sampleResult(id: String = "refund--dana--1", outcome: Outcome = .failed, reply: String = "Sorry <b>no</b> & \u{1} refund") -> FlowRunResult {
+        var failure: FailureInfo?
+        if outcome != .passed {
+            failure = FailureInfo(message: "expected the agent's reply to match /refund issued/i",
+                                  location: SourceLocation(file: "flows/refund.yaml", line: 9, column: 5),
+                                  stepKind: "expect", expected: "/refund issued/i", actual: reply)
+        }
+        var turn = Turn(role: .agent, text: reply, at: Date())
+        turn.latencyMs = 120
+        return FlowRunResult(id: id, flow: "refund", file: "flows/refund.yaml", persona: "Dana", repetition: 1, target: "local",
+                             provider: "local", labels: ["regression"], outcome: outcome, failure: failure,
+                             startedAt: Date(), finishedAt: Date().addingTimeInterval(1.5), opening: .agentFirst, turns: [turn])
+    }
+
+    func temporaryDirectory() -> String {
+        FileManager.default.temporaryDirectory.appendingPathComponent("parley-run-\(UUID().uuidString)").path
+    }
+
+    @Test func eachResultIsALineAndATranscriptTheMomentItIsRecorded() throws {
+        let dir = temporaryDirectory()
+        let writer = try RunWriter(directory: dir)
+        try writer.record(sampleResult(id: "a--dana--1", outcome: .passed))
+        #expect(try RunWriter.readRecords(directory: dir).map(\.id) == ["a--dana--1"])
+        try writer.record(sampleResult(id: "b--dana--1"))
+        let records = try RunWriter.readRecords(directory: dir)
+        #expect(records.map(\.id) == ["a--dana--1", "b--dana--1"])
+        #expect(records[1].failure?.location.line == 9)
+        #expect(records[1].latenciesMs == [120])
+        let transcript = try String(contentsOfFile: dir + "/transcripts/b--dana--1.json", encoding: .utf8)
+        #expect(transcript.contains("\"failure\""))
+        #expect(transcript.contains("\"latency_ms\" : 120"))
+    }
+
+    @Test func aTornLastLineFromACrashIsIgnored() throws {
+        let dir = temporaryDirectory()
+        let writer = try RunWriter(directory: dir)
+        try writer.record(sampleResult(id: "a--dana--1"))
+        let handle = try #require(FileHandle(forWritingAtPath: dir + "/results.jsonl"))
+        handle.seekToEndOfFile()
+        handle.write(Data("{\"id\":\"half".utf8))
+        try handle.close()
+        #expect(try RunWriter.readRecords(directory: dir).map(\.id) == ["a--dana--1"])
+    }
+
+    @Test func secretsAreRedactedFromEverythingWritten() throws {
+        let dir = temporaryDirectory()
+        let writer = try RunWriter(directory: dir, secrets: ["sk-live-SECRET123"])
+        try writer.record(sampleResult(id: "a--dana--1", reply: "your key is sk-live-SECRET123"))
+        let transcript = try String(contentsOfFile: dir + "/transcripts/a--dana--1.json", encoding: .utf8)
+        let results = try String(contentsOfFile: dir + "/results.jsonl", encoding: .utf8)
+        #expect(!transcript.contains("SECRET123"))
+        #expect(!results.contains("SECRET123"))
+        #expect(transcript.contains("[redacted]"))
+    }
+
+    @Test func summaryCountsOutcomesPassRatesAndFlakiness() throws {
+        let records = [
+            ResultRecord(sampleResult(id: "r--dana--1", outcome: .passed), transcript: ""),
+            ResultRecord(sampleResult(id: "r--dana--2", outcome: .failed), transcript: ""),
+            ResultRecord(sampleResult(id: "r--dana--3", outcome: .error), transcript: ""),
+        ]
+        let summary = RunSummary(runID: "x", startedAt: Date(), finishedAt: Date(), records: records, planned: 4)
+        #expect(summary.passed == 1)
+        #expect(summary.failed == 1)
+        #expect(summary.errors == 1)
+        #expect(summary.notRun == 1)
+        #expect(summary.flows.first?.flaky == true)
+        #expect(summary.exitCode == 1)
+        #expect(RunSummary(runID: "x", startedAt: Date(), finishedAt: Date(), records: [records[2]]).exitCode == 3)
+        #expect(RunSummary(runID: "x", startedAt: Date(), finishedAt: Date(), records: [records[0]]).exitCode == 0)
+    }
+
+    @Test func junitXMLIsWellFormedWithFailureDetails() throws {
+        let records = [
+            ResultRecord(sampleResult(id: "r--dana--1", outcome: .passed), transcript: "transcripts/r--dana--1.json"),
+            ResultRecord(sampleResult(id: "r--dana--2", outcome: .failed), transcript: "transcripts/r--dana--2.json"),
+        ]
+        let xml = JUnitReport.xml(records: records)
+        let document = try XMLDocument(xmlString: xml)
+        let cases = try document.nodes(forXPath: "//testcase")
+        #expect(cases.count == 2)
+        let failure = try #require(try document.nodes(forXPath: "//testcase/failure").first as? XMLElement)
+        #expect(failure.attribute(forName: "message")?.stringValue == "flows/refund.yaml:9:5: expected the agent's reply to match /refund issued/i")
+        #expect(failure.stringValue?.contains("Agent said: Sorry <b>no</b> & \u{FFFD} refund") == true)
+        let suite = try #require(try document.nodes(forXPath: "//testsuite").first as? XMLElement)
+        #expect(suite.attribute(forName: "failures")?.stringValue == "1")
+    }
+}
