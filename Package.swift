@@ -76,9 +76,15 @@ let package = Package(
             name: "ParleyProvidersTests",
             dependencies: ["ParleyProviders", "ParleySandbox", "ParleyCore", "ParleyHTTP"]
         ),
+        .testTarget(name: "ParleyDemoAgentTests", dependencies: ["ParleyDemoAgent", "ParleyCore"]),
         .testTarget(
             name: "ParleySandboxTests",
-            dependencies: ["ParleySandbox", "ParleyHTTP", "ParleyDemoAgent"]
+            dependencies: [
+                "ParleySandbox",
+                "ParleyDemoAgent",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            resources: [.copy("Resources")]
         ),
         .testTarget(name: "ParleyEndToEndTests", dependencies: ["ParleyCore"]),
     ]

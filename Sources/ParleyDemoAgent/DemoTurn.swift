@@ -1,0 +1,74 @@
+/// How a demo conversation opens.
+public enum DemoOpening: Sendable, Hashable {
+    /// The agent speaks first: the start state's greeting.
+    case agentFirst
+    /// The user's message opens the conversation; the agent answers it without a greeting.
+    case userMessage(String)
+    /// An external event opens the conversation (a push notification, a page view...).
+    case externalEvent(String)
+}
+
+/// What the agent did in answer to one input.
+public struct DemoTurn: Sendable, Hashable {
+    /// The agent's messages, in order (a route's reply, then the next state's words).
+    public var messages: [String]
+    /// True when the agent ended the conversation with this turn.
+    public var completed: Bool
+    /// Events raised during the turn, such as an escalation.
+    public var events: [DemoEvent]
+    /// State changes during the turn, in order.
+    public var transitions: [DemoTransition]
+
+    public init(messages: [String] = [], completed: Bool = false, events: [DemoEvent] = [], transitions: [DemoTransition] = []) {
+        self.messages = messages
+        self.completed = completed
+        self.events = events
+        self.transitions = transitions
+    }
+
+    /// The messages as one text, separated by single spaces (for protocols with one message per turn).
+    public var text: String { messages.joined(separator: " ") }
+}
+
+/// Something the agent raised besides text.
+public struct DemoEvent: Sendable, Hashable {
+    /// `escalation`, or whatever name the script gives.
+    public var kind: String
+    /// The state the agent was in when it was raised.
+    public var state: String
+
+    public init(kind: String, state: String) {
+        self.kind = kind
+        self.state = state
+    }
+}
+
+/// One move from a state to another, and why.
+public struct DemoTransition: Sendable, Hashable {
+    public var from: String
+    public var to: String
+    /// The pattern that chose the route, or `fallback`.
+    public var reason: String
+
+    public init(from: String, to: String, reason: String) {
+        self.from = from
+        self.to = to
+        self.reason = reason
+    }
+}
+
+/// The agent's current state, as an insights endpoint reports it.
+public struct DemoInsights: Sendable, Hashable {
+    public var stateName: String
+    public var action: String
+    public var objective: String
+    /// What the agent remembers, by name.
+    public var memory: [String: String]
+
+    public init(stateName: String, action: String, objective: String, memory: [String: String] = [:]) {
+        self.stateName = stateName
+        self.action = action
+        self.objective = objective
+        self.memory = memory
+    }
+}
