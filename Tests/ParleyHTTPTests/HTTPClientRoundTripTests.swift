@@ -4,7 +4,7 @@ import Hummingbird
 import ParleyHTTP
 import Testing
 
-@Suite("Round trips against a loopback server")
+@Suite("Round trips against a loopback server", .timeLimit(.minutes(1)))
 struct HTTPClientRoundTripTests {
     @Test("GET carries headers and query; repeated response headers are kept in order",
           arguments: [HTTPClient.EventEngine.automatic, .multiPoll])
@@ -46,6 +46,20 @@ struct HTTPClientRoundTripTests {
             #expect(seen.headers["content-length"] == ["\(json.utf8.count)"])
             #expect(seen.headers["authorization"] == ["Bearer not-a-real-token"])
             // libcurl would otherwise wait for "100 Continue" before sending larger bodies.
+            #expect(seen.headers["expect"] == nil)
+        }
+    }
+
+    @Test("A large POST body is sent at once, without waiting for 100 Continue")
+    func largeBodyWithoutExpect() async throws {
+        try await TestServer.run({ $0.addInspectRoute() }) { base in
+            let client = HTTPClient()
+            // libcurl adds "Expect: 100-continue" to bodies over 1 MiB unless told not to.
+            let text = String(repeating: "0123456789abcdef", count: 2 * 1024 * 1024 / 16)
+            let response = try await client.execute(ClientRequest(method: .post, url: "\(base)/inspect", body: .text(text)))
+            let seen = try InspectedRequest.decode(response.body)
+            #expect(seen.body.utf8.count == text.utf8.count)
+            #expect(seen.body == text)
             #expect(seen.headers["expect"] == nil)
         }
     }

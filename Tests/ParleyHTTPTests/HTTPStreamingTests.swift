@@ -5,21 +5,23 @@ import Testing
 
 struct ServerGaveUp: Error {}
 
-@Suite("Streamed responses")
+@Suite("Streamed responses", .timeLimit(.minutes(1)))
 struct HTTPStreamingTests {
     @Test("Lines arrive as they are sent; CRLF, empty and unterminated lines are handled",
           arguments: [HTTPClient.EventEngine.automatic, .multiPoll])
     func linesArriveBeforeTheStreamEnds(engine: HTTPClient.EventEngine) async throws {
-        let firstLineSeen = Signal()
+        // Each gate opens only once the client has shown it received a line, and the server
+        // sends nothing more until then: a client that buffered the body would stall here.
+        let gates = [Signal(), Signal()]
         try await TestServer.run({ router in
             router.get("lines") { _, _ -> Response in
                 Response(status: .ok, headers: [.contentType: "text/plain"], body: ResponseBody { writer in
                     try await writer.write(ByteBuffer(string: "alpha\n"))
-                    // The rest is only sent once the client has shown it received line one, so
-                    // a client that buffered the whole body would never get here.
-                    guard await firstLineSeen.wait(timeout: .seconds(10)) else { throw ServerGaveUp() }
+                    guard await gates[0].wait(timeout: .seconds(10)) else { throw ServerGaveUp() }
                     try await writer.write(ByteBuffer(string: "beta\r"))
-                    try await writer.write(ByteBuffer(string: "\n\r\ngam"))
+                    try await writer.write(ByteBuffer(string: "\n"))
+                    guard await gates[1].wait(timeout: .seconds(10)) else { throw ServerGaveUp() }
+                    try await writer.write(ByteBuffer(string: "\r\ngam"))
                     try await writer.write(ByteBuffer(string: "ma\r\ndelta"))
                     try await writer.finish(nil)
                 })
@@ -32,7 +34,7 @@ struct HTTPStreamingTests {
             var lines: [String] = []
             for try await line in response.lines {
                 lines.append(String(decoding: line, as: UTF8.self))
-                if lines.count == 1 { firstLineSeen.fire() }
+                if lines.count <= gates.count { gates[lines.count - 1].fire() }
             }
             #expect(lines == ["alpha", "beta", "", "gamma", "delta"])
         }
@@ -121,8 +123,8 @@ struct HTTPStreamingTests {
             }
             #expect(await firstLine.wait(timeout: .seconds(5)))
             reader.cancel()
-            let error = await reader.value
-            #expect(error?.code == .cancelled)
+            let error = await value(of: reader, within: .seconds(5))
+            #expect(error??.code == .cancelled)
             #expect(await closed.wait(timeout: .seconds(5)), "the server never saw the connection close")
         }
     }
@@ -141,7 +143,7 @@ struct HTTPStreamingTests {
         }) { base in
             let client = HTTPClient(configuration: .init(eventEngine: engine))
             let response = try await client.stream(ClientRequest(
-                url: "\(base)/stall", timeouts: HTTPTimeouts(idle: .milliseconds(300))))
+                url: "\(base)/stall", timeouts: HTTPTimeouts(idle: .milliseconds(300), total: .seconds(10))))
             var lines: [String] = []
             let error = await #expect(throws: ClientError.self) {
                 for try await line in response.lines {

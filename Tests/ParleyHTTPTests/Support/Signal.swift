@@ -74,3 +74,16 @@ final class Counter: Sendable {
         values.withLock { $0[key, default: 0] }
     }
 }
+
+/// The task's value, or nil if it did not finish within `timeout`: a broken cancellation path
+/// then fails the test instead of hanging the run (the task itself is left behind).
+func value<Success: Sendable>(of task: Task<Success, Never>, within timeout: Duration) async -> Success? {
+    let finished = Signal()
+    let result = SendableBox<Success?>(nil)
+    Task {
+        let value = await task.value
+        result.set(value)
+        finished.fire()
+    }
+    return await finished.wait(timeout: timeout) ? result.get() : nil
+}
