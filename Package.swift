@@ -65,7 +65,13 @@ let package = Package(
         .testTarget(name: "ParleyYAMLTests", dependencies: ["ParleyYAML"]),
         .testTarget(
             name: "ParleyHTTPTests",
-            dependencies: ["ParleyHTTP", .product(name: "Hummingbird", package: "hummingbird")]
+            dependencies: [
+                "ParleyHTTP",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                // An independent multipart parser, to check what the client encodes.
+                .product(name: "MultipartKit", package: "multipart-kit"),
+            ]
         ),
         .testTarget(
             name: "ParleyCoreTests",

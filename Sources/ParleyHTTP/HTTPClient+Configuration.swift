@@ -1,0 +1,56 @@
+extension HTTPClient {
+    /// The version reported in the default `User-Agent`.
+    public static let version = "0.1.0"
+
+    /// How the event loop waits for network events.
+    public enum EventEngine: Sendable, Hashable {
+        /// The fastest engine for the platform: on Linux, libcurl's socket interface driven by
+        /// epoll, whose cost per wake-up does not grow with the number of requests in flight;
+        /// elsewhere `.multiPoll`.
+        case automatic
+        /// `curl_multi_poll` with `curl_multi_wakeup`: portable, but each wake-up visits every
+        /// request in flight, which shows at hundreds of concurrent requests.
+        case multiPoll
+    }
+
+    /// Settings shared by every request of a client.
+    public struct Configuration: Sendable {
+        /// Connections kept open at once, idle ones included; requests beyond it wait for a
+        /// free connection.
+        public var maxConnections: Int
+        /// The largest response body accepted (for streams: the most unread bytes buffered).
+        public var maxResponseBytes: Int
+        /// `User-Agent` sent unless a request sets its own.
+        public var userAgent: String
+        /// libcurl's receive buffer per request in flight; small keeps thousands of concurrent
+        /// requests cheap in memory, larger costs fewer callbacks on big bodies.
+        public var receiveBufferSize: Int
+        /// How the event loop waits for network events.
+        public var eventEngine: EventEngine
+
+        /// Creates a configuration.
+        public init(
+            maxConnections: Int = 2048,
+            maxResponseBytes: Int = 16 * 1024 * 1024,
+            userAgent: String = "parley/\(HTTPClient.version)",
+            receiveBufferSize: Int = 16 * 1024,
+            eventEngine: EventEngine = .automatic
+        ) {
+            self.maxConnections = maxConnections
+            self.maxResponseBytes = maxResponseBytes
+            self.userAgent = userAgent
+            self.receiveBufferSize = receiveBufferSize
+            self.eventEngine = eventEngine
+        }
+    }
+
+    /// A snapshot of the client's counters.
+    public struct Metrics: Sendable, Hashable {
+        /// Requests submitted to libcurl and not yet finished.
+        public var activeRequests: Int
+        /// Requests finished, successfully or not.
+        public var completedRequests: Int
+        /// New connections opened (each reused connection saves one).
+        public var connectionsOpened: Int
+    }
+}

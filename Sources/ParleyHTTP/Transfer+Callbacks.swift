@@ -1,0 +1,125 @@
+internal import CCurl
+
+// libcurl calls these on the loop thread, from inside curl_multi_socket_action or
+// curl_multi_perform. They are capture-free C functions: the transfer arrives through the
+// WRITEDATA / HEADERDATA pointer, unretained because the loop holds every active transfer.
+
+/// CURLOPT_WRITEFUNCTION: one piece of the response body.
+func transferWriteCallback(
+    _ data: UnsafeMutablePointer<CChar>?, _ size: Int, _ count: Int, _ context: UnsafeMutableRawPointer?
+) -> Int {
+    let length = size &* count
+    guard let context else { return 0 }
+    let transfer = Unmanaged<Transfer>.fromOpaque(context).takeUnretainedValue()
+    // Any value other than `length` makes libcurl abort with CURLE_WRITE_ERROR.
+    return transfer.receiveBody(UnsafeRawBufferPointer(start: data, count: length)) ? length : 0
+}
+
+/// CURLOPT_HEADERFUNCTION: one header line, status line or the blank line that ends a head.
+func transferHeaderCallback(
+    _ data: UnsafeMutablePointer<CChar>?, _ size: Int, _ count: Int, _ context: UnsafeMutableRawPointer?
+) -> Int {
+    let length = size &* count
+    guard let context else { return 0 }
+    let transfer = Unmanaged<Transfer>.fromOpaque(context).takeUnretainedValue()
+    return transfer.receiveHeaderLine(UnsafeRawBufferPointer(start: data, count: length)) ? length : 0
+}
+
+extension Transfer {
+    /// Handles a piece of the body; returns false to abort the transfer (reason in `failure`).
+    func receiveBody(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        let now = ContinuousClock.now
+        lastActivity = now
+        if firstBodyAt == nil { firstBodyAt = now }
+        if !headersComplete { headersDidComplete(at: now) }
+        bytesReceived += bytes.count
+        if let bodyStream {
+            switch bodyStream.deliver(bytes) {
+            case .accepted:
+                return true
+            case .consumerGone:
+                failure = error(.cancelled, "the consumer of the response stopped reading")
+                return false
+            case .overLimit:
+                failure = error(.tooLarge, "more than \(maxResponseBytes) unread response bytes")
+                return false
+            }
+        }
+        guard receivedBody.count + bytes.count <= maxResponseBytes else {
+            failure = error(.tooLarge, "the response body exceeds \(maxResponseBytes) bytes")
+            return false
+        }
+        receivedBody.append(contentsOf: bytes)
+        return true
+    }
+
+    /// Parses one line of a response head. Interim 1xx heads are skipped; lines after the head
+    /// is complete (trailers) are ignored.
+    func receiveHeaderLine(_ raw: UnsafeRawBufferPointer) -> Bool {
+        lastActivity = ContinuousClock.now
+        if headersComplete { return true }
+        var end = raw.count
+        while end > 0, raw[end - 1] == UInt8(ascii: "\n") || raw[end - 1] == UInt8(ascii: "\r") {
+            end -= 1
+        }
+        let line = UnsafeRawBufferPointer(rebasing: raw[0..<end])
+        guard let first = line.first else {
+            if status == 0 { return true }
+            if (100..<200).contains(status) && status != 101 {
+                status = 0
+                headers = HTTPHeaders()
+                return true
+            }
+            headersDidComplete(at: ContinuousClock.now)
+            return true
+        }
+        if line.starts(with: "HTTP/".utf8) {
+            status = Self.parseStatus(line)
+            headers = HTTPHeaders()
+        } else if first == UInt8(ascii: " ") || first == UInt8(ascii: "\t") {
+            // Obsolete line folding: the line continues the previous field's value.
+            headers.appendToLastValue(" " + Self.trimmed(line, from: 0))
+        } else if let colon = line.firstIndex(of: UInt8(ascii: ":")) {
+            let name = Self.trimmed(UnsafeRawBufferPointer(rebasing: line[0..<colon]), from: 0)
+            headers.add(name: name, value: Self.trimmed(line, from: colon + 1))
+        }
+        return true
+    }
+
+    /// Records that the head is complete and, for a stream, hands it to the waiting caller.
+    func headersDidComplete(at now: ContinuousClock.Instant) {
+        headersComplete = true
+        headersAt = now
+        lastActivity = now
+        if let idle = timeouts.idle {
+            loop?.considerDeadline(now + idle)
+        }
+        if case .streaming(let continuation) = completion {
+            completion = nil
+            continuation.resume(returning: .success(StreamHead(status: status, headers: headers, timing: timing(end: nil))))
+        }
+    }
+
+    /// The code from `HTTP/1.1 200 OK` or `HTTP/2 200`; 0 when unreadable.
+    static func parseStatus(_ line: UnsafeRawBufferPointer) -> Int {
+        guard let space = line.firstIndex(of: UInt8(ascii: " ")) else { return 0 }
+        var code = 0
+        var digits = 0
+        for byte in line[(space + 1)...] {
+            if byte == UInt8(ascii: " ") && digits == 0 { continue }
+            guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9"), digits < 3 else { break }
+            code = code * 10 + Int(byte - UInt8(ascii: "0"))
+            digits += 1
+        }
+        return digits == 3 ? code : 0
+    }
+
+    /// The bytes from `start`, without surrounding spaces and tabs, as UTF-8 text.
+    static func trimmed(_ line: UnsafeRawBufferPointer, from start: Int) -> String {
+        var lower = start
+        var upper = line.count
+        while lower < upper, line[lower] == UInt8(ascii: " ") || line[lower] == UInt8(ascii: "\t") { lower += 1 }
+        while upper > lower, line[upper - 1] == UInt8(ascii: " ") || line[upper - 1] == UInt8(ascii: "\t") { upper -= 1 }
+        return String(decoding: UnsafeRawBufferPointer(rebasing: line[lower..<upper]), as: UTF8.self)
+    }
+}

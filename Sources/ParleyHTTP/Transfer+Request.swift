@@ -1,0 +1,114 @@
+internal import CCurl
+internal import CCurlShims
+
+extension Transfer {
+    /// Why a request could not be turned into libcurl options; never quotes header values.
+    struct RequestProblem: Error {
+        var text: String
+    }
+
+    static func hasHTTPScheme(_ url: String) -> Bool {
+        let bytes = url.utf8.prefix(8).map(HTTPHeaders.asciiLowercased)
+        return bytes.starts(with: "http://".utf8) || bytes.starts(with: "https://".utf8)
+    }
+
+    /// Builds libcurl's header list: the caller's fields, the body's `Content-Type` unless the
+    /// caller set one, and an empty `Expect:` so that libcurl never waits for `100 Continue`
+    /// before sending a body (servers that ignore it would cost a second per request).
+    static func makeHeaderList(
+        _ headers: HTTPHeaders, contentType: String?, suppressFormContentType: Bool
+    ) throws(RequestProblem) -> UnsafeMutablePointer<curl_slist>? {
+        var list: UnsafeMutablePointer<curl_slist>?
+        var exhausted = false
+        func append(_ line: String) {
+            guard !exhausted else { return }
+            if let extended = curl_slist_append(list, line) {
+                list = extended
+            } else {
+                exhausted = true
+            }
+        }
+        for (name, value) in headers {
+            guard !name.isEmpty, name.utf8.allSatisfy(HTTPHeaders.isTokenByte) else {
+                curl_slist_free_all(list)
+                throw RequestProblem(text: "a header name is not a valid HTTP token")
+            }
+            guard HTTPHeaders.isValidValue(value) else {
+                curl_slist_free_all(list)
+                throw RequestProblem(text: "the value of header \(name) contains a line break or NUL")
+            }
+            // libcurl drops "Name:" (that syntax removes one of its own headers); "Name;" sends
+            // the field with an empty value.
+            append(value.isEmpty ? "\(name);" : "\(name): \(value)")
+        }
+        if !headers.contains("Content-Type") {
+            if let contentType {
+                append("Content-Type: \(contentType.filter { $0 != "\r" && $0 != "\n" })")
+            } else if suppressFormContentType {
+                // A body-less POST would otherwise claim to be a form.
+                append("Content-Type:")
+            }
+        }
+        if !headers.contains("Expect") {
+            append("Expect:")
+        }
+        if exhausted {
+            curl_slist_free_all(list)
+            throw RequestProblem(text: "out of memory while building the header list")
+        }
+        return list
+    }
+
+    /// Sets every option the request needs on a freshly reset easy handle.
+    func configure(_ handle: EasyHandle, userAgent: String, receiveBufferSize: Int) -> CURLcode {
+        let easy = handle.raw
+        let context = Unmanaged.passUnretained(self).toOpaque()
+        var failed = CURLE_OK
+        func check(_ code: CURLcode) {
+            if code != CURLE_OK && failed == CURLE_OK { failed = code }
+        }
+        handle.errorBuffer[0] = 0
+        check(parley_easy_setopt_string(easy, CURLOPT_URL, url))
+        check(parley_easy_setopt_string(easy, CURLOPT_PROTOCOLS_STR, "http,https"))
+        // Signals would be delivered to whichever thread; timeouts are ours anyway.
+        check(parley_easy_setopt_long(easy, CURLOPT_NOSIGNAL, 1))
+        check(parley_easy_setopt_pointer(easy, CURLOPT_PRIVATE, context))
+        check(parley_easy_setopt_pointer(easy, CURLOPT_ERRORBUFFER, handle.errorBuffer))
+        check(parley_easy_setopt_data_callback(easy, CURLOPT_WRITEFUNCTION, transferWriteCallback))
+        check(parley_easy_setopt_pointer(easy, CURLOPT_WRITEDATA, context))
+        check(parley_easy_setopt_data_callback(easy, CURLOPT_HEADERFUNCTION, transferHeaderCallback))
+        check(parley_easy_setopt_pointer(easy, CURLOPT_HEADERDATA, context))
+        check(parley_easy_setopt_slist(easy, CURLOPT_HTTPHEADER, headerList))
+        check(parley_easy_setopt_string(easy, CURLOPT_USERAGENT, userAgent))
+        // A proxy's "200 Connection established" must not be taken for the response.
+        check(parley_easy_setopt_long(easy, CURLOPT_SUPPRESS_CONNECT_HEADERS, 1))
+        check(parley_easy_setopt_long(easy, CURLOPT_BUFFERSIZE, receiveBufferSize))
+        if let connect = timeouts.connect {
+            check(parley_easy_setopt_long(easy, CURLOPT_CONNECTTIMEOUT_MS, max(1, connect.milliseconds)))
+        }
+        if !verifyTLS {
+            check(parley_easy_setopt_long(easy, CURLOPT_SSL_VERIFYPEER, 0))
+            check(parley_easy_setopt_long(easy, CURLOPT_SSL_VERIFYHOST, 0))
+        }
+        switch method {
+        case .get where body == nil:
+            break  // libcurl's default after a reset
+        case .head where body == nil:
+            check(parley_easy_setopt_long(easy, CURLOPT_NOBODY, 1))
+        default:
+            if body != nil || method == .post {
+                // Without POSTFIELDS, a POST would read its body from stdin.
+                let bytes = body ?? UnsafeMutableRawBufferPointer(start: nil, count: 0)
+                check(parley_easy_setopt_off(easy, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(bytes.count)))
+                check(parley_easy_setopt_pointer(easy, CURLOPT_POSTFIELDS, bytes.baseAddress ?? emptyBody))
+            }
+            if method != .post {
+                check(parley_easy_setopt_string(easy, CURLOPT_CUSTOMREQUEST, method.rawValue))
+            }
+        }
+        return failed
+    }
+}
+
+/// A valid pointer for zero-length bodies: libcurl treats a null POSTFIELDS as "no fields set".
+nonisolated(unsafe) private let emptyBody = UnsafeMutableRawPointer.allocate(byteCount: 1, alignment: 1)

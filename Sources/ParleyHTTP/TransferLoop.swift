@@ -1,0 +1,345 @@
+internal import CCurl
+internal import CCurlShims
+import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// libcurl's one-time global setup; Swift runs a global's initializer exactly once.
+private let curlGlobalInit: CURLcode = parley_curl_global_init()
+
+/// The event loop behind an ``HTTPClient``: one dedicated thread that owns libcurl's multi
+/// handle and every easy handle, so no Swift concurrency thread ever blocks in libcurl.
+///
+/// Callers talk to it only through a locked inbox (`submit`, `cancel`, `shutdown`) and a wake-up
+/// signal; results flow back through continuations and `BodyStream`s. Everything else in the
+/// class is touched only on the loop thread, hence `@unchecked Sendable`.
+final class TransferLoop: @unchecked Sendable {
+    /// How the loop waits for network events.
+    enum Engine {
+        /// libcurl's socket interface driven by epoll: each wake-up costs in proportion to the
+        /// sockets that are ready, not to the transfers in flight.
+        case socketAction(epoll: Int32, wake: Int32)
+        /// `curl_multi_poll` + `curl_multi_perform` + `curl_multi_wakeup`: portable, but every
+        /// wake-up visits every transfer.
+        case multiPoll
+    }
+
+    private enum Command {
+        case submit(Transfer)
+        case cancel(Transfer)
+    }
+
+    private struct Inbox {
+        var commands: [Command] = []
+        /// A wake-up was signalled and the loop has not drained the inbox since; further
+        /// submissions need not signal again.
+        var wakeupPending = false
+        var closed = false
+    }
+
+    let multi: UnsafeMutableRawPointer
+    let engine: Engine
+    private let inbox = Mutex(Inbox())
+    private let userAgent: String
+    private let receiveBufferSize: Int
+    private let idleHandleLimit: Int
+
+    // Counters published for `HTTPClient.metrics`.
+    let completedCount = Atomic<Int>(0)
+    let connectionsOpened = Atomic<Int>(0)
+    let activeCount = Atomic<Int>(0)
+
+    // MARK: Loop-thread state
+
+    private var active: [Transfer] = []
+    private var idleHandles: [EasyHandle] = []
+    private var drained: [Command] = []
+    /// When to look at the transfers' own deadlines next; never later than the earliest one.
+    private var nextDeadlineCheck: ContinuousClock.Instant?
+    /// When libcurl wants `curl_multi_socket_action(CURL_SOCKET_TIMEOUT)` (socket engine).
+    var curlTimer: ContinuousClock.Instant?
+
+    init(configuration: HTTPClient.Configuration) {
+        _ = curlGlobalInit
+        guard let multi = curl_multi_init() else {
+            // Only out of memory makes this fail; nothing sensible can continue.
+            fatalError("libcurl could not create a multi handle")
+        }
+        self.multi = multi
+        userAgent = configuration.userAgent
+        receiveBufferSize = min(max(configuration.receiveBufferSize, 1024), 512 * 1024)
+        idleHandleLimit = max(0, configuration.maxConnections)
+        engine = Self.makeEngine(configuration.eventEngine)
+        let connections = max(1, configuration.maxConnections)
+        _ = parley_multi_setopt_long(multi, CURLMOPT_MAXCONNECTS, connections)
+        _ = parley_multi_setopt_long(multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, connections)
+        installEngineCallbacks()
+        if !startThread() {
+            inbox.withLock { $0.closed = true }
+        }
+    }
+
+    deinit {
+        // Runs after the loop thread has exited (the thread holds a reference while it runs),
+        // and only once no caller can signal a wake-up any more.
+        removeEngineCallbacks()
+        curl_multi_cleanup(multi)
+        closeEngine()
+    }
+
+    // MARK: Inbox (any thread)
+
+    /// Queues a transfer; false if the loop has shut down.
+    func submit(_ transfer: Transfer) -> Bool {
+        enqueue(.submit(transfer))
+    }
+
+    /// Asks the loop to abort a transfer; harmless if it already finished.
+    func cancel(_ transfer: Transfer) {
+        transfer.cancelRequested.store(true, ordering: .relaxed)
+        _ = enqueue(.cancel(transfer))
+    }
+
+    /// Stops the loop: in-flight and queued transfers fail with `.cancelled`.
+    func shutdown() {
+        let signal = inbox.withLock { inbox -> Bool in
+            guard !inbox.closed else { return false }
+            inbox.closed = true
+            let signal = !inbox.wakeupPending
+            inbox.wakeupPending = true
+            return signal
+        }
+        if signal { wake() }
+    }
+
+    var isClosed: Bool {
+        inbox.withLock { $0.closed }
+    }
+
+    private func enqueue(_ command: Command) -> Bool {
+        let (accepted, signal) = inbox.withLock { inbox -> (Bool, Bool) in
+            guard !inbox.closed else { return (false, false) }
+            inbox.commands.append(command)
+            let signal = !inbox.wakeupPending
+            inbox.wakeupPending = true
+            return (true, signal)
+        }
+        if signal { wake() }
+        return accepted
+    }
+
+    // MARK: Loop thread
+
+    private func startThread() -> Bool {
+        let context = Unmanaged.passRetained(self).toOpaque()
+        #if canImport(Glibc)
+        var thread = pthread_t()
+        #else
+        var thread: pthread_t?
+        #endif
+        let result = pthread_create(&thread, nil, { context in
+            #if canImport(Glibc)
+            guard let context else { return nil }
+            #endif
+            let loop = Unmanaged<TransferLoop>.fromOpaque(context).takeRetainedValue()
+            loop.run()
+            return nil
+        }, context)
+        guard result == 0 else {
+            Unmanaged<TransferLoop>.fromOpaque(context).release()
+            return false
+        }
+        #if canImport(Glibc)
+        pthread_detach(thread)
+        #else
+        if let thread { pthread_detach(thread) }
+        #endif
+        return true
+    }
+
+    private func run() {
+        #if os(Linux)
+        parley_name_current_thread("parley-http")
+        #else
+        pthread_setname_np("parley-http")
+        #endif
+        switch engine {
+        case .socketAction(let epoll, let wake):
+            runSocketEngine(epoll: epoll, wake: wake)
+        case .multiPoll:
+            runMultiPollEngine()
+        }
+        tearDown()
+    }
+
+    /// Takes every queued command; returns false once the loop must stop.
+    func processInbox() -> Bool {
+        let closed = inbox.withLock { inbox -> Bool in
+            swap(&inbox.commands, &drained)
+            inbox.wakeupPending = false
+            return inbox.closed
+        }
+        for command in drained {
+            switch command {
+            case .submit(let transfer):
+                if closed {
+                    transfer.complete(.failure(transfer.error(.cancelled, "the HTTP client was shut down")))
+                } else {
+                    start(transfer)
+                }
+            case .cancel(let transfer):
+                if transfer.slot >= 0 {
+                    abort(transfer, with: transfer.error(.cancelled, "the request was cancelled"))
+                }
+            }
+        }
+        drained.removeAll(keepingCapacity: true)
+        return !closed
+    }
+
+    private func start(_ transfer: Transfer) {
+        if transfer.cancelRequested.load(ordering: .relaxed) {
+            transfer.complete(.failure(transfer.error(.cancelled, "the request was cancelled")))
+            return
+        }
+        guard let handle = idleHandles.popLast() ?? EasyHandle() else {
+            transfer.complete(.failure(transfer.error(.other, "libcurl could not create a transfer handle")))
+            return
+        }
+        let configured = transfer.configure(handle, userAgent: userAgent, receiveBufferSize: receiveBufferSize)
+        guard configured == CURLE_OK else {
+            recycle(handle)
+            transfer.complete(.failure(transfer.error(forCurlCode: configured, detail: nil)))
+            return
+        }
+        transfer.easy = handle
+        transfer.loop = self
+        transfer.slot = active.count
+        active.append(transfer)
+        activeCount.add(1, ordering: .relaxed)
+        if let deadline = transfer.nextDeadline()?.at {
+            considerDeadline(deadline)
+        }
+        let added = curl_multi_add_handle(multi, handle.raw)
+        if added != CURLM_OK {
+            abort(transfer, with: transfer.error(.other, String(cString: curl_multi_strerror(added))))
+        }
+    }
+
+    /// Completes every transfer libcurl reports as done.
+    func collectFinished() {
+        var easy: UnsafeMutableRawPointer?
+        var result = CURLE_OK
+        while parley_multi_next_done(multi, &easy, &result) != 0 {
+            guard let easy else { continue }
+            var context: UnsafeMutableRawPointer?
+            _ = parley_easy_getinfo_pointer(easy, CURLINFO_PRIVATE, &context)
+            guard let context else { continue }
+            let transfer = Unmanaged<Transfer>.fromOpaque(context).takeUnretainedValue()
+            guard transfer.slot >= 0, let handle = transfer.easy else { continue }
+            let outcome: Result<Void, HTTPError>
+            if result == CURLE_OK && transfer.failure == nil {
+                outcome = .success(())
+            } else {
+                outcome = .failure(transfer.error(forCurlCode: result, detail: handle.errorDetail))
+            }
+            retire(transfer)
+            transfer.complete(outcome)
+        }
+    }
+
+    /// Stops a transfer that libcurl has not finished: removing the handle closes its
+    /// connection, which the server sees as the client going away.
+    private func abort(_ transfer: Transfer, with error: HTTPError) {
+        if transfer.failure == nil { transfer.failure = error }
+        retire(transfer)
+        transfer.complete(.failure(transfer.failure ?? error))
+    }
+
+    /// Detaches a transfer from libcurl and returns its handle to the pool.
+    private func retire(_ transfer: Transfer) {
+        guard transfer.slot >= 0, let handle = transfer.easy else { return }
+        curl_multi_remove_handle(multi, handle.raw)
+        var connects = 0
+        if parley_easy_getinfo_long(handle.raw, CURLINFO_NUM_CONNECTS, &connects) == CURLE_OK, connects > 0 {
+            connectionsOpened.add(connects, ordering: .relaxed)
+        }
+        let slot = transfer.slot
+        let last = active.removeLast()
+        if last !== transfer {
+            active[slot] = last
+            last.slot = slot
+        }
+        transfer.slot = -1
+        transfer.easy = nil
+        activeCount.subtract(1, ordering: .relaxed)
+        completedCount.add(1, ordering: .relaxed)
+        recycle(handle)
+    }
+
+    private func recycle(_ handle: EasyHandle) {
+        if idleHandles.count < idleHandleLimit {
+            handle.reset()
+            idleHandles.append(handle)
+        } else {
+            handle.destroy()
+        }
+    }
+
+    // MARK: Deadlines
+
+    /// Makes sure the deadlines are checked no later than `instant`.
+    func considerDeadline(_ instant: ContinuousClock.Instant) {
+        if let current = nextDeadlineCheck, current <= instant { return }
+        nextDeadlineCheck = instant
+    }
+
+    /// Fails transfers whose first-byte, idle or total deadline has passed. Only runs when the
+    /// earliest known deadline is due, so a busy loop does not walk every transfer each time.
+    func checkDeadlines(now: ContinuousClock.Instant) {
+        guard let due = nextDeadlineCheck, due <= now else { return }
+        nextDeadlineCheck = nil
+        var expired: [(Transfer, HTTPError.Code)] = []
+        for transfer in active {
+            guard let deadline = transfer.nextDeadline() else { continue }
+            if deadline.at <= now {
+                expired.append((transfer, deadline.code))
+            } else {
+                considerDeadline(deadline.at)
+            }
+        }
+        for (transfer, code) in expired {
+            abort(transfer, with: transfer.timeoutError(code))
+        }
+    }
+
+    /// Milliseconds until the loop must run again without any network event: the sooner of
+    /// libcurl's timer and our own deadlines, capped so a lost wake-up cannot hang the loop.
+    func waitMilliseconds(includingCurlTimer: Bool) -> Int32 {
+        var deadline = nextDeadlineCheck
+        if includingCurlTimer, let timer = curlTimer {
+            deadline = deadline.map { min($0, timer) } ?? timer
+        }
+        let cap: Int32 = 5_000
+        guard let deadline else { return cap }
+        let remaining = deadline - ContinuousClock.now
+        if remaining <= .zero { return 0 }
+        return Int32(clamping: min(remaining.milliseconds, Int(cap)))
+    }
+
+    private func tearDown() {
+        while let transfer = active.last {
+            abort(transfer, with: transfer.error(.cancelled, "the HTTP client was shut down"))
+        }
+        // Transfers submitted after the last drain.
+        _ = processInbox()
+        for handle in idleHandles {
+            handle.destroy()
+        }
+        idleHandles.removeAll()
+    }
+}
