@@ -104,7 +104,7 @@ struct RunCommand: AsyncParsableCommand {
                                             onEvent: { printer.handle($0) })
         await session.shutdown()
 
-        let summary = RunSummary(runID: runID, startedAt: startedAt, finishedAt: Date(), records: records, planned: plan.requests.count)
+        let summary = RunSummary(runId: runID, startedAt: startedAt, finishedAt: Date(), records: records, planned: plan.requests.count)
         do {
             try writer.writeSummary(summary)
             if let junit {

@@ -86,7 +86,7 @@ import ParleyCore
     }
 
     @Test func interpolatedRegexValuesAreMatchedLiterally() throws {
-        let f = try flow("steps:\n  - set: { amount: \"$5.00 (USD)\" }\n  - expect: /total: ${amount}/\n")
+        let f = try flow("steps:\n  - set: { amount: \"$5.00 (USD)\" }\n  - expect: \"/total: ${amount}/\"\n")
         guard case .expect(let e) = f.steps[1].action else { Issue.record("not expect"); return }
         let scope = VariableScope(persona: nil, scenario: nil, environment: [:], locals: ["amount": "$5.00 (USD)"])
         #expect(try e.matcher.matches("total: $5.00 (USD)", scope: scope))

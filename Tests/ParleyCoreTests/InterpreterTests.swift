@@ -127,7 +127,7 @@ import ParleyCore
         steps:
           - set: { greeting: "Hi, I'm ${persona.name}" }
           - send: "${greeting}; order ${persona.order_id}; goal: ${scenario.objective}; home ${env.HOME}"
-        """)
+        """, environment: ["HOME": "/root"])
         let result = await run(f, provider: provider)
         #expect(result.outcome == .passed)
         #expect(provider.log.all.first == "start+user:Hi, I'm Dana; order ORD-9; goal: Get a refund; home /root")

@@ -17,7 +17,8 @@ import ParleyCore
         turn.latencyMs = 120
         return FlowRunResult(id: id, flow: "refund", file: "flows/refund.yaml", persona: "Dana", repetition: 1, target: "local",
                              provider: "local", labels: ["regression"], outcome: outcome, failure: failure,
-                             startedAt: Date(), finishedAt: Date().addingTimeInterval(1.5), opening: .agentFirst, turns: [turn])
+                             startedAt: Date(), finishedAt: Date().addingTimeInterval(1.5), conversationId: "c-\(id)",
+                             opening: .agentFirst, turns: [turn])
     }
 
     func temporaryDirectory() -> String {
@@ -34,6 +35,8 @@ import ParleyCore
         #expect(records.map(\.id) == ["a--dana--1", "b--dana--1"])
         #expect(records[1].failure?.location.line == 9)
         #expect(records[1].latenciesMs == [120])
+        #expect(records[1].conversationId == "c-b--dana--1", "every key written must read back")
+        #expect(records[1].durationMs == 1500)
         let transcript = try String(contentsOfFile: dir + "/transcripts/b--dana--1.json", encoding: .utf8)
         #expect(transcript.contains("\"failure\""))
         #expect(transcript.contains("\"latency_ms\" : 120"))
@@ -67,15 +70,15 @@ import ParleyCore
             ResultRecord(sampleResult(id: "r--dana--2", outcome: .failed), transcript: ""),
             ResultRecord(sampleResult(id: "r--dana--3", outcome: .error), transcript: ""),
         ]
-        let summary = RunSummary(runID: "x", startedAt: Date(), finishedAt: Date(), records: records, planned: 4)
+        let summary = RunSummary(runId: "x", startedAt: Date(), finishedAt: Date(), records: records, planned: 4)
         #expect(summary.passed == 1)
         #expect(summary.failed == 1)
         #expect(summary.errors == 1)
         #expect(summary.notRun == 1)
         #expect(summary.flows.first?.flaky == true)
         #expect(summary.exitCode == 1)
-        #expect(RunSummary(runID: "x", startedAt: Date(), finishedAt: Date(), records: [records[2]]).exitCode == 3)
-        #expect(RunSummary(runID: "x", startedAt: Date(), finishedAt: Date(), records: [records[0]]).exitCode == 0)
+        #expect(RunSummary(runId: "x", startedAt: Date(), finishedAt: Date(), records: [records[2]]).exitCode == 3)
+        #expect(RunSummary(runId: "x", startedAt: Date(), finishedAt: Date(), records: [records[0]]).exitCode == 0)
     }
 
     @Test func junitXMLIsWellFormedWithFailureDetails() throws {

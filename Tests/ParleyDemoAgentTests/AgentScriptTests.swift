@@ -78,8 +78,7 @@ import Testing
             stats:
               a: { objective: x, action: y }
             """,
-                    expected: ["bad.yaml:1:1: error: the agent script is missing `states`",
-                               "bad.yaml:2:1: error: unknown key `stats` in the agent script; did you mean `states`?"]),
+                    expected: ["bad.yaml:2:1: error: unknown key `stats` in the agent script; did you mean `states`?"]),
         InvalidCase(name: "unknown state key", text: """
             start: a
             states:

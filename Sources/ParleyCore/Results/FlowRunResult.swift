@@ -30,7 +30,7 @@ public struct FlowRunResult: Sendable, Codable {
     public var startedAt: Date
     public var finishedAt: Date
     public var durationMs: Double
-    public var conversationID: String?
+    public var conversationId: String?
     public var opening: Flow.OpeningKind
     public var turns: [Turn]
     public var steps: [StepResult]
@@ -39,7 +39,7 @@ public struct FlowRunResult: Sendable, Codable {
 
     public init(id: String, flow: String, file: String, persona: String?, repetition: Int, target: String, provider: String,
                 labels: [String], conversationTags: [String: String] = [:], outcome: Outcome, failure: FailureInfo? = nil,
-                startedAt: Date, finishedAt: Date, conversationID: String? = nil, opening: Flow.OpeningKind,
+                startedAt: Date, finishedAt: Date, conversationId: String? = nil, opening: Flow.OpeningKind,
                 turns: [Turn] = [], steps: [StepResult] = [], notes: [String] = []) {
         self.id = id
         self.flow = flow
@@ -54,8 +54,8 @@ public struct FlowRunResult: Sendable, Codable {
         self.failure = failure
         self.startedAt = startedAt
         self.finishedAt = finishedAt
-        self.durationMs = finishedAt.timeIntervalSince(startedAt) * 1000
-        self.conversationID = conversationID
+        self.durationMs = Milliseconds.round(finishedAt.timeIntervalSince(startedAt) * 1000)
+        self.conversationId = conversationId
         self.opening = opening
         self.turns = turns
         self.steps = steps
@@ -126,8 +126,8 @@ public struct Turn: Sendable, Codable {
         self.text = reply.text
         self.messages = reply.messages.count > 1 ? reply.messages : nil
         self.at = reply.sentAt.addingTimeInterval(reply.latency.seconds)
-        self.timeToFirstChunkMs = reply.timeToFirstChunk.map { $0.seconds * 1000 }
-        self.latencyMs = reply.latency.seconds * 1000
+        self.timeToFirstChunkMs = reply.timeToFirstChunk.map { Milliseconds.round($0.seconds * 1000) }
+        self.latencyMs = Milliseconds.round(reply.latency.seconds * 1000)
         self.ids = reply.ids.isEmpty ? nil : reply.ids
         self.events = reply.events.isEmpty ? nil : reply.events
         self.conversationCompleted = reply.conversationCompleted ? true : nil
@@ -149,6 +149,11 @@ public struct StepResult: Sendable, Codable {
         self.location = location
         self.status = status
         self.detail = detail
-        self.durationMs = durationMs
+        self.durationMs = durationMs.map(Milliseconds.round)
     }
+}
+
+/// Millisecond values are kept to microsecond precision: more digits are noise in a transcript.
+public enum Milliseconds {
+    public static func round(_ ms: Double) -> Double { (ms * 1000).rounded() / 1000 }
 }

@@ -28,7 +28,8 @@ public enum JUnitReport {
     }
 
     private static func testcase(_ r: ResultRecord) -> String {
-        let classname = (r.file as NSString).deletingPathExtension.replacingOccurrences(of: "/", with: ".")
+        let classname = (r.file as NSString).deletingPathExtension
+            .split(separator: "/").filter { $0 != "." && $0 != ".." }.joined(separator: ".")
         var name = r.flow
         if let persona = r.persona { name += " [\(persona)]" }
         if r.repetition > 1 { name += " #\(r.repetition)" }

@@ -18,7 +18,7 @@ public struct ResultRecord: Sendable, Codable, Hashable {
     public var finishedAt: Date
     public var durationMs: Double
     public var turns: Int
-    public var conversationID: String?
+    public var conversationId: String?
     /// The transcript's path relative to the run directory.
     public var transcript: String
     /// Agent reply latencies of the run, in turn order (milliseconds).
@@ -40,7 +40,7 @@ public struct ResultRecord: Sendable, Codable, Hashable {
         finishedAt = result.finishedAt
         durationMs = result.durationMs
         turns = result.turns.count
-        conversationID = result.conversationID
+        conversationId = result.conversationId
         self.transcript = transcript
         latenciesMs = result.replyLatencies
     }

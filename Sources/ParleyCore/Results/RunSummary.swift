@@ -2,7 +2,7 @@ import Foundation
 
 /// `summary.json`: counts, per-flow pass rates and latency percentiles of a run.
 public struct RunSummary: Sendable, Codable {
-    public var runID: String
+    public var runId: String
     public var startedAt: Date
     public var finishedAt: Date
     public var total: Int
@@ -47,8 +47,8 @@ public struct RunSummary: Sendable, Codable {
     }
 
     /// Summarises finished records; `planned` counts flow runs that were meant to run.
-    public init(runID: String, startedAt: Date, finishedAt: Date, records: [ResultRecord], planned: Int? = nil) {
-        self.runID = runID
+    public init(runId: String, startedAt: Date, finishedAt: Date, records: [ResultRecord], planned: Int? = nil) {
+        self.runId = runId
         self.startedAt = startedAt
         self.finishedAt = finishedAt
         total = records.count

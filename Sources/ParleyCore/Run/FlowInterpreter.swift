@@ -110,7 +110,7 @@ struct FlowExecution {
                                           actual: latestReply?.text, errorKind: kind)
                 }
             }
-            result.durationMs = (clock.now - began).seconds * 1000
+            result.durationMs = Milliseconds.round((clock.now - began).seconds * 1000)
             stepResults.append(result)
         }
         await endConversationIfOpen()
@@ -119,7 +119,7 @@ struct FlowExecution {
             id: request.id, flow: flow.name, file: flow.file, persona: request.persona?.name, repetition: request.repetition,
             target: request.targetName, provider: interpreter.provider.kind, labels: flow.tags, conversationTags: tags,
             outcome: outcome, failure: failure, startedAt: startedAt, finishedAt: Date(),
-            conversationID: conversation?.conversationID, opening: flow.opening, turns: turns, steps: stepResults, notes: notes
+            conversationId: conversation?.conversationID, opening: flow.opening, turns: turns, steps: stepResults, notes: notes
         )
     }
 

@@ -1,0 +1,122 @@
+import Foundation
+import Testing
+import ParleyCore
+
+@Suite struct RunCommandTests {
+    @Test func theExampleFlowsPassAgainstTheBuiltInSandbox() throws {
+        let out = try ParleyBinary.temporaryDirectory()
+        let result = try ParleyBinary.run(["run", "flows/", "--out", out, "--junit", out + "/junit.xml"])
+        #expect(result.status == 0, "\(result.all)")
+        #expect(result.stdout.contains("8 passed"))
+        #expect(!result.stdout.contains("\u{1B}["), "no colour when stdout is not a terminal")
+
+        let records = try RunWriter.readRecords(directory: out)
+        #expect(records.count == 8)
+        #expect(records.allSatisfy { $0.outcome == .passed })
+        let transcripts = try FileManager.default.contentsOfDirectory(atPath: out + "/transcripts")
+        #expect(transcripts.count == 8)
+        #expect(transcripts.contains("refund-by-persona--priya-shah--1.json"))
+        let summary = try JSONCoding.decoder().decode(RunSummary.self, from: Data(contentsOf: URL(fileURLWithPath: out + "/summary.json")))
+        #expect(summary.passed == 8)
+        #expect(summary.total == 8)
+        let junit = try String(contentsOfFile: out + "/junit.xml", encoding: .utf8)
+        #expect(junit.contains("tests=\"8\" failures=\"0\" errors=\"0\""))
+    }
+
+    @Test func theExampleFlowsUseEveryStepKindOfTheFoundation() throws {
+        let loaded = FlowLoader(environment: [:]).load(paths: [ParleyBinary.packageRoot + "/flows"])
+        #expect(!loaded.hasErrors)
+        let kinds = Set(loaded.flows.flatMap { $0.steps.map(\.kind) })
+        for kind: StepKind in [.send, .expect, .expectNot, .wait, .set, .end] {
+            #expect(kinds.contains(kind), "no example flow uses \(kind.rawValue)")
+        }
+        let text = try FileManager.default.contentsOfDirectory(atPath: ParleyBinary.packageRoot + "/flows")
+            .filter { $0.hasSuffix(".yaml") }
+            .map { try String(contentsOfFile: ParleyBinary.packageRoot + "/flows/" + $0, encoding: .utf8) }
+            .joined()
+        for form in ["include:", "regex:", "contains:", "equals:", "any:", "all:", "capture:", "within:", "personas:"] {
+            #expect(text.contains(form), "no example flow uses \(form)")
+        }
+    }
+
+    @Test func aFailingFlowExitsOneAndShowsLocationExpectationAndReply() throws {
+        let dir = try ParleyBinary.temporaryDirectory()
+        try """
+        flow: wrong-expectation
+        steps:
+          - send: Where is my order?
+          - expect: /has shipped/i
+          - send: never sent
+        """.write(toFile: dir + "/bad.yaml", atomically: true, encoding: .utf8)
+        let result = try ParleyBinary.run(["run", "bad.yaml", "--out", "out", "--junit", "junit.xml"], in: dir)
+        #expect(result.status == 1)
+        #expect(result.stdout.contains("FAIL  wrong-expectation"))
+        #expect(result.stdout.contains("bad.yaml:4:5: failed: expected the agent's reply to match /has shipped/i"))
+        #expect(result.stdout.contains("agent said: I can check that for you. What's your order number?"))
+        let records = try RunWriter.readRecords(directory: dir + "/out")
+        #expect(records.first?.outcome == .failed)
+        #expect(records.first?.failure?.location == SourceLocation(file: "bad.yaml", line: 4, column: 5))
+        let junit = try String(contentsOfFile: dir + "/junit.xml", encoding: .utf8)
+        #expect(junit.contains("<failure message=\"bad.yaml:4:5: expected the agent&apos;s reply to match /has shipped/i\""))
+    }
+
+    @Test func invalidFlowsExitTwoWithCompilerStyleDiagnosticsAndRunNothing() throws {
+        let dir = try ParleyBinary.temporaryDirectory()
+        try "flow: broken\nsteps:\n  - sned: hi\n  - expect: /(unclosed/\n".write(toFile: dir + "/broken.yaml", atomically: true, encoding: .utf8)
+        let result = try ParleyBinary.run(["run", "broken.yaml", "--out", "out"], in: dir)
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("broken.yaml:3:5: error: unknown step `sned`; did you mean `send`?\n 3 |   - sned: hi\n   |     ^"))
+        #expect(result.stderr.contains("broken.yaml:4:13: error: invalid regular expression /(unclosed/"))
+        #expect(result.stderr.contains("2 errors; nothing was run"))
+        #expect(!FileManager.default.fileExists(atPath: dir + "/out"), "nothing may run, not even a run directory")
+    }
+
+    @Test func errorsWithoutFailuresExitThree() throws {
+        let dir = try ParleyBinary.temporaryDirectory()
+        try "default_target: slow\ntargets:\n  slow: { provider: local, latency: 5s }\n".write(toFile: dir + "/parley.yaml", atomically: true, encoding: .utf8)
+        try "turn_timeout: 200ms\nsteps:\n  - send: hi\n  - expect: hello\n".write(toFile: dir + "/slow.yaml", atomically: true, encoding: .utf8)
+        let result = try ParleyBinary.run(["run", "slow.yaml", "--out", "out"], in: dir)
+        #expect(result.status == 3, "\(result.all)")
+        #expect(result.stdout.contains("ERROR slow"))
+        #expect(result.stdout.contains("slow.yaml:3:5: error: no complete reply from the agent within the turn timeout of 200ms"))
+    }
+
+    @Test func anUnknownTargetIsInvalidInput() throws {
+        let result = try ParleyBinary.run(["run", "flows/", "--target", "nowhere"])
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("unknown target `nowhere`"))
+    }
+
+    @Test func validateChecksWithoutRunning() throws {
+        let result = try ParleyBinary.run(["validate", "flows/"])
+        #expect(result.status == 0, "\(result.all)")
+        #expect(result.stdout.contains("7 flows valid; 8 flow runs against sandbox"))
+    }
+
+    @Test func versionAndHelpTeach() throws {
+        let version = try ParleyBinary.run(["--version"])
+        #expect(version.status == 0)
+        #expect(version.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == ParleyVersion.current)
+        let help = try ParleyBinary.run(["run", "--help"])
+        #expect(help.status == 0)
+        #expect(help.stdout.contains("Examples:"))
+        #expect(help.stdout.contains("Exit codes:"))
+        let top = try ParleyBinary.run(["--help"])
+        #expect(top.stdout.contains("3  could not run"))
+    }
+
+    @Test func filtersSelectFlowsByNameGlobAndLabel() throws {
+        let out = try ParleyBinary.temporaryDirectory()
+        let result = try ParleyBinary.run(["run", "flows/", "--out", out, "--filter", "refund*", "--filter", "smoke"])
+        #expect(result.status == 0, "\(result.all)")
+        let flows = Set(try RunWriter.readRecords(directory: out).map(\.flow))
+        #expect(flows == ["refund-by-persona", "refund-damaged-item", "greeting", "fallback"])
+    }
+
+    @Test func repeatRunsEachFlowSeveralTimes() throws {
+        let out = try ParleyBinary.temporaryDirectory()
+        let result = try ParleyBinary.run(["run", "flows/greeting.yaml", "--out", out, "--repeat", "3"])
+        #expect(result.status == 0)
+        #expect(try RunWriter.readRecords(directory: out).map(\.id).sorted() == ["greeting--default--1", "greeting--default--2", "greeting--default--3"])
+    }
+}
