@@ -57,7 +57,7 @@ actor LocalConversation: AgentConversation {
     private let latency: Duration
     private var tags: [String: String] = [:]
     private var turnsTaken = 0
-    nonisolated let conversationID: String?
+    private let conversationID: String
 
     init(agent: DemoConversation, latency: Duration) {
         self.agent = agent
@@ -111,7 +111,7 @@ actor LocalConversation: AgentConversation {
         turnsTaken += 1
         return AgentReply(
             messages: turn.messages, sentAt: sentAt, latency: clock.now - began,
-            ids: ["conversation_id": conversationID ?? "", "turn": String(turnsTaken)],
+            ids: ["conversation_id": conversationID, "turn": String(turnsTaken)],
             events: turn.events.map { ProviderEvent(kind: $0.kind, detail: $0.state) },
             conversationCompleted: turn.completed)
     }

@@ -26,6 +26,7 @@ public enum ProviderSpecs {
     public static func parse(_ target: TargetConfig, values: ConfigValues) -> (any ProviderSpec)? {
         switch target.kind {
         case "local": return LocalProviderSpec(target, values: values)
+        case "amigo": return AmigoProviderSpec(target, values: values)
         default:
             values.sink.error("unknown provider `\(target.kind)`\(Suggestion.hint(for: target.kind, in: kinds)); use one of \(kinds.joined(separator: ", "))",
                               at: target.node["provider"]?.location ?? target.location)

@@ -35,7 +35,6 @@ final class MessageLog: @unchecked Sendable {
 
 actor TestConversation: AgentConversation {
     let provider: TestProvider
-    nonisolated let conversationID: String? = "test-conversation"
     var tags: [String: String] = [:]
 
     init(provider: TestProvider) { self.provider = provider }
@@ -92,7 +91,8 @@ actor TestConversation: AgentConversation {
             }
             let messages = make(input)
             let done = provider.completeAfter.map { marker in input?.contains(marker) == true } ?? false
-            return AgentReply(messages: messages, sentAt: sent, latency: .seconds(Date().timeIntervalSince(sent)), conversationCompleted: done)
+            return AgentReply(messages: messages, sentAt: sent, latency: .seconds(Date().timeIntervalSince(sent)),
+                              ids: ["conversation_id": "test-conversation"], conversationCompleted: done)
         }
     }
 }

@@ -18,6 +18,11 @@ public final class ConfigValues {
 
     public var sink: DiagnosticSink { reader.sink }
 
+    /// Marks a value as a secret (for values a provider takes from the environment itself).
+    public func noteSecret(_ value: String) {
+        if value.count >= 4 { secrets.insert(value) }
+    }
+
     /// Opens a target's mapping, reporting keys outside `keys`.
     public func mapping(_ settings: NamedSettings, keys: [String]) -> MappingReader? {
         reader.mapping(settings.node, for: "target `\(settings.name)`", keys: keys)

@@ -18,8 +18,6 @@ public protocol ConversationProvider: Sendable {
 /// Each method returns once the agent's complete reply has arrived, so the interpreter never sends
 /// while a reply is pending. Methods for capabilities the provider lacks throw `.unsupported`.
 public protocol AgentConversation: AnyObject, Sendable {
-    /// The provider's conversation or session id, once known.
-    var conversationID: String? { get }
     /// Opens the conversation; returns the agent's first reply.
     func start(_ opening: ConversationOpening) async throws(ProviderError) -> AgentReply
     /// Sends a user message and returns the agent's complete reply.
@@ -128,7 +126,8 @@ public struct AgentReply: Sendable {
     public var timeToFirstChunk: Duration?
     /// Time from sending to the complete reply.
     public var latency: Duration
-    /// Provider ids worth keeping: conversation, message, interaction, session.
+    /// Provider ids worth keeping: conversation, message, interaction, session. A provider puts
+    /// its conversation (or session) id under `conversation_id`.
     public var ids: [String: String]
     /// Notable provider events of the turn: escalation, closed, system error, agent actions.
     public var events: [ProviderEvent]

@@ -119,7 +119,7 @@ struct FlowExecution {
             id: request.id, flow: flow.name, file: flow.file, persona: request.persona?.name, repetition: request.repetition,
             target: request.targetName, provider: interpreter.provider.kind, labels: flow.tags, conversationTags: tags,
             outcome: outcome, failure: failure, startedAt: startedAt, finishedAt: Date(),
-            conversationId: conversation?.conversationID, opening: flow.opening, turns: turns, steps: stepResults, notes: notes
+            conversationId: turns.lazy.compactMap { $0.ids?["conversation_id"] }.first, opening: flow.opening, turns: turns, steps: stepResults, notes: notes
         )
     }
 

@@ -1,0 +1,196 @@
+import Foundation
+import ParleyCore
+import ParleyHTTP
+
+/// One Amigo conversation: create, interact, recommend, tags, insights, finish.
+actor AmigoConversation: AgentConversation {
+    private let provider: AmigoProvider
+    private let turnTimeout: Duration
+    private var id: String?
+    /// The latest completed interaction: recommend_responses and insights refer to it.
+    private var interactionID: String?
+    private var completed = false
+
+    init(provider: AmigoProvider, turnTimeout: Duration) {
+        self.provider = provider
+        self.turnTimeout = turnTimeout
+    }
+
+    private nonisolated var settings: AmigoSettings { provider.settings }
+    private nonisolated var http: ProviderHTTP { provider.http }
+    /// Streams get the turn timeout plus a margin; the interpreter's own deadline comes first.
+    private nonisolated var streamTimeout: Duration { turnTimeout + .seconds(5) }
+
+    func start(_ opening: ConversationOpening) async throws(ProviderError) -> AgentReply {
+        var body: [(String, JSONValue)] = [("service_id", .string(settings.serviceID)), ("service_version_set_name", .string(settings.versionSet))]
+        switch opening {
+        case .agentFirst: break
+        case .userMessage(let text):
+            body += [("initial_message", .string(text)), ("initial_message_type", "user-message")]
+        case .externalEvent(let text):
+            body += [("initial_message", .string(text)), ("initial_message_type", "external-event")]
+        }
+        let payload = HTTPBody.json(JSONValue.object(body).bytes)
+        let url = settings.url("conversation/?response_format=text")
+        let reply = try await streamReply(doing: "creating a conversation", endpoint: "create") { token in
+            var request = self.http.request(.post, url, headers: ["Accept": "application/x-ndjson"], body: payload, timeout: self.streamTimeout)
+            request.headers.add(name: "Authorization", value: "Bearer \(token)")
+            return request
+        }
+        return reply
+    }
+
+    func send(_ text: String) async throws(ProviderError) -> AgentReply {
+        try await interact(text, type: "user-message", doing: "sending a message")
+    }
+
+    func sendEvent(_ text: String) async throws(ProviderError) -> AgentReply {
+        try await interact(text, type: "external-event", doing: "sending an external event")
+    }
+
+    private func interact(_ text: String, type: String, doing what: String) async throws(ProviderError) -> AgentReply {
+        let conversation = try requireID()
+        var form = MultipartForm()
+        form.addField(name: "initial_message_type", value: type)
+        form.addField(name: "recorded_message", value: text)
+        let body = HTTPBody.multipart(form)
+        let url = settings.url("conversation/\(conversation)/interact?request_format=text&response_format=text")
+        return try await streamReply(doing: what, endpoint: "interact") { token in
+            var request = self.http.request(.post, url, headers: ["Accept": "application/x-ndjson"], body: body, timeout: self.streamTimeout)
+            request.headers.add(name: "Authorization", value: "Bearer \(token)")
+            return request
+        }
+    }
+
+    /// Opens a create/interact stream and reads it to `interaction-complete`.
+    private func streamReply(doing what: String, endpoint: String, _ build: @Sendable (String) -> HTTPRequest) async throws(ProviderError) -> AgentReply {
+        let sentAt = Date()
+        let clock = ContinuousClock()
+        let started = clock.now
+        let response = try await provider.authorizedStream(build, endpoint: endpoint)
+        guard (200..<300).contains(response.status) else {
+            let body = (try? await response.collectBody()) ?? []
+            throw refusal(response.status, body: body, doing: what)
+        }
+        var reader = AmigoReplyReader()
+        do {
+            for try await line in response.lines {
+                try reader.consume(line, at: clock.now)
+            }
+        } catch let error as ProviderError {
+            throw error
+        } catch let error as HTTPError {
+            if reader.complete {
+                // Everything needed arrived; the server closed untidily afterwards.
+            } else {
+                throw http.providerError(error)
+            }
+        } catch {
+            throw ProviderError(.protocolViolation, "Amigo: \(error)")
+        }
+        let reply = try reader.reply(sentAt: sentAt, started: started, finished: clock.now)
+        if id == nil { id = reader.conversationID }
+        guard id != nil else {
+            throw ProviderError(.protocolViolation, "Amigo's create stream had no `conversation-created` event")
+        }
+        interactionID = reader.interactionID ?? interactionID
+        if reply.conversationCompleted { completed = true }
+        var withConversation = reply
+        withConversation.ids["conversation_id"] = id
+        return withConversation
+    }
+
+    func recommendResponses(context: String) async throws(ProviderError) -> [String] {
+        let conversation = try requireID()
+        guard let interaction = interactionID else {
+            throw ProviderError(.protocolViolation, "Amigo has no completed interaction to recommend responses for yet")
+        }
+        let url = settings.url("conversation/\(conversation)/interaction/\(interaction)/recommend_responses")
+        let body = HTTPBody.json(JSONValue.object([("context", .string(context))]).bytes)
+        let response = try await provider.authorized({ token in
+            var request = self.http.request(.post, url, body: body, timeout: self.turnTimeout)
+            request.headers.add(name: "Authorization", value: "Bearer \(token)")
+            return request
+        }, endpoint: "recommend", idempotent: true)
+        guard (200..<300).contains(response.status) else {
+            if response.status == 400 {
+                throw ProviderError(.server, "Amigo refused to recommend responses (400): \(ProviderHTTP.errorText(response.body)) — "
+                    + "recommend_responses works only on the latest completed interaction (\(interaction)) of an unfinished conversation", status: 400)
+            }
+            throw http.statusError(response.status, body: response.body, doing: "asking for recommended responses")
+        }
+        let json = try http.json(response.body, doing: "asking for recommended responses")
+        guard let items = json["recommended_responses"]?.array else {
+            throw ProviderError(.protocolViolation, "Amigo's recommend_responses answer has no `recommended_responses` list")
+        }
+        return items.compactMap(\.string)
+    }
+
+    func updateTags(set: [String: String], remove: [String]) async throws(ProviderError) {
+        let conversation = try requireID()
+        let updates = JSONValue.object(set.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) })
+        let body = HTTPBody.json(JSONValue.object([("updates", updates), ("deletes", .array(remove.map { .string($0) }))]).bytes)
+        let url = settings.url("conversation/\(conversation)/tags/")
+        let response = try await provider.authorized({ token in
+            var request = self.http.request(.post, url, body: body, timeout: self.turnTimeout)
+            request.headers.add(name: "Authorization", value: "Bearer \(token)")
+            return request
+        }, endpoint: "tags", idempotent: true)
+        guard (200..<300).contains(response.status) else {
+            throw http.statusError(response.status, body: response.body, doing: "updating tags")
+        }
+    }
+
+    func insights() async throws(ProviderError) -> AgentInsights {
+        let conversation = try requireID()
+        guard let interaction = interactionID else {
+            throw ProviderError(.protocolViolation, "Amigo has no completed interaction to read insights of yet")
+        }
+        let url = settings.url("conversation/\(conversation)/interaction/\(interaction)/insights")
+        let response = try await provider.authorized({ token in
+            var request = self.http.request(.get, url, timeout: self.turnTimeout)
+            request.headers.add(name: "Authorization", value: "Bearer \(token)")
+            return request
+        }, endpoint: "insights", idempotent: true)
+        guard (200..<300).contains(response.status) else {
+            throw http.statusError(response.status, body: response.body, doing: "reading insights")
+        }
+        let json = try http.json(response.body, doing: "reading insights")
+        return AgentInsights(stateName: json["current_state_name"]?.string, action: json["current_state_action"]?.string,
+                             objective: json["current_state_objective"]?.string)
+    }
+
+    func end() async throws(ProviderError) {
+        guard let conversation = id, !completed else { return }
+        let url = settings.url("conversation/\(conversation)/finish/")
+        let response = try await provider.authorized({ token in
+            var request = self.http.request(.post, url, timeout: .seconds(30))
+            request.headers.add(name: "Authorization", value: "Bearer \(token)")
+            return request
+        }, endpoint: "finish", idempotent: true)
+        completed = true
+        // 409 would mean it is already finished, which is what we wanted.
+        guard (200..<300).contains(response.status) || response.status == 409 else {
+            throw http.statusError(response.status, body: response.body, doing: "finishing the conversation")
+        }
+    }
+
+    private func requireID() throws(ProviderError) -> String {
+        guard let id else { throw ProviderError(.protocolViolation, "the Amigo conversation has not been created") }
+        return id
+    }
+
+    /// A refused create/interact in words a user can act on.
+    private func refusal(_ status: Int, body: [UInt8], doing what: String) -> ProviderError {
+        let said = ProviderHTTP.errorText(body)
+        switch status {
+        case 400 where what.hasPrefix("creating"):
+            return ProviderError(.server, "Amigo refused to create the conversation (400): \(said) — a user may have only one unfinished "
+                + "conversation per service; finish it or use another user", status: 400)
+        case 409:
+            return ProviderError(.conversationClosed, "Amigo refused while \(what) (409): \(said)", status: 409)
+        default:
+            return http.statusError(status, body: body, doing: what)
+        }
+    }
+}

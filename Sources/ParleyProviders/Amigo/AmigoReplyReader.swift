@@ -1,0 +1,78 @@
+import Foundation
+import ParleyCore
+
+/// Folds the NDJSON events of Amigo's create and interact streams into one agent reply.
+///
+/// A pure state machine — lines in, reply out — so the protocol is tested without sockets.
+struct AmigoReplyReader {
+    private(set) var conversationID: String?
+    private(set) var interactionID: String?
+    private(set) var userMessageID: String?
+    private(set) var conversationCompleted = false
+    private(set) var complete = false
+    private(set) var firstChunk: ContinuousClock.Instant?
+    private var messageOrder: [String] = []
+    private var chunks: [String: String] = [:]
+    private var fullMessage: String?
+    private var events: [ProviderEvent] = []
+
+    /// Takes one line of the stream. Throws for a line that is not an event, or an `error` event.
+    mutating func consume(_ line: [UInt8], at instant: ContinuousClock.Instant) throws(ProviderError) {
+        guard !line.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) else { return }
+        let event: JSONValue
+        do {
+            event = try JSONValue(parsing: line)
+        } catch {
+            let text = String(decoding: line.prefix(120), as: UTF8.self)
+            throw ProviderError(.protocolViolation, "Amigo sent a stream line that is not JSON (\(error)): \(text)")
+        }
+        guard let type = event["type"]?.string else {
+            throw ProviderError(.protocolViolation, "Amigo sent a stream event without a `type`: \(String(event.serialized.prefix(120)))")
+        }
+        switch type {
+        case "conversation-created":
+            conversationID = event["conversation_id"]?.string
+        case "user-message-available":
+            userMessageID = event["message_id"]?.string
+        case "new-message":
+            guard let text = event["message"]?.string else {
+                throw ProviderError(.protocolViolation, "Amigo sent a `new-message` event without text")
+            }
+            if firstChunk == nil { firstChunk = instant }
+            let id = event["message_id"]?.string ?? "_"
+            if chunks[id] == nil { messageOrder.append(id) }
+            chunks[id, default: ""] += text
+        case "current-agent-action":
+            if let action = event["action"]?["type"]?.string { events.append(ProviderEvent(kind: "agent-action", detail: action)) }
+        case "interaction-complete":
+            complete = true
+            interactionID = event["interaction_id"]?.string
+            fullMessage = event["full_message"]?.string
+            conversationCompleted = event["conversation_completed"]?.bool ?? false
+        case "error":
+            let code = event["http_error_code"]?.int.map { " (\($0))" } ?? ""
+            let description = event["error_description"]?.scalarText ?? "no description"
+            let when = complete ? "after the reply was complete (post-processing failed)" : "in the middle of a reply; the interaction is void"
+            throw ProviderError(.server, "Amigo reported an error\(code) \(when): \(description)", status: event["http_error_code"]?.int)
+        default:
+            // Newer event kinds are kept out of the reply but do not break it.
+            break
+        }
+    }
+
+    /// The agent's reply once `interaction-complete` arrived.
+    func reply(sentAt: Date, started: ContinuousClock.Instant, finished: ContinuousClock.Instant) throws(ProviderError) -> AgentReply {
+        guard complete else {
+            throw ProviderError(.connectionDropped, "Amigo's reply stream ended before `interaction-complete`")
+        }
+        var messages = messageOrder.compactMap { chunks[$0] }
+        if messages.isEmpty, let fullMessage { messages = [fullMessage] }
+        var ids: [String: String] = [:]
+        if let conversationID { ids["conversation_id"] = conversationID }
+        if let interactionID { ids["interaction_id"] = interactionID }
+        if let last = messageOrder.last, last != "_" { ids["message_id"] = last }
+        if let userMessageID { ids["user_message_id"] = userMessageID }
+        return AgentReply(messages: messages, sentAt: sentAt, timeToFirstChunk: firstChunk.map { $0 - started },
+                          latency: finished - started, ids: ids, events: events, conversationCompleted: conversationCompleted)
+    }
+}

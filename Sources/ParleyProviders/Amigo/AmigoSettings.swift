@@ -1,0 +1,125 @@
+import ParleyCore
+
+/// A checked `provider: amigo` target. Unset credentials fall back to the environment variables
+/// Amigo's SDKs read (AMIGO_API_KEY, AMIGO_API_KEY_ID, AMIGO_USER_ID, AMIGO_ORGANIZATION_ID,
+/// AMIGO_BASE_URL), so an existing Amigo set-up needs no new names.
+struct AmigoSettings: Sendable {
+    var baseURL: String
+    var organization: String
+    var apiKey: String
+    var apiKeyID: String
+    var userID: String
+    var serviceID: String
+    var versionSet: String
+    var verifyTLS: Bool
+    var connectTimeout: Duration
+    /// Requests per minute by endpoint; empty means no client-side limits.
+    var rateLimits: [String: Double]
+
+    static let keys = ["provider", "base_url", "organization", "api_key", "api_key_id", "user_id", "service_id",
+                       "service_version_set_name", "insecure", "connect_timeout", "rate_limits"]
+
+    /// Amigo's documented per-minute limits, per organization and endpoint.
+    static let documentedLimits: [String: Double] = [
+        "signin": 5, "create": 5, "interact": 15, "finish": 5, "messages": 20, "list": 15,
+        "tags": 50, "recommend": 20, "insights": 20,
+    ]
+
+    init?(_ target: TargetConfig, values: ConfigValues) {
+        guard let map = values.mapping(target, keys: Self.keys) else { return nil }
+        let env = values.environment
+        func setting(_ key: String, env name: String, secret: Bool = false) -> String? {
+            if map.has(key) { return values.string(map, key, secret: secret) }
+            guard let value = env[name], !value.isEmpty else { return nil }
+            if secret || value.count >= 6 { values.noteSecret(value) }
+            return value
+        }
+        func required(_ key: String, env name: String, secret: Bool = false) -> String? {
+            if let value = setting(key, env: name, secret: secret) { return value }
+            if !map.has(key) {
+                values.sink.error("target `\(target.name)` (amigo) needs `\(key)` or the environment variable \(name)", at: target.location)
+            }
+            return nil
+        }
+        let base = setting("base_url", env: "AMIGO_BASE_URL") ?? "https://api.amigo.ai"
+        let organization = required("organization", env: "AMIGO_ORGANIZATION_ID")
+        let apiKey = required("api_key", env: "AMIGO_API_KEY", secret: true)
+        let apiKeyID = required("api_key_id", env: "AMIGO_API_KEY_ID", secret: true)
+        let userID = required("user_id", env: "AMIGO_USER_ID")
+        let serviceID = map.has("service_id") ? values.string(map, "service_id") : nil
+        if !map.has("service_id") {
+            values.sink.error("target `\(target.name)` (amigo) needs `service_id` (24 hex characters)", at: target.location)
+        }
+        if let serviceID, !Self.isObjectID(serviceID), let node = map["service_id"] {
+            values.sink.error("`service_id` must be 24 lowercase hex characters, not `\(serviceID)`", at: node.location)
+            return nil
+        }
+        guard let organization, let apiKey, let apiKeyID, let userID, let serviceID else { return nil }
+        baseURL = base.hasSuffix("/") ? String(base.dropLast()) : base
+        self.organization = organization
+        self.apiKey = apiKey
+        self.apiKeyID = apiKeyID
+        self.userID = userID
+        self.serviceID = serviceID
+        versionSet = values.string(map, "service_version_set_name") ?? "release"
+        verifyTLS = !(map.bool("insecure") ?? false)
+        connectTimeout = map.duration("connect_timeout") ?? .seconds(10)
+        guard let limits = RateLimitSetting.read(map, documented: Self.documentedLimits, values: values) else { return nil }
+        rateLimits = limits
+    }
+
+    init(baseURL: String, organization: String, apiKey: String, apiKeyID: String, userID: String, serviceID: String,
+         versionSet: String = "release", verifyTLS: Bool = true, connectTimeout: Duration = .seconds(10), rateLimits: [String: Double] = [:]) {
+        self.baseURL = baseURL
+        self.organization = organization
+        self.apiKey = apiKey
+        self.apiKeyID = apiKeyID
+        self.userID = userID
+        self.serviceID = serviceID
+        self.versionSet = versionSet
+        self.verifyTLS = verifyTLS
+        self.connectTimeout = connectTimeout
+        self.rateLimits = rateLimits
+    }
+
+    static func isObjectID(_ text: String) -> Bool {
+        text.utf8.count == 24 && text.utf8.allSatisfy { (0x30...0x39).contains($0) || (0x61...0x66).contains($0) }
+    }
+
+    /// `https://api.amigo.ai/v1/<org>/<path>`.
+    func url(_ path: String) -> String { "\(baseURL)/v1/\(organization)/\(path)" }
+}
+
+/// Reads a target's `rate_limits:` — `documented` (the default), `off`, or `{ endpoint: per-minute }`
+/// on top of the documented ones — and `rate_scale` is not needed: write the numbers you have.
+enum RateLimitSetting {
+    static func read(_ map: MappingReader, documented: [String: Double], values: ConfigValues) -> [String: Double]? {
+        guard let node = map["rate_limits"] else { return documented }
+        if let word = node.string, node.scalar != nil {
+            switch word {
+            case "documented": return documented
+            case "off": return [:]
+            default:
+                values.sink.error("`rate_limits` must be `documented`, `off` or a mapping of endpoints to requests per minute, not `\(word)`",
+                                  at: node.location)
+                return nil
+            }
+        }
+        guard let pairs = node.mapping else {
+            values.reader.mismatch(node, for: "rate_limits", expected: "`documented`, `off` or a mapping of endpoints to requests per minute")
+            return nil
+        }
+        var limits = documented
+        for pair in pairs {
+            guard let key = pair.key.string else { continue }
+            guard documented.keys.contains(key) else {
+                values.sink.error("unknown endpoint `\(key)` in `rate_limits`\(Suggestion.hint(for: key, in: documented.keys)); endpoints: \(documented.keys.sorted().joined(separator: ", "))",
+                                  at: pair.key.location)
+                return nil
+            }
+            guard let limit = values.reader.double(pair.value, for: "rate_limits.\(key)", in: 0.001...1_000_000) else { return nil }
+            limits[key] = limit
+        }
+        return limits
+    }
+}

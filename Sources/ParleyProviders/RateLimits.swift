@@ -1,0 +1,78 @@
+import Foundation
+import Synchronization
+import ParleyCore
+import ParleyHTTP
+
+/// Per-endpoint request budgets shared by every conversation of a target.
+///
+/// Each endpoint has a token bucket seeded from the provider's documented limit (requests per
+/// minute); `X-RateLimit-Remaining` / `-Reset` answers correct it, so Parley slows down before the
+/// server has to refuse.
+final class RateLimits: Sendable {
+    private let buckets: Mutex<[String: Bucket]>
+    private let perMinute: [String: Double]
+
+    struct Bucket {
+        var capacity: Double
+        var tokens: Double
+        var refillPerSecond: Double
+        var updated: ContinuousClock.Instant
+        /// Set from headers: no request before this instant.
+        var blockedUntil: ContinuousClock.Instant?
+    }
+
+    /// - Parameter perMinute: limits by endpoint name; endpoints not listed are not limited.
+    init(perMinute: [String: Double] = [:]) {
+        self.perMinute = perMinute
+        let now = ContinuousClock.now
+        buckets = Mutex(perMinute.mapValues { limit in
+            Bucket(capacity: max(1, limit), tokens: max(1, limit), refillPerSecond: limit / 60, updated: now)
+        })
+    }
+
+    /// Waits until the endpoint may be called, then takes one request from its budget.
+    func acquire(_ endpoint: String) async throws(ProviderError) {
+        while true {
+            let wait: Duration? = buckets.withLock { buckets in
+                guard var bucket = buckets[endpoint] else { return nil }
+                let now = ContinuousClock.now
+                if let blocked = bucket.blockedUntil {
+                    if now < blocked { return blocked - now }
+                    bucket.blockedUntil = nil
+                }
+                let elapsed = (now - bucket.updated).seconds
+                bucket.tokens = min(bucket.capacity, bucket.tokens + elapsed * bucket.refillPerSecond)
+                bucket.updated = now
+                if bucket.tokens >= 1 {
+                    bucket.tokens -= 1
+                    buckets[endpoint] = bucket
+                    return nil
+                }
+                buckets[endpoint] = bucket
+                let seconds = (1 - bucket.tokens) / max(bucket.refillPerSecond, 1e-6)
+                return .milliseconds(Int64(seconds * 1000) + 1)
+            }
+            guard let wait else { return }
+            do { try await Task.sleep(for: wait) } catch { throw ProviderError(.cancelled, "cancelled") }
+        }
+    }
+
+    /// Learns from `X-RateLimit-Remaining` and `X-RateLimit-Reset` (epoch seconds).
+    func observe(_ endpoint: String, headers: HTTPHeaders) {
+        guard let remainingText = headers["x-ratelimit-remaining"], let remaining = Double(remainingText) else { return }
+        let reset = headers["x-ratelimit-reset"].flatMap(Double.init)
+        buckets.withLock { buckets in
+            let now = ContinuousClock.now
+            var bucket = buckets[endpoint] ?? {
+                let limit = headers["x-ratelimit-limit"].flatMap(Double.init) ?? max(remaining, 1)
+                return Bucket(capacity: limit, tokens: remaining, refillPerSecond: limit / 60, updated: now)
+            }()
+            bucket.tokens = min(bucket.tokens, remaining)
+            if remaining < 1, let reset {
+                let seconds = max(0, reset - Date().timeIntervalSince1970)
+                bucket.blockedUntil = now + .milliseconds(Int64(seconds * 1000))
+            }
+            buckets[endpoint] = bucket
+        }
+    }
+}
