@@ -15,7 +15,10 @@ extension AmigoAPI {
         guard organization == credentials.amigoOrganization else {
             return Self.error(.notFound, "Specified organization is not found.")
         }
-        guard key == credentials.amigoAPIKey, keyID == credentials.amigoAPIKeyID, user == credentials.amigoUserID else {
+        // The API key belongs to the organization, which may sign in as any of its users: the default
+        // user, or any other 24-hex user id (so benchmarks can run many users, each with its own conversation).
+        let knownUser = user == credentials.amigoUserID || AmigoValidation.isObjectID(user)
+        guard key == credentials.amigoAPIKey, keyID == credentials.amigoAPIKeyID, knownUser else {
             return Self.error(.unauthorized, "API key not found, is incorrect, or the requested user is not found.")
         }
         let lifetime = max(configuration.amigoTokenLifetime.seconds, 0)

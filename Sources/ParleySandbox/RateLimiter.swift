@@ -1,7 +1,10 @@
 import Foundation
 import Synchronization
 
-/// Fixed one-minute windows per key (organization + endpoint, or API key), as the providers document.
+/// One-minute windows per key (organization + endpoint, or API key), as the providers document.
+///
+/// A key's window opens with its first request and lasts sixty seconds, so a burst is never split
+/// by a wall-clock minute boundary (which would make limits, and tests of them, flaky).
 final class RateLimiter: Sendable {
     struct Decision: Sendable {
         var allowed: Bool
@@ -14,7 +17,7 @@ final class RateLimiter: Sendable {
     }
 
     private struct Window {
-        var start: Int
+        var start: TimeInterval
         var count: Int
     }
 
@@ -28,20 +31,19 @@ final class RateLimiter: Sendable {
     /// Counts one request under `key` and says whether it may proceed.
     func check(_ key: String, documentedPerMinute: Int, now: Date = Date()) -> Decision {
         let limit = policy.limit(documented: documentedPerMinute)
-        let seconds = Int(now.timeIntervalSince1970)
-        let windowStart = seconds - seconds % 60
-        let count = windows.withLock { windows -> Int in
-            var window = windows[key] ?? Window(start: windowStart, count: 0)
-            if window.start != windowStart { window = Window(start: windowStart, count: 0) }
+        let time = now.timeIntervalSince1970
+        let (count, start) = windows.withLock { windows -> (Int, TimeInterval) in
+            var window = windows[key] ?? Window(start: time, count: 0)
+            if time >= window.start + 60 { window = Window(start: time, count: 0) }
             // A refused request does not use up the window, so a client that waits gets through.
-            if !policy.enforced || window.count < limit { window.count += 1 }
-            else { windows[key] = window; return limit + 1 }
+            let allowed = !policy.enforced || window.count < limit
+            if allowed { window.count += 1 }
             windows[key] = window
-            return window.count
+            return (allowed ? window.count : limit + 1, window.start)
         }
-        let reset = windowStart + 60
+        let reset = Int((start + 60).rounded(.up))
         let allowed = !policy.enforced || count <= limit
         return Decision(allowed: allowed, limit: limit, remaining: max(0, limit - count),
-                        reset: reset, retryAfter: max(1, reset - seconds))
+                        reset: reset, retryAfter: max(1, Int((start + 60 - time).rounded(.up))))
     }
 }

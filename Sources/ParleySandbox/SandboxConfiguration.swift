@@ -99,7 +99,8 @@ public struct SandboxCredentials: Sendable, Hashable {
     public var amigoAPIKey: String
     /// Amigo `x-api-key-id`.
     public var amigoAPIKeyID: String
-    /// Amigo `x-user-id`.
+    /// Amigo `x-user-id` of the default user; any other 24-hex user id is accepted too, as another
+    /// user of the organization (the one-open-conversation rule is per user).
     public var amigoUserID: String
     /// Amigo service id (24 lower-case hex characters).
     public var amigoServiceID: String

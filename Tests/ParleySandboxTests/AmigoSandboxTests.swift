@@ -140,7 +140,7 @@ import Testing
     }
 
     @Test func expiredTokensAreRefusedUntilTheClientSignsInAgain() async throws {
-        try await withSandbox(SandboxConfiguration(amigoTokenLifetime: .milliseconds(300))) { server, http in
+        try await withSandbox(SandboxConfiguration(amigoTokenLifetime: .seconds(1))) { server, http in
             let amigo = AmigoTestClient(http: http)
             let token = try await amigo.signIn()
             let signIn = try await http.send(.post, "/v1/\(amigo.org)/user/signin_with_api_key", headers: [
@@ -150,7 +150,7 @@ import Testing
             let expiresAt = try #require(signIn.object["expires_at"] as? String)
             #expect(expiresAt.wholeMatch(of: /\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z/) != nil)
             #expect(try await amigo.get(token, "conversation/").status == 200)
-            try await Task.sleep(for: .milliseconds(400))
+            try await Task.sleep(for: .milliseconds(1100))
             #expect(try await amigo.get(token, "conversation/").status == 401)
             let fresh = try await amigo.signIn()
             #expect(try await amigo.get(fresh, "conversation/").status == 200)
@@ -416,6 +416,49 @@ import Testing
             let actions = some.lines.filter { $0["type"] as? String == "current-agent-action" }
             #expect(!actions.isEmpty)
             #expect(actions.allSatisfy { ($0["action"] as? [String: Any])?["type"] as? String == "navigate-state-machine-state-transitioned" })
+        }
+    }
+
+    @Test func rateLimitHeadersOnEveryResponseAnd429WhenExceeded() async throws {
+        try await withSandbox { _, http in
+            let refused = try await http.send(.get, "/v1/parley-sandbox/conversation/")
+            #expect(refused.status == 401)
+            #expect(refused.header("X-RateLimit-Limit") == "1000000")
+            #expect(refused.header("X-RateLimit-Remaining") == "999999")
+            #expect((Int(refused.header("X-RateLimit-Reset") ?? "") ?? 0) > Int(Date().timeIntervalSince1970))
+        }
+        try await withSandbox(SandboxConfiguration(rateLimits: .documented)) { _, http in
+            let amigo = AmigoTestClient(http: http)
+            let c = amigo.credentials
+            var statuses: [Int] = []
+            var last: HTTPResult?
+            for _ in 0..<6 {
+                last = try await http.send(.post, "/v1/\(amigo.org)/user/signin_with_api_key",
+                                           headers: ["x-api-key": c.amigoAPIKey, "x-api-key-id": c.amigoAPIKeyID, "x-user-id": c.amigoUserID])
+                statuses.append(last?.status ?? 0)
+            }
+            #expect(statuses == [200, 200, 200, 200, 200, 429])
+            let tooMany = try #require(last)
+            #expect(tooMany.detail == "The user has exceeded the rate limit of 5 requests per minute for this endpoint.")
+            #expect(tooMany.header("X-RateLimit-Limit") == "5")
+            #expect(tooMany.header("X-RateLimit-Remaining") == "0")
+            let retryAfter = try #require(tooMany.header("Retry-After").flatMap(Int.init))
+            #expect((1...60).contains(retryAfter))
+        }
+        try await withSandbox(SandboxConfiguration(rateLimits: .documented(scale: 0.2))) { server, http in
+            // Each endpoint has its own budget: signing in used up sign-in's, not the list's.
+            let amigo = AmigoTestClient(http: http)
+            let token = try await amigo.signIn()
+            let list = try await amigo.get(token, "conversation/")
+            #expect(list.status == 200)
+            #expect(list.header("X-RateLimit-Limit") == "3")
+            #expect(list.header("X-RateLimit-Remaining") == "2")
+            let id = try await amigo.create(token).conversationID
+            var statuses: [Int] = []
+            for _ in 0..<4 { statuses.append(try await amigo.interact(token, id, "hello").status) }
+            #expect(statuses == [200, 200, 200, 429])
+            // A refused message never reached the agent.
+            #expect(server.stats.userMessages[id] == 3)
         }
     }
 }
