@@ -18,6 +18,7 @@ struct AgentHumanAPI: Sendable {
     let limiter: RateLimiter
     let counter: RequestCounter
     let timing: ReplyTiming
+    let faults: FaultInjector
 
     var credentials: SandboxCredentials { configuration.credentials }
 
@@ -64,7 +65,18 @@ struct AgentHumanAPI: Sendable {
         } else if key != credentials.agentHumanAPIKey {
             response = Self.error(.unauthorized, "Invalid or missing API key")
         } else {
-            response = await dispatch(route, request)
+            let injected = faults.draw(route.endpoint)
+            switch injected.refusal {
+            case .rateLimited(let retryAfter)?:
+                response = Self.error(.tooManyRequests, "Too many requests. Please retry after 1 minute.")
+                response.headers[.retryAfter] = String(retryAfter)
+            case .some:
+                response = Self.error(.serviceUnavailable, "Service temporarily unavailable")
+            case nil:
+                let delay = injected.firstByteDelay
+                if delay > .zero { try? await Task.sleep(for: delay) }
+                response = await dispatch(route, request)
+            }
         }
         for field in HTTPFields(rateLimit: decision) { response.headers[field.name] = field.value }
         return response

@@ -15,21 +15,51 @@ struct AmeliaAPI: Sendable {
     let ids: IdentifierFactory
     let counter: RequestCounter
     let timing: ReplyTiming
+    let faults: FaultInjector
 
     var credentials: SandboxCredentials { configuration.credentials }
 
     func handle(_ request: SandboxRequest) async -> Response {
+        let endpoint = Self.endpoint(request)
+        counter.record(endpoint)
+        let injected = faults.draw(endpoint)
+        switch injected.refusal {
+        case .rateLimited(let retryAfter)?:
+            var response = Self.error(.tooManyRequests, "Too many requests", path: request.path)
+            response.headers[.retryAfter] = String(retryAfter)
+            return response
+        case .some:
+            return Self.error(.serviceUnavailable, "Service temporarily unavailable", path: request.path)
+        case nil:
+            let delay = injected.firstByteDelay
+            if delay > .zero { try? await Task.sleep(for: delay) }
+            return await route(request)
+        }
+    }
+
+    /// The endpoint a request is for, before anything is checked.
+    static func endpoint(_ request: SandboxRequest) -> SandboxEndpoint {
+        let s = request.segments
+        switch (s.count, s.first, s.last) {
+        case (2, "auth", "login"): return .ameliaLogin
+        case (2, "auth", "logout"): return .ameliaLogout
+        case (2, "conversations", "new"): return .ameliaNewConversation
+        case (3, "conversations", "send"): return .ameliaSend
+        case (3, "conversations", "poll"), (3, "conversations", "longpoll"): return .ameliaPoll
+        case (3, "conversations", "close"): return .ameliaClose
+        default: return .ameliaUnknown
+        }
+    }
+
+    private func route(_ request: SandboxRequest) async -> Response {
         let s = request.segments
         let post = request.method == .post
         switch (s.count, s.first) {
         case (2, "auth") where s[1] == "login":
-            counter.record(.ameliaLogin)
             return post ? login(request) : Self.methodNotAllowed(request)
         case (2, "auth") where s[1] == "logout":
-            counter.record(.ameliaLogout)
             return post ? logout(request) : Self.methodNotAllowed(request)
         case (2, "conversations") where s[1] == "new":
-            counter.record(.ameliaNewConversation)
             return post ? newConversation(request) : Self.methodNotAllowed(request)
         case (3, "conversations"):
             let endpoint: SandboxEndpoint
@@ -38,14 +68,11 @@ struct AmeliaAPI: Sendable {
             case "poll", "longpoll": endpoint = .ameliaPoll
             case "close": endpoint = .ameliaClose
             default:
-                counter.record(.ameliaUnknown)
                 return Self.error(.notFound, "No handler found for \(request.method) \(request.path)", path: request.path)
             }
-            counter.record(endpoint)
             guard post else { return Self.methodNotAllowed(request) }
             return await session(request, id: s[1], endpoint: endpoint, longPoll: s[2] == "longpoll")
         default:
-            counter.record(.ameliaUnknown)
             return Self.error(.notFound, "No handler found for \(request.method) \(request.path)", path: request.path)
         }
     }

@@ -89,7 +89,7 @@ extension AmigoAPI {
         guard store.insert(box) else {
             return Self.error(.badRequest, "Attempting to start a conversation when other unfinished conversations exist.")
         }
-        return HTTPReply.ndjson(.created, [TimedLine(AmigoEvents.conversationCreated(conversationID))] + turnLines)
+        return HTTPReply.ndjson(.created, [TimedLine(AmigoEvents.conversationCreated(conversationID))] + turnLines, faults: request.faults)
     }
 
     func agentMessage(_ id: String, _ interactionID: String, _ turn: DemoTurn, at date: Date) -> AmigoMessage {
@@ -220,7 +220,7 @@ extension AmigoAPI {
             if input.kind != "skip" {
                 lines.insert(TimedLine(AmigoEvents.userMessageAvailable(messageID: userMessageID, text: input.message)), at: 0)
             }
-            return HTTPReply.ndjson(.ok, lines)
+            return HTTPReply.ndjson(.ok, lines, faults: request.faults)
         }
     }
 

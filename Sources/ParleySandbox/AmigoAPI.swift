@@ -13,6 +13,7 @@ struct AmigoAPI: Sendable {
     let limiter: RateLimiter
     let counter: RequestCounter
     let timing: ReplyTiming
+    let faults: FaultInjector
     /// Stable ids for the demo agent and its state machine, reported in version infos and insights.
     let agentID: String
     let stateMachineID: String
@@ -92,7 +93,20 @@ struct AmigoAPI: Sendable {
             response = Self.error(.tooManyRequests,
                                   "The user has exceeded the rate limit of \(decision.limit) requests per minute for this endpoint.")
         } else {
-            response = await dispatch(route, request, organization: organization)
+            var request = request
+            request.faults = faults.draw(route.endpoint)
+            switch request.faults.refusal {
+            case .rateLimited(let retryAfter)?:
+                response = Self.error(.tooManyRequests,
+                                      "The user has exceeded the rate limit of \(decision.limit) requests per minute for this endpoint.")
+                response.headers[.retryAfter] = String(retryAfter)
+            case .some:
+                response = Self.error(.serviceUnavailable, "The service is going through temporary maintenance.")
+            case nil:
+                let delay = request.faults.firstByteDelay
+                if delay > .zero { try? await Task.sleep(for: delay) }
+                response = await dispatch(route, request, organization: organization)
+            }
         }
         for field in HTTPFields(rateLimit: decision) { response.headers[field.name] = field.value }
         return response

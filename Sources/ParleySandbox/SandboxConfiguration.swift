@@ -27,6 +27,8 @@ public struct SandboxConfiguration: Sendable {
     public var amigoTokenLifetime: Duration
     /// How long an Amelia token or session may stay idle before calls get 410 Gone.
     public var ameliaSessionLifetime: Duration
+    /// Failures to inject on purpose (429, 503, dropped streams, malformed lines, slow answers).
+    public var faults: [SandboxFault]
     /// Largest request body accepted, in bytes.
     public var maxBodySize: Int
     /// Where the server's own logging goes; `nil` discards it.
@@ -45,6 +47,7 @@ public struct SandboxConfiguration: Sendable {
         credentials: SandboxCredentials = .default,
         amigoTokenLifetime: Duration = .seconds(3600),
         ameliaSessionLifetime: Duration = .seconds(1800),
+        faults: [SandboxFault] = [],
         maxBodySize: Int = 1 << 20,
         logger: Logger? = nil
     ) {
@@ -60,6 +63,7 @@ public struct SandboxConfiguration: Sendable {
         self.credentials = credentials
         self.amigoTokenLifetime = amigoTokenLifetime
         self.ameliaSessionLifetime = ameliaSessionLifetime
+        self.faults = faults
         self.maxBodySize = maxBodySize
         self.logger = logger
     }

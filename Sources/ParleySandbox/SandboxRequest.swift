@@ -13,6 +13,8 @@ struct SandboxRequest: Sendable {
     var headers: HTTPFields
     var body: [UInt8]
     var receivedAt: Date
+    /// Faults injected into this request's answer.
+    var faults: [SandboxFault.Kind] = []
 
     init(method: HTTPRequest.Method, path: String, prefix: String, rawQuery: String?, headers: HTTPFields, body: [UInt8]) {
         self.method = method

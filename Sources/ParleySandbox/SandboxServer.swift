@@ -45,12 +45,14 @@ public final class SandboxServer: Sendable {
         let amigoStore = AmigoStore()
         let ameliaStore = AmeliaStore(lifetime: max(0, configuration.ameliaSessionLifetime.seconds))
         let agentHumanStore = AgentHumanStore()
+        let faults = FaultInjector(configuration.faults)
         let responder = SandboxResponder(
             amigo: AmigoAPI(configuration: configuration, store: amigoStore, ids: ids, limiter: limiter, counter: counter,
-                            timing: timing, agentID: ids.objectID(), stateMachineID: ids.objectID()),
-            amelia: AmeliaAPI(configuration: configuration, store: ameliaStore, ids: ids, counter: counter, timing: timing),
+                            timing: timing, faults: faults, agentID: ids.objectID(), stateMachineID: ids.objectID()),
+            amelia: AmeliaAPI(configuration: configuration, store: ameliaStore, ids: ids, counter: counter, timing: timing,
+                              faults: faults),
             agentHuman: AgentHumanAPI(configuration: configuration, store: agentHumanStore, ids: ids, limiter: limiter,
-                                      counter: counter, timing: timing),
+                                      counter: counter, timing: timing, faults: faults),
             counter: counter,
             maxBodySize: configuration.maxBodySize
         )
