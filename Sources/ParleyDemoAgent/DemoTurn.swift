@@ -1,13 +1,3 @@
-/// How a demo conversation opens.
-public enum DemoOpening: Sendable, Hashable {
-    /// The agent speaks first: the start state's greeting.
-    case agentFirst
-    /// The user's message opens the conversation; the agent answers it without a greeting.
-    case userMessage(String)
-    /// An external event opens the conversation (a push notification, a page view...).
-    case externalEvent(String)
-}
-
 /// What the agent did in answer to one input.
 public struct DemoTurn: Sendable, Hashable {
     /// The agent's messages, in order (a route's reply, then the next state's words).
@@ -54,21 +44,5 @@ public struct DemoTransition: Sendable, Hashable {
         self.from = from
         self.to = to
         self.reason = reason
-    }
-}
-
-/// The agent's current state, as an insights endpoint reports it.
-public struct DemoInsights: Sendable, Hashable {
-    public var stateName: String
-    public var action: String
-    public var objective: String
-    /// What the agent remembers, by name.
-    public var memory: [String: String]
-
-    public init(stateName: String, action: String, objective: String, memory: [String: String] = [:]) {
-        self.stateName = stateName
-        self.action = action
-        self.objective = objective
-        self.memory = memory
     }
 }

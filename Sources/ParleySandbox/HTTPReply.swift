@@ -1,0 +1,39 @@
+import HTTPTypes
+import Hummingbird
+import NIOCore
+
+/// Builds responses: JSON bodies, empty bodies, and NDJSON streams paced by a schedule.
+enum HTTPReply {
+    static func json(_ status: HTTPResponse.Status, _ body: JSON, headers: HTTPFields = [:]) -> Response {
+        var fields = headers
+        fields[.contentType] = "application/json"
+        return Response(status: status, headers: fields, body: ResponseBody(byteBuffer: ByteBuffer(string: body.text)))
+    }
+
+    static func empty(_ status: HTTPResponse.Status, headers: HTTPFields = [:]) -> Response {
+        Response(status: status, headers: headers, body: ResponseBody())
+    }
+
+    /// A newline-delimited JSON stream: each line is written after its delay, so clients see
+    /// chunks arrive over time. The stream ends (and the response completes) after the last line.
+    /// Injected faults shape the stream: a malformed line before the agent's message, or the
+    /// connection closed after the first line.
+    static func ndjson(_ status: HTTPResponse.Status, _ lines: [TimedLine], headers: HTTPFields = [:],
+                       faults: [SandboxFault.Kind] = []) -> Response {
+        var fields = headers
+        fields[.contentType] = "application/x-ndjson"
+        var lines = lines
+        if faults.malformsStream {
+            lines.insert(TimedLine(raw: #"{"type":"new-message","message":"#), at: min(1, lines.count))
+        }
+        let dropAfter = faults.dropsMidStream ? 1 : Int.max
+        return Response(status: status, headers: fields, body: ResponseBody { [lines] writer in
+            for (index, line) in lines.enumerated() {
+                if index == dropAfter { throw InjectedDisconnect() }
+                if line.delay > .zero { try await Task.sleep(for: line.delay) }
+                try await writer.write(ByteBuffer(string: line.text))
+            }
+            try await writer.finish(nil)
+        })
+    }
+}

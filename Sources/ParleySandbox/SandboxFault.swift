@@ -1,0 +1,87 @@
+import Synchronization
+
+/// A failure the sandbox injects on purpose, so that clients' retries and error handling can be tested.
+///
+/// Faults are deterministic: a fault with `every: 3` hits the 3rd, 6th, 9th… request it applies to,
+/// up to `limit` times.
+public struct SandboxFault: Sendable, Hashable {
+    public enum Kind: Sendable, Hashable {
+        /// Refuse with 429 and `Retry-After` before doing anything, so resending is safe.
+        case rateLimited(retryAfter: Int)
+        /// Refuse with 503 (maintenance) before doing anything.
+        case unavailable
+        /// Close the connection after the first line of an Amigo stream. The turn has already
+        /// happened on the server, as when a real connection drops mid-reply.
+        case dropMidStream
+        /// Put a line that is not JSON into an Amigo stream, before the agent's message.
+        case malformedLine
+        /// Wait this long before answering at all (on top of the reply latency).
+        case slowFirstByte(Duration)
+    }
+
+    public var kind: Kind
+    /// The endpoint it applies to; `nil` applies to every endpoint.
+    public var endpoint: SandboxEndpoint?
+    /// Hits every `every`-th request it applies to (1: each one).
+    public var every: Int
+    /// Stops after this many hits; `nil` never stops.
+    public var limit: Int?
+
+    public init(_ kind: Kind, endpoint: SandboxEndpoint? = nil, every: Int = 1, limit: Int? = nil) {
+        self.kind = kind
+        self.endpoint = endpoint
+        self.every = max(1, every)
+        self.limit = limit
+    }
+}
+
+/// Decides, request by request, which configured faults hit.
+final class FaultInjector: Sendable {
+    private let faults: [SandboxFault]
+    /// Per fault: requests seen, hits so far.
+    private let counts: Mutex<[(seen: Int, hits: Int)]>
+
+    init(_ faults: [SandboxFault]) {
+        self.faults = faults
+        self.counts = Mutex(Array(repeating: (0, 0), count: faults.count))
+    }
+
+    /// The faults that hit this request to `endpoint`.
+    func draw(_ endpoint: SandboxEndpoint) -> [SandboxFault.Kind] {
+        guard !faults.isEmpty else { return [] }
+        return counts.withLock { counts in
+            var hits: [SandboxFault.Kind] = []
+            for (index, fault) in faults.enumerated() where fault.endpoint == nil || fault.endpoint == endpoint {
+                counts[index].seen += 1
+                guard counts[index].seen % fault.every == 0 else { continue }
+                if let limit = fault.limit, counts[index].hits >= limit { continue }
+                counts[index].hits += 1
+                hits.append(fault.kind)
+            }
+            return hits
+        }
+    }
+}
+
+extension Array where Element == SandboxFault.Kind {
+    /// The refusal to answer with instead of handling the request, if any.
+    var refusal: SandboxFault.Kind? {
+        first {
+            switch $0 {
+            case .rateLimited, .unavailable: true
+            default: false
+            }
+        }
+    }
+
+    /// The extra wait before answering.
+    var firstByteDelay: Duration {
+        reduce(.zero) { total, kind in
+            if case .slowFirstByte(let delay) = kind { return total + delay }
+            return total
+        }
+    }
+
+    var dropsMidStream: Bool { contains(.dropMidStream) }
+    var malformsStream: Bool { contains(.malformedLine) }
+}

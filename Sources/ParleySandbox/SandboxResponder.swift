@@ -1,0 +1,47 @@
+import Hummingbird
+import NIOCore
+
+/// Sends each request to the protocol its path belongs to; never throws, so no request ends in a bare 500.
+struct SandboxResponder: HTTPResponder {
+    typealias Context = BasicRequestContext
+
+    let amigo: AmigoAPI
+    let amelia: AmeliaAPI
+    let agentHuman: AgentHumanAPI
+    let counter: RequestCounter
+    let maxBodySize: Int
+
+    func respond(to request: Request, context: Context) async throws -> Response {
+        let path = request.uri.path
+        let protocolPrefix: String? = [AmigoAPI.prefix, AmeliaAPI.prefix, AgentHumanAPI.prefix].first { path.hasPrefix($0) }
+        var request = request
+        let body: ByteBuffer
+        do {
+            body = try await request.collectBody(upTo: maxBodySize)
+        } catch {
+            return tooLarge(prefix: protocolPrefix)
+        }
+        guard let protocolPrefix else {
+            counter.record(.unknown)
+            return HTTPReply.json(.notFound, .object([("error", "Not Found"), ("path", .string(path))]))
+        }
+        let sandboxRequest = SandboxRequest(method: request.method, path: path, prefix: protocolPrefix, rawQuery: request.uri.query,
+                                            headers: request.headers, body: Array(body.readableBytesView))
+        switch protocolPrefix {
+        case AmigoAPI.prefix: return await amigo.handle(sandboxRequest)
+        case AmeliaAPI.prefix: return await amelia.handle(sandboxRequest)
+        default: return await agentHuman.handle(sandboxRequest)
+        }
+    }
+
+    /// 413 in the error shape of the protocol the request was for.
+    private func tooLarge(prefix: String?) -> Response {
+        let message = "Request body is larger than \(maxBodySize) bytes."
+        switch prefix {
+        case AmigoAPI.prefix: return AmigoAPI.error(.contentTooLarge, message)
+        case AmeliaAPI.prefix: return AmeliaAPI.error(.contentTooLarge, message, path: "")
+        case AgentHumanAPI.prefix: return AgentHumanAPI.error(.contentTooLarge, message)
+        default: return HTTPReply.json(.contentTooLarge, .object([("error", .string(message))]))
+        }
+    }
+}
