@@ -50,7 +50,7 @@ public struct Workspace: Sendable {
     }
 
     /// What the built-in target runs on.
-    static let embeddedProviderKind = "local"
+    static let embeddedProviderKind = "sandbox"
 
     /// The target a flow runs against: the command line's, else the flow's, else the config's default.
     public func targetName(for flow: Flow, override: String?) -> String {

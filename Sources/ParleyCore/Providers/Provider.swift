@@ -32,6 +32,9 @@ public protocol AgentConversation: AnyObject, Sendable {
     func insights() async throws(ProviderError) -> AgentInsights
     /// Ends the conversation on the provider (best effort when the agent already ended it).
     func end() async throws(ProviderError)
+    /// Gives back what the conversation held (a pooled user, a session); called once when the flow
+    /// run is over, whatever happened.
+    func release() async
 }
 
 extension AgentConversation {
@@ -50,6 +53,8 @@ extension AgentConversation {
     public func insights() async throws(ProviderError) -> AgentInsights {
         throw ProviderError(.unsupported, "this provider exposes no agent state")
     }
+
+    public func release() async {}
 }
 
 /// What a provider supports beyond sending messages.

@@ -114,6 +114,7 @@ struct FlowExecution {
             stepResults.append(result)
         }
         await endConversationIfOpen()
+        await conversation?.release()
 
         return FlowRunResult(
             id: request.id, flow: flow.name, file: flow.file, persona: request.persona?.name, repetition: request.repetition,

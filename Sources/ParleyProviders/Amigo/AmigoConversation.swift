@@ -5,14 +5,18 @@ import ParleyHTTP
 /// One Amigo conversation: create, interact, recommend, tags, insights, finish.
 actor AmigoConversation: AgentConversation {
     private let provider: AmigoProvider
+    /// The pooled user this conversation runs as, until ``release()``.
+    private let user: String
+    private var released = false
     private let turnTimeout: Duration
     private var id: String?
     /// The latest completed interaction: recommend_responses and insights refer to it.
     private var interactionID: String?
     private var completed = false
 
-    init(provider: AmigoProvider, turnTimeout: Duration) {
+    init(provider: AmigoProvider, user: String, turnTimeout: Duration) {
         self.provider = provider
+        self.user = user
         self.turnTimeout = turnTimeout
     }
 
@@ -32,12 +36,43 @@ actor AmigoConversation: AgentConversation {
         }
         let payload = HTTPBody.json(JSONValue.object(body).bytes)
         let url = settings.url("conversation/?response_format=text")
-        let reply = try await streamReply(doing: "creating a conversation", endpoint: "create") { token in
+        let create: @Sendable (String) -> HTTPRequest = { token in
             var request = self.http.request(.post, url, headers: ["Accept": "application/x-ndjson"], body: payload, timeout: self.streamTimeout)
             request.headers.add(name: "Authorization", value: "Bearer \(token)")
             return request
         }
-        return reply
+        do {
+            return try await streamReply(doing: "creating a conversation", endpoint: "create", create)
+        } catch where error.status == 400 {
+            // A run that crashed may have left this user's conversation open; finish it and try once more.
+            let stale = try await finishUnfinishedConversations()
+            guard stale > 0 else { throw error }
+            var reply = try await streamReply(doing: "creating a conversation", endpoint: "create", create)
+            reply.events.append(ProviderEvent(kind: "recovered",
+                detail: "finished \(stale) unfinished conversation\(stale == 1 ? "" : "s") of user \(user) left by an earlier run"))
+            return reply
+        }
+    }
+
+    /// Finishes this user's unfinished conversations of the service; returns how many there were.
+    private func finishUnfinishedConversations() async throws(ProviderError) -> Int {
+        let url = settings.url("conversation/?user_id=\(user)&service_id=\(settings.serviceID)&is_finished=false&limit=50")
+        let response = try await provider.authorized(as: user, { token in
+            var request = self.http.request(.get, url, timeout: .seconds(30))
+            request.headers.add(name: "Authorization", value: "Bearer \(token)")
+            return request
+        }, endpoint: "list", idempotent: true)
+        guard (200..<300).contains(response.status) else { return 0 }
+        let ids = (try? JSONValue(parsing: response.body))?["conversations"]?.array?.compactMap { $0["id"]?.string } ?? []
+        for stale in ids {
+            let finish = settings.url("conversation/\(stale)/finish/")
+            _ = try await provider.authorized(as: user, { token in
+                var request = self.http.request(.post, finish, timeout: .seconds(30))
+                request.headers.add(name: "Authorization", value: "Bearer \(token)")
+                return request
+            }, endpoint: "finish", idempotent: true)
+        }
+        return ids.count
     }
 
     func send(_ text: String) async throws(ProviderError) -> AgentReply {
@@ -67,7 +102,7 @@ actor AmigoConversation: AgentConversation {
         let sentAt = Date()
         let clock = ContinuousClock()
         let started = clock.now
-        let response = try await provider.authorizedStream(build, endpoint: endpoint)
+        let response = try await provider.authorizedStream(as: user, build, endpoint: endpoint)
         guard (200..<300).contains(response.status) else {
             let body = (try? await response.collectBody()) ?? []
             throw refusal(response.status, body: body, doing: what)
@@ -107,7 +142,7 @@ actor AmigoConversation: AgentConversation {
         }
         let url = settings.url("conversation/\(conversation)/interaction/\(interaction)/recommend_responses")
         let body = HTTPBody.json(JSONValue.object([("context", .string(context))]).bytes)
-        let response = try await provider.authorized({ token in
+        let response = try await provider.authorized(as: user, { token in
             var request = self.http.request(.post, url, body: body, timeout: self.turnTimeout)
             request.headers.add(name: "Authorization", value: "Bearer \(token)")
             return request
@@ -131,7 +166,7 @@ actor AmigoConversation: AgentConversation {
         let updates = JSONValue.object(set.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) })
         let body = HTTPBody.json(JSONValue.object([("updates", updates), ("deletes", .array(remove.map { .string($0) }))]).bytes)
         let url = settings.url("conversation/\(conversation)/tags/")
-        let response = try await provider.authorized({ token in
+        let response = try await provider.authorized(as: user, { token in
             var request = self.http.request(.post, url, body: body, timeout: self.turnTimeout)
             request.headers.add(name: "Authorization", value: "Bearer \(token)")
             return request
@@ -147,7 +182,7 @@ actor AmigoConversation: AgentConversation {
             throw ProviderError(.protocolViolation, "Amigo has no completed interaction to read insights of yet")
         }
         let url = settings.url("conversation/\(conversation)/interaction/\(interaction)/insights")
-        let response = try await provider.authorized({ token in
+        let response = try await provider.authorized(as: user, { token in
             var request = self.http.request(.get, url, timeout: self.turnTimeout)
             request.headers.add(name: "Authorization", value: "Bearer \(token)")
             return request
@@ -163,7 +198,7 @@ actor AmigoConversation: AgentConversation {
     func end() async throws(ProviderError) {
         guard let conversation = id, !completed else { return }
         let url = settings.url("conversation/\(conversation)/finish/")
-        let response = try await provider.authorized({ token in
+        let response = try await provider.authorized(as: user, { token in
             var request = self.http.request(.post, url, timeout: .seconds(30))
             request.headers.add(name: "Authorization", value: "Bearer \(token)")
             return request
@@ -173,6 +208,12 @@ actor AmigoConversation: AgentConversation {
         guard (200..<300).contains(response.status) || response.status == 409 else {
             throw http.statusError(response.status, body: response.body, doing: "finishing the conversation")
         }
+    }
+
+    func release() async {
+        guard !released else { return }
+        released = true
+        await provider.users.release(user)
     }
 
     private func requireID() throws(ProviderError) -> String {

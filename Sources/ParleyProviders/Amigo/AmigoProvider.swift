@@ -29,92 +29,95 @@ final class AmigoProvider: ConversationProvider {
     let settings: AmigoSettings
     let http: ProviderHTTP
     let auth: AmigoAuth
+    let users: AmigoUserPool
 
     init(settings: AmigoSettings, client: HTTPClient) {
         self.settings = settings
         self.http = ProviderHTTP(client: client, service: "Amigo", verifyTLS: settings.verifyTLS, connectTimeout: settings.connectTimeout,
                                  limits: RateLimits(perMinute: settings.rateLimits))
         self.auth = AmigoAuth(settings: settings, http: http)
+        self.users = AmigoUserPool(users: settings.userIDs)
     }
 
     var kind: String { "amigo" }
     var capabilities: ProviderCapabilities { Self.capabilities }
 
     func makeConversation(_ context: ConversationContext) async throws(ProviderError) -> any AgentConversation {
-        AmigoConversation(provider: self, turnTimeout: context.turnTimeout)
+        let user = try await users.lease()
+        return AmigoConversation(provider: self, user: user, turnTimeout: context.turnTimeout)
     }
 
     /// Sends an authenticated request; on a 401 signs in again once and repeats it.
-    func authorized(_ build: @Sendable (String) -> HTTPRequest, endpoint: String, idempotent: Bool) async throws(ProviderError) -> HTTPResponse {
-        var token = try await auth.token()
+    func authorized(as user: String, _ build: @Sendable (String) -> HTTPRequest, endpoint: String, idempotent: Bool) async throws(ProviderError) -> HTTPResponse {
+        var token = try await auth.token(for: user)
         var response = try await http.send(build(token), endpoint: endpoint, idempotent: idempotent)
         if response.status == 401 {
-            await auth.invalidate(token)
-            token = try await auth.token()
+            await auth.invalidate(token, for: user)
+            token = try await auth.token(for: user)
             response = try await http.send(build(token), endpoint: endpoint, idempotent: idempotent)
         }
         return response
     }
 
     /// Opens an authenticated stream; on a 401 signs in again once and repeats it.
-    func authorizedStream(_ build: @Sendable (String) -> HTTPRequest, endpoint: String) async throws(ProviderError) -> HTTPStreamingResponse {
-        var token = try await auth.token()
+    func authorizedStream(as user: String, _ build: @Sendable (String) -> HTTPRequest, endpoint: String) async throws(ProviderError) -> HTTPStreamingResponse {
+        var token = try await auth.token(for: user)
         var response = try await http.stream(build(token), endpoint: endpoint, idempotent: false)
         if response.status == 401 {
             _ = try? await response.collectBody()
-            await auth.invalidate(token)
-            token = try await auth.token()
+            await auth.invalidate(token, for: user)
+            token = try await auth.token(for: user)
             response = try await http.stream(build(token), endpoint: endpoint, idempotent: false)
         }
         return response
     }
 }
 
-/// Signs in with the API key and keeps the id token fresh: renewed shortly before `expires_at`
-/// (five minutes early, as Amigo's SDKs do, or halfway for short-lived tokens) and after a 401.
+/// Signs in with the API key, per user, and keeps each id token fresh: renewed shortly before
+/// `expires_at` (five minutes early, as Amigo's SDKs do, or halfway for short-lived tokens) and
+/// after a 401. Concurrent conversations of one user share one sign-in.
 actor AmigoAuth {
     private let settings: AmigoSettings
     private let http: ProviderHTTP
-    private var current: (token: String, renewAt: Date)?
-    private var pending: Task<(String, Date), Error>?
+    private var current: [String: (token: String, renewAt: Date)] = [:]
+    private var pending: [String: Task<(String, Date), Error>] = [:]
 
     init(settings: AmigoSettings, http: ProviderHTTP) {
         self.settings = settings
         self.http = http
     }
 
-    func token() async throws(ProviderError) -> String {
-        if let current, Date() < current.renewAt { return current.token }
-        // Concurrent conversations share one sign-in.
-        let task = pending ?? Task { try await self.signIn() }
-        pending = task
+    func token(for user: String) async throws(ProviderError) -> String {
+        if let entry = current[user], Date() < entry.renewAt { return entry.token }
+        let task = pending[user] ?? Task { try await self.signIn(as: user) }
+        pending[user] = task
         do {
             let (token, renewAt) = try await task.value
-            current = (token, renewAt)
-            pending = nil
+            current[user] = (token, renewAt)
+            pending[user] = nil
             return token
         } catch {
-            pending = nil
+            pending[user] = nil
             throw (error as? ProviderError) ?? ProviderError(.protocolViolation, "Amigo sign-in failed: \(error)")
         }
     }
 
-    func invalidate(_ token: String) {
-        if current?.token == token { current = nil }
+    func invalidate(_ token: String, for user: String) {
+        if current[user]?.token == token { current[user] = nil }
     }
 
-    private func signIn() async throws(ProviderError) -> (String, Date) {
+    private func signIn(as user: String) async throws(ProviderError) -> (String, Date) {
         var request = http.request(.post, settings.url("user/signin_with_api_key"), timeout: .seconds(30))
         request.headers.add(name: "x-api-key", value: settings.apiKey)
         request.headers.add(name: "x-api-key-id", value: settings.apiKeyID)
-        request.headers.add(name: "x-user-id", value: settings.userID)
+        request.headers.add(name: "x-user-id", value: user)
         let response = try await http.send(request, endpoint: "signin", idempotent: true)
         switch response.status {
         case 200..<300: break
         case 401, 403:
-            throw ProviderError(.authRefused, "Amigo refused the API key for user \(settings.userID) (\(response.status)): "
-                + (ProviderHTTP.errorText(response.body).isEmpty ? "check AMIGO_API_KEY, AMIGO_API_KEY_ID and AMIGO_USER_ID" : ProviderHTTP.errorText(response.body)),
-                status: response.status)
+            let said = ProviderHTTP.errorText(response.body)
+            throw ProviderError(.authRefused, "Amigo refused the API key for user \(user) (\(response.status))"
+                + (said.isEmpty ? "" : ": \(said)") + " — check AMIGO_API_KEY, AMIGO_API_KEY_ID and AMIGO_USER_ID", status: response.status)
         case 404:
             throw ProviderError(.authRefused, "Amigo does not know the organization `\(settings.organization)` (404)", status: 404)
         default:
@@ -130,5 +133,45 @@ actor AmigoAuth {
         let lifetime = expires.timeIntervalSinceNow
         let renewAt = expires.addingTimeInterval(-min(300, max(0, lifetime / 2)))
         return (token, renewAt)
+    }
+}
+
+/// Hands out the target's users one conversation at a time (Amigo allows one unfinished
+/// conversation per user and service); flow runs wait for a free user.
+actor AmigoUserPool {
+    private var free: [String]
+    private var waiters: [(id: Int, continuation: CheckedContinuation<String?, Never>)] = []
+    private var nextWaiter = 0
+
+    init(users: [String]) {
+        free = users.reversed()
+    }
+
+    func lease() async throws(ProviderError) -> String {
+        if let user = free.popLast() { return user }
+        let id = nextWaiter
+        nextWaiter += 1
+        let user = await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                waiters.append((id, continuation))
+            }
+        } onCancel: {
+            Task { await self.cancelWaiter(id) }
+        }
+        guard let user else { throw ProviderError(.cancelled, "cancelled while waiting for a free Amigo user") }
+        return user
+    }
+
+    func release(_ user: String) {
+        if waiters.isEmpty {
+            free.append(user)
+        } else {
+            waiters.removeFirst().continuation.resume(returning: user)
+        }
+    }
+
+    private func cancelWaiter(_ id: Int) {
+        guard let index = waiters.firstIndex(where: { $0.id == id }) else { return }
+        waiters.remove(at: index).continuation.resume(returning: nil)
     }
 }

@@ -8,7 +8,9 @@ struct AmigoSettings: Sendable {
     var organization: String
     var apiKey: String
     var apiKeyID: String
-    var userID: String
+    /// Users conversations run as; one open conversation per user and service, so concurrent
+    /// flow runs need as many users as run at once.
+    var userIDs: [String]
     var serviceID: String
     var versionSet: String
     var verifyTLS: Bool
@@ -16,7 +18,7 @@ struct AmigoSettings: Sendable {
     /// Requests per minute by endpoint; empty means no client-side limits.
     var rateLimits: [String: Double]
 
-    static let keys = ["provider", "base_url", "organization", "api_key", "api_key_id", "user_id", "service_id",
+    static let keys = ["provider", "base_url", "organization", "api_key", "api_key_id", "user_id", "user_ids", "service_id",
                        "service_version_set_name", "insecure", "connect_timeout", "rate_limits"]
 
     /// Amigo's documented per-minute limits, per organization and endpoint.
@@ -45,7 +47,19 @@ struct AmigoSettings: Sendable {
         let organization = required("organization", env: "AMIGO_ORGANIZATION_ID")
         let apiKey = required("api_key", env: "AMIGO_API_KEY", secret: true)
         let apiKeyID = required("api_key_id", env: "AMIGO_API_KEY_ID", secret: true)
-        let userID = required("user_id", env: "AMIGO_USER_ID")
+        var userIDs: [String]?
+        if let node = map["user_ids"] {
+            if map.has("user_id") {
+                values.sink.error("use either `user_id` or `user_ids`, not both", at: map.keyLocation("user_ids") ?? node.location)
+            } else if let list = node.sequence, !list.isEmpty {
+                let resolved = list.compactMap { values.resolve($0, for: "user_ids[]") }
+                if resolved.count == list.count { userIDs = resolved }
+            } else {
+                values.reader.mismatch(node, for: "user_ids", expected: "a non-empty list of user ids")
+            }
+        } else if let single = required("user_id", env: "AMIGO_USER_ID") {
+            userIDs = [single]
+        }
         let serviceID = map.has("service_id") ? values.string(map, "service_id") : nil
         if !map.has("service_id") {
             values.sink.error("target `\(target.name)` (amigo) needs `service_id` (24 hex characters)", at: target.location)
@@ -54,12 +68,12 @@ struct AmigoSettings: Sendable {
             values.sink.error("`service_id` must be 24 lowercase hex characters, not `\(serviceID)`", at: node.location)
             return nil
         }
-        guard let organization, let apiKey, let apiKeyID, let userID, let serviceID else { return nil }
+        guard let organization, let apiKey, let apiKeyID, let userIDs, let serviceID else { return nil }
         baseURL = base.hasSuffix("/") ? String(base.dropLast()) : base
         self.organization = organization
         self.apiKey = apiKey
         self.apiKeyID = apiKeyID
-        self.userID = userID
+        self.userIDs = userIDs
         self.serviceID = serviceID
         versionSet = values.string(map, "service_version_set_name") ?? "release"
         verifyTLS = !(map.bool("insecure") ?? false)
@@ -68,13 +82,13 @@ struct AmigoSettings: Sendable {
         rateLimits = limits
     }
 
-    init(baseURL: String, organization: String, apiKey: String, apiKeyID: String, userID: String, serviceID: String,
+    init(baseURL: String, organization: String, apiKey: String, apiKeyID: String, userIDs: [String], serviceID: String,
          versionSet: String = "release", verifyTLS: Bool = true, connectTimeout: Duration = .seconds(10), rateLimits: [String: Double] = [:]) {
         self.baseURL = baseURL
         self.organization = organization
         self.apiKey = apiKey
         self.apiKeyID = apiKeyID
-        self.userID = userID
+        self.userIDs = userIDs
         self.serviceID = serviceID
         self.versionSet = versionSet
         self.verifyTLS = verifyTLS
