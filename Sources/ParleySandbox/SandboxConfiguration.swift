@@ -86,7 +86,11 @@ public enum SandboxRateLimits: Sendable, Hashable {
     func limit(documented perMinute: Int) -> Int {
         switch self {
         case .off: Self.unlimited
-        case .documented(let scale): max(1, Int((Double(perMinute) * scale).rounded()))
+        case .documented(let scale):
+            // Clamped so that an absurd scale (infinite, NaN, enormous) cannot trap the conversion.
+            (Double(perMinute) * scale).isFinite
+                ? max(1, Int(min(Double(perMinute) * scale, Double(Self.unlimited)).rounded()))
+                : Self.unlimited
         }
     }
 
