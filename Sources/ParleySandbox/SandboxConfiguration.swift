@@ -34,6 +34,7 @@ public struct SandboxConfiguration: Sendable {
     /// Where the server's own logging goes; `nil` discards it.
     public var logger: Logger?
 
+    /// A configuration; every knob has a default, so name only what differs.
     public init(
         host: String = "127.0.0.1",
         port: Int = 0,
@@ -123,6 +124,7 @@ public struct SandboxCredentials: Sendable, Hashable {
     /// AgentHuman agent id.
     public var agentHumanAgentID: Int
 
+    /// Credentials from their parts; most callers want ``default``.
     public init(
         amigoOrganization: String, amigoAPIKey: String, amigoAPIKeyID: String, amigoUserID: String, amigoServiceID: String,
         ameliaUsername: String, ameliaPassword: String, ameliaDomain: String,
