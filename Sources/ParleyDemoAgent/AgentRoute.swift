@@ -10,8 +10,11 @@ public struct AgentRoute: Sendable {
     public var requires: [String]
     /// The reply; several entries are alternatives picked by the seed.
     public var say: [Template]
+    /// An event raised when the route is taken.
     public var event: String?
+    /// The state entered next; `nil` stays in the current one.
     public var goto: String?
+    /// Where the route is written.
     public var location: SourceLocation
 
     /// True when nothing can stop the route from being taken.
@@ -20,7 +23,10 @@ public struct AgentRoute: Sendable {
 
 /// `capture: { order_id: /(ORD-\d+)/i }`.
 public struct AgentCapture: Sendable {
+    /// The name the value is remembered under.
     public var name: String
+    /// The expression whose group 1 (or whole match) is remembered.
     public var pattern: RegexPattern
+    /// Where the capture is written.
     public var location: SourceLocation
 }

@@ -2,6 +2,7 @@ import ParleyCore
 
 /// One state of an agent script.
 public struct AgentState: Sendable {
+    /// The state's name, as `goto` and insights use it.
     public var name: String
     /// What the agent is trying to achieve here (reported by insights).
     public var objective: String
@@ -19,5 +20,6 @@ public struct AgentState: Sendable {
     public var fallback: AgentRoute?
     /// Candidate user replies by goal name; `any` applies to every goal.
     public var recommend: [String: [Template]]
+    /// Where the state is defined.
     public var location: SourceLocation
 }

@@ -5,6 +5,7 @@ import ParleyCore
 /// Deterministic: the same script, seed and inputs always give the same turns. The seed only picks
 /// among a `say` list's alternatives; remembered values (order numbers) decide derived ones.
 public struct DemoConversation: Sendable {
+    /// The script the agent follows.
     public let script: AgentScript
     /// The state the agent is in.
     public private(set) var stateName: String

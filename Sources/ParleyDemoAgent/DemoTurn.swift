@@ -9,6 +9,7 @@ public struct DemoTurn: Sendable, Hashable {
     /// State changes during the turn, in order.
     public var transitions: [DemoTransition]
 
+    /// Creates a turn from its parts.
     public init(messages: [String] = [], completed: Bool = false, events: [DemoEvent] = [], transitions: [DemoTransition] = []) {
         self.messages = messages
         self.completed = completed
@@ -27,6 +28,7 @@ public struct DemoEvent: Sendable, Hashable {
     /// The state the agent was in when it was raised.
     public var state: String
 
+    /// Creates an event raised in `state`.
     public init(kind: String, state: String) {
         self.kind = kind
         self.state = state
@@ -35,11 +37,14 @@ public struct DemoEvent: Sendable, Hashable {
 
 /// One move from a state to another, and why.
 public struct DemoTransition: Sendable, Hashable {
+    /// The state left.
     public var from: String
+    /// The state entered.
     public var to: String
     /// The pattern that chose the route, or `fallback`.
     public var reason: String
 
+    /// Creates a transition from its parts.
     public init(from: String, to: String, reason: String) {
         self.from = from
         self.to = to

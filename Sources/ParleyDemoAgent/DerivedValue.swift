@@ -2,6 +2,7 @@ import ParleyCore
 
 /// A value derived from a remembered one, always the same for the same input.
 public struct DerivedValue: Sendable {
+    /// How the value is chosen from its input.
     public enum Rule: Sendable {
         /// One of the items, chosen by the input.
         case oneOf([String])
@@ -9,9 +10,12 @@ public struct DerivedValue: Sendable {
         case format(String)
     }
 
+    /// The name templates use: `${name}`.
     public var name: String
     /// The remembered value it is computed from.
     public var from: String
+    /// How the value is chosen.
     public var rule: Rule
+    /// Where the value is defined.
     public var location: SourceLocation
 }

@@ -19,9 +19,13 @@ import ParleyCore
 /// Reading is tolerant: fields may be missing, keys are case-insensitive, unknown fields are kept
 /// aside, and a line that is not `Key: value` continues the field before it.
 public struct RecommendationContext: Sendable, Hashable {
+    /// The persona's `Name:`.
     public var personaName: String?
+    /// The persona's `Background:`.
     public var background: String?
+    /// The persona's `Variables:` (`- name: value` lines).
     public var variables: [Persona.Variable]
+    /// The scenario's name, objective and instructions.
     public var scenario: Scenario
     /// Fields other than the known ones (`Role`, `Language`...), lower-cased keys.
     public var otherFields: [String: String]
@@ -42,6 +46,7 @@ public struct RecommendationContext: Sendable, Hashable {
 
     """
 
+    /// Creates a context from its parts.
     public init(personaName: String? = nil, background: String? = nil, variables: [Persona.Variable] = [],
                 scenario: Scenario = Scenario(), otherFields: [String: String] = [:], text: String = "") {
         self.personaName = personaName

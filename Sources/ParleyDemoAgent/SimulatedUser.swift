@@ -11,6 +11,7 @@ public struct SimulatedUser: Sendable {
     /// What the customer says once the goal is reached.
     public var goodbye: [Template]
 
+    /// Creates a simulated user from its parts.
     public init(goals: [SimulatedGoal] = [], defaultGoal: String? = nil, defaults: [Persona.Variable] = [], goodbye: [Template] = []) {
         self.goals = goals
         self.defaultGoal = defaultGoal
@@ -21,6 +22,7 @@ public struct SimulatedUser: Sendable {
 
 /// Something a simulated customer wants: a refund, an order status, a human.
 public struct SimulatedGoal: Sendable {
+    /// The goal's name, as `recommend` keys use it.
     public var name: String
     /// Recognises the goal in a scenario's objective (or, failing that, its other fields).
     public var objective: Matcher?

@@ -4,10 +4,12 @@
 public struct SplitMix64: RandomNumberGenerator, Sendable, Hashable {
     private var state: UInt64
 
+    /// A generator whose sequence is fixed by `seed`.
     public init(seed: UInt64) {
         state = seed
     }
 
+    /// The next number of the sequence.
     public mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state
@@ -19,6 +21,7 @@ public struct SplitMix64: RandomNumberGenerator, Sendable, Hashable {
 
 /// FNV-1a over UTF-8: a hash that, unlike `Hasher`, is the same in every process.
 public enum StableHash {
+    /// The 64-bit FNV-1a hash of `text`'s UTF-8 bytes.
     public static func of(_ text: String) -> UInt64 {
         var hash: UInt64 = 0xCBF2_9CE4_8422_2325
         for byte in text.utf8 {

@@ -21,7 +21,7 @@ extension AmigoAPI {
         guard key == credentials.amigoAPIKey, keyID == credentials.amigoAPIKeyID, knownUser else {
             return Self.error(.unauthorized, "API key not found, is incorrect, or the requested user is not found.")
         }
-        let lifetime = max(configuration.amigoTokenLifetime.seconds, 0)
+        let lifetime = min(max(configuration.amigoTokenLifetime.seconds, 0), 100 * 365 * 86_400)
         let expiresAt = request.receivedAt.addingTimeInterval(lifetime)
         let token = ids.jwt(subject: "\(organization)/\(user)", expiresAt: expiresAt)
         store.issue(token, AmigoStore.Token(userID: user, organization: organization, expiresAt: expiresAt))

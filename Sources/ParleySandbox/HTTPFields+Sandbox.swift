@@ -1,5 +1,6 @@
 import HTTPTypes
 
+// Constant names that are valid HTTP tokens, so creating them cannot fail.
 extension HTTPField.Name {
     static let rateLimitLimit = HTTPField.Name("X-RateLimit-Limit")!
     static let rateLimitRemaining = HTTPField.Name("X-RateLimit-Remaining")!

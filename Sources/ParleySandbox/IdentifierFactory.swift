@@ -9,7 +9,19 @@ final class IdentifierFactory: Sendable {
 
     init() {
         var generator = SystemRandomNumberGenerator()
-        processPart = String(format: "%010llx", generator.next() & 0xFF_FFFF_FFFF)
+        processPart = Self.hex(generator.next(), digits: 10)
+    }
+
+    /// `value` as lower-case hex, the low `digits` digits, zero-padded.
+    static func hex(_ value: UInt64, digits: Int) -> String {
+        let alphabet = Array("0123456789abcdef".utf8)
+        var bytes = [UInt8](repeating: UInt8(ascii: "0"), count: digits)
+        var rest = value
+        for index in stride(from: digits - 1, through: 0, by: -1) {
+            bytes[index] = alphabet[Int(rest & 0xF)]
+            rest >>= 4
+        }
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     private func next() -> UInt64 {
@@ -20,7 +32,7 @@ final class IdentifierFactory: Sendable {
     /// interaction ids): seconds since 1970, a per-server random part, a counter.
     func objectID() -> String {
         let seconds = UInt64(Date().timeIntervalSince1970) & 0xFFFF_FFFF
-        return String(format: "%08llx", seconds) + processPart + String(format: "%06llx", next() & 0xFF_FFFF)
+        return Self.hex(seconds, digits: 8) + processPart + Self.hex(next(), digits: 6)
     }
 
     /// A lower-case UUID (Amelia's tokens, session and message ids).

@@ -34,6 +34,7 @@ public struct SandboxConfiguration: Sendable {
     /// Where the server's own logging goes; `nil` discards it.
     public var logger: Logger?
 
+    /// A configuration; every knob has a default, so name only what differs.
     public init(
         host: String = "127.0.0.1",
         port: Int = 0,
@@ -86,7 +87,11 @@ public enum SandboxRateLimits: Sendable, Hashable {
     func limit(documented perMinute: Int) -> Int {
         switch self {
         case .off: Self.unlimited
-        case .documented(let scale): max(1, Int((Double(perMinute) * scale).rounded()))
+        case .documented(let scale):
+            // Clamped so that an absurd scale (infinite, NaN, enormous) cannot trap the conversion.
+            (Double(perMinute) * scale).isFinite
+                ? max(1, Int(min(Double(perMinute) * scale, Double(Self.unlimited)).rounded()))
+                : Self.unlimited
         }
     }
 
@@ -119,6 +124,7 @@ public struct SandboxCredentials: Sendable, Hashable {
     /// AgentHuman agent id.
     public var agentHumanAgentID: Int
 
+    /// Credentials from their parts; most callers want ``default``.
     public init(
         amigoOrganization: String, amigoAPIKey: String, amigoAPIKeyID: String, amigoUserID: String, amigoServiceID: String,
         ameliaUsername: String, ameliaPassword: String, ameliaDomain: String,

@@ -5,6 +5,7 @@ import Synchronization
 /// Faults are deterministic: a fault with `every: 3` hits the 3rd, 6th, 9th… request it applies to,
 /// up to `limit` times.
 public struct SandboxFault: Sendable, Hashable {
+    /// What goes wrong.
     public enum Kind: Sendable, Hashable {
         /// Refuse with 429 and `Retry-After` before doing anything, so resending is safe.
         case rateLimited(retryAfter: Int)
@@ -19,6 +20,7 @@ public struct SandboxFault: Sendable, Hashable {
         case slowFirstByte(Duration)
     }
 
+    /// What goes wrong.
     public var kind: Kind
     /// The endpoint it applies to; `nil` applies to every endpoint.
     public var endpoint: SandboxEndpoint?
@@ -27,6 +29,7 @@ public struct SandboxFault: Sendable, Hashable {
     /// Stops after this many hits; `nil` never stops.
     public var limit: Int?
 
+    /// A fault hitting every `every`-th request to `endpoint` (or to any endpoint), at most `limit` times.
     public init(_ kind: Kind, endpoint: SandboxEndpoint? = nil, every: Int = 1, limit: Int? = nil) {
         self.kind = kind
         self.endpoint = endpoint

@@ -21,7 +21,7 @@ struct SandboxRequest: Sendable {
         self.path = path
         let rest = path.dropFirst(prefix.count)
         self.segments = rest.split(separator: "/", omittingEmptySubsequences: true).map {
-            String($0).removingPercentEncoding ?? String($0)
+            $0.contains("%") ? (String($0).removingPercentEncoding ?? String($0)) : String($0)
         }
         self.query = Self.parseQuery(rawQuery)
         self.headers = headers
@@ -35,6 +35,7 @@ struct SandboxRequest: Sendable {
         return raw.split(separator: "&", omittingEmptySubsequences: true).map { item in
             let parts = item.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
             func decode(_ text: Substring) -> String {
+                guard text.contains("+") || text.contains("%") else { return String(text) }
                 let spaced = text.replacingOccurrences(of: "+", with: " ")
                 return spaced.removingPercentEncoding ?? spaced
             }

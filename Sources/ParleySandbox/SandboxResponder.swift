@@ -18,8 +18,11 @@ struct SandboxResponder: HTTPResponder {
         let body: ByteBuffer
         do {
             body = try await request.collectBody(upTo: maxBodySize)
-        } catch {
+        } catch is NIOTooManyBytesError {
             return tooLarge(prefix: protocolPrefix)
+        } catch {
+            // The client went away (or sent a broken body) before the body was complete.
+            return HTTPReply.json(.badRequest, .object([("error", "Incomplete request body")]))
         }
         guard let protocolPrefix else {
             counter.record(.unknown)

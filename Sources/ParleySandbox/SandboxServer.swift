@@ -135,6 +135,7 @@ public enum SandboxError: Error, Sendable, CustomStringConvertible {
     case couldNotStart(String)
     case stoppedBeforeStarting
 
+    /// The reason, in a sentence.
     public var description: String {
         switch self {
         case .notLoopback(let host): "the sandbox listens on loopback addresses only, not \(host)"

@@ -9,6 +9,7 @@ public struct SandboxStats: Sendable {
     /// message was delivered twice.
     public var userMessages: [String: Int]
 
+    /// Stats from their parts.
     public init(requests: [SandboxEndpoint: Int] = [:], userMessages: [String: Int] = [:]) {
         self.requests = requests
         self.userMessages = userMessages

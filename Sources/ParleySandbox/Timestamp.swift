@@ -18,7 +18,8 @@ enum Timestamp {
     }
 
     static func format(_ date: Date, fractionDigits: Int) -> String {
-        let interval = date.timeIntervalSince1970
+        // Clamped to years 1970–9999 so that no configured lifetime can overflow the conversion.
+        let interval = min(max(date.timeIntervalSince1970, 0), 253_402_300_799)
         let whole = interval.rounded(.down)
         var seconds = time_t(whole)
         var parts = tm()
