@@ -25,7 +25,7 @@ struct Parley: AsyncParsableCommand {
              or flow runs ended in errors without any failure
         """,
         version: ParleyVersion.current,
-        subcommands: [RunCommand.self, ValidateCommand.self],
+        subcommands: [RunCommand.self, ValidateCommand.self, SandboxCommand.self],
         defaultSubcommand: nil
     )
 }
