@@ -34,7 +34,9 @@ struct ProviderHTTP: Sendable {
     }
 
     /// Sends a request and reads the whole response; retries as the call's idempotency allows.
-    func send(_ request: HTTPRequest, endpoint: String, idempotent: Bool) async throws(ProviderError) -> HTTPResponse {
+    /// `handsOutOnce`: the server gives this answer only once (see ``RetryPolicy``), so one cut
+    /// off mid-body is reported rather than asked for again.
+    func send(_ request: HTTPRequest, endpoint: String, idempotent: Bool, handsOutOnce: Bool = false) async throws(ProviderError) -> HTTPResponse {
         var attempt = 0
         while true {
             attempt += 1
@@ -43,7 +45,9 @@ struct ProviderHTTP: Sendable {
             do {
                 response = try await client.execute(request)
             } catch {
-                guard let wait = retry.delay(error: error, idempotent: idempotent, attempt: attempt) else { throw providerError(error) }
+                guard let wait = retry.delay(error: error, idempotent: idempotent, handsOutOnce: handsOutOnce, attempt: attempt) else {
+                    throw providerError(error)
+                }
                 try await pause(wait)
                 continue
             }

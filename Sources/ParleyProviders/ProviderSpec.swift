@@ -27,6 +27,8 @@ public enum ProviderSpecs {
         switch target.kind {
         case "local": return LocalProviderSpec(target, values: values)
         case "amigo": return AmigoProviderSpec(target, values: values)
+        case "amelia": return AmeliaProviderSpec(target, values: values)
+        case "agenthuman": return AgentHumanProviderSpec(target, values: values)
         case "sandbox": return SandboxProviderSpec(target, values: values)
         default:
             values.sink.error("unknown provider `\(target.kind)`\(Suggestion.hint(for: target.kind, in: kinds)); use one of \(kinds.joined(separator: ", "))",

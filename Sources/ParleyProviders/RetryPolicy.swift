@@ -26,13 +26,18 @@ struct RetryPolicy: Sendable {
     }
 
     /// The pause before trying again after a transport failure, or `nil` to stop.
-    func delay(error: HTTPError, idempotent: Bool, attempt: Int) -> Duration? {
+    ///
+    /// `handsOutOnce` marks calls whose answer the server gives only once (Amelia's poll takes the
+    /// messages it returns off the queue): once such an answer has started arriving, what it
+    /// carried is gone with the connection, and asking again would silently skip it.
+    func delay(error: HTTPError, idempotent: Bool, handsOutOnce: Bool = false, attempt: Int) -> Duration? {
         guard attempt < maxAttempts else { return nil }
         switch error.code {
         case .connectFailed, .connectTimeout, .resolveFailed:
             // Nothing reached the server.
             return backoff(attempt)
         case .connectionDropped, .firstByteTimeout:
+            if handsOutOnce && (error.status != nil || error.bytesReceived > 0) { return nil }
             return idempotent ? backoff(attempt) : nil
         default:
             return nil

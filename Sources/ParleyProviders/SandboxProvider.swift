@@ -6,29 +6,47 @@ import ParleySandbox
 /// `provider: sandbox` — starts the sandbox server in this process on a free loopback port and
 /// talks to it over real HTTP with a real protocol client: the embedded default target.
 ///
-/// Settings: `protocol:` which client to use (`amigo`, the default), `agent:` an agent script,
-/// `latency:`/`jitter:`/`chunk_delay:` to shape replies.
+/// Settings: `protocol:` which client to use (`amigo`, the default; `amelia`; `agenthuman`), `agent:`
+/// an agent script, `latency:`/`jitter:`/`chunk_delay:` to shape replies. What the target can do
+/// is what the chosen protocol can do: an `agenthuman` sandbox cannot let the agent speak first.
 struct SandboxProviderSpec: ProviderSpec {
+    /// The protocol client the embedded sandbox is reached with.
+    enum WireProtocol: String, CaseIterable, Sendable {
+        case amigo, amelia, agenthuman
+    }
+
     let targetName: String
+    let wire: WireProtocol
     let script: AgentScript
     let latency: Duration
     let jitter: Duration
     let chunkDelay: Duration
     var kind: String { "sandbox" }
-    var capabilities: ProviderCapabilities { AmigoProvider.capabilities }
+    var capabilities: ProviderCapabilities {
+        switch wire {
+        case .amigo: AmigoProvider.capabilities
+        case .amelia: AmeliaProvider.capabilities
+        case .agenthuman: AgentHumanProvider.capabilities
+        }
+    }
 
     static let keys = ["provider", "protocol", "agent", "latency", "jitter", "chunk_delay"]
-    static let protocols = ["amigo"]
+    static let protocols = WireProtocol.allCases.map(\.rawValue)
     /// Synthetic users, so as many conversations as you like can be open at once.
     static let userCount = 4096
 
     init?(_ target: TargetConfig, values: ConfigValues) {
         guard let map = values.mapping(target, keys: Self.keys) else { return nil }
-        if let node = map["protocol"], let name = values.resolve(node, for: "protocol"), !Self.protocols.contains(name) {
-            values.sink.error("`protocol` must be one of \(Self.protocols.joined(separator: ", ")), not `\(name)`\(Suggestion.hint(for: name, in: Self.protocols))",
-                              at: node.location)
-            return nil
+        var wire = WireProtocol.amigo
+        if let node = map["protocol"], let name = values.resolve(node, for: "protocol") {
+            guard let chosen = WireProtocol(rawValue: name) else {
+                values.sink.error("`protocol` must be one of \(Self.protocols.joined(separator: ", ")), not `\(name)`\(Suggestion.hint(for: name, in: Self.protocols))",
+                                  at: node.location)
+                return nil
+            }
+            wire = chosen
         }
+        self.wire = wire
         targetName = target.name
         latency = map.duration("latency") ?? .zero
         jitter = map.duration("jitter") ?? .zero
@@ -53,11 +71,25 @@ struct SandboxProviderSpec: ProviderSpec {
         }
         resources.onShutdown { await server.stop() }
         let credentials = configuration.credentials
-        let settings = AmigoSettings(
-            baseURL: server.baseURL, organization: credentials.amigoOrganization, apiKey: credentials.amigoAPIKey,
-            apiKeyID: credentials.amigoAPIKeyID, userIDs: Self.syntheticUsers(first: credentials.amigoUserID),
-            serviceID: credentials.amigoServiceID)
-        return EmbeddedSandboxProvider(amigo: AmigoProvider(settings: settings, client: resources.http))
+        let client: any ConversationProvider
+        switch wire {
+        case .amigo:
+            let settings = AmigoSettings(
+                baseURL: server.baseURL, organization: credentials.amigoOrganization, apiKey: credentials.amigoAPIKey,
+                apiKeyID: credentials.amigoAPIKeyID, userIDs: Self.syntheticUsers(first: credentials.amigoUserID),
+                serviceID: credentials.amigoServiceID)
+            client = AmigoProvider(settings: settings, client: resources.http)
+        case .amelia:
+            let settings = AmeliaSettings(baseURL: server.baseURL, domain: credentials.ameliaDomain,
+                                          username: credentials.ameliaUsername, password: credentials.ameliaPassword)
+            client = AmeliaProvider(settings: settings, client: resources.http)
+        case .agenthuman:
+            // The in-process sandbox enforces no limits, so the client keeps none either.
+            let settings = AgentHumanSettings(baseURL: server.baseURL, apiKey: credentials.agentHumanAPIKey,
+                                              agentID: credentials.agentHumanAgentID, rateLimits: [:])
+            client = AgentHumanProvider(settings: settings, client: resources.http)
+        }
+        return EmbeddedSandboxProvider(client: client)
     }
 
     /// 24-hex user ids: the sandbox's documented user first, then made-up ones it also accepts.
@@ -69,13 +101,13 @@ struct SandboxProviderSpec: ProviderSpec {
     }
 }
 
-/// The Amigo client pointed at the in-process sandbox, reported as kind `sandbox`.
+/// A protocol client pointed at the in-process sandbox, reported as kind `sandbox`.
 struct EmbeddedSandboxProvider: ConversationProvider {
-    let amigo: AmigoProvider
+    let client: any ConversationProvider
     var kind: String { "sandbox" }
-    var capabilities: ProviderCapabilities { amigo.capabilities }
+    var capabilities: ProviderCapabilities { client.capabilities }
 
     func makeConversation(_ context: ConversationContext) async throws(ProviderError) -> any AgentConversation {
-        try await amigo.makeConversation(context)
+        try await client.makeConversation(context)
     }
 }

@@ -38,16 +38,18 @@ struct AgentHumanAPI: Sendable {
         }
     }
 
-    static func route(_ request: SandboxRequest) -> Route {
+    static func route(_ request: SandboxRequest, messages: AgentHumanMessageRoute = .default) -> Route {
         let s = request.segments
         let method = request.method
         func only(_ expected: HTTPRequest.Method, _ route: Route) -> Route { method == expected ? route : .methodNotAllowed(route.endpoint) }
+        if let id = messages.sessionID(in: s) {
+            return method.rawValue == messages.method ? .message(id) : .methodNotAllowed(.agentHumanMessage)
+        }
         switch s.count {
         case 1 where s[0] == "sessions":
             if method == .post { return .createSession }
             if method == .get { return .listSessions }
             return .methodNotAllowed(.agentHumanCreateSession)
-        case 3 where s[0] == "sessions" && s[2] == "messages": return only(.post, .message(s[1]))
         case 3 where s[0] == "sessions" && s[2] == "end": return only(.put, .end(s[1]))
         case 3 where s[0] == "agents" && s[2] == "sessions": return only(.get, .agentSessions(s[1]))
         default: return .notFound
@@ -55,7 +57,7 @@ struct AgentHumanAPI: Sendable {
     }
 
     func handle(_ request: SandboxRequest) async -> Response {
-        let route = Self.route(request)
+        let route = Self.route(request, messages: configuration.agentHumanMessageRoute)
         counter.record(route.endpoint)
         let key = request.headers[.apiKey] ?? ""
         let decision = limiter.check("agenthuman|\(key)", documentedPerMinute: Self.documentedPerMinute, now: request.receivedAt)
@@ -65,15 +67,18 @@ struct AgentHumanAPI: Sendable {
         } else if key != credentials.agentHumanAPIKey {
             response = Self.error(.unauthorized, "Invalid or missing API key")
         } else {
-            let injected = faults.draw(route.endpoint)
-            switch injected.refusal {
+            var request = request
+            request.faults = faults.draw(route.endpoint)
+            switch request.faults.refusal {
             case .rateLimited(let retryAfter)?:
                 response = Self.error(.tooManyRequests, "Too many requests. Please retry after 1 minute.")
                 response.headers[.retryAfter] = String(retryAfter)
+            case .internalError?:
+                response = Self.error(.internalServerError, "Internal server error")
             case .some:
                 response = Self.error(.serviceUnavailable, "Service temporarily unavailable")
             case nil:
-                let delay = injected.firstByteDelay
+                let delay = request.faults.firstByteDelay
                 if delay > .zero { try? await Task.sleep(for: delay) }
                 response = await dispatch(route, request)
             }
@@ -150,7 +155,8 @@ struct AgentHumanAPI: Sendable {
         ]))
     }
 
-    /// `POST /api/v1/sessions/{id}/messages` `{"message":…}` → `{"success":true,"response":{"message_id","text","created_at"}}`.
+    /// `POST /api/v1/sessions/{id}/messages` `{"message":…}` → `{"success":true,"response":{"message_id","text","created_at"}}`,
+    /// or the shape of ``SandboxConfiguration/agentHumanMessageRoute``.
     func message(_ request: SandboxRequest, sessionID: String) async -> Response {
         guard let id = Int(sessionID), let box = store.session(id) else { return Self.error(.notFound, "Session not found") }
         let body: JSON
@@ -158,8 +164,9 @@ struct AgentHumanAPI: Sendable {
         case .failure(let failure): return failure.response
         case .success(let value): body = value
         }
-        guard let text = body["message"]?.stringValue, !text.allSatisfy(\.isWhitespace) else {
-            return Self.error(.badRequest, "message is required")
+        let field = configuration.agentHumanMessageRoute.textField
+        guard let text = body[field]?.stringValue, !text.allSatisfy(\.isWhitespace) else {
+            return Self.error(.badRequest, "\(field) is required")
         }
         let now = request.receivedAt
         let reply = box.state.withLock { state -> String? in
@@ -179,12 +186,9 @@ struct AgentHumanAPI: Sendable {
         guard let reply else { return Self.error(.badRequest, "Session is not active") }
         let delay = timing.firstDelay()
         if delay > .zero { try? await Task.sleep(for: delay) }
-        return HTTPReply.json(.ok, .object([
-            ("success", true),
-            ("response", .object([
-                ("message_id", .string(ids.uuid())), ("text", .string(reply)), ("created_at", .string(Timestamp.seconds(Date()))),
-            ])),
-        ]))
+        let answer = configuration.agentHumanMessageRoute.responseBody(
+            messageID: ids.uuid(), text: reply, createdAt: Timestamp.seconds(Date()))
+        return HTTPReply.json(.ok, answer, faults: request.faults)
     }
 
     /// `PUT /api/v1/sessions/{id}/end` with optional `duration`, `transcript`, `metadata`; ending twice succeeds twice.

@@ -22,16 +22,19 @@ struct AmeliaAPI: Sendable {
     func handle(_ request: SandboxRequest) async -> Response {
         let endpoint = Self.endpoint(request)
         counter.record(endpoint)
-        let injected = faults.draw(endpoint)
-        switch injected.refusal {
+        var request = request
+        request.faults = faults.draw(endpoint)
+        switch request.faults.refusal {
         case .rateLimited(let retryAfter)?:
             var response = Self.error(.tooManyRequests, "Too many requests", path: request.path)
             response.headers[.retryAfter] = String(retryAfter)
             return response
+        case .internalError?:
+            return Self.error(.internalServerError, "Internal Server Error", path: request.path)
         case .some:
             return Self.error(.serviceUnavailable, "Service temporarily unavailable", path: request.path)
         case nil:
-            let delay = injected.firstByteDelay
+            let delay = request.faults.firstByteDelay
             if delay > .zero { try? await Task.sleep(for: delay) }
             return await route(request)
         }
@@ -197,7 +200,9 @@ struct AmeliaAPI: Sendable {
         case .failure(let failure): return failure.response
         case .success(let value): auth = value
         }
-        guard let box = store.session(id), box.token == auth.token else {
+        // A session belongs to the user, not to one login: after a 410 the client logs in again
+        // and carries on with the same session, as Amelia's own clients do.
+        guard let box = store.session(id), box.username == auth.info.username else {
             return Self.error(.notFound, "Conversation session not found: \(id)", path: request.path)
         }
         switch endpoint {
@@ -246,7 +251,7 @@ struct AmeliaAPI: Sendable {
             try? await Task.sleep(until: min(next ?? deadline, deadline), clock: .continuous)
             messages = box.state.withLock { $0.takeAvailable(now: .now) }
         }
-        return HTTPReply.json(.ok, .array(messages))
+        return HTTPReply.json(.ok, .array(messages), faults: request.faults)
     }
 
     /// Queues an agent turn: its texts after the latency (then one per chunk delay), an escalation

@@ -100,6 +100,8 @@ struct AmigoAPI: Sendable {
                 response = Self.error(.tooManyRequests,
                                       "The user has exceeded the rate limit of \(decision.limit) requests per minute for this endpoint.")
                 response.headers[.retryAfter] = String(retryAfter)
+            case .internalError?:
+                response = Self.error(.internalServerError, "Internal Server Error")
             case .some:
                 response = Self.error(.serviceUnavailable, "The service is going through temporary maintenance.")
             case nil:

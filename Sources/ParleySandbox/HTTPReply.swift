@@ -10,6 +10,23 @@ enum HTTPReply {
         return Response(status: status, headers: fields, body: ResponseBody(byteBuffer: ByteBuffer(string: body.text)))
     }
 
+    /// A JSON body as injected faults shape it: cut in half (malformed), or cut in half with the
+    /// connection closed after it (dropped mid-body). Without such faults, the body as it is.
+    static func json(_ status: HTTPResponse.Status, _ body: JSON, headers: HTTPFields = [:], faults: [SandboxFault.Kind]) -> Response {
+        guard faults.malformsStream || faults.dropsMidStream else { return json(status, body, headers: headers) }
+        var fields = headers
+        fields[.contentType] = "application/json"
+        let bytes = Array(body.text.utf8)
+        let half = ByteBuffer(bytes: bytes.prefix(max(1, bytes.count / 2)))
+        guard faults.dropsMidStream else {
+            return Response(status: status, headers: fields, body: ResponseBody(byteBuffer: half))
+        }
+        return Response(status: status, headers: fields, body: ResponseBody { writer in
+            try await writer.write(half)
+            throw InjectedDisconnect()
+        })
+    }
+
     static func empty(_ status: HTTPResponse.Status, headers: HTTPFields = [:]) -> Response {
         Response(status: status, headers: headers, body: ResponseBody())
     }

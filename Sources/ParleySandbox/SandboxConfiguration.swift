@@ -29,6 +29,8 @@ public struct SandboxConfiguration: Sendable {
     public var ameliaSessionLifetime: Duration
     /// Failures to inject on purpose (429, 503, dropped streams, malformed lines, slow answers).
     public var faults: [SandboxFault]
+    /// The shape of AgentHuman's Send Message call (unpublished; the default is `agenthuman.md`'s).
+    public var agentHumanMessageRoute: AgentHumanMessageRoute
     /// Largest request body accepted, in bytes.
     public var maxBodySize: Int
     /// Where the server's own logging goes; `nil` discards it.
@@ -49,6 +51,7 @@ public struct SandboxConfiguration: Sendable {
         amigoTokenLifetime: Duration = .seconds(3600),
         ameliaSessionLifetime: Duration = .seconds(1800),
         faults: [SandboxFault] = [],
+        agentHumanMessageRoute: AgentHumanMessageRoute = .default,
         maxBodySize: Int = 1 << 20,
         logger: Logger? = nil
     ) {
@@ -65,6 +68,7 @@ public struct SandboxConfiguration: Sendable {
         self.amigoTokenLifetime = amigoTokenLifetime
         self.ameliaSessionLifetime = ameliaSessionLifetime
         self.faults = faults
+        self.agentHumanMessageRoute = agentHumanMessageRoute
         self.maxBodySize = maxBodySize
         self.logger = logger
     }

@@ -11,10 +11,15 @@ public struct SandboxFault: Sendable, Hashable {
         case rateLimited(retryAfter: Int)
         /// Refuse with 503 (maintenance) before doing anything.
         case unavailable
-        /// Close the connection after the first line of an Amigo stream. The turn has already
-        /// happened on the server, as when a real connection drops mid-reply.
+        /// Fail with 500 before doing anything, as a broken deployment does.
+        case internalError
+        /// Close the connection in the middle of the answer: after the first line of an Amigo
+        /// stream, or halfway through the JSON body of an Amelia poll or an AgentHuman message.
+        /// The turn has already happened on the server, as when a real connection drops mid-reply
+        /// (and polled Amelia messages are gone, as they would be).
         case dropMidStream
-        /// Put a line that is not JSON into an Amigo stream, before the agent's message.
+        /// Break the answer's JSON: a line that is not JSON in an Amigo stream (before the agent's
+        /// message), or a truncated body for an Amelia poll or an AgentHuman message.
         case malformedLine
         /// Wait this long before answering at all (on top of the reply latency).
         case slowFirstByte(Duration)
@@ -71,7 +76,7 @@ extension Array where Element == SandboxFault.Kind {
     var refusal: SandboxFault.Kind? {
         first {
             switch $0 {
-            case .rateLimited, .unavailable: true
+            case .rateLimited, .unavailable, .internalError: true
             default: false
             }
         }

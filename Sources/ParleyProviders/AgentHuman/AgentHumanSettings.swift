@@ -1,0 +1,108 @@
+import ParleyCore
+
+/// A checked `provider: agenthuman` target. `api_key` falls back to AGENTHUMAN_API_KEY.
+struct AgentHumanSettings: Sendable {
+    var baseURL: String
+    var apiKey: String
+    /// As written: a number in the documented API (`123`), kept as text if it is not one.
+    var agentID: JSONValue
+    var sessionType: String
+    /// Sent with the session when it is created.
+    var metadata: [(String, JSONValue)]
+    var verifyTLS: Bool
+    var connectTimeout: Duration
+    var sendMessage: AgentHumanMessageShape
+    /// Requests per minute for the whole API (the limit is per API key); empty means no client-side limit.
+    var rateLimits: [String: Double]
+
+    static let keys = ["provider", "base_url", "api_key", "agent_id", "session_type", "metadata", "insecure", "connect_timeout",
+                       "send_message", "rate_limits"]
+    static let defaultBaseURL = "https://api.agenthuman.com"
+    static let sessionTypes = ["agent_chat", "agent_voice", "agent_video", "webrtc_video"]
+    /// The rate-limit bucket every call draws from: AgentHuman counts requests per API key, not per endpoint.
+    static let rateLimitBucket = "requests"
+    static let documentedLimits: [String: Double] = [rateLimitBucket: 60]
+
+    init?(_ target: TargetConfig, values: ConfigValues) {
+        guard let map = values.mapping(target, keys: Self.keys) else { return nil }
+        let base = map.has("base_url") ? values.string(map, "base_url") : Self.defaultBaseURL
+        if let base, let node = map["base_url"], !(base.hasPrefix("https://") || base.hasPrefix("http://")) {
+            values.sink.error("`base_url` must start with https:// (or http://), not `\(base)`", at: node.location)
+            return nil
+        }
+        var apiKey: String?
+        if map.has("api_key") {
+            apiKey = values.string(map, "api_key", secret: true)
+        } else if let value = values.environment["AGENTHUMAN_API_KEY"], !value.isEmpty {
+            values.noteSecret(value)
+            apiKey = value
+        } else {
+            values.sink.error("target `\(target.name)` (agenthuman) needs `api_key` or the environment variable AGENTHUMAN_API_KEY",
+                              at: target.location)
+        }
+        var agentID: JSONValue?
+        if let node = map["agent_id"] {
+            if let text = values.resolve(node, for: "agent_id") {
+                agentID = Int(text).map { .number(Double($0)) } ?? .string(text)
+            }
+        } else {
+            values.sink.error("target `\(target.name)` (agenthuman) needs `agent_id` (the agent the sessions talk to)", at: target.location)
+        }
+        var sessionType = "agent_chat"
+        if let node = map["session_type"], let text = values.resolve(node, for: "session_type") {
+            guard Self.sessionTypes.contains(text) else {
+                values.sink.error("`session_type` must be one of \(Self.sessionTypes.joined(separator: ", ")), not `\(text)`"
+                    + Suggestion.hint(for: text, in: Self.sessionTypes), at: node.location)
+                return nil
+            }
+            sessionType = text
+        }
+        var metadata: [(String, JSONValue)] = []
+        if let node = map["metadata"] {
+            guard node.mapping != nil else {
+                values.reader.mismatch(node, for: "metadata", expected: "a mapping of names to values")
+                return nil
+            }
+            guard let value = ConfigJSON.value(node, for: "metadata", reader: values.reader, text: { node, what in
+                values.resolve(node, for: what)
+            }), let members = value.object else { return nil }
+            metadata = members
+        }
+        var shape = AgentHumanMessageShape.default
+        if let node = map["send_message"] {
+            guard let read = AgentHumanMessageShape.read(node, values: values) else { return nil }
+            shape = read
+        }
+        guard let limits = RateLimitSetting.read(map, documented: Self.documentedLimits, values: values) else { return nil }
+        guard let base, let apiKey, let agentID else { return nil }
+        baseURL = base.hasSuffix("/") ? String(base.dropLast()) : base
+        self.apiKey = apiKey
+        self.agentID = agentID
+        self.sessionType = sessionType
+        self.metadata = metadata
+        verifyTLS = !(map.bool("insecure") ?? false)
+        connectTimeout = map.duration("connect_timeout") ?? .seconds(10)
+        sendMessage = shape
+        rateLimits = limits
+    }
+
+    init(baseURL: String, apiKey: String, agentID: Int, sessionType: String = "agent_chat", metadata: [(String, JSONValue)] = [],
+         verifyTLS: Bool = true, connectTimeout: Duration = .seconds(10), sendMessage: AgentHumanMessageShape = .default,
+         rateLimits: [String: Double] = Self.documentedLimits) {
+        self.baseURL = baseURL
+        self.apiKey = apiKey
+        self.agentID = .number(Double(agentID))
+        self.sessionType = sessionType
+        self.metadata = metadata
+        self.verifyTLS = verifyTLS
+        self.connectTimeout = connectTimeout
+        self.sendMessage = sendMessage
+        self.rateLimits = rateLimits
+    }
+
+    /// The agent id as it appears in paths and messages.
+    var agentIDText: String { agentID.scalarText ?? "" }
+
+    /// `https://api.agenthuman.com/api/v1/<path>`.
+    func url(_ path: String) -> String { "\(baseURL)/api/v1/\(path)" }
+}
