@@ -127,6 +127,10 @@ struct ProviderHTTP: Sendable {
     /// The message in an error body: `detail`, `error`, `message`, or the start of the text.
     static func errorText(_ body: [UInt8]) -> String {
         if let json = try? JSONValue(parsing: body) {
+            // Spring Boot bodies (Amelia) put the reason phrase in `error` and the reason in `message`.
+            if json["status"] != nil, json["error"] != nil, let message = json["message"]?.scalarText, !message.isEmpty {
+                return String(message.prefix(300))
+            }
             for key in ["detail", "error", "message", "error_description"] {
                 if let text = json[key]?.scalarText { return String(text.prefix(300)) }
                 if let items = json[key]?.array {

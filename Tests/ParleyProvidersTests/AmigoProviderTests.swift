@@ -1,0 +1,45 @@
+import Foundation
+import ParleyCore
+@testable import ParleyProviders
+import ParleySandbox
+import Testing
+
+@Suite struct AmigoProviderTests {
+    @Test func anExpiredTokenIsRenewedBySigningInAgainMidConversation() async throws {
+        try await withSandbox { server in
+            let resources = ProviderResources()
+            let provider = try await makeProvider(Wire.amigo.target(server.baseURL), resources: resources)
+            let conversation = try await provider.makeConversation(ConversationContext(flowName: "token"))
+            let first = try await conversation.start(.userMessage("Where is my order?"))
+            #expect(first.text.contains("order number"))
+            #expect(server.stats.requests(.amigoSignIn) == 1)
+
+            server.expireAmigoTokens()
+            let second = try await conversation.send("ORD-1042")
+            #expect(second.text.contains("status of order ORD-1042"))
+            #expect(server.stats.requests(.amigoSignIn) == 2, "one new sign-in after the 401")
+            let id = try #require(second.ids["conversation_id"])
+            #expect(server.stats.userMessages[id] == 2, "the refused interact was not delivered, the repeated one once")
+            try await conversation.end()
+            await conversation.release()
+            await resources.shutdown()
+        }
+    }
+
+    @Test func aFlowRunsThroughATokenExpiryWithoutNoticing() async throws {
+        // Tokens that live 1.5 s are renewed before they expire (halfway through, as short-lived tokens are).
+        try await withSandbox(SandboxConfiguration(amigoTokenLifetime: .milliseconds(1500))) { server in
+            let flow = """
+            steps:
+              - send: Where is my order?
+              - expect: order number
+              - wait: 1s
+              - send: ORD-1042
+              - expect: status of order ORD-1042
+            """
+            let result = try await run(flow, target: Wire.amigo.target(server.baseURL))
+            #expect(result.outcome == .passed, "\(result.summary)")
+            #expect(server.stats.requests(.amigoSignIn) == 2)
+        }
+    }
+}

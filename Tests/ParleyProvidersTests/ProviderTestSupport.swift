@@ -1,0 +1,177 @@
+import Foundation
+import ParleyCore
+import ParleyHTTP
+@testable import ParleyProviders
+import ParleySandbox
+import Testing
+
+/// The three wire protocols the sandbox speaks, with what each test needs to know about them.
+enum Wire: String, CaseIterable, Sendable, CustomTestStringConvertible {
+    case amigo, amelia, agenthuman
+
+    var testDescription: String { rawValue }
+
+    /// A `parley.yaml` target reaching a sandbox at `baseURL`, credentials replaced where given.
+    func target(_ baseURL: String, secret: String? = nil, extra: String = "") -> String {
+        let credentials = SandboxCredentials.default
+        switch self {
+        case .amigo:
+            return """
+            targets:
+              t:
+                provider: amigo
+                base_url: \(baseURL)
+                organization: \(credentials.amigoOrganization)
+                api_key: \(secret ?? credentials.amigoAPIKey)
+                api_key_id: \(credentials.amigoAPIKeyID)
+                user_id: \(credentials.amigoUserID)
+                service_id: \(credentials.amigoServiceID)
+            \(extra)
+            """
+        case .amelia:
+            return """
+            targets:
+              t:
+                provider: amelia
+                base_url: \(baseURL)
+                domain: \(credentials.ameliaDomain)
+                username: \(credentials.ameliaUsername)
+                password: \(secret ?? credentials.ameliaPassword)
+                poll_interval: 20ms
+            \(extra)
+            """
+        case .agenthuman:
+            return """
+            targets:
+              t:
+                provider: agenthuman
+                base_url: \(baseURL)
+                api_key: \(secret ?? credentials.agentHumanAPIKey)
+                agent_id: \(credentials.agentHumanAgentID)
+            \(extra)
+            """
+        }
+    }
+
+    /// Endpoints that carry a user message (Amigo's first message rides on the create call).
+    var messageEndpoints: [SandboxEndpoint] {
+        switch self {
+        case .amigo: [.amigoCreateConversation, .amigoInteract]
+        case .amelia: [.ameliaSend]
+        case .agenthuman: [.agentHumanMessage]
+        }
+    }
+
+    /// A fault hitting, once, the answer that carries the agent's reply to the first user message:
+    /// Amigo's create stream, Amelia's second poll (the first one collects the greeting), the
+    /// AgentHuman message answer.
+    func faultOnFirstReply(_ kind: SandboxFault.Kind) -> SandboxFault {
+        switch self {
+        case .amigo: SandboxFault(kind, endpoint: .amigoCreateConversation, limit: 1)
+        case .amelia: SandboxFault(kind, endpoint: .ameliaPoll, every: 2, limit: 1)
+        case .agenthuman: SandboxFault(kind, endpoint: .agentHumanMessage, limit: 1)
+        }
+    }
+}
+
+/// A user-first refund conversation of three messages that every protocol can run.
+let refundFlow = """
+flow: refund
+turn_timeout: 5s
+steps:
+  - send: Hi, my blender arrived cracked.
+  - expect: /order number/i
+  - send: It's ORD-1042.
+  - expect: { any: [/refund/i, /replace/i], capture: { ticket: /ticket (T-\\d+)/ } }
+  - send: Yes, please refund it.
+  - expect: "refund has been issued under ticket ${ticket}"
+  - end
+"""
+
+/// Starts a sandbox on a free loopback port, runs `body`, and stops the sandbox whatever happens.
+func withSandbox(_ configuration: SandboxConfiguration = SandboxConfiguration(),
+                 _ body: (SandboxServer) async throws -> Void) async throws {
+    let server = try await SandboxServer.start(configuration)
+    do {
+        try await body(server)
+    } catch {
+        await server.stop()
+        throw error
+    }
+    await server.stop()
+}
+
+/// A target's checked spec, with the diagnostics and secrets reading it produced.
+struct ParsedTarget {
+    var spec: (any ProviderSpec)?
+    var diagnostics: [Diagnostic]
+    var secrets: Set<String>
+
+    var errors: [String] { diagnostics.filter { $0.severity == .error }.map(\.message) }
+}
+
+/// Reads the first target of a `parley.yaml` text the way a run does.
+func parseTarget(_ yaml: String, environment: [String: String] = [:]) -> ParsedTarget {
+    let sink = DiagnosticSink()
+    guard let config = ConfigLoader.load(bytes: Array(yaml.utf8), file: "parley.yaml", sink: sink), let target = config.targets.first else {
+        return ParsedTarget(spec: nil, diagnostics: sink.sorted, secrets: [])
+    }
+    let values = ConfigValues(reader: NodeReader(sink: sink), environment: environment)
+    let spec = ProviderSpecs.parse(target, values: values)
+    return ParsedTarget(spec: spec, diagnostics: sink.sorted, secrets: values.secrets)
+}
+
+/// A live provider for a target written in YAML, sharing `resources` (shut down by the caller).
+func makeProvider(_ yaml: String, resources: ProviderResources, environment: [String: String] = [:]) async throws -> any ConversationProvider {
+    let parsed = parseTarget(yaml, environment: environment)
+    let spec = try #require(parsed.spec, "the target does not parse: \(parsed.errors)")
+    return try await spec.makeProvider(resources: resources)
+}
+
+/// Loads a flow from text.
+func loadFlow(_ text: String) throws -> Flow {
+    let loaded = FlowLoader(environment: [:]).load(text: text, file: "flow.yaml")
+    #expect(!loaded.hasErrors, "\(loaded.diagnostics.map(\.message))")
+    return try #require(loaded.flows.first)
+}
+
+/// Runs a flow against a provider with the real interpreter.
+func run(_ flowText: String, on provider: any ConversationProvider) async throws -> FlowRunResult {
+    let flow = try loadFlow(flowText)
+    return await FlowInterpreter(provider: provider, environment: [:]).run(FlowRunRequest(flow: flow, persona: nil, targetName: "t"))
+}
+
+/// Runs a flow against a target written in YAML, with its own HTTP client.
+func run(_ flowText: String, target yaml: String, environment: [String: String] = [:]) async throws -> FlowRunResult {
+    let resources = ProviderResources()
+    do {
+        let provider = try await makeProvider(yaml, resources: resources, environment: environment)
+        let result = try await run(flowText, on: provider)
+        await resources.shutdown()
+        return result
+    } catch {
+        await resources.shutdown()
+        throw error
+    }
+}
+
+extension FlowRunResult {
+    /// The transcript as it is written to disk.
+    var transcriptJSON: String {
+        (try? JSONCoding.encoder().encode(self)).map { String(decoding: $0, as: UTF8.self) } ?? ""
+    }
+
+    /// The conversation id every agent turn reported.
+    var conversationIDs: Set<String> { Set(turns.filter { $0.role == .agent }.compactMap { $0.ids?["conversation_id"] }) }
+
+    /// Every provider event of the run, in order.
+    var events: [ProviderEvent] { turns.flatMap { $0.events ?? [] } }
+
+    /// A one-line account for assertion messages.
+    var summary: String { "\(outcome): \(failure?.message ?? "-") [\(failure?.errorKind ?? "-")]" }
+}
+
+extension SandboxStats {
+    /// Requests to any of `endpoints`.
+    func requests(_ endpoints: [SandboxEndpoint]) -> Int { endpoints.reduce(0) { $0 + requests($1) } }
+}
