@@ -57,17 +57,28 @@ final class RateLimits: Sendable {
         }
     }
 
-    /// Learns from `X-RateLimit-Remaining` and `X-RateLimit-Reset` (epoch seconds).
+    /// Learns from `X-RateLimit-Limit`, `-Remaining` and `-Reset` (epoch seconds).
+    ///
+    /// The server's numbers win over the documented ones in both directions: it counts every
+    /// client of the key, and it knows when a key was granted more (or less) than the documented rate.
     func observe(_ endpoint: String, headers: HTTPHeaders) {
-        guard let remainingText = headers["x-ratelimit-remaining"], let remaining = Double(remainingText) else { return }
+        guard let remainingText = headers["x-ratelimit-remaining"], let remaining = Double(remainingText), remaining >= 0 else { return }
         let reset = headers["x-ratelimit-reset"].flatMap(Double.init)
+        let limit = headers["x-ratelimit-limit"].flatMap(Double.init).flatMap { $0 > 0 && $0.isFinite ? $0 : nil }
         buckets.withLock { buckets in
             let now = ContinuousClock.now
             var bucket = buckets[endpoint] ?? {
-                let limit = headers["x-ratelimit-limit"].flatMap(Double.init) ?? max(remaining, 1)
-                return Bucket(capacity: limit, tokens: remaining, refillPerSecond: limit / 60, updated: now)
+                let capacity = limit ?? max(remaining, 1)
+                return Bucket(capacity: capacity, tokens: remaining, refillPerSecond: capacity / 60, updated: now)
             }()
-            bucket.tokens = min(bucket.tokens, remaining)
+            if let limit {
+                bucket.capacity = max(1, limit)
+                bucket.refillPerSecond = limit / 60
+                bucket.tokens = min(bucket.capacity, remaining)
+                bucket.updated = now
+            } else {
+                bucket.tokens = min(bucket.tokens, remaining)
+            }
             if remaining < 1, let reset {
                 let seconds = max(0, reset - Date().timeIntervalSince1970)
                 bucket.blockedUntil = now + .milliseconds(Int64(seconds * 1000))

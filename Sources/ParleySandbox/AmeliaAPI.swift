@@ -231,9 +231,16 @@ struct AmeliaAPI: Sendable {
             state.pending.append((now, message(
                 id: echoID, type: "OutboundEchoMessage", text: text, sequence: state.sequence, session: box,
                 fromUser: true, inputEnabled: false, inResponseTo: nil, at: Date())))
-            let turn = state.demo.reply(to: text)
             // A reply queued behind an earlier one that has not been polled yet starts after it.
             let start = max(now, state.pending.last?.availableAt ?? now)
+            if request.faults.failsOnTheAgentSide {
+                state.sequence += 1
+                state.pending.append((start + timing.firstDelay(), message(
+                    id: ids.uuid(), type: "OutboundSystemErrorMessage", text: "An unexpected error occurred while processing your request.",
+                    sequence: state.sequence, session: box, fromUser: false, inputEnabled: false, inResponseTo: echoID, at: Date())))
+                return true
+            }
+            let turn = state.demo.reply(to: text)
             schedule(turn, inResponseTo: echoID, session: box, state: &state, after: start)
             return true
         }

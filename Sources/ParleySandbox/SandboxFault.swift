@@ -23,6 +23,9 @@ public struct SandboxFault: Sendable, Hashable {
         case malformedLine
         /// Wait this long before answering at all (on top of the reply latency).
         case slowFirstByte(Duration)
+        /// Amelia only: take the user's message, then answer it with an `OutboundSystemErrorMessage`
+        /// instead of a reply, as when something fails on Amelia's side.
+        case systemError
     }
 
     /// What goes wrong.
@@ -92,4 +95,5 @@ extension Array where Element == SandboxFault.Kind {
 
     var dropsMidStream: Bool { contains(.dropMidStream) }
     var malformsStream: Bool { contains(.malformedLine) }
+    var failsOnTheAgentSide: Bool { contains(.systemError) }
 }

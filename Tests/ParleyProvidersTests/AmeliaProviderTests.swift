@@ -100,6 +100,18 @@ import Testing
         }
     }
 
+    @Test func aSystemErrorFromAmeliaEndsTheRunAsErrorWithItsMessage() async throws {
+        try await withSandbox(SandboxConfiguration(faults: [SandboxFault(.systemError, endpoint: .ameliaSend, limit: 1)])) { server in
+            let result = try await run(refundFlow, target: Wire.amelia.target(server.baseURL))
+            #expect(result.outcome == .error, "\(result.summary)")
+            #expect(result.failure?.errorKind == "system-error")
+            #expect(result.failure?.message == "Amelia reported a system error (OutboundSystemErrorMessage): "
+                + "An unexpected error occurred while processing your request.")
+            #expect(result.failure?.location.line == 4)
+            #expect(server.stats.totalUserMessages == 1, "the message reached Amelia once; it is not sent again")
+        }
+    }
+
     @Test func anUnknownDomainIsExplained() async throws {
         try await withSandbox { server in
             let yaml = Wire.amelia.target(server.baseURL).replacingOccurrences(of: "domain: support", with: "domain: sales")

@@ -70,7 +70,7 @@ import Testing
         let error = #expect(throws: ProviderError.self) {
             try reader.consume(message("OutboundSystemErrorMessage", "BPN process failed"), at: clock.now)
         }
-        #expect(error?.kind == .server)
+        #expect(error?.kind == .systemError)
         #expect(error?.message == "Amelia reported a system error (OutboundSystemErrorMessage): BPN process failed — after saying: One moment.")
     }
 

@@ -21,6 +21,9 @@ public struct ProviderError: Error, Sendable, CustomStringConvertible {
         public static let connectionDropped = Kind("connection-dropped")
         /// The conversation is already over on the provider's side.
         public static let conversationClosed = Kind("conversation-closed")
+        /// The agent's platform reported a failure of its own in place of a reply (Amelia's
+        /// `OutboundSystemErrorMessage`): the message reached the agent, the turn failed there.
+        public static let systemError = Kind("system-error")
         /// The provider cannot do this at all.
         public static let unsupported = Kind("unsupported")
         /// The run was cancelled.

@@ -66,7 +66,7 @@ struct AmeliaReplyReader {
             var explanation = "Amelia reported a system error (OutboundSystemErrorMessage)"
             explanation += text.map { ": \($0)" } ?? " without a message"
             if !texts.isEmpty { explanation += " — after saying: \(texts.joined(separator: " "))" }
-            throw ProviderError(.server, explanation)
+            throw ProviderError(.systemError, explanation)
         default:
             let name = type.isEmpty ? "a message without a type" : type
             events.append(ProviderEvent(kind: "raw", detail: text.map { "\(name): \($0)" } ?? name))

@@ -1,0 +1,43 @@
+import Foundation
+import ParleyHTTP
+@testable import ParleyProviders
+import Testing
+
+/// The client-side budgets: seeded from documented limits, then following the server's headers.
+@Suite struct RateLimitsTests {
+    /// Takes `count` requests from `endpoint`, failing the test if any of them has to wait.
+    func takeWithoutWaiting(_ limits: RateLimits, _ endpoint: String, count: Int) async throws -> Bool {
+        try await withThrowingTaskGroup(of: Bool.self) { group in
+            group.addTask {
+                for _ in 0..<count { try await limits.acquire(endpoint) }
+                return true
+            }
+            group.addTask {
+                try await Task.sleep(for: .milliseconds(500))
+                return false
+            }
+            let first = try await group.next() ?? false
+            group.cancelAll()
+            return first
+        }
+    }
+
+    @Test func theServersHigherLimitLiftsTheDocumentedOne() async throws {
+        let limits = RateLimits(perMinute: ["create": 5])
+        #expect(try await takeWithoutWaiting(limits, "create", count: 5))
+        limits.observe("create", headers: ["X-RateLimit-Limit": "1000000", "X-RateLimit-Remaining": "999995",
+                                           "X-RateLimit-Reset": "\(Int(Date().timeIntervalSince1970) + 60)"])
+        #expect(try await takeWithoutWaiting(limits, "create", count: 50), "the server allows far more than the documented 5")
+    }
+
+    @Test func anExhaustedServerBudgetWaitsForTheReset() async throws {
+        let limits = RateLimits(perMinute: ["requests": 60])
+        limits.observe("requests", headers: ["X-RateLimit-Limit": "60", "X-RateLimit-Remaining": "0",
+                                             "X-RateLimit-Reset": "\(Int(Date().timeIntervalSince1970) + 30)"])
+        #expect(try await !takeWithoutWaiting(limits, "requests", count: 1), "no request before the window resets")
+    }
+
+    @Test func endpointsWithoutALimitNeverWait() async throws {
+        #expect(try await takeWithoutWaiting(RateLimits(), "poll", count: 1000))
+    }
+}
