@@ -47,7 +47,7 @@ public struct AgentHumanMessageRoute: Sendable, Hashable {
     /// The response body: the reply object (`message_id`, the text, `created_at`) nested at `replyPath`.
     func responseBody(messageID: String, text: String, createdAt: String) -> JSON {
         var value = JSON.object([
-            ("message_id", .string(messageID)), (replyPath[replyPath.count - 1], .string(text)), ("created_at", .string(createdAt)),
+            ("message_id", .string(messageID)), (replyPath.last ?? "text", .string(text)), ("created_at", .string(createdAt)),
         ])
         for key in replyPath.dropLast().reversed() {
             value = .object([(key, value)])

@@ -182,7 +182,7 @@ struct AmeliaAPI: Sendable {
         }
         var demo = DemoConversation(script: configuration.script, seed: configuration.seed)
         let greeting = demo.open(.agentFirst)
-        let box = AmeliaSessionBox(sessionID: ids.uuid(), conversationID: ids.ameliaConversationID(), token: auth.token,
+        let box = AmeliaSessionBox(sessionID: ids.uuid(), conversationID: ids.ameliaConversationID(),
                                    username: auth.info.username, state: AmeliaSessionState(demo: demo))
         box.state.withLock { state in
             schedule(greeting, inResponseTo: nil, session: box, state: &state, after: ContinuousClock.now)
@@ -200,8 +200,8 @@ struct AmeliaAPI: Sendable {
         case .failure(let failure): return failure.response
         case .success(let value): auth = value
         }
-        // A session belongs to the user, not to one login: after a 410 the client logs in again
-        // and carries on with the same session, as Amelia's own clients do.
+        // A session belongs to the user, not to the login that opened it: a client that logs in
+        // again after a 410 carries on with the same conversation.
         guard let box = store.session(id), box.username == auth.info.username else {
             return Self.error(.notFound, "Conversation session not found: \(id)", path: request.path)
         }

@@ -5,14 +5,12 @@ import Synchronization
 final class AmeliaSessionBox: Sendable {
     let sessionID: String
     let conversationID: String
-    let token: String
     let username: String
     let state: Mutex<AmeliaSessionState>
 
-    init(sessionID: String, conversationID: String, token: String, username: String, state: AmeliaSessionState) {
+    init(sessionID: String, conversationID: String, username: String, state: AmeliaSessionState) {
         self.sessionID = sessionID
         self.conversationID = conversationID
-        self.token = token
         self.username = username
         self.state = Mutex(state)
     }

@@ -119,4 +119,21 @@ import Testing
             #expect((1...60).contains(retryAfter))
         }
     }
+
+    @Test func anotherSendMessageShapeCanBeServedInsteadOfTheDefault() async throws {
+        let route = AgentHumanMessageRoute(method: "put", path: "chat/{session_id}/turns", textField: "input", replyPath: ["data", "reply", "content"])
+        try await withSandbox(SandboxConfiguration(agentHumanMessageRoute: route)) { server, http in
+            let created = try await send(http, .post, "sessions", body: #"{"agent_id":\#(Self.agent)}"#)
+            let id = try #require((created.object["session"] as? [String: Any])?["session_id"] as? Int)
+            let reply = try await send(http, .put, "chat/\(id)/turns", body: #"{"input":"Where is my order?"}"#)
+            #expect(reply.status == 200)
+            let inner = (reply.object["data"] as? [String: Any])?["reply"] as? [String: Any]
+            #expect((inner?["content"] as? String)?.contains("order number") == true)
+            #expect(inner?["message_id"] is String)
+            #expect(try await send(http, .post, "chat/\(id)/turns", body: #"{"input":"hi"}"#).status == 405)
+            #expect(try await send(http, .put, "chat/\(id)/turns", body: #"{"message":"hi"}"#).status == 400)
+            #expect(try await send(http, .post, "sessions/\(id)/messages", body: #"{"message":"hi"}"#).status == 404)
+            #expect(server.stats.userMessages[String(id)] == 1)
+        }
+    }
 }

@@ -155,6 +155,22 @@ extension Array where Element == [String: Any] {
         }
     }
 
+    @Test func aConversationOutlivesTheLoginThatOpenedIt() async throws {
+        try await withSandbox { server, http in
+            let amelia = AmeliaTestClient(http: http)
+            let token = try await amelia.login()
+            let session = try await amelia.newConversation(token)
+            _ = try await amelia.pollUntilReady(token, session)
+            server.expireAmeliaSessions()
+            #expect(try await amelia.post(token, "conversations/\(session)/send", #"{"messageText":"Where is my order?"}"#).status == 410)
+            let fresh = try await amelia.login()
+            #expect(try await amelia.post(fresh, "conversations/\(session)/send", #"{"messageText":"Where is my order?"}"#).status == 200)
+            let reply = try await amelia.pollUntilReady(fresh, session)
+            #expect(reply.messages.ameliaTexts.joined().contains("order number"))
+            #expect(server.stats.userMessages[session] == 1, "the refused send was not taken")
+        }
+    }
+
     @Test func longPollWaitsForTheNextMessage() async throws {
         try await withSandbox(SandboxConfiguration(latency: .milliseconds(200))) { _, http in
             let amelia = AmeliaTestClient(http: http)

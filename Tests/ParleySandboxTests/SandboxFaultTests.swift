@@ -76,4 +76,64 @@ import Testing
             #expect(login.header("Retry-After") == "2")
         }
     }
+
+    @Test func internalErrorsComeBeforeAnythingHappensInEachProtocolsShape() async throws {
+        let faults = [SandboxFault(.internalError, endpoint: .amigoSignIn), SandboxFault(.internalError, endpoint: .ameliaLogin),
+                      SandboxFault(.internalError, endpoint: .agentHumanCreateSession)]
+        try await withSandbox(SandboxConfiguration(faults: faults)) { server, http in
+            let amigo = try await http.send(.post, "/v1/parley-sandbox/user/signin_with_api_key")
+            #expect(amigo.status == 500)
+            #expect(amigo.detail == "Internal Server Error")
+            let amelia = try await http.send(.post, "/AmeliaRest/api/v1/auth/login", body: #"{"username":"a","password":"b"}"#)
+            #expect(amelia.status == 500)
+            #expect(amelia.object["error"] as? String == "Internal Server Error")
+            let key = SandboxCredentials.default.agentHumanAPIKey
+            let session = try await http.send(.post, "/api/v1/sessions", headers: ["x-api-key": key], body: #"{"agent_id":123}"#)
+            #expect(session.status == 500)
+            #expect(session.object["error"] as? String == "Internal server error")
+            #expect(server.stats.userMessages.isEmpty)
+        }
+    }
+
+    @Test func ameliaPollsAndAgentHumanMessagesCanBeBrokenOrCutOff() async throws {
+        let faults = [SandboxFault(.malformedLine, endpoint: .ameliaPoll, limit: 1), SandboxFault(.malformedLine, endpoint: .agentHumanMessage, limit: 1),
+                      SandboxFault(.dropMidStream, endpoint: .agentHumanMessage, every: 2, limit: 1)]
+        try await withSandbox(SandboxConfiguration(faults: faults)) { server, http in
+            let amelia = AmeliaTestClient(http: http)
+            let token = try await amelia.login()
+            let session = try await amelia.newConversation(token)
+            let broken = try await amelia.post(token, "conversations/\(session)/poll")
+            #expect(broken.status == 200)
+            #expect(broken.text.hasPrefix("[{"))
+            #expect((try? JSONSerialization.jsonObject(with: Data(broken.text.utf8))) == nil, "half a body is not JSON")
+            // The broken answer carried the greeting: it is gone, as it would be for a real client.
+            #expect(try await amelia.post(token, "conversations/\(session)/poll").array.isEmpty)
+
+            let key = SandboxCredentials.default.agentHumanAPIKey
+            let created = try await http.send(.post, "/api/v1/sessions", headers: ["x-api-key": key], body: #"{"agent_id":123}"#)
+            let id = try #require((created.object["session"] as? [String: Any])?["session_id"] as? Int)
+            let half = try await http.send(.post, "/api/v1/sessions/\(id)/messages", headers: ["x-api-key": key], body: #"{"message":"hi"}"#)
+            #expect(half.status == 200)
+            #expect(half.text.hasPrefix(#"{"success":true"#))
+            #expect(half.object.isEmpty)
+            await #expect(throws: (any Error).self) {
+                _ = try await http.send(.post, "/api/v1/sessions/\(id)/messages", headers: ["x-api-key": key], body: #"{"message":"hello"}"#)
+            }
+            #expect(server.stats.userMessages[String(id)] == 2, "a cut-off answer still means the message was taken")
+        }
+    }
+
+    @Test func ameliaCanAnswerWithASystemErrorInsteadOfAReply() async throws {
+        try await withSandbox(SandboxConfiguration(faults: [SandboxFault(.systemError, endpoint: .ameliaSend, limit: 1)])) { server, http in
+            let amelia = AmeliaTestClient(http: http)
+            let token = try await amelia.login()
+            let session = try await amelia.newConversation(token)
+            _ = try await amelia.pollUntilReady(token, session)
+            #expect(try await amelia.post(token, "conversations/\(session)/send", #"{"messageText":"hello"}"#).status == 200)
+            let messages = try await amelia.post(token, "conversations/\(session)/poll").array
+            #expect(messages.ameliaTypes == ["OutboundEchoMessage", "OutboundSystemErrorMessage"])
+            #expect(messages.last?["messageText"] as? String == "An unexpected error occurred while processing your request.")
+            #expect(server.stats.userMessages[session] == 1)
+        }
+    }
 }
