@@ -17,6 +17,13 @@ import Testing
         return (directory, config)
     }
 
+    @Test(arguments: ["sandbox-amigo", "sandbox-amelia", "sandbox-agenthuman", "embedded-amelia"])
+    func theExampleConfigurationIsValidForEachOfItsTargets(_ target: String) throws {
+        let result = try ParleyBinary.run(["validate", "flows/", "--config", "examples/parley.yaml", "--target", target, "--skip-unsupported"])
+        #expect(result.status == 0, "\(result.all)")
+        #expect(result.stdout.contains("7 flows valid"))
+    }
+
     @Test func everyExampleFlowPassesOverEachProtocol() throws {
         let sandbox = try SandboxProcess.start()
         defer { sandbox.stop() }

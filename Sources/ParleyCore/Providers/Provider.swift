@@ -156,7 +156,8 @@ public struct AgentReply: Sendable {
 
 /// Something a provider reported besides text, kept in the transcript and assertable.
 public struct ProviderEvent: Sendable, Codable, Hashable {
-    /// A short kind: `escalation`, `closed`, `system-error`, `agent-action`, `raw`.
+    /// A short kind: `escalation`, `closed`, `greeting` (said before a user-first reply), `relogin`,
+    /// `recovered`, `agent-action`, `raw` (a message type the provider does not interpret).
     public var kind: String
     public var detail: String?
 
