@@ -112,6 +112,16 @@ import Testing
         }
     }
 
+    @Test func aBaseURLThatIsNotAnAmeliaGatewayIsExplained() async throws {
+        try await withSandbox { server in
+            let result = try await run(refundFlow, target: Wire.amelia.target(server.baseURL + "/elsewhere"))
+            #expect(result.outcome == .error)
+            #expect(result.failure?.errorKind == ProviderError.Kind.configuration.name)
+            #expect(result.failure?.message == "Amelia's auth/login answered 404: `base_url` does not lead to an Amelia REST gateway "
+                + "(Parley calls /AmeliaRest/api/v1/… under it)")
+        }
+    }
+
     @Test func anUnknownDomainIsExplained() async throws {
         try await withSandbox { server in
             let yaml = Wire.amelia.target(server.baseURL).replacingOccurrences(of: "domain: support", with: "domain: sales")

@@ -193,8 +193,8 @@ actor AmeliaConversation: AgentConversation {
             throw ProviderError(.authRefused, "Amelia refused the login of `\(settings.username)` (\(why)) — check `username` and `password` "
                 + "(or AMELIA_USERNAME and AMELIA_PASSWORD); Amelia gateways answer wrong credentials with 500", status: response.status)
         case 404:
-            throw ProviderError(.configuration, "there is no Amelia REST gateway at \(settings.apiBase) (404 for auth/login) — check `base_url`",
-                                status: 404)
+            throw ProviderError(.configuration, "Amelia's auth/login answered 404: `base_url` does not lead to an Amelia REST gateway "
+                + "(Parley calls \(AmeliaSettings.apiPath)/… under it)", status: 404)
         default:
             throw http.statusError(response.status, body: response.body, doing: "logging in")
         }
