@@ -39,7 +39,7 @@ import Testing
             """
             let result = try await run(flow, target: Wire.amigo.target(server.baseURL))
             #expect(result.outcome == .passed, "\(result.summary)")
-            #expect(server.stats.requests(.amigoSignIn) == 2)
+            #expect(server.stats.requests(.amigoSignIn) >= 2, "the token was renewed at least once")
         }
     }
 }

@@ -13,7 +13,7 @@ import Testing
                 return true
             }
             group.addTask {
-                try await Task.sleep(for: .milliseconds(500))
+                try await Task.sleep(for: .seconds(1))
                 return false
             }
             let first = try await group.next() ?? false
