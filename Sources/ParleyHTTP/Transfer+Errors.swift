@@ -17,6 +17,12 @@ extension Transfer {
         return error(Self.classify(code, connected: headersComplete || bytesReceived > 0), message)
     }
 
+    /// The error a stream's reader sees after cancelling. Built without touching loop-thread
+    /// state, so any thread may use it.
+    var cancelledByConsumer: HTTPError {
+        HTTPError(code: .cancelled, message: "the response stream was cancelled", redactedURL: redactedURL)
+    }
+
     static func classify(_ code: CURLcode, connected: Bool) -> HTTPError.Code {
         switch code {
         case CURLE_COULDNT_CONNECT:
