@@ -53,6 +53,7 @@ public final class SandboxServer: Sendable {
                               faults: faults),
             agentHuman: AgentHumanAPI(configuration: configuration, store: agentHumanStore, ids: ids, limiter: limiter,
                                       counter: counter, timing: timing, faults: faults),
+            openAI: OpenAIAPI(configuration: configuration, ids: ids, counter: counter, timing: timing, faults: faults),
             counter: counter,
             maxBodySize: configuration.maxBodySize
         )

@@ -87,7 +87,7 @@ final class FlowLoadSession {
     var personaCache: [String: Persona?] = [:]
 
     static let flowKeys = ["flow", "description", "tags", "persona", "personas", "scenario", "turn_timeout",
-                           "timeout", "target", "simulator", "steps"]
+                           "timeout", "target", "simulator", "replies", "steps"]
 
     init(environment: [String: String], limits: YAMLLimits) {
         self.environment = environment
@@ -194,6 +194,7 @@ final class FlowLoadSession {
                         personas: personas, scenario: scenario, turnTimeout: turnTimeout, timeout: timeout,
                         target: target, simulator: simulator, steps: steps)
         if let location = map.keyLocation("flow") { flow.location = location }
+        if let node = map["replies"], let replies = scriptedReplies(node) { flow.replies = replies }
         checkStepOrder(flow)
         checkVariables(flow)
         let errorsAfter = sink.diagnostics.filter { $0.severity == .error }.count

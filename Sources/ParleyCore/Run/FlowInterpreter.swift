@@ -115,6 +115,7 @@ struct FlowExecution {
         }
         await endConversationIfOpen()
         await conversation?.release()
+        if let simulator = interpreter.simulator { await simulator.release(runID: request.id) }
 
         return FlowRunResult(
             id: request.id, flow: flow.name, file: flow.file, persona: request.persona?.name, repetition: request.repetition,
@@ -347,10 +348,12 @@ struct FlowExecution {
         guard let simulator = interpreter.simulator else {
             throw .error("no simulator is configured for this flow", kind: ProviderError.Kind.configuration.name)
         }
-        let request = SimulationRequest(
-            context: SimulationContext.text(persona: self.request.persona, scenario: flow.scenario),
+        var simulation = SimulationRequest(
+            runID: self.request.id, context: SimulationContext.text(persona: self.request.persona, scenario: flow.scenario),
             persona: self.request.persona, scenario: flow.scenario, history: turns,
             conversation: try requireConversation(), scope: scope)
+        simulation.flowReplies = flow.replies
+        let request = simulation
         let candidates = try await call(step) { try await simulator.candidates(request) }
         guard !candidates.isEmpty else {
             throw .error("the `\(simulator.name)` simulator offered no candidate replies", kind: ProviderError.Kind.protocolViolation.name)
