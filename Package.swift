@@ -92,6 +92,6 @@ let package = Package(
             ],
             resources: [.copy("Resources")]
         ),
-        .testTarget(name: "ParleyEndToEndTests", dependencies: ["ParleyCore"]),
+        .testTarget(name: "ParleyEndToEndTests", dependencies: ["ParleyCore"], exclude: ["Fixtures"]),
     ]
 )

@@ -3,31 +3,38 @@ import Testing
 import ParleyCore
 
 @Suite struct RunCommandTests {
+    /// Flow runs `flows/` makes: one per persona of each flow.
+    static var exampleRuns: Int {
+        FlowLoader(environment: [:]).load(paths: [ParleyBinary.packageRoot + "/flows"]).flows.reduce(0) { $0 + max(1, $1.personas.count) }
+    }
+
     @Test func theExampleFlowsPassAgainstTheBuiltInSandbox() throws {
         let out = try ParleyBinary.temporaryDirectory()
         let result = try ParleyBinary.run(["run", "flows/", "--out", out, "--junit", out + "/junit.xml"])
+        let runs = Self.exampleRuns
+        #expect(runs >= 27)
         #expect(result.status == 0, "\(result.all)")
-        #expect(result.stdout.contains("8 passed"))
+        #expect(result.stdout.contains("\(runs) passed"))
         #expect(!result.stdout.contains("\u{1B}["), "no colour when stdout is not a terminal")
 
         let records = try RunWriter.readRecords(directory: out)
-        #expect(records.count == 8)
+        #expect(records.count == runs)
         #expect(records.allSatisfy { $0.outcome == .passed })
         let transcripts = try FileManager.default.contentsOfDirectory(atPath: out + "/transcripts")
-        #expect(transcripts.count == 8)
+        #expect(transcripts.count == runs)
         #expect(transcripts.contains("refund-by-persona--priya-shah--1.json"))
         let summary = try JSONCoding.decoder().decode(RunSummary.self, from: Data(contentsOf: URL(fileURLWithPath: out + "/summary.json")))
-        #expect(summary.passed == 8)
-        #expect(summary.total == 8)
+        #expect(summary.passed == runs)
+        #expect(summary.total == runs)
         let junit = try String(contentsOfFile: out + "/junit.xml", encoding: .utf8)
-        #expect(junit.contains("tests=\"8\" failures=\"0\" errors=\"0\""))
+        #expect(junit.contains("tests=\"\(runs)\" failures=\"0\" errors=\"0\""))
     }
 
     @Test func theExampleFlowsUseEveryStepKindOfTheFoundation() throws {
         let loaded = FlowLoader(environment: [:]).load(paths: [ParleyBinary.packageRoot + "/flows"])
         #expect(!loaded.hasErrors)
         let kinds = Set(loaded.flows.flatMap { $0.steps.map(\.kind) })
-        for kind: StepKind in [.send, .expect, .expectNot, .wait, .set, .end] {
+        for kind: StepKind in StepKind.allCases where kind != .include {
             #expect(kinds.contains(kind), "no example flow uses \(kind.rawValue)")
         }
         let text = try FileManager.default.contentsOfDirectory(atPath: ParleyBinary.packageRoot + "/flows")
@@ -90,7 +97,8 @@ import ParleyCore
     @Test func validateChecksWithoutRunning() throws {
         let result = try ParleyBinary.run(["validate", "flows/"])
         #expect(result.status == 0, "\(result.all)")
-        #expect(result.stdout.contains("7 flows valid; 8 flow runs against sandbox"))
+        let flows = FlowLoader(environment: [:]).load(paths: [ParleyBinary.packageRoot + "/flows"]).flows.count
+        #expect(result.stdout.contains("\(flows) flows valid; \(RunCommandTests.exampleRuns) flow runs against sandbox"))
     }
 
     @Test func versionAndHelpTeach() throws {
@@ -118,5 +126,33 @@ import ParleyCore
         let result = try ParleyBinary.run(["run", "flows/greeting.yaml", "--out", out, "--repeat", "3"])
         #expect(result.status == 0)
         #expect(try RunWriter.readRecords(directory: out).map(\.id).sorted() == ["greeting--default--1", "greeting--default--2", "greeting--default--3"])
+    }
+}
+
+@Suite struct SimulationCommandTests {
+    @Test func aSimulationThatRunsOutOfTurnsFails() throws {
+        let out = try ParleyBinary.temporaryDirectory()
+        let fixture = ParleyBinary.packageRoot + "/Tests/ParleyEndToEndTests/Fixtures/out-of-turns.yaml"
+        let result = try ParleyBinary.run(["run", fixture, "--out", out])
+        #expect(result.status == 1, "\(result.all)")
+        #expect(result.stdout.contains("out-of-turns.yaml:10:5: failed: no agent reply matched /refund has been issued/i within 3 simulated turns"))
+        let record = try #require(try RunWriter.readRecords(directory: out).first)
+        #expect(record.outcome == .failed)
+    }
+
+    @Test func theSameSeedGivesTheSameSimulatedConversations() throws {
+        func simulatedTurns(seed: String) throws -> [String] {
+            let out = try ParleyBinary.temporaryDirectory()
+            let result = try ParleyBinary.run(["run", "flows/simulations/refund-target.yaml", "--out", out, "--seed", seed])
+            #expect(result.status == 0, "\(result.all)")
+            return try RunWriter.readRecords(directory: out).sorted { $0.id < $1.id }.flatMap { record -> [String] in
+                let data = try Data(contentsOf: URL(fileURLWithPath: out + "/" + record.transcript))
+                let transcript = try JSONCoding.decoder().decode(FlowRunResult.self, from: data)
+                return transcript.turns.filter { $0.simulated == true }.map(\.text)
+            }
+        }
+        let first = try simulatedTurns(seed: "21")
+        #expect(!first.isEmpty)
+        #expect(try simulatedTurns(seed: "21") == first)
     }
 }
