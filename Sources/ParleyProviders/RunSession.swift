@@ -64,12 +64,12 @@ public final class RunSession: Sendable {
         return RunSession(resources: resources, providers: providers, simulators: simulators, environment: workspace.environment)
     }
 
-    /// The interpreter for one flow run.
-    public func interpreter(for request: FlowRunRequest) -> FlowInterpreter {
+    /// The interpreter for one flow run; `stop` ends it gracefully between steps.
+    public func interpreter(for request: FlowRunRequest, stop: StopSignal? = nil) -> FlowInterpreter {
         guard let provider = providers[request.targetName] else {
             preconditionFailure("the plan has no target \(request.targetName)")
         }
-        return FlowInterpreter(provider: provider, simulator: simulators[request.flow.name], environment: environment)
+        return FlowInterpreter(provider: provider, simulator: simulators[request.flow.name], environment: environment, stop: stop)
     }
 
     public func shutdown() async {

@@ -75,50 +75,10 @@ struct SandboxCommand: AsyncParsableCommand {
         }
         console.out("Parley sandbox: \(script.name) on \(server.baseURL) (Amigo /v1/…, Amelia /AmeliaRest/api/v1/…, AgentHuman /api/v1/…)")
         console.out("Credentials: docs/sandbox.md. Ctrl-C stops.")
-        await ShutdownSignal.wait()
-        await server.stop()
-    }
-}
-
-/// Waits for SIGINT or SIGTERM.
-enum ShutdownSignal {
-    static func wait() async {
-        signal(SIGINT, SIG_IGN)
-        signal(SIGTERM, SIG_IGN)
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            let once = OnceFlag()
-            for number in [SIGINT, SIGTERM] {
-                let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-                source.setEventHandler {
-                    if once.claim() { continuation.resume() }
-                }
-                source.resume()
-                Retained.keep(source as AnyObject)
-            }
+        await withCheckedContinuation { (stopped: CheckedContinuation<Void, Never>) in
+            let interruption = Interruption.onInterrupt { stopped.resume() }
+            Interruption.keepAlive(interruption)
         }
-    }
-}
-
-/// True the first time only, from any thread.
-final class OnceFlag: @unchecked Sendable {
-    private let lock = NSLock()
-    private var done = false
-    func claim() -> Bool {
-        lock.lock()
-        defer { lock.unlock() }
-        if done { return false }
-        done = true
-        return true
-    }
-}
-
-/// Keeps signal sources alive for the life of the process.
-enum Retained {
-    nonisolated(unsafe) private static var objects: [AnyObject] = []
-    private static let lock = NSLock()
-    static func keep(_ object: AnyObject) {
-        lock.lock()
-        objects.append(object)
-        lock.unlock()
+        await server.stop()
     }
 }

@@ -1,0 +1,69 @@
+import Foundation
+
+/// `parley sandbox` running as its own process, as a user would start it next to a run.
+final class SandboxProcess: @unchecked Sendable {
+    let process = Process()
+    let port: Int
+    var baseURL: String { "http://127.0.0.1:\(port)" }
+
+    /// Starts `parley sandbox --port 0 <arguments>` and waits until it prints its address.
+    init(_ arguments: [String] = []) throws {
+        process.executableURL = URL(fileURLWithPath: ParleyBinary.path)
+        process.arguments = ["sandbox", "--port", "0"] + arguments
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        var seen = ""
+        let deadline = Date().addingTimeInterval(30)
+        var found: Int?
+        while found == nil, Date() < deadline, process.isRunning {
+            let data = out.fileHandleForReading.availableData
+            if data.isEmpty { continue }
+            seen += String(decoding: data, as: UTF8.self)
+            if let range = seen.range(of: "http://127.0.0.1:") {
+                let digits = seen[range.upperBound...].prefix { $0.isNumber }
+                found = Int(digits)
+            }
+        }
+        guard let found else {
+            process.terminate()
+            throw Failure(output: seen)
+        }
+        port = found
+    }
+
+    struct Failure: Error { var output: String }
+
+    /// Stops the server (Ctrl-C) and waits for it to exit.
+    func stop() {
+        guard process.isRunning else { return }
+        kill(process.processIdentifier, SIGINT)
+        process.waitUntilExit()
+    }
+
+    deinit { stop() }
+
+    /// A parley.yaml with an Amigo target for this sandbox, using `users` distinct Amigo users.
+    func amigoConfig(users: Int = 4, extra: String = "") -> String {
+        let ids = (1...users).map { n -> String in
+            let hex = String(n, radix: 16)
+            return "      - 5a4db0c0ffee" + String(repeating: "0", count: 12 - hex.count) + hex
+        }.joined(separator: "\n")
+        return """
+        default_target: sandbox-amigo
+        targets:
+          sandbox-amigo:
+            provider: amigo
+            base_url: \(baseURL)
+            organization: parley-sandbox
+            api_key: sandbox-amigo-api-key
+            api_key_id: sandbox-amigo-key-id
+            service_id: 5a4db0c0ffee00000000c0de
+            rate_limits: off
+            user_ids:
+        \(ids)
+        \(extra)
+        """
+    }
+}
