@@ -1,4 +1,5 @@
 import Foundation
+import ParleyTestSupport
 import Testing
 import ParleyCore
 
@@ -13,14 +14,14 @@ import ParleyCore
         }
     }
 
-    @Test func theUnionOfShardsIsTheUnshardedRun() throws {
+    @Test func theUnionOfShardsIsTheUnshardedRun() async throws {
         let all = try ParleyBinary.temporaryDirectory()
-        #expect(try ParleyBinary.run(["run", "flows/", "--out", all, "--seed", "3"]).status == 0)
+        #expect(try await ParleyBinary.run(["run", "flows/", "--out", all, "--seed", "3"]).status == 0)
         let everything = Set(try RunWriter.readRecords(directory: all).map(\.id))
         var union: [String] = []
         for index in 1...3 {
             let out = try ParleyBinary.temporaryDirectory()
-            let result = try ParleyBinary.run(["run", "flows/", "--out", out, "--seed", "3", "--shard", "\(index)/3"])
+            let result = try await ParleyBinary.run(["run", "flows/", "--out", out, "--seed", "3", "--shard", "\(index)/3"])
             #expect(result.status == 0, "\(result.all)")
             let ids = try RunWriter.readRecords(directory: out).map(\.id)
             #expect(abs(ids.count - everything.count / 3) <= 1, "shards are balanced")
@@ -30,8 +31,8 @@ import ParleyCore
         #expect(Set(union) == everything)
     }
 
-    @Test func killNineLosesNothingThatFinishedAndResumeCompletesTheRun() throws {
-        let sandbox = try SandboxProcess(["--latency", "150ms"])
+    @Test func killNineLosesNothingThatFinishedAndResumeCompletesTheRun() async throws {
+        let sandbox = try await SandboxProcess.start(["--latency", "150ms"])
         let dir = try ParleyBinary.temporaryDirectory()
         try suite(in: dir)
         try sandbox.amigoConfig(users: 2).write(toFile: dir + "/parley.yaml", atomically: true, encoding: .utf8)
@@ -44,14 +45,11 @@ import ParleyCore
         runner.standardError = FileHandle.nullDevice
         try runner.run()
         let results = dir + "/run/results.jsonl"
-        let deadline = Date().addingTimeInterval(60)
-        while Date() < deadline {
-            let lines = (try? String(contentsOfFile: results, encoding: .utf8))?.split(separator: "\n").count ?? 0
-            if lines >= 3 { break }
-            usleep(20_000)
+        await ChildProcess.waitUntil(seconds: 60) {
+            ((try? String(contentsOfFile: results, encoding: .utf8))?.split(separator: "\n").count ?? 0) >= 3
         }
         kill(runner.processIdentifier, SIGKILL)
-        runner.waitUntilExit()
+        await ChildProcess.waitForExit(runner)
 
         let before = try RunWriter.readRecords(directory: dir + "/run")
         #expect(before.count >= 3)
@@ -59,7 +57,7 @@ import ParleyCore
             #expect(FileManager.default.fileExists(atPath: dir + "/run/" + record.transcript), "a recorded run has its transcript")
         }
         // Conversations open at the kill are still open on the server; resume must cope (it finishes them).
-        let resumed = try ParleyBinary.run(["run", "--resume", "run", "-j", "2"], in: dir)
+        let resumed = try await ParleyBinary.run(["run", "--resume", "run", "-j", "2"], in: dir)
         #expect(resumed.status == 0, "\(resumed.all)")
         let after = try RunWriter.readRecords(directory: dir + "/run")
         let planned = try RunMetadata.read(from: dir + "/run").planned
@@ -72,8 +70,8 @@ import ParleyCore
         sandbox.stop()
     }
 
-    @Test func ctrlCEndsOpenConversationsWritesTheSummaryAndExits130() throws {
-        let sandbox = try SandboxProcess(["--latency", "300ms"])
+    @Test func ctrlCEndsOpenConversationsWritesTheSummaryAndExits130() async throws {
+        let sandbox = try await SandboxProcess.start(["--latency", "300ms"])
         let dir = try ParleyBinary.temporaryDirectory()
         try suite(in: dir)
         try sandbox.amigoConfig(users: 3).write(toFile: dir + "/parley.yaml", atomically: true, encoding: .utf8)
@@ -86,56 +84,47 @@ import ParleyCore
         runner.standardOutput = out
         runner.standardError = out
         try runner.run()
-        let deadline = Date().addingTimeInterval(60)
-        while Date() < deadline {
-            let lines = (try? String(contentsOfFile: dir + "/run/results.jsonl", encoding: .utf8))?.split(separator: "\n").count ?? 0
-            if lines >= 1 { break }
-            usleep(20_000)
+        let output = Collected()
+        DispatchQueue.global().async { output.set(out.fileHandleForReading.readDataToEndOfFile()) }
+        await ChildProcess.waitUntil(seconds: 60) {
+            ((try? String(contentsOfFile: dir + "/run/results.jsonl", encoding: .utf8))?.split(separator: "\n").count ?? 0) >= 1
         }
         kill(runner.processIdentifier, SIGINT)
-        let output = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        runner.waitUntilExit()
-        #expect(runner.terminationStatus == 130, "\(output)")
-        #expect(output.contains("parley run --resume run"))
+        await ChildProcess.waitForExit(runner)
+        await ChildProcess.waitUntil(seconds: 10) { !output.get().isEmpty }
+        let printed = String(decoding: output.get(), as: UTF8.self)
+        #expect(runner.terminationStatus == 130, "\(printed)")
+        #expect(printed.contains("parley run --resume run"))
 
         let summary = try JSONCoding.decoder().decode(RunSummary.self, from: Data(contentsOf: URL(fileURLWithPath: dir + "/run/summary.json")))
         #expect(summary.notRun > 0)
         #expect(summary.total + summary.notRun == (try RunMetadata.read(from: dir + "/run").planned))
 
         // No conversation was left open on the provider.
-        let open = try unfinishedConversations(sandbox)
+        let open = try await unfinishedConversations(sandbox)
         #expect(open == 0, "Ctrl-C ends the open conversations")
 
-        let resumed = try ParleyBinary.run(["run", "--resume", "run"], in: dir)
+        let resumed = try await ParleyBinary.run(["run", "--resume", "run"], in: dir)
         #expect(resumed.status == 0, "\(resumed.all)")
         #expect(try RunWriter.readRecords(directory: dir + "/run").count == (try RunMetadata.read(from: dir + "/run").planned))
         sandbox.stop()
     }
 
     /// Asks the sandbox (as Amigo) how many conversations are unfinished, across users.
-    func unfinishedConversations(_ sandbox: SandboxProcess) throws -> Int {
-        func curl(_ args: [String]) throws -> Data {
-            let p = Process()
-            p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            p.arguments = ["curl", "-s"] + args
-            let pipe = Pipe()
-            p.standardOutput = pipe
-            try p.run()
-            let data = pipe.fileHandleForReading.readDataToEndOfFile()
-            p.waitUntilExit()
-            return data
-        }
-        let signIn = try curl(["-X", "POST", "-H", "x-api-key: sandbox-amigo-api-key", "-H", "x-api-key-id: sandbox-amigo-key-id",
-                               "-H", "x-user-id: 5a4db0c0ffee00000000a001", sandbox.baseURL + "/v1/parley-sandbox/user/signin_with_api_key"])
-        guard let token = try JSONValue(parsing: [UInt8](signIn))["id_token"]?.string else { throw SandboxProcess.Failure(output: "no token") }
-        let list = try curl(["-H", "Authorization: Bearer \(token)", sandbox.baseURL + "/v1/parley-sandbox/conversation/?is_finished=false&limit=150"])
-        guard let conversations = try JSONValue(parsing: [UInt8](list))["conversations"]?.array else {
-            throw SandboxProcess.Failure(output: String(decoding: list, as: UTF8.self))
+    func unfinishedConversations(_ sandbox: SandboxProcess) async throws -> Int {
+        let signIn = try await ChildProcess.run("/usr/bin/env", ["curl", "-s", "-X", "POST", "-H", "x-api-key: sandbox-amigo-api-key",
+            "-H", "x-api-key-id: sandbox-amigo-key-id", "-H", "x-user-id: 5a4db0c0ffee00000000a001",
+            sandbox.baseURL + "/v1/parley-sandbox/user/signin_with_api_key"])
+        guard let token = try JSONValue(parsing: signIn.stdout)["id_token"]?.string else { throw SandboxProcess.Failure(output: signIn.all) }
+        let list = try await ChildProcess.run("/usr/bin/env", ["curl", "-s", "-H", "Authorization: Bearer \(token)",
+            sandbox.baseURL + "/v1/parley-sandbox/conversation/?is_finished=false&limit=150"])
+        guard let conversations = try JSONValue(parsing: list.stdout)["conversations"]?.array else {
+            throw SandboxProcess.Failure(output: list.all)
         }
         return conversations.count
     }
 
-    @Test func minPassRateDecidesTheExitStatusOfRepeatedRuns() throws {
+    @Test func minPassRateDecidesTheExitStatusOfRepeatedRuns() async throws {
         func summary(_ outcomes: [Outcome]) -> RunSummary {
             let records = outcomes.enumerated().map { index, outcome in
                 ResultRecord(FlowRunResult(id: "f--default--\(index + 1)", flow: "f", file: "f.yaml", persona: nil, repetition: index + 1,

@@ -1,36 +1,51 @@
 import Foundation
+import ParleyTestSupport
 
 /// `parley sandbox` running as its own process, as a user would start it next to a run.
 final class SandboxProcess: @unchecked Sendable {
-    let process = Process()
+    let process: Process
     let port: Int
     var baseURL: String { "http://127.0.0.1:\(port)" }
 
-    /// Starts `parley sandbox --port 0 <arguments>` and waits until it prints its address.
-    init(_ arguments: [String] = []) throws {
+    private init(process: Process, port: Int) {
+        self.process = process
+        self.port = port
+    }
+
+    /// Starts `parley sandbox --port 0 <arguments>` and waits until it prints its address
+    /// (reading on a Dispatch thread, so no Swift concurrency thread blocks).
+    static func start(_ arguments: [String] = []) async throws -> SandboxProcess {
+        let process = Process()
         process.executableURL = URL(fileURLWithPath: ParleyBinary.path)
         process.arguments = ["sandbox", "--port", "0"] + arguments
         let out = Pipe()
         process.standardOutput = out
         process.standardError = FileHandle.nullDevice
         try process.run()
-        var seen = ""
-        let deadline = Date().addingTimeInterval(30)
-        var found: Int?
-        while found == nil, Date() < deadline, process.isRunning {
-            let data = out.fileHandleForReading.availableData
-            if data.isEmpty { continue }
-            seen += String(decoding: data, as: UTF8.self)
-            if let range = seen.range(of: "http://127.0.0.1:") {
-                let digits = seen[range.upperBound...].prefix { $0.isNumber }
-                found = Int(digits)
+        let port: Int? = await withCheckedContinuation { continuation in
+            DispatchQueue.global().async {
+                var seen = ""
+                let deadline = Date().addingTimeInterval(60)
+                while Date() < deadline, process.isRunning {
+                    let data = out.fileHandleForReading.availableData
+                    if data.isEmpty { break }
+                    seen += String(decoding: data, as: UTF8.self)
+                    if let range = seen.range(of: "http://127.0.0.1:") {
+                        let digits = seen[range.upperBound...].prefix { $0.isNumber }
+                        if let port = Int(digits), seen[range.upperBound...].dropFirst(digits.count).first != nil {
+                            continuation.resume(returning: port)
+                            return
+                        }
+                    }
+                }
+                continuation.resume(returning: nil)
             }
         }
-        guard let found else {
+        guard let port else {
             process.terminate()
-            throw Failure(output: seen)
+            throw Failure(output: "the sandbox did not start")
         }
-        port = found
+        return SandboxProcess(process: process, port: port)
     }
 
     struct Failure: Error { var output: String }
