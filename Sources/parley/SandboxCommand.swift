@@ -17,6 +17,7 @@ struct SandboxCommand: AsyncParsableCommand {
           parley sandbox --port 8700
           parley sandbox --port 8700 --latency 100ms --jitter 20ms --chunk-delay 10ms
           parley sandbox --agent examples/agents/support-desk.yaml --rate-limits documented --rate-scale 60
+          parley sandbox --faults 429@5%,503@5%,drop:amigo.interact@5%,malformed@5%,slow=1s@5%
         """
     )
 
@@ -41,6 +42,18 @@ struct SandboxCommand: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("With --rate-limits documented: allow K times the documented rates.", valueName: "k"))
     var rateScale: Double = 1
 
+    @Option(name: .long, help: ArgumentHelp("Inject failures: comma-separated KIND[=ARG][:ENDPOINT][@PROBABILITY] with kinds 429, 503, drop, malformed, slow — e.g. 429@5%,drop:amigo.interact@5%,slow=1s@5%.", valueName: "spec"))
+    var faults: String?
+
+    @Option(name: .long, help: ArgumentHelp("Seed for the agent's wording choices and for probabilistic faults.", valueName: "n"))
+    var seed: UInt64 = 0
+
+    func validate() throws {
+        if let faults {
+            do { _ = try SandboxFault.parse(faults) } catch { throw ValidationError("--faults: \(error)") }
+        }
+    }
+
     func run() async throws {
         let console = Console()
         guard let latency = DurationText.parse(latency), let jitter = DurationText.parse(jitter),
@@ -64,8 +77,12 @@ struct SandboxCommand: AsyncParsableCommand {
             }
             script = loaded
         }
-        let configuration = SandboxConfiguration(port: port, script: script, latency: latency, jitter: jitter,
-                                                 chunkDelay: chunkDelay, rateLimits: limits)
+        var injected: [SandboxFault] = []
+        if let faults {
+            do { injected = try SandboxFault.parse(faults) } catch { throw ValidationError("--faults: \(error)") }
+        }
+        let configuration = SandboxConfiguration(port: port, script: script, seed: seed, latency: latency, jitter: jitter,
+                                                 chunkDelay: chunkDelay, rateLimits: limits, faults: injected)
         let server: SandboxServer
         do {
             server = try await SandboxServer.start(configuration)
