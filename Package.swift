@@ -62,6 +62,8 @@ let package = Package(
             ]
         ),
 
+        // Helpers shared by test targets (running child processes without blocking the test pool).
+        .target(name: "ParleyTestSupport", path: "Tests/ParleyTestSupport"),
         .testTarget(name: "ParleyYAMLTests", dependencies: ["ParleyYAML"]),
         .testTarget(
             name: "ParleyHTTPTests",
@@ -88,10 +90,11 @@ let package = Package(
             dependencies: [
                 "ParleySandbox",
                 "ParleyDemoAgent",
+                "ParleyTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             resources: [.copy("Resources")]
         ),
-        .testTarget(name: "ParleyEndToEndTests", dependencies: ["ParleyCore"]),
+        .testTarget(name: "ParleyEndToEndTests", dependencies: ["ParleyCore", "ParleyTestSupport"], exclude: ["Fixtures"]),
     ]
 )

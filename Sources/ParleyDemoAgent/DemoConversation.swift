@@ -17,13 +17,13 @@ public struct DemoConversation: Sendable {
     public private(set) var isOpen = false
     /// Every state entered so far, so the recommender knows which goals are reached.
     public private(set) var visited: Set<String> = []
-    private var random: SplitMix64
+    private var random: SeededRandom
 
     /// Prepares a conversation in the script's start state; nothing is said until it is opened.
     public init(script: AgentScript, seed: UInt64 = 0) {
         self.script = script
         self.stateName = script.start
-        self.random = SplitMix64(seed: seed)
+        self.random = SeededRandom(seed: seed)
     }
 
     /// Opens the conversation and returns the agent's first words.
@@ -205,7 +205,7 @@ public struct DemoConversation: Sendable {
 extension DerivedValue {
     /// The value for `input`: the same input (ignoring case) always gives the same value.
     public func value(for input: String) -> String {
-        var generator = SplitMix64(seed: StableHash.of(name + "\u{1F}" + input.uppercased()))
+        var generator = SeededRandom(seed: StableHash.fnv1a(name + "\u{1F}" + input.uppercased()))
         switch rule {
         case .oneOf(let items):
             guard !items.isEmpty else { return input }

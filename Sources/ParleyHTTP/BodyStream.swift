@@ -23,11 +23,11 @@ final class BodyStream: Sendable {
 
     private let state = Mutex(State())
     private let limit: Int
-    private let redactedURL: String
+    private let url: String
 
-    init(limit: Int, redactedURL: String) {
+    init(limit: Int, url: String) {
         self.limit = limit
-        self.redactedURL = redactedURL
+        self.url = url
     }
 
     // MARK: Producer side (transfer loop)
@@ -102,7 +102,7 @@ final class BodyStream: Sendable {
             if concurrentConsumer {
                 return .failure(HTTPError(
                     code: .invalidRequest, message: "the response body is already being consumed by another task",
-                    redactedURL: redactedURL))
+                    url: url))
             }
         }
     }

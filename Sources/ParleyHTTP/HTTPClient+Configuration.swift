@@ -22,8 +22,9 @@ extension HTTPClient {
         public var maxResponseBytes: Int
         /// `User-Agent` sent unless a request sets its own.
         public var userAgent: String
-        /// libcurl's receive buffer per request in flight; small keeps thousands of concurrent
-        /// requests cheap in memory, larger costs fewer callbacks on big bodies.
+        /// libcurl's receive buffer per request in flight (1 KiB to 512 KiB). The default is
+        /// libcurl's own size, which spares a reallocation per request; only pages that bodies
+        /// actually fill cost memory.
         public var receiveBufferSize: Int
         /// How the event loop waits for network events.
         public var eventEngine: EventEngine

@@ -47,7 +47,7 @@ public final class HTTPClient: Sendable {
     /// task reading the body is cancelled, or when the response is dropped unread.
     public func stream(_ request: HTTPRequest) async throws(HTTPError) -> HTTPStreamingResponse {
         let limit = request.maxResponseBytes ?? configuration.maxResponseBytes
-        let body = BodyStream(limit: limit, redactedURL: URLRedaction.redact(request.url))
+        let body = BodyStream(limit: limit, url: request.url)
         let transfer = try Transfer(request: request, maxResponseBytes: limit, bodyStream: body)
         let control = StreamControl(client: self, transfer: transfer, body: body, limit: limit)
         let loop = self.loop

@@ -7,7 +7,7 @@ import Darwin
 /// Process-wide resource limits that many concurrent connections run into.
 public enum ProcessLimits {
     /// Raises the soft limit on open files to the hard limit and returns the new soft limit
-    /// (or the unchanged one if raising failed). Each connection is a file descriptor, twice over
+    /// (the unchanged one if raising failed, -1 if the limit could not be read). Each connection is a file descriptor, twice over
     /// when client and server share the process, so the usual soft limit of 1,024 is too low
     /// for a thousand concurrent conversations.
     @discardableResult

@@ -37,10 +37,3 @@ final class StreamControl: Sendable {
         }
     }
 }
-
-extension Transfer {
-    /// Built without touching loop-thread state, so any thread may use it.
-    var cancelledByConsumer: HTTPError {
-        HTTPError(code: .cancelled, message: "the response stream was cancelled", redactedURL: redactedURL)
-    }
-}

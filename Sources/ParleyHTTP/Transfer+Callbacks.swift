@@ -10,9 +10,11 @@ func transferWriteCallback(
 ) -> Int {
     let length = size &* count
     guard let context else { return 0 }
-    let transfer = Unmanaged<Transfer>.fromOpaque(context).takeUnretainedValue()
     // Any value other than `length` makes libcurl abort with CURLE_WRITE_ERROR.
-    return transfer.receiveBody(UnsafeRawBufferPointer(start: data, count: length)) ? length : 0
+    let accepted = Unmanaged<Transfer>.fromOpaque(context)._withUnsafeGuaranteedRef {
+        $0.receiveBody(UnsafeRawBufferPointer(start: data, count: length))
+    }
+    return accepted ? length : 0
 }
 
 /// CURLOPT_HEADERFUNCTION: one header line, status line or the blank line that ends a head.
@@ -21,14 +23,16 @@ func transferHeaderCallback(
 ) -> Int {
     let length = size &* count
     guard let context else { return 0 }
-    let transfer = Unmanaged<Transfer>.fromOpaque(context).takeUnretainedValue()
-    return transfer.receiveHeaderLine(UnsafeRawBufferPointer(start: data, count: length)) ? length : 0
+    let accepted = Unmanaged<Transfer>.fromOpaque(context)._withUnsafeGuaranteedRef {
+        $0.receiveHeaderLine(UnsafeRawBufferPointer(start: data, count: length))
+    }
+    return accepted ? length : 0
 }
 
 extension Transfer {
     /// Handles a piece of the body; returns false to abort the transfer (reason in `failure`).
     func receiveBody(_ bytes: UnsafeRawBufferPointer) -> Bool {
-        let now = ContinuousClock.now
+        let now = loop?.now ?? .now
         lastActivity = now
         if firstBodyAt == nil { firstBodyAt = now }
         if !headersComplete { headersDidComplete(at: now) }
@@ -56,7 +60,7 @@ extension Transfer {
     /// Parses one line of a response head. Interim 1xx heads are skipped; lines after the head
     /// is complete (trailers) are ignored.
     func receiveHeaderLine(_ raw: UnsafeRawBufferPointer) -> Bool {
-        lastActivity = ContinuousClock.now
+        lastActivity = loop?.now ?? .now
         if headersComplete { return true }
         var end = raw.count
         while end > 0, raw[end - 1] == UInt8(ascii: "\n") || raw[end - 1] == UInt8(ascii: "\r") {
@@ -70,7 +74,7 @@ extension Transfer {
                 headers = HTTPHeaders()
                 return true
             }
-            headersDidComplete(at: ContinuousClock.now)
+            headersDidComplete(at: lastActivity)
             return true
         }
         if line.starts(with: "HTTP/".utf8) {

@@ -14,10 +14,16 @@ extension Transfer {
         } else {
             message = summary
         }
-        return error(Self.classify(code, connected: headersComplete || bytesReceived > 0), message)
+        return error(Self.classify(code), message)
     }
 
-    static func classify(_ code: CURLcode, connected: Bool) -> HTTPError.Code {
+    /// The error a stream's reader sees after cancelling. Built without touching loop-thread
+    /// state, so any thread may use it.
+    var cancelledByConsumer: HTTPError {
+        HTTPError(code: .cancelled, message: "the response stream was cancelled", redactedURL: redactedURL)
+    }
+
+    static func classify(_ code: CURLcode) -> HTTPError.Code {
         switch code {
         case CURLE_COULDNT_CONNECT:
             return .connectFailed
@@ -25,8 +31,8 @@ extension Transfer {
             return .resolveFailed
         case CURLE_OPERATION_TIMEDOUT:
             // We never set CURLOPT_TIMEOUT_MS (total, first-byte and idle limits are the loop's),
-            // so libcurl's own timeout is the connect timeout.
-            return connected ? .idleTimeout : .connectTimeout
+            // so libcurl's only timeout is the connect timeout.
+            return .connectTimeout
         case CURLE_SSL_CONNECT_ERROR, CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CERTPROBLEM,
             CURLE_SSL_CIPHER, CURLE_SSL_CACERT_BADFILE, CURLE_SSL_ENGINE_NOTFOUND,
             CURLE_SSL_ENGINE_SETFAILED, CURLE_SSL_ENGINE_INITFAILED, CURLE_SSL_CRL_BADFILE,

@@ -8,15 +8,20 @@ extension Transfer {
     }
 
     static func hasHTTPScheme(_ url: String) -> Bool {
-        let bytes = url.utf8.prefix(8).map(HTTPHeaders.asciiLowercased)
-        return bytes.starts(with: "http://".utf8) || bytes.starts(with: "https://".utf8)
+        var bytes = url.utf8.makeIterator()
+        for expected in "http".utf8 {
+            guard let byte = bytes.next(), HTTPHeaders.asciiLowercased(byte) == expected else { return false }
+        }
+        var next = bytes.next()
+        if let byte = next, HTTPHeaders.asciiLowercased(byte) == UInt8(ascii: "s") { next = bytes.next() }
+        return next == UInt8(ascii: ":") && bytes.next() == UInt8(ascii: "/") && bytes.next() == UInt8(ascii: "/")
     }
 
     /// Builds libcurl's header list: the caller's fields, the body's `Content-Type` unless the
-    /// caller set one, and an empty `Expect:` so that libcurl never waits for `100 Continue`
-    /// before sending a body (servers that ignore it would cost a second per request).
+    /// caller set one, and for larger bodies an empty `Expect:` so that libcurl never waits for
+    /// `100 Continue` before sending (servers that ignore it would cost a second per request).
     static func makeHeaderList(
-        _ headers: HTTPHeaders, contentType: String?, suppressFormContentType: Bool
+        _ headers: HTTPHeaders, contentType: String?, bodySize: Int, suppressFormContentType: Bool
     ) throws(RequestProblem) -> UnsafeMutablePointer<curl_slist>? {
         var list: UnsafeMutablePointer<curl_slist>?
         var exhausted = false
@@ -49,7 +54,9 @@ extension Transfer {
                 append("Content-Type:")
             }
         }
-        if !headers.contains("Expect") {
+        // libcurl 7.x asks for 100 Continue above 1 KiB or 1 MiB depending on the version; below
+        // 1 KiB it never does, so small bodies (the common case) skip the extra field.
+        if bodySize >= 1024 && !headers.contains("Expect") {
             append("Expect:")
         }
         if exhausted {
@@ -68,8 +75,9 @@ extension Transfer {
             if code != CURLE_OK && failed == CURLE_OK { failed = code }
         }
         handle.errorBuffer[0] = 0
+        // The scheme was checked to be http or https when the transfer was made, and redirects
+        // are not followed, so CURLOPT_PROTOCOLS_STR (parsed anew for every request) is not needed.
         check(parley_easy_setopt_string(easy, CURLOPT_URL, url))
-        check(parley_easy_setopt_string(easy, CURLOPT_PROTOCOLS_STR, "http,https"))
         // Signals would be delivered to whichever thread; timeouts are ours anyway.
         check(parley_easy_setopt_long(easy, CURLOPT_NOSIGNAL, 1))
         check(parley_easy_setopt_pointer(easy, CURLOPT_PRIVATE, context))

@@ -26,7 +26,6 @@ final class Transfer: @unchecked Sendable {
     // MARK: Prepared by the caller, read-only afterwards
 
     let url: String
-    let redactedURL: String
     let method: HTTPMethod
     let headerList: UnsafeMutablePointer<curl_slist>?
     /// Owned copy of the request body, alive until the transfer is deallocated, which happens
@@ -64,9 +63,8 @@ final class Transfer: @unchecked Sendable {
     var failure: HTTPError?
 
     init(request: HTTPRequest, maxResponseBytes: Int, bodyStream: BodyStream?) throws(HTTPError) {
-        let redactedURL = URLRedaction.redact(request.url)
         func invalid(_ message: String) -> HTTPError {
-            HTTPError(code: .invalidRequest, message: message, redactedURL: redactedURL)
+            HTTPError(code: .invalidRequest, message: message, url: request.url)
         }
         guard Self.hasHTTPScheme(request.url) else {
             throw invalid("the URL must be absolute and start with http:// or https://")
@@ -81,14 +79,13 @@ final class Transfer: @unchecked Sendable {
         var headerList: UnsafeMutablePointer<curl_slist>?
         do {
             headerList = try Self.makeHeaderList(
-                request.headers, contentType: request.body?.contentType,
+                request.headers, contentType: request.body?.contentType, bodySize: encodedBody?.count ?? 0,
                 suppressFormContentType: request.body == nil && request.method == .post)
         } catch let message {
             throw invalid(message.text)
         }
 
         self.url = request.url
-        self.redactedURL = redactedURL
         self.method = request.method
         self.headerList = headerList
         if let encodedBody {
@@ -118,6 +115,11 @@ final class Transfer: @unchecked Sendable {
         if let body, let base = body.baseAddress {
             base.deallocate()
         }
+    }
+
+    /// The URL as errors show it; computed only when an error is made, which is rare.
+    var redactedURL: String {
+        URLRedaction.redact(url)
     }
 
     /// An error about this transfer, carrying how far the response got.
@@ -168,7 +170,7 @@ final class Transfer: @unchecked Sendable {
     /// Resumes whoever waits on this transfer; called exactly once, after the easy handle was
     /// released.
     func complete(_ outcome: Result<Void, HTTPError>) {
-        let end = ContinuousClock.now
+        let end = loop?.now ?? .now
         switch completion {
         case .buffered(let continuation):
             continuation.resume(returning: outcome.map { _ in
@@ -193,16 +195,5 @@ final class Transfer: @unchecked Sendable {
             headers: headersAt.map { $0 - started },
             firstByte: (firstBodyAt ?? (end != nil ? headersAt : nil)).map { $0 - started },
             total: end.map { $0 - started })
-    }
-}
-
-extension Duration {
-    /// Whole milliseconds, rounded up so that a wait never ends early.
-    var milliseconds: Int {
-        let (seconds, attoseconds) = components
-        let fraction = (attoseconds + 999_999_999_999_999) / 1_000_000_000_000_000
-        let (product, overflow) = seconds.multipliedReportingOverflow(by: 1000)
-        if overflow { return seconds < 0 ? Int.min : Int.max }
-        return Int(clamping: product) &+ Int(fraction)
     }
 }

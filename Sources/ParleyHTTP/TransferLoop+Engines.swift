@@ -13,7 +13,7 @@ extension TransferLoop {
         if choice == .automatic {
             let epoll = parley_epoll_create()
             let wake = parley_eventfd_create()
-            if epoll >= 0, wake >= 0, parley_epoll_watch(epoll, wake, CURL_POLL_IN) == 0 {
+            if epoll >= 0, wake >= 0, parley_epoll_watch(epoll, wake, CURL_POLL_IN, 0) == 0 {
                 return .socketAction(epoll: epoll, wake: wake)
             }
             if epoll >= 0 { close(epoll) }
@@ -75,6 +75,7 @@ extension TransferLoop {
         while true {
             let timeout = waitMilliseconds(includingCurlTimer: true)
             let ready = parley_epoll_wait(epoll, &fds, &events, Int32(capacity), timeout)
+            now = .now
             var woken = false
             if ready > 0 {
                 for index in 0..<Int(ready) {
@@ -90,12 +91,12 @@ extension TransferLoop {
                 guard processInbox() else { return }
             }
             // New transfers and finished sockets usually move libcurl's timer to "now".
-            if let timer = curlTimer, timer <= ContinuousClock.now {
+            if let timer = curlTimer, timer <= now {
                 curlTimer = nil
                 _ = parley_multi_socket_timeout(multi, &running)
             }
             collectFinished()
-            checkDeadlines(now: ContinuousClock.now)
+            checkDeadlines()
         }
         #else
         _ = (epoll, wake)
@@ -110,9 +111,10 @@ extension TransferLoop {
             guard processInbox() else { return }
             _ = curl_multi_perform(multi, &running)
             collectFinished()
-            checkDeadlines(now: ContinuousClock.now)
+            checkDeadlines()
             let timeout = waitMilliseconds(includingCurlTimer: false)
             _ = curl_multi_poll(multi, nil, 0, timeout, nil)
+            now = .now
         }
     }
 }
@@ -127,14 +129,24 @@ private func loopSocketCallback(
     let loop = Unmanaged<TransferLoop>.fromOpaque(context).takeUnretainedValue()
     guard case .socketAction(let epoll, _) = loop.engine else { return 0 }
     if what == CURL_POLL_REMOVE {
+        // libcurl forgets the socket's assigned pointer itself.
         _ = parley_epoll_unwatch(epoll, socket)
         return 0
     }
-    return parley_epoll_watch(epoll, socket, what) == 0 ? 0 : -1
+    // The socket's libcurl-assigned pointer marks it as registered with epoll.
+    let known = socketContext != nil
+    guard parley_epoll_watch(epoll, socket, what, known ? 1 : 0) == 0 else { return -1 }
+    if !known {
+        _ = curl_multi_assign(loop.multi, socket, registeredSocketMarker)
+    }
+    return 0
     #else
     return 0
     #endif
 }
+
+/// Any non-null pointer: libcurl only hands it back to say "this socket is in the epoll set".
+nonisolated(unsafe) private let registeredSocketMarker = UnsafeMutableRawPointer(bitPattern: 1)
 
 /// CURLMOPT_TIMERFUNCTION: libcurl asks to be called back after `milliseconds` (-1: never).
 /// libcurl must not be re-entered from here, so the loop only records the time.
@@ -143,6 +155,6 @@ private func loopTimerCallback(
 ) -> Int32 {
     guard let context else { return 0 }
     let loop = Unmanaged<TransferLoop>.fromOpaque(context).takeUnretainedValue()
-    loop.curlTimer = milliseconds < 0 ? nil : ContinuousClock.now + .milliseconds(milliseconds)
+    loop.curlTimer = milliseconds < 0 ? nil : loop.now + .milliseconds(milliseconds)
     return 0
 }

@@ -62,6 +62,9 @@ final class TransferLoop: @unchecked Sendable {
     private var nextDeadlineCheck: ContinuousClock.Instant?
     /// When libcurl wants `curl_multi_socket_action(CURL_SOCKET_TIMEOUT)` (socket engine).
     var curlTimer: ContinuousClock.Instant?
+    /// The time when the loop last woke up. Callbacks stamp arrivals with it instead of reading
+    /// the clock for every header line and chunk; it is at most one loop iteration old.
+    var now = ContinuousClock.now
 
     init(configuration: HTTPClient.Configuration) {
         _ = curlGlobalInit
@@ -300,8 +303,10 @@ final class TransferLoop: @unchecked Sendable {
 
     /// Fails transfers whose first-byte, idle or total deadline has passed. Only runs when the
     /// earliest known deadline is due, so a busy loop does not walk every transfer each time.
-    func checkDeadlines(now: ContinuousClock.Instant) {
+    func checkDeadlines() {
         guard let due = nextDeadlineCheck, due <= now else { return }
+        // Fresh, because a busy iteration may have taken a while since the wake-up.
+        let now = ContinuousClock.now
         nextDeadlineCheck = nil
         var expired: [(Transfer, HTTPError.Code)] = []
         for transfer in active {

@@ -26,6 +26,8 @@ public struct RunPlan: Sendable {
     public var targets: [String: any ProviderSpec]
     /// Simulator chosen for each flow that needs one, by flow name.
     public var simulators: [String: SimulatorChoice]
+    /// OpenAI-compatible simulator endpoints the plan uses, by name.
+    var simulatorEndpoints: [String: SimulatorEndpoint] = [:]
     public var diagnostics: [Diagnostic]
     public var warnings: [String]
     /// Flows left out by `--skip-unsupported`, with why.
@@ -44,12 +46,24 @@ public enum RunPlanner {
         let values = ConfigValues(reader: NodeReader(sink: sink), environment: workspace.environment)
         var plan = RunPlan(requests: [], targets: [:], simulators: [:], diagnostics: [], warnings: [], skipped: [], secrets: [])
         var specsTried: Set<String> = []
+        /// Parses a target's spec once, keeping it in the plan.
+        func targetSpec(named name: String) -> (any ProviderSpec)? {
+            if !specsTried.contains(name), let target = workspace.config.target(named: name) {
+                specsTried.insert(name)
+                if let parsed = ProviderSpecs.parse(target, values: values) {
+                    plan.targets[name] = parsed
+                    plan.warnings += parsed.warnings
+                }
+            }
+            return plan.targets[name]
+        }
+        var endpointsTried: Set<String> = []
 
         let selected = flows.filter { matches($0, filters: options.filters) }
         var runnable: [Flow] = []
         for flow in selected {
             let targetName = workspace.targetName(for: flow, override: options.targetOverride)
-            guard let target = workspace.config.target(named: targetName) else {
+            guard workspace.config.target(named: targetName) != nil else {
                 let known = workspace.config.targets.map(\.name)
                 let message = "unknown target `\(targetName)`\(Suggestion.hint(for: targetName, in: known)); known targets: \(known.joined(separator: ", "))"
                 if options.targetOverride != nil {
@@ -59,20 +73,42 @@ public enum RunPlanner {
                 }
                 continue
             }
-            if !specsTried.contains(targetName) {
-                specsTried.insert(targetName)
-                if let spec = ProviderSpecs.parse(target, values: values) {
-                    plan.targets[targetName] = spec
-                    plan.warnings += spec.warnings
-                }
-            }
-            guard let spec = plan.targets[targetName] else { continue }
+            guard let spec = targetSpec(named: targetName) else { continue }
 
             let simulator = flow.simulator ?? workspace.config.simulator
             var simulatorProblem: String?
             if FlowCompatibility.needsSimulator(flow) {
                 plan.simulators[flow.name] = simulator
-                simulatorProblem = problem(with: simulator, for: flow, spec: spec, workspace: workspace, values: values, plan: &plan)
+                switch simulator {
+                case .target:
+                    if !spec.capabilities.contains(.recommend) {
+                        simulatorProblem = "`recommend` and `simulate` need a simulator, and target `\(spec.targetName)` (\(spec.kind)) has no "
+                            + "recommend-responses endpoint; set `simulator:` to `script`, a name under `simulators:` or a target that has one"
+                    }
+                case .script:
+                    simulatorProblem = FlowCompatibility.scriptProblem(flow)
+                case .named(let name):
+                    if let entry = workspace.config.simulatorSettings(named: name) {
+                        if !endpointsTried.contains(name) {
+                            endpointsTried.insert(name)
+                            if entry.kind == SimulatorEndpoint.embeddedKind {
+                                plan.simulatorEndpoints[name] = .embeddedSandbox
+                            } else if let settings = OpenAISettings(entry, values: values, what: "simulator") {
+                                plan.simulatorEndpoints[name] = .openAI(settings)
+                            }
+                        }
+                        if plan.simulatorEndpoints[name] == nil { continue }
+                    } else if workspace.config.target(named: name) != nil {
+                        guard let other = targetSpec(named: name) else { continue }
+                        if !other.capabilities.contains(.recommend) {
+                            simulatorProblem = "simulator target `\(name)` (\(other.kind)) has no recommend-responses endpoint"
+                        }
+                    } else {
+                        let known = ["target", "script"] + workspace.config.simulators.map(\.name) + workspace.config.targets.map(\.name)
+                        simulatorProblem = "unknown simulator `\(name)`: use `target`, `script`, a name under `simulators:` or a target name"
+                            + Suggestion.hint(for: name, in: known)
+                    }
+                }
             }
             let problems = FlowCompatibility.problems(in: flow, target: targetName, providerKind: spec.kind,
                                                       capabilities: spec.capabilities, simulatorProblem: simulatorProblem)
@@ -100,21 +136,6 @@ public enum RunPlanner {
         return plan
     }
 
-    /// Why `choice` cannot simulate users for `flow` on `spec`'s target, or `nil` when it can.
-    private static func problem(with choice: SimulatorChoice, for flow: Flow, spec: any ProviderSpec, workspace: Workspace,
-                                values: ConfigValues, plan: inout RunPlan) -> String? {
-        switch choice {
-        case .target:
-            if spec.capabilities.contains(.recommend) { return nil }
-            return "`recommend` and `simulate` need a simulator, and target `\(spec.targetName)` (\(spec.kind)) has no recommend-responses endpoint; " +
-                "set `simulator:` to `script`, a name under `simulators:` or a target that has one"
-        case .script:
-            return FlowCompatibility.scriptProblem(flow)
-        case .named(let name):
-            return "simulator `\(name)` is not available in this version"
-        }
-    }
-
     /// Whether a flow is selected by `--filter` values (no filters selects everything).
     public static func matches(_ flow: Flow, filters: [String]) -> Bool {
         guard !filters.isEmpty else { return true }
@@ -130,6 +151,15 @@ public enum RunPlanner {
             return flow.tags.contains(filter) || Glob.matches(filter, flow.name)
         }
     }
+}
+
+/// Where an OpenAI-compatible simulator lives.
+enum SimulatorEndpoint: Sendable {
+    case openAI(OpenAISettings)
+    /// The simulated-user model of the in-process sandbox (the built-in `openai` simulator).
+    case embeddedSandbox
+
+    static let embeddedKind = "sandbox"
 }
 
 /// Shell-style `*` and `?` matching for `--filter refund*`.

@@ -1,4 +1,5 @@
 import ParleyCore
+import ParleySandbox
 
 /// Live providers and simulators for a plan's targets, ready to hand out interpreters.
 public final class RunSession: Sendable {
@@ -27,23 +28,48 @@ public final class RunSession: Sendable {
             await resources.shutdown()
             throw error
         }
+        var endpoints: [String: any UserSimulator] = [:]
+        for (name, endpoint) in plan.simulatorEndpoints {
+            let settings: OpenAISettings
+            switch endpoint {
+            case .openAI(let configured):
+                settings = configured
+            case .embeddedSandbox:
+                let server: SandboxServer
+                do {
+                    server = try await resources.embeddedSandbox(SandboxConfiguration())
+                } catch {
+                    await resources.shutdown()
+                    throw error
+                }
+                settings = OpenAISettings(name: name, baseURL: server.baseURL + "/openai/v1", apiKey: server.configuration.credentials.openAIAPIKey,
+                                          model: "parley-simulated-user", stream: false)
+            }
+            endpoints[name] = OpenAISimulator(client: OpenAIChatClient(settings: settings, client: resources.http), timeout: .seconds(120))
+        }
         var simulators: [String: any UserSimulator] = [:]
         for (flow, choice) in plan.simulators {
             switch choice {
             case .target: simulators[flow] = TargetRecommendSimulator()
             case .script: simulators[flow] = ScriptSimulator()
-            case .named: break
+            case .named(let name):
+                if let endpoint = endpoints[name] {
+                    simulators[flow] = endpoint
+                } else if let provider = providers[name] {
+                    endpoints[name] = MirroredTargetSimulator(targetName: name, provider: provider)
+                    simulators[flow] = endpoints[name]
+                }
             }
         }
         return RunSession(resources: resources, providers: providers, simulators: simulators, environment: workspace.environment)
     }
 
-    /// The interpreter for one flow run.
-    public func interpreter(for request: FlowRunRequest) -> FlowInterpreter {
+    /// The interpreter for one flow run; `stop` ends it gracefully between steps.
+    public func interpreter(for request: FlowRunRequest, stop: StopSignal? = nil) -> FlowInterpreter {
         guard let provider = providers[request.targetName] else {
             preconditionFailure("the plan has no target \(request.targetName)")
         }
-        return FlowInterpreter(provider: provider, simulator: simulators[request.flow.name], environment: environment)
+        return FlowInterpreter(provider: provider, simulator: simulators[request.flow.name], environment: environment, stop: stop)
     }
 
     public func shutdown() async {

@@ -63,13 +63,7 @@ struct SandboxProviderSpec: ProviderSpec {
 
     func makeProvider(resources: ProviderResources) async throws(ProviderError) -> any ConversationProvider {
         let configuration = SandboxConfiguration(script: script, latency: latency, jitter: jitter, chunkDelay: chunkDelay)
-        let server: SandboxServer
-        do {
-            server = try await SandboxServer.start(configuration)
-        } catch {
-            throw ProviderError(.unreachable, "could not start the built-in sandbox: \(error)")
-        }
-        resources.onShutdown { await server.stop() }
+        let server = try await resources.embeddedSandbox(configuration)
         let credentials = configuration.credentials
         let client: any ConversationProvider
         switch wire {

@@ -39,14 +39,19 @@ public struct Workspace: Sendable {
     }
 
     /// The configuration used when there is no `parley.yaml`.
+    /// The target `sandbox` and the simulator `openai`, both served by the in-process sandbox.
     public static func embeddedConfig() -> ProjectConfig {
         let location = SourceLocation(file: "<built-in>", line: 1, column: 1)
-        let node = YAMLNode(content: .mapping([
-            YAMLPair(key: YAMLNode(content: .scalar(YAMLScalar(value: "provider")), location: location),
-                     value: YAMLNode(content: .scalar(YAMLScalar(value: embeddedProviderKind)), location: location)),
-        ]), location: location)
+        func settings(_ name: String, kind: String) -> NamedSettings {
+            let node = YAMLNode(content: .mapping([
+                YAMLPair(key: YAMLNode(content: .scalar(YAMLScalar(value: "provider")), location: location),
+                         value: YAMLNode(content: .scalar(YAMLScalar(value: kind)), location: location)),
+            ]), location: location)
+            return NamedSettings(name: name, kind: kind, node: node, location: location)
+        }
         return ProjectConfig(defaultTarget: embeddedTargetName,
-                             targets: [TargetConfig(name: embeddedTargetName, kind: embeddedProviderKind, node: node, location: location)])
+                             targets: [settings(embeddedTargetName, kind: embeddedProviderKind)],
+                             simulators: [settings("openai", kind: SimulatorEndpoint.embeddedKind)])
     }
 
     /// What the built-in target runs on.

@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import ParleyCore
 import ParleyDemoAgent
 
 /// Amelia's REST gateway (`/AmeliaRest/api/v1/…`): login, new conversation, send, poll, close.
@@ -154,7 +155,7 @@ struct AmeliaAPI: Sendable {
             let text = String(value, radix: 16)
             return String(repeating: "0", count: 16 - text.count) + text
         }
-        let digits = Array(hex(StableHash.of(username)) + hex(StableHash.of(username + "#")))
+        let digits = Array(hex(StableHash.fnv1a(username)) + hex(StableHash.fnv1a(username + "#")))
         return [0..<8, 8..<12, 12..<16, 16..<20, 20..<32].map { String(digits[$0]) }.joined(separator: "-")
     }
 

@@ -127,6 +127,8 @@ public struct SandboxCredentials: Sendable, Hashable {
     public var agentHumanAPIKey: String
     /// AgentHuman agent id.
     public var agentHumanAgentID: Int
+    /// Bearer key of the OpenAI-compatible endpoint (`/openai/v1/chat/completions`).
+    public var openAIAPIKey: String = "sk-parley-sandbox"
 
     /// Credentials from their parts; most callers want ``default``.
     public init(

@@ -23,6 +23,8 @@ public enum SandboxEndpoint: String, Sendable, Hashable, CaseIterable {
     case agentHumanListSessions = "agenthuman.list"
     case agentHumanAgentSessions = "agenthuman.agent-sessions"
     case agentHumanUnknown = "agenthuman.unknown"
+    case openAIChat = "openai.chat"
+    case openAIUnknown = "openai.unknown"
     case unknown = "unknown"
 
     /// Amigo's documented requests per minute, per organization and endpoint.

@@ -1,9 +1,11 @@
+import ParleyCore
 import Synchronization
 
 /// A failure the sandbox injects on purpose, so that clients' retries and error handling can be tested.
 ///
-/// Faults are deterministic: a fault with `every: 3` hits the 3rd, 6th, 9th… request it applies to,
-/// up to `limit` times.
+/// A fault hits every `every`-th request it applies to (`every: 3`: the 3rd, 6th, 9th…), or each
+/// request with a `probability` (drawn from a generator seeded by the sandbox's seed, so a run can be
+/// repeated), up to `limit` times.
 public struct SandboxFault: Sendable, Hashable {
     /// What goes wrong.
     public enum Kind: Sendable, Hashable {
@@ -36,37 +38,46 @@ public struct SandboxFault: Sendable, Hashable {
     public var every: Int
     /// Stops after this many hits; `nil` never stops.
     public var limit: Int?
+    /// Hits each request it applies to with this probability (0…1) instead of every n-th.
+    public var probability: Double?
 
-    /// A fault hitting every `every`-th request to `endpoint` (or to any endpoint), at most `limit` times.
-    public init(_ kind: Kind, endpoint: SandboxEndpoint? = nil, every: Int = 1, limit: Int? = nil) {
+    /// A fault hitting every `every`-th request to `endpoint` (or to any endpoint) — or, with
+    /// `probability`, each request by chance — at most `limit` times.
+    public init(_ kind: Kind, endpoint: SandboxEndpoint? = nil, every: Int = 1, limit: Int? = nil, probability: Double? = nil) {
         self.kind = kind
         self.endpoint = endpoint
         self.every = max(1, every)
         self.limit = limit
+        self.probability = probability.map { min(1, max(0, $0)) }
     }
 }
 
 /// Decides, request by request, which configured faults hit.
 final class FaultInjector: Sendable {
     private let faults: [SandboxFault]
-    /// Per fault: requests seen, hits so far.
-    private let counts: Mutex<[(seen: Int, hits: Int)]>
+    /// Per fault: requests seen, hits so far; and the generator for probabilistic faults.
+    private let counts: Mutex<(counts: [(seen: Int, hits: Int)], random: SeededRandom)>
 
-    init(_ faults: [SandboxFault]) {
+    init(_ faults: [SandboxFault], seed: UInt64 = 0) {
         self.faults = faults
-        self.counts = Mutex(Array(repeating: (0, 0), count: faults.count))
+        self.counts = Mutex((Array(repeating: (0, 0), count: faults.count), SeededRandom(seed: seed, stream: "faults")))
     }
 
     /// The faults that hit this request to `endpoint`.
     func draw(_ endpoint: SandboxEndpoint) -> [SandboxFault.Kind] {
         guard !faults.isEmpty else { return [] }
-        return counts.withLock { counts in
+        return counts.withLock { state in
             var hits: [SandboxFault.Kind] = []
             for (index, fault) in faults.enumerated() where fault.endpoint == nil || fault.endpoint == endpoint {
-                counts[index].seen += 1
-                guard counts[index].seen % fault.every == 0 else { continue }
-                if let limit = fault.limit, counts[index].hits >= limit { continue }
-                counts[index].hits += 1
+                state.counts[index].seen += 1
+                if let probability = fault.probability {
+                    let draw = Double(state.random.next() >> 11) / Double(1 << 53)
+                    guard draw < probability else { continue }
+                } else {
+                    guard state.counts[index].seen % fault.every == 0 else { continue }
+                }
+                if let limit = fault.limit, state.counts[index].hits >= limit { continue }
+                state.counts[index].hits += 1
                 hits.append(fault.kind)
             }
             return hits

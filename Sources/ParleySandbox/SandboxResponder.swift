@@ -8,12 +8,13 @@ struct SandboxResponder: HTTPResponder {
     let amigo: AmigoAPI
     let amelia: AmeliaAPI
     let agentHuman: AgentHumanAPI
+    let openAI: OpenAIAPI
     let counter: RequestCounter
     let maxBodySize: Int
 
     func respond(to request: Request, context: Context) async throws -> Response {
         let path = request.uri.path
-        let protocolPrefix: String? = [AmigoAPI.prefix, AmeliaAPI.prefix, AgentHumanAPI.prefix].first { path.hasPrefix($0) }
+        let protocolPrefix: String? = [OpenAIAPI.prefix, AmigoAPI.prefix, AmeliaAPI.prefix, AgentHumanAPI.prefix].first { path.hasPrefix($0) }
         var request = request
         let body: ByteBuffer
         do {
@@ -33,6 +34,7 @@ struct SandboxResponder: HTTPResponder {
         switch protocolPrefix {
         case AmigoAPI.prefix: return await amigo.handle(sandboxRequest)
         case AmeliaAPI.prefix: return await amelia.handle(sandboxRequest)
+        case OpenAIAPI.prefix: return await openAI.handle(sandboxRequest)
         default: return await agentHuman.handle(sandboxRequest)
         }
     }
@@ -44,6 +46,7 @@ struct SandboxResponder: HTTPResponder {
         case AmigoAPI.prefix: return AmigoAPI.error(.contentTooLarge, message)
         case AmeliaAPI.prefix: return AmeliaAPI.error(.contentTooLarge, message, path: "")
         case AgentHumanAPI.prefix: return AgentHumanAPI.error(.contentTooLarge, message)
+        case OpenAIAPI.prefix: return OpenAIAPI.error(.contentTooLarge, message, type: "invalid_request_error")
         default: return HTTPReply.json(.contentTooLarge, .object([("error", .string(message))]))
         }
     }

@@ -45,7 +45,7 @@ public final class SandboxServer: Sendable {
         let amigoStore = AmigoStore()
         let ameliaStore = AmeliaStore(lifetime: max(0, configuration.ameliaSessionLifetime.seconds))
         let agentHumanStore = AgentHumanStore()
-        let faults = FaultInjector(configuration.faults)
+        let faults = FaultInjector(configuration.faults, seed: configuration.seed)
         let responder = SandboxResponder(
             amigo: AmigoAPI(configuration: configuration, store: amigoStore, ids: ids, limiter: limiter, counter: counter,
                             timing: timing, faults: faults, agentID: ids.objectID(), stateMachineID: ids.objectID()),
@@ -53,6 +53,7 @@ public final class SandboxServer: Sendable {
                               faults: faults),
             agentHuman: AgentHumanAPI(configuration: configuration, store: agentHumanStore, ids: ids, limiter: limiter,
                                       counter: counter, timing: timing, faults: faults),
+            openAI: OpenAIAPI(configuration: configuration, ids: ids, counter: counter, timing: timing, faults: faults),
             counter: counter,
             maxBodySize: configuration.maxBodySize
         )

@@ -11,7 +11,8 @@ final class Console: Sendable {
     let colorOutput: Bool
     let colorErrors: Bool
     let stdoutIsTTY: Bool
-    private let lock = Mutex(())
+    /// The live progress line at the bottom of a terminal, redrawn after every printed line.
+    private let status = Mutex<String?>(nil)
 
     init(environment: [String: String] = ProcessInfo.processInfo.environment, forceNoColor: Bool = false) {
         let allowed = !forceNoColor && environment["NO_COLOR"].map(\.isEmpty) ?? true && environment["TERM"] != "dumb"
@@ -20,30 +21,49 @@ final class Console: Sendable {
         colorErrors = allowed && isatty(STDERR_FILENO) == 1
     }
 
-    func out(_ text: String) { write(text + "\n", to: STDOUT_FILENO) }
-    func err(_ text: String) { write(text + "\n", to: STDERR_FILENO) }
+    func out(_ text: String) { print(text, to: STDOUT_FILENO) }
+    func err(_ text: String) { print(text, to: STDERR_FILENO) }
 
-    /// Writes without a newline (for a progress line that is redrawn).
-    func raw(_ text: String) { write(text, to: STDOUT_FILENO) }
+    /// Shows (or, with `nil`, removes) a progress line kept below all other output; terminals only.
+    func setStatus(_ text: String?) {
+        guard stdoutIsTTY else { return }
+        status.withLock { current in
+            current = text
+            write(Self.clearLine + (text ?? ""), to: STDOUT_FILENO)
+        }
+    }
+
+    private func print(_ text: String, to fd: Int32) {
+        status.withLock { current in
+            guard let line = current, stdoutIsTTY else {
+                write(text + "\n", to: fd)
+                return
+            }
+            // Clear the progress line, print, then draw the progress line again below.
+            write(Self.clearLine, to: STDOUT_FILENO)
+            write(text + "\n", to: fd)
+            write(line, to: STDOUT_FILENO)
+        }
+    }
+
+    private static let clearLine = "\r\u{1B}[2K"
 
     func style(_ text: String, _ styles: Style..., forErrors: Bool = false) -> String {
         guard forErrors ? colorErrors : colorOutput, !styles.isEmpty else { return text }
         return "\u{1B}[" + styles.map(\.rawValue).joined(separator: ";") + "m" + text + "\u{1B}[0m"
     }
 
+    /// One `write(2)` loop; callers hold the status lock, so lines never interleave.
     private func write(_ text: String, to fd: Int32) {
-        lock.withLock { _ in
-            var bytes = Array(text.utf8)
-            var offset = 0
-            while offset < bytes.count {
-                let n = bytes.withUnsafeMutableBytes { Foundation.write(fd, $0.baseAddress! + offset, $0.count - offset) }
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    return
-                }
-                offset += n
+        var bytes = Array(text.utf8)
+        var offset = 0
+        while offset < bytes.count {
+            let n = bytes.withUnsafeMutableBytes { Foundation.write(fd, $0.baseAddress! + offset, $0.count - offset) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                return
             }
-            bytes.removeAll()
+            offset += n
         }
     }
 }

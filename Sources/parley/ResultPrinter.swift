@@ -19,9 +19,28 @@ struct ResultPrinter: Sendable {
             break
         case .finished(let record, let result, let progress):
             console.out(redactor.redact(lines(for: record, result: result, progress: progress)))
+            console.setStatus(status(progress))
+        case .interrupted(let result, let progress):
+            var name = result.flow
+            if let persona = result.persona { name += " [\(persona)]" }
+            console.out(console.style("STOP ", .yellow, .bold) + " \(name) (interrupted; not recorded)")
+            console.setStatus(status(progress))
         case .writeFailed(let error):
             console.err(console.style("error:", .red, .bold, forErrors: true) + " could not write a result: \(error)")
         }
+    }
+
+    /// `[12/200] 10 passed · 1 failed · 1 error · 3.2s · ETA 41s`, for the live line on a terminal.
+    private func status(_ p: RunProgress) -> String {
+        var parts = [console.style("\(p.passed) passed", .green)]
+        if p.failed > 0 { parts.append(console.style("\(p.failed) failed", .red)) }
+        if p.errors > 0 { parts.append(console.style("\(p.errors) error\(p.errors == 1 ? "" : "s")", .yellow)) }
+        var line = "[\(p.done)/\(p.total)] " + parts.joined(separator: " · ") + " · " + DurationText.format(p.elapsed)
+        if p.done > 0, p.done < p.total {
+            let remaining = p.elapsed * Double(p.total - p.done) / Double(p.done)
+            line += " · ETA " + DurationText.format(remaining)
+        }
+        return line
     }
 
     private func lines(for record: ResultRecord, result: FlowRunResult, progress: RunProgress) -> String {

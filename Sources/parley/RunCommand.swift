@@ -21,9 +21,15 @@ struct RunCommand: AsyncParsableCommand {
           parley run --target staging --junit out/junit.xml
           parley run --filter regression --filter 'refund*' --concurrency 20
           parley run --repeat 5 --seed 42             five runs of each flow, reproducible choices
+          parley run --repeat 10 --min-pass-rate 0.9  pass if every flow passes at least 9 runs in 10
+          parley run --shard 2/4 --out shard-2        the second of four slices (merge them with parley merge)
+          parley run --resume .parley/runs/latest     finish a run that was interrupted or crashed
+
+        Ctrl-C stops starting flow runs, ends the open conversations on the provider, writes the \
+        summary and exits 130; `--resume` then runs only what is missing.
 
         Exit codes: 0 all passed · 1 a flow failed · 2 invalid input, nothing ran · \
-        3 could not run (unreachable, credentials refused, errors without failures).
+        3 could not run (unreachable, credentials refused, errors without failures) · 130 interrupted.
         """
     )
 
@@ -56,55 +62,113 @@ struct RunCommand: AsyncParsableCommand {
     @Flag(name: .shortAndLong, help: "Print every step and turn of each flow run.")
     var verbose = false
 
+    @Option(name: .long, help: ArgumentHelp("Run only slice I of N (1-based), e.g. 2/4: deterministic and balanced.", valueName: "I/N"))
+    var shard: String?
+
+    @Option(name: .long, help: ArgumentHelp("Finish the run in this directory: run only the flow runs it has no result for, with the options it was started with.", valueName: "dir"))
+    var resume: String?
+
+    @Option(name: .long, help: ArgumentHelp("Pass when every flow's pass rate (over --repeat runs) is at least R, e.g. 0.9.", valueName: "R"))
+    var minPassRate: Double?
+
     func validate() throws {
         if let concurrency, concurrency < 1 { throw ValidationError("--concurrency must be at least 1") }
         if `repeat` < 1 { throw ValidationError("--repeat must be at least 1") }
+        if let shard, Shard(parsing: shard) == nil { throw ValidationError("--shard takes I/N with 1 ≤ I ≤ N, e.g. 2/4") }
+        if let minPassRate, !(0...1).contains(minPassRate) { throw ValidationError("--min-pass-rate is between 0 and 1, e.g. 0.9") }
+        if resume != nil, !project.paths.isEmpty || shard != nil || !filter.isEmpty || seed != nil || `repeat` != 1 || out != nil {
+            throw ValidationError("--resume reruns the saved selection; leave out paths, --shard, --filter, --seed, --repeat and --out")
+        }
     }
 
     func run() async throws {
         let console = Console(forceNoColor: project.noColor)
-        let seed = self.seed ?? UInt64.random(in: 0..<1_000_000)
-        let options = PlanOptions(filters: filter, repeatCount: `repeat`, seed: seed, skipUnsupported: skipUnsupported)
+        let previous = try resumed(console: console)
+        let startedAt = previous?.metadata.createdAt ?? Date()
+        var project = self.project
+        var options: PlanOptions
+        var shard = self.shard.flatMap(Shard.init(parsing:))
+        let runID: String
+        let directory: String
+        if let (metadata, _) = previous, let resume {
+            project.paths = metadata.paths
+            project.target = metadata.target
+            project.config = metadata.config
+            options = PlanOptions(filters: metadata.filters, repeatCount: metadata.repeatCount, seed: metadata.seed,
+                                  skipUnsupported: metadata.skipUnsupported)
+            shard = metadata.shard
+            runID = metadata.runId
+            directory = resume
+        } else {
+            options = PlanOptions(filters: filter, repeatCount: `repeat`, seed: seed ?? UInt64.random(in: 0..<1_000_000),
+                                  skipUnsupported: skipUnsupported)
+            runID = RunWriter.makeRunID()
+            directory = out ?? ".parley/runs/\(runID)"
+        }
         let loaded = try project.load(console: console, planOptions: options)
-        let plan = loaded.plan
+        var plan = loaded.plan
         for warning in plan.warnings { console.err(console.style("warning:", .yellow, .bold, forErrors: true) + " \(warning)") }
         for (flow, reason) in plan.skipped { console.out(console.style("SKIP ", .dim) + " \(flow): \(reason)") }
-        guard !plan.requests.isEmpty else {
+        if let shard { plan.requests = shard.select(plan.requests) }
+        let planned = plan.requests.count
+        let done = previous?.records ?? []
+        let doneIDs = Set(done.map(\.id))
+        plan.requests.removeAll { doneIDs.contains($0.id) }
+        guard planned > 0 else {
             console.err("no flow runs selected" + (filter.isEmpty ? "" : " by --filter \(filter.joined(separator: " "))"))
             throw ExitCode(2)
         }
 
-        let runID = RunWriter.makeRunID()
-        let directory = out ?? ".parley/runs/\(runID)"
         let writer: RunWriter
         do {
             writer = try RunWriter(directory: directory, secrets: plan.secrets)
+            if previous == nil {
+                try RunMetadata(runId: runID, createdAt: startedAt, paths: project.flowPaths, target: project.target, config: project.config, filters: options.filters,
+                                repeatCount: options.repeatCount, seed: options.seed, shard: shard, skipUnsupported: options.skipUnsupported,
+                                planned: planned).write(to: directory)
+            }
         } catch {
             console.err(console.style("error:", .red, .bold, forErrors: true) + " \(error)")
             throw ExitCode(3)
         }
-        if out == nil { RunDirectoryLink.pointLatest(at: runID, in: ".parley/runs") }
+        if out == nil, resume == nil { RunDirectoryLink.pointLatest(at: runID, in: ".parley/runs") }
 
-        let session: RunSession
-        do {
-            session = try await RunSession.start(plan: plan, workspace: loaded.workspace)
-        } catch {
-            console.err(console.style("error:", .red, .bold, forErrors: true) + " could not start: \(error.message)")
-            throw ExitCode(3)
+        var records = done
+        var interrupted = false
+        if !plan.requests.isEmpty {
+            let session: RunSession
+            do {
+                session = try await RunSession.start(plan: plan, workspace: loaded.workspace)
+            } catch {
+                console.err(console.style("error:", .red, .bold, forErrors: true) + " could not start: \(error.message)")
+                throw ExitCode(3)
+            }
+            let targets = Set(plan.requests.map(\.targetName)).sorted().joined(separator: ", ")
+            let width = concurrency ?? loaded.workspace.config.concurrency ?? 4
+            let printer = ResultPrinter(console: console, verbose: verbose, secrets: plan.secrets)
+            var intro = "Running \(plan.requests.count) flow run\(plan.requests.count == 1 ? "" : "s") against \(targets) "
+                + "(concurrency \(width), seed \(options.seed)"
+            if let shard { intro += ", shard \(shard)" }
+            if !done.isEmpty { intro += ", resuming: \(done.count) already done" }
+            console.out(intro + ")")
+
+            let stop = StopSignal()
+            let coordinator = RunCoordinator(concurrency: width, failFast: failFast, stop: stop)
+            let stopper = Interruption.onInterrupt {
+                console.err(console.style("interrupted:", .yellow, .bold, forErrors: true)
+                    + " finishing the steps in progress and ending open conversations; Ctrl-C again to quit at once")
+                stop.request()
+            }
+            let fresh = await coordinator.run(plan.requests, interpreter: { session.interpreter(for: $0, stop: stop) }, writer: writer,
+                                              onEvent: { printer.handle($0) })
+            interrupted = stop.isRequested
+            stopper.cancel()
+            console.setStatus(nil)
+            await session.shutdown()
+            records += fresh
         }
-        let targets = Set(plan.requests.map(\.targetName)).sorted().joined(separator: ", ")
-        let width = concurrency ?? loaded.workspace.config.concurrency ?? 4
-        let printer = ResultPrinter(console: console, verbose: verbose, secrets: plan.secrets)
-        console.out("Running \(plan.requests.count) flow run\(plan.requests.count == 1 ? "" : "s") against \(targets) "
-            + "(concurrency \(width), seed \(seed))")
 
-        let startedAt = Date()
-        let coordinator = RunCoordinator(concurrency: width, failFast: failFast)
-        let records = await coordinator.run(plan.requests, interpreter: { session.interpreter(for: $0) }, writer: writer,
-                                            onEvent: { printer.handle($0) })
-        await session.shutdown()
-
-        let summary = RunSummary(runId: runID, startedAt: startedAt, finishedAt: Date(), records: records, planned: plan.requests.count)
+        let summary = RunSummary(runId: runID, startedAt: startedAt, finishedAt: Date(), records: records, planned: planned)
         do {
             try writer.writeSummary(summary)
             if let junit {
@@ -113,8 +177,26 @@ struct RunCommand: AsyncParsableCommand {
         } catch {
             console.err(console.style("error:", .red, .bold, forErrors: true) + " \(error)")
         }
-        printer.printSummary(summary, directory: directory, junit: junit)
-        if summary.exitCode != 0 { throw ExitCode(summary.exitCode) }
+        ResultPrinter(console: console, verbose: verbose, secrets: plan.secrets).printSummary(summary, directory: directory, junit: junit)
+        if interrupted {
+            console.out("interrupted: \(summary.notRun) flow run\(summary.notRun == 1 ? "" : "s") not run; finish with: parley run --resume \(directory)")
+            throw ExitCode(130)
+        }
+        let code = summary.exitCode(minPassRate: minPassRate)
+        if code != 0 { throw ExitCode(code) }
+    }
+
+    /// The run being resumed: its description and the results it already has.
+    private func resumed(console: Console) throws -> (metadata: RunMetadata, records: [ResultRecord])? {
+        guard let resume else { return nil }
+        do {
+            let metadata = try RunMetadata.read(from: resume)
+            let records = (try? RunWriter.readRecords(directory: resume)) ?? []
+            return (metadata, records)
+        } catch {
+            console.err(console.style("error:", .red, .bold, forErrors: true) + " cannot resume: \(error)")
+            throw ExitCode(2)
+        }
     }
 }
 

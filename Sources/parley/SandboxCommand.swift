@@ -17,6 +17,7 @@ struct SandboxCommand: AsyncParsableCommand {
           parley sandbox --port 8700
           parley sandbox --port 8700 --latency 100ms --jitter 20ms --chunk-delay 10ms
           parley sandbox --agent examples/agents/support-desk.yaml --rate-limits documented --rate-scale 60
+          parley sandbox --faults 429@5%,503@5%,drop:amigo.interact@5%,malformed@5%,slow=1s@5%
         """
     )
 
@@ -41,6 +42,18 @@ struct SandboxCommand: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("With --rate-limits documented: allow K times the documented rates.", valueName: "k"))
     var rateScale: Double = 1
 
+    @Option(name: .long, help: ArgumentHelp("Inject failures: comma-separated KIND[=ARG][:ENDPOINT][@PROBABILITY] with kinds 429, 503, 500, drop, malformed, slow, system-error — e.g. 429@5%,drop:amigo.interact@5%,slow=1s@5%.", valueName: "spec"))
+    var faults: String?
+
+    @Option(name: .long, help: ArgumentHelp("Seed for the agent's wording choices and for probabilistic faults.", valueName: "n"))
+    var seed: UInt64 = 0
+
+    func validate() throws {
+        if let faults {
+            do { _ = try SandboxFault.parse(faults) } catch { throw ValidationError("--faults: \(error)") }
+        }
+    }
+
     func run() async throws {
         let console = Console()
         guard let latency = DurationText.parse(latency), let jitter = DurationText.parse(jitter),
@@ -64,8 +77,12 @@ struct SandboxCommand: AsyncParsableCommand {
             }
             script = loaded
         }
-        let configuration = SandboxConfiguration(port: port, script: script, latency: latency, jitter: jitter,
-                                                 chunkDelay: chunkDelay, rateLimits: limits)
+        var injected: [SandboxFault] = []
+        if let faults {
+            do { injected = try SandboxFault.parse(faults) } catch { throw ValidationError("--faults: \(error)") }
+        }
+        let configuration = SandboxConfiguration(port: port, script: script, seed: seed, latency: latency, jitter: jitter,
+                                                 chunkDelay: chunkDelay, rateLimits: limits, faults: injected)
         let server: SandboxServer
         do {
             server = try await SandboxServer.start(configuration)
@@ -75,50 +92,10 @@ struct SandboxCommand: AsyncParsableCommand {
         }
         console.out("Parley sandbox: \(script.name) on \(server.baseURL) (Amigo /v1/…, Amelia /AmeliaRest/api/v1/…, AgentHuman /api/v1/…)")
         console.out("Credentials: docs/sandbox.md. Ctrl-C stops.")
-        await ShutdownSignal.wait()
-        await server.stop()
-    }
-}
-
-/// Waits for SIGINT or SIGTERM.
-enum ShutdownSignal {
-    static func wait() async {
-        signal(SIGINT, SIG_IGN)
-        signal(SIGTERM, SIG_IGN)
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            let once = OnceFlag()
-            for number in [SIGINT, SIGTERM] {
-                let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-                source.setEventHandler {
-                    if once.claim() { continuation.resume() }
-                }
-                source.resume()
-                Retained.keep(source as AnyObject)
-            }
+        await withCheckedContinuation { (stopped: CheckedContinuation<Void, Never>) in
+            let interruption = Interruption.onInterrupt { stopped.resume() }
+            Interruption.keepAlive(interruption)
         }
-    }
-}
-
-/// True the first time only, from any thread.
-final class OnceFlag: @unchecked Sendable {
-    private let lock = NSLock()
-    private var done = false
-    func claim() -> Bool {
-        lock.lock()
-        defer { lock.unlock() }
-        if done { return false }
-        done = true
-        return true
-    }
-}
-
-/// Keeps signal sources alive for the life of the process.
-enum Retained {
-    nonisolated(unsafe) private static var objects: [AnyObject] = []
-    private static let lock = NSLock()
-    static func keep(_ object: AnyObject) {
-        lock.lock()
-        objects.append(object)
-        lock.unlock()
+        await server.stop()
     }
 }

@@ -83,7 +83,7 @@ import ParleyCore
         #expect(result.failure?.message == "no complete reply from the agent within the turn timeout of 200ms")
         #expect(result.failure?.errorKind == "timeout")
         #expect(result.steps.map(\.status) == [.error, .skipped])
-        #expect(clock.now - began < .seconds(5))
+        #expect(clock.now - began < .seconds(60), "the hour-long wait was cut short")
     }
 
     @Test func theFlowTimeoutBoundsTheWholeRun() async throws {

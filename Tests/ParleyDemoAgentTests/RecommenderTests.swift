@@ -182,7 +182,7 @@ import Testing
     func simulatedCustomersReachTheirGoal(_ simulation: Simulation, _ picker: Picker) throws {
         var conversation = DemoConversation(script: .supportDesk, seed: 3)
         var transcript = ["agent: " + conversation.open(.agentFirst).text]
-        var generator = SplitMix64(seed: { if case .random(let s) = picker { return s } else { return 0 } }())
+        var generator = SeededRandom(seed: { if case .random(let s) = picker { return s } else { return 0 } }())
         var turns = 0
         while !conversation.isCompleted && turns < 8 {
             let candidates = conversation.recommendations(context: simulation.context)

@@ -1,14 +1,8 @@
 import Foundation
+import ParleyTestSupport
 
 /// Runs the built `parley` executable the way a user would, capturing what it prints.
 struct ParleyBinary {
-    struct Output {
-        var status: Int32
-        var stdout: String
-        var stderr: String
-        var all: String { stdout + stderr }
-    }
-
     /// The package's root folder (for flows/ and examples/).
     static let packageRoot = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
@@ -24,44 +18,15 @@ struct ParleyBinary {
         return packageRoot + "/.build/debug/parley"
     }()
 
+    typealias Output = ChildProcess.Output
+
+    /// Runs the binary to completion (see ``ChildProcess``: no test thread blocks meanwhile).
     static func run(_ arguments: [String], in directory: String = packageRoot, environment extra: [String: String] = [:],
-                    timeout: TimeInterval = 120) throws -> Output {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: path)
-        process.arguments = arguments
-        process.currentDirectoryURL = URL(fileURLWithPath: directory)
+                    timeout: TimeInterval = 180) async throws -> Output {
         var environment = ProcessInfo.processInfo.environment
         environment["NO_COLOR"] = nil
         for (key, value) in extra { environment[key] = value }
-        process.environment = environment
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        // Read both pipes concurrently so neither fills up and blocks the child.
-        let stdoutData = Collected(), stderrData = Collected()
-        let group = DispatchGroup()
-        group.enter()
-        DispatchQueue.global().async { stdoutData.set(out.fileHandleForReading.readDataToEndOfFile()); group.leave() }
-        group.enter()
-        DispatchQueue.global().async { stderrData.set(err.fileHandleForReading.readDataToEndOfFile()); group.leave() }
-        if group.wait(timeout: .now() + timeout) == .timedOut {
-            process.terminate()
-            throw TimedOut(arguments: arguments)
-        }
-        process.waitUntilExit()
-        return Output(status: process.terminationStatus, stdout: String(decoding: stdoutData.get(), as: UTF8.self),
-                      stderr: String(decoding: stderrData.get(), as: UTF8.self))
-    }
-
-    struct TimedOut: Error { var arguments: [String] }
-
-    /// Bytes handed from a reader thread to the test.
-    final class Collected: @unchecked Sendable {
-        private let lock = NSLock()
-        private var data = Data()
-        func set(_ d: Data) { lock.lock(); data = d; lock.unlock() }
-        func get() -> Data { lock.lock(); defer { lock.unlock() }; return data }
+        return try await ChildProcess.run(path, arguments, in: directory, environment: environment, timeout: timeout)
     }
 
     /// A fresh empty folder for a test's files.

@@ -1,65 +1,84 @@
 import Foundation
+import ParleyTestSupport
 
-/// `parley sandbox` running as its own process, reached over loopback the way a user's targets reach it.
-final class SandboxProcess {
+/// `parley sandbox` running as its own process, as a user would start it next to a run.
+final class SandboxProcess: @unchecked Sendable {
     let process: Process
-    /// The port the sandbox chose (it is started on port 0, so it never collides with anything).
     let port: Int
+    var baseURL: String { "http://127.0.0.1:\(port)" }
 
     private init(process: Process, port: Int) {
         self.process = process
         self.port = port
     }
 
-    /// Starts `parley sandbox --port 0` and returns once its banner names the port it listens on.
-    static func start(timeout: TimeInterval = 60) throws -> SandboxProcess {
+    /// Starts `parley sandbox --port 0 <arguments>` and waits until it prints its address
+    /// (reading on a Dispatch thread, so no Swift concurrency thread blocks).
+    static func start(_ arguments: [String] = []) async throws -> SandboxProcess {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: ParleyBinary.path)
-        process.arguments = ["sandbox", "--port", "0"]
+        process.arguments = ["sandbox", "--port", "0"] + arguments
         let out = Pipe()
         process.standardOutput = out
         process.standardError = FileHandle.nullDevice
         try process.run()
-        // The banner ("… on http://127.0.0.1:PORT …") is the signal that the server accepts connections.
-        let found = Collected()
-        let done = DispatchSemaphore(value: 0)
-        DispatchQueue.global().async {
-            var text = ""
-            while true {
-                let chunk = out.fileHandleForReading.availableData
-                if chunk.isEmpty { break }
-                text += String(decoding: chunk, as: UTF8.self)
-                if let match = text.firstMatch(of: /http:\/\/127\.0\.0\.1:(\d+)/), let port = Int(match.1) {
-                    found.set(port)
-                    break
+        let port: Int? = await withCheckedContinuation { continuation in
+            DispatchQueue.global().async {
+                var seen = ""
+                let deadline = Date().addingTimeInterval(60)
+                while Date() < deadline, process.isRunning {
+                    let data = out.fileHandleForReading.availableData
+                    if data.isEmpty { break }
+                    seen += String(decoding: data, as: UTF8.self)
+                    if let range = seen.range(of: "http://127.0.0.1:") {
+                        let digits = seen[range.upperBound...].prefix { $0.isNumber }
+                        if let port = Int(digits), seen[range.upperBound...].dropFirst(digits.count).first != nil {
+                            continuation.resume(returning: port)
+                            return
+                        }
+                    }
                 }
+                continuation.resume(returning: nil)
             }
-            done.signal()
         }
-        guard done.wait(timeout: .now() + timeout) == .success, let port = found.get() else {
+        guard let port else {
             process.terminate()
-            process.waitUntilExit()
-            throw NotStarted()
+            throw Failure(output: "the sandbox did not start")
         }
         return SandboxProcess(process: process, port: port)
     }
 
-    /// Stops the sandbox as Ctrl-C would and waits for it to exit.
+    struct Failure: Error { var output: String }
+
+    /// Stops the server (Ctrl-C) and waits for it to exit.
     func stop() {
         guard process.isRunning else { return }
-        process.interrupt()
+        kill(process.processIdentifier, SIGINT)
         process.waitUntilExit()
     }
 
-    var baseURL: String { "http://127.0.0.1:\(port)" }
+    deinit { stop() }
 
-    struct NotStarted: Error {}
-
-    /// The port handed from the reader thread to the test.
-    private final class Collected: @unchecked Sendable {
-        private let lock = NSLock()
-        private var port: Int?
-        func set(_ value: Int) { lock.lock(); port = value; lock.unlock() }
-        func get() -> Int? { lock.lock(); defer { lock.unlock() }; return port }
+    /// A parley.yaml with an Amigo target for this sandbox, using `users` distinct Amigo users.
+    func amigoConfig(users: Int = 4, extra: String = "") -> String {
+        let ids = (1...users).map { n -> String in
+            let hex = String(n, radix: 16)
+            return "      - 5a4db0c0ffee" + String(repeating: "0", count: 12 - hex.count) + hex
+        }.joined(separator: "\n")
+        return """
+        default_target: sandbox-amigo
+        targets:
+          sandbox-amigo:
+            provider: amigo
+            base_url: \(baseURL)
+            organization: parley-sandbox
+            api_key: sandbox-amigo-api-key
+            api_key_id: sandbox-amigo-key-id
+            service_id: 5a4db0c0ffee00000000c0de
+            rate_limits: off
+            user_ids:
+        \(ids)
+        \(extra)
+        """
     }
 }

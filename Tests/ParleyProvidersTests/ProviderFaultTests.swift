@@ -65,7 +65,7 @@ import Testing
     func aReplyThatNeverCompletesEndsTheRunAtTheTurnTimeout(_ wire: Wire) async throws {
         // The reply comes only after 1.5 s; the flow allows 250 ms (a reply would pass the step).
         try await withSandbox(SandboxConfiguration(latency: .milliseconds(1500))) { server in
-            let flow = refundFlow.replacingOccurrences(of: "turn_timeout: 5s", with: "turn_timeout: 250ms")
+            let flow = refundFlow.replacingOccurrences(of: "turn_timeout: 30s", with: "turn_timeout: 250ms")
             let result = try await run(flow, target: wire.target(server.baseURL))
             #expect(result.outcome == .error, "\(result.summary)")
             #expect(result.failure?.errorKind == ProviderError.Kind.timeout.name)

@@ -77,7 +77,7 @@ enum Wire: String, CaseIterable, Sendable, CustomTestStringConvertible {
 /// A user-first refund conversation of three messages that every protocol can run.
 let refundFlow = """
 flow: refund
-turn_timeout: 5s
+turn_timeout: 30s
 steps:
   - send: Hi, my blender arrived cracked.
   - expect: /order number/i

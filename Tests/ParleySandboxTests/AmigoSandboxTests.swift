@@ -140,7 +140,7 @@ import Testing
     }
 
     @Test func expiredTokensAreRefusedUntilTheClientSignsInAgain() async throws {
-        try await withSandbox(SandboxConfiguration(amigoTokenLifetime: .seconds(1))) { server, http in
+        try await withSandbox(SandboxConfiguration()) { server, http in
             let amigo = AmigoTestClient(http: http)
             let token = try await amigo.signIn()
             let signIn = try await http.send(.post, "/v1/\(amigo.org)/user/signin_with_api_key", headers: [
@@ -150,7 +150,7 @@ import Testing
             let expiresAt = try #require(signIn.object["expires_at"] as? String)
             #expect(expiresAt.wholeMatch(of: /\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z/) != nil)
             #expect(try await amigo.get(token, "conversation/").status == 200)
-            try await Task.sleep(for: .milliseconds(1100))
+            server.expireAmigoTokens()
             #expect(try await amigo.get(token, "conversation/").status == 401)
             let fresh = try await amigo.signIn()
             #expect(try await amigo.get(fresh, "conversation/").status == 200)
@@ -187,18 +187,21 @@ import Testing
     }
 
     @Test func aConversationIsBusyWhileItsReplyStreams() async throws {
-        let configuration = SandboxConfiguration(latency: .milliseconds(400), chunkDelay: .milliseconds(10))
+        // A long latency keeps the first interaction busy while the second client checks, even on a busy machine.
+        let configuration = SandboxConfiguration(latency: .seconds(3), chunkDelay: .milliseconds(10))
         try await withSandbox(configuration) { server, http in
             let amigo = AmigoTestClient(http: http)
             let token = try await amigo.signIn()
             let start = ContinuousClock.now
             let created = try await amigo.create(token)
-            #expect(ContinuousClock.now - start >= .milliseconds(400))
+            #expect(ContinuousClock.now - start >= .seconds(3))
             let id = created.conversationID
             try await TestClient.withClient(host: "127.0.0.1", port: server.port) { second in
                 let other = AmigoTestClient(http: SandboxClient(client: second))
+                let interactsBefore = server.stats.requests(.amigoInteract)
                 async let slow = amigo.interact(token, id, "I want a refund")
-                try await Task.sleep(for: .milliseconds(150))
+                // Wait until the server has the first interaction, not a fixed time.
+                while server.stats.requests(.amigoInteract) == interactsBefore { try await Task.sleep(for: .milliseconds(10)) }
                 let busy = try await other.interact(token, id, "hello")
                 #expect(busy.status == 409)
                 #expect(busy.detail == "A related operation is in progress.")

@@ -1,4 +1,5 @@
 import Foundation
+import ParleyTestSupport
 import HummingbirdTesting
 import ParleySandbox
 import Testing
@@ -93,32 +94,22 @@ struct ValidatorMissing: Error {}
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
     /// Runs `scripts/validate-amigo-json.py` over the cases; returns its exit status and output.
-    static func validate(_ cases: String) throws -> (status: Int32, output: String) {
+    static func validate(_ cases: String) async throws -> (status: Int32, output: String) {
         let schema = try #require(Bundle.module.url(forResource: "amigo-openapi-subset", withExtension: "json", subdirectory: "Resources"))
-        let input = FileManager.default.temporaryDirectory.appendingPathComponent("amigo-cases-\(UUID().uuidString).jsonl")
-        try Data(cases.utf8).write(to: input)
-        defer { try? FileManager.default.removeItem(at: input) }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", repositoryRoot.appendingPathComponent("scripts/validate-amigo-json.py").path, schema.path]
-        process.standardInput = try FileHandle(forReadingFrom: input)
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
+        let result: ChildProcess.Output
         do {
-            try process.run()
+            result = try await ChildProcess.run("/usr/bin/env", ["python3", repositoryRoot.appendingPathComponent("scripts/validate-amigo-json.py").path,
+                                                                 schema.path], input: Data(cases.utf8))
         } catch {
             Issue.record("could not run python3 (\(error)); install python3 and python3-jsonschema (apt-get install python3-jsonschema)")
             throw error
         }
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        return (result.status, result.all)
     }
 
-    @Test func theValidatorRejectsWhatTheSchemaForbids() throws {
+    @Test func theValidatorRejectsWhatTheSchemaForbids() async throws {
         let bad = #"{"schema":"NewMessageEvent","label":"chunk without stop","document":{"type":"new-message","message":"Hi","transcript_alignment":null,"sequence_number":1,"message_id":"x"}}"#
-        let result = try Self.validate(bad + "\n")
+        let result = try await Self.validate(bad + "\n")
         try Self.requireValidator(result)
         #expect(result.status == 1)
         #expect(result.output.contains("'stop' is a required property"))
@@ -209,7 +200,7 @@ struct ValidatorMissing: Error {}
         }
         #expect(cases.statuses.isSuperset(of: [200, 201, 204, 400, 401, 404, 409, 422]))
         #expect(cases.count > 150)
-        let result = try Self.validate(cases.jsonl)
+        let result = try await Self.validate(cases.jsonl)
         try Self.requireValidator(result)
         #expect(result.status == 0, "\(result.output)")
         #expect(result.output.contains("validated \(cases.count) documents, 0 invalid"), "\(result.output)")

@@ -38,7 +38,7 @@ struct SandboxClient: Sendable {
             guard let fieldName = HTTPField.Name(name) else { continue }
             fields[fieldName] = value
         }
-        if let body, fields[.contentType] == nil { fields[.contentType] = "application/json" }
+        if body != nil, fields[.contentType] == nil { fields[.contentType] = "application/json" }
         let response = try await client.execute(TestClient.Request(path, method: method, headers: fields,
                                                                   body: body.map { ByteBuffer(string: $0) }))
         let text = response.body.map { String(buffer: $0) } ?? ""

@@ -133,14 +133,16 @@ static inline int parley_epoll_create(void) {
     return epoll_create1(EPOLL_CLOEXEC);
 }
 
-/// Registers `fd` for the CURL_POLL_* interest `what` (IN, OUT or INOUT), adding or modifying.
-static inline int parley_epoll_watch(int epfd, int fd, int what) {
+/// Registers `fd` for the CURL_POLL_* interest `what` (IN, OUT or INOUT). `known` says whether
+/// it is already registered (one syscall instead of two); a wrong guess is corrected.
+static inline int parley_epoll_watch(int epfd, int fd, int what, int known) {
     struct epoll_event event = {0};
     event.events = ((what & CURL_POLL_IN) ? EPOLLIN : 0) | ((what & CURL_POLL_OUT) ? EPOLLOUT : 0);
     event.data.fd = fd;
-    if (epoll_ctl(epfd, EPOLL_CTL_MOD, fd, &event) == 0) return 0;
-    if (errno != ENOENT) return -1;
-    return epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &event);
+    int first = known ? EPOLL_CTL_MOD : EPOLL_CTL_ADD;
+    if (epoll_ctl(epfd, first, fd, &event) == 0) return 0;
+    if (errno != (known ? ENOENT : EEXIST)) return -1;
+    return epoll_ctl(epfd, known ? EPOLL_CTL_ADD : EPOLL_CTL_MOD, fd, &event);
 }
 
 static inline int parley_epoll_unwatch(int epfd, int fd) {

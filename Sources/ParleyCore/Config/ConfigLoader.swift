@@ -48,9 +48,9 @@ public enum ConfigLoader {
         }
         if let node = map["simulators"] {
             config.simulators = namedEntries(node, what: "simulators", kindKey: "provider", defaultKind: "openai", reader: reader)
-            for entry in config.simulators where entry.kind != "openai" {
-                sink.error("simulator `\(entry.name)` has provider `\(entry.kind)`; simulators are OpenAI-compatible endpoints (`provider: openai`)",
-                           at: entry.location)
+            for entry in config.simulators where entry.kind != "openai" && entry.kind != "sandbox" {
+                sink.error("simulator `\(entry.name)` has provider `\(entry.kind)`; simulators are OpenAI-compatible endpoints "
+                           + "(`provider: openai`) or the built-in sandbox's (`provider: sandbox`)", at: entry.location)
             }
         }
         if let node = map["simulator"] {

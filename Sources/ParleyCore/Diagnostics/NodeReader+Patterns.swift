@@ -3,67 +3,110 @@
 /// `/re/flags` is a regular expression, any other text a case-insensitive substring; the mapping
 /// forms `{regex: }`, `{contains: }`, `{equals: }`, `{any: [...]}`, `{all: [...]}` say it explicitly.
 extension NodeReader {
-    /// The keys of the explicit matcher forms, for "unknown key" suggestions.
+    /// The keys of the explicit matcher forms.
     public static let matcherKeys = ["regex", "contains", "equals", "any", "all"]
 
     /// Text with `${...}` placeholders, located so that placeholder errors point at the right column.
-    public func template(_ node: YAMLNode, for what: String) -> Template? {
-        guard let text = string(node, for: what) else { return nil }
-        return Template.parse(text, at: node.location, columnOffset: Self.columnOffset(of: node), sink: sink)
+    public func template(_ node: YAMLNode, for what: String, nonEmpty: Bool = false) -> Template? {
+        guard let text = nonEmpty ? nonEmptyString(node, for: what) : string(node, for: what) else { return nil }
+        return Template.parse(text, at: node.location, columnOffset: columnOffset(of: node, text: text), sink: sink)
+    }
+
+    /// How far the scalar's text starts from the node's column, when the source line shows the text
+    /// as written (single-line plain or quoted scalars without escapes); otherwise `nil`.
+    public func columnOffset(of node: YAMLNode, text: String) -> Int? {
+        guard let scalar = node.scalar, !text.contains("\n"),
+              let line = sink.lineText(file: node.location.file, line: node.location.line) else { return nil }
+        let rest = line.dropFirst(node.location.column - 1)
+        switch scalar.style {
+        case .plain: return rest.hasPrefix(text) ? 0 : nil
+        case .singleQuoted, .doubleQuoted: return rest.dropFirst().hasPrefix(text) ? 1 : nil
+        case .literal, .folded: return nil
+        }
     }
 
     /// A pattern: `/re/flags`, plain text, or one of the explicit mapping forms.
     public func matcher(_ node: YAMLNode, for what: String) -> Matcher? {
         if node.scalar != nil, !node.isNull {
-            guard let template = template(node, for: what) else { return nil }
-            if Self.looksLikeRegex(template.raw) {
-                return regex(node, for: what).map(Matcher.regex)
+            guard let text = string(node, for: what) else { return nil }
+            if let (pattern, flags) = Self.regexLiteral(text) {
+                return regexPattern(pattern, flags: flags, node: node, textOffset: 1, fullText: text).map(Matcher.regex)
             }
-            return .contains(template)
+            return template(node, for: what).map(Matcher.contains)
         }
         guard let pairs = node.mapping else {
-            mismatch(node, for: what, expected: "a pattern (/regex/flags or text) or a mapping such as { any: [...] }")
+            mismatch(node, for: what, expected: "a pattern: /regex/flags, a text, or {regex|contains|equals|any|all: ...}")
             return nil
         }
-        guard pairs.count == 1, let key = pairs[0].key.string else {
-            error("`\(what)` must have exactly one of \(Self.matcherKeys.map { "`\($0)`" }.joined(separator: ", "))", at: node.location)
+        guard let map = mapping(node, for: "a pattern", keys: Self.matcherKeys) else { return nil }
+        let given = Self.matcherKeys.filter { map.has($0) }
+        guard given.count == 1, let key = given.first, let value = map[key] else {
+            if given.count > 1 {
+                error("a pattern takes one of `\(given[0])` and `\(given[1])`; nest them in `any:` or `all:`",
+                      at: map.keyLocation(given[1]) ?? node.location)
+            } else if pairs.isEmpty {
+                error("an empty pattern; use `regex:`, `contains:`, `equals:`, `any:` or `all:`", at: node.location)
+            }
+            // Otherwise the only keys were unknown ones, reported by the mapping reader.
             return nil
         }
-        let value = pairs[0].value
+        return matcherForm(key, value)
+    }
+
+    /// One explicit form: `regex`, `contains`, `equals`, `any` or `all`, with its value.
+    public func matcherForm(_ key: String, _ value: YAMLNode) -> Matcher? {
         switch key {
         case "regex":
             return regex(value, for: "regex").map(Matcher.regex)
         case "contains":
-            return template(value, for: "contains").map(Matcher.contains)
+            return template(value, for: "contains", nonEmpty: true).map(Matcher.contains)
         case "equals":
             return template(value, for: "equals").map(Matcher.equals)
-        case "any", "all":
-            guard let items = value.sequence, !items.isEmpty else {
-                mismatch(value, for: key, expected: "a non-empty list of patterns")
+        default:
+            guard let items = value.sequence else {
+                mismatch(value, for: key, expected: "a list of patterns")
                 return nil
             }
-            let matchers = items.map { matcher($0, for: "\(key)[]") }
-            let found = matchers.compactMap { $0 }
-            guard found.count == matchers.count else { return nil }
-            return key == "any" ? .any(found) : .all(found)
-        default:
-            error("unknown key `\(key)` in `\(what)`\(Suggestion.hint(for: key, in: Self.matcherKeys))", at: pairs[0].key.location)
-            return nil
+            if items.isEmpty {
+                error("`\(key)` needs at least one pattern", at: value.location)
+                return nil
+            }
+            let parsed = items.map { matcher($0, for: "\(key)[]") }
+            guard parsed.allSatisfy({ $0 != nil }) else { return nil }
+            let matchers = parsed.compactMap { $0 }
+            return key == "any" ? .any(matchers) : .all(matchers)
         }
     }
 
     /// A regular expression written `/re/flags`; text without the slashes is taken as the expression itself.
     public func regex(_ node: YAMLNode, for what: String) -> RegexPattern? {
-        guard let template = template(node, for: what) else { return nil }
-        var source = template
-        var flags = ""
-        if Self.looksLikeRegex(template.raw), let parts = Self.splitRegex(template.raw) {
-            // Re-parse the inner text so placeholder columns stay right (one column for the leading slash).
-            let offset = Self.columnOffset(of: node).map { $0 + 1 }
-            guard let inner = Template.parse(parts.body, at: node.location, columnOffset: offset, sink: sink) else { return nil }
-            source = Template(segments: inner.segments, raw: parts.body, location: node.location)
-            flags = parts.flags
+        guard let text = nonEmptyString(node, for: what) else { return nil }
+        if let (pattern, flags) = Self.regexLiteral(text) {
+            return regexPattern(pattern, flags: flags, node: node, textOffset: 1, fullText: text)
         }
+        return regexPattern(text, flags: "", node: node, textOffset: 0, fullText: text)
+    }
+
+    /// `/pattern/flags` → (pattern, flags); `nil` for other text.
+    public static func regexLiteral(_ text: String) -> (String, String)? {
+        guard text.count >= 2, text.first == "/", let last = text.lastIndex(of: "/"), last != text.startIndex else { return nil }
+        let flags = text[text.index(after: last)...]
+        guard flags.allSatisfy({ $0.isLetter }) else { return nil }
+        return (String(text[text.index(after: text.startIndex)..<last]), String(flags))
+    }
+
+    /// Compiles `pattern` (found `textOffset` characters into `fullText`, the node's text), reporting
+    /// syntax errors and unknown flags at the node.
+    private func regexPattern(_ pattern: String, flags: String, node: YAMLNode, textOffset: Int, fullText: String) -> RegexPattern? {
+        if pattern.isEmpty {
+            error("empty regular expression", at: node.location)
+            return nil
+        }
+        let base = columnOffset(of: node, text: fullText)
+        let location = base.map {
+            SourceLocation(file: node.location.file, line: node.location.line, column: node.location.column + $0 + textOffset)
+        } ?? node.location
+        guard let source = Template.parse(pattern, at: location, columnOffset: base == nil ? nil : 0, sink: sink) else { return nil }
         do {
             return try RegexPattern(source: source, flags: flags)
         } catch {
@@ -72,29 +115,6 @@ extension NodeReader {
             case .unknownVariable(let variable): self.error("unknown variable \(variable.reference)", at: variable.location)
             }
             return nil
-        }
-    }
-
-    /// True for `/.../` followed only by letters, the notation of a regular expression.
-    static func looksLikeRegex(_ text: String) -> Bool {
-        splitRegex(text) != nil
-    }
-
-    static func splitRegex(_ text: String) -> (body: String, flags: String)? {
-        guard text.count >= 2, text.first == "/", let close = text.lastIndex(of: "/"), close != text.startIndex else { return nil }
-        let flags = text[text.index(after: close)...]
-        guard flags.allSatisfy({ $0.isLetter }) else { return nil }
-        return (String(text[text.index(after: text.startIndex)..<close]), String(flags))
-    }
-
-    /// How far the scalar's text starts after its node's column, when columns map one-to-one.
-    static func columnOffset(of node: YAMLNode) -> Int? {
-        guard let scalar = node.scalar, !scalar.value.contains("\n") else { return nil }
-        switch scalar.style {
-        case .plain: return 0
-        case .singleQuoted: return scalar.value.contains("'") ? nil : 1
-        case .doubleQuoted: return scalar.value.contains("\\") || scalar.value.contains("\"") ? nil : 1
-        case .literal, .folded: return nil
         }
     }
 }

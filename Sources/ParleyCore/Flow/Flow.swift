@@ -16,6 +16,8 @@ public struct Flow: Sendable {
     public var target: String?
     /// A simulator chosen by the flow, overriding the project's.
     public var simulator: SimulatorChoice?
+    /// Candidate replies for the `script` simulator, tried after the persona's own.
+    public var replies: [ScriptedReply] = []
     public var steps: [Step]
 
     public static let defaultTurnTimeout: Duration = .seconds(30)

@@ -74,7 +74,7 @@ extension FlowLoadSession {
         return result
     }
 
-    private func scriptedReplies(_ node: YAMLNode) -> [ScriptedReply]? {
+    func scriptedReplies(_ node: YAMLNode) -> [ScriptedReply]? {
         guard let items = node.sequence else {
             reader.mismatch(node, for: "replies", expected: "a list of `{ when: pattern, say: text }` entries")
             return nil

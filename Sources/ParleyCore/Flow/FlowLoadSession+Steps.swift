@@ -129,23 +129,6 @@ extension FlowLoadSession {
 
     // MARK: - Step arguments
 
-    func template(_ node: YAMLNode, for what: String, nonEmpty: Bool = false) -> Template? {
-        guard let text = nonEmpty ? reader.nonEmptyString(node, for: what) : reader.string(node, for: what) else { return nil }
-        return Template.parse(text, at: node.location, columnOffset: columnOffset(of: node, text: text), sink: sink)
-    }
-
-    /// How far the scalar's text starts from the node's column, when columns inside it can be trusted.
-    func columnOffset(of node: YAMLNode, text: String) -> Int? {
-        guard let scalar = node.scalar, !text.contains("\n"),
-              let line = sink.lineText(file: node.location.file, line: node.location.line) else { return nil }
-        let rest = line.dropFirst(node.location.column - 1)
-        switch scalar.style {
-        case .plain: return rest.hasPrefix(text) ? 0 : nil
-        case .singleQuoted, .doubleQuoted: return rest.dropFirst().hasPrefix(text) ? 1 : nil
-        case .literal, .folded: return nil
-        }
-    }
-
     private func noArguments(_ node: YAMLNode, for what: String) -> Bool {
         if node.isNull || node.mapping?.isEmpty == true { return true }
         if let b = node.scalar, b.value == "true", b.style == .plain { return true }

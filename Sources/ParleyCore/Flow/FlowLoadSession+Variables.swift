@@ -15,11 +15,9 @@ extension FlowLoadSession {
             }
         }
         let everyLocal = known
-        for persona in flow.personas {
-            for reply in persona.replies {
-                for template in reply.say + (reply.when?.templates ?? []) {
-                    check(template, in: flow, locals: everyLocal)
-                }
+        for reply in flow.personas.flatMap(\.replies) + flow.replies {
+            for template in reply.say + (reply.when?.templates ?? []) {
+                check(template, in: flow, locals: everyLocal)
             }
         }
     }

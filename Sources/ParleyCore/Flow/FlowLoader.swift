@@ -87,7 +87,7 @@ final class FlowLoadSession {
     var personaCache: [String: Persona?] = [:]
 
     static let flowKeys = ["flow", "description", "tags", "persona", "personas", "scenario", "turn_timeout",
-                           "timeout", "target", "simulator", "steps"]
+                           "timeout", "target", "simulator", "replies", "steps"]
 
     init(environment: [String: String], limits: YAMLLimits) {
         self.environment = environment
@@ -194,7 +194,9 @@ final class FlowLoadSession {
                         personas: personas, scenario: scenario, turnTimeout: turnTimeout, timeout: timeout,
                         target: target, simulator: simulator, steps: steps)
         if let location = map.keyLocation("flow") { flow.location = location }
+        if let node = map["replies"], let replies = scriptedReplies(node) { flow.replies = replies }
         checkStepOrder(flow)
+        checkTagCount(flow)
         checkVariables(flow)
         let errorsAfter = sink.diagnostics.filter { $0.severity == .error }.count
         return errorsAfter == errorsBefore ? flow : nil
@@ -215,6 +217,20 @@ final class FlowLoadSession {
         let dir = (file as NSString).deletingLastPathComponent
         let joined = dir.isEmpty ? path : dir + "/" + path
         return (joined as NSString).standardizingPath
+    }
+
+    /// A conversation holds at most 20 tags: count what the flow's `tag` steps leave set.
+    private func checkTagCount(_ flow: Flow) {
+        var keys = Set<String>()
+        for step in flow.steps {
+            guard case .tag(let change) = step.action else { continue }
+            keys.formUnion(change.set.map(\.key))
+            keys.subtract(change.remove)
+            if keys.count > ConversationTags.maxTags {
+                sink.error("after this step the conversation would hold \(keys.count) tags; the limit is \(ConversationTags.maxTags)", at: step.location)
+                return
+            }
+        }
     }
 
     /// Steps after an `end` can never run.

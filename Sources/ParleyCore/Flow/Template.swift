@@ -163,7 +163,8 @@ public struct VariableScope: Sendable {
 }
 
 extension String {
-    var trimmingSpaces: String {
+    /// The text without leading and trailing white space.
+    public var trimmingSpaces: String {
         var s = Substring(self)
         while s.first?.isWhitespace == true { s = s.dropFirst() }
         while s.last?.isWhitespace == true { s = s.dropLast() }

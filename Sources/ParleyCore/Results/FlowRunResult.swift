@@ -36,6 +36,9 @@ public struct FlowRunResult: Sendable, Codable {
     public var steps: [StepResult]
     /// Things worth knowing that did not change the outcome (e.g. ending the conversation failed).
     public var notes: [String]
+    /// True when the run was stopped (Ctrl-C) before it could finish; such runs are not recorded,
+    /// so `--resume` runs them again.
+    public var interrupted: Bool?
 
     public init(id: String, flow: String, file: String, persona: String?, repetition: Int, target: String, provider: String,
                 labels: [String], conversationTags: [String: String] = [:], outcome: Outcome, failure: FailureInfo? = nil,

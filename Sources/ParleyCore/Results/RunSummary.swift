@@ -77,7 +77,16 @@ public struct RunSummary: Sendable, Codable {
     }
 
     /// 0 all passed · 1 an assertion failed · 3 errors without failures (nothing could be completed).
-    public var exitCode: Int32 {
+    public var exitCode: Int32 { exitCode(minPassRate: nil) }
+
+    /// The exit code; with `minPassRate`, a run passes when every flow's pass rate reaches it
+    /// (for `--repeat` runs of flaky agents), and otherwise fails as usual.
+    public func exitCode(minPassRate: Double?) -> Int32 {
+        if let minPassRate {
+            let short = flows.filter { $0.passRate + 1e-9 < minPassRate }
+            if short.isEmpty { return 0 }
+            return short.contains { $0.failed > 0 } ? 1 : 3
+        }
         if failed > 0 { return 1 }
         if errors > 0 { return 3 }
         return 0

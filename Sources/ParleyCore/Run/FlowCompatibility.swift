@@ -48,8 +48,9 @@ public enum FlowCompatibility {
 
     /// Why the `script` simulator cannot serve `flow`, if it cannot.
     public static func scriptProblem(_ flow: Flow) -> String? {
-        if flow.personas.isEmpty { return "the `script` simulator needs a persona with `replies:`; this flow has no persona" }
+        guard flow.replies.isEmpty else { return nil }
+        if flow.personas.isEmpty { return "the `script` simulator needs `replies:` in the flow or its persona; this flow has neither" }
         let lacking = flow.personas.filter { $0.replies.isEmpty }.map { "`\($0.name)`" }
-        return lacking.isEmpty ? nil : "the `script` simulator needs `replies:` in persona \(lacking.joined(separator: ", "))"
+        return lacking.isEmpty ? nil : "the `script` simulator needs `replies:` in the flow or in persona \(lacking.joined(separator: ", "))"
     }
 }

@@ -30,9 +30,13 @@ public struct FlowInterpreter: Sendable {
     public var environment: [String: String]
     /// Longest wait for ending a conversation after the steps are done.
     public var endTimeout: Duration
+    /// Checked between steps (and simulated turns): once requested, the run stops and is reported
+    /// as interrupted.
+    public var stop: StopSignal?
 
     public init(provider: any ConversationProvider, simulator: (any UserSimulator)? = nil,
-                environment: [String: String], endTimeout: Duration = .seconds(10)) {
+                environment: [String: String], endTimeout: Duration = .seconds(10), stop: StopSignal? = nil) {
+        self.stop = stop
         self.provider = provider
         self.simulator = simulator
         self.environment = environment
@@ -86,8 +90,10 @@ struct FlowExecution {
         var outcome = Outcome.passed
         var failure: FailureInfo?
 
+        var stopped = false
         for (index, step) in flow.steps.enumerated() {
-            if outcome != .passed || Task.isCancelled {
+            if interpreter.stop?.isRequested == true, outcome == .passed { stopped = true }
+            if outcome != .passed || stopped || Task.isCancelled {
                 stepResults.append(StepResult(index: index, kind: step.kind, location: step.location, status: .skipped))
                 continue
             }
@@ -113,15 +119,27 @@ struct FlowExecution {
             result.durationMs = Milliseconds.round((clock.now - began).seconds * 1000)
             stepResults.append(result)
         }
-        await endConversationIfOpen()
-        await conversation?.release()
+        // A simulation cut short by a stop request is not a result either.
+        let interrupted = stopped || Task.isCancelled || (interpreter.stop?.isRequested == true && failure?.errorKind == ProviderError.Kind.cancelled.name)
+        // Ending and releasing must happen even when the run was cancelled (Ctrl-C), so they run
+        // in a task that does not inherit the cancellation.
+        let cleanup = Task { [self] in
+            var execution = self
+            await execution.endConversationIfOpen()
+            await execution.conversation?.release()
+            if let simulator = execution.interpreter.simulator { await simulator.release(runID: execution.request.id) }
+            return execution.notes
+        }
+        notes = await cleanup.value
 
-        return FlowRunResult(
+        var result = FlowRunResult(
             id: request.id, flow: flow.name, file: flow.file, persona: request.persona?.name, repetition: request.repetition,
             target: request.targetName, provider: interpreter.provider.kind, labels: flow.tags, conversationTags: tags,
             outcome: outcome, failure: failure, startedAt: startedAt, finishedAt: Date(),
             conversationId: turns.lazy.compactMap { $0.ids?["conversation_id"] }.first, opening: flow.opening, turns: turns, steps: stepResults, notes: notes
         )
+        if interrupted { result.interrupted = true }
+        return result
     }
 
     // MARK: - Steps
@@ -347,10 +365,12 @@ struct FlowExecution {
         guard let simulator = interpreter.simulator else {
             throw .error("no simulator is configured for this flow", kind: ProviderError.Kind.configuration.name)
         }
-        let request = SimulationRequest(
-            context: SimulationContext.text(persona: self.request.persona, scenario: flow.scenario),
+        var simulation = SimulationRequest(
+            runID: self.request.id, context: SimulationContext.text(persona: self.request.persona, scenario: flow.scenario),
             persona: self.request.persona, scenario: flow.scenario, history: turns,
             conversation: try requireConversation(), scope: scope)
+        simulation.flowReplies = flow.replies
+        let request = simulation
         let candidates = try await call(step) { try await simulator.candidates(request) }
         guard !candidates.isEmpty else {
             throw .error("the `\(simulator.name)` simulator offered no candidate replies", kind: ProviderError.Kind.protocolViolation.name)
@@ -378,6 +398,9 @@ struct FlowExecution {
         if try goalReached(self) { return "goal already reached" }
         for turn in 1...options.maxTurns {
             if completedByAgent { break }
+            if interpreter.stop?.isRequested == true {
+                throw .error("stopped before the simulation finished", kind: ProviderError.Kind.cancelled.name)
+            }
             try await simulatedTurn(pick: options.pick, step: step)
             if try goalReached(self) { return "goal reached after \(turn) simulated turn\(turn == 1 ? "" : "s")" }
         }

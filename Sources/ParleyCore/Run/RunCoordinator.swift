@@ -5,6 +5,8 @@ public enum RunEvent: Sendable {
     case started(total: Int)
     /// A flow run finished and its results are on disk. `done` counts finished runs so far.
     case finished(record: ResultRecord, result: FlowRunResult, progress: RunProgress)
+    /// A flow run was stopped (Ctrl-C) before it finished; it is not recorded.
+    case interrupted(result: FlowRunResult, progress: RunProgress)
     /// A result could not be written; the run goes on and the record is still counted.
     case writeFailed(RunDirectoryError)
 }
@@ -24,10 +26,13 @@ public struct RunCoordinator: Sendable {
     public var concurrency: Int
     /// Stop starting flow runs after the first one that does not pass.
     public var failFast: Bool
+    /// Once requested, no further flow runs start (the running ones stop at their next step).
+    public var stop: StopSignal?
 
-    public init(concurrency: Int, failFast: Bool = false) {
+    public init(concurrency: Int, failFast: Bool = false, stop: StopSignal? = nil) {
         self.concurrency = max(1, concurrency)
         self.failFast = failFast
+        self.stop = stop
     }
 
     /// Runs `requests`; returns the records of the flow runs that finished, in finishing order.
@@ -52,6 +57,11 @@ public struct RunCoordinator: Sendable {
             for _ in 0..<min(concurrency, requests.count) { startNext() }
 
             while let result = await group.next() {
+                if result.interrupted == true {
+                    progress.elapsed = clock.now - began
+                    onEvent(.interrupted(result: result, progress: progress))
+                    continue
+                }
                 var record: ResultRecord
                 do throws(RunDirectoryError) {
                     record = try writer.record(result)
@@ -69,7 +79,7 @@ public struct RunCoordinator: Sendable {
                 progress.elapsed = clock.now - began
                 onEvent(.finished(record: record, result: result, progress: progress))
                 if failFast, result.outcome != .passed { stop = true }
-                if !stop, !Task.isCancelled { startNext() }
+                if !stop, !Task.isCancelled, self.stop?.isRequested != true { startNext() }
             }
         }
         return records

@@ -4,10 +4,18 @@ public protocol UserSimulator: Sendable {
     var name: String { get }
     /// Candidate next user messages, best first. An empty list is an error for the flow run.
     func candidates(_ request: SimulationRequest) async throws(ProviderError) -> [String]
+    /// Lets go of anything kept for a flow run (called once when it ends).
+    func release(runID: String) async
+}
+
+extension UserSimulator {
+    public func release(runID: String) async {}
 }
 
 /// What a simulator knows when asked for the next user message.
 public struct SimulationRequest: Sendable {
+    /// The flow run asking, for simulators that keep state per run.
+    public var runID: String
     /// The persona and scenario in Amigo's `PERSONA: … --- SCENARIO: …` layout.
     public var context: String
     public var persona: Persona?
@@ -18,9 +26,12 @@ public struct SimulationRequest: Sendable {
     public var conversation: any AgentConversation
     /// Variables of the flow run, for scripted replies with placeholders.
     public var scope: VariableScope
+    /// The flow's own scripted replies (the persona's come first).
+    public var flowReplies: [ScriptedReply] = []
 
-    public init(context: String, persona: Persona?, scenario: Scenario?, history: [Turn],
+    public init(runID: String, context: String, persona: Persona?, scenario: Scenario?, history: [Turn],
                 conversation: any AgentConversation, scope: VariableScope) {
+        self.runID = runID
         self.context = context
         self.persona = persona
         self.scenario = scenario
@@ -43,20 +54,22 @@ public struct TargetRecommendSimulator: UserSimulator {
     }
 }
 
-/// Picks replies listed in the persona (`replies: [{when: pattern, say: [...]}]`) by the agent's last reply.
+/// Picks replies listed in the persona and the flow (`replies: [{when: pattern, say: [...]}]`) by
+/// the agent's last reply.
 ///
-/// Entries are tried in order; the first whose `when` matches supplies the candidates. An entry
-/// without `when` matches anything, so put it last as a fallback.
+/// Entries are tried in order, the persona's before the flow's; the first whose `when` matches
+/// supplies the candidates. An entry without `when` matches anything, so put it last as a fallback.
 public struct ScriptSimulator: UserSimulator {
     public init() {}
     public var name: String { "script" }
 
     public func candidates(_ request: SimulationRequest) async throws(ProviderError) -> [String] {
-        guard let persona = request.persona, !persona.replies.isEmpty else {
-            throw ProviderError(.configuration, "the `script` simulator needs `replies:` in the persona")
+        let replies = (request.persona?.replies ?? []) + request.flowReplies
+        guard !replies.isEmpty else {
+            throw ProviderError(.configuration, "the `script` simulator needs `replies:` in the flow or its persona")
         }
         let last = request.lastAgentText ?? ""
-        for reply in persona.replies {
+        for reply in replies {
             do {
                 if let when = reply.when, !(try when.matches(last, scope: request.scope)) { continue }
                 return try reply.say.map { (t) throws(VariableError) in try t.render(request.scope) }

@@ -13,6 +13,8 @@ actor AmigoConversation: AgentConversation {
     /// The latest completed interaction: recommend_responses and insights refer to it.
     private var interactionID: String?
     private var completed = false
+    /// A create request went out, so the server may hold a conversation whose id never reached us.
+    private var createSent = false
 
     init(provider: AmigoProvider, user: String, turnTimeout: Duration) {
         self.provider = provider
@@ -41,6 +43,7 @@ actor AmigoConversation: AgentConversation {
             request.headers.add(name: "Authorization", value: "Bearer \(token)")
             return request
         }
+        createSent = true
         do {
             return try await streamReply(doing: "creating a conversation", endpoint: "create", create)
         } catch where error.status == 400 {
@@ -111,6 +114,8 @@ actor AmigoConversation: AgentConversation {
         do {
             for try await line in response.lines {
                 try reader.consume(line, at: clock.now)
+                // Known as soon as it arrives, so the conversation can be finished even if the rest fails.
+                if id == nil, let created = reader.conversationID { id = created }
             }
         } catch let error as ProviderError {
             throw error
@@ -196,18 +201,33 @@ actor AmigoConversation: AgentConversation {
     }
 
     func end() async throws(ProviderError) {
-        guard let conversation = id, !completed else { return }
+        guard !completed else { return }
+        guard let conversation = id else {
+            // The create was cut short before its id arrived: finish whatever this user left open.
+            if createSent { _ = try await finishUnfinishedConversations() }
+            completed = true
+            return
+        }
         let url = settings.url("conversation/\(conversation)/finish/")
-        let response = try await provider.authorized(as: user, { token in
-            var request = self.http.request(.post, url, timeout: .seconds(30))
-            request.headers.add(name: "Authorization", value: "Bearer \(token)")
-            return request
-        }, endpoint: "finish", idempotent: true)
-        completed = true
-        // 409 would mean it is already finished, which is what we wanted.
-        guard (200..<300).contains(response.status) || response.status == 409 else {
+        // 409 while the server is still busy with an interaction whose reply we stopped reading
+        // (Ctrl-C, a timeout): wait for it to settle, then finish.
+        var delay = Duration.milliseconds(100)
+        for attempt in 1...6 {
+            let response = try await provider.authorized(as: user, { token in
+                var request = self.http.request(.post, url, timeout: .seconds(30))
+                request.headers.add(name: "Authorization", value: "Bearer \(token)")
+                return request
+            }, endpoint: "finish", idempotent: true)
+            if (200..<300).contains(response.status) { break }
+            if response.status == 409 {
+                if ProviderHTTP.errorText(response.body).lowercased().contains("finished") || attempt == 6 { break }
+                do { try await Task.sleep(for: delay) } catch { break }
+                delay = delay * 2
+                continue
+            }
             throw http.statusError(response.status, body: response.body, doing: "finishing the conversation")
         }
+        completed = true
     }
 
     func release() async {

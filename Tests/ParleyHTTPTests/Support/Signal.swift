@@ -62,19 +62,6 @@ final class Signal: Sendable {
     }
 }
 
-/// Counts events and lets a test wait for a number of them.
-final class Counter: Sendable {
-    private let values = Mutex<[String: Int]>([:])
-
-    func increment(_ key: String) {
-        values.withLock { $0[key, default: 0] += 1 }
-    }
-
-    func value(_ key: String) -> Int {
-        values.withLock { $0[key, default: 0] }
-    }
-}
-
 /// The task's value, or nil if it did not finish within `timeout`: a broken cancellation path
 /// then fails the test instead of hanging the run (the task itself is left behind).
 func value<Success: Sendable>(of task: Task<Success, Never>, within timeout: Duration) async -> Success? {

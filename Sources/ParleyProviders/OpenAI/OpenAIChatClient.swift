@@ -1,0 +1,146 @@
+import Foundation
+import ParleyCore
+import ParleyHTTP
+
+/// A message of a chat-completions request.
+struct ChatMessage: Sendable {
+    var role: String
+    var content: String
+}
+
+/// What a chat-completions call returned.
+struct ChatCompletion: Sendable {
+    /// One text per choice.
+    var texts: [String]
+    var sentAt: Date
+    /// Time to the first content token, when streamed.
+    var timeToFirstToken: Duration?
+    var latency: Duration
+    var id: String?
+}
+
+/// Calls an OpenAI-compatible `/chat/completions` endpoint, streamed (server-sent events, so the
+/// first token's latency is known) or as one JSON answer.
+struct OpenAIChatClient: Sendable {
+    let settings: OpenAISettings
+    let http: ProviderHTTP
+
+    init(settings: OpenAISettings, client: HTTPClient, service: String = "the OpenAI-compatible endpoint") {
+        self.settings = settings
+        self.http = ProviderHTTP(client: client, service: "\(service) `\(settings.name)`", verifyTLS: settings.verifyTLS,
+                                 connectTimeout: settings.connectTimeout)
+    }
+
+    func complete(_ messages: [ChatMessage], choices: Int = 1, stream: Bool, timeout: Duration) async throws(ProviderError) -> ChatCompletion {
+        var body: [(String, JSONValue)] = [
+            ("model", .string(settings.model)),
+            ("messages", .array(messages.map { .object([("role", .string($0.role)), ("content", .string($0.content))]) })),
+        ]
+        if let t = settings.temperature { body.append(("temperature", .number(t))) }
+        if let m = settings.maxTokens { body.append(("max_tokens", .number(Double(m)))) }
+        if choices > 1 { body.append(("n", .number(Double(choices)))) }
+        if stream { body.append(("stream", true)) }
+        var request = http.request(.post, settings.completionsURL, body: .json(JSONValue.object(body).bytes), timeout: timeout)
+        if let key = settings.apiKey { request.headers.add(name: "Authorization", value: "Bearer \(key)") }
+        for (name, value) in settings.headers { request.headers.replaceOrAdd(name: name, value: value) }
+        if stream { request.headers.add(name: "Accept", value: "text/event-stream") }
+
+        let sentAt = Date()
+        let clock = ContinuousClock()
+        let started = clock.now
+        if !stream {
+            let response = try await http.send(request, endpoint: "chat", idempotent: false)
+            try check(response.status, body: response.body)
+            let json = try http.json(response.body, doing: "completing a chat")
+            guard let choiceList = json["choices"]?.array, !choiceList.isEmpty else {
+                throw ProviderError(.protocolViolation, "\(http.service) answered without `choices`: \(String(json.serialized.prefix(200)))")
+            }
+            let texts = choiceList.map { $0["message"]?["content"]?.string ?? "" }
+            return ChatCompletion(texts: texts, sentAt: sentAt, latency: clock.now - started, id: json["id"]?.string)
+        }
+        let response = try await http.stream(request, endpoint: "chat", idempotent: false)
+        guard (200..<300).contains(response.status) else {
+            let body = (try? await response.collectBody()) ?? []
+            try check(response.status, body: body)
+            throw http.statusError(response.status, body: body, doing: "completing a chat")
+        }
+        var reader = ServerSentEventReader()
+        var text = ""
+        var firstToken: Duration?
+        var id: String?
+        var done = false
+        do {
+            for try await line in response.lines {
+                guard let data = reader.consume(line) else { continue }
+                if data == Array("[DONE]".utf8) { done = true; break }
+                let chunk: JSONValue
+                do {
+                    chunk = try JSONValue(parsing: data)
+                } catch {
+                    throw ProviderError(.protocolViolation, "\(http.service) sent an event that is not JSON (\(error)): \(String(decoding: data.prefix(120), as: UTF8.self))")
+                }
+                if let message = chunk["error"]?["message"]?.string {
+                    throw ProviderError(.server, "\(http.service) reported an error mid-stream: \(message)")
+                }
+                id = id ?? chunk["id"]?.string
+                if let piece = chunk["choices"]?[0]?["delta"]?["content"]?.string, !piece.isEmpty {
+                    if firstToken == nil { firstToken = clock.now - started }
+                    text += piece
+                }
+                if let finish = chunk["choices"]?[0]?["finish_reason"], !finish.isNull { done = true }
+            }
+        } catch let error as ProviderError {
+            throw error
+        } catch let error as HTTPError {
+            throw http.providerError(error)
+        } catch {
+            throw ProviderError(.protocolViolation, "\(http.service): \(error)")
+        }
+        guard done else {
+            throw ProviderError(.connectionDropped, "\(http.service)'s stream ended before the answer was finished")
+        }
+        return ChatCompletion(texts: [text], sentAt: sentAt, timeToFirstToken: firstToken, latency: clock.now - started, id: id)
+    }
+
+    private func check(_ status: Int, body: [UInt8]) throws(ProviderError) {
+        guard !(200..<300).contains(status) else { return }
+        if status == 401 || status == 403 {
+            throw ProviderError(.authRefused, "\(http.service) refused the API key (\(status)): \(ProviderHTTP.errorText(body))", status: status)
+        }
+        if status == 404, ProviderHTTP.errorText(body).contains("model") {
+            throw ProviderError(.configuration, "\(http.service) does not serve model `\(settings.model)` (404): \(ProviderHTTP.errorText(body))", status: 404)
+        }
+        throw http.statusError(status, body: body, doing: "completing a chat")
+    }
+}
+
+/// Splits a `text/event-stream` body into event data (the `data:` lines of each event, joined).
+struct ServerSentEventReader {
+    private var data: [UInt8] = []
+    private var hasData = false
+
+    /// Takes one line; returns an event's data when a blank line ends it (or a `data:` line when the
+    /// server omits blank lines, as some do).
+    mutating func consume(_ line: [UInt8]) -> [UInt8]? {
+        var line = line
+        if line.last == 0x0D { line.removeLast() }
+        if line.isEmpty {
+            guard hasData else { return nil }
+            defer { data = []; hasData = false }
+            return data
+        }
+        guard line.starts(with: Array("data:".utf8)) else { return nil }  // comments, event:, id:, retry:
+        var value = line.dropFirst(5)
+        if value.first == 0x20 { value = value.dropFirst() }
+        if hasData { data.append(0x0A) }
+        data += value
+        hasData = true
+        // Chat-completion events are one JSON object (or [DONE]) per `data:` line; use it at once
+        // rather than wait for the blank line some servers never send.
+        if value.first == UInt8(ascii: "{") || value.elementsEqual(Array("[DONE]".utf8)) {
+            defer { data = []; hasData = false }
+            return data
+        }
+        return nil
+    }
+}

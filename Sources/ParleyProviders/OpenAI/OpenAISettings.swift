@@ -1,0 +1,69 @@
+import ParleyCore
+
+/// An OpenAI-compatible chat-completions endpoint as configured in parley.yaml (a `simulators:`
+/// entry or a `provider: openai` target).
+///
+/// Keys: `base_url` (default https://api.openai.com/v1; the path `/chat/completions` is appended),
+/// `model` (required), `api_key` (default: the environment variable named by `api_key_env`, else
+/// OPENAI_API_KEY), `temperature`, `max_tokens`, `stream` (default true), `headers`, `insecure`,
+/// `connect_timeout`, and for simulators `candidates` (how many choices to ask for, default 3) and
+/// `system_prompt` (text put before the persona and scenario).
+struct OpenAISettings: Sendable {
+    var name: String
+    var baseURL: String
+    var apiKey: String?
+    var model: String
+    var temperature: Double?
+    var maxTokens: Int?
+    var stream: Bool
+    var headers: [(String, String)]
+    var verifyTLS: Bool
+    var connectTimeout: Duration
+    var candidates: Int
+    var systemPrompt: String?
+
+    static let keys = ["provider", "base_url", "model", "api_key", "api_key_env", "temperature", "max_tokens", "stream",
+                       "headers", "insecure", "connect_timeout", "candidates", "system_prompt"]
+
+    init?(_ entry: NamedSettings, values: ConfigValues, what: String) {
+        guard let map = values.reader.mapping(entry.node, for: "\(what) `\(entry.name)`", keys: Self.keys) else { return nil }
+        name = entry.name
+        let base = values.string(map, "base_url") ?? "https://api.openai.com/v1"
+        baseURL = base.hasSuffix("/") ? String(base.dropLast()) : base
+        guard let model = map.require("model").flatMap({ values.resolve($0, for: "model") }) else { return nil }
+        self.model = model
+        if map.has("api_key") {
+            apiKey = values.string(map, "api_key", secret: true)
+        } else {
+            let variable = map.string("api_key_env") ?? "OPENAI_API_KEY"
+            apiKey = values.environment[variable]
+            if let apiKey { values.noteSecret(apiKey) }
+            if apiKey == nil, map.has("api_key_env"), let node = map["api_key_env"] {
+                values.sink.error("environment variable `\(variable)` (named by `api_key_env`) is not set", at: node.location)
+                return nil
+            }
+        }
+        temperature = map.double("temperature", in: 0...2)
+        maxTokens = map.int("max_tokens", in: 1...1_000_000)
+        stream = map.bool("stream") ?? true
+        headers = values.stringMap(map, "headers", secretValues: true) ?? []
+        verifyTLS = !(map.bool("insecure") ?? false)
+        connectTimeout = map.duration("connect_timeout") ?? .seconds(10)
+        candidates = map.int("candidates", in: 1...8) ?? 3
+        systemPrompt = map.string("system_prompt")
+    }
+
+    init(name: String, baseURL: String, apiKey: String?, model: String, stream: Bool = true, candidates: Int = 3) {
+        self.name = name
+        self.baseURL = baseURL
+        self.apiKey = apiKey
+        self.model = model
+        self.stream = stream
+        self.headers = []
+        self.verifyTLS = true
+        self.connectTimeout = .seconds(10)
+        self.candidates = candidates
+    }
+
+    var completionsURL: String { baseURL + "/chat/completions" }
+}

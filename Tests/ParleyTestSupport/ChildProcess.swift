@@ -1,0 +1,91 @@
+import Foundation
+
+/// Runs a program to completion from async tests without blocking a Swift concurrency thread:
+/// pipes are read and the exit awaited on Dispatch threads. (A blocked cooperative pool — two
+/// threads on a two-core machine — stalls every other test running alongside.)
+public enum ChildProcess {
+    public struct Output: Sendable {
+        public var status: Int32
+        public var stdout: String
+        public var stderr: String
+        public var all: String { stdout + stderr }
+    }
+
+    public struct TimedOut: Error, CustomStringConvertible {
+        public var command: String
+        public var description: String { "timed out: \(command)" }
+    }
+
+    /// Runs `executable` with `arguments`; `input` is written to its standard input.
+    public static func run(_ executable: String, _ arguments: [String], in directory: String? = nil,
+                           environment: [String: String]? = nil, input: Data? = nil, timeout: TimeInterval = 180) async throws -> Output {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
+        if let environment { process.environment = environment }
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        let stdin = input.map { _ in Pipe() }
+        if let stdin { process.standardInput = stdin }
+        return try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async {
+                do {
+                    try process.run()
+                } catch {
+                    continuation.resume(throwing: error)
+                    return
+                }
+                if let stdin, let input {
+                    DispatchQueue.global().async {
+                        stdin.fileHandleForWriting.write(input)
+                        try? stdin.fileHandleForWriting.close()
+                    }
+                }
+                let stdoutData = Collected(), stderrData = Collected()
+                let group = DispatchGroup()
+                group.enter()
+                DispatchQueue.global().async { stdoutData.set(out.fileHandleForReading.readDataToEndOfFile()); group.leave() }
+                group.enter()
+                DispatchQueue.global().async { stderrData.set(err.fileHandleForReading.readDataToEndOfFile()); group.leave() }
+                if group.wait(timeout: .now() + timeout) == .timedOut {
+                    process.terminate()
+                    continuation.resume(throwing: TimedOut(command: ([executable] + arguments).joined(separator: " ")))
+                    return
+                }
+                process.waitUntilExit()
+                continuation.resume(returning: Output(status: process.terminationStatus,
+                                                      stdout: String(decoding: stdoutData.get(), as: UTF8.self),
+                                                      stderr: String(decoding: stderrData.get(), as: UTF8.self)))
+            }
+        }
+    }
+
+    /// Waits for a started process without blocking a Swift concurrency thread.
+    public static func waitForExit(_ process: Process) async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            DispatchQueue.global().async {
+                process.waitUntilExit()
+                continuation.resume()
+            }
+        }
+    }
+
+    /// Polls `condition` every 20 ms (without blocking a thread) until it holds or `seconds` pass.
+    public static func waitUntil(seconds: Double, _ condition: () -> Bool) async {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline, !condition() {
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+    }
+}
+
+/// Bytes handed from a reader thread to a test.
+public final class Collected: @unchecked Sendable {
+    private let lock = NSLock()
+    private var data = Data()
+    public init() {}
+    public func set(_ d: Data) { lock.lock(); data = d; lock.unlock() }
+    public func get() -> Data { lock.lock(); defer { lock.unlock() }; return data }
+}
