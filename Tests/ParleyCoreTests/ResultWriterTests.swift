@@ -15,9 +15,10 @@ import ParleyCore
         }
         var turn = Turn(role: .agent, text: reply, at: Date())
         turn.latencyMs = 120
+        let started = Date()
         return FlowRunResult(id: id, flow: "refund", file: "flows/refund.yaml", persona: "Dana", repetition: 1, target: "local",
                              provider: "local", labels: ["regression"], outcome: outcome, failure: failure,
-                             startedAt: Date(), finishedAt: Date().addingTimeInterval(1.5), conversationId: "c-\(id)",
+                             startedAt: started, finishedAt: started.addingTimeInterval(1.5), conversationId: "c-\(id)",
                              opening: .agentFirst, turns: [turn])
     }
 
