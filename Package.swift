@@ -92,6 +92,10 @@ let package = Package(
             ],
             resources: [.copy("Resources")]
         ),
-        .testTarget(name: "ParleyEndToEndTests", dependencies: ["ParleyCore"], exclude: ["Fixtures"]),
+        .testTarget(name: "ParleyEndToEndTests", dependencies: ["ParleyCore", "ParleyTestSupport"], exclude: ["Fixtures"]),
+        // The JSON Schemas of schema/ against the loaders: examples, invalid fixtures, scaffolding.
+        .testTarget(name: "ParleySchemaTests", dependencies: ["ParleyCore", "ParleyProviders", "ParleyTestSupport"]),
+        // Helpers shared by test targets (not part of any product): checking YAML against schema/.
+        .target(name: "ParleyTestSupport", dependencies: ["ParleyCore"], path: "Tests/ParleyTestSupport"),
     ]
 )
