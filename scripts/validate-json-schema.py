@@ -9,9 +9,11 @@ parser, so this script needs no YAML library. Every schema in SCHEMA_DIR is firs
 the JSON Schema 2020-12 meta-schema.
 
 Prints one JSON line per case, {"label": ..., "valid": true|false, "errors": ["path: message", ...]},
-then a summary line {"validated": N, "invalid": M}. Exits 0 when every case was checked (whatever
-the verdicts: the caller decides which documents must be invalid), 2 on bad input or an invalid
-schema, 3 when jsonschema is missing.
+then a summary line {"validated": N, "invalid": M}. An input line {"flush": true} ends a batch: its
+summary is printed and flushed at once, and the script reads on, so one process can answer many
+batches (the tests keep one running rather than paying Python's start-up for each). Exits 0 when
+every case was checked (whatever the verdicts: the caller decides which documents must be invalid),
+2 on bad input or an invalid schema, 3 when jsonschema is missing.
 """
 import json
 import pathlib
@@ -58,11 +60,18 @@ def main() -> int:
         print(f"no *.schema.json files in {sys.argv[1]}", file=sys.stderr)
         return 2
     count = invalid = 0
+    pending = True
     for number, line in enumerate(sys.stdin, start=1):
         if not line.strip():
             continue
         try:
             case = json.loads(line)
+            if case == {"flush": True}:
+                print(json.dumps({"validated": count, "invalid": invalid}), flush=True)
+                count = invalid = 0
+                pending = False
+                continue
+            pending = True
             name, label, document = case["schema"], case.get("label", f"line {number}"), case["document"]
         except (ValueError, KeyError) as error:
             print(f"input line {number}: {error}", file=sys.stderr)
@@ -74,7 +83,8 @@ def main() -> int:
         count += 1
         invalid += 1 if errors else 0
         print(json.dumps({"label": label, "valid": not errors, "errors": [describe(e) for e in errors]}))
-    print(json.dumps({"validated": count, "invalid": invalid}))
+    if pending:
+        print(json.dumps({"validated": count, "invalid": invalid}))
     return 0
 
 

@@ -3,7 +3,9 @@ import Testing
 import ParleyCore
 import ParleyTestSupport
 
-@Suite struct InitCommandTests {
+/// Serialized: each test waits on the binary synchronously (ParleyBinary.run), so one at a time keeps the
+/// shared pool free for the other suites.
+@Suite(.serialized) struct InitCommandTests {
     static let written = ProjectScaffold.files.map(\.path)
 
     @Test func initWritesAProjectThatRunsAndValidates() throws {
@@ -28,7 +30,7 @@ import ParleyTestSupport
         #expect(validate.stdout.contains("1 flow valid"), "\(validate.stdout)")
     }
 
-    @Test func theWrittenFilesMatchTheWrittenSchemas() throws {
+    @Test func theWrittenFilesMatchTheWrittenSchemas() async throws {
         let dir = try ParleyBinary.temporaryDirectory()
         let result = try ParleyBinary.run(["init", "project"], in: dir)
         #expect(result.status == 0, "\(result.all)")
@@ -37,7 +39,7 @@ import ParleyTestSupport
             SchemaValidator.Case(schema: "parley.schema.json", label: "parley.yaml", document: try SchemaValidator.document(yamlFile: project + "/parley.yaml")),
             SchemaValidator.Case(schema: "flow.schema.json", label: "flows/hello.yaml", document: try SchemaValidator.document(yamlFile: project + "/flows/hello.yaml")),
         ]
-        let verdicts = try SchemaValidator(schemaFolder: project + "/schema").validate(cases)
+        let verdicts = try await SchemaValidator(schemaFolder: project + "/schema").validate(cases)
         #expect(verdicts.allSatisfy { $0.valid }, "\(verdicts)")
         // The schemas written are the repository's.
         for name in ["flow", "persona", "steps", "parley"] {

@@ -8,7 +8,7 @@ import ParleyTestSupport
 @Suite struct ExampleFileSchemaTests {
     static let root = SchemaValidator.repositoryRoot
 
-    @Test func everyExampleFlowPersonaIncludeAndConfigMatchesItsSchema() throws {
+    @Test func everyExampleFlowPersonaIncludeAndConfigMatchesItsSchema() async throws {
         var cases: [SchemaValidator.Case] = []
         for path in SchemaKind.yamlFiles(under: "flows") {
             let kind = SchemaKind.ofFlowFolderFile(path)
@@ -32,7 +32,7 @@ import ParleyTestSupport
         #expect(kinds["steps.schema.json", default: 0] >= 1, "\(kinds)")
         #expect(kinds["parley.schema.json", default: 0] >= 1, "\(kinds)")
 
-        for verdict in try SchemaValidator().validate(cases) {
+        for verdict in try await SchemaValidator().validate(cases) {
             #expect(verdict.valid, "\(verdict)")
         }
     }

@@ -44,7 +44,7 @@ import ParleyTestSupport
         #expect(Set(Self.semanticOnly.keys).isDisjoint(with: Self.notYAML.keys))
     }
 
-    @Test func theSchemaRejectsEveryFixtureExceptTheSemanticOnes() throws {
+    @Test func theSchemaRejectsEveryFixtureExceptTheSemanticOnes() async throws {
         var cases: [SchemaValidator.Case] = []
         for name in Self.fixtures {
             let path = Self.directory + "/" + name
@@ -57,7 +57,7 @@ import ParleyTestSupport
             }
         }
         #expect(cases.count == Self.fixtures.count - Self.notYAML.count)
-        for verdict in try SchemaValidator().validate(cases) {
+        for verdict in try await SchemaValidator().validate(cases) {
             if let reason = Self.semanticOnly[verdict.label] {
                 #expect(verdict.valid, "\(verdict.label) is listed as semantic-only (\(reason)), but the schema rejects it: \(verdict.errors)")
             } else {
@@ -66,12 +66,12 @@ import ParleyTestSupport
         }
     }
 
-    @Test func theStepsSchemaJudgesIncludedFilesLikeTheLoader() throws {
+    @Test func theStepsSchemaJudgesIncludedFilesLikeTheLoader() async throws {
         let cases = try ["broken-steps.yaml", "cycle-a.yaml", "cycle-b.yaml"].map { name in
             SchemaValidator.Case(schema: SchemaKind.steps.fileName, label: name,
                                  document: try SchemaValidator.document(yamlFile: Self.directory + "/_parts/" + name))
         }
-        let verdicts = try SchemaValidator().validate(cases)
+        let verdicts = try await SchemaValidator().validate(cases)
         #expect(verdicts.map(\.valid) == [false, true, true], "\(verdicts)")
     }
 }

@@ -104,14 +104,14 @@ import ParleyTestSupport
         """,
     ]
 
-    @Test func flowsTheLoaderAcceptsPassTheSchema() throws {
+    @Test func flowsTheLoaderAcceptsPassTheSchema() async throws {
         var cases: [SchemaValidator.Case] = []
         for (index, text) in Self.validFlows.enumerated() {
             let loaded = FlowLoader(environment: Self.environment).load(text: text, file: Self.flowFile)
             #expect(loaded.diagnostics.isEmpty, "valid flow \(index + 1): \(loaded.diagnostics.map(\.description))")
             cases.append(.init(schema: SchemaKind.flow.fileName, label: "valid flow \(index + 1)", document: try SchemaValidator.document(yaml: text)))
         }
-        for verdict in try SchemaValidator().validate(cases) {
+        for verdict in try await SchemaValidator().validate(cases) {
             #expect(verdict.valid, "\(verdict)")
         }
     }
@@ -161,7 +161,7 @@ import ParleyTestSupport
 
     static func step(_ line: String) -> String { "flow: x\nsteps:\n  - send: Hi\n  - \(line)\n" }
 
-    @Test func flowsTheLoaderRejectsFailTheSchema() throws {
+    @Test func flowsTheLoaderRejectsFailTheSchema() async throws {
         var cases: [SchemaValidator.Case] = []
         for (index, item) in Self.invalidFlows.enumerated() {
             let loaded = FlowLoader(environment: Self.environment).load(text: item.yaml, file: Self.flowFile)
@@ -170,7 +170,7 @@ import ParleyTestSupport
             cases.append(.init(schema: SchemaKind.flow.fileName, label: "invalid flow \(index + 1): \(item.yaml)",
                                document: try SchemaValidator.document(yaml: item.yaml)))
         }
-        for verdict in try SchemaValidator().validate(cases) {
+        for verdict in try await SchemaValidator().validate(cases) {
             #expect(!verdict.valid, "the schema accepts \(verdict.label)")
         }
     }
@@ -256,19 +256,19 @@ import ParleyTestSupport
         return sink.sorted
     }
 
-    @Test func configurationsTheLoaderAcceptsPassTheSchema() throws {
+    @Test func configurationsTheLoaderAcceptsPassTheSchema() async throws {
         var cases: [SchemaValidator.Case] = []
         for (index, text) in Self.validConfigs.enumerated() {
             let diagnostics = Self.configDiagnostics(text)
             #expect(diagnostics.isEmpty, "valid config \(index + 1): \(diagnostics.map(\.description))")
             cases.append(.init(schema: SchemaKind.parley.fileName, label: "valid config \(index + 1)", document: try SchemaValidator.document(yaml: text)))
         }
-        for verdict in try SchemaValidator().validate(cases) {
+        for verdict in try await SchemaValidator().validate(cases) {
             #expect(verdict.valid, "\(verdict)")
         }
     }
 
-    @Test func configurationsTheLoaderRejectsFailTheSchema() throws {
+    @Test func configurationsTheLoaderRejectsFailTheSchema() async throws {
         var cases: [SchemaValidator.Case] = []
         for (index, item) in Self.invalidConfigs.enumerated() {
             let diagnostics = Self.configDiagnostics(item.yaml)
@@ -277,7 +277,7 @@ import ParleyTestSupport
             cases.append(.init(schema: SchemaKind.parley.fileName, label: "invalid config \(index + 1): \(item.yaml)",
                                document: try SchemaValidator.document(yaml: item.yaml)))
         }
-        for verdict in try SchemaValidator().validate(cases) {
+        for verdict in try await SchemaValidator().validate(cases) {
             #expect(!verdict.valid, "the schema accepts \(verdict.label)")
         }
     }

@@ -16,14 +16,14 @@ import ParleyTestSupport
                           "schema/steps.schema.json", "schema/parley.schema.json"])
     }
 
-    @Test func theConfigAndTheFlowMatchTheirSchemasWithAndWithoutTheExamples() throws {
+    @Test func theConfigAndTheFlowMatchTheirSchemasWithAndWithoutTheExamples() async throws {
         let cases: [SchemaValidator.Case] = [
             .init(schema: "parley.schema.json", label: "parley.yaml", document: try SchemaValidator.document(yaml: try Self.file("parley.yaml"))),
             .init(schema: "parley.schema.json", label: "parley.yaml, examples uncommented",
                   document: try SchemaValidator.document(yaml: ProjectScaffold.config(examplesEnabled: true))),
             .init(schema: "flow.schema.json", label: "flows/hello.yaml", document: try SchemaValidator.document(yaml: try Self.file("flows/hello.yaml"))),
         ]
-        for verdict in try SchemaValidator().validate(cases) {
+        for verdict in try await SchemaValidator().validate(cases) {
             #expect(verdict.valid, "\(verdict)")
         }
     }

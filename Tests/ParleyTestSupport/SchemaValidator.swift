@@ -67,15 +67,13 @@ public struct SchemaValidator: Sendable {
     }
 
     /// Checks every case; the verdicts come back in the order of `cases`.
-    public func validate(_ cases: [Case]) throws -> [Verdict] {
+    public func validate(_ cases: [Case]) async throws -> [Verdict] {
         var input = ""
         for item in cases {
             let line: JSONValue = ["schema": .string(item.schema), "label": .string(item.label), "document": item.document]
             input += line.serialized + "\n"
         }
-        let (status, output, errors) = try run(input: input)
-        if status == 3 || status == 127 { throw Failure.validatorMissing(errors) }
-        guard status == 0 else { throw Failure.validatorFailed(status: status, output: errors + output) }
+        let output = try await ValidatorProcess.serving(schemaFolder).validate(input)
 
         var verdicts: [Verdict] = []
         for line in output.split(separator: "\n") {
@@ -85,32 +83,8 @@ public struct SchemaValidator: Sendable {
             verdicts.append(Verdict(label: label, valid: valid, errors: messages))
         }
         guard verdicts.count == cases.count, zip(verdicts, cases).allSatisfy({ $0.label == $1.label }) else {
-            throw Failure.validatorFailed(status: status, output: "expected \(cases.count) verdicts in order, got:\n" + output)
+            throw Failure.validatorFailed(status: 0, output: "expected \(cases.count) verdicts in order, got:\n" + output)
         }
         return verdicts
-    }
-
-    private func run(input: String) throws -> (Int32, String, String) {
-        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("parley-schema-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: scratch) }
-        let inputFile = scratch.appendingPathComponent("cases.jsonl")
-        let errorFile = scratch.appendingPathComponent("stderr.txt")
-        try Data(input.utf8).write(to: inputFile)
-        FileManager.default.createFile(atPath: errorFile.path, contents: nil)
-
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", Self.repositoryRoot + "/scripts/validate-json-schema.py", schemaFolder]
-        process.standardInput = try FileHandle(forReadingFrom: inputFile)
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = try FileHandle(forWritingTo: errorFile)
-        try process.run()
-        // The only pipe is read to its end before waiting, so the child never blocks on a full pipe.
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        let errors = (try? String(contentsOf: errorFile, encoding: .utf8)) ?? ""
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self), errors)
     }
 }
