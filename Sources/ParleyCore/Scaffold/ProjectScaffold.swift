@@ -18,7 +18,9 @@ public enum ProjectScaffold {
     /// Where the schemas go, relative to the project folder (the same layout as Parley's repository,
     /// so modelines read the same in both).
     public static let schemaFolder = "schema"
+    /// Where the project configuration goes.
     public static let configPath = "parley.yaml"
+    /// Where the first flow goes.
     public static let flowPath = "flows/hello.yaml"
 
     /// Every file, configuration and flow first.
