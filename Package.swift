@@ -62,8 +62,9 @@ let package = Package(
             ]
         ),
 
-        // Helpers shared by test targets (running child processes without blocking the test pool).
-        .target(name: "ParleyTestSupport", path: "Tests/ParleyTestSupport"),
+        // Helpers shared by test targets, not part of any product: child processes that do not block
+        // the test pool, and checking YAML against schema/.
+        .target(name: "ParleyTestSupport", dependencies: ["ParleyCore"], path: "Tests/ParleyTestSupport"),
         .testTarget(name: "ParleyYAMLTests", dependencies: ["ParleyYAML"]),
         .testTarget(
             name: "ParleyHTTPTests",
@@ -96,5 +97,7 @@ let package = Package(
             resources: [.copy("Resources")]
         ),
         .testTarget(name: "ParleyEndToEndTests", dependencies: ["ParleyCore", "ParleyTestSupport"], exclude: ["Fixtures"]),
+        // The JSON Schemas of schema/ against the loaders: examples, invalid fixtures, scaffolding.
+        .testTarget(name: "ParleySchemaTests", dependencies: ["ParleyCore", "ParleyProviders", "ParleyTestSupport"]),
     ]
 )

@@ -12,6 +12,7 @@ struct Parley: AsyncParsableCommand {
         Amelia, AgentHuman, any HTTP agent, or the built-in sandbox) and records pass/fail transcripts.
 
         Examples:
+          parley init my-agent-tests      start a project: parley.yaml, a first flow, editor schemas
           parley run                      run flows/ against the built-in demo agent
           parley run flows/refund.yaml    run one flow
           parley run --target staging --junit junit.xml flows/
@@ -25,7 +26,7 @@ struct Parley: AsyncParsableCommand {
              or flow runs ended in errors without any failure
         """,
         version: ParleyVersion.current,
-        subcommands: [RunCommand.self, ValidateCommand.self, SandboxCommand.self],
+        subcommands: [RunCommand.self, ValidateCommand.self, InitCommand.self, SandboxCommand.self],
         defaultSubcommand: nil
     )
 }
