@@ -8,9 +8,9 @@ import ParleyTestSupport
 @Suite(.serialized) struct InitCommandTests {
     static let written = ProjectScaffold.files.map(\.path)
 
-    @Test func initWritesAProjectThatRunsAndValidates() throws {
+    @Test func initWritesAProjectThatRunsAndValidates() async throws {
         let dir = try ParleyBinary.temporaryDirectory()
-        let result = try ParleyBinary.run(["init"], in: dir)
+        let result = try await ParleyBinary.run(["init"], in: dir)
         #expect(result.status == 0, "\(result.all)")
         for path in Self.written {
             #expect(result.stdout.contains("wrote \(path)\n"), "\(result.stdout)")
@@ -19,20 +19,20 @@ import ParleyTestSupport
         }
         #expect(result.stdout.contains("next: parley run"))
 
-        let run = try ParleyBinary.run(["run", "--out", "out"], in: dir)
+        let run = try await ParleyBinary.run(["run", "--out", "out"], in: dir)
         #expect(run.status == 0, "\(run.all)")
         #expect(run.stdout.contains("1 passed"), "\(run.stdout)")
         let records = try RunWriter.readRecords(directory: dir + "/out")
         #expect(records.map(\.outcome) == [.passed])
 
-        let validate = try ParleyBinary.run(["validate"], in: dir)
+        let validate = try await ParleyBinary.run(["validate"], in: dir)
         #expect(validate.status == 0, "\(validate.all)")
         #expect(validate.stdout.contains("1 flow valid"), "\(validate.stdout)")
     }
 
     @Test func theWrittenFilesMatchTheWrittenSchemas() async throws {
         let dir = try ParleyBinary.temporaryDirectory()
-        let result = try ParleyBinary.run(["init", "project"], in: dir)
+        let result = try await ParleyBinary.run(["init", "project"], in: dir)
         #expect(result.status == 0, "\(result.all)")
         let project = dir + "/project"
         let cases = [
@@ -49,23 +49,23 @@ import ParleyTestSupport
         }
     }
 
-    @Test func initIntoANewFolderCreatesItAndSaysHowToGetThere() throws {
+    @Test func initIntoANewFolderCreatesItAndSaysHowToGetThere() async throws {
         let dir = try ParleyBinary.temporaryDirectory()
-        let result = try ParleyBinary.run(["init", "my tests/agent"], in: dir)
+        let result = try await ParleyBinary.run(["init", "my tests/agent"], in: dir)
         #expect(result.status == 0, "\(result.all)")
         #expect(result.stdout.contains("wrote my tests/agent/parley.yaml"))
         #expect(result.stdout.contains("next: cd 'my tests/agent' && parley run"))
         #expect(FileManager.default.fileExists(atPath: dir + "/my tests/agent/flows/hello.yaml"))
     }
 
-    @Test func initRefusesToOverwriteAndChangesNothing() throws {
+    @Test func initRefusesToOverwriteAndChangesNothing() async throws {
         let dir = try ParleyBinary.temporaryDirectory()
-        #expect(try ParleyBinary.run(["init"], in: dir).status == 0)
+        #expect(try await ParleyBinary.run(["init"], in: dir).status == 0)
         try "# mine\ndefault_target: sandbox\ntargets: { sandbox: { provider: sandbox } }\n"
             .write(toFile: dir + "/parley.yaml", atomically: true, encoding: .utf8)
         let before = try Self.snapshot(dir)
 
-        let again = try ParleyBinary.run(["init"], in: dir)
+        let again = try await ParleyBinary.run(["init"], in: dir)
         #expect(again.status == 2)
         #expect(again.stderr.contains("parley.yaml: error: already exists; parley init never overwrites a file"), "\(again.stderr)")
         #expect(again.stderr.contains("flows/hello.yaml: error: already exists"))
@@ -74,11 +74,11 @@ import ParleyTestSupport
         #expect(try Self.snapshot(dir) == before)
     }
 
-    @Test func oneExistingFileIsEnoughToWriteNothing() throws {
+    @Test func oneExistingFileIsEnoughToWriteNothing() async throws {
         let dir = try ParleyBinary.temporaryDirectory()
         try FileManager.default.createDirectory(atPath: dir + "/flows", withIntermediateDirectories: true)
         try "steps: [{ send: hi }]\n".write(toFile: dir + "/flows/hello.yaml", atomically: true, encoding: .utf8)
-        let result = try ParleyBinary.run(["init"], in: dir)
+        let result = try await ParleyBinary.run(["init"], in: dir)
         #expect(result.status == 2)
         #expect(result.stderr.contains("flows/hello.yaml: error: already exists"))
         #expect(!result.stderr.contains("parley.yaml: error"))
@@ -87,12 +87,12 @@ import ParleyTestSupport
         #expect(try String(contentsOfFile: dir + "/flows/hello.yaml", encoding: .utf8) == "steps: [{ send: hi }]\n")
     }
 
-    @Test func initHelpShowsExamples() throws {
-        let result = try ParleyBinary.run(["init", "--help"])
+    @Test func initHelpShowsExamples() async throws {
+        let result = try await ParleyBinary.run(["init", "--help"])
         #expect(result.status == 0)
         #expect(result.stdout.contains("parley init support-bot"))
         #expect(result.stdout.contains("Never overwrites a file"))
-        let overview = try ParleyBinary.run(["--help"])
+        let overview = try await ParleyBinary.run(["--help"])
         #expect(overview.stdout.contains("init"))
     }
 

@@ -221,7 +221,7 @@ import ParleyTestSupport
         ("targets: { a: { latency: 1s } }\n", "is missing `provider:`"),
         ("targets: { a: sandbox }\n", "must be a mapping"),
         ("targets: { a: { provider: amigoo } }\n", "unknown provider `amigoo`"),
-        ("targets: { s: { provider: sandbox, protocol: amelia } }\n", "`protocol` must be one of amigo"),
+        ("targets: { s: { provider: sandbox, protocol: amelai } }\n", "`protocol` must be one of amigo, amelia, agenthuman"),
         ("targets: { s: { provider: sandbox, latncy: 1s } }\n", "unknown key `latncy`"),
         ("targets: { s: { provider: local, latency: soon } }\n", "must be a duration"),
         ("targets: { a: { provider: amigo, service_id: 5a4db0c0ffee00000000c0de, user_id: x, user_ids: [y] } }\n", "use either `user_id` or `user_ids`"),

@@ -2345,11 +2345,13 @@ extension EditorSchema {
           "const": "sandbox"
         },
         "protocol": {
-          "description": "The protocol client used to reach it: `amigo` (the default).",
+          "description": "The protocol client used to reach it: `amigo` (the default), `amelia` or `agenthuman`; capabilities follow the protocol.",
           "anyOf": [
             {
               "enum": [
-                "amigo"
+                "amigo",
+                "amelia",
+                "agenthuman"
               ]
             },
             {
@@ -2556,11 +2558,11 @@ extension EditorSchema {
         },
         "username": {
           "$ref": "#/$defs/envText",
-          "description": "The user to log in as; use `${env.NAME}`."
+          "description": "The user to log in as (default: the environment variable AMELIA_USERNAME); use `${env.NAME}`."
         },
         "password": {
           "$ref": "#/$defs/envText",
-          "description": "The password; use `${env.NAME}`, never the password itself."
+          "description": "The password (default: the environment variable AMELIA_PASSWORD); use `${env.NAME}`, never the password itself."
         },
         "insecure": {
           "$ref": "#/$defs/boolean",
@@ -2572,14 +2574,24 @@ extension EditorSchema {
         },
         "poll_interval": {
           "$ref": "#/$defs/duration",
-          "description": "The pause between polls for the agent's messages."
+          "description": "The first pause between polls for the agent's messages (default 100ms); it doubles while polls come back empty, up to 1s."
+        },
+        "delivery": {
+          "description": "How replies are delivered; Parley polls, so only POLLING.",
+          "anyOf": [
+            {
+              "type": "string",
+              "pattern": "^(?i:polling)$"
+            },
+            {
+              "$ref": "#/$defs/envReference"
+            }
+          ]
         }
       },
       "required": [
         "base_url",
-        "domain",
-        "username",
-        "password"
+        "domain"
       ],
       "additionalProperties": false
     },
@@ -2596,7 +2608,7 @@ extension EditorSchema {
         },
         "api_key": {
           "$ref": "#/$defs/envText",
-          "description": "The API key (`ah_live_...`), sent as x-api-key; use `${env.NAME}`."
+          "description": "The API key (`ah_live_...`), sent as x-api-key (default: the environment variable AGENTHUMAN_API_KEY); use `${env.NAME}`."
         },
         "agent_id": {
           "description": "The agent to talk to.",
@@ -2631,7 +2643,7 @@ extension EditorSchema {
           "type": "object"
         },
         "send_message": {
-          "description": "How a user message is sent, for deployments that differ from the default `POST /api/v1/sessions/{session_id}/messages {\"message\": ...}` → `response.text`.",
+          "description": "How a user message is sent, for deployments that differ from the default `POST /api/v1/sessions/${session_id}/messages {\"message\": ...}` → `response.text`.",
           "type": "object",
           "properties": {
             "method": {
@@ -2644,20 +2656,21 @@ extension EditorSchema {
               ]
             },
             "path": {
-              "$ref": "#/$defs/envText",
-              "description": "The path; `{session_id}` is replaced (default /api/v1/sessions/{session_id}/messages)."
+              "type": "string",
+              "minLength": 1,
+              "description": "The path, with `${session_id}` (and `${agent_id}`, `${env.NAME}`) filled in (default /api/v1/sessions/${session_id}/messages)."
             },
-            "field": {
+            "text_field": {
               "$ref": "#/$defs/envText",
-              "description": "The request's JSON field that carries the user's text (default `message`)."
+              "description": "The request's JSON field that carries the user's text, dotted for nesting (default `message`)."
+            },
+            "fields": {
+              "description": "More JSON fields sent with every message.",
+              "type": "object"
             },
             "reply_path": {
               "$ref": "#/$defs/envText",
-              "description": "Where the agent's reply is in the response, dotted (default `response.text`)."
-            },
-            "extra": {
-              "description": "More JSON fields sent with every message.",
-              "type": "object"
+              "description": "Where the agent's reply text is in the response, dotted (default `response.text`)."
             }
           },
           "additionalProperties": false
@@ -2669,10 +2682,30 @@ extension EditorSchema {
         "connect_timeout": {
           "$ref": "#/$defs/duration",
           "description": "The longest wait for a connection (default 10s)."
+        },
+        "rate_limits": {
+          "description": "Requests per minute for the whole API key: `documented` (60, the default), `off`, or `{ requests: N }`.",
+          "anyOf": [
+            {
+              "enum": [
+                "documented",
+                "off"
+              ]
+            },
+            {
+              "type": "object",
+              "properties": {
+                "requests": {
+                  "type": "number",
+                  "exclusiveMinimum": 0
+                }
+              },
+              "additionalProperties": false
+            }
+          ]
         }
       },
       "required": [
-        "api_key",
         "agent_id"
       ],
       "additionalProperties": false
