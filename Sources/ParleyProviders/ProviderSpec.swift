@@ -28,6 +28,8 @@ public enum ProviderSpecs {
         case "local": return LocalProviderSpec(target, values: values)
         case "amigo": return AmigoProviderSpec(target, values: values)
         case "sandbox": return SandboxProviderSpec(target, values: values)
+        case "http": return HTTPProviderSpec(target, values: values)
+        case "openai": return OpenAIProviderSpec(target, values: values)
         default:
             values.sink.error("unknown provider `\(target.kind)`\(Suggestion.hint(for: target.kind, in: kinds)); use one of \(kinds.joined(separator: ", "))",
                               at: target.node["provider"]?.location ?? target.location)

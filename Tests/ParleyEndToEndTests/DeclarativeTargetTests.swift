@@ -1,0 +1,112 @@
+import Foundation
+import Testing
+import ParleyCore
+
+/// The example flows, run by the `parley` binary through targets that exist only as configuration
+/// (`examples/http-targets.yaml`), against a `parley sandbox` process: Amelia, AgentHuman and the
+/// helpdesk bot through `provider: http`, the chat-completions endpoint through `provider: openai`.
+@Suite struct DeclarativeTargetTests {
+    /// What each example target can do, as its configuration says.
+    static let agentFirstTargets: Set<String> = ["amelia-http", "helpdesk-http", "openai-chat"]
+
+    /// Why a flow cannot run on a target with only user-first and (maybe) agent-first starts, or `nil`.
+    static func needsMore(_ flow: Flow, agentFirst: Bool) -> Bool {
+        if flow.opening == .agentFirst && !agentFirst { return true }
+        if flow.opening == .eventFirst { return true }
+        if flow.steps.contains(where: { [.event, .tag, .insights].contains($0.kind) }) { return true }
+        let simulates = flow.steps.contains { $0.kind == .recommend || $0.kind == .simulate }
+        if simulates, (flow.simulator ?? .target) == .target { return true }
+        return false
+    }
+
+    @Test(arguments: ["amelia-http", "agenthuman-http", "helpdesk-http", "openai-chat"])
+    func theExampleFlowsPassThroughATargetDescribedInConfiguration(target: String) throws {
+        let sandbox = try SandboxProcess.start()
+        defer { sandbox.stop() }
+        let directory = try ParleyBinary.temporaryDirectory()
+        let example = try String(contentsOfFile: ParleyBinary.packageRoot + "/examples/http-targets.yaml", encoding: .utf8)
+        #expect(example.contains("127.0.0.1:8700"))
+        try example.replacingOccurrences(of: "127.0.0.1:8700", with: "127.0.0.1:\(sandbox.port)")
+            .write(toFile: directory + "/parley.yaml", atomically: true, encoding: .utf8)
+
+        let out = directory + "/out"
+        let result = try ParleyBinary.run(["run", ParleyBinary.packageRoot + "/flows", "--config", directory + "/parley.yaml",
+                                           "--target", target, "--skip-unsupported", "--out", out], timeout: 300)
+        #expect(result.status == 0, "\(result.all)")
+
+        let flows = FlowLoader(environment: [:]).load(paths: [ParleyBinary.packageRoot + "/flows"]).flows
+        let expectedSkips = Set(flows.filter { Self.needsMore($0, agentFirst: Self.agentFirstTargets.contains(target)) }.map(\.name))
+        let skipped = Set(result.stdout.split(separator: "\n").compactMap { line -> String? in
+            guard line.hasPrefix("SKIP") else { return nil }
+            return line.dropFirst(4).trimmingCharacters(in: .whitespaces).split(separator: ":").first.map(String.init)
+        })
+        #expect(skipped == expectedSkips, "\(result.stdout)")
+        #expect(skipped.count < flows.count / 2 + 3, "most flows run")
+
+        let records = try RunWriter.readRecords(directory: out)
+        let runnable = flows.filter { !expectedSkips.contains($0.name) }
+        #expect(records.count == runnable.reduce(0) { $0 + max(1, $1.personas.count) })
+        #expect(Set(records.map(\.flow)) == Set(runnable.map(\.name)))
+        for record in records {
+            #expect(record.outcome == .passed, "\(record.flow): \(record.failure?.message ?? "")")
+            #expect(record.target == target)
+        }
+    }
+}
+
+/// `parley sandbox --port 0` as a separate process, and the port it picked.
+final class SandboxProcess {
+    let process: Process
+    let port: Int
+
+    private init(process: Process, port: Int) {
+        self.process = process
+        self.port = port
+    }
+
+    struct NotStarted: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    static func start(timeout: TimeInterval = 60) throws -> SandboxProcess {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: ParleyBinary.path)
+        process.arguments = ["sandbox", "--port", "0"]
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        // The first line names the URL: "Parley sandbox: … on http://127.0.0.1:PORT (…)".
+        let announced = ParleyBinary.Collected()
+        let ready = DispatchSemaphore(value: 0)
+        DispatchQueue.global().async {
+            var text = Data()
+            while true {
+                let chunk = out.fileHandleForReading.availableData
+                if chunk.isEmpty { break }
+                text.append(chunk)
+                if text.contains(UInt8(ascii: "\n")) { break }
+            }
+            announced.set(text)
+            ready.signal()
+        }
+        guard ready.wait(timeout: .now() + timeout) == .success else {
+            process.terminate()
+            throw NotStarted(description: "the sandbox did not announce its URL within \(Int(timeout)) s")
+        }
+        let line = String(decoding: announced.get(), as: UTF8.self)
+        guard let range = line.range(of: "http://127.0.0.1:"),
+              let port = Int(line[range.upperBound...].prefix { $0.isNumber }) else {
+            process.terminate()
+            throw NotStarted(description: "unexpected first line from `parley sandbox`: \(line)")
+        }
+        return SandboxProcess(process: process, port: port)
+    }
+
+    /// Ctrl-C, as a user would stop it.
+    func stop() {
+        guard process.isRunning else { return }
+        process.interrupt()
+        process.waitUntilExit()
+    }
+}
