@@ -5,7 +5,10 @@ import ParleyCore
 /// The example flows, run by the `parley` binary through targets that exist only as configuration
 /// (`examples/http-targets.yaml`), against a `parley sandbox` process: Amelia, AgentHuman and the
 /// helpdesk bot through `provider: http`, the chat-completions endpoint through `provider: openai`.
-@Suite struct DeclarativeTargetTests {
+///
+/// One target at a time: each case waits on processes, and running them side by side would take
+/// threads the rest of the test run needs.
+@Suite(.serialized) struct DeclarativeTargetTests {
     /// What each example target can do, as its configuration says.
     static let agentFirstTargets: Set<String> = ["amelia-http", "helpdesk-http", "openai-chat"]
 

@@ -114,7 +114,8 @@ extension HTTPConversation {
 
     /// Polls until a message satisfies `until`, backing off while nothing new arrives, within the turn timeout.
     ///
-    /// Polling stops a little before the turn timeout, so the error can say what the last poll answered.
+    /// Polling stops a little before the turn timeout — a poll still in flight then is abandoned —
+    /// so that the error can say what the last poll answered rather than only that time ran out.
     private func polled(_ spec: PollReply, operation: String, extra: [String: String], sentAt: Date,
                         started: ContinuousClock.Instant) async throws(ProviderError) -> AgentReply {
         let budget = context.turnTimeout - min(context.turnTimeout / 10, .milliseconds(500))
@@ -123,9 +124,29 @@ extension HTTPConversation {
         var delay = spec.every
         var polls = 0
         var last: (request: RenderedRequest, response: HTTPResponse)?
+        /// The error once the budget is spent, naming the condition and the last answer.
+        func outOfTime() async -> ProviderError {
+            var message = "\(name): no polled message satisfied `until` (\(spec.until.summary)) within "
+                + "\(DurationText.format(clock.now - started)) (turn timeout \(DurationText.format(context.turnTimeout))); "
+                + "\(polls) poll\(polls == 1 ? "" : "s"), \(collector.seen) message\(collector.seen == 1 ? "" : "s") seen; "
+            if let last {
+                message += "the last poll, \(last.request.summary), answered (\(last.response.status)): \(await excerpt().text(last.response.body))"
+            } else {
+                message += "no poll was answered in time"
+            }
+            return ProviderError(.timeout, message)
+        }
         while true {
-            let (request, response) = try await exchange(spec.request, what: "\(operation).reply.poll.request", extra: extra, idempotent: true,
-                                                         timeout: turnRequestTimeout)
+            let remaining = deadline - clock.now
+            guard remaining > .zero else { throw await outOfTime() }
+            let answer: (RenderedRequest, HTTPResponse)
+            do {
+                answer = try await exchange(spec.request, what: "\(operation).reply.poll.request", extra: extra, idempotent: true,
+                                            timeout: remaining)
+            } catch where error.kind == .timeout && clock.now >= deadline {
+                throw await outOfTime()
+            }
+            let (request, response) = answer
             polls += 1
             last = (request, response)
             guard (200..<300).contains(response.status) else {
@@ -144,13 +165,7 @@ extension HTTPConversation {
             }
             if collector.finished { break }
             delay = kept > 0 ? spec.every : min(delay * 2, spec.maxEvery)
-            if clock.now + delay > deadline {
-                let shown = await excerpt().text(response.body)
-                throw ProviderError(.timeout, "\(name): no polled message satisfied `until` (\(spec.until.summary)) within "
-                    + "\(DurationText.format(clock.now - started)) (turn timeout \(DurationText.format(context.turnTimeout))); "
-                    + "\(polls) poll\(polls == 1 ? "" : "s") of \(request.summary), \(collector.seen) message\(collector.seen == 1 ? "" : "s") seen; "
-                    + "the last answered (\(response.status)): \(shown)")
-            }
+            if clock.now + delay > deadline { throw await outOfTime() }
             do { try await Task.sleep(for: delay) } catch { throw ProviderError(.cancelled, "cancelled") }
         }
         if collector.messages.isEmpty, !collector.completed, let last {
