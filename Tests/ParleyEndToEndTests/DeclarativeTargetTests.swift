@@ -55,6 +55,34 @@ import ParleyCore
             #expect(record.target == target)
         }
     }
+
+    @Test func validatePointsAtTheMistakeInsideATargetsValue() throws {
+        let directory = try ParleyBinary.temporaryDirectory()
+        try """
+        default_target: bot
+        targets:
+          bot:
+            provider: http
+            base_url: http://127.0.0.1:9
+            send:
+              request: { method: POST, path: "/chat/${sesion}", json: { text: "${message}" } }
+              reply: { json: { text: $.reply..text } }
+        """.write(toFile: directory + "/parley.yaml", atomically: true, encoding: .utf8)
+        try "steps:\n  - send: hi\n  - expect: hello\n".write(toFile: directory + "/hi.yaml", atomically: true, encoding: .utf8)
+        let result = try ParleyBinary.run(["validate", "hi.yaml"], in: directory)
+        #expect(result.status == 2, "\(result.all)")
+        #expect(result.stderr.contains("""
+            parley.yaml:7:45: error: unknown variable ${sesion} in `send.request.path` (known here: message; variables come from `variables:` and `extract:`)
+             7 |       request: { method: POST, path: "/chat/${sesion}", json: { text: "${message}" } }
+               |                                             ^
+            """), "\(result.stderr)")
+        #expect(result.stderr.contains("""
+            parley.yaml:8:37: error: bad path `$.reply..text` in `send.reply.json.text`: recursive descent (`..`) is not supported; write each step
+             8 |       reply: { json: { text: $.reply..text } }
+               |                                     ^
+            """), "\(result.stderr)")
+        #expect(result.stderr.contains("2 errors; nothing was run"))
+    }
 }
 
 /// `parley sandbox --port 0` as a separate process, and the port it picked.
