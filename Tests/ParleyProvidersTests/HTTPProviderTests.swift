@@ -236,7 +236,7 @@ import ParleySandbox
         #expect(replies.allSatisfy { ($0.latencyMs ?? 0) >= 45 }, "the reply appears only after the latency")
         #expect(replies.allSatisfy { !$0.text.isEmpty && $0.timeToFirstChunkMs != nil })
         #expect(replies.last?.conversationCompleted == true, "a closed item ends the conversation")
-        #expect(stats.requests(.helpdeskPoll) > 2, "polled until the reply was there")
+        #expect(stats.requests(.helpdeskPoll) >= 2, "each reply is polled for")
         #expect(stats.requests(.helpdeskClose) == 0, "the agent ended it, so Parley does not")
         #expect(stats.requests(.helpdeskToken) == 1)
     }
@@ -273,6 +273,20 @@ import ParleySandbox
         #expect(reply.text.contains("order number"))
         #expect(stats.requests(.helpdeskToken) == 2, "logged in again after the 401")
         #expect(stats.totalUserMessages == 1, "the refused message was delivered once")
+    }
+
+    @Test func aRefusedSendIsSentAgainAndAFailedPollIsRetried() async throws {
+        let server = try await SandboxServer.start(SandboxConfiguration(faults: [
+            SandboxFault(.unavailable, endpoint: .helpdeskSend, limit: 1),
+            SandboxFault(.rateLimited(retryAfter: 0), endpoint: .helpdeskPoll, every: 2, limit: 2),
+        ]))
+        let result = try await Support.run(try Support.flow(Self.refundFlow), target: Self.helpdesk(server.baseURL))
+        let stats = server.stats
+        await server.stop()
+        #expect(result.outcome == .passed, "\(result.failure?.message ?? "")")
+        let conversation = try #require(result.conversationId)
+        #expect(stats.requests(.helpdeskSend) == 4, "three messages, the first refused once with 503 and sent again")
+        #expect(stats.userMessages[conversation] == 3, "no message was delivered twice")
     }
 
     // MARK: - Failures

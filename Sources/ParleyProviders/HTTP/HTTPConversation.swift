@@ -26,38 +26,39 @@ actor HTTPConversation: AgentConversation {
 
     func start(_ opening: ConversationOpening) async throws(ProviderError) -> AgentReply {
         guard !opened else { throw ProviderError(.protocolViolation, "\(name): the conversation was already started") }
+        // Refuse what the target cannot do before anything is sent.
+        switch opening {
+        case .agentFirst where settings.start?.reply == nil:
+            throw ProviderError(.unsupported, "\(name) has no `start.reply`, so the agent cannot speak first")
+        case .externalEvent:
+            throw ProviderError(.unsupported, "\(name) (http) cannot open a conversation with an external event")
+        default:
+            break
+        }
         opened = true
         var greeting: AgentReply?
         if let start = settings.start {
-            let sentAt = Date()
-            greeting = try await perform(start, extra: [:], sentAt: sentAt, started: clock.now, doing: "starting a conversation")
+            greeting = try await perform(start, extra: [:], sentAt: Date(), started: clock.now, doing: "starting a conversation")
         }
-        switch opening {
-        case .agentFirst:
-            guard var greeting else {
-                throw ProviderError(.unsupported, "\(name) has no `start.reply`, so the agent cannot speak first")
-            }
-            greeting.ids = ids()
-            return greeting
-        case .userMessage(let text):
+        if case .userMessage(let text) = opening {
             var reply = try await send(text)
             // The agent greeted before the user spoke; keep its words in the transcript.
             if let greeting, !greeting.messages.isEmpty {
                 reply.events.insert(ProviderEvent(kind: "greeting", detail: greeting.text), at: 0)
             }
             return reply
-        case .externalEvent:
-            throw ProviderError(.unsupported, "\(name) (http) cannot open a conversation with an external event")
         }
+        guard var greeting else {
+            throw ProviderError(.protocolViolation, "\(name): `start` gave no greeting")
+        }
+        greeting.ids = ids()
+        return greeting
     }
 
     func send(_ text: String) async throws(ProviderError) -> AgentReply {
-        if !opened {
-            // Without `start:` the first message opens the conversation.
-            opened = true
-        }
-        let sentAt = Date()
-        guard var reply = try await perform(settings.send, extra: ["message": text], sentAt: sentAt, started: clock.now,
+        // Without `start:` the first message opens the conversation.
+        opened = true
+        guard var reply = try await perform(settings.send, extra: ["message": text], sentAt: Date(), started: clock.now,
                                             doing: "sending a message") else {
             throw ProviderError(.configuration, "\(name): `send` has no `reply`")
         }
