@@ -30,6 +30,8 @@ public enum ProviderSpecs {
         case "amelia": return AmeliaProviderSpec(target, values: values)
         case "agenthuman": return AgentHumanProviderSpec(target, values: values)
         case "sandbox": return SandboxProviderSpec(target, values: values)
+        case "http": return HTTPProviderSpec(target, values: values)
+        case "openai": return OpenAIProviderSpec(target, values: values)
         default:
             values.sink.error("unknown provider `\(target.kind)`\(Suggestion.hint(for: target.kind, in: kinds)); use one of \(kinds.joined(separator: ", "))",
                               at: target.node["provider"]?.location ?? target.location)

@@ -1,3 +1,4 @@
+import Foundation
 import ParleyCore
 
 /// What the command line asked for, beyond the flows themselves.
@@ -43,6 +44,11 @@ public struct RunPlan: Sendable {
 public enum RunPlanner {
     public static func plan(flows: [Flow], workspace: Workspace, options: PlanOptions) -> RunPlan {
         let sink = DiagnosticSink()
+        // Target settings are read from parley.yaml here; with its text known, a diagnostic can
+        // point inside a value (the `${` of a placeholder, the bad character of a path).
+        if let file = workspace.config.file, let text = try? String(contentsOfFile: file, encoding: .utf8) {
+            sink.register(file: file, text: text)
+        }
         let values = ConfigValues(reader: NodeReader(sink: sink), environment: workspace.environment)
         var plan = RunPlan(requests: [], targets: [:], simulators: [:], diagnostics: [], warnings: [], skipped: [], secrets: [])
         var specsTried: Set<String> = []

@@ -129,6 +129,12 @@ public struct SandboxCredentials: Sendable, Hashable {
     public var agentHumanAgentID: Int
     /// Bearer key of the OpenAI-compatible endpoint (`/openai/v1/chat/completions`).
     public var openAIAPIKey: String = "sk-parley-sandbox"
+    /// Helpdesk `client_id` for `oauth/token`.
+    public var helpdeskClientID: String = "parley-sandbox"
+    /// Helpdesk `client_secret` for `oauth/token`.
+    public var helpdeskClientSecret: String = "sandbox-helpdesk-secret"
+    /// Helpdesk workspace (the `{workspace}` path segment of new conversations).
+    public var helpdeskWorkspace: String = "juniper"
 
     /// Credentials from their parts; most callers want ``default``.
     public init(

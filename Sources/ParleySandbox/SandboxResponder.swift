@@ -9,12 +9,13 @@ struct SandboxResponder: HTTPResponder {
     let amelia: AmeliaAPI
     let agentHuman: AgentHumanAPI
     let openAI: OpenAIAPI
+    let helpdesk: HelpdeskAPI
     let counter: RequestCounter
     let maxBodySize: Int
 
     func respond(to request: Request, context: Context) async throws -> Response {
         let path = request.uri.path
-        let protocolPrefix: String? = [OpenAIAPI.prefix, AmigoAPI.prefix, AmeliaAPI.prefix, AgentHumanAPI.prefix].first { path.hasPrefix($0) }
+        let protocolPrefix: String? = [OpenAIAPI.prefix, AmigoAPI.prefix, AmeliaAPI.prefix, AgentHumanAPI.prefix, HelpdeskAPI.prefix].first { path.hasPrefix($0) }
         var request = request
         let body: ByteBuffer
         do {
@@ -35,6 +36,7 @@ struct SandboxResponder: HTTPResponder {
         case AmigoAPI.prefix: return await amigo.handle(sandboxRequest)
         case AmeliaAPI.prefix: return await amelia.handle(sandboxRequest)
         case OpenAIAPI.prefix: return await openAI.handle(sandboxRequest)
+        case HelpdeskAPI.prefix: return await helpdesk.handle(sandboxRequest)
         default: return await agentHuman.handle(sandboxRequest)
         }
     }
@@ -47,6 +49,7 @@ struct SandboxResponder: HTTPResponder {
         case AmeliaAPI.prefix: return AmeliaAPI.error(.contentTooLarge, message, path: "")
         case AgentHumanAPI.prefix: return AgentHumanAPI.error(.contentTooLarge, message)
         case OpenAIAPI.prefix: return OpenAIAPI.error(.contentTooLarge, message, type: "invalid_request_error")
+        case HelpdeskAPI.prefix: return HelpdeskAPI.error(.contentTooLarge, "body_too_large", message)
         default: return HTTPReply.json(.contentTooLarge, .object([("error", .string(message))]))
         }
     }

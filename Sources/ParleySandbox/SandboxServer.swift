@@ -5,7 +5,7 @@ import NIOCore
 import ServiceLifecycle
 import Synchronization
 
-/// A running sandbox: Amigo, Amelia and AgentHuman protocols on one loopback port, backed by demo conversations.
+/// A running sandbox: Amigo, Amelia, AgentHuman, OpenAI-compatible and helpdesk protocols on one loopback port, backed by demo conversations.
 ///
 /// ```swift
 /// let server = try await SandboxServer.start(SandboxConfiguration())
@@ -24,6 +24,7 @@ public final class SandboxServer: Sendable {
     private let amigoStore: AmigoStore
     private let ameliaStore: AmeliaStore
     private let agentHumanStore: AgentHumanStore
+    private let helpdeskStore: HelpdeskStore
 
     /// `http://127.0.0.1:PORT`, the base URL every protocol is served under.
     public var baseURL: String {
@@ -45,6 +46,7 @@ public final class SandboxServer: Sendable {
         let amigoStore = AmigoStore()
         let ameliaStore = AmeliaStore(lifetime: max(0, configuration.ameliaSessionLifetime.seconds))
         let agentHumanStore = AgentHumanStore()
+        let helpdeskStore = HelpdeskStore()
         let faults = FaultInjector(configuration.faults, seed: configuration.seed)
         let responder = SandboxResponder(
             amigo: AmigoAPI(configuration: configuration, store: amigoStore, ids: ids, limiter: limiter, counter: counter,
@@ -54,6 +56,8 @@ public final class SandboxServer: Sendable {
             agentHuman: AgentHumanAPI(configuration: configuration, store: agentHumanStore, ids: ids, limiter: limiter,
                                       counter: counter, timing: timing, faults: faults),
             openAI: OpenAIAPI(configuration: configuration, ids: ids, counter: counter, timing: timing, faults: faults),
+            helpdesk: HelpdeskAPI(configuration: configuration, store: helpdeskStore, ids: ids, counter: counter, timing: timing,
+                                  faults: faults),
             counter: counter,
             maxBodySize: configuration.maxBodySize
         )
@@ -87,11 +91,13 @@ public final class SandboxServer: Sendable {
             throw SandboxError.couldNotStart(String(describing: error))
         }
         return SandboxServer(configuration: configuration, port: port, serviceGroup: group, runTask: task, counter: counter,
-                             amigoStore: amigoStore, ameliaStore: ameliaStore, agentHumanStore: agentHumanStore)
+                             amigoStore: amigoStore, ameliaStore: ameliaStore, agentHumanStore: agentHumanStore,
+                             helpdeskStore: helpdeskStore)
     }
 
     private init(configuration: SandboxConfiguration, port: Int, serviceGroup: ServiceGroup, runTask: Task<Void, Never>,
-                 counter: RequestCounter, amigoStore: AmigoStore, ameliaStore: AmeliaStore, agentHumanStore: AgentHumanStore) {
+                 counter: RequestCounter, amigoStore: AmigoStore, ameliaStore: AmeliaStore, agentHumanStore: AgentHumanStore,
+                 helpdeskStore: HelpdeskStore) {
         self.configuration = configuration
         self.port = port
         self.serviceGroup = serviceGroup
@@ -100,6 +106,7 @@ public final class SandboxServer: Sendable {
         self.amigoStore = amigoStore
         self.ameliaStore = ameliaStore
         self.agentHumanStore = agentHumanStore
+        self.helpdeskStore = helpdeskStore
     }
 
     /// Stops accepting connections, lets replies in flight finish (up to five seconds), and returns when the server is down.
@@ -114,6 +121,7 @@ public final class SandboxServer: Sendable {
         for box in amigoStore.all { messages[box.id] = box.state.withLock { $0.userMessagesReceived } }
         for box in ameliaStore.allSessions { messages[box.sessionID] = box.state.withLock { $0.userMessagesReceived } }
         for box in agentHumanStore.all { messages[String(box.id)] = box.state.withLock { $0.userMessagesReceived } }
+        for box in helpdeskStore.all { messages[box.id] = box.state.withLock { $0.userMessagesReceived } }
         return SandboxStats(requests: counter.snapshot, userMessages: messages)
     }
 
@@ -125,6 +133,11 @@ public final class SandboxServer: Sendable {
     /// Expires every Amelia token and its sessions: their next call gets 410 Gone.
     public func expireAmeliaSessions() {
         ameliaStore.expireAll()
+    }
+
+    /// Expires every helpdesk access token issued so far: their next call gets 401.
+    public func expireHelpdeskTokens() {
+        helpdeskStore.expireTokens()
     }
 }
 

@@ -7,10 +7,10 @@ import ParleySandbox
 struct SandboxCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sandbox",
-        abstract: "Serve the demo agent over the Amigo, Amelia and AgentHuman protocols on loopback.",
+        abstract: "Serve the demo agent over the Amigo, Amelia, AgentHuman, OpenAI-compatible and helpdesk protocols on loopback.",
         discussion: """
-        One port serves all three protocols, so a parley.yaml can point amigo, amelia and agenthuman \
-        targets at it (see examples/parley.yaml and docs/sandbox.md for the credentials it accepts). \
+        One port serves every protocol, so a parley.yaml can point amigo, http and openai targets at \
+        it (see examples/http-targets.yaml and docs/sandbox.md for the credentials it accepts). \
         It listens on 127.0.0.1 only and runs until Ctrl-C.
 
         Examples:
@@ -90,7 +90,8 @@ struct SandboxCommand: AsyncParsableCommand {
             console.err(console.style("error:", .red, .bold, forErrors: true) + " could not start the sandbox: \(error)")
             throw ExitCode(3)
         }
-        console.out("Parley sandbox: \(script.name) on \(server.baseURL) (Amigo /v1/…, Amelia /AmeliaRest/api/v1/…, AgentHuman /api/v1/…)")
+        console.out("Parley sandbox: \(script.name) on \(server.baseURL) (Amigo /v1/…, Amelia /AmeliaRest/api/v1/…, AgentHuman /api/v1/…, "
+                    + "OpenAI /openai/v1/…, helpdesk /helpdesk/v2/…)")
         console.out("Credentials: docs/sandbox.md. Ctrl-C stops.")
         await withCheckedContinuation { (stopped: CheckedContinuation<Void, Never>) in
             let interruption = Interruption.onInterrupt { stopped.resume() }

@@ -56,7 +56,7 @@ import Testing
         #expect(shape.method == .put)
         #expect(shape.url(base: "http://h", sessionID: "1001", agentID: "123") == "http://h/api/v1/chat/1001/turns")
         #expect(shape.body(text: "hi", sessionID: "1001", agentID: "123").serialized == #"{"channel":"text","session":"1001","input":"hi"}"#)
-        let nested = try #require(JSONPath("message.text"))
+        let nested = try JSONPath(parsingShortForm: "message.text")
         var deep = shape
         deep.textField = nested
         #expect(deep.body(text: "hi", sessionID: "7", agentID: "1").serialized == #"{"channel":"text","session":"7","message":{"text":"hi"}}"#)

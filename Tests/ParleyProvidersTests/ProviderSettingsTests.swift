@@ -64,7 +64,7 @@ import Testing
         ("{ provider: agenthuman, api_key: k, agent_id: 1, send_message: { path: \"/x/${session}/y\" } }",
          "parley.yaml:2:81: error: only `${session_id}`, `${agent_id}` and `${env.NAME}` can be used in `send_message.path`, not ${session}"),
         ("{ provider: agenthuman, api_key: k, agent_id: 1, send_message: { reply_path: response..text } }",
-         "parley.yaml:2:83: error: `send_message.reply_path` must be member names separated by dots, such as `response.text`, not `response..text`"),
+         "parley.yaml:2:83: error: `send_message.reply_path` must be a path such as `response.text` or `$.response.text`, not `response..text`: recursive descent (`..`) is not supported; write each step"),
         ("{ provider: agenthuman, api_key: k, agent_id: 1, send_message: { reply: response.text } }",
          "parley.yaml:2:71: error: unknown key `reply` in `send_message`; did you mean `reply_path`?"),
         ("{ provider: sandbox, protocol: ameila }",
@@ -131,20 +131,16 @@ import Testing
         #expect(result.provider == "sandbox")
     }
 
-    @Test func jsonPathsNameTheStepThatFailed() throws {
+    @Test func shortFormPathsNameTheStepThatFailed() throws {
         let answer: JSONValue = ["data": ["items": [["text": "first"], ["text": 2]]]]
-        #expect(try JSONPath("data.items.0.text")?.lookup(in: answer).get() == .string("first"))
-        guard case .failure(let missing)? = JSONPath("data.items.5.text")?.lookup(in: answer) else {
-            Issue.record("index 5 does not exist")
-            return
-        }
-        #expect(missing.reason == "`data.items` is a list of 2; `5` is not an index in it")
-        guard case .failure(let scalar)? = JSONPath("data.items.1.text.value")?.lookup(in: answer) else {
-            Issue.record("a number has no members")
-            return
-        }
-        #expect(scalar.reason == "`data.items.1.text` is a number, so it has no `value`")
-        #expect(JSONPath("") == nil)
-        #expect(JSONPath("a. b") == nil)
+        #expect(try JSONPath(parsingShortForm: "data.items.0.text").evaluate(answer) == [.string("first")])
+        #expect(try JSONPath(parsingShortForm: "$.data.items[0].text").evaluate(answer) == [.string("first")])
+        let missing = try JSONPath(parsingShortForm: "data.items.5.text")
+        #expect(missing.evaluate(answer).isEmpty)
+        #expect(missing.explainMiss(in: answer) == "`data.items` is a list of 2; `5` is not an index in it")
+        let scalar = try JSONPath(parsingShortForm: "data.items.1.text.value")
+        #expect(scalar.explainMiss(in: answer) == "`data.items.1.text` is a number, so it has no `value`")
+        #expect(throws: JSONPathError.self) { try JSONPath(parsingShortForm: "") }
+        #expect(throws: JSONPathError.self) { try JSONPath(parsingShortForm: "a. b") }
     }
 }

@@ -137,16 +137,28 @@ func loadFlow(_ text: String) throws -> Flow {
 
 /// Runs a flow against a provider with the real interpreter.
 func run(_ flowText: String, on provider: any ConversationProvider) async throws -> FlowRunResult {
-    let flow = try loadFlow(flowText)
-    return await FlowInterpreter(provider: provider, environment: [:]).run(FlowRunRequest(flow: flow, persona: nil, targetName: "t"))
+    await run(try loadFlow(flowText), on: provider)
+}
+
+/// Runs a loaded flow (as its first persona) against a provider with the real interpreter.
+func run(_ flow: Flow, on provider: any ConversationProvider, environment: [String: String] = [:],
+         simulator: (any UserSimulator)? = nil) async -> FlowRunResult {
+    await FlowInterpreter(provider: provider, simulator: simulator, environment: environment)
+        .run(FlowRunRequest(flow: flow, persona: flow.personas.first, targetName: "t"))
 }
 
 /// Runs a flow against a target written in YAML, with its own HTTP client.
 func run(_ flowText: String, target yaml: String, environment: [String: String] = [:]) async throws -> FlowRunResult {
+    try await run(try loadFlow(flowText), target: yaml, environment: environment)
+}
+
+/// Runs a loaded flow against a target written in YAML, with its own HTTP client.
+func run(_ flow: Flow, target yaml: String, environment: [String: String] = [:],
+         simulator: (any UserSimulator)? = nil) async throws -> FlowRunResult {
     let resources = ProviderResources()
     do {
         let provider = try await makeProvider(yaml, resources: resources, environment: environment)
-        let result = try await run(flowText, on: provider)
+        let result = await run(flow, on: provider, environment: environment, simulator: simulator)
         await resources.shutdown()
         return result
     } catch {
@@ -174,4 +186,47 @@ extension FlowRunResult {
 extension SandboxStats {
     /// Requests to any of `endpoints`.
     func requests(_ endpoints: [SandboxEndpoint]) -> Int { endpoints.reduce(0) { $0 + requests($1) } }
+}
+
+/// The same helpers in the form the declarative-provider tests use: throwing with the diagnostics
+/// instead of recording expectations.
+enum ProviderTestSupport {
+    struct Problem: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    /// The diagnostics a configuration gets (every target), as `file:line:column: error: message`.
+    static func diagnostics(_ yaml: String, environment: [String: String] = [:]) -> [String] {
+        let sink = DiagnosticSink()
+        guard let config = ConfigLoader.load(bytes: Array(yaml.utf8), file: "parley.yaml", sink: sink) else {
+            return sink.sorted.map(\.description)
+        }
+        let values = ConfigValues(reader: NodeReader(sink: sink), environment: environment)
+        for target in config.targets { _ = ProviderSpecs.parse(target, values: values) }
+        return sink.sorted.map(\.description)
+    }
+
+    /// The first target of a configuration, checked; throws with the diagnostics when it is invalid.
+    static func spec(_ yaml: String, environment: [String: String] = [:]) throws -> (spec: any ProviderSpec, secrets: Set<String>) {
+        let parsed = parseTarget(yaml, environment: environment)
+        guard let spec = parsed.spec, parsed.errors.isEmpty else {
+            throw Problem(description: parsed.diagnostics.map(\.description).joined(separator: "\n"))
+        }
+        return (spec, parsed.secrets)
+    }
+
+    static func flow(_ text: String, environment: [String: String] = [:]) throws -> Flow {
+        let result = FlowLoader(environment: environment).load(text: text, file: "flow.yaml")
+        guard let flow = result.flows.first, !result.hasErrors else {
+            throw Problem(description: result.diagnostics.map(\.description).joined(separator: "\n"))
+        }
+        return flow
+    }
+
+    /// Runs a flow against the configuration's first target, over real HTTP.
+    static func run(_ flow: Flow, target yaml: String, environment: [String: String] = [:],
+                    simulator: (any UserSimulator)? = nil) async throws -> FlowRunResult {
+        _ = try spec(yaml, environment: environment)
+        return try await ParleyProvidersTests.run(flow, target: yaml, environment: environment, simulator: simulator)
+    }
 }

@@ -53,7 +53,7 @@ import ParleyTestSupport
 
         let environment = ["AMIGO_ORGANIZATION_ID": "org", "AMIGO_API_KEY": "key-value", "AMIGO_API_KEY_ID": "key-id-value",
                            "AMIGO_USER_ID": "5a4db0c0ffee00000000a001", "AMELIA_USERNAME": "user", "AMELIA_PASSWORD": "password-value",
-                           "AGENTHUMAN_API_KEY": "ah_live_test", "OPENAI_API_KEY": "sk-test-value"]
+                           "AGENTHUMAN_API_KEY": "ah_live_test", "OPENAI_API_KEY": "sk-test-value", "AGENT_TOKEN": "token-value"]
         for target in config.targets {
             let targetSink = DiagnosticSink()
             let spec = ProviderSpecs.parse(target, values: ConfigValues(reader: NodeReader(sink: targetSink), environment: environment))

@@ -59,7 +59,9 @@ import ParleyTestSupport
         #expect(Self.keys(defs["provider_sandbox"]) == Set(SandboxProviderSpec.keys))
         let protocols = defs["provider_sandbox"]?["properties"]?["protocol"]?["anyOf"]?[0]?["enum"]?.array?.compactMap(\.string) ?? []
         #expect(protocols == SandboxProviderSpec.protocols)
-        #expect(Self.keys(defs["provider_openai"]) == Set(OpenAISettings.keys))
+        #expect(Self.keys(defs["provider_openai"]) == Set(OpenAISettings.targetKeys))
+        #expect(Self.keys(defs["simulator_openai"]) == Set(OpenAISettings.keys))
+        #expect(Self.keys(defs["provider_http"]) == Set(HTTPTargetReader.keys))
         // LocalProviderSpec lists its keys inline; these are the ones it reads.
         #expect(Self.keys(defs["provider_local"]) == ["provider", "agent", "latency"])
     }

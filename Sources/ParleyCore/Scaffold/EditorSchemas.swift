@@ -2314,7 +2314,7 @@ extension EditorSchema {
         "$ref": "#/$defs/simulator_sandbox"
       },
       "else": {
-        "$ref": "#/$defs/provider_openai"
+        "$ref": "#/$defs/simulator_openai"
       }
     },
     "simulator_sandbox": {
@@ -2711,14 +2711,141 @@ extension EditorSchema {
       "additionalProperties": false
     },
     "provider_http": {
-      "description": "A declarative HTTP agent. Its settings are not described here yet: any keys are accepted until the `http` provider is finished, when this definition will list them.",
+      "description": "Any HTTP/JSON agent, described in configuration alone (docs/http-provider.md).",
       "type": "object",
       "properties": {
         "provider": {
           "const": "http"
+        },
+        "base_url": {
+          "$ref": "#/$defs/envText",
+          "description": "Joined to every request's `path`."
+        },
+        "headers": {
+          "type": "object",
+          "description": "Sent on every request (a header whose variables have no value yet is left off).",
+          "additionalProperties": {
+            "type": [
+              "string",
+              "number",
+              "boolean"
+            ]
+          }
+        },
+        "variables": {
+          "type": "object",
+          "description": "Starting values of variables, per conversation.",
+          "additionalProperties": {
+            "type": [
+              "string",
+              "number",
+              "boolean"
+            ]
+          }
+        },
+        "login": {
+          "type": "object",
+          "description": "An optional login shared by the target; its `extract` gives e.g. `${token}`.",
+          "properties": {
+            "request": {
+              "$ref": "#/$defs/httpRequest"
+            },
+            "extract": {
+              "$ref": "#/$defs/httpExtract"
+            },
+            "relogin_on": {
+              "description": "Statuses that mean the login expired (default [401]).",
+              "anyOf": [
+                {
+                  "type": "integer",
+                  "minimum": 100,
+                  "maximum": 599
+                },
+                {
+                  "type": "array",
+                  "items": {
+                    "type": "integer",
+                    "minimum": 100,
+                    "maximum": 599
+                  }
+                }
+              ]
+            }
+          },
+          "required": [
+            "request"
+          ],
+          "additionalProperties": false
+        },
+        "start": {
+          "type": "object",
+          "description": "Opens a conversation; `extract` the conversation id; `reply` makes the agent speak first.",
+          "properties": {
+            "request": {
+              "$ref": "#/$defs/httpRequest"
+            },
+            "extract": {
+              "$ref": "#/$defs/httpExtract"
+            },
+            "reply": {
+              "$ref": "#/$defs/httpReply"
+            }
+          },
+          "required": [
+            "request"
+          ],
+          "additionalProperties": false
+        },
+        "send": {
+          "type": "object",
+          "description": "Sends `${message}`; `reply` says where the agent's answer is.",
+          "properties": {
+            "request": {
+              "$ref": "#/$defs/httpRequest"
+            },
+            "extract": {
+              "$ref": "#/$defs/httpExtract"
+            },
+            "reply": {
+              "$ref": "#/$defs/httpReply"
+            }
+          },
+          "required": [
+            "request",
+            "reply"
+          ],
+          "additionalProperties": false
+        },
+        "end": {
+          "type": "object",
+          "description": "Ends the conversation.",
+          "properties": {
+            "request": {
+              "$ref": "#/$defs/httpRequest"
+            }
+          },
+          "required": [
+            "request"
+          ],
+          "additionalProperties": false
+        },
+        "insecure": {
+          "$ref": "#/$defs/boolean",
+          "description": "true turns TLS verification off, loudly."
+        },
+        "connect_timeout": {
+          "$ref": "#/$defs/duration"
+        },
+        "rate_limit": {
+          "type": "number",
+          "exclusiveMinimum": 0,
+          "description": "Requests per minute for the whole target."
         }
       },
-      "additionalProperties": true
+      "required": [
+        "send"
+      ],
+      "additionalProperties": false
     },
     "provider_openai": {
       "description": "An OpenAI-compatible chat-completions endpoint.",
@@ -2771,15 +2898,446 @@ extension EditorSchema {
           "$ref": "#/$defs/duration",
           "description": "The longest wait for a connection (default 10s)."
         },
-        "candidates": {
-          "description": "As a simulator: how many candidate replies to ask for (1 to 8, default 3).",
-          "type": "integer",
-          "minimum": 1,
-          "maximum": 8
-        },
         "system_prompt": {
           "$ref": "#/$defs/text",
           "description": "As a simulator: text put before the persona and scenario."
+        },
+        "greeting": {
+          "type": "string",
+          "description": "The agent's first words, so a flow may let the agent speak first; also the model's first message."
+        }
+      },
+      "required": [
+        "model"
+      ],
+      "additionalProperties": false
+    },
+    "httpPath": {
+      "type": "string",
+      "pattern": "^\\$",
+      "description": "A path into the JSON answer: `$`, `.name`, `['name']`, `[0]`, `[-1]`, `[*]` (see docs/http-provider.md)."
+    },
+    "httpValue": {
+      "description": "Text with `${...}`: `${env.NAME}`, `${message}` (in `send`), variables from `variables:` and `extract:`, `${persona.*}`, `${scenario.*}`."
+    },
+    "httpRequest": {
+      "description": "An HTTP request: `method`, `path` (joined to base_url) or `url`, `headers`, `query`, and one body: `json`, `form` or `multipart`.",
+      "type": "object",
+      "properties": {
+        "method": {
+          "type": "string",
+          "enum": [
+            "GET",
+            "POST",
+            "PUT",
+            "PATCH",
+            "DELETE",
+            "HEAD",
+            "OPTIONS"
+          ],
+          "description": "Default POST when there is a body, else GET."
+        },
+        "path": {
+          "type": "string",
+          "description": "The path after base_url; values put into it are percent-encoded."
+        },
+        "url": {
+          "type": "string",
+          "description": "A full URL instead of base_url + path."
+        },
+        "headers": {
+          "type": "object",
+          "additionalProperties": {
+            "type": [
+              "string",
+              "number",
+              "boolean"
+            ]
+          }
+        },
+        "query": {
+          "type": "object",
+          "additionalProperties": {
+            "type": [
+              "string",
+              "number",
+              "boolean"
+            ]
+          }
+        },
+        "json": {
+          "description": "A JSON body: any YAML value; strings are templates, plain numbers and booleans keep their type."
+        },
+        "form": {
+          "type": "object",
+          "description": "An application/x-www-form-urlencoded body.",
+          "additionalProperties": {
+            "type": [
+              "string",
+              "number",
+              "boolean"
+            ]
+          }
+        },
+        "multipart": {
+          "type": "object",
+          "description": "A multipart/form-data body of text fields.",
+          "additionalProperties": {
+            "type": [
+              "string",
+              "number",
+              "boolean"
+            ]
+          }
+        }
+      },
+      "additionalProperties": false,
+      "not": {
+        "anyOf": [
+          {
+            "required": [
+              "json",
+              "form"
+            ]
+          },
+          {
+            "required": [
+              "json",
+              "multipart"
+            ]
+          },
+          {
+            "required": [
+              "form",
+              "multipart"
+            ]
+          },
+          {
+            "required": [
+              "path",
+              "url"
+            ]
+          }
+        ]
+      }
+    },
+    "httpExtract": {
+      "description": "Variables taken from the answer: name → path, e.g. { conversation_id: $.session.id }.",
+      "type": "object",
+      "propertyNames": {
+        "pattern": "^[A-Za-z_][A-Za-z0-9_-]*$"
+      },
+      "additionalProperties": {
+        "$ref": "#/$defs/httpPath"
+      }
+    },
+    "httpCondition": {
+      "description": "A test on the answer: { path, equals | in | exists | matches }, or { any: [...] } / { all: [...] }.",
+      "type": "object",
+      "properties": {
+        "path": {
+          "$ref": "#/$defs/httpPath"
+        },
+        "equals": {
+          "type": [
+            "string",
+            "number",
+            "boolean"
+          ]
+        },
+        "in": {
+          "type": "array",
+          "minItems": 1,
+          "items": {
+            "type": [
+              "string",
+              "number",
+              "boolean"
+            ]
+          }
+        },
+        "exists": {
+          "type": "boolean"
+        },
+        "matches": {
+          "type": "string"
+        },
+        "any": {
+          "type": "array",
+          "minItems": 1,
+          "items": {
+            "$ref": "#/$defs/httpCondition"
+          }
+        },
+        "all": {
+          "type": "array",
+          "minItems": 1,
+          "items": {
+            "$ref": "#/$defs/httpCondition"
+          }
+        }
+      },
+      "additionalProperties": false,
+      "oneOf": [
+        {
+          "required": [
+            "any"
+          ],
+          "not": {
+            "anyOf": [
+              {
+                "required": [
+                  "path"
+                ]
+              },
+              {
+                "required": [
+                  "all"
+                ]
+              }
+            ]
+          }
+        },
+        {
+          "required": [
+            "all"
+          ],
+          "not": {
+            "anyOf": [
+              {
+                "required": [
+                  "path"
+                ]
+              },
+              {
+                "required": [
+                  "any"
+                ]
+              }
+            ]
+          }
+        },
+        {
+          "required": [
+            "path"
+          ],
+          "oneOf": [
+            {
+              "required": [
+                "equals"
+              ]
+            },
+            {
+              "required": [
+                "in"
+              ]
+            },
+            {
+              "required": [
+                "exists"
+              ]
+            },
+            {
+              "required": [
+                "matches"
+              ]
+            }
+          ]
+        }
+      ]
+    },
+    "httpReply": {
+      "description": "Where the agent's reply is: one of `json`, `stream` or `poll`.",
+      "type": "object",
+      "properties": {
+        "json": {
+          "type": "object",
+          "description": "The reply is in the JSON answer.",
+          "properties": {
+            "text": {
+              "$ref": "#/$defs/httpPath"
+            },
+            "completed": {
+              "$ref": "#/$defs/httpCondition",
+              "description": "When it holds, the agent ended the conversation."
+            },
+            "events": {
+              "type": "object",
+              "description": "Event name → condition; a matching answer records the event.",
+              "additionalProperties": {
+                "$ref": "#/$defs/httpCondition"
+              }
+            }
+          },
+          "required": [
+            "text"
+          ],
+          "additionalProperties": false
+        },
+        "stream": {
+          "type": "object",
+          "description": "The reply streams as NDJSON or server-sent events.",
+          "properties": {
+            "format": {
+              "enum": [
+                "ndjson",
+                "sse"
+              ]
+            },
+            "text": {
+              "$ref": "#/$defs/httpPath"
+            },
+            "done": {
+              "$ref": "#/$defs/httpCondition"
+            },
+            "completed": {
+              "$ref": "#/$defs/httpCondition",
+              "description": "When it holds, the agent ended the conversation."
+            },
+            "events": {
+              "type": "object",
+              "description": "Event name → condition; a matching answer records the event.",
+              "additionalProperties": {
+                "$ref": "#/$defs/httpCondition"
+              }
+            }
+          },
+          "required": [
+            "text"
+          ],
+          "additionalProperties": false
+        },
+        "poll": {
+          "type": "object",
+          "description": "The reply is collected by polling a URL until a condition holds.",
+          "properties": {
+            "request": {
+              "$ref": "#/$defs/httpRequest"
+            },
+            "every": {
+              "$ref": "#/$defs/duration"
+            },
+            "max_every": {
+              "$ref": "#/$defs/duration"
+            },
+            "messages": {
+              "$ref": "#/$defs/httpPath"
+            },
+            "text": {
+              "$ref": "#/$defs/httpPath"
+            },
+            "skip": {
+              "anyOf": [
+                {
+                  "$ref": "#/$defs/httpCondition"
+                },
+                {
+                  "type": "array",
+                  "items": {
+                    "$ref": "#/$defs/httpCondition"
+                  }
+                }
+              ]
+            },
+            "until": {
+              "anyOf": [
+                {
+                  "$ref": "#/$defs/httpCondition"
+                },
+                {
+                  "type": "array",
+                  "items": {
+                    "$ref": "#/$defs/httpCondition"
+                  }
+                }
+              ]
+            },
+            "extract": {
+              "$ref": "#/$defs/httpExtract"
+            },
+            "completed": {
+              "$ref": "#/$defs/httpCondition",
+              "description": "When it holds, the agent ended the conversation."
+            },
+            "events": {
+              "type": "object",
+              "description": "Event name → condition; a matching answer records the event.",
+              "additionalProperties": {
+                "$ref": "#/$defs/httpCondition"
+              }
+            }
+          },
+          "required": [
+            "request",
+            "text"
+          ],
+          "additionalProperties": false
+        }
+      },
+      "additionalProperties": false,
+      "minProperties": 1,
+      "maxProperties": 1
+    },
+    "simulator_openai": {
+      "description": "An OpenAI-compatible chat-completions endpoint playing the customer.",
+      "type": "object",
+      "properties": {
+        "provider": {
+          "const": "openai"
+        },
+        "base_url": {
+          "$ref": "#/$defs/envText",
+          "description": "The API's base URL; `/chat/completions` is appended (default https://api.openai.com/v1)."
+        },
+        "model": {
+          "$ref": "#/$defs/envText",
+          "description": "The model to ask. Required."
+        },
+        "api_key": {
+          "$ref": "#/$defs/envText",
+          "description": "The API key; use `${env.NAME}` (default: the variable named by `api_key_env`)."
+        },
+        "api_key_env": {
+          "$ref": "#/$defs/nonEmptyText",
+          "description": "The environment variable that holds the API key (default OPENAI_API_KEY)."
+        },
+        "temperature": {
+          "description": "Sampling temperature, 0 to 2.",
+          "type": "number",
+          "minimum": 0,
+          "maximum": 2
+        },
+        "max_tokens": {
+          "description": "The most tokens per answer.",
+          "type": "integer",
+          "minimum": 1,
+          "maximum": 1000000
+        },
+        "stream": {
+          "$ref": "#/$defs/boolean",
+          "description": "Stream answers (default true)."
+        },
+        "headers": {
+          "$ref": "#/$defs/envTextMap",
+          "description": "More HTTP headers; values may use `${env.NAME}`."
+        },
+        "insecure": {
+          "$ref": "#/$defs/boolean",
+          "description": "true turns TLS certificate verification off, loudly. Default false."
+        },
+        "connect_timeout": {
+          "$ref": "#/$defs/duration",
+          "description": "The longest wait for a connection (default 10s)."
+        },
+        "system_prompt": {
+          "$ref": "#/$defs/text",
+          "description": "Instructions put before the persona and scenario (default: play the customer, write only their next message)."
+        },
+        "candidates": {
+          "type": "integer",
+          "minimum": 1,
+          "maximum": 8,
+          "description": "How many candidate replies to ask for (choices, `n`); default 3."
         }
       },
       "required": [

@@ -60,10 +60,18 @@ public enum ProjectScaffold {
           agent_id: 123
           session_type: agent_chat
         """),
-        ("Any agent that speaks JSON over HTTP; the request and reply settings of the http\nprovider go beside base_url.", """
+        ("Any agent that speaks JSON over HTTP, described here (docs/http-provider.md).", """
         my-agent:
           provider: http
           base_url: https://agent.example.com
+          headers: { Authorization: "Bearer ${env.AGENT_TOKEN}" }
+          start:
+            request: { method: POST, path: /conversations }
+            extract: { conversation_id: $.id }
+          send:
+            request: { method: POST, path: "/conversations/${conversation_id}/messages", json: { text: "${message}" } }
+            reply: { json: { text: "$.reply.text" } }
+          end: { request: { method: DELETE, path: "/conversations/${conversation_id}" } }
         """),
         ("An OpenAI-compatible chat-completions endpoint as the agent.", """
         chat-model:

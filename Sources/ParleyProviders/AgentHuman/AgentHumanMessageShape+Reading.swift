@@ -52,14 +52,15 @@ extension AgentHumanMessageShape {
         return ok ? shape : nil
     }
 
-    /// A dotted member path such as `response.text`.
+    /// A path such as `response.text` (or `$.response.text`, the JSONPath subset of `provider: http`).
     private static func jsonPath(_ node: YAMLNode, for what: String, reader: NodeReader) -> JSONPath? {
         guard let text = reader.string(node, for: what) else { return nil }
-        guard let path = JSONPath(text) else {
-            reader.error("`\(what)` must be member names separated by dots, such as `response.text`, not `\(text)`", at: node.location)
+        do {
+            return try JSONPath(parsingShortForm: text)
+        } catch {
+            reader.error("`\(what)` must be a path such as `response.text` or `$.response.text`, not `\(text)`: \(error.message)", at: node.location)
             return nil
         }
-        return path
     }
 
     /// Text in which `${session_id}` and `${agent_id}` become marks filled per call, and

@@ -37,7 +37,7 @@ struct AgentHumanMessageShape: Sendable {
     /// `POST /api/v1/sessions/${session_id}/messages` `{"message": …}` → `response.text`.
     static let `default` = AgentHumanMessageShape(
         method: .post, path: "/api/v1/sessions/\(sessionMark)/messages",
-        textField: JSONPath(components: ["message"]), fields: [], replyPath: JSONPath(components: ["response", "text"]))
+        textField: JSONPath(keys: ["message"]), fields: [], replyPath: JSONPath(keys: ["response", "text"]))
 
     /// The path as written in configuration, for messages.
     var pathDescription: String {
@@ -58,21 +58,21 @@ struct AgentHumanMessageShape: Sendable {
 
     /// The agent's text in an answer, or an error saying where it was looked for and what was there.
     func replyText(in answer: JSONValue) throws(ProviderError) -> String {
-        switch replyPath.lookup(in: answer) {
-        case .success(.string(let text)):
+        switch replyPath.evaluate(answer).first {
+        case .string(let text)?:
             return text
-        case .success(let other):
+        case let other? where !other.isNull:
             throw ProviderError(.protocolViolation, "AgentHuman's Send Message answer has \(other.kindDescription) at `\(replyPath)`, "
                 + "not the reply text — check `send_message.reply_path` of the target")
-        case .failure(let failure):
+        default:
             throw ProviderError(.protocolViolation, "the reply text is not where `send_message.reply_path` says (`\(replyPath)`): "
-                + "\(failure.reason) — check `send_message` of the target against what the deployment answers")
+                + "\(replyPath.explainMiss(in: answer)) — check `send_message` of the target against what the deployment answers")
         }
     }
 
     /// The id of the reply message, when it sits beside the text as in the default shape.
     func messageID(in answer: JSONValue) -> String? {
-        guard case .success(let holder) = replyPath.parent.lookup(in: answer) else { return nil }
+        guard let holder = replyPath.parent.evaluate(answer).first else { return nil }
         return holder["message_id"]?.scalarText ?? holder["id"]?.scalarText
     }
 

@@ -6,8 +6,9 @@ import ParleyCore
 /// Keys: `base_url` (default https://api.openai.com/v1; the path `/chat/completions` is appended),
 /// `model` (required), `api_key` (default: the environment variable named by `api_key_env`, else
 /// OPENAI_API_KEY), `temperature`, `max_tokens`, `stream` (default true), `headers`, `insecure`,
-/// `connect_timeout`, and for simulators `candidates` (how many choices to ask for, default 3) and
-/// `system_prompt` (text put before the persona and scenario).
+/// `connect_timeout`, `system_prompt`, for simulators `candidates` (how many choices to ask for,
+/// default 3; the system prompt is put before the persona and scenario), and for targets
+/// `greeting` (the agent's opening words, which let flows start agent-first; see ``OpenAIProvider``).
 struct OpenAISettings: Sendable {
     var name: String
     var baseURL: String
@@ -21,12 +22,15 @@ struct OpenAISettings: Sendable {
     var connectTimeout: Duration
     var candidates: Int
     var systemPrompt: String?
+    var greeting: String?
 
     static let keys = ["provider", "base_url", "model", "api_key", "api_key_env", "temperature", "max_tokens", "stream",
                        "headers", "insecure", "connect_timeout", "candidates", "system_prompt"]
+    /// A target's keys: no `candidates` (it answers as the agent), and its `greeting`.
+    static let targetKeys = keys.filter { $0 != "candidates" } + ["greeting"]
 
-    init?(_ entry: NamedSettings, values: ConfigValues, what: String) {
-        guard let map = values.reader.mapping(entry.node, for: "\(what) `\(entry.name)`", keys: Self.keys) else { return nil }
+    init?(_ entry: NamedSettings, values: ConfigValues, what: String, keys: [String] = Self.keys) {
+        guard let map = values.reader.mapping(entry.node, for: "\(what) `\(entry.name)`", keys: keys) else { return nil }
         name = entry.name
         let base = values.string(map, "base_url") ?? "https://api.openai.com/v1"
         baseURL = base.hasSuffix("/") ? String(base.dropLast()) : base
@@ -51,6 +55,7 @@ struct OpenAISettings: Sendable {
         connectTimeout = map.duration("connect_timeout") ?? .seconds(10)
         candidates = map.int("candidates", in: 1...8) ?? 3
         systemPrompt = map.string("system_prompt")
+        greeting = map.nonEmptyString("greeting")
     }
 
     init(name: String, baseURL: String, apiKey: String?, model: String, stream: Bool = true, candidates: Int = 3) {

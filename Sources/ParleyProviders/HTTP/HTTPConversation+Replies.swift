@@ -1,0 +1,179 @@
+import Foundation
+import ParleyCore
+import ParleyHTTP
+
+extension HTTPConversation {
+    /// Performs `start`, `send` or `end`: its request, its `extract:`, and its reply when it has one.
+    ///
+    /// `start` and `send` are not idempotent (they are resent only when refused outright); `end`
+    /// is, and so is every poll.
+    func perform(_ operation: HTTPTargetSettings.Operation, extra: [String: String], sentAt: Date,
+                 started: ContinuousClock.Instant, doing what: String) async throws(ProviderError) -> AgentReply? {
+        if case .stream(let spec)? = operation.reply {
+            return try await streamed(operation, spec, extra: extra, sentAt: sentAt, started: started, doing: what)
+        }
+        let isEnd = operation.name == "end"
+        let (request, response) = try await exchange(operation.request, what: "\(operation.name).request", extra: extra, idempotent: isEnd,
+                                                     timeout: isEnd ? .seconds(30) : turnRequestTimeout)
+        guard (200..<300).contains(response.status) else {
+            throw await refusal(response.status, body: response.body, request: request, doing: what)
+        }
+        var body: JSONValue?
+        if !operation.extract.isEmpty {
+            let json = try await json(response.body, status: response.status, request: request, for: "\(operation.name).extract")
+            try await applyExtractions(operation.extract, operation: operation.name, from: json, body: response.body,
+                                       status: response.status, request: request)
+            body = json
+        }
+        switch operation.reply {
+        case nil, .stream?:
+            return nil
+        case .json(let spec)?:
+            let json: JSONValue
+            if let body {
+                json = body
+            } else {
+                json = try await self.json(response.body, status: response.status, request: request, for: "\(operation.name).reply.json")
+            }
+            let texts = spec.text.texts(in: json)
+            guard !texts.isEmpty else {
+                throw await nothingFound("`\(operation.name).reply.json.text`", spec.text, shown: await excerpt().text(response.body),
+                                         status: response.status, request: request)
+            }
+            var signals = ReplySignalState(spec.signals)
+            let scope = try await currentScope(extra: extra)
+            do {
+                try signals.observe(json, text: nil, scope: scope)
+            } catch {
+                throw unknownVariable(error, in: "\(operation.name).reply.json")
+            }
+            return AgentReply(messages: texts, sentAt: sentAt, timeToFirstChunk: response.timing.firstByte, latency: clock.now - started,
+                              events: signals.events, conversationCompleted: signals.completed)
+        case .poll(let spec)?:
+            return try await polled(spec, operation: operation.name, extra: extra, sentAt: sentAt, started: started)
+        }
+    }
+
+    /// The scope of conditions: the conversation's variables, the login's, and `extra`.
+    func currentScope(extra: [String: String]) async throws(ProviderError) -> VariableScope {
+        let login = try await provider.login?.variables()
+        return scope(login: login?.variables ?? [:], extra: extra)
+    }
+
+    // MARK: - Streams
+
+    /// Reads a streamed answer (NDJSON or server-sent events) until `done`, or its end.
+    private func streamed(_ operation: HTTPTargetSettings.Operation, _ spec: StreamReply, extra: [String: String], sentAt: Date,
+                          started: ContinuousClock.Instant, doing what: String) async throws(ProviderError) -> AgentReply {
+        let (request, response) = try await openStream(operation.request, what: "\(operation.name).request", extra: extra,
+                                                       timeout: turnRequestTimeout)
+        guard (200..<300).contains(response.status) else {
+            let body = (try? await response.collectBody()) ?? []
+            throw await refusal(response.status, body: body, request: request, doing: what)
+        }
+        let scope = try await currentScope(extra: extra)
+        var collector = StreamReplyCollector(spec: spec, extract: operation.extract)
+        do {
+            for try await line in response.lines {
+                if try collector.consume(line, at: clock.now, scope: scope) { break }
+            }
+        } catch let problem as StreamReplyCollector.Problem {
+            switch problem {
+            case .notJSON(let text):
+                throw ProviderError(.protocolViolation, "\(name): the stream from \(request.summary) carried an event that is not JSON: "
+                    + (await excerpt()).text(text))
+            case .unknownVariable(let error):
+                throw unknownVariable(error, in: "\(operation.name).reply.stream")
+            }
+        } catch let error as HTTPError {
+            // Everything needed may have arrived before the server closed untidily.
+            if !collector.done { throw http.providerError(error) }
+        } catch {
+            throw ProviderError(.protocolViolation, "\(name): \(error)")
+        }
+        let shown = await excerpt().text(collector.received.isEmpty ? "(empty stream)" : collector.received)
+        if let done = spec.done, !collector.done {
+            throw ProviderError(.connectionDropped, "\(name): the stream from \(request.summary) ended before `done` (\(done.summary)) held: \(shown)",
+                                status: response.status)
+        }
+        for extraction in operation.extract {
+            guard let value = collector.extracted[extraction.name] else {
+                throw await nothingFound("`\(operation.name).extract.\(extraction.name)`", extraction, shown: shown, status: response.status,
+                                         request: request)
+            }
+            variables[extraction.name] = value
+        }
+        guard collector.sawText else {
+            throw await nothingFound("`\(operation.name).reply.stream.text`", spec.text, shown: shown, status: response.status, request: request)
+        }
+        return AgentReply(messages: [collector.text], sentAt: sentAt, timeToFirstChunk: collector.firstPiece.map { $0 - started },
+                          latency: clock.now - started, events: collector.events, conversationCompleted: collector.completed)
+    }
+
+    // MARK: - Polling
+
+    /// Polls until a message satisfies `until`, backing off while nothing new arrives, within the turn timeout.
+    ///
+    /// Polling stops a little before the turn timeout — a poll still in flight then is abandoned —
+    /// so that the error can say what the last poll answered rather than only that time ran out.
+    private func polled(_ spec: PollReply, operation: String, extra: [String: String], sentAt: Date,
+                        started: ContinuousClock.Instant) async throws(ProviderError) -> AgentReply {
+        let budget = context.turnTimeout - min(context.turnTimeout / 10, .milliseconds(500))
+        let deadline = started + budget
+        var collector = PollReplyCollector(spec: spec)
+        var delay = spec.every
+        var polls = 0
+        var last: (request: RenderedRequest, response: HTTPResponse)?
+        /// The error once the budget is spent, naming the condition and the last answer.
+        func outOfTime() async -> ProviderError {
+            var message = "\(name): no polled message satisfied `until` (\(spec.until.summary)) within "
+                + "\(DurationText.format(clock.now - started)) (turn timeout \(DurationText.format(context.turnTimeout))); "
+                + "\(polls) poll\(polls == 1 ? "" : "s"), \(collector.seen) message\(collector.seen == 1 ? "" : "s") seen; "
+            if let last {
+                message += "the last poll, \(last.request.summary), answered (\(last.response.status)): \(await excerpt().text(last.response.body))"
+            } else {
+                message += "no poll was answered in time"
+            }
+            return ProviderError(.timeout, message)
+        }
+        while true {
+            let remaining = deadline - clock.now
+            guard remaining > .zero else { throw await outOfTime() }
+            let answer: (RenderedRequest, HTTPResponse)
+            do {
+                answer = try await exchange(spec.request, what: "\(operation).reply.poll.request", extra: extra, idempotent: true,
+                                            timeout: remaining)
+            } catch where error.kind == .timeout && clock.now >= deadline {
+                throw await outOfTime()
+            }
+            let (request, response) = answer
+            polls += 1
+            last = (request, response)
+            guard (200..<300).contains(response.status) else {
+                throw await refusal(response.status, body: response.body, request: request, doing: "polling for the agent's reply")
+            }
+            let json = try await json(response.body, status: response.status, request: request, for: "\(operation).reply.poll.messages")
+            for extraction in spec.extract {
+                if let value = extraction.value(in: json) { variables[extraction.name] = value }
+            }
+            let kept: Int
+            let scope = try await currentScope(extra: extra)
+            do {
+                kept = try collector.consume(collector.messages(in: json), at: clock.now, scope: scope)
+            } catch {
+                throw unknownVariable(error, in: "\(operation).reply.poll")
+            }
+            if collector.finished { break }
+            delay = kept > 0 ? spec.every : min(delay * 2, spec.maxEvery)
+            if clock.now + delay > deadline { throw await outOfTime() }
+            do { try await Task.sleep(for: delay) } catch { throw ProviderError(.cancelled, "cancelled") }
+        }
+        if collector.messages.isEmpty, !collector.completed, let last {
+            throw await nothingFound("`\(operation).reply.poll.text`", spec.text,
+                                     shown: "no text in any of the \(collector.seen) messages; the last poll answered " + (await excerpt().text(last.response.body)),
+                                     status: last.response.status, request: last.request)
+        }
+        return AgentReply(messages: collector.messages, sentAt: sentAt, timeToFirstChunk: collector.firstText.map { $0 - started },
+                          latency: clock.now - started, events: collector.events, conversationCompleted: collector.completed)
+    }
+}

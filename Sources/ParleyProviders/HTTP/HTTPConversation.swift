@@ -1,0 +1,168 @@
+import Foundation
+import ParleyCore
+import ParleyHTTP
+
+/// One conversation with a `provider: http` target: the configured start, sends and end, with the
+/// variables extracted along the way (`${conversation_id}`, a poll cursor…).
+actor HTTPConversation: AgentConversation {
+    let provider: HTTPProvider
+    let context: ConversationContext
+    /// The target's constants and everything extracted so far.
+    var variables: [String: String]
+    private var opened = false
+    let clock = ContinuousClock()
+
+    init(provider: HTTPProvider, context: ConversationContext) {
+        self.provider = provider
+        self.context = context
+        self.variables = provider.settings.constants
+    }
+
+    nonisolated var settings: HTTPTargetSettings { provider.settings }
+    nonisolated var http: ProviderHTTP { provider.http }
+    nonisolated var name: String { "target `\(provider.settings.name)`" }
+    /// Requests of a turn get the turn timeout plus a margin; the interpreter's own deadline comes first.
+    nonisolated var turnRequestTimeout: Duration { context.turnTimeout + .seconds(5) }
+
+    func start(_ opening: ConversationOpening) async throws(ProviderError) -> AgentReply {
+        guard !opened else { throw ProviderError(.protocolViolation, "\(name): the conversation was already started") }
+        // Refuse what the target cannot do before anything is sent.
+        switch opening {
+        case .agentFirst where settings.start?.reply == nil:
+            throw ProviderError(.unsupported, "\(name) has no `start.reply`, so the agent cannot speak first")
+        case .externalEvent:
+            throw ProviderError(.unsupported, "\(name) (http) cannot open a conversation with an external event")
+        default:
+            break
+        }
+        opened = true
+        var greeting: AgentReply?
+        if let start = settings.start {
+            greeting = try await perform(start, extra: [:], sentAt: Date(), started: clock.now, doing: "starting a conversation")
+        }
+        if case .userMessage(let text) = opening {
+            var reply = try await send(text)
+            // The agent greeted before the user spoke; keep its words in the transcript.
+            if let greeting, !greeting.messages.isEmpty {
+                reply.events.insert(ProviderEvent(kind: "greeting", detail: greeting.text), at: 0)
+            }
+            return reply
+        }
+        guard var greeting else {
+            throw ProviderError(.protocolViolation, "\(name): `start` gave no greeting")
+        }
+        greeting.ids = ids()
+        return greeting
+    }
+
+    func send(_ text: String) async throws(ProviderError) -> AgentReply {
+        // Without `start:` the first message opens the conversation.
+        opened = true
+        guard var reply = try await perform(settings.send, extra: ["message": text], sentAt: Date(), started: clock.now,
+                                            doing: "sending a message") else {
+            throw ProviderError(.configuration, "\(name): `send` has no `reply`")
+        }
+        reply.ids = ids()
+        return reply
+    }
+
+    func end() async throws(ProviderError) {
+        guard opened, let end = settings.end else { return }
+        _ = try await perform(end, extra: [:], sentAt: Date(), started: clock.now, doing: "ending the conversation")
+    }
+
+    /// The ids worth keeping in the transcript: the conversation's, and the latest message's if extracted.
+    private func ids() -> [String: String] {
+        var ids: [String: String] = [:]
+        if let id = variables["conversation_id"] { ids["conversation_id"] = id }
+        if let id = variables["message_id"] { ids["message_id"] = id }
+        return ids
+    }
+
+    // MARK: - Requests
+
+    /// Everything templates see in this conversation, with the login's variables and `extra`.
+    func scope(login: [String: String], extra: [String: String]) -> VariableScope {
+        var locals = variables
+        for (key, value) in login { locals[key] = value }
+        for (key, value) in extra { locals[key] = value }
+        return provider.scope(locals, context: context)
+    }
+
+    /// Credentials and tokens to keep out of messages.
+    func excerpt() async -> ResponseExcerpt {
+        ResponseExcerpt(secrets: settings.secrets.union(await provider.login?.secrets ?? []))
+    }
+
+    /// Sends a request and reads the whole answer; logs in first, and again once if the answer is one of `relogin_on`.
+    func exchange(_ template: RequestTemplate, what: String, extra: [String: String], idempotent: Bool,
+                  timeout: Duration) async throws(ProviderError) -> (RenderedRequest, HTTPResponse) {
+        var login = try await provider.login?.variables()
+        var rendered = try provider.render(template, what: what, scope: scope(login: login?.variables ?? [:], extra: extra))
+        var response = try await http.send(provider.request(rendered, timeout: timeout), endpoint: HTTPProvider.endpoint, idempotent: idempotent)
+        if let session = provider.login, let generation = login?.generation, let reloginOn = settings.login?.reloginOn,
+           reloginOn.contains(response.status) {
+            await session.invalidate(generation)
+            login = try await session.variables()
+            rendered = try provider.render(template, what: what, scope: scope(login: login?.variables ?? [:], extra: extra))
+            response = try await http.send(provider.request(rendered, timeout: timeout), endpoint: HTTPProvider.endpoint, idempotent: idempotent)
+        }
+        return (rendered, response)
+    }
+
+    /// Opens a streamed answer; logs in first, and again once if the answer is one of `relogin_on`.
+    func openStream(_ template: RequestTemplate, what: String, extra: [String: String],
+                    timeout: Duration) async throws(ProviderError) -> (RenderedRequest, HTTPStreamingResponse) {
+        var login = try await provider.login?.variables()
+        var rendered = try provider.render(template, what: what, scope: scope(login: login?.variables ?? [:], extra: extra))
+        var response = try await http.stream(provider.request(rendered, timeout: timeout), endpoint: HTTPProvider.endpoint, idempotent: false)
+        if let session = provider.login, let generation = login?.generation, let reloginOn = settings.login?.reloginOn,
+           reloginOn.contains(response.status) {
+            _ = try? await response.collectBody()
+            await session.invalidate(generation)
+            login = try await session.variables()
+            rendered = try provider.render(template, what: what, scope: scope(login: login?.variables ?? [:], extra: extra))
+            response = try await http.stream(provider.request(rendered, timeout: timeout), endpoint: HTTPProvider.endpoint, idempotent: false)
+        }
+        return (rendered, response)
+    }
+
+    /// An error for an answer that is not a success, with what the server said (redacted).
+    func refusal(_ status: Int, body: [UInt8], request: RenderedRequest, doing what: String) async -> ProviderError {
+        let redacted = await excerpt().redactedBytes(body)
+        return http.statusError(status, body: redacted, doing: "\(what) (\(request.summary))")
+    }
+
+    /// The answer as JSON, or a protocol error showing what came instead.
+    func json(_ body: [UInt8], status: Int, request: RenderedRequest, for what: String) async throws(ProviderError) -> JSONValue {
+        do {
+            return try JSONValue(parsing: body)
+        } catch {
+            throw ProviderError(.protocolViolation, "\(name): the answer to \(request.summary) (\(status)) is not JSON, so `\(what)` "
+                + "cannot read it: \(await excerpt().text(body))", status: status)
+        }
+    }
+
+    /// Takes `extract:` variables from an answer; a path that finds nothing ends the flow run as an error.
+    func applyExtractions(_ extractions: [Extraction], operation: String, from json: JSONValue, body: [UInt8], status: Int,
+                          request: RenderedRequest) async throws(ProviderError) {
+        for extraction in extractions {
+            guard let value = extraction.value(in: json) else {
+                throw await nothingFound("`\(operation).extract.\(extraction.name)`", extraction, shown: await excerpt().text(body),
+                                         status: status, request: request)
+            }
+            variables[extraction.name] = value
+        }
+    }
+
+    /// "`x` ($.path, parley.yaml:3:4) found nothing in the answer to POST … (200): {…}".
+    func nothingFound(_ what: String, _ extraction: Extraction, shown: String, status: Int, request: RenderedRequest) async -> ProviderError {
+        ProviderError(.protocolViolation, "\(name): \(what) (\(extraction.path), \(extraction.location)) found nothing in the answer to "
+            + "\(request.summary) (\(status)): \(shown)", status: status)
+    }
+
+    /// A placeholder in a condition that has no value.
+    func unknownVariable(_ error: VariableError, in what: String) -> ProviderError {
+        ProviderError(.configuration, "\(name): \(error.reference) has no value for `\(what)` (\(error.location))")
+    }
+}

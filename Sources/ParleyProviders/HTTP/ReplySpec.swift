@@ -1,0 +1,63 @@
+import ParleyCore
+
+/// Where the agent's reply to a request comes from.
+enum ReplySpec: Sendable {
+    /// The response body is JSON; the reply's text is at a path.
+    case json(JSONReply)
+    /// The response is a stream of JSON events (NDJSON lines or server-sent events) carrying text pieces.
+    case stream(StreamReply)
+    /// The reply appears later at another URL, polled until a condition holds.
+    case poll(PollReply)
+
+    var signals: ReplySignals {
+        switch self {
+        case .json(let r): r.signals
+        case .stream(let r): r.signals
+        case .poll(let r): r.signals
+        }
+    }
+}
+
+/// What a reply may say besides text: that the agent ended the conversation, or named events.
+struct ReplySignals: Sendable {
+    /// When it holds (on the body, an event or a message), the agent has ended the conversation.
+    var completed: ReplyCondition?
+    /// Event kinds recorded in the transcript when their condition holds (`escalation: {…}`).
+    var events: [(String, ReplyCondition)] = []
+}
+
+struct JSONReply: Sendable {
+    var text: Extraction
+    var signals: ReplySignals
+}
+
+struct StreamReply: Sendable {
+    enum Format: String, Sendable, CaseIterable {
+        case ndjson, sse
+    }
+
+    var format: Format
+    /// The text piece in each event; pieces are joined into the reply.
+    var text: Extraction
+    /// The event that ends the reply; without it, the reply ends with the response.
+    var done: ReplyCondition?
+    var signals: ReplySignals
+}
+
+struct PollReply: Sendable {
+    var request: RequestTemplate
+    /// Wait before the first poll after a silent one, doubling up to `maxEvery` while nothing new arrives.
+    var every: Duration
+    var maxEvery: Duration
+    /// The messages in each poll's answer.
+    var messages: JSONPath
+    /// A message's text, if it has any.
+    var text: Extraction
+    /// Messages that are not the agent's words (echoes, typing indicators).
+    var skip: [ReplyCondition]
+    /// The message that completes the reply (it is included when it has text).
+    var until: ReplyCondition
+    var signals: ReplySignals
+    /// Variables updated from each poll's answer (a cursor); a path that finds nothing keeps the old value.
+    var extract: [Extraction]
+}

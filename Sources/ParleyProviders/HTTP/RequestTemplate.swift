@@ -1,0 +1,112 @@
+import Foundation
+import ParleyCore
+import ParleyHTTP
+
+/// One request as configured: method, where it goes, headers, query and body, with placeholders
+/// filled in each time it is sent.
+struct RequestTemplate: Sendable {
+    enum Target: Sendable {
+        /// Appended to the target's `base_url`; values inserted into it are percent-encoded.
+        case path(Template)
+        /// A whole URL, used as written once its placeholders are filled.
+        case url(Template)
+    }
+
+    enum Body: Sendable {
+        case json(JSONTemplate)
+        case form([(String, Template)])
+        case multipart([(String, Template)])
+    }
+
+    var method: HTTPMethod
+    var target: Target
+    var headers: [(String, Template)]
+    var query: [(String, Template)]
+    var body: Body?
+    /// Where `request:` is written, for messages.
+    var location: SourceLocation
+
+    /// Every template inside, for checking placeholders when the configuration is loaded.
+    var templates: [Template] {
+        var all: [Template] = []
+        switch target {
+        case .path(let t), .url(let t): all.append(t)
+        }
+        all += headers.map(\.1) + query.map(\.1)
+        switch body {
+        case .json(let json)?: all += json.templates
+        case .form(let pairs)?, .multipart(let pairs)?: all += pairs.map(\.1)
+        case nil: break
+        }
+        return all
+    }
+
+    /// The request with placeholders filled, ready to send.
+    func render(baseURL: String?, commonHeaders: [(String, Template)], scope: VariableScope) throws(VariableError) -> RenderedRequest {
+        var url: String
+        switch target {
+        case .path(let template):
+            let path = try template.render(scope, transform: Self.encodePathValue)
+            let base = baseURL ?? ""
+            let trimmedBase = base.hasSuffix("/") ? String(base.dropLast()) : base
+            url = trimmedBase + (path.hasPrefix("/") ? path : "/" + path)
+        case .url(let template):
+            url = try template.render(scope)
+        }
+        if !query.isEmpty {
+            var pairs: [String] = []
+            for (name, template) in query {
+                pairs.append(Self.encodeQueryComponent(name) + "=" + Self.encodeQueryComponent(try template.render(scope)))
+            }
+            url += (url.contains("?") ? "&" : "?") + pairs.joined(separator: "&")
+        }
+        var fields = HTTPHeaders()
+        // A common header whose variables have no value yet (a token before the login) is left off.
+        for (name, template) in commonHeaders {
+            if let value = try? template.render(scope) { fields.replaceOrAdd(name: name, value: value) }
+        }
+        for (name, template) in headers { fields.replaceOrAdd(name: name, value: try template.render(scope)) }
+        var rendered: HTTPBody?
+        switch body {
+        case .json(let json)?:
+            rendered = .json(try json.render(scope).bytes)
+        case .form(let pairs)?:
+            var values: [(String, String)] = []
+            for (name, template) in pairs { values.append((name, try template.render(scope))) }
+            rendered = .form(values)
+        case .multipart(let pairs)?:
+            var form = MultipartForm()
+            for (name, template) in pairs { form.addField(name: name, value: try template.render(scope)) }
+            rendered = .multipart(form)
+        case nil:
+            rendered = nil
+        }
+        return RenderedRequest(method: method, url: url, headers: fields, body: rendered)
+    }
+
+    /// Characters a value may keep inside a path segment; everything else is percent-encoded, `/` included.
+    private static let pathValueAllowed = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~:@!$&'()*+,;=")
+    private static let queryAllowed = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
+
+    static func encodePathValue(_ value: String) -> String {
+        value.addingPercentEncoding(withAllowedCharacters: pathValueAllowed) ?? value
+    }
+
+    static func encodeQueryComponent(_ value: String) -> String {
+        value.addingPercentEncoding(withAllowedCharacters: queryAllowed) ?? value
+    }
+}
+
+/// A request with its placeholders filled.
+struct RenderedRequest: Sendable {
+    var method: HTTPMethod
+    var url: String
+    var headers: HTTPHeaders
+    var body: HTTPBody?
+
+    /// `POST http://host/path`, without the query (which may carry credentials), for messages.
+    var summary: String {
+        let withoutQuery = url.split(separator: "?", maxSplits: 1).first.map(String.init) ?? url
+        return "\(method) \(withoutQuery)"
+    }
+}

@@ -1,0 +1,103 @@
+import Foundation
+import ParleyCore
+import ParleyHTTP
+
+struct OpenAIProviderSpec: ProviderSpec {
+    let targetName: String
+    let settings: OpenAISettings
+    var kind: String { "openai" }
+    var capabilities: ProviderCapabilities { OpenAIProvider.capabilities(settings) }
+    var warnings: [String] {
+        settings.verifyTLS ? [] : ["target `\(targetName)`: TLS certificate verification is OFF (insecure: true)"]
+    }
+
+    init?(_ target: TargetConfig, values: ConfigValues) {
+        guard let settings = OpenAISettings(target, values: values, what: "target", keys: OpenAISettings.targetKeys) else { return nil }
+        self.targetName = target.name
+        self.settings = settings
+    }
+
+    func makeProvider(resources: ProviderResources) async throws(ProviderError) -> any ConversationProvider {
+        OpenAIProvider(client: OpenAIChatClient(settings: settings, client: resources.http))
+    }
+}
+
+/// `provider: openai` — an agent behind any OpenAI-compatible chat-completions endpoint.
+///
+/// The endpoint is stateless, so Parley keeps each conversation's messages and sends them all with
+/// every turn: `system_prompt` first, then the turns. Replies are streamed as server-sent events by
+/// default, so the reply records the time to the first token.
+///
+/// A model has nothing to say before the user does, so the agent can speak first only when the
+/// target sets `greeting:` — the words the application shows when a chat opens. That greeting is
+/// the agent's first reply and goes to the model as its own first (assistant) message.
+final class OpenAIProvider: ConversationProvider {
+    let client: OpenAIChatClient
+
+    init(client: OpenAIChatClient) {
+        self.client = client
+    }
+
+    static func capabilities(_ settings: OpenAISettings) -> ProviderCapabilities {
+        settings.greeting == nil ? [.userFirst] : [.userFirst, .agentFirst]
+    }
+
+    var kind: String { "openai" }
+    var capabilities: ProviderCapabilities { Self.capabilities(client.settings) }
+
+    func makeConversation(_ context: ConversationContext) async throws(ProviderError) -> any AgentConversation {
+        OpenAIConversation(client: client, turnTimeout: context.turnTimeout)
+    }
+}
+
+/// One chat: the message history, grown by each turn.
+actor OpenAIConversation: AgentConversation {
+    private let client: OpenAIChatClient
+    private let turnTimeout: Duration
+    private var history: [ChatMessage] = []
+    /// Chat completions have no conversation; this id tells Parley's transcripts apart.
+    private let conversationID = "chat-" + String(UInt64.random(in: 0...UInt64.max), radix: 16)
+
+    init(client: OpenAIChatClient, turnTimeout: Duration) {
+        self.client = client
+        self.turnTimeout = turnTimeout
+        if let prompt = client.settings.systemPrompt { history.append(ChatMessage(role: "system", content: prompt)) }
+    }
+
+    func start(_ opening: ConversationOpening) async throws(ProviderError) -> AgentReply {
+        switch opening {
+        case .agentFirst:
+            guard let greeting = client.settings.greeting else {
+                throw ProviderError(.unsupported, "\(client.http.service) has no `greeting`, so the agent cannot speak first")
+            }
+            history.append(ChatMessage(role: "assistant", content: greeting))
+            return AgentReply(messages: [greeting], sentAt: Date(), timeToFirstChunk: .zero, latency: .zero,
+                              ids: ["conversation_id": conversationID])
+        case .userMessage(let text):
+            return try await send(text)
+        case .externalEvent:
+            throw ProviderError(.unsupported, "\(client.http.service) cannot open a conversation with an external event")
+        }
+    }
+
+    func send(_ text: String) async throws(ProviderError) -> AgentReply {
+        history.append(ChatMessage(role: "user", content: text))
+        let completion: ChatCompletion
+        do {
+            completion = try await client.complete(history, stream: client.settings.stream, timeout: turnTimeout + .seconds(5))
+        } catch {
+            // The agent never answered this message, so it is not part of the conversation.
+            history.removeLast()
+            throw error
+        }
+        let answer = completion.texts.first ?? ""
+        history.append(ChatMessage(role: "assistant", content: answer))
+        var ids = ["conversation_id": conversationID]
+        if let id = completion.id { ids["completion_id"] = id }
+        return AgentReply(messages: [answer], sentAt: completion.sentAt, timeToFirstChunk: completion.timeToFirstToken,
+                          latency: completion.latency, ids: ids)
+    }
+
+    /// Nothing to end on the endpoint: the history is forgotten with the conversation.
+    func end() async throws(ProviderError) {}
+}
