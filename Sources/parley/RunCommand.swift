@@ -13,7 +13,8 @@ struct RunCommand: AsyncParsableCommand {
 
         Each run writes a directory (default .parley/runs/<run-id>/, also reachable as \
         .parley/runs/latest): results.jsonl (one line per finished flow run, written as it finishes), \
-        transcripts/<flow>--<persona>--<n>.json, and summary.json.
+        transcripts/<flow>--<persona>--<n>.json, and summary.json; --junit and --html add JUnit XML and \
+        a self-contained HTML report.
 
         Examples:
           parley run                                  flows/ against the built-in demo agent
@@ -21,6 +22,7 @@ struct RunCommand: AsyncParsableCommand {
           parley run --target staging --junit out/junit.xml
           parley run --filter regression --filter 'refund*' --concurrency 20
           parley run --repeat 5 --seed 42             five runs of each flow, reproducible choices
+          parley run --repeat 3 --html report.html    three runs each; pass rates, flakiness, transcripts in a browser
 
         Exit codes: 0 all passed · 1 a flow failed · 2 invalid input, nothing ran · \
         3 could not run (unreachable, credentials refused, errors without failures).
@@ -34,6 +36,9 @@ struct RunCommand: AsyncParsableCommand {
 
     @Option(name: .long, help: ArgumentHelp("Also write JUnit XML here (Jenkins, GitLab, GitHub).", valueName: "file"))
     var junit: String?
+
+    @Option(name: .long, help: ArgumentHelp("Also write a self-contained HTML report here (parley report makes one later).", valueName: "file"))
+    var html: String?
 
     @Option(name: .long, help: ArgumentHelp("Run only flows whose name matches (globs: refund*), that have this label, or that set a conversation tag (tag:key=value). Repeatable.", valueName: "filter"))
     var filter: [String] = []
@@ -113,7 +118,19 @@ struct RunCommand: AsyncParsableCommand {
         } catch {
             console.err(console.style("error:", .red, .bold, forErrors: true) + " \(error)")
         }
-        printer.printSummary(summary, directory: directory, junit: junit)
+        var report: String?
+        if let html {
+            // Transcripts are read back from the run directory one at a time, not kept from the run.
+            let run = RunDirectory(path: directory)
+            let page = HTMLReport.render(summary: summary, records: records) { try run.transcript(for: $0) }
+            do {
+                try RunWriter.writeAtomically(path: html, bytes: Array(page.utf8))
+                report = html
+            } catch {
+                console.err(console.style("error:", .red, .bold, forErrors: true) + " \(error)")
+            }
+        }
+        printer.printSummary(summary, directory: directory, junit: junit, html: report)
         if summary.exitCode != 0 { throw ExitCode(summary.exitCode) }
     }
 }
