@@ -21,7 +21,7 @@ struct MergeCommand: ParsableCommand {
     )
 
     @Argument(help: ArgumentHelp("Run directories to combine.", valueName: "run-dir"))
-    var directories: [String] = []
+    var directories: [String]
 
     @Option(name: .shortAndLong, help: ArgumentHelp("The new run directory (must not hold a run yet).", valueName: "dir"))
     var out: String
@@ -34,10 +34,6 @@ struct MergeCommand: ParsableCommand {
 
     @Flag(name: .long, help: "Never colour the output (also: NO_COLOR=1).")
     var noColor = false
-
-    func validate() throws {
-        if directories.isEmpty { throw ValidationError("name the run directories to merge") }
-    }
 
     func run() throws {
         let console = Console(forceNoColor: noColor)

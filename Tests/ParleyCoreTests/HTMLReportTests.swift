@@ -209,7 +209,7 @@ import Testing
 
     @Test func aLargeRunStaysCompact() {
         let results = (0..<5_000).map { n in
-            RunFixtures.result(flow: "flow-\(n % 250)", persona: "Persona \(n % 4)", repetition: n / 1000 + 1,
+            RunFixtures.result(flow: "flow-\(n % 250)", persona: "Persona \(n / 250 % 4)", repetition: n / 1000 + 1,
                                outcome: n % 97 == 0 ? .failed : .passed, latencies: [110, 240, 90])
         }
         let html = render(results)
