@@ -15,7 +15,7 @@ struct DiffCommand: ParsableCommand {
 
         Examples:
           parley diff .parley/runs/nightly-0301 .parley/runs/latest
-          parley diff base/ candidate/ --pass-rate-threshold 10% --latency-threshold 30% --latency-floor 100ms
+          parley diff base/ candidate/ --pass-rate-threshold 10% --latency-floor 100ms
           parley diff base/ candidate/ --json > comparison.json
 
         Exit codes: 0 no regression · 1 the candidate regressed · 2 a run directory cannot be read.

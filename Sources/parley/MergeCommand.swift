@@ -13,7 +13,7 @@ struct MergeCommand: ParsableCommand {
 
         Examples:
           parley merge shard-1/ shard-2/ shard-3/ --out nightly/
-          parley merge runs/a runs/b --out merged --junit merged/junit.xml --html merged/report.html
+          parley merge a/ b/ --out merged/ --junit junit.xml --html report.html
 
         Exit codes: 0 merged · 2 an input cannot be read, two inputs disagree about a flow run, or \
         --out already holds a run (nothing written) · 3 the output could not be written.

@@ -17,8 +17,8 @@ struct Parley: AsyncParsableCommand {
           parley run --target staging --junit junit.xml flows/
           parley validate flows/          check flows and parley.yaml, run nothing
           parley report                   an HTML report of the latest run
-          parley diff base/ candidate/    what regressed between two runs (exit 1 if anything did)
-          parley merge shard-*/ --out all/   one run directory from several
+          parley diff base/ candidate/    what regressed since the base run (exit 1)
+          parley merge a/ b/ --out all/   one run directory from several
 
         Exit codes:
           0  every flow run passed

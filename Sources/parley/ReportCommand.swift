@@ -14,15 +14,15 @@ struct ReportCommand: ParsableCommand {
         conversation tag, or search.
 
         Examples:
-          parley report                                   the latest run: .parley/runs/latest/report.html
-          parley report .parley/runs/20250301-020000-3f2a --out nightly.html
-          parley run --repeat 3 --html report.html        the same report, written at the end of a run
+          parley report                           the latest run, into its report.html
+          parley report runs/nightly --out nightly.html --title "Nightly"
+          parley run --repeat 3 --html r.html     the same report, at the end of a run
 
         Exit codes: 0 report written · 2 not a readable run directory · 3 the report could not be written.
         """
     )
 
-    @Argument(help: ArgumentHelp("The run directory. Default: the latest run.", valueName: "run-dir"))
+    @Argument(help: ArgumentHelp("The run directory.", valueName: "run-dir"))
     var runDirectory: String = ".parley/runs/latest"
 
     @Option(name: .shortAndLong, help: ArgumentHelp("Where to write the report. Default: <run-dir>/report.html", valueName: "file"))

@@ -22,7 +22,7 @@ struct RunCommand: AsyncParsableCommand {
           parley run --target staging --junit out/junit.xml
           parley run --filter regression --filter 'refund*' --concurrency 20
           parley run --repeat 5 --seed 42             five runs of each flow, reproducible choices
-          parley run --repeat 3 --html report.html    three runs each; pass rates, flakiness, transcripts in a browser
+          parley run --repeat 3 --html report.html    flaky flows, transcripts
 
         Exit codes: 0 all passed · 1 a flow failed · 2 invalid input, nothing ran · \
         3 could not run (unreachable, credentials refused, errors without failures).
