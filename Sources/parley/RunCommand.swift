@@ -109,22 +109,27 @@ struct RunCommand: AsyncParsableCommand {
                                             onEvent: { printer.handle($0) })
         await session.shutdown()
 
+        // The records in memory are as the run produced them; what leaves the process is redacted,
+        // like the run directory itself.
+        let redactor = SecretRedactor(secrets: plan.secrets)
         let summary = RunSummary(runId: runID, startedAt: startedAt, finishedAt: Date(), records: records, planned: plan.requests.count)
         do {
             try writer.writeSummary(summary)
             if let junit {
-                try RunWriter.writeAtomically(path: junit, bytes: Array(JUnitReport.xml(records: records).utf8))
+                try RunWriter.writeAtomically(path: junit, bytes: redactor.redact(Array(JUnitReport.xml(records: records).utf8)))
             }
         } catch {
             console.err(console.style("error:", .red, .bold, forErrors: true) + " \(error)")
         }
         var report: String?
         if let html {
-            // Transcripts are read back from the run directory one at a time, not kept from the run.
+            // Records and transcripts are read back from the run directory (already redacted, and
+            // transcripts one at a time) rather than taken from memory.
             let run = RunDirectory(path: directory)
-            let page = HTMLReport.render(summary: summary, records: records) { try run.transcript(for: $0) }
+            let written = (try? run.records()) ?? records
+            let page = HTMLReport.render(summary: summary, records: written) { try run.transcript(for: $0) }
             do {
-                try RunWriter.writeAtomically(path: html, bytes: Array(page.utf8))
+                try RunWriter.writeAtomically(path: html, bytes: redactor.redact(Array(page.utf8)))
                 report = html
             } catch {
                 console.err(console.style("error:", .red, .bold, forErrors: true) + " \(error)")
