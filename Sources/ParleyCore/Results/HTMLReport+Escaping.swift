@@ -32,13 +32,18 @@ extension HTMLReport {
     /// can end the element early.
     static func scriptSafeJSON<T: Encodable>(_ value: T) -> String {
         guard let data = try? JSONCoding.encoder().encode(value) else { return "null" }
+        let bytes = [UInt8](data)
+        let (lt, gt, amp) = (UInt8(ascii: "<"), UInt8(ascii: ">"), UInt8(ascii: "&"))
+        guard bytes.contains(where: { $0 == lt || $0 == gt || $0 == amp }) else {
+            return String(decoding: bytes, as: UTF8.self)
+        }
         var out = [UInt8]()
-        out.reserveCapacity(data.count + 16)
-        for byte in data {
+        out.reserveCapacity(bytes.count + 64)
+        for byte in bytes {
             switch byte {
-            case UInt8(ascii: "<"): out += Array("\\u003c".utf8)
-            case UInt8(ascii: ">"): out += Array("\\u003e".utf8)
-            case UInt8(ascii: "&"): out += Array("\\u0026".utf8)
+            case lt: out += [0x5C, 0x75, 0x30, 0x30, 0x33, 0x63]  // \u003c
+            case gt: out += [0x5C, 0x75, 0x30, 0x30, 0x33, 0x65]  // \u003e
+            case amp: out += [0x5C, 0x75, 0x30, 0x30, 0x32, 0x36]  // \u0026
             default: out.append(byte)
             }
         }
