@@ -223,6 +223,14 @@ import Testing
         #expect(rows[..<firstPass].count == results.count { $0.outcome == .failed })
     }
 
+    @Test func aRunWithNothingFinishedStillRenders() {
+        let html = render([], notRun: 3)
+        #expect(html.contains("<div class=\"verdict v-empty\">nothing ran</div>"))
+        #expect(html.contains("No agent replies were recorded."))
+        #expect(html.contains("data-count=\"notrun\"><div class=\"label\">Not run</div><div class=\"value\">3<"))
+        #expect(embeddedTranscripts(html).isEmpty)
+    }
+
     @Test func theReportOfARunDirectoryReadsItsTranscripts() throws {
         let path = try RunFixtures.runDirectory([RunFixtures.result(outcome: .failed, reply: "nope"), RunFixtures.result(flow: "b")])
         let html = try HTMLReport.render(directory: RunDirectory(path: path), title: "Nightly")

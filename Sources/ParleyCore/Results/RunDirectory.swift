@@ -27,7 +27,8 @@ public struct RunDirectory: Sendable {
            stored.total == records.count {
             return stored
         }
-        return Self.computedSummary(records: records, runId: (path as NSString).lastPathComponent)
+        // `.parley/runs/latest` is a link; the run's id is the name of the directory it points at.
+        return Self.computedSummary(records: records, runId: ((path as NSString).resolvingSymlinksInPath as NSString).lastPathComponent)
     }
 
     /// A summary of records whose run left no (usable) `summary.json`: the run spans its records.
