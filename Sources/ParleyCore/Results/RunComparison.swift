@@ -6,8 +6,11 @@ import Foundation
 /// Flow runs are matched by flow name and persona (flow runs without a persona match each other),
 /// so repetitions of one flow and persona are compared as a group.
 public struct RunComparison: Sendable, Codable, Hashable {
+    /// Counts of the run compared against.
     public var base: RunTotals
+    /// Counts of the run judged.
     public var candidate: RunTotals
+    /// The thresholds the changes were judged by.
     public var thresholds: Thresholds
     /// True when any flow regressed: what `parley diff` exits 1 on.
     public var regressed: Bool
@@ -23,12 +26,14 @@ public struct RunComparison: Sendable, Codable, Hashable {
         /// …provided it is also larger than this many milliseconds, so jitter on fast replies is not.
         public var latencyFloorMs: Double
 
+        /// Defaults: any pass-rate drop, latency rises over 20% and over 50 ms.
         public init(passRateDrop: Double = 0, latencyIncrease: Double = 0.2, latencyFloorMs: Double = 50) {
             self.passRateDrop = passRateDrop
             self.latencyIncrease = latencyIncrease
             self.latencyFloorMs = latencyFloorMs
         }
 
+        /// The defaults `parley diff` uses.
         public static let standard = Thresholds()
     }
 
@@ -42,6 +47,7 @@ public struct RunComparison: Sendable, Codable, Hashable {
         public var errors: Int
         public var passRate: Double
 
+        /// Counts `records`.
         public init(name: String, records: [ResultRecord]) {
             self.name = name
             total = records.count
@@ -59,6 +65,7 @@ public struct RunComparison: Sendable, Codable, Hashable {
         public var file: String
         public var base: FlowStats?
         public var candidate: FlowStats?
+        /// Every change worth reporting; empty when the flow is unchanged.
         public var changes: [Change]
 
         /// True when one of the changes is a regression.
@@ -82,6 +89,7 @@ public struct RunComparison: Sendable, Codable, Hashable {
         /// The transcript of that failure, relative to its run directory.
         public var failureTranscript: String?
 
+        /// Summarises the runs of one flow and persona.
         public init(records: [ResultRecord]) {
             runs = records.count
             passed = records.count { $0.outcome == .passed }
@@ -101,6 +109,7 @@ public struct RunComparison: Sendable, Codable, Hashable {
 
     /// One difference between the two runs of a flow.
     public struct Change: Sendable, Codable, Hashable {
+        /// What changed.
         public var kind: Kind
         /// For latency changes: `p50` or `p90`.
         public var percentile: String?
@@ -108,6 +117,7 @@ public struct RunComparison: Sendable, Codable, Hashable {
         public var base: Double?
         public var candidate: Double?
 
+        /// A change; values as in `base` and `candidate`.
         public init(kind: Kind, percentile: String? = nil, base: Double? = nil, candidate: Double? = nil) {
             self.kind = kind
             self.percentile = percentile
@@ -149,6 +159,7 @@ public struct RunComparison: Sendable, Codable, Hashable {
         }
     }
 
+    /// A comparison of already compared flows; `regressed` follows from them.
     public init(base: RunTotals, candidate: RunTotals, thresholds: Thresholds, flows: [FlowComparison]) {
         self.base = base
         self.candidate = candidate

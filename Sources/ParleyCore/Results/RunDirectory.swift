@@ -6,6 +6,7 @@ public struct RunDirectory: Sendable {
     /// The directory as the user named it.
     public let path: String
 
+    /// A run directory at `path`; nothing is read until asked.
     public init(path: String) {
         self.path = path
     }

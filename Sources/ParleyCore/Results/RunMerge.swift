@@ -16,6 +16,7 @@ public struct RunMerge: Sendable {
 
     /// One merged flow run.
     public struct Entry: Sendable {
+        /// The flow run's record, unchanged.
         public var record: ResultRecord
         /// The input run directory holding its transcript.
         public var source: String
@@ -26,6 +27,7 @@ public struct RunMerge: Sendable {
 
     /// Why runs could not be merged.
     public struct Failure: Error, Sendable, CustomStringConvertible {
+        /// What went wrong; `parley merge` turns it into an exit code.
         public enum Kind: String, Sendable {
             /// An input is not a readable run directory.
             case unreadable
@@ -38,6 +40,7 @@ public struct RunMerge: Sendable {
         }
 
         public var kind: Kind
+        /// A sentence naming the directories and flow runs involved.
         public var message: String
         public var description: String { message }
     }

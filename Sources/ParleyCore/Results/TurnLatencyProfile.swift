@@ -15,6 +15,7 @@ public struct TurnLatencyProfile: Sendable, Hashable {
         public var label: String { isTail ? "\(reply)+" : "\(reply)" }
     }
 
+    /// Reply positions in order, those no flow run reached left out.
     public var positions: [Position]
 
     /// Gathers the latencies of `records`; replies past `maxPositions` are pooled in a last `N+` position,
