@@ -42,9 +42,9 @@ struct ParleyBinary {
         let stdoutData = Collected(), stderrData = Collected()
         let group = DispatchGroup()
         group.enter()
-        DispatchQueue.global().async { stdoutData.set(out.fileHandleForReading.readDataToEndOfFile()); group.leave() }
+        DispatchQueue.global().async { stdoutData.set(readAll(out.fileHandleForReading)); group.leave() }
         group.enter()
-        DispatchQueue.global().async { stderrData.set(err.fileHandleForReading.readDataToEndOfFile()); group.leave() }
+        DispatchQueue.global().async { stderrData.set(readAll(err.fileHandleForReading)); group.leave() }
         if group.wait(timeout: .now() + timeout) == .timedOut {
             process.terminate()
             throw TimedOut(arguments: arguments)
@@ -54,7 +54,36 @@ struct ParleyBinary {
                       stderr: String(decoding: stderrData.get(), as: UTF8.self))
     }
 
+    /// `run` on a Dispatch thread: the test's task waits without holding one of the few threads
+    /// Swift concurrency has, so tests that measure time elsewhere in the process are not starved.
+    static func run(_ arguments: [String], in directory: String = packageRoot, environment extra: [String: String] = [:],
+                    timeout: TimeInterval = 120) async throws -> Output {
+        try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async {
+                continuation.resume(with: Result { try run(arguments, in: directory, environment: extra, timeout: timeout) as Output })
+            }
+        }
+    }
+
     struct TimedOut: Error { var arguments: [String] }
+
+    /// Reads a pipe to its end. `FileHandle.readDataToEndOfFile()` traps when a signal interrupts the
+    /// read (EINTR), which happens when many child processes exit around it; this retries instead.
+    static func readAll(_ handle: FileHandle) -> Data {
+        var data = Data()
+        var buffer = [UInt8](repeating: 0, count: 64 * 1024)
+        let fd = handle.fileDescriptor
+        while true {
+            let n = buffer.withUnsafeMutableBytes { Foundation.read(fd, $0.baseAddress, $0.count) }
+            if n > 0 {
+                data.append(contentsOf: buffer[0..<n])
+            } else if n < 0 && errno == EINTR {
+                continue
+            } else {
+                return data
+            }
+        }
+    }
 
     /// Bytes handed from a reader thread to the test.
     final class Collected: @unchecked Sendable {
