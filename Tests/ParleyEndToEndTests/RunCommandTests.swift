@@ -8,9 +8,9 @@ import ParleyCore
         FlowLoader(environment: [:]).load(paths: [ParleyBinary.packageRoot + "/flows"]).flows.reduce(0) { $0 + max(1, $1.personas.count) }
     }
 
-    @Test func theExampleFlowsPassAgainstTheBuiltInSandbox() throws {
+    @Test func theExampleFlowsPassAgainstTheBuiltInSandbox() async throws {
         let out = try ParleyBinary.temporaryDirectory()
-        let result = try ParleyBinary.run(["run", "flows/", "--out", out, "--junit", out + "/junit.xml"])
+        let result = try await ParleyBinary.run(["run", "flows/", "--out", out, "--junit", out + "/junit.xml"])
         let runs = Self.exampleRuns
         #expect(runs >= 27)
         #expect(result.status == 0, "\(result.all)")
@@ -46,7 +46,7 @@ import ParleyCore
         }
     }
 
-    @Test func aFailingFlowExitsOneAndShowsLocationExpectationAndReply() throws {
+    @Test func aFailingFlowExitsOneAndShowsLocationExpectationAndReply() async throws {
         let dir = try ParleyBinary.temporaryDirectory()
         try """
         flow: wrong-expectation
@@ -55,7 +55,7 @@ import ParleyCore
           - expect: /has shipped/i
           - send: never sent
         """.write(toFile: dir + "/bad.yaml", atomically: true, encoding: .utf8)
-        let result = try ParleyBinary.run(["run", "bad.yaml", "--out", "out", "--junit", "junit.xml"], in: dir)
+        let result = try await ParleyBinary.run(["run", "bad.yaml", "--out", "out", "--junit", "junit.xml"], in: dir)
         #expect(result.status == 1)
         #expect(result.stdout.contains("FAIL  wrong-expectation"))
         #expect(result.stdout.contains("bad.yaml:4:5: failed: expected the agent's reply to match /has shipped/i"))
@@ -67,10 +67,10 @@ import ParleyCore
         #expect(junit.contains("<failure message=\"bad.yaml:4:5: expected the agent&apos;s reply to match /has shipped/i\""))
     }
 
-    @Test func invalidFlowsExitTwoWithCompilerStyleDiagnosticsAndRunNothing() throws {
+    @Test func invalidFlowsExitTwoWithCompilerStyleDiagnosticsAndRunNothing() async throws {
         let dir = try ParleyBinary.temporaryDirectory()
         try "flow: broken\nsteps:\n  - sned: hi\n  - expect: /(unclosed/\n".write(toFile: dir + "/broken.yaml", atomically: true, encoding: .utf8)
-        let result = try ParleyBinary.run(["run", "broken.yaml", "--out", "out"], in: dir)
+        let result = try await ParleyBinary.run(["run", "broken.yaml", "--out", "out"], in: dir)
         #expect(result.status == 2)
         #expect(result.stderr.contains("broken.yaml:3:5: error: unknown step `sned`; did you mean `send`?\n 3 |   - sned: hi\n   |     ^"))
         #expect(result.stderr.contains("broken.yaml:4:13: error: invalid regular expression /(unclosed/"))
@@ -78,72 +78,72 @@ import ParleyCore
         #expect(!FileManager.default.fileExists(atPath: dir + "/out"), "nothing may run, not even a run directory")
     }
 
-    @Test func errorsWithoutFailuresExitThree() throws {
+    @Test func errorsWithoutFailuresExitThree() async throws {
         let dir = try ParleyBinary.temporaryDirectory()
         try "default_target: slow\ntargets:\n  slow: { provider: local, latency: 5s }\n".write(toFile: dir + "/parley.yaml", atomically: true, encoding: .utf8)
         try "turn_timeout: 200ms\nsteps:\n  - send: hi\n  - expect: hello\n".write(toFile: dir + "/slow.yaml", atomically: true, encoding: .utf8)
-        let result = try ParleyBinary.run(["run", "slow.yaml", "--out", "out"], in: dir)
+        let result = try await ParleyBinary.run(["run", "slow.yaml", "--out", "out"], in: dir)
         #expect(result.status == 3, "\(result.all)")
         #expect(result.stdout.contains("ERROR slow"))
         #expect(result.stdout.contains("slow.yaml:3:5: error: no complete reply from the agent within the turn timeout of 200ms"))
     }
 
-    @Test func anUnknownTargetIsInvalidInput() throws {
-        let result = try ParleyBinary.run(["run", "flows/", "--target", "nowhere"])
+    @Test func anUnknownTargetIsInvalidInput() async throws {
+        let result = try await ParleyBinary.run(["run", "flows/", "--target", "nowhere"])
         #expect(result.status == 2)
         #expect(result.stderr.contains("unknown target `nowhere`"))
     }
 
-    @Test func validateChecksWithoutRunning() throws {
-        let result = try ParleyBinary.run(["validate", "flows/"])
+    @Test func validateChecksWithoutRunning() async throws {
+        let result = try await ParleyBinary.run(["validate", "flows/"])
         #expect(result.status == 0, "\(result.all)")
         let flows = FlowLoader(environment: [:]).load(paths: [ParleyBinary.packageRoot + "/flows"]).flows.count
         #expect(result.stdout.contains("\(flows) flows valid; \(RunCommandTests.exampleRuns) flow runs against sandbox"))
     }
 
-    @Test func versionAndHelpTeach() throws {
-        let version = try ParleyBinary.run(["--version"])
+    @Test func versionAndHelpTeach() async throws {
+        let version = try await ParleyBinary.run(["--version"])
         #expect(version.status == 0)
         #expect(version.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == ParleyVersion.current)
-        let help = try ParleyBinary.run(["run", "--help"])
+        let help = try await ParleyBinary.run(["run", "--help"])
         #expect(help.status == 0)
         #expect(help.stdout.contains("Examples:"))
         #expect(help.stdout.contains("Exit codes:"))
-        let top = try ParleyBinary.run(["--help"])
+        let top = try await ParleyBinary.run(["--help"])
         #expect(top.stdout.contains("3  could not run"))
     }
 
-    @Test func filtersSelectFlowsByNameGlobAndLabel() throws {
+    @Test func filtersSelectFlowsByNameGlobAndLabel() async throws {
         let out = try ParleyBinary.temporaryDirectory()
-        let result = try ParleyBinary.run(["run", "flows/", "--out", out, "--filter", "refund*", "--filter", "smoke"])
+        let result = try await ParleyBinary.run(["run", "flows/", "--out", out, "--filter", "refund*", "--filter", "smoke"])
         #expect(result.status == 0, "\(result.all)")
         let flows = Set(try RunWriter.readRecords(directory: out).map(\.flow))
         #expect(flows == ["refund-by-persona", "refund-damaged-item", "greeting", "fallback"])
     }
 
-    @Test func repeatRunsEachFlowSeveralTimes() throws {
+    @Test func repeatRunsEachFlowSeveralTimes() async throws {
         let out = try ParleyBinary.temporaryDirectory()
-        let result = try ParleyBinary.run(["run", "flows/greeting.yaml", "--out", out, "--repeat", "3"])
+        let result = try await ParleyBinary.run(["run", "flows/greeting.yaml", "--out", out, "--repeat", "3"])
         #expect(result.status == 0)
         #expect(try RunWriter.readRecords(directory: out).map(\.id).sorted() == ["greeting--default--1", "greeting--default--2", "greeting--default--3"])
     }
 }
 
 @Suite struct SimulationCommandTests {
-    @Test func aSimulationThatRunsOutOfTurnsFails() throws {
+    @Test func aSimulationThatRunsOutOfTurnsFails() async throws {
         let out = try ParleyBinary.temporaryDirectory()
         let fixture = ParleyBinary.packageRoot + "/Tests/ParleyEndToEndTests/Fixtures/out-of-turns.yaml"
-        let result = try ParleyBinary.run(["run", fixture, "--out", out])
+        let result = try await ParleyBinary.run(["run", fixture, "--out", out])
         #expect(result.status == 1, "\(result.all)")
         #expect(result.stdout.contains("out-of-turns.yaml:10:5: failed: no agent reply matched /refund has been issued/i within 3 simulated turns"))
         let record = try #require(try RunWriter.readRecords(directory: out).first)
         #expect(record.outcome == .failed)
     }
 
-    @Test func theSameSeedGivesTheSameSimulatedConversations() throws {
-        func simulatedTurns(seed: String) throws -> [String] {
+    @Test func theSameSeedGivesTheSameSimulatedConversations() async throws {
+        func simulatedTurns(seed: String) async throws -> [String] {
             let out = try ParleyBinary.temporaryDirectory()
-            let result = try ParleyBinary.run(["run", "flows/simulations/refund-target.yaml", "--out", out, "--seed", seed])
+            let result = try await ParleyBinary.run(["run", "flows/simulations/refund-target.yaml", "--out", out, "--seed", seed])
             #expect(result.status == 0, "\(result.all)")
             return try RunWriter.readRecords(directory: out).sorted { $0.id < $1.id }.flatMap { record -> [String] in
                 let data = try Data(contentsOf: URL(fileURLWithPath: out + "/" + record.transcript))
@@ -151,8 +151,8 @@ import ParleyCore
                 return transcript.turns.filter { $0.simulated == true }.map(\.text)
             }
         }
-        let first = try simulatedTurns(seed: "21")
+        let first = try await simulatedTurns(seed: "21")
         #expect(!first.isEmpty)
-        #expect(try simulatedTurns(seed: "21") == first)
+        #expect(try await simulatedTurns(seed: "21") == first)
     }
 }
