@@ -17,6 +17,9 @@ struct Parley: AsyncParsableCommand {
           parley run flows/refund.yaml    run one flow
           parley run --target staging --junit junit.xml flows/
           parley validate flows/          check flows and parley.yaml, run nothing
+          parley report                   an HTML report of the latest run
+          parley diff base/ candidate/    what regressed since the base run (exit 1)
+          parley merge a/ b/ --out all/   one run directory from several
 
         Exit codes:
           0  every flow run passed
@@ -26,7 +29,8 @@ struct Parley: AsyncParsableCommand {
              or flow runs ended in errors without any failure
         """,
         version: ParleyVersion.current,
-        subcommands: [RunCommand.self, ValidateCommand.self, InitCommand.self, SandboxCommand.self],
+        subcommands: [RunCommand.self, ValidateCommand.self, ReportCommand.self, DiffCommand.self, MergeCommand.self, InitCommand.self,
+                      SandboxCommand.self],
         defaultSubcommand: nil
     )
 }

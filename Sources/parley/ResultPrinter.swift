@@ -97,7 +97,7 @@ struct ResultPrinter: Sendable {
         return lines.joined(separator: "\n")
     }
 
-    func printSummary(_ summary: RunSummary, directory: String, junit: String?) {
+    func printSummary(_ summary: RunSummary, directory: String, junit: String?, html: String? = nil) {
         var parts = [console.style("\(summary.passed) passed", .green)]
         if summary.failed > 0 { parts.append(console.style("\(summary.failed) failed", .red, .bold)) }
         if summary.errors > 0 { parts.append(console.style("\(summary.errors) error\(summary.errors == 1 ? "" : "s")", .yellow, .bold)) }
@@ -110,6 +110,7 @@ struct ResultPrinter: Sendable {
         }
         console.out("results:    \(directory)/")
         if let junit { console.out("junit:      \(junit)") }
+        if let html { console.out("report:     \(html)") }
     }
 
     private func truncate(_ text: String, limit: Int = 600) -> String {

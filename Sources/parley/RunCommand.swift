@@ -13,7 +13,8 @@ struct RunCommand: AsyncParsableCommand {
 
         Each run writes a directory (default .parley/runs/<run-id>/, also reachable as \
         .parley/runs/latest): results.jsonl (one line per finished flow run, written as it finishes), \
-        transcripts/<flow>--<persona>--<n>.json, and summary.json.
+        transcripts/<flow>--<persona>--<n>.json, and summary.json; --junit and --html add JUnit XML and \
+        a self-contained HTML report.
 
         Examples:
           parley run                                  flows/ against the built-in demo agent
@@ -24,6 +25,7 @@ struct RunCommand: AsyncParsableCommand {
           parley run --repeat 10 --min-pass-rate 0.9  pass if every flow passes at least 9 runs in 10
           parley run --shard 2/4 --out shard-2        the second of four slices (merge them with parley merge)
           parley run --resume .parley/runs/latest     finish a run that was interrupted or crashed
+          parley run --repeat 3 --html report.html    flaky flows, transcripts
 
         Ctrl-C stops starting flow runs, ends the open conversations on the provider, writes the \
         summary and exits 130; `--resume` then runs only what is missing.
@@ -40,6 +42,9 @@ struct RunCommand: AsyncParsableCommand {
 
     @Option(name: .long, help: ArgumentHelp("Also write JUnit XML here (Jenkins, GitLab, GitHub).", valueName: "file"))
     var junit: String?
+
+    @Option(name: .long, help: ArgumentHelp("Also write a self-contained HTML report here (parley report makes one later).", valueName: "file"))
+    var html: String?
 
     @Option(name: .long, help: ArgumentHelp("Run only flows whose name matches (globs: refund*), that have this label, or that set a conversation tag (tag:key=value). Repeatable.", valueName: "filter"))
     var filter: [String] = []
@@ -168,16 +173,33 @@ struct RunCommand: AsyncParsableCommand {
             records += fresh
         }
 
+        // The records in memory are as the run produced them; what leaves the process is redacted,
+        // like the run directory itself.
+        let redactor = SecretRedactor(secrets: plan.secrets)
         let summary = RunSummary(runId: runID, startedAt: startedAt, finishedAt: Date(), records: records, planned: planned)
         do {
             try writer.writeSummary(summary)
             if let junit {
-                try RunWriter.writeAtomically(path: junit, bytes: Array(JUnitReport.xml(records: records).utf8))
+                try RunWriter.writeAtomically(path: junit, bytes: redactor.redact(Array(JUnitReport.xml(records: records).utf8)))
             }
         } catch {
             console.err(console.style("error:", .red, .bold, forErrors: true) + " \(error)")
         }
-        ResultPrinter(console: console, verbose: verbose, secrets: plan.secrets).printSummary(summary, directory: directory, junit: junit)
+        var report: String?
+        if let html {
+            // Records and transcripts are read back from the run directory (already redacted, and
+            // transcripts one at a time) rather than taken from memory.
+            let run = RunDirectory(path: directory)
+            let written = (try? run.records()) ?? records
+            let page = HTMLReport.render(summary: summary, records: written) { try run.transcript(for: $0) }
+            do {
+                try RunWriter.writeAtomically(path: html, bytes: redactor.redact(Array(page.utf8)))
+                report = html
+            } catch {
+                console.err(console.style("error:", .red, .bold, forErrors: true) + " \(error)")
+            }
+        }
+        ResultPrinter(console: console, verbose: verbose, secrets: plan.secrets).printSummary(summary, directory: directory, junit: junit, html: report)
         if interrupted {
             console.out("interrupted: \(summary.notRun) flow run\(summary.notRun == 1 ? "" : "s") not run; finish with: parley run --resume \(directory)")
             throw ExitCode(130)

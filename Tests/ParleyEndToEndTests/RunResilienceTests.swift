@@ -85,7 +85,7 @@ import ParleyCore
         runner.standardError = out
         try runner.run()
         let output = Collected()
-        DispatchQueue.global().async { output.set(out.fileHandleForReading.readDataToEndOfFile()) }
+        DispatchQueue.global().async { output.set(ChildProcess.readAll(out.fileHandleForReading)) }
         await ChildProcess.waitUntil(seconds: 60) {
             ((try? String(contentsOfFile: dir + "/run/results.jsonl", encoding: .utf8))?.split(separator: "\n").count ?? 0) >= 1
         }

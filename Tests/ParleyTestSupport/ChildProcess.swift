@@ -46,9 +46,9 @@ public enum ChildProcess {
                 let stdoutData = Collected(), stderrData = Collected()
                 let group = DispatchGroup()
                 group.enter()
-                DispatchQueue.global().async { stdoutData.set(out.fileHandleForReading.readDataToEndOfFile()); group.leave() }
+                DispatchQueue.global().async { stdoutData.set(readAll(out.fileHandleForReading)); group.leave() }
                 group.enter()
-                DispatchQueue.global().async { stderrData.set(err.fileHandleForReading.readDataToEndOfFile()); group.leave() }
+                DispatchQueue.global().async { stderrData.set(readAll(err.fileHandleForReading)); group.leave() }
                 if group.wait(timeout: .now() + timeout) == .timedOut {
                     process.terminate()
                     continuation.resume(throwing: TimedOut(command: ([executable] + arguments).joined(separator: " ")))
@@ -58,6 +58,24 @@ public enum ChildProcess {
                 continuation.resume(returning: Output(status: process.terminationStatus,
                                                       stdout: String(decoding: stdoutData.get(), as: UTF8.self),
                                                       stderr: String(decoding: stderrData.get(), as: UTF8.self)))
+            }
+        }
+    }
+
+    /// Reads a pipe to its end. `FileHandle.readDataToEndOfFile()` traps when a signal interrupts the
+    /// read (EINTR), which happens when many child processes exit around it; this retries instead.
+    public static func readAll(_ handle: FileHandle) -> Data {
+        var data = Data()
+        var buffer = [UInt8](repeating: 0, count: 64 * 1024)
+        let fd = handle.fileDescriptor
+        while true {
+            let n = buffer.withUnsafeMutableBytes { Foundation.read(fd, $0.baseAddress, $0.count) }
+            if n > 0 {
+                data.append(contentsOf: buffer[0..<n])
+            } else if n < 0 && errno == EINTR {
+                continue
+            } else {
+                return data
             }
         }
     }
