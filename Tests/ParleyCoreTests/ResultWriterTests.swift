@@ -39,8 +39,44 @@ import ParleyCore
         #expect(records[1].conversationId == "c-b--dana--1", "every key written must read back")
         #expect(records[1].durationMs == 1500)
         let transcript = try String(contentsOfFile: dir + "/transcripts/b--dana--1.json", encoding: .utf8)
-        #expect(transcript.contains("\"failure\""))
-        #expect(transcript.contains("\"latency_ms\" : 120"))
+        #expect(transcript.contains("\"latency_ms\": 120"))
+    }
+
+    @Test func transcriptsReadBackAsTheyWereWritten() throws {
+        var result = sampleResult(id: "full--dana--1")
+        var user = Turn(role: .user, text: "Refund \"please\"\n\u{1}", at: Date(timeIntervalSince1970: 1_790_000_000.123))
+        user.simulated = true
+        user.candidates = ["a", "b"]
+        var agent = Turn(role: .agent, text: "Sure", at: Date(timeIntervalSince1970: 1_790_000_001.5))
+        agent.messages = ["Sure", "Anything else?"]
+        agent.timeToFirstChunkMs = 12.5
+        agent.latencyMs = 40.25
+        agent.ids = ["conversation_id": "c1", "interaction_id": "i1"]
+        agent.events = [ProviderEvent(kind: "escalation", detail: "escalated"), ProviderEvent(kind: "closed")]
+        agent.conversationCompleted = true
+        result.turns = [user, agent]
+        result.steps = [StepResult(index: 0, kind: .expectNot, location: SourceLocation(file: "f.yaml", line: 3, column: 5), status: .failed,
+                                   detail: "no", durationMs: 1.25)]
+        result.conversationTags = ["outcome": "refunded"]
+        result.notes = ["ending failed"]
+        result.interrupted = true
+        result.failure?.errorKind = "timeout"
+
+        let dir = temporaryDirectory()
+        let record = try RunWriter(directory: dir).record(result)
+        let data = try Data(contentsOf: URL(fileURLWithPath: dir + "/" + record.transcript))
+        let read = try JSONCoding.decoder().decode(FlowRunResult.self, from: data)
+        #expect(read.json == result.json, "every field survives the round trip")
+        #expect(abs(read.turns[0].at.timeIntervalSince(user.at)) < 0.001, "timestamps keep milliseconds")
+        #expect(read.turns[1].events == agent.events)
+        #expect(read.failure == result.failure)
+        #expect(try RunWriter.readRecords(directory: dir).map(\.json) == [record.json])
+    }
+
+    @Test func timestampsAreUTCWithMilliseconds() {
+        #expect(Timestamp.iso8601(Date(timeIntervalSince1970: 0)) == "1970-01-01T00:00:00.000Z")
+        #expect(Timestamp.iso8601(Date(timeIntervalSince1970: 1_790_000_000.9996)) == "2026-09-21T14:13:21.000Z")
+        #expect(Timestamp.iso8601(Date(timeIntervalSince1970: 951_782_400.25)) == "2000-02-29T00:00:00.250Z")
     }
 
     @Test func aTornLastLineFromACrashIsIgnored() throws {

@@ -9,6 +9,44 @@ extension JSONValue {
     /// Compact JSON as UTF-8 bytes.
     public var bytes: [UInt8] { Array(serialized.utf8) }
 
+    /// JSON indented by two spaces per level, for files people read (transcripts).
+    public var prettySerialized: String {
+        var out = ""
+        writePretty(to: &out, indent: 0)
+        return out
+    }
+
+    private func writePretty(to out: inout String, indent: Int) {
+        func newline(_ level: Int) {
+            out += "\n"
+            out += String(repeating: " ", count: level * 2)
+        }
+        switch self {
+        case .array(let items) where !items.isEmpty:
+            out += "["
+            for (i, item) in items.enumerated() {
+                if i > 0 { out += "," }
+                newline(indent + 1)
+                item.writePretty(to: &out, indent: indent + 1)
+            }
+            newline(indent)
+            out += "]"
+        case .object(let members) where !members.isEmpty:
+            out += "{"
+            for (i, (key, value)) in members.enumerated() {
+                if i > 0 { out += "," }
+                newline(indent + 1)
+                Self.writeString(key, to: &out)
+                out += ": "
+                value.writePretty(to: &out, indent: indent + 1)
+            }
+            newline(indent)
+            out += "}"
+        default:
+            write(to: &out)
+        }
+    }
+
     public func write(to out: inout String) {
         switch self {
         case .null: out += "null"

@@ -53,17 +53,10 @@ public final class RunWriter: Sendable {
     public func record(_ result: FlowRunResult) throws(RunDirectoryError) -> ResultRecord {
         let transcriptPath = "\(Self.transcriptsFolder)/\(result.id).json"
         let record = ResultRecord(result, transcript: transcriptPath)
-        do {
-            let transcript = try JSONCoding.encoder(pretty: true).encode(result)
-            try writeFile(transcriptPath, redactor.redact(transcript))
-            var line = redactor.redact(try JSONCoding.encoder().encode(record))
-            line.append(UInt8(ascii: "\n"))
-            try appendLine(line)
-        } catch let error as RunDirectoryError {
-            throw error
-        } catch {
-            throw RunDirectoryError(path: directory, message: "cannot encode the result of \(result.id): \(error)")
-        }
+        try writeFile(transcriptPath, redactor.redact(Array(result.json.prettySerialized.utf8)))
+        var line = redactor.redact(Array(record.json.serialized.utf8))
+        line.append(UInt8(ascii: "\n"))
+        try appendLine(line)
         return record
     }
 
