@@ -203,9 +203,9 @@ struct JSONParser {
             skipDigits()
         }
         let text = String(decoding: bytes[start..<index], as: UTF8.self)
-        if isInteger, let value = Int(text) { return .int(value) }
+        if isInteger, let value = Int(text) { return .number(Double(value)) }
         guard let value = Double(text) else { throw JSONSyntaxError(offset: start, message: "Expecting value") }
-        return .double(value)
+        return .number(value)
     }
 
     private mutating func skipDigits() {

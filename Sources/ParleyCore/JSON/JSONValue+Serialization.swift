@@ -1,96 +1,106 @@
 extension JSONValue {
     /// Compact JSON text, members in their order.
-    public var serialized: String {
-        var out = ""
-        write(to: &out)
-        return out
-    }
+    public var serialized: String { String(decoding: bytes, as: UTF8.self) }
 
     /// Compact JSON as UTF-8 bytes.
-    public var bytes: [UInt8] { Array(serialized.utf8) }
+    public var bytes: [UInt8] {
+        var out = JSONByteWriter()
+        out.write(self, pretty: false, indent: 0)
+        return out.bytes
+    }
 
     /// JSON indented by two spaces per level, for files people read (transcripts).
-    public var prettySerialized: String {
-        var out = ""
-        writePretty(to: &out, indent: 0)
-        return out
+    public var prettySerialized: String { String(decoding: prettyBytes, as: UTF8.self) }
+
+    /// ``prettySerialized`` as UTF-8 bytes.
+    public var prettyBytes: [UInt8] {
+        var out = JSONByteWriter()
+        out.write(self, pretty: true, indent: 0)
+        return out.bytes
+    }
+}
+
+/// Writes JSON into a byte buffer, copying unescaped runs of a string's UTF-8 in one go: transcripts
+/// are written for every flow run, so this is on the hot path of large runs.
+struct JSONByteWriter {
+    var bytes: [UInt8] = []
+
+    init() {
+        bytes.reserveCapacity(1024)
     }
 
-    private func writePretty(to out: inout String, indent: Int) {
-        func newline(_ level: Int) {
-            out += "\n"
-            out += String(repeating: " ", count: level * 2)
-        }
-        switch self {
-        case .array(let items) where !items.isEmpty:
-            out += "["
-            for (i, item) in items.enumerated() {
-                if i > 0 { out += "," }
-                newline(indent + 1)
-                item.writePretty(to: &out, indent: indent + 1)
-            }
-            newline(indent)
-            out += "]"
-        case .object(let members) where !members.isEmpty:
-            out += "{"
-            for (i, (key, value)) in members.enumerated() {
-                if i > 0 { out += "," }
-                newline(indent + 1)
-                Self.writeString(key, to: &out)
-                out += ": "
-                value.writePretty(to: &out, indent: indent + 1)
-            }
-            newline(indent)
-            out += "}"
-        default:
-            write(to: &out)
-        }
-    }
-
-    public func write(to out: inout String) {
-        switch self {
-        case .null: out += "null"
-        case .bool(let b): out += b ? "true" : "false"
+    mutating func write(_ value: JSONValue, pretty: Bool, indent: Int) {
+        switch value {
+        case .null: append("null")
+        case .bool(let b): append(b ? "true" : "false")
         case .number(let n):
-            if n.isFinite, n.rounded() == n, abs(n) < 9e15 { out += String(Int(n)) } else if n.isFinite { out += String(n) } else { out += "null" }
-        case .string(let s): Self.writeString(s, to: &out)
+            if n.isFinite, n.rounded() == n, abs(n) < 9e15 {
+                append(String(Int(n)))
+            } else if n.isFinite {
+                append(String(n))
+            } else {
+                append("null")
+            }
+        case .string(let s): writeString(s)
         case .array(let items):
-            out += "["
+            guard !items.isEmpty else { append("[]"); return }
+            bytes.append(UInt8(ascii: "["))
             for (i, item) in items.enumerated() {
-                if i > 0 { out += "," }
-                item.write(to: &out)
+                if i > 0 { bytes.append(UInt8(ascii: ",")) }
+                if pretty { newline(indent + 1) }
+                write(item, pretty: pretty, indent: indent + 1)
             }
-            out += "]"
+            if pretty { newline(indent) }
+            bytes.append(UInt8(ascii: "]"))
         case .object(let members):
-            out += "{"
-            for (i, (key, value)) in members.enumerated() {
-                if i > 0 { out += "," }
-                Self.writeString(key, to: &out)
-                out += ":"
-                value.write(to: &out)
+            guard !members.isEmpty else { append("{}"); return }
+            bytes.append(UInt8(ascii: "{"))
+            for (i, (key, member)) in members.enumerated() {
+                if i > 0 { bytes.append(UInt8(ascii: ",")) }
+                if pretty { newline(indent + 1) }
+                writeString(key)
+                bytes.append(UInt8(ascii: ":"))
+                if pretty { bytes.append(UInt8(ascii: " ")) }
+                write(member, pretty: pretty, indent: indent + 1)
             }
-            out += "}"
+            if pretty { newline(indent) }
+            bytes.append(UInt8(ascii: "}"))
         }
     }
 
-    static func writeString(_ s: String, to out: inout String) {
-        out += "\""
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if scalar.value < 0x20 {
-                    let hex = String(scalar.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    out.unicodeScalars.append(scalar)
+    private mutating func newline(_ level: Int) {
+        bytes.append(UInt8(ascii: "\n"))
+        bytes.append(contentsOf: repeatElement(UInt8(ascii: " "), count: level * 2))
+    }
+
+    private mutating func append(_ text: String) {
+        bytes.append(contentsOf: text.utf8)
+    }
+
+    /// A JSON string: quotes, backslashes and control characters escaped, everything else as UTF-8.
+    mutating func writeString(_ text: String) {
+        bytes.append(UInt8(ascii: "\""))
+        var text = text
+        text.withUTF8 { utf8 in
+            var runStart = 0
+            for i in 0..<utf8.count {
+                let byte = utf8[i]
+                guard byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") else { continue }
+                bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<i]))
+                runStart = i + 1
+                switch byte {
+                case UInt8(ascii: "\""): append("\\\"")
+                case UInt8(ascii: "\\"): append("\\\\")
+                case UInt8(ascii: "\n"): append("\\n")
+                case UInt8(ascii: "\r"): append("\\r")
+                case UInt8(ascii: "\t"): append("\\t")
+                default:
+                    let hex = String(byte, radix: 16)
+                    append("\\u" + String(repeating: "0", count: 4 - hex.count) + hex)
                 }
             }
+            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<utf8.count]))
         }
-        out += "\""
+        bytes.append(UInt8(ascii: "\""))
     }
 }

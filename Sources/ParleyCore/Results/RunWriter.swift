@@ -53,8 +53,8 @@ public final class RunWriter: Sendable {
     public func record(_ result: FlowRunResult) throws(RunDirectoryError) -> ResultRecord {
         let transcriptPath = "\(Self.transcriptsFolder)/\(result.id).json"
         let record = ResultRecord(result, transcript: transcriptPath)
-        try writeFile(transcriptPath, redactor.redact(Array(result.json.prettySerialized.utf8)))
-        var line = redactor.redact(Array(record.json.serialized.utf8))
+        try writeFile(transcriptPath, redactor.redact(result.json.prettyBytes))
+        var line = redactor.redact(record.json.bytes)
         line.append(UInt8(ascii: "\n"))
         try appendLine(line)
         return record
