@@ -43,11 +43,13 @@ def main():
         write_suite(work, port, args, users)
         command = [args.binary, "run", "flows", "--out", "run", "-j", str(args.concurrency),
                    "--repeat", str(args.conversations), "--seed", "1"]
+        sandbox_before = process_cpu(sandbox.pid)
         started = time.monotonic()
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
         run = subprocess.run(command, cwd=work, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         wall = time.monotonic() - started
         after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        sandbox_cpu = process_cpu(sandbox.pid) - sandbox_before
     finally:
         sandbox.send_signal(signal.SIGINT)
         sandbox.wait(timeout=30)
@@ -61,7 +63,7 @@ def main():
         "conversations": args.conversations, "turns": turns, "concurrency": args.concurrency,
         "latency_ms": args.latency_ms, "passed": summary["passed"], "failed": summary["failed"], "errors": summary["errors"],
         "wall_s": round(wall, 3), "cpu_s": round(cpu, 3), "cpu_us_per_turn": round(cpu / turns * 1e6, 1),
-        "peak_rss_mb": round(rss_mb, 1), "exit": run.returncode,
+        "peak_rss_mb": round(rss_mb, 1), "sandbox_cpu_s": round(sandbox_cpu, 3), "exit": run.returncode,
     }
     if args.rate_limited:
         requests = {"create": args.conversations, "interact": args.conversations * (args.turns - 1),
@@ -81,6 +83,12 @@ def main():
         print(f"suite and run directory kept in {work}", file=sys.stderr)
     else:
         shutil.rmtree(work, ignore_errors=True)
+
+
+def process_cpu(pid):
+    """User + system CPU seconds of a running process (the sandbox), from /proc."""
+    fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def write_suite(work, port, args, users):
