@@ -66,7 +66,7 @@ public struct RecommendationContext: Sendable, Hashable {
         var inVariables = false
 
         for rawLine in context.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline) {
-            let line = rawLine.trimmingCharacters(in: .whitespaces)
+            let line = rawLine.trimmingSpaces
             if line.isEmpty { continue }
             let upper = line.uppercased()
             if upper.hasPrefix("---") { section = .scenario; inVariables = false; lastField = nil; continue }
@@ -100,11 +100,11 @@ public struct RecommendationContext: Sendable, Hashable {
 
     private static func keyValue(_ line: Substring) -> (String, String)? {
         guard let colon = line.firstIndex(of: ":") else { return nil }
-        let key = line[..<colon].trimmingCharacters(in: .whitespaces)
+        let key = line[..<colon].trimmingSpaces
         guard !key.isEmpty, key.count <= 40, key.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" || $0 == " " || $0 == "-" }) else {
             return nil
         }
-        return (key, line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces))
+        return (key, line[line.index(after: colon)...].trimmingSpaces)
     }
 
     private mutating func set(_ field: String, _ value: String, in section: Section) {

@@ -138,7 +138,7 @@ struct ProviderHTTP: Sendable {
                 }
             }
         }
-        let text = String(decoding: body.prefix(300), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        let text = String(decoding: body.prefix(300), as: UTF8.self).trimmingSpaces
         return text.unicodeScalars.allSatisfy { $0.value >= 0x20 || $0 == "\n" } ? text : ""
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import ParleyCore
 import ParleyHTTP
 
 /// When a failed call is tried again (DESIGN §8).
@@ -52,7 +53,7 @@ struct RetryPolicy: Sendable {
 
     /// `Retry-After` in seconds or as an HTTP date.
     static func retryAfter(_ headers: HTTPHeaders) -> Duration? {
-        guard let value = headers["retry-after"]?.trimmingCharacters(in: .whitespaces) else { return nil }
+        guard let value = headers["retry-after"]?.trimmingSpaces else { return nil }
         if let seconds = Double(value), seconds >= 0 { return .milliseconds(Int64(seconds * 1000)) }
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")

@@ -1,4 +1,5 @@
 import Foundation
+import ParleyCore
 import Hummingbird
 
 extension AmigoAPI {
@@ -37,7 +38,7 @@ extension AmigoAPI {
         let parts = header.split(separator: " ", maxSplits: 1)
         guard parts.count == 2 else { return nil }
         let scheme = parts[0].lowercased()
-        let credential = parts[1].trimmingCharacters(in: .whitespaces)
+        let credential = parts[1].trimmingSpaces
         let token: String
         var basicUser: String?
         switch scheme {

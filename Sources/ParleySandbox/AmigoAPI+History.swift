@@ -1,4 +1,5 @@
 import Foundation
+import ParleyCore
 import Hummingbird
 
 extension AmigoAPI {
@@ -95,7 +96,7 @@ extension AmigoAPI {
                   _ validation: inout AmigoValidation) -> [(field: String, ascending: Bool)] {
         var keys: [(field: String, ascending: Bool)] = []
         for (index, raw) in request.queryValues("sort_by").enumerated() {
-            var field = Substring(raw.trimmingCharacters(in: .whitespaces))
+            var field = Substring(raw.trimmingSpaces)
             var ascending = true
             if field.first == "-" { ascending = false; field = field.dropFirst() } else if field.first == "+" { field = field.dropFirst() }
             if allowed.contains(String(field)) {

@@ -1,4 +1,5 @@
 import Foundation
+import ParleyCore
 
 /// Collects request validation errors the way Amigo (FastAPI with pydantic 2) reports them:
 /// `422 {"detail":[{"type":…,"loc":[…],"msg":…,"input":…}]}`.
@@ -52,7 +53,7 @@ struct AmigoValidation {
     /// An integer query value within bounds (`exclusiveMinimum`, `maximum`).
     mutating func integer(_ value: String?, _ location: [JSON], greaterThan minimum: Int? = nil, atMost maximum: Int? = nil) -> Int? {
         guard let value else { return nil }
-        guard let number = Int(value.trimmingCharacters(in: .whitespaces)) else {
+        guard let number = Int(value.trimmingSpaces) else {
             add("int_parsing", location, "Input should be a valid integer, unable to parse string as an integer", input: .string(value))
             return nil
         }
@@ -103,7 +104,7 @@ struct AmigoValidation {
             add("string_type", location, "Input should be a valid string", input: value)
             return nil
         }
-        let text = raw.trimmingCharacters(in: .whitespacesAndNewlines)
+        let text = raw.trimmingSpaces
         if text.isEmpty {
             add("string_too_short", location, "String should have at least 1 character", input: .string(text), context: [("min_length", 1)])
             return nil

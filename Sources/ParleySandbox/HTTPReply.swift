@@ -32,7 +32,8 @@ enum HTTPReply {
     }
 
     /// A newline-delimited JSON stream: each line is written after its delay, so clients see
-    /// chunks arrive over time. The stream ends (and the response completes) after the last line.
+    /// chunks arrive over time; lines due at the same moment go out in one write (one TCP segment
+    /// rather than one per line). The stream ends (and the response completes) after the last line.
     /// Injected faults shape the stream: a malformed line before the agent's message, or the
     /// connection closed after the first line.
     static func ndjson(_ status: HTTPResponse.Status, _ lines: [TimedLine], headers: HTTPFields = [:],
@@ -45,11 +46,17 @@ enum HTTPReply {
         }
         let dropAfter = faults.dropsMidStream ? 1 : Int.max
         return Response(status: status, headers: fields, body: ResponseBody { [lines] writer in
+            var pending = ByteBuffer()
             for (index, line) in lines.enumerated() {
+                if index == dropAfter || line.delay > .zero, pending.readableBytes > 0 {
+                    try await writer.write(pending)
+                    pending.clear()
+                }
                 if index == dropAfter { throw InjectedDisconnect() }
                 if line.delay > .zero { try await Task.sleep(for: line.delay) }
-                try await writer.write(ByteBuffer(string: line.text))
+                pending.writeString(line.text)
             }
+            if pending.readableBytes > 0 { try await writer.write(pending) }
             try await writer.finish(nil)
         })
     }

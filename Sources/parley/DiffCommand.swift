@@ -81,7 +81,7 @@ struct Fraction: ExpressibleByArgument, Sendable {
     init(_ value: Double) { self.value = value }
 
     init?(argument: String) {
-        let text = argument.trimmingCharacters(in: .whitespaces)
+        let text = argument.trimmingSpaces
         if text.hasSuffix("%") {
             guard let percent = Double(text.dropLast()), percent.isFinite, percent >= 0 else { return nil }
             value = percent / 100

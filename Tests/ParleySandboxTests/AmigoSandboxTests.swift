@@ -94,6 +94,33 @@ import Testing
         }
     }
 
+    @Test func multipartBodiesAreReadAsAServerReadsThem() async throws {
+        try await withSandbox { _, http in
+            let amigo = AmigoTestClient(http: http)
+            let token = try await amigo.signIn()
+            let id = try await amigo.create(token).conversationID
+            let path = "/v1/\(amigo.org)/conversation/\(id)/interact?request_format=text&response_format=text"
+            func send(_ body: String, boundary: String = "b0und") async throws -> HTTPResult {
+                try await http.send(.post, path, headers: amigo.auth(token).merging(["Content-Type": "multipart/form-data; boundary=\(boundary)"]) { $1 },
+                                    body: body)
+            }
+            // A preamble, a quoted boundary, a value spanning lines and an unnamed part that is ignored.
+            let wellFormed = "preamble\r\n--b0und\r\nContent-Disposition: form-data; name=\"initial_message_type\"\r\n\r\nuser-message\r\n"
+                + "--b0und\r\n\r\nno headers\r\n"
+                + "--b0und\r\ncontent-disposition: form-data;name=\"recorded_message\"\r\n\r\nhello\r\nthere\r\n--b0und--\r\n"
+            let accepted = try await send(wellFormed, boundary: "\"b0und\"")
+            #expect(accepted.status == 200)
+            #expect(accepted.lines.first?["user_message"] as? String == "hello\r\nthere")
+            // No closing delimiter: the body is cut short.
+            let truncated = try await send("--b0und\r\nContent-Disposition: form-data; name=\"recorded_message\"\r\n\r\nhel")
+            #expect(truncated.status == 400)
+            // Parts without a name leave the fields missing.
+            let nameless = try await send("--b0und\r\nContent-Type: text/plain\r\n\r\nhello\r\n--b0und--\r\n")
+            #expect(nameless.status == 422)
+            #expect(nameless.text.contains(#""loc":["body","recorded_message"]"#))
+        }
+    }
+
     @Test func externalEventsAndSkipsInInteract() async throws {
         try await withSandbox { _, http in
             let amigo = AmigoTestClient(http: http)

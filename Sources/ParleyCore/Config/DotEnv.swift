@@ -10,14 +10,14 @@ public enum DotEnv {
             if line.isEmpty || line.hasPrefix("#") { continue }
             if line.hasPrefix("export ") { line = line.dropFirst("export ".count).drop { $0 == " " } }
             guard let eq = line.firstIndex(of: "=") else { continue }
-            let name = line[..<eq].trimmingCharacters(in: .whitespaces)
+            let name = line[..<eq].trimmingSpaces
             guard !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }) else { continue }
-            var value = line[line.index(after: eq)...].trimmingCharacters(in: .whitespaces)
+            var value = line[line.index(after: eq)...].trimmingSpaces
             if value.count >= 2, let q = value.first, q == "\"" || q == "'", value.last == q {
                 value = String(value.dropFirst().dropLast())
                 if q == "\"" { value = value.replacingOccurrences(of: "\\n", with: "\n").replacingOccurrences(of: "\\\"", with: "\"") }
             } else if let hash = value.range(of: " #") {
-                value = value[..<hash.lowerBound].trimmingCharacters(in: .whitespaces)
+                value = value[..<hash.lowerBound].trimmingSpaces
             }
             result[name] = value
         }

@@ -4,7 +4,7 @@ import Foundation
 public enum DurationText {
     /// Parses `500ms`, `1.5s`, `2m`, `1h`, `1m30s`, or a bare number of seconds.
     public static func parse(_ text: String) -> Duration? {
-        let trimmed = text.trimmingCharacters(in: .whitespaces).lowercased()
+        let trimmed = text.trimmingSpaces.lowercased()
         guard !trimmed.isEmpty else { return nil }
         if let seconds = Double(trimmed), seconds >= 0, seconds.isFinite {
             return .milliseconds(Int64((seconds * 1000).rounded()))

@@ -18,7 +18,7 @@ public indirect enum Matcher: Sendable {
             return try pattern.compile(scope).firstMatch(in: text) != nil
         case .contains(let template):
             let needle = try render(template, scope)
-            return needle.isEmpty || text.range(of: needle, options: [.caseInsensitive, .diacriticInsensitive]) != nil
+            return Self.contains(needle, in: text)
         case .equals(let template):
             return text.trimmingSpaces == (try render(template, scope)).trimmingSpaces
         case .any(let matchers):
@@ -28,6 +28,24 @@ public indirect enum Matcher: Sendable {
             for m in matchers where !(try m.matches(text, scope: scope)) { return false }
             return true
         }
+    }
+
+    /// Case- and diacritic-insensitive substring search. ASCII text (the common case) is searched byte by
+    /// byte; anything else goes through Foundation, which knows Unicode case folding and diacritics.
+    static func contains(_ needle: String, in text: String) -> Bool {
+        if needle.isEmpty { return true }
+        let n = Array(needle.utf8), t = Array(text.utf8)
+        guard n.allSatisfy({ $0 < 0x80 }), t.allSatisfy({ $0 < 0x80 }) else {
+            return text.range(of: needle, options: [.caseInsensitive, .diacriticInsensitive]) != nil
+        }
+        guard n.count <= t.count else { return false }
+        @inline(__always) func lower(_ byte: UInt8) -> UInt8 { byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte }
+        let first = lower(n[0])
+        outer: for start in 0...(t.count - n.count) where lower(t[start]) == first {
+            for offset in 1..<n.count where lower(t[start + offset]) != lower(n[offset]) { continue outer }
+            return true
+        }
+        return false
     }
 
     private func render(_ template: Template, _ scope: VariableScope) throws(MatchError) -> String {

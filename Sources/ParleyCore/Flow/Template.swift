@@ -161,13 +161,3 @@ public struct VariableScope: Sendable {
         }
     }
 }
-
-extension String {
-    /// The text without leading and trailing white space.
-    public var trimmingSpaces: String {
-        var s = Substring(self)
-        while s.first?.isWhitespace == true { s = s.dropFirst() }
-        while s.last?.isWhitespace == true { s = s.dropLast() }
-        return String(s)
-    }
-}

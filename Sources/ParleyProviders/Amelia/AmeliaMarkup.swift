@@ -1,4 +1,5 @@
 import Foundation
+import ParleyCore
 
 /// Turns Amelia's `messageText`, which may hold HTML, into the plain text flows match against.
 enum AmeliaMarkup {
@@ -8,7 +9,7 @@ enum AmeliaMarkup {
     /// The text without tags, with entities decoded, line breaks where blocks and `<br>` were, and
     /// runs of spaces folded. Text that merely contains `<` (as in `a < b`) is kept as it is.
     static func plainText(_ html: String) -> String {
-        guard html.contains("<") || html.contains("&") else { return html.trimmingCharacters(in: .whitespacesAndNewlines) }
+        guard html.contains("<") || html.contains("&") else { return html.trimmingSpaces }
         var out = ""
         var index = html.startIndex
         while index < html.endIndex {
