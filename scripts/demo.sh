@@ -5,7 +5,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
 echo "parley: building (the first build fetches and compiles dependencies; a few minutes)" >&2
-swift build --product parley 2>&1 | grep -E "error|warning: .*Sources/|Compiling parley|Build complete" >&2 || true
+log="$(mktemp)"
+trap 'rm -f "$log"' EXIT
+if ! swift build --product parley >"$log" 2>&1; then
+    grep -E "error:" "$log" >&2 || tail -20 "$log" >&2
+    echo "parley: the build failed; run 'swift build' to see all of it" >&2
+    exit 1
+fi
 bin="$(swift build --show-bin-path)/parley"
-[ -x "$bin" ] || { echo "parley: the build failed; run 'swift build' to see why" >&2; exit 1; }
 exec "$bin" run flows/ "$@"
