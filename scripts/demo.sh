@@ -13,4 +13,5 @@ if ! swift build --product parley >"$log" 2>&1; then
     exit 1
 fi
 bin="$(swift build --show-bin-path)/parley"
+rm -f "$log"
 exec "$bin" run flows/ "$@"

@@ -17,14 +17,8 @@ struct LocalProviderSpec: ProviderSpec {
         guard let map = values.mapping(target, keys: ["provider", "agent", "latency"]) else { return nil }
         targetName = target.name
         latency = values.duration(map, "latency") ?? .zero
-        if let node = map["agent"], let relative = values.resolve(node, for: "agent") {
-            let base = (target.location.file as NSString).deletingLastPathComponent
-            let path = relative.hasPrefix("/") || base.isEmpty ? relative : (base as NSString).appendingPathComponent(relative)
-            guard let loaded = AgentScript.load(path: path, sink: values.sink) else { return nil }
-            script = loaded
-        } else {
-            script = .supportDesk
-        }
+        guard let script = AgentScript.configured(map, target: target, values: values) else { return nil }
+        self.script = script
     }
 
     func makeProvider(resources: ProviderResources) async throws(ProviderError) -> any ConversationProvider {
@@ -114,5 +108,16 @@ actor LocalConversation: AgentConversation {
             ids: ["conversation_id": conversationID, "turn": String(turnsTaken)],
             events: turn.events.map { ProviderEvent(kind: $0.kind, detail: $0.state) },
             conversationCompleted: turn.completed)
+    }
+}
+
+extension AgentScript {
+    /// The agent script a `local` or `sandbox` target names with `agent:` (relative to its
+    /// parley.yaml), or the built-in support desk; `nil` after reporting a script that does not load.
+    static func configured(_ map: MappingReader, target: TargetConfig, values: ConfigValues) -> AgentScript? {
+        guard let node = map["agent"], let relative = values.resolve(node, for: "agent") else { return .supportDesk }
+        let base = (target.location.file as NSString).deletingLastPathComponent
+        let path = relative.hasPrefix("/") || base.isEmpty ? relative : (base as NSString).appendingPathComponent(relative)
+        return AgentScript.load(path: path, sink: values.sink)
     }
 }

@@ -15,6 +15,11 @@ public protocol ProviderSpec: Sendable {
 
 extension ProviderSpec {
     public var warnings: [String] { [] }
+
+    /// The warning printed on every run of a target with `insecure: true`.
+    func insecureWarnings(verifyTLS: Bool) -> [String] {
+        verifyTLS ? [] : ["target `\(targetName)`: TLS certificate verification is OFF (insecure: true)"]
+    }
 }
 
 /// Reads target settings into specs, one provider kind each.

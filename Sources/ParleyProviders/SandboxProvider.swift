@@ -51,14 +51,8 @@ struct SandboxProviderSpec: ProviderSpec {
         latency = map.duration("latency") ?? .zero
         jitter = map.duration("jitter") ?? .zero
         chunkDelay = map.duration("chunk_delay") ?? .zero
-        if let node = map["agent"], let relative = values.resolve(node, for: "agent") {
-            let base = (target.location.file as NSString).deletingLastPathComponent
-            let path = relative.hasPrefix("/") || base.isEmpty ? relative : (base as NSString).appendingPathComponent(relative)
-            guard let loaded = AgentScript.load(path: path, sink: values.sink) else { return nil }
-            script = loaded
-        } else {
-            script = .supportDesk
-        }
+        guard let script = AgentScript.configured(map, target: target, values: values) else { return nil }
+        self.script = script
     }
 
     func makeProvider(resources: ProviderResources) async throws(ProviderError) -> any ConversationProvider {

@@ -107,7 +107,7 @@ struct AgentHumanAPI: Sendable {
     /// A JSON object body; an empty body counts as `{}` where `allowEmpty`.
     func objectBody(_ request: SandboxRequest, allowEmpty: Bool) -> Result<JSON, AgentHumanFailure> {
         if allowEmpty && request.isEmptyBody { return .success(.object([])) }
-        guard let body = try? JSONParser.parse(request.body), body.objectPairs != nil else {
+        guard let body = try? RequestJSON.parse(request.body), body.objectPairs != nil else {
             return .failure(AgentHumanFailure(Self.error(.badRequest, "Request body must be a JSON object")))
         }
         return .success(body)

@@ -118,7 +118,7 @@ struct AmeliaAPI: Sendable {
     /// `POST auth/login` `{"username","password"}` → `{"status":201,"token":…,"userModel":{…}}`.
     /// Wrong credentials answer 500, as deployed gateways have been seen to do.
     func login(_ request: SandboxRequest) -> Response {
-        guard let body = try? JSONParser.parse(request.body), body.objectPairs != nil else {
+        guard let body = try? RequestJSON.parse(request.body), body.objectPairs != nil else {
             return Self.error(.badRequest, "Malformed JSON request", path: request.path)
         }
         guard let username = body["username"]?.stringValue, let password = body["password"]?.stringValue else {
@@ -168,7 +168,7 @@ struct AmeliaAPI: Sendable {
         case .failure(let failure): return failure.response
         case .success(let value): auth = value
         }
-        guard let body = try? JSONParser.parse(request.body), body.objectPairs != nil else {
+        guard let body = try? RequestJSON.parse(request.body), body.objectPairs != nil else {
             return Self.error(.badRequest, "Malformed JSON request", path: request.path)
         }
         guard let domain = body["domain"]?.stringValue, !domain.isEmpty else {
@@ -217,7 +217,7 @@ struct AmeliaAPI: Sendable {
 
     /// `POST conversations/{sessionId}/send` `{"messageText":…}` → 200; the reply is queued for polling.
     func send(_ request: SandboxRequest, _ box: AmeliaSessionBox) -> Response {
-        guard let body = try? JSONParser.parse(request.body), body.objectPairs != nil else {
+        guard let body = try? RequestJSON.parse(request.body), body.objectPairs != nil else {
             return Self.error(.badRequest, "Malformed JSON request", path: request.path)
         }
         guard let text = body["messageText"]?.stringValue else {

@@ -85,10 +85,10 @@ struct AmigoValidation {
     mutating func object(_ body: [UInt8]) -> JSON? {
         let value: JSON
         do {
-            value = try JSONParser.parse(body)
+            value = try RequestJSON.parse(body)
         } catch {
             add("json_invalid", ["body", .int(error.offset)], "JSON decode error", input: .object([]),
-                context: [("error", .string(error.message))])
+                context: [("error", .string(error.pythonMessage))])
             return nil
         }
         guard case .object = value else {

@@ -126,7 +126,7 @@ struct HelpdeskAPI: Sendable {
         guard workspace == credentials.helpdeskWorkspace else {
             return Self.error(.notFound, "workspace_not_found", "No workspace `\(workspace)`.")
         }
-        guard let body = try? JSONParser.parse(request.body), let conversation = body["conversation"], conversation.objectPairs != nil else {
+        guard let body = try? RequestJSON.parse(request.body), let conversation = body["conversation"], conversation.objectPairs != nil else {
             return Self.error(.unprocessableContent, "invalid_body", "Send {\"conversation\": {\"channel\": …}}.")
         }
         let channel = conversation["channel"]?.stringValue ?? "chat"
@@ -153,7 +153,7 @@ struct HelpdeskAPI: Sendable {
         guard let box = store.conversation(conversationID) else {
             return Self.error(.notFound, "conversation_not_found", "No conversation `\(conversationID)`.")
         }
-        guard let body = try? JSONParser.parse(request.body), let text = body["message"]?["body"]?["text"]?.stringValue,
+        guard let body = try? RequestJSON.parse(request.body), let text = body["message"]?["body"]?["text"]?.stringValue,
               !text.allSatisfy(\.isWhitespace) else {
             return Self.error(.unprocessableContent, "invalid_body", "Send {\"message\": {\"body\": {\"text\": …}}}.")
         }

@@ -49,7 +49,7 @@ struct OpenAIAPI: Sendable {
         case nil:
             break
         }
-        guard let body = try? JSONParser.parse(request.body) else {
+        guard let body = try? RequestJSON.parse(request.body) else {
             return Self.error(.badRequest, "We could not parse the JSON body of your request.", type: "invalid_request_error")
         }
         guard let model = body["model"]?.stringValue else {

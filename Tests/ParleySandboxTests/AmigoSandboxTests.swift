@@ -258,7 +258,11 @@ import Testing
             let notJSON = try await http.send(.post, "/v1/\(amigo.org)/conversation/?response_format=text",
                                               headers: amigo.auth(token), body: "{nope")
             #expect(notJSON.status == 422)
-            #expect(notJSON.text.contains(#""type":"json_invalid""#))
+            #expect(notJSON.text.contains(#""type":"json_invalid","loc":["body",1],"msg":"JSON decode error""#), "\(notJSON.text)")
+            #expect(notJSON.text.contains(#""ctx":{"error":"Expecting property name enclosed in double quotes"}"#), "\(notJSON.text)")
+            let cutShort = try await http.send(.post, "/v1/\(amigo.org)/conversation/?response_format=text",
+                                               headers: amigo.auth(token), body: #"{"service_id":"a" "#)
+            #expect(cutShort.text.contains(#""ctx":{"error":"Expecting ',' delimiter"}"#), "\(cutShort.text)")
             let unknownService = try await http.send(.post, "/v1/\(amigo.org)/conversation/?response_format=text",
                                                      headers: amigo.auth(token), body: #"{"service_id":"aaaaaaaaaaaaaaaaaaaaaaaa"}"#)
             #expect(unknownService.status == 404)

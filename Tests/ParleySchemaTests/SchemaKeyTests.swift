@@ -66,6 +66,25 @@ import ParleyTestSupport
         #expect(Self.keys(defs["provider_local"]) == ["provider", "agent", "latency"])
     }
 
+    /// Each schema file stands alone (editors and `parley init` copy them one by one), so step,
+    /// pattern and persona definitions are repeated across files: a definition of the same name
+    /// must be the same everywhere.
+    @Test func definitionsSharedBetweenSchemaFilesAreIdentical() throws {
+        let all = try SchemaKind.allCases.map { kind in (kind, try #require(try Self.schema(kind)["$defs"]?.object)) }
+        var compared = 0
+        for (index, (kind, defs)) in all.enumerated() {
+            for (otherKind, otherDefs) in all[(index + 1)...] {
+                let other = Dictionary(otherDefs, uniquingKeysWith: { first, _ in first })
+                for (name, definition) in defs {
+                    guard let counterpart = other[name] else { continue }
+                    compared += 1
+                    #expect(definition == counterpart, "$defs/\(name) differs between \(kind.fileName) and \(otherKind.fileName)")
+                }
+            }
+        }
+        #expect(compared >= 28)
+    }
+
     @Test func theTagLimitIsTheLoaders() throws {
         let defs = try #require(try Self.schema(.flow)["$defs"])
         let set = defs["step_tag"]?["properties"]?["tag"]?["properties"]?["set"]

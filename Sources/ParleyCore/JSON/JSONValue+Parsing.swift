@@ -1,15 +1,23 @@
 /// Why bytes are not JSON, and where.
 public struct JSONParseError: Error, Sendable, CustomStringConvertible {
+    /// What kind of mistake, for callers that word their own messages (the sandbox answers like
+    /// Python's `json` module, as the platforms it imitates do).
+    public enum Kind: Sendable {
+        case unexpectedEnd, extraData, unexpectedCharacter, invalidLiteral, tooDeep
+        case expectedName, expectedColon, expectedComma
+        case controlCharacter, unterminatedString, invalidEscape, invalidUnicodeEscape, invalidNumber
+    }
+
+    public var kind: Kind
     public var offset: Int
     public var message: String
     public var description: String { "\(message) at byte \(offset)" }
 }
 
 extension JSONValue {
-    /// Parses one JSON document (RFC 8259) from UTF-8 bytes; nesting is capped at 512 levels.
-    public init(parsing bytes: some Collection<UInt8>) throws(JSONParseError) {
-        let array = Array(bytes)
-        var parser = JSONByteParser(bytes: array)
+    /// Parses one JSON document (RFC 8259) from UTF-8 bytes; nesting is capped at `maxDepth` levels.
+    public init(parsing bytes: some Collection<UInt8>, maxDepth: Int = 512) throws(JSONParseError) {
+        var parser = JSONByteParser(bytes: Array(bytes), maxDepth: maxDepth)
         self = try parser.parseDocument()
     }
 
@@ -25,22 +33,23 @@ struct JSONByteParser {
     let bytes: [UInt8]
     var index = 0
     var depth = 0
-    static let maxDepth = 512
+    let maxDepth: Int
 
-    init(bytes: [UInt8]) {
+    init(bytes: [UInt8], maxDepth: Int) {
         self.bytes = bytes
+        self.maxDepth = maxDepth
     }
 
     mutating func parseDocument() throws(JSONParseError) -> JSONValue {
         skipWhitespace()
         let value = try parseValue()
         skipWhitespace()
-        if index < bytes.count { throw fail("unexpected text after the JSON value") }
+        if index < bytes.count { throw fail(.extraData, "unexpected text after the JSON value") }
         return value
     }
 
-    private func fail(_ message: String) -> JSONParseError {
-        JSONParseError(offset: index, message: message)
+    private func fail(_ kind: JSONParseError.Kind, _ message: String) -> JSONParseError {
+        JSONParseError(kind: kind, offset: index, message: message)
     }
 
     private mutating func skipWhitespace() {
@@ -53,7 +62,7 @@ struct JSONByteParser {
     }
 
     private mutating func parseValue() throws(JSONParseError) -> JSONValue {
-        guard index < bytes.count else { throw fail("unexpected end of JSON") }
+        guard index < bytes.count else { throw fail(.unexpectedEnd, "unexpected end of JSON") }
         switch bytes[index] {
         case UInt8(ascii: "{"): return try parseObject()
         case UInt8(ascii: "["): return try parseArray()
@@ -62,23 +71,23 @@ struct JSONByteParser {
         case UInt8(ascii: "f"): try expectWord("false"); return .bool(false)
         case UInt8(ascii: "n"): try expectWord("null"); return .null
         case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return .number(try parseNumber())
-        default: throw fail("unexpected character `\(Character(Unicode.Scalar(bytes[index])))`")
+        default: throw fail(.unexpectedCharacter, "unexpected character `\(Character(Unicode.Scalar(bytes[index])))`")
         }
     }
 
     private mutating func expectWord(_ word: StaticString) throws(JSONParseError) {
         let count = word.utf8CodeUnitCount
-        guard index + count <= bytes.count else { throw fail("unexpected end of JSON") }
+        guard index + count <= bytes.count else { throw fail(.unexpectedEnd, "unexpected end of JSON") }
         let matches = word.withUTF8Buffer { buffer in
             buffer.elementsEqual(bytes[index..<(index + count)])
         }
-        guard matches else { throw fail("invalid literal") }
+        guard matches else { throw fail(.invalidLiteral, "invalid literal") }
         index += count
     }
 
     private mutating func enter() throws(JSONParseError) {
         depth += 1
-        if depth > Self.maxDepth { throw fail("JSON nested deeper than \(Self.maxDepth) levels") }
+        if depth > maxDepth { throw fail(.tooDeep, "JSON nested deeper than \(maxDepth) levels") }
     }
 
     private mutating func parseObject() throws(JSONParseError) -> JSONValue {
@@ -93,18 +102,18 @@ struct JSONByteParser {
         }
         while true {
             skipWhitespace()
-            guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw fail("expected a member name") }
+            guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw fail(.expectedName, "expected a member name") }
             let key = try parseString()
             skipWhitespace()
-            guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw fail("expected `:`") }
+            guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw fail(.expectedColon, "expected `:`") }
             index += 1
             skipWhitespace()
             members.append((key, try parseValue()))
             skipWhitespace()
-            guard index < bytes.count else { throw fail("unexpected end of JSON in an object") }
+            guard index < bytes.count else { throw fail(.expectedComma, "unexpected end of JSON in an object") }
             if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
             if bytes[index] == UInt8(ascii: "}") { index += 1; return .object(members) }
-            throw fail("expected `,` or `}`")
+            throw fail(.expectedComma, "expected `,` or `}`")
         }
     }
 
@@ -122,10 +131,10 @@ struct JSONByteParser {
             skipWhitespace()
             items.append(try parseValue())
             skipWhitespace()
-            guard index < bytes.count else { throw fail("unexpected end of JSON in an array") }
+            guard index < bytes.count else { throw fail(.expectedComma, "unexpected end of JSON in an array") }
             if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
             if bytes[index] == UInt8(ascii: "]") { index += 1; return .array(items) }
-            throw fail("expected `,` or `]`")
+            throw fail(.expectedComma, "expected `,` or `]`")
         }
     }
 
@@ -141,7 +150,7 @@ struct JSONByteParser {
                 return s
             }
             if b == UInt8(ascii: "\\") { break }
-            if b < 0x20 { throw fail("control character in a string") }
+            if b < 0x20 { throw fail(.controlCharacter, "control character in a string") }
             index += 1
         }
         var scalars = Array(bytes[start..<index])
@@ -153,7 +162,7 @@ struct JSONByteParser {
                 return String(decoding: scalars, as: UTF8.self)
             case UInt8(ascii: "\\"):
                 index += 1
-                guard index < bytes.count else { throw fail("unterminated escape") }
+                guard index < bytes.count else { throw fail(.unterminatedString, "unterminated escape") }
                 let e = bytes[index]
                 index += 1
                 switch e {
@@ -182,19 +191,19 @@ struct JSONByteParser {
                     let scalar = Unicode.Scalar(code) ?? "\u{FFFD}"
                     scalars.append(contentsOf: Array(String(Character(scalar)).utf8))
                 default:
-                    throw fail("invalid escape `\\\(Character(Unicode.Scalar(e)))`")
+                    throw fail(.invalidEscape, "invalid escape `\\\(Character(Unicode.Scalar(e)))`")
                 }
             default:
-                if b < 0x20 { throw fail("control character in a string") }
+                if b < 0x20 { throw fail(.controlCharacter, "control character in a string") }
                 scalars.append(b)
                 index += 1
             }
         }
-        throw fail("unterminated string")
+        throw fail(.unterminatedString, "unterminated string")
     }
 
     private mutating func hex4() throws(JSONParseError) -> UInt32 {
-        guard index + 4 <= bytes.count else { throw fail("short \\u escape") }
+        guard index + 4 <= bytes.count else { throw fail(.invalidUnicodeEscape, "short \\u escape") }
         var value: UInt32 = 0
         for _ in 0..<4 {
             let b = bytes[index]
@@ -203,7 +212,7 @@ struct JSONByteParser {
             case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = UInt32(b - UInt8(ascii: "0"))
             case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = UInt32(b - UInt8(ascii: "a") + 10)
             case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = UInt32(b - UInt8(ascii: "A") + 10)
-            default: throw fail("invalid \\u escape")
+            default: throw fail(.invalidUnicodeEscape, "invalid \\u escape")
             }
             value = value << 4 | digit
             index += 1
@@ -216,21 +225,21 @@ struct JSONByteParser {
         if bytes[index] == UInt8(ascii: "-") { index += 1 }
         var digits = 0
         while index < bytes.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[index]) { index += 1; digits += 1 }
-        if digits == 0 { throw fail("invalid number") }
+        if digits == 0 { throw fail(.invalidNumber, "invalid number") }
         if index < bytes.count, bytes[index] == UInt8(ascii: ".") {
             index += 1
             var fraction = 0
             while index < bytes.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[index]) { index += 1; fraction += 1 }
-            if fraction == 0 { throw fail("invalid number") }
+            if fraction == 0 { throw fail(.invalidNumber, "invalid number") }
         }
         if index < bytes.count, bytes[index] == UInt8(ascii: "e") || bytes[index] == UInt8(ascii: "E") {
             index += 1
             if index < bytes.count, bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-") { index += 1 }
             var exponent = 0
             while index < bytes.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[index]) { index += 1; exponent += 1 }
-            if exponent == 0 { throw fail("invalid number") }
+            if exponent == 0 { throw fail(.invalidNumber, "invalid number") }
         }
-        guard let value = Double(String(decoding: bytes[start..<index], as: UTF8.self)) else { throw fail("invalid number") }
+        guard let value = Double(String(decoding: bytes[start..<index], as: UTF8.self)) else { throw fail(.invalidNumber, "invalid number") }
         return value
     }
 }

@@ -5,9 +5,28 @@ import Foundation
 // sorting) cost more CPU than the conversation itself. The keys are exactly those `JSONCoding`'s
 // decoder reads back, which the round-trip tests pin.
 
-extension FlowRunResult {
-    /// The transcript as JSON.
-    public var json: JSONValue {
+/// What a transcript and a results line both say about a flow run, written in the same order.
+protocol FlowRunHeader {
+    var id: String { get }
+    var flow: String { get }
+    var file: String { get }
+    var persona: String? { get }
+    var repetition: Int { get }
+    var target: String { get }
+    var provider: String { get }
+    var labels: [String] { get }
+    var conversationTags: [String: String] { get }
+    var outcome: Outcome { get }
+    var failure: FailureInfo? { get }
+    var startedAt: Date { get }
+    var finishedAt: Date { get }
+    var durationMs: Double { get }
+    var conversationId: String? { get }
+}
+
+extension FlowRunHeader {
+    /// The members from `id` to `conversation_id`, with `afterDuration` right after `duration_ms`.
+    func headerMembers(afterDuration: [(String, JSONValue)] = []) -> [(String, JSONValue)] {
         var members: [(String, JSONValue)] = [
             ("id", .string(id)), ("flow", .string(flow)), ("file", .string(file)),
         ]
@@ -21,8 +40,16 @@ extension FlowRunResult {
         members += [
             ("started_at", .string(Timestamp.iso8601(startedAt))), ("finished_at", .string(Timestamp.iso8601(finishedAt))),
             ("duration_ms", .number(durationMs)),
-        ]
+        ] + afterDuration
         members.appendIfPresent("conversation_id", conversationId.map(JSONValue.string))
+        return members
+    }
+}
+
+extension FlowRunResult: FlowRunHeader {
+    /// The transcript as JSON.
+    public var json: JSONValue {
+        var members = headerMembers()
         members += [
             ("opening", .string(opening.rawValue)),
             ("turns", .array(turns.map(\.json))),
@@ -34,24 +61,10 @@ extension FlowRunResult {
     }
 }
 
-extension ResultRecord {
+extension ResultRecord: FlowRunHeader {
     /// One line of `results.jsonl` as JSON.
     public var json: JSONValue {
-        var members: [(String, JSONValue)] = [
-            ("id", .string(id)), ("flow", .string(flow)), ("file", .string(file)),
-        ]
-        members.appendIfPresent("persona", persona.map(JSONValue.string))
-        members += [
-            ("repetition", .number(Double(repetition))), ("target", .string(target)), ("provider", .string(provider)),
-            ("labels", .array(labels.map(JSONValue.string))), ("conversation_tags", .sortedObject(conversationTags)),
-            ("outcome", .string(outcome.rawValue)),
-        ]
-        members.appendIfPresent("failure", failure?.json)
-        members += [
-            ("started_at", .string(Timestamp.iso8601(startedAt))), ("finished_at", .string(Timestamp.iso8601(finishedAt))),
-            ("duration_ms", .number(durationMs)), ("turns", .number(Double(turns))),
-        ]
-        members.appendIfPresent("conversation_id", conversationId.map(JSONValue.string))
+        var members = headerMembers(afterDuration: [("turns", .number(Double(turns)))])
         members += [("transcript", .string(transcript)), ("latencies_ms", .array(latenciesMs.map(JSONValue.number)))]
         return .object(members)
     }

@@ -8,7 +8,7 @@ struct AgentHumanProviderSpec: ProviderSpec {
     var kind: String { "agenthuman" }
     var capabilities: ProviderCapabilities { AgentHumanProvider.capabilities }
     var warnings: [String] {
-        settings.verifyTLS ? [] : ["target `\(targetName)`: TLS certificate verification is OFF (insecure: true)"]
+        insecureWarnings(verifyTLS: settings.verifyTLS)
     }
 
     init?(_ target: TargetConfig, values: ConfigValues) {

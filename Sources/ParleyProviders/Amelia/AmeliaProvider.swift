@@ -8,7 +8,7 @@ struct AmeliaProviderSpec: ProviderSpec {
     var kind: String { "amelia" }
     var capabilities: ProviderCapabilities { AmeliaProvider.capabilities }
     var warnings: [String] {
-        settings.verifyTLS ? [] : ["target `\(targetName)`: TLS certificate verification is OFF (insecure: true)"]
+        insecureWarnings(verifyTLS: settings.verifyTLS)
     }
 
     init?(_ target: TargetConfig, values: ConfigValues) {

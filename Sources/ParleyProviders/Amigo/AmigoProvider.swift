@@ -8,7 +8,7 @@ struct AmigoProviderSpec: ProviderSpec {
     var kind: String { "amigo" }
     var capabilities: ProviderCapabilities { AmigoProvider.capabilities }
     var warnings: [String] {
-        settings.verifyTLS ? [] : ["target `\(targetName)`: TLS certificate verification is OFF (insecure: true)"]
+        insecureWarnings(verifyTLS: settings.verifyTLS)
     }
 
     init?(_ target: TargetConfig, values: ConfigValues) {

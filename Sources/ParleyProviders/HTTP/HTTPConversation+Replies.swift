@@ -143,7 +143,8 @@ extension HTTPConversation {
             do {
                 answer = try await exchange(spec.request, what: "\(operation).reply.poll.request", extra: extra, idempotent: true,
                                             timeout: remaining)
-            } catch where error.kind == .timeout && clock.now >= deadline {
+            } catch where (error.kind == .timeout || error.kind == .cancelled) && clock.now >= deadline {
+                // Out of budget, or the turn's deadline (on a busy machine, barely later) cancelled the poll.
                 throw await outOfTime()
             }
             let (request, response) = answer

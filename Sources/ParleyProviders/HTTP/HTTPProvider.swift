@@ -8,7 +8,7 @@ struct HTTPProviderSpec: ProviderSpec {
     var kind: String { "http" }
     var capabilities: ProviderCapabilities { settings.capabilities }
     var warnings: [String] {
-        settings.verifyTLS ? [] : ["target `\(targetName)`: TLS certificate verification is OFF (insecure: true)"]
+        insecureWarnings(verifyTLS: settings.verifyTLS)
     }
 
     init?(_ target: TargetConfig, values: ConfigValues) {

@@ -8,7 +8,7 @@ struct OpenAIProviderSpec: ProviderSpec {
     var kind: String { "openai" }
     var capabilities: ProviderCapabilities { OpenAIProvider.capabilities(settings) }
     var warnings: [String] {
-        settings.verifyTLS ? [] : ["target `\(targetName)`: TLS certificate verification is OFF (insecure: true)"]
+        insecureWarnings(verifyTLS: settings.verifyTLS)
     }
 
     init?(_ target: TargetConfig, values: ConfigValues) {
