@@ -37,18 +37,12 @@ import ParleyCore
         try suite(in: dir)
         try sandbox.amigoConfig(users: 2).write(toFile: dir + "/parley.yaml", atomically: true, encoding: .utf8)
 
-        let runner = Process()
-        runner.executableURL = URL(fileURLWithPath: ParleyBinary.path)
-        runner.arguments = ["run", "flows/", "--out", "run", "-j", "2", "--seed", "1"]
-        runner.currentDirectoryURL = URL(fileURLWithPath: dir)
-        runner.standardOutput = FileHandle.nullDevice
-        runner.standardError = FileHandle.nullDevice
-        try runner.run()
+        let runner = try Spawned(ParleyBinary.path, ["run", "flows/", "--out", "run", "-j", "2", "--seed", "1"], in: dir)
         let results = dir + "/run/results.jsonl"
         await ChildProcess.waitUntil(seconds: 60) {
             ((try? String(contentsOfFile: results, encoding: .utf8))?.split(separator: "\n").count ?? 0) >= 3
         }
-        kill(runner.processIdentifier, SIGKILL)
+        runner.send(SIGKILL)
         await ChildProcess.waitForExit(runner)
 
         let before = try RunWriter.readRecords(directory: dir + "/run")
@@ -76,20 +70,15 @@ import ParleyCore
         try suite(in: dir)
         try sandbox.amigoConfig(users: 3).write(toFile: dir + "/parley.yaml", atomically: true, encoding: .utf8)
 
-        let runner = Process()
-        runner.executableURL = URL(fileURLWithPath: ParleyBinary.path)
-        runner.arguments = ["run", "flows/", "--out", "run", "-j", "3"]
-        runner.currentDirectoryURL = URL(fileURLWithPath: dir)
-        let out = Pipe()
-        runner.standardOutput = out
-        runner.standardError = out
-        try runner.run()
+        let runner = try Spawned(ParleyBinary.path, ["run", "flows/", "--out", "run", "-j", "3"], in: dir,
+                                 stdout: .pipe, stderr: .standardOutput)
+        let out = try #require(runner.standardOutput)
         let output = Collected()
-        DispatchQueue.global().async { output.set(ChildProcess.readAll(out.fileHandleForReading)) }
+        DispatchQueue.global().async { output.set(ChildProcess.readAll(out)) }
         await ChildProcess.waitUntil(seconds: 60) {
             ((try? String(contentsOfFile: dir + "/run/results.jsonl", encoding: .utf8))?.split(separator: "\n").count ?? 0) >= 1
         }
-        kill(runner.processIdentifier, SIGINT)
+        runner.send(SIGINT)
         await ChildProcess.waitForExit(runner)
         await ChildProcess.waitUntil(seconds: 10) { !output.get().isEmpty }
         let printed = String(decoding: output.get(), as: UTF8.self)

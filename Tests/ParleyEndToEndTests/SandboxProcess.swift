@@ -3,11 +3,11 @@ import ParleyTestSupport
 
 /// `parley sandbox` running as its own process, as a user would start it next to a run.
 final class SandboxProcess: @unchecked Sendable {
-    let process: Process
+    let process: Spawned
     let port: Int
     var baseURL: String { "http://127.0.0.1:\(port)" }
 
-    private init(process: Process, port: Int) {
+    private init(process: Spawned, port: Int) {
         self.process = process
         self.port = port
     }
@@ -15,21 +15,18 @@ final class SandboxProcess: @unchecked Sendable {
     /// Starts `parley sandbox --port 0 <arguments>` and waits until it prints its address
     /// (reading on a Dispatch thread, so no Swift concurrency thread blocks).
     static func start(_ arguments: [String] = []) async throws -> SandboxProcess {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: ParleyBinary.path)
-        process.arguments = ["sandbox", "--port", "0"] + arguments
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = FileHandle.nullDevice
-        try process.run()
+        let process = try Spawned(ParleyBinary.path, ["sandbox", "--port", "0"] + arguments, stdout: .pipe)
+        guard let out = process.standardOutput else { preconditionFailure("a pipe was requested") }
         let port: Int? = await withCheckedContinuation { continuation in
             DispatchQueue.global().async {
                 var seen = ""
+                var chunk = [UInt8](repeating: 0, count: 4096)
                 let deadline = Date().addingTimeInterval(60)
-                while Date() < deadline, process.isRunning {
-                    let data = out.fileHandleForReading.availableData
-                    if data.isEmpty { break }
-                    seen += String(decoding: data, as: UTF8.self)
+                while Date() < deadline {
+                    let count = chunk.withUnsafeMutableBytes { read(out.fileDescriptor, $0.baseAddress, $0.count) }
+                    if count < 0, errno == EINTR { continue }
+                    if count <= 0 { break }
+                    seen += String(decoding: chunk[0..<count], as: UTF8.self)
                     if let range = seen.range(of: "http://127.0.0.1:") {
                         let digits = seen[range.upperBound...].prefix { $0.isNumber }
                         if let port = Int(digits), seen[range.upperBound...].dropFirst(digits.count).first != nil {
@@ -53,7 +50,7 @@ final class SandboxProcess: @unchecked Sendable {
     /// Stops the server (Ctrl-C) and waits for it to exit.
     func stop() {
         guard process.isRunning else { return }
-        kill(process.processIdentifier, SIGINT)
+        process.send(SIGINT)
         process.waitUntilExit()
     }
 

@@ -19,43 +19,30 @@ public enum ChildProcess {
     /// Runs `executable` with `arguments`; `input` is written to its standard input.
     public static func run(_ executable: String, _ arguments: [String], in directory: String? = nil,
                            environment: [String: String]? = nil, input: Data? = nil, timeout: TimeInterval = 180) async throws -> Output {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
-        if let environment { process.environment = environment }
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        let stdin = input.map { _ in Pipe() }
-        if let stdin { process.standardInput = stdin }
+        let process = try Spawned(executable, arguments, in: directory, environment: environment,
+                                  stdin: input == nil ? .null : .pipe, stdout: .pipe, stderr: .pipe)
+        guard let out = process.standardOutput, let err = process.standardError else { preconditionFailure("pipes requested") }
         return try await withCheckedThrowingContinuation { continuation in
             DispatchQueue.global().async {
-                do {
-                    try process.run()
-                } catch {
-                    continuation.resume(throwing: error)
-                    return
-                }
-                if let stdin, let input {
+                if let stdin = process.standardInput, let input {
                     DispatchQueue.global().async {
-                        stdin.fileHandleForWriting.write(input)
-                        try? stdin.fileHandleForWriting.close()
+                        stdin.write(input)
+                        try? stdin.close()
                     }
                 }
                 let stdoutData = Collected(), stderrData = Collected()
                 let group = DispatchGroup()
                 group.enter()
-                DispatchQueue.global().async { stdoutData.set(readAll(out.fileHandleForReading)); group.leave() }
+                DispatchQueue.global().async { stdoutData.set(readAll(out)); group.leave() }
                 group.enter()
-                DispatchQueue.global().async { stderrData.set(readAll(err.fileHandleForReading)); group.leave() }
+                DispatchQueue.global().async { stderrData.set(readAll(err)); group.leave() }
                 if group.wait(timeout: .now() + timeout) == .timedOut {
                     process.terminate()
                     continuation.resume(throwing: TimedOut(command: ([executable] + arguments).joined(separator: " ")))
                     return
                 }
-                process.waitUntilExit()
-                continuation.resume(returning: Output(status: process.terminationStatus,
+                let status = process.waitUntilExit()
+                continuation.resume(returning: Output(status: status,
                                                       stdout: String(decoding: stdoutData.get(), as: UTF8.self),
                                                       stderr: String(decoding: stderrData.get(), as: UTF8.self)))
             }
@@ -81,7 +68,7 @@ public enum ChildProcess {
     }
 
     /// Waits for a started process without blocking a Swift concurrency thread.
-    public static func waitForExit(_ process: Process) async {
+    public static func waitForExit(_ process: Spawned) async {
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             DispatchQueue.global().async {
                 process.waitUntilExit()

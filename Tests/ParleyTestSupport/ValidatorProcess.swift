@@ -13,25 +13,20 @@ actor ValidatorProcess {
         try await registry.process(for: folder)
     }
 
-    private let process: Process
+    private let process: Spawned
     private let input: FileHandle
     /// Kept open for the reading thread, which uses its descriptor.
     private let output: FileHandle
     private let batches: BatchCollector
-    private let errorFile: URL
 
     private init(folder: String) throws {
-        errorFile = FileManager.default.temporaryDirectory.appendingPathComponent("parley-schema-\(UUID().uuidString).stderr")
-        try Data().write(to: errorFile)
-        process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", SchemaValidator.repositoryRoot + "/scripts/validate-json-schema.py", folder]
-        let stdin = Pipe(), stdout = Pipe()
-        process.standardInput = stdin
-        process.standardOutput = stdout
-        process.standardError = try FileHandle(forWritingTo: errorFile)
-        input = stdin.fileHandleForWriting
-        output = stdout.fileHandleForReading
+        process = try Spawned("/usr/bin/env", ["python3", SchemaValidator.repositoryRoot + "/scripts/validate-json-schema.py", folder],
+                              stdin: .pipe, stdout: .pipe, stderr: .pipe)
+        guard let input = process.standardInput, let output = process.standardOutput, let errors = process.standardError else {
+            preconditionFailure("pipes were requested")
+        }
+        self.input = input
+        self.output = output
         let batches = BatchCollector()
         self.batches = batches
         // A thread of its own reads the answers: blocking reads stay off the shared pool, and unlike
@@ -50,13 +45,12 @@ actor ValidatorProcess {
                 }
             }
         }
-        let errorFile = errorFile
-        process.terminationHandler = { finished in
-            let message = (try? String(contentsOf: errorFile, encoding: .utf8)) ?? ""
-            try? FileManager.default.removeItem(at: errorFile)
-            batches.fail(status: finished.terminationStatus, message: message)
+        // Another collects standard error until the script exits, then fails what is still waiting.
+        let process = process
+        Thread.detachNewThread {
+            let message = String(decoding: ChildProcess.readAll(errors), as: UTF8.self)
+            batches.fail(status: process.waitUntilExit(), message: message)
         }
-        try process.run()
     }
 
     var isRunning: Bool { process.isRunning }

@@ -167,7 +167,12 @@ extension HTTPConversation {
             if collector.finished { break }
             delay = kept > 0 ? spec.every : min(delay * 2, spec.maxEvery)
             if clock.now + delay > deadline { throw await outOfTime() }
-            do { try await Task.sleep(for: delay) } catch { throw ProviderError(.cancelled, "cancelled") }
+            do {
+                try await Task.sleep(for: delay)
+            } catch {
+                if clock.now >= deadline { throw await outOfTime() }
+                throw ProviderError(.cancelled, "cancelled")
+            }
         }
         if collector.messages.isEmpty, !collector.completed, let last {
             throw await nothingFound("`\(operation).reply.poll.text`", spec.text,
