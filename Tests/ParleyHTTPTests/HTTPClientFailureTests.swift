@@ -132,13 +132,8 @@ struct HTTPClientFailureTests {
             }
         }) { base in
             let client = HTTPClient(configuration: .init(eventEngine: engine))
-            let call = Task { () -> ClientError? in
-                do throws(ClientError) {
-                    _ = try await client.execute(ClientRequest(url: "\(base)/hold"))
-                    return nil
-                } catch {
-                    return error
-                }
+            let call = failureTask { () throws(ClientError) in
+                _ = try await client.execute(ClientRequest(url: "\(base)/hold"))
             }
             #expect(await arrived.wait(timeout: .seconds(5)))
             call.cancel()
@@ -164,13 +159,8 @@ struct HTTPClientFailureTests {
             }
         }) { base in
             let client = HTTPClient()
-            let call = Task { () -> ClientError? in
-                do throws(ClientError) {
-                    _ = try await client.stream(ClientRequest(url: "\(base)/hold"))
-                    return nil
-                } catch {
-                    return error
-                }
+            let call = failureTask { () throws(ClientError) in
+                _ = try await client.stream(ClientRequest(url: "\(base)/hold"))
             }
             #expect(await arrived.wait(timeout: .seconds(5)))
             call.cancel()
@@ -190,14 +180,9 @@ struct HTTPClientFailureTests {
         }) { base in
             let client = HTTPClient()
             let gate = Signal()
-            let call = Task { () -> ClientError? in
+            let call = failureTask { () throws(ClientError) in
                 await gate.wait()  // returns once cancelled
-                do throws(ClientError) {
-                    _ = try await client.execute(ClientRequest(url: "\(base)/count"))
-                    return nil
-                } catch {
-                    return error
-                }
+                _ = try await client.execute(ClientRequest(url: "\(base)/count"))
             }
             call.cancel()
             #expect(await value(of: call, within: .seconds(5))??.code == .cancelled)
@@ -219,13 +204,8 @@ struct HTTPClientFailureTests {
             }
         }) { base in
             let client = HTTPClient()
-            let call = Task { () -> ClientError? in
-                do throws(ClientError) {
-                    _ = try await client.execute(ClientRequest(url: "\(base)/hold"))
-                    return nil
-                } catch {
-                    return error
-                }
+            let call = failureTask { () throws(ClientError) in
+                _ = try await client.execute(ClientRequest(url: "\(base)/hold"))
             }
             #expect(await arrived.wait(timeout: .seconds(5)))
             client.shutdown()

@@ -113,13 +113,8 @@ struct HTTPStreamingTests {
         }) { base in
             let client = HTTPClient()
             let response = try await client.stream(ClientRequest(url: "\(base)/endless"))
-            let reader = Task { () -> ClientError? in
-                do throws(ClientError) {
-                    for try await _ in response.lines { firstLine.fire() }
-                    return nil
-                } catch {
-                    return error
-                }
+            let reader = failureTask { () throws(ClientError) in
+                for try await _ in response.lines { firstLine.fire() }
             }
             #expect(await firstLine.wait(timeout: .seconds(5)))
             reader.cancel()

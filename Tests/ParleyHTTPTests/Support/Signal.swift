@@ -74,3 +74,15 @@ func value<Success: Sendable>(of task: Task<Success, Never>, within timeout: Dur
     }
     return await finished.wait(timeout: timeout) ? result.get() : nil
 }
+
+/// A task running `body`; its value is the client error `body` ended with, or nil when it succeeded.
+func failureTask(_ body: @escaping @Sendable () async throws(ClientError) -> Void) -> Task<ClientError?, Never> {
+    Task {
+        do throws(ClientError) {
+            try await body()
+            return nil
+        } catch {
+            return error
+        }
+    }
+}
