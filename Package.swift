@@ -1,12 +1,17 @@
 // swift-tools-version: 6.1
 import PackageDescription
 
+// Data flows one way: flow file → YAML nodes → flow model → interpreter → provider → HTTP → reply →
+// result → run directory → reports. Each module holds one step and depends only on the steps before
+// it; ParleyRuntime and the executable assemble them. docs/architecture.md describes each module.
 let package = Package(
     name: "Parley",
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "parley", targets: ["parley"]),
-        .library(name: "ParleyCore", targets: ["ParleyCore"]),
+        .library(name: "ParleyFlow", targets: ["ParleyFlow"]),
+        .library(name: "ParleyRun", targets: ["ParleyRun"]),
+        .library(name: "ParleyResults", targets: ["ParleyResults"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -28,44 +33,78 @@ let package = Package(
         ),
         .target(name: "CCurlShims", dependencies: ["CCurl"]),
 
+        // libyaml → a node tree that keeps every node's file:line:column.
         .target(name: "ParleyYAML", dependencies: ["CYAML"]),
+        // JSON values (integers exact), parser, writer, JSONPath, timestamps.
+        .target(name: "ParleyJSON"),
+        // The flow language and parley.yaml: model, loader, located diagnostics, patterns, templates.
+        .target(name: "ParleyFlow", dependencies: ["ParleyYAML", "ParleyJSON"]),
+        // Running flows: provider and simulator protocols, interpreter, coordinator, the live result.
+        .target(name: "ParleyRun", dependencies: ["ParleyFlow", "ParleyJSON"]),
+        // Run directories: one codec per file format, writer, merge, comparison.
+        .target(name: "ParleyResults", dependencies: ["ParleyRun", "ParleyFlow", "ParleyJSON"]),
+        // HTML and JUnit reports of a run directory.
+        .target(name: "ParleyReports", dependencies: ["ParleyResults", "ParleyRun", "ParleyFlow", "ParleyJSON"]),
+        // An async HTTP client on libcurl's multi interface (one event-loop thread).
         .target(name: "ParleyHTTP", dependencies: ["CCurl", "CCurlShims"]),
-        .target(
-            name: "ParleyCore",
-            dependencies: ["ParleyYAML"]
-        ),
-        .target(
-            name: "ParleyDemoAgent",
-            dependencies: ["ParleyCore", "ParleyYAML"]
-        ),
+        // Protocol clients: amigo, amelia, agenthuman, http (declarative), openai.
         .target(
             name: "ParleyProviders",
-            dependencies: ["ParleyCore", "ParleyHTTP", "ParleyDemoAgent", "ParleySandbox"]
+            dependencies: ["ParleyRun", "ParleyFlow", "ParleyJSON", "ParleyHTTP"]
         ),
+        // The scripted support-desk agent behind the sandbox and the `local` target.
+        .target(
+            name: "ParleyDemoAgent",
+            dependencies: ["ParleyFlow", "ParleyYAML"],
+            resources: [.embedInCode("Resources/agents/support-desk.yaml")]
+        ),
+        // A local server speaking the providers' protocols around the demo agent.
         .target(
             name: "ParleySandbox",
             dependencies: [
-                "ParleyCore",
                 "ParleyDemoAgent",
+                "ParleyFlow",
+                "ParleyJSON",
                 .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "MultipartKit", package: "multipart-kit"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // Assembles a run: workspace, plan, target registry, the embedded `sandbox` and `local` targets.
+        .target(
+            name: "ParleyRuntime",
+            dependencies: [
+                "ParleyProviders", "ParleySandbox", "ParleyDemoAgent", "ParleyRun", "ParleyFlow", "ParleyJSON",
+                "ParleyHTTP",
+            ]
+        ),
+        // The command line: parses, prints, scaffolds projects.
         .executableTarget(
             name: "parley",
             dependencies: [
-                "ParleyCore",
-                "ParleyProviders",
-                "ParleySandbox",
+                "ParleyRuntime", "ParleyReports", "ParleyResults", "ParleyRun", "ParleyFlow", "ParleySandbox",
+                "ParleyDemoAgent", "ParleyProviders", "ParleyJSON",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            resources: [
+                .embedInCode("Resources/schema/flow.schema.json"),
+                .embedInCode("Resources/schema/persona.schema.json"),
+                .embedInCode("Resources/schema/steps.schema.json"),
+                .embedInCode("Resources/schema/parley.schema.json"),
             ]
         ),
 
         // Helpers shared by test targets, not part of any product: child processes that do not block
         // the test pool, and checking YAML against schema/.
-        .target(name: "ParleyTestSupport", dependencies: ["ParleyCore"], path: "Tests/ParleyTestSupport"),
+        .target(name: "ParleyTestSupport", dependencies: ["ParleyResults", "ParleyRun", "ParleyFlow", "ParleyJSON"], path: "Tests/ParleyTestSupport"),
         .testTarget(name: "ParleyYAMLTests", dependencies: ["ParleyYAML"]),
+        .testTarget(name: "ParleyJSONTests", dependencies: ["ParleyJSON"]),
+        .testTarget(
+            name: "ParleyFlowTests", dependencies: ["ParleyFlow", "ParleyYAML", "ParleyJSON", "ParleyTestSupport"],
+            exclude: ["Fixtures"]
+        ),
+        .testTarget(name: "ParleyRunTests", dependencies: ["ParleyRun", "ParleyFlow", "ParleyJSON", "ParleyTestSupport"]),
+        .testTarget(name: "ParleyResultsTests", dependencies: ["ParleyResults", "ParleyRun", "ParleyFlow", "ParleyJSON", "ParleyTestSupport"]),
+        .testTarget(name: "ParleyReportsTests", dependencies: ["ParleyReports", "ParleyResults", "ParleyRun", "ParleyFlow", "ParleyTestSupport"]),
         .testTarget(
             name: "ParleyHTTPTests",
             dependencies: [
@@ -77,27 +116,33 @@ let package = Package(
             ]
         ),
         .testTarget(
-            name: "ParleyCoreTests",
-            dependencies: ["ParleyCore"],
-            exclude: ["Fixtures"]
-        ),
-        .testTarget(
             name: "ParleyProvidersTests",
-            dependencies: ["ParleyProviders", "ParleySandbox", "ParleyCore", "ParleyHTTP"]
+            dependencies: [
+                "ParleyProviders", "ParleyRuntime", "ParleySandbox", "ParleyResults", "ParleyRun", "ParleyFlow", "ParleyJSON",
+                "ParleyHTTP",
+            ]
         ),
-        .testTarget(name: "ParleyDemoAgentTests", dependencies: ["ParleyDemoAgent", "ParleyCore"]),
+        .testTarget(name: "ParleyDemoAgentTests", dependencies: ["ParleyDemoAgent", "ParleyFlow"]),
         .testTarget(
             name: "ParleySandboxTests",
             dependencies: [
                 "ParleySandbox",
                 "ParleyDemoAgent",
+                "ParleyJSON",
                 "ParleyTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             resources: [.copy("Resources")]
         ),
-        .testTarget(name: "ParleyEndToEndTests", dependencies: ["ParleyCore", "ParleyTestSupport"], exclude: ["Fixtures"]),
+        .testTarget(
+            name: "ParleyEndToEndTests",
+            dependencies: ["parley", "ParleyResults", "ParleyRun", "ParleyFlow", "ParleyJSON", "ParleyTestSupport"],
+            exclude: ["Fixtures"]
+        ),
         // The JSON Schemas of schema/ against the loaders: examples, invalid fixtures, scaffolding.
-        .testTarget(name: "ParleySchemaTests", dependencies: ["ParleyCore", "ParleyProviders", "ParleyTestSupport"]),
+        .testTarget(
+            name: "ParleySchemaTests",
+            dependencies: ["parley", "ParleyRuntime", "ParleyProviders", "ParleyFlow", "ParleyJSON", "ParleyTestSupport"]
+        ),
     ]
 )

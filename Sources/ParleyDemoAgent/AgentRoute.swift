@@ -1,4 +1,5 @@
-import ParleyCore
+import ParleyFlow
+import ParleyYAML
 
 /// A way out of a state: when the message matches, remember, reply, raise an event, move on.
 public struct AgentRoute: Sendable {

@@ -1,5 +1,6 @@
 import Foundation
-import ParleyCore
+import ParleyFlow
+import ParleyYAML
 
 extension AgentScript {
     static let topKeys = ["name", "start", "states", "routes", "events", "fallback", "derived", "simulated_user"]

@@ -1,4 +1,5 @@
-import ParleyCore
+import ParleyFlow
+import ParleyYAML
 
 /// Names an agent script refers to, collected while reading so the checker can point at each use.
 final class ScriptReferences {

@@ -1,4 +1,5 @@
-import ParleyCore
+import ParleyFlow
+import ParleyYAML
 
 /// One state of an agent script.
 public struct AgentState: Sendable {

@@ -1,5 +1,6 @@
 import Foundation
-import ParleyCore
+import ParleyFlow
+import ParleyYAML
 
 extension DemoConversation {
     /// Candidate next user messages, in character for the persona and moving toward the scenario's goal.

@@ -1,4 +1,4 @@
-import ParleyCore
+import ParleyFlow
 
 /// One conversation with a scripted agent: a small value-type state machine.
 ///

@@ -1,4 +1,4 @@
-import ParleyCore
+import ParleyYAML
 
 /// A value derived from a remembered one, always the same for the same input.
 public struct DerivedValue: Sendable {

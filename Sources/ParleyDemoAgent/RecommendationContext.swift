@@ -1,5 +1,5 @@
 import Foundation
-import ParleyCore
+import ParleyFlow
 
 /// The persona and scenario a recommend-responses request describes, read from Amigo's layout:
 ///

@@ -1,4 +1,4 @@
-import ParleyCore
+import ParleyFlow
 
 /// The recommender's knowledge: goals it recognises in a scenario and what the customer says.
 public struct SimulatedUser: Sendable {

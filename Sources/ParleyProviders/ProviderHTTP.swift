@@ -1,6 +1,8 @@
 import Foundation
-import ParleyCore
 import ParleyHTTP
+import ParleyJSON
+import ParleyFlow
+import ParleyRun
 
 /// How a provider talks HTTP: one shared client, its target's TLS and timeout settings, shared rate
 /// limits, and the retry rules of DESIGN §8 — so every provider behaves the same under failure.

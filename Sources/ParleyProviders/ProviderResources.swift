@@ -1,14 +1,15 @@
 import Synchronization
-import ParleyCore
 import ParleyHTTP
-import ParleySandbox
+import ParleyJSON
+import ParleyFlow
+import ParleyRun
 
-/// What live providers share during a run: one HTTP client (one libcurl event loop), and the
-/// embedded sandbox when a target uses it.
+/// What live providers share during a run: one HTTP client (one libcurl event loop), and services
+/// several targets use (the embedded sandbox), each started once.
 public final class ProviderResources: Sendable {
     private let client = Mutex<HTTPClient?>(nil)
     private let cleanups = Mutex<[@Sendable () async -> Void]>([])
-    private let sandbox = SandboxStarter()
+    private let services = SharedServices()
 
     public init() {}
 
@@ -22,12 +23,12 @@ public final class ProviderResources: Sendable {
         }
     }
 
-    /// The in-process sandbox server, started on first use and shared by every target and simulator
-    /// of the run that needs it (the first configuration given wins).
-    public func embeddedSandbox(_ configuration: SandboxConfiguration) async throws(ProviderError) -> SandboxServer {
-        let (server, started) = try await sandbox.server(configuration)
-        if started { onShutdown { await server.stop() } }
-        return server
+    /// A service shared by every target of the run that asks for it under `key` (e.g. an embedded
+    /// server), started by the first caller; later callers get the same value, whatever they pass.
+    public func shared<Service: Sendable>(
+        _ key: String, start: @escaping @Sendable () async throws(ProviderError) -> Service
+    ) async throws(ProviderError) -> Service {
+        try await services.value(key, start: start)
     }
 
     /// Registers work to do when the run ends (stopping servers, closing sessions).
@@ -49,18 +50,36 @@ public final class ProviderResources: Sendable {
     }
 }
 
-/// Starts the embedded sandbox once, however many callers ask at the same time.
-actor SandboxStarter {
-    private var running: SandboxServer?
+/// Starts each shared service once, however many callers ask at the same time.
+actor SharedServices {
+    private var running: [String: any Sendable] = [:]
+    private var starting: [String: Task<any Sendable, any Error>] = [:]
 
-    func server(_ configuration: SandboxConfiguration) async throws(ProviderError) -> (SandboxServer, started: Bool) {
-        if let running { return (running, false) }
+    func value<Service: Sendable>(
+        _ key: String, start: @escaping @Sendable () async throws(ProviderError) -> Service
+    ) async throws(ProviderError) -> Service {
+        if let service = running[key] as? Service { return service }
+        let task: Task<any Sendable, any Error>
+        if let pending = starting[key] {
+            task = pending
+        } else {
+            task = Task { () async throws -> any Sendable in try await start() }
+            starting[key] = task
+        }
         do {
-            let server = try await SandboxServer.start(configuration)
-            running = server
-            return (server, true)
+            let service = try await task.value
+            starting[key] = nil
+            running[key] = service
+            guard let typed = service as? Service else {
+                throw ProviderError(.configuration, "the shared service `\(key)` has another type")
+            }
+            return typed
+        } catch let error as ProviderError {
+            starting[key] = nil
+            throw error
         } catch {
-            throw ProviderError(.unreachable, "could not start the built-in sandbox: \(error)")
+            starting[key] = nil
+            throw ProviderError(.unreachable, "could not start `\(key)`: \(error)")
         }
     }
 }

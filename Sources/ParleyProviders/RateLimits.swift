@@ -1,7 +1,9 @@
 import Foundation
 import Synchronization
-import ParleyCore
 import ParleyHTTP
+import ParleyJSON
+import ParleyFlow
+import ParleyRun
 
 /// Per-endpoint request budgets shared by every conversation of a target.
 ///

@@ -1,6 +1,7 @@
 import Foundation
-import ParleyCore
 import ParleyHTTP
+import ParleyJSON
+import ParleyFlow
 
 /// When a failed call is tried again (DESIGN §8).
 ///

@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import ParleyDemoAgent
+import ParleyJSON
 
 /// AgentHuman's session API (`/api/v1/…`) with the default Send Message shape of the protocol notes.
 ///

@@ -1,6 +1,6 @@
 import Foundation
-import ParleyDemoAgent
 import Synchronization
+import ParleyDemoAgent
 
 /// One AgentHuman session: its fixed facts and, under a lock, what changes.
 final class AgentHumanSessionBox: Sendable {

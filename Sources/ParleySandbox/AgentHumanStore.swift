@@ -1,6 +1,6 @@
 import Foundation
-import ParleyDemoAgent
 import Synchronization
+import ParleyDemoAgent
 
 /// AgentHuman's server-side state: sessions by their integer id.
 final class AgentHumanStore: Sendable {

@@ -1,8 +1,9 @@
+import ParleyFlow
 import Foundation
 import HTTPTypes
 import Hummingbird
-import ParleyCore
 import ParleyDemoAgent
+import ParleyJSON
 
 /// Amelia's REST gateway (`/AmeliaRest/api/v1/…`): login, new conversation, send, poll, close.
 ///

@@ -1,5 +1,5 @@
-import ParleyDemoAgent
 import Synchronization
+import ParleyDemoAgent
 
 /// One Amelia conversation session.
 final class AmeliaSessionBox: Sendable {

@@ -1,6 +1,6 @@
 import Foundation
-import ParleyDemoAgent
 import Synchronization
+import ParleyDemoAgent
 
 /// Amelia's server-side state: login tokens and polling sessions.
 final class AmeliaStore: Sendable {

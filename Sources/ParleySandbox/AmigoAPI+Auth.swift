@@ -1,6 +1,6 @@
 import Foundation
-import ParleyCore
 import Hummingbird
+import ParleyJSON
 
 extension AmigoAPI {
     /// `POST /v1/{org}/user/signin_with_api_key` with `x-api-key`, `x-api-key-id`, `x-user-id`.
@@ -28,7 +28,7 @@ extension AmigoAPI {
         store.issue(token, AmigoStore.Token(userID: user, organization: organization, expiresAt: expiresAt))
         return HTTPReply.json(.ok, .object([
             ("id_token", .string(token)),
-            ("expires_at", .string(Timestamp.amigo(expiresAt))),
+            ("expires_at", .string(Timestamp.microseconds(expiresAt))),
         ]))
     }
 

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import ParleyDemoAgent
+import ParleyJSON
 
 extension AmigoAPI {
     // MARK: - Create

@@ -1,6 +1,6 @@
 import Foundation
-import ParleyCore
 import Hummingbird
+import ParleyJSON
 
 extension AmigoAPI {
     // MARK: - Finish
@@ -79,7 +79,7 @@ extension AmigoAPI {
     func messageJSON(_ message: AmigoMessage) -> JSON {
         .object([
             ("id", .string(message.id)), ("interaction_id", .string(message.interactionID)),
-            ("created_at", .string(Timestamp.amigo(message.createdAt))), ("sender", .string(message.sender)),
+            ("created_at", .string(Timestamp.microseconds(message.createdAt))), ("sender", .string(message.sender)),
             ("message", .string(message.text)), ("format", "text"), ("message_type", .string(message.type)),
         ])
     }
@@ -153,7 +153,7 @@ extension AmigoAPI {
             }
             if !matchesTags { continue }
             rows.append((box.createdAt, index, .object([
-                ("id", .string(box.id)), ("user_id", .string(box.userID)), ("created_at", .string(Timestamp.amigo(box.createdAt))),
+                ("id", .string(box.id)), ("user_id", .string(box.userID)), ("created_at", .string(Timestamp.microseconds(box.createdAt))),
                 ("is_finished", .bool(snapshot.finished)), ("is_analyzed", false), ("completed_post_processings", []),
                 ("final_message", .string(snapshot.last)), ("service_id", .string(box.serviceID)),
                 ("version_set_info", .object([

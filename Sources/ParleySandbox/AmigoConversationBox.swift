@@ -1,6 +1,6 @@
 import Foundation
-import ParleyDemoAgent
 import Synchronization
+import ParleyDemoAgent
 
 /// One Amigo conversation: fixed facts outside the lock, the changing state inside.
 final class AmigoConversationBox: Sendable {

@@ -1,6 +1,6 @@
 import Foundation
-import ParleyDemoAgent
 import Synchronization
+import ParleyDemoAgent
 
 /// Amigo's server-side state: issued tokens and conversations.
 ///

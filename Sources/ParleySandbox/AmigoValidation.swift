@@ -1,5 +1,4 @@
 import Foundation
-import ParleyCore
 
 /// Collects request validation errors the way Amigo (FastAPI with pydantic 2) reports them:
 /// `422 {"detail":[{"type":…,"loc":[…],"msg":…,"input":…}]}`.

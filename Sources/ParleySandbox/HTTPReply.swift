@@ -1,6 +1,7 @@
 import HTTPTypes
 import Hummingbird
 import NIOCore
+import ParleyJSON
 
 /// Builds responses: JSON bodies, empty bodies, and NDJSON streams paced by a schedule.
 enum HTTPReply {

@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import ParleyDemoAgent
+import ParleyJSON
 
 /// A helpdesk chat bot with a REST API of its own (`/helpdesk/v2/…`), shaped unlike the other
 /// protocols on purpose: a form-encoded client-credentials login, `Authorization: Token …`,

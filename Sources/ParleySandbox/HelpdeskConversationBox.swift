@@ -1,6 +1,6 @@
 import Foundation
-import ParleyDemoAgent
 import Synchronization
+import ParleyDemoAgent
 
 /// One helpdesk conversation: its fixed facts and, under a lock, its timeline.
 final class HelpdeskConversationBox: Sendable {

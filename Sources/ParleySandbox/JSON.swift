@@ -1,4 +1,4 @@
-import ParleyCore
+import ParleyJSON
 
 /// The sandbox reads and writes Core's `JSONValue` (ordered members, compact output like Python's
 /// `separators=(",", ":")`, non-ASCII text kept as UTF-8), under a short name.

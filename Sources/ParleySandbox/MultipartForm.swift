@@ -3,7 +3,6 @@ import Glibc
 #else
 import Darwin
 #endif
-import ParleyCore
 
 /// The parts of a `multipart/form-data` body: plain fields and file parts alike, by name, in order.
 struct MultipartForm: Sendable {

@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import NIOCore
 import ParleyDemoAgent
+import ParleyJSON
 
 /// An OpenAI-compatible chat-completions endpoint (`/openai/v1/chat/completions`), plain JSON or
 /// server-sent events, with two deterministic "models" backed by the demo agent:

@@ -1,4 +1,4 @@
-import ParleyCore
+import ParleyJSON
 
 /// Request bodies as JSON: Core's parser with the nesting the platforms' servers accept, and its
 /// errors worded as Python's `json` module words them (Amigo's 422 bodies quote that wording).

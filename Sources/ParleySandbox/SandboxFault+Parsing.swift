@@ -1,4 +1,5 @@
-import ParleyCore
+import ParleyFlow
+import ParleyJSON
 
 extension SandboxFault {
     /// Why a `--faults` specification could not be read.

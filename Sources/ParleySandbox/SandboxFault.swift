@@ -1,5 +1,6 @@
-import ParleyCore
+import ParleyFlow
 import Synchronization
+import ParleyJSON
 
 /// A failure the sandbox injects on purpose, so that clients' retries and error handling can be tested.
 ///

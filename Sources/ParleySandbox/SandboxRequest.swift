@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import ParleyJSON
 
 /// A request with its body collected and its path and query decoded, as the protocol handlers see it.
 struct SandboxRequest: Sendable {

@@ -1,5 +1,5 @@
 import Foundation
-import ParleyCore
+import ParleyResults
 
 /// Prints a run comparison: one block per changed flow, regressions first, then a verdict line.
 struct ComparisonPrinter {

@@ -1,5 +1,5 @@
 import Foundation
-import ParleyCore
+import ParleyFlow
 
 /// Prints diagnostics the way compilers do: location, severity, message, the line, a caret.
 struct DiagnosticPrinter {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
-import ParleyCore
+import ParleyFlow
+import ParleyResults
 
 struct DiffCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

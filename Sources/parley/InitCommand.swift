@@ -1,6 +1,5 @@
 import ArgumentParser
 import Foundation
-import ParleyCore
 
 struct InitCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,5 +1,6 @@
 import ArgumentParser
-import ParleyCore
+import ParleyReports
+import ParleyResults
 
 struct MergeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

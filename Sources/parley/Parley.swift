@@ -1,5 +1,5 @@
 import ArgumentParser
-import ParleyCore
+import ParleyFlow
 
 @main
 struct Parley: AsyncParsableCommand {

@@ -1,7 +1,8 @@
 import ArgumentParser
 import Foundation
-import ParleyCore
+import ParleyFlow
 import ParleyProviders
+import ParleyRuntime
 
 /// Options every command that reads flows shares.
 struct ProjectOptions: ParsableArguments {

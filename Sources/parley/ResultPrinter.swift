@@ -1,5 +1,7 @@
 import Foundation
-import ParleyCore
+import ParleyFlow
+import ParleyResults
+import ParleyRun
 
 /// Turns run events into console lines: one per finished flow run, details for failures.
 struct ResultPrinter: Sendable {
@@ -17,8 +19,8 @@ struct ResultPrinter: Sendable {
         switch event {
         case .started:
             break
-        case .finished(let record, let result, let progress):
-            console.out(redactor.redact(lines(for: record, result: result, progress: progress)))
+        case .finished(let result, let transcript, let progress):
+            console.out(redactor.redact(lines(for: result, transcript: transcript, progress: progress)))
             console.setStatus(status(progress))
         case .interrupted(let result, let progress):
             var name = result.flow
@@ -43,7 +45,7 @@ struct ResultPrinter: Sendable {
         return line
     }
 
-    private func lines(for record: ResultRecord, result: FlowRunResult, progress: RunProgress) -> String {
+    private func lines(for record: FlowRunResult, transcript: String, progress: RunProgress) -> String {
         let label: String
         switch record.outcome {
         case .passed: label = console.style("PASS ", .green, .bold)
@@ -55,7 +57,7 @@ struct ResultPrinter: Sendable {
         if record.repetition > 1 { name += " #\(record.repetition)" }
         let counter = console.style("[\(progress.done)/\(progress.total)]", .dim)
         var out = "\(label) \(name) \(console.style(DurationText.format(.milliseconds(Int64(record.durationMs))), .dim)) \(counter)"
-        if verbose { out += "\n" + details(result) }
+        if verbose { out += "\n" + details(record) }
         if let failure = record.failure {
             let kind = record.outcome == .error ? console.style("error:", .yellow) : console.style("failed:", .red)
             out += "\n      \(console.style("\(failure.location):", .bold)) \(kind) \(failure.message)"
@@ -65,7 +67,7 @@ struct ResultPrinter: Sendable {
             if let actual = failure.actual {
                 out += "\n      agent said: " + indent(truncate(actual), by: "                  ")
             }
-            out += "\n      transcript: \(record.transcript)"
+            out += "\n      transcript: \(transcript)"
         }
         return out
     }

@@ -1,7 +1,11 @@
 import ArgumentParser
 import Foundation
-import ParleyCore
+import ParleyFlow
 import ParleyProviders
+import ParleyReports
+import ParleyResults
+import ParleyRun
+import ParleyRuntime
 
 struct RunCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -164,13 +168,14 @@ struct RunCommand: AsyncParsableCommand {
                     + " finishing the steps in progress and ending open conversations; Ctrl-C again to quit at once")
                 stop.request()
             }
-            let fresh = await coordinator.run(plan.requests, interpreter: { session.interpreter(for: $0, stop: stop) }, writer: writer,
-                                              onEvent: { printer.handle($0) })
+            await coordinator.run(
+                plan.requests, interpreter: { session.interpreter(for: $0, stop: stop) }, sink: writer,
+                onEvent: { printer.handle($0) })
             interrupted = stop.isRequested
             stopper.cancel()
             console.setStatus(nil)
             await session.shutdown()
-            records += fresh
+            records += writer.keptRecords
         }
 
         // The records in memory are as the run produced them; what leaves the process is redacted,

@@ -1,5 +1,5 @@
 import ArgumentParser
-import ParleyCore
+import ParleyResults
 
 /// Reads a run directory named on the command line; prints why it cannot be read and exits 2.
 enum RunDirectoryInput {

@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
-import ParleyCore
 import ParleyDemoAgent
+import ParleyFlow
 import ParleySandbox
 
 struct SandboxCommand: AsyncParsableCommand {

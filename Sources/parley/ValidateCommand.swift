@@ -1,6 +1,6 @@
 import ArgumentParser
-import ParleyCore
 import ParleyProviders
+import ParleyRuntime
 
 struct ValidateCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,7 +1,7 @@
 import Foundation
-import ParleyCore
 import Testing
 @testable import ParleyDemoAgent
+import ParleyFlow
 
 @Suite struct AgentScriptTests {
     /// The repository root, found from this file so the test works from any working directory.
@@ -12,7 +12,7 @@ import Testing
         let url = Self.repositoryRoot.appendingPathComponent("examples/agents/support-desk.yaml")
         let fileBytes = try Data(contentsOf: url)
         #expect(fileBytes == Data(AgentScript.supportDeskText.utf8),
-                "examples/agents/support-desk.yaml and the embedded script differ; run scripts/embed-support-desk.py")
+                "the built-in script must be the package resource read from examples/agents/support-desk.yaml")
     }
 
     @Test func exampleFileLoadsWithoutDiagnostics() throws {

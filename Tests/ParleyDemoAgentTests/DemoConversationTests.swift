@@ -1,5 +1,4 @@
 import Foundation
-import ParleyCore
 import Testing
 @testable import ParleyDemoAgent
 

@@ -1,7 +1,7 @@
 import Foundation
-import ParleyCore
 import Testing
 @testable import ParleyDemoAgent
+import ParleyFlow
 
 @Suite struct RecommenderTests {
     static func context(name: String, background: String, variables: [(String, String)] = [],

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
-import ParleyCore
+import ParleyFlow
+import ParleyResults
 
 /// The example flows, run by the `parley` binary through targets that exist only as configuration
 /// (`examples/http-targets.yaml`), against a `parley sandbox` process: Amelia, AgentHuman and the

@@ -1,7 +1,8 @@
 import Foundation
 import Testing
-import ParleyCore
+@testable import parley
 import ParleyTestSupport
+import ParleyResults
 
 /// Serialized: each test waits on the binary synchronously (ParleyBinary.run), so one at a time keeps the
 /// shared pool free for the other suites.

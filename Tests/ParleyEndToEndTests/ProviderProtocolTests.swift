@@ -1,6 +1,8 @@
 import Foundation
-import ParleyCore
 import Testing
+import ParleyFlow
+import ParleyResults
+import ParleyRun
 
 /// `parley run` against `parley sandbox` in another process, through examples/parley.yaml pointed
 /// at it: each protocol client end to end, as a user would run it.

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
-import ParleyCore
+import ParleyFlow
+import ParleyResults
 
 /// `run --html`, `report`, `diff` and `merge`, run as a user would; one test at a time, so these
 /// processes do not crowd out the timing-sensitive tests that run beside them.

@@ -1,6 +1,8 @@
 import Foundation
 import Testing
-import ParleyCore
+import ParleyFlow
+import ParleyResults
+import ParleyRun
 
 @Suite struct RunCommandTests {
     /// Flow runs `flows/` makes: one per persona of each flow.
@@ -64,7 +66,7 @@ import ParleyCore
         #expect(records.first?.outcome == .failed)
         #expect(records.first?.failure?.location == SourceLocation(file: "bad.yaml", line: 4, column: 5))
         let junit = try String(contentsOfFile: dir + "/junit.xml", encoding: .utf8)
-        #expect(junit.contains("<failure message=\"bad.yaml:4:5: expected the agent&apos;s reply to match /has shipped/i\""))
+        #expect(junit.contains("<failure message=\"bad.yaml:4:5: expected the agent&#39;s reply to match /has shipped/i\""))
     }
 
     @Test func invalidFlowsExitTwoWithCompilerStyleDiagnosticsAndRunNothing() async throws {

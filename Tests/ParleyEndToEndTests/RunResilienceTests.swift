@@ -1,7 +1,9 @@
 import Foundation
 import ParleyTestSupport
 import Testing
-import ParleyCore
+import ParleyJSON
+import ParleyResults
+import ParleyRun
 
 /// Nightly-scale run features: sharding, crash safety, resume, Ctrl-C, pass-rate gates.
 @Suite struct RunResilienceTests {

@@ -1,5 +1,6 @@
 import Foundation
 import ParleyTestSupport
+import ParleyResults
 
 /// `parley sandbox` running as its own process, as a user would start it next to a run.
 final class SandboxProcess: @unchecked Sendable {

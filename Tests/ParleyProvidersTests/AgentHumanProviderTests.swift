@@ -1,9 +1,10 @@
 import Foundation
-import ParleyCore
-import ParleyHTTP
-@testable import ParleyProviders
-import ParleySandbox
 import Testing
+import ParleyHTTP
+import ParleyJSON
+@testable import ParleyProviders
+import ParleyRun
+import ParleySandbox
 
 @Suite struct AgentHumanProviderTests {
     /// A deployment whose Send Message differs from the default in every part.

@@ -1,8 +1,9 @@
 import Foundation
-import ParleyCore
-@testable import ParleyProviders
-import ParleySandbox
 import Testing
+import ParleyJSON
+@testable import ParleyProviders
+import ParleyRun
+import ParleySandbox
 
 @Suite struct AmeliaProviderTests {
     @Test func anExpiredSessionIsRepairedByLoggingInAgainOnce() async throws {

@@ -1,7 +1,8 @@
 import Foundation
-import ParleyCore
-@testable import ParleyProviders
 import Testing
+import ParleyJSON
+@testable import ParleyProviders
+import ParleyRun
 
 /// The poll-folding state machine, without sockets.
 @Suite struct AmeliaReplyReaderTests {

@@ -1,8 +1,8 @@
 import Foundation
-import ParleyCore
-@testable import ParleyProviders
-import ParleySandbox
 import Testing
+@testable import ParleyProviders
+import ParleyRun
+import ParleySandbox
 
 @Suite struct AmigoProviderTests {
     @Test func anExpiredTokenIsRenewedBySigningInAgainMidConversation() async throws {

@@ -1,9 +1,12 @@
 import Foundation
 import Testing
-import ParleyCore
+import ParleyFlow
 import ParleyHTTP
-import ParleySandbox
 @testable import ParleyProviders
+import ParleyResults
+@testable import ParleyRuntime
+import ParleyRun
+import ParleySandbox
 
 /// 200 conversations against a sandbox that fails on purpose: every run must finish, none may be
 /// `failed` because of a fault, none may be lost, and no user message may reach the agent twice.
@@ -56,11 +59,12 @@ import ParleySandbox
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("parley-faults-\(UUID().uuidString)").path
         let writer = try RunWriter(directory: directory)
         let results = Results()
-        let records = await RunCoordinator(concurrency: 50).run(requests, interpreter: { _ in
+        await RunCoordinator(concurrency: 50).run(requests, interpreter: { _ in
             FlowInterpreter(provider: provider, environment: [:])
-        }, writer: writer, onEvent: { event in
-            if case .finished(_, let result, _) = event { results.add(result) }
+        }, sink: writer, onEvent: { event in
+            if case .finished(let result, _, _) = event { results.add(result) }
         })
+        let records = writer.keptRecords
         let stats = server.stats
         await server.stop()
 

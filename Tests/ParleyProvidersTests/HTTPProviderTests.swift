@@ -1,8 +1,8 @@
 import Foundation
 import Testing
-import ParleyCore
-import ParleySandbox
 @testable import ParleyProviders
+import ParleyRun
+import ParleySandbox
 
 /// `provider: http` against the sandbox on loopback: each reply mode, and each way a run goes wrong.
 @Suite struct HTTPProviderTests {

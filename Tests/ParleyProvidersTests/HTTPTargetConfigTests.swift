@@ -1,5 +1,4 @@
 import Testing
-import ParleyCore
 @testable import ParleyProviders
 
 /// Every mistake in a `provider: http` target is a located diagnostic when the configuration is

@@ -1,7 +1,6 @@
 import Testing
-import ParleyCore
-import ParleySandbox
 @testable import ParleyProviders
+import ParleySandbox
 
 /// `provider: openai` against the sandbox's chat-completions endpoint on loopback.
 @Suite struct OpenAIProviderTests {

@@ -1,8 +1,9 @@
 import Foundation
-import ParleyCore
-@testable import ParleyProviders
-import ParleySandbox
 import Testing
+import ParleyJSON
+@testable import ParleyProviders
+import ParleyRun
+import ParleySandbox
 
 /// Whole conversations and refused credentials, the same for every protocol, over real HTTP.
 @Suite struct ProviderConversationTests {

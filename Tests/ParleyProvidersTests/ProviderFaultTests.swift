@@ -1,8 +1,9 @@
 import Foundation
-import ParleyCore
-@testable import ParleyProviders
-import ParleySandbox
 import Testing
+import ParleyJSON
+@testable import ParleyProviders
+import ParleyRun
+import ParleySandbox
 
 /// Injected failures, the same for every protocol: each one either is survived without delivering
 /// a user message twice, or ends the flow run as `error` with an explanation — never `failed`,

@@ -1,7 +1,8 @@
 import Foundation
-import ParleyCore
-@testable import ParleyProviders
 import Testing
+import ParleyJSON
+@testable import ParleyProviders
+import ParleyRun
 
 /// Reading `amelia`, `agenthuman` and `sandbox` targets: located diagnostics, defaults, secrets.
 @Suite struct ProviderSettingsTests {

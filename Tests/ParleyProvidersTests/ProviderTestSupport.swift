@@ -1,9 +1,13 @@
 import Foundation
-import ParleyCore
-import ParleyHTTP
-@testable import ParleyProviders
-import ParleySandbox
 import Testing
+import ParleyFlow
+import ParleyHTTP
+import ParleyJSON
+@testable import ParleyProviders
+import ParleyResults
+@testable import ParleyRuntime
+import ParleyRun
+import ParleySandbox
 
 /// The three wire protocols the sandbox speaks, with what each test needs to know about them.
 enum Wire: String, CaseIterable, Sendable, CustomTestStringConvertible {

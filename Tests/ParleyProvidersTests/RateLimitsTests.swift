@@ -1,7 +1,7 @@
 import Foundation
+import Testing
 import ParleyHTTP
 @testable import ParleyProviders
-import Testing
 
 /// The client-side budgets: seeded from documented limits, then following the server's headers.
 @Suite struct RateLimitsTests {

@@ -1,9 +1,12 @@
 import Foundation
 import Testing
-import ParleyCore
+import ParleyFlow
 import ParleyHTTP
-import ParleySandbox
+import ParleyJSON
 @testable import ParleyProviders
+import ParleyRun
+@testable import ParleyRuntime
+import ParleySandbox
 
 /// Each simulator source against real HTTP on loopback (the sandbox on port 0).
 @Suite struct SimulatorSourceTests {

@@ -1,7 +1,7 @@
 import Foundation
 import HTTPTypes
-import ParleySandbox
 import Testing
+import ParleySandbox
 
 @Suite struct AgentHumanSandboxTests {
     static let key = SandboxCredentials.default.agentHumanAPIKey

@@ -1,6 +1,6 @@
 import Foundation
-import ParleySandbox
 import Testing
+import ParleySandbox
 
 /// Amelia calls with the default sandbox credentials.
 struct AmeliaTestClient: Sendable {

@@ -1,9 +1,9 @@
 import Foundation
 import HTTPTypes
-import ParleyDemoAgent
 import HummingbirdTesting
-import ParleySandbox
 import Testing
+import ParleyDemoAgent
+import ParleySandbox
 
 @Suite struct AmigoSandboxTests {
     @Test func fullConversationStreamsEventsAndCompletes() async throws {

@@ -1,8 +1,8 @@
 import Foundation
 import ParleyTestSupport
 import HummingbirdTesting
-import ParleySandbox
 import Testing
+import ParleySandbox
 
 /// Collects Amigo response bodies and NDJSON events with the schema each must satisfy.
 final class SchemaCases: @unchecked Sendable {

@@ -1,7 +1,7 @@
 import Foundation
 import HTTPTypes
-import ParleySandbox
 import Testing
+import ParleySandbox
 
 /// The helpdesk bot's own REST protocol: form login, `Token` auth, a timeline read with a cursor.
 @Suite struct HelpdeskSandboxTests {

@@ -1,7 +1,7 @@
 import Foundation
 import HummingbirdTesting
-import ParleySandbox
 import Testing
+import ParleySandbox
 
 @Suite struct SandboxFaultTests {
     @Test func refusalsComeBeforeAnythingHappens() async throws {

@@ -1,7 +1,7 @@
 import Foundation
 import HummingbirdTesting
-import ParleySandbox
 import Testing
+import ParleySandbox
 
 @Suite struct SandboxServerTests {
     @Test func onlyLoopbackAddressesAreServed() async throws {

@@ -2,8 +2,8 @@ import Foundation
 import HTTPTypes
 import HummingbirdTesting
 import NIOCore
-import ParleySandbox
 import Testing
+import ParleySandbox
 
 /// A response as the tests read it: status, headers, body text, and the body parsed as JSON.
 struct HTTPResult: Sendable {

@@ -1,12 +1,11 @@
 import Foundation
 import Testing
-import ParleyCore
 import ParleyTestSupport
 
-/// The schemas and the loader agree on the invalid fixtures of ParleyCoreTests: the schema rejects
+/// The schemas and the loader agree on the invalid fixtures of ParleyFlowTests: the schema rejects
 /// every broken flow except those whose only problems no schema can see.
 @Suite struct InvalidFixtureSchemaTests {
-    static let directory = SchemaValidator.repositoryRoot + "/Tests/ParleyCoreTests/Fixtures/invalid"
+    static let directory = SchemaValidator.repositoryRoot + "/Tests/ParleyFlowTests/Fixtures/invalid"
 
     /// Fixtures that are well-formed documents: every key, type, notation and value is allowed, and
     /// the error only shows when the loader relates things a schema checks one at a time.

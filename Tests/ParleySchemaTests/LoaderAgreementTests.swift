@@ -1,8 +1,9 @@
 import Foundation
 import Testing
-@testable import ParleyCore
-@testable import ParleyProviders
+@testable import ParleyRuntime
 import ParleyTestSupport
+@testable import ParleyFlow
+@testable import ParleyProviders
 
 /// Small documents on which the loaders and the schemas must agree: valid ones (no false alarms in
 /// an editor) and invalid ones the schemas are meant to catch.

@@ -1,8 +1,10 @@
 import Foundation
 import Testing
-@testable import ParleyCore
-@testable import ParleyProviders
+@testable import parley
 import ParleyTestSupport
+@testable import ParleyFlow
+@testable import ParleyProviders
+@testable import ParleyRuntime
 
 /// What `parley init` writes: valid for the loaders and the schemas, examples included.
 @Suite struct ProjectScaffoldTests {

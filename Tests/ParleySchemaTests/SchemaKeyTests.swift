@@ -1,8 +1,10 @@
 import Foundation
 import Testing
-@testable import ParleyCore
-@testable import ParleyProviders
+@testable import ParleyRuntime
 import ParleyTestSupport
+@testable import ParleyFlow
+@testable import ParleyJSON
+@testable import ParleyProviders
 
 /// The keys each schema allows are exactly the keys the loaders read, so a key added to a loader
 /// without the schema (or the other way round) fails here rather than in someone's editor.

@@ -1,6 +1,5 @@
 import Foundation
 import Testing
-import ParleyCore
 import ParleyTestSupport
 
 /// The validator the schema tests rely on says "invalid" when it should, and fails loudly rather

@@ -1,4 +1,5 @@
 import Foundation
+import ParleyResults
 
 /// Splits the script's output into answers, one per batch, handed out in the order batches were sent.
 final class BatchCollector: @unchecked Sendable {

@@ -1,5 +1,7 @@
 import Foundation
-import ParleyCore
+import ParleyFlow
+import ParleyJSON
+import ParleyResults
 
 /// Checks YAML documents against the JSON Schemas in `schema/` with Python's jsonschema
 /// (`scripts/validate-json-schema.py`), reading the YAML with Parley's own parser the way an

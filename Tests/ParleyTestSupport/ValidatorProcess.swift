@@ -1,4 +1,5 @@
 import Foundation
+import ParleyResults
 
 /// One running `scripts/validate-json-schema.py` per schema folder, answering batch after batch.
 ///

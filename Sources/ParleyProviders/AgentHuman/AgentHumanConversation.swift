@@ -1,6 +1,8 @@
 import Foundation
-import ParleyCore
 import ParleyHTTP
+import ParleyJSON
+import ParleyFlow
+import ParleyRun
 
 /// One AgentHuman session: created with the first user message, one Send Message call per turn,
 /// ended with its duration and the conversation as text.

@@ -1,4 +1,5 @@
-import ParleyCore
+import ParleyFlow
+import ParleyJSON
 import ParleyHTTP
 
 extension AgentHumanMessageShape {
@@ -41,7 +42,7 @@ extension AgentHumanMessageShape {
             if node.mapping == nil {
                 reader.mismatch(node, for: "send_message.fields", expected: "a mapping of request members to values")
                 ok = false
-            } else if let value = ConfigJSON.value(node, for: "send_message.fields", reader: reader, text: { node, what in
+            } else if let value = JSONValue.configured(node, for: "send_message.fields", reader: reader, text: { node, what in
                 template(node, for: what, values: values)
             }), let members = value.object {
                 shape.fields = members

@@ -1,6 +1,8 @@
 import Foundation
-import ParleyCore
 import ParleyHTTP
+import ParleyJSON
+import ParleyFlow
+import ParleyRun
 
 /// AgentHuman's Send Message call, whose shape the vendor has not published: the method, the path,
 /// the request member carrying the user's text, extra members, and where the reply text sits in

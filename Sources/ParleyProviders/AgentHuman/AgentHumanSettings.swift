@@ -1,29 +1,30 @@
-import ParleyCore
+import ParleyFlow
+import ParleyJSON
 
 /// A checked `provider: agenthuman` target. `api_key` falls back to AGENTHUMAN_API_KEY.
-struct AgentHumanSettings: Sendable {
-    var baseURL: String
-    var apiKey: String
+public struct AgentHumanSettings: Sendable {
+    public var baseURL: String
+    public var apiKey: String
     /// As written: a number in the documented API (`123`), kept as text if it is not one.
-    var agentID: JSONValue
-    var sessionType: String
+    public var agentID: JSONValue
+    public var sessionType: String
     /// Sent with the session when it is created.
-    var metadata: [(String, JSONValue)]
-    var verifyTLS: Bool
-    var connectTimeout: Duration
+    public var metadata: [(String, JSONValue)]
+    public var verifyTLS: Bool
+    public var connectTimeout: Duration
     var sendMessage: AgentHumanMessageShape
     /// Requests per minute for the whole API (the limit is per API key); empty means no client-side limit.
-    var rateLimits: [String: Double]
+    public var rateLimits: [String: Double]
 
-    static let keys = ["provider", "base_url", "api_key", "agent_id", "session_type", "metadata", "insecure", "connect_timeout",
+    public static let keys = ["provider", "base_url", "api_key", "agent_id", "session_type", "metadata", "insecure", "connect_timeout",
                        "send_message", "rate_limits"]
-    static let defaultBaseURL = "https://api.agenthuman.com"
-    static let sessionTypes = ["agent_chat", "agent_voice", "agent_video", "webrtc_video"]
+    public static let defaultBaseURL = "https://api.agenthuman.com"
+    public static let sessionTypes = ["agent_chat", "agent_voice", "agent_video", "webrtc_video"]
     /// The rate-limit bucket every call draws from: AgentHuman counts requests per API key, not per endpoint.
-    static let rateLimitBucket = "requests"
-    static let documentedLimits: [String: Double] = [rateLimitBucket: 60]
+    public static let rateLimitBucket = "requests"
+    public static let documentedLimits: [String: Double] = [rateLimitBucket: 60]
 
-    init?(_ target: TargetConfig, values: ConfigValues) {
+    public init?(_ target: TargetConfig, values: ConfigValues) {
         guard let map = values.mapping(target, keys: Self.keys) else { return nil }
         let base = map.has("base_url") ? values.string(map, "base_url") : Self.defaultBaseURL
         if let base, let node = map["base_url"], !(base.hasPrefix("https://") || base.hasPrefix("http://")) {
@@ -63,7 +64,7 @@ struct AgentHumanSettings: Sendable {
                 values.reader.mismatch(node, for: "metadata", expected: "a mapping of names to values")
                 return nil
             }
-            guard let value = ConfigJSON.value(node, for: "metadata", reader: values.reader, text: { node, what in
+            guard let value = JSONValue.configured(node, for: "metadata", reader: values.reader, text: { node, what in
                 values.resolve(node, for: what)
             }), let members = value.object else { return nil }
             metadata = members
@@ -86,6 +87,11 @@ struct AgentHumanSettings: Sendable {
         rateLimits = limits
     }
 
+    /// Settings for an endpoint that speaks the documented message shape, with these rate limits.
+    public init(baseURL: String, apiKey: String, agentID: Int, rateLimits: [String: Double]) {
+        self.init(baseURL: baseURL, apiKey: apiKey, agentID: agentID, sendMessage: .default, rateLimits: rateLimits)
+    }
+
     init(baseURL: String, apiKey: String, agentID: Int, sessionType: String = "agent_chat", metadata: [(String, JSONValue)] = [],
          verifyTLS: Bool = true, connectTimeout: Duration = .seconds(10), sendMessage: AgentHumanMessageShape = .default,
          rateLimits: [String: Double] = Self.documentedLimits) {
@@ -101,8 +107,8 @@ struct AgentHumanSettings: Sendable {
     }
 
     /// The agent id as it appears in paths and messages.
-    var agentIDText: String { agentID.scalarText ?? "" }
+    public var agentIDText: String { agentID.scalarText ?? "" }
 
     /// `https://api.agenthuman.com/api/v1/<path>`.
-    func url(_ path: String) -> String { "\(baseURL)/api/v1/\(path)" }
+    public func url(_ path: String) -> String { "\(baseURL)/api/v1/\(path)" }
 }

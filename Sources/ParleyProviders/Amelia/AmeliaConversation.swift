@@ -1,6 +1,8 @@
 import Foundation
-import ParleyCore
+import ParleyFlow
 import ParleyHTTP
+import ParleyJSON
+import ParleyRun
 
 /// One Amelia conversation: its own login, `conversations/new`, then send and poll turn by turn.
 ///

@@ -1,5 +1,4 @@
 import Foundation
-import ParleyCore
 
 /// Turns Amelia's `messageText`, which may hold HTML, into the plain text flows match against.
 enum AmeliaMarkup {

@@ -1,5 +1,7 @@
 import Foundation
-import ParleyCore
+import ParleyJSON
+import ParleyFlow
+import ParleyRun
 
 /// Folds the messages of Amelia's polls into one agent reply.
 ///

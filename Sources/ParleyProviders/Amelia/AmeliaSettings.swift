@@ -1,26 +1,27 @@
-import ParleyCore
+import ParleyFlow
+import ParleyJSON
 
 /// A checked `provider: amelia` target. `username` and `password` fall back to AMELIA_USERNAME and
 /// AMELIA_PASSWORD when not written, so credentials can stay out of parley.yaml altogether.
-struct AmeliaSettings: Sendable {
+public struct AmeliaSettings: Sendable {
     /// The REST API root: `https://<instance>/AmeliaRest/api/v1`.
-    var apiBase: String
-    var domain: String
-    var username: String
-    var password: String
-    var verifyTLS: Bool
-    var connectTimeout: Duration
+    public var apiBase: String
+    public var domain: String
+    public var username: String
+    public var password: String
+    public var verifyTLS: Bool
+    public var connectTimeout: Duration
     /// First pause between empty polls; it doubles while polls stay empty, up to ``maxPollInterval``.
-    var pollInterval: Duration
-    var maxPollInterval: Duration
+    public var pollInterval: Duration
+    public var maxPollInterval: Duration
 
-    static let keys = ["provider", "base_url", "domain", "username", "password", "insecure", "connect_timeout", "poll_interval", "delivery"]
-    static let apiPath = "/AmeliaRest/api/v1"
-    static let defaultPollInterval = Duration.milliseconds(100)
+    public static let keys = ["provider", "base_url", "domain", "username", "password", "insecure", "connect_timeout", "poll_interval", "delivery"]
+    public static let apiPath = "/AmeliaRest/api/v1"
+    public static let defaultPollInterval = Duration.milliseconds(100)
     /// Amelia's replies take seconds; polling more slowly than this would add visible latency.
-    static let pollIntervalCap = Duration.seconds(1)
+    public static let pollIntervalCap = Duration.seconds(1)
 
-    init?(_ target: TargetConfig, values: ConfigValues) {
+    public init?(_ target: TargetConfig, values: ConfigValues) {
         guard let map = values.mapping(target, keys: Self.keys) else { return nil }
         let env = values.environment
         func required(_ key: String, env name: String? = nil, secret: Bool = false) -> String? {
@@ -66,7 +67,7 @@ struct AmeliaSettings: Sendable {
         maxPollInterval = max(pollInterval, Self.pollIntervalCap)
     }
 
-    init(baseURL: String, domain: String, username: String, password: String, verifyTLS: Bool = true,
+    public init(baseURL: String, domain: String, username: String, password: String, verifyTLS: Bool = true,
          connectTimeout: Duration = .seconds(10), pollInterval: Duration = Self.defaultPollInterval) {
         apiBase = Self.apiBase(from: baseURL)
         self.domain = domain
@@ -79,7 +80,7 @@ struct AmeliaSettings: Sendable {
     }
 
     /// The API root for an instance URL, whether or not it was written with `/AmeliaRest/api/v1`.
-    static func apiBase(from base: String) -> String {
+    public static func apiBase(from base: String) -> String {
         var root = base
         while root.hasSuffix("/") { root.removeLast() }
         if root.hasSuffix(apiPath) { return root }
@@ -88,5 +89,5 @@ struct AmeliaSettings: Sendable {
     }
 
     /// `https://<instance>/AmeliaRest/api/v1/<path>`.
-    func url(_ path: String) -> String { "\(apiBase)/\(path)" }
+    public func url(_ path: String) -> String { "\(apiBase)/\(path)" }
 }

@@ -1,6 +1,8 @@
 import Foundation
-import ParleyCore
 import ParleyHTTP
+import ParleyJSON
+import ParleyFlow
+import ParleyRun
 
 /// One Amigo conversation: create, interact, recommend, tags, insights, finish.
 actor AmigoConversation: AgentConversation {

@@ -1,37 +1,39 @@
 import Foundation
-import ParleyCore
+import ParleyFlow
+import ParleyJSON
 import ParleyHTTP
+import ParleyRun
 
-struct AmigoProviderSpec: ProviderSpec {
-    let targetName: String
-    let settings: AmigoSettings
-    var kind: String { "amigo" }
-    var capabilities: ProviderCapabilities { AmigoProvider.capabilities }
-    var warnings: [String] {
+public struct AmigoProviderSpec: ProviderSpec {
+    public let targetName: String
+    public let settings: AmigoSettings
+    public var kind: String { "amigo" }
+    public var capabilities: ProviderCapabilities { AmigoProvider.capabilities }
+    public var warnings: [String] {
         insecureWarnings(verifyTLS: settings.verifyTLS)
     }
 
-    init?(_ target: TargetConfig, values: ConfigValues) {
+    public init?(_ target: TargetConfig, values: ConfigValues) {
         guard let settings = AmigoSettings(target, values: values) else { return nil }
         self.targetName = target.name
         self.settings = settings
     }
 
-    func makeProvider(resources: ProviderResources) async throws(ProviderError) -> any ConversationProvider {
+    public func makeProvider(resources: ProviderResources) async throws(ProviderError) -> any ConversationProvider {
         AmigoProvider(settings: settings, client: resources.http)
     }
 }
 
 /// `provider: amigo` — Amigo's classic conversation API: NDJSON streams for create and interact,
 /// recommend_responses, insights, tags, finish.
-final class AmigoProvider: ConversationProvider {
-    static let capabilities: ProviderCapabilities = [.agentFirst, .userFirst, .externalEvents, .recommend, .tags, .insights]
-    let settings: AmigoSettings
+public final class AmigoProvider: ConversationProvider {
+    public static let capabilities: ProviderCapabilities = [.agentFirst, .userFirst, .externalEvents, .recommend, .tags, .insights]
+    public let settings: AmigoSettings
     let http: ProviderHTTP
     let auth: AmigoAuth
     let users: AmigoUserPool
 
-    init(settings: AmigoSettings, client: HTTPClient) {
+    public init(settings: AmigoSettings, client: HTTPClient) {
         self.settings = settings
         self.http = ProviderHTTP(client: client, service: "Amigo", verifyTLS: settings.verifyTLS, connectTimeout: settings.connectTimeout,
                                  limits: RateLimits(perMinute: settings.rateLimits))
@@ -39,16 +41,16 @@ final class AmigoProvider: ConversationProvider {
         self.users = AmigoUserPool(users: settings.userIDs)
     }
 
-    var kind: String { "amigo" }
-    var capabilities: ProviderCapabilities { Self.capabilities }
+    public var kind: String { "amigo" }
+    public var capabilities: ProviderCapabilities { Self.capabilities }
 
-    func makeConversation(_ context: ConversationContext) async throws(ProviderError) -> any AgentConversation {
+    public func makeConversation(_ context: ConversationContext) async throws(ProviderError) -> any AgentConversation {
         let user = try await users.lease()
         return AmigoConversation(provider: self, user: user, turnTimeout: context.turnTimeout)
     }
 
     /// Sends an authenticated request; on a 401 signs in again once and repeats it.
-    func authorized(as user: String, _ build: @Sendable (String) -> HTTPRequest, endpoint: String, idempotent: Bool) async throws(ProviderError) -> HTTPResponse {
+    public func authorized(as user: String, _ build: @Sendable (String) -> HTTPRequest, endpoint: String, idempotent: Bool) async throws(ProviderError) -> HTTPResponse {
         var token = try await auth.token(for: user)
         var response = try await http.send(build(token), endpoint: endpoint, idempotent: idempotent)
         if response.status == 401 {
@@ -60,7 +62,7 @@ final class AmigoProvider: ConversationProvider {
     }
 
     /// Opens an authenticated stream; on a 401 signs in again once and repeats it.
-    func authorizedStream(as user: String, _ build: @Sendable (String) -> HTTPRequest, endpoint: String) async throws(ProviderError) -> HTTPStreamingResponse {
+    public func authorizedStream(as user: String, _ build: @Sendable (String) -> HTTPRequest, endpoint: String) async throws(ProviderError) -> HTTPStreamingResponse {
         var token = try await auth.token(for: user)
         var response = try await http.stream(build(token), endpoint: endpoint, idempotent: false)
         if response.status == 401 {

@@ -1,5 +1,7 @@
 import Foundation
-import ParleyCore
+import ParleyJSON
+import ParleyFlow
+import ParleyRun
 
 /// Folds the NDJSON events of Amigo's create and interact streams into one agent reply.
 ///

@@ -1,33 +1,34 @@
-import ParleyCore
+import ParleyFlow
+import ParleyJSON
 
 /// A checked `provider: amigo` target. Unset credentials fall back to the environment variables
 /// Amigo's SDKs read (AMIGO_API_KEY, AMIGO_API_KEY_ID, AMIGO_USER_ID, AMIGO_ORGANIZATION_ID,
 /// AMIGO_BASE_URL), so an existing Amigo set-up needs no new names.
-struct AmigoSettings: Sendable {
-    var baseURL: String
-    var organization: String
-    var apiKey: String
-    var apiKeyID: String
+public struct AmigoSettings: Sendable {
+    public var baseURL: String
+    public var organization: String
+    public var apiKey: String
+    public var apiKeyID: String
     /// Users conversations run as; one open conversation per user and service, so concurrent
     /// flow runs need as many users as run at once.
-    var userIDs: [String]
-    var serviceID: String
-    var versionSet: String
-    var verifyTLS: Bool
-    var connectTimeout: Duration
+    public var userIDs: [String]
+    public var serviceID: String
+    public var versionSet: String
+    public var verifyTLS: Bool
+    public var connectTimeout: Duration
     /// Requests per minute by endpoint; empty means no client-side limits.
-    var rateLimits: [String: Double]
+    public var rateLimits: [String: Double]
 
-    static let keys = ["provider", "base_url", "organization", "api_key", "api_key_id", "user_id", "user_ids", "service_id",
+    public static let keys = ["provider", "base_url", "organization", "api_key", "api_key_id", "user_id", "user_ids", "service_id",
                        "service_version_set_name", "insecure", "connect_timeout", "rate_limits"]
 
     /// Amigo's documented per-minute limits, per organization and endpoint.
-    static let documentedLimits: [String: Double] = [
+    public static let documentedLimits: [String: Double] = [
         "signin": 5, "create": 5, "interact": 15, "finish": 5, "messages": 20, "list": 15,
         "tags": 50, "recommend": 20, "insights": 20,
     ]
 
-    init?(_ target: TargetConfig, values: ConfigValues) {
+    public init?(_ target: TargetConfig, values: ConfigValues) {
         guard let map = values.mapping(target, keys: Self.keys) else { return nil }
         let env = values.environment
         func setting(_ key: String, env name: String, secret: Bool = false) -> String? {
@@ -82,7 +83,7 @@ struct AmigoSettings: Sendable {
         rateLimits = limits
     }
 
-    init(baseURL: String, organization: String, apiKey: String, apiKeyID: String, userIDs: [String], serviceID: String,
+    public init(baseURL: String, organization: String, apiKey: String, apiKeyID: String, userIDs: [String], serviceID: String,
          versionSet: String = "release", verifyTLS: Bool = true, connectTimeout: Duration = .seconds(10), rateLimits: [String: Double] = [:]) {
         self.baseURL = baseURL
         self.organization = organization
@@ -96,12 +97,12 @@ struct AmigoSettings: Sendable {
         self.rateLimits = rateLimits
     }
 
-    static func isObjectID(_ text: String) -> Bool {
+    public static func isObjectID(_ text: String) -> Bool {
         text.utf8.count == 24 && text.utf8.allSatisfy { (0x30...0x39).contains($0) || (0x61...0x66).contains($0) }
     }
 
     /// `https://api.amigo.ai/v1/<org>/<path>`.
-    func url(_ path: String) -> String { "\(baseURL)/v1/\(organization)/\(path)" }
+    public func url(_ path: String) -> String { "\(baseURL)/v1/\(organization)/\(path)" }
 }
 
 /// Reads a target's `rate_limits:` — `documented` (the default), `off`, or `{ endpoint: per-minute }`

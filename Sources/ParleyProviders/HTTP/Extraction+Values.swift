@@ -1,4 +1,5 @@
-import ParleyCore
+import ParleyJSON
+import ParleyFlow
 
 extension Extraction {
     /// The texts the path reaches: scalars as text, and the scalar items of a list it reaches

@@ -1,6 +1,8 @@
 import Foundation
-import ParleyCore
+import ParleyFlow
 import ParleyHTTP
+import ParleyJSON
+import ParleyRun
 
 extension HTTPConversation {
     /// Performs `start`, `send` or `end`: its request, its `extract:`, and its reply when it has one.

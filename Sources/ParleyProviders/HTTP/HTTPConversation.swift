@@ -1,6 +1,8 @@
 import Foundation
-import ParleyCore
+import ParleyFlow
 import ParleyHTTP
+import ParleyJSON
+import ParleyRun
 
 /// One conversation with a `provider: http` target: the configured start, sends and end, with the
 /// variables extracted along the way (`${conversation_id}`, a poll cursor…).

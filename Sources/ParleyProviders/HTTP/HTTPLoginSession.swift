@@ -1,6 +1,8 @@
 import Foundation
-import ParleyCore
+import ParleyFlow
 import ParleyHTTP
+import ParleyJSON
+import ParleyRun
 
 /// Logs in once for the whole target and shares what the login extracted (a token) with every
 /// conversation; logs in again when a request answers one of `relogin_on`. Concurrent

@@ -1,23 +1,25 @@
 import Foundation
-import ParleyCore
+import ParleyFlow
+import ParleyJSON
 import ParleyHTTP
+import ParleyRun
 
-struct HTTPProviderSpec: ProviderSpec {
-    let targetName: String
+public struct HTTPProviderSpec: ProviderSpec {
+    public let targetName: String
     let settings: HTTPTargetSettings
-    var kind: String { "http" }
-    var capabilities: ProviderCapabilities { settings.capabilities }
-    var warnings: [String] {
+    public var kind: String { "http" }
+    public var capabilities: ProviderCapabilities { settings.capabilities }
+    public var warnings: [String] {
         insecureWarnings(verifyTLS: settings.verifyTLS)
     }
 
-    init?(_ target: TargetConfig, values: ConfigValues) {
+    public init?(_ target: TargetConfig, values: ConfigValues) {
         guard let settings = HTTPTargetReader(target: target, values: values).read() else { return nil }
         self.targetName = target.name
         self.settings = settings
     }
 
-    func makeProvider(resources: ProviderResources) async throws(ProviderError) -> any ConversationProvider {
+    public func makeProvider(resources: ProviderResources) async throws(ProviderError) -> any ConversationProvider {
         HTTPProvider(settings: settings, client: resources.http)
     }
 }

@@ -1,4 +1,5 @@
-import ParleyCore
+import ParleyFlow
+import ParleyJSON
 import ParleyHTTP
 
 /// Reads a `provider: http` target into ``HTTPTargetSettings``, reporting every problem with its

@@ -1,4 +1,6 @@
-import ParleyCore
+import ParleyFlow
+import ParleyJSON
+import ParleyRun
 
 /// A checked `provider: http` target: the whole protocol of an agent, described in parley.yaml.
 ///

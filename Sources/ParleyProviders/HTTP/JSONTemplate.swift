@@ -1,4 +1,5 @@
-import ParleyCore
+import ParleyFlow
+import ParleyJSON
 
 /// A JSON request body written as YAML, strings holding `${...}` placeholders.
 ///

@@ -1,4 +1,6 @@
-import ParleyCore
+import ParleyFlow
+import ParleyJSON
+import ParleyRun
 
 /// Folds the messages of successive polls into the agent's reply: skips what is not the agent's
 /// words, collects texts, and notices the message that completes the turn.

@@ -1,4 +1,5 @@
-import ParleyCore
+import ParleyFlow
+import ParleyJSON
 
 /// A test on a JSON value (a response body, a streamed event, a polled message): whether a path
 /// reaches a value that equals a text, is one of several, exists, or matches a regular expression;

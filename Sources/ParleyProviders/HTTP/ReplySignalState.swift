@@ -1,4 +1,6 @@
-import ParleyCore
+import ParleyFlow
+import ParleyJSON
+import ParleyRun
 
 /// What every reply mode gathers besides text: whether the agent ended the conversation, and the
 /// named events whose conditions held.

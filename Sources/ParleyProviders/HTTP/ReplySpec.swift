@@ -1,4 +1,4 @@
-import ParleyCore
+import ParleyJSON
 
 /// Where the agent's reply to a request comes from.
 enum ReplySpec: Sendable {

@@ -1,5 +1,6 @@
 import Foundation
-import ParleyCore
+import ParleyFlow
+import ParleyJSON
 import ParleyHTTP
 
 /// One request as configured: method, where it goes, headers, query and body, with placeholders

@@ -1,4 +1,5 @@
-import ParleyCore
+import ParleyJSON
+import ParleyFlow
 
 /// A response body made fit for an error message: credentials taken out, and cut to a length a
 /// terminal can show.

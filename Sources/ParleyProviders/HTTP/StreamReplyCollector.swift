@@ -1,4 +1,6 @@
-import ParleyCore
+import ParleyFlow
+import ParleyJSON
+import ParleyRun
 
 /// Folds a streamed reply — NDJSON lines or server-sent events — into the agent's text, the
 /// variables to extract, and whether the reply is done.

@@ -1,6 +1,8 @@
 import Foundation
-import ParleyCore
 import ParleyHTTP
+import ParleyJSON
+import ParleyFlow
+import ParleyRun
 
 /// A message of a chat-completions request.
 struct ChatMessage: Sendable {
@@ -21,11 +23,11 @@ struct ChatCompletion: Sendable {
 
 /// Calls an OpenAI-compatible `/chat/completions` endpoint, streamed (server-sent events, so the
 /// first token's latency is known) or as one JSON answer.
-struct OpenAIChatClient: Sendable {
-    let settings: OpenAISettings
+public struct OpenAIChatClient: Sendable {
+    public let settings: OpenAISettings
     let http: ProviderHTTP
 
-    init(settings: OpenAISettings, client: HTTPClient, service: String = "the OpenAI-compatible endpoint") {
+    public init(settings: OpenAISettings, client: HTTPClient, service: String = "the OpenAI-compatible endpoint") {
         self.settings = settings
         self.http = ProviderHTTP(client: client, service: "\(service) `\(settings.name)`", verifyTLS: settings.verifyTLS,
                                  connectTimeout: settings.connectTimeout)

@@ -1,23 +1,25 @@
 import Foundation
-import ParleyCore
+import ParleyFlow
+import ParleyJSON
 import ParleyHTTP
+import ParleyRun
 
-struct OpenAIProviderSpec: ProviderSpec {
-    let targetName: String
-    let settings: OpenAISettings
-    var kind: String { "openai" }
-    var capabilities: ProviderCapabilities { OpenAIProvider.capabilities(settings) }
-    var warnings: [String] {
+public struct OpenAIProviderSpec: ProviderSpec {
+    public let targetName: String
+    public let settings: OpenAISettings
+    public var kind: String { "openai" }
+    public var capabilities: ProviderCapabilities { OpenAIProvider.capabilities(settings) }
+    public var warnings: [String] {
         insecureWarnings(verifyTLS: settings.verifyTLS)
     }
 
-    init?(_ target: TargetConfig, values: ConfigValues) {
+    public init?(_ target: TargetConfig, values: ConfigValues) {
         guard let settings = OpenAISettings(target, values: values, what: "target", keys: OpenAISettings.targetKeys) else { return nil }
         self.targetName = target.name
         self.settings = settings
     }
 
-    func makeProvider(resources: ProviderResources) async throws(ProviderError) -> any ConversationProvider {
+    public func makeProvider(resources: ProviderResources) async throws(ProviderError) -> any ConversationProvider {
         OpenAIProvider(client: OpenAIChatClient(settings: settings, client: resources.http))
     }
 }
@@ -31,21 +33,21 @@ struct OpenAIProviderSpec: ProviderSpec {
 /// A model has nothing to say before the user does, so the agent can speak first only when the
 /// target sets `greeting:` — the words the application shows when a chat opens. That greeting is
 /// the agent's first reply and goes to the model as its own first (assistant) message.
-final class OpenAIProvider: ConversationProvider {
-    let client: OpenAIChatClient
+public final class OpenAIProvider: ConversationProvider {
+    public let client: OpenAIChatClient
 
-    init(client: OpenAIChatClient) {
+    public init(client: OpenAIChatClient) {
         self.client = client
     }
 
-    static func capabilities(_ settings: OpenAISettings) -> ProviderCapabilities {
+    public static func capabilities(_ settings: OpenAISettings) -> ProviderCapabilities {
         settings.greeting == nil ? [.userFirst] : [.userFirst, .agentFirst]
     }
 
-    var kind: String { "openai" }
-    var capabilities: ProviderCapabilities { Self.capabilities(client.settings) }
+    public var kind: String { "openai" }
+    public var capabilities: ProviderCapabilities { Self.capabilities(client.settings) }
 
-    func makeConversation(_ context: ConversationContext) async throws(ProviderError) -> any AgentConversation {
+    public func makeConversation(_ context: ConversationContext) async throws(ProviderError) -> any AgentConversation {
         OpenAIConversation(client: client, turnTimeout: context.turnTimeout)
     }
 }

@@ -1,4 +1,5 @@
-import ParleyCore
+import ParleyFlow
+import ParleyJSON
 
 /// An OpenAI-compatible chat-completions endpoint as configured in parley.yaml (a `simulators:`
 /// entry or a `provider: openai` target).
@@ -9,27 +10,27 @@ import ParleyCore
 /// `connect_timeout`, `system_prompt`, for simulators `candidates` (how many choices to ask for,
 /// default 3; the system prompt is put before the persona and scenario), and for targets
 /// `greeting` (the agent's opening words, which let flows start agent-first; see ``OpenAIProvider``).
-struct OpenAISettings: Sendable {
-    var name: String
-    var baseURL: String
-    var apiKey: String?
-    var model: String
-    var temperature: Double?
-    var maxTokens: Int?
-    var stream: Bool
-    var headers: [(String, String)]
-    var verifyTLS: Bool
-    var connectTimeout: Duration
-    var candidates: Int
-    var systemPrompt: String?
-    var greeting: String?
+public struct OpenAISettings: Sendable {
+    public var name: String
+    public var baseURL: String
+    public var apiKey: String?
+    public var model: String
+    public var temperature: Double?
+    public var maxTokens: Int?
+    public var stream: Bool
+    public var headers: [(String, String)]
+    public var verifyTLS: Bool
+    public var connectTimeout: Duration
+    public var candidates: Int
+    public var systemPrompt: String?
+    public var greeting: String?
 
-    static let keys = ["provider", "base_url", "model", "api_key", "api_key_env", "temperature", "max_tokens", "stream",
+    public static let keys = ["provider", "base_url", "model", "api_key", "api_key_env", "temperature", "max_tokens", "stream",
                        "headers", "insecure", "connect_timeout", "candidates", "system_prompt"]
     /// A target's keys: no `candidates` (it answers as the agent), and its `greeting`.
-    static let targetKeys = keys.filter { $0 != "candidates" } + ["greeting"]
+    public static let targetKeys = keys.filter { $0 != "candidates" } + ["greeting"]
 
-    init?(_ entry: NamedSettings, values: ConfigValues, what: String, keys: [String] = Self.keys) {
+    public init?(_ entry: NamedSettings, values: ConfigValues, what: String, keys: [String] = Self.keys) {
         guard let map = values.reader.mapping(entry.node, for: "\(what) `\(entry.name)`", keys: keys) else { return nil }
         name = entry.name
         let base = values.string(map, "base_url") ?? "https://api.openai.com/v1"
@@ -58,7 +59,7 @@ struct OpenAISettings: Sendable {
         greeting = map.nonEmptyString("greeting")
     }
 
-    init(name: String, baseURL: String, apiKey: String?, model: String, stream: Bool = true, candidates: Int = 3) {
+    public init(name: String, baseURL: String, apiKey: String?, model: String, stream: Bool = true, candidates: Int = 3) {
         self.name = name
         self.baseURL = baseURL
         self.apiKey = apiKey
@@ -70,5 +71,5 @@ struct OpenAISettings: Sendable {
         self.candidates = candidates
     }
 
-    var completionsURL: String { baseURL + "/chat/completions" }
+    public var completionsURL: String { baseURL + "/chat/completions" }
 }

@@ -1,4 +1,6 @@
-import ParleyCore
+import ParleyRun
+import ParleyFlow
+import ParleyJSON
 
 /// Simulated users from another target's recommend-responses endpoint — e.g. an Amigo service
 /// playing the customer for an Amelia agent.
@@ -10,14 +12,19 @@ import ParleyCore
 /// context of the persona and scenario followed by `--- CONVERSATION SO FAR:` and the real
 /// transcript (`Agent: …` / `User: …` lines), so the recommender also sees what the real agent said.
 /// The shadow conversation is ended when the flow run ends.
-struct MirroredTargetSimulator: UserSimulator {
+public struct MirroredTargetSimulator: UserSimulator {
     let targetName: String
     let provider: any ConversationProvider
     let shadows = ShadowConversations()
 
-    var name: String { targetName }
+    public init(targetName: String, provider: any ConversationProvider) {
+        self.targetName = targetName
+        self.provider = provider
+    }
 
-    func candidates(_ request: SimulationRequest) async throws(ProviderError) -> [String] {
+    public var name: String { targetName }
+
+    public func candidates(_ request: SimulationRequest) async throws(ProviderError) -> [String] {
         let shadow = try await shadows.shadow(for: request.runID, provider: provider, request: request)
         let users = request.history.filter { $0.role == .user }.map(\.text)
         try await shadow.mirror(users)
@@ -31,7 +38,7 @@ struct MirroredTargetSimulator: UserSimulator {
         return try await shadow.conversation.recommendResponses(context: request.context + "\n---\nCONVERSATION SO FAR:\n" + transcript)
     }
 
-    func release(runID: String) async {
+    public func release(runID: String) async {
         await shadows.close(runID)
     }
 }

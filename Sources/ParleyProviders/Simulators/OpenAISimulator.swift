@@ -1,5 +1,7 @@
-import ParleyCore
 import ParleyHTTP
+import ParleyJSON
+import ParleyFlow
+import ParleyRun
 
 /// Simulated users from an OpenAI-compatible chat-completions endpoint (`simulators:` in parley.yaml).
 ///
@@ -7,11 +9,16 @@ import ParleyHTTP
 /// the `PERSONA: … --- SCENARIO: …` layout. The conversation follows with roles reversed — the
 /// agent's words as `user`, the simulated user's earlier messages as `assistant` — so the model
 /// answers as the customer. Several choices (`candidates`, default 3) become the candidates.
-struct OpenAISimulator: UserSimulator {
+public struct OpenAISimulator: UserSimulator {
     let client: OpenAIChatClient
     let timeout: Duration
 
-    var name: String { "openai:\(client.settings.name)" }
+    public init(client: OpenAIChatClient, timeout: Duration) {
+        self.client = client
+        self.timeout = timeout
+    }
+
+    public var name: String { "openai:\(client.settings.name)" }
 
     static let defaultInstructions = """
         You are role-playing a customer talking to a company's support agent. Stay in character as the \
@@ -19,7 +26,7 @@ struct OpenAISimulator: UserSimulator {
         natural, no narration. When the objective is reached, say goodbye.
         """
 
-    func candidates(_ request: SimulationRequest) async throws(ProviderError) -> [String] {
+    public func candidates(_ request: SimulationRequest) async throws(ProviderError) -> [String] {
         let instructions = client.settings.systemPrompt ?? Self.defaultInstructions
         var messages = [ChatMessage(role: "system", content: instructions + "\n\n" + request.context)]
         for turn in request.history {

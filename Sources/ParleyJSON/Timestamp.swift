@@ -1,0 +1,77 @@
+import Foundation
+
+/// Wall-clock times in the textual forms Parley's files and the providers' protocols use, formatted
+/// by hand: this runs for every turn of every transcript, and Foundation's format styles are slow.
+public enum Timestamp {
+    /// `2026-11-21T20:37:37.777Z`: Parley's own files (results, transcripts, summaries).
+    public static func iso8601(_ date: Date) -> String {
+        format(date, fractionDigits: 3)
+    }
+
+    /// `2026-01-15T10:30:00.123456Z`: Amigo (pydantic) style, microseconds and `Z`.
+    public static func microseconds(_ date: Date) -> String {
+        format(date, fractionDigits: 6)
+    }
+
+    /// `2026-01-15T10:30:00Z`: whole seconds.
+    public static func seconds(_ date: Date) -> String {
+        format(date, fractionDigits: 0)
+    }
+
+    /// Milliseconds since 1970 (Amelia's `timestamp`).
+    public static func epochMilliseconds(_ date: Date) -> Int {
+        Int((date.timeIntervalSince1970 * 1000).rounded(.down))
+    }
+
+    /// UTC `YYYY-MM-DDTHH:MM:SS[.fff…]Z`, the fraction rounded to `fractionDigits` (0–9) digits.
+    public static func format(_ date: Date, fractionDigits: Int) -> String {
+        var scale: Int64 = 1
+        for _ in 0..<min(max(fractionDigits, 0), 9) { scale *= 10 }
+        // Clamped to years 1970–9999 so that no configured lifetime can overflow the conversion.
+        let interval = min(max(date.timeIntervalSince1970, 0), 253_402_300_799)
+        var seconds = time_t(interval.rounded(.down))
+        var fraction = Int64(((interval - Double(seconds)) * Double(scale)).rounded())
+        if fraction >= scale {
+            seconds += 1
+            fraction -= scale
+        }
+        var parts = tm()
+        gmtime_r(&seconds, &parts)
+        var out = [UInt8]()
+        out.reserveCapacity(21 + fractionDigits)
+        func digits(_ value: Int64, _ count: Int) {
+            var divisor: Int64 = 1
+            for _ in 1..<max(count, 1) { divisor *= 10 }
+            while divisor > 0 {
+                out.append(UInt8(48 + (value / divisor) % 10))
+                divisor /= 10
+            }
+        }
+        digits(Int64(parts.tm_year) + 1900, 4)
+        out.append(UInt8(ascii: "-"))
+        digits(Int64(parts.tm_mon) + 1, 2)
+        out.append(UInt8(ascii: "-"))
+        digits(Int64(parts.tm_mday), 2)
+        out.append(UInt8(ascii: "T"))
+        digits(Int64(parts.tm_hour), 2)
+        out.append(UInt8(ascii: ":"))
+        digits(Int64(parts.tm_min), 2)
+        out.append(UInt8(ascii: ":"))
+        digits(Int64(parts.tm_sec), 2)
+        if scale > 1 {
+            out.append(UInt8(ascii: "."))
+            digits(fraction, fractionDigits)
+        }
+        out.append(UInt8(ascii: "Z"))
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Parses an ISO 8601 / RFC 3339 date-time with a zone (`Z` or `±hh:mm`), fractions optional.
+    public static func parse(_ text: String) -> Date? {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        if let date = formatter.date(from: text) { return date }
+        formatter.formatOptions = [.withInternetDateTime]
+        return formatter.date(from: text)
+    }
+}

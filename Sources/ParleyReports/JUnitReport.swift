@@ -1,0 +1,64 @@
+import Foundation
+import ParleyResults
+import ParleyRun
+
+/// JUnit XML in the dialect Jenkins, GitLab and GitHub's test reporters read: one `<testsuite>` per
+/// flow file, one `<testcase>` per flow run, failures carrying the flow location and the agent's reply.
+public enum JUnitReport {
+    public static func xml(records: [ResultRecord], name: String = "parley", timestamp: Date = Date()) -> String {
+        var byFile: [String: [ResultRecord]] = [:]
+        var order: [String] = []
+        for record in records {
+            if byFile[record.file] == nil { order.append(record.file) }
+            byFile[record.file, default: []].append(record)
+        }
+        let stamp = Date.ISO8601FormatStyle().format(timestamp)
+        var out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+        out += "<testsuites name=\"\(Markup.escape(name))\" tests=\"\(records.count)\" failures=\"\(count(records, .failed))\" "
+        out += "errors=\"\(count(records, .error))\" time=\(seconds(records.map(\.durationMs).reduce(0, +)))>\n"
+        for file in order {
+            let cases = byFile[file] ?? []
+            out += "  <testsuite name=\"\(Markup.escape(file))\" tests=\"\(cases.count)\" failures=\"\(count(cases, .failed))\" "
+            out += "errors=\"\(count(cases, .error))\" skipped=\"0\" time=\(seconds(cases.map(\.durationMs).reduce(0, +))) timestamp=\"\(stamp)\">\n"
+            for record in cases {
+                out += testcase(record)
+            }
+            out += "  </testsuite>\n"
+        }
+        out += "</testsuites>\n"
+        return out
+    }
+
+    private static func testcase(_ r: ResultRecord) -> String {
+        let classname = (r.file as NSString).deletingPathExtension
+            .split(separator: "/").filter { $0 != "." && $0 != ".." }.joined(separator: ".")
+        var name = r.flow
+        if let persona = r.persona { name += " [\(persona)]" }
+        if r.repetition > 1 { name += " #\(r.repetition)" }
+        var out = "    <testcase name=\"\(Markup.escape(name))\" classname=\"\(Markup.escape(classname))\" file=\"\(Markup.escape(r.file))\" time=\(seconds(r.durationMs))"
+        guard r.outcome != .passed, let failure = r.failure else {
+            return out + "/>\n"
+        }
+        out += ">\n"
+        let element = r.outcome == .failed ? "failure" : "error"
+        let type = r.outcome == .failed ? "assertion" : (failure.errorKind ?? "error")
+        var body = "\(failure.location): \(failure.message)\n"
+        if let expected = failure.expected { body += "Expected: \(expected)\n" }
+        if let actual = failure.actual { body += "Agent said: \(actual)\n" }
+        body += "Transcript: \(r.transcript)\n"
+        out += "      <\(element) message=\"\(Markup.escape("\(failure.location): \(failure.message)"))\" type=\"\(Markup.escape(type))\">"
+        out += Markup.escape(body)
+        out += "</\(element)>\n"
+        out += "    </testcase>\n"
+        return out
+    }
+
+    private static func count(_ records: [ResultRecord], _ outcome: Outcome) -> Int {
+        records.count { $0.outcome == outcome }
+    }
+
+    private static func seconds(_ ms: Double) -> String {
+        "\"" + String(format: "%.3f", ms / 1000) + "\""
+    }
+
+}

@@ -1,0 +1,87 @@
+import Foundation
+import ParleyRun
+
+/// A finished (or interrupted) run directory, read back: its records, its summary and, one at a time,
+/// its transcripts.
+public struct RunDirectory: Sendable {
+    /// The directory as the user named it.
+    public let path: String
+
+    /// A run directory at `path`; nothing is read until asked.
+    public init(path: String) {
+        self.path = path
+    }
+
+    /// Every record of `results.jsonl`, in the order written.
+    public func records() throws(RunDirectoryError) -> [ResultRecord] {
+        guard Self.isDirectory(path) else {
+            throw RunDirectoryError(path: path, message: "no such directory")
+        }
+        return try RunWriter.readRecords(directory: path)
+    }
+
+    /// `summary.json` as written at the end of the run, or, when the run never got that far (a crash)
+    /// or the file is unreadable, a summary computed from `records`.
+    public func summary(records: [ResultRecord]) -> RunSummary {
+        let file = (path as NSString).appendingPathComponent(RunWriter.summaryFile)
+        if let data = FileManager.default.contents(atPath: file),
+           let stored = try? JSONCoding.decoder().decode(RunSummary.self, from: data),
+           stored.total == records.count {
+            return stored
+        }
+        // `.parley/runs/latest` is a link; the run's id is the name of the directory it points at.
+        return Self.computedSummary(records: records, runId: ((path as NSString).resolvingSymlinksInPath as NSString).lastPathComponent)
+    }
+
+    /// A summary of records whose run left no (usable) `summary.json`: the run spans its records.
+    public static func computedSummary(records: [ResultRecord], runId: String, notRun: Int = 0) -> RunSummary {
+        let started = records.map(\.startedAt).min() ?? Date(timeIntervalSince1970: 0)
+        let finished = records.map(\.finishedAt).max() ?? started
+        return RunSummary(runId: runId, startedAt: started, finishedAt: finished, records: records,
+                          planned: records.count + max(0, notRun))
+    }
+
+    /// The transcript file of `record`, checked to lie inside this directory's `transcripts/` folder.
+    public func transcriptPath(for record: ResultRecord) throws(RunDirectoryError) -> String {
+        guard let relative = Self.safeTranscriptPath(record.transcript) else {
+            throw RunDirectoryError(path: path, message: "record \(record.id) names a transcript outside transcripts/: \(record.transcript)")
+        }
+        return (path as NSString).appendingPathComponent(relative)
+    }
+
+    /// The raw bytes of `record`'s transcript.
+    public func transcriptData(for record: ResultRecord) throws(RunDirectoryError) -> Data {
+        let file = try transcriptPath(for: record)
+        guard let data = FileManager.default.contents(atPath: file) else {
+            throw RunDirectoryError(path: file, message: "the transcript of \(record.id) is missing")
+        }
+        return data
+    }
+
+    /// `record`'s transcript, decoded.
+    public func transcript(for record: ResultRecord) throws(RunDirectoryError) -> FlowRunResult {
+        let data = try transcriptData(for: record)
+        do {
+            return try JSONCoding.decoder().decode(FlowRunResult.self, from: data)
+        } catch {
+            throw RunDirectoryError(path: (try? transcriptPath(for: record)) ?? record.transcript,
+                                    message: "not a transcript (\(error))")
+        }
+    }
+
+    /// `path` when it is a plain relative path under `transcripts/` (no `..`, not absolute), else nil.
+    /// Records are input: a hand-edited or hostile `results.jsonl` must not make Parley read or copy
+    /// files from elsewhere.
+    static func safeTranscriptPath(_ path: String) -> String? {
+        guard !path.hasPrefix("/"), !path.contains("\\"), !path.contains("\0") else { return nil }
+        let parts = path.split(separator: "/", omittingEmptySubsequences: false)
+        guard parts.count >= 2, parts[0] == Substring(RunWriter.transcriptsFolder),
+              parts.allSatisfy({ !$0.isEmpty && $0 != "." && $0 != ".." }) else { return nil }
+        return path
+    }
+
+    static func isDirectory(_ path: String) -> Bool {
+        var isDirectory: ObjCBool = false
+        return FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && isDirectory.boolValue
+    }
+}

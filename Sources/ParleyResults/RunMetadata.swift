@@ -1,0 +1,82 @@
+import Foundation
+import ParleyRun
+
+/// `run.json`: what a run was asked to do, so `--resume` can finish it exactly as it began.
+public struct RunMetadata: Sendable, Codable, Hashable {
+    public var runId: String
+    public var createdAt: Date
+    public var paths: [String]
+    public var target: String?
+    public var config: String?
+    public var filters: [String]
+    public var repeatCount: Int
+    public var seed: UInt64
+    public var shard: Shard?
+    public var skipUnsupported: Bool
+    /// How many flow runs the run planned (after filtering and sharding).
+    public var planned: Int
+
+    public init(runId: String, createdAt: Date = Date(), paths: [String], target: String?, config: String?, filters: [String],
+                repeatCount: Int, seed: UInt64, shard: Shard?, skipUnsupported: Bool, planned: Int) {
+        self.runId = runId
+        self.createdAt = createdAt
+        self.paths = paths
+        self.target = target
+        self.config = config
+        self.filters = filters
+        self.repeatCount = repeatCount
+        self.seed = seed
+        self.shard = shard
+        self.skipUnsupported = skipUnsupported
+        self.planned = planned
+    }
+
+    public static let fileName = "run.json"
+
+    public func write(to directory: String) throws(RunDirectoryError) {
+        let path = (directory as NSString).appendingPathComponent(Self.fileName)
+        do {
+            try RunWriter.writeAtomically(path: path, bytes: [UInt8](try JSONCoding.encoder(pretty: true).encode(self)))
+        } catch let error as RunDirectoryError {
+            throw error
+        } catch {
+            throw RunDirectoryError(path: path, message: "cannot encode the run description: \(error)")
+        }
+    }
+
+    public static func read(from directory: String) throws(RunDirectoryError) -> RunMetadata {
+        let path = (directory as NSString).appendingPathComponent(fileName)
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw RunDirectoryError(path: path, message: "no such file; is \(directory) a Parley run directory?")
+        }
+        do {
+            return try JSONCoding.decoder().decode(RunMetadata.self, from: data)
+        } catch {
+            throw RunDirectoryError(path: path, message: "not a run description (\(error))")
+        }
+    }
+}
+
+/// `--shard I/N`: the I-th of N deterministic, balanced slices of a run's flow runs.
+public struct Shard: Sendable, Codable, Hashable, CustomStringConvertible {
+    /// 1-based.
+    public var index: Int
+    public var count: Int
+
+    public init?(parsing text: String) {
+        let parts = text.split(separator: "/").map { Int(String($0).trimmingSpaces) }
+        guard parts.count == 2, let index = parts[0], let count = parts[1], count >= 1, (1...count).contains(index) else { return nil }
+        self.index = index
+        self.count = count
+    }
+
+    public var description: String { "\(index)/\(count)" }
+
+    /// The flow runs of this shard: ids sorted, then every `count`-th from `index`, so shards are
+    /// disjoint, cover everything, and differ in size by at most one whatever order flows load in.
+    public func select(_ requests: [FlowRunRequest]) -> [FlowRunRequest] {
+        let ids = requests.map(\.id).sorted()
+        let mine = Set(ids.enumerated().filter { $0.offset % count == index - 1 }.map(\.element))
+        return requests.filter { mine.contains($0.id) }
+    }
+}

@@ -1,0 +1,166 @@
+import Foundation
+import Synchronization
+import ParleyFlow
+import ParleyRun
+
+/// Why a run directory could not be written or read.
+public struct RunDirectoryError: Error, Sendable, CustomStringConvertible {
+    public var path: String
+    public var message: String
+    public var description: String { "\(path): \(message)" }
+}
+
+/// Writes a run directory as flow runs finish: a transcript each, a line in `results.jsonl`, and
+/// `summary.json` at the end.
+///
+/// Every line is appended with one `write(2)` as soon as its flow run finishes, after its transcript
+/// is in place, so a crash (even `kill -9`) loses nothing that had finished.
+public final class RunWriter: Sendable {
+    public let directory: String
+    private let resultsFD: Mutex<Int32>
+    /// The records of the flow runs kept so far by this writer, in finishing order.
+    private let kept = Mutex<[ResultRecord]>([])
+    /// Values replaced by `[redacted]` in everything written.
+    private let redactor: SecretRedactor
+
+    public static let resultsFile = "results.jsonl"
+    public static let summaryFile = "summary.json"
+    public static let transcriptsFolder = "transcripts"
+
+    /// Opens (creating if needed) a run directory; existing results are kept and appended to.
+    public init(directory: String, secrets: Set<String> = []) throws(RunDirectoryError) {
+        self.directory = directory
+        self.redactor = SecretRedactor(secrets: secrets)
+        let transcripts = (directory as NSString).appendingPathComponent(Self.transcriptsFolder)
+        do {
+            try FileManager.default.createDirectory(atPath: transcripts, withIntermediateDirectories: true)
+        } catch {
+            throw RunDirectoryError(path: directory, message: "cannot create the run directory (\(error.localizedDescription))")
+        }
+        let path = (directory as NSString).appendingPathComponent(Self.resultsFile)
+        let fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
+        guard fd >= 0 else {
+            throw RunDirectoryError(path: path, message: "cannot open for writing (\(String(cString: strerror(errno))))")
+        }
+        resultsFD = Mutex(fd)
+    }
+
+    deinit {
+        resultsFD.withLock { fd in
+            if fd >= 0 { close(fd) }
+            fd = -1
+        }
+    }
+
+    /// Writes a finished flow run's transcript, then its results line; returns the line's record.
+    @discardableResult
+    public func record(_ result: FlowRunResult) throws(RunDirectoryError) -> ResultRecord {
+        let transcriptPath = "\(Self.transcriptsFolder)/\(result.id).json"
+        let record = ResultRecord(result, transcript: transcriptPath)
+        try writeFile(transcriptPath, redactor.redact(result.json.prettyBytes))
+        var line = redactor.redact(record.json.bytes)
+        line.append(UInt8(ascii: "\n"))
+        try appendLine(line)
+        return record
+    }
+
+    /// The records of the flow runs this writer kept (as a ``ResultSink``), in finishing order; a flow
+    /// run whose files could not be written is there too, without a transcript.
+    public var keptRecords: [ResultRecord] { kept.withLock { $0 } }
+
+    /// Writes `summary.json` (replacing any earlier one).
+    public func writeSummary(_ summary: RunSummary) throws(RunDirectoryError) {
+        do {
+            try writeFile(Self.summaryFile, redactor.redact(try JSONCoding.encoder(pretty: true).encode(summary)))
+        } catch let error as RunDirectoryError {
+            throw error
+        } catch {
+            throw RunDirectoryError(path: directory, message: "cannot encode the summary: \(error)")
+        }
+    }
+
+    /// Writes a file inside the run directory atomically (temporary file, then rename).
+    public func writeFile(_ relativePath: String, _ bytes: [UInt8]) throws(RunDirectoryError) {
+        let path = (directory as NSString).appendingPathComponent(relativePath)
+        try Self.writeAtomically(path: path, bytes: bytes)
+    }
+
+    /// Writes `bytes` to `path` through a temporary file and a rename, so readers never see half a file.
+    public static func writeAtomically(path: String, bytes: [UInt8]) throws(RunDirectoryError) {
+        let temporary = path + ".tmp-\(getpid())"
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw RunDirectoryError(path: path, message: "cannot write (\(String(cString: strerror(errno))))") }
+        let ok = writeAll(fd, bytes)
+        close(fd)
+        guard ok, rename(temporary, path) == 0 else {
+            unlink(temporary)
+            throw RunDirectoryError(path: path, message: "cannot write (\(String(cString: strerror(errno))))")
+        }
+    }
+
+    private func appendLine(_ line: [UInt8]) throws(RunDirectoryError) {
+        let ok = resultsFD.withLock { fd in Self.writeAll(fd, line) }
+        if !ok {
+            throw RunDirectoryError(path: (directory as NSString).appendingPathComponent(Self.resultsFile),
+                                    message: "cannot append (\(String(cString: strerror(errno))))")
+        }
+    }
+
+    private static func writeAll(_ fd: Int32, _ bytes: [UInt8]) -> Bool {
+        bytes.withUnsafeBytes { buffer in
+            var offset = 0
+            while offset < buffer.count {
+                let n = write(fd, buffer.baseAddress! + offset, buffer.count - offset)
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    return false
+                }
+                offset += n
+            }
+            return true
+        }
+    }
+
+    /// Reads the records of a run directory; a torn last line (a crash mid-write) is ignored.
+    public static func readRecords(directory: String) throws(RunDirectoryError) -> [ResultRecord] {
+        let path = (directory as NSString).appendingPathComponent(resultsFile)
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw RunDirectoryError(path: path, message: "no such file; is this a Parley run directory?")
+        }
+        let decoder = JSONCoding.decoder()
+        var records: [ResultRecord] = []
+        let lines = data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: true)
+        for (index, line) in lines.enumerated() {
+            do {
+                records.append(try decoder.decode(ResultRecord.self, from: Data(line)))
+            } catch {
+                if index == lines.count - 1 && data.last != UInt8(ascii: "\n") { continue }
+                throw RunDirectoryError(path: path, message: "line \(index + 1) is not a result record (\(error))")
+            }
+        }
+        return records
+    }
+
+    /// A new run id: sortable by time, unique enough to never collide on one machine.
+    public static func makeRunID(now: Date = Date()) -> String {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC") ?? .current
+        let c = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: now)
+        func two(_ n: Int?) -> String { let v = n ?? 0; return v < 10 ? "0\(v)" : "\(v)" }
+        let suffix = String(UInt32.random(in: 0..<UInt32.max) & 0xFFFF, radix: 16)
+        return "\(c.year ?? 0)\(two(c.month))\(two(c.day))-\(two(c.hour))\(two(c.minute))\(two(c.second))-\(suffix)"
+    }
+}
+
+extension RunWriter: ResultSink {
+    public func keep(_ result: FlowRunResult) throws(ResultSinkError) -> String {
+        do {
+            let record = try record(result)
+            kept.withLock { $0.append(record) }
+            return record.transcript
+        } catch {
+            kept.withLock { $0.append(ResultRecord(result, transcript: "")) }
+            throw ResultSinkError(error.description)
+        }
+    }
+}

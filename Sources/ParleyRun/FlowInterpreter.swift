@@ -1,0 +1,483 @@
+import Foundation
+import ParleyFlow
+import ParleyJSON
+
+/// One flow run to perform: a flow, as one of its personas, for one repetition.
+public struct FlowRunRequest: Sendable {
+    public var flow: Flow
+    public var persona: Persona?
+    public var repetition: Int
+    public var targetName: String
+    /// The run's seed; each flow run derives its own generator from it and its id.
+    public var seed: UInt64
+
+    public init(flow: Flow, persona: Persona?, repetition: Int = 1, targetName: String, seed: UInt64 = 0) {
+        self.flow = flow
+        self.persona = persona
+        self.repetition = repetition
+        self.targetName = targetName
+        self.seed = seed
+    }
+
+    public var id: String { FlowRunResult.makeID(flow: flow.name, persona: persona, repetition: repetition) }
+}
+
+/// Executes flows step by step against a provider and returns what happened as a value.
+///
+/// Each flow run owns its conversation and its state; nothing is shared between runs except the
+/// provider, so thousands can run at once.
+public struct FlowInterpreter: Sendable {
+    public var provider: any ConversationProvider
+    public var simulator: (any UserSimulator)?
+    public var environment: [String: String]
+    /// Longest wait for ending a conversation after the steps are done.
+    public var endTimeout: Duration
+    /// Checked between steps (and simulated turns): once requested, the run stops and is reported
+    /// as interrupted.
+    public var stop: StopSignal?
+
+    public init(provider: any ConversationProvider, simulator: (any UserSimulator)? = nil,
+                environment: [String: String], endTimeout: Duration = .seconds(10), stop: StopSignal? = nil) {
+        self.stop = stop
+        self.provider = provider
+        self.simulator = simulator
+        self.environment = environment
+        self.endTimeout = endTimeout
+    }
+
+    /// Runs one flow run to completion; never throws: every problem becomes part of the result.
+    public func run(_ request: FlowRunRequest) async -> FlowRunResult {
+        var execution = FlowExecution(request: request, interpreter: self)
+        return await execution.run()
+    }
+}
+
+/// What ended a step early.
+enum StepStop: Error {
+    case failed(FailureInfo)
+    case error(String, kind: String)
+}
+
+/// The state of one flow run while it executes; owned by the run's task alone.
+struct FlowExecution {
+    let request: FlowRunRequest
+    let interpreter: FlowInterpreter
+    let flow: Flow
+    var scope: VariableScope
+    var random: SeededRandom
+    var conversation: (any AgentConversation)?
+    var started = false
+    var ended = false
+    /// Set when the agent ended the conversation itself.
+    var completedByAgent = false
+    var latestReply: AgentReply?
+    var turns: [Turn] = []
+    var tags: [String: String] = [:]
+    var notes: [String] = []
+    let flowDeadline: ContinuousClock.Instant?
+    let clock = ContinuousClock()
+
+    init(request: FlowRunRequest, interpreter: FlowInterpreter) {
+        self.request = request
+        self.interpreter = interpreter
+        self.flow = request.flow
+        self.scope = VariableScope(persona: request.persona, scenario: request.flow.scenario, environment: interpreter.environment)
+        self.random = SeededRandom(seed: request.seed, stream: request.id)
+        self.flowDeadline = request.flow.timeout.map { ContinuousClock.now + $0 }
+    }
+
+    mutating func run() async -> FlowRunResult {
+        let startedAt = Date()
+        var stepResults: [StepResult] = []
+        var outcome = Outcome.passed
+        var failure: FailureInfo?
+
+        var stopped = false
+        for (index, step) in flow.steps.enumerated() {
+            if interpreter.stop?.isRequested == true, outcome == .passed { stopped = true }
+            if outcome != .passed || stopped || Task.isCancelled {
+                stepResults.append(StepResult(index: index, kind: step.kind, location: step.location, status: .skipped))
+                continue
+            }
+            let began = clock.now
+            var result = StepResult(index: index, kind: step.kind, location: step.location, status: .passed)
+            do {
+                result.detail = try await execute(step)
+            } catch {
+                switch error {
+                case .failed(let info):
+                    result.status = .failed
+                    result.detail = info.message
+                    outcome = .failed
+                    failure = info
+                case .error(let message, let kind):
+                    result.status = .error
+                    result.detail = message
+                    outcome = .error
+                    failure = FailureInfo(message: message, location: step.location, stepKind: step.kind.rawValue,
+                                          actual: latestReply?.text, errorKind: kind)
+                }
+            }
+            result.durationMs = Milliseconds.round((clock.now - began).seconds * 1000)
+            stepResults.append(result)
+        }
+        // A simulation cut short by a stop request is not a result either.
+        let interrupted = stopped || Task.isCancelled || (interpreter.stop?.isRequested == true && failure?.errorKind == ProviderError.Kind.cancelled.name)
+        // Ending and releasing must happen even when the run was cancelled (Ctrl-C), so they run
+        // in a task that does not inherit the cancellation.
+        let cleanup = Task { [self] in
+            var execution = self
+            await execution.endConversationIfOpen()
+            await execution.conversation?.release()
+            if let simulator = execution.interpreter.simulator { await simulator.release(runID: execution.request.id) }
+            return execution.notes
+        }
+        notes = await cleanup.value
+
+        var result = FlowRunResult(
+            id: request.id, flow: flow.name, file: flow.file, persona: request.persona?.name, repetition: request.repetition,
+            target: request.targetName, provider: interpreter.provider.kind, labels: flow.tags, conversationTags: tags,
+            outcome: outcome, failure: failure, startedAt: startedAt, finishedAt: Date(),
+            conversationId: turns.lazy.compactMap { $0.ids?["conversation_id"] }.first, opening: flow.opening, turns: turns, steps: stepResults, notes: notes
+        )
+        if interrupted { result.interrupted = true }
+        return result
+    }
+
+    // MARK: - Steps
+
+    /// Performs one step; returns a short detail for the transcript, or throws why it stopped.
+    mutating func execute(_ step: Step) async throws(StepStop) -> String? {
+        switch step.action {
+        case .send(let template):
+            let text = try render(template, step)
+            try await sendUserMessage(text, step: step)
+            return nil
+
+        case .expect(let expectation):
+            let reply = try await currentReply(step)
+            if let within = expectation.within, reply.latency > within {
+                throw .failed(FailureInfo(
+                    message: "the reply took \(DurationText.format(reply.latency)); `within` allows \(DurationText.format(within))",
+                    location: step.location, stepKind: step.kind.rawValue, expected: "a reply within \(DurationText.format(within))",
+                    actual: reply.text))
+            }
+            guard try matches(expectation.matcher, reply.text, step) else {
+                throw .failed(FailureInfo(
+                    message: "expected the agent's reply to match \(expectation.matcher.summary)",
+                    location: step.location, stepKind: step.kind.rawValue, expected: expectation.matcher.summary, actual: reply.text))
+            }
+            var captured: [String] = []
+            for capture in expectation.captures {
+                let regex = try compile(capture.pattern, step)
+                guard let groups = regex.firstMatch(in: reply.text) else {
+                    throw .failed(FailureInfo(
+                        message: "capture `\(capture.name)`: /\(capture.pattern.source.raw)/\(capture.pattern.flags) did not match the reply",
+                        location: capture.location, stepKind: step.kind.rawValue,
+                        expected: "/\(capture.pattern.source.raw)/\(capture.pattern.flags)", actual: reply.text))
+                }
+                let value = (groups.count > 1 ? groups[1] : nil) ?? groups[0] ?? ""
+                scope.locals[capture.name] = value
+                captured.append("\(capture.name)=\(value)")
+            }
+            return captured.isEmpty ? nil : "captured " + captured.joined(separator: ", ")
+
+        case .expectNot(let matcher):
+            let reply = try await currentReply(step)
+            if try matches(matcher, reply.text, step) {
+                throw .failed(FailureInfo(
+                    message: "expected the agent's reply not to match \(matcher.summary)",
+                    location: step.location, stepKind: step.kind.rawValue, expected: "not \(matcher.summary)", actual: reply.text))
+            }
+            return nil
+
+        case .wait(let duration):
+            var limit = duration
+            if let flowDeadline { limit = min(limit, max(.zero, flowDeadline - clock.now)) }
+            do { try await Task.sleep(for: limit) } catch { throw .error("cancelled", kind: ProviderError.Kind.cancelled.name) }
+            if limit < duration { throw flowTimeoutError() }
+            return nil
+
+        case .set(let assignments):
+            for assignment in assignments {
+                scope.locals[assignment.name] = try render(assignment.value, step)
+            }
+            return nil
+
+        case .end:
+            guard started, !ended else { return nil }
+            ended = true
+            if completedByAgent { return "the agent had already ended the conversation" }
+            let conversation = try requireConversation()
+            try await call(step) { try await conversation.end() }
+            return nil
+
+        case .recommend(let options):
+            try await simulatedTurn(pick: options.pick, step: step)
+            return nil
+
+        case .simulate(let options):
+            return try await simulate(options, step: step)
+
+        case .event(let template):
+            let text = try render(template, step)
+            try await sendEvent(text, step: step)
+            return nil
+
+        case .tag(let change):
+            try await ensureStarted(step)
+            var set: [String: String] = [:]
+            for (key, template) in change.set {
+                let value = try render(template, step)
+                if let problem = ConversationTags.problem(withValue: value) {
+                    throw .error(problem, kind: ProviderError.Kind.configuration.name)
+                }
+                set[key] = value
+            }
+            let keysAfter = Set(tags.keys).union(set.keys).subtracting(change.remove)
+            if keysAfter.count > ConversationTags.maxTags {
+                throw .error("the conversation would hold \(keysAfter.count) tags; the limit is \(ConversationTags.maxTags)",
+                             kind: ProviderError.Kind.configuration.name)
+            }
+            let conversation = try requireConversation()
+            let remove = change.remove
+            let updates = set
+            try await call(step) { try await conversation.updateTags(set: updates, remove: remove) }
+            for (key, value) in set { tags[key] = value }
+            for key in change.remove { tags[key] = nil }
+            return nil
+
+        case .insights(let expectation):
+            try await ensureStarted(step)
+            let conversation = try requireConversation()
+            let insights = try await call(step) { try await conversation.insights() }
+            let checks: [(String, Matcher?, String?)] = [
+                ("state", expectation.state, insights.stateName),
+                ("action", expectation.action, insights.action),
+                ("objective", expectation.objective, insights.objective),
+            ]
+            for (field, matcher, value) in checks {
+                guard let matcher else { continue }
+                guard let value, try matches(matcher, value, step) else {
+                    throw .failed(FailureInfo(
+                        message: "expected the agent's \(field) to match \(matcher.summary)",
+                        location: step.location, stepKind: step.kind.rawValue, expected: matcher.summary,
+                        actual: value ?? "(no \(field) reported)"))
+                }
+            }
+            return "state \(insights.stateName ?? "?")"
+        }
+    }
+
+    // MARK: - Conversation
+
+    mutating func ensureStarted(_ step: Step) async throws(StepStop) {
+        guard !started else { return }
+        try await open(.agentFirst, step: step)
+    }
+
+    /// Opens the conversation; the agent's first reply becomes the latest reply.
+    private mutating func open(_ opening: ConversationOpening, step: Step) async throws(StepStop) {
+        let provider = interpreter.provider
+        let context = ConversationContext(flowName: flow.name, persona: request.persona, scenario: flow.scenario,
+                                          seed: random.next(), turnTimeout: flow.turnTimeout)
+        let conversation: any AgentConversation
+        do {
+            conversation = try await provider.makeConversation(context)
+        } catch {
+            throw .error(error.message, kind: error.kind.name)
+        }
+        self.conversation = conversation
+        started = true
+        let reply = try await call(step) { try await conversation.start(opening) }
+        record(reply)
+    }
+
+    private mutating func sendUserMessage(_ text: String, step: Step, simulated: (candidates: [String], source: String)? = nil) async throws(StepStop) {
+        try checkNotCompleted(step, action: "send a message")
+        var turn = Turn(role: .user, text: text, at: Date())
+        if let simulated {
+            turn.simulated = true
+            turn.candidates = simulated.candidates
+        }
+        turns.append(turn)
+        if !started {
+            try await open(.userMessage(text), step: step)
+            return
+        }
+        let conversation = try requireConversation()
+        let reply = try await call(step) { try await conversation.send(text) }
+        record(reply)
+    }
+
+    private mutating func sendEvent(_ text: String, step: Step) async throws(StepStop) {
+        turns.append(Turn(role: .event, text: text, at: Date()))
+        if !started {
+            try await open(.externalEvent(text), step: step)
+            return
+        }
+        try checkNotCompleted(step, action: "send an event")
+        let conversation = try requireConversation()
+        let reply = try await call(step) { try await conversation.sendEvent(text) }
+        record(reply)
+    }
+
+    private func checkNotCompleted(_ step: Step, action: String) throws(StepStop) {
+        if completedByAgent || ended {
+            let who = completedByAgent ? "the agent ended the conversation" : "the conversation was ended by an earlier `end` step"
+            throw .failed(FailureInfo(message: "cannot \(action): \(who)", location: step.location,
+                                      stepKind: step.kind.rawValue, actual: latestReply?.text))
+        }
+    }
+
+    private mutating func record(_ reply: AgentReply) {
+        latestReply = reply
+        turns.append(Turn(reply: reply))
+        if reply.conversationCompleted { completedByAgent = true }
+    }
+
+    private mutating func currentReply(_ step: Step) async throws(StepStop) -> AgentReply {
+        try await ensureStarted(step)
+        guard let reply = latestReply else {
+            throw .failed(FailureInfo(message: "there is no agent reply to check", location: step.location, stepKind: step.kind.rawValue))
+        }
+        return reply
+    }
+
+    private func requireConversation() throws(StepStop) -> any AgentConversation {
+        guard let conversation else { throw .error("the conversation is not open", kind: ProviderError.Kind.protocolViolation.name) }
+        return conversation
+    }
+
+    /// Ends the conversation on the provider after the steps, unless it is already over.
+    private mutating func endConversationIfOpen() async {
+        guard started, !ended, !completedByAgent, let conversation else { return }
+        ended = true
+        do {
+            try await Deadline.run(limit: interpreter.endTimeout) { try await conversation.end() }
+        } catch {
+            notes.append("ending the conversation failed: \(error)")
+        }
+    }
+
+    // MARK: - Simulation
+
+    private mutating func simulatedTurn(pick: PickStrategy, step: Step) async throws(StepStop) {
+        try await ensureStarted(step)
+        guard let simulator = interpreter.simulator else {
+            throw .error("no simulator is configured for this flow", kind: ProviderError.Kind.configuration.name)
+        }
+        var simulation = SimulationRequest(
+            runID: self.request.id, context: SimulationContext.text(persona: self.request.persona, scenario: flow.scenario),
+            persona: self.request.persona, scenario: flow.scenario, history: turns,
+            conversation: try requireConversation(), scope: scope)
+        simulation.flowReplies = flow.replies
+        let request = simulation
+        let candidates = try await call(step) { try await simulator.candidates(request) }
+        guard !candidates.isEmpty else {
+            throw .error("the `\(simulator.name)` simulator offered no candidate replies", kind: ProviderError.Kind.protocolViolation.name)
+        }
+        let chosen: String
+        switch pick {
+        case .first: chosen = candidates[0]
+        case .random: chosen = candidates[Int(random.next() % UInt64(candidates.count))]
+        case .index(let i):
+            guard i < candidates.count else {
+                throw .error("`pick: \(i)` asks for candidate \(i), but the simulator offered \(candidates.count)",
+                             kind: ProviderError.Kind.protocolViolation.name)
+            }
+            chosen = candidates[i]
+        }
+        try await sendUserMessage(chosen, step: step, simulated: (candidates, simulator.name))
+    }
+
+    private mutating func simulate(_ options: SimulateOptions, step: Step) async throws(StepStop) -> String {
+        try await ensureStarted(step)
+        func goalReached(_ execution: FlowExecution) throws(StepStop) -> Bool {
+            guard let until = options.until, let reply = execution.latestReply else { return false }
+            return try execution.matches(until, reply.text, step)
+        }
+        if try goalReached(self) { return "goal already reached" }
+        for turn in 1...options.maxTurns {
+            if completedByAgent { break }
+            if interpreter.stop?.isRequested == true {
+                throw .error("stopped before the simulation finished", kind: ProviderError.Kind.cancelled.name)
+            }
+            try await simulatedTurn(pick: options.pick, step: step)
+            if try goalReached(self) { return "goal reached after \(turn) simulated turn\(turn == 1 ? "" : "s")" }
+        }
+        if completedByAgent {
+            if options.until == nil { return "the agent ended the conversation" }
+            throw .failed(FailureInfo(
+                message: "the agent ended the conversation before a reply matched \(options.until?.summary ?? "")",
+                location: step.location, stepKind: step.kind.rawValue, expected: options.until?.summary, actual: latestReply?.text))
+        }
+        if options.passOnMax { return "ran \(options.maxTurns) simulated turns (on_max: pass)" }
+        throw .failed(FailureInfo(
+            message: "no agent reply matched \(options.until?.summary ?? "the goal") within \(options.maxTurns) simulated turns",
+            location: step.location, stepKind: step.kind.rawValue, expected: options.until?.summary, actual: latestReply?.text))
+    }
+
+    // MARK: - Helpers
+
+    private func render(_ template: Template, _ step: Step) throws(StepStop) -> String {
+        do {
+            return try template.render(scope)
+        } catch {
+            throw .error("\(error.reference) has no value", kind: ProviderError.Kind.configuration.name)
+        }
+    }
+
+    func matches(_ matcher: Matcher, _ text: String, _ step: Step) throws(StepStop) -> Bool {
+        do {
+            return try matcher.matches(text, scope: scope)
+        } catch {
+            throw Self.stop(for: error)
+        }
+    }
+
+    private func compile(_ pattern: RegexPattern, _ step: Step) throws(StepStop) -> CompiledRegex {
+        do {
+            return try pattern.compile(scope)
+        } catch {
+            throw Self.stop(for: error)
+        }
+    }
+
+    private static func stop(for error: MatchError) -> StepStop {
+        switch error {
+        case .unknownVariable(let e): .error("\(e.reference) has no value", kind: ProviderError.Kind.configuration.name)
+        case .invalidRegex(let message, _): .error(message, kind: ProviderError.Kind.configuration.name)
+        }
+    }
+
+    /// Runs a provider call within the turn timeout and what is left of the flow's timeout.
+    private func call<T: Sendable>(_ step: Step, _ operation: @escaping @Sendable () async throws -> T) async throws(StepStop) -> T {
+        var limit = flow.turnTimeout
+        var flowLimited = false
+        if let flowDeadline {
+            let remaining = flowDeadline - clock.now
+            if remaining <= .zero { throw flowTimeoutError() }
+            if remaining < limit {
+                limit = remaining
+                flowLimited = true
+            }
+        }
+        do {
+            return try await Deadline.run(limit: limit, operation)
+        } catch {
+            switch error {
+            case .timedOut:
+                if flowLimited { throw flowTimeoutError() }
+                throw .error("no complete reply from the agent within the turn timeout of \(DurationText.format(flow.turnTimeout))",
+                             kind: ProviderError.Kind.timeout.name)
+            case .provider(let error):
+                throw .error(error.message, kind: error.kind.name)
+            }
+        }
+    }
+
+    private func flowTimeoutError() -> StepStop {
+        .error("the flow's timeout of \(DurationText.format(flow.timeout ?? .zero)) ran out", kind: ProviderError.Kind.timeout.name)
+    }
+}

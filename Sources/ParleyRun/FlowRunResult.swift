@@ -1,0 +1,163 @@
+import Foundation
+import ParleyFlow
+
+/// How a flow run ended. `failed` is the agent's behaviour; `error` is Parley not completing the run.
+public enum Outcome: String, Sendable, Codable, Hashable, CaseIterable {
+    case passed, failed, error
+}
+
+/// How a step ended.
+public enum StepStatus: String, Sendable, Codable, Hashable {
+    case passed, failed, error, skipped
+}
+
+/// Everything one flow run produced: its outcome, turns and steps. Written as the transcript JSON.
+public struct FlowRunResult: Sendable, Codable {
+    /// `<flow>--<persona>--<n>`: unique within a run, stable across runs (used by resume, merge, diff).
+    public var id: String
+    public var flow: String
+    public var file: String
+    public var persona: String?
+    /// 1-based repetition number (`--repeat`).
+    public var repetition: Int
+    public var target: String
+    public var provider: String
+    /// The flow's labels (`tags:`).
+    public var labels: [String]
+    /// Conversation tags set by `tag` steps (key → value), as they stand at the end.
+    public var conversationTags: [String: String]
+    public var outcome: Outcome
+    public var failure: FailureInfo?
+    public var startedAt: Date
+    public var finishedAt: Date
+    public var durationMs: Double
+    public var conversationId: String?
+    public var opening: Flow.OpeningKind
+    public var turns: [Turn]
+    public var steps: [StepResult]
+    /// Things worth knowing that did not change the outcome (e.g. ending the conversation failed).
+    public var notes: [String]
+    /// True when the run was stopped (Ctrl-C) before it could finish; such runs are not recorded,
+    /// so `--resume` runs them again.
+    public var interrupted: Bool?
+
+    public init(id: String, flow: String, file: String, persona: String?, repetition: Int, target: String, provider: String,
+                labels: [String], conversationTags: [String: String] = [:], outcome: Outcome, failure: FailureInfo? = nil,
+                startedAt: Date, finishedAt: Date, conversationId: String? = nil, opening: Flow.OpeningKind,
+                turns: [Turn] = [], steps: [StepResult] = [], notes: [String] = []) {
+        self.id = id
+        self.flow = flow
+        self.file = file
+        self.persona = persona
+        self.repetition = repetition
+        self.target = target
+        self.provider = provider
+        self.labels = labels
+        self.conversationTags = conversationTags
+        self.outcome = outcome
+        self.failure = failure
+        self.startedAt = startedAt
+        self.finishedAt = finishedAt
+        self.durationMs = Milliseconds.round(finishedAt.timeIntervalSince(startedAt) * 1000)
+        self.conversationId = conversationId
+        self.opening = opening
+        self.turns = turns
+        self.steps = steps
+        self.notes = notes
+    }
+
+    /// The stable id of a flow run: `<flow>--<persona>--<n>`, file-name safe.
+    public static func makeID(flow: String, persona: Persona?, repetition: Int) -> String {
+        "\(Slug.make(flow))--\(persona?.slug ?? "default")--\(repetition)"
+    }
+
+    /// Agent reply latencies in milliseconds, in turn order.
+    public var replyLatencies: [Double] { turns.compactMap(\.latencyMs) }
+}
+
+/// Why a flow run did not pass: the message, the flow location, what was expected and what came back.
+public struct FailureInfo: Sendable, Codable, Hashable {
+    public var message: String
+    public var location: SourceLocation
+    public var stepKind: String
+    public var expected: String?
+    /// The agent's reply the step looked at, if any.
+    public var actual: String?
+    /// For errors: what kind of problem stopped the run (`timeout`, `auth-refused`, ...).
+    public var errorKind: String?
+
+    public init(message: String, location: SourceLocation, stepKind: String, expected: String? = nil, actual: String? = nil,
+                errorKind: String? = nil) {
+        self.errorKind = errorKind
+        self.message = message
+        self.location = location
+        self.stepKind = stepKind
+        self.expected = expected
+        self.actual = actual
+    }
+}
+
+/// One turn of the conversation as it happened.
+public struct Turn: Sendable, Codable {
+    public enum Role: String, Sendable, Codable {
+        case user, agent, event
+    }
+
+    public var role: Role
+    public var text: String
+    /// Individual agent messages when a turn had several.
+    public var messages: [String]?
+    public var at: Date
+    public var timeToFirstChunkMs: Double?
+    public var latencyMs: Double?
+    public var ids: [String: String]?
+    public var events: [ProviderEvent]?
+    /// True for user turns written by a simulator.
+    public var simulated: Bool?
+    /// Every candidate the simulator offered, for simulated turns.
+    public var candidates: [String]?
+    public var conversationCompleted: Bool?
+
+    public init(role: Role, text: String, at: Date) {
+        self.role = role
+        self.text = text
+        self.at = at
+    }
+
+    /// An agent turn from a provider's reply.
+    public init(reply: AgentReply) {
+        self.role = .agent
+        self.text = reply.text
+        self.messages = reply.messages.count > 1 ? reply.messages : nil
+        self.at = reply.sentAt.addingTimeInterval(reply.latency.seconds)
+        self.timeToFirstChunkMs = reply.timeToFirstChunk.map { Milliseconds.round($0.seconds * 1000) }
+        self.latencyMs = Milliseconds.round(reply.latency.seconds * 1000)
+        self.ids = reply.ids.isEmpty ? nil : reply.ids
+        self.events = reply.events.isEmpty ? nil : reply.events
+        self.conversationCompleted = reply.conversationCompleted ? true : nil
+    }
+}
+
+/// What one step did.
+public struct StepResult: Sendable, Codable {
+    public var index: Int
+    public var kind: StepKind
+    public var location: SourceLocation
+    public var status: StepStatus
+    public var detail: String?
+    public var durationMs: Double?
+
+    public init(index: Int, kind: StepKind, location: SourceLocation, status: StepStatus, detail: String? = nil, durationMs: Double? = nil) {
+        self.index = index
+        self.kind = kind
+        self.location = location
+        self.status = status
+        self.detail = detail
+        self.durationMs = durationMs.map(Milliseconds.round)
+    }
+}
+
+/// Millisecond values are kept to microsecond precision: more digits are noise in a transcript.
+public enum Milliseconds {
+    public static func round(_ ms: Double) -> Double { (ms * 1000).rounded() / 1000 }
+}

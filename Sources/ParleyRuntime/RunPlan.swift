@@ -1,0 +1,197 @@
+import Foundation
+import ParleyFlow
+import ParleyProviders
+import ParleyRun
+
+/// What the command line asked for, beyond the flows themselves.
+public struct PlanOptions: Sendable {
+    public var targetOverride: String?
+    /// `--filter`: flow name (glob), label, or `tag:key=value`; a flow matching any is kept.
+    public var filters: [String]
+    public var repeatCount: Int
+    public var seed: UInt64
+    /// Leave out (and report) flows their target cannot run instead of refusing the whole run.
+    public var skipUnsupported: Bool
+
+    public init(targetOverride: String? = nil, filters: [String] = [], repeatCount: Int = 1, seed: UInt64 = 0, skipUnsupported: Bool = false) {
+        self.targetOverride = targetOverride
+        self.filters = filters
+        self.repeatCount = repeatCount
+        self.seed = seed
+        self.skipUnsupported = skipUnsupported
+    }
+}
+
+/// A checked run: the flow runs to perform, the targets they use, and everything found wrong.
+public struct RunPlan: Sendable {
+    public var requests: [FlowRunRequest]
+    /// Specs of the targets the requests use, by target name.
+    public var targets: [String: any ProviderSpec]
+    /// Simulator chosen for each flow that needs one, by flow name.
+    public var simulators: [String: SimulatorChoice]
+    /// OpenAI-compatible simulator endpoints the plan uses, by name.
+    var simulatorEndpoints: [String: SimulatorEndpoint] = [:]
+    public var diagnostics: [Diagnostic]
+    public var warnings: [String]
+    /// Flows left out by `--skip-unsupported`, with why.
+    public var skipped: [(flow: String, reason: String)]
+    /// Values to redact from every output.
+    public var secrets: Set<String>
+
+    public var hasErrors: Bool { diagnostics.hasErrors }
+}
+
+/// Turns loaded flows and a workspace into a ``RunPlan``, checking everything that can be checked
+/// without connecting to anything.
+public enum RunPlanner {
+    public static func plan(flows: [Flow], workspace: Workspace, options: PlanOptions) -> RunPlan {
+        let sink = DiagnosticSink()
+        // Target settings are read from parley.yaml here; with its text known, a diagnostic can
+        // point inside a value (the `${` of a placeholder, the bad character of a path).
+        if let file = workspace.config.file, let text = try? String(contentsOfFile: file, encoding: .utf8) {
+            sink.register(file: file, text: text)
+        }
+        let values = ConfigValues(reader: NodeReader(sink: sink), environment: workspace.environment)
+        var plan = RunPlan(requests: [], targets: [:], simulators: [:], diagnostics: [], warnings: [], skipped: [], secrets: [])
+        var specsTried: Set<String> = []
+        /// Parses a target's spec once, keeping it in the plan.
+        func targetSpec(named name: String) -> (any ProviderSpec)? {
+            if !specsTried.contains(name), let target = workspace.config.target(named: name) {
+                specsTried.insert(name)
+                if let parsed = ProviderSpecs.parse(target, values: values) {
+                    plan.targets[name] = parsed
+                    plan.warnings += parsed.warnings
+                }
+            }
+            return plan.targets[name]
+        }
+        var endpointsTried: Set<String> = []
+
+        let selected = flows.filter { matches($0, filters: options.filters) }
+        var runnable: [Flow] = []
+        for flow in selected {
+            let targetName = workspace.targetName(for: flow, override: options.targetOverride)
+            guard workspace.config.target(named: targetName) != nil else {
+                let known = workspace.config.targets.map(\.name)
+                let message = "unknown target `\(targetName)`\(Suggestion.hint(for: targetName, in: known)); known targets: \(known.joined(separator: ", "))"
+                if options.targetOverride != nil {
+                    if !plan.warnings.contains(message) { sink.error(message, at: SourceLocation(file: "<command line>", line: 1, column: 1)) }
+                } else {
+                    sink.error(message, at: flow.location)
+                }
+                continue
+            }
+            guard let spec = targetSpec(named: targetName) else { continue }
+
+            let simulator = flow.simulator ?? workspace.config.simulator
+            var simulatorProblem: String?
+            if FlowCompatibility.needsSimulator(flow) {
+                plan.simulators[flow.name] = simulator
+                switch simulator {
+                case .target:
+                    if !spec.capabilities.contains(.recommend) {
+                        simulatorProblem = "`recommend` and `simulate` need a simulator, and target `\(spec.targetName)` (\(spec.kind)) has no "
+                            + "recommend-responses endpoint; set `simulator:` to `script`, a name under `simulators:` or a target that has one"
+                    }
+                case .script:
+                    simulatorProblem = FlowCompatibility.scriptProblem(flow)
+                case .named(let name):
+                    if let entry = workspace.config.simulatorSettings(named: name) {
+                        if !endpointsTried.contains(name) {
+                            endpointsTried.insert(name)
+                            if entry.kind == SimulatorEndpoint.embeddedKind {
+                                plan.simulatorEndpoints[name] = .embeddedSandbox
+                            } else if let settings = OpenAISettings(entry, values: values, what: "simulator") {
+                                plan.simulatorEndpoints[name] = .openAI(settings)
+                            }
+                        }
+                        if plan.simulatorEndpoints[name] == nil { continue }
+                    } else if workspace.config.target(named: name) != nil {
+                        guard let other = targetSpec(named: name) else { continue }
+                        if !other.capabilities.contains(.recommend) {
+                            simulatorProblem = "simulator target `\(name)` (\(other.kind)) has no recommend-responses endpoint"
+                        }
+                    } else {
+                        let known = ["target", "script"] + workspace.config.simulators.map(\.name) + workspace.config.targets.map(\.name)
+                        simulatorProblem = "unknown simulator `\(name)`: use `target`, `script`, a name under `simulators:` or a target name"
+                            + Suggestion.hint(for: name, in: known)
+                    }
+                }
+            }
+            let problems = FlowCompatibility.problems(in: flow, target: targetName, providerKind: spec.kind,
+                                                      capabilities: spec.capabilities, simulatorProblem: simulatorProblem)
+            if problems.isEmpty {
+                runnable.append(flow)
+            } else if options.skipUnsupported {
+                plan.skipped.append((flow.name, problems[0].message))
+            } else {
+                problems.forEach(sink.add)
+            }
+        }
+
+        for flow in runnable {
+            let targetName = workspace.targetName(for: flow, override: options.targetOverride)
+            let personas: [Persona?] = flow.personas.isEmpty ? [nil] : flow.personas
+            for repetition in 1...max(1, options.repeatCount) {
+                for persona in personas {
+                    plan.requests.append(FlowRunRequest(flow: flow, persona: persona, repetition: repetition,
+                                                        targetName: targetName, seed: options.seed))
+                }
+            }
+        }
+        plan.secrets = values.secrets
+        plan.diagnostics = sink.sorted
+        return plan
+    }
+
+    /// Whether a flow is selected by `--filter` values (no filters selects everything).
+    public static func matches(_ flow: Flow, filters: [String]) -> Bool {
+        guard !filters.isEmpty else { return true }
+        return filters.contains { filter in
+            if filter.hasPrefix("tag:") {
+                let spec = filter.dropFirst(4)
+                let parts = spec.split(separator: "=", maxSplits: 1).map(String.init)
+                return flow.steps.contains { step in
+                    guard case .tag(let change) = step.action else { return false }
+                    return change.set.contains { $0.key == parts[0] && (parts.count == 1 || $0.value.raw == parts[1]) }
+                }
+            }
+            return flow.tags.contains(filter) || Glob.matches(filter, flow.name)
+        }
+    }
+}
+
+/// Where an OpenAI-compatible simulator lives.
+enum SimulatorEndpoint: Sendable {
+    case openAI(OpenAISettings)
+    /// The simulated-user model of the in-process sandbox (the built-in `openai` simulator).
+    case embeddedSandbox
+
+    static let embeddedKind = "sandbox"
+}
+
+/// Shell-style `*` and `?` matching for `--filter refund*`.
+enum Glob {
+    static func matches(_ pattern: String, _ text: String) -> Bool {
+        let p = Array(pattern), t = Array(text)
+        var pi = 0, ti = 0, star = -1, mark = 0
+        while ti < t.count {
+            if pi < p.count, p[pi] == "?" || p[pi] == t[ti] {
+                pi += 1
+                ti += 1
+            } else if pi < p.count, p[pi] == "*" {
+                star = pi
+                mark = ti
+                pi += 1
+            } else if star >= 0 {
+                pi = star + 1
+                mark += 1
+                ti = mark
+            } else {
+                return false
+            }
+        }
+        while pi < p.count, p[pi] == "*" { pi += 1 }
+        return pi == p.count
+    }
+}

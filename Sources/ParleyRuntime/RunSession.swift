@@ -1,0 +1,79 @@
+import ParleyProviders
+import ParleyRun
+import ParleySandbox
+
+/// Live providers and simulators for a plan's targets, ready to hand out interpreters.
+public final class RunSession: Sendable {
+    public let resources: ProviderResources
+    private let providers: [String: any ConversationProvider]
+    private let simulators: [String: any UserSimulator]
+    private let environment: [String: String]
+
+    private init(resources: ProviderResources, providers: [String: any ConversationProvider],
+                 simulators: [String: any UserSimulator], environment: [String: String]) {
+        self.resources = resources
+        self.providers = providers
+        self.simulators = simulators
+        self.environment = environment
+    }
+
+    /// Connects whatever the plan's targets need (the embedded sandbox starts here).
+    public static func start(plan: RunPlan, workspace: Workspace) async throws(ProviderError) -> RunSession {
+        let resources = ProviderResources()
+        var providers: [String: any ConversationProvider] = [:]
+        do {
+            for (name, spec) in plan.targets {
+                providers[name] = try await spec.makeProvider(resources: resources)
+            }
+        } catch {
+            await resources.shutdown()
+            throw error
+        }
+        var endpoints: [String: any UserSimulator] = [:]
+        for (name, endpoint) in plan.simulatorEndpoints {
+            let settings: OpenAISettings
+            switch endpoint {
+            case .openAI(let configured):
+                settings = configured
+            case .embeddedSandbox:
+                let server: SandboxServer
+                do {
+                    server = try await resources.embeddedSandbox(SandboxConfiguration())
+                } catch {
+                    await resources.shutdown()
+                    throw error
+                }
+                settings = OpenAISettings(name: name, baseURL: server.baseURL + "/openai/v1", apiKey: server.configuration.credentials.openAIAPIKey,
+                                          model: "parley-simulated-user", stream: false)
+            }
+            endpoints[name] = OpenAISimulator(client: OpenAIChatClient(settings: settings, client: resources.http), timeout: .seconds(120))
+        }
+        var simulators: [String: any UserSimulator] = [:]
+        for (flow, choice) in plan.simulators {
+            switch choice {
+            case .target: simulators[flow] = TargetRecommendSimulator()
+            case .script: simulators[flow] = ScriptSimulator()
+            case .named(let name):
+                if let endpoint = endpoints[name] {
+                    simulators[flow] = endpoint
+                } else if let provider = providers[name] {
+                    endpoints[name] = MirroredTargetSimulator(targetName: name, provider: provider)
+                    simulators[flow] = endpoints[name]
+                }
+            }
+        }
+        return RunSession(resources: resources, providers: providers, simulators: simulators, environment: workspace.environment)
+    }
+
+    /// The interpreter for one flow run; `stop` ends it gracefully between steps.
+    public func interpreter(for request: FlowRunRequest, stop: StopSignal? = nil) -> FlowInterpreter {
+        guard let provider = providers[request.targetName] else {
+            preconditionFailure("the plan has no target \(request.targetName)")
+        }
+        return FlowInterpreter(provider: provider, simulator: simulators[request.flow.name], environment: environment, stop: stop)
+    }
+
+    public func shutdown() async {
+        await resources.shutdown()
+    }
+}

@@ -1,0 +1,120 @@
+import Foundation
+import Testing
+import ParleyFlow
+import ParleyJSON
+import ParleyResults
+import ParleyRun
+
+@Suite struct ResultWriterTests {
+    func sampleResult(id: String = "refund--dana--1", outcome: Outcome = .failed, reply: String = "Sorry <b>no</b> & \u{1} refund") -> FlowRunResult {
+        var failure: FailureInfo?
+        if outcome != .passed {
+            failure = FailureInfo(message: "expected the agent's reply to match /refund issued/i",
+                                  location: SourceLocation(file: "flows/refund.yaml", line: 9, column: 5),
+                                  stepKind: "expect", expected: "/refund issued/i", actual: reply)
+        }
+        var turn = Turn(role: .agent, text: reply, at: Date())
+        turn.latencyMs = 120
+        let started = Date()
+        return FlowRunResult(id: id, flow: "refund", file: "flows/refund.yaml", persona: "Dana", repetition: 1, target: "local",
+                             provider: "local", labels: ["regression"], outcome: outcome, failure: failure,
+                             startedAt: started, finishedAt: started.addingTimeInterval(1.5), conversationId: "c-\(id)",
+                             opening: .agentFirst, turns: [turn])
+    }
+
+    func temporaryDirectory() -> String {
+        FileManager.default.temporaryDirectory.appendingPathComponent("parley-run-\(UUID().uuidString)").path
+    }
+
+    @Test func eachResultIsALineAndATranscriptTheMomentItIsRecorded() throws {
+        let dir = temporaryDirectory()
+        let writer = try RunWriter(directory: dir)
+        try writer.record(sampleResult(id: "a--dana--1", outcome: .passed))
+        #expect(try RunWriter.readRecords(directory: dir).map(\.id) == ["a--dana--1"])
+        try writer.record(sampleResult(id: "b--dana--1"))
+        let records = try RunWriter.readRecords(directory: dir)
+        #expect(records.map(\.id) == ["a--dana--1", "b--dana--1"])
+        #expect(records[1].failure?.location.line == 9)
+        #expect(records[1].latenciesMs == [120])
+        #expect(records[1].conversationId == "c-b--dana--1", "every key written must read back")
+        #expect(records[1].durationMs == 1500)
+        let transcript = try String(contentsOfFile: dir + "/transcripts/b--dana--1.json", encoding: .utf8)
+        #expect(transcript.contains("\"latency_ms\": 120"))
+    }
+
+    @Test func transcriptsReadBackAsTheyWereWritten() throws {
+        var result = sampleResult(id: "full--dana--1")
+        var user = Turn(role: .user, text: "Refund \"please\"\n\u{1}", at: Date(timeIntervalSince1970: 1_790_000_000.123))
+        user.simulated = true
+        user.candidates = ["a", "b"]
+        var agent = Turn(role: .agent, text: "Sure", at: Date(timeIntervalSince1970: 1_790_000_001.5))
+        agent.messages = ["Sure", "Anything else?"]
+        agent.timeToFirstChunkMs = 12.5
+        agent.latencyMs = 40.25
+        agent.ids = ["conversation_id": "c1", "interaction_id": "i1"]
+        agent.events = [ProviderEvent(kind: "escalation", detail: "escalated"), ProviderEvent(kind: "closed")]
+        agent.conversationCompleted = true
+        result.turns = [user, agent]
+        result.steps = [StepResult(index: 0, kind: .expectNot, location: SourceLocation(file: "f.yaml", line: 3, column: 5), status: .failed,
+                                   detail: "no", durationMs: 1.25)]
+        result.conversationTags = ["outcome": "refunded"]
+        result.notes = ["ending failed"]
+        result.interrupted = true
+        result.failure?.errorKind = "timeout"
+
+        let dir = temporaryDirectory()
+        let record = try RunWriter(directory: dir).record(result)
+        let data = try Data(contentsOf: URL(fileURLWithPath: dir + "/" + record.transcript))
+        let read = try JSONCoding.decoder().decode(FlowRunResult.self, from: data)
+        #expect(read.json == result.json, "every field survives the round trip")
+        #expect(abs(read.turns[0].at.timeIntervalSince(user.at)) < 0.001, "timestamps keep milliseconds")
+        #expect(read.turns[1].events == agent.events)
+        #expect(read.failure == result.failure)
+        #expect(try RunWriter.readRecords(directory: dir).map(\.json) == [record.json])
+    }
+
+    @Test func timestampsAreUTCWithMilliseconds() {
+        #expect(Timestamp.iso8601(Date(timeIntervalSince1970: 0)) == "1970-01-01T00:00:00.000Z")
+        #expect(Timestamp.iso8601(Date(timeIntervalSince1970: 1_790_000_000.9996)) == "2026-09-21T14:13:21.000Z")
+        #expect(Timestamp.iso8601(Date(timeIntervalSince1970: 951_782_400.25)) == "2000-02-29T00:00:00.250Z")
+    }
+
+    @Test func aTornLastLineFromACrashIsIgnored() throws {
+        let dir = temporaryDirectory()
+        let writer = try RunWriter(directory: dir)
+        try writer.record(sampleResult(id: "a--dana--1"))
+        let handle = try #require(FileHandle(forWritingAtPath: dir + "/results.jsonl"))
+        handle.seekToEndOfFile()
+        handle.write(Data("{\"id\":\"half".utf8))
+        try handle.close()
+        #expect(try RunWriter.readRecords(directory: dir).map(\.id) == ["a--dana--1"])
+    }
+
+    @Test func secretsAreRedactedFromEverythingWritten() throws {
+        let dir = temporaryDirectory()
+        let writer = try RunWriter(directory: dir, secrets: ["sk-live-SECRET123"])
+        try writer.record(sampleResult(id: "a--dana--1", reply: "your key is sk-live-SECRET123"))
+        let transcript = try String(contentsOfFile: dir + "/transcripts/a--dana--1.json", encoding: .utf8)
+        let results = try String(contentsOfFile: dir + "/results.jsonl", encoding: .utf8)
+        #expect(!transcript.contains("SECRET123"))
+        #expect(!results.contains("SECRET123"))
+        #expect(transcript.contains("[redacted]"))
+    }
+
+    @Test func summaryCountsOutcomesPassRatesAndFlakiness() throws {
+        let records = [
+            ResultRecord(sampleResult(id: "r--dana--1", outcome: .passed), transcript: ""),
+            ResultRecord(sampleResult(id: "r--dana--2", outcome: .failed), transcript: ""),
+            ResultRecord(sampleResult(id: "r--dana--3", outcome: .error), transcript: ""),
+        ]
+        let summary = RunSummary(runId: "x", startedAt: Date(), finishedAt: Date(), records: records, planned: 4)
+        #expect(summary.passed == 1)
+        #expect(summary.failed == 1)
+        #expect(summary.errors == 1)
+        #expect(summary.notRun == 1)
+        #expect(summary.flows.first?.flaky == true)
+        #expect(summary.exitCode == 1)
+        #expect(RunSummary(runId: "x", startedAt: Date(), finishedAt: Date(), records: [records[2]]).exitCode == 3)
+        #expect(RunSummary(runId: "x", startedAt: Date(), finishedAt: Date(), records: [records[0]]).exitCode == 0)
+    }
+}

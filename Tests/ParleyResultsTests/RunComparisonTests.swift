@@ -1,0 +1,123 @@
+import Foundation
+import Testing
+import ParleyJSON
+import ParleyResults
+import ParleyRun
+import ParleyTestSupport
+
+@Suite struct RunComparisonTests {
+    /// Records of one flow (and persona) with the given outcomes, one repetition each.
+    func runs(_ outcomes: [Outcome], flow: String = "refund", persona: String? = "Dana", latencies: [Double] = [100, 100]) -> [ResultRecord] {
+        outcomes.enumerated().map { index, outcome in
+            ResultRecord(RunFixtures.result(flow: flow, persona: persona, repetition: index + 1, outcome: outcome, latencies: latencies),
+                         transcript: "transcripts/x.json")
+        }
+    }
+
+    func kinds(_ base: [ResultRecord], _ candidate: [ResultRecord], _ thresholds: RunComparison.Thresholds = .standard) -> [RunComparison.Kind] {
+        RunComparison.compare(base: base, candidate: candidate, thresholds: thresholds).flows.flatMap { $0.changes.map(\.kind) }
+    }
+
+    @Test(arguments: [
+        // A pass becomes a failure or an error.
+        ([Outcome.passed], [Outcome.failed], [RunComparison.Kind.newFailure, .passRateDrop]),
+        ([.passed], [.error], [.newFailure, .passRateDrop]),
+        // Steady passes become mixed.
+        ([.passed, .passed, .passed], [.passed, .failed, .passed], [.newFailure, .newlyFlaky, .passRateDrop]),
+        // Already flaky, now worse: only the pass rate.
+        ([.passed, .failed, .passed], [.failed, .failed, .passed], [.passRateDrop]),
+        // Always failing, now mixed: flakiness is new even though more runs pass.
+        ([.failed, .failed], [.failed, .passed], [.newlyFlaky, .passRateRise]),
+    ])
+    func eachRegressionKindFailsTheComparison(base: [Outcome], candidate: [Outcome], expected: [RunComparison.Kind]) {
+        let comparison = RunComparison.compare(base: runs(base), candidate: runs(candidate))
+        #expect(comparison.flows.flatMap { $0.changes.map(\.kind) } == expected)
+        #expect(comparison.regressed)
+        #expect(comparison.regressions.map(\.flow) == ["refund"])
+    }
+
+    @Test func slowerRepliesBeyondBothThresholdsRegress() {
+        let comparison = RunComparison.compare(base: runs([.passed], latencies: [100, 110]),
+                                               candidate: runs([.passed], latencies: [300, 320]))
+        let changes = comparison.flows.flatMap(\.changes)
+        #expect(changes.map(\.kind) == [.slower, .slower])
+        #expect(changes.map(\.percentile) == ["p50", "p90"])
+        #expect(changes.first?.base == 100 && changes.first?.candidate == 300)
+        #expect(comparison.regressed)
+    }
+
+    @Test(arguments: [
+        ([Outcome.failed], [Outcome.passed], [RunComparison.Kind.fixed, .passRateRise]),
+        ([.error, .error], [.passed, .passed], [.fixed, .passRateRise]),
+        ([.passed, .failed], [.passed, .passed], [.fixed, .noLongerFlaky, .passRateRise]),
+        ([.passed], [.passed], []),
+        ([.failed], [.failed], []),
+    ])
+    func improvementsAndSteadyFlowsDoNotRegress(base: [Outcome], candidate: [Outcome], expected: [RunComparison.Kind]) {
+        let comparison = RunComparison.compare(base: runs(base), candidate: runs(candidate))
+        #expect(comparison.flows.flatMap { $0.changes.map(\.kind) } == expected)
+        #expect(!comparison.regressed)
+    }
+
+    @Test func fasterRepliesAreAnImprovement() {
+        let comparison = RunComparison.compare(base: runs([.passed], latencies: [900, 1000]), candidate: runs([.passed], latencies: [200, 250]))
+        #expect(comparison.flows.flatMap(\.changes).map(\.kind) == [.faster, .faster])
+        #expect(!comparison.regressed)
+        #expect(comparison.improvements.count == 1)
+    }
+
+    @Test func thePassRateThresholdAllowsSmallDrops() {
+        let base = runs([.passed, .passed, .passed, .failed])  // 75%
+        let candidate = runs([.passed, .passed, .failed, .failed])  // 50%
+        #expect(kinds(base, candidate) == [.passRateDrop])
+        #expect(kinds(base, candidate, .init(passRateDrop: 0.25)) == [], "a drop of exactly the threshold is allowed")
+        #expect(kinds(base, candidate, .init(passRateDrop: 0.2)) == [.passRateDrop])
+    }
+
+    @Test func latencyChangesMustExceedBothThePercentageAndTheFloor() {
+        // +40 ms on 100 ms: 40% but under the 50 ms floor.
+        #expect(kinds(runs([.passed], latencies: [100]), runs([.passed], latencies: [140])) == [])
+        // +200 ms on 2 s: over the floor but only 10%.
+        #expect(kinds(runs([.passed], latencies: [2000]), runs([.passed], latencies: [2200])) == [])
+        // +300 ms on 1 s: 30% and over the floor; allowed with a 50% threshold.
+        #expect(kinds(runs([.passed], latencies: [1000]), runs([.passed], latencies: [1300])) == [.slower, .slower])
+        #expect(kinds(runs([.passed], latencies: [1000]), runs([.passed], latencies: [1300]), .init(latencyIncrease: 0.5)) == [])
+        #expect(kinds(runs([.passed], latencies: [1000]), runs([.passed], latencies: [1300]), .init(latencyFloorMs: 400)) == [])
+    }
+
+    @Test func flowsAreMatchedByNameAndPersonaAndThoseInOneRunAreListedWithoutFailing() {
+        let base = runs([.passed], persona: "Dana") + runs([.passed], persona: "Priya") + runs([.passed], flow: "retired", persona: nil)
+        let candidate = runs([.passed], persona: "Dana") + runs([.failed], persona: "Priya") + runs([.passed], flow: "new", persona: nil)
+        let comparison = RunComparison.compare(base: base, candidate: candidate)
+        let byName = Dictionary(uniqueKeysWithValues: comparison.flows.map { ("\($0.flow)/\($0.persona ?? "-")", $0.changes.map(\.kind)) })
+        #expect(byName["refund/Dana"] == [])
+        #expect(byName["refund/Priya"] == [.newFailure, .passRateDrop])
+        #expect(byName["retired/-"] == [.onlyInBase])
+        #expect(byName["new/-"] == [.onlyInCandidate])
+        #expect(comparison.flows.first?.persona == "Priya", "regressions come first")
+        #expect(comparison.regressed)
+        #expect(!RunComparison.compare(base: runs([.passed], flow: "retired"), candidate: runs([.passed], flow: "new")).regressed)
+    }
+
+    @Test func theFirstCandidateFailureIsKeptForShowing() throws {
+        let comparison = RunComparison.compare(base: runs([.passed, .passed]), candidate: runs([.passed, .failed]))
+        let failure = try #require(comparison.flows.first?.candidate?.failure)
+        #expect(failure.location.description == "flows/refund.yaml:7:5")
+        #expect(comparison.flows.first?.candidate?.failureTranscript == "transcripts/x.json")
+    }
+
+    @Test func theComparisonRoundTripsThroughJSON() throws {
+        let comparison = RunComparison.compare(base: runs([.passed, .passed]) + runs([.failed], flow: "other"),
+                                               candidate: runs([.passed, .failed], latencies: [500, 600]) + runs([.passed], flow: "other"),
+                                               thresholds: .init(passRateDrop: 0.1, latencyIncrease: 0.3, latencyFloorMs: 80),
+                                               baseName: "runs/a", candidateName: "runs/b")
+        let data = try JSONCoding.encoder(pretty: true).encode(comparison)
+        let text = String(decoding: data, as: UTF8.self)
+        #expect(text.contains("\"kind\" : \"new-failure\""))
+        #expect(text.contains("\"regressed\" : true"))
+        #expect(text.contains("\"latency_floor_ms\" : 80"))
+        let decoded = try JSONCoding.decoder().decode(RunComparison.self, from: data)
+        #expect(decoded == comparison)
+        #expect(decoded.base.name == "runs/a")
+    }
+}

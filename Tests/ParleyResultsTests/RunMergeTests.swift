@@ -1,0 +1,80 @@
+import Foundation
+import Testing
+import ParleyResults
+import ParleyRun
+import ParleyTestSupport
+
+@Suite struct RunMergeTests {
+    @Test func mergingShardsUnitesRecordsTranscriptsAndCounts() throws {
+        let shard1 = try RunFixtures.runDirectory([RunFixtures.result(flow: "a"), RunFixtures.result(flow: "b", outcome: .failed)])
+        let shard2 = try RunFixtures.runDirectory([RunFixtures.result(flow: "c", startOffset: 30), RunFixtures.result(flow: "d", outcome: .error)])
+        let out = RunFixtures.temporaryPath("merged")
+        let merge = try RunMerge.plan(directories: [shard1, shard2], runId: "merged-1")
+        try merge.write(to: out)
+
+        let records = try RunDirectory(path: out).records()
+        #expect(records.map(\.flow) == ["a", "b", "c", "d"])
+        for record in records {
+            let transcript = try RunDirectory(path: out).transcript(for: record)
+            #expect(transcript.id == record.id)
+        }
+        let summary = try JSONCoding.decoder().decode(RunSummary.self, from: Data(contentsOf: URL(fileURLWithPath: out + "/summary.json")))
+        #expect(summary.runId == "merged-1")
+        #expect((summary.total, summary.passed, summary.failed, summary.errors) == (4, 2, 1, 1))
+        #expect(summary.flows.map(\.flow) == ["a", "b", "c", "d"])
+        #expect(summary.startedAt == RunFixtures.start)
+        #expect(merge.duplicates == 0)
+    }
+
+    @Test func identicalDuplicatesAreKeptOnce() throws {
+        let first = try RunFixtures.runDirectory([RunFixtures.result(flow: "a"), RunFixtures.result(flow: "b")])
+        // The same flow run of `b` in a second shard, byte for byte, next to a new one.
+        let second = RunFixtures.temporaryPath()
+        try FileManager.default.copyItem(atPath: first, toPath: second)
+        let extra = try RunWriter(directory: second)
+        try extra.record(RunFixtures.result(flow: "c"))
+        let merge = try RunMerge.plan(directories: [first, second])
+        #expect(merge.records.map(\.flow) == ["a", "b", "c"])
+        #expect(merge.duplicates == 2)
+        #expect(merge.summary.total == 3)
+    }
+
+    @Test func theSameFlowRunWithDifferentContentIsRefusedAndNothingIsWritten() throws {
+        let first = try RunFixtures.runDirectory([RunFixtures.result(flow: "a", outcome: .passed)])
+        let second = try RunFixtures.runDirectory([RunFixtures.result(flow: "a", outcome: .failed)])
+        let out = RunFixtures.temporaryPath("merged")
+        let error = #expect(throws: RunMerge.Failure.self) {
+            try RunMerge.plan(directories: [first, second]).write(to: out)
+        }
+        #expect(error?.kind == .conflict)
+        #expect(error?.message.contains("a--dana--1") == true)
+        #expect(!FileManager.default.fileExists(atPath: out))
+    }
+
+    @Test func aChangedTranscriptBehindAnIdenticalRecordIsAConflictToo() throws {
+        let first = try RunFixtures.runDirectory([RunFixtures.result(flow: "a")])
+        let second = RunFixtures.temporaryPath()
+        try FileManager.default.copyItem(atPath: first, toPath: second)
+        try Data("{}".utf8).write(to: URL(fileURLWithPath: second + "/transcripts/a--dana--1.json"))
+        let error = #expect(throws: RunMerge.Failure.self) { try RunMerge.plan(directories: [first, second]) }
+        #expect(error?.kind == .conflict)
+    }
+
+    @Test func unreadableInputsAndOccupiedOutputsAreRefused() throws {
+        let run = try RunFixtures.runDirectory([RunFixtures.result(flow: "a")])
+        let missing = #expect(throws: RunMerge.Failure.self) { try RunMerge.plan(directories: [run, run + "-nowhere"]) }
+        #expect(missing?.kind == .unreadable)
+
+        let occupied = #expect(throws: RunMerge.Failure.self) { try RunMerge.plan(directories: [run]).write(to: run) }
+        #expect(occupied?.kind == .outputExists)
+
+        // A record pointing outside the run directory is never followed.
+        let hostile = try RunFixtures.runDirectory([RunFixtures.result(flow: "a")])
+        let results = try String(contentsOfFile: hostile + "/results.jsonl", encoding: .utf8)
+            .replacingOccurrences(of: "\"transcript\":\"transcripts/a--dana--1.json\"", with: "\"transcript\":\"../../../etc/passwd\"")
+        try results.write(toFile: hostile + "/results.jsonl", atomically: true, encoding: .utf8)
+        let outside = #expect(throws: RunMerge.Failure.self) { try RunMerge.plan(directories: [hostile]) }
+        #expect(outside?.kind == .unreadable)
+        #expect(outside?.message.contains("outside transcripts/") == true)
+    }
+}
