@@ -95,16 +95,23 @@ let package = Package(
 
         // Helpers shared by test targets, not part of any product: child processes that do not block
         // the test pool, and checking YAML against schema/.
-        .target(name: "ParleyTestSupport", dependencies: ["ParleyResults", "ParleyRun", "ParleyFlow", "ParleyJSON"], path: "Tests/ParleyTestSupport"),
+        .target(
+            name: "ParleyTestSupport", dependencies: ["ParleyResults", "ParleyRun", "ParleyFlow", "ParleyJSON"],
+            path: "Tests/ParleyTestSupport"),
         .testTarget(name: "ParleyYAMLTests", dependencies: ["ParleyYAML"]),
         .testTarget(name: "ParleyJSONTests", dependencies: ["ParleyJSON"]),
         .testTarget(
             name: "ParleyFlowTests", dependencies: ["ParleyFlow", "ParleyYAML", "ParleyJSON", "ParleyTestSupport"],
             exclude: ["Fixtures"]
         ),
-        .testTarget(name: "ParleyRunTests", dependencies: ["ParleyRun", "ParleyFlow", "ParleyJSON", "ParleyTestSupport"]),
-        .testTarget(name: "ParleyResultsTests", dependencies: ["ParleyResults", "ParleyRun", "ParleyFlow", "ParleyJSON", "ParleyTestSupport"]),
-        .testTarget(name: "ParleyReportsTests", dependencies: ["ParleyReports", "ParleyResults", "ParleyRun", "ParleyFlow", "ParleyTestSupport"]),
+        .testTarget(
+            name: "ParleyRunTests", dependencies: ["ParleyRun", "ParleyFlow", "ParleyJSON", "ParleyTestSupport"]),
+        .testTarget(
+            name: "ParleyResultsTests",
+            dependencies: ["ParleyResults", "ParleyRun", "ParleyFlow", "ParleyJSON", "ParleyTestSupport"]),
+        .testTarget(
+            name: "ParleyReportsTests",
+            dependencies: ["ParleyReports", "ParleyResults", "ParleyRun", "ParleyFlow", "ParleyTestSupport"]),
         .testTarget(
             name: "ParleyHTTPTests",
             dependencies: [
@@ -118,7 +125,8 @@ let package = Package(
         .testTarget(
             name: "ParleyProvidersTests",
             dependencies: [
-                "ParleyProviders", "ParleyRuntime", "ParleySandbox", "ParleyResults", "ParleyRun", "ParleyFlow", "ParleyJSON",
+                "ParleyProviders", "ParleyRuntime", "ParleySandbox", "ParleyResults", "ParleyRun", "ParleyFlow",
+                "ParleyJSON",
                 "ParleyHTTP",
             ]
         ),
@@ -142,7 +150,9 @@ let package = Package(
         // The JSON Schemas of schema/ against the loaders: examples, invalid fixtures, scaffolding.
         .testTarget(
             name: "ParleySchemaTests",
-            dependencies: ["parley", "ParleyRuntime", "ParleyProviders", "ParleyFlow", "ParleyJSON", "ParleyTestSupport"]
+            dependencies: [
+                "parley", "ParleyRuntime", "ParleyProviders", "ParleyFlow", "ParleyJSON", "ParleyTestSupport",
+            ]
         ),
     ]
 )

@@ -33,7 +33,9 @@ extension AgentScript {
         let root: YAMLNode
         do {
             guard let parsed = try YAMLParser.parse(text, file: file) else {
-                sink.error("agent script is empty; it needs at least `start` and `states`", at: SourceLocation(file: file, line: 1, column: 1))
+                sink.error(
+                    "agent script is empty; it needs at least `start` and `states`",
+                    at: SourceLocation(file: file, line: 1, column: 1))
                 return nil
             }
             root = parsed
@@ -79,7 +81,8 @@ struct AgentScriptReader {
 
         let routes = top["routes"].map { readRoutes($0, for: "routes") } ?? []
         let events = top["events"].map { readRoutes($0, for: "events") } ?? []
-        let fallback = top["fallback"].flatMap { readFallback($0, for: "fallback") } ?? Self.defaultFallback(at: root.location)
+        let fallback =
+            top["fallback"].flatMap { readFallback($0, for: "fallback") } ?? Self.defaultFallback(at: root.location)
         let derived = top["derived"].map(readDerived) ?? [:]
         let simulatedUser = top["simulated_user"].flatMap(readSimulatedUser) ?? SimulatedUser()
 
@@ -96,9 +99,10 @@ struct AgentScriptReader {
     }
 
     static func defaultFallback(at location: SourceLocation) -> AgentRoute {
-        AgentRoute(when: nil, captures: [], requires: [],
-                   say: [Template(literal: "Sorry, I didn't catch that. Could you say it another way?", location: location)],
-                   event: nil, goto: nil, location: location)
+        AgentRoute(
+            when: nil, captures: [], requires: [],
+            say: [Template(literal: "Sorry, I didn't catch that. Could you say it another way?", location: location)],
+            event: nil, goto: nil, location: location)
     }
 
     // MARK: - States
@@ -117,8 +121,9 @@ struct AgentScriptReader {
             reader.error("state `\(name)` ends the conversation, so its `routes` are never used", at: node.location)
         }
         guard let objective, let action else { return nil }
-        return AgentState(name: name, objective: objective, action: action, say: say, event: event, ends: ends,
-                          routes: routes, fallback: fallback, recommend: recommend, location: location)
+        return AgentState(
+            name: name, objective: objective, action: action, say: say, event: event, ends: ends,
+            routes: routes, fallback: fallback, recommend: recommend, location: location)
     }
 
     /// `say: text` or `say: [alternative, ...]`.
@@ -167,8 +172,9 @@ struct AgentScriptReader {
         // A route that takes every message hides the ones after it: almost certainly a mistake.
         if let catchAll = routes.firstIndex(where: \.takesEverything), catchAll + 1 < routes.count {
             let first = routes[catchAll].location
-            reader.error("this route is never taken: the route at line \(first.line) takes every message",
-                         at: routes[catchAll + 1].location)
+            reader.error(
+                "this route is never taken: the route at line \(first.line) takes every message",
+                at: routes[catchAll + 1].location)
         }
         return routes
     }
@@ -188,8 +194,9 @@ struct AgentScriptReader {
             reader.error("a route must `say` something, raise an `event` or `goto` a state", at: node.location)
             return nil
         }
-        return AgentRoute(when: when, captures: captures, requires: requires, say: say, event: event, goto: goto,
-                          location: node.location)
+        return AgentRoute(
+            when: when, captures: captures, requires: requires, say: say, event: event, goto: goto,
+            location: node.location)
     }
 
     func readFallback(_ node: YAMLNode, for what: String) -> AgentRoute? {
@@ -202,7 +209,8 @@ struct AgentScriptReader {
             reader.error("`\(what)` must `say` something or `goto` a state", at: node.location)
             return nil
         }
-        return AgentRoute(when: nil, captures: [], requires: [], say: say, event: event, goto: goto, location: node.location)
+        return AgentRoute(
+            when: nil, captures: [], requires: [], say: say, event: event, goto: goto, location: node.location)
     }
 
     func readCaptures(_ node: YAMLNode) -> [AgentCapture] {
@@ -232,7 +240,7 @@ struct AgentScriptReader {
         var result: [String: DerivedValue] = [:]
         for pair in pairs {
             guard let name = pair.key.string,
-                  let map = reader.mapping(pair.value, for: "derived value `\(name)`", keys: AgentScript.derivedKeys)
+                let map = reader.mapping(pair.value, for: "derived value `\(name)`", keys: AgentScript.derivedKeys)
             else { continue }
             let from = map.require("from").flatMap { reader.nonEmptyString($0, for: "from") }
             if let from, let node = map["from"] { references.remembered.append((from, node.location)) }
@@ -240,18 +248,24 @@ struct AgentScriptReader {
             switch (map["one_of"], map["format"]) {
             case (let list?, nil):
                 if let items = reader.stringList(list, for: "one_of", allowSingle: false) {
-                    if items.isEmpty { reader.mismatch(list, for: "one_of", expected: "a non-empty list") } else { rule = .oneOf(items) }
+                    if items.isEmpty {
+                        reader.mismatch(list, for: "one_of", expected: "a non-empty list")
+                    } else {
+                        rule = .oneOf(items)
+                    }
                 }
             case (nil, let format?):
                 if let text = reader.nonEmptyString(format, for: "format") {
                     if text.contains("#") {
                         rule = .format(text)
                     } else {
-                        reader.error("`format` must contain at least one `#` (each becomes a digit)", at: format.location)
+                        reader.error(
+                            "`format` must contain at least one `#` (each becomes a digit)", at: format.location)
                     }
                 }
             default:
-                reader.error("derived value `\(name)` needs exactly one of `one_of` or `format`", at: pair.value.location)
+                reader.error(
+                    "derived value `\(name)` needs exactly one of `one_of` or `format`", at: pair.value.location)
             }
             if let from, let rule {
                 result[name] = DerivedValue(name: name, from: from, rule: rule, location: pair.key.location)
@@ -261,31 +275,37 @@ struct AgentScriptReader {
     }
 
     func readSimulatedUser(_ node: YAMLNode) -> SimulatedUser? {
-        guard let map = reader.mapping(node, for: "`simulated_user`", keys: AgentScript.simulatedUserKeys) else { return nil }
+        guard let map = reader.mapping(node, for: "`simulated_user`", keys: AgentScript.simulatedUserKeys) else {
+            return nil
+        }
         var goals: [SimulatedGoal] = []
         if let goalsNode = map["goals"] {
             if let pairs = goalsNode.mapping {
                 for pair in pairs {
                     guard let name = pair.key.string,
-                          let goal = reader.mapping(pair.value, for: "goal `\(name)`", keys: AgentScript.goalKeys)
+                        let goal = reader.mapping(pair.value, for: "goal `\(name)`", keys: AgentScript.goalKeys)
                     else { continue }
                     let objective = goal["objective"].flatMap { reader.matcher($0, for: "objective") }
                     let ask = goal["ask"].map { templates($0, for: "ask") } ?? []
                     let reached = goal.stringList("reached") ?? []
-                    if let node = goal["reached"] { references.states.append(contentsOf: reached.map { ($0, node.location) }) }
+                    if let node = goal["reached"] {
+                        references.states.append(contentsOf: reached.map { ($0, node.location) })
+                    }
                     goals.append(SimulatedGoal(name: name, objective: objective, ask: ask, reached: reached))
                 }
             } else {
                 reader.mismatch(goalsNode, for: "goals", expected: "a mapping of goal names to goals")
             }
         }
-        let defaults = map["defaults"].flatMap { reader.stringMap($0, for: "defaults") }?
+        let defaults =
+            map["defaults"].flatMap { reader.stringMap($0, for: "defaults") }?
             .map { Persona.Variable(name: $0.key, value: $0.value) } ?? []
         let goodbye = map["goodbye"].map { templates($0, for: "goodbye") } ?? []
         if let goal = map.nonEmptyString("default_goal"), let node = map["default_goal"] {
             references.goals.append((goal, node.location))
         }
-        return SimulatedUser(goals: goals, defaultGoal: map.nonEmptyString("default_goal"), defaults: defaults, goodbye: goodbye)
+        return SimulatedUser(
+            goals: goals, defaultGoal: map.nonEmptyString("default_goal"), defaults: defaults, goodbye: goodbye)
     }
 
     func templates(_ node: YAMLNode, for what: String) -> [Template] {

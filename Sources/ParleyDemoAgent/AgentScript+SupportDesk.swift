@@ -8,7 +8,8 @@ extension AgentScript {
     /// The built-in support desk of Juniper & Pine, a fictional home-goods shop.
     public static let supportDesk: AgentScript = {
         let sink = DiagnosticSink()
-        guard let script = AgentScript.parse(text: supportDeskText, file: "examples/agents/support-desk.yaml", sink: sink)
+        guard
+            let script = AgentScript.parse(text: supportDeskText, file: "examples/agents/support-desk.yaml", sink: sink)
         else {
             // The text is fixed at build time and a test parses it, so this cannot happen in a release.
             preconditionFailure("the built-in support-desk script is invalid: \(sink.sorted)")

@@ -1,4 +1,3 @@
-
 /// A scripted agent: states with objectives, routes chosen by patterns on what the user says,
 /// replies, values it remembers, and hints for the simulated user.
 ///

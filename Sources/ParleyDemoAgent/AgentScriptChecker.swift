@@ -24,12 +24,17 @@ struct AgentScriptChecker {
         }
         let goalNames = script.simulatedUser.goals.map(\.name)
         for (name, location) in references.goals where !goalNames.contains(name) {
-            let known = goalNames.isEmpty ? "; `simulated_user.goals` defines none" : Suggestion.hint(for: name, in: goalNames + [AgentScript.anyGoal])
+            let known =
+                goalNames.isEmpty
+                ? "; `simulated_user.goals` defines none"
+                : Suggestion.hint(for: name, in: goalNames + [AgentScript.anyGoal])
             reader.error("no goal is named `\(name)`\(known)", at: location)
         }
         let captured = capturedNames
         for (name, location) in references.remembered where !captured.contains(name) {
-            reader.error("`\(name)` is never remembered: no route captures it\(Suggestion.hint(for: name, in: captured))", at: location)
+            reader.error(
+                "`\(name)` is never remembered: no route captures it\(Suggestion.hint(for: name, in: captured))",
+                at: location)
         }
         checkAgentTemplates(known: captured.union(script.derived.keys))
         checkSimulatedUserTemplates()
@@ -58,9 +63,14 @@ struct AgentScriptChecker {
                 case .local(let name) where known.contains(name):
                     continue
                 case .local(let name):
-                    reader.error("`${\(name)}` is never remembered or derived\(Suggestion.hint(for: name, in: known))", at: location)
+                    reader.error(
+                        "`${\(name)}` is never remembered or derived\(Suggestion.hint(for: name, in: known))",
+                        at: location)
                 default:
-                    reader.error("an agent reply can use only remembered or derived values such as `${order_id}`, not `\(reference)`", at: location)
+                    reader.error(
+                        "an agent reply can use only remembered or derived values such as `${order_id}`, not "
+                            + "`\(reference)`",
+                        at: location)
                 }
             }
         }
@@ -75,7 +85,10 @@ struct AgentScriptChecker {
                 switch reference {
                 case .persona, .scenario: continue
                 case .local, .env:
-                    reader.error("a simulated user's line can use `${persona.<field>}` and `${scenario.<field>}`, not `\(reference)`", at: location)
+                    reader.error(
+                        "a simulated user's line can use `${persona.<field>}` and `${scenario.<field>}`, not "
+                            + "`\(reference)`",
+                        at: location)
                 }
             }
         }

@@ -49,11 +49,14 @@ extension DemoConversation {
         let scope = VariableScope(persona: nil, scenario: context.scenario, environment: [:])
         for field in [context.scenario.objective, context.scenario.name, context.scenario.instructions] {
             guard let field else { continue }
-            if let goal = goals.first(where: { ($0.objective.flatMap { try? $0.matches(field, scope: scope) }) == true }) {
+            if let goal = goals.first(where: { ($0.objective.flatMap { try? $0.matches(field, scope: scope) }) == true }
+            ) {
                 return goal
             }
         }
-        if let name = script.simulatedUser.defaultGoal, let goal = goals.first(where: { $0.name == name }) { return goal }
+        if let name = script.simulatedUser.defaultGoal, let goal = goals.first(where: { $0.name == name }) {
+            return goal
+        }
         return goals.first
     }
 
@@ -77,8 +80,9 @@ extension DemoConversation {
         for fallback in script.simulatedUser.defaults where !has(fallback.name.lowercased()) {
             variables.append(fallback)
         }
-        return Persona(name: name, background: context.background, variables: variables,
-                       location: SourceLocation(file: "<recommend context>", line: 1, column: 1))
+        return Persona(
+            name: name, background: context.background, variables: variables,
+            location: SourceLocation(file: "<recommend context>", line: 1, column: 1))
     }
 
     /// An order number for the persona: a variable whose value looks like one, else the first in the text.
@@ -86,7 +90,8 @@ extension DemoConversation {
         if let variable = context.variables.first(where: { $0.name.lowercased().contains("order") }) {
             return variable.value
         }
-        guard let range = context.text.range(of: #"\bORD-\d+\b"#, options: [.regularExpression, .caseInsensitive]) else {
+        guard let range = context.text.range(of: #"\bORD-\d+\b"#, options: [.regularExpression, .caseInsensitive])
+        else {
             return nil
         }
         return context.text[range].uppercased()

@@ -91,7 +91,8 @@ public struct DemoConversation: Sendable {
     /// The agent's current state for insights.
     public var insights: DemoInsights {
         let state = script.states[stateName]
-        return DemoInsights(stateName: stateName, action: state?.action ?? "", objective: state?.objective ?? "", memory: memory)
+        return DemoInsights(
+            stateName: stateName, action: state?.action ?? "", objective: state?.objective ?? "", memory: memory)
     }
 
     // MARK: - Routes
@@ -121,8 +122,8 @@ public struct DemoConversation: Sendable {
             var complete = true
             for capture in route.captures {
                 guard let groups = try? capture.pattern.compile(scope).firstMatch(in: text),
-                      let value = groups.count > 1 ? groups[1] : groups.first,
-                      let found = value
+                    let value = groups.count > 1 ? groups[1] : groups.first,
+                    let found = value
                 else {
                     complete = false
                     break
@@ -134,7 +135,9 @@ public struct DemoConversation: Sendable {
         return nil
     }
 
-    private mutating func take(_ route: AgentRoute, captured: [String: String], reason: String, into turn: inout DemoTurn) {
+    private mutating func take(
+        _ route: AgentRoute, captured: [String: String], reason: String, into turn: inout DemoTurn
+    ) {
         memory.merge(captured) { _, new in new }
         if let text = pick(route.say) { turn.messages.append(text) }
         if let event = route.event { turn.events.append(DemoEvent(kind: event, state: stateName)) }

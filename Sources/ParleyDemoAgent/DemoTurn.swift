@@ -10,7 +10,9 @@ public struct DemoTurn: Sendable, Hashable {
     public var transitions: [DemoTransition]
 
     /// Creates a turn from its parts.
-    public init(messages: [String] = [], completed: Bool = false, events: [DemoEvent] = [], transitions: [DemoTransition] = []) {
+    public init(
+        messages: [String] = [], completed: Bool = false, events: [DemoEvent] = [], transitions: [DemoTransition] = []
+    ) {
         self.messages = messages
         self.completed = completed
         self.events = events

@@ -35,20 +35,22 @@ public struct RecommendationContext: Sendable, Hashable {
     /// Amigo's default context: a typical person completing the service.
     public static let amigoDefault = """
 
-    PERSONA:
-    Name: User
-    Background: A typical person seeking this service.
-    ---
-    SCENARIO:
-    Name: Complete Service
-    Objective: Successfully complete the service interaction.
-    Instructions: Engage naturally with the agent to achieve the service objective.
+        PERSONA:
+        Name: User
+        Background: A typical person seeking this service.
+        ---
+        SCENARIO:
+        Name: Complete Service
+        Objective: Successfully complete the service interaction.
+        Instructions: Engage naturally with the agent to achieve the service objective.
 
-    """
+        """
 
     /// Creates a context from its parts.
-    public init(personaName: String? = nil, background: String? = nil, variables: [Persona.Variable] = [],
-                scenario: Scenario = Scenario(), otherFields: [String: String] = [:], text: String = "") {
+    public init(
+        personaName: String? = nil, background: String? = nil, variables: [Persona.Variable] = [],
+        scenario: Scenario = Scenario(), otherFields: [String: String] = [:], text: String = ""
+    ) {
         self.personaName = personaName
         self.background = background
         self.variables = variables
@@ -69,9 +71,24 @@ public struct RecommendationContext: Sendable, Hashable {
             let line = rawLine.trimmingSpaces
             if line.isEmpty { continue }
             let upper = line.uppercased()
-            if upper.hasPrefix("---") { section = .scenario; inVariables = false; lastField = nil; continue }
-            if upper == "PERSONA:" || upper == "PERSONA" { section = .persona; inVariables = false; lastField = nil; continue }
-            if upper == "SCENARIO:" || upper == "SCENARIO" { section = .scenario; inVariables = false; lastField = nil; continue }
+            if upper.hasPrefix("---") {
+                section = .scenario
+                inVariables = false
+                lastField = nil
+                continue
+            }
+            if upper == "PERSONA:" || upper == "PERSONA" {
+                section = .persona
+                inVariables = false
+                lastField = nil
+                continue
+            }
+            if upper == "SCENARIO:" || upper == "SCENARIO" {
+                section = .scenario
+                inVariables = false
+                lastField = nil
+                continue
+            }
 
             if line.hasPrefix("- ") || line.hasPrefix("* ") {
                 let item = line.dropFirst(2)
@@ -89,7 +106,10 @@ public struct RecommendationContext: Sendable, Hashable {
             }
             let field = key.lowercased()
             inVariables = section == .persona && (field == "variables" || field == "user variables") && value.isEmpty
-            if inVariables { lastField = nil; continue }
+            if inVariables {
+                lastField = nil
+                continue
+            }
             lastField = field
             result.set(field, value, in: section)
         }
@@ -101,7 +121,9 @@ public struct RecommendationContext: Sendable, Hashable {
     private static func keyValue(_ line: Substring) -> (String, String)? {
         guard let colon = line.firstIndex(of: ":") else { return nil }
         let key = line[..<colon].trimmingSpaces
-        guard !key.isEmpty, key.count <= 40, key.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" || $0 == " " || $0 == "-" }) else {
+        guard !key.isEmpty, key.count <= 40,
+            key.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" || $0 == " " || $0 == "-" })
+        else {
             return nil
         }
         return (key, line[line.index(after: colon)...].trimmingSpaces)

@@ -12,7 +12,10 @@ public struct SimulatedUser: Sendable {
     public var goodbye: [Template]
 
     /// Creates a simulated user from its parts.
-    public init(goals: [SimulatedGoal] = [], defaultGoal: String? = nil, defaults: [Persona.Variable] = [], goodbye: [Template] = []) {
+    public init(
+        goals: [SimulatedGoal] = [], defaultGoal: String? = nil, defaults: [Persona.Variable] = [],
+        goodbye: [Template] = []
+    ) {
         self.goals = goals
         self.defaultGoal = defaultGoal
         self.defaults = defaults

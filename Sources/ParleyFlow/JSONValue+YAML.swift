@@ -20,7 +20,8 @@ extension JSONValue {
         case .sequence(let items):
             self = .array(items.map { JSONValue(yaml: $0) })
         case .mapping(let pairs):
-            self = .object(pairs.map { pair in (pair.key.string ?? pair.key.kindDescription, JSONValue(yaml: pair.value)) })
+            self = .object(
+                pairs.map { pair in (pair.key.string ?? pair.key.kindDescription, JSONValue(yaml: pair.value)) })
         }
     }
 
@@ -48,7 +49,9 @@ extension JSONValue {
                     ok = false
                     continue
                 }
-                if let member = configured(pair.value, for: "\(what).\(key)", reader: reader, depth: depth + 1, text: text) {
+                if let member = configured(
+                    pair.value, for: "\(what).\(key)", reader: reader, depth: depth + 1, text: text)
+                {
                     members.append((key, member))
                 } else {
                     ok = false
@@ -90,10 +93,13 @@ extension JSONValue {
     private static func coreNumber(_ text: String) -> Double? {
         let bytes = Array(text.utf8)
         guard let first = bytes.first else { return nil }
-        func all(_ slice: ArraySlice<UInt8>, _ allowed: (UInt8) -> Bool) -> Bool { !slice.isEmpty && slice.allSatisfy(allowed) }
+        func all(_ slice: ArraySlice<UInt8>, _ allowed: (UInt8) -> Bool) -> Bool {
+            !slice.isEmpty && slice.allSatisfy(allowed)
+        }
         let isDigit: (UInt8) -> Bool = { (0x30...0x39).contains($0) }
         if bytes.count > 2, bytes[0] == 0x30, bytes[1] == UInt8(ascii: "o") {
-            return all(bytes[2...], { (0x30...0x37).contains($0) }) ? UInt64(text.dropFirst(2), radix: 8).map { Double($0) } : nil
+            return all(bytes[2...], { (0x30...0x37).contains($0) })
+                ? UInt64(text.dropFirst(2), radix: 8).map { Double($0) } : nil
         }
         if bytes.count > 2, bytes[0] == 0x30, bytes[1] == UInt8(ascii: "x") {
             return all(bytes[2...], { $0.isHexDigit }) ? UInt64(text.dropFirst(2), radix: 16).map { Double($0) } : nil
@@ -102,11 +108,17 @@ extension JSONValue {
         var i = first == UInt8(ascii: "-") || first == UInt8(ascii: "+") ? 1 : 0
         let mantissaStart = i
         var digits = 0
-        while i < bytes.count, isDigit(bytes[i]) { i += 1; digits += 1 }
+        while i < bytes.count, isDigit(bytes[i]) {
+            i += 1
+            digits += 1
+        }
         if i < bytes.count, bytes[i] == UInt8(ascii: ".") {
             i += 1
             var fraction = 0
-            while i < bytes.count, isDigit(bytes[i]) { i += 1; fraction += 1 }
+            while i < bytes.count, isDigit(bytes[i]) {
+                i += 1
+                fraction += 1
+            }
             if digits == 0, fraction == 0 { return nil }
         } else if digits == 0 {
             return nil
@@ -124,5 +136,7 @@ extension JSONValue {
 }
 
 private extension UInt8 {
-    var isHexDigit: Bool { (0x30...0x39).contains(self) || (0x41...0x46).contains(self) || (0x61...0x66).contains(self) }
+    var isHexDigit: Bool {
+        (0x30...0x39).contains(self) || (0x41...0x46).contains(self) || (0x61...0x66).contains(self)
+    }
 }

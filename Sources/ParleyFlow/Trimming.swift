@@ -4,7 +4,8 @@ extension StringProtocol {
     /// Pure Swift: Foundation's `trimmingCharacters(in:)` goes through `NSString` on Linux, which showed up
     /// in profiles of request handling.
     public var trimmingSpaces: String {
-        guard let first = firstIndex(where: { !$0.isWhitespace }), let last = lastIndex(where: { !$0.isWhitespace }) else {
+        guard let first = firstIndex(where: { !$0.isWhitespace }), let last = lastIndex(where: { !$0.isWhitespace })
+        else {
             return ""
         }
         return String(self[first...last])

@@ -100,9 +100,10 @@ final class BodyStream: Sendable {
                 if resumeNow { continuation.resume() }
             }
             if concurrentConsumer {
-                return .failure(HTTPError(
-                    code: .invalidRequest, message: "the response body is already being consumed by another task",
-                    url: url))
+                return .failure(
+                    HTTPError(
+                        code: .invalidRequest, message: "the response body is already being consumed by another task",
+                        url: url))
             }
         }
     }

@@ -26,11 +26,13 @@ public final class HTTPClient: Sendable {
             bodyStream: nil)
         let loop = self.loop
         let result = await withTaskCancellationHandler {
-            await withCheckedContinuation { (continuation: CheckedContinuation<Result<HTTPResponse, HTTPError>, Never>) in
+            await withCheckedContinuation {
+                (continuation: CheckedContinuation<Result<HTTPResponse, HTTPError>, Never>) in
                 transfer.completion = .buffered(continuation)
                 if !loop.submit(transfer) {
                     transfer.completion = nil
-                    continuation.resume(returning: .failure(transfer.error(.cancelled, "the HTTP client was shut down")))
+                    continuation.resume(
+                        returning: .failure(transfer.error(.cancelled, "the HTTP client was shut down")))
                 }
             }
         } onCancel: {
@@ -52,7 +54,8 @@ public final class HTTPClient: Sendable {
         let control = StreamControl(client: self, transfer: transfer, body: body, limit: limit)
         let loop = self.loop
         let head = await withTaskCancellationHandler {
-            await withCheckedContinuation { (continuation: CheckedContinuation<Result<Transfer.StreamHead, HTTPError>, Never>) in
+            await withCheckedContinuation {
+                (continuation: CheckedContinuation<Result<Transfer.StreamHead, HTTPError>, Never>) in
                 transfer.completion = .streaming(continuation)
                 if !loop.submit(transfer) {
                     transfer.completion = nil
@@ -66,7 +69,8 @@ public final class HTTPClient: Sendable {
         }
         switch head {
         case .success(let head):
-            return HTTPStreamingResponse(status: head.status, headers: head.headers, timing: head.timing, control: control)
+            return HTTPStreamingResponse(
+                status: head.status, headers: head.headers, timing: head.timing, control: control)
         case .failure(let error):
             throw error
         }

@@ -13,7 +13,9 @@ public struct HTTPTimeouts: Sendable, Hashable {
     public var total: Duration?
 
     /// Creates timeouts; by default only connecting is limited (10 s).
-    public init(connect: Duration? = .seconds(10), firstByte: Duration? = nil, idle: Duration? = nil, total: Duration? = nil) {
+    public init(
+        connect: Duration? = .seconds(10), firstByte: Duration? = nil, idle: Duration? = nil, total: Duration? = nil
+    ) {
         self.connect = connect
         self.firstByte = firstByte
         self.idle = idle

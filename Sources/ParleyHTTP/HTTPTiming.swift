@@ -10,7 +10,9 @@ public struct HTTPTiming: Sendable {
     public var total: Duration?
 
     /// Creates a timing record.
-    public init(started: ContinuousClock.Instant, headers: Duration? = nil, firstByte: Duration? = nil, total: Duration? = nil) {
+    public init(
+        started: ContinuousClock.Instant, headers: Duration? = nil, firstByte: Duration? = nil, total: Duration? = nil
+    ) {
         self.started = started
         self.headers = headers
         self.firstByte = firstByte

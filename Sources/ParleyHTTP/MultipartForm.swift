@@ -22,7 +22,9 @@ public struct MultipartForm: Sendable {
     }
 
     /// Appends a file part.
-    public mutating func addFile(name: String, filename: String, contentType: String = "application/octet-stream", data: [UInt8]) {
+    public mutating func addFile(
+        name: String, filename: String, contentType: String = "application/octet-stream", data: [UInt8]
+    ) {
         parts.append(.file(name: name, filename: filename, contentType: contentType, data: data))
     }
 
@@ -47,7 +49,8 @@ public struct MultipartForm: Sendable {
                 out += Array(value.utf8)
             case .file(let name, let filename, let contentType, let data):
                 out += Array(
-                    "Content-Disposition: form-data; name=\"\(Self.quoted(name))\"; filename=\"\(Self.quoted(filename))\"".utf8)
+                    ("Content-Disposition: form-data; name=\"\(Self.quoted(name))\"; "
+                        + "filename=\"\(Self.quoted(filename))\"").utf8)
                 out += crlf
                 out += Array("Content-Type: \(Self.headerSafe(contentType))".utf8)
                 out += crlf

@@ -1,28 +1,29 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Process-wide resource limits that many concurrent connections run into.
 public enum ProcessLimits {
     /// Raises the soft limit on open files to the hard limit and returns the new soft limit
-    /// (the unchanged one if raising failed, -1 if the limit could not be read). Each connection is a file descriptor, twice over
+    /// (the unchanged one if raising failed, -1 if the limit could not be read). Each connection is a file descriptor,
+    /// twice over
     /// when client and server share the process, so the usual soft limit of 1,024 is too low
     /// for a thousand concurrent conversations.
     @discardableResult
     public static func raiseOpenFileLimit() -> Int {
         var limits = rlimit()
         #if canImport(Glibc)
-        let resource = __rlimit_resource_t(RLIMIT_NOFILE.rawValue)
+            let resource = __rlimit_resource_t(RLIMIT_NOFILE.rawValue)
         #else
-        let resource = RLIMIT_NOFILE
+            let resource = RLIMIT_NOFILE
         #endif
         guard getrlimit(resource, &limits) == 0 else { return -1 }
         var target = limits.rlim_max
         #if canImport(Darwin)
-        // macOS reports an unlimited hard limit but refuses soft limits above OPEN_MAX.
-        target = min(target, rlim_t(OPEN_MAX))
+            // macOS reports an unlimited hard limit but refuses soft limits above OPEN_MAX.
+            target = min(target, rlim_t(OPEN_MAX))
         #endif
         if limits.rlim_cur < target {
             var raised = limits

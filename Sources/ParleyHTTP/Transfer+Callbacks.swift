@@ -100,7 +100,8 @@ extension Transfer {
         }
         if case .streaming(let continuation) = completion {
             completion = nil
-            continuation.resume(returning: .success(StreamHead(status: status, headers: headers, timing: timing(end: nil))))
+            continuation.resume(
+                returning: .success(StreamHead(status: status, headers: headers, timing: timing(end: nil))))
         }
     }
 
@@ -123,7 +124,9 @@ extension Transfer {
         var lower = start
         var upper = line.count
         while lower < upper, line[lower] == UInt8(ascii: " ") || line[lower] == UInt8(ascii: "\t") { lower += 1 }
-        while upper > lower, line[upper - 1] == UInt8(ascii: " ") || line[upper - 1] == UInt8(ascii: "\t") { upper -= 1 }
+        while upper > lower, line[upper - 1] == UInt8(ascii: " ") || line[upper - 1] == UInt8(ascii: "\t") {
+            upper -= 1
+        }
         return String(decoding: UnsafeRawBufferPointer(rebasing: line[lower..<upper]), as: UTF8.self)
     }
 }

@@ -173,15 +173,17 @@ final class Transfer: @unchecked Sendable {
         let end = loop?.now ?? .now
         switch completion {
         case .buffered(let continuation):
-            continuation.resume(returning: outcome.map { _ in
-                HTTPResponse(status: status, headers: headers, body: receivedBody, timing: timing(end: end))
-            })
+            continuation.resume(
+                returning: outcome.map { _ in
+                    HTTPResponse(status: status, headers: headers, body: receivedBody, timing: timing(end: end))
+                })
         case .streaming(let continuation):
             // Resumed here only when the headers never completed (a failure, or a response
             // libcurl finished without a blank line); otherwise `headersDidComplete` did it.
-            continuation.resume(returning: outcome.map { _ in
-                StreamHead(status: status, headers: headers, timing: timing(end: nil))
-            })
+            continuation.resume(
+                returning: outcome.map { _ in
+                    StreamHead(status: status, headers: headers, timing: timing(end: nil))
+                })
         case nil:
             break
         }

@@ -2,23 +2,23 @@ internal import CCurl
 internal import CCurlShims
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 extension TransferLoop {
     static func makeEngine(_ choice: HTTPClient.EventEngine) -> Engine {
         #if os(Linux)
-        if choice == .automatic {
-            let epoll = parley_epoll_create()
-            let wake = parley_eventfd_create()
-            if epoll >= 0, wake >= 0, parley_epoll_watch(epoll, wake, CURL_POLL_IN, 0) == 0 {
-                return .socketAction(epoll: epoll, wake: wake)
+            if choice == .automatic {
+                let epoll = parley_epoll_create()
+                let wake = parley_eventfd_create()
+                if epoll >= 0, wake >= 0, parley_epoll_watch(epoll, wake, CURL_POLL_IN, 0) == 0 {
+                    return .socketAction(epoll: epoll, wake: wake)
+                }
+                if epoll >= 0 { close(epoll) }
+                if wake >= 0 { close(wake) }
             }
-            if epoll >= 0 { close(epoll) }
-            if wake >= 0 { close(wake) }
-        }
         #endif
         return .multiPoll
     }
@@ -42,10 +42,10 @@ extension TransferLoop {
 
     func closeEngine() {
         #if os(Linux)
-        if case .socketAction(let epoll, let wake) = engine {
-            close(epoll)
-            close(wake)
-        }
+            if case .socketAction(let epoll, let wake) = engine {
+                close(epoll)
+                close(wake)
+            }
         #endif
     }
 
@@ -55,9 +55,9 @@ extension TransferLoop {
         switch engine {
         case .socketAction(_, let wake):
             #if os(Linux)
-            parley_eventfd_signal(wake)
+                parley_eventfd_signal(wake)
             #else
-            _ = wake
+                _ = wake
             #endif
         case .multiPoll:
             _ = curl_multi_wakeup(multi)
@@ -68,38 +68,38 @@ extension TransferLoop {
     /// `curl_multi_socket_action`, which runs only the transfers on that socket.
     func runSocketEngine(epoll: Int32, wake: Int32) {
         #if os(Linux)
-        let capacity = 256
-        var fds = [Int32](repeating: 0, count: capacity)
-        var events = [Int32](repeating: 0, count: capacity)
-        var running: Int32 = 0
-        while true {
-            let timeout = waitMilliseconds(includingCurlTimer: true)
-            let ready = parley_epoll_wait(epoll, &fds, &events, Int32(capacity), timeout)
-            now = .now
-            var woken = false
-            if ready > 0 {
-                for index in 0..<Int(ready) {
-                    if fds[index] == wake {
-                        woken = true
-                    } else {
-                        _ = parley_multi_socket_action(multi, fds[index], events[index], &running)
+            let capacity = 256
+            var fds = [Int32](repeating: 0, count: capacity)
+            var events = [Int32](repeating: 0, count: capacity)
+            var running: Int32 = 0
+            while true {
+                let timeout = waitMilliseconds(includingCurlTimer: true)
+                let ready = parley_epoll_wait(epoll, &fds, &events, Int32(capacity), timeout)
+                now = .now
+                var woken = false
+                if ready > 0 {
+                    for index in 0..<Int(ready) {
+                        if fds[index] == wake {
+                            woken = true
+                        } else {
+                            _ = parley_multi_socket_action(multi, fds[index], events[index], &running)
+                        }
                     }
                 }
+                if woken {
+                    parley_eventfd_drain(wake)
+                    guard processInbox() else { return }
+                }
+                // New transfers and finished sockets usually move libcurl's timer to "now".
+                if let timer = curlTimer, timer <= now {
+                    curlTimer = nil
+                    _ = parley_multi_socket_timeout(multi, &running)
+                }
+                collectFinished()
+                checkDeadlines()
             }
-            if woken {
-                parley_eventfd_drain(wake)
-                guard processInbox() else { return }
-            }
-            // New transfers and finished sockets usually move libcurl's timer to "now".
-            if let timer = curlTimer, timer <= now {
-                curlTimer = nil
-                _ = parley_multi_socket_timeout(multi, &running)
-            }
-            collectFinished()
-            checkDeadlines()
-        }
         #else
-        _ = (epoll, wake)
+            _ = (epoll, wake)
         #endif
     }
 
@@ -125,23 +125,23 @@ private func loopSocketCallback(
     _ context: UnsafeMutableRawPointer?, _ socketContext: UnsafeMutableRawPointer?
 ) -> Int32 {
     #if os(Linux)
-    guard let context else { return 0 }
-    let loop = Unmanaged<TransferLoop>.fromOpaque(context).takeUnretainedValue()
-    guard case .socketAction(let epoll, _) = loop.engine else { return 0 }
-    if what == CURL_POLL_REMOVE {
-        // libcurl forgets the socket's assigned pointer itself.
-        _ = parley_epoll_unwatch(epoll, socket)
+        guard let context else { return 0 }
+        let loop = Unmanaged<TransferLoop>.fromOpaque(context).takeUnretainedValue()
+        guard case .socketAction(let epoll, _) = loop.engine else { return 0 }
+        if what == CURL_POLL_REMOVE {
+            // libcurl forgets the socket's assigned pointer itself.
+            _ = parley_epoll_unwatch(epoll, socket)
+            return 0
+        }
+        // The socket's libcurl-assigned pointer marks it as registered with epoll.
+        let known = socketContext != nil
+        guard parley_epoll_watch(epoll, socket, what, known ? 1 : 0) == 0 else { return -1 }
+        if !known {
+            _ = curl_multi_assign(loop.multi, socket, registeredSocketMarker)
+        }
         return 0
-    }
-    // The socket's libcurl-assigned pointer marks it as registered with epoll.
-    let known = socketContext != nil
-    guard parley_epoll_watch(epoll, socket, what, known ? 1 : 0) == 0 else { return -1 }
-    if !known {
-        _ = curl_multi_assign(loop.multi, socket, registeredSocketMarker)
-    }
-    return 0
     #else
-    return 0
+        return 0
     #endif
 }
 

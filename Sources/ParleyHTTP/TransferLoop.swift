@@ -3,9 +3,9 @@ internal import CCurlShims
 import Synchronization
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// libcurl's one-time global setup; Swift runs a global's initializer exactly once.
@@ -140,35 +140,37 @@ final class TransferLoop: @unchecked Sendable {
     private func startThread() -> Bool {
         let context = Unmanaged.passRetained(self).toOpaque()
         #if canImport(Glibc)
-        var thread = pthread_t()
+            var thread = pthread_t()
         #else
-        var thread: pthread_t?
+            var thread: pthread_t?
         #endif
-        let result = pthread_create(&thread, nil, { context in
-            #if canImport(Glibc)
-            guard let context else { return nil }
-            #endif
-            let loop = Unmanaged<TransferLoop>.fromOpaque(context).takeRetainedValue()
-            loop.run()
-            return nil
-        }, context)
+        let result = pthread_create(
+            &thread, nil,
+            { context in
+                #if canImport(Glibc)
+                    guard let context else { return nil }
+                #endif
+                let loop = Unmanaged<TransferLoop>.fromOpaque(context).takeRetainedValue()
+                loop.run()
+                return nil
+            }, context)
         guard result == 0 else {
             Unmanaged<TransferLoop>.fromOpaque(context).release()
             return false
         }
         #if canImport(Glibc)
-        pthread_detach(thread)
+            pthread_detach(thread)
         #else
-        if let thread { pthread_detach(thread) }
+            if let thread { pthread_detach(thread) }
         #endif
         return true
     }
 
     private func run() {
         #if os(Linux)
-        parley_name_current_thread("parley-http")
+            parley_name_current_thread("parley-http")
         #else
-        pthread_setname_np("parley-http")
+            pthread_setname_np("parley-http")
         #endif
         switch engine {
         case .socketAction(let epoll, let wake):

@@ -1,4 +1,3 @@
-
 /// A path into a JSON document, written in a small subset of JSONPath, parsed once when the
 /// configuration is loaded.
 ///
@@ -107,7 +106,8 @@ public struct JSONPath: Sendable, Hashable, CustomStringConvertible {
             case (.key(let name), .object(let members)):
                 guard let next = members.first(where: { $0.0 == name })?.1 else {
                     let keys = members.map(\.0)
-                    return "\(here) has no member `\(name)`" + (keys.isEmpty ? " (it is an empty object)" : " (it has \(keys.joined(separator: ", ")))")
+                    return "\(here) has no member `\(name)`"
+                        + (keys.isEmpty ? " (it is an empty object)" : " (it has \(keys.joined(separator: ", ")))")
                 }
                 current = next
                 walked += walked.isEmpty ? name : ".\(name)"
@@ -119,7 +119,9 @@ public struct JSONPath: Sendable, Hashable, CustomStringConvertible {
                 walked += walked.isEmpty ? name : ".\(name)"
             case (.index(let index), .array(let items)):
                 let position = index < 0 ? items.count + index : index
-                guard position >= 0, position < items.count else { return "\(here) is a list of \(items.count); [\(index)] is outside it" }
+                guard position >= 0, position < items.count else {
+                    return "\(here) is a list of \(items.count); [\(index)] is outside it"
+                }
                 current = items[position]
                 walked += "[\(index)]"
             case (.wildcard, .array), (.wildcard, .object):
@@ -182,7 +184,8 @@ private struct JSONPathParser {
                 i += 1
                 guard i < chars.count else { throw JSONPathError(message: "a name must follow `.`", offset: i - 1) }
                 if chars[i] == "." {
-                    throw JSONPathError(message: "recursive descent (`..`) is not supported; write each step", offset: i - 1)
+                    throw JSONPathError(
+                        message: "recursive descent (`..`) is not supported; write each step", offset: i - 1)
                 }
                 if chars[i] == "*" {
                     steps.append(.wildcard)
@@ -192,14 +195,19 @@ private struct JSONPathParser {
                 let start = i
                 while i < chars.count, Self.isNameCharacter(chars[i]) { i += 1 }
                 guard i > start else {
-                    throw JSONPathError(message: "`\(chars[i])` cannot start a name after `.`; write ['\(chars[i])…'] for names with other characters",
-                                        offset: i)
+                    throw JSONPathError(
+                        message:
+                            "`\(chars[i])` cannot start a name after `.`; write ['\(chars[i])…'] for names with "
+                            + "other characters",
+                        offset: i)
                 }
                 steps.append(.key(String(chars[start..<i])))
             case "[":
                 steps.append(try bracket())
             default:
-                throw JSONPathError(message: "unexpected `\(chars[i])`; a step is `.name`, `['name']`, `[0]`, `[-1]` or `[*]`", offset: i)
+                throw JSONPathError(
+                    message: "unexpected `\(chars[i])`; a step is `.name`, `['name']`, `[0]`, `[-1]` or `[*]`",
+                    offset: i)
             }
         }
         return steps

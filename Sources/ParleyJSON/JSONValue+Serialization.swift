@@ -43,7 +43,10 @@ struct JSONByteWriter {
             }
         case .string(let s): writeString(s)
         case .array(let items):
-            guard !items.isEmpty else { append("[]"); return }
+            guard !items.isEmpty else {
+                append("[]")
+                return
+            }
             bytes.append(UInt8(ascii: "["))
             for (i, item) in items.enumerated() {
                 if i > 0 { bytes.append(UInt8(ascii: ",")) }
@@ -53,7 +56,10 @@ struct JSONByteWriter {
             if pretty { newline(indent) }
             bytes.append(UInt8(ascii: "]"))
         case .object(let members):
-            guard !members.isEmpty else { append("{}"); return }
+            guard !members.isEmpty else {
+                append("{}")
+                return
+            }
             bytes.append(UInt8(ascii: "{"))
             for (i, (key, member)) in members.enumerated() {
                 if i > 0 { bytes.append(UInt8(ascii: ",")) }

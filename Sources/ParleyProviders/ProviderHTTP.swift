@@ -15,8 +15,10 @@ struct ProviderHTTP: Sendable {
     let limits: RateLimits
     let retry: RetryPolicy
 
-    init(client: HTTPClient, service: String, verifyTLS: Bool = true, connectTimeout: Duration = .seconds(10),
-         limits: RateLimits = RateLimits(), retry: RetryPolicy = RetryPolicy()) {
+    init(
+        client: HTTPClient, service: String, verifyTLS: Bool = true, connectTimeout: Duration = .seconds(10),
+        limits: RateLimits = RateLimits(), retry: RetryPolicy = RetryPolicy()
+    ) {
         self.client = client
         self.service = service
         self.verifyTLS = verifyTLS
@@ -26,8 +28,10 @@ struct ProviderHTTP: Sendable {
     }
 
     /// A request with this target's TLS and connect settings, and a deadline for the whole exchange.
-    func request(_ method: HTTPMethod, _ url: String, headers: HTTPHeaders = [:], body: HTTPBody? = nil,
-                 timeout: Duration) -> HTTPRequest {
+    func request(
+        _ method: HTTPMethod, _ url: String, headers: HTTPHeaders = [:], body: HTTPBody? = nil,
+        timeout: Duration
+    ) -> HTTPRequest {
         var request = HTTPRequest(method: method, url: url, headers: headers, body: body)
         request.verifyTLS = verifyTLS
         request.timeouts.connect = connectTimeout
@@ -38,7 +42,9 @@ struct ProviderHTTP: Sendable {
     /// Sends a request and reads the whole response; retries as the call's idempotency allows.
     /// `handsOutOnce`: the server gives this answer only once (see ``RetryPolicy``), so one cut
     /// off mid-body is reported rather than asked for again.
-    func send(_ request: HTTPRequest, endpoint: String, idempotent: Bool, handsOutOnce: Bool = false) async throws(ProviderError) -> HTTPResponse {
+    func send(_ request: HTTPRequest, endpoint: String, idempotent: Bool, handsOutOnce: Bool = false)
+        async throws(ProviderError) -> HTTPResponse
+    {
         var attempt = 0
         while true {
             attempt += 1
@@ -47,15 +53,20 @@ struct ProviderHTTP: Sendable {
             do {
                 response = try await client.execute(request)
             } catch {
-                guard let wait = retry.delay(error: error, idempotent: idempotent, handsOutOnce: handsOutOnce, attempt: attempt) else {
+                guard
+                    let wait = retry.delay(
+                        error: error, idempotent: idempotent, handsOutOnce: handsOutOnce, attempt: attempt)
+                else {
                     throw providerError(error)
                 }
                 try await pause(wait)
                 continue
             }
             limits.observe(endpoint, headers: response.headers)
-            if let wait = retry.delay(status: response.status, headers: response.headers, idempotent: idempotent,
-                                      bodyBytes: response.body.count, attempt: attempt) {
+            if let wait = retry.delay(
+                status: response.status, headers: response.headers, idempotent: idempotent,
+                bodyBytes: response.body.count, attempt: attempt)
+            {
                 try await pause(wait)
                 continue
             }
@@ -65,7 +76,9 @@ struct ProviderHTTP: Sendable {
 
     /// Opens a streaming response once its status and headers are in; a refused request (429/503
     /// before any body) is sent again, anything later is the caller's to handle.
-    func stream(_ request: HTTPRequest, endpoint: String, idempotent: Bool) async throws(ProviderError) -> HTTPStreamingResponse {
+    func stream(_ request: HTTPRequest, endpoint: String, idempotent: Bool) async throws(ProviderError)
+        -> HTTPStreamingResponse
+    {
         var attempt = 0
         while true {
             attempt += 1
@@ -74,13 +87,17 @@ struct ProviderHTTP: Sendable {
             do {
                 response = try await client.stream(request)
             } catch {
-                guard let wait = retry.delay(error: error, idempotent: idempotent, attempt: attempt) else { throw providerError(error) }
+                guard let wait = retry.delay(error: error, idempotent: idempotent, attempt: attempt) else {
+                    throw providerError(error)
+                }
                 try await pause(wait)
                 continue
             }
             limits.observe(endpoint, headers: response.headers)
-            if let wait = retry.delay(status: response.status, headers: response.headers, idempotent: idempotent,
-                                      bodyBytes: 0, attempt: attempt) {
+            if let wait = retry.delay(
+                status: response.status, headers: response.headers, idempotent: idempotent,
+                bodyBytes: 0, attempt: attempt)
+            {
                 // Drain the refusal so the connection can be reused.
                 _ = try? await response.collectBody()
                 try await pause(wait)
@@ -102,7 +119,8 @@ struct ProviderHTTP: Sendable {
         case .firstByteTimeout, .idleTimeout, .totalTimeout:
             return ProviderError(.timeout, "\(service) did not answer in time (\(error.message))")
         case .connectionDropped:
-            return ProviderError(.connectionDropped, "\(service) dropped the connection in the middle of a reply (\(error.message))")
+            return ProviderError(
+                .connectionDropped, "\(service) dropped the connection in the middle of a reply (\(error.message))")
         case .cancelled:
             return ProviderError(.cancelled, "cancelled")
         default:
@@ -116,9 +134,12 @@ struct ProviderHTTP: Sendable {
         let suffix = said.isEmpty ? "" : ": \(said)"
         switch status {
         case 401, 403:
-            return ProviderError(.authRefused, "\(service) refused the credentials while \(what) (\(status))\(suffix)", status: status)
+            return ProviderError(
+                .authRefused, "\(service) refused the credentials while \(what) (\(status))\(suffix)", status: status)
         case 429:
-            return ProviderError(.rateLimited, "\(service) kept refusing with 429 Too Many Requests while \(what)\(suffix)", status: status)
+            return ProviderError(
+                .rateLimited, "\(service) kept refusing with 429 Too Many Requests while \(what)\(suffix)",
+                status: status)
         case 500...599:
             return ProviderError(.server, "\(service) failed while \(what) (\(status))\(suffix)", status: status)
         default:
@@ -130,13 +151,15 @@ struct ProviderHTTP: Sendable {
     static func errorText(_ body: [UInt8]) -> String {
         if let json = try? JSONValue(parsing: body) {
             // Spring Boot bodies (Amelia) put the reason phrase in `error` and the reason in `message`.
-            if json["status"] != nil, json["error"] != nil, let message = json["message"]?.scalarText, !message.isEmpty {
+            if json["status"] != nil, json["error"] != nil, let message = json["message"]?.scalarText, !message.isEmpty
+            {
                 return String(message.prefix(300))
             }
             for key in ["detail", "error", "message", "error_description"] {
                 if let text = json[key]?.scalarText { return String(text.prefix(300)) }
                 if let items = json[key]?.array {
-                    return items.compactMap { $0["msg"]?.string ?? $0.scalarText }.joined(separator: "; ").prefix(300).description
+                    return items.compactMap { $0["msg"]?.string ?? $0.scalarText }.joined(separator: "; ").prefix(300)
+                        .description
                 }
             }
         }
@@ -150,7 +173,8 @@ struct ProviderHTTP: Sendable {
             return try JSONValue(parsing: body)
         } catch {
             let start = String(decoding: body.prefix(120), as: UTF8.self)
-            throw ProviderError(.protocolViolation, "\(service) sent a body that is not JSON while \(what) (\(error)): \(start)")
+            throw ProviderError(
+                .protocolViolation, "\(service) sent a body that is not JSON while \(what) (\(error)): \(start)")
         }
     }
 }

@@ -27,9 +27,10 @@ final class RateLimits: Sendable {
     init(perMinute: [String: Double] = [:]) {
         self.perMinute = perMinute
         let now = ContinuousClock.now
-        buckets = Mutex(perMinute.mapValues { limit in
-            Bucket(capacity: max(1, limit), tokens: max(1, limit), refillPerSecond: limit / 60, updated: now)
-        })
+        buckets = Mutex(
+            perMinute.mapValues { limit in
+                Bucket(capacity: max(1, limit), tokens: max(1, limit), refillPerSecond: limit / 60, updated: now)
+            })
     }
 
     /// Waits until the endpoint may be called, then takes one request from its budget.
@@ -64,15 +65,19 @@ final class RateLimits: Sendable {
     /// The server's numbers win over the documented ones in both directions: it counts every
     /// client of the key, and it knows when a key was granted more (or less) than the documented rate.
     func observe(_ endpoint: String, headers: HTTPHeaders) {
-        guard let remainingText = headers["x-ratelimit-remaining"], let remaining = Double(remainingText), remaining >= 0 else { return }
+        guard let remainingText = headers["x-ratelimit-remaining"], let remaining = Double(remainingText),
+            remaining >= 0
+        else { return }
         let reset = headers["x-ratelimit-reset"].flatMap(Double.init)
         let limit = headers["x-ratelimit-limit"].flatMap(Double.init).flatMap { $0 > 0 && $0.isFinite ? $0 : nil }
         buckets.withLock { buckets in
             let now = ContinuousClock.now
-            var bucket = buckets[endpoint] ?? {
-                let capacity = limit ?? max(remaining, 1)
-                return Bucket(capacity: capacity, tokens: remaining, refillPerSecond: capacity / 60, updated: now)
-            }()
+            var bucket =
+                buckets[endpoint]
+                ?? {
+                    let capacity = limit ?? max(remaining, 1)
+                    return Bucket(capacity: capacity, tokens: remaining, refillPerSecond: capacity / 60, updated: now)
+                }()
             if let limit {
                 bucket.capacity = max(1, limit)
                 bucket.refillPerSecond = limit / 60

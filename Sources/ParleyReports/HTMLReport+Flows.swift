@@ -12,7 +12,9 @@ extension HTMLReport {
             return a.flow < b.flow
         }
         let repeated = flows.contains { $0.runs > 1 }
-        var out = "<section class=\"panel\" id=\"flows\">\n<div class=\"panel-head\"><h2>Flows <span class=\"count\">\(flows.count)</span></h2>"
+        var out =
+            "<section class=\"panel\" id=\"flows\">\n<div class=\"panel-head\"><h2>Flows <span "
+            + "class=\"count\">\(flows.count)</span></h2>"
         let flakyCount = flows.count { $0.flaky }
         if flakyCount > 0 {
             out += "<span class=\"badge flaky\">\(flakyCount) flaky</span>"
@@ -22,15 +24,22 @@ extension HTMLReport {
             return out + "<p class=\"empty\">No flow runs finished.</p>\n</section>\n"
         }
         out += "<div class=\"table-wrap\"><table class=\"flows\">\n<thead><tr><th>Flow</th><th class=\"num\">Runs</th>"
-        out += "<th class=\"num\">Passed</th><th class=\"num\">Failed</th><th class=\"num\">Errors</th><th>Pass rate</th>"
+        out +=
+            "<th class=\"num\">Passed</th><th class=\"num\">Failed</th><th class=\"num\">Errors</th><th>Pass rate</th>"
         out += "<th class=\"num\">p50</th><th class=\"num\">p90</th></tr></thead>\n<tbody>\n"
         for (index, flow) in flows.enumerated() {
             let state = flow.failed > 0 ? "failed" : flow.errors > 0 ? "error" : "passed"
             // Rows past the first few are folded away by the script (only), so without it every row shows.
             out += "<tr class=\"f-\(state)\(index >= foldAfter ? " extra" : "")\">"
-            out += "<td><button type=\"button\" class=\"flow-link\" data-flow=\"\(Markup.escape(flow.flow))\" title=\"Show this flow's runs\">"
+            out +=
+                "<td><button type=\"button\" class=\"flow-link\" data-flow=\"\(Markup.escape(flow.flow))\" "
+                + "title=\"Show this flow's runs\">"
             out += "\(Markup.escape(flow.flow))</button>"
-            if flow.flaky { out += " <span class=\"badge flaky\" title=\"outcomes differ between runs of the same persona\">flaky</span>" }
+            if flow.flaky {
+                out +=
+                    " <span class=\"badge flaky\" title=\"outcomes differ between runs of the same "
+                    + "persona\">flaky</span>"
+            }
             out += "<div class=\"file\">\(Markup.escape(flow.file))</div></td>"
             out += "<td class=\"num\">\(flow.runs)</td>"
             out += "<td class=\"num\">\(flow.passed)</td>"
@@ -47,7 +56,9 @@ extension HTMLReport {
         }
         out += "</tbody></table></div>\n"
         if flows.count > foldAfter {
-            out += "<button type=\"button\" class=\"more\" id=\"flows-all\" hidden>Show all \(flows.count) flows</button>\n"
+            out +=
+                "<button type=\"button\" class=\"more\" id=\"flows-all\" hidden>Show all \(flows.count) "
+                + "flows</button>\n"
         }
         out += "</section>\n"
         return out

@@ -5,8 +5,12 @@ extension HTMLReport {
     static func runsSection(ordered: [ResultRecord], flaky: Set<String>) -> String {
         let counts = Dictionary(grouping: ordered, by: \.outcome).mapValues(\.count)
         let keys = filterKeys(ordered)
-        var out = "<section class=\"panel\" id=\"runs\">\n<div class=\"panel-head\"><h2>Flow runs <span class=\"count\">\(ordered.count)</span></h2></div>\n"
-        out += "<div class=\"filters\" role=\"toolbar\" aria-label=\"Filter flow runs\">\n<div class=\"seg\" role=\"group\">"
+        var out =
+            "<section class=\"panel\" id=\"runs\">\n<div class=\"panel-head\"><h2>Flow runs <span "
+            + "class=\"count\">\(ordered.count)</span></h2></div>\n"
+        out +=
+            "<div class=\"filters\" role=\"toolbar\" aria-label=\"Filter flow runs\">\n<div class=\"seg\" "
+            + "role=\"group\">"
         let buttons: [(String, String, Int)] = [
             ("all", "All", ordered.count),
             ("failed", "Failed", counts[.failed] ?? 0),
@@ -14,7 +18,8 @@ extension HTMLReport {
             ("passed", "Passed", counts[.passed] ?? 0),
         ]
         for (value, label, count) in buttons {
-            out += "<button type=\"button\" data-outcome=\"\(value)\" class=\"o-\(value)\(value == "all" ? " on" : "")\""
+            out +=
+                "<button type=\"button\" data-outcome=\"\(value)\" class=\"o-\(value)\(value == "all" ? " on" : "")\""
             out += " aria-pressed=\"\(value == "all")\">\(label) <span>\(count)</span></button>"
         }
         out += "</div>\n"
@@ -29,7 +34,9 @@ extension HTMLReport {
             out += "<label class=\"check\"><input type=\"checkbox\" id=\"f-flaky\"> flaky flows only</label>\n"
         }
         out += "<button type=\"button\" class=\"chip\" id=\"f-flow\" hidden title=\"Show every flow\"></button>\n"
-        out += "<input type=\"search\" id=\"f-text\" placeholder=\"Search flow, persona, file…\" aria-label=\"Search flow runs\">\n"
+        out +=
+            "<input type=\"search\" id=\"f-text\" placeholder=\"Search flow, persona, file…\" aria-label=\"Search "
+            + "flow runs\">\n"
         out += "<span class=\"shown\" id=\"f-shown\" aria-live=\"polite\"></span>\n</div>\n"
         if ordered.isEmpty {
             out += "<p class=\"empty\">No flow runs finished.</p>\n"
@@ -55,8 +62,11 @@ extension HTMLReport {
         // Tab-separated with tabs at both ends, so the script finds a whole key with one substring test.
         let keys = record.labels + record.conversationTags.map { "\($0.key)=\($0.value)" }.sorted()
         let search = [record.flow, record.persona ?? "", record.file, record.id].joined(separator: " ").lowercased()
-        var out = "<details class=\"run r-\(outcome)\" id=\"run-\(index)\" data-i=\"\(index)\" data-outcome=\"\(outcome)\""
-        out += " data-flow=\"\(Markup.escape(record.flow))\" data-keys=\"\(Markup.escape("\t" + keys.joined(separator: "\t") + "\t"))\""
+        var out =
+            "<details class=\"run r-\(outcome)\" id=\"run-\(index)\" data-i=\"\(index)\" data-outcome=\"\(outcome)\""
+        out +=
+            " data-flow=\"\(Markup.escape(record.flow))\" "
+            + "data-keys=\"\(Markup.escape("\t" + keys.joined(separator: "\t") + "\t"))\""
         out += " data-search=\"\(Markup.escape(search))\"\(flaky ? " data-flaky=\"1\"" : "")>\n<summary>"
         let label: String
         switch record.outcome {
@@ -70,21 +80,30 @@ extension HTMLReport {
         if record.repetition > 1 { out += "<span class=\"rep\" title=\"repetition\">#\(record.repetition)</span>" }
         if flaky { out += "<span class=\"badge flaky\">flaky</span>" }
         for key in keys { out += "<span class=\"tag\">\(Markup.escape(key))</span>" }
-        out += "<span class=\"meta\">\(record.turns) turn\(record.turns == 1 ? "" : "s") · \(milliseconds(record.durationMs))</span></span>"
+        out +=
+            "<span class=\"meta\">\(record.turns) turn\(record.turns == 1 ? "" : "s") · "
+            + "\(milliseconds(record.durationMs))</span></span>"
         if let failure = record.failure, record.outcome != .passed {
             out += "<span class=\"failure\">"
             out += "<span class=\"where\"><code>\(Markup.escape(failure.location.description))</code>"
-            out += "<span class=\"kind\">\(record.outcome == .failed ? "failed" : "error")\(failure.errorKind.map { " · \(Markup.escape($0))" } ?? "")</span></span>"
+            let kind = failure.errorKind.map { " · \(Markup.escape($0))" } ?? ""
+            out += "<span class=\"kind\">\(record.outcome == .failed ? "failed" : "error")\(kind)</span></span>"
             out += "<span class=\"message\">\(Markup.escape(failure.message))</span>"
             if let expected = failure.expected {
-                out += "<span class=\"pair\"><span class=\"k\">expected</span><span class=\"v\">\(Markup.escape(expected))</span></span>"
+                out +=
+                    "<span class=\"pair\"><span class=\"k\">expected</span><span "
+                    + "class=\"v\">\(Markup.escape(expected))</span></span>"
             }
             if let actual = failure.actual {
-                out += "<span class=\"pair\"><span class=\"k\">agent said</span><span class=\"v said\">\(Markup.escape(actual))</span></span>"
+                out +=
+                    "<span class=\"pair\"><span class=\"k\">agent said</span><span class=\"v "
+                    + "said\">\(Markup.escape(actual))</span></span>"
             }
             out += "</span>"
         }
-        out += "</summary>\n<div class=\"transcript\" aria-live=\"polite\"><p class=\"loading\">Transcript: \(Markup.escape(record.transcript))</p></div>\n</details>\n"
+        out +=
+            "</summary>\n<div class=\"transcript\" aria-live=\"polite\"><p class=\"loading\">Transcript: "
+            + "\(Markup.escape(record.transcript))</p></div>\n</details>\n"
         return out
     }
 }

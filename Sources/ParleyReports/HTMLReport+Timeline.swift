@@ -130,8 +130,12 @@ extension HTMLReport {
                 takeAgentTurns()
                 // Later `recommend` steps that ran each own one simulated turn; leave those to them.
                 let reserved = result.steps[(position + 1)...].count { $0.kind == .recommend && $0.status != .skipped }
-                var available = turns[cursor...].prefix { $0.role == .agent || $0.simulated == true }.count { $0.role == .user }
-                while available > reserved, cursor < turns.count, turns[cursor].role == .user, turns[cursor].simulated == true {
+                var available = turns[cursor...].prefix { $0.role == .agent || $0.simulated == true }.count {
+                    $0.role == .user
+                }
+                while available > reserved, cursor < turns.count, turns[cursor].role == .user,
+                    turns[cursor].simulated == true
+                {
                     takeOpener(simulatedOnly: true)
                     takeAgentTurns()
                     available -= 1

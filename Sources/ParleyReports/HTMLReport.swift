@@ -15,8 +15,10 @@ public enum HTMLReport {
     /// Renders the report of a run. `transcript` is asked for each record's transcript once, one
     /// record after another, so a single transcript is decoded at a time however large the run; when
     /// it throws, the run is still listed, with the reason its transcript is missing.
-    public static func render(summary: RunSummary, records: [ResultRecord], title: String? = nil,
-                              transcript: (ResultRecord) throws -> FlowRunResult) -> String {
+    public static func render(
+        summary: RunSummary, records: [ResultRecord], title: String? = nil,
+        transcript: (ResultRecord) throws -> FlowRunResult
+    ) -> String {
         let ordered = failuresFirst(records)
         let flaky = Set(summary.flows.filter(\.flaky).map(\.flow))
         var page = ""
@@ -80,7 +82,8 @@ public enum HTMLReport {
         <head>
         <meta charset="utf-8">
         <meta name="viewport" content="width=device-width, initial-scale=1">
-        <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:">
+        <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src \
+        'unsafe-inline'; img-src data:">
         <meta name="generator" content="Parley \(Markup.escape(ParleyVersion.current))">
         <title>\(Markup.escape(title))</title>
         <style>
@@ -104,7 +107,9 @@ public enum HTMLReport {
             verdict = ("passed", "all passed")
         }
         var out = "<header class=\"top\">\n<div>\n"
-        out += "<h1>\(Markup.escape(title ?? "Parley run")) <span class=\"run-id\">\(Markup.escape(summary.runId))</span></h1>\n"
+        out +=
+            "<h1>\(Markup.escape(title ?? "Parley run")) <span "
+            + "class=\"run-id\">\(Markup.escape(summary.runId))</span></h1>\n"
         out += "<p class=\"sub\">"
         out += "started \(Markup.escape(timestamp(summary.startedAt)))"
         out += " · target\(targets.count == 1 ? "" : "s") "
@@ -126,21 +131,28 @@ public enum HTMLReport {
             ("duration", "Duration", milliseconds(duration), nil),
         ]
         if let latency = summary.latencyMs {
-            cards.append(("latency", "Reply latency", milliseconds(latency.p50),
-                          "p50 · p90 \(milliseconds(latency.p90)) · p99 \(milliseconds(latency.p99))"))
+            cards.append(
+                (
+                    "latency", "Reply latency", milliseconds(latency.p50),
+                    "p50 · p90 \(milliseconds(latency.p90)) · p99 \(milliseconds(latency.p99))"
+                ))
         }
         var out = "<section class=\"cards\" aria-label=\"Summary\">\n"
         for (kind, label, value, note) in cards {
             let quiet = (kind == "failed" || kind == "error" || kind == "notrun") && value == "0"
             out += "<div class=\"card c-\(kind)\(quiet ? " quiet" : "")\" data-count=\"\(kind)\">"
-            out += "<div class=\"label\">\(Markup.escape(label))</div><div class=\"value\">\(Markup.escape(value))</div>"
+            out +=
+                "<div class=\"label\">\(Markup.escape(label))</div><div class=\"value\">\(Markup.escape(value))</div>"
             if let note { out += "<div class=\"note\">\(Markup.escape(note))</div>" }
             out += "</div>\n"
         }
         if summary.total > 0 {
             // One bar for the whole run: the share of each outcome at a glance.
-            out += "<div class=\"ratio\" role=\"img\" aria-label=\"\(summary.passed) passed, \(summary.failed) failed, \(summary.errors) errors\">"
-            for (kind, count) in [("passed", summary.passed), ("failed", summary.failed), ("error", summary.errors)] where count > 0 {
+            out +=
+                "<div class=\"ratio\" role=\"img\" aria-label=\"\(summary.passed) passed, \(summary.failed) failed, "
+                + "\(summary.errors) errors\">"
+            for (kind, count) in [("passed", summary.passed), ("failed", summary.failed), ("error", summary.errors)]
+            where count > 0 {
                 out += "<span class=\"r-\(kind)\" style=\"flex-grow:\(count)\"></span>"
             }
             out += "</div>\n"
@@ -152,11 +164,15 @@ public enum HTMLReport {
     private static func latencySection(records: [ResultRecord]) -> String {
         let profile = TurnLatencyProfile(records: records)
         var out = "<section class=\"panel\" id=\"latency\">\n<div class=\"panel-head\"><h2>Reply latency by turn</h2>"
-        out += "<div class=\"legend\"><span class=\"k-p50\">p50</span><span class=\"k-p90\">p90</span><span class=\"k-p99\">p99</span></div></div>\n"
+        out +=
+            "<div class=\"legend\"><span class=\"k-p50\">p50</span><span class=\"k-p90\">p90</span><span "
+            + "class=\"k-p99\">p99</span></div></div>\n"
         if profile.positions.isEmpty {
             out += "<p class=\"empty\">No agent replies were recorded.</p>\n"
         } else {
-            out += "<p class=\"hint\">Time from the user's message (or the conversation's start) to the agent's complete reply, "
+            out +=
+                "<p class=\"hint\">Time from the user's message (or the conversation's start) to the agent's "
+                + "complete reply, "
             out += "by reply number across all flow runs.</p>\n"
             out += latencyChart(profile)
         }

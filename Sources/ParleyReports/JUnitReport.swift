@@ -14,12 +14,18 @@ public enum JUnitReport {
         }
         let stamp = Date.ISO8601FormatStyle().format(timestamp)
         var out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-        out += "<testsuites name=\"\(Markup.escape(name))\" tests=\"\(records.count)\" failures=\"\(count(records, .failed))\" "
+        out +=
+            "<testsuites name=\"\(Markup.escape(name))\" tests=\"\(records.count)\" "
+            + "failures=\"\(count(records, .failed))\" "
         out += "errors=\"\(count(records, .error))\" time=\(seconds(records.map(\.durationMs).reduce(0, +)))>\n"
         for file in order {
             let cases = byFile[file] ?? []
-            out += "  <testsuite name=\"\(Markup.escape(file))\" tests=\"\(cases.count)\" failures=\"\(count(cases, .failed))\" "
-            out += "errors=\"\(count(cases, .error))\" skipped=\"0\" time=\(seconds(cases.map(\.durationMs).reduce(0, +))) timestamp=\"\(stamp)\">\n"
+            out +=
+                "  <testsuite name=\"\(Markup.escape(file))\" tests=\"\(cases.count)\" "
+                + "failures=\"\(count(cases, .failed))\" "
+            out +=
+                "errors=\"\(count(cases, .error))\" skipped=\"0\" "
+                + "time=\(seconds(cases.map(\.durationMs).reduce(0, +))) timestamp=\"\(stamp)\">\n"
             for record in cases {
                 out += testcase(record)
             }
@@ -35,7 +41,9 @@ public enum JUnitReport {
         var name = r.flow
         if let persona = r.persona { name += " [\(persona)]" }
         if r.repetition > 1 { name += " #\(r.repetition)" }
-        var out = "    <testcase name=\"\(Markup.escape(name))\" classname=\"\(Markup.escape(classname))\" file=\"\(Markup.escape(r.file))\" time=\(seconds(r.durationMs))"
+        var out =
+            "    <testcase name=\"\(Markup.escape(name))\" classname=\"\(Markup.escape(classname))\" "
+            + "file=\"\(Markup.escape(r.file))\" time=\(seconds(r.durationMs))"
         guard r.outcome != .passed, let failure = r.failure else {
             return out + "/>\n"
         }
@@ -46,7 +54,9 @@ public enum JUnitReport {
         if let expected = failure.expected { body += "Expected: \(expected)\n" }
         if let actual = failure.actual { body += "Agent said: \(actual)\n" }
         body += "Transcript: \(r.transcript)\n"
-        out += "      <\(element) message=\"\(Markup.escape("\(failure.location): \(failure.message)"))\" type=\"\(Markup.escape(type))\">"
+        out +=
+            "      <\(element) message=\"\(Markup.escape("\(failure.location): \(failure.message)"))\" "
+            + "type=\"\(Markup.escape(type))\">"
         out += Markup.escape(body)
         out += "</\(element)>\n"
         out += "    </testcase>\n"

@@ -40,10 +40,12 @@ extension FlowRunHeader {
             ("outcome", .string(outcome.rawValue)),
         ]
         members.appendIfPresent("failure", failure?.json)
-        members += [
-            ("started_at", .string(Timestamp.iso8601(startedAt))), ("finished_at", .string(Timestamp.iso8601(finishedAt))),
-            ("duration_ms", .number(durationMs)),
-        ] + afterDuration
+        members +=
+            [
+                ("started_at", .string(Timestamp.iso8601(startedAt))),
+                ("finished_at", .string(Timestamp.iso8601(finishedAt))),
+                ("duration_ms", .number(durationMs)),
+            ] + afterDuration
         members.appendIfPresent("conversation_id", conversationId.map(JSONValue.string))
         return members
     }
@@ -75,7 +77,9 @@ extension ResultRecord: FlowRunHeader {
 
 extension FailureInfo {
     var json: JSONValue {
-        var members: [(String, JSONValue)] = [("message", .string(message)), ("location", location.json), ("step_kind", .string(stepKind))]
+        var members: [(String, JSONValue)] = [
+            ("message", .string(message)), ("location", location.json), ("step_kind", .string(stepKind)),
+        ]
         members.appendIfPresent("expected", expected.map(JSONValue.string))
         members.appendIfPresent("actual", actual.map(JSONValue.string))
         members.appendIfPresent("error_kind", errorKind.map(JSONValue.string))
@@ -116,7 +120,8 @@ extension ProviderEvent {
 extension StepResult {
     var json: JSONValue {
         var members: [(String, JSONValue)] = [
-            ("index", .number(Double(index))), ("kind", .string(kind.rawValue)), ("location", location.json), ("status", .string(status.rawValue)),
+            ("index", .number(Double(index))), ("kind", .string(kind.rawValue)), ("location", location.json),
+            ("status", .string(status.rawValue)),
         ]
         members.appendIfPresent("detail", detail.map(JSONValue.string))
         members.appendIfPresent("duration_ms", durationMs.map(JSONValue.number))

@@ -1,7 +1,9 @@
 extension RunComparison {
     /// Compares two runs' records flow by flow (flow name and persona).
-    public static func compare(base: [ResultRecord], candidate: [ResultRecord], thresholds: Thresholds = .standard,
-                               baseName: String = "base", candidateName: String = "candidate") -> RunComparison {
+    public static func compare(
+        base: [ResultRecord], candidate: [ResultRecord], thresholds: Thresholds = .standard,
+        baseName: String = "base", candidateName: String = "candidate"
+    ) -> RunComparison {
         let baseGroups = group(base)
         let candidateGroups = group(candidate)
         var keys = baseGroups.order
@@ -11,12 +13,14 @@ extension RunComparison {
             let before = baseGroups.records[key].map(FlowStats.init(records:))
             let after = candidateGroups.records[key].map(FlowStats.init(records:))
             let sample = candidateGroups.records[key]?.first ?? baseGroups.records[key]?.first
-            return FlowComparison(flow: key.flow, persona: key.persona, file: sample?.file ?? "", base: before, candidate: after,
-                                  changes: changes(from: before, to: after, thresholds: thresholds))
+            return FlowComparison(
+                flow: key.flow, persona: key.persona, file: sample?.file ?? "", base: before, candidate: after,
+                changes: changes(from: before, to: after, thresholds: thresholds))
         }
-        return RunComparison(base: RunTotals(name: baseName, records: base),
-                             candidate: RunTotals(name: candidateName, records: candidate),
-                             thresholds: thresholds, flows: sorted(flows))
+        return RunComparison(
+            base: RunTotals(name: baseName, records: base),
+            candidate: RunTotals(name: candidateName, records: candidate),
+            thresholds: thresholds, flows: sorted(flows))
     }
 
     /// What changed between the base's and the candidate's runs of one flow and persona.
@@ -49,7 +53,9 @@ extension RunComparison {
             for (name, path) in [("p50", \RunSummary.Percentiles.p50), ("p90", \RunSummary.Percentiles.p90)] {
                 let (b, c) = (before[keyPath: path], after[keyPath: path])
                 let difference = abs(c - b)
-                guard difference > max(0, thresholds.latencyFloorMs), difference > b * max(0, thresholds.latencyIncrease) else { continue }
+                guard difference > max(0, thresholds.latencyFloorMs),
+                    difference > b * max(0, thresholds.latencyIncrease)
+                else { continue }
                 changes.append(Change(kind: c > b ? .slower : .faster, percentile: name, base: b, candidate: c))
             }
         }

@@ -174,5 +174,7 @@ public struct RunComparison: Sendable, Codable, Hashable {
     /// The flows that regressed.
     public var regressions: [FlowComparison] { flows.filter(\.regressed) }
     /// The flows that improved and did not regress.
-    public var improvements: [FlowComparison] { flows.filter { !$0.regressed && $0.changes.contains { $0.kind.isImprovement } } }
+    public var improvements: [FlowComparison] {
+        flows.filter { !$0.regressed && $0.changes.contains { $0.kind.isImprovement } }
+    }
 }

@@ -25,26 +25,31 @@ public struct RunDirectory: Sendable {
     public func summary(records: [ResultRecord]) -> RunSummary {
         let file = (path as NSString).appendingPathComponent(RunWriter.summaryFile)
         if let data = FileManager.default.contents(atPath: file),
-           let stored = try? JSONCoding.decoder().decode(RunSummary.self, from: data),
-           stored.total == records.count {
+            let stored = try? JSONCoding.decoder().decode(RunSummary.self, from: data),
+            stored.total == records.count
+        {
             return stored
         }
         // `.parley/runs/latest` is a link; the run's id is the name of the directory it points at.
-        return Self.computedSummary(records: records, runId: ((path as NSString).resolvingSymlinksInPath as NSString).lastPathComponent)
+        return Self.computedSummary(
+            records: records, runId: ((path as NSString).resolvingSymlinksInPath as NSString).lastPathComponent)
     }
 
     /// A summary of records whose run left no (usable) `summary.json`: the run spans its records.
     public static func computedSummary(records: [ResultRecord], runId: String, notRun: Int = 0) -> RunSummary {
         let started = records.map(\.startedAt).min() ?? Date(timeIntervalSince1970: 0)
         let finished = records.map(\.finishedAt).max() ?? started
-        return RunSummary(runId: runId, startedAt: started, finishedAt: finished, records: records,
-                          planned: records.count + max(0, notRun))
+        return RunSummary(
+            runId: runId, startedAt: started, finishedAt: finished, records: records,
+            planned: records.count + max(0, notRun))
     }
 
     /// The transcript file of `record`, checked to lie inside this directory's `transcripts/` folder.
     public func transcriptPath(for record: ResultRecord) throws(RunDirectoryError) -> String {
         guard let relative = Self.safeTranscriptPath(record.transcript) else {
-            throw RunDirectoryError(path: path, message: "record \(record.id) names a transcript outside transcripts/: \(record.transcript)")
+            throw RunDirectoryError(
+                path: path, message: "record \(record.id) names a transcript outside transcripts/: \(record.transcript)"
+            )
         }
         return (path as NSString).appendingPathComponent(relative)
     }
@@ -64,8 +69,9 @@ public struct RunDirectory: Sendable {
         do {
             return try JSONCoding.decoder().decode(FlowRunResult.self, from: data)
         } catch {
-            throw RunDirectoryError(path: (try? transcriptPath(for: record)) ?? record.transcript,
-                                    message: "not a transcript (\(error))")
+            throw RunDirectoryError(
+                path: (try? transcriptPath(for: record)) ?? record.transcript,
+                message: "not a transcript (\(error))")
         }
     }
 
@@ -76,7 +82,8 @@ public struct RunDirectory: Sendable {
         guard !path.hasPrefix("/"), !path.contains("\\"), !path.contains("\0") else { return nil }
         let parts = path.split(separator: "/", omittingEmptySubsequences: false)
         guard parts.count >= 2, parts[0] == Substring(RunWriter.transcriptsFolder),
-              parts.allSatisfy({ !$0.isEmpty && $0 != "." && $0 != ".." }) else { return nil }
+            parts.allSatisfy({ !$0.isEmpty && $0 != "." && $0 != ".." })
+        else { return nil }
         return path
     }
 

@@ -78,20 +78,31 @@ public struct RunMerge: Sendable {
                     throw Failure(kind: .unreadable, message: error.description)
                 }
                 guard FileManager.default.fileExists(atPath: transcript) else {
-                    throw Failure(kind: .unreadable, message: "\(transcript): the transcript of \(record.id) is missing")
+                    throw Failure(
+                        kind: .unreadable, message: "\(transcript): the transcript of \(record.id) is missing")
                 }
                 if let index = byID[record.id] {
                     let earlier = entries[index]
                     guard try sameContent(earlier, Entry(record: record, source: path)) else {
-                        throw Failure(kind: .conflict, message: "flow run \(record.id) is in both \(earlier.source) and \(path) with different content; "
-                            + "merge combines different flow runs (such as shards of one run), it cannot choose between two versions of one")
+                        throw Failure(
+                            kind: .conflict,
+                            message:
+                                "flow run \(record.id) is in both \(earlier.source) and \(path) with different "
+                                + "content; "
+                                + "merge combines different flow runs (such as shards of one run), it cannot choose "
+                                + "between two versions of one"
+                        )
                     }
                     duplicates += 1
                     continue
                 }
                 if let index = byTranscript[record.transcript] {
-                    throw Failure(kind: .conflict, message: "flow runs \(entries[index].record.id) (\(entries[index].source)) and \(record.id) (\(path)) "
-                        + "use the same transcript file \(record.transcript)")
+                    throw Failure(
+                        kind: .conflict,
+                        message:
+                            "flow runs \(entries[index].record.id) (\(entries[index].source)) and \(record.id) "
+                            + "(\(path)) "
+                            + "use the same transcript file \(record.transcript)")
                 }
                 byID[record.id] = entries.count
                 byTranscript[record.transcript] = entries.count
@@ -101,8 +112,9 @@ public struct RunMerge: Sendable {
         let records = entries.map(\.record)
         let started = (starts + records.map(\.startedAt)).min() ?? Date()
         let finished = (finishes + records.map(\.finishedAt)).max() ?? started
-        let summary = RunSummary(runId: runId, startedAt: started, finishedAt: finished, records: records,
-                                 planned: records.count + notRun)
+        let summary = RunSummary(
+            runId: runId, startedAt: started, finishedAt: finished, records: records,
+            planned: records.count + notRun)
         return RunMerge(entries: entries, duplicates: duplicates, summary: summary)
     }
 
@@ -111,13 +123,16 @@ public struct RunMerge: Sendable {
     public func write(to directory: String) throws(Failure) {
         let resultsPath = (directory as NSString).appendingPathComponent(RunWriter.resultsFile)
         if FileManager.default.fileExists(atPath: resultsPath) {
-            throw Failure(kind: .outputExists, message: "\(directory) already holds a run; choose a new --out directory")
+            throw Failure(
+                kind: .outputExists, message: "\(directory) already holds a run; choose a new --out directory")
         }
         let transcripts = (directory as NSString).appendingPathComponent(RunWriter.transcriptsFolder)
         do {
             try FileManager.default.createDirectory(atPath: transcripts, withIntermediateDirectories: true)
         } catch {
-            throw Failure(kind: .unwritable, message: "\(directory): cannot create the run directory (\(error.localizedDescription))")
+            throw Failure(
+                kind: .unwritable,
+                message: "\(directory): cannot create the run directory (\(error.localizedDescription))")
         }
         do {
             let encoder = JSONCoding.encoder()
@@ -135,7 +150,8 @@ public struct RunMerge: Sendable {
             }
             try RunWriter.writeAtomically(path: resultsPath, bytes: lines)
             let summaryPath = (directory as NSString).appendingPathComponent(RunWriter.summaryFile)
-            try RunWriter.writeAtomically(path: summaryPath, bytes: [UInt8](try JSONCoding.encoder(pretty: true).encode(summary)))
+            try RunWriter.writeAtomically(
+                path: summaryPath, bytes: [UInt8](try JSONCoding.encoder(pretty: true).encode(summary)))
         } catch let error as RunDirectoryError {
             throw Failure(kind: .unwritable, message: error.description)
         } catch {

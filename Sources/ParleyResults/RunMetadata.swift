@@ -16,8 +16,10 @@ public struct RunMetadata: Sendable, Codable, Hashable {
     /// How many flow runs the run planned (after filtering and sharding).
     public var planned: Int
 
-    public init(runId: String, createdAt: Date = Date(), paths: [String], target: String?, config: String?, filters: [String],
-                repeatCount: Int, seed: UInt64, shard: Shard?, skipUnsupported: Bool, planned: Int) {
+    public init(
+        runId: String, createdAt: Date = Date(), paths: [String], target: String?, config: String?, filters: [String],
+        repeatCount: Int, seed: UInt64, shard: Shard?, skipUnsupported: Bool, planned: Int
+    ) {
         self.runId = runId
         self.createdAt = createdAt
         self.paths = paths
@@ -65,7 +67,8 @@ public struct Shard: Sendable, Codable, Hashable, CustomStringConvertible {
 
     public init?(parsing text: String) {
         let parts = text.split(separator: "/").map { Int(String($0).trimmingSpaces) }
-        guard parts.count == 2, let index = parts[0], let count = parts[1], count >= 1, (1...count).contains(index) else { return nil }
+        guard parts.count == 2, let index = parts[0], let count = parts[1], count >= 1, (1...count).contains(index)
+        else { return nil }
         self.index = index
         self.count = count
     }

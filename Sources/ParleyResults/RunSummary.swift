@@ -70,10 +70,11 @@ public struct RunSummary: Sendable, Codable {
             let passed = runs.count { $0.outcome == .passed }
             let byPersona = Dictionary(grouping: runs) { $0.persona ?? "" }
             let flaky = byPersona.values.contains { Set($0.map(\.outcome)).count > 1 }
-            return FlowSummary(flow: name, file: runs.first?.file ?? "", runs: runs.count, passed: passed,
-                               failed: runs.count { $0.outcome == .failed }, errors: runs.count { $0.outcome == .error },
-                               passRate: runs.isEmpty ? 0 : Double(passed) / Double(runs.count), flaky: flaky,
-                               latencyMs: Percentiles(runs.flatMap(\.latenciesMs)))
+            return FlowSummary(
+                flow: name, file: runs.first?.file ?? "", runs: runs.count, passed: passed,
+                failed: runs.count { $0.outcome == .failed }, errors: runs.count { $0.outcome == .error },
+                passRate: runs.isEmpty ? 0 : Double(passed) / Double(runs.count), flaky: flaky,
+                latencyMs: Percentiles(runs.flatMap(\.latenciesMs)))
         }
     }
 

@@ -35,12 +35,14 @@ public final class RunWriter: Sendable {
         do {
             try FileManager.default.createDirectory(atPath: transcripts, withIntermediateDirectories: true)
         } catch {
-            throw RunDirectoryError(path: directory, message: "cannot create the run directory (\(error.localizedDescription))")
+            throw RunDirectoryError(
+                path: directory, message: "cannot create the run directory (\(error.localizedDescription))")
         }
         let path = (directory as NSString).appendingPathComponent(Self.resultsFile)
         let fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
         guard fd >= 0 else {
-            throw RunDirectoryError(path: path, message: "cannot open for writing (\(String(cString: strerror(errno))))")
+            throw RunDirectoryError(
+                path: path, message: "cannot open for writing (\(String(cString: strerror(errno))))")
         }
         resultsFD = Mutex(fd)
     }
@@ -89,7 +91,9 @@ public final class RunWriter: Sendable {
     public static func writeAtomically(path: String, bytes: [UInt8]) throws(RunDirectoryError) {
         let temporary = path + ".tmp-\(getpid())"
         let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw RunDirectoryError(path: path, message: "cannot write (\(String(cString: strerror(errno))))") }
+        guard fd >= 0 else {
+            throw RunDirectoryError(path: path, message: "cannot write (\(String(cString: strerror(errno))))")
+        }
         let ok = writeAll(fd, bytes)
         close(fd)
         guard ok, rename(temporary, path) == 0 else {
@@ -101,8 +105,9 @@ public final class RunWriter: Sendable {
     private func appendLine(_ line: [UInt8]) throws(RunDirectoryError) {
         let ok = resultsFD.withLock { fd in Self.writeAll(fd, line) }
         if !ok {
-            throw RunDirectoryError(path: (directory as NSString).appendingPathComponent(Self.resultsFile),
-                                    message: "cannot append (\(String(cString: strerror(errno))))")
+            throw RunDirectoryError(
+                path: (directory as NSString).appendingPathComponent(Self.resultsFile),
+                message: "cannot append (\(String(cString: strerror(errno))))")
         }
     }
 
@@ -146,7 +151,10 @@ public final class RunWriter: Sendable {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = TimeZone(identifier: "UTC") ?? .current
         let c = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: now)
-        func two(_ n: Int?) -> String { let v = n ?? 0; return v < 10 ? "0\(v)" : "\(v)" }
+        func two(_ n: Int?) -> String {
+            let v = n ?? 0
+            return v < 10 ? "0\(v)" : "\(v)"
+        }
         let suffix = String(UInt32.random(in: 0..<UInt32.max) & 0xFFFF, radix: 16)
         return "\(c.year ?? 0)\(two(c.month))\(two(c.day))-\(two(c.hour))\(two(c.minute))\(two(c.second))-\(suffix)"
     }

@@ -6,7 +6,9 @@ enum Deadline {
     }
 
     /// Runs `operation`, or throws `.timedOut` after `limit` (the operation is cancelled and awaited).
-    static func run<T: Sendable>(limit: Duration, _ operation: @escaping @Sendable () async throws -> T) async throws(Failure) -> T {
+    static func run<T: Sendable>(limit: Duration, _ operation: @escaping @Sendable () async throws -> T)
+        async throws(Failure) -> T
+    {
         let outcome: Result<T, Failure> = await withTaskGroup(of: Result<T, Failure>?.self) { group in
             group.addTask {
                 do {

@@ -5,19 +5,27 @@ public enum FlowCompatibility {
     ///
     /// - Parameter simulatorProblem: why the flow's simulator is unusable for it, if it is (checked by
     ///   the caller, which knows the configured targets and endpoints).
-    public static func problems(in flow: Flow, target: String, providerKind: String, capabilities: ProviderCapabilities,
-                                simulatorProblem: String?) -> [Diagnostic] {
+    public static func problems(
+        in flow: Flow, target: String, providerKind: String, capabilities: ProviderCapabilities,
+        simulatorProblem: String?
+    ) -> [Diagnostic] {
         var found: [Diagnostic] = []
         let name = "target `\(target)` (\(providerKind))"
         if let first = flow.steps.first(where: { $0.kind != .set && $0.kind != .wait }) {
             switch flow.opening {
             case .agentFirst where !capabilities.contains(.agentFirst):
-                found.append(Diagnostic(.error, at: first.location,
-                    "\(name) cannot let the agent speak first; start the flow with `send`"))
+                found.append(
+                    Diagnostic(
+                        .error, at: first.location,
+                        "\(name) cannot let the agent speak first; start the flow with `send`"))
             case .userFirst where !capabilities.contains(.userFirst):
-                found.append(Diagnostic(.error, at: first.location, "\(name) cannot open a conversation with a user message"))
+                found.append(
+                    Diagnostic(.error, at: first.location, "\(name) cannot open a conversation with a user message"))
             case .eventFirst where !capabilities.contains(.externalEvents):
-                found.append(Diagnostic(.error, at: first.location, "\(name) has no external events, so a flow cannot start with `event`"))
+                found.append(
+                    Diagnostic(
+                        .error, at: first.location,
+                        "\(name) has no external events, so a flow cannot start with `event`"))
             default:
                 break
             }
@@ -32,7 +40,9 @@ public enum FlowCompatibility {
             default: needed = nil
             }
             if let (capability, what) = needed, !capabilities.contains(capability) {
-                found.append(Diagnostic(.error, at: step.location, "`\(step.kind.rawValue)` needs \(what), and \(name) has none"))
+                found.append(
+                    Diagnostic(.error, at: step.location, "`\(step.kind.rawValue)` needs \(what), and \(name) has none")
+                )
             }
             if step.kind == .recommend || step.kind == .simulate, let simulatorProblem, !simulatorReported {
                 found.append(Diagnostic(.error, at: step.location, simulatorProblem))
@@ -50,8 +60,12 @@ public enum FlowCompatibility {
     /// Why the `script` simulator cannot serve `flow`, if it cannot.
     public static func scriptProblem(_ flow: Flow) -> String? {
         guard flow.replies.isEmpty else { return nil }
-        if flow.personas.isEmpty { return "the `script` simulator needs `replies:` in the flow or its persona; this flow has neither" }
+        if flow.personas.isEmpty {
+            return "the `script` simulator needs `replies:` in the flow or its persona; this flow has neither"
+        }
         let lacking = flow.personas.filter { $0.replies.isEmpty }.map { "`\($0.name)`" }
-        return lacking.isEmpty ? nil : "the `script` simulator needs `replies:` in the flow or in persona \(lacking.joined(separator: ", "))"
+        return lacking.isEmpty
+            ? nil
+            : "the `script` simulator needs `replies:` in the flow or in persona \(lacking.joined(separator: ", "))"
     }
 }

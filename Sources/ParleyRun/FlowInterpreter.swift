@@ -36,8 +36,10 @@ public struct FlowInterpreter: Sendable {
     /// as interrupted.
     public var stop: StopSignal?
 
-    public init(provider: any ConversationProvider, simulator: (any UserSimulator)? = nil,
-                environment: [String: String], endTimeout: Duration = .seconds(10), stop: StopSignal? = nil) {
+    public init(
+        provider: any ConversationProvider, simulator: (any UserSimulator)? = nil,
+        environment: [String: String], endTimeout: Duration = .seconds(10), stop: StopSignal? = nil
+    ) {
         self.stop = stop
         self.provider = provider
         self.simulator = simulator
@@ -81,7 +83,8 @@ struct FlowExecution {
         self.request = request
         self.interpreter = interpreter
         self.flow = request.flow
-        self.scope = VariableScope(persona: request.persona, scenario: request.flow.scenario, environment: interpreter.environment)
+        self.scope = VariableScope(
+            persona: request.persona, scenario: request.flow.scenario, environment: interpreter.environment)
         self.random = SeededRandom(seed: request.seed, stream: request.id)
         self.flowDeadline = request.flow.timeout.map { ContinuousClock.now + $0 }
     }
@@ -114,15 +117,18 @@ struct FlowExecution {
                     result.status = .error
                     result.detail = message
                     outcome = .error
-                    failure = FailureInfo(message: message, location: step.location, stepKind: step.kind.rawValue,
-                                          actual: latestReply?.text, errorKind: kind)
+                    failure = FailureInfo(
+                        message: message, location: step.location, stepKind: step.kind.rawValue,
+                        actual: latestReply?.text, errorKind: kind)
                 }
             }
             result.durationMs = Milliseconds.round((clock.now - began).seconds * 1000)
             stepResults.append(result)
         }
         // A simulation cut short by a stop request is not a result either.
-        let interrupted = stopped || Task.isCancelled || (interpreter.stop?.isRequested == true && failure?.errorKind == ProviderError.Kind.cancelled.name)
+        let interrupted =
+            stopped || Task.isCancelled
+            || (interpreter.stop?.isRequested == true && failure?.errorKind == ProviderError.Kind.cancelled.name)
         // Ending and releasing must happen even when the run was cancelled (Ctrl-C), so they run
         // in a task that does not inherit the cancellation.
         let cleanup = Task { [self] in
@@ -135,10 +141,12 @@ struct FlowExecution {
         notes = await cleanup.value
 
         var result = FlowRunResult(
-            id: request.id, flow: flow.name, file: flow.file, persona: request.persona?.name, repetition: request.repetition,
+            id: request.id, flow: flow.name, file: flow.file, persona: request.persona?.name,
+            repetition: request.repetition,
             target: request.targetName, provider: interpreter.provider.kind, labels: flow.tags, conversationTags: tags,
             outcome: outcome, failure: failure, startedAt: startedAt, finishedAt: Date(),
-            conversationId: turns.lazy.compactMap { $0.ids?["conversation_id"] }.first, opening: flow.opening, turns: turns, steps: stepResults, notes: notes
+            conversationId: turns.lazy.compactMap { $0.ids?["conversation_id"] }.first, opening: flow.opening,
+            turns: turns, steps: stepResults, notes: notes
         )
         if interrupted { result.interrupted = true }
         return result
@@ -157,24 +165,33 @@ struct FlowExecution {
         case .expect(let expectation):
             let reply = try await currentReply(step)
             if let within = expectation.within, reply.latency > within {
-                throw .failed(FailureInfo(
-                    message: "the reply took \(DurationText.format(reply.latency)); `within` allows \(DurationText.format(within))",
-                    location: step.location, stepKind: step.kind.rawValue, expected: "a reply within \(DurationText.format(within))",
-                    actual: reply.text))
+                throw .failed(
+                    FailureInfo(
+                        message:
+                            "the reply took \(DurationText.format(reply.latency)); `within` allows "
+                            + "\(DurationText.format(within))",
+                        location: step.location, stepKind: step.kind.rawValue,
+                        expected: "a reply within \(DurationText.format(within))",
+                        actual: reply.text))
             }
             guard try matches(expectation.matcher, reply.text, step) else {
-                throw .failed(FailureInfo(
-                    message: "expected the agent's reply to match \(expectation.matcher.summary)",
-                    location: step.location, stepKind: step.kind.rawValue, expected: expectation.matcher.summary, actual: reply.text))
+                throw .failed(
+                    FailureInfo(
+                        message: "expected the agent's reply to match \(expectation.matcher.summary)",
+                        location: step.location, stepKind: step.kind.rawValue, expected: expectation.matcher.summary,
+                        actual: reply.text))
             }
             var captured: [String] = []
             for capture in expectation.captures {
                 let regex = try compile(capture.pattern, step)
                 guard let groups = regex.firstMatch(in: reply.text) else {
-                    throw .failed(FailureInfo(
-                        message: "capture `\(capture.name)`: /\(capture.pattern.source.raw)/\(capture.pattern.flags) did not match the reply",
-                        location: capture.location, stepKind: step.kind.rawValue,
-                        expected: "/\(capture.pattern.source.raw)/\(capture.pattern.flags)", actual: reply.text))
+                    throw .failed(
+                        FailureInfo(
+                            message:
+                                "capture `\(capture.name)`: /\(capture.pattern.source.raw)/\(capture.pattern.flags) "
+                                + "did not match the reply",
+                            location: capture.location, stepKind: step.kind.rawValue,
+                            expected: "/\(capture.pattern.source.raw)/\(capture.pattern.flags)", actual: reply.text))
                 }
                 let value = (groups.count > 1 ? groups[1] : nil) ?? groups[0] ?? ""
                 scope.locals[capture.name] = value
@@ -185,16 +202,20 @@ struct FlowExecution {
         case .expectNot(let matcher):
             let reply = try await currentReply(step)
             if try matches(matcher, reply.text, step) {
-                throw .failed(FailureInfo(
-                    message: "expected the agent's reply not to match \(matcher.summary)",
-                    location: step.location, stepKind: step.kind.rawValue, expected: "not \(matcher.summary)", actual: reply.text))
+                throw .failed(
+                    FailureInfo(
+                        message: "expected the agent's reply not to match \(matcher.summary)",
+                        location: step.location, stepKind: step.kind.rawValue, expected: "not \(matcher.summary)",
+                        actual: reply.text))
             }
             return nil
 
         case .wait(let duration):
             var limit = duration
             if let flowDeadline { limit = min(limit, max(.zero, flowDeadline - clock.now)) }
-            do { try await Task.sleep(for: limit) } catch { throw .error("cancelled", kind: ProviderError.Kind.cancelled.name) }
+            do { try await Task.sleep(for: limit) } catch {
+                throw .error("cancelled", kind: ProviderError.Kind.cancelled.name)
+            }
             if limit < duration { throw flowTimeoutError() }
             return nil
 
@@ -236,8 +257,9 @@ struct FlowExecution {
             }
             let keysAfter = Set(tags.keys).union(set.keys).subtracting(change.remove)
             if keysAfter.count > ConversationTags.maxTags {
-                throw .error("the conversation would hold \(keysAfter.count) tags; the limit is \(ConversationTags.maxTags)",
-                             kind: ProviderError.Kind.configuration.name)
+                throw .error(
+                    "the conversation would hold \(keysAfter.count) tags; the limit is \(ConversationTags.maxTags)",
+                    kind: ProviderError.Kind.configuration.name)
             }
             let conversation = try requireConversation()
             let remove = change.remove
@@ -259,10 +281,11 @@ struct FlowExecution {
             for (field, matcher, value) in checks {
                 guard let matcher else { continue }
                 guard let value, try matches(matcher, value, step) else {
-                    throw .failed(FailureInfo(
-                        message: "expected the agent's \(field) to match \(matcher.summary)",
-                        location: step.location, stepKind: step.kind.rawValue, expected: matcher.summary,
-                        actual: value ?? "(no \(field) reported)"))
+                    throw .failed(
+                        FailureInfo(
+                            message: "expected the agent's \(field) to match \(matcher.summary)",
+                            location: step.location, stepKind: step.kind.rawValue, expected: matcher.summary,
+                            actual: value ?? "(no \(field) reported)"))
                 }
             }
             return "state \(insights.stateName ?? "?")"
@@ -279,8 +302,9 @@ struct FlowExecution {
     /// Opens the conversation; the agent's first reply becomes the latest reply.
     private mutating func open(_ opening: ConversationOpening, step: Step) async throws(StepStop) {
         let provider = interpreter.provider
-        let context = ConversationContext(flowName: flow.name, persona: request.persona, scenario: flow.scenario,
-                                          seed: random.next(), turnTimeout: flow.turnTimeout)
+        let context = ConversationContext(
+            flowName: flow.name, persona: request.persona, scenario: flow.scenario,
+            seed: random.next(), turnTimeout: flow.turnTimeout)
         let conversation: any AgentConversation
         do {
             conversation = try await provider.makeConversation(context)
@@ -293,7 +317,9 @@ struct FlowExecution {
         record(reply)
     }
 
-    private mutating func sendUserMessage(_ text: String, step: Step, simulated: (candidates: [String], source: String)? = nil) async throws(StepStop) {
+    private mutating func sendUserMessage(
+        _ text: String, step: Step, simulated: (candidates: [String], source: String)? = nil
+    ) async throws(StepStop) {
         try checkNotCompleted(step, action: "send a message")
         var turn = Turn(role: .user, text: text, at: Date())
         if let simulated {
@@ -324,9 +350,13 @@ struct FlowExecution {
 
     private func checkNotCompleted(_ step: Step, action: String) throws(StepStop) {
         if completedByAgent || ended {
-            let who = completedByAgent ? "the agent ended the conversation" : "the conversation was ended by an earlier `end` step"
-            throw .failed(FailureInfo(message: "cannot \(action): \(who)", location: step.location,
-                                      stepKind: step.kind.rawValue, actual: latestReply?.text))
+            let who =
+                completedByAgent
+                ? "the agent ended the conversation" : "the conversation was ended by an earlier `end` step"
+            throw .failed(
+                FailureInfo(
+                    message: "cannot \(action): \(who)", location: step.location,
+                    stepKind: step.kind.rawValue, actual: latestReply?.text))
         }
     }
 
@@ -339,13 +369,17 @@ struct FlowExecution {
     private mutating func currentReply(_ step: Step) async throws(StepStop) -> AgentReply {
         try await ensureStarted(step)
         guard let reply = latestReply else {
-            throw .failed(FailureInfo(message: "there is no agent reply to check", location: step.location, stepKind: step.kind.rawValue))
+            throw .failed(
+                FailureInfo(
+                    message: "there is no agent reply to check", location: step.location, stepKind: step.kind.rawValue))
         }
         return reply
     }
 
     private func requireConversation() throws(StepStop) -> any AgentConversation {
-        guard let conversation else { throw .error("the conversation is not open", kind: ProviderError.Kind.protocolViolation.name) }
+        guard let conversation else {
+            throw .error("the conversation is not open", kind: ProviderError.Kind.protocolViolation.name)
+        }
         return conversation
     }
 
@@ -368,14 +402,17 @@ struct FlowExecution {
             throw .error("no simulator is configured for this flow", kind: ProviderError.Kind.configuration.name)
         }
         var simulation = SimulationRequest(
-            runID: self.request.id, context: SimulationContext.text(persona: self.request.persona, scenario: flow.scenario),
+            runID: self.request.id,
+            context: SimulationContext.text(persona: self.request.persona, scenario: flow.scenario),
             persona: self.request.persona, scenario: flow.scenario, history: turns,
             conversation: try requireConversation(), scope: scope)
         simulation.flowReplies = flow.replies
         let request = simulation
         let candidates = try await call(step) { try await simulator.candidates(request) }
         guard !candidates.isEmpty else {
-            throw .error("the `\(simulator.name)` simulator offered no candidate replies", kind: ProviderError.Kind.protocolViolation.name)
+            throw .error(
+                "the `\(simulator.name)` simulator offered no candidate replies",
+                kind: ProviderError.Kind.protocolViolation.name)
         }
         let chosen: String
         switch pick {
@@ -383,8 +420,9 @@ struct FlowExecution {
         case .random: chosen = candidates[Int(random.next() % UInt64(candidates.count))]
         case .index(let i):
             guard i < candidates.count else {
-                throw .error("`pick: \(i)` asks for candidate \(i), but the simulator offered \(candidates.count)",
-                             kind: ProviderError.Kind.protocolViolation.name)
+                throw .error(
+                    "`pick: \(i)` asks for candidate \(i), but the simulator offered \(candidates.count)",
+                    kind: ProviderError.Kind.protocolViolation.name)
             }
             chosen = candidates[i]
         }
@@ -408,14 +446,20 @@ struct FlowExecution {
         }
         if completedByAgent {
             if options.until == nil { return "the agent ended the conversation" }
-            throw .failed(FailureInfo(
-                message: "the agent ended the conversation before a reply matched \(options.until?.summary ?? "")",
-                location: step.location, stepKind: step.kind.rawValue, expected: options.until?.summary, actual: latestReply?.text))
+            throw .failed(
+                FailureInfo(
+                    message: "the agent ended the conversation before a reply matched \(options.until?.summary ?? "")",
+                    location: step.location, stepKind: step.kind.rawValue, expected: options.until?.summary,
+                    actual: latestReply?.text))
         }
         if options.passOnMax { return "ran \(options.maxTurns) simulated turns (on_max: pass)" }
-        throw .failed(FailureInfo(
-            message: "no agent reply matched \(options.until?.summary ?? "the goal") within \(options.maxTurns) simulated turns",
-            location: step.location, stepKind: step.kind.rawValue, expected: options.until?.summary, actual: latestReply?.text))
+        throw .failed(
+            FailureInfo(
+                message:
+                    "no agent reply matched \(options.until?.summary ?? "the goal") within \(options.maxTurns) "
+                    + "simulated turns",
+                location: step.location, stepKind: step.kind.rawValue, expected: options.until?.summary,
+                actual: latestReply?.text))
     }
 
     // MARK: - Helpers
@@ -452,7 +496,9 @@ struct FlowExecution {
     }
 
     /// Runs a provider call within the turn timeout and what is left of the flow's timeout.
-    private func call<T: Sendable>(_ step: Step, _ operation: @escaping @Sendable () async throws -> T) async throws(StepStop) -> T {
+    private func call<T: Sendable>(_ step: Step, _ operation: @escaping @Sendable () async throws -> T)
+        async throws(StepStop) -> T
+    {
         var limit = flow.turnTimeout
         var flowLimited = false
         if let flowDeadline {
@@ -469,8 +515,10 @@ struct FlowExecution {
             switch error {
             case .timedOut:
                 if flowLimited { throw flowTimeoutError() }
-                throw .error("no complete reply from the agent within the turn timeout of \(DurationText.format(flow.turnTimeout))",
-                             kind: ProviderError.Kind.timeout.name)
+                throw .error(
+                    "no complete reply from the agent within the turn timeout of "
+                        + "\(DurationText.format(flow.turnTimeout))",
+                    kind: ProviderError.Kind.timeout.name)
             case .provider(let error):
                 throw .error(error.message, kind: error.kind.name)
             }
@@ -478,6 +526,8 @@ struct FlowExecution {
     }
 
     private func flowTimeoutError() -> StepStop {
-        .error("the flow's timeout of \(DurationText.format(flow.timeout ?? .zero)) ran out", kind: ProviderError.Kind.timeout.name)
+        .error(
+            "the flow's timeout of \(DurationText.format(flow.timeout ?? .zero)) ran out",
+            kind: ProviderError.Kind.timeout.name)
     }
 }

@@ -41,10 +41,12 @@ public struct FlowRunResult: Sendable, Codable {
     /// so `--resume` runs them again.
     public var interrupted: Bool?
 
-    public init(id: String, flow: String, file: String, persona: String?, repetition: Int, target: String, provider: String,
-                labels: [String], conversationTags: [String: String] = [:], outcome: Outcome, failure: FailureInfo? = nil,
-                startedAt: Date, finishedAt: Date, conversationId: String? = nil, opening: Flow.OpeningKind,
-                turns: [Turn] = [], steps: [StepResult] = [], notes: [String] = []) {
+    public init(
+        id: String, flow: String, file: String, persona: String?, repetition: Int, target: String, provider: String,
+        labels: [String], conversationTags: [String: String] = [:], outcome: Outcome, failure: FailureInfo? = nil,
+        startedAt: Date, finishedAt: Date, conversationId: String? = nil, opening: Flow.OpeningKind,
+        turns: [Turn] = [], steps: [StepResult] = [], notes: [String] = []
+    ) {
         self.id = id
         self.flow = flow
         self.file = file
@@ -86,8 +88,10 @@ public struct FailureInfo: Sendable, Codable, Hashable {
     /// For errors: what kind of problem stopped the run (`timeout`, `auth-refused`, ...).
     public var errorKind: String?
 
-    public init(message: String, location: SourceLocation, stepKind: String, expected: String? = nil, actual: String? = nil,
-                errorKind: String? = nil) {
+    public init(
+        message: String, location: SourceLocation, stepKind: String, expected: String? = nil, actual: String? = nil,
+        errorKind: String? = nil
+    ) {
         self.errorKind = errorKind
         self.message = message
         self.location = location
@@ -147,7 +151,10 @@ public struct StepResult: Sendable, Codable {
     public var detail: String?
     public var durationMs: Double?
 
-    public init(index: Int, kind: StepKind, location: SourceLocation, status: StepStatus, detail: String? = nil, durationMs: Double? = nil) {
+    public init(
+        index: Int, kind: StepKind, location: SourceLocation, status: StepStatus, detail: String? = nil,
+        durationMs: Double? = nil
+    ) {
         self.index = index
         self.kind = kind
         self.location = location

@@ -101,8 +101,10 @@ public struct ConversationContext: Sendable {
     public var seed: UInt64
     public var turnTimeout: Duration
 
-    public init(flowName: String, persona: Persona? = nil, scenario: Scenario? = nil, tags: [String: String] = [:],
-                seed: UInt64 = 0, turnTimeout: Duration = Flow.defaultTurnTimeout) {
+    public init(
+        flowName: String, persona: Persona? = nil, scenario: Scenario? = nil, tags: [String: String] = [:],
+        seed: UInt64 = 0, turnTimeout: Duration = Flow.defaultTurnTimeout
+    ) {
         self.flowName = flowName
         self.persona = persona
         self.scenario = scenario
@@ -140,8 +142,10 @@ public struct AgentReply: Sendable {
     /// True when the agent ended the conversation with this reply.
     public var conversationCompleted: Bool
 
-    public init(messages: [String], sentAt: Date, timeToFirstChunk: Duration? = nil, latency: Duration,
-                ids: [String: String] = [:], events: [ProviderEvent] = [], conversationCompleted: Bool = false) {
+    public init(
+        messages: [String], sentAt: Date, timeToFirstChunk: Duration? = nil, latency: Duration,
+        ids: [String: String] = [:], events: [ProviderEvent] = [], conversationCompleted: Bool = false
+    ) {
         self.messages = messages
         self.sentAt = sentAt
         self.timeToFirstChunk = timeToFirstChunk

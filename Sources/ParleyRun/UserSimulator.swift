@@ -30,8 +30,10 @@ public struct SimulationRequest: Sendable {
     /// The flow's own scripted replies (the persona's come first).
     public var flowReplies: [ScriptedReply] = []
 
-    public init(runID: String, context: String, persona: Persona?, scenario: Scenario?, history: [Turn],
-                conversation: any AgentConversation, scope: VariableScope) {
+    public init(
+        runID: String, context: String, persona: Persona?, scenario: Scenario?, history: [Turn],
+        conversation: any AgentConversation, scope: VariableScope
+    ) {
         self.runID = runID
         self.context = context
         self.persona = persona
@@ -96,7 +98,10 @@ public enum SimulationContext {
         lines += ["---", "SCENARIO:"]
         lines.append("Name: \(scenario?.name ?? "Complete Service")")
         lines.append("Objective: \(scenario?.objective ?? "Successfully complete the service interaction.")")
-        lines.append("Instructions: \(scenario?.instructions ?? "Engage naturally with the agent to achieve the service objective.")")
+        lines.append(
+            "Instructions: "
+                + "\(scenario?.instructions ?? "Engage naturally with the agent to achieve the service objective.")"
+        )
         return lines.joined(separator: "\n")
     }
 }

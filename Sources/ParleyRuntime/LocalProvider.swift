@@ -30,7 +30,9 @@ struct LocalProviderSpec: ProviderSpec {
 
 /// Runs demo-agent conversations in this process.
 public struct LocalProvider: ConversationProvider {
-    public static let capabilities: ProviderCapabilities = [.agentFirst, .userFirst, .externalEvents, .recommend, .tags, .insights]
+    public static let capabilities: ProviderCapabilities = [
+        .agentFirst, .userFirst, .externalEvents, .recommend, .tags, .insights,
+    ]
     public let script: AgentScript
     public let latency: Duration
 
@@ -119,7 +121,8 @@ extension AgentScript {
     static func configured(_ map: MappingReader, target: TargetConfig, values: ConfigValues) -> AgentScript? {
         guard let node = map["agent"], let relative = values.resolve(node, for: "agent") else { return .supportDesk }
         let base = (target.location.file as NSString).deletingLastPathComponent
-        let path = relative.hasPrefix("/") || base.isEmpty ? relative : (base as NSString).appendingPathComponent(relative)
+        let path =
+            relative.hasPrefix("/") || base.isEmpty ? relative : (base as NSString).appendingPathComponent(relative)
         return AgentScript.load(path: path, sink: values.sink)
     }
 }

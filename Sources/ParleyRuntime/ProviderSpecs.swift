@@ -18,8 +18,10 @@ public enum ProviderSpecs {
         case "http": return HTTPProviderSpec(target, values: values)
         case "openai": return OpenAIProviderSpec(target, values: values)
         default:
-            values.sink.error("unknown provider `\(target.kind)`\(Suggestion.hint(for: target.kind, in: kinds)); use one of \(kinds.joined(separator: ", "))",
-                              at: target.node["provider"]?.location ?? target.location)
+            values.sink.error(
+                "unknown provider `\(target.kind)`\(Suggestion.hint(for: target.kind, in: kinds)); use one of "
+                    + "\(kinds.joined(separator: ", "))",
+                at: target.node["provider"]?.location ?? target.location)
             return nil
         }
     }

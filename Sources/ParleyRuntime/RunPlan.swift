@@ -13,7 +13,10 @@ public struct PlanOptions: Sendable {
     /// Leave out (and report) flows their target cannot run instead of refusing the whole run.
     public var skipUnsupported: Bool
 
-    public init(targetOverride: String? = nil, filters: [String] = [], repeatCount: Int = 1, seed: UInt64 = 0, skipUnsupported: Bool = false) {
+    public init(
+        targetOverride: String? = nil, filters: [String] = [], repeatCount: Int = 1, seed: UInt64 = 0,
+        skipUnsupported: Bool = false
+    ) {
         self.targetOverride = targetOverride
         self.filters = filters
         self.repeatCount = repeatCount
@@ -52,7 +55,8 @@ public enum RunPlanner {
             sink.register(file: file, text: text)
         }
         let values = ConfigValues(reader: NodeReader(sink: sink), environment: workspace.environment)
-        var plan = RunPlan(requests: [], targets: [:], simulators: [:], diagnostics: [], warnings: [], skipped: [], secrets: [])
+        var plan = RunPlan(
+            requests: [], targets: [:], simulators: [:], diagnostics: [], warnings: [], skipped: [], secrets: [])
         var specsTried: Set<String> = []
         /// Parses a target's spec once, keeping it in the plan.
         func targetSpec(named name: String) -> (any ProviderSpec)? {
@@ -73,9 +77,13 @@ public enum RunPlanner {
             let targetName = workspace.targetName(for: flow, override: options.targetOverride)
             guard workspace.config.target(named: targetName) != nil else {
                 let known = workspace.config.targets.map(\.name)
-                let message = "unknown target `\(targetName)`\(Suggestion.hint(for: targetName, in: known)); known targets: \(known.joined(separator: ", "))"
+                let message =
+                    "unknown target `\(targetName)`\(Suggestion.hint(for: targetName, in: known)); known targets: "
+                    + "\(known.joined(separator: ", "))"
                 if options.targetOverride != nil {
-                    if !plan.warnings.contains(message) { sink.error(message, at: SourceLocation(file: "<command line>", line: 1, column: 1)) }
+                    if !plan.warnings.contains(message) {
+                        sink.error(message, at: SourceLocation(file: "<command line>", line: 1, column: 1))
+                    }
                 } else {
                     sink.error(message, at: flow.location)
                 }
@@ -90,8 +98,11 @@ public enum RunPlanner {
                 switch simulator {
                 case .target:
                     if !spec.capabilities.contains(.recommend) {
-                        simulatorProblem = "`recommend` and `simulate` need a simulator, and target `\(spec.targetName)` (\(spec.kind)) has no "
-                            + "recommend-responses endpoint; set `simulator:` to `script`, a name under `simulators:` or a target that has one"
+                        simulatorProblem =
+                            "`recommend` and `simulate` need a simulator, and target `\(spec.targetName)` "
+                            + "(\(spec.kind)) has no "
+                            + "recommend-responses endpoint; set `simulator:` to `script`, a name under "
+                            + "`simulators:` or a target that has one"
                     }
                 case .script:
                     simulatorProblem = FlowCompatibility.scriptProblem(flow)
@@ -109,17 +120,23 @@ public enum RunPlanner {
                     } else if workspace.config.target(named: name) != nil {
                         guard let other = targetSpec(named: name) else { continue }
                         if !other.capabilities.contains(.recommend) {
-                            simulatorProblem = "simulator target `\(name)` (\(other.kind)) has no recommend-responses endpoint"
+                            simulatorProblem =
+                                "simulator target `\(name)` (\(other.kind)) has no recommend-responses endpoint"
                         }
                     } else {
-                        let known = ["target", "script"] + workspace.config.simulators.map(\.name) + workspace.config.targets.map(\.name)
-                        simulatorProblem = "unknown simulator `\(name)`: use `target`, `script`, a name under `simulators:` or a target name"
+                        let known =
+                            ["target", "script"] + workspace.config.simulators.map(\.name)
+                            + workspace.config.targets.map(\.name)
+                        simulatorProblem =
+                            "unknown simulator `\(name)`: use `target`, `script`, a name under `simulators:` or a "
+                            + "target name"
                             + Suggestion.hint(for: name, in: known)
                     }
                 }
             }
-            let problems = FlowCompatibility.problems(in: flow, target: targetName, providerKind: spec.kind,
-                                                      capabilities: spec.capabilities, simulatorProblem: simulatorProblem)
+            let problems = FlowCompatibility.problems(
+                in: flow, target: targetName, providerKind: spec.kind,
+                capabilities: spec.capabilities, simulatorProblem: simulatorProblem)
             if problems.isEmpty {
                 runnable.append(flow)
             } else if options.skipUnsupported {
@@ -134,8 +151,10 @@ public enum RunPlanner {
             let personas: [Persona?] = flow.personas.isEmpty ? [nil] : flow.personas
             for repetition in 1...max(1, options.repeatCount) {
                 for persona in personas {
-                    plan.requests.append(FlowRunRequest(flow: flow, persona: persona, repetition: repetition,
-                                                        targetName: targetName, seed: options.seed))
+                    plan.requests.append(
+                        FlowRunRequest(
+                            flow: flow, persona: persona, repetition: repetition,
+                            targetName: targetName, seed: options.seed))
                 }
             }
         }

@@ -9,8 +9,10 @@ public final class RunSession: Sendable {
     private let simulators: [String: any UserSimulator]
     private let environment: [String: String]
 
-    private init(resources: ProviderResources, providers: [String: any ConversationProvider],
-                 simulators: [String: any UserSimulator], environment: [String: String]) {
+    private init(
+        resources: ProviderResources, providers: [String: any ConversationProvider],
+        simulators: [String: any UserSimulator], environment: [String: String]
+    ) {
         self.resources = resources
         self.providers = providers
         self.simulators = simulators
@@ -43,10 +45,13 @@ public final class RunSession: Sendable {
                     await resources.shutdown()
                     throw error
                 }
-                settings = OpenAISettings(name: name, baseURL: server.baseURL + "/openai/v1", apiKey: server.configuration.credentials.openAIAPIKey,
-                                          model: "parley-simulated-user", stream: false)
+                settings = OpenAISettings(
+                    name: name, baseURL: server.baseURL + "/openai/v1",
+                    apiKey: server.configuration.credentials.openAIAPIKey,
+                    model: "parley-simulated-user", stream: false)
             }
-            endpoints[name] = OpenAISimulator(client: OpenAIChatClient(settings: settings, client: resources.http), timeout: .seconds(120))
+            endpoints[name] = OpenAISimulator(
+                client: OpenAIChatClient(settings: settings, client: resources.http), timeout: .seconds(120))
         }
         var simulators: [String: any UserSimulator] = [:]
         for (flow, choice) in plan.simulators {
@@ -62,7 +67,8 @@ public final class RunSession: Sendable {
                 }
             }
         }
-        return RunSession(resources: resources, providers: providers, simulators: simulators, environment: workspace.environment)
+        return RunSession(
+            resources: resources, providers: providers, simulators: simulators, environment: workspace.environment)
     }
 
     /// The interpreter for one flow run; `stop` ends it gracefully between steps.
@@ -70,7 +76,8 @@ public final class RunSession: Sendable {
         guard let provider = providers[request.targetName] else {
             preconditionFailure("the plan has no target \(request.targetName)")
         }
-        return FlowInterpreter(provider: provider, simulator: simulators[request.flow.name], environment: environment, stop: stop)
+        return FlowInterpreter(
+            provider: provider, simulator: simulators[request.flow.name], environment: environment, stop: stop)
     }
 
     public func shutdown() async {

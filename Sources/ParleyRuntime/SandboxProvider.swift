@@ -42,8 +42,10 @@ struct SandboxProviderSpec: ProviderSpec {
         var wire = WireProtocol.amigo
         if let node = map["protocol"], let name = values.resolve(node, for: "protocol") {
             guard let chosen = WireProtocol(rawValue: name) else {
-                values.sink.error("`protocol` must be one of \(Self.protocols.joined(separator: ", ")), not `\(name)`\(Suggestion.hint(for: name, in: Self.protocols))",
-                                  at: node.location)
+                values.sink.error(
+                    "`protocol` must be one of \(Self.protocols.joined(separator: ", ")), not "
+                        + "`\(name)`\(Suggestion.hint(for: name, in: Self.protocols))",
+                    at: node.location)
                 return nil
             }
             wire = chosen
@@ -58,7 +60,8 @@ struct SandboxProviderSpec: ProviderSpec {
     }
 
     func makeProvider(resources: ProviderResources) async throws(ProviderError) -> any ConversationProvider {
-        let configuration = SandboxConfiguration(script: script, latency: latency, jitter: jitter, chunkDelay: chunkDelay)
+        let configuration = SandboxConfiguration(
+            script: script, latency: latency, jitter: jitter, chunkDelay: chunkDelay)
         let server = try await resources.embeddedSandbox(configuration)
         let credentials = configuration.credentials
         let client: any ConversationProvider
@@ -70,13 +73,15 @@ struct SandboxProviderSpec: ProviderSpec {
                 serviceID: credentials.amigoServiceID)
             client = AmigoProvider(settings: settings, client: resources.http)
         case .amelia:
-            let settings = AmeliaSettings(baseURL: server.baseURL, domain: credentials.ameliaDomain,
-                                          username: credentials.ameliaUsername, password: credentials.ameliaPassword)
+            let settings = AmeliaSettings(
+                baseURL: server.baseURL, domain: credentials.ameliaDomain,
+                username: credentials.ameliaUsername, password: credentials.ameliaPassword)
             client = AmeliaProvider(settings: settings, client: resources.http)
         case .agenthuman:
             // The in-process sandbox enforces no limits, so the client keeps none either.
-            let settings = AgentHumanSettings(baseURL: server.baseURL, apiKey: credentials.agentHumanAPIKey,
-                                              agentID: credentials.agentHumanAgentID, rateLimits: [:])
+            let settings = AgentHumanSettings(
+                baseURL: server.baseURL, apiKey: credentials.agentHumanAPIKey,
+                agentID: credentials.agentHumanAgentID, rateLimits: [:])
             client = AgentHumanProvider(settings: settings, client: resources.http)
         }
         return EmbeddedSandboxProvider(client: client)
@@ -84,10 +89,11 @@ struct SandboxProviderSpec: ProviderSpec {
 
     /// 24-hex user ids: the sandbox's documented user first, then made-up ones it also accepts.
     static func syntheticUsers(first: String) -> [String] {
-        [first] + (1..<userCount).map { n in
-            let hex = String(n, radix: 16)
-            return "5a4db0c0ffee" + String(repeating: "0", count: 12 - hex.count) + hex
-        }
+        [first]
+            + (1..<userCount).map { n in
+                let hex = String(n, radix: 16)
+                return "5a4db0c0ffee" + String(repeating: "0", count: 12 - hex.count) + hex
+            }
     }
 }
 

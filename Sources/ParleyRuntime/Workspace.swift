@@ -17,8 +17,10 @@ public struct Workspace: Sendable {
     }
 
     /// Loads `configPath` (or `parley.yaml` in `directory`, if any) and `.env` beside it.
-    public static func load(configPath: String?, directory: String = ".",
-                            processEnvironment: [String: String] = ProcessInfo.processInfo.environment) -> (Workspace?, [Diagnostic]) {
+    public static func load(
+        configPath: String?, directory: String = ".",
+        processEnvironment: [String: String] = ProcessInfo.processInfo.environment
+    ) -> (Workspace?, [Diagnostic]) {
         let sink = DiagnosticSink()
         let path = configPath ?? ConfigLoader.find(in: directory)
         let configDirectory = path.map { ($0 as NSString).deletingLastPathComponent } ?? directory
@@ -43,15 +45,18 @@ public struct Workspace: Sendable {
     public static func embeddedConfig() -> ProjectConfig {
         let location = SourceLocation(file: "<built-in>", line: 1, column: 1)
         func settings(_ name: String, kind: String) -> NamedSettings {
-            let node = YAMLNode(content: .mapping([
-                YAMLPair(key: YAMLNode(content: .scalar(YAMLScalar(value: "provider")), location: location),
-                         value: YAMLNode(content: .scalar(YAMLScalar(value: kind)), location: location)),
-            ]), location: location)
+            let node = YAMLNode(
+                content: .mapping([
+                    YAMLPair(
+                        key: YAMLNode(content: .scalar(YAMLScalar(value: "provider")), location: location),
+                        value: YAMLNode(content: .scalar(YAMLScalar(value: kind)), location: location))
+                ]), location: location)
             return NamedSettings(name: name, kind: kind, node: node, location: location)
         }
-        return ProjectConfig(defaultTarget: embeddedTargetName,
-                             targets: [settings(embeddedTargetName, kind: embeddedProviderKind)],
-                             simulators: [settings("openai", kind: SimulatorEndpoint.embeddedKind)])
+        return ProjectConfig(
+            defaultTarget: embeddedTargetName,
+            targets: [settings(embeddedTargetName, kind: embeddedProviderKind)],
+            simulators: [settings("openai", kind: SimulatorEndpoint.embeddedKind)])
     }
 
     /// What the built-in target runs on.

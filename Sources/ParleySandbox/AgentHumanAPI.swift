@@ -24,7 +24,12 @@ struct AgentHumanAPI: Sendable {
     var credentials: SandboxCredentials { configuration.credentials }
 
     enum Route {
-        case createSession, listSessions, message(String), end(String), agentSessions(String), notFound, methodNotAllowed(SandboxEndpoint)
+        case createSession, listSessions
+        case message(String)
+        case end(String)
+        case agentSessions(String)
+        case notFound
+        case methodNotAllowed(SandboxEndpoint)
 
         var endpoint: SandboxEndpoint {
             switch self {
@@ -42,7 +47,9 @@ struct AgentHumanAPI: Sendable {
     static func route(_ request: SandboxRequest, messages: AgentHumanMessageRoute = .default) -> Route {
         let s = request.segments
         let method = request.method
-        func only(_ expected: HTTPRequest.Method, _ route: Route) -> Route { method == expected ? route : .methodNotAllowed(route.endpoint) }
+        func only(_ expected: HTTPRequest.Method, _ route: Route) -> Route {
+            method == expected ? route : .methodNotAllowed(route.endpoint)
+        }
         if let id = messages.sessionID(in: s) {
             return method.rawValue == messages.method ? .message(id) : .methodNotAllowed(.agentHumanMessage)
         }
@@ -61,7 +68,8 @@ struct AgentHumanAPI: Sendable {
         let route = Self.route(request, messages: configuration.agentHumanMessageRoute)
         counter.record(route.endpoint)
         let key = request.headers[.apiKey] ?? ""
-        let decision = limiter.check("agenthuman|\(key)", documentedPerMinute: Self.documentedPerMinute, now: request.receivedAt)
+        let decision = limiter.check(
+            "agenthuman|\(key)", documentedPerMinute: Self.documentedPerMinute, now: request.receivedAt)
         var response: Response
         if !decision.allowed {
             response = Self.error(.tooManyRequests, "Too many requests. Please retry after 1 minute.")
@@ -128,12 +136,15 @@ struct AgentHumanAPI: Sendable {
         case .failure(let failure): return failure.response
         case .success(let value): body = value
         }
-        guard let agentValue = body["agent_id"], !agentValue.isNull else { return Self.error(.badRequest, "agent_id is required") }
+        guard let agentValue = body["agent_id"], !agentValue.isNull else {
+            return Self.error(.badRequest, "agent_id is required")
+        }
         guard let agentID = agentValue.intValue else { return Self.error(.badRequest, "agent_id must be an integer") }
         var sessionType = "agent_voice"
         if let value = body["session_type"], !value.isNull {
             guard let type = value.stringValue, Self.sessionTypes.contains(type) else {
-                return Self.error(.badRequest, "Invalid session_type. Must be one of: \(Self.sessionTypes.joined(separator: ", "))")
+                return Self.error(
+                    .badRequest, "Invalid session_type. Must be one of: \(Self.sessionTypes.joined(separator: ", "))")
             }
             sessionType = type
         }
@@ -148,18 +159,24 @@ struct AgentHumanAPI: Sendable {
         var demo = DemoConversation(script: configuration.script, seed: configuration.seed)
         // The agent's greeting has no place in this protocol; the first user message is answered from the start state.
         _ = demo.open(.agentFirst)
-        let box = AgentHumanSessionBox(id: ids.sequence(startingAt: 1000), agentID: agentID, sessionType: sessionType,
-                                       startedAt: request.receivedAt, metadata: metadata, demo: demo)
+        let box = AgentHumanSessionBox(
+            id: ids.sequence(startingAt: 1000), agentID: agentID, sessionType: sessionType,
+            startedAt: request.receivedAt, metadata: metadata, demo: demo)
         store.add(box)
-        return HTTPReply.json(.created, .object([
-            ("success", true), ("session", sessionJSON(box)), ("message", "Session started successfully"),
-        ]))
+        return HTTPReply.json(
+            .created,
+            .object([
+                ("success", true), ("session", sessionJSON(box)), ("message", "Session started successfully"),
+            ]))
     }
 
-    /// `POST /api/v1/sessions/{id}/messages` `{"message":…}` → `{"success":true,"response":{"message_id","text","created_at"}}`,
+    /// `POST /api/v1/sessions/{id}/messages` `{"message":…}` →
+    /// `{"success":true,"response":{"message_id","text","created_at"}}`,
     /// or the shape of ``SandboxConfiguration/agentHumanMessageRoute``.
     func message(_ request: SandboxRequest, sessionID: String) async -> Response {
-        guard let id = Int(sessionID), let box = store.session(id) else { return Self.error(.notFound, "Session not found") }
+        guard let id = Int(sessionID), let box = store.session(id) else {
+            return Self.error(.notFound, "Session not found")
+        }
         let body: JSON
         switch objectBody(request, allowEmpty: false) {
         case .failure(let failure): return failure.response
@@ -194,7 +211,9 @@ struct AgentHumanAPI: Sendable {
 
     /// `PUT /api/v1/sessions/{id}/end` with optional `duration`, `transcript`, `metadata`; ending twice succeeds twice.
     func end(_ request: SandboxRequest, sessionID: String) -> Response {
-        guard let id = Int(sessionID), let box = store.session(id) else { return Self.error(.notFound, "Session not found") }
+        guard let id = Int(sessionID), let box = store.session(id) else {
+            return Self.error(.notFound, "Session not found")
+        }
         let body: JSON
         switch objectBody(request, allowEmpty: true) {
         case .failure(let failure): return failure.response
@@ -202,7 +221,9 @@ struct AgentHumanAPI: Sendable {
         }
         var duration: Int?
         if let value = body["duration"], !value.isNull {
-            guard let seconds = value.intValue, seconds >= 0 else { return Self.error(.badRequest, "duration must be a non-negative integer") }
+            guard let seconds = value.intValue, seconds >= 0 else {
+                return Self.error(.badRequest, "duration must be a non-negative integer")
+            }
             duration = seconds
         }
         var transcript: String?
@@ -219,9 +240,11 @@ struct AgentHumanAPI: Sendable {
             if let transcript { state.transcript = transcript }
             if state.transcript == nil { state.transcript = state.lines.joined(separator: "\n") }
         }
-        return HTTPReply.json(.ok, .object([
-            ("success", true), ("session", sessionJSON(box)), ("message", "Session ended successfully"),
-        ]))
+        return HTTPReply.json(
+            .ok,
+            .object([
+                ("success", true), ("session", sessionJSON(box)), ("message", "Session ended successfully"),
+            ]))
     }
 
     /// `GET /api/v1/sessions?agent_id=&status=all|active|completed`.
@@ -247,7 +270,9 @@ struct AgentHumanAPI: Sendable {
     /// `GET /api/v1/agents/{agent_id}/sessions`.
     func agentSessions(_ request: SandboxRequest, agentID text: String) -> Response {
         guard let agentID = Int(text) else { return Self.error(.badRequest, "agent_id must be an integer") }
-        guard agentID == credentials.agentHumanAgentID else { return Self.error(.notFound, "Agent not found or access denied") }
+        guard agentID == credentials.agentHumanAgentID else {
+            return Self.error(.notFound, "Agent not found or access denied")
+        }
         let sessions = store.all.filter { $0.agentID == agentID }
         return HTTPReply.json(.ok, .object([("success", true), ("sessions", .array(sessions.map(sessionJSON)))]))
     }
@@ -255,10 +280,12 @@ struct AgentHumanAPI: Sendable {
     func sessionJSON(_ box: AgentHumanSessionBox) -> JSON {
         let state = box.state.withLock { ($0.endedAt, $0.duration, $0.transcript) }
         var pairs: [(String, JSON)] = [
-            ("session_id", .int(box.id)), ("agent_id", .int(box.agentID)), ("agent_name", .string(configuration.script.name)),
+            ("session_id", .int(box.id)), ("agent_id", .int(box.agentID)),
+            ("agent_name", .string(configuration.script.name)),
             ("session_type", .string(box.sessionType)), ("status", state.0 == nil ? "active" : "completed"),
             ("started_at", .string(Timestamp.seconds(box.startedAt))), ("metadata", box.metadata),
-            ("avatar_id", 1), ("avatar_name", "Juno"), ("avatar_url", "https://example.com/avatar.jpg"), ("voice_id", "sandbox-voice"),
+            ("avatar_id", 1), ("avatar_name", "Juno"), ("avatar_url", "https://example.com/avatar.jpg"),
+            ("voice_id", "sandbox-voice"),
         ]
         if let endedAt = state.0 {
             pairs.append(("ended_at", .string(Timestamp.seconds(endedAt))))

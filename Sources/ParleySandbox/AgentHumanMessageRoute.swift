@@ -23,8 +23,9 @@ public struct AgentHumanMessageRoute: Sendable, Hashable {
     }
 
     /// `POST sessions/{session_id}/messages` `{"message": …}` → `{"success":true,"response":{"text": …}}`.
-    public static let `default` = AgentHumanMessageRoute(method: "POST", path: "sessions/{session_id}/messages",
-                                                         textField: "message", replyPath: ["response", "text"])
+    public static let `default` = AgentHumanMessageRoute(
+        method: "POST", path: "sessions/{session_id}/messages",
+        textField: "message", replyPath: ["response", "text"])
 
     /// The path's segments, `{session_id}` included as written.
     var segments: [String] { path.split(separator: "/", omittingEmptySubsequences: true).map(String.init) }
@@ -47,7 +48,8 @@ public struct AgentHumanMessageRoute: Sendable, Hashable {
     /// The response body: the reply object (`message_id`, the text, `created_at`) nested at `replyPath`.
     func responseBody(messageID: String, text: String, createdAt: String) -> JSON {
         var value = JSON.object([
-            ("message_id", .string(messageID)), (replyPath.last ?? "text", .string(text)), ("created_at", .string(createdAt)),
+            ("message_id", .string(messageID)), (replyPath.last ?? "text", .string(text)),
+            ("created_at", .string(createdAt)),
         ])
         for key in replyPath.dropLast().reversed() {
             value = .object([(key, value)])

@@ -26,4 +26,3 @@ final class AgentHumanStore: Sendable {
         registry.withLock { $0.ordered }
     }
 }
-

@@ -73,7 +73,8 @@ struct AmeliaAPI: Sendable {
             case "poll", "longpoll": endpoint = .ameliaPoll
             case "close": endpoint = .ameliaClose
             default:
-                return Self.error(.notFound, "No handler found for \(request.method) \(request.path)", path: request.path)
+                return Self.error(
+                    .notFound, "No handler found for \(request.method) \(request.path)", path: request.path)
             }
             guard post else { return Self.methodNotAllowed(request) }
             return await session(request, id: s[1], endpoint: endpoint, longPoll: s[2] == "longpoll")
@@ -86,10 +87,12 @@ struct AmeliaAPI: Sendable {
 
     /// Spring Boot's error body, which Amelia's gateway returns: timestamp, status, error, message, path.
     static func error(_ status: HTTPResponse.Status, _ message: String, path: String) -> Response {
-        HTTPReply.json(status, .object([
-            ("timestamp", .int(Timestamp.epochMilliseconds(Date()))), ("status", .int(status.code)),
-            ("error", .string(status.reasonPhrase)), ("message", .string(message)), ("path", .string(path)),
-        ]))
+        HTTPReply.json(
+            status,
+            .object([
+                ("timestamp", .int(Timestamp.epochMilliseconds(Date()))), ("status", .int(status.code)),
+                ("error", .string(status.reasonPhrase)), ("message", .string(message)), ("path", .string(path)),
+            ]))
     }
 
     static func methodNotAllowed(_ request: SandboxRequest) -> Response {
@@ -99,12 +102,15 @@ struct AmeliaAPI: Sendable {
     /// The request's token, refreshed; or the 401/410 to answer with.
     func authorize(_ request: SandboxRequest) -> Result<(token: String, info: AmeliaStore.Token), AmeliaFailure> {
         guard let token = request.headers[.ameliaToken], !token.isEmpty else {
-            return .failure(AmeliaFailure(Self.error(.unauthorized, "Missing X-Amelia-Rest-Token header", path: request.path)))
+            return .failure(
+                AmeliaFailure(Self.error(.unauthorized, "Missing X-Amelia-Rest-Token header", path: request.path)))
         }
         switch store.use(token, now: request.receivedAt) {
         case .success(let info): return .success((token, info))
-        case .failure(.unknown): return .failure(AmeliaFailure(Self.error(.unauthorized, "Invalid token", path: request.path)))
-        case .failure(.expired): return .failure(AmeliaFailure(Self.error(.gone, "Session expired", path: request.path)))
+        case .failure(.unknown):
+            return .failure(AmeliaFailure(Self.error(.unauthorized, "Invalid token", path: request.path)))
+        case .failure(.expired):
+            return .failure(AmeliaFailure(Self.error(.gone, "Session expired", path: request.path)))
         }
     }
 
@@ -130,14 +136,19 @@ struct AmeliaAPI: Sendable {
         }
         let token = ids.uuid()
         store.issue(token, username: username, now: request.receivedAt)
-        return HTTPReply.json(.ok, .object([
-            ("status", 201),
-            ("token", .string(token)),
-            ("userModel", .object([
-                ("agent", false), ("anonymous", false), ("availability", "READY"), ("email", .string(username)),
-                ("name", "Sandbox Tester"), ("userId", .string(Self.userID(for: username))),
-            ])),
-        ]))
+        return HTTPReply.json(
+            .ok,
+            .object([
+                ("status", 201),
+                ("token", .string(token)),
+                (
+                    "userModel",
+                    .object([
+                        ("agent", false), ("anonymous", false), ("availability", "READY"), ("email", .string(username)),
+                        ("name", "Sandbox Tester"), ("userId", .string(Self.userID(for: username))),
+                    ])
+                ),
+            ]))
     }
 
     /// `POST auth/logout`: the token stops working.
@@ -162,7 +173,8 @@ struct AmeliaAPI: Sendable {
 
     // MARK: - Conversations
 
-    /// `POST conversations/new` `{"domain":…,"deliveryMode":"POLLING"}` → `{"sessionId","conversationId","sessionMode"}`.
+    /// `POST conversations/new` `{"domain":…,"deliveryMode":"POLLING"}` →
+    /// `{"sessionId","conversationId","sessionMode"}`.
     func newConversation(_ request: SandboxRequest) -> Response {
         let auth: (token: String, info: AmeliaStore.Token)
         switch authorize(request) {
@@ -180,19 +192,24 @@ struct AmeliaAPI: Sendable {
         }
         let mode = body["deliveryMode"]?.stringValue ?? "POLLING"
         guard mode.uppercased() == "POLLING" else {
-            return Self.error(.badRequest, "The sandbox delivers messages by POLLING only, not \(mode)", path: request.path)
+            return Self.error(
+                .badRequest, "The sandbox delivers messages by POLLING only, not \(mode)", path: request.path)
         }
         var demo = DemoConversation(script: configuration.script, seed: configuration.seed)
         let greeting = demo.open(.agentFirst)
-        let box = AmeliaSessionBox(sessionID: ids.uuid(), conversationID: ids.ameliaConversationID(),
-                                   username: auth.info.username, state: AmeliaSessionState(demo: demo))
+        let box = AmeliaSessionBox(
+            sessionID: ids.uuid(), conversationID: ids.ameliaConversationID(),
+            username: auth.info.username, state: AmeliaSessionState(demo: demo))
         box.state.withLock { state in
             schedule(greeting, inResponseTo: nil, session: box, state: &state, after: ContinuousClock.now)
         }
         store.add(box)
-        return HTTPReply.json(.ok, .object([
-            ("sessionId", .string(box.sessionID)), ("conversationId", .string(box.conversationID)), ("sessionMode", "USER"),
-        ]))
+        return HTTPReply.json(
+            .ok,
+            .object([
+                ("sessionId", .string(box.sessionID)), ("conversationId", .string(box.conversationID)),
+                ("sessionMode", "USER"),
+            ]))
     }
 
     /// `send`, `poll`, `longpoll` and `close` on a session.
@@ -230,16 +247,26 @@ struct AmeliaAPI: Sendable {
             state.userMessagesReceived += 1
             let echoID = ids.uuid()
             state.sequence += 1
-            state.pending.append((now, message(
-                id: echoID, type: "OutboundEchoMessage", text: text, sequence: state.sequence, session: box,
-                fromUser: true, inputEnabled: false, inResponseTo: nil, at: Date())))
+            state.pending.append(
+                (
+                    now,
+                    message(
+                        id: echoID, type: "OutboundEchoMessage", text: text, sequence: state.sequence, session: box,
+                        fromUser: true, inputEnabled: false, inResponseTo: nil, at: Date())
+                ))
             // A reply queued behind an earlier one that has not been polled yet starts after it.
             let start = max(now, state.pending.last?.availableAt ?? now)
             if request.faults.failsOnTheAgentSide {
                 state.sequence += 1
-                state.pending.append((start + timing.firstDelay(), message(
-                    id: ids.uuid(), type: "OutboundSystemErrorMessage", text: "An unexpected error occurred while processing your request.",
-                    sequence: state.sequence, session: box, fromUser: false, inputEnabled: false, inResponseTo: echoID, at: Date())))
+                state.pending.append(
+                    (
+                        start + timing.firstDelay(),
+                        message(
+                            id: ids.uuid(), type: "OutboundSystemErrorMessage",
+                            text: "An unexpected error occurred while processing your request.",
+                            sequence: state.sequence, session: box, fromUser: false, inputEnabled: false,
+                            inResponseTo: echoID, at: Date())
+                    ))
                 return true
             }
             let turn = state.demo.reply(to: text)
@@ -265,14 +292,21 @@ struct AmeliaAPI: Sendable {
 
     /// Queues an agent turn: its texts after the latency (then one per chunk delay), an escalation
     /// notice if the agent escalated, and a ready message, or a closed message if it ended the conversation.
-    func schedule(_ turn: DemoTurn, inResponseTo: String?, session: AmeliaSessionBox, state: inout AmeliaSessionState,
-                  after start: ContinuousClock.Instant) {
+    func schedule(
+        _ turn: DemoTurn, inResponseTo: String?, session: AmeliaSessionBox, state: inout AmeliaSessionState,
+        after start: ContinuousClock.Instant
+    ) {
         var at = start + timing.firstDelay()
         func add(_ type: String, _ text: String?, inputEnabled: Bool) {
             let wallClock = Date().addingTimeInterval(max(0, ContinuousClock.now.duration(to: at).seconds))
             state.sequence += 1
-            state.pending.append((at, message(id: ids.uuid(), type: type, text: text, sequence: state.sequence, session: session,
-                                              fromUser: false, inputEnabled: inputEnabled, inResponseTo: inResponseTo, at: wallClock)))
+            state.pending.append(
+                (
+                    at,
+                    message(
+                        id: ids.uuid(), type: type, text: text, sequence: state.sequence, session: session,
+                        fromUser: false, inputEnabled: inputEnabled, inResponseTo: inResponseTo, at: wallClock)
+                ))
         }
         for (index, text) in turn.messages.enumerated() {
             if index > 0 { at = at + timing.chunkDelay }
@@ -290,8 +324,10 @@ struct AmeliaAPI: Sendable {
     }
 
     /// One polled message with the fields Amelia's clients read.
-    func message(id: String, type: String, text: String?, sequence: Int, session: AmeliaSessionBox, fromUser: Bool,
-                 inputEnabled: Bool, inResponseTo: String?, at date: Date) -> JSON {
+    func message(
+        id: String, type: String, text: String?, sequence: Int, session: AmeliaSessionBox, fromUser: Bool,
+        inputEnabled: Bool, inResponseTo: String?, at date: Date
+    ) -> JSON {
         .object([
             ("messageId", .string(id)),
             ("messageText", JSON.optional(text)),
@@ -310,11 +346,14 @@ struct AmeliaAPI: Sendable {
             ("bml", .null),
             ("hintText", .null),
             ("responsePool", .null),
-            ("headers", .object([
-                ("X-Amelia-Message-Type", .string(type)),
-                ("X-Amelia-Session-Id", .string(session.sessionID)),
-                ("X-Amelia-Conversation-Id", .string(session.conversationID)),
-            ])),
+            (
+                "headers",
+                .object([
+                    ("X-Amelia-Message-Type", .string(type)),
+                    ("X-Amelia-Session-Id", .string(session.sessionID)),
+                    ("X-Amelia-Conversation-Id", .string(session.conversationID)),
+                ])
+            ),
         ])
     }
 }

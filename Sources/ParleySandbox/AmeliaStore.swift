@@ -65,4 +65,3 @@ final class AmeliaStore: Sendable {
         sessions.withLock { Array($0.values) }
     }
 }
-

@@ -26,13 +26,16 @@ extension AmigoAPI {
         let expiresAt = request.receivedAt.addingTimeInterval(lifetime)
         let token = ids.jwt(subject: "\(organization)/\(user)", expiresAt: expiresAt)
         store.issue(token, AmigoStore.Token(userID: user, organization: organization, expiresAt: expiresAt))
-        return HTTPReply.json(.ok, .object([
-            ("id_token", .string(token)),
-            ("expires_at", .string(Timestamp.microseconds(expiresAt))),
-        ]))
+        return HTTPReply.json(
+            .ok,
+            .object([
+                ("id_token", .string(token)),
+                ("expires_at", .string(Timestamp.microseconds(expiresAt))),
+            ]))
     }
 
-    /// The user id behind `Authorization: Bearer <token>` (or Basic `{org}_{user}:<token>`), if valid for `organization`.
+    /// The user id behind `Authorization: Bearer <token>` (or Basic `{org}_{user}:<token>`), if valid for
+    /// `organization`.
     func authenticate(_ request: SandboxRequest, organization: String) -> String? {
         guard let header = request.headers[.authorization] else { return nil }
         let parts = header.split(separator: " ", maxSplits: 1)
@@ -46,14 +49,16 @@ extension AmigoAPI {
             token = credential
         case "basic":
             guard let data = Data(base64Encoded: credential), let text = String(data: data, encoding: .utf8),
-                  let colon = text.firstIndex(of: ":")
+                let colon = text.firstIndex(of: ":")
             else { return nil }
             basicUser = String(text[..<colon])
             token = String(text[text.index(after: colon)...])
         default:
             return nil
         }
-        guard let holder = store.holder(of: token, now: request.receivedAt), holder.organization == organization else { return nil }
+        guard let holder = store.holder(of: token, now: request.receivedAt), holder.organization == organization else {
+            return nil
+        }
         if let basicUser, basicUser != "\(holder.organization)_\(holder.userID)" { return nil }
         return holder.userID
     }

@@ -86,19 +86,22 @@ struct AmigoAPI: Sendable {
         let route = Self.route(request)
         counter.record(route.endpoint)
         let organization = request.segments.first ?? ""
-        let decision = limiter.check("amigo|\(organization)|\(route.endpoint.rawValue)",
-                                     documentedPerMinute: route.endpoint.amigoLimitPerMinute, now: request.receivedAt)
+        let decision = limiter.check(
+            "amigo|\(organization)|\(route.endpoint.rawValue)",
+            documentedPerMinute: route.endpoint.amigoLimitPerMinute, now: request.receivedAt)
         var response: Response
         if !decision.allowed {
-            response = Self.error(.tooManyRequests,
-                                  "The user has exceeded the rate limit of \(decision.limit) requests per minute for this endpoint.")
+            response = Self.error(
+                .tooManyRequests,
+                "The user has exceeded the rate limit of \(decision.limit) requests per minute for this endpoint.")
         } else {
             var request = request
             request.faults = faults.draw(route.endpoint)
             switch request.faults.refusal {
             case .rateLimited(let retryAfter)?:
-                response = Self.error(.tooManyRequests,
-                                      "The user has exceeded the rate limit of \(decision.limit) requests per minute for this endpoint.")
+                response = Self.error(
+                    .tooManyRequests,
+                    "The user has exceeded the rate limit of \(decision.limit) requests per minute for this endpoint.")
                 response.headers[.retryAfter] = String(retryAfter)
             case .internalError?:
                 response = Self.error(.internalServerError, "Internal Server Error")
@@ -140,8 +143,10 @@ struct AmigoAPI: Sendable {
         case .finish(let id): return finish(request, user: user, conversationID: id)
         case .messages(let id): return messages(request, user: user, conversationID: id)
         case .tags(let id): return modifyTags(request, user: user, conversationID: id)
-        case .recommend(let id, let interaction): return recommend(request, user: user, conversationID: id, interactionID: interaction)
-        case .insights(let id, let interaction): return insights(request, user: user, conversationID: id, interactionID: interaction)
+        case .recommend(let id, let interaction):
+            return recommend(request, user: user, conversationID: id, interactionID: interaction)
+        case .insights(let id, let interaction):
+            return insights(request, user: user, conversationID: id, interactionID: interaction)
         case .signIn, .notFound, .methodNotAllowed: return Self.error(.notFound, "Not Found")
         }
     }

@@ -11,7 +11,10 @@ final class AmigoConversationBox: Sendable {
     let createdAt: Date
     let state: Mutex<AmigoConversationState>
 
-    init(id: String, userID: String, serviceID: String, versionSet: String, createdAt: Date, state: AmigoConversationState) {
+    init(
+        id: String, userID: String, serviceID: String, versionSet: String, createdAt: Date,
+        state: AmigoConversationState
+    ) {
         self.id = id
         self.userID = userID
         self.serviceID = serviceID

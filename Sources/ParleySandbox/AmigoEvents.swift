@@ -8,7 +8,9 @@ enum AmigoEvents {
     }
 
     static func userMessageAvailable(messageID: String, text: String) -> JSON {
-        .object([("type", "user-message-available"), ("message_id", .string(messageID)), ("user_message", .string(text))])
+        .object([
+            ("type", "user-message-available"), ("message_id", .string(messageID)), ("user_message", .string(text)),
+        ])
     }
 
     static func newMessage(_ chunk: String, sequence: Int, stop: Bool, messageID: String) -> JSON {
@@ -18,9 +20,12 @@ enum AmigoEvents {
         ])
     }
 
-    static func interactionComplete(messageID: String, interactionID: String, fullMessage: String, completed: Bool) -> JSON {
+    static func interactionComplete(messageID: String, interactionID: String, fullMessage: String, completed: Bool)
+        -> JSON
+    {
         .object([
-            ("type", "interaction-complete"), ("message_id", .string(messageID)), ("interaction_id", .string(interactionID)),
+            ("type", "interaction-complete"), ("message_id", .string(messageID)),
+            ("interaction_id", .string(interactionID)),
             ("full_message", .string(fullMessage)), ("conversation_completed", .bool(completed)),
         ])
     }
@@ -39,7 +44,10 @@ enum AmigoEvents {
                 ("next_state", .string(transition.to)), ("next_state_state_machine_version_info", stateMachine),
             ])
         }
-        actions.append(.object([("type", "navigate-state-machine-action-state-action-selected"), ("action", .string(insights.action))]))
+        actions.append(
+            .object([
+                ("type", "navigate-state-machine-action-state-action-selected"), ("action", .string(insights.action)),
+            ]))
         return actions
     }
 
@@ -69,11 +77,14 @@ enum AmigoEvents {
 
 extension AmigoAPI {
     /// The timed lines of one agent turn and how long they take to stream after the first delay.
-    func agentTurnLines(_ turn: DemoTurn, insights: DemoInsights, messageID: String, interactionID: String,
-                        firstDelay: Duration, actionFilter: NSRegularExpression?) -> (lines: [TimedLine], duration: Duration) {
+    func agentTurnLines(
+        _ turn: DemoTurn, insights: DemoInsights, messageID: String, interactionID: String,
+        firstDelay: Duration, actionFilter: NSRegularExpression?
+    ) -> (lines: [TimedLine], duration: Duration) {
         var lines: [TimedLine] = []
         var pendingDelay = firstDelay
-        for action in AmigoEvents.agentActions(for: turn, insights: insights, stateMachine: versionInfo(stateMachineID)) {
+        for action in AmigoEvents.agentActions(for: turn, insights: insights, stateMachine: versionInfo(stateMachineID))
+        {
             guard Self.passes(action, filter: actionFilter) else { continue }
             lines.append(TimedLine(after: pendingDelay, AmigoEvents.currentAgentAction(action)))
             pendingDelay = .zero
@@ -82,11 +93,18 @@ extension AmigoAPI {
         let pieces = AmigoEvents.chunks(of: text, words: configuration.wordsPerChunk)
         for (index, piece) in pieces.enumerated() {
             let delay = index == 0 ? pendingDelay : timing.chunkDelay
-            lines.append(TimedLine(after: delay, AmigoEvents.newMessage(piece, sequence: index + 1, stop: index == pieces.count - 1,
-                                                                         messageID: messageID)))
+            lines.append(
+                TimedLine(
+                    after: delay,
+                    AmigoEvents.newMessage(
+                        piece, sequence: index + 1, stop: index == pieces.count - 1,
+                        messageID: messageID)))
         }
-        lines.append(TimedLine(AmigoEvents.interactionComplete(messageID: messageID, interactionID: interactionID,
-                                                               fullMessage: text, completed: turn.completed)))
+        lines.append(
+            TimedLine(
+                AmigoEvents.interactionComplete(
+                    messageID: messageID, interactionID: interactionID,
+                    fullMessage: text, completed: turn.completed)))
         return (lines, firstDelay + timing.streamDuration(chunks: pieces.count))
     }
 
@@ -103,8 +121,9 @@ extension AmigoAPI {
         do {
             return try NSRegularExpression(pattern: pattern)
         } catch {
-            validation.add("value_error", ["query", "current_agent_action_type"], "Value error, invalid regular expression",
-                           input: .string(pattern), context: [("error", "invalid regular expression")])
+            validation.add(
+                "value_error", ["query", "current_agent_action_type"], "Value error, invalid regular expression",
+                input: .string(pattern), context: [("error", "invalid regular expression")])
             return nil
         }
     }

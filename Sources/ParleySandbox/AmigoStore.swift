@@ -85,4 +85,3 @@ final class AmigoStore: Sendable {
         registry.withLock { $0.ordered }
     }
 }
-

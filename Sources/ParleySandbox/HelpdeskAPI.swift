@@ -28,7 +28,13 @@ struct HelpdeskAPI: Sendable {
     var credentials: SandboxCredentials { configuration.credentials }
 
     enum Route {
-        case token, create(workspace: String), send(String), poll(String), close(String), notFound, methodNotAllowed(SandboxEndpoint)
+        case token
+        case create(workspace: String)
+        case send(String)
+        case poll(String)
+        case close(String)
+        case notFound
+        case methodNotAllowed(SandboxEndpoint)
 
         var endpoint: SandboxEndpoint {
             switch self {
@@ -46,7 +52,9 @@ struct HelpdeskAPI: Sendable {
     static func route(_ request: SandboxRequest) -> Route {
         let s = request.segments
         let method = request.method
-        func only(_ expected: HTTPRequest.Method, _ route: Route) -> Route { method == expected ? route : .methodNotAllowed(route.endpoint) }
+        func only(_ expected: HTTPRequest.Method, _ route: Route) -> Route {
+            method == expected ? route : .methodNotAllowed(route.endpoint)
+        }
         switch s.count {
         case 2 where s[0] == "oauth" && s[1] == "token": return only(.post, .token)
         case 3 where s[0] == "workspaces" && s[2] == "conversations": return only(.post, .create(workspace: s[1]))
@@ -77,12 +85,15 @@ struct HelpdeskAPI: Sendable {
         switch route {
         case .token: return token(request)
         case .notFound: return Self.error(.notFound, "not_found", "No such resource: \(request.method) \(request.path)")
-        case .methodNotAllowed: return Self.error(.methodNotAllowed, "method_not_allowed", "\(request.method) is not allowed here.")
+        case .methodNotAllowed:
+            return Self.error(.methodNotAllowed, "method_not_allowed", "\(request.method) is not allowed here.")
         default: break
         }
         guard let authorization = request.header("authorization"), authorization.hasPrefix("Token "),
-              store.isValid(String(authorization.dropFirst("Token ".count))) else {
-            return Self.error(.unauthorized, "unauthenticated", "Send `Authorization: Token <access token>` from oauth/token.")
+            store.isValid(String(authorization.dropFirst("Token ".count)))
+        else {
+            return Self.error(
+                .unauthorized, "unauthenticated", "Send `Authorization: Token <access token>` from oauth/token.")
         }
         switch route {
         case .create(let workspace): return create(request, workspace: workspace)
@@ -95,7 +106,8 @@ struct HelpdeskAPI: Sendable {
 
     /// `{"errors":[{"code","detail"}]}`.
     static func error(_ status: HTTPResponse.Status, _ code: String, _ detail: String) -> Response {
-        HTTPReply.json(status, .object([("errors", .array([.object([("code", .string(code)), ("detail", .string(detail))])]))]))
+        HTTPReply.json(
+            status, .object([("errors", .array([.object([("code", .string(code)), ("detail", .string(detail))])]))]))
     }
 
     // MARK: - Auth
@@ -110,24 +122,34 @@ struct HelpdeskAPI: Sendable {
         guard field("grant_type") == "client_credentials" else {
             return Self.error(.badRequest, "unsupported_grant_type", "grant_type must be client_credentials.")
         }
-        guard field("client_id") == credentials.helpdeskClientID, field("client_secret") == credentials.helpdeskClientSecret else {
+        guard field("client_id") == credentials.helpdeskClientID,
+            field("client_secret") == credentials.helpdeskClientSecret
+        else {
             return Self.error(.unauthorized, "invalid_client", "Unknown client or wrong secret.")
         }
         let token = "hd_" + ids.objectID()
         store.issue(token)
-        return HTTPReply.json(.ok, .object([
-            ("data", .object([("access", .object([("token", .string(token)), ("type", "Token"), ("expires_in", 3600)]))])),
-        ]))
+        return HTTPReply.json(
+            .ok,
+            .object([
+                (
+                    "data",
+                    .object([("access", .object([("token", .string(token)), ("type", "Token"), ("expires_in", 3600)]))])
+                )
+            ]))
     }
 
     // MARK: - Conversations
 
-    /// `POST workspaces/{workspace}/conversations` `{"conversation":{"channel","customer":{…}}}` → 201; the greeting is queued.
+    /// `POST workspaces/{workspace}/conversations` `{"conversation":{"channel","customer":{…}}}` → 201;
+    /// the greeting is queued.
     func create(_ request: SandboxRequest, workspace: String) -> Response {
         guard workspace == credentials.helpdeskWorkspace else {
             return Self.error(.notFound, "workspace_not_found", "No workspace `\(workspace)`.")
         }
-        guard let body = try? RequestJSON.parse(request.body), let conversation = body["conversation"], conversation.objectPairs != nil else {
+        guard let body = try? RequestJSON.parse(request.body), let conversation = body["conversation"],
+            conversation.objectPairs != nil
+        else {
             return Self.error(.unprocessableContent, "invalid_body", "Send {\"conversation\": {\"channel\": …}}.")
         }
         let channel = conversation["channel"]?.stringValue ?? "chat"
@@ -137,16 +159,22 @@ struct HelpdeskAPI: Sendable {
         let customer = conversation["customer"] ?? .object([])
         var demo = DemoConversation(script: configuration.script, seed: configuration.seed)
         let greeting = demo.open(.agentFirst)
-        let box = HelpdeskConversationBox(id: "hdc_" + ids.objectID(), createdAt: request.receivedAt, customer: customer, channel: channel,
-                                          demo: demo)
+        let box = HelpdeskConversationBox(
+            id: "hdc_" + ids.objectID(), createdAt: request.receivedAt, customer: customer, channel: channel,
+            demo: demo)
         box.state.withLock { state in schedule(greeting, state: &state, now: .now) }
         store.add(box)
-        return HTTPReply.json(.created, .object([
-            ("data", .object([
-                ("conversation", conversationJSON(box, open: true)),
-                ("links", .object([("messages", .string("\(Self.prefix)conversations/\(box.id)/messages"))])),
-            ])),
-        ]))
+        return HTTPReply.json(
+            .created,
+            .object([
+                (
+                    "data",
+                    .object([
+                        ("conversation", conversationJSON(box, open: true)),
+                        ("links", .object([("messages", .string("\(Self.prefix)conversations/\(box.id)/messages"))])),
+                    ])
+                )
+            ]))
     }
 
     /// `POST conversations/{id}/messages` `{"message":{"body":{"text"}}}` → 202 with the message's sequence number.
@@ -154,8 +182,10 @@ struct HelpdeskAPI: Sendable {
         guard let box = store.conversation(conversationID) else {
             return Self.error(.notFound, "conversation_not_found", "No conversation `\(conversationID)`.")
         }
-        guard let body = try? RequestJSON.parse(request.body), let text = body["message"]?["body"]?["text"]?.stringValue,
-              !text.allSatisfy(\.isWhitespace) else {
+        guard let body = try? RequestJSON.parse(request.body),
+            let text = body["message"]?["body"]?["text"]?.stringValue,
+            !text.allSatisfy(\.isWhitespace)
+        else {
             return Self.error(.unprocessableContent, "invalid_body", "Send {\"message\": {\"body\": {\"text\": …}}}.")
         }
         let messageID = "hdm_" + ids.objectID()
@@ -163,10 +193,11 @@ struct HelpdeskAPI: Sendable {
             guard state.isOpen else { return nil }
             state.userMessagesReceived += 1
             let now = ContinuousClock.now
-            append(.object([
-                ("id", .string(messageID)), ("kind", "message"), ("actor", .object([("role", "customer")])),
-                ("body", .object([("text", .string(text)), ("format", "plain")])),
-            ]), at: state.nextInstant(now), state: &state)
+            append(
+                .object([
+                    ("id", .string(messageID)), ("kind", "message"), ("actor", .object([("role", "customer")])),
+                    ("body", .object([("text", .string(text)), ("format", "plain")])),
+                ]), at: state.nextInstant(now), state: &state)
             let sequence = state.sequence
             schedule(state.demo.reply(to: text), state: &state, now: now)
             return sequence
@@ -174,9 +205,19 @@ struct HelpdeskAPI: Sendable {
         guard let sequence else {
             return Self.error(.conflict, "conversation_closed", "The conversation is closed.")
         }
-        return HTTPReply.json(.accepted, .object([
-            ("data", .object([("message", .object([("id", .string(messageID)), ("seq", .int(sequence)), ("status", "accepted")]))])),
-        ]))
+        return HTTPReply.json(
+            .accepted,
+            .object([
+                (
+                    "data",
+                    .object([
+                        (
+                            "message",
+                            .object([("id", .string(messageID)), ("seq", .int(sequence)), ("status", "accepted")])
+                        )
+                    ])
+                )
+            ]))
     }
 
     /// `GET conversations/{id}/messages?after=<seq>&limit=<n>` → the visible items after `after`,
@@ -188,15 +229,19 @@ struct HelpdeskAPI: Sendable {
         guard let after = Int(request.queryValue("after") ?? "0"), after >= 0 else {
             return Self.error(.badRequest, "invalid_cursor", "`after` is a sequence number.")
         }
-        guard let limit = Int(request.queryValue("limit") ?? String(Self.pageLimit)), (1...Self.pageLimit).contains(limit) else {
+        guard let limit = Int(request.queryValue("limit") ?? String(Self.pageLimit)),
+            (1...Self.pageLimit).contains(limit)
+        else {
             return Self.error(.badRequest, "invalid_limit", "`limit` is between 1 and \(Self.pageLimit).")
         }
         let (items, open) = box.state.withLock { ($0.visible(after: after, now: .now, limit: limit), $0.isOpen) }
         let next = items.last?["seq"]?.intValue ?? after
-        return HTTPReply.json(.ok, .object([
-            ("data", .object([("items", .array(items))])),
-            ("meta", .object([("next_after", .int(next)), ("status", open ? "open" : "closed")])),
-        ]))
+        return HTTPReply.json(
+            .ok,
+            .object([
+                ("data", .object([("items", .array(items))])),
+                ("meta", .object([("next_after", .int(next)), ("status", open ? "open" : "closed")])),
+            ]))
     }
 
     /// `POST conversations/{id}/close` → 200; closing again is fine.
@@ -210,8 +255,10 @@ struct HelpdeskAPI: Sendable {
 
     func conversationJSON(_ box: HelpdeskConversationBox, open: Bool) -> JSON {
         .object([
-            ("id", .string(box.id)), ("workspace", .string(credentials.helpdeskWorkspace)), ("channel", .string(box.channel)),
-            ("status", open ? "open" : "closed"), ("created_at", .string(Timestamp.seconds(box.createdAt))), ("customer", box.customer),
+            ("id", .string(box.id)), ("workspace", .string(credentials.helpdeskWorkspace)),
+            ("channel", .string(box.channel)),
+            ("status", open ? "open" : "closed"), ("created_at", .string(Timestamp.seconds(box.createdAt))),
+            ("customer", box.customer),
         ])
     }
 
@@ -236,17 +283,21 @@ struct HelpdeskAPI: Sendable {
         at = at + timing.firstDelay()
         var pending: [JSON] = []
         for (index, text) in turn.messages.enumerated() {
-            pending.append(.object([
-                ("id", .string("hdm_" + ids.objectID())), ("kind", "message"), ("actor", agent),
-                ("body", .object([("text", .string(text)), ("format", "plain")])),
-            ]))
+            pending.append(
+                .object([
+                    ("id", .string("hdm_" + ids.objectID())), ("kind", "message"), ("actor", agent),
+                    ("body", .object([("text", .string(text)), ("format", "plain")])),
+                ]))
             if index < turn.messages.count - 1 {
                 pending.append(.object([("kind", "typing"), ("actor", agent)]))
             }
         }
         if turn.events.contains(where: { $0.kind == "escalation" }) {
-            pending.append(.object([("kind", "handoff"), ("actor", .object([("role", "system")])),
-                                    ("body", .object([("text", "Transferring you to a human agent."), ("format", "plain")]))]))
+            pending.append(
+                .object([
+                    ("kind", "handoff"), ("actor", .object([("role", "system")])),
+                    ("body", .object([("text", "Transferring you to a human agent."), ("format", "plain")])),
+                ]))
         }
         for (index, item) in pending.enumerated() {
             var pairs = item.objectPairs ?? []
@@ -256,7 +307,9 @@ struct HelpdeskAPI: Sendable {
         }
         if turn.completed {
             state.closedByAgent = true
-            append(.object([("kind", "closed"), ("actor", .object([("role", "system")])), ("reason", "agent_ended")]), at: at, state: &state)
+            append(
+                .object([("kind", "closed"), ("actor", .object([("role", "system")])), ("reason", "agent_ended")]),
+                at: at, state: &state)
         }
     }
 }

@@ -65,7 +65,8 @@ final class IdentifierFactory: Sendable {
                 .replacingOccurrences(of: "=", with: "")
         }
         let header = base64url(#"{"alg":"HS256","typ":"JWT"}"#)
-        let payload = base64url(#"{"sub":"\#(subject)","exp":\#(Int(expiresAt.timeIntervalSince1970)),"jti":"\#(objectID())"}"#)
+        let payload = base64url(
+            #"{"sub":"\#(subject)","exp":\#(Int(expiresAt.timeIntervalSince1970)),"jti":"\#(objectID())"}"#)
         var generator = SystemRandomNumberGenerator()
         let signature = base64url((0..<4).map { _ in String(generator.next(), radix: 36) }.joined())
         return "\(header).\(payload).\(signature)"

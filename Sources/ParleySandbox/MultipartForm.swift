@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #else
-import Darwin
+    import Darwin
 #endif
 
 /// The parts of a `multipart/form-data` body: plain fields and file parts alike, by name, in order.
@@ -32,7 +32,9 @@ struct MultipartForm: Sendable {
             let pair = piece.split(separator: "=", maxSplits: 1)
             guard pair.count == 2, pair[0].trimmingSpaces.lowercased() == "boundary" else { continue }
             var value = pair[1].trimmingSpaces
-            if value.count >= 2, value.hasPrefix("\""), value.hasSuffix("\"") { value = String(value.dropFirst().dropLast()) }
+            if value.count >= 2, value.hasPrefix("\""), value.hasSuffix("\"") {
+                value = String(value.dropFirst().dropLast())
+            }
             // RFC 2046 limits boundaries to 70 characters; an empty one would trap in the parser.
             return value.isEmpty || value.count > 200 ? nil : value
         }
@@ -53,7 +55,8 @@ struct MultipartForm: Sendable {
         var count = 0
         while true {
             if body[cursor...].starts(with: [0x2D, 0x2D]) { break }  // `--boundary--`: the end
-            while cursor < body.count, body[cursor] == 0x20 || body[cursor] == 0x09 { cursor += 1 }  // transport padding
+            // Transport padding.
+            while cursor < body.count, body[cursor] == 0x20 || body[cursor] == 0x09 { cursor += 1 }
             guard body[cursor...].starts(with: crlf) else { return nil }
             cursor += 2
             let headerEnd: Int, contentStart: Int
@@ -82,7 +85,9 @@ struct MultipartForm: Sendable {
                 guard let base = hay.baseAddress, let patternBase = pattern.baseAddress else { return nil }
                 var offset = start
                 while hay.count - offset >= pattern.count {
-                    guard let hit = memchr(base + offset, Int32(head), hay.count - offset - pattern.count + 1) else { return nil }
+                    guard let hit = memchr(base + offset, Int32(head), hay.count - offset - pattern.count + 1) else {
+                        return nil
+                    }
                     let at = base.distance(to: UnsafeRawPointer(hit))
                     if memcmp(base + at, patternBase, pattern.count) == 0 { return at }
                     offset = at + 1
@@ -106,8 +111,9 @@ struct MultipartForm: Sendable {
             }
         }
         guard let disposition, let name = parameter("name", in: disposition) else { return nil }
-        return Part(name: name, filename: parameter("filename", in: disposition), contentType: contentType,
-                    value: String(decoding: content, as: UTF8.self))
+        return Part(
+            name: name, filename: parameter("filename", in: disposition), contentType: contentType,
+            value: String(decoding: content, as: UTF8.self))
     }
 
     /// A parameter of a header value: `name` in `form-data; name="recorded_message"; filename="m.txt"`.
@@ -119,7 +125,9 @@ struct MultipartForm: Sendable {
             let pair = piece.split(separator: "=", maxSplits: 1)
             guard pair.count == 2, pair[0].trimmingSpaces.lowercased() == key else { continue }
             var value = pair[1].trimmingSpaces
-            if value.count >= 2, value.hasPrefix("\""), value.hasSuffix("\"") { value = String(value.dropFirst().dropLast()) }
+            if value.count >= 2, value.hasPrefix("\""), value.hasSuffix("\"") {
+                value = String(value.dropFirst().dropLast())
+            }
             return value
         }
         return nil

@@ -29,7 +29,8 @@ struct OpenAIAPI: Sendable {
     func handle(_ request: SandboxRequest) async -> Response {
         guard request.segments == ["chat", "completions"] else {
             counter.record(.openAIUnknown)
-            return Self.error(.notFound, "Unknown request URL: \(request.method) \(request.path).", type: "invalid_request_error")
+            return Self.error(
+                .notFound, "Unknown request URL: \(request.method) \(request.path).", type: "invalid_request_error")
         }
         counter.record(.openAIChat)
         guard request.method == .post else {
@@ -37,12 +38,14 @@ struct OpenAIAPI: Sendable {
         }
         let authorization = request.header("authorization") ?? ""
         guard authorization == "Bearer \(configuration.credentials.openAIAPIKey)" else {
-            return Self.error(.unauthorized, "Incorrect API key provided.", type: "invalid_request_error", code: "invalid_api_key")
+            return Self.error(
+                .unauthorized, "Incorrect API key provided.", type: "invalid_request_error", code: "invalid_api_key")
         }
         let injected = faults.draw(.openAIChat)
         switch injected.refusal {
         case .rateLimited(let retryAfter)?:
-            var response = Self.error(.tooManyRequests, "Rate limit reached.", type: "requests", code: "rate_limit_exceeded")
+            var response = Self.error(
+                .tooManyRequests, "Rate limit reached.", type: "requests", code: "rate_limit_exceeded")
             response.headers[.retryAfter] = String(retryAfter)
             return response
         case .some:
@@ -51,19 +54,24 @@ struct OpenAIAPI: Sendable {
             break
         }
         guard let body = try? RequestJSON.parse(request.body) else {
-            return Self.error(.badRequest, "We could not parse the JSON body of your request.", type: "invalid_request_error")
+            return Self.error(
+                .badRequest, "We could not parse the JSON body of your request.", type: "invalid_request_error")
         }
         guard let model = body["model"]?.stringValue else {
             return Self.error(.badRequest, "you must provide a model parameter", type: "invalid_request_error")
         }
         guard let messages = body["messages"]?.arrayValue, !messages.isEmpty else {
-            return Self.error(.badRequest, "'messages' must contain at least one message", type: "invalid_request_error")
+            return Self.error(
+                .badRequest, "'messages' must contain at least one message", type: "invalid_request_error")
         }
         var parsed: [(role: String, content: String)] = []
         for message in messages {
             guard let role = message["role"]?.stringValue, ["system", "developer", "user", "assistant"].contains(role),
-                  let content = message["content"]?.stringValue else {
-                return Self.error(.badRequest, "Each message needs a role (system, user, assistant) and text content.", type: "invalid_request_error")
+                let content = message["content"]?.stringValue
+            else {
+                return Self.error(
+                    .badRequest, "Each message needs a role (system, user, assistant) and text content.",
+                    type: "invalid_request_error")
             }
             parsed.append((role, content))
         }
@@ -73,8 +81,10 @@ struct OpenAIAPI: Sendable {
         case Self.simulatedUserModel: texts = Array(simulatedUser(parsed).prefix(choices))
         case Self.agentModel: texts = [agent(parsed)]
         default:
-            return Self.error(.notFound, "The model `\(model)` does not exist or you do not have access to it. "
-                + "This sandbox serves `\(Self.simulatedUserModel)` and `\(Self.agentModel)`.",
+            return Self.error(
+                .notFound,
+                "The model `\(model)` does not exist or you do not have access to it. "
+                    + "This sandbox serves `\(Self.simulatedUserModel)` and `\(Self.agentModel)`.",
                 type: "invalid_request_error", code: "model_not_found")
         }
         let delay = timing.firstDelay() + injected.firstByteDelay
@@ -85,22 +95,34 @@ struct OpenAIAPI: Sendable {
         }
         if delay > .zero { try? await Task.sleep(for: delay) }
         let choiceList = texts.enumerated().map { index, text in
-            JSON.object([("index", .int(index)),
-                         ("message", .object([("role", "assistant"), ("content", .string(text)), ("refusal", .null)])),
-                         ("logprobs", .null), ("finish_reason", "stop")])
+            JSON.object([
+                ("index", .int(index)),
+                ("message", .object([("role", "assistant"), ("content", .string(text)), ("refusal", .null)])),
+                ("logprobs", .null), ("finish_reason", "stop"),
+            ])
         }
         let prompt = parsed.reduce(0) { $0 + Self.tokens($1.content) }
         let completion = texts.reduce(0) { $0 + Self.tokens($1) }
-        return HTTPReply.json(.ok, .object([
-            ("id", .string(id)), ("object", "chat.completion"), ("created", .int(created)), ("model", .string(model)),
-            ("choices", .array(choiceList)),
-            ("usage", .object([("prompt_tokens", .int(prompt)), ("completion_tokens", .int(completion)), ("total_tokens", .int(prompt + completion))])),
-        ]))
+        return HTTPReply.json(
+            .ok,
+            .object([
+                ("id", .string(id)), ("object", "chat.completion"), ("created", .int(created)),
+                ("model", .string(model)),
+                ("choices", .array(choiceList)),
+                (
+                    "usage",
+                    .object([
+                        ("prompt_tokens", .int(prompt)), ("completion_tokens", .int(completion)),
+                        ("total_tokens", .int(prompt + completion)),
+                    ])
+                ),
+            ]))
     }
 
     /// Candidate customer messages, as the recommender would give them at this point.
     func simulatedUser(_ messages: [(role: String, content: String)]) -> [String] {
-        let context = messages.filter { $0.role == "system" || $0.role == "developer" }.map(\.content).joined(separator: "\n")
+        let context = messages.filter { $0.role == "system" || $0.role == "developer" }.map(\.content).joined(
+            separator: "\n")
         var demo = DemoConversation(script: configuration.script, seed: configuration.seed)
         var opened = false
         for message in messages where message.role == "user" || message.role == "assistant" {
@@ -123,24 +145,38 @@ struct OpenAIAPI: Sendable {
         let users = messages.filter { $0.role == "user" }.map(\.content)
         let agentFirst = messages.first { $0.role == "user" || $0.role == "assistant" }?.role == "assistant"
         guard let first = users.first else { return demo.open(.agentFirst).messages.joined(separator: " ") }
-        var turn = agentFirst ? { _ = demo.open(.agentFirst); return demo.reply(to: first) }() : demo.open(.userMessage(first))
+        var turn =
+            agentFirst
+            ? {
+                _ = demo.open(.agentFirst)
+                return demo.reply(to: first)
+            }() : demo.open(.userMessage(first))
         for message in users.dropFirst() { turn = demo.reply(to: message) }
         return turn.messages.joined(separator: " ")
     }
 
     /// `text/event-stream`: a role chunk, the text in pieces, a stop chunk, `[DONE]`.
-    private func stream(_ text: String, id: String, created: Int, model: String, delay: Duration, faults: [SandboxFault.Kind]) -> Response {
+    private func stream(
+        _ text: String, id: String, created: Int, model: String, delay: Duration, faults: [SandboxFault.Kind]
+    ) -> Response {
         func chunk(_ delta: JSON, finish: JSON = .null) -> String {
-            let value = JSON.object([("id", .string(id)), ("object", "chat.completion.chunk"), ("created", .int(created)),
-                                     ("model", .string(model)),
-                                     ("choices", .array([.object([("index", 0), ("delta", delta), ("logprobs", .null), ("finish_reason", finish)])]))])
+            let value = JSON.object([
+                ("id", .string(id)), ("object", "chat.completion.chunk"), ("created", .int(created)),
+                ("model", .string(model)),
+                (
+                    "choices",
+                    .array([.object([("index", 0), ("delta", delta), ("logprobs", .null), ("finish_reason", finish)])])
+                ),
+            ])
             return "data: \(value.text)\n\n"
         }
         var events = [chunk(.object([("role", "assistant"), ("content", "")]))]
         let words = text.split(separator: " ", omittingEmptySubsequences: false)
         let size = max(1, configuration.wordsPerChunk)
         for start in stride(from: 0, to: words.count, by: size) {
-            let piece = words[start..<min(start + size, words.count)].joined(separator: " ") + (start + size < words.count ? " " : "")
+            let piece =
+                words[start..<min(start + size, words.count)].joined(separator: " ")
+                + (start + size < words.count ? " " : "")
             events.append(chunk(.object([("content", .string(piece))])))
         }
         events.append(chunk(.object([]), finish: "stop"))
@@ -148,16 +184,17 @@ struct OpenAIAPI: Sendable {
         if faults.malformsStream { events.insert("data: {\"id\":\n\n", at: 1) }
         let dropAfter = faults.dropsMidStream ? 2 : Int.max
         let chunkDelay = timing.chunkDelay
-        return Response(status: .ok, headers: [.contentType: "text/event-stream", .cacheControl: "no-cache"],
-                        body: ResponseBody { [events] writer in
-            if delay > .zero { try await Task.sleep(for: delay) }
-            for (index, event) in events.enumerated() {
-                if index == dropAfter { throw InjectedDisconnect() }
-                if index > 1, chunkDelay > .zero { try await Task.sleep(for: chunkDelay) }
-                try await writer.write(ByteBuffer(string: event))
-            }
-            try await writer.finish(nil)
-        })
+        return Response(
+            status: .ok, headers: [.contentType: "text/event-stream", .cacheControl: "no-cache"],
+            body: ResponseBody { [events] writer in
+                if delay > .zero { try await Task.sleep(for: delay) }
+                for (index, event) in events.enumerated() {
+                    if index == dropAfter { throw InjectedDisconnect() }
+                    if index > 1, chunkDelay > .zero { try await Task.sleep(for: chunkDelay) }
+                    try await writer.write(ByteBuffer(string: event))
+                }
+                try await writer.finish(nil)
+            })
     }
 
     /// A rough token count for `usage` (words, like a tokenizer would roughly count).
@@ -167,7 +204,16 @@ struct OpenAIAPI: Sendable {
 
     /// OpenAI's error body: `{"error": {"message", "type", "param", "code"}}`.
     static func error(_ status: HTTPResponse.Status, _ message: String, type: String, code: String? = nil) -> Response {
-        HTTPReply.json(status, .object([("error", .object([("message", .string(message)), ("type", .string(type)),
-                                                          ("param", .null), ("code", code.map(JSON.string) ?? .null)]))]))
+        HTTPReply.json(
+            status,
+            .object([
+                (
+                    "error",
+                    .object([
+                        ("message", .string(message)), ("type", .string(type)),
+                        ("param", .null), ("code", code.map(JSON.string) ?? .null),
+                    ])
+                )
+            ]))
     }
 }

@@ -43,7 +43,8 @@ final class RateLimiter: Sendable {
         }
         let reset = Int((start + 60).rounded(.up))
         let allowed = !policy.enforced || count <= limit
-        return Decision(allowed: allowed, limit: limit, remaining: max(0, limit - count),
-                        reset: reset, retryAfter: max(1, Int((start + 60 - time).rounded(.up))))
+        return Decision(
+            allowed: allowed, limit: limit, remaining: max(0, limit - count),
+            reset: reset, retryAfter: max(1, Int((start + 60 - time).rounded(.up))))
     }
 }

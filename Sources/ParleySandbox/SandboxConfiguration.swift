@@ -138,7 +138,8 @@ public struct SandboxCredentials: Sendable, Hashable {
 
     /// Credentials from their parts; most callers want ``default``.
     public init(
-        amigoOrganization: String, amigoAPIKey: String, amigoAPIKeyID: String, amigoUserID: String, amigoServiceID: String,
+        amigoOrganization: String, amigoAPIKey: String, amigoAPIKeyID: String, amigoUserID: String,
+        amigoServiceID: String,
         ameliaUsername: String, ameliaPassword: String, ameliaDomain: String,
         agentHumanAPIKey: String, agentHumanAgentID: Int
     ) {

@@ -12,7 +12,8 @@ extension SandboxFault {
     ///
     /// Kinds: `429` (ARG: Retry-After seconds, default 1), `503`, `500`, `drop` (connection closed
     /// mid-stream or mid-body), `malformed` (a line or body that is not JSON), `slow` (ARG: extra wait
-    /// before the first byte, default 2s), `system-error` (Amelia answers a message with a system error). ENDPOINT is a name such as `amigo.interact` (default: every endpoint).
+    /// before the first byte, default 2s), `system-error` (Amelia answers a message with a system error). ENDPOINT is
+    /// a name such as `amigo.interact` (default: every endpoint).
     /// PROBABILITY is `5%` or `0.05` (default: every request).
     /// Example: `429@5%,503@5%,drop:amigo.interact@5%,malformed@5%,slow=1s@5%`.
     public static func parse(_ spec: String) throws(SpecError) -> [SandboxFault] {
@@ -37,7 +38,8 @@ extension SandboxFault {
                 rest = rest[..<colon]
                 guard let known = SandboxEndpoint(rawValue: name) else {
                     let names = SandboxEndpoint.allCases.map(\.rawValue)
-                    throw SpecError(message: "`\(item)`: unknown endpoint `\(name)`\(Suggestion.hint(for: name, in: names))")
+                    throw SpecError(
+                        message: "`\(item)`: unknown endpoint `\(name)`\(Suggestion.hint(for: name, in: names))")
                 }
                 endpoint = known
             }
@@ -57,12 +59,16 @@ extension SandboxFault {
             case "malformed": kind = .malformedLine
             case "slow":
                 guard let wait = DurationText.parse(argument ?? "2s") else {
-                    throw SpecError(message: "`\(item)`: the wait is a duration like 500ms or 2s, not `\(argument ?? "")`")
+                    throw SpecError(
+                        message: "`\(item)`: the wait is a duration like 500ms or 2s, not `\(argument ?? "")`")
                 }
                 kind = .slowFirstByte(wait)
             case let other:
-                throw SpecError(message: "`\(item)`: unknown fault `\(other)`; use 429, 503, 500, drop, malformed, slow or system-error"
-                    + Suggestion.hint(for: other, in: ["429", "503", "500", "drop", "malformed", "slow", "system-error"]))
+                throw SpecError(
+                    message:
+                        "`\(item)`: unknown fault `\(other)`; use 429, 503, 500, drop, malformed, slow or system-error"
+                        + Suggestion.hint(
+                            for: other, in: ["429", "503", "500", "drop", "malformed", "slow", "system-error"]))
             }
             faults.append(SandboxFault(kind, endpoint: endpoint, probability: probability))
         }

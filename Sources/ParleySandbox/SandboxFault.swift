@@ -44,7 +44,9 @@ public struct SandboxFault: Sendable, Hashable {
 
     /// A fault hitting every `every`-th request to `endpoint` (or to any endpoint) — or, with
     /// `probability`, each request by chance — at most `limit` times.
-    public init(_ kind: Kind, endpoint: SandboxEndpoint? = nil, every: Int = 1, limit: Int? = nil, probability: Double? = nil) {
+    public init(
+        _ kind: Kind, endpoint: SandboxEndpoint? = nil, every: Int = 1, limit: Int? = nil, probability: Double? = nil
+    ) {
         self.kind = kind
         self.endpoint = endpoint
         self.every = max(1, every)

@@ -17,7 +17,9 @@ struct SandboxRequest: Sendable {
     /// Faults injected into this request's answer.
     var faults: [SandboxFault.Kind] = []
 
-    init(method: HTTPRequest.Method, path: String, prefix: String, rawQuery: String?, headers: HTTPFields, body: [UInt8]) {
+    init(
+        method: HTTPRequest.Method, path: String, prefix: String, rawQuery: String?, headers: HTTPFields, body: [UInt8]
+    ) {
         self.method = method
         self.path = path
         let rest = path.dropFirst(prefix.count)

@@ -15,7 +15,9 @@ struct SandboxResponder: HTTPResponder {
 
     func respond(to request: Request, context: Context) async throws -> Response {
         let path = request.uri.path
-        let protocolPrefix: String? = [OpenAIAPI.prefix, AmigoAPI.prefix, AmeliaAPI.prefix, AgentHumanAPI.prefix, HelpdeskAPI.prefix].first { path.hasPrefix($0) }
+        let protocolPrefix: String? = [
+            OpenAIAPI.prefix, AmigoAPI.prefix, AmeliaAPI.prefix, AgentHumanAPI.prefix, HelpdeskAPI.prefix,
+        ].first { path.hasPrefix($0) }
         var request = request
         let body: ByteBuffer
         do {
@@ -30,8 +32,9 @@ struct SandboxResponder: HTTPResponder {
             counter.record(.unknown)
             return HTTPReply.json(.notFound, .object([("error", "Not Found"), ("path", .string(path))]))
         }
-        let sandboxRequest = SandboxRequest(method: request.method, path: path, prefix: protocolPrefix, rawQuery: request.uri.query,
-                                            headers: request.headers, body: Array(body.readableBytesView))
+        let sandboxRequest = SandboxRequest(
+            method: request.method, path: path, prefix: protocolPrefix, rawQuery: request.uri.query,
+            headers: request.headers, body: Array(body.readableBytesView))
         switch protocolPrefix {
         case AmigoAPI.prefix: return await amigo.handle(sandboxRequest)
         case AmeliaAPI.prefix: return await amelia.handle(sandboxRequest)

@@ -5,7 +5,8 @@ import NIOCore
 import ServiceLifecycle
 import Synchronization
 
-/// A running sandbox: Amigo, Amelia, AgentHuman, OpenAI-compatible and helpdesk protocols on one loopback port, backed by demo conversations.
+/// A running sandbox: Amigo, Amelia, AgentHuman, OpenAI-compatible and helpdesk protocols on one loopback port, backed
+/// by demo conversations.
 ///
 /// ```swift
 /// let server = try await SandboxServer.start(SandboxConfiguration())
@@ -33,8 +34,11 @@ public final class SandboxServer: Sendable {
     }
 
     /// Starts a server and returns once it accepts connections.
-    public static func start(_ configuration: SandboxConfiguration = SandboxConfiguration()) async throws -> SandboxServer {
-        guard ["127.0.0.1", "::1", "localhost"].contains(configuration.host) || configuration.host.hasPrefix("127.") else {
+    public static func start(_ configuration: SandboxConfiguration = SandboxConfiguration()) async throws
+        -> SandboxServer
+    {
+        guard ["127.0.0.1", "::1", "localhost"].contains(configuration.host) || configuration.host.hasPrefix("127.")
+        else {
             throw SandboxError.notLoopback(configuration.host)
         }
         guard (0...65535).contains(configuration.port) else { throw SandboxError.invalidPort(configuration.port) }
@@ -42,22 +46,27 @@ public final class SandboxServer: Sendable {
         let ids = IdentifierFactory()
         let counter = RequestCounter()
         let limiter = RateLimiter(policy: configuration.rateLimits)
-        let timing = ReplyTiming(latency: configuration.latency, jitter: configuration.jitter, chunkDelay: configuration.chunkDelay)
+        let timing = ReplyTiming(
+            latency: configuration.latency, jitter: configuration.jitter, chunkDelay: configuration.chunkDelay)
         let amigoStore = AmigoStore()
         let ameliaStore = AmeliaStore(lifetime: max(0, configuration.ameliaSessionLifetime.seconds))
         let agentHumanStore = AgentHumanStore()
         let helpdeskStore = HelpdeskStore()
         let faults = FaultInjector(configuration.faults, seed: configuration.seed)
         let responder = SandboxResponder(
-            amigo: AmigoAPI(configuration: configuration, store: amigoStore, ids: ids, limiter: limiter, counter: counter,
-                            timing: timing, faults: faults, agentID: ids.objectID(), stateMachineID: ids.objectID()),
-            amelia: AmeliaAPI(configuration: configuration, store: ameliaStore, ids: ids, counter: counter, timing: timing,
-                              faults: faults),
-            agentHuman: AgentHumanAPI(configuration: configuration, store: agentHumanStore, ids: ids, limiter: limiter,
-                                      counter: counter, timing: timing, faults: faults),
+            amigo: AmigoAPI(
+                configuration: configuration, store: amigoStore, ids: ids, limiter: limiter, counter: counter,
+                timing: timing, faults: faults, agentID: ids.objectID(), stateMachineID: ids.objectID()),
+            amelia: AmeliaAPI(
+                configuration: configuration, store: ameliaStore, ids: ids, counter: counter, timing: timing,
+                faults: faults),
+            agentHuman: AgentHumanAPI(
+                configuration: configuration, store: agentHumanStore, ids: ids, limiter: limiter,
+                counter: counter, timing: timing, faults: faults),
             openAI: OpenAIAPI(configuration: configuration, ids: ids, counter: counter, timing: timing, faults: faults),
-            helpdesk: HelpdeskAPI(configuration: configuration, store: helpdeskStore, ids: ids, counter: counter, timing: timing,
-                                  faults: faults),
+            helpdesk: HelpdeskAPI(
+                configuration: configuration, store: helpdeskStore, ids: ids, counter: counter, timing: timing,
+                faults: faults),
             counter: counter,
             maxBodySize: configuration.maxBodySize
         )
@@ -66,8 +75,9 @@ public final class SandboxServer: Sendable {
         let started = StartSignal()
         let application = Application(
             responder: responder,
-            configuration: ApplicationConfiguration(address: .hostname(configuration.host, port: configuration.port),
-                                                    serverName: nil, backlog: 1024),
+            configuration: ApplicationConfiguration(
+                address: .hostname(configuration.host, port: configuration.port),
+                serverName: nil, backlog: 1024),
             onServerRunning: { channel in started.succeed(channel.localAddress?.port ?? configuration.port) },
             logger: logger
         )
@@ -90,14 +100,17 @@ public final class SandboxServer: Sendable {
             task.cancel()
             throw SandboxError.couldNotStart(String(describing: error))
         }
-        return SandboxServer(configuration: configuration, port: port, serviceGroup: group, runTask: task, counter: counter,
-                             amigoStore: amigoStore, ameliaStore: ameliaStore, agentHumanStore: agentHumanStore,
-                             helpdeskStore: helpdeskStore)
+        return SandboxServer(
+            configuration: configuration, port: port, serviceGroup: group, runTask: task, counter: counter,
+            amigoStore: amigoStore, ameliaStore: ameliaStore, agentHumanStore: agentHumanStore,
+            helpdeskStore: helpdeskStore)
     }
 
-    private init(configuration: SandboxConfiguration, port: Int, serviceGroup: ServiceGroup, runTask: Task<Void, Never>,
-                 counter: RequestCounter, amigoStore: AmigoStore, ameliaStore: AmeliaStore, agentHumanStore: AgentHumanStore,
-                 helpdeskStore: HelpdeskStore) {
+    private init(
+        configuration: SandboxConfiguration, port: Int, serviceGroup: ServiceGroup, runTask: Task<Void, Never>,
+        counter: RequestCounter, amigoStore: AmigoStore, ameliaStore: AmeliaStore, agentHumanStore: AgentHumanStore,
+        helpdeskStore: HelpdeskStore
+    ) {
         self.configuration = configuration
         self.port = port
         self.serviceGroup = serviceGroup
@@ -109,7 +122,8 @@ public final class SandboxServer: Sendable {
         self.helpdeskStore = helpdeskStore
     }
 
-    /// Stops accepting connections, lets replies in flight finish (up to five seconds), and returns when the server is down.
+    /// Stops accepting connections, lets replies in flight finish (up to five seconds), and returns when the server is
+    /// down.
     public func stop() async {
         await serviceGroup.triggerGracefulShutdown()
         await runTask.value
@@ -162,7 +176,8 @@ public enum SandboxError: Error, Sendable, CustomStringConvertible {
 
 /// Hands the bound port (or a startup failure) from the server task to `start`, exactly once.
 private final class StartSignal: Sendable {
-    private let state = Mutex<(result: Result<Int, any Error>?, waiter: CheckedContinuation<Int, any Error>?)>((nil, nil))
+    private let state = Mutex<(result: Result<Int, any Error>?, waiter: CheckedContinuation<Int, any Error>?)>(
+        (nil, nil))
 
     func succeed(_ port: Int) { resolve(.success(port)) }
     func fail(_ error: any Error) { resolve(.failure(error)) }

@@ -8,12 +8,14 @@ internal import CYAML
 /// `<<` merge keys work.
 public enum YAMLParser {
     /// Parses `text`; returns `nil` when the input holds no document (empty or comments only).
-    public static func parse(_ text: String, file: String, limits: YAMLLimits = .default) throws(YAMLError) -> YAMLNode? {
+    public static func parse(_ text: String, file: String, limits: YAMLLimits = .default) throws(YAMLError) -> YAMLNode?
+    {
         try parse(bytes: Array(text.utf8), file: file, limits: limits)
     }
 
     /// Parses raw bytes (UTF-8, or UTF-16 with a byte-order mark).
-    public static func parse(bytes: [UInt8], file: String, limits: YAMLLimits = .default) throws(YAMLError) -> YAMLNode? {
+    public static func parse(bytes: [UInt8], file: String, limits: YAMLLimits = .default) throws(YAMLError) -> YAMLNode?
+    {
         if bytes.count > limits.maxBytes {
             throw YAMLError(
                 location: SourceLocation(file: file, line: 1, column: 1),
@@ -29,8 +31,9 @@ public enum YAMLParser {
 final class TreeBuilder {
     private enum Frame {
         case sequence(start: SourceLocation, tag: String?, anchor: String?, items: [YAMLNode], size: Int)
-        case mapping(start: SourceLocation, tag: String?, anchor: String?, pairs: [YAMLPair], size: Int,
-                     pendingKey: YAMLNode?, keys: [String: SourceLocation])
+        case mapping(
+            start: SourceLocation, tag: String?, anchor: String?, pairs: [YAMLPair], size: Int,
+            pendingKey: YAMLNode?, keys: [String: SourceLocation])
     }
 
     private let file: String
@@ -78,7 +81,8 @@ final class TreeBuilder {
         case YAML_DOCUMENT_START_EVENT:
             documents += 1
             if documents > 1 {
-                throw YAMLError(location: start, message: "a file holds one YAML document, but a second one starts here")
+                throw YAMLError(
+                    location: start, message: "a file holds one YAML document, but a second one starts here")
             }
         case YAML_SCALAR_EVENT:
             let s = event.data.scalar
@@ -92,7 +96,8 @@ final class TreeBuilder {
         case YAML_ALIAS_EVENT:
             let name = string(event.data.alias.anchor) ?? ""
             guard let target = anchors[name] else {
-                throw YAMLError(location: start, message: "alias *\(name) refers to no anchor &\(name) defined before it")
+                throw YAMLError(
+                    location: start, message: "alias *\(name) refers to no anchor &\(name) defined before it")
             }
             try complete(target.node, size: target.size, anchor: nil)
         case YAML_SEQUENCE_START_EVENT:
@@ -102,8 +107,10 @@ final class TreeBuilder {
         case YAML_MAPPING_START_EVENT:
             try push(at: start)
             let m = event.data.mapping_start
-            stack.append(.mapping(start: start, tag: string(m.tag), anchor: string(m.anchor), pairs: [], size: 1,
-                                  pendingKey: nil, keys: [:]))
+            stack.append(
+                .mapping(
+                    start: start, tag: string(m.tag), anchor: string(m.anchor), pairs: [], size: 1,
+                    pendingKey: nil, keys: [:]))
         case YAML_SEQUENCE_END_EVENT, YAML_MAPPING_END_EVENT:
             guard let frame = stack.popLast() else { return }
             switch frame {
@@ -128,8 +135,12 @@ final class TreeBuilder {
     private func complete(_ node: YAMLNode, size: Int, anchor: String?) throws(YAMLError) {
         totalNodes += size
         if totalNodes > limits.maxNodes {
-            throw YAMLError(location: node.location,
-                            message: "the document expands to more than \(limits.maxNodes) nodes (aliases included); refusing to read further")
+            throw YAMLError(
+                location: node.location,
+                message:
+                    "the document expands to more than \(limits.maxNodes) nodes (aliases included); refusing to read "
+                    + "further"
+            )
         }
         if let anchor { anchors[anchor] = (node, size) }
         guard let top = stack.popLast() else {
@@ -144,21 +155,28 @@ final class TreeBuilder {
         case .mapping(let start, let tag, let anchorName, var pairs, let total, let pendingKey, var keys):
             if let key = pendingKey {
                 pairs.append(YAMLPair(key: key, value: node))
-                stack.append(.mapping(start: start, tag: tag, anchor: anchorName, pairs: pairs, size: total + size,
-                                      pendingKey: nil, keys: keys))
+                stack.append(
+                    .mapping(
+                        start: start, tag: tag, anchor: anchorName, pairs: pairs, size: total + size,
+                        pendingKey: nil, keys: keys))
             } else {
                 guard let keyText = node.string else {
-                    throw YAMLError(location: node.location,
-                                    message: "a mapping key must be a plain value, not \(node.kindDescription)")
+                    throw YAMLError(
+                        location: node.location,
+                        message: "a mapping key must be a plain value, not \(node.kindDescription)")
                 }
                 let isMerge = keyText == "<<" && node.scalar?.style == .plain
                 if !isMerge, let first = keys[keyText] {
-                    throw YAMLError(location: node.location,
-                                    message: "duplicate key `\(keyText)` (first defined at line \(first.line), column \(first.column))")
+                    throw YAMLError(
+                        location: node.location,
+                        message:
+                            "duplicate key `\(keyText)` (first defined at line \(first.line), column \(first.column))")
                 }
                 if !isMerge { keys[keyText] = node.location }
-                stack.append(.mapping(start: start, tag: tag, anchor: anchorName, pairs: pairs, size: total + size,
-                                      pendingKey: node, keys: keys))
+                stack.append(
+                    .mapping(
+                        start: start, tag: tag, anchor: anchorName, pairs: pairs, size: total + size,
+                        pendingKey: node, keys: keys))
             }
         }
     }
@@ -174,11 +192,14 @@ final class TreeBuilder {
             case .mapping: sources = [pair.value]
             case .sequence(let items): sources = items
             case .scalar:
-                throw YAMLError(location: pair.value.location, message: "`<<` merges a mapping or a list of mappings, not \(pair.value.kindDescription)")
+                throw YAMLError(
+                    location: pair.value.location,
+                    message: "`<<` merges a mapping or a list of mappings, not \(pair.value.kindDescription)")
             }
             for source in sources {
                 guard let entries = source.mapping else {
-                    throw YAMLError(location: source.location, message: "`<<` merges mappings, not \(source.kindDescription)")
+                    throw YAMLError(
+                        location: source.location, message: "`<<` merges mappings, not \(source.kindDescription)")
                 }
                 for entry in entries {
                     guard let key = entry.key.string, !seen.contains(key) else { continue }

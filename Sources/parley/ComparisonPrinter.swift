@@ -34,13 +34,18 @@ struct ComparisonPrinter {
             if let persona = flow.persona { name += " [\(persona)]" }
             console.out("\(label) \(console.style(name, .bold))  \(describe(flow))")
             if flow.regressed, let stats = flow.candidate, let failure = stats.failure,
-               flow.changes.contains(where: { $0.kind == .newFailure || $0.kind == .newlyFlaky || $0.kind == .passRateDrop }) {
+                flow.changes.contains(where: {
+                    $0.kind == .newFailure || $0.kind == .newlyFlaky || $0.kind == .passRateDrop
+                })
+            {
                 console.out("          \(console.style("\(failure.location):", .bold)) \(failure.message)")
                 if let actual = failure.actual {
                     console.out("          agent said: " + oneLine(actual))
                 }
                 if let transcript = stats.failureTranscript {
-                    console.out("          transcript: " + (comparison.candidate.name as NSString).appendingPathComponent(transcript))
+                    console.out(
+                        "          transcript: "
+                            + (comparison.candidate.name as NSString).appendingPathComponent(transcript))
                 }
             }
         }
@@ -51,10 +56,14 @@ struct ComparisonPrinter {
         if counts.added > 0 { parts.append("\(counts.added) only in candidate") }
         parts.append("\(counts.unchanged) unchanged")
         if comparison.flows.count > counts.unchanged { console.out("") }
-        let verdict = comparison.regressed ? console.style("regression", .red, .bold) : console.style("no regression", .green, .bold)
-        console.out("\(verdict): " + parts.joined(separator: ", ") + " (flow and persona; latency threshold "
-            + "\(percent(comparison.thresholds.latencyIncrease)) and \(Int(comparison.thresholds.latencyFloorMs)) ms, "
-            + "pass-rate threshold \(percent(comparison.thresholds.passRateDrop)))")
+        let verdict =
+            comparison.regressed
+            ? console.style("regression", .red, .bold) : console.style("no regression", .green, .bold)
+        console.out(
+            "\(verdict): " + parts.joined(separator: ", ") + " (flow and persona; latency threshold "
+                + "\(percent(comparison.thresholds.latencyIncrease)) and "
+                + "\(Int(comparison.thresholds.latencyFloorMs)) ms, "
+                + "pass-rate threshold \(percent(comparison.thresholds.passRateDrop)))")
     }
 
     private func totals(_ run: RunComparison.RunTotals) -> String {
@@ -93,7 +102,8 @@ struct ComparisonPrinter {
 
     private func passRate(_ flow: RunComparison.FlowComparison) -> String {
         guard let b = flow.base, let c = flow.candidate else { return "" }
-        return "pass rate \(percent(b.passRate)) → \(percent(c.passRate)) (\(b.passed)/\(b.runs) → \(c.passed)/\(c.runs))"
+        return "pass rate \(percent(b.passRate)) → \(percent(c.passRate)) "
+            + "(\(b.passed)/\(b.runs) → \(c.passed)/\(c.runs))"
     }
 
     private func percent(_ value: Double) -> String {

@@ -5,7 +5,14 @@ import Synchronization
 /// never when NO_COLOR is set.
 final class Console: Sendable {
     enum Style: String {
-        case red = "31", green = "32", yellow = "33", blue = "34", magenta = "35", cyan = "36", bold = "1", dim = "2"
+        case red = "31"
+        case green = "32"
+        case yellow = "33"
+        case blue = "34"
+        case magenta = "35"
+        case cyan = "36"
+        case bold = "1"
+        case dim = "2"
     }
 
     let colorOutput: Bool

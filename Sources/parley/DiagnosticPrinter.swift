@@ -11,7 +11,8 @@ struct DiagnosticPrinter {
         }
         let errors = diagnostics.count { $0.severity == .error }
         if errors > 0 {
-            console.err(console.style("\(errors) error\(errors == 1 ? "" : "s"); nothing was run", .bold, forErrors: true))
+            console.err(
+                console.style("\(errors) error\(errors == 1 ? "" : "s"); nothing was run", .bold, forErrors: true))
         }
     }
 

@@ -8,19 +8,19 @@ struct DiffCommand: ParsableCommand {
         commandName: "diff",
         abstract: "Compare two runs flow by flow and exit 1 when the candidate regressed.",
         discussion: """
-        Flow runs are matched by flow name and persona; repetitions (--repeat) are compared as a group. \
-        A regression is a new failure (every base run passed, a candidate run failed or ended in an \
-        error), a flow that became flaky, a pass-rate drop larger than --pass-rate-threshold, or a p50 \
-        or p90 reply latency that rose by more than --latency-threshold and more than --latency-floor. \
-        Fixes, speed-ups and flows that only one run has are listed but never fail the command.
+            Flow runs are matched by flow name and persona; repetitions (--repeat) are compared as a group. \
+            A regression is a new failure (every base run passed, a candidate run failed or ended in an \
+            error), a flow that became flaky, a pass-rate drop larger than --pass-rate-threshold, or a p50 \
+            or p90 reply latency that rose by more than --latency-threshold and more than --latency-floor. \
+            Fixes, speed-ups and flows that only one run has are listed but never fail the command.
 
-        Examples:
-          parley diff .parley/runs/nightly-0301 .parley/runs/latest
-          parley diff base/ candidate/ --pass-rate-threshold 10% --latency-floor 100ms
-          parley diff base/ candidate/ --json > comparison.json
+            Examples:
+              parley diff .parley/runs/nightly-0301 .parley/runs/latest
+              parley diff base/ candidate/ --pass-rate-threshold 10% --latency-floor 100ms
+              parley diff base/ candidate/ --json > comparison.json
 
-        Exit codes: 0 no regression · 1 the candidate regressed · 2 a run directory cannot be read.
-        """
+            Exit codes: 0 no regression · 1 the candidate regressed · 2 a run directory cannot be read.
+            """
     )
 
     @Argument(help: ArgumentHelp("The run to compare against (e.g. last night's).", valueName: "base"))
@@ -29,13 +29,23 @@ struct DiffCommand: ParsableCommand {
     @Argument(help: ArgumentHelp("The run to judge.", valueName: "candidate"))
     var candidate: String
 
-    @Option(name: .long, help: ArgumentHelp("Largest pass-rate drop that is not a regression, as 10% or 0.1; 0% makes any drop one.", valueName: "rate"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Largest pass-rate drop that is not a regression, as 10% or 0.1; 0% makes any drop one.", valueName: "rate")
+    )
     var passRateThreshold: Fraction = Fraction(0)
 
-    @Option(name: .long, help: ArgumentHelp("Largest p50/p90 reply-latency rise that is not a regression, as 20% or 0.2.", valueName: "rate"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Largest p50/p90 reply-latency rise that is not a regression, as 20% or 0.2.", valueName: "rate"))
     var latencyThreshold: Fraction = Fraction(0.2)
 
-    @Option(name: .long, help: ArgumentHelp("Latency changes smaller than this never count, whatever the percentage.", valueName: "duration"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Latency changes smaller than this never count, whatever the percentage.", valueName: "duration"))
     var latencyFloor: String = "50ms"
 
     @Flag(name: .long, help: "Print the comparison as JSON (every flow, changed or not).")
@@ -57,10 +67,12 @@ struct DiffCommand: ParsableCommand {
         let baseRecords = try RunDirectoryInput.records(of: RunDirectory(path: base), console: console)
         let candidateRecords = try RunDirectoryInput.records(of: RunDirectory(path: candidate), console: console)
         let floor = DurationText.parse(latencyFloor).map { Double($0.milliseconds) } ?? 50
-        let thresholds = RunComparison.Thresholds(passRateDrop: passRateThreshold.value, latencyIncrease: latencyThreshold.value,
-                                                  latencyFloorMs: floor)
-        let comparison = RunComparison.compare(base: baseRecords, candidate: candidateRecords, thresholds: thresholds,
-                                               baseName: base, candidateName: candidate)
+        let thresholds = RunComparison.Thresholds(
+            passRateDrop: passRateThreshold.value, latencyIncrease: latencyThreshold.value,
+            latencyFloorMs: floor)
+        let comparison = RunComparison.compare(
+            base: baseRecords, candidate: candidateRecords, thresholds: thresholds,
+            baseName: base, candidateName: candidate)
         if json {
             do {
                 let data = try JSONCoding.encoder(pretty: true).encode(comparison)

@@ -7,24 +7,25 @@ struct MergeCommand: ParsableCommand {
         commandName: "merge",
         abstract: "Combine run directories (such as the shards of one run) into one.",
         discussion: """
-        Writes a new run directory holding every flow run of the inputs: results.jsonl, the \
-        transcripts, and a summary.json counted over all of them. A flow run that appears in two \
-        inputs identically is kept once; the same flow-run id with different content is refused and \
-        nothing is written. The merged directory works with report and diff like any run.
+            Writes a new run directory holding every flow run of the inputs: results.jsonl, the \
+            transcripts, and a summary.json counted over all of them. A flow run that appears in two \
+            inputs identically is kept once; the same flow-run id with different content is refused and \
+            nothing is written. The merged directory works with report and diff like any run.
 
-        Examples:
-          parley merge shard-1/ shard-2/ shard-3/ --out nightly/
-          parley merge a/ b/ --out merged/ --junit junit.xml --html report.html
+            Examples:
+              parley merge shard-1/ shard-2/ shard-3/ --out nightly/
+              parley merge a/ b/ --out merged/ --junit junit.xml --html report.html
 
-        Exit codes: 0 merged · 2 an input cannot be read, two inputs disagree about a flow run, or \
-        --out already holds a run (nothing written) · 3 the output could not be written.
-        """
+            Exit codes: 0 merged · 2 an input cannot be read, two inputs disagree about a flow run, or \
+            --out already holds a run (nothing written) · 3 the output could not be written.
+            """
     )
 
     @Argument(help: ArgumentHelp("Run directories to combine.", valueName: "run-dir"))
     var directories: [String]
 
-    @Option(name: .shortAndLong, help: ArgumentHelp("The new run directory (must not hold a run yet).", valueName: "dir"))
+    @Option(
+        name: .shortAndLong, help: ArgumentHelp("The new run directory (must not hold a run yet).", valueName: "dir"))
     var out: String
 
     @Option(name: .long, help: ArgumentHelp("Also write JUnit XML of the merged run here.", valueName: "file"))
@@ -56,12 +57,14 @@ struct MergeCommand: ParsableCommand {
         } catch {
             throw RunDirectoryInput.fail(error.description, console: console, exitCode: 3)
         }
-        var line = "merged \(merge.records.count) flow run\(merge.records.count == 1 ? "" : "s") from \(directories.count) "
+        var line =
+            "merged \(merge.records.count) flow run\(merge.records.count == 1 ? "" : "s") from \(directories.count) "
             + "run director\(directories.count == 1 ? "y" : "ies")"
         if merge.duplicates > 0 {
             line += " (\(merge.duplicates) identical duplicate\(merge.duplicates == 1 ? "" : "s") kept once)"
         }
         console.out(line)
-        ResultPrinter(console: console, verbose: false, secrets: []).printSummary(merge.summary, directory: out, junit: junit, html: html)
+        ResultPrinter(console: console, verbose: false, secrets: []).printSummary(
+            merge.summary, directory: out, junit: junit, html: html)
     }
 }

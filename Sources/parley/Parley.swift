@@ -7,30 +7,33 @@ struct Parley: AsyncParsableCommand {
         commandName: "parley",
         abstract: "Run scripted and simulated conversations against conversational AI agents.",
         discussion: """
-        A flow is a YAML file: a persona, a scenario and steps — send a message, expect a pattern in \
-        the agent's reply, let a simulated user answer. Parley runs flows against a target (Amigo, \
-        Amelia, AgentHuman, any HTTP agent, or the built-in sandbox) and records pass/fail transcripts.
+            A flow is a YAML file: a persona, a scenario and steps — send a message, expect a pattern in \
+            the agent's reply, let a simulated user answer. Parley runs flows against a target (Amigo, \
+            Amelia, AgentHuman, any HTTP agent, or the built-in sandbox) and records pass/fail transcripts.
 
-        Examples:
-          parley init my-agent-tests      start a project: parley.yaml, a first flow, editor schemas
-          parley run                      run flows/ against the built-in demo agent
-          parley run flows/refund.yaml    run one flow
-          parley run --target staging --junit junit.xml flows/
-          parley validate flows/          check flows and parley.yaml, run nothing
-          parley report                   an HTML report of the latest run
-          parley diff base/ candidate/    what regressed since the base run (exit 1)
-          parley merge a/ b/ --out all/   one run directory from several
+            Examples:
+              parley init my-agent-tests      start a project: parley.yaml, a first flow, editor schemas
+              parley run                      run flows/ against the built-in demo agent
+              parley run flows/refund.yaml    run one flow
+              parley run --target staging --junit junit.xml flows/
+              parley validate flows/          check flows and parley.yaml, run nothing
+              parley report                   an HTML report of the latest run
+              parley diff base/ candidate/    what regressed since the base run (exit 1)
+              parley merge a/ b/ --out all/   one run directory from several
 
-        Exit codes:
-          0  every flow run passed
-          1  some flow run failed an assertion (the agent's behaviour)
-          2  invalid input: a flow or parley.yaml has errors; nothing ran
-          3  could not run: a provider was unreachable or refused the credentials,
-             or flow runs ended in errors without any failure
-        """,
+            Exit codes:
+              0  every flow run passed
+              1  some flow run failed an assertion (the agent's behaviour)
+              2  invalid input: a flow or parley.yaml has errors; nothing ran
+              3  could not run: a provider was unreachable or refused the credentials,
+                 or flow runs ended in errors without any failure
+            """,
         version: ParleyVersion.current,
-        subcommands: [RunCommand.self, ValidateCommand.self, ReportCommand.self, DiffCommand.self, MergeCommand.self, InitCommand.self,
-                      SandboxCommand.self],
+        subcommands: [
+            RunCommand.self, ValidateCommand.self, ReportCommand.self, DiffCommand.self, MergeCommand.self,
+            InitCommand.self,
+            SandboxCommand.self,
+        ],
         defaultSubcommand: nil
     )
 }

@@ -6,13 +6,24 @@ import ParleyRuntime
 
 /// Options every command that reads flows shares.
 struct ProjectOptions: ParsableArguments {
-    @Argument(help: ArgumentHelp("Flow files or folders.", discussion: "Folders are searched recursively for .yaml files; names starting with _ are skipped (shared steps, personas). Default: flows/", valueName: "path"))
+    @Argument(
+        help: ArgumentHelp(
+            "Flow files or folders.",
+            discussion:
+                "Folders are searched recursively for .yaml files; names starting with _ are skipped (shared steps, "
+                + "personas). Default: flows/",
+            valueName: "path"))
     var paths: [String] = []
 
-    @Option(name: .shortAndLong, help: ArgumentHelp("The target to run against, by its name in parley.yaml.", valueName: "name"))
+    @Option(
+        name: .shortAndLong,
+        help: ArgumentHelp("The target to run against, by its name in parley.yaml.", valueName: "name"))
     var target: String?
 
-    @Option(name: .long, help: ArgumentHelp("The configuration file. Default: parley.yaml in the current folder, if any.", valueName: "file"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "The configuration file. Default: parley.yaml in the current folder, if any.", valueName: "file"))
     var config: String?
 
     @Flag(name: .long, help: "Never colour the output (also: NO_COLOR=1).")
@@ -40,8 +51,10 @@ extension ProjectOptions {
         let loaded = FlowLoader(environment: workspace.environment).load(paths: flowPaths)
         var diagnostics = configDiagnostics + loaded.diagnostics
         if loaded.flows.isEmpty && !loaded.hasErrors {
-            diagnostics.append(Diagnostic(.error, at: SourceLocation(file: flowPaths.joined(separator: " "), line: 1, column: 1),
-                                          "no flows found (flows are .yaml files; names starting with _ are skipped)"))
+            diagnostics.append(
+                Diagnostic(
+                    .error, at: SourceLocation(file: flowPaths.joined(separator: " "), line: 1, column: 1),
+                    "no flows found (flows are .yaml files; names starting with _ are skipped)"))
         }
         var options = planOptions
         options.targetOverride = target

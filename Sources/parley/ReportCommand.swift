@@ -8,25 +8,27 @@ struct ReportCommand: ParsableCommand {
         commandName: "report",
         abstract: "Write a self-contained HTML report of a run directory.",
         discussion: """
-        One HTML file, nothing to install or fetch: counts and pass rate, per-flow pass rates and \
-        flaky flows, a chart of reply latency (p50, p90, p99) by turn, and every flow run, failures \
-        first, with the flow location, the expectation and what the agent said. Open a run to read its \
-        transcript as a chat, steps and their results in place. Filter by outcome, label or \
-        conversation tag, or search.
+            One HTML file, nothing to install or fetch: counts and pass rate, per-flow pass rates and \
+            flaky flows, a chart of reply latency (p50, p90, p99) by turn, and every flow run, failures \
+            first, with the flow location, the expectation and what the agent said. Open a run to read its \
+            transcript as a chat, steps and their results in place. Filter by outcome, label or \
+            conversation tag, or search.
 
-        Examples:
-          parley report                           the latest run, into its report.html
-          parley report runs/nightly --out nightly.html --title "Nightly"
-          parley run --repeat 3 --html r.html     the same report, at the end of a run
+            Examples:
+              parley report                           the latest run, into its report.html
+              parley report runs/nightly --out nightly.html --title "Nightly"
+              parley run --repeat 3 --html r.html     the same report, at the end of a run
 
-        Exit codes: 0 report written · 2 not a readable run directory · 3 the report could not be written.
-        """
+            Exit codes: 0 report written · 2 not a readable run directory · 3 the report could not be written.
+            """
     )
 
     @Argument(help: ArgumentHelp("The run directory.", valueName: "run-dir"))
     var runDirectory: String = ".parley/runs/latest"
 
-    @Option(name: .shortAndLong, help: ArgumentHelp("Where to write the report. Default: <run-dir>/report.html", valueName: "file"))
+    @Option(
+        name: .shortAndLong,
+        help: ArgumentHelp("Where to write the report. Default: <run-dir>/report.html", valueName: "file"))
     var out: String?
 
     @Option(name: .long, help: ArgumentHelp("The report's heading. Default: Parley run", valueName: "text"))
@@ -40,13 +42,16 @@ struct ReportCommand: ParsableCommand {
         let directory = RunDirectory(path: runDirectory)
         let records = try RunDirectoryInput.records(of: directory, console: console)
         let summary = directory.summary(records: records)
-        let page = HTMLReport.render(summary: summary, records: records, title: title) { try directory.transcript(for: $0) }
+        let page = HTMLReport.render(summary: summary, records: records, title: title) {
+            try directory.transcript(for: $0)
+        }
         let path = out ?? (runDirectory as NSString).appendingPathComponent("report.html")
         do {
             try RunWriter.writeAtomically(path: path, bytes: Array(page.utf8))
         } catch {
             throw RunDirectoryInput.fail(error.description, console: console, exitCode: 3)
         }
-        ResultPrinter(console: console, verbose: false, secrets: []).printSummary(summary, directory: runDirectory, junit: nil, html: path)
+        ResultPrinter(console: console, verbose: false, secrets: []).printSummary(
+            summary, directory: runDirectory, junit: nil, html: path)
     }
 }

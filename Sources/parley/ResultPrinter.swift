@@ -56,7 +56,9 @@ struct ResultPrinter: Sendable {
         if let persona = record.persona { name += " [\(persona)]" }
         if record.repetition > 1 { name += " #\(record.repetition)" }
         let counter = console.style("[\(progress.done)/\(progress.total)]", .dim)
-        var out = "\(label) \(name) \(console.style(DurationText.format(.milliseconds(Int64(record.durationMs))), .dim)) \(counter)"
+        var out =
+            "\(label) \(name) \(console.style(DurationText.format(.milliseconds(Int64(record.durationMs))), .dim)) "
+            + "\(counter)"
         if verbose { out += "\n" + details(record) }
         if let failure = record.failure {
             let kind = record.outcome == .error ? console.style("error:", .yellow) : console.style("failed:", .red)
@@ -93,8 +95,10 @@ struct ResultPrinter: Sendable {
             case .error: mark = console.style("ERR ", .yellow)
             case .skipped: mark = console.style("skip", .dim)
             }
-            lines.append("      \(mark) \(step.kind.rawValue) \(console.style("\(step.location.file):\(step.location.line)", .dim))"
-                + (step.detail.map { " — \($0)" } ?? ""))
+            lines.append(
+                "      \(mark) \(step.kind.rawValue) "
+                    + "\(console.style("\(step.location.file):\(step.location.line)", .dim))"
+                    + (step.detail.map { " — \($0)" } ?? ""))
         }
         return lines.joined(separator: "\n")
     }
@@ -102,13 +106,17 @@ struct ResultPrinter: Sendable {
     func printSummary(_ summary: RunSummary, directory: String, junit: String?, html: String? = nil) {
         var parts = [console.style("\(summary.passed) passed", .green)]
         if summary.failed > 0 { parts.append(console.style("\(summary.failed) failed", .red, .bold)) }
-        if summary.errors > 0 { parts.append(console.style("\(summary.errors) error\(summary.errors == 1 ? "" : "s")", .yellow, .bold)) }
+        if summary.errors > 0 {
+            parts.append(console.style("\(summary.errors) error\(summary.errors == 1 ? "" : "s")", .yellow, .bold))
+        }
         if summary.notRun > 0 { parts.append("\(summary.notRun) not run") }
         let seconds = summary.finishedAt.timeIntervalSince(summary.startedAt)
-        console.out("\n" + parts.joined(separator: ", ") + " — \(summary.total) flow run\(summary.total == 1 ? "" : "s") in "
-            + DurationText.format(.milliseconds(Int64(seconds * 1000))))
+        console.out(
+            "\n" + parts.joined(separator: ", ") + " — \(summary.total) flow run\(summary.total == 1 ? "" : "s") in "
+                + DurationText.format(.milliseconds(Int64(seconds * 1000))))
         for flow in summary.flows where flow.flaky {
-            console.out(console.style("flaky:", .magenta, .bold) + " \(flow.flow) passed \(flow.passed) of \(flow.runs) runs")
+            console.out(
+                console.style("flaky:", .magenta, .bold) + " \(flow.flow) passed \(flow.passed) of \(flow.runs) runs")
         }
         console.out("results:    \(directory)/")
         if let junit { console.out("junit:      \(junit)") }
@@ -116,7 +124,8 @@ struct ResultPrinter: Sendable {
     }
 
     private func truncate(_ text: String, limit: Int = 600) -> String {
-        text.count <= limit ? text : String(text.prefix(limit)) + "… (\(text.count - limit) more characters in the transcript)"
+        text.count <= limit
+            ? text : String(text.prefix(limit)) + "… (\(text.count - limit) more characters in the transcript)"
     }
 
     private func indent(_ text: String, by prefix: String) -> String {

@@ -12,54 +12,69 @@ struct RunCommand: AsyncParsableCommand {
         commandName: "run",
         abstract: "Run flows and record pass/fail transcripts.",
         discussion: """
-        Runs every flow under the given paths (default: flows/) against a target. Without a \
-        parley.yaml and without --target, flows run against the built-in demo agent.
+            Runs every flow under the given paths (default: flows/) against a target. Without a \
+            parley.yaml and without --target, flows run against the built-in demo agent.
 
-        Each run writes a directory (default .parley/runs/<run-id>/, also reachable as \
-        .parley/runs/latest): results.jsonl (one line per finished flow run, written as it finishes), \
-        transcripts/<flow>--<persona>--<n>.json, and summary.json; --junit and --html add JUnit XML and \
-        a self-contained HTML report.
+            Each run writes a directory (default .parley/runs/<run-id>/, also reachable as \
+            .parley/runs/latest): results.jsonl (one line per finished flow run, written as it finishes), \
+            transcripts/<flow>--<persona>--<n>.json, and summary.json; --junit and --html add JUnit XML and \
+            a self-contained HTML report.
 
-        Examples:
-          parley run                                  flows/ against the built-in demo agent
-          parley run flows/refund.yaml -v             one flow, printing every step and turn
-          parley run --target staging --junit out/junit.xml
-          parley run --filter regression --filter 'refund*' --concurrency 20
-          parley run --repeat 5 --seed 42             five runs of each flow, reproducible choices
-          parley run --repeat 10 --min-pass-rate 0.9  pass if every flow passes at least 9 runs in 10
-          parley run --shard 2/4 --out shard-2        the second of four slices (merge them with parley merge)
-          parley run --resume .parley/runs/latest     finish a run that was interrupted or crashed
-          parley run --repeat 3 --html report.html    flaky flows, transcripts
+            Examples:
+              parley run                                  flows/ against the built-in demo agent
+              parley run flows/refund.yaml -v             one flow, printing every step and turn
+              parley run --target staging --junit out/junit.xml
+              parley run --filter regression --filter 'refund*' --concurrency 20
+              parley run --repeat 5 --seed 42             five runs of each flow, reproducible choices
+              parley run --repeat 10 --min-pass-rate 0.9  pass if every flow passes at least 9 runs in 10
+              parley run --shard 2/4 --out shard-2        the second of four slices (merge them with parley merge)
+              parley run --resume .parley/runs/latest     finish a run that was interrupted or crashed
+              parley run --repeat 3 --html report.html    flaky flows, transcripts
 
-        Ctrl-C stops starting flow runs, ends the open conversations on the provider, writes the \
-        summary and exits 130; `--resume` then runs only what is missing.
+            Ctrl-C stops starting flow runs, ends the open conversations on the provider, writes the \
+            summary and exits 130; `--resume` then runs only what is missing.
 
-        Exit codes: 0 all passed · 1 a flow failed · 2 invalid input, nothing ran · \
-        3 could not run (unreachable, credentials refused, errors without failures) · 130 interrupted.
-        """
+            Exit codes: 0 all passed · 1 a flow failed · 2 invalid input, nothing ran · \
+            3 could not run (unreachable, credentials refused, errors without failures) · 130 interrupted.
+            """
     )
 
     @OptionGroup var project: ProjectOptions
 
-    @Option(name: .shortAndLong, help: ArgumentHelp("The run directory. Default: .parley/runs/<run-id>", valueName: "dir"))
+    @Option(
+        name: .shortAndLong, help: ArgumentHelp("The run directory. Default: .parley/runs/<run-id>", valueName: "dir"))
     var out: String?
 
     @Option(name: .long, help: ArgumentHelp("Also write JUnit XML here (Jenkins, GitLab, GitHub).", valueName: "file"))
     var junit: String?
 
-    @Option(name: .long, help: ArgumentHelp("Also write a self-contained HTML report here (parley report makes one later).", valueName: "file"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Also write a self-contained HTML report here (parley report makes one later).", valueName: "file"))
     var html: String?
 
-    @Option(name: .long, help: ArgumentHelp("Run only flows whose name matches (globs: refund*), that have this label, or that set a conversation tag (tag:key=value). Repeatable.", valueName: "filter"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Run only flows whose name matches (globs: refund*), that have this label, or that set a conversation "
+                + "tag (tag:key=value). Repeatable.",
+            valueName: "filter"))
     var filter: [String] = []
 
-    @Option(name: [.customShort("j"), .long], help: ArgumentHelp("Flow runs at once. Default: parley.yaml's concurrency, else 4.", valueName: "n"))
+    @Option(
+        name: [.customShort("j"), .long],
+        help: ArgumentHelp("Flow runs at once. Default: parley.yaml's concurrency, else 4.", valueName: "n"))
     var concurrency: Int?
 
     @Option(name: .long, help: ArgumentHelp("Run each flow this many times.", valueName: "n"))
     var `repeat`: Int = 1
 
-    @Option(name: .long, help: ArgumentHelp("Seed for random choices (pick: random). Default: a new seed, printed so a run can be reproduced.", valueName: "n"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Seed for random choices (pick: random). Default: a new seed, printed so a run can be reproduced.",
+            valueName: "n"))
     var seed: UInt64?
 
     @Flag(name: .long, help: "Stop starting flow runs after the first that does not pass.")
@@ -71,22 +86,39 @@ struct RunCommand: AsyncParsableCommand {
     @Flag(name: .shortAndLong, help: "Print every step and turn of each flow run.")
     var verbose = false
 
-    @Option(name: .long, help: ArgumentHelp("Run only slice I of N (1-based), e.g. 2/4: deterministic and balanced.", valueName: "I/N"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp("Run only slice I of N (1-based), e.g. 2/4: deterministic and balanced.", valueName: "I/N"))
     var shard: String?
 
-    @Option(name: .long, help: ArgumentHelp("Finish the run in this directory: run only the flow runs it has no result for, with the options it was started with.", valueName: "dir"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Finish the run in this directory: run only the flow runs it has no result for, with the options it was "
+                + "started with.",
+            valueName: "dir"))
     var resume: String?
 
-    @Option(name: .long, help: ArgumentHelp("Pass when every flow's pass rate (over --repeat runs) is at least R, e.g. 0.9.", valueName: "R"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Pass when every flow's pass rate (over --repeat runs) is at least R, e.g. 0.9.", valueName: "R"))
     var minPassRate: Double?
 
     func validate() throws {
         if let concurrency, concurrency < 1 { throw ValidationError("--concurrency must be at least 1") }
         if `repeat` < 1 { throw ValidationError("--repeat must be at least 1") }
-        if let shard, Shard(parsing: shard) == nil { throw ValidationError("--shard takes I/N with 1 ≤ I ≤ N, e.g. 2/4") }
-        if let minPassRate, !(0...1).contains(minPassRate) { throw ValidationError("--min-pass-rate is between 0 and 1, e.g. 0.9") }
-        if resume != nil, !project.paths.isEmpty || shard != nil || !filter.isEmpty || seed != nil || `repeat` != 1 || out != nil {
-            throw ValidationError("--resume reruns the saved selection; leave out paths, --shard, --filter, --seed, --repeat and --out")
+        if let shard, Shard(parsing: shard) == nil {
+            throw ValidationError("--shard takes I/N with 1 ≤ I ≤ N, e.g. 2/4")
+        }
+        if let minPassRate, !(0...1).contains(minPassRate) {
+            throw ValidationError("--min-pass-rate is between 0 and 1, e.g. 0.9")
+        }
+        if resume != nil,
+            !project.paths.isEmpty || shard != nil || !filter.isEmpty || seed != nil || `repeat` != 1 || out != nil
+        {
+            throw ValidationError(
+                "--resume reruns the saved selection; leave out paths, --shard, --filter, --seed, --repeat and --out")
         }
     }
 
@@ -103,20 +135,24 @@ struct RunCommand: AsyncParsableCommand {
             project.paths = metadata.paths
             project.target = metadata.target
             project.config = metadata.config
-            options = PlanOptions(filters: metadata.filters, repeatCount: metadata.repeatCount, seed: metadata.seed,
-                                  skipUnsupported: metadata.skipUnsupported)
+            options = PlanOptions(
+                filters: metadata.filters, repeatCount: metadata.repeatCount, seed: metadata.seed,
+                skipUnsupported: metadata.skipUnsupported)
             shard = metadata.shard
             runID = metadata.runId
             directory = resume
         } else {
-            options = PlanOptions(filters: filter, repeatCount: `repeat`, seed: seed ?? UInt64.random(in: 0..<1_000_000),
-                                  skipUnsupported: skipUnsupported)
+            options = PlanOptions(
+                filters: filter, repeatCount: `repeat`, seed: seed ?? UInt64.random(in: 0..<1_000_000),
+                skipUnsupported: skipUnsupported)
             runID = RunWriter.makeRunID()
             directory = out ?? ".parley/runs/\(runID)"
         }
         let loaded = try project.load(console: console, planOptions: options)
         var plan = loaded.plan
-        for warning in plan.warnings { console.err(console.style("warning:", .yellow, .bold, forErrors: true) + " \(warning)") }
+        for warning in plan.warnings {
+            console.err(console.style("warning:", .yellow, .bold, forErrors: true) + " \(warning)")
+        }
         for (flow, reason) in plan.skipped { console.out(console.style("SKIP ", .dim) + " \(flow): \(reason)") }
         if let shard { plan.requests = shard.select(plan.requests) }
         let planned = plan.requests.count
@@ -124,7 +160,8 @@ struct RunCommand: AsyncParsableCommand {
         let doneIDs = Set(done.map(\.id))
         plan.requests.removeAll { doneIDs.contains($0.id) }
         guard planned > 0 else {
-            console.err("no flow runs selected" + (filter.isEmpty ? "" : " by --filter \(filter.joined(separator: " "))"))
+            console.err(
+                "no flow runs selected" + (filter.isEmpty ? "" : " by --filter \(filter.joined(separator: " "))"))
             throw ExitCode(2)
         }
 
@@ -132,9 +169,13 @@ struct RunCommand: AsyncParsableCommand {
         do {
             writer = try RunWriter(directory: directory, secrets: plan.secrets)
             if previous == nil {
-                try RunMetadata(runId: runID, createdAt: startedAt, paths: project.flowPaths, target: project.target, config: project.config, filters: options.filters,
-                                repeatCount: options.repeatCount, seed: options.seed, shard: shard, skipUnsupported: options.skipUnsupported,
-                                planned: planned).write(to: directory)
+                try RunMetadata(
+                    runId: runID, createdAt: startedAt, paths: project.flowPaths, target: project.target,
+                    config: project.config, filters: options.filters,
+                    repeatCount: options.repeatCount, seed: options.seed, shard: shard,
+                    skipUnsupported: options.skipUnsupported,
+                    planned: planned
+                ).write(to: directory)
             }
         } catch {
             console.err(console.style("error:", .red, .bold, forErrors: true) + " \(error)")
@@ -149,13 +190,15 @@ struct RunCommand: AsyncParsableCommand {
             do {
                 session = try await RunSession.start(plan: plan, workspace: loaded.workspace)
             } catch {
-                console.err(console.style("error:", .red, .bold, forErrors: true) + " could not start: \(error.message)")
+                console.err(
+                    console.style("error:", .red, .bold, forErrors: true) + " could not start: \(error.message)")
                 throw ExitCode(3)
             }
             let targets = Set(plan.requests.map(\.targetName)).sorted().joined(separator: ", ")
             let width = concurrency ?? loaded.workspace.config.concurrency ?? 4
             let printer = ResultPrinter(console: console, verbose: verbose, secrets: plan.secrets)
-            var intro = "Running \(plan.requests.count) flow run\(plan.requests.count == 1 ? "" : "s") against \(targets) "
+            var intro =
+                "Running \(plan.requests.count) flow run\(plan.requests.count == 1 ? "" : "s") against \(targets) "
                 + "(concurrency \(width), seed \(options.seed)"
             if let shard { intro += ", shard \(shard)" }
             if !done.isEmpty { intro += ", resuming: \(done.count) already done" }
@@ -164,8 +207,10 @@ struct RunCommand: AsyncParsableCommand {
             let stop = StopSignal()
             let coordinator = RunCoordinator(concurrency: width, failFast: failFast, stop: stop)
             let stopper = Interruption.onInterrupt {
-                console.err(console.style("interrupted:", .yellow, .bold, forErrors: true)
-                    + " finishing the steps in progress and ending open conversations; Ctrl-C again to quit at once")
+                console.err(
+                    console.style("interrupted:", .yellow, .bold, forErrors: true)
+                        + " finishing the steps in progress and ending open conversations; Ctrl-C again to quit at once"
+                )
                 stop.request()
             }
             await coordinator.run(
@@ -181,11 +226,13 @@ struct RunCommand: AsyncParsableCommand {
         // The records in memory are as the run produced them; what leaves the process is redacted,
         // like the run directory itself.
         let redactor = SecretRedactor(secrets: plan.secrets)
-        let summary = RunSummary(runId: runID, startedAt: startedAt, finishedAt: Date(), records: records, planned: planned)
+        let summary = RunSummary(
+            runId: runID, startedAt: startedAt, finishedAt: Date(), records: records, planned: planned)
         do {
             try writer.writeSummary(summary)
             if let junit {
-                try RunWriter.writeAtomically(path: junit, bytes: redactor.redact(Array(JUnitReport.xml(records: records).utf8)))
+                try RunWriter.writeAtomically(
+                    path: junit, bytes: redactor.redact(Array(JUnitReport.xml(records: records).utf8)))
             }
         } catch {
             console.err(console.style("error:", .red, .bold, forErrors: true) + " \(error)")
@@ -204,9 +251,13 @@ struct RunCommand: AsyncParsableCommand {
                 console.err(console.style("error:", .red, .bold, forErrors: true) + " \(error)")
             }
         }
-        ResultPrinter(console: console, verbose: verbose, secrets: plan.secrets).printSummary(summary, directory: directory, junit: junit, html: report)
+        ResultPrinter(console: console, verbose: verbose, secrets: plan.secrets).printSummary(
+            summary, directory: directory, junit: junit, html: report)
         if interrupted {
-            console.out("interrupted: \(summary.notRun) flow run\(summary.notRun == 1 ? "" : "s") not run; finish with: parley run --resume \(directory)")
+            console.out(
+                "interrupted: \(summary.notRun) flow run\(summary.notRun == 1 ? "" : "s") not run; finish with: "
+                    + "parley run --resume \(directory)"
+            )
             throw ExitCode(130)
         }
         let code = summary.exitCode(minPassRate: minPassRate)

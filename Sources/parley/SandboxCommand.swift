@@ -7,18 +7,20 @@ import ParleySandbox
 struct SandboxCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sandbox",
-        abstract: "Serve the demo agent over the Amigo, Amelia, AgentHuman, OpenAI-compatible and helpdesk protocols on loopback.",
+        abstract:
+            "Serve the demo agent over the Amigo, Amelia, AgentHuman, OpenAI-compatible and helpdesk protocols on "
+            + "loopback.",
         discussion: """
-        One port serves every protocol, so a parley.yaml can point amigo, http and openai targets at \
-        it (see examples/http-targets.yaml and docs/sandbox.md for the credentials it accepts). \
-        It listens on 127.0.0.1 only and runs until Ctrl-C.
+            One port serves every protocol, so a parley.yaml can point amigo, http and openai targets at \
+            it (see examples/http-targets.yaml and docs/sandbox.md for the credentials it accepts). \
+            It listens on 127.0.0.1 only and runs until Ctrl-C.
 
-        Examples:
-          parley sandbox --port 8700
-          parley sandbox --port 8700 --latency 100ms --jitter 20ms --chunk-delay 10ms
-          parley sandbox --agent examples/agents/support-desk.yaml --rate-limits documented --rate-scale 60
-          parley sandbox --faults 429@5%,503@5%,drop:amigo.interact@5%,malformed@5%,slow=1s@5%
-        """
+            Examples:
+              parley sandbox --port 8700
+              parley sandbox --port 8700 --latency 100ms --jitter 20ms --chunk-delay 10ms
+              parley sandbox --agent examples/agents/support-desk.yaml --rate-limits documented --rate-scale 60
+              parley sandbox --faults 429@5%,503@5%,drop:amigo.interact@5%,malformed@5%,slow=1s@5%
+            """
     )
 
     @Option(name: .long, help: ArgumentHelp("Port to listen on (0: any free port).", valueName: "n"))
@@ -36,16 +38,29 @@ struct SandboxCommand: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Delay between streamed chunks of a reply.", valueName: "duration"))
     var chunkDelay: String = "0ms"
 
-    @Option(name: .long, help: ArgumentHelp("`documented` enforces the providers' documented per-minute limits; `off` never refuses.", valueName: "mode"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "`documented` enforces the providers' documented per-minute limits; `off` never refuses.", valueName: "mode"
+        ))
     var rateLimits: String = "off"
 
-    @Option(name: .long, help: ArgumentHelp("With --rate-limits documented: allow K times the documented rates.", valueName: "k"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp("With --rate-limits documented: allow K times the documented rates.", valueName: "k"))
     var rateScale: Double = 1
 
-    @Option(name: .long, help: ArgumentHelp("Inject failures: comma-separated KIND[=ARG][:ENDPOINT][@PROBABILITY] with kinds 429, 503, 500, drop, malformed, slow, system-error — e.g. 429@5%,drop:amigo.interact@5%,slow=1s@5%.", valueName: "spec"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Inject failures: comma-separated KIND[=ARG][:ENDPOINT][@PROBABILITY] with kinds 429, 503, 500, drop, "
+                + "malformed, slow, system-error — e.g. 429@5%,drop:amigo.interact@5%,slow=1s@5%.",
+            valueName: "spec"))
     var faults: String?
 
-    @Option(name: .long, help: ArgumentHelp("Seed for the agent's wording choices and for probabilistic faults.", valueName: "n"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp("Seed for the agent's wording choices and for probabilistic faults.", valueName: "n"))
     var seed: UInt64 = 0
 
     func validate() throws {
@@ -57,7 +72,8 @@ struct SandboxCommand: AsyncParsableCommand {
     func run() async throws {
         let console = Console()
         guard let latency = DurationText.parse(latency), let jitter = DurationText.parse(jitter),
-              let chunkDelay = DurationText.parse(chunkDelay) else {
+            let chunkDelay = DurationText.parse(chunkDelay)
+        else {
             throw ValidationError("durations look like 100ms, 1.5s or 2m")
         }
         let limits: SandboxRateLimits
@@ -81,17 +97,21 @@ struct SandboxCommand: AsyncParsableCommand {
         if let faults {
             do { injected = try SandboxFault.parse(faults) } catch { throw ValidationError("--faults: \(error)") }
         }
-        let configuration = SandboxConfiguration(port: port, script: script, seed: seed, latency: latency, jitter: jitter,
-                                                 chunkDelay: chunkDelay, rateLimits: limits, faults: injected)
+        let configuration = SandboxConfiguration(
+            port: port, script: script, seed: seed, latency: latency, jitter: jitter,
+            chunkDelay: chunkDelay, rateLimits: limits, faults: injected)
         let server: SandboxServer
         do {
             server = try await SandboxServer.start(configuration)
         } catch {
-            console.err(console.style("error:", .red, .bold, forErrors: true) + " could not start the sandbox: \(error)")
+            console.err(
+                console.style("error:", .red, .bold, forErrors: true) + " could not start the sandbox: \(error)")
             throw ExitCode(3)
         }
-        console.out("Parley sandbox: \(script.name) on \(server.baseURL) (Amigo /v1/…, Amelia /AmeliaRest/api/v1/…, AgentHuman /api/v1/…, "
-                    + "OpenAI /openai/v1/…, helpdesk /helpdesk/v2/…)")
+        console.out(
+            "Parley sandbox: \(script.name) on \(server.baseURL) (Amigo /v1/…, Amelia /AmeliaRest/api/v1/…, "
+                + "AgentHuman /api/v1/…, "
+                + "OpenAI /openai/v1/…, helpdesk /helpdesk/v2/…)")
         console.out("Credentials: docs/sandbox.md. Ctrl-C stops.")
         await withCheckedContinuation { (stopped: CheckedContinuation<Void, Never>) in
             let interruption = Interruption.onInterrupt { stopped.resume() }

@@ -7,15 +7,15 @@ struct ValidateCommand: AsyncParsableCommand {
         commandName: "validate",
         abstract: "Check flows and parley.yaml without running anything.",
         discussion: """
-        Reports every problem of every file at once, as path:line:column: error: message, with the \
-        line and a caret. Also checks that each flow only uses steps its target supports.
+            Reports every problem of every file at once, as path:line:column: error: message, with the \
+            line and a caret. Also checks that each flow only uses steps its target supports.
 
-        Examples:
-          parley validate                    check flows/
-          parley validate flows/refund.yaml --target staging
+            Examples:
+              parley validate                    check flows/
+              parley validate flows/refund.yaml --target staging
 
-        Exit codes: 0 valid · 2 errors found.
-        """
+            Exit codes: 0 valid · 2 errors found.
+            """
     )
 
     @OptionGroup var project: ProjectOptions
@@ -31,7 +31,9 @@ struct ValidateCommand: AsyncParsableCommand {
         }
         let targets = Set(loaded.plan.requests.map(\.targetName)).sorted().joined(separator: ", ")
         let runs = loaded.plan.requests.count
-        console.out(console.style("ok", .green, .bold) + " \(loaded.flows.count) flow\(loaded.flows.count == 1 ? "" : "s") valid; "
-            + "\(runs) flow run\(runs == 1 ? "" : "s") against \(targets.isEmpty ? "no target" : targets)")
+        console.out(
+            console.style("ok", .green, .bold)
+                + " \(loaded.flows.count) flow\(loaded.flows.count == 1 ? "" : "s") valid; "
+                + "\(runs) flow run\(runs == 1 ? "" : "s") against \(targets.isEmpty ? "no target" : targets)")
     }
 }

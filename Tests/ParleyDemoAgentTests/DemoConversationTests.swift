@@ -11,7 +11,10 @@ import Testing
 
     @Test func agentSpeaksFirstWithAGreeting() {
         let (conversation, greeting) = opened()
-        #expect(greeting.messages == ["Hi, thanks for contacting Juniper & Pine! I'm Juno, your virtual assistant. How can I help you today?"])
+        #expect(
+            greeting.messages == [
+                "Hi, thanks for contacting Juniper & Pine! I'm Juno, your virtual assistant. How can I help you today?"
+            ])
         #expect(greeting.text.range(of: "how can I help", options: .caseInsensitive) != nil)
         #expect(!greeting.completed)
         #expect(conversation.insights.stateName == "greeting")
@@ -56,8 +59,12 @@ import Testing
         #expect(issued.messages.count == 2)
         #expect(issued.messages[0].hasPrefix("Done! Your refund has been issued under ticket \(ticket)."))
         #expect(issued.messages[1] == "Is there anything else I can help you with?")
-        #expect(issued.transitions == [DemoTransition(from: "refund_offer", to: "refund_issued",
-                                                      reason: #"/\b(yes|yeah|yep|sure|please|go ahead|ok|okay|do it|confirm|refund)\b/i"#)])
+        #expect(
+            issued.transitions == [
+                DemoTransition(
+                    from: "refund_offer", to: "refund_issued",
+                    reason: #"/\b(yes|yeah|yep|sure|please|go ahead|ok|okay|do it|confirm|refund)\b/i"#)
+            ])
         #expect(conversation.insights.stateName == "refund_issued")
 
         // The ticket depends only on the order number.
@@ -73,7 +80,10 @@ import Testing
         var (declining, _) = opened()
         _ = declining.reply(to: "I'd like a refund for order ORD-7")
         let declined = declining.reply(to: "No, don't do that yet")
-        #expect(declined.messages == ["No problem, I haven't changed anything on order ORD-7.", "Is there anything else I can help you with?"])
+        #expect(
+            declined.messages == [
+                "No problem, I haven't changed anything on order ORD-7.", "Is there anything else I can help you with?",
+            ])
 
         var (replacing, _) = opened()
         _ = replacing.reply(to: "ORD-8 arrived damaged, refund please")
@@ -126,12 +136,14 @@ import Testing
         // Inside a state with its own fallback, that one is used.
         _ = conversation.reply(to: "I want a refund")
         let reask = conversation.reply(to: "I don't remember")
-        #expect(reask.text == "I need your order number to find the purchase. It starts with ORD-, for example ORD-1234.")
+        #expect(
+            reask.text == "I need your order number to find the purchase. It starts with ORD-, for example ORD-1234.")
     }
 
     @Test func externalEventOpeningGreetsReferringToIt() {
         var conversation = DemoConversation(script: .supportDesk)
-        let turn = conversation.open(.externalEvent("customer opened the app from a push notification about order ORD-1042"))
+        let turn = conversation.open(
+            .externalEvent("customer opened the app from a push notification about order ORD-1042"))
         #expect(turn.text.hasPrefix("Welcome back! I see you opened our notification about order ORD-1042."))
         #expect(turn.text.hasSuffix("How can I help you today?"))
         #expect(conversation.memory["order_id"] == "ORD-1042")

@@ -4,8 +4,10 @@ import Testing
 import ParleyFlow
 
 @Suite struct RecommenderTests {
-    static func context(name: String, background: String, variables: [(String, String)] = [],
-                        scenario: String, objective: String, instructions: String = "Be polite.") -> String {
+    static func context(
+        name: String, background: String, variables: [(String, String)] = [],
+        scenario: String, objective: String, instructions: String = "Be polite."
+    ) -> String {
         var text = "PERSONA:\nName: \(name)\nBackground: \(background)\n"
         if !variables.isEmpty {
             text += "Variables:\n" + variables.map { "- \($0.0): \($0.1)\n" }.joined()
@@ -14,10 +16,11 @@ import ParleyFlow
         return text
     }
 
-    static let dana = context(name: "Dana Ortiz", background: "Busy parent; order ORD-1042 arrived cracked.",
-                              variables: [("order_id", "ORD-1042")], scenario: "Refund for a damaged item",
-                              objective: "Get a full refund for the damaged blender.",
-                              instructions: "Be polite but firm. Give the order number when asked.")
+    static let dana = context(
+        name: "Dana Ortiz", background: "Busy parent; order ORD-1042 arrived cracked.",
+        variables: [("order_id", "ORD-1042")], scenario: "Refund for a damaged item",
+        objective: "Get a full refund for the damaged blender.",
+        instructions: "Be polite but firm. Give the order number when asked.")
 
     // MARK: - Reading the context
 
@@ -26,21 +29,25 @@ import ParleyFlow
         #expect(context.personaName == "Dana Ortiz")
         #expect(context.background == "Busy parent; order ORD-1042 arrived cracked.")
         #expect(context.variables == [Persona.Variable(name: "order_id", value: "ORD-1042")])
-        #expect(context.scenario == Scenario(name: "Refund for a damaged item",
-                                             objective: "Get a full refund for the damaged blender.",
-                                             instructions: "Be polite but firm. Give the order number when asked."))
+        #expect(
+            context.scenario
+                == Scenario(
+                    name: "Refund for a damaged item",
+                    objective: "Get a full refund for the damaged blender.",
+                    instructions: "Be polite but firm. Give the order number when asked."))
     }
 
     @Test func contextReadingIsTolerant() {
-        let context = RecommendationContext.parse("""
-        persona:
-          name:   Sam
-          role: Student
-        ----
-        Scenario:
-        OBJECTIVE: Find out where my parcel is,
-        which was due on Monday.
-        """)
+        let context = RecommendationContext.parse(
+            """
+            persona:
+              name:   Sam
+              role: Student
+            ----
+            Scenario:
+            OBJECTIVE: Find out where my parcel is,
+            which was due on Monday.
+            """)
         #expect(context.personaName == "Sam")
         #expect(context.otherFields["role"] == "Student")
         #expect(context.background == nil)
@@ -76,7 +83,10 @@ import ParleyFlow
         let candidates = conversation.recommendations(context: Self.dana)
         #expect(candidates.count >= 3)
         #expect(candidates.first == "Hi, this is Dana. My order ORD-1042 arrived damaged and I'd like a refund.")
-        #expect(candidates.allSatisfy { $0.localizedCaseInsensitiveContains("refund") || $0.localizedCaseInsensitiveContains("money back") })
+        #expect(
+            candidates.allSatisfy {
+                $0.localizedCaseInsensitiveContains("refund") || $0.localizedCaseInsensitiveContains("money back")
+            })
     }
 
     @Test func whenAskedTheCandidatesGiveTheOrderNumber() {
@@ -91,8 +101,9 @@ import ParleyFlow
     @Test func anOrderNumberInTheBackgroundIsUsedWithoutAVariable() {
         var conversation = DemoConversation(script: .supportDesk)
         _ = conversation.open(.userMessage("where is my order?"))
-        let context = Self.context(name: "Lee", background: "Ordered a lamp, order ord-3321, a week ago.",
-                                   scenario: "Late lamp", objective: "Find out where the lamp is.")
+        let context = Self.context(
+            name: "Lee", background: "Ordered a lamp, order ord-3321, a week ago.",
+            scenario: "Late lamp", objective: "Find out where the lamp is.")
         let candidates = conversation.recommendations(context: context)
         #expect(candidates.count == 3)
         #expect(candidates.allSatisfy { $0.contains("ORD-3321") })
@@ -103,7 +114,11 @@ import ParleyFlow
         _ = conversation.open(.userMessage("Refund for ORD-1042 please, it's cracked"))
         #expect(conversation.stateName == "refund_offer")
         let candidates = conversation.recommendations(context: Self.dana)
-        #expect(candidates == ["Yes, please go ahead with the refund.", "Yes please, refund it to my card.", "Sure, a refund would be great."])
+        #expect(
+            candidates == [
+                "Yes, please go ahead with the refund.", "Yes please, refund it to my card.",
+                "Sure, a refund would be great.",
+            ])
     }
 
     @Test func onceTheGoalIsReachedTheCandidatesSayGoodbye() {
@@ -114,8 +129,9 @@ import ParleyFlow
         #expect(candidates.count == 3)
         #expect(candidates.allSatisfy { $0.localizedCaseInsensitiveContains("bye") })
         // A different goal is not reached yet, so that persona restates its need.
-        let statusContext = Self.context(name: "Ana", background: "Waiting for ORD-77.", scenario: "Where is it",
-                                         objective: "Track order ORD-77")
+        let statusContext = Self.context(
+            name: "Ana", background: "Waiting for ORD-77.", scenario: "Where is it",
+            objective: "Track order ORD-77")
         let statusCandidates = conversation.recommendations(context: statusContext)
         #expect(statusCandidates.allSatisfy { !$0.localizedCaseInsensitiveContains("bye") })
     }
@@ -146,27 +162,36 @@ import ParleyFlow
 
     static let simulations: [Simulation] = [
         Simulation(persona: "Dana / refund", context: dana, goalState: "refund_issued"),
-        Simulation(persona: "Priya / refund without variables",
-                   context: context(name: "Priya Natarajan", background: "Bought a kettle (order ORD-5521) that leaks.",
-                                    scenario: "Faulty kettle", objective: "Get my money back for the faulty kettle."),
-                   goalState: "refund_issued"),
-        Simulation(persona: "Marcus / status",
-                   context: context(name: "Marcus Lee", background: "Retired teacher.", variables: [("order_id", "ORD-2044")],
-                                    scenario: "Where is my rug", objective: "Find out when order ORD-2044 will be delivered."),
-                   goalState: "status_given"),
-        Simulation(persona: "Default user / status", context: RecommendationContext.amigoDefault, goalState: "status_given"),
-        Simulation(persona: "Ines / human",
-                   context: context(name: "Ines Duarte", background: "Has called twice already; frustrated.",
-                                    scenario: "Escalation", objective: "Speak to a human representative about a billing mistake."),
-                   goalState: "escalated"),
-        Simulation(persona: "Tom / human, terse",
-                   context: "PERSONA:\nName: Tom\n---\nSCENARIO:\nObjective: Get escalated to a manager.\n",
-                   goalState: "escalated"),
+        Simulation(
+            persona: "Priya / refund without variables",
+            context: context(
+                name: "Priya Natarajan", background: "Bought a kettle (order ORD-5521) that leaks.",
+                scenario: "Faulty kettle", objective: "Get my money back for the faulty kettle."),
+            goalState: "refund_issued"),
+        Simulation(
+            persona: "Marcus / status",
+            context: context(
+                name: "Marcus Lee", background: "Retired teacher.", variables: [("order_id", "ORD-2044")],
+                scenario: "Where is my rug", objective: "Find out when order ORD-2044 will be delivered."),
+            goalState: "status_given"),
+        Simulation(
+            persona: "Default user / status", context: RecommendationContext.amigoDefault, goalState: "status_given"),
+        Simulation(
+            persona: "Ines / human",
+            context: context(
+                name: "Ines Duarte", background: "Has called twice already; frustrated.",
+                scenario: "Escalation", objective: "Speak to a human representative about a billing mistake."),
+            goalState: "escalated"),
+        Simulation(
+            persona: "Tom / human, terse",
+            context: "PERSONA:\nName: Tom\n---\nSCENARIO:\nObjective: Get escalated to a manager.\n",
+            goalState: "escalated"),
     ]
 
     /// Picks a candidate: `nil` index means random with the given generator.
     enum Picker: CustomTestStringConvertible, Sendable {
-        case first, last, random(UInt64)
+        case first, last
+        case random(UInt64)
         var testDescription: String {
             switch self {
             case .first: "first"
@@ -199,6 +224,8 @@ import ParleyFlow
         }
         #expect(conversation.visited.contains(simulation.goalState), "\(transcript.joined(separator: "\n"))")
         #expect(conversation.isCompleted, "\(transcript.joined(separator: "\n"))")
-        #expect(!transcript.contains { $0.hasPrefix("agent: Sorry, I didn't catch that") }, "\(transcript.joined(separator: "\n"))")
+        #expect(
+            !transcript.contains { $0.hasPrefix("agent: Sorry, I didn't catch that") },
+            "\(transcript.joined(separator: "\n"))")
     }
 }

@@ -28,22 +28,29 @@ import ParleyResults
         let sandbox = try await SandboxProcess.start()
         defer { sandbox.stop() }
         let directory = try ParleyBinary.temporaryDirectory()
-        let example = try String(contentsOfFile: ParleyBinary.packageRoot + "/examples/http-targets.yaml", encoding: .utf8)
+        let example = try String(
+            contentsOfFile: ParleyBinary.packageRoot + "/examples/http-targets.yaml", encoding: .utf8)
         #expect(example.contains("127.0.0.1:8700"))
         try example.replacingOccurrences(of: "127.0.0.1:8700", with: "127.0.0.1:\(sandbox.port)")
             .write(toFile: directory + "/parley.yaml", atomically: true, encoding: .utf8)
 
         let out = directory + "/out"
-        let result = try await ParleyBinary.run(["run", ParleyBinary.packageRoot + "/flows", "--config", directory + "/parley.yaml",
-                                           "--target", target, "--skip-unsupported", "--out", out], timeout: 300)
+        let result = try await ParleyBinary.run(
+            [
+                "run", ParleyBinary.packageRoot + "/flows", "--config", directory + "/parley.yaml",
+                "--target", target, "--skip-unsupported", "--out", out,
+            ], timeout: 300)
         #expect(result.status == 0, "\(result.all)")
 
         let flows = FlowLoader(environment: [:]).load(paths: [ParleyBinary.packageRoot + "/flows"]).flows
-        let expectedSkips = Set(flows.filter { Self.needsMore($0, agentFirst: Self.agentFirstTargets.contains(target)) }.map(\.name))
-        let skipped = Set(result.stdout.split(separator: "\n").compactMap { line -> String? in
-            guard line.hasPrefix("SKIP") else { return nil }
-            return line.dropFirst(4).trimmingCharacters(in: .whitespaces).split(separator: ":").first.map(String.init)
-        })
+        let expectedSkips = Set(
+            flows.filter { Self.needsMore($0, agentFirst: Self.agentFirstTargets.contains(target)) }.map(\.name))
+        let skipped = Set(
+            result.stdout.split(separator: "\n").compactMap { line -> String? in
+                guard line.hasPrefix("SKIP") else { return nil }
+                return line.dropFirst(4).trimmingCharacters(in: .whitespaces).split(separator: ":").first.map(
+                    String.init)
+            })
         #expect(skipped == expectedSkips, "\(result.stdout)")
         #expect(skipped.count < flows.count / 2 + 3, "most flows run")
 
@@ -69,19 +76,26 @@ import ParleyResults
               request: { method: POST, path: "/chat/${sesion}", json: { text: "${message}" } }
               reply: { json: { text: $.reply..text } }
         """.write(toFile: directory + "/parley.yaml", atomically: true, encoding: .utf8)
-        try "steps:\n  - send: hi\n  - expect: hello\n".write(toFile: directory + "/hi.yaml", atomically: true, encoding: .utf8)
+        try "steps:\n  - send: hi\n  - expect: hello\n".write(
+            toFile: directory + "/hi.yaml", atomically: true, encoding: .utf8)
         let result = try await ParleyBinary.run(["validate", "hi.yaml"], in: directory)
         #expect(result.status == 2, "\(result.all)")
-        #expect(result.stderr.contains("""
-            parley.yaml:7:45: error: unknown variable ${sesion} in `send.request.path` (known here: message; variables come from `variables:` and `extract:`)
-             7 |       request: { method: POST, path: "/chat/${sesion}", json: { text: "${message}" } }
-               |                                             ^
-            """), "\(result.stderr)")
-        #expect(result.stderr.contains("""
-            parley.yaml:8:37: error: bad path `$.reply..text` in `send.reply.json.text`: recursive descent (`..`) is not supported; write each step
-             8 |       reply: { json: { text: $.reply..text } }
-               |                                     ^
-            """), "\(result.stderr)")
+        #expect(
+            result.stderr.contains(
+                """
+                parley.yaml:7:45: error: unknown variable ${sesion} in `send.request.path` (known here: message; \
+                variables come from `variables:` and `extract:`)
+                 7 |       request: { method: POST, path: "/chat/${sesion}", json: { text: "${message}" } }
+                   |                                             ^
+                """), "\(result.stderr)")
+        #expect(
+            result.stderr.contains(
+                """
+                parley.yaml:8:37: error: bad path `$.reply..text` in `send.reply.json.text`: recursive descent (`..`) \
+                is not supported; write each step
+                 8 |       reply: { json: { text: $.reply..text } }
+                   |                                     ^
+                """), "\(result.stderr)")
         #expect(result.stderr.contains("2 errors; nothing was run"))
     }
 }

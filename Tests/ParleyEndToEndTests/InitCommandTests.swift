@@ -37,15 +37,20 @@ import ParleyResults
         #expect(result.status == 0, "\(result.all)")
         let project = dir + "/project"
         let cases = [
-            SchemaValidator.Case(schema: "parley.schema.json", label: "parley.yaml", document: try SchemaValidator.document(yamlFile: project + "/parley.yaml")),
-            SchemaValidator.Case(schema: "flow.schema.json", label: "flows/hello.yaml", document: try SchemaValidator.document(yamlFile: project + "/flows/hello.yaml")),
+            SchemaValidator.Case(
+                schema: "parley.schema.json", label: "parley.yaml",
+                document: try SchemaValidator.document(yamlFile: project + "/parley.yaml")),
+            SchemaValidator.Case(
+                schema: "flow.schema.json", label: "flows/hello.yaml",
+                document: try SchemaValidator.document(yamlFile: project + "/flows/hello.yaml")),
         ]
         let verdicts = try await SchemaValidator(schemaFolder: project + "/schema").validate(cases)
         #expect(verdicts.allSatisfy { $0.valid }, "\(verdicts)")
         // The schemas written are the repository's.
         for name in ["flow", "persona", "steps", "parley"] {
             let written = try String(contentsOfFile: project + "/schema/\(name).schema.json", encoding: .utf8)
-            let original = try String(contentsOfFile: SchemaValidator.repositoryRoot + "/schema/\(name).schema.json", encoding: .utf8)
+            let original = try String(
+                contentsOfFile: SchemaValidator.repositoryRoot + "/schema/\(name).schema.json", encoding: .utf8)
             #expect(written == original, "\(name).schema.json")
         }
     }
@@ -68,7 +73,9 @@ import ParleyResults
 
         let again = try await ParleyBinary.run(["init"], in: dir)
         #expect(again.status == 2)
-        #expect(again.stderr.contains("parley.yaml: error: already exists; parley init never overwrites a file"), "\(again.stderr)")
+        #expect(
+            again.stderr.contains("parley.yaml: error: already exists; parley init never overwrites a file"),
+            "\(again.stderr)")
         #expect(again.stderr.contains("flows/hello.yaml: error: already exists"))
         #expect(again.stderr.contains("nothing was written"))
         #expect(again.stdout.isEmpty)
@@ -103,7 +110,9 @@ import ParleyResults
         let fm = FileManager.default
         for entry in fm.enumerator(atPath: dir)?.compactMap({ $0 as? String }) ?? [] {
             var isDirectory: ObjCBool = false
-            guard fm.fileExists(atPath: dir + "/" + entry, isDirectory: &isDirectory), !isDirectory.boolValue else { continue }
+            guard fm.fileExists(atPath: dir + "/" + entry, isDirectory: &isDirectory), !isDirectory.boolValue else {
+                continue
+            }
             let attributes = try fm.attributesOfItem(atPath: dir + "/" + entry)
             let modified = (attributes[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0
             result[entry] = "\(modified) " + (try String(contentsOfFile: dir + "/" + entry, encoding: .utf8))

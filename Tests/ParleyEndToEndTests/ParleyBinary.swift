@@ -21,8 +21,10 @@ struct ParleyBinary {
     typealias Output = ChildProcess.Output
 
     /// Runs the binary to completion (see ``ChildProcess``: no test thread blocks meanwhile).
-    static func run(_ arguments: [String], in directory: String = packageRoot, environment extra: [String: String] = [:],
-                    timeout: TimeInterval = 180) async throws -> Output {
+    static func run(
+        _ arguments: [String], in directory: String = packageRoot, environment extra: [String: String] = [:],
+        timeout: TimeInterval = 180
+    ) async throws -> Output {
         var environment = ProcessInfo.processInfo.environment
         environment["NO_COLOR"] = nil
         for (key, value) in extra { environment[key] = value }

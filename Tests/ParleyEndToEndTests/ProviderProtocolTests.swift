@@ -8,7 +8,8 @@ import ParleyRun
 /// at it: each protocol client end to end, as a user would run it.
 @Suite(.serialized) struct ProviderProtocolTests {
     /// examples/parley.yaml pointed at a running sandbox, written to a fresh folder.
-    static func writeConfig(port: Int, replacing: [(String, String)] = []) throws -> (directory: String, config: String) {
+    static func writeConfig(port: Int, replacing: [(String, String)] = []) throws -> (directory: String, config: String)
+    {
         let directory = try ParleyBinary.temporaryDirectory()
         var text = try String(contentsOfFile: ParleyBinary.packageRoot + "/examples/parley.yaml", encoding: .utf8)
         #expect(text.contains("http://127.0.0.1:8700"))
@@ -25,21 +26,25 @@ import ParleyRun
     /// Flows a protocol cannot run, worked out from what each flow needs: Amelia has no external
     /// events, tags, insights or recommend-responses; AgentHuman cannot let the agent speak first either.
     static func unsupported(on target: String) -> Set<String> {
-        Set(flows.filter { flow in
-            let kinds = Set(flow.steps.map(\.kind))
-            let needsAmigoExtras = !kinds.isDisjoint(with: [.event, .tag, .insights])
-                || (FlowCompatibility.needsSimulator(flow) && (flow.simulator ?? .target) == .target)
-            switch target {
-            case "sandbox-amelia": return needsAmigoExtras
-            case "sandbox-agenthuman": return needsAmigoExtras || flow.opening == .agentFirst
-            default: return false
-            }
-        }.map(\.name))
+        Set(
+            flows.filter { flow in
+                let kinds = Set(flow.steps.map(\.kind))
+                let needsAmigoExtras =
+                    !kinds.isDisjoint(with: [.event, .tag, .insights])
+                    || (FlowCompatibility.needsSimulator(flow) && (flow.simulator ?? .target) == .target)
+                switch target {
+                case "sandbox-amelia": return needsAmigoExtras
+                case "sandbox-agenthuman": return needsAmigoExtras || flow.opening == .agentFirst
+                default: return false
+                }
+            }.map(\.name))
     }
 
     @Test(arguments: ["sandbox-amigo", "sandbox-amelia", "sandbox-agenthuman", "embedded-amelia"])
     func theExampleConfigurationIsValidForEachOfItsTargets(_ target: String) async throws {
-        let result = try await ParleyBinary.run(["validate", "flows/", "--config", "examples/parley.yaml", "--target", target, "--skip-unsupported"])
+        let result = try await ParleyBinary.run([
+            "validate", "flows/", "--config", "examples/parley.yaml", "--target", target, "--skip-unsupported",
+        ])
         #expect(result.status == 0, "\(result.all)")
         #expect(result.stdout.contains("\(Self.flows.count) flows valid"))
     }
@@ -51,15 +56,18 @@ import ParleyRun
         let flows = Self.flows
         for target in ["sandbox-amigo", "sandbox-amelia", "sandbox-agenthuman"] {
             let out = directory + "/" + target
-            let result = try await ParleyBinary.run(["run", "flows/", "--config", config, "--target", target, "--out", out, "--skip-unsupported"])
+            let result = try await ParleyBinary.run([
+                "run", "flows/", "--config", config, "--target", target, "--out", out, "--skip-unsupported",
+            ])
             #expect(result.status == 0, "\(target): \(result.all)")
             let records = try RunWriter.readRecords(directory: out)
             #expect(records.allSatisfy { $0.outcome == .passed }, "\(target): \(result.stdout)")
             #expect(Set(records.map(\.target)) == [target])
 
             // Exactly the flows the protocol cannot run are left out, each said so; all others ran.
-            let skipped = Set(result.stdout.split(separator: "\n").filter { $0.hasPrefix("SKIP  ") }
-                .compactMap { $0.dropFirst(6).split(separator: ":").first.map(String.init) })
+            let skipped = Set(
+                result.stdout.split(separator: "\n").filter { $0.hasPrefix("SKIP  ") }
+                    .compactMap { $0.dropFirst(6).split(separator: ":").first.map(String.init) })
             let expected = Self.unsupported(on: target)
             #expect(skipped == expected, "\(target)")
             let runs = flows.filter { !expected.contains($0.name) }.reduce(0) { $0 + max(1, $1.personas.count) }
@@ -75,22 +83,36 @@ import ParleyRun
             default:
                 // The greeting flow lets the agent speak first, which an AgentHuman session cannot.
                 #expect(skipped.contains("greeting"))
-                #expect(result.stdout.contains("SKIP  greeting: target `sandbox-agenthuman` (agenthuman) cannot let the agent speak first"))
+                #expect(
+                    result.stdout.contains(
+                        "SKIP  greeting: target `sandbox-agenthuman` (agenthuman) cannot let the agent speak first"))
             }
         }
     }
 
-    @Test(arguments: [("sandbox-amigo", "api_key: sandbox-amigo-api-key", "Amigo refused the API key"),
-                      ("sandbox-amelia", "password: sandbox-password", "Amelia refused the login of `sandbox@parley.local` (500: Bad credentials)"),
-                      ("sandbox-agenthuman", "api_key: ah_live_parleysandbox00000000000000", "AgentHuman refused the API key while creating a session (401)")])
-    func wrongCredentialsExitThreeWithAClearMessageAndNoSecret(_ target: String, _ credential: String, _ expected: String) async throws {
+    @Test(arguments: [
+        ("sandbox-amigo", "api_key: sandbox-amigo-api-key", "Amigo refused the API key"),
+        (
+            "sandbox-amelia", "password: sandbox-password",
+            "Amelia refused the login of `sandbox@parley.local` (500: Bad credentials)"
+        ),
+        (
+            "sandbox-agenthuman", "api_key: ah_live_parleysandbox00000000000000",
+            "AgentHuman refused the API key while creating a session (401)"
+        ),
+    ])
+    func wrongCredentialsExitThreeWithAClearMessageAndNoSecret(
+        _ target: String, _ credential: String, _ expected: String
+    ) async throws {
         let sandbox = try await SandboxProcess.start()
         defer { sandbox.stop() }
         let fake = "e2e-FAKE-credential-6621"
         let key = credential.split(separator: ":")[0]
         let (directory, config) = try Self.writeConfig(port: sandbox.port, replacing: [(credential, "\(key): \(fake)")])
         let out = directory + "/out"
-        let result = try await ParleyBinary.run(["run", "flows/order-status.yaml", "--config", config, "--target", target, "--out", out])
+        let result = try await ParleyBinary.run([
+            "run", "flows/order-status.yaml", "--config", config, "--target", target, "--out", out,
+        ])
         #expect(result.status == 3, "\(result.all)")
         #expect(result.stdout.contains("ERROR order-status"))
         #expect(result.stdout.contains(expected), "\(result.stdout)")
@@ -100,7 +122,9 @@ import ParleyRun
         for file in try FileManager.default.subpathsOfDirectory(atPath: out) {
             let path = out + "/" + file
             var isDirectory: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue else { continue }
+            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue else {
+                continue
+            }
             #expect(!(try String(contentsOfFile: path, encoding: .utf8)).contains(fake), "\(file) shows the credential")
         }
     }

@@ -19,7 +19,9 @@ import ParleyResults
 
     /// Runs `arguments` and expects exit status `status`, showing everything printed when not.
     @discardableResult
-    func parley(_ arguments: [String], in directory: String = ParleyBinary.packageRoot, status: Int32) async throws -> ParleyBinary.Output {
+    func parley(_ arguments: [String], in directory: String = ParleyBinary.packageRoot, status: Int32) async throws
+        -> ParleyBinary.Output
+    {
         let result = try await ParleyBinary.run(arguments, in: directory)
         #expect(result.status == status, "parley \(arguments.joined(separator: " ")):\n\(result.all)")
         return result
@@ -29,14 +31,19 @@ import ParleyResults
 
     @Test func runWritesAnHTMLReportAfterTheSummary() async throws {
         let dir = try ParleyBinary.temporaryDirectory()
-        let result = try await parley(["run", "flows/greeting.yaml", "flows/fallback.yaml", "--repeat", "2", "--out", dir + "/run",
-                                 "--html", dir + "/report.html"], status: 0)
+        let result = try await parley(
+            [
+                "run", "flows/greeting.yaml", "flows/fallback.yaml", "--repeat", "2", "--out", dir + "/run",
+                "--html", dir + "/report.html",
+            ], status: 0)
         #expect(result.stdout.contains("report:     \(dir)/report.html"))
         let html = try read(dir + "/report.html")
         #expect(html.hasPrefix("<!DOCTYPE html>"))
         #expect(html.contains("data-count=\"total\"><div class=\"label\">Flow runs</div><div class=\"value\">4<"))
         #expect(html.contains("<span class=\"of\">2/2</span>"), "per-flow pass rate of repeated flows")
-        #expect(html.components(separatedBy: "<script type=\"application/json\"").count - 1 == 4, "every transcript embedded")
+        #expect(
+            html.components(separatedBy: "<script type=\"application/json\"").count - 1 == 4,
+            "every transcript embedded")
         #expect(html.contains("Hello! How can I help you today?"), "the agent's words are in the report")
         #expect(html.firstMatch(of: /(?i)(src|href)\s*=\s*["']?https?:/) == nil)
     }
@@ -107,22 +114,30 @@ import ParleyResults
             record.latenciesMs = record.latenciesMs.map { $0 + 1000 }
             lines.append(String(decoding: try encoder.encode(record), as: UTF8.self))
         }
-        try (lines.joined(separator: "\n") + "\n").write(toFile: dir + "/candidate/results.jsonl", atomically: true, encoding: .utf8)
+        try (lines.joined(separator: "\n") + "\n").write(
+            toFile: dir + "/candidate/results.jsonl", atomically: true, encoding: .utf8)
 
         let text = try await parley(["diff", dir + "/base", dir + "/candidate"], status: 1)
         #expect(text.stdout.contains("new failure · newly flaky · pass rate 100% → 66.7% (3/3 → 2/3) · p50 "))
         let json = try await parley(["diff", dir + "/base", dir + "/candidate", "--json"], status: 1)
         let comparison = try JSONCoding.decoder().decode(RunComparison.self, from: Data(json.stdout.utf8))
         #expect(comparison.regressed)
-        #expect(comparison.flows.first?.changes.map(\.kind) == [.newFailure, .newlyFlaky, .passRateDrop, .slower, .slower])
+        #expect(
+            comparison.flows.first?.changes.map(\.kind) == [.newFailure, .newlyFlaky, .passRateDrop, .slower, .slower])
 
         // Generous thresholds leave only the new failure and the flakiness.
-        let lenient = try await parley(["diff", dir + "/base", dir + "/candidate", "--json", "--pass-rate-threshold", "50%",
-                                  "--latency-threshold", "20%", "--latency-floor", "5s"], status: 1)
-        let kinds = try JSONCoding.decoder().decode(RunComparison.self, from: Data(lenient.stdout.utf8)).flows.first?.changes.map(\.kind)
+        let lenient = try await parley(
+            [
+                "diff", dir + "/base", dir + "/candidate", "--json", "--pass-rate-threshold", "50%",
+                "--latency-threshold", "20%", "--latency-floor", "5s",
+            ], status: 1)
+        let kinds = try JSONCoding.decoder().decode(RunComparison.self, from: Data(lenient.stdout.utf8)).flows.first?
+            .changes.map(\.kind)
         #expect(kinds == [.newFailure, .newlyFlaky])
 
-        let badThreshold = try await ParleyBinary.run(["diff", dir + "/base", dir + "/candidate", "--latency-threshold", "20"])
+        let badThreshold = try await ParleyBinary.run([
+            "diff", dir + "/base", dir + "/candidate", "--latency-threshold", "20",
+        ])
         #expect(badThreshold.status != 0 && badThreshold.status != 1)
     }
 
@@ -130,23 +145,34 @@ import ParleyResults
         let dir = try ParleyBinary.temporaryDirectory()
         try await parley(["run", "flows/greeting.yaml", "--out", dir + "/shard-1"], status: 0)
         try await parley(["run", "flows/fallback.yaml", "flows/escalation.yaml", "--out", dir + "/shard-2"], status: 0)
-        let shardRuns = try RunWriter.readRecords(directory: dir + "/shard-1").count + RunWriter.readRecords(directory: dir + "/shard-2").count
+        let shardRuns =
+            try RunWriter.readRecords(directory: dir + "/shard-1").count
+            + RunWriter.readRecords(directory: dir + "/shard-2").count
 
-        let merged = try await parley(["merge", dir + "/shard-1", dir + "/shard-2", dir + "/shard-1", "--out", dir + "/all",
-                                 "--junit", dir + "/junit.xml", "--html", dir + "/all.html"], status: 0)
-        #expect(merged.stdout.contains("merged \(shardRuns) flow runs from 3 run directories (1 identical duplicate kept once)"))
+        let merged = try await parley(
+            [
+                "merge", dir + "/shard-1", dir + "/shard-2", dir + "/shard-1", "--out", dir + "/all",
+                "--junit", dir + "/junit.xml", "--html", dir + "/all.html",
+            ], status: 0)
+        #expect(
+            merged.stdout.contains(
+                "merged \(shardRuns) flow runs from 3 run directories (1 identical duplicate kept once)"))
         #expect(merged.stdout.contains("\(shardRuns) passed"))
         let records = try RunWriter.readRecords(directory: dir + "/all")
         #expect(Set(records.map(\.flow)) == ["greeting", "fallback", "escalation"])
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir + "/all/transcripts").count == shardRuns)
-        let summary = try JSONCoding.decoder().decode(RunSummary.self, from: Data(contentsOf: URL(fileURLWithPath: dir + "/all/summary.json")))
+        let summary = try JSONCoding.decoder().decode(
+            RunSummary.self, from: Data(contentsOf: URL(fileURLWithPath: dir + "/all/summary.json")))
         #expect(summary.total == shardRuns)
         #expect(try read(dir + "/junit.xml").contains("tests=\"\(shardRuns)\" failures=\"0\""))
-        #expect(try read(dir + "/all.html").contains("data-count=\"total\"><div class=\"label\">Flow runs</div><div class=\"value\">\(shardRuns)<"))
+        #expect(
+            try read(dir + "/all.html").contains(
+                "data-count=\"total\"><div class=\"label\">Flow runs</div><div class=\"value\">\(shardRuns)<"))
 
         // Another run of greeting has the same flow-run id but a different conversation.
         try await parley(["run", "flows/greeting.yaml", "--out", dir + "/again"], status: 0)
-        let conflict = try await parley(["merge", dir + "/shard-1", dir + "/again", "--out", dir + "/conflicted"], status: 2)
+        let conflict = try await parley(
+            ["merge", dir + "/shard-1", dir + "/again", "--out", dir + "/conflicted"], status: 2)
         #expect(conflict.stderr.contains("flow run greeting--default--1 is in both"))
         #expect(!FileManager.default.fileExists(atPath: dir + "/conflicted"))
 

@@ -7,7 +7,9 @@ import ParleyRun
 @Suite struct RunCommandTests {
     /// Flow runs `flows/` makes: one per persona of each flow.
     static var exampleRuns: Int {
-        FlowLoader(environment: [:]).load(paths: [ParleyBinary.packageRoot + "/flows"]).flows.reduce(0) { $0 + max(1, $1.personas.count) }
+        FlowLoader(environment: [:]).load(paths: [ParleyBinary.packageRoot + "/flows"]).flows.reduce(0) {
+            $0 + max(1, $1.personas.count)
+        }
     }
 
     @Test func theExampleFlowsPassAgainstTheBuiltInSandbox() async throws {
@@ -25,7 +27,8 @@ import ParleyRun
         let transcripts = try FileManager.default.contentsOfDirectory(atPath: out + "/transcripts")
         #expect(transcripts.count == runs)
         #expect(transcripts.contains("refund-by-persona--priya-shah--1.json"))
-        let summary = try JSONCoding.decoder().decode(RunSummary.self, from: Data(contentsOf: URL(fileURLWithPath: out + "/summary.json")))
+        let summary = try JSONCoding.decoder().decode(
+            RunSummary.self, from: Data(contentsOf: URL(fileURLWithPath: out + "/summary.json")))
         #expect(summary.passed == runs)
         #expect(summary.total == runs)
         let junit = try String(contentsOfFile: out + "/junit.xml", encoding: .utf8)
@@ -66,15 +69,19 @@ import ParleyRun
         #expect(records.first?.outcome == .failed)
         #expect(records.first?.failure?.location == SourceLocation(file: "bad.yaml", line: 4, column: 5))
         let junit = try String(contentsOfFile: dir + "/junit.xml", encoding: .utf8)
-        #expect(junit.contains("<failure message=\"bad.yaml:4:5: expected the agent&#39;s reply to match /has shipped/i\""))
+        #expect(
+            junit.contains("<failure message=\"bad.yaml:4:5: expected the agent&#39;s reply to match /has shipped/i\""))
     }
 
     @Test func invalidFlowsExitTwoWithCompilerStyleDiagnosticsAndRunNothing() async throws {
         let dir = try ParleyBinary.temporaryDirectory()
-        try "flow: broken\nsteps:\n  - sned: hi\n  - expect: /(unclosed/\n".write(toFile: dir + "/broken.yaml", atomically: true, encoding: .utf8)
+        try "flow: broken\nsteps:\n  - sned: hi\n  - expect: /(unclosed/\n".write(
+            toFile: dir + "/broken.yaml", atomically: true, encoding: .utf8)
         let result = try await ParleyBinary.run(["run", "broken.yaml", "--out", "out"], in: dir)
         #expect(result.status == 2)
-        #expect(result.stderr.contains("broken.yaml:3:5: error: unknown step `sned`; did you mean `send`?\n 3 |   - sned: hi\n   |     ^"))
+        #expect(
+            result.stderr.contains(
+                "broken.yaml:3:5: error: unknown step `sned`; did you mean `send`?\n 3 |   - sned: hi\n   |     ^"))
         #expect(result.stderr.contains("broken.yaml:4:13: error: invalid regular expression /(unclosed/"))
         #expect(result.stderr.contains("2 errors; nothing was run"))
         #expect(!FileManager.default.fileExists(atPath: dir + "/out"), "nothing may run, not even a run directory")
@@ -82,12 +89,16 @@ import ParleyRun
 
     @Test func errorsWithoutFailuresExitThree() async throws {
         let dir = try ParleyBinary.temporaryDirectory()
-        try "default_target: slow\ntargets:\n  slow: { provider: local, latency: 5s }\n".write(toFile: dir + "/parley.yaml", atomically: true, encoding: .utf8)
-        try "turn_timeout: 200ms\nsteps:\n  - send: hi\n  - expect: hello\n".write(toFile: dir + "/slow.yaml", atomically: true, encoding: .utf8)
+        try "default_target: slow\ntargets:\n  slow: { provider: local, latency: 5s }\n".write(
+            toFile: dir + "/parley.yaml", atomically: true, encoding: .utf8)
+        try "turn_timeout: 200ms\nsteps:\n  - send: hi\n  - expect: hello\n".write(
+            toFile: dir + "/slow.yaml", atomically: true, encoding: .utf8)
         let result = try await ParleyBinary.run(["run", "slow.yaml", "--out", "out"], in: dir)
         #expect(result.status == 3, "\(result.all)")
         #expect(result.stdout.contains("ERROR slow"))
-        #expect(result.stdout.contains("slow.yaml:3:5: error: no complete reply from the agent within the turn timeout of 200ms"))
+        #expect(
+            result.stdout.contains(
+                "slow.yaml:3:5: error: no complete reply from the agent within the turn timeout of 200ms"))
     }
 
     @Test func anUnknownTargetIsInvalidInput() async throws {
@@ -100,7 +111,8 @@ import ParleyRun
         let result = try await ParleyBinary.run(["validate", "flows/"])
         #expect(result.status == 0, "\(result.all)")
         let flows = FlowLoader(environment: [:]).load(paths: [ParleyBinary.packageRoot + "/flows"]).flows.count
-        #expect(result.stdout.contains("\(flows) flows valid; \(RunCommandTests.exampleRuns) flow runs against sandbox"))
+        #expect(
+            result.stdout.contains("\(flows) flows valid; \(RunCommandTests.exampleRuns) flow runs against sandbox"))
     }
 
     @Test func versionAndHelpTeach() async throws {
@@ -117,7 +129,9 @@ import ParleyRun
 
     @Test func filtersSelectFlowsByNameGlobAndLabel() async throws {
         let out = try ParleyBinary.temporaryDirectory()
-        let result = try await ParleyBinary.run(["run", "flows/", "--out", out, "--filter", "refund*", "--filter", "smoke"])
+        let result = try await ParleyBinary.run([
+            "run", "flows/", "--out", out, "--filter", "refund*", "--filter", "smoke",
+        ])
         #expect(result.status == 0, "\(result.all)")
         let flows = Set(try RunWriter.readRecords(directory: out).map(\.flow))
         #expect(flows == ["refund-by-persona", "refund-damaged-item", "greeting", "fallback"])
@@ -127,7 +141,10 @@ import ParleyRun
         let out = try ParleyBinary.temporaryDirectory()
         let result = try await ParleyBinary.run(["run", "flows/greeting.yaml", "--out", out, "--repeat", "3"])
         #expect(result.status == 0)
-        #expect(try RunWriter.readRecords(directory: out).map(\.id).sorted() == ["greeting--default--1", "greeting--default--2", "greeting--default--3"])
+        #expect(
+            try RunWriter.readRecords(directory: out).map(\.id).sorted() == [
+                "greeting--default--1", "greeting--default--2", "greeting--default--3",
+            ])
     }
 }
 
@@ -137,7 +154,11 @@ import ParleyRun
         let fixture = ParleyBinary.packageRoot + "/Tests/ParleyEndToEndTests/Fixtures/out-of-turns.yaml"
         let result = try await ParleyBinary.run(["run", fixture, "--out", out])
         #expect(result.status == 1, "\(result.all)")
-        #expect(result.stdout.contains("out-of-turns.yaml:10:5: failed: no agent reply matched /refund has been issued/i within 3 simulated turns"))
+        #expect(
+            result.stdout.contains(
+                "out-of-turns.yaml:10:5: failed: no agent reply matched /refund has been issued/i within 3 simulated "
+                    + "turns"
+            ))
         let record = try #require(try RunWriter.readRecords(directory: out).first)
         #expect(record.outcome == .failed)
     }
@@ -145,7 +166,9 @@ import ParleyRun
     @Test func theSameSeedGivesTheSameSimulatedConversations() async throws {
         func simulatedTurns(seed: String) async throws -> [String] {
             let out = try ParleyBinary.temporaryDirectory()
-            let result = try await ParleyBinary.run(["run", "flows/simulations/refund-target.yaml", "--out", out, "--seed", seed])
+            let result = try await ParleyBinary.run([
+                "run", "flows/simulations/refund-target.yaml", "--out", out, "--seed", seed,
+            ])
             #expect(result.status == 0, "\(result.all)")
             return try RunWriter.readRecords(directory: out).sorted { $0.id < $1.id }.flatMap { record -> [String] in
                 let data = try Data(contentsOf: URL(fileURLWithPath: out + "/" + record.transcript))

@@ -11,7 +11,8 @@ import ParleyRun
     func suite(in dir: String) throws {
         let fm = FileManager.default
         try fm.createDirectory(atPath: dir + "/flows", withIntermediateDirectories: true)
-        for name in try fm.contentsOfDirectory(atPath: ParleyBinary.packageRoot + "/flows") where name != "simulations" {
+        for name in try fm.contentsOfDirectory(atPath: ParleyBinary.packageRoot + "/flows") where name != "simulations"
+        {
             try fm.copyItem(atPath: ParleyBinary.packageRoot + "/flows/" + name, toPath: dir + "/flows/" + name)
         }
     }
@@ -23,7 +24,9 @@ import ParleyRun
         var union: [String] = []
         for index in 1...3 {
             let out = try ParleyBinary.temporaryDirectory()
-            let result = try await ParleyBinary.run(["run", "flows/", "--out", out, "--seed", "3", "--shard", "\(index)/3"])
+            let result = try await ParleyBinary.run([
+                "run", "flows/", "--out", out, "--seed", "3", "--shard", "\(index)/3",
+            ])
             #expect(result.status == 0, "\(result.all)")
             let ids = try RunWriter.readRecords(directory: out).map(\.id)
             #expect(abs(ids.count - everything.count / 3) <= 1, "shards are balanced")
@@ -39,7 +42,8 @@ import ParleyRun
         try suite(in: dir)
         try sandbox.amigoConfig(users: 2).write(toFile: dir + "/parley.yaml", atomically: true, encoding: .utf8)
 
-        let runner = try Spawned(ParleyBinary.path, ["run", "flows/", "--out", "run", "-j", "2", "--seed", "1"], in: dir)
+        let runner = try Spawned(
+            ParleyBinary.path, ["run", "flows/", "--out", "run", "-j", "2", "--seed", "1"], in: dir)
         let results = dir + "/run/results.jsonl"
         await ChildProcess.waitUntil(seconds: 60) {
             ((try? String(contentsOfFile: results, encoding: .utf8))?.split(separator: "\n").count ?? 0) >= 3
@@ -50,7 +54,9 @@ import ParleyRun
         let before = try RunWriter.readRecords(directory: dir + "/run")
         #expect(before.count >= 3)
         for record in before {
-            #expect(FileManager.default.fileExists(atPath: dir + "/run/" + record.transcript), "a recorded run has its transcript")
+            #expect(
+                FileManager.default.fileExists(atPath: dir + "/run/" + record.transcript),
+                "a recorded run has its transcript")
         }
         // Conversations open at the kill are still open on the server; resume must cope (it finishes them).
         let resumed = try await ParleyBinary.run(["run", "--resume", "run", "-j", "2"], in: dir)
@@ -59,8 +65,10 @@ import ParleyRun
         let planned = try RunMetadata.read(from: dir + "/run").planned
         #expect(after.count == planned)
         #expect(Set(after.map(\.id)).count == planned, "no flow run recorded twice")
-        #expect(Array(after.prefix(before.count)).map(\.id) == before.map(\.id), "finished results are kept as they were")
-        let summary = try JSONCoding.decoder().decode(RunSummary.self, from: Data(contentsOf: URL(fileURLWithPath: dir + "/run/summary.json")))
+        #expect(
+            Array(after.prefix(before.count)).map(\.id) == before.map(\.id), "finished results are kept as they were")
+        let summary = try JSONCoding.decoder().decode(
+            RunSummary.self, from: Data(contentsOf: URL(fileURLWithPath: dir + "/run/summary.json")))
         #expect(summary.total == planned)
         #expect(summary.notRun == 0)
         sandbox.stop()
@@ -72,13 +80,15 @@ import ParleyRun
         try suite(in: dir)
         try sandbox.amigoConfig(users: 3).write(toFile: dir + "/parley.yaml", atomically: true, encoding: .utf8)
 
-        let runner = try Spawned(ParleyBinary.path, ["run", "flows/", "--out", "run", "-j", "3"], in: dir,
-                                 stdout: .pipe, stderr: .standardOutput)
+        let runner = try Spawned(
+            ParleyBinary.path, ["run", "flows/", "--out", "run", "-j", "3"], in: dir,
+            stdout: .pipe, stderr: .standardOutput)
         let out = try #require(runner.standardOutput)
         let output = Collected()
         DispatchQueue.global().async { output.set(ChildProcess.readAll(out)) }
         await ChildProcess.waitUntil(seconds: 60) {
-            ((try? String(contentsOfFile: dir + "/run/results.jsonl", encoding: .utf8))?.split(separator: "\n").count ?? 0) >= 1
+            ((try? String(contentsOfFile: dir + "/run/results.jsonl", encoding: .utf8))?.split(separator: "\n").count
+                ?? 0) >= 1
         }
         runner.send(SIGINT)
         await ChildProcess.waitForExit(runner)
@@ -87,7 +97,8 @@ import ParleyRun
         #expect(runner.terminationStatus == 130, "\(printed)")
         #expect(printed.contains("parley run --resume run"))
 
-        let summary = try JSONCoding.decoder().decode(RunSummary.self, from: Data(contentsOf: URL(fileURLWithPath: dir + "/run/summary.json")))
+        let summary = try JSONCoding.decoder().decode(
+            RunSummary.self, from: Data(contentsOf: URL(fileURLWithPath: dir + "/run/summary.json")))
         #expect(summary.notRun > 0)
         #expect(summary.total + summary.notRun == (try RunMetadata.read(from: dir + "/run").planned))
 
@@ -97,18 +108,30 @@ import ParleyRun
 
         let resumed = try await ParleyBinary.run(["run", "--resume", "run"], in: dir)
         #expect(resumed.status == 0, "\(resumed.all)")
-        #expect(try RunWriter.readRecords(directory: dir + "/run").count == (try RunMetadata.read(from: dir + "/run").planned))
+        #expect(
+            try RunWriter.readRecords(directory: dir + "/run").count
+                == (try RunMetadata.read(from: dir + "/run").planned))
         sandbox.stop()
     }
 
     /// Asks the sandbox (as Amigo) how many conversations are unfinished, across users.
     func unfinishedConversations(_ sandbox: SandboxProcess) async throws -> Int {
-        let signIn = try await ChildProcess.run("/usr/bin/env", ["curl", "-s", "-X", "POST", "-H", "x-api-key: sandbox-amigo-api-key",
-            "-H", "x-api-key-id: sandbox-amigo-key-id", "-H", "x-user-id: 5a4db0c0ffee00000000a001",
-            sandbox.baseURL + "/v1/parley-sandbox/user/signin_with_api_key"])
-        guard let token = try JSONValue(parsing: signIn.stdout)["id_token"]?.string else { throw SandboxProcess.Failure(output: signIn.all) }
-        let list = try await ChildProcess.run("/usr/bin/env", ["curl", "-s", "-H", "Authorization: Bearer \(token)",
-            sandbox.baseURL + "/v1/parley-sandbox/conversation/?is_finished=false&limit=150"])
+        let signIn = try await ChildProcess.run(
+            "/usr/bin/env",
+            [
+                "curl", "-s", "-X", "POST", "-H", "x-api-key: sandbox-amigo-api-key",
+                "-H", "x-api-key-id: sandbox-amigo-key-id", "-H", "x-user-id: 5a4db0c0ffee00000000a001",
+                sandbox.baseURL + "/v1/parley-sandbox/user/signin_with_api_key",
+            ])
+        guard let token = try JSONValue(parsing: signIn.stdout)["id_token"]?.string else {
+            throw SandboxProcess.Failure(output: signIn.all)
+        }
+        let list = try await ChildProcess.run(
+            "/usr/bin/env",
+            [
+                "curl", "-s", "-H", "Authorization: Bearer \(token)",
+                sandbox.baseURL + "/v1/parley-sandbox/conversation/?is_finished=false&limit=150",
+            ])
         guard let conversations = try JSONValue(parsing: list.stdout)["conversations"]?.array else {
             throw SandboxProcess.Failure(output: list.all)
         }
@@ -118,9 +141,11 @@ import ParleyRun
     @Test func minPassRateDecidesTheExitStatusOfRepeatedRuns() async throws {
         func summary(_ outcomes: [Outcome]) -> RunSummary {
             let records = outcomes.enumerated().map { index, outcome in
-                ResultRecord(FlowRunResult(id: "f--default--\(index + 1)", flow: "f", file: "f.yaml", persona: nil, repetition: index + 1,
-                                           target: "t", provider: "p", labels: [], outcome: outcome, startedAt: Date(), finishedAt: Date(),
-                                           opening: .userFirst), transcript: "")
+                ResultRecord(
+                    FlowRunResult(
+                        id: "f--default--\(index + 1)", flow: "f", file: "f.yaml", persona: nil, repetition: index + 1,
+                        target: "t", provider: "p", labels: [], outcome: outcome, startedAt: Date(), finishedAt: Date(),
+                        opening: .userFirst), transcript: "")
             }
             return RunSummary(runId: "r", startedAt: Date(), finishedAt: Date(), records: records)
         }

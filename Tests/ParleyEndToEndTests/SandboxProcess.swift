@@ -64,19 +64,19 @@ final class SandboxProcess: @unchecked Sendable {
             return "      - 5a4db0c0ffee" + String(repeating: "0", count: 12 - hex.count) + hex
         }.joined(separator: "\n")
         return """
-        default_target: sandbox-amigo
-        targets:
-          sandbox-amigo:
-            provider: amigo
-            base_url: \(baseURL)
-            organization: parley-sandbox
-            api_key: sandbox-amigo-api-key
-            api_key_id: sandbox-amigo-key-id
-            service_id: 5a4db0c0ffee00000000c0de
-            rate_limits: off
-            user_ids:
-        \(ids)
-        \(extra)
-        """
+            default_target: sandbox-amigo
+            targets:
+              sandbox-amigo:
+                provider: amigo
+                base_url: \(baseURL)
+                organization: parley-sandbox
+                api_key: sandbox-amigo-api-key
+                api_key_id: sandbox-amigo-key-id
+                service_id: 5a4db0c0ffee00000000c0de
+                rate_limits: off
+                user_ids:
+            \(ids)
+            \(extra)
+            """
     }
 }

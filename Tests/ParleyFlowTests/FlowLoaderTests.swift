@@ -5,43 +5,48 @@ import ParleyTestSupport
 
 @Suite struct FlowLoaderTests {
     @Test func aFullFlowLoadsWithEveryField() throws {
-        let f = try flow("""
-        flow: refund-damaged-item
-        description: A customer with a cracked blender gets a refund.
-        tags: [regression, refunds]
-        persona:
-          name: Dana Ortiz
-          background: Busy parent.
-          variables: { order_id: ORD-1042 }
-        scenario:
-          name: Refund
-          objective: Get a full refund.
-          instructions: Be polite.
-        turn_timeout: 5s
-        timeout: 2m
-        steps:
-          - expect: /how can I help/i
-          - send: My blender arrived cracked.
-          - expect: { pattern: /order (number|id)/i, within: 5s }
-          - send: It's ${persona.order_id}.
-          - expect: { any: [/refund/i, /replace/i], capture: { ticket: /ticket (T-\\d+)/ } }
-          - recommend: {}
-          - simulate: { until: /refund (has been|was) issued/i, max_turns: 6 }
-          - expect_not: /can't help/i
-          - insights: { state: /refund/ }
-          - tag: { set: { outcome: refunded }, remove: [triage] }
-          - wait: 10ms
-          - set: { note: done }
-          - event: customer opened the app
-          - end: {}
-        """)
+        let f = try flow(
+            """
+            flow: refund-damaged-item
+            description: A customer with a cracked blender gets a refund.
+            tags: [regression, refunds]
+            persona:
+              name: Dana Ortiz
+              background: Busy parent.
+              variables: { order_id: ORD-1042 }
+            scenario:
+              name: Refund
+              objective: Get a full refund.
+              instructions: Be polite.
+            turn_timeout: 5s
+            timeout: 2m
+            steps:
+              - expect: /how can I help/i
+              - send: My blender arrived cracked.
+              - expect: { pattern: /order (number|id)/i, within: 5s }
+              - send: It's ${persona.order_id}.
+              - expect: { any: [/refund/i, /replace/i], capture: { ticket: /ticket (T-\\d+)/ } }
+              - recommend: {}
+              - simulate: { until: /refund (has been|was) issued/i, max_turns: 6 }
+              - expect_not: /can't help/i
+              - insights: { state: /refund/ }
+              - tag: { set: { outcome: refunded }, remove: [triage] }
+              - wait: 10ms
+              - set: { note: done }
+              - event: customer opened the app
+              - end: {}
+            """)
         #expect(f.name == "refund-damaged-item")
         #expect(f.tags == ["regression", "refunds"])
         #expect(f.personas.first?.value(of: "order_id") == "ORD-1042")
         #expect(f.scenario?.objective == "Get a full refund.")
         #expect(f.turnTimeout == .seconds(5))
         #expect(f.timeout == .seconds(120))
-        #expect(f.steps.map(\.kind) == [.expect, .send, .expect, .send, .expect, .recommend, .simulate, .expectNot, .insights, .tag, .wait, .set, .event, .end])
+        #expect(
+            f.steps.map(\.kind) == [
+                .expect, .send, .expect, .send, .expect, .recommend, .simulate, .expectNot, .insights, .tag, .wait,
+                .set, .event, .end,
+            ])
         #expect(f.steps[2].location == SourceLocation(file: "test.yaml", line: 17, column: 5))
         #expect(f.opening == .agentFirst)
     }
@@ -59,17 +64,18 @@ import ParleyTestSupport
 
     @Test func matcherForms() throws {
         let scope = VariableScope(persona: nil, scenario: nil, environment: [:], locals: ["order": "ORD-1"])
-        let f = try flow("""
-        steps:
-          - set: { order: x }
-          - expect: /Refund (has been|was) issued/i
-          - expect: refund issued
-          - expect: { regex: "T-\\\\d+" }
-          - expect: { equals: "Hello there" }
-          - expect: { all: [hello, /there/] }
-          - expect: { any: [nope, /there$/] }
-          - expect: "order ${order}"
-        """)
+        let f = try flow(
+            """
+            steps:
+              - set: { order: x }
+              - expect: /Refund (has been|was) issued/i
+              - expect: refund issued
+              - expect: { regex: "T-\\\\d+" }
+              - expect: { equals: "Hello there" }
+              - expect: { all: [hello, /there/] }
+              - expect: { any: [nope, /there$/] }
+              - expect: "order ${order}"
+            """)
         func matcher(_ i: Int) -> Matcher {
             guard case .expect(let e) = f.steps[i].action else { fatalError("step \(i) is not expect") }
             return e.matcher
@@ -88,17 +94,23 @@ import ParleyTestSupport
 
     @Test func interpolatedRegexValuesAreMatchedLiterally() throws {
         let f = try flow("steps:\n  - set: { amount: \"$5.00 (USD)\" }\n  - expect: \"/total: ${amount}/\"\n")
-        guard case .expect(let e) = f.steps[1].action else { Issue.record("not expect"); return }
+        guard case .expect(let e) = f.steps[1].action else {
+            Issue.record("not expect")
+            return
+        }
         let scope = VariableScope(persona: nil, scenario: nil, environment: [:], locals: ["amount": "$5.00 (USD)"])
         #expect(try e.matcher.matches("total: $5.00 (USD)", scope: scope))
         #expect(try !e.matcher.matches("total: $5x00 (USD)", scope: scope))
     }
 
     @Test func includesExpandInPlaceAndKeepTheirOwnLocations() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("parley-include-\(UUID().uuidString)").path
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("parley-include-\(UUID().uuidString)")
+            .path
         try FileManager.default.createDirectory(atPath: dir + "/_steps", withIntermediateDirectories: true)
-        try "- send: shared hello\n- expect: hi\n".write(toFile: dir + "/_steps/greet.yaml", atomically: true, encoding: .utf8)
-        try "steps:\n  - include: _steps/greet.yaml\n  - send: after\n".write(toFile: dir + "/main.yaml", atomically: true, encoding: .utf8)
+        try "- send: shared hello\n- expect: hi\n".write(
+            toFile: dir + "/_steps/greet.yaml", atomically: true, encoding: .utf8)
+        try "steps:\n  - include: _steps/greet.yaml\n  - send: after\n".write(
+            toFile: dir + "/main.yaml", atomically: true, encoding: .utf8)
         let result = FlowLoader(environment: [:]).load(paths: [dir])
         #expect(result.diagnostics.isEmpty)
         let f = try #require(result.flows.first)
@@ -109,9 +121,11 @@ import ParleyTestSupport
     }
 
     @Test func personasExpandFromFilesAndInline() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("parley-personas-\(UUID().uuidString)").path
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("parley-personas-\(UUID().uuidString)")
+            .path
         try FileManager.default.createDirectory(atPath: dir + "/_personas", withIntermediateDirectories: true)
-        try "name: Sam Lee\nvariables: { order_id: ORD-7 }\n".write(toFile: dir + "/_personas/sam.yaml", atomically: true, encoding: .utf8)
+        try "name: Sam Lee\nvariables: { order_id: ORD-7 }\n".write(
+            toFile: dir + "/_personas/sam.yaml", atomically: true, encoding: .utf8)
         try """
         personas:
           - _personas/sam.yaml
@@ -172,7 +186,11 @@ import ParleyTestSupport
 
     @Test func templatesEscapeDollarSigns() throws {
         let f = try flow("steps:\n  - send: \"costs $$5 and $${not_a_var}\"\n")
-        guard case .send(let t) = f.steps[0].action else { Issue.record("not send"); return }
-        #expect(try t.render(VariableScope(persona: nil, scenario: nil, environment: [:])) == "costs $5 and ${not_a_var}")
+        guard case .send(let t) = f.steps[0].action else {
+            Issue.record("not send")
+            return
+        }
+        #expect(
+            try t.render(VariableScope(persona: nil, scenario: nil, environment: [:])) == "costs $5 and ${not_a_var}")
     }
 }

@@ -29,14 +29,17 @@ struct HTTPClientFailureTests {
         defer { fillers.forEach { close($0) } }
         let client = HTTPClient()
         let error = await #expect(throws: ClientError.self) {
-            _ = try await client.execute(ClientRequest(
-                url: "http://127.0.0.1:\(listener.port)/",
-                timeouts: HTTPTimeouts(connect: .milliseconds(300), total: .seconds(10))))
+            _ = try await client.execute(
+                ClientRequest(
+                    url: "http://127.0.0.1:\(listener.port)/",
+                    timeouts: HTTPTimeouts(connect: .milliseconds(300), total: .seconds(10))))
         }
         #expect(error?.code == .connectTimeout)
     }
 
-    @Test("A server that sends no head in time fails with .firstByteTimeout", arguments: [HTTPClient.EventEngine.automatic, .multiPoll])
+    @Test(
+        "A server that sends no head in time fails with .firstByteTimeout",
+        arguments: [HTTPClient.EventEngine.automatic, .multiPoll])
     func firstByteTimeout(engine: HTTPClient.EventEngine) async throws {
         let arrived = Signal()
         let never = Signal()
@@ -49,10 +52,11 @@ struct HTTPClientFailureTests {
         }) { base in
             let client = HTTPClient(configuration: .init(eventEngine: engine))
             let error = await #expect(throws: ClientError.self) {
-                _ = try await client.execute(ClientRequest(
-                    method: .post, url: "\(base)/think", body: .json("{}"),
-                    // The total limit only keeps a broken first-byte limit from hanging the test.
-                    timeouts: HTTPTimeouts(firstByte: .seconds(2), total: .seconds(20))))
+                _ = try await client.execute(
+                    ClientRequest(
+                        method: .post, url: "\(base)/think", body: .json("{}"),
+                        // The total limit only keeps a broken first-byte limit from hanging the test.
+                        timeouts: HTTPTimeouts(firstByte: .seconds(2), total: .seconds(20))))
             }
             #expect(arrived.isFired)
             #expect(error?.code == .firstByteTimeout)
@@ -65,21 +69,24 @@ struct HTTPClientFailureTests {
     func totalTimeout() async throws {
         try await TestServer.run({ router in
             router.get("trickle") { _, _ -> Response in
-                Response(status: .ok, body: ResponseBody { writer in
-                    // Paces the server's output; the client side is what is under test.
-                    for _ in 0..<1200 {
-                        try await writer.write(ByteBuffer(string: "tick\n"))
-                        try await Task.sleep(for: .milliseconds(25))
-                    }
-                    try await writer.finish(nil)
-                })
+                Response(
+                    status: .ok,
+                    body: ResponseBody { writer in
+                        // Paces the server's output; the client side is what is under test.
+                        for _ in 0..<1200 {
+                            try await writer.write(ByteBuffer(string: "tick\n"))
+                            try await Task.sleep(for: .milliseconds(25))
+                        }
+                        try await writer.finish(nil)
+                    })
             }
         }) { base in
             let client = HTTPClient()
             let started = ContinuousClock.now
             let error = await #expect(throws: ClientError.self) {
-                _ = try await client.execute(ClientRequest(
-                    url: "\(base)/trickle", timeouts: HTTPTimeouts(idle: .seconds(20), total: .seconds(2))))
+                _ = try await client.execute(
+                    ClientRequest(
+                        url: "\(base)/trickle", timeouts: HTTPTimeouts(idle: .seconds(20), total: .seconds(2))))
             }
             #expect(error?.code == .totalTimeout)
             #expect(error?.status == 200)
@@ -93,10 +100,12 @@ struct HTTPClientFailureTests {
     func droppedMidBody() async throws {
         try await TestServer.run({ router in
             router.get("drop") { _, _ -> Response in
-                Response(status: .ok, body: ResponseBody(contentLength: 1000) { writer in
-                    try await writer.write(ByteBuffer(repeating: UInt8(ascii: "x"), count: 100))
-                    throw DroppedOnPurpose()
-                })
+                Response(
+                    status: .ok,
+                    body: ResponseBody(contentLength: 1000) { writer in
+                        try await writer.write(ByteBuffer(repeating: UInt8(ascii: "x"), count: 100))
+                        throw DroppedOnPurpose()
+                    })
             }
         }) { base in
             let client = HTTPClient()
@@ -116,7 +125,9 @@ struct HTTPClientFailureTests {
         }
     }
 
-    @Test("Cancelling the calling task aborts the request promptly", arguments: [HTTPClient.EventEngine.automatic, .multiPoll])
+    @Test(
+        "Cancelling the calling task aborts the request promptly",
+        arguments: [HTTPClient.EventEngine.automatic, .multiPoll])
     func cancellationAborts(engine: HTTPClient.EventEngine) async throws {
         let arrived = Signal()
         let closed = Signal()
@@ -235,15 +246,16 @@ struct HTTPClientFailureTests {
         }
     }
 
-    @Test("Requests that cannot be sent fail with .invalidRequest before anything is sent",
-          arguments: [
-              ClientRequest(url: "ftp://example.com/file"),
-              ClientRequest(url: "/relative/path"),
-              ClientRequest(url: "http://example.com/a path"),
-              ClientRequest(method: "GET /x HTTP/1.1\r\n", url: "http://example.com/"),
-              ClientRequest(url: "http://example.com/", headers: ["X-Token": "secret\r\nX-Injected: 1"]),
-              ClientRequest(url: "http://example.com/", headers: ["Bad Name": "v"]),
-          ])
+    @Test(
+        "Requests that cannot be sent fail with .invalidRequest before anything is sent",
+        arguments: [
+            ClientRequest(url: "ftp://example.com/file"),
+            ClientRequest(url: "/relative/path"),
+            ClientRequest(url: "http://example.com/a path"),
+            ClientRequest(method: "GET /x HTTP/1.1\r\n", url: "http://example.com/"),
+            ClientRequest(url: "http://example.com/", headers: ["X-Token": "secret\r\nX-Injected: 1"]),
+            ClientRequest(url: "http://example.com/", headers: ["Bad Name": "v"]),
+        ])
     func invalidRequests(request: ClientRequest) async throws {
         let client = HTTPClient()
         let error = await #expect(throws: ClientError.self) {

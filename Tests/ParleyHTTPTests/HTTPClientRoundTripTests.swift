@@ -6,14 +6,16 @@ import Testing
 
 @Suite("Round trips against a loopback server", .timeLimit(.minutes(1)))
 struct HTTPClientRoundTripTests {
-    @Test("GET carries headers and query; repeated response headers are kept in order",
-          arguments: [HTTPClient.EventEngine.automatic, .multiPoll])
+    @Test(
+        "GET carries headers and query; repeated response headers are kept in order",
+        arguments: [HTTPClient.EventEngine.automatic, .multiPoll])
     func getEchoesHeaders(engine: HTTPClient.EventEngine) async throws {
         try await TestServer.run({ $0.addInspectRoute() }) { base in
             let client = HTTPClient(configuration: .init(eventEngine: engine))
-            let response = try await client.execute(ClientRequest(
-                url: "\(base)/inspect?turn=3&lang=en",
-                headers: ["X-Trace": "abc-123", "Accept": "application/json"]))
+            let response = try await client.execute(
+                ClientRequest(
+                    url: "\(base)/inspect?turn=3&lang=en",
+                    headers: ["X-Trace": "abc-123", "Accept": "application/json"]))
             #expect(response.status == 200)
             #expect(response.headers["content-type"] == "application/json")
             #expect(response.headers.values(for: "x-reply-marker") == ["one", "two"])
@@ -36,9 +38,10 @@ struct HTTPClientRoundTripTests {
         try await TestServer.run({ $0.addInspectRoute() }) { base in
             let client = HTTPClient(configuration: .init(eventEngine: engine))
             let json = #"{"message":"My blender arrived cracked.","turn":1}"#
-            let response = try await client.execute(ClientRequest(
-                method: .post, url: "\(base)/inspect", headers: ["Authorization": "Bearer not-a-real-token"],
-                body: .json(json)))
+            let response = try await client.execute(
+                ClientRequest(
+                    method: .post, url: "\(base)/inspect", headers: ["Authorization": "Bearer not-a-real-token"],
+                    body: .json(json)))
             let seen = try InspectedRequest.decode(response.body)
             #expect(seen.method == "POST")
             #expect(seen.body == json)
@@ -56,7 +59,8 @@ struct HTTPClientRoundTripTests {
             let client = HTTPClient()
             // libcurl adds "Expect: 100-continue" to bodies over 1 MiB unless told not to.
             let text = String(repeating: "0123456789abcdef", count: 2 * 1024 * 1024 / 16)
-            let response = try await client.execute(ClientRequest(method: .post, url: "\(base)/inspect", body: .text(text)))
+            let response = try await client.execute(
+                ClientRequest(method: .post, url: "\(base)/inspect", body: .text(text)))
             let seen = try InspectedRequest.decode(response.body)
             #expect(seen.body.utf8.count == text.utf8.count)
             #expect(seen.body == text)
@@ -69,9 +73,11 @@ struct HTTPClientRoundTripTests {
         try await TestServer.run({ $0.addInspectRoute() }) { base in
             let client = HTTPClient()
             for method in [HTTPMethod.put, .patch, .delete] {
-                let response = try await client.execute(ClientRequest(
-                    method: method, url: "\(base)/inspect", headers: ["Content-Type": "application/merge-patch+json"],
-                    body: .json("{}")))
+                let response = try await client.execute(
+                    ClientRequest(
+                        method: method, url: "\(base)/inspect",
+                        headers: ["Content-Type": "application/merge-patch+json"],
+                        body: .json("{}")))
                 let seen = try InspectedRequest.decode(response.body)
                 #expect(seen.method == method.rawValue)
                 #expect(seen.body == "{}")
@@ -109,9 +115,13 @@ struct HTTPClientRoundTripTests {
             }
         }) { base in
             let client = HTTPClient()
-            let response = try await client.execute(ClientRequest(
-                method: .post, url: "\(base)/form",
-                body: .form([("name", "Dana Ortiz"), ("note", "cracked & broken = refund?"), ("symbols", "ü+/%~*")])))
+            let response = try await client.execute(
+                ClientRequest(
+                    method: .post, url: "\(base)/form",
+                    body: .form([
+                        ("name", "Dana Ortiz"), ("note", "cracked & broken = refund?"), ("symbols", "ü+/%~*"),
+                    ])
+                ))
             #expect(response.status == 200)
             #expect(response.text == "application/x-www-form-urlencoded")
         }
@@ -154,9 +164,10 @@ struct HTTPClientRoundTripTests {
             let client = HTTPClient(configuration: .init(eventEngine: engine))
             var ports = Set<Int>()
             for turn in 0..<20 {
-                let response = try await client.execute(ClientRequest(
-                    method: turn.isMultiple(of: 2) ? .get : .post, url: "\(base)/inspect",
-                    body: turn.isMultiple(of: 2) ? nil : .text("turn \(turn)")))
+                let response = try await client.execute(
+                    ClientRequest(
+                        method: turn.isMultiple(of: 2) ? .get : .post, url: "\(base)/inspect",
+                        body: turn.isMultiple(of: 2) ? nil : .text("turn \(turn)")))
                 let seen = try InspectedRequest.decode(response.body)
                 ports.insert(try #require(seen.remotePort))
             }
@@ -171,22 +182,26 @@ struct HTTPClientRoundTripTests {
     func thousandConcurrentRequests() async throws {
         let limit = ProcessLimits.raiseOpenFileLimit()
         try #require(limit >= 2_200, "needs file descriptors for 1,000 client and 1,000 server sockets")
-        try await TestServer.run(backlog: 2048, { router in
-            router.post("echo") { request, _ -> Response in
-                var request = request
-                let body = try await request.collectBody(upTo: 1 << 16)
-                return Response(status: .ok, body: .init(byteBuffer: body))
+        try await TestServer.run(
+            backlog: 2048,
+            { router in
+                router.post("echo") { request, _ -> Response in
+                    var request = request
+                    let body = try await request.collectBody(upTo: 1 << 16)
+                    return Response(status: .ok, body: .init(byteBuffer: body))
+                }
             }
-        }) { base in
+        ) { base in
             let client = HTTPClient()
             let count = 1_000
             let mismatches = try await withThrowingTaskGroup(of: Int.self) { group in
                 for index in 0..<count {
                     group.addTask {
                         let message = "conversation \(index) says hello"
-                        let response = try await client.execute(ClientRequest(
-                            method: .post, url: "\(base)/echo", body: .text(message),
-                            timeouts: HTTPTimeouts(connect: .seconds(20), total: .seconds(60))))
+                        let response = try await client.execute(
+                            ClientRequest(
+                                method: .post, url: "\(base)/echo", body: .text(message),
+                                timeouts: HTTPTimeouts(connect: .seconds(20), total: .seconds(60))))
                         return response.status == 200 && response.text == message ? 0 : 1
                     }
                 }

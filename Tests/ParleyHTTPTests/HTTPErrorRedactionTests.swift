@@ -5,7 +5,9 @@ import Testing
 
 @Suite("Errors never reveal credentials")
 struct HTTPErrorRedactionTests {
-    static let secrets = ["parley-user", "hunter2-password", "sk-live-query-secret", "fragment-secret", "header-secret"]
+    static let secrets = [
+        "parley-user", "hunter2-password", "sk-live-query-secret", "fragment-secret", "header-secret",
+    ]
 
     static func assertRedacted(_ error: ClientError?, sourceLocation: SourceLocation = #_sourceLocation) {
         guard let error else {
@@ -25,9 +27,11 @@ struct HTTPErrorRedactionTests {
         let refusing = try #require(LoopbackSocket())
         let client = HTTPClient()
         let error = await #expect(throws: ClientError.self) {
-            _ = try await client.execute(ClientRequest(
-                url: "http://parley-user:hunter2-password@127.0.0.1:\(refusing.port)/v1/chat?api_key=sk-live-query-secret#fragment-secret",
-                headers: ["Authorization": "Bearer header-secret"]))
+            _ = try await client.execute(
+                ClientRequest(
+                    url: "http://parley-user:hunter2-password@127.0.0.1:\(refusing.port)"
+                        + "/v1/chat?api_key=sk-live-query-secret#fragment-secret",
+                    headers: ["Authorization": "Bearer header-secret"]))
         }
         #expect(error?.code == .connectFailed)
         #expect(error?.url == "http://127.0.0.1:\(refusing.port)/v1/chat?…")
@@ -46,10 +50,12 @@ struct HTTPErrorRedactionTests {
             let client = HTTPClient()
             let port = base.split(separator: ":").last.map(String.init) ?? ""
             let error = await #expect(throws: ClientError.self) {
-                _ = try await client.execute(ClientRequest(
-                    url: "http://parley-user:hunter2-password@127.0.0.1:\(port)/v1/chat?api_key=sk-live-query-secret",
-                    headers: ["Authorization": "Bearer header-secret"],
-                    timeouts: HTTPTimeouts(firstByte: .milliseconds(200))))
+                _ = try await client.execute(
+                    ClientRequest(
+                        url: "http://parley-user:hunter2-password@127.0.0.1:\(port)"
+                            + "/v1/chat?api_key=sk-live-query-secret",
+                        headers: ["Authorization": "Bearer header-secret"],
+                        timeouts: HTTPTimeouts(firstByte: .milliseconds(200))))
             }
             #expect(error?.code == .firstByteTimeout)
             #expect(error?.url == "http://127.0.0.1:\(port)/v1/chat?…")
@@ -61,23 +67,26 @@ struct HTTPErrorRedactionTests {
     func invalidHeaderIsRedacted() async throws {
         let client = HTTPClient()
         let error = await #expect(throws: ClientError.self) {
-            _ = try await client.execute(ClientRequest(
-                url: "https://api.example.com/x?key=sk-live-query-secret",
-                headers: ["Authorization": "Bearer header-secret\r\nX-Evil: 1"]))
+            _ = try await client.execute(
+                ClientRequest(
+                    url: "https://api.example.com/x?key=sk-live-query-secret",
+                    headers: ["Authorization": "Bearer header-secret\r\nX-Evil: 1"]))
         }
         #expect(error?.code == .invalidRequest)
         #expect(error?.message.contains("Authorization") == true)
         Self.assertRedacted(error)
     }
 
-    @Test("URL redaction", arguments: [
-        ("https://user:pw@api.example.com/v1/x?key=1#frag", "https://api.example.com/v1/x?…"),
-        ("https://api.example.com", "https://api.example.com"),
-        ("http://127.0.0.1:8080/p?", "http://127.0.0.1:8080/p?…"),
-        ("https://a@b@host.example/p", "https://host.example/p"),
-        ("https://host.example/p#only-fragment", "https://host.example/p"),
-        ("not a url?secret=1", "not a url?…"),
-    ])
+    @Test(
+        "URL redaction",
+        arguments: [
+            ("https://user:pw@api.example.com/v1/x?key=1#frag", "https://api.example.com/v1/x?…"),
+            ("https://api.example.com", "https://api.example.com"),
+            ("http://127.0.0.1:8080/p?", "http://127.0.0.1:8080/p?…"),
+            ("https://a@b@host.example/p", "https://host.example/p"),
+            ("https://host.example/p#only-fragment", "https://host.example/p"),
+            ("not a url?secret=1", "not a url?…"),
+        ])
     func redaction(input: String, expected: String) {
         #expect(ClientError(code: .other, message: "", url: input).url == expected)
     }

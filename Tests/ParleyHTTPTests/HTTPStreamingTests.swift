@@ -7,24 +7,27 @@ struct ServerGaveUp: Error {}
 
 @Suite("Streamed responses", .timeLimit(.minutes(1)))
 struct HTTPStreamingTests {
-    @Test("Lines arrive as they are sent; CRLF, empty and unterminated lines are handled",
-          arguments: [HTTPClient.EventEngine.automatic, .multiPoll])
+    @Test(
+        "Lines arrive as they are sent; CRLF, empty and unterminated lines are handled",
+        arguments: [HTTPClient.EventEngine.automatic, .multiPoll])
     func linesArriveBeforeTheStreamEnds(engine: HTTPClient.EventEngine) async throws {
         // Each gate opens only once the client has shown it received a line, and the server
         // sends nothing more until then: a client that buffered the body would stall here.
         let gates = [Signal(), Signal()]
         try await TestServer.run({ router in
             router.get("lines") { _, _ -> Response in
-                Response(status: .ok, headers: [.contentType: "text/plain"], body: ResponseBody { writer in
-                    try await writer.write(ByteBuffer(string: "alpha\n"))
-                    guard await gates[0].wait(timeout: .seconds(10)) else { throw ServerGaveUp() }
-                    try await writer.write(ByteBuffer(string: "beta\r"))
-                    try await writer.write(ByteBuffer(string: "\n"))
-                    guard await gates[1].wait(timeout: .seconds(10)) else { throw ServerGaveUp() }
-                    try await writer.write(ByteBuffer(string: "\r\ngam"))
-                    try await writer.write(ByteBuffer(string: "ma\r\ndelta"))
-                    try await writer.finish(nil)
-                })
+                Response(
+                    status: .ok, headers: [.contentType: "text/plain"],
+                    body: ResponseBody { writer in
+                        try await writer.write(ByteBuffer(string: "alpha\n"))
+                        guard await gates[0].wait(timeout: .seconds(10)) else { throw ServerGaveUp() }
+                        try await writer.write(ByteBuffer(string: "beta\r"))
+                        try await writer.write(ByteBuffer(string: "\n"))
+                        guard await gates[1].wait(timeout: .seconds(10)) else { throw ServerGaveUp() }
+                        try await writer.write(ByteBuffer(string: "\r\ngam"))
+                        try await writer.write(ByteBuffer(string: "ma\r\ndelta"))
+                        try await writer.finish(nil)
+                    })
             }
         }) { base in
             let client = HTTPClient(configuration: .init(eventEngine: engine))
@@ -44,12 +47,14 @@ struct HTTPStreamingTests {
     func collectBody() async throws {
         try await TestServer.run({ router in
             router.get("chunks") { _, _ -> Response in
-                Response(status: .ok, body: ResponseBody { writer in
-                    for index in 0..<50 {
-                        try await writer.write(ByteBuffer(string: "chunk \(index);"))
-                    }
-                    try await writer.finish(nil)
-                })
+                Response(
+                    status: .ok,
+                    body: ResponseBody { writer in
+                        for index in 0..<50 {
+                            try await writer.write(ByteBuffer(string: "chunk \(index);"))
+                        }
+                        try await writer.finish(nil)
+                    })
             }
             router.get("empty") { _, _ -> Response in Response(status: .noContent) }
         }) { base in
@@ -66,19 +71,23 @@ struct HTTPStreamingTests {
         }
     }
 
-    @Test("Dropping a stream after the first line aborts the transfer", arguments: [HTTPClient.EventEngine.automatic, .multiPoll])
+    @Test(
+        "Dropping a stream after the first line aborts the transfer",
+        arguments: [HTTPClient.EventEngine.automatic, .multiPoll])
     func abandonedStreamAborts(engine: HTTPClient.EventEngine) async throws {
         let closed = Signal()
         try await TestServer.run({ router in
             router.get("endless") { request, _ -> Response in
-                Response(status: .ok, body: ResponseBody { writer in
-                    try await writer.write(ByteBuffer(string: "line 1\n"))
-                    try await request.body.consumeWithInboundCloseHandler { _ in
-                        await closed.wait()
-                    } onInboundClosed: {
-                        closed.fire()
-                    }
-                })
+                Response(
+                    status: .ok,
+                    body: ResponseBody { writer in
+                        try await writer.write(ByteBuffer(string: "line 1\n"))
+                        try await request.body.consumeWithInboundCloseHandler { _ in
+                            await closed.wait()
+                        } onInboundClosed: {
+                            closed.fire()
+                        }
+                    })
             }
         }) { base in
             let client = HTTPClient(configuration: .init(eventEngine: engine))
@@ -101,14 +110,16 @@ struct HTTPStreamingTests {
         let firstLine = Signal()
         try await TestServer.run({ router in
             router.get("endless") { request, _ -> Response in
-                Response(status: .ok, body: ResponseBody { writer in
-                    try await writer.write(ByteBuffer(string: "line 1\n"))
-                    try await request.body.consumeWithInboundCloseHandler { _ in
-                        await closed.wait()
-                    } onInboundClosed: {
-                        closed.fire()
-                    }
-                })
+                Response(
+                    status: .ok,
+                    body: ResponseBody { writer in
+                        try await writer.write(ByteBuffer(string: "line 1\n"))
+                        try await request.body.consumeWithInboundCloseHandler { _ in
+                            await closed.wait()
+                        } onInboundClosed: {
+                            closed.fire()
+                        }
+                    })
             }
         }) { base in
             let client = HTTPClient()
@@ -124,21 +135,25 @@ struct HTTPStreamingTests {
         }
     }
 
-    @Test("An idle stream fails with .idleTimeout after the lines that did arrive",
-          arguments: [HTTPClient.EventEngine.automatic, .multiPoll])
+    @Test(
+        "An idle stream fails with .idleTimeout after the lines that did arrive",
+        arguments: [HTTPClient.EventEngine.automatic, .multiPoll])
     func idleTimeoutDuringStream(engine: HTTPClient.EventEngine) async throws {
         let never = Signal()
         try await TestServer.run({ router in
             router.get("stall") { _, _ -> Response in
-                Response(status: .ok, body: ResponseBody { writer in
-                    try await writer.write(ByteBuffer(string: "first\n"))
-                    await never.wait()
-                })
+                Response(
+                    status: .ok,
+                    body: ResponseBody { writer in
+                        try await writer.write(ByteBuffer(string: "first\n"))
+                        await never.wait()
+                    })
             }
         }) { base in
             let client = HTTPClient(configuration: .init(eventEngine: engine))
-            let response = try await client.stream(ClientRequest(
-                url: "\(base)/stall", timeouts: HTTPTimeouts(idle: .milliseconds(300), total: .seconds(10))))
+            let response = try await client.stream(
+                ClientRequest(
+                    url: "\(base)/stall", timeouts: HTTPTimeouts(idle: .milliseconds(300), total: .seconds(10))))
             var lines: [String] = []
             let error = await #expect(throws: ClientError.self) {
                 for try await line in response.lines {
@@ -156,11 +171,13 @@ struct HTTPStreamingTests {
     func unreadStreamIsBounded() async throws {
         try await TestServer.run({ router in
             router.get("flood") { _, _ -> Response in
-                Response(status: .ok, body: ResponseBody { writer in
-                    let block = ByteBuffer(repeating: UInt8(ascii: "x"), count: 16 * 1024)
-                    for _ in 0..<64 { try await writer.write(block) }
-                    try await writer.finish(nil)
-                })
+                Response(
+                    status: .ok,
+                    body: ResponseBody { writer in
+                        let block = ByteBuffer(repeating: UInt8(ascii: "x"), count: 16 * 1024)
+                        for _ in 0..<64 { try await writer.write(block) }
+                        try await writer.finish(nil)
+                    })
             }
         }) { base in
             let client = HTTPClient()

@@ -16,13 +16,15 @@ struct LineSplitterTests {
         return lines
     }
 
-    @Test("Line breaks anywhere relative to chunk boundaries give the same lines", arguments: [
-        ["a\nb\n"],
-        ["a", "\n", "b", "\n"],
-        ["a\r", "\nb\r\n"],
-        ["a\r\nb", "\r\n"],
-        ["", "a\n", "", "b\n", ""],
-    ])
+    @Test(
+        "Line breaks anywhere relative to chunk boundaries give the same lines",
+        arguments: [
+            ["a\nb\n"],
+            ["a", "\n", "b", "\n"],
+            ["a\r", "\nb\r\n"],
+            ["a\r\nb", "\r\n"],
+            ["", "a\n", "", "b\n", ""],
+        ])
     func boundaries(chunks: [String]) {
         #expect(Self.lines(chunks) == ["a", "b"])
     }

@@ -36,7 +36,8 @@ struct MultipartFormTests {
             let photo: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A] + Array(0...255) + Array("--".utf8)
             form.addFile(name: "attachment", filename: "blender.png", contentType: "image/png", data: photo)
             let client = HTTPClient()
-            let response = try await client.execute(ClientRequest(method: .post, url: "\(base)/upload", body: .multipart(form)))
+            let response = try await client.execute(
+                ClientRequest(method: .post, url: "\(base)/upload", body: .multipart(form)))
             #expect(response.text == "ok")
             #expect(contentTypes.get() == form.contentType)
 

@@ -8,16 +8,17 @@ import ParleySandbox
 
 @Suite struct AgentHumanProviderTests {
     /// A deployment whose Send Message differs from the default in every part.
-    static let otherShape = AgentHumanMessageRoute(method: "PUT", path: "chat/{session_id}/turns", textField: "input",
-                                                   replyPath: ["data", "reply", "content"])
+    static let otherShape = AgentHumanMessageRoute(
+        method: "PUT", path: "chat/{session_id}/turns", textField: "input",
+        replyPath: ["data", "reply", "content"])
     static let override = """
-        send_message:
-          method: PUT
-          path: /api/v1/chat/${session_id}/turns
-          text_field: input
-          fields: { channel: text, session: "${session_id}" }
-          reply_path: data.reply.content
-    """
+            send_message:
+              method: PUT
+              path: /api/v1/chat/${session_id}/turns
+              text_field: input
+              fields: { channel: text, session: "${session_id}" }
+              reply_path: data.reply.content
+        """
 
     @Test func theSendMessageOverrideReachesADeploymentOfAnotherShape() async throws {
         try await withSandbox(SandboxConfiguration(agentHumanMessageRoute: Self.otherShape)) { server in
@@ -31,13 +32,17 @@ import ParleySandbox
 
     @Test func aWrongReplyPathIsAClearExtractionError() async throws {
         try await withSandbox(SandboxConfiguration(agentHumanMessageRoute: Self.otherShape)) { server in
-            let wrong = Self.override.replacingOccurrences(of: "reply_path: data.reply.content", with: "reply_path: data.reply.text")
+            let wrong = Self.override.replacingOccurrences(
+                of: "reply_path: data.reply.content", with: "reply_path: data.reply.text")
             let result = try await run(refundFlow, target: Wire.agenthuman.target(server.baseURL, extra: wrong))
             #expect(result.outcome == .error, "\(result.summary)")
             #expect(result.failure?.errorKind == ProviderError.Kind.protocolViolation.name)
-            #expect(result.failure?.message == "the reply text is not where `send_message.reply_path` says (`data.reply.text`): "
-                + "`data.reply` has no member `text` (it has message_id, content, created_at) — check `send_message` of the target "
-                + "against what the deployment answers")
+            #expect(
+                result.failure?.message
+                    == "the reply text is not where `send_message.reply_path` says (`data.reply.text`): "
+                    + "`data.reply` has no member `text` (it has message_id, content, created_at) — check "
+                    + "`send_message` of the target "
+                    + "against what the deployment answers")
         }
     }
 
@@ -45,8 +50,10 @@ import ParleySandbox
         try await withSandbox(SandboxConfiguration(agentHumanMessageRoute: Self.otherShape)) { server in
             let result = try await run(refundFlow, target: Wire.agenthuman.target(server.baseURL))
             #expect(result.outcome == .error)
-            #expect(result.failure?.message == "AgentHuman answered 404 to Send Message (POST /api/v1/sessions/${session_id}/messages): "
-                + "Not found — the call is not published; check `send_message` of the target")
+            #expect(
+                result.failure?.message
+                    == "AgentHuman answered 404 to Send Message (POST /api/v1/sessions/${session_id}/messages): "
+                    + "Not found — the call is not published; check `send_message` of the target")
         }
     }
 
@@ -56,11 +63,15 @@ import ParleySandbox
         let shape = spec.settings.sendMessage
         #expect(shape.method == .put)
         #expect(shape.url(base: "http://h", sessionID: "1001", agentID: "123") == "http://h/api/v1/chat/1001/turns")
-        #expect(shape.body(text: "hi", sessionID: "1001", agentID: "123").serialized == #"{"channel":"text","session":"1001","input":"hi"}"#)
+        #expect(
+            shape.body(text: "hi", sessionID: "1001", agentID: "123").serialized
+                == #"{"channel":"text","session":"1001","input":"hi"}"#)
         let nested = try JSONPath(parsingShortForm: "message.text")
         var deep = shape
         deep.textField = nested
-        #expect(deep.body(text: "hi", sessionID: "7", agentID: "1").serialized == #"{"channel":"text","session":"7","message":{"text":"hi"}}"#)
+        #expect(
+            deep.body(text: "hi", sessionID: "7", agentID: "1").serialized
+                == #"{"channel":"text","session":"7","message":{"text":"hi"}}"#)
     }
 
     @Test func endingTheSessionSendsItsDurationAndTranscript() async throws {
@@ -111,10 +122,12 @@ import ParleySandbox
     }
 
     @Test func aFailureEnvelopeInASuccessfulAnswerIsAnError() throws {
-        let provider = AgentHumanProvider(settings: AgentHumanSettings(baseURL: "http://127.0.0.1:9", apiKey: "k", agentID: 1), client: HTTPClient())
+        let provider = AgentHumanProvider(
+            settings: AgentHumanSettings(baseURL: "http://127.0.0.1:9", apiKey: "k", agentID: 1), client: HTTPClient())
         defer { provider.http.client.shutdown() }
-        let response = HTTPResponse(status: 200, headers: [:], body: Array(#"{"success":false,"error":"Agent is offline"}"#.utf8),
-                                    timing: HTTPTiming(started: .now))
+        let response = HTTPResponse(
+            status: 200, headers: [:], body: Array(#"{"success":false,"error":"Agent is offline"}"#.utf8),
+            timing: HTTPTiming(started: .now))
         let error = #expect(throws: ProviderError.self) {
             try provider.successBody(response, doing: "sending a message")
         }
@@ -124,7 +137,9 @@ import ParleySandbox
     @Test func theDocumentedRateLimitIsSeededAndCanBeTurnedOff() throws {
         let documented = try #require(parseTarget(Wire.agenthuman.target("http://h")).spec as? AgentHumanProviderSpec)
         #expect(documented.settings.rateLimits == ["requests": 60])
-        let off = try #require(parseTarget(Wire.agenthuman.target("http://h", extra: "    rate_limits: off")).spec as? AgentHumanProviderSpec)
+        let off = try #require(
+            parseTarget(Wire.agenthuman.target("http://h", extra: "    rate_limits: off")).spec
+                as? AgentHumanProviderSpec)
         #expect(off.settings.rateLimits.isEmpty)
     }
 }

@@ -22,7 +22,9 @@ import ParleySandbox
             #expect(second.events.first?.kind == "relogin")
             #expect(second.events.first?.detail?.contains("410") == true)
             let session = try #require(second.ids["conversation_id"])
-            #expect(server.stats.userMessages[session] == 2, "the message refused with 410 was delivered once, after the login")
+            #expect(
+                server.stats.userMessages[session] == 2,
+                "the message refused with 410 was delivered once, after the login")
             #expect(server.stats.requests(.ameliaSend) == 3)
 
             try await conversation.end()
@@ -36,14 +38,14 @@ import ParleySandbox
     @Test func escalationAndClosingAreRecordedAsEvents() async throws {
         try await withSandbox { server in
             let flow = """
-            steps:
-              - expect: /how can I help/i
-              - send: Can I talk to a human?
-              - expect: transferring you to a human agent
-              - send: Actually never mind, bye.
-              - expect: /goodbye/i
-              - end
-            """
+                steps:
+                  - expect: /how can I help/i
+                  - send: Can I talk to a human?
+                  - expect: transferring you to a human agent
+                  - send: Actually never mind, bye.
+                  - expect: /goodbye/i
+                  - end
+                """
             let result = try await run(flow, target: Wire.amelia.target(server.baseURL))
             #expect(result.outcome == .passed, "\(result.summary)")
             let agentTurns = result.turns.filter { $0.role == .agent }
@@ -61,13 +63,16 @@ import ParleySandbox
 
     @Test func anAgentFirstConversationReturnsTheGreetingAndAUserFirstOneRecordsIt() async throws {
         try await withSandbox { server in
-            let greeting = "Hi, thanks for contacting Juniper & Pine! I'm Juno, your virtual assistant. How can I help you today?"
-            let agentFirst = try await run("steps:\n  - expect: { equals: \"\(greeting)\" }\n", target: Wire.amelia.target(server.baseURL))
+            let greeting =
+                "Hi, thanks for contacting Juniper & Pine! I'm Juno, your virtual assistant. How can I help you today?"
+            let agentFirst = try await run(
+                "steps:\n  - expect: { equals: \"\(greeting)\" }\n", target: Wire.amelia.target(server.baseURL))
             #expect(agentFirst.outcome == .passed, "\(agentFirst.summary)")
             #expect(agentFirst.opening == .agentFirst)
 
-            let userFirst = try await run("steps:\n  - send: hello\n  - expect: { equals: \"Hello! How can I help you today?\" }\n",
-                                          target: Wire.amelia.target(server.baseURL))
+            let userFirst = try await run(
+                "steps:\n  - send: hello\n  - expect: { equals: \"Hello! How can I help you today?\" }\n",
+                target: Wire.amelia.target(server.baseURL))
             #expect(userFirst.outcome == .passed, "\(userFirst.summary)")
             let reply = try #require(userFirst.turns.last)
             #expect(reply.events?.first == ProviderEvent(kind: "greeting", detail: greeting))
@@ -87,27 +92,34 @@ import ParleySandbox
     }
 
     @Test func pollFailuresAreRetriedButRepeatedOnesEndTheRun() async throws {
-        try await withSandbox(SandboxConfiguration(faults: [SandboxFault(.internalError, endpoint: .ameliaPoll, every: 2, limit: 2)])) { server in
+        try await withSandbox(
+            SandboxConfiguration(faults: [SandboxFault(.internalError, endpoint: .ameliaPoll, every: 2, limit: 2)])
+        ) { server in
             let result = try await run(refundFlow, target: Wire.amelia.target(server.baseURL))
             #expect(result.outcome == .passed, "a poll is safe to repeat after a 500: \(result.summary)")
             let id = try #require(result.conversationIDs.first)
             #expect(server.stats.userMessages[id] == 3)
         }
-        try await withSandbox(SandboxConfiguration(faults: [SandboxFault(.internalError, endpoint: .ameliaPoll)])) { server in
+        try await withSandbox(SandboxConfiguration(faults: [SandboxFault(.internalError, endpoint: .ameliaPoll)])) {
+            server in
             let result = try await run(refundFlow, target: Wire.amelia.target(server.baseURL))
             #expect(result.outcome == .error)
-            #expect(result.failure?.message == "Amelia failed while waiting for the greeting (500): Internal Server Error")
+            #expect(
+                result.failure?.message == "Amelia failed while waiting for the greeting (500): Internal Server Error")
             #expect(server.stats.requests(.ameliaPoll) == RetryPolicy().maxAttempts)
         }
     }
 
     @Test func aSystemErrorFromAmeliaEndsTheRunAsErrorWithItsMessage() async throws {
-        try await withSandbox(SandboxConfiguration(faults: [SandboxFault(.systemError, endpoint: .ameliaSend, limit: 1)])) { server in
+        try await withSandbox(
+            SandboxConfiguration(faults: [SandboxFault(.systemError, endpoint: .ameliaSend, limit: 1)])
+        ) { server in
             let result = try await run(refundFlow, target: Wire.amelia.target(server.baseURL))
             #expect(result.outcome == .error, "\(result.summary)")
             #expect(result.failure?.errorKind == "system-error")
-            #expect(result.failure?.message == "Amelia reported a system error (OutboundSystemErrorMessage): "
-                + "An unexpected error occurred while processing your request.")
+            #expect(
+                result.failure?.message == "Amelia reported a system error (OutboundSystemErrorMessage): "
+                    + "An unexpected error occurred while processing your request.")
             #expect(result.failure?.location.line == 4)
             #expect(server.stats.totalUserMessages == 1, "the message reached Amelia once; it is not sent again")
         }
@@ -118,17 +130,24 @@ import ParleySandbox
             let result = try await run(refundFlow, target: Wire.amelia.target(server.baseURL + "/elsewhere"))
             #expect(result.outcome == .error)
             #expect(result.failure?.errorKind == ProviderError.Kind.configuration.name)
-            #expect(result.failure?.message == "Amelia's auth/login answered 404: `base_url` does not lead to an Amelia REST gateway "
-                + "(Parley calls /AmeliaRest/api/v1/… under it)")
+            #expect(
+                result.failure?.message
+                    == "Amelia's auth/login answered 404: `base_url` does not lead to an Amelia REST gateway "
+                    + "(Parley calls /AmeliaRest/api/v1/… under it)")
         }
     }
 
     @Test func anUnknownDomainIsExplained() async throws {
         try await withSandbox { server in
-            let yaml = Wire.amelia.target(server.baseURL).replacingOccurrences(of: "domain: support", with: "domain: sales")
+            let yaml = Wire.amelia.target(server.baseURL).replacingOccurrences(
+                of: "domain: support", with: "domain: sales")
             let result = try await run(refundFlow, target: yaml)
             #expect(result.outcome == .error)
-            #expect(result.failure?.message == "Amelia refused to start a conversation in domain `sales` (400): Unknown domain code: sales — check `domain`")
+            #expect(
+                result.failure?.message
+                    == "Amelia refused to start a conversation in domain `sales` (400): Unknown domain code: sales — "
+                    + "check `domain`"
+            )
         }
     }
 }

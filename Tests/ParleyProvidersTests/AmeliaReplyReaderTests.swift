@@ -8,7 +8,9 @@ import ParleyRun
 @Suite struct AmeliaReplyReaderTests {
     let clock = ContinuousClock()
 
-    func message(_ type: String, _ text: String? = nil, echo: Bool = false, inputEnabled: Bool = false, from: String = "Amelia") -> JSONValue {
+    func message(
+        _ type: String, _ text: String? = nil, echo: Bool = false, inputEnabled: Bool = false, from: String = "Amelia"
+    ) -> JSONValue {
         .object([
             ("messageId", .string(UUID().uuidString)), ("messageText", text.map(JSONValue.string) ?? .null),
             ("ameliaMessageType", .string(type)), ("sourceUserType", .string(from)), ("selfEcho", .bool(echo)),
@@ -21,13 +23,15 @@ import ParleyRun
         let start = clock.now
         try reader.consume(poll: .array([]), at: start)
         #expect(!reader.finished)
-        try reader.consume(poll: .array([
-            message("OutboundEchoMessage", "I want a refund", echo: true, from: "User"),
-            message("OutboundBmlStatusMessage"),
-            message("OutboundTextMessage", "<p>Sure &amp; <b>quickly</b>.</p><p>What's your order number?</p>"),
-        ]), at: start + .milliseconds(40))
+        try reader.consume(
+            poll: .array([
+                message("OutboundEchoMessage", "I want a refund", echo: true, from: "User"),
+                message("OutboundBmlStatusMessage"),
+                message("OutboundTextMessage", "<p>Sure &amp; <b>quickly</b>.</p><p>What's your order number?</p>"),
+            ]), at: start + .milliseconds(40))
         #expect(!reader.finished)
-        try reader.consume(poll: .array([message("OutboundAmeliaReadyMessage", inputEnabled: true)]), at: start + .milliseconds(90))
+        try reader.consume(
+            poll: .array([message("OutboundAmeliaReadyMessage", inputEnabled: true)]), at: start + .milliseconds(90))
         #expect(reader.ending == .ready)
         let reply = reader.reply(sentAt: Date(), started: start, finished: start + .milliseconds(100))
         #expect(reply.messages == ["Sure & quickly.\nWhat's your order number?"])
@@ -46,21 +50,23 @@ import ParleyRun
 
     @Test func escalationClosingAndUnknownTypesBecomeEvents() throws {
         var reader = AmeliaReplyReader()
-        try reader.consume(poll: .array([
-            message("OutboundTextMessage", "Let me get a colleague."),
-            message("OutboundEscalationStartedMessage", "Transferring you."),
-            message("OutboundRecommendationsMessage", "Try: order status"),
-            .object([("messageText", "no type at all")]),
-            message("OutboundConversationClosedMessage"),
-        ]), at: clock.now)
+        try reader.consume(
+            poll: .array([
+                message("OutboundTextMessage", "Let me get a colleague."),
+                message("OutboundEscalationStartedMessage", "Transferring you."),
+                message("OutboundRecommendationsMessage", "Try: order status"),
+                .object([("messageText", "no type at all")]),
+                message("OutboundConversationClosedMessage"),
+            ]), at: clock.now)
         #expect(reader.ending == .closed)
         let reply = reader.reply(sentAt: Date(), started: clock.now, finished: clock.now)
-        #expect(reply.events == [
-            ProviderEvent(kind: "escalation", detail: "Transferring you."),
-            ProviderEvent(kind: "raw", detail: "OutboundRecommendationsMessage: Try: order status"),
-            ProviderEvent(kind: "raw", detail: "a message without a type: no type at all"),
-            ProviderEvent(kind: "closed", detail: "OutboundConversationClosedMessage"),
-        ])
+        #expect(
+            reply.events == [
+                ProviderEvent(kind: "escalation", detail: "Transferring you."),
+                ProviderEvent(kind: "raw", detail: "OutboundRecommendationsMessage: Try: order status"),
+                ProviderEvent(kind: "raw", detail: "a message without a type: no type at all"),
+                ProviderEvent(kind: "closed", detail: "OutboundConversationClosedMessage"),
+            ])
         #expect(reply.conversationCompleted)
         #expect(reply.messages == ["Let me get a colleague."])
     }
@@ -72,7 +78,11 @@ import ParleyRun
             try reader.consume(message("OutboundSystemErrorMessage", "BPN process failed"), at: clock.now)
         }
         #expect(error?.kind == .systemError)
-        #expect(error?.message == "Amelia reported a system error (OutboundSystemErrorMessage): BPN process failed — after saying: One moment.")
+        #expect(
+            error?.message
+                == "Amelia reported a system error (OutboundSystemErrorMessage): BPN process failed — after saying: "
+                + "One moment."
+        )
     }
 
     @Test func anAnswerThatIsNotAListOfMessagesIsAProtocolError() {

@@ -30,13 +30,13 @@ import ParleySandbox
         // Tokens that live 1.5 s are renewed before they expire (halfway through, as short-lived tokens are).
         try await withSandbox(SandboxConfiguration(amigoTokenLifetime: .milliseconds(1500))) { server in
             let flow = """
-            steps:
-              - send: Where is my order?
-              - expect: order number
-              - wait: 1s
-              - send: ORD-1042
-              - expect: status of order ORD-1042
-            """
+                steps:
+                  - send: Where is my order?
+                  - expect: order number
+                  - wait: 1s
+                  - send: ORD-1042
+                  - expect: status of order ORD-1042
+                """
             let result = try await run(flow, target: Wire.amigo.target(server.baseURL))
             #expect(result.outcome == .passed, "\(result.summary)")
             #expect(server.stats.requests(.amigoSignIn) >= 2, "the token was renewed at least once")

@@ -49,21 +49,31 @@ import ParleySandbox
         let client = HTTPClient()
         defer { client.shutdown() }
         let c = server.configuration.credentials
-        var settings = AmigoSettings(baseURL: server.baseURL, organization: c.amigoOrganization, apiKey: c.amigoAPIKey, apiKeyID: c.amigoAPIKeyID,
-                                     userIDs: Array(SandboxProviderSpec.syntheticUsers(first: c.amigoUserID).prefix(50)), serviceID: c.amigoServiceID)
+        var settings = AmigoSettings(
+            baseURL: server.baseURL, organization: c.amigoOrganization, apiKey: c.amigoAPIKey,
+            apiKeyID: c.amigoAPIKeyID,
+            userIDs: Array(SandboxProviderSpec.syntheticUsers(first: c.amigoUserID).prefix(50)),
+            serviceID: c.amigoServiceID)
         settings.rateLimits = [:]
         let provider = AmigoProvider(settings: settings, client: client)
         let loaded = FlowLoader(environment: [:]).load(text: Self.flowText, file: "faults.yaml")
         let flow = try #require(loaded.flows.first)
-        let requests = (1...200).map { FlowRunRequest(flow: flow, persona: flow.personas.first, repetition: $0, targetName: "sandbox") }
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("parley-faults-\(UUID().uuidString)").path
+        let requests = (1...200).map {
+            FlowRunRequest(flow: flow, persona: flow.personas.first, repetition: $0, targetName: "sandbox")
+        }
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "parley-faults-\(UUID().uuidString)"
+        ).path
         let writer = try RunWriter(directory: directory)
         let results = Results()
-        await RunCoordinator(concurrency: 50).run(requests, interpreter: { _ in
-            FlowInterpreter(provider: provider, environment: [:])
-        }, sink: writer, onEvent: { event in
-            if case .finished(let result, _, _) = event { results.add(result) }
-        })
+        await RunCoordinator(concurrency: 50).run(
+            requests,
+            interpreter: { _ in
+                FlowInterpreter(provider: provider, environment: [:])
+            }, sink: writer,
+            onEvent: { event in
+                if case .finished(let result, _, _) = event { results.add(result) }
+            })
         let records = writer.keptRecords
         let stats = server.stats
         await server.stop()
@@ -71,9 +81,12 @@ import ParleySandbox
         #expect(records.count == 200, "no conversation is lost")
         #expect(Set(records.map(\.id)).count == 200)
         let failed = records.filter { $0.outcome == .failed }
-        #expect(failed.isEmpty, "a fault must never look like the agent's fault: \(failed.first?.failure?.message ?? "")")
+        #expect(
+            failed.isEmpty, "a fault must never look like the agent's fault: \(failed.first?.failure?.message ?? "")")
         if scenario.recoverable {
-            #expect(records.allSatisfy { $0.outcome == .passed }, "retries absorb \(scenario.name): \(records.first { $0.outcome != .passed }?.failure?.message ?? "")")
+            #expect(
+                records.allSatisfy { $0.outcome == .passed },
+                "retries absorb \(scenario.name): \(records.first { $0.outcome != .passed }?.failure?.message ?? "")")
         } else {
             #expect(records.contains { $0.outcome == .error }, "a 5% fault rate over 600 replies should hit some")
             #expect(records.contains { $0.outcome == .passed })
@@ -83,7 +96,9 @@ import ParleySandbox
             guard let id = result.conversationId else { continue }
             let sent = result.turns.filter { $0.role == .user }.count
             let received = stats.userMessages[id] ?? 0
-            #expect(received <= sent, "conversation \(id): the agent received \(received) user messages, Parley sent \(sent)")
+            #expect(
+                received <= sent,
+                "conversation \(id): the agent received \(received) user messages, Parley sent \(sent)")
             if result.outcome == .passed { #expect(received == sent) }
         }
     }
@@ -91,7 +106,15 @@ import ParleySandbox
     final class Results: @unchecked Sendable {
         private let lock = NSLock()
         private var results: [FlowRunResult] = []
-        func add(_ r: FlowRunResult) { lock.lock(); results.append(r); lock.unlock() }
-        var all: [FlowRunResult] { lock.lock(); defer { lock.unlock() }; return results }
+        func add(_ r: FlowRunResult) {
+            lock.lock()
+            results.append(r)
+            lock.unlock()
+        }
+        var all: [FlowRunResult] {
+            lock.lock()
+            defer { lock.unlock() }
+            return results
+        }
     }
 }

@@ -9,7 +9,9 @@ import ParleySandbox
     typealias Support = ProviderTestSupport
 
     /// AgentHuman's sessions: the reply in the message response's JSON body.
-    static func agentHuman(_ base: String, extract: String = "$.session.session_id", metadata: String = "{ source: parley }") -> String {
+    static func agentHuman(
+        _ base: String, extract: String = "$.session.session_id", metadata: String = "{ source: parley }"
+    ) -> String {
         """
         targets:
           agenthuman-http:
@@ -17,7 +19,8 @@ import ParleySandbox
             base_url: \(base)/api/v1
             headers: { x-api-key: ah_live_parleysandbox00000000000000 }
             start:
-              request: { method: POST, path: /sessions, json: { agent_id: 123, session_type: agent_chat, metadata: \(metadata) } }
+              request: { method: POST, path: /sessions, json: { agent_id: 123, session_type: agent_chat, metadata: \
+              \(metadata) } }
               extract: { conversation_id: \(extract) }
             send:
               request: { method: POST, path: "/sessions/${conversation_id}/messages", json: { message: "${message}" } }
@@ -39,7 +42,8 @@ import ParleySandbox
               request:
                 method: POST
                 path: /user/signin_with_api_key
-                headers: { x-api-key: sandbox-amigo-api-key, x-api-key-id: sandbox-amigo-key-id, x-user-id: 5a4db0c0ffee00000000a001 }
+                headers: { x-api-key: sandbox-amigo-api-key, x-api-key-id: sandbox-amigo-key-id, x-user-id: \
+                5a4db0c0ffee00000000a001 }
               extract: { token: $.id_token }
             start:
               request:
@@ -67,8 +71,11 @@ import ParleySandbox
     }
 
     /// The sandbox's helpdesk bot: a form login, `Token` auth, a polled timeline.
-    static func helpdesk(_ base: String, until: String = "{ any: [ { path: $.turn.complete, equals: true }, { path: $.kind, equals: closed } ] }",
-                         secret: String = "sandbox-helpdesk-secret") -> String {
+    static func helpdesk(
+        _ base: String,
+        until: String = "{ any: [ { path: $.turn.complete, equals: true }, { path: $.kind, equals: closed } ] }",
+        secret: String = "sandbox-helpdesk-secret"
+    ) -> String {
         """
         targets:
           helpdesk-http:
@@ -83,11 +90,13 @@ import ParleySandbox
                 form: { grant_type: client_credentials, client_id: parley-sandbox, client_secret: \(secret) }
               extract: { token: $.data.access.token }
             start:
-              request: { method: POST, path: /workspaces/juniper/conversations, json: { conversation: { channel: chat } } }
+              request: { method: POST, path: /workspaces/juniper/conversations, json: { conversation: { channel: chat \
+              } } }
               extract: { conversation_id: $.data.conversation.id }
               reply:
                 poll: &poll
-                  request: { method: GET, path: "/conversations/${conversation_id}/messages", query: { after: "${cursor}" } }
+                  request: { method: GET, path: "/conversations/${conversation_id}/messages", query: { after: \
+                  "${cursor}" } }
                   extract: { cursor: $.meta.next_after }
                   every: 20ms
                   max_every: 200ms
@@ -98,7 +107,8 @@ import ParleySandbox
                   completed: { path: $.kind, equals: closed }
                   events: { escalation: { path: $.kind, equals: handoff } }
             send:
-              request: { method: POST, path: "/conversations/${conversation_id}/messages", json: { message: { body: { text: "${message}" } } } }
+              request: { method: POST, path: "/conversations/${conversation_id}/messages", json: { message: { body: { \
+              text: "${message}" } } } }
               reply: { poll: *poll }
             end:
               request: { method: POST, path: "/conversations/${conversation_id}/close" }
@@ -114,7 +124,8 @@ import ParleySandbox
             base_url: \(base)/AmeliaRest/api/v1
             headers: { X-Amelia-Rest-Token: "${token}" }
             login:
-              request: { method: POST, path: /auth/login, json: { username: sandbox@parley.local, password: \(password) } }
+              request: { method: POST, path: /auth/login, json: { username: sandbox@parley.local, password: \
+              \(password) } }
               extract: { token: $.token }
               relogin_on: [401, 410]
             start:
@@ -126,10 +137,12 @@ import ParleySandbox
                   every: 20ms
                   skip: { path: $.selfEcho, equals: true }
                   text: $.messageText
-                  until: { path: $.ameliaMessageType, in: [OutboundAmeliaReadyMessage, OutboundConversationClosedMessage] }
+                  until: { path: $.ameliaMessageType, in: [OutboundAmeliaReadyMessage, \
+                  OutboundConversationClosedMessage] }
                   completed: { path: $.ameliaMessageType, equals: OutboundConversationClosedMessage }
             send:
-              request: { method: POST, path: "/conversations/${conversation_id}/send", json: { messageText: "${message}" } }
+              request: { method: POST, path: "/conversations/${conversation_id}/send", json: { messageText: \
+              "${message}" } }
               reply: { poll: *poll }
         """
     }
@@ -140,7 +153,8 @@ import ParleySandbox
           - send: Hi, my blender arrived cracked.
           - expect: /order number/i
           - send: It's ORD-1042.
-          - expect: { all: [/found order ORD-1042/, /go ahead with the refund/], capture: { ticket: /ticket (T-\\d+)/ } }
+          - expect: { all: [/found order ORD-1042/, /go ahead with the refund/], capture: { ticket: /ticket (T-\\d+)/ \
+          } }
           - send: "Yes"
           - expect: "refund has been issued under ticket ${ticket}"
         """
@@ -170,7 +184,8 @@ import ParleySandbox
     }
 
     @Test func anNDJSONStreamReplyRecordsTheFirstPieceAndTheGreeting() async throws {
-        let server = try await SandboxServer.start(SandboxConfiguration(latency: .milliseconds(30), chunkDelay: .milliseconds(20)))
+        let server = try await SandboxServer.start(
+            SandboxConfiguration(latency: .milliseconds(30), chunkDelay: .milliseconds(20)))
         let result = try await Support.run(try Support.flow(Self.greetingFlow), target: Self.amigo(server.baseURL))
         let stats = server.stats
         await server.stop()
@@ -180,15 +195,19 @@ import ParleySandbox
         for reply in replies {
             let first = try #require(reply.timeToFirstChunkMs)
             let latency = try #require(reply.latencyMs)
-            #expect(first >= 25 && first + 15 < latency, "the first piece arrives after the latency, the rest a chunk delay or more later")
+            #expect(
+                first >= 25 && first + 15 < latency,
+                "the first piece arrives after the latency, the rest a chunk delay or more later")
         }
-        #expect(replies.allSatisfy { $0.ids?["conversation_id"] == result.conversationId && result.conversationId != nil })
+        #expect(
+            replies.allSatisfy { $0.ids?["conversation_id"] == result.conversationId && result.conversationId != nil })
         #expect(stats.requests(.amigoSignIn) == 1)
         #expect(stats.requests(.amigoFinish) == 1)
     }
 
     @Test func anSSEStreamReplyJoinsTheTokens() async throws {
-        let server = try await SandboxServer.start(SandboxConfiguration(latency: .milliseconds(30), chunkDelay: .milliseconds(10)))
+        let server = try await SandboxServer.start(
+            SandboxConfiguration(latency: .milliseconds(30), chunkDelay: .milliseconds(10)))
         let target = """
             targets:
               chat-sse:
@@ -197,14 +216,16 @@ import ParleySandbox
                 send:
                   request:
                     url: \(server.baseURL)/openai/v1/chat/completions
-                    json: { model: parley-support-desk, stream: true, messages: [ { role: user, content: "${message}" } ] }
+                    json: { model: parley-support-desk, stream: true, messages: [ { role: user, content: "${message}" \
+                    } ] }
                   reply:
                     stream:
                       format: sse
                       text: $.choices[0].delta.content
                       done: { path: "$.choices[0].finish_reason", exists: true }
             """
-        let flow = try Support.flow("""
+        let flow = try Support.flow(
+            """
             flow: one-turn
             steps:
               - send: Where is my order?
@@ -220,7 +241,8 @@ import ParleySandbox
 
     @Test func pollingSkipsTypingAndFollowsTheCursorToTheEndOfTheConversation() async throws {
         let server = try await SandboxServer.start(SandboxConfiguration(latency: .milliseconds(50)))
-        let flow = try Support.flow("""
+        let flow = try Support.flow(
+            """
             flow: polled
             steps:
               - expect: /how can I help you today\\?/i
@@ -243,7 +265,8 @@ import ParleySandbox
 
     @Test func aUserFirstFlowKeepsTheGreetingAsAnEventAndEscalationIsRecorded() async throws {
         let server = try await SandboxServer.start()
-        let flow = try Support.flow("""
+        let flow = try Support.flow(
+            """
             flow: user-first
             steps:
               - send: I'd like to talk to a human, please.
@@ -263,7 +286,8 @@ import ParleySandbox
         let spec = try Support.spec(Self.helpdesk(server.baseURL)).spec
         let resources = ProviderResources()
         let provider = try await spec.makeProvider(resources: resources)
-        let conversation = try await provider.makeConversation(ConversationContext(flowName: "relogin", turnTimeout: .seconds(5)))
+        let conversation = try await provider.makeConversation(
+            ConversationContext(flowName: "relogin", turnTimeout: .seconds(5)))
         _ = try await conversation.start(.agentFirst)
         server.expireHelpdeskTokens()
         let reply = try await conversation.send("Where is my order?")
@@ -276,10 +300,11 @@ import ParleySandbox
     }
 
     @Test func aRefusedSendIsSentAgainAndAFailedPollIsRetried() async throws {
-        let server = try await SandboxServer.start(SandboxConfiguration(faults: [
-            SandboxFault(.unavailable, endpoint: .helpdeskSend, limit: 1),
-            SandboxFault(.rateLimited(retryAfter: 0), endpoint: .helpdeskPoll, every: 2, limit: 2),
-        ]))
+        let server = try await SandboxServer.start(
+            SandboxConfiguration(faults: [
+                SandboxFault(.unavailable, endpoint: .helpdeskSend, limit: 1),
+                SandboxFault(.rateLimited(retryAfter: 0), endpoint: .helpdeskPoll, every: 2, limit: 2),
+            ]))
         let result = try await Support.run(try Support.flow(Self.refundFlow), target: Self.helpdesk(server.baseURL))
         let stats = server.stats
         await server.stop()
@@ -294,15 +319,20 @@ import ParleySandbox
     @Test func anExtractionThatFindsNothingIsAnErrorShowingTheRedactedBody() async throws {
         let server = try await SandboxServer.start()
         let secret = "fake-SECRET-4711-do-not-print"
-        let target = Self.agentHuman(server.baseURL, extract: "$.session.id", metadata: "{ note: \"${env.NOTE_KEY}\", token: abc123-literal }")
-        let result = try await Support.run(try Support.flow(Self.refundFlow), target: target, environment: ["NOTE_KEY": secret])
+        let target = Self.agentHuman(
+            server.baseURL, extract: "$.session.id", metadata: "{ note: \"${env.NOTE_KEY}\", token: abc123-literal }")
+        let result = try await Support.run(
+            try Support.flow(Self.refundFlow), target: target, environment: ["NOTE_KEY": secret])
         await server.stop()
         #expect(result.outcome == .error)
         #expect(result.failure?.errorKind == "protocol")
         let message = try #require(result.failure?.message)
         #expect(message.contains("`start.extract.conversation_id` ($.session.id, parley.yaml:8:"), "\(message)")
-        #expect(message.contains("found nothing in the answer to POST \(server.baseURL)/api/v1/sessions (201)"), "\(message)")
-        #expect(message.contains("\"session_id\":"), "the body is shown, so the right path can be read off it: \(message)")
+        #expect(
+            message.contains("found nothing in the answer to POST \(server.baseURL)/api/v1/sessions (201)"),
+            "\(message)")
+        #expect(
+            message.contains("\"session_id\":"), "the body is shown, so the right path can be read off it: \(message)")
         #expect(!message.contains(secret), "\(message)")
         #expect(!message.contains("abc123-literal"), "values under credential keys are masked: \(message)")
         #expect(message.contains("[redacted]"))
@@ -311,7 +341,8 @@ import ParleySandbox
 
     @Test func aRefusedLoginIsAuthRefusedWithoutThePassword() async throws {
         let server = try await SandboxServer.start()
-        let result = try await Support.run(try Support.flow(Self.greetingFlow), target: Self.amelia(server.baseURL, password: "wrong-PASSWORD-99"))
+        let result = try await Support.run(
+            try Support.flow(Self.greetingFlow), target: Self.amelia(server.baseURL, password: "wrong-PASSWORD-99"))
         await server.stop()
         #expect(result.outcome == .error)
         #expect(result.failure?.errorKind == "auth-refused")
@@ -324,13 +355,15 @@ import ParleySandbox
 
     @Test func aReplyThatNeverBecomesReadyIsATimeoutErrorShowingTheLastPoll() async throws {
         let server = try await SandboxServer.start()
-        let flow = try Support.flow("""
+        let flow = try Support.flow(
+            """
             flow: never-ready
             turn_timeout: 6s
             steps:
               - expect: /how can I help/i
             """)
-        let result = try await Support.run(flow, target: Self.helpdesk(server.baseURL, until: "{ path: $.kind, equals: never }"))
+        let result = try await Support.run(
+            flow, target: Self.helpdesk(server.baseURL, until: "{ path: $.kind, equals: never }"))
         let polls = server.stats.requests(.helpdeskPoll)
         await server.stop()
         #expect(result.outcome == .error)

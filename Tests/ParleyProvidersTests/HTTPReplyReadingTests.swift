@@ -14,7 +14,9 @@ import ParleyRun
     ]
 
     @Test func extractedValuesAreTextAndSeveralAreJoinedWithCommas() throws {
-        let ids = Extraction(name: "ids", path: try JSONPath(parsing: "$.messages[*].text"), location: SourceLocation(file: "t", line: 1, column: 1))
+        let ids = Extraction(
+            name: "ids", path: try JSONPath(parsing: "$.messages[*].text"),
+            location: SourceLocation(file: "t", line: 1, column: 1))
         #expect(ids.value(in: Self.document) == "first,second,third")
         let object = Extraction(name: "reply", path: try JSONPath(parsing: "$.reply"), location: ids.location)
         #expect(object.value(in: Self.document) == #"{"text":"Hello","id":7}"#)
@@ -37,22 +39,31 @@ import ParleyRun
 
     @Test func pollingSkipsEchoesCollectsTextsAndStopsAtTheReadyMessage() throws {
         let spec = PollReply(
-            request: RequestTemplate(method: .post, target: .path(Template(literal: "/poll", location: Self.location)), headers: [], query: [],
-                                     body: nil, location: Self.location),
+            request: RequestTemplate(
+                method: .post, target: .path(Template(literal: "/poll", location: Self.location)), headers: [],
+                query: [],
+                body: nil, location: Self.location),
             every: .milliseconds(10), maxEvery: .milliseconds(20), messages: Self.path("$[*]"),
             text: Extraction(name: "text", path: Self.path("$.text"), location: Self.location),
             skip: [Self.equals("$.echo", "true")], until: Self.equals("$.type", "ready"),
-            signals: ReplySignals(completed: Self.equals("$.type", "closed"), events: [("escalation", Self.equals("$.type", "handoff"))]),
+            signals: ReplySignals(
+                completed: Self.equals("$.type", "closed"), events: [("escalation", Self.equals("$.type", "handoff"))]),
             extract: [])
         var collector = PollReplyCollector(spec: spec)
         let now = ContinuousClock.now
-        #expect(try collector.consume([["type": "text", "text": "Where is my order?", "echo": true]], at: now, scope: Self.scope) == 0)
+        #expect(
+            try collector.consume(
+                [["type": "text", "text": "Where is my order?", "echo": true]], at: now, scope: Self.scope) == 0)
         #expect(collector.messages.isEmpty && !collector.finished)
-        let answer: JSONValue = [["type": "text", "text": "One moment."], ["type": "handoff", "text": "Transferring."],
-                                 ["type": "ready", "text": nil], ["type": "text", "text": "next turn"]]
+        let answer: JSONValue = [
+            ["type": "text", "text": "One moment."], ["type": "handoff", "text": "Transferring."],
+            ["type": "ready", "text": nil], ["type": "text", "text": "next turn"],
+        ]
         #expect(try collector.consume(collector.messages(in: answer), at: now, scope: Self.scope) == 3)
         #expect(collector.finished)
-        #expect(collector.messages == ["One moment.", "Transferring."], "text after the ready message belongs to the next turn")
+        #expect(
+            collector.messages == ["One moment.", "Transferring."],
+            "text after the ready message belongs to the next turn")
         #expect(collector.events.map(\.kind) == ["escalation"])
         #expect(!collector.completed)
         #expect(collector.firstText == now)
@@ -60,11 +71,13 @@ import ParleyRun
 
     @Test func aClosedMessageFinishesAPolledReplyAsCompleted() throws {
         let spec = PollReply(
-            request: RequestTemplate(method: .get, target: .path(Template(literal: "/p", location: Self.location)), headers: [], query: [],
-                                     body: nil, location: Self.location),
+            request: RequestTemplate(
+                method: .get, target: .path(Template(literal: "/p", location: Self.location)), headers: [], query: [],
+                body: nil, location: Self.location),
             every: .milliseconds(10), maxEvery: .milliseconds(10), messages: Self.path("$.items"),
             text: Extraction(name: "text", path: Self.path("$.body.text"), location: Self.location), skip: [],
-            until: Self.equals("$.turn.complete", "true"), signals: ReplySignals(completed: Self.equals("$.kind", "closed")), extract: [])
+            until: Self.equals("$.turn.complete", "true"),
+            signals: ReplySignals(completed: Self.equals("$.kind", "closed")), extract: [])
         var collector = PollReplyCollector(spec: spec)
         let answer: JSONValue = ["items": [["kind": "message", "body": ["text": "Goodbye!"]], ["kind": "closed"]]]
         _ = try collector.consume(collector.messages(in: answer), at: .now, scope: Self.scope)
@@ -73,12 +86,17 @@ import ParleyRun
     }
 
     @Test func anSSEStreamJoinsPiecesAndEndsAtDone() throws {
-        let spec = StreamReply(format: .sse, text: Extraction(name: "text", path: Self.path("$.choices[0].delta.content"), location: Self.location),
-                               done: nil, signals: ReplySignals())
-        var collector = StreamReplyCollector(spec: spec, extract: [Extraction(name: "id", path: Self.path("$.id"), location: Self.location)])
-        let lines = [#"data: {"id":"c1","choices":[{"delta":{"role":"assistant","content":""}}]}"#, "",
-                     #"data: {"id":"c1","choices":[{"delta":{"content":"Hello "}}]}"#, "", ": keep-alive", "",
-                     #"data: {"id":"c1","choices":[{"delta":{"content":"there"}}]}"#, "", "data: [DONE]", ""]
+        let spec = StreamReply(
+            format: .sse,
+            text: Extraction(name: "text", path: Self.path("$.choices[0].delta.content"), location: Self.location),
+            done: nil, signals: ReplySignals())
+        var collector = StreamReplyCollector(
+            spec: spec, extract: [Extraction(name: "id", path: Self.path("$.id"), location: Self.location)])
+        let lines = [
+            #"data: {"id":"c1","choices":[{"delta":{"role":"assistant","content":""}}]}"#, "",
+            #"data: {"id":"c1","choices":[{"delta":{"content":"Hello "}}]}"#, "", ": keep-alive", "",
+            #"data: {"id":"c1","choices":[{"delta":{"content":"there"}}]}"#, "", "data: [DONE]", "",
+        ]
         let start = ContinuousClock.now
         var finished = false
         for (index, line) in lines.enumerated() where !finished {
@@ -91,10 +109,12 @@ import ParleyRun
     }
 
     @Test func anNDJSONStreamStopsAtItsDoneConditionAndRefusesALineThatIsNotJSON() throws {
-        let spec = StreamReply(format: .ndjson, text: Extraction(name: "text", path: Self.path("$.delta"), location: Self.location),
-                               done: Self.equals("$.type", "done"), signals: ReplySignals())
+        let spec = StreamReply(
+            format: .ndjson, text: Extraction(name: "text", path: Self.path("$.delta"), location: Self.location),
+            done: Self.equals("$.type", "done"), signals: ReplySignals())
         var collector = StreamReplyCollector(spec: spec, extract: [])
-        #expect(try collector.consume(Array(#"{"type":"delta","delta":"Hi"}"#.utf8), at: .now, scope: Self.scope) == false)
+        #expect(
+            try collector.consume(Array(#"{"type":"delta","delta":"Hi"}"#.utf8), at: .now, scope: Self.scope) == false)
         #expect(try collector.consume([], at: .now, scope: Self.scope) == false)
         #expect(try collector.consume(Array(#"{"type":"done"}"#.utf8), at: .now, scope: Self.scope) == true)
         #expect(collector.text == "Hi")
@@ -106,14 +126,24 @@ import ParleyRun
 
     @Test func conditionsCompareAsTextAndCombine() throws {
         let message: JSONValue = ["ready": true, "type": "OutboundAmeliaReadyMessage", "count": 2, "none": nil]
-        let inList = ReplyCondition.test(Self.path("$.type"), .oneOf([Template(literal: "A", location: Self.location),
-                                                                        Template(literal: "OutboundAmeliaReadyMessage", location: Self.location)]))
+        let inList = ReplyCondition.test(
+            Self.path("$.type"),
+            .oneOf([
+                Template(literal: "A", location: Self.location),
+                Template(literal: "OutboundAmeliaReadyMessage", location: Self.location),
+            ]))
         #expect(try Self.equals("$.ready", "true").holds(on: message, scope: Self.scope))
         #expect(try Self.equals("$.count", "2").holds(on: message, scope: Self.scope))
         #expect(try inList.holds(on: message, scope: Self.scope))
-        #expect(try ReplyCondition.test(Self.path("$.none"), .exists(false)).holds(on: message, scope: Self.scope), "null does not exist")
+        #expect(
+            try ReplyCondition.test(Self.path("$.none"), .exists(false)).holds(on: message, scope: Self.scope),
+            "null does not exist")
         #expect(try ReplyCondition.test(Self.path("$.type"), .exists(true)).holds(on: message, scope: Self.scope))
-        #expect(try ReplyCondition.all([Self.equals("$.ready", "true"), Self.equals("$.count", "3")]).holds(on: message, scope: Self.scope) == false)
-        #expect(try ReplyCondition.any([Self.equals("$.ready", "false"), Self.equals("$.count", "2")]).holds(on: message, scope: Self.scope))
+        #expect(
+            try ReplyCondition.all([Self.equals("$.ready", "true"), Self.equals("$.count", "3")]).holds(
+                on: message, scope: Self.scope) == false)
+        #expect(
+            try ReplyCondition.any([Self.equals("$.ready", "false"), Self.equals("$.count", "2")]).holds(
+                on: message, scope: Self.scope))
     }
 }

@@ -4,7 +4,8 @@ import ParleySandbox
 
 /// `provider: openai` against the sandbox's chat-completions endpoint on loopback.
 @Suite struct OpenAIProviderTests {
-    static let greeting = "Hi, thanks for contacting Juniper & Pine! I'm Juno, your virtual assistant. How can I help you today?"
+    static let greeting =
+        "Hi, thanks for contacting Juniper & Pine! I'm Juno, your virtual assistant. How can I help you today?"
 
     static func target(_ base: String, stream: Bool, greeting: Bool = true) -> String {
         """
@@ -34,8 +35,10 @@ import ParleySandbox
         """
 
     @Test func aStreamedReplyRecordsTheTimeToTheFirstToken() async throws {
-        let server = try await SandboxServer.start(SandboxConfiguration(latency: .milliseconds(40), chunkDelay: .milliseconds(10)))
-        let result = try await ProviderTestSupport.run(try ProviderTestSupport.flow(Self.refundFlow), target: Self.target(server.baseURL, stream: true))
+        let server = try await SandboxServer.start(
+            SandboxConfiguration(latency: .milliseconds(40), chunkDelay: .milliseconds(10)))
+        let result = try await ProviderTestSupport.run(
+            try ProviderTestSupport.flow(Self.refundFlow), target: Self.target(server.baseURL, stream: true))
         let requests = server.stats.requests(.openAIChat)
         await server.stop()
         #expect(result.outcome == .passed, "\(result.failure?.message ?? "")")
@@ -55,7 +58,8 @@ import ParleySandbox
 
     @Test func aReplyInOneAnswerHasNoFirstTokenTime() async throws {
         let server = try await SandboxServer.start()
-        let result = try await ProviderTestSupport.run(try ProviderTestSupport.flow(Self.refundFlow), target: Self.target(server.baseURL, stream: false))
+        let result = try await ProviderTestSupport.run(
+            try ProviderTestSupport.flow(Self.refundFlow), target: Self.target(server.baseURL, stream: false))
         await server.stop()
         #expect(result.outcome == .passed, "\(result.failure?.message ?? "")")
         let replies = result.turns.filter { $0.role == .agent }.dropFirst()
@@ -73,12 +77,16 @@ import ParleySandbox
 
     @Test func aTargetTakesNoSimulatorKeys() {
         let yaml = Self.target("http://127.0.0.1:9", stream: true) + "\n    candidates: 3\n"
-        #expect(ProviderTestSupport.diagnostics(yaml) == ["parley.yaml:10:5: error: unknown key `candidates` in target `chat`"])
+        #expect(
+            ProviderTestSupport.diagnostics(yaml) == [
+                "parley.yaml:10:5: error: unknown key `candidates` in target `chat`"
+            ])
     }
 
     @Test func aWrongKeyIsAuthRefusedWithoutTheKey() async throws {
         let server = try await SandboxServer.start()
-        let target = Self.target(server.baseURL, stream: true).replacingOccurrences(of: "sk-parley-sandbox", with: "sk-wrong-KEY-31337")
+        let target = Self.target(server.baseURL, stream: true).replacingOccurrences(
+            of: "sk-parley-sandbox", with: "sk-wrong-KEY-31337")
         let flow = try ProviderTestSupport.flow("steps:\n  - send: hello\n  - expect: hello\n")
         let result = try await ProviderTestSupport.run(flow, target: target)
         await server.stop()

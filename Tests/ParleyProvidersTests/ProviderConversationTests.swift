@@ -28,16 +28,22 @@ import ParleySandbox
         let fake = wire == .agenthuman ? "ah_live_FAKEsecret9Q7Z3" : "FAKE-secret-9Q7Z3"
         try await withSandbox { server in
             let yaml = wire.target(server.baseURL, secret: fake)
-            #expect(parseTarget(yaml).secrets.contains(fake), "a credential read from the config is registered as a secret")
+            #expect(
+                parseTarget(yaml).secrets.contains(fake), "a credential read from the config is registered as a secret")
             let result = try await run(refundFlow, target: yaml)
             #expect(result.outcome == .error, "\(result.summary)")
             #expect(result.failure?.errorKind == ProviderError.Kind.authRefused.name)
             let message = try #require(result.failure?.message)
-            let expected = switch wire {
-            case .amigo: "Amigo refused the API key"
-            case .amelia: "Amelia refused the login of `sandbox@parley.local` (500: Bad credentials) — check `username` and `password`"
-            case .agenthuman: "AgentHuman refused the API key while creating a session (401): Invalid or missing API key — check `api_key`"
-            }
+            let expected =
+                switch wire {
+                case .amigo: "Amigo refused the API key"
+                case .amelia:
+                    "Amelia refused the login of `sandbox@parley.local` (500: Bad credentials) — check `username` "
+                        + "and `password`"
+                case .agenthuman:
+                    "AgentHuman refused the API key while creating a session (401): Invalid or missing API key — "
+                        + "check `api_key`"
+                }
             #expect(message.contains(expected), "\(message)")
             #expect(!message.contains(fake))
             #expect(!result.transcriptJSON.contains(fake))
@@ -50,7 +56,8 @@ import ParleySandbox
     func theConversationAPIReportsAuthRefusedAsAKindCallersCanActOn(_ wire: Wire) async throws {
         try await withSandbox { server in
             let resources = ProviderResources()
-            let provider = try await makeProvider(wire.target(server.baseURL, secret: "wrong-credential-4455"), resources: resources)
+            let provider = try await makeProvider(
+                wire.target(server.baseURL, secret: "wrong-credential-4455"), resources: resources)
             let conversation = try await provider.makeConversation(ConversationContext(flowName: "direct"))
             do {
                 _ = try await conversation.start(.userMessage("hello"))

@@ -17,7 +17,9 @@ import ParleySandbox
             #expect(result.outcome == .passed, "\(result.summary)")
             let id = try #require(result.conversationIDs.first)
             #expect(server.stats.userMessages[id] == 3, "no message may be delivered twice")
-            #expect(server.stats.requests(wire.messageEndpoints) == 3 + faults.count, "each refused call was sent once more")
+            #expect(
+                server.stats.requests(wire.messageEndpoints) == 3 + faults.count, "each refused call was sent once more"
+            )
         }
     }
 

@@ -21,39 +21,39 @@ enum Wire: String, CaseIterable, Sendable, CustomTestStringConvertible {
         switch self {
         case .amigo:
             return """
-            targets:
-              t:
-                provider: amigo
-                base_url: \(baseURL)
-                organization: \(credentials.amigoOrganization)
-                api_key: \(secret ?? credentials.amigoAPIKey)
-                api_key_id: \(credentials.amigoAPIKeyID)
-                user_id: \(credentials.amigoUserID)
-                service_id: \(credentials.amigoServiceID)
-            \(extra)
-            """
+                targets:
+                  t:
+                    provider: amigo
+                    base_url: \(baseURL)
+                    organization: \(credentials.amigoOrganization)
+                    api_key: \(secret ?? credentials.amigoAPIKey)
+                    api_key_id: \(credentials.amigoAPIKeyID)
+                    user_id: \(credentials.amigoUserID)
+                    service_id: \(credentials.amigoServiceID)
+                \(extra)
+                """
         case .amelia:
             return """
-            targets:
-              t:
-                provider: amelia
-                base_url: \(baseURL)
-                domain: \(credentials.ameliaDomain)
-                username: \(credentials.ameliaUsername)
-                password: \(secret ?? credentials.ameliaPassword)
-                poll_interval: 20ms
-            \(extra)
-            """
+                targets:
+                  t:
+                    provider: amelia
+                    base_url: \(baseURL)
+                    domain: \(credentials.ameliaDomain)
+                    username: \(credentials.ameliaUsername)
+                    password: \(secret ?? credentials.ameliaPassword)
+                    poll_interval: 20ms
+                \(extra)
+                """
         case .agenthuman:
             return """
-            targets:
-              t:
-                provider: agenthuman
-                base_url: \(baseURL)
-                api_key: \(secret ?? credentials.agentHumanAPIKey)
-                agent_id: \(credentials.agentHumanAgentID)
-            \(extra)
-            """
+                targets:
+                  t:
+                    provider: agenthuman
+                    base_url: \(baseURL)
+                    api_key: \(secret ?? credentials.agentHumanAPIKey)
+                    agent_id: \(credentials.agentHumanAgentID)
+                \(extra)
+                """
         }
     }
 
@@ -80,21 +80,23 @@ enum Wire: String, CaseIterable, Sendable, CustomTestStringConvertible {
 
 /// A user-first refund conversation of three messages that every protocol can run.
 let refundFlow = """
-flow: refund
-turn_timeout: 30s
-steps:
-  - send: Hi, my blender arrived cracked.
-  - expect: /order number/i
-  - send: It's ORD-1042.
-  - expect: { any: [/refund/i, /replace/i], capture: { ticket: /ticket (T-\\d+)/ } }
-  - send: Yes, please refund it.
-  - expect: "refund has been issued under ticket ${ticket}"
-  - end
-"""
+    flow: refund
+    turn_timeout: 30s
+    steps:
+      - send: Hi, my blender arrived cracked.
+      - expect: /order number/i
+      - send: It's ORD-1042.
+      - expect: { any: [/refund/i, /replace/i], capture: { ticket: /ticket (T-\\d+)/ } }
+      - send: Yes, please refund it.
+      - expect: "refund has been issued under ticket ${ticket}"
+      - end
+    """
 
 /// Starts a sandbox on a free loopback port, runs `body`, and stops the sandbox whatever happens.
-func withSandbox(_ configuration: SandboxConfiguration = SandboxConfiguration(),
-                 _ body: (SandboxServer) async throws -> Void) async throws {
+func withSandbox(
+    _ configuration: SandboxConfiguration = SandboxConfiguration(),
+    _ body: (SandboxServer) async throws -> Void
+) async throws {
     let server = try await SandboxServer.start(configuration)
     do {
         try await body(server)
@@ -117,7 +119,9 @@ struct ParsedTarget {
 /// Reads the first target of a `parley.yaml` text the way a run does.
 func parseTarget(_ yaml: String, environment: [String: String] = [:]) -> ParsedTarget {
     let sink = DiagnosticSink()
-    guard let config = ConfigLoader.load(bytes: Array(yaml.utf8), file: "parley.yaml", sink: sink), let target = config.targets.first else {
+    guard let config = ConfigLoader.load(bytes: Array(yaml.utf8), file: "parley.yaml", sink: sink),
+        let target = config.targets.first
+    else {
         return ParsedTarget(spec: nil, diagnostics: sink.sorted, secrets: [])
     }
     let values = ConfigValues(reader: NodeReader(sink: sink), environment: environment)
@@ -126,7 +130,9 @@ func parseTarget(_ yaml: String, environment: [String: String] = [:]) -> ParsedT
 }
 
 /// A live provider for a target written in YAML, sharing `resources` (shut down by the caller).
-func makeProvider(_ yaml: String, resources: ProviderResources, environment: [String: String] = [:]) async throws -> any ConversationProvider {
+func makeProvider(_ yaml: String, resources: ProviderResources, environment: [String: String] = [:]) async throws
+    -> any ConversationProvider
+{
     let parsed = parseTarget(yaml, environment: environment)
     let spec = try #require(parsed.spec, "the target does not parse: \(parsed.errors)")
     return try await spec.makeProvider(resources: resources)
@@ -145,8 +151,10 @@ func run(_ flowText: String, on provider: any ConversationProvider) async throws
 }
 
 /// Runs a loaded flow (as its first persona) against a provider with the real interpreter.
-func run(_ flow: Flow, on provider: any ConversationProvider, environment: [String: String] = [:],
-         simulator: (any UserSimulator)? = nil) async -> FlowRunResult {
+func run(
+    _ flow: Flow, on provider: any ConversationProvider, environment: [String: String] = [:],
+    simulator: (any UserSimulator)? = nil
+) async -> FlowRunResult {
     await FlowInterpreter(provider: provider, simulator: simulator, environment: environment)
         .run(FlowRunRequest(flow: flow, persona: flow.personas.first, targetName: "t"))
 }
@@ -157,8 +165,10 @@ func run(_ flowText: String, target yaml: String, environment: [String: String] 
 }
 
 /// Runs a loaded flow against a target written in YAML, with its own HTTP client.
-func run(_ flow: Flow, target yaml: String, environment: [String: String] = [:],
-         simulator: (any UserSimulator)? = nil) async throws -> FlowRunResult {
+func run(
+    _ flow: Flow, target yaml: String, environment: [String: String] = [:],
+    simulator: (any UserSimulator)? = nil
+) async throws -> FlowRunResult {
     let resources = ProviderResources()
     do {
         let provider = try await makeProvider(yaml, resources: resources, environment: environment)
@@ -178,7 +188,9 @@ extension FlowRunResult {
     }
 
     /// The conversation id every agent turn reported.
-    var conversationIDs: Set<String> { Set(turns.filter { $0.role == .agent }.compactMap { $0.ids?["conversation_id"] }) }
+    var conversationIDs: Set<String> {
+        Set(turns.filter { $0.role == .agent }.compactMap { $0.ids?["conversation_id"] })
+    }
 
     /// Every provider event of the run, in order.
     var events: [ProviderEvent] { turns.flatMap { $0.events ?? [] } }
@@ -211,7 +223,9 @@ enum ProviderTestSupport {
     }
 
     /// The first target of a configuration, checked; throws with the diagnostics when it is invalid.
-    static func spec(_ yaml: String, environment: [String: String] = [:]) throws -> (spec: any ProviderSpec, secrets: Set<String>) {
+    static func spec(_ yaml: String, environment: [String: String] = [:]) throws -> (
+        spec: any ProviderSpec, secrets: Set<String>
+    ) {
         let parsed = parseTarget(yaml, environment: environment)
         guard let spec = parsed.spec, parsed.errors.isEmpty else {
             throw Problem(description: parsed.diagnostics.map(\.description).joined(separator: "\n"))
@@ -228,8 +242,10 @@ enum ProviderTestSupport {
     }
 
     /// Runs a flow against the configuration's first target, over real HTTP.
-    static func run(_ flow: Flow, target yaml: String, environment: [String: String] = [:],
-                    simulator: (any UserSimulator)? = nil) async throws -> FlowRunResult {
+    static func run(
+        _ flow: Flow, target yaml: String, environment: [String: String] = [:],
+        simulator: (any UserSimulator)? = nil
+    ) async throws -> FlowRunResult {
         _ = try spec(yaml, environment: environment)
         return try await ParleyProvidersTests.run(flow, target: yaml, environment: environment, simulator: simulator)
     }

@@ -25,15 +25,25 @@ import ParleyHTTP
     @Test func theServersHigherLimitLiftsTheDocumentedOne() async throws {
         let limits = RateLimits(perMinute: ["create": 5])
         #expect(try await takeWithoutWaiting(limits, "create", count: 5))
-        limits.observe("create", headers: ["X-RateLimit-Limit": "1000000", "X-RateLimit-Remaining": "999995",
-                                           "X-RateLimit-Reset": "\(Int(Date().timeIntervalSince1970) + 60)"])
-        #expect(try await takeWithoutWaiting(limits, "create", count: 50), "the server allows far more than the documented 5")
+        limits.observe(
+            "create",
+            headers: [
+                "X-RateLimit-Limit": "1000000", "X-RateLimit-Remaining": "999995",
+                "X-RateLimit-Reset": "\(Int(Date().timeIntervalSince1970) + 60)",
+            ])
+        #expect(
+            try await takeWithoutWaiting(limits, "create", count: 50),
+            "the server allows far more than the documented 5")
     }
 
     @Test func anExhaustedServerBudgetWaitsForTheReset() async throws {
         let limits = RateLimits(perMinute: ["requests": 60])
-        limits.observe("requests", headers: ["X-RateLimit-Limit": "60", "X-RateLimit-Remaining": "0",
-                                             "X-RateLimit-Reset": "\(Int(Date().timeIntervalSince1970) + 30)"])
+        limits.observe(
+            "requests",
+            headers: [
+                "X-RateLimit-Limit": "60", "X-RateLimit-Remaining": "0",
+                "X-RateLimit-Reset": "\(Int(Date().timeIntervalSince1970) + 30)",
+            ])
         #expect(try await !takeWithoutWaiting(limits, "requests", count: 1), "no request before the window resets")
     }
 

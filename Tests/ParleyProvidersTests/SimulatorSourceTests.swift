@@ -29,30 +29,40 @@ import ParleySandbox
 
     struct FlowError: Error { var text: String }
 
-    func run(_ flow: Flow, provider: any ConversationProvider, simulator: any UserSimulator, seed: UInt64 = 0) async -> FlowRunResult {
+    func run(_ flow: Flow, provider: any ConversationProvider, simulator: any UserSimulator, seed: UInt64 = 0) async
+        -> FlowRunResult
+    {
         let interpreter = FlowInterpreter(provider: provider, simulator: simulator, environment: [:])
-        return await interpreter.run(FlowRunRequest(flow: flow, persona: flow.personas.first, targetName: "test", seed: seed))
+        return await interpreter.run(
+            FlowRunRequest(flow: flow, persona: flow.personas.first, targetName: "test", seed: seed))
     }
 
     func amigo(_ server: SandboxServer, client: HTTPClient, users: Int = 8) -> AmigoProvider {
         let c = server.configuration.credentials
-        return AmigoProvider(settings: AmigoSettings(
-            baseURL: server.baseURL, organization: c.amigoOrganization, apiKey: c.amigoAPIKey, apiKeyID: c.amigoAPIKeyID,
-            userIDs: Array(SandboxProviderSpec.syntheticUsers(first: c.amigoUserID).prefix(users)), serviceID: c.amigoServiceID),
+        return AmigoProvider(
+            settings: AmigoSettings(
+                baseURL: server.baseURL, organization: c.amigoOrganization, apiKey: c.amigoAPIKey,
+                apiKeyID: c.amigoAPIKeyID,
+                userIDs: Array(SandboxProviderSpec.syntheticUsers(first: c.amigoUserID).prefix(users)),
+                serviceID: c.amigoServiceID),
             client: client)
     }
 
     func openAI(_ baseURL: String, key: String = "sk-parley-sandbox", client: HTTPClient) -> OpenAISimulator {
-        OpenAISimulator(client: OpenAIChatClient(settings: OpenAISettings(name: "test", baseURL: baseURL, apiKey: key,
-                                                                          model: "parley-simulated-user", stream: false), client: client),
-                        timeout: .seconds(10))
+        OpenAISimulator(
+            client: OpenAIChatClient(
+                settings: OpenAISettings(
+                    name: "test", baseURL: baseURL, apiKey: key,
+                    model: "parley-simulated-user", stream: false), client: client),
+            timeout: .seconds(10))
     }
 
     @Test func theTargetSourceReachesTheGoalAndRecordsEveryCandidate() async throws {
         let server = try await SandboxServer.start()
         let client = HTTPClient()
         defer { client.shutdown() }
-        let result = await run(try load(Self.refundFlow), provider: amigo(server, client: client), simulator: TargetRecommendSimulator())
+        let result = await run(
+            try load(Self.refundFlow), provider: amigo(server, client: client), simulator: TargetRecommendSimulator())
         await server.stop()
         #expect(result.outcome == .passed, "\(result.failure?.message ?? "")")
         let simulated = result.turns.filter { $0.simulated == true }
@@ -65,8 +75,9 @@ import ParleySandbox
         let server = try await SandboxServer.start()
         let client = HTTPClient()
         defer { client.shutdown() }
-        let result = await run(try load(Self.refundFlow), provider: LocalProvider(),
-                               simulator: openAI(server.baseURL + "/openai/v1", client: client))
+        let result = await run(
+            try load(Self.refundFlow), provider: LocalProvider(),
+            simulator: openAI(server.baseURL + "/openai/v1", client: client))
         await server.stop()
         #expect(result.outcome == .passed, "\(result.failure?.message ?? "")")
         #expect(result.turns.filter { $0.simulated == true }.allSatisfy { ($0.candidates?.count ?? 0) == 3 })
@@ -76,18 +87,23 @@ import ParleySandbox
     @Test func anUnreachableSimulatorIsAnError() async throws {
         let client = HTTPClient()
         defer { client.shutdown() }
-        let result = await run(try load(Self.refundFlow), provider: LocalProvider(), simulator: openAI("http://127.0.0.1:9/v1", client: client))
+        let result = await run(
+            try load(Self.refundFlow), provider: LocalProvider(),
+            simulator: openAI("http://127.0.0.1:9/v1", client: client))
         #expect(result.outcome == .error)
         #expect(result.failure?.errorKind == "unreachable")
-        #expect(result.failure?.message.contains("cannot reach the OpenAI-compatible endpoint `test`") == true, "\(result.failure?.message ?? "")")
+        #expect(
+            result.failure?.message.contains("cannot reach the OpenAI-compatible endpoint `test`") == true,
+            "\(result.failure?.message ?? "")")
     }
 
     @Test func aSimulatorRefusingTheKeyIsAnErrorWithoutTheKey() async throws {
         let server = try await SandboxServer.start()
         let client = HTTPClient()
         defer { client.shutdown() }
-        let result = await run(try load(Self.refundFlow), provider: LocalProvider(),
-                               simulator: openAI(server.baseURL + "/openai/v1", key: "sk-wrong-SECRET-KEY", client: client))
+        let result = await run(
+            try load(Self.refundFlow), provider: LocalProvider(),
+            simulator: openAI(server.baseURL + "/openai/v1", key: "sk-wrong-SECRET-KEY", client: client))
         await server.stop()
         #expect(result.outcome == .error)
         #expect(result.failure?.errorKind == "auth-refused")
@@ -95,7 +111,8 @@ import ParleySandbox
     }
 
     @Test func anEmptyCandidateListIsAnErrorWithAClearMessage() async throws {
-        let flow = try load("""
+        let flow = try load(
+            """
             flow: no-matching-reply
             replies:
               - when: /never said/
@@ -122,14 +139,19 @@ import ParleySandbox
 
         // Another client interacts with the same conversation, so Parley's interaction is stale.
         let c = server.configuration.credentials
-        var signIn = HTTPRequest(method: .post, url: server.baseURL + "/v1/\(c.amigoOrganization)/user/signin_with_api_key")
+        var signIn = HTTPRequest(
+            method: .post, url: server.baseURL + "/v1/\(c.amigoOrganization)/user/signin_with_api_key")
         signIn.headers = ["x-api-key": c.amigoAPIKey, "x-api-key-id": c.amigoAPIKeyID, "x-user-id": c.amigoUserID]
         let token = try #require(try JSONValue(parsing: try await client.execute(signIn).body)["id_token"]?.string)
         var form = MultipartForm()
         form.addField(name: "initial_message_type", value: "user-message")
         form.addField(name: "recorded_message", value: "Where is my order?")
-        var interact = HTTPRequest(method: .post, url: server.baseURL + "/v1/\(c.amigoOrganization)/conversation/\(conversationID)/interact?request_format=text&response_format=text",
-                                   body: .multipart(form))
+        var interact = HTTPRequest(
+            method: .post,
+            url: server.baseURL
+                + "/v1/\(c.amigoOrganization)/conversation/\(conversationID)/interact"
+                + "?request_format=text&response_format=text",
+            body: .multipart(form))
         interact.headers = ["Authorization": "Bearer \(token)"]
         #expect(try await client.execute(interact).status == 200)
 
@@ -168,9 +190,12 @@ import ParleySandbox
         let client = HTTPClient()
         defer { client.shutdown() }
         let provider = amigo(server, client: client)
-        let flow = try load(Self.refundFlow.replacingOccurrences(of: "max_turns: 6 }", with: "max_turns: 6, pick: random }"))
+        let flow = try load(
+            Self.refundFlow.replacingOccurrences(of: "max_turns: 6 }", with: "max_turns: 6, pick: random }"))
         func choices(_ seed: UInt64) async -> [String] {
-            await run(flow, provider: provider, simulator: TargetRecommendSimulator(), seed: seed).turns.filter { $0.simulated == true }.map(\.text)
+            await run(flow, provider: provider, simulator: TargetRecommendSimulator(), seed: seed).turns.filter {
+                $0.simulated == true
+            }.map(\.text)
         }
         let first = await choices(11)
         #expect(!first.isEmpty)
@@ -182,12 +207,16 @@ import ParleySandbox
     }
 
     @Test func theStreamedChatClientAssemblesTheTextAndTimesTheFirstToken() async throws {
-        let server = try await SandboxServer.start(SandboxConfiguration(latency: .milliseconds(30), chunkDelay: .milliseconds(5)))
+        let server = try await SandboxServer.start(
+            SandboxConfiguration(latency: .milliseconds(30), chunkDelay: .milliseconds(5)))
         let client = HTTPClient()
         defer { client.shutdown() }
-        let settings = OpenAISettings(name: "agent", baseURL: server.baseURL + "/openai/v1", apiKey: "sk-parley-sandbox", model: "parley-support-desk")
+        let settings = OpenAISettings(
+            name: "agent", baseURL: server.baseURL + "/openai/v1", apiKey: "sk-parley-sandbox",
+            model: "parley-support-desk")
         let chat = OpenAIChatClient(settings: settings, client: client)
-        let completion = try await chat.complete([ChatMessage(role: "user", content: "I want to talk to a human")], stream: true, timeout: .seconds(10))
+        let completion = try await chat.complete(
+            [ChatMessage(role: "user", content: "I want to talk to a human")], stream: true, timeout: .seconds(10))
         await server.stop()
         #expect(completion.texts.first?.contains("transferring you to a human agent") == true)
         let firstToken = try #require(completion.timeToFirstToken)

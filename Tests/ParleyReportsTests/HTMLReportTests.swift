@@ -7,16 +7,20 @@ import Testing
 import ParleyTestSupport
 
 @Suite struct HTMLReportTests {
-    static let hostile = "</script><script>alert('pwned')</script><img src=\"https://evil.example/x.png\" onerror=\"alert(1)\"> & <!--"
+    static let hostile =
+        "</script><script>alert('pwned')</script><img src=\"https://evil.example/x.png\" onerror=\"alert(1)\"> & <!--"
 
     /// Renders `results` the way `parley report` does, from the results in memory.
     func render(_ results: [FlowRunResult], notRun: Int = 0) -> String {
         let records = results.map { ResultRecord($0, transcript: "transcripts/\($0.id).json") }
-        let summary = RunSummary(runId: "run-1", startedAt: RunFixtures.start, finishedAt: RunFixtures.start.addingTimeInterval(12),
-                                 records: records, planned: records.count + notRun)
+        let summary = RunSummary(
+            runId: "run-1", startedAt: RunFixtures.start, finishedAt: RunFixtures.start.addingTimeInterval(12),
+            records: records, planned: records.count + notRun)
         let byID = Dictionary(uniqueKeysWithValues: results.map { ($0.id, $0) })
         return HTMLReport.render(summary: summary, records: records) { record in
-            guard let result = byID[record.id] else { throw RunDirectoryError(path: record.transcript, message: "missing") }
+            guard let result = byID[record.id] else {
+                throw RunDirectoryError(path: record.transcript, message: "missing")
+            }
             return result
         }
     }
@@ -30,7 +34,10 @@ import ParleyTestSupport
     }
 
     @Test func theReportIsSelfContained() throws {
-        let html = render([RunFixtures.result(outcome: .failed, reply: Self.hostile), RunFixtures.result(flow: "greeting", persona: nil)])
+        let html = render([
+            RunFixtures.result(outcome: .failed, reply: Self.hostile),
+            RunFixtures.result(flow: "greeting", persona: nil),
+        ])
         let resourceURL = try Regex(#"(?i)(src|href|action|srcset|poster|data)\s*=\s*["']?\s*(https?:)?//"#)
         #expect(html.firstMatch(of: resourceURL) == nil, "a resource would be fetched from the network")
         #expect(!html.contains("<link"))
@@ -53,7 +60,11 @@ import ParleyTestSupport
         // Two scripts: one transcript's JSON and the page's own code.
         #expect(html.components(separatedBy: "<script").count - 1 == 2)
         // In markup: the failure's "agent said".
-        #expect(html.contains("&lt;/script&gt;&lt;script&gt;alert(&#39;pwned&#39;)&lt;/script&gt;&lt;img src=&quot;https://evil.example/x.png&quot;"))
+        #expect(
+            html.contains(
+                "&lt;/script&gt;&lt;script&gt;alert(&#39;pwned&#39;)&lt;/script&gt;&lt;img "
+                    + "src=&quot;https://evil.example/x.png&quot;"
+            ))
         // In the embedded transcript: escaped for the script element, and the same text once parsed.
         let json = try #require(embeddedTranscripts(html).first)
         #expect(!json.contains("<") && !json.contains(">") && !json.contains("&"))
@@ -77,17 +88,20 @@ import ParleyTestSupport
             RunFixtures.result(flow: "delta", outcome: .passed),
             RunFixtures.result(flow: "echo", outcome: .failed),
         ])
-        let rows = html.matches(of: /<details class="run r-\w+" id="run-\d+" data-i="\d+" data-outcome="(\w+)" data-flow="([\w-]+)"/)
-            .map { "\($0.output.1):\($0.output.2)" }
+        let rows = html.matches(
+            of: /<details class="run r-\w+" id="run-\d+" data-i="\d+" data-outcome="(\w+)" data-flow="([\w-]+)"/
+        )
+        .map { "\($0.output.1):\($0.output.2)" }
         #expect(rows == ["failed:charlie", "failed:echo", "error:bravo", "passed:alpha", "passed:delta"])
     }
 
     @Test func countsMatchTheRun() {
-        let html = render([
-            RunFixtures.result(flow: "a", outcome: .passed), RunFixtures.result(flow: "b", outcome: .passed),
-            RunFixtures.result(flow: "c", outcome: .passed), RunFixtures.result(flow: "d", outcome: .failed),
-            RunFixtures.result(flow: "e", outcome: .error),
-        ], notRun: 2)
+        let html = render(
+            [
+                RunFixtures.result(flow: "a", outcome: .passed), RunFixtures.result(flow: "b", outcome: .passed),
+                RunFixtures.result(flow: "c", outcome: .passed), RunFixtures.result(flow: "d", outcome: .failed),
+                RunFixtures.result(flow: "e", outcome: .error),
+            ], notRun: 2)
         func card(_ kind: String, _ label: String) -> String {
             "data-count=\"\(kind)\"><div class=\"label\">\(label)</div><div class=\"value\">"
         }
@@ -98,15 +112,20 @@ import ParleyTestSupport
         #expect(html.contains(card("notrun", "Not run") + "2<"))
         #expect(html.contains(card("rate", "Pass rate") + "60%<"))
         #expect(html.contains(card("duration", "Duration") + "12.0 s<"))
-        #expect(html.contains("data-outcome=\"failed\" class=\"o-failed\" aria-pressed=\"false\">Failed <span>1</span>"))
+        #expect(
+            html.contains("data-outcome=\"failed\" class=\"o-failed\" aria-pressed=\"false\">Failed <span>1</span>"))
         #expect(html.contains("<b>local (sandbox)</b>"), "the target is named")
     }
 
     @Test func theFailureShowsLocationExpectationAndReply() {
-        let html = render([RunFixtures.result(outcome: .failed, latencies: [100, 200, 300], reply: "We can replace it instead.")])
+        let html = render([
+            RunFixtures.result(outcome: .failed, latencies: [100, 200, 300], reply: "We can replace it instead.")
+        ])
         #expect(html.contains("<code>flows/refund.yaml:9:5</code>"))
         #expect(html.contains("<span class=\"k\">expected</span><span class=\"v\">/refund/i</span>"))
-        #expect(html.contains("<span class=\"k\">agent said</span><span class=\"v said\">We can replace it instead.</span>"))
+        #expect(
+            html.contains("<span class=\"k\">agent said</span><span class=\"v said\">We can replace it instead.</span>")
+        )
     }
 
     @Test func latencyPercentilesPerTurnArePresent() throws {
@@ -120,8 +139,12 @@ import ParleyTestSupport
             #expect(html.contains("<polyline class=\"line \(series)\""))
         }
         // Nearest-rank percentiles of 100…1000: p50 500, p90 900, p99 1000.
-        #expect(html.contains("<td>1</td><td class=\"num\">10</td><td class=\"num\" data-p50=\"500.0\">500 ms</td>"
-            + "<td class=\"num\" data-p90=\"900.0\">900 ms</td><td class=\"num\" data-p99=\"1000.0\">1.00 s</td>"))
+        #expect(
+            html.contains(
+                "<td>1</td><td class=\"num\">10</td><td class=\"num\" data-p50=\"500.0\">500 ms</td>"
+                    + "<td class=\"num\" data-p90=\"900.0\">900 ms</td><td class=\"num\" data-p99=\"1000.0\">1.00 "
+                    + "s</td>"
+            ))
         #expect(html.contains("<td>2</td><td class=\"num\">10</td><td class=\"num\" data-p50=\"2500.0\">2.50 s</td>"))
         #expect(html.contains("reply 2: p50 2.50 s · p90 2.90 s · p99 3.00 s (10 replies)"))
     }
@@ -144,26 +167,36 @@ import ParleyTestSupport
         ])
         #expect(html.contains("<span class=\"pct\">66.7%</span><span class=\"of\">2/3</span>"))
         #expect(html.contains("<span class=\"pct\">100%</span><span class=\"of\">2/2</span>"))
-        #expect(html.contains("data-flow=\"refund\" title=\"Show this flow's runs\">refund</button> <span class=\"badge flaky\""))
-        #expect(!html.contains("data-flow=\"steady\" title=\"Show this flow's runs\">steady</button> <span class=\"badge flaky\""))
-        #expect(html.contains("<span class=\"rep\" title=\"repetition\">#2</span><span class=\"badge flaky\">flaky</span>"))
+        #expect(
+            html.contains(
+                "data-flow=\"refund\" title=\"Show this flow's runs\">refund</button> <span class=\"badge flaky\""))
+        #expect(
+            !html.contains(
+                "data-flow=\"steady\" title=\"Show this flow's runs\">steady</button> <span class=\"badge flaky\""))
+        #expect(
+            html.contains("<span class=\"rep\" title=\"repetition\">#2</span><span class=\"badge flaky\">flaky</span>"))
     }
 
     @Test func labelsAndConversationTagsBecomeFilters() {
         let html = render([RunFixtures.result(labels: ["smoke", "refunds"], tags: ["outcome": "refunded"])])
-        #expect(html.contains("<option value=\"refunds\">refunds</option><option value=\"smoke\">smoke</option>"
-            + "<option value=\"outcome=refunded\">outcome=refunded</option>"))
+        #expect(
+            html.contains(
+                "<option value=\"refunds\">refunds</option><option value=\"smoke\">smoke</option>"
+                    + "<option value=\"outcome=refunded\">outcome=refunded</option>"))
         #expect(html.contains("data-keys=\"\tsmoke\trefunds\toutcome=refunded\t\""))
     }
 
     @Test func transcriptsAreReadOneAtATimeAndAMissingOneIsExplained() {
         let results = [RunFixtures.result(flow: "a"), RunFixtures.result(flow: "b", outcome: .failed)]
         let records = results.map { ResultRecord($0, transcript: "transcripts/\($0.id).json") }
-        let summary = RunSummary(runId: "r", startedAt: RunFixtures.start, finishedAt: RunFixtures.start, records: records)
+        let summary = RunSummary(
+            runId: "r", startedAt: RunFixtures.start, finishedAt: RunFixtures.start, records: records)
         var asked: [String] = []
         let html = HTMLReport.render(summary: summary, records: records) { record in
             asked.append(record.id)
-            if record.flow == "a" { throw RunDirectoryError(path: record.transcript, message: "the transcript of a is missing") }
+            if record.flow == "a" {
+                throw RunDirectoryError(path: record.transcript, message: "the transcript of a is missing")
+            }
             return results[1]
         }
         #expect(asked == ["b--dana--1", "a--dana--1"], "once each, in report order")
@@ -177,16 +210,24 @@ import ParleyTestSupport
         var opening = Turn(role: .agent, text: "Hi, how can I help?", at: RunFixtures.start)
         opening.latencyMs = 50
         result.turns.insert(opening, at: 0)
-        result.steps.insert(StepResult(index: 0, kind: .expect, location: SourceLocation(file: "f", line: 1, column: 1), status: .passed), at: 0)
-        result.steps.append(StepResult(index: 9, kind: .send, location: SourceLocation(file: "f", line: 9, column: 1), status: .skipped))
+        result.steps.insert(
+            StepResult(
+                index: 0, kind: .expect, location: SourceLocation(file: "f", line: 1, column: 1), status: .passed),
+            at: 0)
+        result.steps.append(
+            StepResult(index: 9, kind: .send, location: SourceLocation(file: "f", line: 9, column: 1), status: .skipped)
+        )
         let order = HTMLReport.interleave(result).map { entry -> String in
             switch entry {
             case .turn(let turn): turn.role.rawValue
             case .step(let step): "\(step.kind.rawValue):\(step.status.rawValue)"
             }
         }
-        #expect(order == ["agent", "expect:passed", "user", "agent", "send:passed", "expect:passed",
-                          "user", "agent", "send:passed", "expect:failed", "send:skipped"])
+        #expect(
+            order == [
+                "agent", "expect:passed", "user", "agent", "send:passed", "expect:passed",
+                "user", "agent", "send:passed", "expect:failed", "send:skipped",
+            ])
     }
 
     @Test func simulatedTurnsStayWithTheirSteps() {
@@ -200,8 +241,10 @@ import ParleyTestSupport
         let agent = Turn(role: .agent, text: "ok", at: RunFixtures.start)
         result.turns = [agent, user("s1"), agent, user("s2"), agent, user("r1"), agent]
         let location = SourceLocation(file: "f", line: 1, column: 1)
-        result.steps = [StepResult(index: 0, kind: .simulate, location: location, status: .passed),
-                        StepResult(index: 1, kind: .recommend, location: location, status: .passed)]
+        result.steps = [
+            StepResult(index: 0, kind: .simulate, location: location, status: .passed),
+            StepResult(index: 1, kind: .recommend, location: location, status: .passed),
+        ]
         let order = HTMLReport.interleave(result).map { entry -> String in
             switch entry {
             case .turn(let turn): turn.role == .user ? turn.text : "agent"
@@ -213,8 +256,9 @@ import ParleyTestSupport
 
     @Test func aLargeRunStaysCompact() async {
         let results = (0..<5_000).map { n in
-            RunFixtures.result(flow: "flow-\(n % 250)", persona: "Persona \(n / 250 % 4)", repetition: n / 1000 + 1,
-                               outcome: n % 97 == 0 ? .failed : .passed, latencies: [110, 240, 90])
+            RunFixtures.result(
+                flow: "flow-\(n % 250)", persona: "Persona \(n / 250 % 4)", repetition: n / 1000 + 1,
+                outcome: n % 97 == 0 ? .failed : .passed, latencies: [110, 240, 90])
         }
         // Seconds of work in a debug build: done on a Dispatch thread, so the few threads of Swift
         // concurrency stay free for the timing-sensitive tests running beside this one.
@@ -225,7 +269,9 @@ import ParleyTestSupport
         #expect(html.utf8.count < 5_000 * 3_000, "\(html.utf8.count) bytes")
         #expect(html.components(separatedBy: "<script type=\"application/json\" id=\"t-").count - 1 == 5_000)
         // Row outcomes in page order, found without a regular expression (megabytes of text).
-        let rows = html.components(separatedBy: "<details class=\"run r-").dropFirst().compactMap { $0.split(separator: "\"", maxSplits: 1).first }
+        let rows = html.components(separatedBy: "<details class=\"run r-").dropFirst().compactMap {
+            $0.split(separator: "\"", maxSplits: 1).first
+        }
         #expect(rows.count == 5_000)
         let firstPass = rows.firstIndex(of: "passed") ?? rows.count
         #expect(rows[..<firstPass].count == results.count { $0.outcome == .failed })
@@ -240,10 +286,14 @@ import ParleyTestSupport
     }
 
     @Test func theReportOfARunDirectoryReadsItsTranscripts() throws {
-        let path = try RunFixtures.runDirectory([RunFixtures.result(outcome: .failed, reply: "nope"), RunFixtures.result(flow: "b")])
+        let path = try RunFixtures.runDirectory([
+            RunFixtures.result(outcome: .failed, reply: "nope"), RunFixtures.result(flow: "b"),
+        ])
         let html = try HTMLReport.render(directory: RunDirectory(path: path), title: "Nightly")
         #expect(html.contains("<h1>Nightly <span class=\"run-id\">"))
         #expect(embeddedTranscripts(html).allSatisfy { $0.contains("\"conversation\":\"conv-") })
-        #expect(throws: RunDirectoryError.self) { try HTMLReport.render(directory: RunDirectory(path: path + "-missing")) }
+        #expect(throws: RunDirectoryError.self) {
+            try HTMLReport.render(directory: RunDirectory(path: path + "-missing"))
+        }
     }
 }

@@ -6,20 +6,24 @@ import ParleyResults
 import ParleyRun
 
 @Suite struct ResultWriterTests {
-    func sampleResult(id: String = "refund--dana--1", outcome: Outcome = .failed, reply: String = "Sorry <b>no</b> & \u{1} refund") -> FlowRunResult {
+    func sampleResult(
+        id: String = "refund--dana--1", outcome: Outcome = .failed, reply: String = "Sorry <b>no</b> & \u{1} refund"
+    ) -> FlowRunResult {
         var failure: FailureInfo?
         if outcome != .passed {
-            failure = FailureInfo(message: "expected the agent's reply to match /refund issued/i",
-                                  location: SourceLocation(file: "flows/refund.yaml", line: 9, column: 5),
-                                  stepKind: "expect", expected: "/refund issued/i", actual: reply)
+            failure = FailureInfo(
+                message: "expected the agent's reply to match /refund issued/i",
+                location: SourceLocation(file: "flows/refund.yaml", line: 9, column: 5),
+                stepKind: "expect", expected: "/refund issued/i", actual: reply)
         }
         var turn = Turn(role: .agent, text: reply, at: Date())
         turn.latencyMs = 120
         let started = Date()
-        return FlowRunResult(id: id, flow: "refund", file: "flows/refund.yaml", persona: "Dana", repetition: 1, target: "local",
-                             provider: "local", labels: ["regression"], outcome: outcome, failure: failure,
-                             startedAt: started, finishedAt: started.addingTimeInterval(1.5), conversationId: "c-\(id)",
-                             opening: .agentFirst, turns: [turn])
+        return FlowRunResult(
+            id: id, flow: "refund", file: "flows/refund.yaml", persona: "Dana", repetition: 1, target: "local",
+            provider: "local", labels: ["regression"], outcome: outcome, failure: failure,
+            startedAt: started, finishedAt: started.addingTimeInterval(1.5), conversationId: "c-\(id)",
+            opening: .agentFirst, turns: [turn])
     }
 
     func temporaryDirectory() -> String {
@@ -44,7 +48,8 @@ import ParleyRun
 
     @Test func transcriptsReadBackAsTheyWereWritten() throws {
         var result = sampleResult(id: "full--dana--1")
-        var user = Turn(role: .user, text: "Refund \"please\"\n\u{1}", at: Date(timeIntervalSince1970: 1_790_000_000.123))
+        var user = Turn(
+            role: .user, text: "Refund \"please\"\n\u{1}", at: Date(timeIntervalSince1970: 1_790_000_000.123))
         user.simulated = true
         user.candidates = ["a", "b"]
         var agent = Turn(role: .agent, text: "Sure", at: Date(timeIntervalSince1970: 1_790_000_001.5))
@@ -55,8 +60,12 @@ import ParleyRun
         agent.events = [ProviderEvent(kind: "escalation", detail: "escalated"), ProviderEvent(kind: "closed")]
         agent.conversationCompleted = true
         result.turns = [user, agent]
-        result.steps = [StepResult(index: 0, kind: .expectNot, location: SourceLocation(file: "f.yaml", line: 3, column: 5), status: .failed,
-                                   detail: "no", durationMs: 1.25)]
+        result.steps = [
+            StepResult(
+                index: 0, kind: .expectNot, location: SourceLocation(file: "f.yaml", line: 3, column: 5),
+                status: .failed,
+                detail: "no", durationMs: 1.25)
+        ]
         result.conversationTags = ["outcome": "refunded"]
         result.notes = ["ending failed"]
         result.interrupted = true

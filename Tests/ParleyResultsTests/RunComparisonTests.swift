@@ -7,15 +7,23 @@ import ParleyTestSupport
 
 @Suite struct RunComparisonTests {
     /// Records of one flow (and persona) with the given outcomes, one repetition each.
-    func runs(_ outcomes: [Outcome], flow: String = "refund", persona: String? = "Dana", latencies: [Double] = [100, 100]) -> [ResultRecord] {
+    func runs(
+        _ outcomes: [Outcome], flow: String = "refund", persona: String? = "Dana", latencies: [Double] = [100, 100]
+    ) -> [ResultRecord] {
         outcomes.enumerated().map { index, outcome in
-            ResultRecord(RunFixtures.result(flow: flow, persona: persona, repetition: index + 1, outcome: outcome, latencies: latencies),
-                         transcript: "transcripts/x.json")
+            ResultRecord(
+                RunFixtures.result(
+                    flow: flow, persona: persona, repetition: index + 1, outcome: outcome, latencies: latencies),
+                transcript: "transcripts/x.json")
         }
     }
 
-    func kinds(_ base: [ResultRecord], _ candidate: [ResultRecord], _ thresholds: RunComparison.Thresholds = .standard) -> [RunComparison.Kind] {
-        RunComparison.compare(base: base, candidate: candidate, thresholds: thresholds).flows.flatMap { $0.changes.map(\.kind) }
+    func kinds(_ base: [ResultRecord], _ candidate: [ResultRecord], _ thresholds: RunComparison.Thresholds = .standard)
+        -> [RunComparison.Kind]
+    {
+        RunComparison.compare(base: base, candidate: candidate, thresholds: thresholds).flows.flatMap {
+            $0.changes.map(\.kind)
+        }
     }
 
     @Test(arguments: [
@@ -37,8 +45,9 @@ import ParleyTestSupport
     }
 
     @Test func slowerRepliesBeyondBothThresholdsRegress() {
-        let comparison = RunComparison.compare(base: runs([.passed], latencies: [100, 110]),
-                                               candidate: runs([.passed], latencies: [300, 320]))
+        let comparison = RunComparison.compare(
+            base: runs([.passed], latencies: [100, 110]),
+            candidate: runs([.passed], latencies: [300, 320]))
         let changes = comparison.flows.flatMap(\.changes)
         #expect(changes.map(\.kind) == [.slower, .slower])
         #expect(changes.map(\.percentile) == ["p50", "p90"])
@@ -60,7 +69,8 @@ import ParleyTestSupport
     }
 
     @Test func fasterRepliesAreAnImprovement() {
-        let comparison = RunComparison.compare(base: runs([.passed], latencies: [900, 1000]), candidate: runs([.passed], latencies: [200, 250]))
+        let comparison = RunComparison.compare(
+            base: runs([.passed], latencies: [900, 1000]), candidate: runs([.passed], latencies: [200, 250]))
         #expect(comparison.flows.flatMap(\.changes).map(\.kind) == [.faster, .faster])
         #expect(!comparison.regressed)
         #expect(comparison.improvements.count == 1)
@@ -81,22 +91,33 @@ import ParleyTestSupport
         #expect(kinds(runs([.passed], latencies: [2000]), runs([.passed], latencies: [2200])) == [])
         // +300 ms on 1 s: 30% and over the floor; allowed with a 50% threshold.
         #expect(kinds(runs([.passed], latencies: [1000]), runs([.passed], latencies: [1300])) == [.slower, .slower])
-        #expect(kinds(runs([.passed], latencies: [1000]), runs([.passed], latencies: [1300]), .init(latencyIncrease: 0.5)) == [])
-        #expect(kinds(runs([.passed], latencies: [1000]), runs([.passed], latencies: [1300]), .init(latencyFloorMs: 400)) == [])
+        #expect(
+            kinds(runs([.passed], latencies: [1000]), runs([.passed], latencies: [1300]), .init(latencyIncrease: 0.5))
+                == [])
+        #expect(
+            kinds(runs([.passed], latencies: [1000]), runs([.passed], latencies: [1300]), .init(latencyFloorMs: 400))
+                == [])
     }
 
     @Test func flowsAreMatchedByNameAndPersonaAndThoseInOneRunAreListedWithoutFailing() {
-        let base = runs([.passed], persona: "Dana") + runs([.passed], persona: "Priya") + runs([.passed], flow: "retired", persona: nil)
-        let candidate = runs([.passed], persona: "Dana") + runs([.failed], persona: "Priya") + runs([.passed], flow: "new", persona: nil)
+        let base =
+            runs([.passed], persona: "Dana") + runs([.passed], persona: "Priya")
+            + runs([.passed], flow: "retired", persona: nil)
+        let candidate =
+            runs([.passed], persona: "Dana") + runs([.failed], persona: "Priya")
+            + runs([.passed], flow: "new", persona: nil)
         let comparison = RunComparison.compare(base: base, candidate: candidate)
-        let byName = Dictionary(uniqueKeysWithValues: comparison.flows.map { ("\($0.flow)/\($0.persona ?? "-")", $0.changes.map(\.kind)) })
+        let byName = Dictionary(
+            uniqueKeysWithValues: comparison.flows.map { ("\($0.flow)/\($0.persona ?? "-")", $0.changes.map(\.kind)) })
         #expect(byName["refund/Dana"] == [])
         #expect(byName["refund/Priya"] == [.newFailure, .passRateDrop])
         #expect(byName["retired/-"] == [.onlyInBase])
         #expect(byName["new/-"] == [.onlyInCandidate])
         #expect(comparison.flows.first?.persona == "Priya", "regressions come first")
         #expect(comparison.regressed)
-        #expect(!RunComparison.compare(base: runs([.passed], flow: "retired"), candidate: runs([.passed], flow: "new")).regressed)
+        #expect(
+            !RunComparison.compare(base: runs([.passed], flow: "retired"), candidate: runs([.passed], flow: "new"))
+                .regressed)
     }
 
     @Test func theFirstCandidateFailureIsKeptForShowing() throws {
@@ -107,10 +128,11 @@ import ParleyTestSupport
     }
 
     @Test func theComparisonRoundTripsThroughJSON() throws {
-        let comparison = RunComparison.compare(base: runs([.passed, .passed]) + runs([.failed], flow: "other"),
-                                               candidate: runs([.passed, .failed], latencies: [500, 600]) + runs([.passed], flow: "other"),
-                                               thresholds: .init(passRateDrop: 0.1, latencyIncrease: 0.3, latencyFloorMs: 80),
-                                               baseName: "runs/a", candidateName: "runs/b")
+        let comparison = RunComparison.compare(
+            base: runs([.passed, .passed]) + runs([.failed], flow: "other"),
+            candidate: runs([.passed, .failed], latencies: [500, 600]) + runs([.passed], flow: "other"),
+            thresholds: .init(passRateDrop: 0.1, latencyIncrease: 0.3, latencyFloorMs: 80),
+            baseName: "runs/a", candidateName: "runs/b")
         let data = try JSONCoding.encoder(pretty: true).encode(comparison)
         let text = String(decoding: data, as: UTF8.self)
         #expect(text.contains("\"kind\" : \"new-failure\""))

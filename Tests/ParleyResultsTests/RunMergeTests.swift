@@ -6,8 +6,12 @@ import ParleyTestSupport
 
 @Suite struct RunMergeTests {
     @Test func mergingShardsUnitesRecordsTranscriptsAndCounts() throws {
-        let shard1 = try RunFixtures.runDirectory([RunFixtures.result(flow: "a"), RunFixtures.result(flow: "b", outcome: .failed)])
-        let shard2 = try RunFixtures.runDirectory([RunFixtures.result(flow: "c", startOffset: 30), RunFixtures.result(flow: "d", outcome: .error)])
+        let shard1 = try RunFixtures.runDirectory([
+            RunFixtures.result(flow: "a"), RunFixtures.result(flow: "b", outcome: .failed),
+        ])
+        let shard2 = try RunFixtures.runDirectory([
+            RunFixtures.result(flow: "c", startOffset: 30), RunFixtures.result(flow: "d", outcome: .error),
+        ])
         let out = RunFixtures.temporaryPath("merged")
         let merge = try RunMerge.plan(directories: [shard1, shard2], runId: "merged-1")
         try merge.write(to: out)
@@ -18,7 +22,8 @@ import ParleyTestSupport
             let transcript = try RunDirectory(path: out).transcript(for: record)
             #expect(transcript.id == record.id)
         }
-        let summary = try JSONCoding.decoder().decode(RunSummary.self, from: Data(contentsOf: URL(fileURLWithPath: out + "/summary.json")))
+        let summary = try JSONCoding.decoder().decode(
+            RunSummary.self, from: Data(contentsOf: URL(fileURLWithPath: out + "/summary.json")))
         #expect(summary.runId == "merged-1")
         #expect((summary.total, summary.passed, summary.failed, summary.errors) == (4, 2, 1, 1))
         #expect(summary.flows.map(\.flow) == ["a", "b", "c", "d"])
@@ -62,7 +67,9 @@ import ParleyTestSupport
 
     @Test func unreadableInputsAndOccupiedOutputsAreRefused() throws {
         let run = try RunFixtures.runDirectory([RunFixtures.result(flow: "a")])
-        let missing = #expect(throws: RunMerge.Failure.self) { try RunMerge.plan(directories: [run, run + "-nowhere"]) }
+        let missing = #expect(throws: RunMerge.Failure.self) {
+            try RunMerge.plan(directories: [run, run + "-nowhere"])
+        }
         #expect(missing?.kind == .unreadable)
 
         let occupied = #expect(throws: RunMerge.Failure.self) { try RunMerge.plan(directories: [run]).write(to: run) }
@@ -71,7 +78,8 @@ import ParleyTestSupport
         // A record pointing outside the run directory is never followed.
         let hostile = try RunFixtures.runDirectory([RunFixtures.result(flow: "a")])
         let results = try String(contentsOfFile: hostile + "/results.jsonl", encoding: .utf8)
-            .replacingOccurrences(of: "\"transcript\":\"transcripts/a--dana--1.json\"", with: "\"transcript\":\"../../../etc/passwd\"")
+            .replacingOccurrences(
+                of: "\"transcript\":\"transcripts/a--dana--1.json\"", with: "\"transcript\":\"../../../etc/passwd\"")
         try results.write(toFile: hostile + "/results.jsonl", atomically: true, encoding: .utf8)
         let outside = #expect(throws: RunMerge.Failure.self) { try RunMerge.plan(directories: [hostile]) }
         #expect(outside?.kind == .unreadable)

@@ -5,24 +5,26 @@ import ParleyRun
 import ParleyTestSupport
 
 @Suite struct InterpreterTests {
-    let echo = TestProvider(behaviour: .reply { input in
-        guard let input else { return ["Hi! How can I help you today?"] }
-        if input.lowercased().contains("refund") { return ["Sure. What is your order number?"] }
-        if input.contains("ORD-") { return ["Refund issued, ticket T-4242."] }
-        return ["You said: \(input)"]
-    })
+    let echo = TestProvider(
+        behaviour: .reply { input in
+            guard let input else { return ["Hi! How can I help you today?"] }
+            if input.lowercased().contains("refund") { return ["Sure. What is your order number?"] }
+            if input.contains("ORD-") { return ["Refund issued, ticket T-4242."] }
+            return ["You said: \(input)"]
+        })
 
     @Test func anAgentFirstFlowPassesAndRecordsTurns() async throws {
-        let f = try flow("""
-        steps:
-          - expect: /how can I help/i
-          - send: I want a refund
-          - expect: order number
-          - send: It's ORD-1042
-          - expect: { pattern: /ticket/, capture: { ticket: /ticket (T-\\d+)/ } }
-          - send: Thanks, my ticket is ${ticket}
-          - expect: "T-4242"
-        """)
+        let f = try flow(
+            """
+            steps:
+              - expect: /how can I help/i
+              - send: I want a refund
+              - expect: order number
+              - send: It's ORD-1042
+              - expect: { pattern: /ticket/, capture: { ticket: /ticket (T-\\d+)/ } }
+              - send: Thanks, my ticket is ${ticket}
+              - expect: "T-4242"
+            """)
         let result = await run(f, provider: echo)
         #expect(result.outcome == .passed)
         #expect(result.failure == nil)
@@ -45,19 +47,21 @@ import ParleyTestSupport
 
     @Test func severalExpectsCheckTheSameReply() async throws {
         let provider = TestProvider(behaviour: echo.behaviour)
-        let f = try flow("steps:\n  - send: refund\n  - expect: order\n  - expect: /number/\n  - expect_not: /sorry/i\n")
+        let f = try flow(
+            "steps:\n  - send: refund\n  - expect: order\n  - expect: /number/\n  - expect_not: /sorry/i\n")
         let result = await run(f, provider: provider)
         #expect(result.outcome == .passed)
         #expect(provider.log.all.filter { $0.hasPrefix("user:") || $0.hasPrefix("start") }.count == 1)
     }
 
     @Test func aFailedExpectationIsFailedWithLocationAndReplyAndSkipsTheRest() async throws {
-        let f = try flow("""
-        steps:
-          - send: hello
-          - expect: /refund/i
-          - send: never sent
-        """)
+        let f = try flow(
+            """
+            steps:
+              - send: hello
+              - expect: /refund/i
+              - send: never sent
+            """)
         let provider = TestProvider(behaviour: echo.behaviour)
         let result = await run(f, provider: provider)
         #expect(result.outcome == .failed)
@@ -98,7 +102,10 @@ import ParleyTestSupport
 
     @Test func aProviderErrorIsAnErrorNotAFailure() async throws {
         let f = try flow("steps:\n  - send: hello\n  - expect: hi\n")
-        let result = await run(f, provider: TestProvider(behaviour: .fail(ProviderError(.authRefused, "Amigo refused the API key (401)", status: 401))))
+        let result = await run(
+            f,
+            provider: TestProvider(
+                behaviour: .fail(ProviderError(.authRefused, "Amigo refused the API key (401)", status: 401))))
         #expect(result.outcome == .error)
         #expect(result.failure?.message == "Amigo refused the API key (401)")
         #expect(result.failure?.errorKind == "auth-refused")
@@ -123,13 +130,14 @@ import ParleyTestSupport
 
     @Test func setAndPersonaVariablesAreInterpolated() async throws {
         let provider = TestProvider(behaviour: echo.behaviour)
-        let f = try flow("""
-        persona: { name: Dana, variables: { order_id: ORD-9 } }
-        scenario: { objective: Get a refund }
-        steps:
-          - set: { greeting: "Hi, I'm ${persona.name}" }
-          - send: "${greeting}; order ${persona.order_id}; goal: ${scenario.objective}; home ${env.HOME}"
-        """, environment: ["HOME": "/root"])
+        let f = try flow(
+            """
+            persona: { name: Dana, variables: { order_id: ORD-9 } }
+            scenario: { objective: Get a refund }
+            steps:
+              - set: { greeting: "Hi, I'm ${persona.name}" }
+              - send: "${greeting}; order ${persona.order_id}; goal: ${scenario.objective}; home ${env.HOME}"
+            """, environment: ["HOME": "/root"])
         let result = await run(f, provider: provider)
         #expect(result.outcome == .passed)
         #expect(provider.log.all.first == "start+user:Hi, I'm Dana; order ORD-9; goal: Get a refund; home /root")
@@ -164,7 +172,10 @@ import ParleyTestSupport
     }
 
     @Test func randomPickIsReproducibleWithTheSameSeed() async throws {
-        let f = try flow("steps:\n  - expect: help\n  - recommend: { pick: random }\n  - recommend: { pick: random }\n  - recommend: { pick: random }\n")
+        let f = try flow(
+            "steps:\n  - expect: help\n  - recommend: { pick: random }\n  - recommend: { pick: random }\n  - "
+                + "recommend: { pick: random }\n"
+        )
         var choices: [[String]] = []
         for seed: UInt64 in [7, 7, 8, 9, 10] {
             let result = await run(f, provider: TestProvider(behaviour: echo.behaviour), seed: seed)
@@ -188,7 +199,8 @@ import ParleyTestSupport
         #expect(result.failure?.message == "no agent reply matched /never/ within 3 simulated turns")
         #expect(result.turns.filter { $0.simulated == true }.count == 3)
 
-        let lenient = try flow("steps:\n  - expect: help\n  - simulate: { until: /never/, max_turns: 2, on_max: pass }\n")
+        let lenient = try flow(
+            "steps:\n  - expect: help\n  - simulate: { until: /never/, max_turns: 2, on_max: pass }\n")
         #expect(await run(lenient, provider: TestProvider(behaviour: echo.behaviour)).outcome == .passed)
     }
 
@@ -212,7 +224,10 @@ import ParleyTestSupport
 
     @Test func tagsAreSentAndKeptInTheResult() async throws {
         let provider = TestProvider(behaviour: echo.behaviour)
-        let f = try flow("steps:\n  - send: hi\n  - tag: { set: { outcome: refunded, tier: gold }, remove: [triage] }\n  - tag: { remove: [tier] }\n")
+        let f = try flow(
+            "steps:\n  - send: hi\n  - tag: { set: { outcome: refunded, tier: gold }, remove: [triage] }\n  - tag: { "
+                + "remove: [tier] }\n"
+        )
         let result = await run(f, provider: provider)
         #expect(result.outcome == .passed)
         #expect(result.conversationTags == ["outcome": "refunded"])

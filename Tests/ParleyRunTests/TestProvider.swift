@@ -31,8 +31,16 @@ struct TestProvider: ConversationProvider {
 final class MessageLog: @unchecked Sendable {
     private let lock = NSLock()
     private var entries: [String] = []
-    func append(_ s: String) { lock.lock(); entries.append(s); lock.unlock() }
-    var all: [String] { lock.lock(); defer { lock.unlock() }; return entries }
+    func append(_ s: String) {
+        lock.lock()
+        entries.append(s)
+        lock.unlock()
+    }
+    var all: [String] {
+        lock.lock()
+        defer { lock.unlock() }
+        return entries
+    }
 }
 
 actor TestConversation: AgentConversation {
@@ -43,11 +51,14 @@ actor TestConversation: AgentConversation {
 
     func start(_ opening: ConversationOpening) async throws(ProviderError) -> AgentReply {
         switch opening {
-        case .agentFirst: provider.log.append("start")
+        case .agentFirst:
+            provider.log.append("start")
             return try await answer(nil)
-        case .userMessage(let text): provider.log.append("start+user:\(text)")
+        case .userMessage(let text):
+            provider.log.append("start+user:\(text)")
             return try await answer(text)
-        case .externalEvent(let text): provider.log.append("start+event:\(text)")
+        case .externalEvent(let text):
+            provider.log.append("start+event:\(text)")
             return try await answer("event:\(text)")
         }
     }
@@ -68,7 +79,8 @@ actor TestConversation: AgentConversation {
     }
 
     func updateTags(set: [String: String], remove: [String]) async throws(ProviderError) {
-        provider.log.append("tags:\(set.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ","))-\(remove.joined(separator: ","))")
+        let pairs = set.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
+        provider.log.append("tags:\(pairs.joined(separator: ","))-\(remove.joined(separator: ","))")
     }
 
     func insights() async throws(ProviderError) -> AgentInsights {
@@ -89,20 +101,27 @@ actor TestConversation: AgentConversation {
             throw error
         case .reply(let make):
             if provider.latency > .zero {
-                do { try await Task.sleep(for: provider.latency) } catch { throw ProviderError(.cancelled, "cancelled") }
+                do { try await Task.sleep(for: provider.latency) } catch {
+                    throw ProviderError(.cancelled, "cancelled")
+                }
             }
             let messages = make(input)
             let done = provider.completeAfter.map { marker in input?.contains(marker) == true } ?? false
-            return AgentReply(messages: messages, sentAt: sent, latency: .seconds(Date().timeIntervalSince(sent)),
-                              ids: ["conversation_id": "test-conversation"], conversationCompleted: done)
+            return AgentReply(
+                messages: messages, sentAt: sent, latency: .seconds(Date().timeIntervalSince(sent)),
+                ids: ["conversation_id": "test-conversation"], conversationCompleted: done)
         }
     }
 }
 
-
 /// Runs a flow against a provider and returns the result.
-func run(_ flow: Flow, provider: TestProvider, simulator: (any UserSimulator)? = TargetRecommendSimulator(), seed: UInt64 = 0,
-         persona: Persona? = nil) async -> FlowRunResult {
-    let interpreter = FlowInterpreter(provider: provider, simulator: simulator, environment: ["HOME": "/root"], endTimeout: .seconds(1))
-    return await interpreter.run(FlowRunRequest(flow: flow, persona: persona ?? flow.personas.first, targetName: "test", seed: seed))
+func run(
+    _ flow: Flow, provider: TestProvider, simulator: (any UserSimulator)? = TargetRecommendSimulator(),
+    seed: UInt64 = 0,
+    persona: Persona? = nil
+) async -> FlowRunResult {
+    let interpreter = FlowInterpreter(
+        provider: provider, simulator: simulator, environment: ["HOME": "/root"], endTimeout: .seconds(1))
+    return await interpreter.run(
+        FlowRunRequest(flow: flow, persona: persona ?? flow.personas.first, targetName: "test", seed: seed))
 }

@@ -20,16 +20,21 @@ struct AmeliaTestClient: Sendable {
     }
 
     func newConversation(_ token: String) async throws -> String {
-        let result = try await post(token, "conversations/new", #"{"domain":"\#(credentials.ameliaDomain)","deliveryMode":"POLLING","receiveDebugMessages":"false"}"#)
+        let result = try await post(
+            token, "conversations/new",
+            #"{"domain":"\#(credentials.ameliaDomain)","deliveryMode":"POLLING","receiveDebugMessages":"false"}"#)
         try #require(result.status == 200, "new failed: \(result.text)")
         return try #require(result.object["sessionId"] as? String)
     }
 
-    /// Polls (with a short pause) until a ready or closed message arrives; returns every message seen and the poll count.
+    /// Polls (with a short pause) until a ready or closed message arrives; returns every message seen and the poll
+    /// count.
     /// Bounded by time rather than a count of polls, so a busy machine does not fail it.
     /// `seen`: messages an earlier poll already took (polled messages are handed out once).
-    func pollUntilReady(_ token: String, _ session: String, seen: [[String: Any]] = [],
-                        seconds: Double = 30) async throws -> (messages: [[String: Any]], polls: Int) {
+    func pollUntilReady(
+        _ token: String, _ session: String, seen: [[String: Any]] = [],
+        seconds: Double = 30
+    ) async throws -> (messages: [[String: Any]], polls: Int) {
         var messages = seen
         let deadline = ContinuousClock.now + .milliseconds(Int64(seconds * 1000))
         var poll = 0
@@ -54,7 +59,9 @@ struct AmeliaTestClient: Sendable {
 extension Array where Element == [String: Any] {
     var ameliaTypes: [String] { compactMap { $0["ameliaMessageType"] as? String } }
     var ameliaTexts: [String] {
-        filter { $0["ameliaMessageType"] as? String == "OutboundTextMessage" }.compactMap { $0["messageText"] as? String }
+        filter { $0["ameliaMessageType"] as? String == "OutboundTextMessage" }.compactMap {
+            $0["messageText"] as? String
+        }
     }
 }
 
@@ -73,15 +80,27 @@ extension Array where Element == [String: Any] {
             // On a busy machine the early poll may come after the latency and take the greeting itself.
             let greeting = try await amelia.pollUntilReady(token, session, seen: early.array)
             #expect(ContinuousClock.now - started >= latency)
-            #expect(greeting.messages.ameliaTexts == ["Hi, thanks for contacting Juniper & Pine! I'm Juno, your virtual assistant. How can I help you today?"])
+            #expect(
+                greeting.messages.ameliaTexts == [
+                    "Hi, thanks for contacting Juniper & Pine! I'm Juno, your virtual assistant. How can I help you "
+                        + "today?"
+                ])
             let ready = try #require(greeting.messages.last)
             #expect(ready["inputEnabled"] as? Bool == true)
             #expect(ready["messageText"] is NSNull)
 
-            #expect(try await amelia.post(token, "conversations/\(session)/send", #"{"messageText":"Where is my order ORD-1042?"}"#).status == 200)
+            #expect(
+                try await amelia.post(
+                    token, "conversations/\(session)/send", #"{"messageText":"Where is my order ORD-1042?"}"#
+                ).status == 200)
             let status = try await amelia.pollUntilReady(token, session)
-            #expect(status.messages.ameliaTypes == ["OutboundEchoMessage", "OutboundTextMessage", "OutboundTextMessage", "OutboundAmeliaReadyMessage"]
-                    || status.messages.ameliaTypes == ["OutboundEchoMessage", "OutboundTextMessage", "OutboundAmeliaReadyMessage"])
+            #expect(
+                status.messages.ameliaTypes == [
+                    "OutboundEchoMessage", "OutboundTextMessage", "OutboundTextMessage", "OutboundAmeliaReadyMessage",
+                ]
+                    || status.messages.ameliaTypes == [
+                        "OutboundEchoMessage", "OutboundTextMessage", "OutboundAmeliaReadyMessage",
+                    ])
             let echo = try #require(status.messages.first)
             #expect(echo["selfEcho"] as? Bool == true)
             #expect(echo["sourceUserType"] as? String == "User")
@@ -95,7 +114,8 @@ extension Array where Element == [String: Any] {
             let sequences = (greeting.messages + status.messages).compactMap { $0["sessionSequence"] as? Int }
             #expect(sequences == Array(1...sequences.count))
 
-            _ = try await amelia.post(token, "conversations/\(session)/send", #"{"messageText":"Let me talk to a person"}"#)
+            _ = try await amelia.post(
+                token, "conversations/\(session)/send", #"{"messageText":"Let me talk to a person"}"#)
             let escalated = try await amelia.pollUntilReady(token, session)
             #expect(escalated.messages.ameliaTypes.contains("OutboundEscalationStartedMessage"))
 
@@ -106,7 +126,9 @@ extension Array where Element == [String: Any] {
             let refused = try await amelia.post(token, "conversations/\(session)/send", #"{"messageText":"hello?"}"#)
             #expect(refused.status == 400)
 
-            #expect(try await amelia.post(token, "conversations/\(session)/close", #"{"skipPreCloseSurvey":true}"#).status == 200)
+            #expect(
+                try await amelia.post(token, "conversations/\(session)/close", #"{"skipPreCloseSurvey":true}"#).status
+                    == 200)
             #expect(try await amelia.post(token, "auth/logout").status == 200)
             #expect(try await amelia.post(token, "conversations/\(session)/poll").status == 401)
             #expect(server.stats.userMessages[session] == 3)
@@ -116,7 +138,9 @@ extension Array where Element == [String: Any] {
 
     @Test func wrongCredentialsAnswer500AsObserved() async throws {
         try await withSandbox { _, http in
-            let result = try await http.send(.post, "/AmeliaRest/api/v1/auth/login", body: #"{"username":"sandbox@parley.local","password":"wrong"}"#)
+            let result = try await http.send(
+                .post, "/AmeliaRest/api/v1/auth/login", body: #"{"username":"sandbox@parley.local","password":"wrong"}"#
+            )
             #expect(result.status == 500)
             #expect(result.object["message"] as? String == "Bad credentials")
             #expect(result.object["status"] as? Int == 500)
@@ -129,9 +153,13 @@ extension Array where Element == [String: Any] {
     @Test func callsWithoutAValidTokenAreRefused() async throws {
         try await withSandbox { _, http in
             let amelia = AmeliaTestClient(http: http)
-            let missing = try await http.send(.post, "/AmeliaRest/api/v1/conversations/new", body: #"{"domain":"support"}"#)
+            let missing = try await http.send(
+                .post, "/AmeliaRest/api/v1/conversations/new", body: #"{"domain":"support"}"#)
             #expect(missing.status == 401)
-            #expect(try await amelia.post("00000000-0000-0000-0000-000000000000", "conversations/new", #"{"domain":"support"}"#).status == 401)
+            #expect(
+                try await amelia.post(
+                    "00000000-0000-0000-0000-000000000000", "conversations/new", #"{"domain":"support"}"#
+                ).status == 401)
             let token = try await amelia.login()
             let wrongDomain = try await amelia.post(token, "conversations/new", #"{"domain":"sales"}"#)
             #expect(wrongDomain.status == 400)
@@ -160,7 +188,8 @@ extension Array where Element == [String: Any] {
             let session = try await amelia.newConversation(token)
             #expect(try await amelia.post(token, "conversations/\(session)/poll").status == 200)
             try await Task.sleep(for: .milliseconds(2500))
-            #expect(try await amelia.post(token, "conversations/\(session)/send", #"{"messageText":"hi"}"#).status == 410)
+            #expect(
+                try await amelia.post(token, "conversations/\(session)/send", #"{"messageText":"hi"}"#).status == 410)
         }
     }
 
@@ -171,9 +200,13 @@ extension Array where Element == [String: Any] {
             let session = try await amelia.newConversation(token)
             _ = try await amelia.pollUntilReady(token, session)
             server.expireAmeliaSessions()
-            #expect(try await amelia.post(token, "conversations/\(session)/send", #"{"messageText":"Where is my order?"}"#).status == 410)
+            #expect(
+                try await amelia.post(token, "conversations/\(session)/send", #"{"messageText":"Where is my order?"}"#)
+                    .status == 410)
             let fresh = try await amelia.login()
-            #expect(try await amelia.post(fresh, "conversations/\(session)/send", #"{"messageText":"Where is my order?"}"#).status == 200)
+            #expect(
+                try await amelia.post(fresh, "conversations/\(session)/send", #"{"messageText":"Where is my order?"}"#)
+                    .status == 200)
             let reply = try await amelia.pollUntilReady(fresh, session)
             #expect(reply.messages.ameliaTexts.joined().contains("order number"))
             #expect(server.stats.userMessages[session] == 1, "the refused send was not taken")

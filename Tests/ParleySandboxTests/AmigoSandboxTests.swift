@@ -31,7 +31,13 @@ import ParleySandbox
             // Byte for byte: compact JSON with the documented key order.
             let id = created.conversationID
             #expect(created.rawLines.first == #"{"type":"conversation-created","conversation_id":"\#(id)"}"#)
-            #expect(created.rawLines.contains { $0.hasPrefix(#"{"type":"new-message","message":"Hi, thanks for contacting","transcript_alignment":null,"stop":false,"sequence_number":1,"message_id":""#) })
+            #expect(
+                created.rawLines.contains {
+                    $0.hasPrefix(
+                        #"{"type":"new-message","message":"Hi, thanks for contacting","transcript_alignment":null,"#
+                            + #""stop":false,"sequence_number":1,"message_id":""#
+                    )
+                })
 
             let ask = try await amigo.interact(token, id, "My blender arrived cracked.")
             #expect(ask.status == 200)
@@ -60,19 +66,25 @@ import ParleySandbox
         try await withSandbox { server, http in
             let amigo = AmigoTestClient(http: http)
             let token = try await amigo.signIn()
-            let userFirst = try await amigo.create(token, initialMessage: "Where is my order ORD-1042?", type: "user-message")
+            let userFirst = try await amigo.create(
+                token, initialMessage: "Where is my order ORD-1042?", type: "user-message")
             #expect(userFirst.status == 201)
             #expect(userFirst.fullMessage.hasPrefix("Here's the status of order ORD-1042"))
             #expect(!userFirst.lines.contains { $0["type"] as? String == "user-message-available" })
             #expect(server.stats.userMessages[userFirst.conversationID] == 1)
             #expect(try await amigo.post(token, "conversation/\(userFirst.conversationID)/finish/").status == 204)
 
-            let event = try await amigo.create(token, initialMessage: "customer opened the app from a push notification about order ORD-1042",
-                                               type: "external-event")
-            #expect(event.fullMessage.hasPrefix("Welcome back! I see you opened our notification about order ORD-1042."))
+            let event = try await amigo.create(
+                token, initialMessage: "customer opened the app from a push notification about order ORD-1042",
+                type: "external-event")
+            #expect(
+                event.fullMessage.hasPrefix("Welcome back! I see you opened our notification about order ORD-1042."))
             #expect(server.stats.userMessages[event.conversationID] == 0)
-            let messages = try await amigo.get(token, "conversation/\(event.conversationID)/messages/?sort_by=%2Bcreated_at")
-            let kinds = (messages.object["messages"] as? [[String: Any]] ?? []).compactMap { $0["message_type"] as? String }
+            let messages = try await amigo.get(
+                token, "conversation/\(event.conversationID)/messages/?sort_by=%2Bcreated_at")
+            let kinds = (messages.object["messages"] as? [[String: Any]] ?? []).compactMap {
+                $0["message_type"] as? String
+            }
             #expect(kinds == ["external-event", "agent-message"])
         }
     }
@@ -101,18 +113,26 @@ import ParleySandbox
             let id = try await amigo.create(token).conversationID
             let path = "/v1/\(amigo.org)/conversation/\(id)/interact?request_format=text&response_format=text"
             func send(_ body: String, boundary: String = "b0und") async throws -> HTTPResult {
-                try await http.send(.post, path, headers: amigo.auth(token).merging(["Content-Type": "multipart/form-data; boundary=\(boundary)"]) { $1 },
-                                    body: body)
+                try await http.send(
+                    .post, path,
+                    headers: amigo.auth(token).merging(["Content-Type": "multipart/form-data; boundary=\(boundary)"]) {
+                        $1
+                    },
+                    body: body)
             }
             // A preamble, a quoted boundary, a value spanning lines and an unnamed part that is ignored.
-            let wellFormed = "preamble\r\n--b0und\r\nContent-Disposition: form-data; name=\"initial_message_type\"\r\n\r\nuser-message\r\n"
+            let wellFormed =
+                "preamble\r\n--b0und\r\nContent-Disposition: form-data; "
+                + "name=\"initial_message_type\"\r\n\r\nuser-message\r\n"
                 + "--b0und\r\n\r\nno headers\r\n"
-                + "--b0und\r\ncontent-disposition: form-data;name=\"recorded_message\"\r\n\r\nhello\r\nthere\r\n--b0und--\r\n"
+                + "--b0und\r\ncontent-disposition: "
+                + "form-data;name=\"recorded_message\"\r\n\r\nhello\r\nthere\r\n--b0und--\r\n"
             let accepted = try await send(wellFormed, boundary: "\"b0und\"")
             #expect(accepted.status == 200)
             #expect(accepted.lines.first?["user_message"] as? String == "hello\r\nthere")
             // No closing delimiter: the body is cut short.
-            let truncated = try await send("--b0und\r\nContent-Disposition: form-data; name=\"recorded_message\"\r\n\r\nhel")
+            let truncated = try await send(
+                "--b0und\r\nContent-Disposition: form-data; name=\"recorded_message\"\r\n\r\nhel")
             #expect(truncated.status == 400)
             // Parts without a name leave the fields missing.
             let nameless = try await send("--b0und\r\nContent-Type: text/plain\r\n\r\nhello\r\n--b0und--\r\n")
@@ -126,8 +146,9 @@ import ParleySandbox
             let amigo = AmigoTestClient(http: http)
             let token = try await amigo.signIn()
             let id = try await amigo.create(token).conversationID
-            let withEvent = try await amigo.interact(token, id, "I'd like a refund",
-                                                     events: [("push notification about order ORD-9", "2024-01-01T10:00:00Z")])
+            let withEvent = try await amigo.interact(
+                token, id, "I'd like a refund",
+                events: [("push notification about order ORD-9", "2024-01-01T10:00:00Z")])
             #expect(withEvent.fullMessage.contains("I found order ORD-9"))
             let skip = try await amigo.interact(token, id, "", type: "skip")
             #expect(skip.status == 200)
@@ -145,23 +166,29 @@ import ParleySandbox
         try await withSandbox { _, http in
             let c = SandboxCredentials.default
             let org = c.amigoOrganization
-            let wrongKey = try await http.send(.post, "/v1/\(org)/user/signin_with_api_key",
-                                               headers: ["x-api-key": "nope", "x-api-key-id": c.amigoAPIKeyID, "x-user-id": c.amigoUserID])
+            let wrongKey = try await http.send(
+                .post, "/v1/\(org)/user/signin_with_api_key",
+                headers: ["x-api-key": "nope", "x-api-key-id": c.amigoAPIKeyID, "x-user-id": c.amigoUserID])
             #expect(wrongKey.status == 401)
             #expect(wrongKey.detail == "API key not found, is incorrect, or the requested user is not found.")
-            let wrongOrg = try await http.send(.post, "/v1/other-org/user/signin_with_api_key",
-                                               headers: ["x-api-key": c.amigoAPIKey, "x-api-key-id": c.amigoAPIKeyID, "x-user-id": c.amigoUserID])
+            let wrongOrg = try await http.send(
+                .post, "/v1/other-org/user/signin_with_api_key",
+                headers: ["x-api-key": c.amigoAPIKey, "x-api-key-id": c.amigoAPIKeyID, "x-user-id": c.amigoUserID])
             #expect(wrongOrg.status == 404)
-            let missing = try await http.send(.post, "/v1/\(org)/user/signin_with_api_key", headers: ["x-api-key": c.amigoAPIKey])
+            let missing = try await http.send(
+                .post, "/v1/\(org)/user/signin_with_api_key", headers: ["x-api-key": c.amigoAPIKey])
             #expect(missing.status == 422)
             let detail = missing.object["detail"] as? [[String: Any]] ?? []
-            #expect(detail.compactMap { $0["loc"] as? [String] } == [["header", "x-api-key-id"], ["header", "x-user-id"]])
-            #expect(detail.allSatisfy { $0["msg"] as? String == "Field required" && $0["type"] as? String == "missing" })
+            #expect(
+                detail.compactMap { $0["loc"] as? [String] } == [["header", "x-api-key-id"], ["header", "x-user-id"]])
+            #expect(
+                detail.allSatisfy { $0["msg"] as? String == "Field required" && $0["type"] as? String == "missing" })
 
             let noToken = try await http.send(.get, "/v1/\(org)/conversation/")
             #expect(noToken.status == 401)
             #expect(noToken.detail == "Invalid authorization credentials.")
-            let badToken = try await http.send(.get, "/v1/\(org)/conversation/", headers: ["Authorization": "Bearer not-a-token"])
+            let badToken = try await http.send(
+                .get, "/v1/\(org)/conversation/", headers: ["Authorization": "Bearer not-a-token"])
             #expect(badToken.status == 401)
         }
     }
@@ -170,10 +197,12 @@ import ParleySandbox
         try await withSandbox(SandboxConfiguration()) { server, http in
             let amigo = AmigoTestClient(http: http)
             let token = try await amigo.signIn()
-            let signIn = try await http.send(.post, "/v1/\(amigo.org)/user/signin_with_api_key", headers: [
-                "x-api-key": amigo.credentials.amigoAPIKey, "x-api-key-id": amigo.credentials.amigoAPIKeyID,
-                "x-user-id": amigo.credentials.amigoUserID,
-            ])
+            let signIn = try await http.send(
+                .post, "/v1/\(amigo.org)/user/signin_with_api_key",
+                headers: [
+                    "x-api-key": amigo.credentials.amigoAPIKey, "x-api-key-id": amigo.credentials.amigoAPIKeyID,
+                    "x-user-id": amigo.credentials.amigoUserID,
+                ])
             let expiresAt = try #require(signIn.object["expires_at"] as? String)
             #expect(expiresAt.wholeMatch(of: /\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z/) != nil)
             #expect(try await amigo.get(token, "conversation/").status == 200)
@@ -192,9 +221,13 @@ import ParleySandbox
             let token = try await amigo.signIn()
             let user = "\(amigo.org)_\(amigo.credentials.amigoUserID):\(token)"
             let basic = "Basic " + Data(user.utf8).base64EncodedString()
-            #expect(try await http.send(.get, "/v1/\(amigo.org)/conversation/", headers: ["Authorization": basic]).status == 200)
+            #expect(
+                try await http.send(.get, "/v1/\(amigo.org)/conversation/", headers: ["Authorization": basic]).status
+                    == 200)
             let wrongUser = "Basic " + Data("someone_else:\(token)".utf8).base64EncodedString()
-            #expect(try await http.send(.get, "/v1/\(amigo.org)/conversation/", headers: ["Authorization": wrongUser]).status == 401)
+            #expect(
+                try await http.send(.get, "/v1/\(amigo.org)/conversation/", headers: ["Authorization": wrongUser])
+                    .status == 401)
         }
     }
 
@@ -228,7 +261,9 @@ import ParleySandbox
                 let interactsBefore = server.stats.requests(.amigoInteract)
                 async let slow = amigo.interact(token, id, "I want a refund")
                 // Wait until the server has the first interaction, not a fixed time.
-                while server.stats.requests(.amigoInteract) == interactsBefore { try await Task.sleep(for: .milliseconds(10)) }
+                while server.stats.requests(.amigoInteract) == interactsBefore {
+                    try await Task.sleep(for: .milliseconds(10))
+                }
                 let busy = try await other.interact(token, id, "hello")
                 #expect(busy.status == 409)
                 #expect(busy.detail == "A related operation is in progress.")
@@ -251,20 +286,28 @@ import ParleySandbox
             #expect(detail["loc"] as? [String] == ["query", "response_format"])
             #expect(detail["msg"] as? String == "Field required")
 
-            let badService = try await http.send(.post, "/v1/\(amigo.org)/conversation/?response_format=text",
-                                                 headers: amigo.auth(token), body: #"{"service_id":"XYZ"}"#)
+            let badService = try await http.send(
+                .post, "/v1/\(amigo.org)/conversation/?response_format=text",
+                headers: amigo.auth(token), body: #"{"service_id":"XYZ"}"#)
             #expect(badService.status == 422)
             #expect(badService.text.contains(#""type":"string_pattern_mismatch","loc":["body","service_id"]"#))
-            let notJSON = try await http.send(.post, "/v1/\(amigo.org)/conversation/?response_format=text",
-                                              headers: amigo.auth(token), body: "{nope")
+            let notJSON = try await http.send(
+                .post, "/v1/\(amigo.org)/conversation/?response_format=text",
+                headers: amigo.auth(token), body: "{nope")
             #expect(notJSON.status == 422)
-            #expect(notJSON.text.contains(#""type":"json_invalid","loc":["body",1],"msg":"JSON decode error""#), "\(notJSON.text)")
-            #expect(notJSON.text.contains(#""ctx":{"error":"Expecting property name enclosed in double quotes"}"#), "\(notJSON.text)")
-            let cutShort = try await http.send(.post, "/v1/\(amigo.org)/conversation/?response_format=text",
-                                               headers: amigo.auth(token), body: #"{"service_id":"a" "#)
+            #expect(
+                notJSON.text.contains(#""type":"json_invalid","loc":["body",1],"msg":"JSON decode error""#),
+                "\(notJSON.text)")
+            #expect(
+                notJSON.text.contains(#""ctx":{"error":"Expecting property name enclosed in double quotes"}"#),
+                "\(notJSON.text)")
+            let cutShort = try await http.send(
+                .post, "/v1/\(amigo.org)/conversation/?response_format=text",
+                headers: amigo.auth(token), body: #"{"service_id":"a" "#)
             #expect(cutShort.text.contains(#""ctx":{"error":"Expecting ',' delimiter"}"#), "\(cutShort.text)")
-            let unknownService = try await http.send(.post, "/v1/\(amigo.org)/conversation/?response_format=text",
-                                                     headers: amigo.auth(token), body: #"{"service_id":"aaaaaaaaaaaaaaaaaaaaaaaa"}"#)
+            let unknownService = try await http.send(
+                .post, "/v1/\(amigo.org)/conversation/?response_format=text",
+                headers: amigo.auth(token), body: #"{"service_id":"aaaaaaaaaaaaaaaaaaaaaaaa"}"#)
             #expect(unknownService.status == 404)
             let voice = try await amigo.create(token, query: "response_format=voice")
             #expect(voice.status == 400)
@@ -272,12 +315,18 @@ import ParleySandbox
             #expect(badID.status == 422)
             let unknownConversation = try await amigo.interact(token, "aaaaaaaaaaaaaaaaaaaaaaaa", "hi")
             #expect(unknownConversation.status == 404)
-            let notMultipart = try await http.send(.post, "/v1/\(amigo.org)/conversation/aaaaaaaaaaaaaaaaaaaaaaaa/interact?request_format=text&response_format=text",
-                                                   headers: amigo.auth(token), body: "{}")
+            let notMultipart = try await http.send(
+                .post,
+                "/v1/\(amigo.org)/conversation/aaaaaaaaaaaaaaaaaaaaaaaa/interact"
+                    + "?request_format=text&response_format=text",
+                headers: amigo.auth(token), body: "{}")
             #expect(notMultipart.status == 422)
-            let brokenMultipart = try await http.send(.post, "/v1/\(amigo.org)/conversation/aaaaaaaaaaaaaaaaaaaaaaaa/interact?request_format=text&response_format=text",
-                                                      headers: amigo.auth(token).merging(["Content-Type": "multipart/form-data; boundary=x"]) { $1 },
-                                                      body: "garbage without parts")
+            let brokenMultipart = try await http.send(
+                .post,
+                "/v1/\(amigo.org)/conversation/aaaaaaaaaaaaaaaaaaaaaaaa/interact"
+                    + "?request_format=text&response_format=text",
+                headers: amigo.auth(token).merging(["Content-Type": "multipart/form-data; boundary=x"]) { $1 },
+                body: "garbage without parts")
             #expect(brokenMultipart.status == 400)
             let unknownPath = try await amigo.get(token, "nothing/here")
             #expect(unknownPath.status == 404)
@@ -298,7 +347,9 @@ import ParleySandbox
             var token_: Int? = 0
             var pages = 0
             while let continuation = token_ {
-                let page = try await amigo.get(token, "conversation/\(id)/messages/?limit=3&sort_by=%2Bcreated_at&continuation_token=\(continuation)")
+                let page = try await amigo.get(
+                    token,
+                    "conversation/\(id)/messages/?limit=3&sort_by=%2Bcreated_at&continuation_token=\(continuation)")
                 #expect(page.status == 200)
                 let messages = page.object["messages"] as? [[String: Any]] ?? []
                 #expect(messages.count <= 3)
@@ -309,13 +360,19 @@ import ParleySandbox
             }
             #expect(pages == 3)
             #expect(collected.count == 7)
-            #expect(collected.compactMap { $0["message_type"] as? String }
-                    == ["agent-message", "user-message", "agent-message", "user-message", "agent-message", "user-message", "agent-message"])
+            #expect(
+                collected.compactMap { $0["message_type"] as? String }
+                    == [
+                        "agent-message", "user-message", "agent-message", "user-message", "agent-message",
+                        "user-message", "agent-message",
+                    ])
             #expect(collected[1]["message"] as? String == "hello")
             #expect(Set(collected.compactMap { $0["id"] as? String }).count == 7)
 
             let newestFirst = try await amigo.get(token, "conversation/\(id)/messages/?limit=1")
-            #expect((newestFirst.object["messages"] as? [[String: Any]])?.first?["message_type"] as? String == "agent-message")
+            #expect(
+                (newestFirst.object["messages"] as? [[String: Any]])?.first?["message_type"] as? String
+                    == "agent-message")
             #expect(newestFirst.object["has_more"] as? Bool == true)
             let usersOnly = try await amigo.get(token, "conversation/\(id)/messages/?message_type=user-message")
             #expect((usersOnly.object["messages"] as? [[String: Any]])?.count == 3)
@@ -335,9 +392,14 @@ import ParleySandbox
             for index in 0..<3 {
                 let created = try await amigo.create(token, tags: ["batch": "nightly", "index": "n\(index)"])
                 ids.append(created.conversationID)
-                if index < 2 { #expect(try await amigo.post(token, "conversation/\(created.conversationID)/finish/").status == 204) }
+                if index < 2 {
+                    #expect(try await amigo.post(token, "conversation/\(created.conversationID)/finish/").status == 204)
+                }
             }
-            #expect(try await amigo.post(token, "conversation/\(ids[1])/tags/", body: #"{"updates":{"outcome":"refunded"}}"#).status == 204)
+            #expect(
+                try await amigo.post(
+                    token, "conversation/\(ids[1])/tags/", body: #"{"updates":{"outcome":"refunded"}}"#
+                ).status == 204)
 
             let all = try await amigo.get(token, "conversation/")
             let listed = all.object["conversations"] as? [[String: Any]] ?? []
@@ -346,10 +408,12 @@ import ParleySandbox
             #expect((listed.first?["tags"] as? [String: Any])?["batch"] as? String == "nightly")
 
             let tagged = try await amigo.get(token, "conversation/?tag=outcome:refunded")
-            #expect((tagged.object["conversations"] as? [[String: Any]])?.compactMap { $0["id"] as? String } == [ids[1]])
+            #expect(
+                (tagged.object["conversations"] as? [[String: Any]])?.compactMap { $0["id"] as? String } == [ids[1]])
             let anyValue = try await amigo.get(token, "conversation/?tag=index:*&is_finished=true")
             #expect((anyValue.object["conversations"] as? [[String: Any]])?.count == 2)
-            let open = try await amigo.get(token, "conversation/?is_finished=false&service_id=\(amigo.credentials.amigoServiceID)")
+            let open = try await amigo.get(
+                token, "conversation/?is_finished=false&service_id=\(amigo.credentials.amigoServiceID)")
             #expect((open.object["conversations"] as? [[String: Any]])?.compactMap { $0["id"] as? String } == [ids[2]])
             let paged = try await amigo.get(token, "conversation/?limit=2")
             #expect(paged.object["has_more"] as? Bool == true)
@@ -365,18 +429,26 @@ import ParleySandbox
             let token = try await amigo.signIn()
             let id = try await amigo.create(token).conversationID
             let twenty = (1...20).map { "\"k\($0)\":\"v\($0)\"" }.joined(separator: ",")
-            #expect(try await amigo.post(token, "conversation/\(id)/tags/", body: "{\"updates\":{\(twenty)}}").status == 204)
+            #expect(
+                try await amigo.post(token, "conversation/\(id)/tags/", body: "{\"updates\":{\(twenty)}}").status == 204
+            )
             let oneMore = try await amigo.post(token, "conversation/\(id)/tags/", body: #"{"updates":{"extra":"x"}}"#)
             #expect(oneMore.status == 400)
             #expect(oneMore.detail == "The conversation cannot contain more than 20 tags.")
             // Deleting one makes room in the same request.
-            #expect(try await amigo.post(token, "conversation/\(id)/tags/", body: #"{"updates":{"extra":null},"deletes":["k1"]}"#).status == 204)
+            #expect(
+                try await amigo.post(
+                    token, "conversation/\(id)/tags/", body: #"{"updates":{"extra":null},"deletes":["k1"]}"#
+                ).status == 204)
             let tooMany = (1...21).map { "\"t\($0)\":\"v\")" }.joined(separator: ",")
-            #expect(try await amigo.post(token, "conversation/\(id)/tags/", body: "{\"updates\":{\(tooMany)}}").status == 422)
+            #expect(
+                try await amigo.post(token, "conversation/\(id)/tags/", body: "{\"updates\":{\(tooMany)}}").status
+                    == 422)
             let badKey = try await amigo.post(token, "conversation/\(id)/tags/", body: #"{"updates":{"bad-key!":"x"}}"#)
             #expect(badKey.status == 422)
             #expect(badKey.text.contains("string_pattern_mismatch"))
-            let badValue = try await amigo.post(token, "conversation/\(id)/tags/", body: #"{"updates":{"ticket":"T-123"}}"#)
+            let badValue = try await amigo.post(
+                token, "conversation/\(id)/tags/", body: #"{"updates":{"ticket":"T-123"}}"#)
             #expect(badValue.status == 422)
             #expect(try await amigo.post(token, "conversation/\(id)/tags/", body: #"{"deletes":"k2"}"#).status == 422)
 
@@ -395,27 +467,43 @@ import ParleySandbox
             let created = try await amigo.create(token)
             let id = created.conversationID
             let first = created.interactionID
-            let context = "PERSONA:\nName: Dana Ortiz\nVariables:\n- order_id: ORD-1042\n---\nSCENARIO:\nObjective: Get a refund for the cracked blender.\n"
+            let context =
+                "PERSONA:\nName: Dana Ortiz\nVariables:\n- order_id: ORD-1042\n---\nSCENARIO:\nObjective: Get a "
+                + "refund for the cracked blender.\n"
             let body = String(decoding: try JSONSerialization.data(withJSONObject: ["context": context]), as: UTF8.self)
-            let start = try await amigo.post(token, "conversation/\(id)/interaction/\(first)/recommend_responses", body: body)
+            let start = try await amigo.post(
+                token, "conversation/\(id)/interaction/\(first)/recommend_responses", body: body)
             #expect(start.status == 200)
             let candidates = start.object["recommended_responses"] as? [String] ?? []
             #expect(candidates.count >= 3)
-            #expect(candidates.allSatisfy { $0.lowercased().contains("refund") || $0.lowercased().contains("money back") })
+            #expect(
+                candidates.allSatisfy { $0.lowercased().contains("refund") || $0.lowercased().contains("money back") })
 
             let next = try await amigo.interact(token, id, candidates[0])
-            let stale = try await amigo.post(token, "conversation/\(id)/interaction/\(first)/recommend_responses", body: body)
+            let stale = try await amigo.post(
+                token, "conversation/\(id)/interaction/\(first)/recommend_responses", body: body)
             #expect(stale.status == 400)
-            #expect(stale.detail == "The conversation is finished, or the supplied interaction ID doesn't correspond to the latest, completed interaction.")
-            let latest = try await amigo.post(token, "conversation/\(id)/interaction/\(next.interactionID)/recommend_responses", body: body)
-            #expect((latest.object["recommended_responses"] as? [String])?.first == "Yes, please go ahead with the refund.")
+            #expect(
+                stale.detail
+                    == "The conversation is finished, or the supplied interaction ID doesn't correspond to the "
+                    + "latest, completed interaction."
+            )
+            let latest = try await amigo.post(
+                token, "conversation/\(id)/interaction/\(next.interactionID)/recommend_responses", body: body)
+            #expect(
+                (latest.object["recommended_responses"] as? [String])?.first == "Yes, please go ahead with the refund.")
             // Without a body the default persona is used.
-            let defaults = try await amigo.post(token, "conversation/\(id)/interaction/\(next.interactionID)/recommend_responses")
+            let defaults = try await amigo.post(
+                token, "conversation/\(id)/interaction/\(next.interactionID)/recommend_responses")
             #expect(defaults.status == 200)
-            #expect(try await amigo.post(token, "conversation/\(id)/interaction/\(next.interactionID)/recommend_responses",
-                                         body: #"{"context":"  "}"#).status == 422)
+            #expect(
+                try await amigo.post(
+                    token, "conversation/\(id)/interaction/\(next.interactionID)/recommend_responses",
+                    body: #"{"context":"  "}"#
+                ).status == 422)
             #expect(try await amigo.post(token, "conversation/\(id)/finish/").status == 204)
-            let finished = try await amigo.post(token, "conversation/\(id)/interaction/\(next.interactionID)/recommend_responses", body: body)
+            let finished = try await amigo.post(
+                token, "conversation/\(id)/interaction/\(next.interactionID)/recommend_responses", body: body)
             #expect(finished.status == 400)
         }
     }
@@ -426,14 +514,19 @@ import ParleySandbox
             let token = try await amigo.signIn()
             let created = try await amigo.create(token)
             let id = created.conversationID
-            let greeting = try await amigo.get(token, "conversation/\(id)/interaction/\(created.interactionID)/insights")
+            let greeting = try await amigo.get(
+                token, "conversation/\(id)/interaction/\(created.interactionID)/insights")
             #expect(greeting.status == 200)
             #expect(greeting.object["current_state_name"] as? String == "greeting")
             let reply = try await amigo.interact(token, id, "I'd like a refund for ORD-1042, it's cracked")
             let insights = try await amigo.get(token, "conversation/\(id)/interaction/\(reply.interactionID)/insights")
             #expect(insights.object["current_state_name"] as? String == "refund_offer")
-            #expect(insights.object["current_state_action"] as? String == "Open a ticket and offer a full refund or a replacement.")
-            #expect(insights.object["current_state_objective"] as? String == "Agree with the customer on a refund or a replacement.")
+            #expect(
+                insights.object["current_state_action"] as? String
+                    == "Open a ticket and offer a full refund or a replacement.")
+            #expect(
+                insights.object["current_state_objective"] as? String
+                    == "Agree with the customer on a refund or a replacement.")
             let logs = insights.object["state_transition_logs"] as? [[String: Any]] ?? []
             #expect(logs.first?["previous_state"] as? String == "greeting")
             #expect(logs.first?["next_state"] as? String == "refund_offer")
@@ -442,14 +535,20 @@ import ParleySandbox
             // Earlier interactions keep their own state.
             let again = try await amigo.get(token, "conversation/\(id)/interaction/\(created.interactionID)/insights")
             #expect(again.object["current_state_name"] as? String == "greeting")
-            #expect(try await amigo.get(token, "conversation/\(id)/interaction/aaaaaaaaaaaaaaaaaaaaaaaa/insights").status == 404)
+            #expect(
+                try await amigo.get(token, "conversation/\(id)/interaction/aaaaaaaaaaaaaaaaaaaaaaaa/insights").status
+                    == 404)
             // Agent actions can be filtered out of the stream, or down to some types.
             let quiet = try await amigo.interact(token, id, "no", query: "&current_agent_action_type=%5E%24")
             #expect(!quiet.lines.contains { $0["type"] as? String == "current-agent-action" })
-            let some = try await amigo.interact(token, id, "I want a refund after all", query: "&current_agent_action_type=transitioned")
+            let some = try await amigo.interact(
+                token, id, "I want a refund after all", query: "&current_agent_action_type=transitioned")
             let actions = some.lines.filter { $0["type"] as? String == "current-agent-action" }
             #expect(!actions.isEmpty)
-            #expect(actions.allSatisfy { ($0["action"] as? [String: Any])?["type"] as? String == "navigate-state-machine-state-transitioned" })
+            #expect(
+                actions.allSatisfy {
+                    ($0["action"] as? [String: Any])?["type"] as? String == "navigate-state-machine-state-transitioned"
+                })
         }
     }
 
@@ -467,13 +566,15 @@ import ParleySandbox
             var statuses: [Int] = []
             var last: HTTPResult?
             for _ in 0..<6 {
-                last = try await http.send(.post, "/v1/\(amigo.org)/user/signin_with_api_key",
-                                           headers: ["x-api-key": c.amigoAPIKey, "x-api-key-id": c.amigoAPIKeyID, "x-user-id": c.amigoUserID])
+                last = try await http.send(
+                    .post, "/v1/\(amigo.org)/user/signin_with_api_key",
+                    headers: ["x-api-key": c.amigoAPIKey, "x-api-key-id": c.amigoAPIKeyID, "x-user-id": c.amigoUserID])
                 statuses.append(last?.status ?? 0)
             }
             #expect(statuses == [200, 200, 200, 200, 200, 429])
             let tooMany = try #require(last)
-            #expect(tooMany.detail == "The user has exceeded the rate limit of 5 requests per minute for this endpoint.")
+            #expect(
+                tooMany.detail == "The user has exceeded the rate limit of 5 requests per minute for this endpoint.")
             #expect(tooMany.header("X-RateLimit-Limit") == "5")
             #expect(tooMany.header("X-RateLimit-Remaining") == "0")
             let retryAfter = try #require(tooMany.header("Retry-After").flatMap(Int.init))

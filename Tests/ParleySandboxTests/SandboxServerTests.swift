@@ -34,17 +34,29 @@ import ParleySandbox
 
     @Test func garbageNeverCrashesTheServer() async throws {
         try await withSandbox { server, http in
-            let bodies = ["", "{", "[]", "null", "{\"agent_id\":1e400}", "\u{0}\u{1}", String(repeating: "[", count: 500), "{\"a\":\"\\ud800\"}"]
-            let paths = ["/v1/parley-sandbox/conversation/?response_format=text", "/AmeliaRest/api/v1/auth/login",
-                         "/AmeliaRest/api/v1/conversations/new", "/api/v1/sessions", "/v1/parley-sandbox/user/signin_with_api_key",
-                         "/v1/parley-sandbox/conversation/aaaaaaaaaaaaaaaaaaaaaaaa/interact?request_format=text&response_format=text"]
+            let bodies = [
+                "", "{", "[]", "null", "{\"agent_id\":1e400}", "\u{0}\u{1}", String(repeating: "[", count: 500),
+                "{\"a\":\"\\ud800\"}",
+            ]
+            let paths = [
+                "/v1/parley-sandbox/conversation/?response_format=text", "/AmeliaRest/api/v1/auth/login",
+                "/AmeliaRest/api/v1/conversations/new", "/api/v1/sessions",
+                "/v1/parley-sandbox/user/signin_with_api_key",
+                "/v1/parley-sandbox/conversation/aaaaaaaaaaaaaaaaaaaaaaaa/interact"
+                    + "?request_format=text&response_format=text",
+            ]
             let token = try await AmigoTestClient(http: http).signIn()
             for path in paths {
                 for body in bodies {
-                    let headers = ["Authorization": "Bearer \(token)", "x-api-key": SandboxCredentials.default.agentHumanAPIKey,
-                                   "Content-Type": path.contains("interact") ? "multipart/form-data; boundary=\"\"" : "application/json"]
+                    let headers = [
+                        "Authorization": "Bearer \(token)", "x-api-key": SandboxCredentials.default.agentHumanAPIKey,
+                        "Content-Type": path.contains("interact")
+                            ? "multipart/form-data; boundary=\"\"" : "application/json",
+                    ]
                     let result = try await http.send(.post, path, headers: headers, body: body)
-                    #expect((400..<500).contains(result.status), "\(path) with \(body.prefix(20).debugDescription) gave \(result.status): \(result.text)")
+                    #expect(
+                        (400..<500).contains(result.status),
+                        "\(path) with \(body.prefix(20).debugDescription) gave \(result.status): \(result.text)")
                 }
             }
             #expect(server.stats.totalRequests == paths.count * bodies.count + 1)
@@ -52,7 +64,8 @@ import ParleySandbox
     }
 
     @Test func manyConcurrentConversationsDeliverEachMessageOnce() async throws {
-        let configuration = SandboxConfiguration(latency: .milliseconds(5), jitter: .milliseconds(5), chunkDelay: .milliseconds(1))
+        let configuration = SandboxConfiguration(
+            latency: .milliseconds(5), jitter: .milliseconds(5), chunkDelay: .milliseconds(1))
         let server = try await SandboxServer.start(configuration)
         let script = ["I'd like a refund, my kettle is broken", "It's ORD-4242", "yes please", "that's all, bye"]
         try await withThrowingTaskGroup(of: Void.self) { group in
@@ -77,7 +90,9 @@ import ParleySandbox
                         let session = try await amelia.newConversation(token)
                         _ = try await amelia.pollUntilReady(token, session)
                         for text in script {
-                            let body = String(decoding: try JSONSerialization.data(withJSONObject: ["messageText": text]), as: UTF8.self)
+                            let body = String(
+                                decoding: try JSONSerialization.data(withJSONObject: ["messageText": text]),
+                                as: UTF8.self)
                             #expect(try await amelia.post(token, "conversations/\(session)/send", body).status == 200)
                             _ = try await amelia.pollUntilReady(token, session)
                         }
@@ -87,11 +102,17 @@ import ParleySandbox
                     try await TestClient.withClient(host: "127.0.0.1", port: server.port) { client in
                         let http = SandboxClient(client: client)
                         let headers = ["x-api-key": SandboxCredentials.default.agentHumanAPIKey]
-                        let created = try await http.send(.post, "/api/v1/sessions", headers: headers, body: #"{"agent_id":123,"session_type":"agent_chat"}"#)
+                        let created = try await http.send(
+                            .post, "/api/v1/sessions", headers: headers,
+                            body: #"{"agent_id":123,"session_type":"agent_chat"}"#)
                         let id = try #require((created.object["session"] as? [String: Any])?["session_id"] as? Int)
                         for text in script {
-                            let body = String(decoding: try JSONSerialization.data(withJSONObject: ["message": text]), as: UTF8.self)
-                            #expect(try await http.send(.post, "/api/v1/sessions/\(id)/messages", headers: headers, body: body).status == 200)
+                            let body = String(
+                                decoding: try JSONSerialization.data(withJSONObject: ["message": text]), as: UTF8.self)
+                            #expect(
+                                try await http.send(
+                                    .post, "/api/v1/sessions/\(id)/messages", headers: headers, body: body
+                                ).status == 200)
                         }
                     }
                 }

@@ -13,18 +13,31 @@ import ParleyJSON
         var cases: [SchemaValidator.Case] = []
         for path in SchemaKind.yamlFiles(under: "flows") {
             let kind = SchemaKind.ofFlowFolderFile(path)
-            cases.append(.init(schema: kind.fileName, label: path, document: try SchemaValidator.document(yamlFile: Self.root + "/" + path)))
+            cases.append(
+                .init(
+                    schema: kind.fileName, label: path,
+                    document: try SchemaValidator.document(yamlFile: Self.root + "/" + path)))
         }
         for path in SchemaKind.exampleConfigs() {
-            cases.append(.init(schema: SchemaKind.parley.fileName, label: path, document: try SchemaValidator.document(yamlFile: Self.root + "/" + path)))
+            cases.append(
+                .init(
+                    schema: SchemaKind.parley.fileName, label: path,
+                    document: try SchemaValidator.document(yamlFile: Self.root + "/" + path)))
         }
         // Flows and configurations shown in the documentation are examples too.
-        for (document, blocks) in [("README.md", SchemaKind.yamlBlocks(inMarkdown: "README.md")),
-                                   ("docs/sandbox.md", SchemaKind.yamlBlocks(inMarkdown: "docs/sandbox.md"))] {
+        for (document, blocks) in [
+            ("README.md", SchemaKind.yamlBlocks(inMarkdown: "README.md")),
+            ("docs/sandbox.md", SchemaKind.yamlBlocks(inMarkdown: "docs/sandbox.md")),
+        ] {
             for (index, block) in blocks.enumerated() {
-                let kind: SchemaKind? = block.contains("\nsteps:") ? .flow : block.hasPrefix("targets:") || block.contains("\ntargets:") ? .parley : nil
+                let kind: SchemaKind? =
+                    block.contains("\nsteps:")
+                    ? .flow : block.hasPrefix("targets:") || block.contains("\ntargets:") ? .parley : nil
                 guard let kind else { continue }
-                cases.append(.init(schema: kind.fileName, label: "\(document) yaml block \(index + 1)", document: try SchemaValidator.document(yaml: block)))
+                cases.append(
+                    .init(
+                        schema: kind.fileName, label: "\(document) yaml block \(index + 1)",
+                        document: try SchemaValidator.document(yaml: block)))
             }
         }
         let kinds = Dictionary(grouping: cases, by: \.schema).mapValues(\.count)
@@ -63,7 +76,8 @@ import ParleyJSON
         var seen: [String: (file: String, value: JSONValue)] = [:]
         var shared = 0
         for kind in SchemaKind.allCases {
-            let schema = try JSONValue(parsing: String(contentsOfFile: Self.root + "/schema/" + kind.fileName, encoding: .utf8))
+            let schema = try JSONValue(
+                parsing: String(contentsOfFile: Self.root + "/schema/" + kind.fileName, encoding: .utf8))
             #expect(schema["$schema"]?.string == "https://json-schema.org/draft/2020-12/schema")
             let definitions = try #require(schema["$defs"]?.object, "\(kind.fileName) has no $defs")
             for (name, value) in definitions {
@@ -79,12 +93,16 @@ import ParleyJSON
     }
 
     @Test func theSchemasParleyInitWritesAreTheFilesInTheSchemaFolder() throws {
-        let files = try FileManager.default.contentsOfDirectory(atPath: Self.root + "/schema").filter { $0.hasSuffix(".schema.json") }
+        let files = try FileManager.default.contentsOfDirectory(atPath: Self.root + "/schema").filter {
+            $0.hasSuffix(".schema.json")
+        }
         #expect(Set(files) == Set(SchemaKind.allCases.map(\.fileName)))
         #expect(Set(EditorSchema.all.map(\.fileName)) == Set(files))
         for schema in EditorSchema.all {
             let text = try String(contentsOfFile: Self.root + "/schema/" + schema.fileName, encoding: .utf8)
-            #expect(schema.text == text, "\(schema.fileName): the built-in schema must be the package resource read from schema/")
+            #expect(
+                schema.text == text,
+                "\(schema.fileName): the built-in schema must be the package resource read from schema/")
         }
     }
 }

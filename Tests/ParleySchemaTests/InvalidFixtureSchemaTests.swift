@@ -15,7 +15,8 @@ import ParleyTestSupport
         "include-broken.yaml": "the error is inside the included file (steps.schema.json rejects that file itself)",
         "include-cycle.yaml": "a cycle is a property of several files together",
         "include-missing.yaml": "whether the included file exists is a question for the file system",
-        "invalid-regex.yaml": "the expression's syntax is NSRegularExpression's; the schema checks only the /re/flags form",
+        "invalid-regex.yaml":
+            "the expression's syntax is NSRegularExpression's; the schema checks only the /re/flags form",
         "persona-variable-missing.yaml": "${persona.order} needs a variable that the persona lacks: a cross-reference",
         "steps-after-end.yaml": "the order of steps: each one is valid on its own",
         "too-many-tags.yaml": "each step sets 12 tags, within the limit; only their sum passes 20",
@@ -32,7 +33,8 @@ import ParleyTestSupport
     ]
 
     static let fixtures: [String] = {
-        ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).filter { $0.hasSuffix(".yaml") }.sorted()
+        ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).filter { $0.hasSuffix(".yaml") }
+            .sorted()
     }()
 
     @Test func everyListedFixtureExists() {
@@ -49,7 +51,10 @@ import ParleyTestSupport
             let path = Self.directory + "/" + name
             let text = try String(contentsOfFile: path, encoding: .utf8)
             do {
-                cases.append(.init(schema: SchemaKind.flow.fileName, label: name, document: try SchemaValidator.document(yaml: text, file: path)))
+                cases.append(
+                    .init(
+                        schema: SchemaKind.flow.fileName, label: name,
+                        document: try SchemaValidator.document(yaml: text, file: path)))
                 #expect(Self.notYAML[name] == nil, "\(name) is listed as not YAML, but the parser reads it")
             } catch {
                 #expect(Self.notYAML[name] != nil, "\(name) does not parse (\(error)) but is not listed in `notYAML`")
@@ -58,17 +63,28 @@ import ParleyTestSupport
         #expect(cases.count == Self.fixtures.count - Self.notYAML.count)
         for verdict in try await SchemaValidator().validate(cases) {
             if let reason = Self.semanticOnly[verdict.label] {
-                #expect(verdict.valid, "\(verdict.label) is listed as semantic-only (\(reason)), but the schema rejects it: \(verdict.errors)")
+                #expect(
+                    verdict.valid,
+                    Comment(
+                        rawValue: "\(verdict.label) is listed as semantic-only (\(reason)), "
+                            + "but the schema rejects it: \(verdict.errors)")
+                )
             } else {
-                #expect(!verdict.valid, "the schema accepts \(verdict.label), which the loader rejects; make the schema stricter or list it in `semanticOnly` with the reason")
+                #expect(
+                    !verdict.valid,
+                    Comment(
+                        rawValue: "the schema accepts \(verdict.label), which the loader rejects; make the schema "
+                            + "stricter or list it in `semanticOnly` with the reason")
+                )
             }
         }
     }
 
     @Test func theStepsSchemaJudgesIncludedFilesLikeTheLoader() async throws {
         let cases = try ["broken-steps.yaml", "cycle-a.yaml", "cycle-b.yaml"].map { name in
-            SchemaValidator.Case(schema: SchemaKind.steps.fileName, label: name,
-                                 document: try SchemaValidator.document(yamlFile: Self.directory + "/_parts/" + name))
+            SchemaValidator.Case(
+                schema: SchemaKind.steps.fileName, label: name,
+                document: try SchemaValidator.document(yamlFile: Self.directory + "/_parts/" + name))
         }
         let verdicts = try await SchemaValidator().validate(cases)
         #expect(verdicts.map(\.valid) == [false, true, true], "\(verdicts)")

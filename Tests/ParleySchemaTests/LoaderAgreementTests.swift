@@ -110,7 +110,10 @@ import ParleyTestSupport
         for (index, text) in Self.validFlows.enumerated() {
             let loaded = FlowLoader(environment: Self.environment).load(text: text, file: Self.flowFile)
             #expect(loaded.diagnostics.isEmpty, "valid flow \(index + 1): \(loaded.diagnostics.map(\.description))")
-            cases.append(.init(schema: SchemaKind.flow.fileName, label: "valid flow \(index + 1)", document: try SchemaValidator.document(yaml: text)))
+            cases.append(
+                .init(
+                    schema: SchemaKind.flow.fileName, label: "valid flow \(index + 1)",
+                    document: try SchemaValidator.document(yaml: text)))
         }
         for verdict in try await SchemaValidator().validate(cases) {
             #expect(verdict.valid, "\(verdict)")
@@ -148,7 +151,10 @@ import ParleyTestSupport
         (step("expect_not: { regex: a, contains: b }"), "a pattern takes one of"),
         (step("expect: { regex: a, capture: { 1: /x/ } }"), "not a valid variable name"),
         ("flow: x\nsteps:\n  - { send: hi, within: 2s }\n", "unexpected `within` beside `send`"),
-        ("flow: x\npersona: { name: Dana, variables: { name: D } }\nsteps:\n  - send: Hi\n", "is a persona field already"),
+        (
+            "flow: x\npersona: { name: Dana, variables: { name: D } }\nsteps:\n  - send: Hi\n",
+            "is a persona field already"
+        ),
         ("flow: x\npersona: \" \"\nsteps:\n  - send: Hi\n", "must not be empty"),
         ("flow: x\npersonas: []\nsteps:\n  - send: Hi\n", "needs at least one persona"),
         ("flow: x\nreplies: [{ when: /x/ }]\nsteps:\n  - send: Hi\n", "is missing `say`"),
@@ -166,10 +172,13 @@ import ParleyTestSupport
         var cases: [SchemaValidator.Case] = []
         for (index, item) in Self.invalidFlows.enumerated() {
             let loaded = FlowLoader(environment: Self.environment).load(text: item.yaml, file: Self.flowFile)
-            #expect(loaded.diagnostics.contains { $0.message.contains(item.loaderSays) },
-                    "invalid flow \(index + 1): expected `\(item.loaderSays)`, got \(loaded.diagnostics.map(\.message))")
-            cases.append(.init(schema: SchemaKind.flow.fileName, label: "invalid flow \(index + 1): \(item.yaml)",
-                               document: try SchemaValidator.document(yaml: item.yaml)))
+            #expect(
+                loaded.diagnostics.contains { $0.message.contains(item.loaderSays) },
+                "invalid flow \(index + 1): expected `\(item.loaderSays)`, got \(loaded.diagnostics.map(\.message))")
+            cases.append(
+                .init(
+                    schema: SchemaKind.flow.fileName, label: "invalid flow \(index + 1): \(item.yaml)",
+                    document: try SchemaValidator.document(yaml: item.yaml)))
         }
         for verdict in try await SchemaValidator().validate(cases) {
             #expect(!verdict.valid, "the schema accepts \(verdict.label)")
@@ -198,7 +207,8 @@ import ParleyTestSupport
             provider: amigo
             service_id: 5a4db0c0ffee00000000c0de
             rate_limits: { interact: 30, recommend: 0.5 }
-          demo: { provider: sandbox, protocol: amigo, agent: examples/agents/support-desk.yaml, latency: 10ms, jitter: 0, chunk_delay: 1ms }
+          demo: { provider: sandbox, protocol: amigo, agent: examples/agents/support-desk.yaml, latency: 10ms, \
+          jitter: 0, chunk_delay: 1ms }
           fast: { provider: local, latency: 0 }
         simulators:
           gpt:
@@ -222,16 +232,34 @@ import ParleyTestSupport
         ("targets: { a: { latency: 1s } }\n", "is missing `provider:`"),
         ("targets: { a: sandbox }\n", "must be a mapping"),
         ("targets: { a: { provider: amigoo } }\n", "unknown provider `amigoo`"),
-        ("targets: { s: { provider: sandbox, protocol: amelai } }\n", "`protocol` must be one of amigo, amelia, agenthuman"),
+        (
+            "targets: { s: { provider: sandbox, protocol: amelai } }\n",
+            "`protocol` must be one of amigo, amelia, agenthuman"
+        ),
         ("targets: { s: { provider: sandbox, latncy: 1s } }\n", "unknown key `latncy`"),
         ("targets: { s: { provider: local, latency: soon } }\n", "must be a duration"),
-        ("targets: { a: { provider: amigo, service_id: 5a4db0c0ffee00000000c0de, user_id: x, user_ids: [y] } }\n", "use either `user_id` or `user_ids`"),
+        (
+            "targets: { a: { provider: amigo, service_id: 5a4db0c0ffee00000000c0de, user_id: x, user_ids: [y] } }\n",
+            "use either `user_id` or `user_ids`"
+        ),
         ("targets: { a: { provider: amigo, service_id: xyz } }\n", "`service_id` must be 24 lowercase hex"),
         ("targets: { a: { provider: amigo } }\n", "needs `service_id`"),
-        ("targets: { a: { provider: amigo, service_id: 5a4db0c0ffee00000000c0de, rate_limits: { chat: 5 } } }\n", "unknown endpoint `chat`"),
-        ("targets: { a: { provider: amigo, service_id: 5a4db0c0ffee00000000c0de, rate_limits: sometimes } }\n", "`rate_limits` must be"),
-        ("targets: { a: { provider: amigo, service_id: 5a4db0c0ffee00000000c0de, api_key: \"${persona.name}\" } }\n", "only `${env.NAME}` can be used"),
-        ("targets: { a: { provider: amigo, service_id: 5a4db0c0ffee00000000c0de, insecure: maybe } }\n", "must be true or false"),
+        (
+            "targets: { a: { provider: amigo, service_id: 5a4db0c0ffee00000000c0de, rate_limits: { chat: 5 } } }\n",
+            "unknown endpoint `chat`"
+        ),
+        (
+            "targets: { a: { provider: amigo, service_id: 5a4db0c0ffee00000000c0de, rate_limits: sometimes } }\n",
+            "`rate_limits` must be"
+        ),
+        (
+            "targets: { a: { provider: amigo, service_id: 5a4db0c0ffee00000000c0de, api_key: \"${persona.name}\" } }\n",
+            "only `${env.NAME}` can be used"
+        ),
+        (
+            "targets: { a: { provider: amigo, service_id: 5a4db0c0ffee00000000c0de, insecure: maybe } }\n",
+            "must be true or false"
+        ),
         ("concurrency: 0\n", "`concurrency` must be between"),
         ("default_target: \"\"\n", "must not be empty"),
         ("simulator: \"\"\n", "must not be empty"),
@@ -246,7 +274,9 @@ import ParleyTestSupport
     static func configDiagnostics(_ text: String) -> [Diagnostic] {
         let sink = DiagnosticSink()
         let file = SchemaValidator.repositoryRoot + "/parley.yaml"
-        guard let config = ConfigLoader.load(bytes: Array(text.utf8), file: file, sink: sink) else { return sink.sorted }
+        guard let config = ConfigLoader.load(bytes: Array(text.utf8), file: file, sink: sink) else {
+            return sink.sorted
+        }
         let values = ConfigValues(reader: NodeReader(sink: sink), environment: environment)
         for target in config.targets {
             _ = ProviderSpecs.parse(target, values: values)
@@ -262,7 +292,10 @@ import ParleyTestSupport
         for (index, text) in Self.validConfigs.enumerated() {
             let diagnostics = Self.configDiagnostics(text)
             #expect(diagnostics.isEmpty, "valid config \(index + 1): \(diagnostics.map(\.description))")
-            cases.append(.init(schema: SchemaKind.parley.fileName, label: "valid config \(index + 1)", document: try SchemaValidator.document(yaml: text)))
+            cases.append(
+                .init(
+                    schema: SchemaKind.parley.fileName, label: "valid config \(index + 1)",
+                    document: try SchemaValidator.document(yaml: text)))
         }
         for verdict in try await SchemaValidator().validate(cases) {
             #expect(verdict.valid, "\(verdict)")
@@ -273,10 +306,13 @@ import ParleyTestSupport
         var cases: [SchemaValidator.Case] = []
         for (index, item) in Self.invalidConfigs.enumerated() {
             let diagnostics = Self.configDiagnostics(item.yaml)
-            #expect(diagnostics.contains { $0.message.contains(item.loaderSays) },
-                    "invalid config \(index + 1): expected `\(item.loaderSays)`, got \(diagnostics.map(\.message))")
-            cases.append(.init(schema: SchemaKind.parley.fileName, label: "invalid config \(index + 1): \(item.yaml)",
-                               document: try SchemaValidator.document(yaml: item.yaml)))
+            #expect(
+                diagnostics.contains { $0.message.contains(item.loaderSays) },
+                "invalid config \(index + 1): expected `\(item.loaderSays)`, got \(diagnostics.map(\.message))")
+            cases.append(
+                .init(
+                    schema: SchemaKind.parley.fileName, label: "invalid config \(index + 1): \(item.yaml)",
+                    document: try SchemaValidator.document(yaml: item.yaml)))
         }
         for verdict in try await SchemaValidator().validate(cases) {
             #expect(!verdict.valid, "the schema accepts \(verdict.label)")

@@ -14,16 +14,24 @@ import ParleyTestSupport
 
     @Test func theScaffoldIsAConfigAFlowAndTheFourSchemas() {
         let paths = ProjectScaffold.files.map(\.path)
-        #expect(paths == ["parley.yaml", "flows/hello.yaml", "schema/flow.schema.json", "schema/persona.schema.json",
-                          "schema/steps.schema.json", "schema/parley.schema.json"])
+        #expect(
+            paths == [
+                "parley.yaml", "flows/hello.yaml", "schema/flow.schema.json", "schema/persona.schema.json",
+                "schema/steps.schema.json", "schema/parley.schema.json",
+            ])
     }
 
     @Test func theConfigAndTheFlowMatchTheirSchemasWithAndWithoutTheExamples() async throws {
         let cases: [SchemaValidator.Case] = [
-            .init(schema: "parley.schema.json", label: "parley.yaml", document: try SchemaValidator.document(yaml: try Self.file("parley.yaml"))),
-            .init(schema: "parley.schema.json", label: "parley.yaml, examples uncommented",
-                  document: try SchemaValidator.document(yaml: ProjectScaffold.config(examplesEnabled: true))),
-            .init(schema: "flow.schema.json", label: "flows/hello.yaml", document: try SchemaValidator.document(yaml: try Self.file("flows/hello.yaml"))),
+            .init(
+                schema: "parley.schema.json", label: "parley.yaml",
+                document: try SchemaValidator.document(yaml: try Self.file("parley.yaml"))),
+            .init(
+                schema: "parley.schema.json", label: "parley.yaml, examples uncommented",
+                document: try SchemaValidator.document(yaml: ProjectScaffold.config(examplesEnabled: true))),
+            .init(
+                schema: "flow.schema.json", label: "flows/hello.yaml",
+                document: try SchemaValidator.document(yaml: try Self.file("flows/hello.yaml"))),
         ]
         for verdict in try await SchemaValidator().validate(cases) {
             #expect(verdict.valid, "\(verdict)")
@@ -32,13 +40,16 @@ import ParleyTestSupport
 
     @Test func theConfigLoadsAndPlansTheHelloFlowAgainstTheSandbox() throws {
         let sink = DiagnosticSink()
-        let config = try #require(ConfigLoader.load(bytes: Array(try Self.file("parley.yaml").utf8), file: "parley.yaml", sink: sink),
-                                  "\(sink.sorted.map(\.description))")
+        let config = try #require(
+            ConfigLoader.load(bytes: Array(try Self.file("parley.yaml").utf8), file: "parley.yaml", sink: sink),
+            "\(sink.sorted.map(\.description))")
         #expect(config.defaultTarget == "sandbox")
         #expect(config.targets.map(\.kind) == ["sandbox"])
-        let loaded = FlowLoader(environment: [:]).load(text: try Self.file("flows/hello.yaml"), file: "flows/hello.yaml")
+        let loaded = FlowLoader(environment: [:]).load(
+            text: try Self.file("flows/hello.yaml"), file: "flows/hello.yaml")
         #expect(loaded.diagnostics.isEmpty, "\(loaded.diagnostics.map(\.description))")
-        let plan = RunPlanner.plan(flows: loaded.flows, workspace: Workspace(config: config, environment: [:]), options: PlanOptions())
+        let plan = RunPlanner.plan(
+            flows: loaded.flows, workspace: Workspace(config: config, environment: [:]), options: PlanOptions())
         #expect(plan.diagnostics.isEmpty, "\(plan.diagnostics.map(\.description))")
         #expect(plan.requests.map(\.targetName) == ["sandbox"])
     }
@@ -48,17 +59,22 @@ import ParleyTestSupport
     @Test func everyCommentedOutExampleIsACorrectTarget() throws {
         let text = ProjectScaffold.config(examplesEnabled: true)
         let sink = DiagnosticSink()
-        let config = try #require(ConfigLoader.load(bytes: Array(text.utf8), file: "parley.yaml", sink: sink), "\(sink.sorted.map(\.description))")
+        let config = try #require(
+            ConfigLoader.load(bytes: Array(text.utf8), file: "parley.yaml", sink: sink),
+            "\(sink.sorted.map(\.description))")
         #expect(Set(config.targets.map(\.kind)) == Set(ProviderSpecs.kinds).subtracting(["local"]))
         #expect(config.simulators.map(\.kind) == ["openai"])
         #expect(config.concurrency == 4)
 
-        let environment = ["AMIGO_ORGANIZATION_ID": "org", "AMIGO_API_KEY": "key-value", "AMIGO_API_KEY_ID": "key-id-value",
-                           "AMIGO_USER_ID": "5a4db0c0ffee00000000a001", "AMELIA_USERNAME": "user", "AMELIA_PASSWORD": "password-value",
-                           "AGENTHUMAN_API_KEY": "ah_live_test", "OPENAI_API_KEY": "sk-test-value", "AGENT_TOKEN": "token-value"]
+        let environment = [
+            "AMIGO_ORGANIZATION_ID": "org", "AMIGO_API_KEY": "key-value", "AMIGO_API_KEY_ID": "key-id-value",
+            "AMIGO_USER_ID": "5a4db0c0ffee00000000a001", "AMELIA_USERNAME": "user", "AMELIA_PASSWORD": "password-value",
+            "AGENTHUMAN_API_KEY": "ah_live_test", "OPENAI_API_KEY": "sk-test-value", "AGENT_TOKEN": "token-value",
+        ]
         for target in config.targets {
             let targetSink = DiagnosticSink()
-            let spec = ProviderSpecs.parse(target, values: ConfigValues(reader: NodeReader(sink: targetSink), environment: environment))
+            let spec = ProviderSpecs.parse(
+                target, values: ConfigValues(reader: NodeReader(sink: targetSink), environment: environment))
             let messages = targetSink.sorted.map(\.message)
             if messages.count == 1, messages[0].hasPrefix("unknown provider `\(target.kind)`") {
                 continue  // listed in ProviderSpecs.kinds, not built yet: its example is checked by the schema only.
@@ -68,7 +84,9 @@ import ParleyTestSupport
         let simulatorSink = DiagnosticSink()
         let values = ConfigValues(reader: NodeReader(sink: simulatorSink), environment: environment)
         for entry in config.simulators {
-            #expect(OpenAISettings(entry, values: values, what: "simulator") != nil, "\(simulatorSink.sorted.map(\.description))")
+            #expect(
+                OpenAISettings(entry, values: values, what: "simulator") != nil,
+                "\(simulatorSink.sorted.map(\.description))")
         }
     }
 

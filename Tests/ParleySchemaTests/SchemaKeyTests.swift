@@ -10,7 +10,9 @@ import ParleyTestSupport
 /// without the schema (or the other way round) fails here rather than in someone's editor.
 @Suite struct SchemaKeyTests {
     static func schema(_ kind: SchemaKind) throws -> JSONValue {
-        try JSONValue(parsing: String(contentsOfFile: SchemaValidator.repositoryRoot + "/schema/" + kind.fileName, encoding: .utf8))
+        try JSONValue(
+            parsing: String(
+                contentsOfFile: SchemaValidator.repositoryRoot + "/schema/" + kind.fileName, encoding: .utf8))
     }
 
     static func keys(_ value: JSONValue?) -> Set<String> {
@@ -26,7 +28,8 @@ import ParleyTestSupport
         #expect(Self.keys(defs["expectation"]?["anyOf"]?[1]) == Set(FlowLoadSession.expectKeys))
         let forms = defs["patternForm"]?["oneOf"]?.array?.flatMap { Self.keys($0) } ?? []
         #expect(Set(forms) == Set(NodeReader.matcherKeys))
-        #expect(Self.keys(defs["step_simulate"]?["properties"]?["simulate"]) == ["until", "max_turns", "on_max", "pick"])
+        #expect(
+            Self.keys(defs["step_simulate"]?["properties"]?["simulate"]) == ["until", "max_turns", "on_max", "pick"])
         #expect(Self.keys(defs["step_tag"]?["properties"]?["tag"]) == ["set", "remove"])
         #expect(Self.keys(defs["step_insights"]?["properties"]?["insights"]) == ["state", "action", "objective"])
     }
@@ -34,7 +37,9 @@ import ParleyTestSupport
     @Test func everyStepKindIsASingleKeyAlternativeAndOnlyEndAndRecommendAreBare() throws {
         let defs = try #require(try Self.schema(.flow)["$defs"])
         let alternatives = try #require(defs["step"]?["oneOf"]?.array)
-        let referenced = alternatives.compactMap { $0["$ref"]?.string?.replacingOccurrences(of: "#/$defs/step_", with: "") }
+        let referenced = alternatives.compactMap {
+            $0["$ref"]?.string?.replacingOccurrences(of: "#/$defs/step_", with: "")
+        }
         #expect(Set(referenced) == Set(StepKind.allCases.map(\.rawValue)))
         for kind in referenced {
             let step = defs["step_" + kind]
@@ -59,7 +64,9 @@ import ParleyTestSupport
         let endpoints = defs["provider_amigo"]?["properties"]?["rate_limits"]?["anyOf"]?[1]
         #expect(Self.keys(endpoints) == Set(AmigoSettings.documentedLimits.keys))
         #expect(Self.keys(defs["provider_sandbox"]) == Set(SandboxProviderSpec.keys))
-        let protocols = defs["provider_sandbox"]?["properties"]?["protocol"]?["anyOf"]?[0]?["enum"]?.array?.compactMap(\.string) ?? []
+        let protocols =
+            defs["provider_sandbox"]?["properties"]?["protocol"]?["anyOf"]?[0]?["enum"]?.array?.compactMap(\.string)
+            ?? []
         #expect(protocols == SandboxProviderSpec.protocols)
         #expect(Self.keys(defs["provider_openai"]) == Set(OpenAISettings.targetKeys))
         #expect(Self.keys(defs["simulator_openai"]) == Set(OpenAISettings.keys))
@@ -80,7 +87,9 @@ import ParleyTestSupport
                 for (name, definition) in defs {
                     guard let counterpart = other[name] else { continue }
                     compared += 1
-                    #expect(definition == counterpart, "$defs/\(name) differs between \(kind.fileName) and \(otherKind.fileName)")
+                    #expect(
+                        definition == counterpart,
+                        "$defs/\(name) differs between \(kind.fileName) and \(otherKind.fileName)")
                 }
             }
         }

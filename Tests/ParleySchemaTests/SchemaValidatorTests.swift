@@ -7,8 +7,11 @@ import ParleyTestSupport
 @Suite struct SchemaValidatorTests {
     @Test func itTellsValidFromInvalidAndSaysWhere() async throws {
         let verdicts = try await SchemaValidator().validate([
-            .init(schema: "flow.schema.json", label: "good", document: try SchemaValidator.document(yaml: "steps:\n  - send: hi\n")),
-            .init(schema: "flow.schema.json", label: "bad", document: try SchemaValidator.document(yaml: "stepz: []\n")),
+            .init(
+                schema: "flow.schema.json", label: "good",
+                document: try SchemaValidator.document(yaml: "steps:\n  - send: hi\n")),
+            .init(
+                schema: "flow.schema.json", label: "bad", document: try SchemaValidator.document(yaml: "stepz: []\n")),
         ])
         #expect(verdicts.map(\.valid) == [true, false])
         #expect(verdicts[1].errors.contains { $0.contains("'steps' is a required property") }, "\(verdicts[1])")
@@ -16,10 +19,14 @@ import ParleyTestSupport
     }
 
     @Test func aFolderWithoutSchemasIsAnErrorNotAHang() async throws {
-        let empty = FileManager.default.temporaryDirectory.appendingPathComponent("parley-no-schemas-\(UUID().uuidString)").path
+        let empty = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "parley-no-schemas-\(UUID().uuidString)"
+        ).path
         try FileManager.default.createDirectory(atPath: empty, withIntermediateDirectories: true)
         do {
-            _ = try await SchemaValidator(schemaFolder: empty).validate([.init(schema: "flow.schema.json", label: "x", document: .null)])
+            _ = try await SchemaValidator(schemaFolder: empty).validate([
+                .init(schema: "flow.schema.json", label: "x", document: .null)
+            ])
             Issue.record("validating against an empty folder succeeded")
         } catch let failure as SchemaValidator.Failure {
             #expect(failure.description.contains("no *.schema.json files"), "\(failure)")

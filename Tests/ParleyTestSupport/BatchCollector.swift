@@ -62,7 +62,8 @@ final class BatchCollector: @unchecked Sendable {
     func fail(status: Int32, message: String) {
         lock.lock()
         defer { lock.unlock() }
-        let reason: SchemaValidator.Failure = status == 3 || status == 127
+        let reason: SchemaValidator.Failure =
+            status == 3 || status == 127
             ? .validatorMissing(message) : .validatorFailed(status: status, output: message + current)
         failure = reason
         while !open.isEmpty { deliver(.failure(reason)) }

@@ -17,11 +17,16 @@ public enum ChildProcess {
     }
 
     /// Runs `executable` with `arguments`; `input` is written to its standard input.
-    public static func run(_ executable: String, _ arguments: [String], in directory: String? = nil,
-                           environment: [String: String]? = nil, input: Data? = nil, timeout: TimeInterval = 180) async throws -> Output {
-        let process = try Spawned(executable, arguments, in: directory, environment: environment,
-                                  stdin: input == nil ? .null : .pipe, stdout: .pipe, stderr: .pipe)
-        guard let out = process.standardOutput, let err = process.standardError else { preconditionFailure("pipes requested") }
+    public static func run(
+        _ executable: String, _ arguments: [String], in directory: String? = nil,
+        environment: [String: String]? = nil, input: Data? = nil, timeout: TimeInterval = 180
+    ) async throws -> Output {
+        let process = try Spawned(
+            executable, arguments, in: directory, environment: environment,
+            stdin: input == nil ? .null : .pipe, stdout: .pipe, stderr: .pipe)
+        guard let out = process.standardOutput, let err = process.standardError else {
+            preconditionFailure("pipes requested")
+        }
         return try await withCheckedThrowingContinuation { continuation in
             DispatchQueue.global().async {
                 if let stdin = process.standardInput, let input {
@@ -33,18 +38,26 @@ public enum ChildProcess {
                 let stdoutData = Collected(), stderrData = Collected()
                 let group = DispatchGroup()
                 group.enter()
-                DispatchQueue.global().async { stdoutData.set(readAll(out)); group.leave() }
+                DispatchQueue.global().async {
+                    stdoutData.set(readAll(out))
+                    group.leave()
+                }
                 group.enter()
-                DispatchQueue.global().async { stderrData.set(readAll(err)); group.leave() }
+                DispatchQueue.global().async {
+                    stderrData.set(readAll(err))
+                    group.leave()
+                }
                 if group.wait(timeout: .now() + timeout) == .timedOut {
                     process.terminate()
                     continuation.resume(throwing: TimedOut(command: ([executable] + arguments).joined(separator: " ")))
                     return
                 }
                 let status = process.waitUntilExit()
-                continuation.resume(returning: Output(status: status,
-                                                      stdout: String(decoding: stdoutData.get(), as: UTF8.self),
-                                                      stderr: String(decoding: stderrData.get(), as: UTF8.self)))
+                continuation.resume(
+                    returning: Output(
+                        status: status,
+                        stdout: String(decoding: stdoutData.get(), as: UTF8.self),
+                        stderr: String(decoding: stderrData.get(), as: UTF8.self)))
             }
         }
     }
@@ -91,6 +104,14 @@ public final class Collected: @unchecked Sendable {
     private let lock = NSLock()
     private var data = Data()
     public init() {}
-    public func set(_ d: Data) { lock.lock(); data = d; lock.unlock() }
-    public func get() -> Data { lock.lock(); defer { lock.unlock() }; return data }
+    public func set(_ d: Data) {
+        lock.lock()
+        data = d
+        lock.unlock()
+    }
+    public func get() -> Data {
+        lock.lock()
+        defer { lock.unlock() }
+        return data
+    }
 }

@@ -10,7 +10,8 @@ import ParleyResults
 public struct SchemaValidator: Sendable {
     /// One document to check.
     public struct Case: Sendable {
-        /// The schema's file name: `flow.schema.json`, `persona.schema.json`, `steps.schema.json`, `parley.schema.json`.
+        /// The schema's file name: `flow.schema.json`, `persona.schema.json`, `steps.schema.json`,
+        /// `parley.schema.json`.
         public var schema: String
         /// Where the document came from, for messages.
         public var label: String
@@ -72,7 +73,9 @@ public struct SchemaValidator: Sendable {
     public func validate(_ cases: [Case]) async throws -> [Verdict] {
         var input = ""
         for item in cases {
-            let line: JSONValue = ["schema": .string(item.schema), "label": .string(item.label), "document": item.document]
+            let line: JSONValue = [
+                "schema": .string(item.schema), "label": .string(item.label), "document": item.document,
+            ]
             input += line.serialized + "\n"
         }
         let output = try await ValidatorProcess.serving(schemaFolder).validate(input)
@@ -80,12 +83,14 @@ public struct SchemaValidator: Sendable {
         var verdicts: [Verdict] = []
         for line in output.split(separator: "\n") {
             guard let value = try? JSONValue(parsing: String(line)), let label = value["label"]?.string,
-                  let valid = value["valid"]?.bool else { continue }
+                let valid = value["valid"]?.bool
+            else { continue }
             let messages = value["errors"]?.array?.compactMap(\.string) ?? []
             verdicts.append(Verdict(label: label, valid: valid, errors: messages))
         }
         guard verdicts.count == cases.count, zip(verdicts, cases).allSatisfy({ $0.label == $1.label }) else {
-            throw Failure.validatorFailed(status: 0, output: "expected \(cases.count) verdicts in order, got:\n" + output)
+            throw Failure.validatorFailed(
+                status: 0, output: "expected \(cases.count) verdicts in order, got:\n" + output)
         }
         return verdicts
     }

@@ -33,8 +33,10 @@ public final class Spawned: @unchecked Sendable {
 
     /// Starts `executable` (an absolute path) with `arguments`, in `directory` (through
     /// `env -C`), with `environment` (default: this process's).
-    public init(_ executable: String, _ arguments: [String], in directory: String? = nil, environment: [String: String]? = nil,
-                stdin: Stream = .null, stdout: Stream = .null, stderr: Stream = .null) throws {
+    public init(
+        _ executable: String, _ arguments: [String], in directory: String? = nil, environment: [String: String]? = nil,
+        stdin: Stream = .null, stdout: Stream = .null, stderr: Stream = .null
+    ) throws {
         // One spawn at a time: a pipe is created and marked close-on-exec before another child can start.
         Self.spawning.lock()
         defer { Self.spawning.unlock() }
@@ -52,7 +54,9 @@ public final class Spawned: @unchecked Sendable {
                 posix_spawn_file_actions_adddup2(&fileActions, 1, fd)
             case .pipe:
                 var ends: [Int32] = [-1, -1]
-                guard pipe(&ends) == 0 else { throw SpawnError(description: "pipe: \(String(cString: strerror(errno)))") }
+                guard pipe(&ends) == 0 else {
+                    throw SpawnError(description: "pipe: \(String(cString: strerror(errno)))")
+                }
                 // Close-on-exec, so that no other child inherits them (spawns are serialized, below).
                 _ = fcntl(ends[0], F_SETFD, FD_CLOEXEC)
                 _ = fcntl(ends[1], F_SETFD, FD_CLOEXEC)
@@ -101,7 +105,9 @@ public final class Spawned: @unchecked Sendable {
 
     private static func closeInheritedDescriptors(_ fileActions: inout posix_spawn_file_actions_t) throws {
         if let addCloseFrom {
-            guard addCloseFrom(&fileActions, 3) == 0 else { throw SpawnError(description: "posix_spawn_file_actions_addclosefrom_np failed") }
+            guard addCloseFrom(&fileActions, 3) == 0 else {
+                throw SpawnError(description: "posix_spawn_file_actions_addclosefrom_np failed")
+            }
             return
         }
         // Older C libraries: mark every open descriptor close-on-exec instead.

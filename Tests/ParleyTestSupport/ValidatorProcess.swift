@@ -21,9 +21,11 @@ actor ValidatorProcess {
     private let batches: BatchCollector
 
     private init(folder: String) throws {
-        process = try Spawned("/usr/bin/env", ["python3", SchemaValidator.repositoryRoot + "/scripts/validate-json-schema.py", folder],
-                              stdin: .pipe, stdout: .pipe, stderr: .pipe)
-        guard let input = process.standardInput, let output = process.standardOutput, let errors = process.standardError else {
+        process = try Spawned(
+            "/usr/bin/env", ["python3", SchemaValidator.repositoryRoot + "/scripts/validate-json-schema.py", folder],
+            stdin: .pipe, stdout: .pipe, stderr: .pipe)
+        guard let input = process.standardInput, let output = process.standardOutput, let errors = process.standardError
+        else {
             preconditionFailure("pipes were requested")
         }
         self.input = input

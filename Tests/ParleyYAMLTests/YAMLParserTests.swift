@@ -16,12 +16,14 @@ import Testing
     }
 
     @Test func everyNodeKeepsItsLineAndColumn() throws {
-        let root = try #require(try parse("""
-        flow: demo
-        steps:
-          - send: hello
-          - expect: { pattern: /hi/i }
-        """))
+        let root = try #require(
+            try parse(
+                """
+                flow: demo
+                steps:
+                  - send: hello
+                  - expect: { pattern: /hi/i }
+                """))
         #expect(root.location == SourceLocation(file: "t.yaml", line: 1, column: 1))
         let pairs = try #require(root.mapping)
         #expect(pairs[0].key.location.line == 1)

@@ -47,15 +47,20 @@ public enum ConfigLoader {
             config.targets = namedEntries(node, what: "targets", kindKey: "provider", defaultKind: nil, reader: reader)
         }
         if let node = map["simulators"] {
-            config.simulators = namedEntries(node, what: "simulators", kindKey: "provider", defaultKind: "openai", reader: reader)
+            config.simulators = namedEntries(
+                node, what: "simulators", kindKey: "provider", defaultKind: "openai", reader: reader)
             for entry in config.simulators where entry.kind != "openai" && entry.kind != "sandbox" {
-                sink.error("simulator `\(entry.name)` has provider `\(entry.kind)`; simulators are OpenAI-compatible endpoints "
-                           + "(`provider: openai`) or the built-in sandbox's (`provider: sandbox`)", at: entry.location)
+                sink.error(
+                    "simulator `\(entry.name)` has provider `\(entry.kind)`; simulators are OpenAI-compatible "
+                        + "endpoints "
+                        + "(`provider: openai`) or the built-in sandbox's (`provider: sandbox`)", at: entry.location)
             }
         }
         if let node = map["simulator"] {
             var valueNode = node
-            if node.mapping != nil, let m = reader.mapping(node, for: "`simulator`", keys: ["from"]), let from = m.require("from") {
+            if node.mapping != nil, let m = reader.mapping(node, for: "`simulator`", keys: ["from"]),
+                let from = m.require("from")
+            {
                 valueNode = from
             }
             if let name = reader.nonEmptyString(valueNode, for: "simulator") {
@@ -64,24 +69,33 @@ public enum ConfigLoader {
             }
         }
         if let name = config.defaultTarget, config.target(named: name) == nil,
-           let location = map["default_target"]?.location {
-            sink.error("`default_target` names `\(name)`, which is not under `targets:`\(Suggestion.hint(for: name, in: config.targets.map(\.name)))",
-                       at: location)
+            let location = map["default_target"]?.location
+        {
+            sink.error(
+                "`default_target` names `\(name)`, which is not under "
+                    + "`targets:`\(Suggestion.hint(for: name, in: config.targets.map(\.name)))",
+                at: location)
         }
         return sink.diagnostics.count == before ? config : nil
     }
 
     /// Reports a simulator name that is neither `target`, `script`, a simulator nor a target.
-    public static func check(_ choice: SimulatorChoice, config: ProjectConfig, at location: SourceLocation, sink: DiagnosticSink) {
+    public static func check(
+        _ choice: SimulatorChoice, config: ProjectConfig, at location: SourceLocation, sink: DiagnosticSink
+    ) {
         guard case .named(let name) = choice else { return }
         if config.simulatorSettings(named: name) == nil, config.target(named: name) == nil {
             let known = ["target", "script"] + config.simulators.map(\.name) + config.targets.map(\.name)
-            sink.error("unknown simulator `\(name)`: use `target`, `script`, a name under `simulators:` or a target name\(Suggestion.hint(for: name, in: known))",
-                       at: location)
+            sink.error(
+                "unknown simulator `\(name)`: use `target`, `script`, a name under `simulators:` or a target "
+                    + "name\(Suggestion.hint(for: name, in: known))",
+                at: location)
         }
     }
 
-    private static func namedEntries(_ node: YAMLNode, what: String, kindKey: String, defaultKind: String?, reader: NodeReader) -> [NamedSettings] {
+    private static func namedEntries(
+        _ node: YAMLNode, what: String, kindKey: String, defaultKind: String?, reader: NodeReader
+    ) -> [NamedSettings] {
         guard let pairs = node.mapping else {
             reader.mismatch(node, for: what, expected: "a mapping of names to settings")
             return []
@@ -97,8 +111,10 @@ public enum ConfigLoader {
             if let kindNode = pair.value[kindKey] {
                 kind = reader.nonEmptyString(kindNode, for: kindKey)
             } else if defaultKind == nil {
-                reader.error("target `\(name)` is missing `\(kindKey):` (amigo, amelia, agenthuman, http, openai, sandbox or local)",
-                             at: pair.key.location)
+                reader.error(
+                    "target `\(name)` is missing `\(kindKey):` (amigo, amelia, agenthuman, http, openai, sandbox or "
+                        + "local)",
+                    at: pair.key.location)
             }
             if let kind {
                 result.append(NamedSettings(name: name, kind: kind, node: pair.value, location: pair.key.location))

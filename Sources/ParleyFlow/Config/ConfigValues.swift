@@ -9,7 +9,9 @@ public final class ConfigValues {
     public private(set) var secrets: Set<String> = []
 
     /// Setting names whose values are credentials even when written literally.
-    public static let secretKeys: Set<String> = ["api_key", "password", "token", "secret", "client_secret", "api_key_id"]
+    public static let secretKeys: Set<String> = [
+        "api_key", "password", "token", "secret", "client_secret", "api_key_id",
+    ]
 
     public init(reader: NodeReader, environment: [String: String]) {
         self.reader = reader
@@ -37,7 +39,9 @@ public final class ConfigValues {
     /// Resolves `${env.NAME}` (and `$$`) in one scalar.
     public func resolve(_ node: YAMLNode, for key: String, secret: Bool = false) -> String? {
         guard let text = reader.string(node, for: key) else { return nil }
-        guard let template = Template.parse(text, at: node.location, columnOffset: nil, sink: reader.sink) else { return nil }
+        guard let template = Template.parse(text, at: node.location, columnOffset: nil, sink: reader.sink) else {
+            return nil
+        }
         var ok = true
         var fromEnvironment = false
         for (reference, location) in template.references {
@@ -45,7 +49,9 @@ public final class ConfigValues {
             case .env(let name):
                 fromEnvironment = true
                 if environment[name] == nil {
-                    reader.error("environment variable `\(name)` is not set (for `\(key)`; set it or add it to .env)", at: location)
+                    reader.error(
+                        "environment variable `\(name)` is not set (for `\(key)`; set it or add it to .env)",
+                        at: location)
                     ok = false
                 }
             default:
@@ -53,7 +59,8 @@ public final class ConfigValues {
                 ok = false
             }
         }
-        guard ok, let value = try? template.render(VariableScope(persona: nil, scenario: nil, environment: environment)) else { return nil }
+        guard ok, let value = try? template.render(VariableScope(persona: nil, scenario: nil, environment: environment))
+        else { return nil }
         if (secret && value.count >= 4) || (fromEnvironment && value.count >= 6) { secrets.insert(value) }
         return value
     }
@@ -61,8 +68,10 @@ public final class ConfigValues {
     public func int(_ map: MappingReader, _ key: String, in range: ClosedRange<Int>? = nil) -> Int? {
         guard let node = map[key], let text = resolve(node, for: key) else { return nil }
         guard let value = Int(text), range.map({ $0.contains(value) }) ?? true else {
-            reader.error("`\(key)` must be a whole number\(range.map { " between \($0.lowerBound) and \($0.upperBound)" } ?? ""), not `\(text)`",
-                         at: node.location)
+            reader.error(
+                "`\(key)` must be a whole "
+                    + "number\(range.map { " between \($0.lowerBound) and \($0.upperBound)" } ?? ""), not `\(text)`",
+                at: node.location)
             return nil
         }
         return value
@@ -80,7 +89,9 @@ public final class ConfigValues {
         }
         var result: [(String, String)] = []
         for pair in pairs {
-            guard let name = pair.key.string, let value = resolve(pair.value, for: "\(key).\(name)", secret: secretValues) else { continue }
+            guard let name = pair.key.string,
+                let value = resolve(pair.value, for: "\(key).\(name)", secret: secretValues)
+            else { continue }
             result.append((name, value))
         }
         return result

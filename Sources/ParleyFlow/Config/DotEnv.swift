@@ -15,7 +15,10 @@ public enum DotEnv {
             var value = line[line.index(after: eq)...].trimmingSpaces
             if value.count >= 2, let q = value.first, q == "\"" || q == "'", value.last == q {
                 value = String(value.dropFirst().dropLast())
-                if q == "\"" { value = value.replacingOccurrences(of: "\\n", with: "\n").replacingOccurrences(of: "\\\"", with: "\"") }
+                if q == "\"" {
+                    value = value.replacingOccurrences(of: "\\n", with: "\n").replacingOccurrences(
+                        of: "\\\"", with: "\"")
+                }
             } else if let hash = value.range(of: " #") {
                 value = value[..<hash.lowerBound].trimmingSpaces
             }

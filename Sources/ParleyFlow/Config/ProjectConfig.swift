@@ -17,8 +17,12 @@ public struct ProjectConfig: Sendable {
     /// Values that came from the environment into credentials; redacted from every output.
     public var secrets: Set<String>
 
-    public init(file: String? = nil, defaultTarget: String? = nil, targets: [TargetConfig] = [], simulator: SimulatorChoice = .target,
-                simulators: [NamedSettings] = [], concurrency: Int? = nil, rateLimits: YAMLNode? = nil, secrets: Set<String> = []) {
+    public init(
+        file: String? = nil, defaultTarget: String? = nil, targets: [TargetConfig] = [],
+        simulator: SimulatorChoice = .target,
+        simulators: [NamedSettings] = [], concurrency: Int? = nil, rateLimits: YAMLNode? = nil,
+        secrets: Set<String> = []
+    ) {
         self.file = file
         self.defaultTarget = defaultTarget
         self.targets = targets

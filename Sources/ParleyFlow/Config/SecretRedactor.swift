@@ -41,7 +41,9 @@ public struct SecretRedactor: Sendable {
                 guard let base = hay.baseAddress, let pinBase = pin.baseAddress else { return nil }
                 var position = start
                 while position + pin.count <= hay.count {
-                    guard let hit = memchr(base + position, Int32(first), hay.count - position - pin.count + 1) else { return nil }
+                    guard let hit = memchr(base + position, Int32(first), hay.count - position - pin.count + 1) else {
+                        return nil
+                    }
                     let offset = base.distance(to: UnsafeRawPointer(hit))
                     if memcmp(base + offset, pinBase, pin.count) == 0 { return offset }
                     position = offset + 1

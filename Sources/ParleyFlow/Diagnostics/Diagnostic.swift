@@ -15,7 +15,9 @@ public struct Diagnostic: Sendable, Hashable, Codable, CustomStringConvertible {
     /// The text of the line the location points into, for the caret display.
     public var sourceLine: String?
 
-    public init(_ severity: Severity = .error, at location: SourceLocation, _ message: String, sourceLine: String? = nil) {
+    public init(
+        _ severity: Severity = .error, at location: SourceLocation, _ message: String, sourceLine: String? = nil
+    ) {
         self.severity = severity
         self.location = location
         self.message = message

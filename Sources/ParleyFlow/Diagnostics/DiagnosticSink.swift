@@ -46,8 +46,13 @@ public final class DiagnosticSink {
     /// Diagnostics in file order, each reported once.
     public var sorted: [Diagnostic] {
         var seen = Set<Diagnostic>()
-        return diagnostics
+        return
+            diagnostics
             .filter { seen.insert($0).inserted }
-            .sorted { ($0.location.file, $0.location.line, $0.location.column) < ($1.location.file, $1.location.line, $1.location.column) }
+            .sorted {
+                ($0.location.file, $0.location.line, $0.location.column) < (
+                    $1.location.file, $1.location.line, $1.location.column
+                )
+            }
     }
 }

@@ -16,7 +16,8 @@ extension NodeReader {
     /// as written (single-line plain or quoted scalars without escapes); otherwise `nil`.
     public func columnOffset(of node: YAMLNode, text: String) -> Int? {
         guard let scalar = node.scalar, !text.contains("\n"),
-              let line = sink.lineText(file: node.location.file, line: node.location.line) else { return nil }
+            let line = sink.lineText(file: node.location.file, line: node.location.line)
+        else { return nil }
         let rest = line.dropFirst(node.location.column - 1)
         switch scalar.style {
         case .plain: return rest.hasPrefix(text) ? 0 : nil
@@ -35,15 +36,17 @@ extension NodeReader {
             return template(node, for: what).map(Matcher.contains)
         }
         guard let pairs = node.mapping else {
-            mismatch(node, for: what, expected: "a pattern: /regex/flags, a text, or {regex|contains|equals|any|all: ...}")
+            mismatch(
+                node, for: what, expected: "a pattern: /regex/flags, a text, or {regex|contains|equals|any|all: ...}")
             return nil
         }
         guard let map = mapping(node, for: "a pattern", keys: Self.matcherKeys) else { return nil }
         let given = Self.matcherKeys.filter { map.has($0) }
         guard given.count == 1, let key = given.first, let value = map[key] else {
             if given.count > 1 {
-                error("a pattern takes one of `\(given[0])` and `\(given[1])`; nest them in `any:` or `all:`",
-                      at: map.keyLocation(given[1]) ?? node.location)
+                error(
+                    "a pattern takes one of `\(given[0])` and `\(given[1])`; nest them in `any:` or `all:`",
+                    at: map.keyLocation(given[1]) ?? node.location)
             } else if pairs.isEmpty {
                 error("an empty pattern; use `regex:`, `contains:`, `equals:`, `any:` or `all:`", at: node.location)
             }
@@ -89,7 +92,9 @@ extension NodeReader {
 
     /// `/pattern/flags` → (pattern, flags); `nil` for other text.
     public static func regexLiteral(_ text: String) -> (String, String)? {
-        guard text.count >= 2, text.first == "/", let last = text.lastIndex(of: "/"), last != text.startIndex else { return nil }
+        guard text.count >= 2, text.first == "/", let last = text.lastIndex(of: "/"), last != text.startIndex else {
+            return nil
+        }
         let flags = text[text.index(after: last)...]
         guard flags.allSatisfy({ $0.isLetter }) else { return nil }
         return (String(text[text.index(after: text.startIndex)..<last]), String(flags))
@@ -97,22 +102,29 @@ extension NodeReader {
 
     /// Compiles `pattern` (found `textOffset` characters into `fullText`, the node's text), reporting
     /// syntax errors and unknown flags at the node.
-    private func regexPattern(_ pattern: String, flags: String, node: YAMLNode, textOffset: Int, fullText: String) -> RegexPattern? {
+    private func regexPattern(_ pattern: String, flags: String, node: YAMLNode, textOffset: Int, fullText: String)
+        -> RegexPattern?
+    {
         if pattern.isEmpty {
             error("empty regular expression", at: node.location)
             return nil
         }
         let base = columnOffset(of: node, text: fullText)
-        let location = base.map {
-            SourceLocation(file: node.location.file, line: node.location.line, column: node.location.column + $0 + textOffset)
-        } ?? node.location
-        guard let source = Template.parse(pattern, at: location, columnOffset: base == nil ? nil : 0, sink: sink) else { return nil }
+        let location =
+            base.map {
+                SourceLocation(
+                    file: node.location.file, line: node.location.line, column: node.location.column + $0 + textOffset)
+            } ?? node.location
+        guard let source = Template.parse(pattern, at: location, columnOffset: base == nil ? nil : 0, sink: sink) else {
+            return nil
+        }
         do {
             return try RegexPattern(source: source, flags: flags)
         } catch {
             switch error {
             case .invalidRegex(let message, _): self.error(message, at: node.location)
-            case .unknownVariable(let variable): self.error("unknown variable \(variable.reference)", at: variable.location)
+            case .unknownVariable(let variable):
+                self.error("unknown variable \(variable.reference)", at: variable.location)
             }
             return nil
         }

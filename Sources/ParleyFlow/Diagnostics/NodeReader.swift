@@ -40,7 +40,9 @@ public struct NodeReader {
             return nil
         }
         if let range, !range.contains(value) {
-            error("`\(what)` must be between \(range.lowerBound) and \(range.upperBound), not \(value)", at: node.location)
+            error(
+                "`\(what)` must be between \(range.lowerBound) and \(range.upperBound), not \(value)", at: node.location
+            )
             return nil
         }
         return value
@@ -52,7 +54,9 @@ public struct NodeReader {
             return nil
         }
         if let range, !range.contains(value) {
-            error("`\(what)` must be between \(range.lowerBound) and \(range.upperBound), not \(s.value)", at: node.location)
+            error(
+                "`\(what)` must be between \(range.lowerBound) and \(range.upperBound), not \(s.value)",
+                at: node.location)
             return nil
         }
         return value
@@ -101,7 +105,9 @@ public struct NodeReader {
     }
 
     /// A mapping from names to strings, keeping the written order.
-    public func stringMap(_ node: YAMLNode, for what: String) -> [(key: String, value: String, location: SourceLocation)]? {
+    public func stringMap(_ node: YAMLNode, for what: String) -> [(
+        key: String, value: String, location: SourceLocation
+    )]? {
         guard let pairs = node.mapping else {
             mismatch(node, for: what, expected: "a mapping of names to values")
             return nil
@@ -109,7 +115,10 @@ public struct NodeReader {
         var result: [(String, String, SourceLocation)] = []
         var ok = true
         for pair in pairs {
-            guard let key = pair.key.string else { ok = false; continue }
+            guard let key = pair.key.string else {
+                ok = false
+                continue
+            }
             if let value = string(pair.value, for: "\(what).\(key)") {
                 result.append((key, value, pair.key.location))
             } else {
@@ -156,7 +165,9 @@ public struct MappingReader {
             } else {
                 let nearest = Suggestion.nearest(to: key, in: keys)
                 if let nearest { suggested.insert(nearest) }
-                reader.error("unknown key `\(key)` in \(what)\(nearest.map { "; did you mean `\($0)`?" } ?? "")", at: pair.key.location)
+                reader.error(
+                    "unknown key `\(key)` in \(what)\(nearest.map { "; did you mean `\($0)`?" } ?? "")",
+                    at: pair.key.location)
             }
         }
         self.values = values
@@ -181,8 +192,12 @@ public struct MappingReader {
 
     public func string(_ key: String) -> String? { self[key].flatMap { reader.string($0, for: key) } }
     public func nonEmptyString(_ key: String) -> String? { self[key].flatMap { reader.nonEmptyString($0, for: key) } }
-    public func int(_ key: String, in range: ClosedRange<Int>? = nil) -> Int? { self[key].flatMap { reader.int($0, for: key, in: range) } }
-    public func double(_ key: String, in range: ClosedRange<Double>? = nil) -> Double? { self[key].flatMap { reader.double($0, for: key, in: range) } }
+    public func int(_ key: String, in range: ClosedRange<Int>? = nil) -> Int? {
+        self[key].flatMap { reader.int($0, for: key, in: range) }
+    }
+    public func double(_ key: String, in range: ClosedRange<Double>? = nil) -> Double? {
+        self[key].flatMap { reader.double($0, for: key, in: range) }
+    }
     public func bool(_ key: String) -> Bool? { self[key].flatMap { reader.bool($0, for: key) } }
     public func duration(_ key: String) -> Duration? { self[key].flatMap { reader.duration($0, for: key) } }
     public func stringList(_ key: String) -> [String]? { self[key].flatMap { reader.stringList($0, for: key) } }

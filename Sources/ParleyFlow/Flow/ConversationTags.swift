@@ -18,7 +18,9 @@ public enum ConversationTags {
     /// Why `value` is not a valid tag value, or `nil` when it is.
     public static func problem(withValue value: String) -> String? {
         if value.trimmingSpaces.isEmpty { return "a tag value must not be empty" }
-        if value.count > maxValueLength { return "a tag value may be at most \(maxValueLength) characters; this one has \(value.count)" }
+        if value.count > maxValueLength {
+            return "a tag value may be at most \(maxValueLength) characters; this one has \(value.count)"
+        }
         if !isWordsAndSpaces(value) {
             return "tag value `\(value)` may hold only letters, digits, `_` and spaces"
         }

@@ -22,9 +22,11 @@ public struct Flow: Sendable {
 
     public static let defaultTurnTimeout: Duration = .seconds(30)
 
-    public init(name: String, description: String? = nil, tags: [String] = [], file: String, location: SourceLocation,
-                personas: [Persona] = [], scenario: Scenario? = nil, turnTimeout: Duration = Flow.defaultTurnTimeout,
-                timeout: Duration? = nil, target: String? = nil, simulator: SimulatorChoice? = nil, steps: [Step]) {
+    public init(
+        name: String, description: String? = nil, tags: [String] = [], file: String, location: SourceLocation,
+        personas: [Persona] = [], scenario: Scenario? = nil, turnTimeout: Duration = Flow.defaultTurnTimeout,
+        timeout: Duration? = nil, target: String? = nil, simulator: SimulatorChoice? = nil, steps: [Step]
+    ) {
         self.name = name
         self.description = description
         self.tags = tags
@@ -53,7 +55,9 @@ public struct Flow: Sendable {
     }
 
     public enum OpeningKind: String, Sendable, Codable {
-        case agentFirst = "agent-first", userFirst = "user-first", eventFirst = "event-first"
+        case agentFirst = "agent-first"
+        case userFirst = "user-first"
+        case eventFirst = "event-first"
     }
 }
 

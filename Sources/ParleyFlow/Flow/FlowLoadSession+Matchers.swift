@@ -11,8 +11,9 @@ extension FlowLoadSession {
         var ok = true
         var found: Matcher?
         if given.count > 1 {
-            sink.error("`expect` takes one of `\(given[0])` and `\(given[1])`; combine patterns with `any:` or `all:`",
-                       at: map.keyLocation(given[1]) ?? node.location)
+            sink.error(
+                "`expect` takes one of `\(given[0])` and `\(given[1])`; combine patterns with `any:` or `all:`",
+                at: map.keyLocation(given[1]) ?? node.location)
             ok = false
         } else if let key = given.first, let value = map[key] {
             found = key == "pattern" ? matcher(value, for: "pattern") : reader.matcherForm(key, value)
@@ -27,7 +28,9 @@ extension FlowLoadSession {
         guard ok else { return nil }
         if found == nil {
             guard !captures.isEmpty else {
-                sink.error("`expect` needs a pattern: `pattern:`, `regex:`, `contains:`, `equals:`, `any:` or `all:`", at: node.location)
+                sink.error(
+                    "`expect` needs a pattern: `pattern:`, `regex:`, `contains:`, `equals:`, `any:` or `all:`",
+                    at: node.location)
                 return nil
             }
             // A bare capture asserts that every capture pattern matches.
@@ -39,7 +42,9 @@ extension FlowLoadSession {
 
     private func captures(_ node: YAMLNode) -> [Capture]? {
         guard let pairs = node.mapping else {
-            reader.mismatch(node, for: "capture", expected: "a mapping of variable names to regular expressions, e.g. { ticket: /T-\\d+/ }")
+            reader.mismatch(
+                node, for: "capture",
+                expected: "a mapping of variable names to regular expressions, e.g. { ticket: /T-\\d+/ }")
             return nil
         }
         var result: [Capture] = []
@@ -63,5 +68,7 @@ extension FlowLoadSession {
 
 extension FlowLoadSession {
     func matcher(_ node: YAMLNode, for what: String) -> Matcher? { reader.matcher(node, for: what) }
-    func template(_ node: YAMLNode, for what: String, nonEmpty: Bool = false) -> Template? { reader.template(node, for: what, nonEmpty: nonEmpty) }
+    func template(_ node: YAMLNode, for what: String, nonEmpty: Bool = false) -> Template? {
+        reader.template(node, for: what, nonEmpty: nonEmpty)
+    }
 }

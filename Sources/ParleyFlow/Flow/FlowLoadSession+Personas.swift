@@ -19,7 +19,8 @@ extension FlowLoadSession {
                     return nil
                 }
                 if entry.key == "name" || entry.key == "background" {
-                    sink.error("`\(entry.key)` is a persona field already; choose another variable name", at: entry.location)
+                    sink.error(
+                        "`\(entry.key)` is a persona field already; choose another variable name", at: entry.location)
                     return nil
                 }
             }
@@ -82,10 +83,16 @@ extension FlowLoadSession {
         var result: [ScriptedReply] = []
         var ok = true
         for item in items {
-            guard let map = reader.mapping(item, for: "a scripted reply", keys: ["when", "say"]) else { ok = false; continue }
+            guard let map = reader.mapping(item, for: "a scripted reply", keys: ["when", "say"]) else {
+                ok = false
+                continue
+            }
             let when = map["when"].flatMap { matcher($0, for: "when") }
             if map.has("when"), when == nil { ok = false }
-            guard let sayNode = map.require("say") else { ok = false; continue }
+            guard let sayNode = map.require("say") else {
+                ok = false
+                continue
+            }
             let nodes = sayNode.sequence ?? [sayNode]
             let says = nodes.map { template($0, for: "say", nonEmpty: true) }
             guard !says.isEmpty, says.allSatisfy({ $0 != nil }) else {
@@ -100,13 +107,15 @@ extension FlowLoadSession {
 
     func scenario(_ node: YAMLNode) -> Scenario? {
         guard let map = reader.mapping(node, for: "a scenario", keys: Self.scenarioKeys) else { return nil }
-        return Scenario(name: map.string("name"), objective: map.string("objective"), instructions: map.string("instructions"))
+        return Scenario(
+            name: map.string("name"), objective: map.string("objective"), instructions: map.string("instructions"))
     }
 
     func simulatorChoice(_ node: YAMLNode) -> SimulatorChoice? {
         var valueNode = node
         if node.mapping != nil {
-            guard let map = reader.mapping(node, for: "`simulator`", keys: ["from"]), let from = map.require("from") else { return nil }
+            guard let map = reader.mapping(node, for: "`simulator`", keys: ["from"]), let from = map.require("from")
+            else { return nil }
             valueNode = from
         }
         guard let name = reader.nonEmptyString(valueNode, for: "simulator") else { return nil }

@@ -21,8 +21,9 @@ extension FlowLoadSession {
     private func step(_ item: YAMLNode, file: String, includeStack: [String]) -> [Step] {
         if let word = item.string, item.scalar?.style == .plain {
             if Self.bareSteps.contains(word) {
-                return parseStep(kind: word, value: YAMLNode(content: .scalar(YAMLScalar(value: "")), location: item.location),
-                                 at: item.location, file: file, includeStack: includeStack)
+                return parseStep(
+                    kind: word, value: YAMLNode(content: .scalar(YAMLScalar(value: "")), location: item.location),
+                    at: item.location, file: file, includeStack: includeStack)
             }
             let hint = Suggestion.nearest(to: word, in: Self.stepKinds).map { " (did you mean `- \($0): ...`?)" } ?? ""
             sink.error("a step is a mapping such as `- send: Hello`, not the text `\(word)`\(hint)", at: item.location)
@@ -39,20 +40,27 @@ extension FlowLoadSession {
         if pairs.count > 1 {
             let others = pairs.dropFirst().compactMap { $0.key.string }
             if others.allSatisfy({ Self.stepKinds.contains($0) }) {
-                sink.error("one step per list item: `\(kind)` and `\(others[0])` are in the same item; start each step with `- `",
-                           at: pairs[1].key.location)
+                sink.error(
+                    "one step per list item: `\(kind)` and `\(others[0])` are in the same item; start each step with "
+                        + "`- `",
+                    at: pairs[1].key.location)
             } else {
                 let bad = pairs[1]
-                let hint = Suggestion.hint(for: bad.key.string ?? "", in: ["pattern", "capture", "within", "until", "max_turns", "pick"])
-                sink.error("unexpected `\(bad.key.string ?? "?")` beside `\(kind)`; options of a step go inside it, e.g. `\(kind): { ... }`\(hint)",
-                           at: bad.key.location)
+                let hint = Suggestion.hint(
+                    for: bad.key.string ?? "", in: ["pattern", "capture", "within", "until", "max_turns", "pick"])
+                sink.error(
+                    "unexpected `\(bad.key.string ?? "?")` beside `\(kind)`; options of a step go inside it, e.g. "
+                        + "`\(kind): { ... }`\(hint)",
+                    at: bad.key.location)
             }
             return []
         }
         return parseStep(kind: kind, value: first.value, at: first.key.location, file: file, includeStack: includeStack)
     }
 
-    private func parseStep(kind: String, value: YAMLNode, at location: SourceLocation, file: String, includeStack: [String]) -> [Step] {
+    private func parseStep(
+        kind: String, value: YAMLNode, at location: SourceLocation, file: String, includeStack: [String]
+    ) -> [Step] {
         guard let stepKind = StepKind(rawValue: kind) else {
             sink.error("unknown step `\(kind)`\(Suggestion.hint(for: kind, in: Self.stepKinds))", at: location)
             return []
@@ -87,16 +95,20 @@ extension FlowLoadSession {
         return action.map { [Step($0, at: location)] } ?? []
     }
 
-    private func include(_ value: YAMLNode, at location: SourceLocation, file: String, includeStack: [String]) -> [Step] {
+    private func include(_ value: YAMLNode, at location: SourceLocation, file: String, includeStack: [String]) -> [Step]
+    {
         var pathNode = value
         if value.mapping != nil {
-            guard let map = reader.mapping(value, for: "`include`", keys: ["file"]), let node = map.require("file") else { return [] }
+            guard let map = reader.mapping(value, for: "`include`", keys: ["file"]), let node = map.require("file")
+            else { return [] }
             pathNode = node
         }
         guard let relative = reader.nonEmptyString(pathNode, for: "include") else { return [] }
         let path = resolve(relative, relativeTo: file)
         if includeStack.contains(path) {
-            sink.error("`\(relative)` includes itself (\((includeStack + [path]).joined(separator: " → ")))", at: pathNode.location)
+            sink.error(
+                "`\(relative)` includes itself (\((includeStack + [path]).joined(separator: " → ")))",
+                at: pathNode.location)
             return []
         }
         if includeStack.count >= Self.maxIncludeDepth {
@@ -109,14 +121,17 @@ extension FlowLoadSession {
             return []
         }
         guard let root = parsed else {
-            sink.error("the included file is empty; it should hold a list of steps", at: SourceLocation(file: path, line: 1, column: 1))
+            sink.error(
+                "the included file is empty; it should hold a list of steps",
+                at: SourceLocation(file: path, line: 1, column: 1))
             includeCache[path] = .some(nil)
             return []
         }
         var stepsNode = root
         if root.mapping != nil {
             guard let map = reader.mapping(root, for: "an included file", keys: ["description", "steps"]),
-                  let node = map.require("steps") else {
+                let node = map.require("steps")
+            else {
                 includeCache[path] = .some(nil)
                 return []
             }
@@ -145,7 +160,9 @@ extension FlowLoadSession {
         for pair in pairs {
             guard let name = pair.key.string else { continue }
             guard isVariableName(name) else {
-                sink.error("`\(name)` is not a valid variable name (letters, digits, `_` and `-`, starting with a letter)", at: pair.key.location)
+                sink.error(
+                    "`\(name)` is not a valid variable name (letters, digits, `_` and `-`, starting with a letter)",
+                    at: pair.key.location)
                 continue
             }
             if ["persona", "scenario", "env"].contains(name) {
@@ -169,7 +186,9 @@ extension FlowLoadSession {
         case "random": return .random
         default:
             if let i = Int(text), i >= 0 { return .index(i) }
-            sink.error("`pick` must be `first`, `random` or a candidate number (0 is the first), not `\(text)`", at: node.location)
+            sink.error(
+                "`pick` must be `first`, `random` or a candidate number (0 is the first), not `\(text)`",
+                at: node.location)
             return nil
         }
     }
@@ -186,7 +205,9 @@ extension FlowLoadSession {
     }
 
     private func simulateOptions(_ node: YAMLNode) -> SimulateOptions? {
-        guard let map = reader.mapping(node, for: "`simulate`", keys: ["until", "max_turns", "on_max", "pick"]) else { return nil }
+        guard let map = reader.mapping(node, for: "`simulate`", keys: ["until", "max_turns", "on_max", "pick"]) else {
+            return nil
+        }
         var ok = true
         let until = map["until"].flatMap { matcher($0, for: "until") }
         if map.has("until"), until == nil { ok = false }
@@ -218,7 +239,8 @@ extension FlowLoadSession {
 
     private func eventText(_ node: YAMLNode) -> Template? {
         if node.mapping != nil {
-            guard let map = reader.mapping(node, for: "`event`", keys: ["message"]), let text = map.require("message") else { return nil }
+            guard let map = reader.mapping(node, for: "`event`", keys: ["message"]), let text = map.require("message")
+            else { return nil }
             return template(text, for: "message", nonEmpty: true)
         }
         return template(node, for: "event", nonEmpty: true)
@@ -236,7 +258,10 @@ extension FlowLoadSession {
                         sink.error(problem, at: pair.key.location)
                         ok = false
                     }
-                    guard let value = template(pair.value, for: "tag.set.\(key)") else { ok = false; continue }
+                    guard let value = template(pair.value, for: "tag.set.\(key)") else {
+                        ok = false
+                        continue
+                    }
                     if value.isConstant, let problem = ConversationTags.problem(withValue: value.raw) {
                         sink.error(problem, at: pair.value.location)
                         ok = false
@@ -256,14 +281,18 @@ extension FlowLoadSession {
             ok = false
         }
         if change.set.count > ConversationTags.maxTags {
-            sink.error("a conversation holds at most \(ConversationTags.maxTags) tags; this step sets \(change.set.count)", at: node.location)
+            sink.error(
+                "a conversation holds at most \(ConversationTags.maxTags) tags; this step sets \(change.set.count)",
+                at: node.location)
             ok = false
         }
         return ok ? change : nil
     }
 
     private func insightsExpectation(_ node: YAMLNode) -> InsightsExpectation? {
-        guard let map = reader.mapping(node, for: "`insights`", keys: ["state", "action", "objective"]) else { return nil }
+        guard let map = reader.mapping(node, for: "`insights`", keys: ["state", "action", "objective"]) else {
+            return nil
+        }
         let result = InsightsExpectation(
             state: map["state"].flatMap { matcher($0, for: "state") },
             action: map["action"].flatMap { matcher($0, for: "action") },

@@ -51,13 +51,17 @@ extension FlowLoadSession {
             guard let first = lacking.first else { return nil }
             if flow.personas.count == 1 {
                 let hint = Suggestion.hint(for: field, in: first.fieldNames)
-                return "persona `\(first.name)` has no `\(field)` (it has \(first.fieldNames.joined(separator: ", ")))\(hint)"
+                return
+                    "persona `\(first.name)` has no `\(field)` (it has "
+                    + "\(first.fieldNames.joined(separator: ", ")))\(hint)"
             }
-            return "\(reference) is not defined for persona\(lacking.count == 1 ? "" : "s") " +
-                lacking.map { "`\($0.name)`" }.joined(separator: ", ")
+            return "\(reference) is not defined for persona\(lacking.count == 1 ? "" : "s") "
+                + lacking.map { "`\($0.name)`" }.joined(separator: ", ")
         case .scenario(let field):
             guard Scenario.fieldNames.contains(field) else {
-                return "`\(field)` is not a scenario field (\(Scenario.fieldNames.joined(separator: ", ")))\(Suggestion.hint(for: field, in: Scenario.fieldNames))"
+                let fields = Scenario.fieldNames.joined(separator: ", ")
+                let hint = Suggestion.hint(for: field, in: Scenario.fieldNames)
+                return "`\(field)` is not a scenario field (\(fields))\(hint)"
             }
             guard let scenario = flow.scenario else { return "\(reference) needs a scenario, and this flow has none" }
             return scenario.value(of: field) == nil ? "the scenario has no `\(field)`" : nil

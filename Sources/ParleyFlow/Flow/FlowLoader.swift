@@ -68,7 +68,9 @@ public struct FlowLoader: Sendable {
             guard fm.fileExists(atPath: path, isDirectory: &isDirectory) else { continue }
             if isDirectory.boolValue {
                 collect(directory: path, into: &files)
-            } else if (entry.hasSuffix(".yaml") || entry.hasSuffix(".yml")) && entry != "parley.yaml" && entry != "parley.yml" {
+            } else if (entry.hasSuffix(".yaml") || entry.hasSuffix(".yml")) && entry != "parley.yaml"
+                && entry != "parley.yml"
+            {
                 files.append(path)
             }
         }
@@ -86,8 +88,10 @@ final class FlowLoadSession {
     /// Parsed persona files by path.
     var personaCache: [String: Persona?] = [:]
 
-    static let flowKeys = ["flow", "description", "tags", "persona", "personas", "scenario", "turn_timeout",
-                           "timeout", "target", "simulator", "replies", "steps"]
+    static let flowKeys = [
+        "flow", "description", "tags", "persona", "personas", "scenario", "turn_timeout",
+        "timeout", "target", "simulator", "replies", "steps",
+    ]
 
     init(environment: [String: String], limits: YAMLLimits) {
         self.environment = environment
@@ -126,7 +130,8 @@ final class FlowLoadSession {
             return nil
         }
         if let attributes = try? FileManager.default.attributesOfItem(atPath: path),
-           let size = attributes[.size] as? Int, size > limits.maxBytes {
+            let size = attributes[.size] as? Int, size > limits.maxBytes
+        {
             sink.error("\(path) is \(size) bytes; the limit is \(limits.maxBytes) bytes", at: at)
             return nil
         }
@@ -170,7 +175,8 @@ final class FlowLoadSession {
         var personas: [Persona] = []
         if let node = map["persona"] {
             if map.has("personas") {
-                sink.error("use either `persona` or `personas`, not both", at: map.keyLocation("personas") ?? node.location)
+                sink.error(
+                    "use either `persona` or `personas`, not both", at: map.keyLocation("personas") ?? node.location)
             }
             if let persona = self.persona(node, relativeTo: file) { personas = [persona] }
         } else if let node = map["personas"] {
@@ -190,9 +196,10 @@ final class FlowLoadSession {
             }
         }
 
-        var flow = Flow(name: name, description: description, tags: tags, file: file, location: root.location,
-                        personas: personas, scenario: scenario, turnTimeout: turnTimeout, timeout: timeout,
-                        target: target, simulator: simulator, steps: steps)
+        var flow = Flow(
+            name: name, description: description, tags: tags, file: file, location: root.location,
+            personas: personas, scenario: scenario, turnTimeout: turnTimeout, timeout: timeout,
+            target: target, simulator: simulator, steps: steps)
         if let location = map.keyLocation("flow") { flow.location = location }
         if let node = map["replies"], let replies = scriptedReplies(node) { flow.replies = replies }
         checkStepOrder(flow)
@@ -227,7 +234,10 @@ final class FlowLoadSession {
             keys.formUnion(change.set.map(\.key))
             keys.subtract(change.remove)
             if keys.count > ConversationTags.maxTags {
-                sink.error("after this step the conversation would hold \(keys.count) tags; the limit is \(ConversationTags.maxTags)", at: step.location)
+                sink.error(
+                    "after this step the conversation would hold \(keys.count) tags; the limit is "
+                        + "\(ConversationTags.maxTags)",
+                    at: step.location)
                 return
             }
         }

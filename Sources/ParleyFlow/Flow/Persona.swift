@@ -18,7 +18,10 @@ public struct Persona: Sendable {
         }
     }
 
-    public init(name: String, background: String? = nil, variables: [Variable] = [], replies: [ScriptedReply] = [], location: SourceLocation) {
+    public init(
+        name: String, background: String? = nil, variables: [Variable] = [], replies: [ScriptedReply] = [],
+        location: SourceLocation
+    ) {
         self.name = name
         self.background = background
         self.variables = variables

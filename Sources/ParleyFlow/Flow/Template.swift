@@ -53,7 +53,9 @@ public struct Template: Sendable, Hashable, CustomStringConvertible {
 
     /// Parses `text` whose first character is at `location`; `columnsExact` says whether columns
     /// inside the text map one-to-one onto the file (true for single-line plain or quoted scalars).
-    public static func parse(_ text: String, at location: SourceLocation, columnOffset: Int?, sink: DiagnosticSink) -> Template? {
+    public static func parse(_ text: String, at location: SourceLocation, columnOffset: Int?, sink: DiagnosticSink)
+        -> Template?
+    {
         var segments: [Segment] = []
         var literal = ""
         let chars = Array(text)
@@ -61,7 +63,8 @@ public struct Template: Sendable, Hashable, CustomStringConvertible {
         var ok = true
         func here(_ index: Int) -> SourceLocation {
             guard let columnOffset else { return location }
-            return SourceLocation(file: location.file, line: location.line, column: location.column + columnOffset + index)
+            return SourceLocation(
+                file: location.file, line: location.line, column: location.column + columnOffset + index)
         }
         while i < chars.count {
             let c = chars[i]
@@ -78,10 +81,16 @@ public struct Template: Sendable, Hashable, CustomStringConvertible {
                 }
                 let name = String(chars[(i + 2)..<close]).trimmingSpaces
                 if let ref = VariableReference(parsing: name) {
-                    if !literal.isEmpty { segments.append(.literal(literal)); literal = "" }
+                    if !literal.isEmpty {
+                        segments.append(.literal(literal))
+                        literal = ""
+                    }
                     segments.append(.variable(ref, here(i)))
                 } else {
-                    sink.error("`${\(name)}` is not a variable name; use `${persona.name}`, `${scenario.objective}`, `${env.NAME}` or a name set earlier", at: here(i))
+                    sink.error(
+                        "`${\(name)}` is not a variable name; use `${persona.name}`, `${scenario.objective}`, "
+                            + "`${env.NAME}` or a name set earlier",
+                        at: here(i))
                     ok = false
                 }
                 i = close + 1

@@ -27,20 +27,28 @@ actor AgentHumanConversation: AgentConversation {
 
     func start(_ opening: ConversationOpening) async throws(ProviderError) -> AgentReply {
         guard case .userMessage(let text) = opening else {
-            throw ProviderError(.unsupported, "AgentHuman sessions start silent: the agent cannot speak first, and there are no external events")
+            throw ProviderError(
+                .unsupported,
+                "AgentHuman sessions start silent: the agent cannot speak first, and there are no external events")
         }
-        var body: [(String, JSONValue)] = [("agent_id", settings.agentID), ("session_type", .string(settings.sessionType))]
+        var body: [(String, JSONValue)] = [
+            ("agent_id", settings.agentID), ("session_type", .string(settings.sessionType)),
+        ]
         if !settings.metadata.isEmpty { body.append(("metadata", .object(settings.metadata))) }
         let request = provider.request(.post, settings.url("sessions"), body: .object(body), timeout: .seconds(30))
         let response = try await provider.send(request, idempotent: false)
         if response.status == 404 {
-            throw ProviderError(.configuration, "AgentHuman does not know agent \(settings.agentIDText), or the API key may not use it (404): "
-                + "\(ProviderHTTP.errorText(response.body)) — check `agent_id`", status: 404)
+            throw ProviderError(
+                .configuration,
+                "AgentHuman does not know agent \(settings.agentIDText), or the API key may not use it (404): "
+                    + "\(ProviderHTTP.errorText(response.body)) — check `agent_id`", status: 404)
         }
         let json = try provider.successBody(response, doing: "creating a session")
         guard let id = json["session"]?["session_id"]?.scalarText, !id.isEmpty else {
-            throw ProviderError(.protocolViolation, "AgentHuman's answer to creating a session has no `session.session_id`: "
-                + String(json.serialized.prefix(160)))
+            throw ProviderError(
+                .protocolViolation,
+                "AgentHuman's answer to creating a session has no `session.session_id`: "
+                    + String(json.serialized.prefix(160)))
         }
         sessionID = id
         createdAt = clock.now
@@ -48,12 +56,17 @@ actor AgentHumanConversation: AgentConversation {
     }
 
     func send(_ text: String) async throws(ProviderError) -> AgentReply {
-        guard let session = sessionID else { throw ProviderError(.protocolViolation, "the AgentHuman session has not been created") }
-        if ended { throw ProviderError(.conversationClosed, "the AgentHuman session has ended; the message was not sent") }
+        guard let session = sessionID else {
+            throw ProviderError(.protocolViolation, "the AgentHuman session has not been created")
+        }
+        if ended {
+            throw ProviderError(.conversationClosed, "the AgentHuman session has ended; the message was not sent")
+        }
         let shape = settings.sendMessage
         let agent = settings.agentIDText
-        let request = provider.request(shape.method, shape.url(base: settings.baseURL, sessionID: session, agentID: agent),
-                                       body: shape.body(text: text, sessionID: session, agentID: agent), timeout: replyTimeout)
+        let request = provider.request(
+            shape.method, shape.url(base: settings.baseURL, sessionID: session, agentID: agent),
+            body: shape.body(text: text, sessionID: session, agentID: agent), timeout: replyTimeout)
         let sentAt = Date()
         let started = clock.now
         let response = try await provider.send(request, idempotent: false)
@@ -63,11 +76,17 @@ actor AgentHumanConversation: AgentConversation {
         case 200..<300:
             break
         case 400 where ProviderHTTP.errorText(response.body).lowercased().contains("not active"):
-            throw ProviderError(.conversationClosed, "AgentHuman says session \(session) is no longer active (400): "
-                + "\(ProviderHTTP.errorText(response.body)) — the agent may have ended it", status: 400)
+            throw ProviderError(
+                .conversationClosed,
+                "AgentHuman says session \(session) is no longer active (400): "
+                    + "\(ProviderHTTP.errorText(response.body)) — the agent may have ended it", status: 400)
         case 404, 405:
-            throw ProviderError(.server, "AgentHuman answered \(response.status) to Send Message (\(shape.method) \(shape.pathDescription)): "
-                + "\(ProviderHTTP.errorText(response.body)) — the call is not published; check `send_message` of the target", status: response.status)
+            throw ProviderError(
+                .server,
+                "AgentHuman answered \(response.status) to Send Message (\(shape.method) \(shape.pathDescription)): "
+                    + "\(ProviderHTTP.errorText(response.body)) — the call is not published; check `send_message` of "
+                    + "the target",
+                status: response.status)
         default:
             throw provider.failure(response, doing: doing)
         }
@@ -77,18 +96,22 @@ actor AgentHumanConversation: AgentConversation {
         lines.append("Agent: \(reply)")
         var ids = ["conversation_id": session]
         if let messageID = shape.messageID(in: json) { ids["message_id"] = messageID }
-        return AgentReply(messages: [reply], sentAt: sentAt, timeToFirstChunk: response.timing.firstByte,
-                          latency: finished - started, ids: ids)
+        return AgentReply(
+            messages: [reply], sentAt: sentAt, timeToFirstChunk: response.timing.firstByte,
+            latency: finished - started, ids: ids)
     }
 
     func end() async throws(ProviderError) {
         guard let session = sessionID, !ended else { return }
         ended = true
         let seconds = createdAt.map { max(0, Int(($0.duration(to: clock.now)).seconds.rounded())) } ?? 0
-        let body = JSONValue.object([("duration", .number(Double(seconds))), ("transcript", .string(lines.joined(separator: "\n")))])
+        let body = JSONValue.object([
+            ("duration", .number(Double(seconds))), ("transcript", .string(lines.joined(separator: "\n"))),
+        ])
         // Ending an ended session succeeds again, so this call may be repeated.
-        let request = provider.request(.put, settings.url("sessions/\(AgentHumanMessageShape.pathSegment(session))/end"), body: body,
-                                       timeout: .seconds(30))
+        let request = provider.request(
+            .put, settings.url("sessions/\(AgentHumanMessageShape.pathSegment(session))/end"), body: body,
+            timeout: .seconds(30))
         let response = try await provider.send(request, idempotent: true)
         _ = try provider.successBody(response, doing: "ending the session")
     }

@@ -13,8 +13,10 @@ extension AgentHumanMessageShape {
             if methods.contains(text.uppercased()) {
                 shape.method = HTTPMethod(rawValue: text.uppercased())
             } else {
-                reader.error("`send_message.method` must be one of \(methods.joined(separator: ", ")) (the call carries a body), not `\(text)`",
-                             at: node.location)
+                reader.error(
+                    "`send_message.method` must be one of \(methods.joined(separator: ", ")) (the call carries a "
+                        + "body), not `\(text)`",
+                    at: node.location)
                 ok = false
             }
         } else if map.has("method") {
@@ -25,7 +27,9 @@ extension AgentHumanMessageShape {
                 if text.hasPrefix("/") {
                     shape.path = text
                 } else {
-                    reader.error("`send_message.path` must start with `/` (it follows base_url), not `\(text)`", at: node.location)
+                    reader.error(
+                        "`send_message.path` must start with `/` (it follows base_url), not `\(text)`",
+                        at: node.location)
                     ok = false
                 }
             } else {
@@ -33,18 +37,29 @@ extension AgentHumanMessageShape {
             }
         }
         if let node = map["text_field"] {
-            if let path = jsonPath(node, for: "send_message.text_field", reader: reader) { shape.textField = path } else { ok = false }
+            if let path = jsonPath(node, for: "send_message.text_field", reader: reader) {
+                shape.textField = path
+            } else {
+                ok = false
+            }
         }
         if let node = map["reply_path"] {
-            if let path = jsonPath(node, for: "send_message.reply_path", reader: reader) { shape.replyPath = path } else { ok = false }
+            if let path = jsonPath(node, for: "send_message.reply_path", reader: reader) {
+                shape.replyPath = path
+            } else {
+                ok = false
+            }
         }
         if let node = map["fields"] {
             if node.mapping == nil {
                 reader.mismatch(node, for: "send_message.fields", expected: "a mapping of request members to values")
                 ok = false
-            } else if let value = JSONValue.configured(node, for: "send_message.fields", reader: reader, text: { node, what in
-                template(node, for: what, values: values)
-            }), let members = value.object {
+            } else if let value = JSONValue.configured(
+                node, for: "send_message.fields", reader: reader,
+                text: { node, what in
+                    template(node, for: what, values: values)
+                }), let members = value.object
+            {
                 shape.fields = members
             } else {
                 ok = false
@@ -59,7 +74,10 @@ extension AgentHumanMessageShape {
         do {
             return try JSONPath(parsingShortForm: text)
         } catch {
-            reader.error("`\(what)` must be a path such as `response.text` or `$.response.text`, not `\(text)`: \(error.message)", at: node.location)
+            reader.error(
+                "`\(what)` must be a path such as `response.text` or `$.response.text`, not `\(text)`: "
+                    + "\(error.message)",
+                at: node.location)
             return nil
         }
     }
@@ -77,17 +95,22 @@ extension AgentHumanMessageShape {
                 if let value = values.environment[name] {
                     if value.count >= 6 { values.noteSecret(value) }
                 } else {
-                    values.sink.error("environment variable `\(name)` is not set (for `\(what)`; set it or add it to .env)", at: location)
+                    values.sink.error(
+                        "environment variable `\(name)` is not set (for `\(what)`; set it or add it to .env)",
+                        at: location)
                     ok = false
                 }
             default:
-                values.sink.error("only `${session_id}`, `${agent_id}` and `${env.NAME}` can be used in `\(what)`, not \(reference)", at: location)
+                values.sink.error(
+                    "only `${session_id}`, `${agent_id}` and `${env.NAME}` can be used in `\(what)`, not \(reference)",
+                    at: location)
                 ok = false
             }
         }
         guard ok else { return nil }
-        let scope = VariableScope(persona: nil, scenario: nil, environment: values.environment,
-                                  locals: ["session_id": sessionMark, "agent_id": agentMark])
+        let scope = VariableScope(
+            persona: nil, scenario: nil, environment: values.environment,
+            locals: ["session_id": sessionMark, "agent_id": agentMark])
         return try? template.render(scope)
     }
 }

@@ -43,7 +43,8 @@ struct AgentHumanMessageShape: Sendable {
 
     /// The path as written in configuration, for messages.
     var pathDescription: String {
-        path.replacingOccurrences(of: Self.sessionMark, with: "${session_id}").replacingOccurrences(of: Self.agentMark, with: "${agent_id}")
+        path.replacingOccurrences(of: Self.sessionMark, with: "${session_id}").replacingOccurrences(
+            of: Self.agentMark, with: "${agent_id}")
     }
 
     /// The call's URL for one session.
@@ -64,11 +65,17 @@ struct AgentHumanMessageShape: Sendable {
         case .string(let text)?:
             return text
         case let other? where !other.isNull:
-            throw ProviderError(.protocolViolation, "AgentHuman's Send Message answer has \(other.kindDescription) at `\(replyPath)`, "
-                + "not the reply text — check `send_message.reply_path` of the target")
+            throw ProviderError(
+                .protocolViolation,
+                "AgentHuman's Send Message answer has \(other.kindDescription) at `\(replyPath)`, "
+                    + "not the reply text — check `send_message.reply_path` of the target")
         default:
-            throw ProviderError(.protocolViolation, "the reply text is not where `send_message.reply_path` says (`\(replyPath)`): "
-                + "\(replyPath.explainMiss(in: answer)) — check `send_message` of the target against what the deployment answers")
+            throw ProviderError(
+                .protocolViolation,
+                "the reply text is not where `send_message.reply_path` says (`\(replyPath)`): "
+                    + "\(replyPath.explainMiss(in: answer)) — check `send_message` of the target against what the "
+                    + "deployment answers"
+            )
         }
     }
 
@@ -82,7 +89,8 @@ struct AgentHumanMessageShape: Sendable {
         switch value {
         case .string(let text): return .string(fill(text, sessionID: sessionID, agentID: agentID, encode: false))
         case .array(let items): return .array(items.map { fill($0, sessionID: sessionID, agentID: agentID) })
-        case .object(let members): return .object(members.map { ($0.0, fill($0.1, sessionID: sessionID, agentID: agentID)) })
+        case .object(let members):
+            return .object(members.map { ($0.0, fill($0.1, sessionID: sessionID, agentID: agentID)) })
         default: return value
         }
     }
@@ -91,7 +99,8 @@ struct AgentHumanMessageShape: Sendable {
         guard text.contains("\u{1}") else { return text }
         let session = encode ? Self.pathSegment(sessionID) : sessionID
         let agent = encode ? Self.pathSegment(agentID) : agentID
-        return text.replacingOccurrences(of: Self.sessionMark, with: session).replacingOccurrences(of: Self.agentMark, with: agent)
+        return text.replacingOccurrences(of: Self.sessionMark, with: session).replacingOccurrences(
+            of: Self.agentMark, with: agent)
     }
 
     /// An id made safe for a path segment (ids are numbers in practice, but a server could say anything).
@@ -99,8 +108,9 @@ struct AgentHumanMessageShape: Sendable {
         var out = ""
         for byte in text.utf8 {
             switch byte {
-            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
-                 UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "."), UInt8(ascii: "~"):
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+                UInt8(ascii: "0")...UInt8(ascii: "9"),
+                UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "."), UInt8(ascii: "~"):
                 out.append(Character(Unicode.Scalar(byte)))
             default:
                 out += "%" + (byte < 16 ? "0" : "") + String(byte, radix: 16, uppercase: true)

@@ -34,8 +34,10 @@ public final class AgentHumanProvider: ConversationProvider {
 
     public init(settings: AgentHumanSettings, client: HTTPClient) {
         self.settings = settings
-        self.http = ProviderHTTP(client: client, service: "AgentHuman", verifyTLS: settings.verifyTLS, connectTimeout: settings.connectTimeout,
-                                 limits: RateLimits(perMinute: settings.rateLimits))
+        self.http = ProviderHTTP(
+            client: client, service: "AgentHuman", verifyTLS: settings.verifyTLS,
+            connectTimeout: settings.connectTimeout,
+            limits: RateLimits(perMinute: settings.rateLimits))
     }
 
     public var kind: String { "agenthuman" }
@@ -47,7 +49,8 @@ public final class AgentHumanProvider: ConversationProvider {
 
     /// A request carrying the API key; every call draws from the one per-key rate-limit budget.
     public func request(_ method: HTTPMethod, _ url: String, body: JSONValue?, timeout: Duration) -> HTTPRequest {
-        var request = http.request(method, url, headers: ["Accept": "application/json"], body: body.map { .json($0.bytes) }, timeout: timeout)
+        var request = http.request(
+            method, url, headers: ["Accept": "application/json"], body: body.map { .json($0.bytes) }, timeout: timeout)
         request.headers.add(name: "x-api-key", value: settings.apiKey)
         return request
     }
@@ -64,7 +67,8 @@ public final class AgentHumanProvider: ConversationProvider {
         let json = try http.json(response.body, doing: what)
         if json["success"]?.bool == false {
             let said = json["error"]?.scalarText ?? json["message"]?.scalarText ?? "no reason given"
-            throw ProviderError(.server, "AgentHuman reported a failure while \(what): \(said)", status: response.status)
+            throw ProviderError(
+                .server, "AgentHuman reported a failure while \(what): \(said)", status: response.status)
         }
         return json
     }
@@ -74,8 +78,11 @@ public final class AgentHumanProvider: ConversationProvider {
         let said = ProviderHTTP.errorText(response.body)
         switch response.status {
         case 401, 403:
-            return ProviderError(.authRefused, "AgentHuman refused the API key while \(what) (\(response.status))"
-                + (said.isEmpty ? "" : ": \(said)") + " — check `api_key` (or AGENTHUMAN_API_KEY)", status: response.status)
+            return ProviderError(
+                .authRefused,
+                "AgentHuman refused the API key while \(what) (\(response.status))"
+                    + (said.isEmpty ? "" : ": \(said)") + " — check `api_key` (or AGENTHUMAN_API_KEY)",
+                status: response.status)
         default:
             return http.statusError(response.status, body: response.body, doing: what)
         }

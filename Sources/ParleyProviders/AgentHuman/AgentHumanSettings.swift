@@ -16,8 +16,10 @@ public struct AgentHumanSettings: Sendable {
     /// Requests per minute for the whole API (the limit is per API key); empty means no client-side limit.
     public var rateLimits: [String: Double]
 
-    public static let keys = ["provider", "base_url", "api_key", "agent_id", "session_type", "metadata", "insecure", "connect_timeout",
-                       "send_message", "rate_limits"]
+    public static let keys = [
+        "provider", "base_url", "api_key", "agent_id", "session_type", "metadata", "insecure", "connect_timeout",
+        "send_message", "rate_limits",
+    ]
     public static let defaultBaseURL = "https://api.agenthuman.com"
     public static let sessionTypes = ["agent_chat", "agent_voice", "agent_video", "webrtc_video"]
     /// The rate-limit bucket every call draws from: AgentHuman counts requests per API key, not per endpoint.
@@ -38,8 +40,9 @@ public struct AgentHumanSettings: Sendable {
             values.noteSecret(value)
             apiKey = value
         } else {
-            values.sink.error("target `\(target.name)` (agenthuman) needs `api_key` or the environment variable AGENTHUMAN_API_KEY",
-                              at: target.location)
+            values.sink.error(
+                "target `\(target.name)` (agenthuman) needs `api_key` or the environment variable AGENTHUMAN_API_KEY",
+                at: target.location)
         }
         var agentID: JSONValue?
         if let node = map["agent_id"] {
@@ -47,13 +50,16 @@ public struct AgentHumanSettings: Sendable {
                 agentID = Int(text).map { .number(Double($0)) } ?? .string(text)
             }
         } else {
-            values.sink.error("target `\(target.name)` (agenthuman) needs `agent_id` (the agent the sessions talk to)", at: target.location)
+            values.sink.error(
+                "target `\(target.name)` (agenthuman) needs `agent_id` (the agent the sessions talk to)",
+                at: target.location)
         }
         var sessionType = "agent_chat"
         if let node = map["session_type"], let text = values.resolve(node, for: "session_type") {
             guard Self.sessionTypes.contains(text) else {
-                values.sink.error("`session_type` must be one of \(Self.sessionTypes.joined(separator: ", ")), not `\(text)`"
-                    + Suggestion.hint(for: text, in: Self.sessionTypes), at: node.location)
+                values.sink.error(
+                    "`session_type` must be one of \(Self.sessionTypes.joined(separator: ", ")), not `\(text)`"
+                        + Suggestion.hint(for: text, in: Self.sessionTypes), at: node.location)
                 return nil
             }
             sessionType = text
@@ -64,9 +70,13 @@ public struct AgentHumanSettings: Sendable {
                 values.reader.mismatch(node, for: "metadata", expected: "a mapping of names to values")
                 return nil
             }
-            guard let value = JSONValue.configured(node, for: "metadata", reader: values.reader, text: { node, what in
-                values.resolve(node, for: what)
-            }), let members = value.object else { return nil }
+            guard
+                let value = JSONValue.configured(
+                    node, for: "metadata", reader: values.reader,
+                    text: { node, what in
+                        values.resolve(node, for: what)
+                    }), let members = value.object
+            else { return nil }
             metadata = members
         }
         var shape = AgentHumanMessageShape.default
@@ -74,7 +84,9 @@ public struct AgentHumanSettings: Sendable {
             guard let read = AgentHumanMessageShape.read(node, values: values) else { return nil }
             shape = read
         }
-        guard let limits = RateLimitSetting.read(map, documented: Self.documentedLimits, values: values) else { return nil }
+        guard let limits = RateLimitSetting.read(map, documented: Self.documentedLimits, values: values) else {
+            return nil
+        }
         guard let base, let apiKey, let agentID else { return nil }
         baseURL = base.hasSuffix("/") ? String(base.dropLast()) : base
         self.apiKey = apiKey
@@ -92,9 +104,12 @@ public struct AgentHumanSettings: Sendable {
         self.init(baseURL: baseURL, apiKey: apiKey, agentID: agentID, sendMessage: .default, rateLimits: rateLimits)
     }
 
-    init(baseURL: String, apiKey: String, agentID: Int, sessionType: String = "agent_chat", metadata: [(String, JSONValue)] = [],
-         verifyTLS: Bool = true, connectTimeout: Duration = .seconds(10), sendMessage: AgentHumanMessageShape = .default,
-         rateLimits: [String: Double] = Self.documentedLimits) {
+    init(
+        baseURL: String, apiKey: String, agentID: Int, sessionType: String = "agent_chat",
+        metadata: [(String, JSONValue)] = [],
+        verifyTLS: Bool = true, connectTimeout: Duration = .seconds(10), sendMessage: AgentHumanMessageShape = .default,
+        rateLimits: [String: Double] = Self.documentedLimits
+    ) {
         self.baseURL = baseURL
         self.apiKey = apiKey
         self.agentID = .number(Double(agentID))

@@ -42,26 +42,34 @@ actor AmeliaConversation: AgentConversation {
         let response = try await call("conversations/new", body: body, endpoint: "new", idempotent: false)
         guard (200..<300).contains(response.status) else {
             if response.status == 400 {
-                throw ProviderError(.server, "Amelia refused to start a conversation in domain `\(settings.domain)` (400): "
-                    + "\(ProviderHTTP.errorText(response.body)) — check `domain`", status: 400)
+                throw ProviderError(
+                    .server,
+                    "Amelia refused to start a conversation in domain `\(settings.domain)` (400): "
+                        + "\(ProviderHTTP.errorText(response.body)) — check `domain`", status: 400)
             }
             throw http.statusError(response.status, body: response.body, doing: "starting a conversation")
         }
         let json = try http.json(response.body, doing: "starting a conversation")
         guard let session = json["sessionId"]?.string, !session.isEmpty else {
-            throw ProviderError(.protocolViolation, "Amelia's answer to `conversations/new` has no `sessionId`: \(String(json.serialized.prefix(120)))")
+            throw ProviderError(
+                .protocolViolation,
+                "Amelia's answer to `conversations/new` has no `sessionId`: \(String(json.serialized.prefix(120)))")
         }
         sessionID = session
         let greeting = try await collectReply(sentAt: sentAt, started: started, doing: "waiting for the greeting")
         guard case .userMessage(let text) = opening else { return greeting }
         if greeting.conversationCompleted {
-            throw ProviderError(.conversationClosed, "Amelia closed the conversation before the first user message"
-                + (greeting.text.isEmpty ? "" : "; it said: \(greeting.text)"))
+            throw ProviderError(
+                .conversationClosed,
+                "Amelia closed the conversation before the first user message"
+                    + (greeting.text.isEmpty ? "" : "; it said: \(greeting.text)"))
         }
         // The greeting is not the reply to the user's message, but it was said: keep it as an event.
         var reply = try await send(text)
-        reply.events.insert(contentsOf: [ProviderEvent(kind: "greeting", detail: greeting.text.isEmpty ? nil : greeting.text)] + greeting.events,
-                            at: 0)
+        reply.events.insert(
+            contentsOf: [ProviderEvent(kind: "greeting", detail: greeting.text.isEmpty ? nil : greeting.text)]
+                + greeting.events,
+            at: 0)
         return reply
     }
 
@@ -72,8 +80,9 @@ actor AmeliaConversation: AgentConversation {
         }
         let sentAt = Date()
         let started = clock.now
-        let response = try await call("conversations/\(session)/send", body: .object([("messageText", .string(text))]),
-                                      endpoint: "send", idempotent: false)
+        let response = try await call(
+            "conversations/\(session)/send", body: .object([("messageText", .string(text))]),
+            endpoint: "send", idempotent: false)
         guard (200..<300).contains(response.status) else {
             let said = ProviderHTTP.errorText(response.body)
             if response.status == 400, said.lowercased().contains("closed") {
@@ -87,7 +96,8 @@ actor AmeliaConversation: AgentConversation {
     func end() async throws(ProviderError) {
         guard let session = sessionID, !closeSent else { return }
         closeSent = true
-        let response = try await call("conversations/\(session)/close", body: .object([]), endpoint: "close", idempotent: true)
+        let response = try await call(
+            "conversations/\(session)/close", body: .object([]), endpoint: "close", idempotent: true)
         // A conversation the agent closed may already be gone; that is the state we wanted.
         guard (200..<300).contains(response.status) || (closedByAgent && [400, 404].contains(response.status)) else {
             throw http.statusError(response.status, body: response.body, doing: "closing the conversation")
@@ -98,8 +108,9 @@ actor AmeliaConversation: AgentConversation {
         guard !released, let token else { return }
         released = true
         // Best effort: a login left behind expires on its own.
-        var request = http.request(.post, settings.url("auth/logout"), headers: ["Accept": "application/json"], body: .json("{}"),
-                                   timeout: .seconds(5))
+        var request = http.request(
+            .post, settings.url("auth/logout"), headers: ["Accept": "application/json"], body: .json("{}"),
+            timeout: .seconds(5))
         request.headers.add(name: "X-Amelia-Rest-Token", value: token)
         _ = try? await http.send(request, endpoint: "logout", idempotent: false)
         self.token = nil
@@ -108,15 +119,18 @@ actor AmeliaConversation: AgentConversation {
     // MARK: - Polling
 
     /// Polls until the turn ends and folds what came into a reply.
-    private func collectReply(sentAt: Date, started: ContinuousClock.Instant, doing what: String) async throws(ProviderError) -> AgentReply {
+    private func collectReply(sentAt: Date, started: ContinuousClock.Instant, doing what: String)
+        async throws(ProviderError) -> AgentReply
+    {
         let session = try requireSession()
         var reader = AmeliaReplyReader()
         var pause = settings.pollInterval
         // The interpreter's turn timeout normally comes first; this bounds direct callers too.
         let deadline = started + turnTimeout + .seconds(5)
         while true {
-            let response = try await call("conversations/\(session)/poll", body: .object([]), endpoint: "poll",
-                                          idempotent: true, handsOutOnce: true)
+            let response = try await call(
+                "conversations/\(session)/poll", body: .object([]), endpoint: "poll",
+                idempotent: true, handsOutOnce: true)
             guard (200..<300).contains(response.status) else {
                 throw http.statusError(response.status, body: response.body, doing: what)
             }
@@ -124,7 +138,9 @@ actor AmeliaConversation: AgentConversation {
             try reader.consume(poll: batch, at: clock.now)
             if reader.finished { break }
             if clock.now >= deadline {
-                throw ProviderError(.timeout, "Amelia did not finish its reply (no ready message) within \(DurationText.format(turnTimeout))")
+                throw ProviderError(
+                    .timeout,
+                    "Amelia did not finish its reply (no ready message) within \(DurationText.format(turnTimeout))")
             }
             // Messages arriving means the rest is close: poll again soon. Silence means slow down.
             if !(batch.array?.isEmpty ?? true) { pause = settings.pollInterval }
@@ -147,27 +163,40 @@ actor AmeliaConversation: AgentConversation {
     ///
     /// A 410 (the login or session expired) or 401 (the login is no longer known) is answered
     /// before the gateway does anything, so after logging in again the call is repeated, once.
-    private func call(_ path: String, body: JSONValue, endpoint: String, idempotent: Bool,
-                      handsOutOnce: Bool = false) async throws(ProviderError) -> HTTPResponse {
+    private func call(
+        _ path: String, body: JSONValue, endpoint: String, idempotent: Bool,
+        handsOutOnce: Bool = false
+    ) async throws(ProviderError) -> HTTPResponse {
         let url = settings.url(path)
         let payload = HTTPBody.json(body.bytes)
         let http = self.http
         func request(_ token: String) -> HTTPRequest {
-            var request = http.request(.post, url, headers: ["Accept": "application/json"], body: payload, timeout: .seconds(30))
+            var request = http.request(
+                .post, url, headers: ["Accept": "application/json"], body: payload, timeout: .seconds(30))
             request.headers.add(name: "X-Amelia-Rest-Token", value: token)
             return request
         }
         let current = try await currentToken()
-        let response = try await http.send(request(current), endpoint: endpoint, idempotent: idempotent, handsOutOnce: handsOutOnce)
+        let response = try await http.send(
+            request(current), endpoint: endpoint, idempotent: idempotent, handsOutOnce: handsOutOnce)
         guard response.status == 410 || response.status == 401 else { return response }
         token = nil
         let fresh = try await login()
-        pendingEvents.append(ProviderEvent(kind: "relogin",
-            detail: "Amelia answered \(response.status) (\(response.status == 410 ? "session expired" : "login not recognised")); logged in again"))
-        let repeated = try await http.send(request(fresh), endpoint: endpoint, idempotent: idempotent, handsOutOnce: handsOutOnce)
+        pendingEvents.append(
+            ProviderEvent(
+                kind: "relogin",
+                detail:
+                    "Amelia answered \(response.status) "
+                    + "(\(response.status == 410 ? "session expired" : "login not recognised")); logged in again"
+            ))
+        let repeated = try await http.send(
+            request(fresh), endpoint: endpoint, idempotent: idempotent, handsOutOnce: handsOutOnce)
         if repeated.status == 410 || repeated.status == 401 {
-            throw ProviderError(.authRefused, "Amelia refused a fresh login too (\(repeated.status)) while calling \(path.split(separator: "/").last ?? "")"
-                + ": \(ProviderHTTP.errorText(repeated.body))", status: repeated.status)
+            throw ProviderError(
+                .authRefused,
+                "Amelia refused a fresh login too (\(repeated.status)) while calling "
+                    + "\(path.split(separator: "/").last ?? "")"
+                    + ": \(ProviderHTTP.errorText(repeated.body))", status: repeated.status)
         }
         return repeated
     }
@@ -179,9 +208,12 @@ actor AmeliaConversation: AgentConversation {
 
     /// `auth/login`; the token goes in `X-Amelia-Rest-Token` from then on.
     private func login() async throws(ProviderError) -> String {
-        let body = JSONValue.object([("username", .string(settings.username)), ("password", .string(settings.password))])
-        let request = http.request(.post, settings.url("auth/login"), headers: ["Accept": "application/json"], body: .json(body.bytes),
-                                   timeout: .seconds(30))
+        let body = JSONValue.object([
+            ("username", .string(settings.username)), ("password", .string(settings.password)),
+        ])
+        let request = http.request(
+            .post, settings.url("auth/login"), headers: ["Accept": "application/json"], body: .json(body.bytes),
+            timeout: .seconds(30))
         // Not retried on errors: gateways answer wrong credentials with 500, and repeating a
         // refused login can lock the account. Only refusals before any work (429/503) are resent.
         let response = try await http.send(request, endpoint: "login", idempotent: false)
@@ -190,13 +222,20 @@ actor AmeliaConversation: AgentConversation {
             break
         case 401, 403, 500:
             var said = ProviderHTTP.errorText(response.body)
-            if !settings.password.isEmpty { said = said.replacingOccurrences(of: settings.password, with: "[redacted]") }
+            if !settings.password.isEmpty {
+                said = said.replacingOccurrences(of: settings.password, with: "[redacted]")
+            }
             let why = said.isEmpty ? "\(response.status)" : "\(response.status): \(said)"
-            throw ProviderError(.authRefused, "Amelia refused the login of `\(settings.username)` (\(why)) — check `username` and `password` "
-                + "(or AMELIA_USERNAME and AMELIA_PASSWORD); Amelia gateways answer wrong credentials with 500", status: response.status)
+            throw ProviderError(
+                .authRefused,
+                "Amelia refused the login of `\(settings.username)` (\(why)) — check `username` and `password` "
+                    + "(or AMELIA_USERNAME and AMELIA_PASSWORD); Amelia gateways answer wrong credentials with 500",
+                status: response.status)
         case 404:
-            throw ProviderError(.configuration, "Amelia's auth/login answered 404: `base_url` does not lead to an Amelia REST gateway "
-                + "(Parley calls \(AmeliaSettings.apiPath)/… under it)", status: 404)
+            throw ProviderError(
+                .configuration,
+                "Amelia's auth/login answered 404: `base_url` does not lead to an Amelia REST gateway "
+                    + "(Parley calls \(AmeliaSettings.apiPath)/… under it)", status: 404)
         default:
             throw http.statusError(response.status, body: response.body, doing: "logging in")
         }
@@ -209,7 +248,9 @@ actor AmeliaConversation: AgentConversation {
     }
 
     private func requireSession() throws(ProviderError) -> String {
-        guard let sessionID else { throw ProviderError(.protocolViolation, "the Amelia conversation has not been started") }
+        guard let sessionID else {
+            throw ProviderError(.protocolViolation, "the Amelia conversation has not been started")
+        }
         return sessionID
     }
 }

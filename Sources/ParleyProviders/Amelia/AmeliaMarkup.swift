@@ -3,7 +3,9 @@ import Foundation
 /// Turns Amelia's `messageText`, which may hold HTML, into the plain text flows match against.
 enum AmeliaMarkup {
     /// Tags that end a line or a block: their place becomes a line break.
-    private static let breakingTags: Set<String> = ["br", "p", "div", "li", "ul", "ol", "tr", "h1", "h2", "h3", "h4", "h5", "h6"]
+    private static let breakingTags: Set<String> = [
+        "br", "p", "div", "li", "ul", "ol", "tr", "h1", "h2", "h3", "h4", "h5", "h6",
+    ]
 
     /// The text without tags, with entities decoded, line breaks where blocks and `<br>` were, and
     /// runs of spaces folded. Text that merely contains `<` (as in `a < b`) is kept as it is.
@@ -64,7 +66,10 @@ enum AmeliaMarkup {
     /// Folds spaces and tabs within lines, drops blank lines and trims the ends.
     private static func fold(_ text: String) -> String {
         text.split(separator: "\n", omittingEmptySubsequences: false)
-            .map { $0.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\r" || $0 == "\u{00A0}" }).joined(separator: " ") }
+            .map {
+                $0.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\r" || $0 == "\u{00A0}" }).joined(
+                    separator: " ")
+            }
             .filter { !$0.isEmpty }
             .joined(separator: "\n")
     }

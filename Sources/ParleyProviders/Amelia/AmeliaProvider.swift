@@ -38,7 +38,8 @@ public final class AmeliaProvider: ConversationProvider {
     public init(settings: AmeliaSettings, client: HTTPClient) {
         self.settings = settings
         // No rate limits are documented for Amelia's gateway.
-        self.http = ProviderHTTP(client: client, service: "Amelia", verifyTLS: settings.verifyTLS, connectTimeout: settings.connectTimeout)
+        self.http = ProviderHTTP(
+            client: client, service: "Amelia", verifyTLS: settings.verifyTLS, connectTimeout: settings.connectTimeout)
     }
 
     public var kind: String { "amelia" }

@@ -29,8 +29,10 @@ struct AmeliaReplyReader {
     /// Takes one poll answer: a JSON array of messages, possibly empty.
     mutating func consume(poll body: JSONValue, at instant: ContinuousClock.Instant) throws(ProviderError) {
         guard let messages = body.array else {
-            throw ProviderError(.protocolViolation, "Amelia's poll answer is \(body.kindDescription), not a list of messages: "
-                + String(body.serialized.prefix(120)))
+            throw ProviderError(
+                .protocolViolation,
+                "Amelia's poll answer is \(body.kindDescription), not a list of messages: "
+                    + String(body.serialized.prefix(120)))
         }
         // Everything in one answer belongs to this turn, even what follows the ready message.
         for message in messages {
@@ -41,7 +43,8 @@ struct AmeliaReplyReader {
     /// Takes one polled message. Throws for a system error reported by Amelia.
     mutating func consume(_ message: JSONValue, at instant: ContinuousClock.Instant) throws(ProviderError) {
         guard message.object != nil else {
-            throw ProviderError(.protocolViolation, "Amelia's poll answer holds \(message.kindDescription) where a message belongs")
+            throw ProviderError(
+                .protocolViolation, "Amelia's poll answer holds \(message.kindDescription) where a message belongs")
         }
         let type = message["ameliaMessageType"]?.string ?? message["messageType"]?.string ?? ""
         let text = message["messageText"]?.string.map(AmeliaMarkup.plainText).flatMap { $0.isEmpty ? nil : $0 }
@@ -80,7 +83,8 @@ struct AmeliaReplyReader {
         var ids: [String: String] = [:]
         if let conversationID { ids["amelia_conversation_id"] = conversationID }
         if let lastMessageID { ids["message_id"] = lastMessageID }
-        return AgentReply(messages: texts, sentAt: sentAt, timeToFirstChunk: firstText.map { $0 - started },
-                          latency: finished - started, ids: ids, events: events, conversationCompleted: ending == .closed)
+        return AgentReply(
+            messages: texts, sentAt: sentAt, timeToFirstChunk: firstText.map { $0 - started },
+            latency: finished - started, ids: ids, events: events, conversationCompleted: ending == .closed)
     }
 }

@@ -15,7 +15,10 @@ public struct AmeliaSettings: Sendable {
     public var pollInterval: Duration
     public var maxPollInterval: Duration
 
-    public static let keys = ["provider", "base_url", "domain", "username", "password", "insecure", "connect_timeout", "poll_interval", "delivery"]
+    public static let keys = [
+        "provider", "base_url", "domain", "username", "password", "insecure", "connect_timeout", "poll_interval",
+        "delivery",
+    ]
     public static let apiPath = "/AmeliaRest/api/v1"
     public static let defaultPollInterval = Duration.milliseconds(100)
     /// Amelia's replies take seconds; polling more slowly than this would add visible latency.
@@ -42,16 +45,20 @@ public struct AmeliaSettings: Sendable {
         let domain = required("domain")
         let username = required("username", env: "AMELIA_USERNAME")
         let password = required("password", env: "AMELIA_PASSWORD", secret: true)
-        if let node = map["delivery"], let mode = values.resolve(node, for: "delivery"), mode.uppercased() != "POLLING" {
-            values.sink.error("`delivery` can only be POLLING, not `\(mode)`: Parley polls for replies and serves no webhook",
-                              at: node.location)
+        if let node = map["delivery"], let mode = values.resolve(node, for: "delivery"), mode.uppercased() != "POLLING"
+        {
+            values.sink.error(
+                "`delivery` can only be POLLING, not `\(mode)`: Parley polls for replies and serves no webhook",
+                at: node.location)
             return nil
         }
         var pollInterval = Self.defaultPollInterval
         if let node = map["poll_interval"] {
             guard let value = values.reader.duration(node, for: "poll_interval") else { return nil }
             guard value >= .milliseconds(10), value <= .seconds(10) else {
-                values.sink.error("`poll_interval` must be between 10ms and 10s, not \(DurationText.format(value))", at: node.location)
+                values.sink.error(
+                    "`poll_interval` must be between 10ms and 10s, not \(DurationText.format(value))", at: node.location
+                )
                 return nil
             }
             pollInterval = value
@@ -67,8 +74,10 @@ public struct AmeliaSettings: Sendable {
         maxPollInterval = max(pollInterval, Self.pollIntervalCap)
     }
 
-    public init(baseURL: String, domain: String, username: String, password: String, verifyTLS: Bool = true,
-         connectTimeout: Duration = .seconds(10), pollInterval: Duration = Self.defaultPollInterval) {
+    public init(
+        baseURL: String, domain: String, username: String, password: String, verifyTLS: Bool = true,
+        connectTimeout: Duration = .seconds(10), pollInterval: Duration = Self.defaultPollInterval
+    ) {
         apiBase = Self.apiBase(from: baseURL)
         self.domain = domain
         self.username = username

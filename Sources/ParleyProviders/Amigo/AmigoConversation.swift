@@ -30,7 +30,9 @@ actor AmigoConversation: AgentConversation {
     private nonisolated var streamTimeout: Duration { turnTimeout + .seconds(5) }
 
     func start(_ opening: ConversationOpening) async throws(ProviderError) -> AgentReply {
-        var body: [(String, JSONValue)] = [("service_id", .string(settings.serviceID)), ("service_version_set_name", .string(settings.versionSet))]
+        var body: [(String, JSONValue)] = [
+            ("service_id", .string(settings.serviceID)), ("service_version_set_name", .string(settings.versionSet)),
+        ]
         switch opening {
         case .agentFirst: break
         case .userMessage(let text):
@@ -41,41 +43,53 @@ actor AmigoConversation: AgentConversation {
         let payload = HTTPBody.json(JSONValue.object(body).bytes)
         let url = settings.url("conversation/?response_format=text")
         let create: @Sendable (String) -> HTTPRequest = { token in
-            var request = self.http.request(.post, url, headers: ["Accept": "application/x-ndjson"], body: payload, timeout: self.streamTimeout)
+            var request = self.http.request(
+                .post, url, headers: ["Accept": "application/x-ndjson"], body: payload, timeout: self.streamTimeout)
             request.headers.add(name: "Authorization", value: "Bearer \(token)")
             return request
         }
         createSent = true
         do {
             return try await streamReply(doing: "creating a conversation", endpoint: "create", create)
-        } catch where error.status == 400 {
+        } catch  where error.status == 400 {
             // A run that crashed may have left this user's conversation open; finish it and try once more.
             let stale = try await finishUnfinishedConversations()
             guard stale > 0 else { throw error }
             var reply = try await streamReply(doing: "creating a conversation", endpoint: "create", create)
-            reply.events.append(ProviderEvent(kind: "recovered",
-                detail: "finished \(stale) unfinished conversation\(stale == 1 ? "" : "s") of user \(user) left by an earlier run"))
+            reply.events.append(
+                ProviderEvent(
+                    kind: "recovered",
+                    detail:
+                        "finished \(stale) unfinished conversation\(stale == 1 ? "" : "s") of user \(user) left by "
+                        + "an earlier run"
+                ))
             return reply
         }
     }
 
     /// Finishes this user's unfinished conversations of the service; returns how many there were.
     private func finishUnfinishedConversations() async throws(ProviderError) -> Int {
-        let url = settings.url("conversation/?user_id=\(user)&service_id=\(settings.serviceID)&is_finished=false&limit=50")
-        let response = try await provider.authorized(as: user, { token in
-            var request = self.http.request(.get, url, timeout: .seconds(30))
-            request.headers.add(name: "Authorization", value: "Bearer \(token)")
-            return request
-        }, endpoint: "list", idempotent: true)
-        guard (200..<300).contains(response.status) else { return 0 }
-        let ids = (try? JSONValue(parsing: response.body))?["conversations"]?.array?.compactMap { $0["id"]?.string } ?? []
-        for stale in ids {
-            let finish = settings.url("conversation/\(stale)/finish/")
-            _ = try await provider.authorized(as: user, { token in
-                var request = self.http.request(.post, finish, timeout: .seconds(30))
+        let url = settings.url(
+            "conversation/?user_id=\(user)&service_id=\(settings.serviceID)&is_finished=false&limit=50")
+        let response = try await provider.authorized(
+            as: user,
+            { token in
+                var request = self.http.request(.get, url, timeout: .seconds(30))
                 request.headers.add(name: "Authorization", value: "Bearer \(token)")
                 return request
-            }, endpoint: "finish", idempotent: true)
+            }, endpoint: "list", idempotent: true)
+        guard (200..<300).contains(response.status) else { return 0 }
+        let ids =
+            (try? JSONValue(parsing: response.body))?["conversations"]?.array?.compactMap { $0["id"]?.string } ?? []
+        for stale in ids {
+            let finish = settings.url("conversation/\(stale)/finish/")
+            _ = try await provider.authorized(
+                as: user,
+                { token in
+                    var request = self.http.request(.post, finish, timeout: .seconds(30))
+                    request.headers.add(name: "Authorization", value: "Bearer \(token)")
+                    return request
+                }, endpoint: "finish", idempotent: true)
         }
         return ids.count
     }
@@ -96,14 +110,17 @@ actor AmigoConversation: AgentConversation {
         let body = HTTPBody.multipart(form)
         let url = settings.url("conversation/\(conversation)/interact?request_format=text&response_format=text")
         return try await streamReply(doing: what, endpoint: "interact") { token in
-            var request = self.http.request(.post, url, headers: ["Accept": "application/x-ndjson"], body: body, timeout: self.streamTimeout)
+            var request = self.http.request(
+                .post, url, headers: ["Accept": "application/x-ndjson"], body: body, timeout: self.streamTimeout)
             request.headers.add(name: "Authorization", value: "Bearer \(token)")
             return request
         }
     }
 
     /// Opens a create/interact stream and reads it to `interaction-complete`.
-    private func streamReply(doing what: String, endpoint: String, _ build: @Sendable (String) -> HTTPRequest) async throws(ProviderError) -> AgentReply {
+    private func streamReply(doing what: String, endpoint: String, _ build: @Sendable (String) -> HTTPRequest)
+        async throws(ProviderError) -> AgentReply
+    {
         let sentAt = Date()
         let clock = ContinuousClock()
         let started = clock.now
@@ -149,21 +166,28 @@ actor AmigoConversation: AgentConversation {
         }
         let url = settings.url("conversation/\(conversation)/interaction/\(interaction)/recommend_responses")
         let body = HTTPBody.json(JSONValue.object([("context", .string(context))]).bytes)
-        let response = try await provider.authorized(as: user, { token in
-            var request = self.http.request(.post, url, body: body, timeout: self.turnTimeout)
-            request.headers.add(name: "Authorization", value: "Bearer \(token)")
-            return request
-        }, endpoint: "recommend", idempotent: true)
+        let response = try await provider.authorized(
+            as: user,
+            { token in
+                var request = self.http.request(.post, url, body: body, timeout: self.turnTimeout)
+                request.headers.add(name: "Authorization", value: "Bearer \(token)")
+                return request
+            }, endpoint: "recommend", idempotent: true)
         guard (200..<300).contains(response.status) else {
             if response.status == 400 {
-                throw ProviderError(.server, "Amigo refused to recommend responses (400): \(ProviderHTTP.errorText(response.body)) — "
-                    + "recommend_responses works only on the latest completed interaction (\(interaction)) of an unfinished conversation", status: 400)
+                throw ProviderError(
+                    .server,
+                    "Amigo refused to recommend responses (400): \(ProviderHTTP.errorText(response.body)) — "
+                        + "recommend_responses works only on the latest completed interaction (\(interaction)) of an "
+                        + "unfinished conversation",
+                    status: 400)
             }
             throw http.statusError(response.status, body: response.body, doing: "asking for recommended responses")
         }
         let json = try http.json(response.body, doing: "asking for recommended responses")
         guard let items = json["recommended_responses"]?.array else {
-            throw ProviderError(.protocolViolation, "Amigo's recommend_responses answer has no `recommended_responses` list")
+            throw ProviderError(
+                .protocolViolation, "Amigo's recommend_responses answer has no `recommended_responses` list")
         }
         return items.compactMap(\.string)
     }
@@ -171,13 +195,16 @@ actor AmigoConversation: AgentConversation {
     func updateTags(set: [String: String], remove: [String]) async throws(ProviderError) {
         let conversation = try requireID()
         let updates = JSONValue.object(set.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) })
-        let body = HTTPBody.json(JSONValue.object([("updates", updates), ("deletes", .array(remove.map { .string($0) }))]).bytes)
+        let body = HTTPBody.json(
+            JSONValue.object([("updates", updates), ("deletes", .array(remove.map { .string($0) }))]).bytes)
         let url = settings.url("conversation/\(conversation)/tags/")
-        let response = try await provider.authorized(as: user, { token in
-            var request = self.http.request(.post, url, body: body, timeout: self.turnTimeout)
-            request.headers.add(name: "Authorization", value: "Bearer \(token)")
-            return request
-        }, endpoint: "tags", idempotent: true)
+        let response = try await provider.authorized(
+            as: user,
+            { token in
+                var request = self.http.request(.post, url, body: body, timeout: self.turnTimeout)
+                request.headers.add(name: "Authorization", value: "Bearer \(token)")
+                return request
+            }, endpoint: "tags", idempotent: true)
         guard (200..<300).contains(response.status) else {
             throw http.statusError(response.status, body: response.body, doing: "updating tags")
         }
@@ -189,17 +216,20 @@ actor AmigoConversation: AgentConversation {
             throw ProviderError(.protocolViolation, "Amigo has no completed interaction to read insights of yet")
         }
         let url = settings.url("conversation/\(conversation)/interaction/\(interaction)/insights")
-        let response = try await provider.authorized(as: user, { token in
-            var request = self.http.request(.get, url, timeout: self.turnTimeout)
-            request.headers.add(name: "Authorization", value: "Bearer \(token)")
-            return request
-        }, endpoint: "insights", idempotent: true)
+        let response = try await provider.authorized(
+            as: user,
+            { token in
+                var request = self.http.request(.get, url, timeout: self.turnTimeout)
+                request.headers.add(name: "Authorization", value: "Bearer \(token)")
+                return request
+            }, endpoint: "insights", idempotent: true)
         guard (200..<300).contains(response.status) else {
             throw http.statusError(response.status, body: response.body, doing: "reading insights")
         }
         let json = try http.json(response.body, doing: "reading insights")
-        return AgentInsights(stateName: json["current_state_name"]?.string, action: json["current_state_action"]?.string,
-                             objective: json["current_state_objective"]?.string)
+        return AgentInsights(
+            stateName: json["current_state_name"]?.string, action: json["current_state_action"]?.string,
+            objective: json["current_state_objective"]?.string)
     }
 
     func end() async throws(ProviderError) {
@@ -215,11 +245,13 @@ actor AmigoConversation: AgentConversation {
         // (Ctrl-C, a timeout): wait for it to settle, then finish.
         var delay = Duration.milliseconds(100)
         for attempt in 1...6 {
-            let response = try await provider.authorized(as: user, { token in
-                var request = self.http.request(.post, url, timeout: .seconds(30))
-                request.headers.add(name: "Authorization", value: "Bearer \(token)")
-                return request
-            }, endpoint: "finish", idempotent: true)
+            let response = try await provider.authorized(
+                as: user,
+                { token in
+                    var request = self.http.request(.post, url, timeout: .seconds(30))
+                    request.headers.add(name: "Authorization", value: "Bearer \(token)")
+                    return request
+                }, endpoint: "finish", idempotent: true)
             if (200..<300).contains(response.status) { break }
             if response.status == 409 {
                 if ProviderHTTP.errorText(response.body).lowercased().contains("finished") || attempt == 6 { break }
@@ -248,8 +280,10 @@ actor AmigoConversation: AgentConversation {
         let said = ProviderHTTP.errorText(body)
         switch status {
         case 400 where what.hasPrefix("creating"):
-            return ProviderError(.server, "Amigo refused to create the conversation (400): \(said) — a user may have only one unfinished "
-                + "conversation per service; finish it or use another user", status: 400)
+            return ProviderError(
+                .server,
+                "Amigo refused to create the conversation (400): \(said) — a user may have only one unfinished "
+                    + "conversation per service; finish it or use another user", status: 400)
         case 409:
             return ProviderError(.conversationClosed, "Amigo refused while \(what) (409): \(said)", status: 409)
         default:

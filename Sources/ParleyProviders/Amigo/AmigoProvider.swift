@@ -27,7 +27,9 @@ public struct AmigoProviderSpec: ProviderSpec {
 /// `provider: amigo` — Amigo's classic conversation API: NDJSON streams for create and interact,
 /// recommend_responses, insights, tags, finish.
 public final class AmigoProvider: ConversationProvider {
-    public static let capabilities: ProviderCapabilities = [.agentFirst, .userFirst, .externalEvents, .recommend, .tags, .insights]
+    public static let capabilities: ProviderCapabilities = [
+        .agentFirst, .userFirst, .externalEvents, .recommend, .tags, .insights,
+    ]
     public let settings: AmigoSettings
     let http: ProviderHTTP
     let auth: AmigoAuth
@@ -35,8 +37,9 @@ public final class AmigoProvider: ConversationProvider {
 
     public init(settings: AmigoSettings, client: HTTPClient) {
         self.settings = settings
-        self.http = ProviderHTTP(client: client, service: "Amigo", verifyTLS: settings.verifyTLS, connectTimeout: settings.connectTimeout,
-                                 limits: RateLimits(perMinute: settings.rateLimits))
+        self.http = ProviderHTTP(
+            client: client, service: "Amigo", verifyTLS: settings.verifyTLS, connectTimeout: settings.connectTimeout,
+            limits: RateLimits(perMinute: settings.rateLimits))
         self.auth = AmigoAuth(settings: settings, http: http)
         self.users = AmigoUserPool(users: settings.userIDs)
     }
@@ -50,7 +53,9 @@ public final class AmigoProvider: ConversationProvider {
     }
 
     /// Sends an authenticated request; on a 401 signs in again once and repeats it.
-    public func authorized(as user: String, _ build: @Sendable (String) -> HTTPRequest, endpoint: String, idempotent: Bool) async throws(ProviderError) -> HTTPResponse {
+    public func authorized(
+        as user: String, _ build: @Sendable (String) -> HTTPRequest, endpoint: String, idempotent: Bool
+    ) async throws(ProviderError) -> HTTPResponse {
         var token = try await auth.token(for: user)
         var response = try await http.send(build(token), endpoint: endpoint, idempotent: idempotent)
         if response.status == 401 {
@@ -62,7 +67,9 @@ public final class AmigoProvider: ConversationProvider {
     }
 
     /// Opens an authenticated stream; on a 401 signs in again once and repeats it.
-    public func authorizedStream(as user: String, _ build: @Sendable (String) -> HTTPRequest, endpoint: String) async throws(ProviderError) -> HTTPStreamingResponse {
+    public func authorizedStream(as user: String, _ build: @Sendable (String) -> HTTPRequest, endpoint: String)
+        async throws(ProviderError) -> HTTPStreamingResponse
+    {
         var token = try await auth.token(for: user)
         var response = try await http.stream(build(token), endpoint: endpoint, idempotent: false)
         if response.status == 401 {
@@ -118,10 +125,15 @@ actor AmigoAuth {
         case 200..<300: break
         case 401, 403:
             let said = ProviderHTTP.errorText(response.body)
-            throw ProviderError(.authRefused, "Amigo refused the API key for user \(user) (\(response.status))"
-                + (said.isEmpty ? "" : ": \(said)") + " — check AMIGO_API_KEY, AMIGO_API_KEY_ID and AMIGO_USER_ID", status: response.status)
+            throw ProviderError(
+                .authRefused,
+                "Amigo refused the API key for user \(user) (\(response.status))"
+                    + (said.isEmpty ? "" : ": \(said)")
+                    + " — check AMIGO_API_KEY, AMIGO_API_KEY_ID and AMIGO_USER_ID",
+                status: response.status)
         case 404:
-            throw ProviderError(.authRefused, "Amigo does not know the organization `\(settings.organization)` (404)", status: 404)
+            throw ProviderError(
+                .authRefused, "Amigo does not know the organization `\(settings.organization)` (404)", status: 404)
         default:
             throw http.statusError(response.status, body: response.body, doing: "signing in")
         }
@@ -129,7 +141,10 @@ actor AmigoAuth {
         guard let token = body["id_token"]?.string, !token.isEmpty else {
             throw ProviderError(.protocolViolation, "Amigo's sign-in answer has no `id_token`")
         }
-        let expires = body["expires_at"]?.string.flatMap { try? Date.ISO8601FormatStyle(includingFractionalSeconds: true).parse($0) }
+        let expires =
+            body["expires_at"]?.string.flatMap {
+                try? Date.ISO8601FormatStyle(includingFractionalSeconds: true).parse($0)
+            }
             ?? body["expires_at"]?.string.flatMap { try? Date.ISO8601FormatStyle().parse($0) }
             ?? Date().addingTimeInterval(3600)
         let lifetime = expires.timeIntervalSinceNow

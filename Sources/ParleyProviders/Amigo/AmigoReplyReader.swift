@@ -29,7 +29,9 @@ struct AmigoReplyReader {
             throw ProviderError(.protocolViolation, "Amigo sent a stream line that is not JSON (\(error)): \(text)")
         }
         guard let type = event["type"]?.string else {
-            throw ProviderError(.protocolViolation, "Amigo sent a stream event without a `type`: \(String(event.serialized.prefix(120)))")
+            throw ProviderError(
+                .protocolViolation,
+                "Amigo sent a stream event without a `type`: \(String(event.serialized.prefix(120)))")
         }
         switch type {
         case "conversation-created":
@@ -45,7 +47,9 @@ struct AmigoReplyReader {
             if chunks[id] == nil { messageOrder.append(id) }
             chunks[id, default: ""] += text
         case "current-agent-action":
-            if let action = event["action"]?["type"]?.string { events.append(ProviderEvent(kind: "agent-action", detail: action)) }
+            if let action = event["action"]?["type"]?.string {
+                events.append(ProviderEvent(kind: "agent-action", detail: action))
+            }
         case "interaction-complete":
             complete = true
             interactionID = event["interaction_id"]?.string
@@ -54,8 +58,13 @@ struct AmigoReplyReader {
         case "error":
             let code = event["http_error_code"]?.int.map { " (\($0))" } ?? ""
             let description = event["error_description"]?.scalarText ?? "no description"
-            let when = complete ? "after the reply was complete (post-processing failed)" : "in the middle of a reply; the interaction is void"
-            throw ProviderError(.server, "Amigo reported an error\(code) \(when): \(description)", status: event["http_error_code"]?.int)
+            let when =
+                complete
+                ? "after the reply was complete (post-processing failed)"
+                : "in the middle of a reply; the interaction is void"
+            throw ProviderError(
+                .server, "Amigo reported an error\(code) \(when): \(description)", status: event["http_error_code"]?.int
+            )
         default:
             // Newer event kinds are kept out of the reply but do not break it.
             break
@@ -63,7 +72,9 @@ struct AmigoReplyReader {
     }
 
     /// The agent's reply once `interaction-complete` arrived.
-    func reply(sentAt: Date, started: ContinuousClock.Instant, finished: ContinuousClock.Instant) throws(ProviderError) -> AgentReply {
+    func reply(sentAt: Date, started: ContinuousClock.Instant, finished: ContinuousClock.Instant) throws(ProviderError)
+        -> AgentReply
+    {
         guard complete else {
             throw ProviderError(.connectionDropped, "Amigo's reply stream ended before `interaction-complete`")
         }
@@ -74,7 +85,8 @@ struct AmigoReplyReader {
         if let interactionID { ids["interaction_id"] = interactionID }
         if let last = messageOrder.last, last != "_" { ids["message_id"] = last }
         if let userMessageID { ids["user_message_id"] = userMessageID }
-        return AgentReply(messages: messages, sentAt: sentAt, timeToFirstChunk: firstChunk.map { $0 - started },
-                          latency: finished - started, ids: ids, events: events, conversationCompleted: conversationCompleted)
+        return AgentReply(
+            messages: messages, sentAt: sentAt, timeToFirstChunk: firstChunk.map { $0 - started },
+            latency: finished - started, ids: ids, events: events, conversationCompleted: conversationCompleted)
     }
 }

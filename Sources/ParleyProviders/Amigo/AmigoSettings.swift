@@ -19,8 +19,10 @@ public struct AmigoSettings: Sendable {
     /// Requests per minute by endpoint; empty means no client-side limits.
     public var rateLimits: [String: Double]
 
-    public static let keys = ["provider", "base_url", "organization", "api_key", "api_key_id", "user_id", "user_ids", "service_id",
-                       "service_version_set_name", "insecure", "connect_timeout", "rate_limits"]
+    public static let keys = [
+        "provider", "base_url", "organization", "api_key", "api_key_id", "user_id", "user_ids", "service_id",
+        "service_version_set_name", "insecure", "connect_timeout", "rate_limits",
+    ]
 
     /// Amigo's documented per-minute limits, per organization and endpoint.
     public static let documentedLimits: [String: Double] = [
@@ -40,7 +42,9 @@ public struct AmigoSettings: Sendable {
         func required(_ key: String, env name: String, secret: Bool = false) -> String? {
             if let value = setting(key, env: name, secret: secret) { return value }
             if !map.has(key) {
-                values.sink.error("target `\(target.name)` (amigo) needs `\(key)` or the environment variable \(name)", at: target.location)
+                values.sink.error(
+                    "target `\(target.name)` (amigo) needs `\(key)` or the environment variable \(name)",
+                    at: target.location)
             }
             return nil
         }
@@ -51,7 +55,8 @@ public struct AmigoSettings: Sendable {
         var userIDs: [String]?
         if let node = map["user_ids"] {
             if map.has("user_id") {
-                values.sink.error("use either `user_id` or `user_ids`, not both", at: map.keyLocation("user_ids") ?? node.location)
+                values.sink.error(
+                    "use either `user_id` or `user_ids`, not both", at: map.keyLocation("user_ids") ?? node.location)
             } else if let list = node.sequence, !list.isEmpty {
                 let resolved = list.compactMap { values.resolve($0, for: "user_ids[]") }
                 if resolved.count == list.count { userIDs = resolved }
@@ -63,7 +68,8 @@ public struct AmigoSettings: Sendable {
         }
         let serviceID = map.has("service_id") ? values.string(map, "service_id") : nil
         if !map.has("service_id") {
-            values.sink.error("target `\(target.name)` (amigo) needs `service_id` (24 hex characters)", at: target.location)
+            values.sink.error(
+                "target `\(target.name)` (amigo) needs `service_id` (24 hex characters)", at: target.location)
         }
         if let serviceID, !Self.isObjectID(serviceID), let node = map["service_id"] {
             values.sink.error("`service_id` must be 24 lowercase hex characters, not `\(serviceID)`", at: node.location)
@@ -79,12 +85,17 @@ public struct AmigoSettings: Sendable {
         versionSet = values.string(map, "service_version_set_name") ?? "release"
         verifyTLS = !(map.bool("insecure") ?? false)
         connectTimeout = map.duration("connect_timeout") ?? .seconds(10)
-        guard let limits = RateLimitSetting.read(map, documented: Self.documentedLimits, values: values) else { return nil }
+        guard let limits = RateLimitSetting.read(map, documented: Self.documentedLimits, values: values) else {
+            return nil
+        }
         rateLimits = limits
     }
 
-    public init(baseURL: String, organization: String, apiKey: String, apiKeyID: String, userIDs: [String], serviceID: String,
-         versionSet: String = "release", verifyTLS: Bool = true, connectTimeout: Duration = .seconds(10), rateLimits: [String: Double] = [:]) {
+    public init(
+        baseURL: String, organization: String, apiKey: String, apiKeyID: String, userIDs: [String], serviceID: String,
+        versionSet: String = "release", verifyTLS: Bool = true, connectTimeout: Duration = .seconds(10),
+        rateLimits: [String: Double] = [:]
+    ) {
         self.baseURL = baseURL
         self.organization = organization
         self.apiKey = apiKey
@@ -115,24 +126,32 @@ enum RateLimitSetting {
             case "documented": return documented
             case "off": return [:]
             default:
-                values.sink.error("`rate_limits` must be `documented`, `off` or a mapping of endpoints to requests per minute, not `\(word)`",
-                                  at: node.location)
+                values.sink.error(
+                    "`rate_limits` must be `documented`, `off` or a mapping of endpoints to requests per minute, not "
+                        + "`\(word)`",
+                    at: node.location)
                 return nil
             }
         }
         guard let pairs = node.mapping else {
-            values.reader.mismatch(node, for: "rate_limits", expected: "`documented`, `off` or a mapping of endpoints to requests per minute")
+            values.reader.mismatch(
+                node, for: "rate_limits",
+                expected: "`documented`, `off` or a mapping of endpoints to requests per minute")
             return nil
         }
         var limits = documented
         for pair in pairs {
             guard let key = pair.key.string else { continue }
             guard documented.keys.contains(key) else {
-                values.sink.error("unknown endpoint `\(key)` in `rate_limits`\(Suggestion.hint(for: key, in: documented.keys)); endpoints: \(documented.keys.sorted().joined(separator: ", "))",
-                                  at: pair.key.location)
+                values.sink.error(
+                    "unknown endpoint `\(key)` in `rate_limits`\(Suggestion.hint(for: key, in: documented.keys)); "
+                        + "endpoints: \(documented.keys.sorted().joined(separator: ", "))",
+                    at: pair.key.location)
                 return nil
             }
-            guard let limit = values.reader.double(pair.value, for: "rate_limits.\(key)", in: 0.001...1_000_000) else { return nil }
+            guard let limit = values.reader.double(pair.value, for: "rate_limits.\(key)", in: 0.001...1_000_000) else {
+                return nil
+            }
             limits[key] = limit
         }
         return limits

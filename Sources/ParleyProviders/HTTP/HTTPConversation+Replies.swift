@@ -9,22 +9,27 @@ extension HTTPConversation {
     ///
     /// `start` and `send` are not idempotent (they are resent only when refused outright); `end`
     /// is, and so is every poll.
-    func perform(_ operation: HTTPTargetSettings.Operation, extra: [String: String], sentAt: Date,
-                 started: ContinuousClock.Instant, doing what: String) async throws(ProviderError) -> AgentReply? {
+    func perform(
+        _ operation: HTTPTargetSettings.Operation, extra: [String: String], sentAt: Date,
+        started: ContinuousClock.Instant, doing what: String
+    ) async throws(ProviderError) -> AgentReply? {
         if case .stream(let spec)? = operation.reply {
             return try await streamed(operation, spec, extra: extra, sentAt: sentAt, started: started, doing: what)
         }
         let isEnd = operation.name == "end"
-        let (request, response) = try await exchange(operation.request, what: "\(operation.name).request", extra: extra, idempotent: isEnd,
-                                                     timeout: isEnd ? .seconds(30) : turnRequestTimeout)
+        let (request, response) = try await exchange(
+            operation.request, what: "\(operation.name).request", extra: extra, idempotent: isEnd,
+            timeout: isEnd ? .seconds(30) : turnRequestTimeout)
         guard (200..<300).contains(response.status) else {
             throw await refusal(response.status, body: response.body, request: request, doing: what)
         }
         var body: JSONValue?
         if !operation.extract.isEmpty {
-            let json = try await json(response.body, status: response.status, request: request, for: "\(operation.name).extract")
-            try await applyExtractions(operation.extract, operation: operation.name, from: json, body: response.body,
-                                       status: response.status, request: request)
+            let json = try await json(
+                response.body, status: response.status, request: request, for: "\(operation.name).extract")
+            try await applyExtractions(
+                operation.extract, operation: operation.name, from: json, body: response.body,
+                status: response.status, request: request)
             body = json
         }
         switch operation.reply {
@@ -35,12 +40,14 @@ extension HTTPConversation {
             if let body {
                 json = body
             } else {
-                json = try await self.json(response.body, status: response.status, request: request, for: "\(operation.name).reply.json")
+                json = try await self.json(
+                    response.body, status: response.status, request: request, for: "\(operation.name).reply.json")
             }
             let texts = spec.text.texts(in: json)
             guard !texts.isEmpty else {
-                throw await nothingFound("`\(operation.name).reply.json.text`", spec.text, shown: await excerpt().text(response.body),
-                                         status: response.status, request: request)
+                throw await nothingFound(
+                    "`\(operation.name).reply.json.text`", spec.text, shown: await excerpt().text(response.body),
+                    status: response.status, request: request)
             }
             var signals = ReplySignalState(spec.signals)
             let scope = try await currentScope(extra: extra)
@@ -49,8 +56,10 @@ extension HTTPConversation {
             } catch {
                 throw unknownVariable(error, in: "\(operation.name).reply.json")
             }
-            return AgentReply(messages: texts, sentAt: sentAt, timeToFirstChunk: response.timing.firstByte, latency: clock.now - started,
-                              events: signals.events, conversationCompleted: signals.completed)
+            return AgentReply(
+                messages: texts, sentAt: sentAt, timeToFirstChunk: response.timing.firstByte,
+                latency: clock.now - started,
+                events: signals.events, conversationCompleted: signals.completed)
         case .poll(let spec)?:
             return try await polled(spec, operation: operation.name, extra: extra, sentAt: sentAt, started: started)
         }
@@ -65,10 +74,13 @@ extension HTTPConversation {
     // MARK: - Streams
 
     /// Reads a streamed answer (NDJSON or server-sent events) until `done`, or its end.
-    private func streamed(_ operation: HTTPTargetSettings.Operation, _ spec: StreamReply, extra: [String: String], sentAt: Date,
-                          started: ContinuousClock.Instant, doing what: String) async throws(ProviderError) -> AgentReply {
-        let (request, response) = try await openStream(operation.request, what: "\(operation.name).request", extra: extra,
-                                                       timeout: turnRequestTimeout)
+    private func streamed(
+        _ operation: HTTPTargetSettings.Operation, _ spec: StreamReply, extra: [String: String], sentAt: Date,
+        started: ContinuousClock.Instant, doing what: String
+    ) async throws(ProviderError) -> AgentReply {
+        let (request, response) = try await openStream(
+            operation.request, what: "\(operation.name).request", extra: extra,
+            timeout: turnRequestTimeout)
         guard (200..<300).contains(response.status) else {
             let body = (try? await response.collectBody()) ?? []
             throw await refusal(response.status, body: body, request: request, doing: what)
@@ -82,8 +94,10 @@ extension HTTPConversation {
         } catch let problem as StreamReplyCollector.Problem {
             switch problem {
             case .notJSON(let text):
-                throw ProviderError(.protocolViolation, "\(name): the stream from \(request.summary) carried an event that is not JSON: "
-                    + (await excerpt()).text(text))
+                throw ProviderError(
+                    .protocolViolation,
+                    "\(name): the stream from \(request.summary) carried an event that is not JSON: "
+                        + (await excerpt()).text(text))
             case .unknownVariable(let error):
                 throw unknownVariable(error, in: "\(operation.name).reply.stream")
             }
@@ -95,21 +109,27 @@ extension HTTPConversation {
         }
         let shown = await excerpt().text(collector.received.isEmpty ? "(empty stream)" : collector.received)
         if let done = spec.done, !collector.done {
-            throw ProviderError(.connectionDropped, "\(name): the stream from \(request.summary) ended before `done` (\(done.summary)) held: \(shown)",
-                                status: response.status)
+            throw ProviderError(
+                .connectionDropped,
+                "\(name): the stream from \(request.summary) ended before `done` (\(done.summary)) held: \(shown)",
+                status: response.status)
         }
         for extraction in operation.extract {
             guard let value = collector.extracted[extraction.name] else {
-                throw await nothingFound("`\(operation.name).extract.\(extraction.name)`", extraction, shown: shown, status: response.status,
-                                         request: request)
+                throw await nothingFound(
+                    "`\(operation.name).extract.\(extraction.name)`", extraction, shown: shown, status: response.status,
+                    request: request)
             }
             variables[extraction.name] = value
         }
         guard collector.sawText else {
-            throw await nothingFound("`\(operation.name).reply.stream.text`", spec.text, shown: shown, status: response.status, request: request)
+            throw await nothingFound(
+                "`\(operation.name).reply.stream.text`", spec.text, shown: shown, status: response.status,
+                request: request)
         }
-        return AgentReply(messages: [collector.text], sentAt: sentAt, timeToFirstChunk: collector.firstPiece.map { $0 - started },
-                          latency: clock.now - started, events: collector.events, conversationCompleted: collector.completed)
+        return AgentReply(
+            messages: [collector.text], sentAt: sentAt, timeToFirstChunk: collector.firstPiece.map { $0 - started },
+            latency: clock.now - started, events: collector.events, conversationCompleted: collector.completed)
     }
 
     // MARK: - Polling
@@ -118,8 +138,10 @@ extension HTTPConversation {
     ///
     /// Polling stops a little before the turn timeout — a poll still in flight then is abandoned —
     /// so that the error can say what the last poll answered rather than only that time ran out.
-    private func polled(_ spec: PollReply, operation: String, extra: [String: String], sentAt: Date,
-                        started: ContinuousClock.Instant) async throws(ProviderError) -> AgentReply {
+    private func polled(
+        _ spec: PollReply, operation: String, extra: [String: String], sentAt: Date,
+        started: ContinuousClock.Instant
+    ) async throws(ProviderError) -> AgentReply {
         let budget = context.turnTimeout - min(context.turnTimeout / 10, .milliseconds(500))
         let deadline = started + budget
         var collector = PollReplyCollector(spec: spec)
@@ -128,11 +150,16 @@ extension HTTPConversation {
         var last: (request: RenderedRequest, response: HTTPResponse)?
         /// The error once the budget is spent, naming the condition and the last answer.
         func outOfTime() async -> ProviderError {
-            var message = "\(name): no polled message satisfied `until` (\(spec.until.summary)) within "
-                + "\(DurationText.format(clock.now - started)) (turn timeout \(DurationText.format(context.turnTimeout))); "
-                + "\(polls) poll\(polls == 1 ? "" : "s"), \(collector.seen) message\(collector.seen == 1 ? "" : "s") seen; "
+            var message =
+                "\(name): no polled message satisfied `until` (\(spec.until.summary)) within "
+                + "\(DurationText.format(clock.now - started)) (turn timeout "
+                + "\(DurationText.format(context.turnTimeout))); "
+                + "\(polls) poll\(polls == 1 ? "" : "s"), \(collector.seen) message\(collector.seen == 1 ? "" : "s") "
+                + "seen; "
             if let last {
-                message += "the last poll, \(last.request.summary), answered (\(last.response.status)): \(await excerpt().text(last.response.body))"
+                message +=
+                    "the last poll, \(last.request.summary), answered (\(last.response.status)): "
+                    + "\(await excerpt().text(last.response.body))"
             } else {
                 message += "no poll was answered in time"
             }
@@ -143,9 +170,10 @@ extension HTTPConversation {
             guard remaining > .zero else { throw await outOfTime() }
             let answer: (RenderedRequest, HTTPResponse)
             do {
-                answer = try await exchange(spec.request, what: "\(operation).reply.poll.request", extra: extra, idempotent: true,
-                                            timeout: remaining)
-            } catch where (error.kind == .timeout || error.kind == .cancelled) && clock.now >= deadline {
+                answer = try await exchange(
+                    spec.request, what: "\(operation).reply.poll.request", extra: extra, idempotent: true,
+                    timeout: remaining)
+            } catch  where (error.kind == .timeout || error.kind == .cancelled) && clock.now >= deadline {
                 // Out of budget, or the turn's deadline (on a busy machine, barely later) cancelled the poll.
                 throw await outOfTime()
             }
@@ -153,9 +181,11 @@ extension HTTPConversation {
             polls += 1
             last = (request, response)
             guard (200..<300).contains(response.status) else {
-                throw await refusal(response.status, body: response.body, request: request, doing: "polling for the agent's reply")
+                throw await refusal(
+                    response.status, body: response.body, request: request, doing: "polling for the agent's reply")
             }
-            let json = try await json(response.body, status: response.status, request: request, for: "\(operation).reply.poll.messages")
+            let json = try await json(
+                response.body, status: response.status, request: request, for: "\(operation).reply.poll.messages")
             for extraction in spec.extract {
                 if let value = extraction.value(in: json) { variables[extraction.name] = value }
             }
@@ -177,11 +207,14 @@ extension HTTPConversation {
             }
         }
         if collector.messages.isEmpty, !collector.completed, let last {
-            throw await nothingFound("`\(operation).reply.poll.text`", spec.text,
-                                     shown: "no text in any of the \(collector.seen) messages; the last poll answered " + (await excerpt().text(last.response.body)),
-                                     status: last.response.status, request: last.request)
+            throw await nothingFound(
+                "`\(operation).reply.poll.text`", spec.text,
+                shown: "no text in any of the \(collector.seen) messages; the last poll answered "
+                    + (await excerpt().text(last.response.body)),
+                status: last.response.status, request: last.request)
         }
-        return AgentReply(messages: collector.messages, sentAt: sentAt, timeToFirstChunk: collector.firstText.map { $0 - started },
-                          latency: clock.now - started, events: collector.events, conversationCompleted: collector.completed)
+        return AgentReply(
+            messages: collector.messages, sentAt: sentAt, timeToFirstChunk: collector.firstText.map { $0 - started },
+            latency: clock.now - started, events: collector.events, conversationCompleted: collector.completed)
     }
 }

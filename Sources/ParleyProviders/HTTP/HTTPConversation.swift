@@ -40,7 +40,8 @@ actor HTTPConversation: AgentConversation {
         opened = true
         var greeting: AgentReply?
         if let start = settings.start {
-            greeting = try await perform(start, extra: [:], sentAt: Date(), started: clock.now, doing: "starting a conversation")
+            greeting = try await perform(
+                start, extra: [:], sentAt: Date(), started: clock.now, doing: "starting a conversation")
         }
         if case .userMessage(let text) = opening {
             var reply = try await send(text)
@@ -60,8 +61,11 @@ actor HTTPConversation: AgentConversation {
     func send(_ text: String) async throws(ProviderError) -> AgentReply {
         // Without `start:` the first message opens the conversation.
         opened = true
-        guard var reply = try await perform(settings.send, extra: ["message": text], sentAt: Date(), started: clock.now,
-                                            doing: "sending a message") else {
+        guard
+            var reply = try await perform(
+                settings.send, extra: ["message": text], sentAt: Date(), started: clock.now,
+                doing: "sending a message")
+        else {
             throw ProviderError(.configuration, "\(name): `send` has no `reply`")
         }
         reply.ids = ids()
@@ -97,34 +101,48 @@ actor HTTPConversation: AgentConversation {
     }
 
     /// Sends a request and reads the whole answer; logs in first, and again once if the answer is one of `relogin_on`.
-    func exchange(_ template: RequestTemplate, what: String, extra: [String: String], idempotent: Bool,
-                  timeout: Duration) async throws(ProviderError) -> (RenderedRequest, HTTPResponse) {
+    func exchange(
+        _ template: RequestTemplate, what: String, extra: [String: String], idempotent: Bool,
+        timeout: Duration
+    ) async throws(ProviderError) -> (RenderedRequest, HTTPResponse) {
         var login = try await provider.login?.variables()
-        var rendered = try provider.render(template, what: what, scope: scope(login: login?.variables ?? [:], extra: extra))
-        var response = try await http.send(provider.request(rendered, timeout: timeout), endpoint: HTTPProvider.endpoint, idempotent: idempotent)
+        var rendered = try provider.render(
+            template, what: what, scope: scope(login: login?.variables ?? [:], extra: extra))
+        var response = try await http.send(
+            provider.request(rendered, timeout: timeout), endpoint: HTTPProvider.endpoint, idempotent: idempotent)
         if let session = provider.login, let generation = login?.generation, let reloginOn = settings.login?.reloginOn,
-           reloginOn.contains(response.status) {
+            reloginOn.contains(response.status)
+        {
             await session.invalidate(generation)
             login = try await session.variables()
-            rendered = try provider.render(template, what: what, scope: scope(login: login?.variables ?? [:], extra: extra))
-            response = try await http.send(provider.request(rendered, timeout: timeout), endpoint: HTTPProvider.endpoint, idempotent: idempotent)
+            rendered = try provider.render(
+                template, what: what, scope: scope(login: login?.variables ?? [:], extra: extra))
+            response = try await http.send(
+                provider.request(rendered, timeout: timeout), endpoint: HTTPProvider.endpoint, idempotent: idempotent)
         }
         return (rendered, response)
     }
 
     /// Opens a streamed answer; logs in first, and again once if the answer is one of `relogin_on`.
-    func openStream(_ template: RequestTemplate, what: String, extra: [String: String],
-                    timeout: Duration) async throws(ProviderError) -> (RenderedRequest, HTTPStreamingResponse) {
+    func openStream(
+        _ template: RequestTemplate, what: String, extra: [String: String],
+        timeout: Duration
+    ) async throws(ProviderError) -> (RenderedRequest, HTTPStreamingResponse) {
         var login = try await provider.login?.variables()
-        var rendered = try provider.render(template, what: what, scope: scope(login: login?.variables ?? [:], extra: extra))
-        var response = try await http.stream(provider.request(rendered, timeout: timeout), endpoint: HTTPProvider.endpoint, idempotent: false)
+        var rendered = try provider.render(
+            template, what: what, scope: scope(login: login?.variables ?? [:], extra: extra))
+        var response = try await http.stream(
+            provider.request(rendered, timeout: timeout), endpoint: HTTPProvider.endpoint, idempotent: false)
         if let session = provider.login, let generation = login?.generation, let reloginOn = settings.login?.reloginOn,
-           reloginOn.contains(response.status) {
+            reloginOn.contains(response.status)
+        {
             _ = try? await response.collectBody()
             await session.invalidate(generation)
             login = try await session.variables()
-            rendered = try provider.render(template, what: what, scope: scope(login: login?.variables ?? [:], extra: extra))
-            response = try await http.stream(provider.request(rendered, timeout: timeout), endpoint: HTTPProvider.endpoint, idempotent: false)
+            rendered = try provider.render(
+                template, what: what, scope: scope(login: login?.variables ?? [:], extra: extra))
+            response = try await http.stream(
+                provider.request(rendered, timeout: timeout), endpoint: HTTPProvider.endpoint, idempotent: false)
         }
         return (rendered, response)
     }
@@ -136,31 +154,42 @@ actor HTTPConversation: AgentConversation {
     }
 
     /// The answer as JSON, or a protocol error showing what came instead.
-    func json(_ body: [UInt8], status: Int, request: RenderedRequest, for what: String) async throws(ProviderError) -> JSONValue {
+    func json(_ body: [UInt8], status: Int, request: RenderedRequest, for what: String) async throws(ProviderError)
+        -> JSONValue
+    {
         do {
             return try JSONValue(parsing: body)
         } catch {
-            throw ProviderError(.protocolViolation, "\(name): the answer to \(request.summary) (\(status)) is not JSON, so `\(what)` "
-                + "cannot read it: \(await excerpt().text(body))", status: status)
+            throw ProviderError(
+                .protocolViolation,
+                "\(name): the answer to \(request.summary) (\(status)) is not JSON, so `\(what)` "
+                    + "cannot read it: \(await excerpt().text(body))", status: status)
         }
     }
 
     /// Takes `extract:` variables from an answer; a path that finds nothing ends the flow run as an error.
-    func applyExtractions(_ extractions: [Extraction], operation: String, from json: JSONValue, body: [UInt8], status: Int,
-                          request: RenderedRequest) async throws(ProviderError) {
+    func applyExtractions(
+        _ extractions: [Extraction], operation: String, from json: JSONValue, body: [UInt8], status: Int,
+        request: RenderedRequest
+    ) async throws(ProviderError) {
         for extraction in extractions {
             guard let value = extraction.value(in: json) else {
-                throw await nothingFound("`\(operation).extract.\(extraction.name)`", extraction, shown: await excerpt().text(body),
-                                         status: status, request: request)
+                throw await nothingFound(
+                    "`\(operation).extract.\(extraction.name)`", extraction, shown: await excerpt().text(body),
+                    status: status, request: request)
             }
             variables[extraction.name] = value
         }
     }
 
     /// "`x` ($.path, parley.yaml:3:4) found nothing in the answer to POST … (200): {…}".
-    func nothingFound(_ what: String, _ extraction: Extraction, shown: String, status: Int, request: RenderedRequest) async -> ProviderError {
-        ProviderError(.protocolViolation, "\(name): \(what) (\(extraction.path), \(extraction.location)) found nothing in the answer to "
-            + "\(request.summary) (\(status)): \(shown)", status: status)
+    func nothingFound(_ what: String, _ extraction: Extraction, shown: String, status: Int, request: RenderedRequest)
+        async -> ProviderError
+    {
+        ProviderError(
+            .protocolViolation,
+            "\(name): \(what) (\(extraction.path), \(extraction.location)) found nothing in the answer to "
+                + "\(request.summary) (\(status)): \(shown)", status: status)
     }
 
     /// A placeholder in a condition that has no value.

@@ -39,7 +39,8 @@ actor HTTPLoginSession {
             return current ?? (generation, variables)
         } catch {
             if pending == task { pending = nil }
-            throw (error as? ProviderError) ?? ProviderError(.authRefused, "target `\(settings.name)`: the login failed: \(error)")
+            throw (error as? ProviderError)
+                ?? ProviderError(.authRefused, "target `\(settings.name)`: the login failed: \(error)")
         }
     }
 
@@ -49,14 +50,19 @@ actor HTTPLoginSession {
     }
 
     private func logIn() async throws(ProviderError) -> [String: String] {
-        let scope = VariableScope(persona: nil, scenario: nil, environment: settings.environment, locals: settings.constants)
+        let scope = VariableScope(
+            persona: nil, scenario: nil, environment: settings.environment, locals: settings.constants)
         let rendered: RenderedRequest
         do {
-            rendered = try login.request.render(baseURL: settings.baseURL, commonHeaders: settings.headers, scope: scope)
+            rendered = try login.request.render(
+                baseURL: settings.baseURL, commonHeaders: settings.headers, scope: scope)
         } catch {
-            throw ProviderError(.configuration, "target `\(settings.name)`: \(error.reference) has no value for `login.request` (\(error.location))")
+            throw ProviderError(
+                .configuration,
+                "target `\(settings.name)`: \(error.reference) has no value for `login.request` (\(error.location))")
         }
-        let request = http.request(rendered.method, rendered.url, headers: rendered.headers, body: rendered.body, timeout: .seconds(30))
+        let request = http.request(
+            rendered.method, rendered.url, headers: rendered.headers, body: rendered.body, timeout: .seconds(30))
         let response = try await http.send(request, endpoint: HTTPProvider.endpoint, idempotent: true)
         let excerpt = ResponseExcerpt(secrets: settings.secrets.union(secrets))
         guard (200..<300).contains(response.status) else {
@@ -65,20 +71,28 @@ actor HTTPLoginSession {
             }
             // The whole answer, not one field of it: gateways put the reason in different places
             // (Amelia answers bad credentials with a 500 whose `message` says so).
-            throw ProviderError(.authRefused, "target `\(settings.name)` refused the login (\(response.status)) to \(rendered.summary); "
-                + "check the credentials in `login.request`. It answered: \(excerpt.text(response.body))", status: response.status)
+            throw ProviderError(
+                .authRefused,
+                "target `\(settings.name)` refused the login (\(response.status)) to \(rendered.summary); "
+                    + "check the credentials in `login.request`. It answered: \(excerpt.text(response.body))",
+                status: response.status)
         }
         guard !login.extract.isEmpty else { return [:] }
         guard let json = try? JSONValue(parsing: response.body) else {
-            throw ProviderError(.authRefused, "target `\(settings.name)`: the login answer to \(rendered.summary) (\(response.status)) is not JSON, "
-                + "so `login.extract` cannot read it: \(excerpt.text(response.body))", status: response.status)
+            throw ProviderError(
+                .authRefused,
+                "target `\(settings.name)`: the login answer to \(rendered.summary) (\(response.status)) is not JSON, "
+                    + "so `login.extract` cannot read it: \(excerpt.text(response.body))", status: response.status)
         }
         var variables: [String: String] = [:]
         for extraction in login.extract {
             guard let value = extraction.value(in: json) else {
-                throw ProviderError(.authRefused, "target `\(settings.name)`: `login.extract.\(extraction.name)` (\(extraction.path), "
-                    + "\(extraction.location)) found nothing in the login answer to \(rendered.summary) (\(response.status)): "
-                    + excerpt.text(response.body), status: response.status)
+                throw ProviderError(
+                    .authRefused,
+                    "target `\(settings.name)`: `login.extract.\(extraction.name)` (\(extraction.path), "
+                        + "\(extraction.location)) found nothing in the login answer to \(rendered.summary) "
+                        + "(\(response.status)): "
+                        + excerpt.text(response.body), status: response.status)
             }
             variables[extraction.name] = value
             if value.count >= 4 { secrets.insert(value) }

@@ -37,9 +37,10 @@ final class HTTPProvider: ConversationProvider {
 
     init(settings: HTTPTargetSettings, client: HTTPClient) {
         self.settings = settings
-        let http = ProviderHTTP(client: client, service: "target `\(settings.name)`", verifyTLS: settings.verifyTLS,
-                                connectTimeout: settings.connectTimeout,
-                                limits: RateLimits(perMinute: settings.rateLimit.map { [Self.endpoint: $0] } ?? [:]))
+        let http = ProviderHTTP(
+            client: client, service: "target `\(settings.name)`", verifyTLS: settings.verifyTLS,
+            connectTimeout: settings.connectTimeout,
+            limits: RateLimits(perMinute: settings.rateLimit.map { [Self.endpoint: $0] } ?? [:]))
         self.http = http
         self.login = settings.login.map { HTTPLoginSession(settings: settings, login: $0, http: http) }
     }
@@ -53,15 +54,21 @@ final class HTTPProvider: ConversationProvider {
 
     /// The variables templates see: the target's constants, then `extra`, for a conversation's persona and scenario.
     func scope(_ variables: [String: String], context: ConversationContext?) -> VariableScope {
-        VariableScope(persona: context?.persona, scenario: context?.scenario, environment: settings.environment, locals: variables)
+        VariableScope(
+            persona: context?.persona, scenario: context?.scenario, environment: settings.environment, locals: variables
+        )
     }
 
     /// Fills a request's placeholders; a placeholder without a value is a configuration problem.
-    func render(_ template: RequestTemplate, what: String, scope: VariableScope) throws(ProviderError) -> RenderedRequest {
+    func render(_ template: RequestTemplate, what: String, scope: VariableScope) throws(ProviderError)
+        -> RenderedRequest
+    {
         do {
             return try template.render(baseURL: settings.baseURL, commonHeaders: settings.headers, scope: scope)
         } catch {
-            throw ProviderError(.configuration, "target `\(settings.name)`: \(error.reference) has no value for `\(what)` (\(error.location))")
+            throw ProviderError(
+                .configuration,
+                "target `\(settings.name)`: \(error.reference) has no value for `\(what)` (\(error.location))")
         }
     }
 

@@ -10,8 +10,10 @@ import ParleyHTTP
 /// `start` also knows what the login extracted; `send` also knows what `start` extracted, and
 /// `${message}`; a reply also knows what its own request extracted.
 final class HTTPTargetReader {
-    static let keys = ["provider", "base_url", "headers", "variables", "login", "start", "send", "end", "insecure",
-                       "connect_timeout", "rate_limit"]
+    static let keys = [
+        "provider", "base_url", "headers", "variables", "login", "start", "send", "end", "insecure",
+        "connect_timeout", "rate_limit",
+    ]
     static let requestKeys = ["method", "path", "url", "headers", "query", "json", "form", "multipart"]
     static let methods = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
     static let conditionKeys = ["path", "equals", "in", "exists", "matches", "any", "all"]
@@ -53,7 +55,8 @@ final class HTTPTargetReader {
             if let pairs = node.mapping {
                 for pair in pairs {
                     guard let name = variableName(pair.key, for: "variables") else { continue }
-                    if let value = values.resolve(pair.value, for: "variables.\(name)", secret: Self.isSecretName(name)) {
+                    if let value = values.resolve(pair.value, for: "variables.\(name)", secret: Self.isSecretName(name))
+                    {
                         constants[name] = value
                     }
                 }
@@ -70,20 +73,25 @@ final class HTTPTargetReader {
         }
 
         var start: HTTPTargetSettings.Operation?
-        let startLater = Dictionary(uniqueKeysWithValues: ["message"].map { ($0, "`${message}` is known in `send` only") })
+        let startLater = Dictionary(
+            uniqueKeysWithValues: ["message"].map { ($0, "`${message}` is known in `send` only") })
         if let node = map["start"] {
-            start = operation(node, name: "start", keys: ["request", "extract", "reply"],
-                              scope: Scope(known: known, conversation: true, later: startLater))
+            start = operation(
+                node, name: "start", keys: ["request", "extract", "reply"],
+                scope: Scope(known: known, conversation: true, later: startLater))
             known.formUnion(Self.declaredVariables(node))
         }
         let afterStart = known
 
         var send: HTTPTargetSettings.Operation?
         if let node = map.require("send") {
-            send = operation(node, name: "send", keys: ["request", "extract", "reply"],
-                             scope: Scope(known: known.union(["message"]), conversation: true))
+            send = operation(
+                node, name: "send", keys: ["request", "extract", "reply"],
+                scope: Scope(known: known.union(["message"]), conversation: true))
             if send != nil, send?.reply == nil, let sendMap = node.mapping, !sendMap.isEmpty {
-                reader.error("`send` needs `reply:` — `json:`, `stream:` or `poll:` — to say where the agent's answer is", at: node.location)
+                reader.error(
+                    "`send` needs `reply:` — `json:`, `stream:` or `poll:` — to say where the agent's answer is",
+                    at: node.location)
                 send = nil
             }
         }
@@ -92,22 +100,31 @@ final class HTTPTargetReader {
         if let node = map["end"] {
             var later: [String: String] = ["message": "`${message}` is known in `send` only"]
             for name in map["send"].map(Self.declaredVariables) ?? [] where !afterStart.contains(name) {
-                later[name] = "`\(name)` is extracted by `send`, which may not have happened before `end`; give it a starting value under `variables:`"
+                later[name] =
+                    "`\(name)` is extracted by `send`, which may not have happened before `end`; give it a starting "
+                    + "value under `variables:`"
             }
-            end = operation(node, name: "end", keys: ["request"], scope: Scope(known: afterStart, conversation: true, later: later))
+            end = operation(
+                node, name: "end", keys: ["request"], scope: Scope(known: afterStart, conversation: true, later: later))
         }
 
         // Common headers go on every request that has values for all their variables, so they may
         // use any variable the target defines (a token header is left off the login itself).
         var everything = afterStart
         everything.formUnion(map["send"].map(Self.declaredVariables) ?? [])
-        let headers = templatePairs(map["headers"], for: "headers", scope: Scope(known: everything, conversation: false),
-                                    secretNames: true) ?? []
+        let headers =
+            templatePairs(
+                map["headers"], for: "headers", scope: Scope(known: everything, conversation: false),
+                secretNames: true) ?? []
 
-        for (what, request) in [("login", login?.request), ("start", start?.request), ("send", send?.request), ("end", end?.request)] {
+        for (what, request) in [
+            ("login", login?.request), ("start", start?.request), ("send", send?.request), ("end", end?.request),
+        ] {
             guard let request, case .path = request.target, baseURL == nil else { continue }
-            reader.error("`\(what).request` has a `path` but the target has no `base_url`; add `base_url:` or write a whole `url:`",
-                         at: request.location)
+            reader.error(
+                "`\(what).request` has a `path` but the target has no `base_url`; add `base_url:` or write a whole "
+                    + "`url:`",
+                at: request.location)
         }
 
         let verifyTLS = !(map.bool("insecure") ?? false)
@@ -115,16 +132,22 @@ final class HTTPTargetReader {
         let rateLimit = map.double("rate_limit", in: 0.001...1_000_000)
         guard values.sink.diagnostics.count == before, let send else { return nil }
         return HTTPTargetSettings(
-            name: target.name, baseURL: baseURL, headers: headers, constants: constants, login: login, start: start, send: send,
-            end: end, verifyTLS: verifyTLS, connectTimeout: connectTimeout, rateLimit: rateLimit, environment: values.environment,
+            name: target.name, baseURL: baseURL, headers: headers, constants: constants, login: login, start: start,
+            send: send,
+            end: end, verifyTLS: verifyTLS, connectTimeout: connectTimeout, rateLimit: rateLimit,
+            environment: values.environment,
             secrets: values.secrets)
     }
 
     // MARK: - Operations
 
     private func loginOperation(_ node: YAMLNode, scope: Scope) -> HTTPTargetSettings.LoginOperation? {
-        guard let map = reader.mapping(node, for: "`login`", keys: ["request", "extract", "relogin_on"]) else { return nil }
-        guard let requestNode = map.require("request"), let request = self.request(requestNode, for: "login.request", scope: scope) else { return nil }
+        guard let map = reader.mapping(node, for: "`login`", keys: ["request", "extract", "relogin_on"]) else {
+            return nil
+        }
+        guard let requestNode = map.require("request"),
+            let request = self.request(requestNode, for: "login.request", scope: scope)
+        else { return nil }
         let extract = map["extract"].map { extractions($0, for: "login.extract") } ?? []
         var reloginOn: Set<Int> = [401]
         if let node = map["relogin_on"] {
@@ -139,7 +162,9 @@ final class HTTPTargetReader {
         return HTTPTargetSettings.LoginOperation(request: request, extract: extract, reloginOn: reloginOn)
     }
 
-    private func operation(_ node: YAMLNode, name: String, keys: [String], scope: Scope) -> HTTPTargetSettings.Operation? {
+    private func operation(_ node: YAMLNode, name: String, keys: [String], scope: Scope) -> HTTPTargetSettings
+        .Operation?
+    {
         guard let map = reader.mapping(node, for: "`\(name)`", keys: keys) else { return nil }
         guard let requestNode = map.require("request") else { return nil }
         let request = self.request(requestNode, for: "\(name).request", scope: scope)
@@ -164,7 +189,9 @@ final class HTTPTargetReader {
         case (nil, let url?):
             target = template(url, for: "\(what).url", scope: scope).map(RequestTemplate.Target.url)
         case (.some, .some):
-            reader.error("`\(what)` takes `path` (appended to base_url) or `url`, not both", at: map.keyLocation("url") ?? node.location)
+            reader.error(
+                "`\(what)` takes `path` (appended to base_url) or `url`, not both",
+                at: map.keyLocation("url") ?? node.location)
             target = nil
         case (nil, nil):
             reader.error("`\(what)` needs `path` (appended to base_url) or a whole `url`", at: node.location)
@@ -175,12 +202,18 @@ final class HTTPTargetReader {
         let bodyKeys = ["json", "form", "multipart"].filter { map.has($0) }
         var body: RequestTemplate.Body?
         if bodyKeys.count > 1 {
-            reader.error("`\(what)` takes one body — `\(bodyKeys[0])` or `\(bodyKeys[1])`, not both", at: map.keyLocation(bodyKeys[1]) ?? node.location)
+            reader.error(
+                "`\(what)` takes one body — `\(bodyKeys[0])` or `\(bodyKeys[1])`, not both",
+                at: map.keyLocation(bodyKeys[1]) ?? node.location)
             ok = false
         } else if let key = bodyKeys.first, let value = map[key] {
             switch key {
             case "json":
-                if let json = jsonTemplate(value, for: "\(what).json", scope: scope, key: nil) { body = .json(json) } else { ok = false }
+                if let json = jsonTemplate(value, for: "\(what).json", scope: scope, key: nil) {
+                    body = .json(json)
+                } else {
+                    ok = false
+                }
             default:
                 if let pairs = templatePairs(value, for: "\(what).\(key)", scope: scope, secretNames: true) {
                     body = key == "form" ? .form(pairs) : .multipart(pairs)
@@ -195,13 +228,16 @@ final class HTTPTargetReader {
             if Self.methods.contains(upper) {
                 method = HTTPMethod(rawValue: upper)
             } else {
-                reader.error("unknown method `\(text)`\(Suggestion.hint(for: upper, in: Self.methods)); use one of \(Self.methods.joined(separator: ", "))",
-                             at: methodNode.location)
+                reader.error(
+                    "unknown method `\(text)`\(Suggestion.hint(for: upper, in: Self.methods)); use one of "
+                        + "\(Self.methods.joined(separator: ", "))",
+                    at: methodNode.location)
                 ok = false
             }
         }
         guard ok, let target, let headers, let query else { return nil }
-        return RequestTemplate(method: method, target: target, headers: headers, query: query, body: body, location: node.location)
+        return RequestTemplate(
+            method: method, target: target, headers: headers, query: query, body: body, location: node.location)
     }
 
     /// A JSON body: strings are templates; plain numbers, booleans and null keep their type.
@@ -214,7 +250,9 @@ final class HTTPTargetReader {
                 case "true", "True", "TRUE": return .constant(.bool(true))
                 case "false", "False", "FALSE": return .constant(.bool(false))
                 default:
-                    if JSONTemplate.isJSONNumber(scalar.value), let number = Double(scalar.value) { return .constant(.number(number)) }
+                    if JSONTemplate.isJSONNumber(scalar.value), let number = Double(scalar.value) {
+                        return .constant(.number(number))
+                    }
                 }
             }
             guard let parsed = template(node, for: what, scope: scope) else { return nil }
@@ -224,15 +262,26 @@ final class HTTPTargetReader {
             var out: [JSONTemplate] = []
             var ok = true
             for (index, item) in items.enumerated() {
-                if let value = jsonTemplate(item, for: "\(what)[\(index)]", scope: scope, key: key) { out.append(value) } else { ok = false }
+                if let value = jsonTemplate(item, for: "\(what)[\(index)]", scope: scope, key: key) {
+                    out.append(value)
+                } else {
+                    ok = false
+                }
             }
             return ok ? .array(out) : nil
         case .mapping(let pairs):
             var out: [(String, JSONTemplate)] = []
             var ok = true
             for pair in pairs {
-                guard let name = reader.string(pair.key, for: "a key in `\(what)`") else { ok = false; continue }
-                if let value = jsonTemplate(pair.value, for: "\(what).\(name)", scope: scope, key: name) { out.append((name, value)) } else { ok = false }
+                guard let name = reader.string(pair.key, for: "a key in `\(what)`") else {
+                    ok = false
+                    continue
+                }
+                if let value = jsonTemplate(pair.value, for: "\(what).\(name)", scope: scope, key: name) {
+                    out.append((name, value))
+                } else {
+                    ok = false
+                }
             }
             return ok ? .object(out) : nil
         }
@@ -248,8 +297,14 @@ final class HTTPTargetReader {
         var out: [(String, Template)] = []
         var ok = true
         for pair in pairs {
-            guard let name = reader.nonEmptyString(pair.key, for: "a name in `\(what)`") else { ok = false; continue }
-            guard let value = template(pair.value, for: "\(what).\(name)", scope: scope) else { ok = false; continue }
+            guard let name = reader.nonEmptyString(pair.key, for: "a name in `\(what)`") else {
+                ok = false
+                continue
+            }
+            guard let value = template(pair.value, for: "\(what).\(name)", scope: scope) else {
+                ok = false
+                continue
+            }
             if secretNames, Self.isSecretName(name) {
                 // A literal credential (`X-Api-Key: abc`) is as secret as one from the environment.
                 for case .literal(let text) in value.segments where value.isConstant { values.noteSecret(text) }
@@ -280,13 +335,17 @@ final class HTTPTargetReader {
                 if let value = values.environment[name] {
                     if value.count >= 6 { values.noteSecret(value) }
                 } else {
-                    reader.error("environment variable `\(name)` is not set (for `\(what)`; set it or add it to .env)", at: location)
+                    reader.error(
+                        "environment variable `\(name)` is not set (for `\(what)`; set it or add it to .env)",
+                        at: location)
                     ok = false
                 }
             case .persona, .scenario:
                 if !scope.conversation {
-                    reader.error("\(reference) cannot be used in `\(what)`: it is shared by every conversation of the target, whatever the persona",
-                                 at: location)
+                    reader.error(
+                        "\(reference) cannot be used in `\(what)`: it is shared by every conversation of the target, "
+                            + "whatever the persona",
+                        at: location)
                     ok = false
                 }
             case .local(let name):
@@ -296,8 +355,10 @@ final class HTTPTargetReader {
                 } else {
                     let known = scope.known.sorted()
                     let listed = known.isEmpty ? "none is defined here" : "known here: " + known.joined(separator: ", ")
-                    reader.error("unknown variable \(reference) in `\(what)`\(Suggestion.hint(for: name, in: known)) (\(listed); "
-                                 + "variables come from `variables:` and `extract:`)", at: location)
+                    reader.error(
+                        "unknown variable \(reference) in `\(what)`\(Suggestion.hint(for: name, in: known)) "
+                            + "(\(listed); "
+                            + "variables come from `variables:` and `extract:`)", at: location)
                 }
                 ok = false
             }
@@ -325,14 +386,22 @@ final class HTTPTargetReader {
     /// `{ name: path, … }`.
     func extractions(_ node: YAMLNode, for what: String) -> [Extraction]? {
         guard let pairs = node.mapping else {
-            reader.mismatch(node, for: what, expected: "a mapping of variable names to paths, such as { conversation_id: $.session.id }")
+            reader.mismatch(
+                node, for: what,
+                expected: "a mapping of variable names to paths, such as { conversation_id: $.session.id }")
             return nil
         }
         var out: [Extraction] = []
         var ok = true
         for pair in pairs {
-            guard let name = variableName(pair.key, for: what) else { ok = false; continue }
-            guard let path = self.path(pair.value, for: "\(what).\(name)") else { ok = false; continue }
+            guard let name = variableName(pair.key, for: what) else {
+                ok = false
+                continue
+            }
+            guard let path = self.path(pair.value, for: "\(what).\(name)") else {
+                ok = false
+                continue
+            }
             out.append(Extraction(name: name, path: path, location: pair.value.location))
         }
         return ok ? out : nil
@@ -342,12 +411,16 @@ final class HTTPTargetReader {
     private func variableName(_ node: YAMLNode, for what: String) -> String? {
         guard let name = reader.nonEmptyString(node, for: "a name in `\(what)`") else { return nil }
         guard let first = name.first, first.isLetter || first == "_",
-              name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" }) else {
-            reader.error("`\(name)` cannot name a variable: use letters, digits, `_` and `-`, starting with a letter", at: node.location)
+            name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" })
+        else {
+            reader.error(
+                "`\(name)` cannot name a variable: use letters, digits, `_` and `-`, starting with a letter",
+                at: node.location)
             return nil
         }
         if Self.reserved.contains(name) {
-            reader.error("`\(name)` is reserved (`${message}` is the user's message); choose another name", at: node.location)
+            reader.error(
+                "`\(name)` is reserved (`${message}` is the user's message); choose another name", at: node.location)
             return nil
         }
         return name
@@ -360,7 +433,9 @@ final class HTTPTargetReader {
         let tests = ["equals", "in", "exists", "matches"].filter { map.has($0) }
         if let combinator = combinators.first, let value = map[combinator] {
             guard combinators.count == 1, tests.isEmpty, !map.has("path") else {
-                reader.error("`\(combinator)` stands alone in a condition; put the other tests inside its list", at: node.location)
+                reader.error(
+                    "`\(combinator)` stands alone in a condition; put the other tests inside its list",
+                    at: node.location)
                 return nil
             }
             guard let items = value.sequence, !items.isEmpty else {
@@ -376,8 +451,10 @@ final class HTTPTargetReader {
         let path = self.path(pathNode, for: "\(what).path")
         guard tests.count == 1, let key = tests.first, let value = map[key] else {
             if tests.count > 1 {
-                reader.error("a condition takes one test — `\(tests[0])` or `\(tests[1])`; combine tests with `any:` or `all:`",
-                             at: map.keyLocation(tests[1]) ?? node.location)
+                reader.error(
+                    "a condition takes one test — `\(tests[0])` or `\(tests[1])`; "
+                        + "combine tests with `any:` or `all:`",
+                    at: map.keyLocation(tests[1]) ?? node.location)
             } else if map.has("path") {
                 reader.error("`\(what)` needs a test: `equals`, `in`, `exists` or `matches`", at: node.location)
             }
@@ -398,7 +475,9 @@ final class HTTPTargetReader {
         case "exists":
             test = reader.bool(value, for: "\(what).exists").map(ConditionTest.exists)
         default:
-            if let pattern = reader.regex(value, for: "\(what).matches"), check(pattern.source, for: "\(what).matches", scope: scope) {
+            if let pattern = reader.regex(value, for: "\(what).matches"),
+                check(pattern.source, for: "\(what).matches", scope: scope)
+            {
                 test = .matches(pattern)
             } else {
                 test = nil
@@ -422,8 +501,9 @@ final class HTTPTargetReader {
         let modes = ["json", "stream", "poll"].filter { map.has($0) }
         guard modes.count == 1, let mode = modes.first, let value = map[mode] else {
             if modes.count > 1 {
-                reader.error("`\(what)` takes one of `json`, `stream` or `poll`, not both `\(modes[0])` and `\(modes[1])`",
-                             at: map.keyLocation(modes[1]) ?? node.location)
+                reader.error(
+                    "`\(what)` takes one of `json`, `stream` or `poll`, not both `\(modes[0])` and `\(modes[1])`",
+                    at: map.keyLocation(modes[1]) ?? node.location)
             } else {
                 reader.error("`\(what)` needs `json:`, `stream:` or `poll:`", at: node.location)
             }
@@ -432,21 +512,28 @@ final class HTTPTargetReader {
         let modeWhat = "\(what).\(mode)"
         switch mode {
         case "json":
-            guard let m = reader.mapping(value, for: "`\(modeWhat)`", keys: ["text", "completed", "events"]) else { return nil }
+            guard let m = reader.mapping(value, for: "`\(modeWhat)`", keys: ["text", "completed", "events"]) else {
+                return nil
+            }
             let text = m.require("text").flatMap { textExtraction($0, for: "\(modeWhat).text") }
             let signals = self.signals(m, for: modeWhat, scope: scope)
             guard let text, let signals else { return nil }
             return .json(JSONReply(text: text, signals: signals))
         case "stream":
-            guard let m = reader.mapping(value, for: "`\(modeWhat)`", keys: ["format", "text", "done", "completed", "events"]) else { return nil }
+            guard
+                let m = reader.mapping(
+                    value, for: "`\(modeWhat)`", keys: ["format", "text", "done", "completed", "events"])
+            else { return nil }
             var format = StreamReply.Format.ndjson
             var ok = true
             if let formatNode = m["format"], let name = reader.string(formatNode, for: "\(modeWhat).format") {
                 if let parsed = StreamReply.Format(rawValue: name.lowercased()) {
                     format = parsed
                 } else {
-                    reader.error("`format` must be `ndjson` (one JSON object a line) or `sse` (server-sent events), not `\(name)`",
-                                 at: formatNode.location)
+                    reader.error(
+                        "`format` must be `ndjson` (one JSON object a line) or `sse` (server-sent events), not "
+                            + "`\(name)`",
+                        at: formatNode.location)
                     ok = false
                 }
             }
@@ -462,7 +549,9 @@ final class HTTPTargetReader {
     }
 
     private func poll(_ node: YAMLNode, for what: String, scope: Scope) -> PollReply? {
-        let keys = ["request", "every", "max_every", "messages", "text", "skip", "until", "completed", "events", "extract"]
+        let keys = [
+            "request", "every", "max_every", "messages", "text", "skip", "until", "completed", "events", "extract",
+        ]
         guard let m = reader.mapping(node, for: "`\(what)`", keys: keys) else { return nil }
         let request = m.require("request").flatMap { self.request($0, for: "\(what).request", scope: scope) }
         let extract = m["extract"].map { extractions($0, for: "\(what).extract") } ?? []
@@ -476,8 +565,10 @@ final class HTTPTargetReader {
             ok = false
         }
         if maxEvery < every, let maxNode = m["max_every"] {
-            reader.error("`max_every` (\(DurationText.format(maxEvery))) must not be shorter than `every` (\(DurationText.format(every)))",
-                         at: maxNode.location)
+            reader.error(
+                "`max_every` (\(DurationText.format(maxEvery))) must not be shorter than `every` "
+                    + "(\(DurationText.format(every)))",
+                at: maxNode.location)
             ok = false
         }
         let messages = m["messages"].map { path($0, for: "\(what).messages") } ?? JSONPath(root: "$[*]")
@@ -486,8 +577,9 @@ final class HTTPTargetReader {
         let until = m.require("until").flatMap { condition($0, for: "\(what).until", scope: conditionScope) }
         let signals = self.signals(m, for: what, scope: conditionScope)
         guard ok, let request, let extract, let messages, let text, let skip, let until, let signals else { return nil }
-        return PollReply(request: request, every: every, maxEvery: maxEvery, messages: messages, text: text, skip: skip,
-                         until: until, signals: signals, extract: extract)
+        return PollReply(
+            request: request, every: every, maxEvery: maxEvery, messages: messages, text: text, skip: skip,
+            until: until, signals: signals, extract: extract)
     }
 
     private func textExtraction(_ node: YAMLNode, for what: String) -> Extraction? {
@@ -499,12 +591,19 @@ final class HTTPTargetReader {
         var signals = ReplySignals()
         var ok = true
         if let node = map["completed"] {
-            if let condition = condition(node, for: "\(what).completed", scope: scope) { signals.completed = condition } else { ok = false }
+            if let condition = condition(node, for: "\(what).completed", scope: scope) {
+                signals.completed = condition
+            } else {
+                ok = false
+            }
         }
         if let node = map["events"] {
             if let pairs = node.mapping {
                 for pair in pairs {
-                    guard let name = reader.nonEmptyString(pair.key, for: "an event name in `\(what).events`") else { ok = false; continue }
+                    guard let name = reader.nonEmptyString(pair.key, for: "an event name in `\(what).events`") else {
+                        ok = false
+                        continue
+                    }
                     if let condition = condition(pair.value, for: "\(what).events.\(name)", scope: scope) {
                         signals.events.append((name, condition))
                     } else {
@@ -524,7 +623,9 @@ final class HTTPTargetReader {
     /// not also make every later use of its variables an error.
     static func declaredVariables(_ operation: YAMLNode) -> Set<String> {
         var names = operation["extract"].map(extractedNames) ?? []
-        if let poll = operation["reply"]?["poll"], let extract = poll["extract"] { names.formUnion(extractedNames(extract)) }
+        if let poll = operation["reply"]?["poll"], let extract = poll["extract"] {
+            names.formUnion(extractedNames(extract))
+        }
         return names
     }
 
@@ -536,8 +637,11 @@ final class HTTPTargetReader {
     /// Names whose values are credentials: headers, fields and variables holding keys, tokens, passwords.
     static func isSecretName(_ name: String) -> Bool {
         let lowered = name.lowercased()
-        return ["password", "passwd", "secret", "token", "api_key", "api-key", "apikey", "authorization", "credential", "cookie"]
-            .contains { lowered.contains($0) }
+        return [
+            "password", "passwd", "secret", "token", "api_key", "api-key", "apikey", "authorization", "credential",
+            "cookie",
+        ]
+        .contains { lowered.contains($0) }
     }
 }
 

@@ -34,7 +34,9 @@ struct PollReplyCollector {
 
     /// Takes the messages of one poll, in order; returns how many were not skipped. Messages after
     /// the one that finished the reply are left alone.
-    mutating func consume(_ items: [JSONValue], at instant: ContinuousClock.Instant, scope: VariableScope) throws(VariableError) -> Int {
+    mutating func consume(_ items: [JSONValue], at instant: ContinuousClock.Instant, scope: VariableScope)
+        throws(VariableError) -> Int
+    {
         var kept = 0
         for item in items where !finished {
             seen += 1

@@ -43,7 +43,9 @@ struct RequestTemplate: Sendable {
     }
 
     /// The request with placeholders filled, ready to send.
-    func render(baseURL: String?, commonHeaders: [(String, Template)], scope: VariableScope) throws(VariableError) -> RenderedRequest {
+    func render(baseURL: String?, commonHeaders: [(String, Template)], scope: VariableScope) throws(VariableError)
+        -> RenderedRequest
+    {
         var url: String
         switch target {
         case .path(let template):
@@ -57,7 +59,8 @@ struct RequestTemplate: Sendable {
         if !query.isEmpty {
             var pairs: [String] = []
             for (name, template) in query {
-                pairs.append(Self.encodeQueryComponent(name) + "=" + Self.encodeQueryComponent(try template.render(scope)))
+                pairs.append(
+                    Self.encodeQueryComponent(name) + "=" + Self.encodeQueryComponent(try template.render(scope)))
             }
             url += (url.contains("?") ? "&" : "?") + pairs.joined(separator: "&")
         }
@@ -86,8 +89,10 @@ struct RequestTemplate: Sendable {
     }
 
     /// Characters a value may keep inside a path segment; everything else is percent-encoded, `/` included.
-    private static let pathValueAllowed = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~:@!$&'()*+,;=")
-    private static let queryAllowed = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
+    private static let pathValueAllowed = CharacterSet(
+        charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~:@!$&'()*+,;=")
+    private static let queryAllowed = CharacterSet(
+        charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
 
     static func encodePathValue(_ value: String) -> String {
         value.addingPercentEncoding(withAllowedCharacters: pathValueAllowed) ?? value

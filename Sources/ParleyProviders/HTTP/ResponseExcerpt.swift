@@ -20,7 +20,9 @@ struct ResponseExcerpt {
 
     /// The body as text for a message: redacted, truncated, `(empty)` for nothing.
     func text(_ body: [UInt8]) -> String {
-        guard !body.isEmpty, !body.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) else { return "(empty body)" }
+        guard !body.isEmpty, !body.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) else {
+            return "(empty body)"
+        }
         let shown: String
         if let json = try? JSONValue(parsing: body) {
             shown = Self.maskingCredentials(json).serialized
@@ -53,10 +55,11 @@ struct ResponseExcerpt {
         case .array(let items):
             return .array(items.map(maskingCredentials))
         case .object(let members):
-            return .object(members.map { key, member in
-                if HTTPTargetReader.isSecretName(key), case .string = member { return (key, .string("[redacted]")) }
-                return (key, maskingCredentials(member))
-            })
+            return .object(
+                members.map { key, member in
+                    if HTTPTargetReader.isSecretName(key), case .string = member { return (key, .string("[redacted]")) }
+                    return (key, maskingCredentials(member))
+                })
         default:
             return value
         }

@@ -39,9 +39,12 @@ struct StreamReplyCollector {
 
     /// Takes one line of the body; returns true once the reply is done (the `done` condition held,
     /// or an SSE `[DONE]` arrived).
-    mutating func consume(_ line: [UInt8], at instant: ContinuousClock.Instant, scope: VariableScope) throws(Problem) -> Bool {
+    mutating func consume(_ line: [UInt8], at instant: ContinuousClock.Instant, scope: VariableScope) throws(Problem)
+        -> Bool
+    {
         if received.utf8.count < Self.keptForMessages {
-            received += (received.isEmpty ? "" : "\n") + String(decoding: line.prefix(Self.keptForMessages), as: UTF8.self)
+            received +=
+                (received.isEmpty ? "" : "\n") + String(decoding: line.prefix(Self.keptForMessages), as: UTF8.self)
         }
         let data: [UInt8]
         switch spec.format {
@@ -71,7 +74,9 @@ struct StreamReplyCollector {
         return done
     }
 
-    private mutating func take(_ event: JSONValue, at instant: ContinuousClock.Instant, scope: VariableScope) throws(VariableError) {
+    private mutating func take(_ event: JSONValue, at instant: ContinuousClock.Instant, scope: VariableScope)
+        throws(VariableError)
+    {
         for extraction in extract where extracted[extraction.name] == nil {
             if let value = extraction.value(in: event) { extracted[extraction.name] = value }
         }

@@ -29,20 +29,27 @@ public struct OpenAIChatClient: Sendable {
 
     public init(settings: OpenAISettings, client: HTTPClient, service: String = "the OpenAI-compatible endpoint") {
         self.settings = settings
-        self.http = ProviderHTTP(client: client, service: "\(service) `\(settings.name)`", verifyTLS: settings.verifyTLS,
-                                 connectTimeout: settings.connectTimeout)
+        self.http = ProviderHTTP(
+            client: client, service: "\(service) `\(settings.name)`", verifyTLS: settings.verifyTLS,
+            connectTimeout: settings.connectTimeout)
     }
 
-    func complete(_ messages: [ChatMessage], choices: Int = 1, stream: Bool, timeout: Duration) async throws(ProviderError) -> ChatCompletion {
+    func complete(_ messages: [ChatMessage], choices: Int = 1, stream: Bool, timeout: Duration)
+        async throws(ProviderError) -> ChatCompletion
+    {
         var body: [(String, JSONValue)] = [
             ("model", .string(settings.model)),
-            ("messages", .array(messages.map { .object([("role", .string($0.role)), ("content", .string($0.content))]) })),
+            (
+                "messages",
+                .array(messages.map { .object([("role", .string($0.role)), ("content", .string($0.content))]) })
+            ),
         ]
         if let t = settings.temperature { body.append(("temperature", .number(t))) }
         if let m = settings.maxTokens { body.append(("max_tokens", .number(Double(m)))) }
         if choices > 1 { body.append(("n", .number(Double(choices)))) }
         if stream { body.append(("stream", true)) }
-        var request = http.request(.post, settings.completionsURL, body: .json(JSONValue.object(body).bytes), timeout: timeout)
+        var request = http.request(
+            .post, settings.completionsURL, body: .json(JSONValue.object(body).bytes), timeout: timeout)
         if let key = settings.apiKey { request.headers.add(name: "Authorization", value: "Bearer \(key)") }
         for (name, value) in settings.headers { request.headers.replaceOrAdd(name: name, value: value) }
         if stream { request.headers.add(name: "Accept", value: "text/event-stream") }
@@ -55,7 +62,9 @@ public struct OpenAIChatClient: Sendable {
             try check(response.status, body: response.body)
             let json = try http.json(response.body, doing: "completing a chat")
             guard let choiceList = json["choices"]?.array, !choiceList.isEmpty else {
-                throw ProviderError(.protocolViolation, "\(http.service) answered without `choices`: \(String(json.serialized.prefix(200)))")
+                throw ProviderError(
+                    .protocolViolation,
+                    "\(http.service) answered without `choices`: \(String(json.serialized.prefix(200)))")
             }
             let texts = choiceList.map { $0["message"]?["content"]?.string ?? "" }
             return ChatCompletion(texts: texts, sentAt: sentAt, latency: clock.now - started, id: json["id"]?.string)
@@ -74,12 +83,19 @@ public struct OpenAIChatClient: Sendable {
         do {
             for try await line in response.lines {
                 guard let data = reader.consume(line) else { continue }
-                if data == Array("[DONE]".utf8) { done = true; break }
+                if data == Array("[DONE]".utf8) {
+                    done = true
+                    break
+                }
                 let chunk: JSONValue
                 do {
                     chunk = try JSONValue(parsing: data)
                 } catch {
-                    throw ProviderError(.protocolViolation, "\(http.service) sent an event that is not JSON (\(error)): \(String(decoding: data.prefix(120), as: UTF8.self))")
+                    throw ProviderError(
+                        .protocolViolation,
+                        "\(http.service) sent an event that is not JSON (\(error)): "
+                            + "\(String(decoding: data.prefix(120), as: UTF8.self))"
+                    )
                 }
                 if let message = chunk["error"]?["message"]?.string {
                     throw ProviderError(.server, "\(http.service) reported an error mid-stream: \(message)")
@@ -101,16 +117,22 @@ public struct OpenAIChatClient: Sendable {
         guard done else {
             throw ProviderError(.connectionDropped, "\(http.service)'s stream ended before the answer was finished")
         }
-        return ChatCompletion(texts: [text], sentAt: sentAt, timeToFirstToken: firstToken, latency: clock.now - started, id: id)
+        return ChatCompletion(
+            texts: [text], sentAt: sentAt, timeToFirstToken: firstToken, latency: clock.now - started, id: id)
     }
 
     private func check(_ status: Int, body: [UInt8]) throws(ProviderError) {
         guard !(200..<300).contains(status) else { return }
         if status == 401 || status == 403 {
-            throw ProviderError(.authRefused, "\(http.service) refused the API key (\(status)): \(ProviderHTTP.errorText(body))", status: status)
+            throw ProviderError(
+                .authRefused, "\(http.service) refused the API key (\(status)): \(ProviderHTTP.errorText(body))",
+                status: status)
         }
         if status == 404, ProviderHTTP.errorText(body).contains("model") {
-            throw ProviderError(.configuration, "\(http.service) does not serve model `\(settings.model)` (404): \(ProviderHTTP.errorText(body))", status: 404)
+            throw ProviderError(
+                .configuration,
+                "\(http.service) does not serve model `\(settings.model)` (404): \(ProviderHTTP.errorText(body))",
+                status: 404)
         }
         throw http.statusError(status, body: body, doing: "completing a chat")
     }
@@ -128,7 +150,10 @@ struct ServerSentEventReader {
         if line.last == 0x0D { line.removeLast() }
         if line.isEmpty {
             guard hasData else { return nil }
-            defer { data = []; hasData = false }
+            defer {
+                data = []
+                hasData = false
+            }
             return data
         }
         guard line.starts(with: Array("data:".utf8)) else { return nil }  // comments, event:, id:, retry:
@@ -140,7 +165,10 @@ struct ServerSentEventReader {
         // Chat-completion events are one JSON object (or [DONE]) per `data:` line; use it at once
         // rather than wait for the blank line some servers never send.
         if value.first == UInt8(ascii: "{") || value.elementsEqual(Array("[DONE]".utf8)) {
-            defer { data = []; hasData = false }
+            defer {
+                data = []
+                hasData = false
+            }
             return data
         }
         return nil

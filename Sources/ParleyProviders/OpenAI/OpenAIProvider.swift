@@ -14,7 +14,8 @@ public struct OpenAIProviderSpec: ProviderSpec {
     }
 
     public init?(_ target: TargetConfig, values: ConfigValues) {
-        guard let settings = OpenAISettings(target, values: values, what: "target", keys: OpenAISettings.targetKeys) else { return nil }
+        guard let settings = OpenAISettings(target, values: values, what: "target", keys: OpenAISettings.targetKeys)
+        else { return nil }
         self.targetName = target.name
         self.settings = settings
     }
@@ -70,15 +71,18 @@ actor OpenAIConversation: AgentConversation {
         switch opening {
         case .agentFirst:
             guard let greeting = client.settings.greeting else {
-                throw ProviderError(.unsupported, "\(client.http.service) has no `greeting`, so the agent cannot speak first")
+                throw ProviderError(
+                    .unsupported, "\(client.http.service) has no `greeting`, so the agent cannot speak first")
             }
             history.append(ChatMessage(role: "assistant", content: greeting))
-            return AgentReply(messages: [greeting], sentAt: Date(), timeToFirstChunk: .zero, latency: .zero,
-                              ids: ["conversation_id": conversationID])
+            return AgentReply(
+                messages: [greeting], sentAt: Date(), timeToFirstChunk: .zero, latency: .zero,
+                ids: ["conversation_id": conversationID])
         case .userMessage(let text):
             return try await send(text)
         case .externalEvent:
-            throw ProviderError(.unsupported, "\(client.http.service) cannot open a conversation with an external event")
+            throw ProviderError(
+                .unsupported, "\(client.http.service) cannot open a conversation with an external event")
         }
     }
 
@@ -86,7 +90,8 @@ actor OpenAIConversation: AgentConversation {
         history.append(ChatMessage(role: "user", content: text))
         let completion: ChatCompletion
         do {
-            completion = try await client.complete(history, stream: client.settings.stream, timeout: turnTimeout + .seconds(5))
+            completion = try await client.complete(
+                history, stream: client.settings.stream, timeout: turnTimeout + .seconds(5))
         } catch {
             // The agent never answered this message, so it is not part of the conversation.
             history.removeLast()
@@ -96,8 +101,9 @@ actor OpenAIConversation: AgentConversation {
         history.append(ChatMessage(role: "assistant", content: answer))
         var ids = ["conversation_id": conversationID]
         if let id = completion.id { ids["completion_id"] = id }
-        return AgentReply(messages: [answer], sentAt: completion.sentAt, timeToFirstChunk: completion.timeToFirstToken,
-                          latency: completion.latency, ids: ids)
+        return AgentReply(
+            messages: [answer], sentAt: completion.sentAt, timeToFirstChunk: completion.timeToFirstToken,
+            latency: completion.latency, ids: ids)
     }
 
     /// Nothing to end on the endpoint: the history is forgotten with the conversation.

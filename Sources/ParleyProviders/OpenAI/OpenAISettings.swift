@@ -25,13 +25,17 @@ public struct OpenAISettings: Sendable {
     public var systemPrompt: String?
     public var greeting: String?
 
-    public static let keys = ["provider", "base_url", "model", "api_key", "api_key_env", "temperature", "max_tokens", "stream",
-                       "headers", "insecure", "connect_timeout", "candidates", "system_prompt"]
+    public static let keys = [
+        "provider", "base_url", "model", "api_key", "api_key_env", "temperature", "max_tokens", "stream",
+        "headers", "insecure", "connect_timeout", "candidates", "system_prompt",
+    ]
     /// A target's keys: no `candidates` (it answers as the agent), and its `greeting`.
     public static let targetKeys = keys.filter { $0 != "candidates" } + ["greeting"]
 
     public init?(_ entry: NamedSettings, values: ConfigValues, what: String, keys: [String] = Self.keys) {
-        guard let map = values.reader.mapping(entry.node, for: "\(what) `\(entry.name)`", keys: keys) else { return nil }
+        guard let map = values.reader.mapping(entry.node, for: "\(what) `\(entry.name)`", keys: keys) else {
+            return nil
+        }
         name = entry.name
         let base = values.string(map, "base_url") ?? "https://api.openai.com/v1"
         baseURL = base.hasSuffix("/") ? String(base.dropLast()) : base
@@ -44,7 +48,8 @@ public struct OpenAISettings: Sendable {
             apiKey = values.environment[variable]
             if let apiKey { values.noteSecret(apiKey) }
             if apiKey == nil, map.has("api_key_env"), let node = map["api_key_env"] {
-                values.sink.error("environment variable `\(variable)` (named by `api_key_env`) is not set", at: node.location)
+                values.sink.error(
+                    "environment variable `\(variable)` (named by `api_key_env`) is not set", at: node.location)
                 return nil
             }
         }
@@ -59,7 +64,8 @@ public struct OpenAISettings: Sendable {
         greeting = map.nonEmptyString("greeting")
     }
 
-    public init(name: String, baseURL: String, apiKey: String?, model: String, stream: Bool = true, candidates: Int = 3) {
+    public init(name: String, baseURL: String, apiKey: String?, model: String, stream: Bool = true, candidates: Int = 3)
+    {
         self.name = name
         self.baseURL = baseURL
         self.apiKey = apiKey

@@ -35,7 +35,8 @@ public struct MirroredTargetSimulator: UserSimulator {
             case .event: "Event: \(turn.text)"
             }
         }.joined(separator: "\n")
-        return try await shadow.conversation.recommendResponses(context: request.context + "\n---\nCONVERSATION SO FAR:\n" + transcript)
+        return try await shadow.conversation.recommendResponses(
+            context: request.context + "\n---\nCONVERSATION SO FAR:\n" + transcript)
     }
 
     public func release(runID: String) async {
@@ -47,7 +48,9 @@ public struct MirroredTargetSimulator: UserSimulator {
 actor ShadowConversations {
     private var shadows: [String: ShadowConversation] = [:]
 
-    func shadow(for runID: String, provider: any ConversationProvider, request: SimulationRequest) async throws(ProviderError) -> ShadowConversation {
+    func shadow(for runID: String, provider: any ConversationProvider, request: SimulationRequest)
+        async throws(ProviderError) -> ShadowConversation
+    {
         if let existing = shadows[runID] { return existing }
         let context = ConversationContext(flowName: "simulator", persona: request.persona, scenario: request.scenario)
         let shadow = ShadowConversation(conversation: try await provider.makeConversation(context))

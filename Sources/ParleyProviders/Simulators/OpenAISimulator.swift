@@ -36,7 +36,8 @@ public struct OpenAISimulator: UserSimulator {
             case .event: messages.append(ChatMessage(role: "system", content: "Event: \(turn.text)"))
             }
         }
-        let completion = try await client.complete(messages, choices: client.settings.candidates, stream: false, timeout: timeout)
+        let completion = try await client.complete(
+            messages, choices: client.settings.candidates, stream: false, timeout: timeout)
         return completion.texts.map { $0.trimmingSpaces }.filter { !$0.isEmpty }
     }
 }
