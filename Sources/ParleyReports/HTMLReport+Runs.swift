@@ -86,7 +86,7 @@ extension HTMLReport {
         if let failure = record.failure, record.outcome != .passed {
             out += "<span class=\"failure\">"
             out += "<span class=\"where\"><code>\(Markup.escape(failure.location.description))</code>"
-            let kind = failure.errorKind.map { " · \(Markup.escape($0))" } ?? ""
+            let kind = failure.errorKind.map { " · \(Markup.escape($0.rawValue))" } ?? ""
             out += "<span class=\"kind\">\(record.outcome == .failed ? "failed" : "error")\(kind)</span></span>"
             out += "<span class=\"message\">\(Markup.escape(failure.message))</span>"
             if let expected = failure.expected {

@@ -49,7 +49,7 @@ public enum JUnitReport {
         }
         out += ">\n"
         let element = r.outcome == .failed ? "failure" : "error"
-        let type = r.outcome == .failed ? "assertion" : (failure.errorKind ?? "error")
+        let type = r.outcome == .failed ? "assertion" : (failure.errorKind?.rawValue ?? "error")
         var body = "\(failure.location): \(failure.message)\n"
         if let expected = failure.expected { body += "Expected: \(expected)\n" }
         if let actual = failure.actual { body += "Agent said: \(actual)\n" }

@@ -82,7 +82,7 @@ extension FailureInfo {
         ]
         members.appendIfPresent("expected", expected.map(JSONValue.string))
         members.appendIfPresent("actual", actual.map(JSONValue.string))
-        members.appendIfPresent("error_kind", errorKind.map(JSONValue.string))
+        members.appendIfPresent("error_kind", errorKind.map { JSONValue.string($0.rawValue) })
         return .object(members)
     }
 }

@@ -6,17 +6,15 @@ enum Deadline {
     }
 
     /// Runs `operation`, or throws `.timedOut` after `limit` (the operation is cancelled and awaited).
-    static func run<T: Sendable>(limit: Duration, _ operation: @escaping @Sendable () async throws -> T)
-        async throws(Failure) -> T
-    {
+    static func run<T: Sendable>(
+        limit: Duration, _ operation: @escaping @Sendable () async throws(ProviderError) -> T
+    ) async throws(Failure) -> T {
         let outcome: Result<T, Failure> = await withTaskGroup(of: Result<T, Failure>?.self) { group in
             group.addTask {
-                do {
+                do throws(ProviderError) {
                     return .success(try await operation())
-                } catch let error as ProviderError {
-                    return .failure(.provider(error))
                 } catch {
-                    return .failure(.provider(ProviderError(.cancelled, "cancelled: \(error)")))
+                    return .failure(.provider(error))
                 }
             }
             group.addTask {

@@ -57,7 +57,7 @@ public struct FlowInterpreter: Sendable {
 /// What ended a step early.
 enum StepStop: Error {
     case failed(FailureInfo)
-    case error(String, kind: String)
+    case error(String, kind: ErrorKind)
 }
 
 /// The state of one flow run while it executes; owned by the run's task alone.
@@ -67,11 +67,7 @@ struct FlowExecution {
     let flow: Flow
     var scope: VariableScope
     var random: SeededRandom
-    var conversation: (any AgentConversation)?
-    var started = false
-    var ended = false
-    /// Set when the agent ended the conversation itself.
-    var completedByAgent = false
+    var state = ConversationState.notOpened
     var latestReply: AgentReply?
     var turns: [Turn] = []
     var tags: [String: String] = [:]
@@ -128,13 +124,13 @@ struct FlowExecution {
         // A simulation cut short by a stop request is not a result either.
         let interrupted =
             stopped || Task.isCancelled
-            || (interpreter.stop?.isRequested == true && failure?.errorKind == ProviderError.Kind.cancelled.name)
+            || (interpreter.stop?.isRequested == true && failure?.errorKind == ErrorKind.cancelled)
         // Ending and releasing must happen even when the run was cancelled (Ctrl-C), so they run
         // in a task that does not inherit the cancellation.
         let cleanup = Task { [self] in
             var execution = self
             await execution.endConversationIfOpen()
-            await execution.conversation?.release()
+            await execution.state.conversation?.release()
             if let simulator = execution.interpreter.simulator { await simulator.release(runID: execution.request.id) }
             return execution.notes
         }
@@ -214,7 +210,7 @@ struct FlowExecution {
             var limit = duration
             if let flowDeadline { limit = min(limit, max(.zero, flowDeadline - clock.now)) }
             do { try await Task.sleep(for: limit) } catch {
-                throw .error("cancelled", kind: ProviderError.Kind.cancelled.name)
+                throw .error("cancelled", kind: ErrorKind.cancelled)
             }
             if limit < duration { throw flowTimeoutError() }
             return nil
@@ -226,11 +222,9 @@ struct FlowExecution {
             return nil
 
         case .end:
-            guard started, !ended else { return nil }
-            ended = true
-            if completedByAgent { return "the agent had already ended the conversation" }
-            let conversation = try requireConversation()
-            try await call(step) { try await conversation.end() }
+            if state.isEndedByAgent { return "the agent had already ended the conversation" }
+            guard let conversation = state.flowEnds() else { return nil }
+            try await call(step) { () throws(ProviderError) in try await conversation.end() }
             return nil
 
         case .recommend(let options):
@@ -251,7 +245,7 @@ struct FlowExecution {
             for (key, template) in change.set {
                 let value = try render(template, step)
                 if let problem = ConversationTags.problem(withValue: value) {
-                    throw .error(problem, kind: ProviderError.Kind.configuration.name)
+                    throw .error(problem, kind: ErrorKind.configuration)
                 }
                 set[key] = value
             }
@@ -259,12 +253,14 @@ struct FlowExecution {
             if keysAfter.count > ConversationTags.maxTags {
                 throw .error(
                     "the conversation would hold \(keysAfter.count) tags; the limit is \(ConversationTags.maxTags)",
-                    kind: ProviderError.Kind.configuration.name)
+                    kind: ErrorKind.configuration)
             }
             let conversation = try requireConversation()
             let remove = change.remove
             let updates = set
-            try await call(step) { try await conversation.updateTags(set: updates, remove: remove) }
+            try await call(step) { () throws(ProviderError) in
+                try await conversation.updateTags(set: updates, remove: remove)
+            }
             for (key, value) in set { tags[key] = value }
             for key in change.remove { tags[key] = nil }
             return nil
@@ -272,7 +268,7 @@ struct FlowExecution {
         case .insights(let expectation):
             try await ensureStarted(step)
             let conversation = try requireConversation()
-            let insights = try await call(step) { try await conversation.insights() }
+            let insights = try await call(step) { () throws(ProviderError) in try await conversation.insights() }
             let checks: [(String, Matcher?, String?)] = [
                 ("state", expectation.state, insights.stateName),
                 ("action", expectation.action, insights.action),
@@ -295,7 +291,7 @@ struct FlowExecution {
     // MARK: - Conversation
 
     mutating func ensureStarted(_ step: Step) async throws(StepStop) {
-        guard !started else { return }
+        guard !state.isOpened else { return }
         try await open(.agentFirst, step: step)
     }
 
@@ -309,11 +305,10 @@ struct FlowExecution {
         do {
             conversation = try await provider.makeConversation(context)
         } catch {
-            throw .error(error.message, kind: error.kind.name)
+            throw .error(error.message, kind: error.kind)
         }
-        self.conversation = conversation
-        started = true
-        let reply = try await call(step) { try await conversation.start(opening) }
+        state.opened(conversation)
+        let reply = try await call(step) { () throws(ProviderError) in try await conversation.start(opening) }
         record(reply)
     }
 
@@ -327,32 +322,29 @@ struct FlowExecution {
             turn.candidates = simulated.candidates
         }
         turns.append(turn)
-        if !started {
+        if !state.isOpened {
             try await open(.userMessage(text), step: step)
             return
         }
         let conversation = try requireConversation()
-        let reply = try await call(step) { try await conversation.send(text) }
+        let reply = try await call(step) { () throws(ProviderError) in try await conversation.send(text) }
         record(reply)
     }
 
     private mutating func sendEvent(_ text: String, step: Step) async throws(StepStop) {
         turns.append(Turn(role: .event, text: text, at: Date()))
-        if !started {
+        if !state.isOpened {
             try await open(.externalEvent(text), step: step)
             return
         }
         try checkNotCompleted(step, action: "send an event")
         let conversation = try requireConversation()
-        let reply = try await call(step) { try await conversation.sendEvent(text) }
+        let reply = try await call(step) { () throws(ProviderError) in try await conversation.sendEvent(text) }
         record(reply)
     }
 
     private func checkNotCompleted(_ step: Step, action: String) throws(StepStop) {
-        if completedByAgent || ended {
-            let who =
-                completedByAgent
-                ? "the agent ended the conversation" : "the conversation was ended by an earlier `end` step"
+        if let who = state.closedReason {
             throw .failed(
                 FailureInfo(
                     message: "cannot \(action): \(who)", location: step.location,
@@ -363,7 +355,7 @@ struct FlowExecution {
     private mutating func record(_ reply: AgentReply) {
         latestReply = reply
         turns.append(Turn(reply: reply))
-        if reply.conversationCompleted { completedByAgent = true }
+        if reply.conversationCompleted { state.agentEnded() }
     }
 
     private mutating func currentReply(_ step: Step) async throws(StepStop) -> AgentReply {
@@ -377,18 +369,19 @@ struct FlowExecution {
     }
 
     private func requireConversation() throws(StepStop) -> any AgentConversation {
-        guard let conversation else {
-            throw .error("the conversation is not open", kind: ProviderError.Kind.protocolViolation.name)
+        guard let conversation = state.conversation else {
+            throw .error("the conversation is not open", kind: ErrorKind.protocolViolation)
         }
         return conversation
     }
 
     /// Ends the conversation on the provider after the steps, unless it is already over.
     private mutating func endConversationIfOpen() async {
-        guard started, !ended, !completedByAgent, let conversation else { return }
-        ended = true
+        guard let conversation = state.flowEnds() else { return }
         do {
-            try await Deadline.run(limit: interpreter.endTimeout) { try await conversation.end() }
+            try await Deadline.run(limit: interpreter.endTimeout) { () throws(ProviderError) in
+                try await conversation.end()
+            }
         } catch {
             notes.append("ending the conversation failed: \(error)")
         }
@@ -399,7 +392,7 @@ struct FlowExecution {
     private mutating func simulatedTurn(pick: PickStrategy, step: Step) async throws(StepStop) {
         try await ensureStarted(step)
         guard let simulator = interpreter.simulator else {
-            throw .error("no simulator is configured for this flow", kind: ProviderError.Kind.configuration.name)
+            throw .error("no simulator is configured for this flow", kind: ErrorKind.configuration)
         }
         var simulation = SimulationRequest(
             runID: self.request.id,
@@ -408,11 +401,11 @@ struct FlowExecution {
             conversation: try requireConversation(), scope: scope)
         simulation.flowReplies = flow.replies
         let request = simulation
-        let candidates = try await call(step) { try await simulator.candidates(request) }
+        let candidates = try await call(step) { () throws(ProviderError) in try await simulator.candidates(request) }
         guard !candidates.isEmpty else {
             throw .error(
                 "the `\(simulator.name)` simulator offered no candidate replies",
-                kind: ProviderError.Kind.protocolViolation.name)
+                kind: ErrorKind.protocolViolation)
         }
         let chosen: String
         switch pick {
@@ -422,7 +415,7 @@ struct FlowExecution {
             guard i < candidates.count else {
                 throw .error(
                     "`pick: \(i)` asks for candidate \(i), but the simulator offered \(candidates.count)",
-                    kind: ProviderError.Kind.protocolViolation.name)
+                    kind: ErrorKind.protocolViolation)
             }
             chosen = candidates[i]
         }
@@ -437,14 +430,14 @@ struct FlowExecution {
         }
         if try goalReached(self) { return "goal already reached" }
         for turn in 1...options.maxTurns {
-            if completedByAgent { break }
+            if state.isEndedByAgent { break }
             if interpreter.stop?.isRequested == true {
-                throw .error("stopped before the simulation finished", kind: ProviderError.Kind.cancelled.name)
+                throw .error("stopped before the simulation finished", kind: ErrorKind.cancelled)
             }
             try await simulatedTurn(pick: options.pick, step: step)
             if try goalReached(self) { return "goal reached after \(turn) simulated turn\(turn == 1 ? "" : "s")" }
         }
-        if completedByAgent {
+        if state.isEndedByAgent {
             if options.until == nil { return "the agent ended the conversation" }
             throw .failed(
                 FailureInfo(
@@ -468,7 +461,7 @@ struct FlowExecution {
         do {
             return try template.render(scope)
         } catch {
-            throw .error("\(error.reference) has no value", kind: ProviderError.Kind.configuration.name)
+            throw .error("\(error.reference) has no value", kind: ErrorKind.configuration)
         }
     }
 
@@ -490,15 +483,15 @@ struct FlowExecution {
 
     private static func stop(for error: MatchError) -> StepStop {
         switch error {
-        case .unknownVariable(let e): .error("\(e.reference) has no value", kind: ProviderError.Kind.configuration.name)
-        case .invalidRegex(let message, _): .error(message, kind: ProviderError.Kind.configuration.name)
+        case .unknownVariable(let e): .error("\(e.reference) has no value", kind: ErrorKind.configuration)
+        case .invalidRegex(let message, _): .error(message, kind: ErrorKind.configuration)
         }
     }
 
     /// Runs a provider call within the turn timeout and what is left of the flow's timeout.
-    private func call<T: Sendable>(_ step: Step, _ operation: @escaping @Sendable () async throws -> T)
-        async throws(StepStop) -> T
-    {
+    private func call<T: Sendable>(
+        _ step: Step, _ operation: @escaping @Sendable () async throws(ProviderError) -> T
+    ) async throws(StepStop) -> T {
         var limit = flow.turnTimeout
         var flowLimited = false
         if let flowDeadline {
@@ -518,9 +511,9 @@ struct FlowExecution {
                 throw .error(
                     "no complete reply from the agent within the turn timeout of "
                         + "\(DurationText.format(flow.turnTimeout))",
-                    kind: ProviderError.Kind.timeout.name)
+                    kind: ErrorKind.timeout)
             case .provider(let error):
-                throw .error(error.message, kind: error.kind.name)
+                throw .error(error.message, kind: error.kind)
             }
         }
     }
@@ -528,6 +521,6 @@ struct FlowExecution {
     private func flowTimeoutError() -> StepStop {
         .error(
             "the flow's timeout of \(DurationText.format(flow.timeout ?? .zero)) ran out",
-            kind: ProviderError.Kind.timeout.name)
+            kind: ErrorKind.timeout)
     }
 }

@@ -86,11 +86,11 @@ public struct FailureInfo: Sendable, Codable, Hashable {
     /// The agent's reply the step looked at, if any.
     public var actual: String?
     /// For errors: what kind of problem stopped the run (`timeout`, `auth-refused`, ...).
-    public var errorKind: String?
+    public var errorKind: ErrorKind?
 
     public init(
         message: String, location: SourceLocation, stepKind: String, expected: String? = nil, actual: String? = nil,
-        errorKind: String? = nil
+        errorKind: ErrorKind? = nil
     ) {
         self.errorKind = errorKind
         self.message = message

@@ -1,44 +1,42 @@
-import ParleyJSON
+/// What kind of problem ended a flow run as `error`: recorded in results as its raw value.
+public enum ErrorKind: String, Sendable, Hashable, Codable, CaseIterable, CustomStringConvertible {
+    /// Credentials refused (exit code 3 when nothing failed).
+    case authRefused = "auth-refused"
+    /// The provider could not be reached (connection refused, DNS, TLS).
+    case unreachable
+    /// A reply did not arrive in time.
+    case timeout
+    /// The provider answered with an error status.
+    case server = "server-error"
+    /// The provider kept refusing because of rate limits.
+    case rateLimited = "rate-limited"
+    /// The provider answered with something that does not follow its protocol.
+    case protocolViolation = "protocol"
+    /// The connection dropped in the middle of a reply.
+    case connectionDropped = "connection-dropped"
+    /// The conversation is already over on the provider's side.
+    case conversationClosed = "conversation-closed"
+    /// The agent's platform reported a failure of its own in place of a reply (Amelia's
+    /// `OutboundSystemErrorMessage`): the message reached the agent, the turn failed there.
+    case systemError = "system-error"
+    /// The provider cannot do this at all.
+    case unsupported
+    /// The run was cancelled.
+    case cancelled
+    /// The provider's or the flow's configuration is unusable (an unset variable, a bad pattern).
+    case configuration
+
+    public var description: String { rawValue }
+}
+
 /// Why a provider could not do what a flow asked: the flow run ends as `error`, not `failed`.
 public struct ProviderError: Error, Sendable, CustomStringConvertible {
-    public struct Kind: Sendable, Hashable, CustomStringConvertible {
-        public let name: String
-        init(_ name: String) { self.name = name }
-        public var description: String { name }
-
-        /// Credentials refused (exit code 3 when nothing failed).
-        public static let authRefused = Kind("auth-refused")
-        /// The provider could not be reached (connection refused, DNS, TLS).
-        public static let unreachable = Kind("unreachable")
-        /// A reply did not arrive in time.
-        public static let timeout = Kind("timeout")
-        /// The provider answered with an error status.
-        public static let server = Kind("server-error")
-        /// The provider kept refusing because of rate limits.
-        public static let rateLimited = Kind("rate-limited")
-        /// The provider answered with something that does not follow its protocol.
-        public static let protocolViolation = Kind("protocol")
-        /// The connection dropped in the middle of a reply.
-        public static let connectionDropped = Kind("connection-dropped")
-        /// The conversation is already over on the provider's side.
-        public static let conversationClosed = Kind("conversation-closed")
-        /// The agent's platform reported a failure of its own in place of a reply (Amelia's
-        /// `OutboundSystemErrorMessage`): the message reached the agent, the turn failed there.
-        public static let systemError = Kind("system-error")
-        /// The provider cannot do this at all.
-        public static let unsupported = Kind("unsupported")
-        /// The run was cancelled.
-        public static let cancelled = Kind("cancelled")
-        /// The provider's configuration is unusable.
-        public static let configuration = Kind("configuration")
-    }
-
-    public var kind: Kind
+    public var kind: ErrorKind
     public var message: String
     /// HTTP status, when one was involved.
     public var status: Int?
 
-    public init(_ kind: Kind, _ message: String, status: Int? = nil) {
+    public init(_ kind: ErrorKind, _ message: String, status: Int? = nil) {
         self.kind = kind
         self.message = message
         self.status = status

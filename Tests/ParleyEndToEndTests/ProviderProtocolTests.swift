@@ -118,7 +118,7 @@ import ParleyRun
         #expect(result.stdout.contains(expected), "\(result.stdout)")
         #expect(!result.all.contains(fake))
         let records = try RunWriter.readRecords(directory: out)
-        #expect(records.first?.failure?.errorKind == "auth-refused")
+        #expect(records.first?.failure?.errorKind == .authRefused)
         for file in try FileManager.default.subpathsOfDirectory(atPath: out) {
             let path = out + "/" + file
             var isDirectory: ObjCBool = false

@@ -36,7 +36,7 @@ import ParleySandbox
                 of: "reply_path: data.reply.content", with: "reply_path: data.reply.text")
             let result = try await run(refundFlow, target: Wire.agenthuman.target(server.baseURL, extra: wrong))
             #expect(result.outcome == .error, "\(result.summary)")
-            #expect(result.failure?.errorKind == ProviderError.Kind.protocolViolation.name)
+            #expect(result.failure?.errorKind == ErrorKind.protocolViolation)
             #expect(
                 result.failure?.message
                     == "the reply text is not where `send_message.reply_path` says (`data.reply.text`): "

@@ -116,7 +116,7 @@ import ParleySandbox
         ) { server in
             let result = try await run(refundFlow, target: Wire.amelia.target(server.baseURL))
             #expect(result.outcome == .error, "\(result.summary)")
-            #expect(result.failure?.errorKind == "system-error")
+            #expect(result.failure?.errorKind == .systemError)
             #expect(
                 result.failure?.message == "Amelia reported a system error (OutboundSystemErrorMessage): "
                     + "An unexpected error occurred while processing your request.")
@@ -129,7 +129,7 @@ import ParleySandbox
         try await withSandbox { server in
             let result = try await run(refundFlow, target: Wire.amelia.target(server.baseURL + "/elsewhere"))
             #expect(result.outcome == .error)
-            #expect(result.failure?.errorKind == ProviderError.Kind.configuration.name)
+            #expect(result.failure?.errorKind == ErrorKind.configuration)
             #expect(
                 result.failure?.message
                     == "Amelia's auth/login answered 404: `base_url` does not lead to an Amelia REST gateway "

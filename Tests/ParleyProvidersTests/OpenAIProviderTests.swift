@@ -91,7 +91,7 @@ import ParleySandbox
         let result = try await ProviderTestSupport.run(flow, target: target)
         await server.stop()
         #expect(result.outcome == .error)
-        #expect(result.failure?.errorKind == "auth-refused")
+        #expect(result.failure?.errorKind == .authRefused)
         #expect(result.failure?.message.contains("sk-wrong-KEY-31337") == false)
     }
 }

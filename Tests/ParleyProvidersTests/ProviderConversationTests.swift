@@ -32,7 +32,7 @@ import ParleySandbox
                 parseTarget(yaml).secrets.contains(fake), "a credential read from the config is registered as a secret")
             let result = try await run(refundFlow, target: yaml)
             #expect(result.outcome == .error, "\(result.summary)")
-            #expect(result.failure?.errorKind == ProviderError.Kind.authRefused.name)
+            #expect(result.failure?.errorKind == ErrorKind.authRefused)
             let message = try #require(result.failure?.message)
             let expected =
                 switch wire {

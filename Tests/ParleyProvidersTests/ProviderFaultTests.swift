@@ -29,7 +29,7 @@ import ParleySandbox
         try await withSandbox(SandboxConfiguration(faults: faults)) { server in
             let result = try await run(refundFlow, target: wire.target(server.baseURL))
             #expect(result.outcome == .error, "\(result.summary)")
-            #expect(result.failure?.errorKind == ProviderError.Kind.server.name)
+            #expect(result.failure?.errorKind == ErrorKind.server)
             let message = try #require(result.failure?.message)
             #expect(message.contains("(500)"), "\(message)")
             #expect(message.contains("failed while"), "\(message)")
@@ -44,7 +44,7 @@ import ParleySandbox
         try await withSandbox(SandboxConfiguration(faults: [wire.faultOnFirstReply(.dropMidStream)])) { server in
             let result = try await run(refundFlow, target: wire.target(server.baseURL))
             #expect(result.outcome == .error, "\(result.summary)")
-            #expect(result.failure?.errorKind == ProviderError.Kind.connectionDropped.name)
+            #expect(result.failure?.errorKind == ErrorKind.connectionDropped)
             let message = try #require(result.failure?.message)
             #expect(message.contains("dropped the connection in the middle of a reply"), "\(message)")
             #expect(server.stats.totalUserMessages == 1, "the dropped turn happened once and was not repeated")
@@ -57,7 +57,7 @@ import ParleySandbox
         try await withSandbox(SandboxConfiguration(faults: [wire.faultOnFirstReply(.malformedLine)])) { server in
             let result = try await run(refundFlow, target: wire.target(server.baseURL))
             #expect(result.outcome == .error, "\(result.summary)")
-            #expect(result.failure?.errorKind == ProviderError.Kind.protocolViolation.name)
+            #expect(result.failure?.errorKind == ErrorKind.protocolViolation)
             let message = try #require(result.failure?.message)
             #expect(message.contains("not JSON"), "\(message)")
             #expect(server.stats.totalUserMessages == 1)
@@ -71,7 +71,7 @@ import ParleySandbox
             let flow = refundFlow.replacingOccurrences(of: "turn_timeout: 30s", with: "turn_timeout: 250ms")
             let result = try await run(flow, target: wire.target(server.baseURL))
             #expect(result.outcome == .error, "\(result.summary)")
-            #expect(result.failure?.errorKind == ProviderError.Kind.timeout.name)
+            #expect(result.failure?.errorKind == ErrorKind.timeout)
             #expect(result.failure?.message == "no complete reply from the agent within the turn timeout of 250ms")
             #expect(result.failure?.location.line == 4, "the error points at the step that waited")
         }

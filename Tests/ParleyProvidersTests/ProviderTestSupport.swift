@@ -196,7 +196,7 @@ extension FlowRunResult {
     var events: [ProviderEvent] { turns.flatMap { $0.events ?? [] } }
 
     /// A one-line account for assertion messages.
-    var summary: String { "\(outcome): \(failure?.message ?? "-") [\(failure?.errorKind ?? "-")]" }
+    var summary: String { "\(outcome): \(failure?.message ?? "-") [\(failure?.errorKind?.rawValue ?? "-")]" }
 }
 
 extension SandboxStats {

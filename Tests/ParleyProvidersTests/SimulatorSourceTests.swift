@@ -91,7 +91,7 @@ import ParleySandbox
             try load(Self.refundFlow), provider: LocalProvider(),
             simulator: openAI("http://127.0.0.1:9/v1", client: client))
         #expect(result.outcome == .error)
-        #expect(result.failure?.errorKind == "unreachable")
+        #expect(result.failure?.errorKind == .unreachable)
         #expect(
             result.failure?.message.contains("cannot reach the OpenAI-compatible endpoint `test`") == true,
             "\(result.failure?.message ?? "")")
@@ -106,7 +106,7 @@ import ParleySandbox
             simulator: openAI(server.baseURL + "/openai/v1", key: "sk-wrong-SECRET-KEY", client: client))
         await server.stop()
         #expect(result.outcome == .error)
-        #expect(result.failure?.errorKind == "auth-refused")
+        #expect(result.failure?.errorKind == .authRefused)
         #expect(result.failure?.message.contains("SECRET") == false)
     }
 

@@ -69,7 +69,7 @@ import ParleyRun
         result.conversationTags = ["outcome": "refunded"]
         result.notes = ["ending failed"]
         result.interrupted = true
-        result.failure?.errorKind = "timeout"
+        result.failure?.errorKind = .timeout
 
         let dir = temporaryDirectory()
         let record = try RunWriter(directory: dir).record(result)

@@ -87,7 +87,7 @@ import ParleyTestSupport
         let result = await run(f, provider: TestProvider(behaviour: .hang))
         #expect(result.outcome == .error)
         #expect(result.failure?.message == "no complete reply from the agent within the turn timeout of 200ms")
-        #expect(result.failure?.errorKind == "timeout")
+        #expect(result.failure?.errorKind == .timeout)
         #expect(result.steps.map(\.status) == [.error, .skipped])
         #expect(clock.now - began < .seconds(60), "the hour-long wait was cut short")
     }
@@ -108,7 +108,7 @@ import ParleyTestSupport
                 behaviour: .fail(ProviderError(.authRefused, "Amigo refused the API key (401)", status: 401))))
         #expect(result.outcome == .error)
         #expect(result.failure?.message == "Amigo refused the API key (401)")
-        #expect(result.failure?.errorKind == "auth-refused")
+        #expect(result.failure?.errorKind == .authRefused)
     }
 
     @Test func withinAssertsReplyLatency() async throws {

@@ -49,7 +49,7 @@ public enum RunFixtures {
                     ? "expected the agent's reply to match /refund/i" : "no complete reply within 30s",
                 location: SourceLocation(file: "flows/\(flow).yaml", line: line, column: 5), stepKind: "expect",
                 expected: outcome == .failed ? "/refund/i" : nil, actual: reply,
-                errorKind: outcome == .error ? "timeout" : nil)
+                errorKind: outcome == .error ? .timeout : nil)
         }
         let slug = persona.map { Slug.make($0) } ?? "default"
         return FlowRunResult(
