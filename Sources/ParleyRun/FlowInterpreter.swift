@@ -35,12 +35,16 @@ public struct FlowInterpreter: Sendable {
     /// Checked between steps (and simulated turns): once requested, the run stops and is reported
     /// as interrupted.
     public var stop: StopSignal?
+    /// The judges `judge` steps and a flow's closing `judge:` use.
+    public var judges: JudgePanel
 
     public init(
         provider: any ConversationProvider, simulator: (any UserSimulator)? = nil,
-        environment: [String: String], endTimeout: Duration = .seconds(10), stop: StopSignal? = nil
+        environment: [String: String], endTimeout: Duration = .seconds(10), stop: StopSignal? = nil,
+        judges: JudgePanel = JudgePanel()
     ) {
         self.stop = stop
+        self.judges = judges
         self.provider = provider
         self.simulator = simulator
         self.environment = environment
@@ -72,6 +76,8 @@ struct FlowExecution {
     var turns: [Turn] = []
     var tags: [String: String] = [:]
     var notes: [String] = []
+    var judgments: [Judgment] = []
+    var judgeUsage = JudgeUsage()
     let flowDeadline: ContinuousClock.Instant?
     let clock = ContinuousClock()
 
@@ -98,28 +104,7 @@ struct FlowExecution {
                 stepResults.append(StepResult(index: index, kind: step.kind, location: step.location, status: .skipped))
                 continue
             }
-            let began = clock.now
-            var result = StepResult(index: index, kind: step.kind, location: step.location, status: .passed)
-            do {
-                result.detail = try await execute(step)
-            } catch {
-                switch error {
-                case .failed(let info):
-                    result.status = .failed
-                    result.detail = info.message
-                    outcome = .failed
-                    failure = info
-                case .error(let message, let kind):
-                    result.status = .error
-                    result.detail = message
-                    outcome = .error
-                    failure = FailureInfo(
-                        message: message, location: step.location, stepKind: step.kind.rawValue,
-                        actual: latestReply?.text, errorKind: kind)
-                }
-            }
-            result.durationMs = Milliseconds.round((clock.now - began).seconds * 1000)
-            stepResults.append(result)
+            stepResults.append(await perform(step, index: index, outcome: &outcome, failure: &failure))
         }
         // A simulation cut short by a stop request is not a result either.
         let interrupted =
@@ -135,6 +120,17 @@ struct FlowExecution {
             return execution.notes
         }
         notes = await cleanup.value
+        // The closing judge grades the whole conversation once it is over (simulated turns included).
+        if let spec = flow.judge {
+            let step = Step(.judge(spec), at: spec.location)
+            if outcome == .passed, !interrupted, !Task.isCancelled {
+                stepResults.append(
+                    await perform(step, index: flow.steps.count, outcome: &outcome, failure: &failure, closing: true))
+            } else {
+                stepResults.append(
+                    StepResult(index: flow.steps.count, kind: .judge, location: spec.location, status: .skipped))
+            }
+        }
 
         var result = FlowRunResult(
             id: request.id, flow: flow.name, file: flow.file, persona: request.persona?.name,
@@ -145,13 +141,47 @@ struct FlowExecution {
             turns: turns, steps: stepResults, notes: notes
         )
         if interrupted { result.interrupted = true }
+        if !judgments.isEmpty { result.judgments = judgments }
+        if judgeUsage != JudgeUsage() { result.judgeUsage = judgeUsage }
+        return result
+    }
+
+    /// Runs one step and records how it ended; a failure or error sets the run's outcome.
+    private mutating func perform(
+        _ step: Step, index: Int, outcome: inout Outcome, failure: inout FailureInfo?, closing: Bool = false
+    ) async -> StepResult {
+        let began = clock.now
+        var result = StepResult(index: index, kind: step.kind, location: step.location, status: .passed)
+        do {
+            if closing, case .judge(let spec) = step.action {
+                result.detail = try await judge(spec, step: step, index: nil)
+            } else {
+                result.detail = try await execute(step, index: index)
+            }
+        } catch {
+            switch error {
+            case .failed(let info):
+                result.status = .failed
+                result.detail = info.message
+                outcome = .failed
+                failure = info
+            case .error(let message, let kind):
+                result.status = .error
+                result.detail = message
+                outcome = .error
+                failure = FailureInfo(
+                    message: message, location: step.location, stepKind: step.kind.rawValue,
+                    actual: latestReply?.text, errorKind: kind)
+            }
+        }
+        result.durationMs = Milliseconds.round((clock.now - began).seconds * 1000)
         return result
     }
 
     // MARK: - Steps
 
     /// Performs one step; returns a short detail for the transcript, or throws why it stopped.
-    mutating func execute(_ step: Step) async throws(StepStop) -> String? {
+    mutating func execute(_ step: Step, index: Int) async throws(StepStop) -> String? {
         switch step.action {
         case .send(let template):
             let text = try render(template, step)
@@ -285,6 +315,21 @@ struct FlowExecution {
                 }
             }
             return "state \(insights.stateName ?? "?")"
+
+        case .expectTool(let expectation):
+            return try await checkTool(expectation, step)
+
+        case .expectNoTool(let expectation):
+            return try await checkNoTool(expectation, step)
+
+        case .expectState(let expectation):
+            return try await checkState(expectation, step)
+
+        case .expectTools(let expectation):
+            return try await checkToolSequence(expectation, step)
+
+        case .judge(let spec):
+            return try await judge(spec, step: step, index: index)
         }
     }
 
@@ -358,7 +403,7 @@ struct FlowExecution {
         if reply.conversationCompleted { state.agentEnded() }
     }
 
-    private mutating func currentReply(_ step: Step) async throws(StepStop) -> AgentReply {
+    mutating func currentReply(_ step: Step) async throws(StepStop) -> AgentReply {
         try await ensureStarted(step)
         guard let reply = latestReply else {
             throw .failed(

@@ -3,7 +3,9 @@ import Foundation
 /// Reads `parley.yaml` into a ``ProjectConfig`` with located diagnostics.
 public enum ConfigLoader {
     public static let fileNames = ["parley.yaml", "parley.yml"]
-    static let keys = ["default_target", "targets", "simulator", "simulators", "concurrency", "rate_limits"]
+    static let keys = [
+        "default_target", "targets", "simulator", "simulators", "judges", "default_judge", "concurrency", "rate_limits",
+    ]
 
     /// `parley.yaml` in `directory`, if there is one.
     public static func find(in directory: String) -> String? {
@@ -54,6 +56,25 @@ public enum ConfigLoader {
                     "simulator `\(entry.name)` has provider `\(entry.kind)`; simulators are OpenAI-compatible "
                         + "endpoints "
                         + "(`provider: openai`) or the built-in sandbox's (`provider: sandbox`)", at: entry.location)
+            }
+        }
+        if let node = map["judges"] {
+            config.judges = namedEntries(node, what: "judges", kindKey: "provider", defaultKind: "openai", reader: reader)
+            for entry in config.judges where entry.kind != "openai" && entry.kind != "sandbox" {
+                sink.error(
+                    "judge `\(entry.name)` has provider `\(entry.kind)`; judges are OpenAI-compatible endpoints "
+                        + "(`provider: openai`) or the built-in sandbox's rule-based model (`provider: sandbox`)",
+                    at: entry.location)
+            }
+        }
+        if let node = map["default_judge"], let name = reader.nonEmptyString(node, for: "default_judge") {
+            config.defaultJudge = name
+            if name != ProjectConfig.builtInJudge, config.judgeSettings(named: name) == nil {
+                let known = config.judges.map(\.name) + [ProjectConfig.builtInJudge]
+                sink.error(
+                    "`default_judge` names `\(name)`, which is not under `judges:`"
+                        + Suggestion.hint(for: name, in: known),
+                    at: node.location)
             }
         }
         if let node = map["simulator"] {

@@ -19,6 +19,8 @@ public struct Flow: Sendable {
     /// Candidate replies for the `script` simulator, tried after the persona's own.
     public var replies: [ScriptedReply] = []
     public var steps: [Step]
+    /// The closing `judge:`, graded after every step (simulated turns included).
+    public var judge: JudgeSpec?
 
     public static let defaultTurnTimeout: Duration = .seconds(30)
 
@@ -79,6 +81,11 @@ public enum StepKind: String, Sendable, Codable, CaseIterable {
     case send, expect
     case expectNot = "expect_not"
     case wait, set, include, end, recommend, simulate, event, tag, insights
+    case expectTool = "expect_tool"
+    case expectNoTool = "expect_no_tool"
+    case expectState = "expect_state"
+    case expectTools = "expect_tools"
+    case judge
 }
 
 /// What a step does.
@@ -94,6 +101,11 @@ public enum StepAction: Sendable {
     case event(Template)
     case tag(TagChange)
     case insights(InsightsExpectation)
+    case expectTool(ToolExpectation)
+    case expectNoTool(NoToolExpectation)
+    case expectState(StateExpectation)
+    case expectTools(ToolSequenceExpectation)
+    case judge(JudgeSpec)
 
     public var kind: StepKind {
         switch self {
@@ -108,6 +120,19 @@ public enum StepAction: Sendable {
         case .event: .event
         case .tag: .tag
         case .insights: .insights
+        case .expectTool: .expectTool
+        case .expectNoTool: .expectNoTool
+        case .expectState: .expectState
+        case .expectTools: .expectTools
+        case .judge: .judge
+        }
+    }
+
+    /// True for steps that check what the agent did (its tool calls and states).
+    public var assertsActions: Bool {
+        switch self {
+        case .expectTool, .expectNoTool, .expectState, .expectTools: true
+        default: false
         }
     }
 }
