@@ -41,6 +41,8 @@ let package = Package(
         .target(name: "ParleyFlow", dependencies: ["ParleyYAML", "ParleyJSON"]),
         // Running flows: provider and simulator protocols, interpreter, coordinator, the live result.
         .target(name: "ParleyRun", dependencies: ["ParleyFlow", "ParleyJSON"]),
+        // Judging conversations: the judge prompt, strict verdict parsing, the verdict cache, calibration.
+        .target(name: "ParleyJudging", dependencies: ["ParleyRun", "ParleyFlow", "ParleyJSON"]),
         // Run directories: one codec per file format, writer, merge, comparison.
         .target(name: "ParleyResults", dependencies: ["ParleyRun", "ParleyFlow", "ParleyJSON"]),
         // HTML and JUnit reports of a run directory.
