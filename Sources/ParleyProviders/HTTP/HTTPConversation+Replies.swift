@@ -59,7 +59,7 @@ extension HTTPConversation {
             return AgentReply(
                 messages: texts, sentAt: sentAt, timeToFirstChunk: response.timing.firstByte,
                 latency: clock.now - started,
-                events: signals.events, conversationCompleted: signals.completed)
+                events: signals.events, actions: signals.actions, conversationCompleted: signals.completed)
         case .poll(let spec)?:
             return try await polled(spec, operation: operation.name, extra: extra, sentAt: sentAt, started: started)
         }
@@ -129,7 +129,8 @@ extension HTTPConversation {
         }
         return AgentReply(
             messages: [collector.text], sentAt: sentAt, timeToFirstChunk: collector.firstPiece.map { $0 - started },
-            latency: clock.now - started, events: collector.events, conversationCompleted: collector.completed)
+            latency: clock.now - started, events: collector.events, actions: collector.actions,
+            conversationCompleted: collector.completed)
     }
 
     // MARK: - Polling
@@ -215,6 +216,7 @@ extension HTTPConversation {
         }
         return AgentReply(
             messages: collector.messages, sentAt: sentAt, timeToFirstChunk: collector.firstText.map { $0 - started },
-            latency: clock.now - started, events: collector.events, conversationCompleted: collector.completed)
+            latency: clock.now - started, events: collector.events, actions: collector.actions,
+            conversationCompleted: collector.completed)
     }
 }

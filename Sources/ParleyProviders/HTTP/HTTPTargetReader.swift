@@ -512,7 +512,7 @@ final class HTTPTargetReader {
         let modeWhat = "\(what).\(mode)"
         switch mode {
         case "json":
-            guard let m = reader.mapping(value, for: "`\(modeWhat)`", keys: ["text", "completed", "events"]) else {
+            guard let m = reader.mapping(value, for: "`\(modeWhat)`", keys: ["text", "completed", "events", "actions"]) else {
                 return nil
             }
             let text = m.require("text").flatMap { textExtraction($0, for: "\(modeWhat).text") }
@@ -522,7 +522,7 @@ final class HTTPTargetReader {
         case "stream":
             guard
                 let m = reader.mapping(
-                    value, for: "`\(modeWhat)`", keys: ["format", "text", "done", "completed", "events"])
+                    value, for: "`\(modeWhat)`", keys: ["format", "text", "done", "completed", "events", "actions"])
             else { return nil }
             var format = StreamReply.Format.ndjson
             var ok = true
@@ -550,7 +550,8 @@ final class HTTPTargetReader {
 
     private func poll(_ node: YAMLNode, for what: String, scope: Scope) -> PollReply? {
         let keys = [
-            "request", "every", "max_every", "messages", "text", "skip", "until", "completed", "events", "extract",
+            "request", "every", "max_every", "messages", "text", "skip", "until", "completed", "events", "actions",
+            "extract",
         ]
         guard let m = reader.mapping(node, for: "`\(what)`", keys: keys) else { return nil }
         let request = m.require("request").flatMap { self.request($0, for: "\(what).request", scope: scope) }
@@ -615,7 +616,32 @@ final class HTTPTargetReader {
                 ok = false
             }
         }
+        if let node = map["actions"] {
+            if let spec = actionSpec(node, for: "\(what).actions") { signals.actions = spec } else { ok = false }
+        }
         return ok ? signals : nil
+    }
+
+    /// `actions: { path, name, arguments, result }`: where a reply lists the agent's tool calls.
+    private func actionSpec(_ node: YAMLNode, for what: String) -> ActionExtraction? {
+        guard let m = reader.mapping(node, for: "`\(what)`", keys: ["path", "name", "arguments", "result"]) else {
+            return nil
+        }
+        let list = m.require("path").flatMap { path($0, for: "\(what).path") }
+        let name = m.require("name").flatMap { path($0, for: "\(what).name") }
+        var ok = list != nil && name != nil
+        var arguments: JSONPath?
+        if let node = m["arguments"] {
+            arguments = path(node, for: "\(what).arguments")
+            if arguments == nil { ok = false }
+        }
+        var result: JSONPath?
+        if let node = m["result"] {
+            result = path(node, for: "\(what).result")
+            if result == nil { ok = false }
+        }
+        guard ok, let list, let name else { return nil }
+        return ActionExtraction(list: list, name: name, arguments: arguments, result: result)
     }
 
     /// The variables an operation (`login`, `start`, `send`) extracts — from its answer and from its

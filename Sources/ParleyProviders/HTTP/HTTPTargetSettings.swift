@@ -46,8 +46,11 @@ struct HTTPTargetSettings: Sendable {
     }
 
     /// The agent can speak first only when the start's reply (its greeting) is described.
+    /// Agent-first with a greeting (`start.reply`); actions when `send.reply` says where they are.
     var capabilities: ProviderCapabilities {
-        start?.reply != nil ? [.userFirst, .agentFirst] : [.userFirst]
+        var capabilities: ProviderCapabilities = start?.reply != nil ? [.userFirst, .agentFirst] : [.userFirst]
+        if send.reply?.signals.actions != nil { capabilities.insert(.actions) }
+        return capabilities
     }
 }
 

@@ -23,6 +23,7 @@ struct PollReplyCollector {
 
     var completed: Bool { signalState.completed }
     var events: [ProviderEvent] { signalState.events }
+    var actions: [AgentAction] { signalState.actions }
 
     /// The messages in one poll's answer: what the `messages` path reaches, a list it reaches
     /// standing for its items (so `$.items` and `$.items[*]` read the same).

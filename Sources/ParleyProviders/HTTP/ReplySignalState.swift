@@ -8,6 +8,7 @@ struct ReplySignalState {
     let signals: ReplySignals
     private(set) var completed = false
     private(set) var events: [ProviderEvent] = []
+    private(set) var actions: [AgentAction] = []
 
     init(_ signals: ReplySignals) {
         self.signals = signals
@@ -19,5 +20,6 @@ struct ReplySignalState {
         for (name, condition) in signals.events where try condition.holds(on: value, scope: scope) {
             events.append(ProviderEvent(kind: name, detail: text))
         }
+        if let spec = signals.actions { actions += spec.actions(in: value) }
     }
 }

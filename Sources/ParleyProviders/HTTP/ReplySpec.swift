@@ -1,3 +1,4 @@
+import ParleyRun
 import ParleyJSON
 
 /// Where the agent's reply to a request comes from.
@@ -24,6 +25,32 @@ struct ReplySignals: Sendable {
     var completed: ReplyCondition?
     /// Event kinds recorded in the transcript when their condition holds (`escalation: {…}`).
     var events: [(String, ReplyCondition)] = []
+    /// Where the agent's tool calls are, when the agent reports them.
+    var actions: ActionExtraction?
+}
+
+/// `actions: { path, name, arguments, result }`: `path` reaches each action (a list reached stands
+/// for its items); the other paths are read from each action.
+struct ActionExtraction: Sendable {
+    var list: JSONPath
+    var name: JSONPath
+    var arguments: JSONPath?
+    var result: JSONPath?
+
+    /// The tool calls in `value`, in document order. Arguments given as a JSON string are parsed.
+    func actions(in value: JSONValue) -> [AgentAction] {
+        var items: [JSONValue] = []
+        for found in list.evaluate(value) {
+            if let array = found.array { items += array } else { items.append(found) }
+        }
+        return items.compactMap { item in
+            guard let name = name.evaluate(item).first?.extractedText else { return nil }
+            var arguments = self.arguments?.evaluate(item).first
+            if let text = arguments?.string, let parsed = try? JSONValue(parsing: text) { arguments = parsed }
+            let result = self.result?.evaluate(item).first.map { $0.string ?? $0.canonicalText }
+            return .tool(name, arguments: arguments.flatMap { $0.isNull ? nil : $0 }, result: result)
+        }
+    }
 }
 
 struct JSONReply: Sendable {

@@ -36,6 +36,7 @@ struct StreamReplyCollector {
 
     var completed: Bool { signalState.completed }
     var events: [ProviderEvent] { signalState.events }
+    var actions: [AgentAction] { signalState.actions }
 
     /// Takes one line of the body; returns true once the reply is done (the `done` condition held,
     /// or an SSE `[DONE]` arrived).

@@ -19,6 +19,11 @@ struct ChatCompletion: Sendable {
     var timeToFirstToken: Duration?
     var latency: Duration
     var id: String?
+    /// The first choice's tool calls, in order (streamed deltas assembled).
+    var toolCalls: [AgentAction] = []
+    /// Token counts the endpoint reported (`usage`), when it did.
+    var promptTokens = 0
+    var completionTokens = 0
 }
 
 /// Calls an OpenAI-compatible `/chat/completions` endpoint, streamed (server-sent events, so the
@@ -34,9 +39,10 @@ public struct OpenAIChatClient: Sendable {
             connectTimeout: settings.connectTimeout)
     }
 
-    func complete(_ messages: [ChatMessage], choices: Int = 1, stream: Bool, timeout: Duration)
-        async throws(ProviderError) -> ChatCompletion
-    {
+    func complete(
+        _ messages: [ChatMessage], choices: Int = 1, stream: Bool, timeout: Duration, seed: Int? = nil,
+        responseFormat: JSONValue? = nil
+    ) async throws(ProviderError) -> ChatCompletion {
         var body: [(String, JSONValue)] = [
             ("model", .string(settings.model)),
             (
@@ -47,6 +53,8 @@ public struct OpenAIChatClient: Sendable {
         if let t = settings.temperature { body.append(("temperature", .number(t))) }
         if let m = settings.maxTokens { body.append(("max_tokens", .number(Double(m)))) }
         if choices > 1 { body.append(("n", .number(Double(choices)))) }
+        if let seed = seed ?? settings.seed { body.append(("seed", .number(Double(seed)))) }
+        if let responseFormat { body.append(("response_format", responseFormat)) }
         if stream { body.append(("stream", true)) }
         var request = http.request(
             .post, settings.completionsURL, body: .json(JSONValue.object(body).bytes), timeout: timeout)
@@ -67,7 +75,16 @@ public struct OpenAIChatClient: Sendable {
                     "\(http.service) answered without `choices`: \(String(json.serialized.prefix(200)))")
             }
             let texts = choiceList.map { $0["message"]?["content"]?.string ?? "" }
-            return ChatCompletion(texts: texts, sentAt: sentAt, latency: clock.now - started, id: json["id"]?.string)
+            var completion = ChatCompletion(
+                texts: texts, sentAt: sentAt, latency: clock.now - started, id: json["id"]?.string)
+            var calls = ToolCallAssembler()
+            for (index, call) in (choiceList[0]["message"]?["tool_calls"]?.array ?? []).enumerated() {
+                calls.add(call, index: index)
+            }
+            completion.toolCalls = calls.actions
+            completion.promptTokens = json["usage"]?["prompt_tokens"]?.int ?? 0
+            completion.completionTokens = json["usage"]?["completion_tokens"]?.int ?? 0
+            return completion
         }
         let response = try await http.stream(request, endpoint: "chat", idempotent: false)
         guard (200..<300).contains(response.status) else {
@@ -80,6 +97,8 @@ public struct OpenAIChatClient: Sendable {
         var firstToken: Duration?
         var id: String?
         var done = false
+        var calls = ToolCallAssembler()
+        var usage: JSONValue?
         do {
             for try await line in response.lines {
                 guard let data = reader.consume(line) else { continue }
@@ -105,6 +124,11 @@ public struct OpenAIChatClient: Sendable {
                     if firstToken == nil { firstToken = clock.now - started }
                     text += piece
                 }
+                for (position, delta) in (chunk["choices"]?[0]?["delta"]?["tool_calls"]?.array ?? []).enumerated() {
+                    if firstToken == nil { firstToken = clock.now - started }
+                    calls.add(delta, index: delta["index"]?.int ?? position)
+                }
+                if let reported = chunk["usage"], !reported.isNull { usage = reported }
                 if let finish = chunk["choices"]?[0]?["finish_reason"], !finish.isNull { done = true }
             }
         } catch let error as ProviderError {
