@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import NIOCore
 import ParleyDemoAgent
+import ParleyFlow
 import ParleyJSON
 
 /// An OpenAI-compatible chat-completions endpoint (`/openai/v1/chat/completions`), plain JSON or
@@ -14,11 +15,15 @@ import ParleyJSON
 ///   messages into a fresh demo conversation to learn what the agent last asked, and answers as the
 ///   recommender would. `n` returns several candidates.
 /// - `parley-support-desk` plays the agent: the `user` messages are replayed into a demo
-///   conversation and the agent's reply to the last one is the answer.
+///   conversation and the agent's reply to the last one is the answer; the tools the agent called
+///   on that turn come as `tool_calls` (streamed as deltas: id and name, then the arguments in pieces).
+/// - `parley-judge` grades conversations by the rules of ``SandboxJudge`` and answers Parley's judge
+///   prompt with its verdicts as JSON.
 struct OpenAIAPI: Sendable {
     static let prefix = "/openai/v1/"
     static let simulatedUserModel = "parley-simulated-user"
     static let agentModel = "parley-support-desk"
+    static let judgeModel = SandboxJudge.model
 
     let configuration: SandboxConfiguration
     let ids: IdentifierFactory
@@ -77,28 +82,45 @@ struct OpenAIAPI: Sendable {
         }
         let choices = max(1, min(body["n"]?.intValue ?? 1, 8))
         let texts: [String]
+        var toolCalls: [DemoToolCall] = []
         switch model {
         case Self.simulatedUserModel: texts = Array(simulatedUser(parsed).prefix(choices))
-        case Self.agentModel: texts = [agent(parsed)]
+        case Self.agentModel:
+            let turn = agent(parsed)
+            texts = [turn.text]
+            toolCalls = turn.toolCalls
+        case Self.judgeModel:
+            guard let verdicts = SandboxJudge.answer(parsed) else {
+                return Self.error(
+                    .badRequest,
+                    "`\(Self.judgeModel)` grades Parley's judge prompt: the last user message needs a "
+                        + "`CRITERIA:` section.",
+                    type: "invalid_request_error")
+            }
+            texts = [verdicts]
         default:
             return Self.error(
                 .notFound,
                 "The model `\(model)` does not exist or you do not have access to it. "
-                    + "This sandbox serves `\(Self.simulatedUserModel)` and `\(Self.agentModel)`.",
+                    + "This sandbox serves `\(Self.simulatedUserModel)`, `\(Self.agentModel)` and "
+                    + "`\(Self.judgeModel)`.",
                 type: "invalid_request_error", code: "model_not_found")
         }
         let delay = timing.firstDelay() + injected.firstByteDelay
         let id = "chatcmpl-" + ids.objectID()
         let created = Int(Date().timeIntervalSince1970)
         if body["stream"] == .bool(true) {
-            return stream(texts[0], id: id, created: created, model: model, delay: delay, faults: injected)
+            return stream(
+                texts[0], toolCalls: toolCalls, id: id, created: created, model: model, delay: delay,
+                faults: injected)
         }
         if delay > .zero { try? await Task.sleep(for: delay) }
         let choiceList = texts.enumerated().map { index, text in
-            JSON.object([
-                ("index", .int(index)),
-                ("message", .object([("role", "assistant"), ("content", .string(text)), ("refusal", .null)])),
-                ("logprobs", .null), ("finish_reason", "stop"),
+            var message: [(String, JSON)] = [("role", "assistant"), ("content", .string(text)), ("refusal", .null)]
+            if index == 0, !toolCalls.isEmpty { message.append(("tool_calls", .array(toolCalls.map(Self.toolCall)))) }
+            return JSON.object([
+                ("index", .int(index)), ("message", .object(message)),
+                ("logprobs", .null), ("finish_reason", toolCalls.isEmpty ? "stop" : "tool_calls"),
             ])
         }
         let prompt = parsed.reduce(0) { $0 + Self.tokens($1.content) }
@@ -139,12 +161,12 @@ struct OpenAIAPI: Sendable {
         return candidates.isEmpty ? ["Thanks, that's all. Bye!"] : candidates
     }
 
-    /// The demo agent's reply to the last `user` message (its greeting when there is none).
-    func agent(_ messages: [(role: String, content: String)]) -> String {
+    /// The demo agent's turn answering the last `user` message (its greeting when there is none).
+    func agent(_ messages: [(role: String, content: String)]) -> DemoTurn {
         var demo = DemoConversation(script: configuration.script, seed: configuration.seed)
         let users = messages.filter { $0.role == "user" }.map(\.content)
         let agentFirst = messages.first { $0.role == "user" || $0.role == "assistant" }?.role == "assistant"
-        guard let first = users.first else { return demo.open(.agentFirst).messages.joined(separator: " ") }
+        guard let first = users.first else { return demo.open(.agentFirst) }
         var turn =
             agentFirst
             ? {
@@ -152,12 +174,31 @@ struct OpenAIAPI: Sendable {
                 return demo.reply(to: first)
             }() : demo.open(.userMessage(first))
         for message in users.dropFirst() { turn = demo.reply(to: message) }
-        return turn.messages.joined(separator: " ")
+        return turn
+    }
+
+    /// A chat-completion tool call: `{id, type: function, function: {name, arguments}}`, the
+    /// arguments a JSON text as OpenAI sends them.
+    static func toolCall(_ call: DemoToolCall) -> JSON {
+        .object([
+            ("id", .string(toolCallID(call))), ("type", "function"),
+            ("function", .object([("name", .string(call.id)), ("arguments", .string(arguments(call)))])),
+        ])
+    }
+
+    static func arguments(_ call: DemoToolCall) -> String {
+        JSON.object(call.input.map { ($0.name, .string($0.value)) }).text
+    }
+
+    /// A stable id per call (the same conversation gives the same ids).
+    static func toolCallID(_ call: DemoToolCall) -> String {
+        "call_" + String(StableHash.fnv1a(call.id + "\u{1F}" + arguments(call)), radix: 36)
     }
 
     /// `text/event-stream`: a role chunk, the text in pieces, a stop chunk, `[DONE]`.
     private func stream(
-        _ text: String, id: String, created: Int, model: String, delay: Duration, faults: [SandboxFault.Kind]
+        _ text: String, toolCalls: [DemoToolCall] = [], id: String, created: Int, model: String, delay: Duration,
+        faults: [SandboxFault.Kind]
     ) -> Response {
         func chunk(_ delta: JSON, finish: JSON = .null) -> String {
             let value = JSON.object([
@@ -179,7 +220,22 @@ struct OpenAIAPI: Sendable {
                 + (start + size < words.count ? " " : "")
             events.append(chunk(.object([("content", .string(piece))])))
         }
-        events.append(chunk(.object([]), finish: "stop"))
+        for (index, call) in toolCalls.enumerated() {
+            let opening = JSON.object([
+                ("index", .int(index)), ("id", .string(Self.toolCallID(call))), ("type", "function"),
+                ("function", .object([("name", .string(call.id)), ("arguments", "")])),
+            ])
+            events.append(chunk(.object([("tool_calls", .array([opening]))])))
+            let arguments = Array(Self.arguments(call))
+            let middle = arguments.count / 2
+            for piece in [arguments[..<middle], arguments[middle...]] where !piece.isEmpty {
+                let delta = JSON.object([
+                    ("index", .int(index)), ("function", .object([("arguments", .string(String(piece)))])),
+                ])
+                events.append(chunk(.object([("tool_calls", .array([delta]))])))
+            }
+        }
+        events.append(chunk(.object([]), finish: toolCalls.isEmpty ? "stop" : "tool_calls"))
         events.append("data: [DONE]\n\n")
         if faults.malformsStream { events.insert("data: {\"id\":\n\n", at: 1) }
         let dropAfter = faults.dropsMidStream ? 2 : Int.max
