@@ -75,16 +75,16 @@ let package = Package(
         .target(
             name: "ParleyRuntime",
             dependencies: [
-                "ParleyProviders", "ParleySandbox", "ParleyDemoAgent", "ParleyRun", "ParleyFlow", "ParleyJSON",
-                "ParleyHTTP",
+                "ParleyProviders", "ParleySandbox", "ParleyDemoAgent", "ParleyJudging", "ParleyRun", "ParleyFlow",
+                "ParleyJSON", "ParleyHTTP",
             ]
         ),
         // The command line: parses, prints, scaffolds projects.
         .executableTarget(
             name: "parley",
             dependencies: [
-                "ParleyRuntime", "ParleyReports", "ParleyResults", "ParleyRun", "ParleyFlow", "ParleySandbox",
-                "ParleyDemoAgent", "ParleyProviders", "ParleyJSON",
+                "ParleyRuntime", "ParleyReports", "ParleyResults", "ParleyJudging", "ParleyRun", "ParleyFlow",
+                "ParleySandbox", "ParleyDemoAgent", "ParleyProviders", "ParleyJSON",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             resources: [

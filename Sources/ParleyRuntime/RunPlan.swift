@@ -34,6 +34,10 @@ public struct RunPlan: Sendable {
     public var simulators: [String: SimulatorChoice]
     /// OpenAI-compatible simulator endpoints the plan uses, by name.
     var simulatorEndpoints: [String: SimulatorEndpoint] = [:]
+    /// Judge models the plan's flows use, by judge name.
+    var judgeEndpoints: [String: SimulatorEndpoint] = [:]
+    /// The judge `judge:` uses when it names none.
+    public var defaultJudge: String?
     public var diagnostics: [Diagnostic]
     public var warnings: [String]
     /// Flows left out by `--skip-unsupported`, with why.
@@ -70,6 +74,7 @@ public enum RunPlanner {
             return plan.targets[name]
         }
         var endpointsTried: Set<String> = []
+        var judgeEndpointsTried: Set<String> = []
 
         let selected = flows.filter { matches($0, filters: options.filters) }
         var runnable: [Flow] = []
@@ -137,6 +142,43 @@ public enum RunPlanner {
             let problems = FlowCompatibility.problems(
                 in: flow, target: targetName, providerKind: spec.kind,
                 capabilities: spec.capabilities, simulatorProblem: simulatorProblem)
+            // A judge that is not configured is a mistake in the project, not something the target
+            // cannot do: it is reported even with --skip-unsupported.
+            var judgeProblems: [Diagnostic] = []
+            for judge in JudgeSelection.specs(of: flow) {
+                let name = judge.judge ?? workspace.config.defaultJudge
+                guard let name else {
+                    judgeProblems.append(
+                        Diagnostic(
+                            .error, at: judge.location,
+                            "no judge is configured: add `judges:` and `default_judge:` to parley.yaml, or name one "
+                                + "with `judge:` (`\(ProjectConfig.builtInJudge)` is the built-in rule-based judge)"))
+                    continue
+                }
+                if judgeEndpointsTried.insert(name).inserted {
+                    if let entry = workspace.config.judgeSettings(named: name) {
+                        if entry.kind == SimulatorEndpoint.embeddedKind {
+                            plan.judgeEndpoints[name] = .embeddedSandbox
+                        } else if let settings = OpenAISettings(
+                            entry, values: values, what: "judge", keys: OpenAISettings.judgeKeys)
+                        {
+                            plan.judgeEndpoints[name] = .openAI(settings)
+                        }
+                    } else if name == ProjectConfig.builtInJudge {
+                        plan.judgeEndpoints[name] = .embeddedSandbox
+                    }
+                }
+                if plan.judgeEndpoints[name] == nil, workspace.config.judgeSettings(named: name) == nil {
+                    let known = workspace.config.judges.map(\.name) + [ProjectConfig.builtInJudge]
+                    judgeProblems.append(
+                        Diagnostic(
+                            .error, at: judge.location,
+                            "unknown judge `\(name)`\(Suggestion.hint(for: name, in: known)); judges: "
+                                + known.joined(separator: ", ")))
+                }
+            }
+            judgeProblems.forEach(sink.add)
+            if !judgeProblems.isEmpty { continue }
             if problems.isEmpty {
                 runnable.append(flow)
             } else if options.skipUnsupported {
@@ -158,6 +200,7 @@ public enum RunPlanner {
                 }
             }
         }
+        plan.defaultJudge = workspace.config.defaultJudge
         plan.secrets = values.secrets
         plan.diagnostics = sink.sorted
         return plan
@@ -180,10 +223,23 @@ public enum RunPlanner {
     }
 }
 
-/// Where an OpenAI-compatible simulator lives.
-enum SimulatorEndpoint: Sendable {
+/// The judges a flow asks: its `judge` steps and its closing `judge:`.
+enum JudgeSelection {
+    static func specs(of flow: Flow) -> [JudgeSpec] {
+        var specs: [JudgeSpec] = flow.steps.compactMap {
+            if case .judge(let spec) = $0.action { return spec }
+            return nil
+        }
+        if let closing = flow.judge { specs.append(closing) }
+        return specs
+    }
+}
+
+/// Where an OpenAI-compatible simulator or judge lives.
+public enum SimulatorEndpoint: Sendable {
     case openAI(OpenAISettings)
-    /// The simulated-user model of the in-process sandbox (the built-in `openai` simulator).
+    /// The in-process sandbox's models: the simulated user (the built-in `openai` simulator) or
+    /// the rule-based judge (the built-in `sandbox` judge).
     case embeddedSandbox
 
     static let embeddedKind = "sandbox"

@@ -18,6 +18,8 @@ public final class SandboxServer: Sendable {
     public let configuration: SandboxConfiguration
     /// The port the server listens on (the one picked when the configuration said 0).
     public let port: Int
+    /// The rule-based judge model its OpenAI-compatible endpoint serves.
+    public static let judgeModel = SandboxJudge.model
 
     private let serviceGroup: ServiceGroup
     private let runTask: Task<Void, Never>

@@ -141,8 +141,28 @@ public struct OpenAIChatClient: Sendable {
         guard done else {
             throw ProviderError(.connectionDropped, "\(http.service)'s stream ended before the answer was finished")
         }
-        return ChatCompletion(
+        var completion = ChatCompletion(
             texts: [text], sentAt: sentAt, timeToFirstToken: firstToken, latency: clock.now - started, id: id)
+        completion.toolCalls = calls.actions
+        completion.promptTokens = usage?["prompt_tokens"]?.int ?? 0
+        completion.completionTokens = usage?["completion_tokens"]?.int ?? 0
+        return completion
+    }
+
+    /// One non-streamed completion whose answer must follow `schema` (`response_format:
+    /// json_schema`, strict), with the settings' temperature and the given seed: what a judge asks.
+    public func structuredCompletion(
+        _ messages: [(role: String, content: String)], schemaName: String, schema: JSONValue, seed: Int?,
+        timeout: Duration
+    ) async throws(ProviderError) -> (text: String, promptTokens: Int, completionTokens: Int) {
+        let format = JSONValue.object([
+            ("type", "json_schema"),
+            ("json_schema", .object([("name", .string(schemaName)), ("strict", true), ("schema", schema)])),
+        ])
+        let completion = try await complete(
+            messages.map { ChatMessage(role: $0.role, content: $0.content) }, stream: false, timeout: timeout,
+            seed: seed, responseFormat: format)
+        return (completion.texts.first ?? "", completion.promptTokens, completion.completionTokens)
     }
 
     private func check(_ status: Int, body: [UInt8]) throws(ProviderError) {
