@@ -156,17 +156,7 @@ public enum RunPlanner {
                     continue
                 }
                 if judgeEndpointsTried.insert(name).inserted {
-                    if let entry = workspace.config.judgeSettings(named: name) {
-                        if entry.kind == SimulatorEndpoint.embeddedKind {
-                            plan.judgeEndpoints[name] = .embeddedSandbox
-                        } else if let settings = OpenAISettings(
-                            entry, values: values, what: "judge", keys: OpenAISettings.judgeKeys)
-                        {
-                            plan.judgeEndpoints[name] = .openAI(settings)
-                        }
-                    } else if name == ProjectConfig.builtInJudge {
-                        plan.judgeEndpoints[name] = .embeddedSandbox
-                    }
+                    plan.judgeEndpoints[name] = JudgeSetup.endpoint(named: name, config: workspace.config, values: values)
                 }
                 if plan.judgeEndpoints[name] == nil, workspace.config.judgeSettings(named: name) == nil {
                     let known = workspace.config.judges.map(\.name) + [ProjectConfig.builtInJudge]
@@ -224,8 +214,8 @@ public enum RunPlanner {
 }
 
 /// The judges a flow asks: its `judge` steps and its closing `judge:`.
-enum JudgeSelection {
-    static func specs(of flow: Flow) -> [JudgeSpec] {
+public enum JudgeSelection {
+    public static func specs(of flow: Flow) -> [JudgeSpec] {
         var specs: [JudgeSpec] = flow.steps.compactMap {
             if case .judge(let spec) = $0.action { return spec }
             return nil
