@@ -109,6 +109,8 @@ let package = Package(
         .testTarget(
             name: "ParleyRunTests", dependencies: ["ParleyRun", "ParleyFlow", "ParleyJSON", "ParleyTestSupport"]),
         .testTarget(
+            name: "ParleyJudgingTests", dependencies: ["ParleyJudging", "ParleyRun", "ParleyFlow", "ParleyJSON"]),
+        .testTarget(
             name: "ParleyResultsTests",
             dependencies: ["ParleyResults", "ParleyRun", "ParleyFlow", "ParleyJSON", "ParleyTestSupport"]),
         .testTarget(
@@ -127,9 +129,8 @@ let package = Package(
         .testTarget(
             name: "ParleyProvidersTests",
             dependencies: [
-                "ParleyProviders", "ParleyRuntime", "ParleySandbox", "ParleyResults", "ParleyRun", "ParleyFlow",
-                "ParleyJSON",
-                "ParleyHTTP",
+                "ParleyProviders", "ParleyRuntime", "ParleySandbox", "ParleyResults", "ParleyJudging", "ParleyRun",
+                "ParleyFlow", "ParleyJSON", "ParleyHTTP",
             ]
         ),
         .testTarget(name: "ParleyDemoAgentTests", dependencies: ["ParleyDemoAgent", "ParleyFlow"]),

@@ -90,6 +90,13 @@ struct OpenAIAPI: Sendable {
             texts = [turn.text]
             toolCalls = turn.toolCalls
         case Self.judgeModel:
+            guard body["response_format"]?["type"]?.stringValue == "json_schema" else {
+                return Self.error(
+                    .badRequest,
+                    "`\(Self.judgeModel)` answers structured output only: set `response_format` to "
+                        + "`{\"type\": \"json_schema\", ...}`.",
+                    type: "invalid_request_error", code: "response_format_required")
+            }
             guard let verdicts = SandboxJudge.answer(parsed) else {
                 return Self.error(
                     .badRequest,
