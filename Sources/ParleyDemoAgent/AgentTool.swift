@@ -45,4 +45,10 @@ public struct DemoToolCall: Sendable, Hashable {
 public struct DemoField: Sendable, Hashable {
     public var name: String
     public var value: String
+
+    /// Creates a field.
+    public init(name: String, value: String) {
+        self.name = name
+        self.value = value
+    }
 }

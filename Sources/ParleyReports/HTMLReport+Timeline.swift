@@ -79,9 +79,11 @@ extension HTMLReport {
             }
         }
 
+        /// `[verdict, criterion, reasoning]`; an inconclusive verdict says what it counted as.
         private static func row(_ verdict: CriterionVerdict) -> [String] {
-            [verdict.passed ? verdict.verdict.rawValue : verdict.verdict.rawValue + " (counts as fail)",
-             verdict.criterion, verdict.reasoning]
+            var label = verdict.verdict.rawValue
+            if verdict.verdict == .inconclusive { label += verdict.passed ? " (counts as pass)" : " (counts as fail)" }
+            return [label, verdict.criterion, verdict.reasoning]
         }
 
         private static func item(_ turn: Turn, start: Date) -> Item {

@@ -23,8 +23,11 @@ public struct AgentAction: Sendable, Hashable {
     public var name: String
     /// The tool's version, or the behaviour set's.
     public var version: String?
-    /// A tool call's input (usually an object).
-    public var arguments: JSONValue?
+    /// A tool call's input (usually an object), members sorted by name so that the same input
+    /// always reads, prints and caches the same.
+    public var arguments: JSONValue? {
+        didSet { arguments = arguments?.canonical }
+    }
     /// A tool call's result, as text (JSON stays JSON text).
     public var result: String?
     /// How long a tool call took, in milliseconds.
@@ -41,7 +44,7 @@ public struct AgentAction: Sendable, Hashable {
         self.kind = kind
         self.name = name
         self.version = version
-        self.arguments = arguments
+        self.arguments = arguments?.canonical
         self.result = result
         self.durationMs = durationMs.map(Milliseconds.round)
         self.from = from

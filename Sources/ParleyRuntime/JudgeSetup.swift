@@ -9,7 +9,10 @@ public enum JudgeSetup {
     public static func endpoint(named name: String, config: ProjectConfig, values: ConfigValues) -> SimulatorEndpoint?
     {
         if let entry = config.judgeSettings(named: name) {
-            if entry.kind == SimulatorEndpoint.embeddedKind { return .embeddedSandbox }
+            if entry.kind == SimulatorEndpoint.embeddedKind {
+                let settings = values.reader.mapping(entry.node, for: "judge `\(name)`", keys: ["provider"])
+                return settings == nil ? nil : .embeddedSandbox
+            }
             return OpenAISettings(entry, values: values, what: "judge", keys: OpenAISettings.judgeKeys).map {
                 .openAI($0)
             }

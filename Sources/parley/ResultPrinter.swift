@@ -67,11 +67,20 @@ struct ResultPrinter: Sendable {
                 out += "\n      expected:   \(expected)"
             }
             if let actual = failure.actual {
-                out += "\n      agent said: " + indent(truncate(actual), by: "                  ")
+                out += "\n      \(Self.actualLabel(failure.stepKind)) " + indent(truncate(actual), by: "                  ")
             }
             out += "\n      transcript: \(transcript)"
         }
         return out
+    }
+
+    /// What `actual` holds, by the step that failed: the reply, the actions, or the judge's reasoning.
+    static func actualLabel(_ stepKind: String) -> String {
+        switch StepKind(rawValue: stepKind) {
+        case .expectTool?, .expectNoTool?, .expectState?, .expectTools?: "agent did: "
+        case .judge?: "judge said:"
+        default: "agent said:"
+        }
     }
 
     private func details(_ result: FlowRunResult) -> String {
@@ -86,6 +95,9 @@ struct ResultPrinter: Sendable {
             var line = "      \(console.style(who + ":", .cyan)) \(indent(turn.text, by: "        "))"
             if let ms = turn.latencyMs { line += console.style("  (\(Int(ms)) ms)", .dim) }
             lines.append(line)
+            for action in turn.actions ?? [] {
+                lines.append("        " + console.style("did: \(action.summary)", .dim))
+            }
         }
         for step in result.steps {
             let mark: String
