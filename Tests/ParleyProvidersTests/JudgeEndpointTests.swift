@@ -87,7 +87,7 @@ import Testing
             let result = try await judged(judgedFlow, baseURL: server.baseURL + "/openai/v1")
             #expect(result.outcome == .error, "\(result.summary)")
             #expect(result.failure?.errorKind == .judge)
-            #expect(result.failure?.message.contains("500") == true)
+            #expect(result.failure?.message.contains("(503)") == true, "\(result.summary)")
         }
     }
 

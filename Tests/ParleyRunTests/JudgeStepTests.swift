@@ -116,23 +116,26 @@ final class RequestLog: @unchecked Sendable {
               - send: b
               - send: c
             judge:
-              each_reply: [reply-4 stays on topic]
-              min_score: 0.7
+              each_reply: [reply-9 stays on topic]
+              min_score: 0.6
             """
         let result = try await judged(yaml, judge: judge)
-        // Replies are turns 1 (the agent's greeting), 3, 5, 7: the one at turn 4 does not exist, all pass.
+        // The agent's replies are turns 2, 4 and 6; there is no turn 9, so all pass.
         #expect(result.outcome == .passed)
-        #expect(judge.requests.all.map(\.focusTurn) == [0, 2, 4, 6])
-        let lenient = try await judged(yaml.replacingOccurrences(of: "reply-4", with: "reply-3"), judge: judge)
-        #expect(lenient.outcome == .passed, "3 of 4 pass: 75% reaches 70%")
-        #expect(lenient.judgments?.first?.score == 0.75)
-        #expect(lenient.judgments?.first?.replies.map(\.passed) == [true, false, true, true])
+        #expect(judge.requests.all.map(\.focusTurn) == [1, 3, 5])
+        #expect(result.judgments?.first?.score == 1)
+        let lenient = try await judged(yaml.replacingOccurrences(of: "reply-9", with: "reply-4"), judge: judge)
+        #expect(lenient.outcome == .passed, "2 of 3 pass: 66.67% reaches 60%")
+        #expect(lenient.judgments?.first?.score == 0.6667)
+        #expect(lenient.judgments?.first?.replies.map(\.passed) == [true, false, true])
+        #expect(lenient.judgments?.first?.replies.map(\.turn) == [1, 3, 5])
         let strict = try await judged(
-            yaml.replacingOccurrences(of: "reply-4", with: "reply-3").replacingOccurrences(of: "0.7", with: "0.8"),
+            yaml.replacingOccurrences(of: "reply-9", with: "reply-4").replacingOccurrences(of: "0.6", with: "0.7"),
             judge: judge)
         #expect(strict.outcome == .failed)
-        #expect(strict.failure?.message == "1 of 4 agent replies did not pass (replies scored 75% (min 80%))")
-        #expect(strict.failure?.actual == "reply [3]: fail on \"reply-3 stays on topic\": because fail")
+        #expect(strict.failure?.message == "1 of 3 agent replies did not pass (replies scored 66.67% (min 70%))")
+        #expect(strict.failure?.actual == "reply [4]: fail on \"reply-4 stays on topic\": because fail")
+        #expect(strict.failure?.location.line == 6, "at the each_reply criterion")
     }
 
     @Test func noJudgeConfiguredIsAConfigurationError() async throws {

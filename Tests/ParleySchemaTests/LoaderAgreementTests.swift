@@ -195,7 +195,7 @@ import ParleyTestSupport
         (step("expect_tools: { sequence: [a], ordered: maybe }"), "`ordered` must be"),
         (step("judge: []"), "needs at least one criterion"),
         (step("judge: { criteria: [a], min_score: 0.5 }"), "`min_score` applies to `each_reply`"),
-        (step("judge: { each_reply: [a], min_score: 2 }"), "`min_score` must be between 0 and 1"),
+        (step("judge: { each_reply: [a], min_score: 2 }"), "`min_score` must be between 0.0 and 1.0"),
         (step("judge: { critera: [a] }"), "unknown key `critera`"),
         (step("judge: [{ criterion: a, inconclusive: maybe }]"), "`inconclusive` must be `pass` or `fail`"),
         ("flow: x\njudge: { judge: j }\nsteps:\n  - send: Hi\n", "`judge` needs `criteria:`, `each_reply:` or both"),
