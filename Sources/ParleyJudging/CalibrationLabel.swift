@@ -16,7 +16,9 @@ public struct CalibrationLabel: Sendable, Hashable {
     public var line: Int
 
     /// Reads a labels file's text; problems are `(line, message)` pairs, and a file with any is not used.
-    public static func parse(_ text: String, relativeTo directory: String) -> (labels: [CalibrationLabel], problems: [(Int, String)]) {
+    public static func parse(_ text: String, relativeTo directory: String) -> (
+        labels: [CalibrationLabel], problems: [(Int, String)]
+    ) {
         var labels: [CalibrationLabel] = []
         var problems: [(Int, String)] = []
         for (offset, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
@@ -81,7 +83,9 @@ extension CalibrationStatistics {
             ("agreement", .number(agreement)), ("kappa", kappa.map(JSONValue.number) ?? .null),
             (
                 "confusion",
-                .object([("judge_pass", row(.pass)), ("judge_fail", row(.fail)), ("judge_inconclusive", row(.inconclusive))])
+                .object([
+                    ("judge_pass", row(.pass)), ("judge_fail", row(.fail)), ("judge_inconclusive", row(.inconclusive)),
+                ])
             ),
         ])
     }

@@ -11,8 +11,9 @@ public struct JudgeModelSettings: Sendable, Hashable {
     public var seed: Int
     public var maxTokens: Int?
 
-    public init(name: String, model: String, endpoint: String, temperature: Double = 0, seed: Int = 0, maxTokens: Int? = nil)
-    {
+    public init(
+        name: String, model: String, endpoint: String, temperature: Double = 0, seed: Int = 0, maxTokens: Int? = nil
+    ) {
         self.name = name
         self.model = model
         self.endpoint = endpoint

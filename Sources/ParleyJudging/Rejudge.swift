@@ -52,7 +52,8 @@ public enum Rejudge {
                 usage = usage + graded.usage
                 judgments.append(graded.judgment)
                 let failed = JudgeGrading.failure(graded.judgment, spec: spec, stepKind: StepKind.judge.rawValue)
-                update(&result.steps, index: stepIndex, spec: spec, status: failed == nil ? .passed : .failed,
+                update(
+                    &result.steps, index: stepIndex, spec: spec, status: failed == nil ? .passed : .failed,
                     detail: failed?.message ?? JudgeGrading.summary(graded.judgment))
                 if let failed, outcome == .passed {
                     outcome = .failed
@@ -109,7 +110,8 @@ public enum Rejudge {
             steps[position].status = status
             steps[position].detail = detail
         } else {
-            steps.append(StepResult(index: index, kind: .judge, location: spec.location, status: status, detail: detail))
+            steps.append(
+                StepResult(index: index, kind: .judge, location: spec.location, status: status, detail: detail))
         }
     }
 }

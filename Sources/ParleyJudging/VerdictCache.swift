@@ -27,7 +27,10 @@ public struct VerdictCache: Sendable {
         ]
         if let maxTokens = settings.maxTokens { members.append(("max_tokens", .number(Double(maxTokens)))) }
         members.append(
-            ("messages", .array(messages.map { .object([("role", .string($0.role)), ("content", .string($0.content))]) })))
+            (
+                "messages",
+                .array(messages.map { .object([("role", .string($0.role)), ("content", .string($0.content))]) })
+            ))
         return SHA256.hex(JSONValue.object(members).canonical.bytes)
     }
 

@@ -9,7 +9,8 @@ extension AgentAction: Codable {
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         self.init(
-            kind: try container.decode(Kind.self, forKey: .kind), name: try container.decode(String.self, forKey: .name),
+            kind: try container.decode(Kind.self, forKey: .kind),
+            name: try container.decode(String.self, forKey: .name),
             version: try container.decodeIfPresent(String.self, forKey: .version),
             arguments: try container.decodeIfPresent(CodableJSON.self, forKey: .arguments)?.value,
             result: try container.decodeIfPresent(String.self, forKey: .result),

@@ -28,7 +28,8 @@ public enum JudgeGrading {
             let answer: JudgeAnswer
             do {
                 answer = try await judge.grade(
-                    JudgeRequest(criteria: criteria, turns: turns, persona: persona, scenario: scenario, focusTurn: focus))
+                    JudgeRequest(
+                        criteria: criteria, turns: turns, persona: persona, scenario: scenario, focusTurn: focus))
             } catch {
                 throw .judge("judge `\(judge.name)` (\(judge.model)) could not grade: \(error)")
             }
@@ -63,7 +64,8 @@ public enum JudgeGrading {
             parts.append("\(judgment.criteria.filter(\.passed).count) of \(judgment.criteria.count) criteria met")
         }
         if let score = judgment.score {
-            parts.append("replies scored \(ScoreText.percent(score)) (min \(ScoreText.percent(judgment.minScore ?? 1)))")
+            parts.append(
+                "replies scored \(ScoreText.percent(score)) (min \(ScoreText.percent(judgment.minScore ?? 1)))")
         }
         return parts.joined(separator: "; ") + (judgment.cached ? " (cached)" : "")
     }

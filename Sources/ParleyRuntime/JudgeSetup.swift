@@ -6,8 +6,7 @@ import ParleyRun
 public enum JudgeSetup {
     /// The endpoint of the judge `name`: an entry of `judges:`, or the built-in `sandbox` judge.
     /// `nil` when it is unknown or its settings are wrong (reported to `values.sink`).
-    public static func endpoint(named name: String, config: ProjectConfig, values: ConfigValues) -> SimulatorEndpoint?
-    {
+    public static func endpoint(named name: String, config: ProjectConfig, values: ConfigValues) -> SimulatorEndpoint? {
         if let entry = config.judgeSettings(named: name) {
             if entry.kind == SimulatorEndpoint.embeddedKind {
                 let settings = values.reader.mapping(entry.node, for: "judge `\(name)`", keys: ["provider"])

@@ -156,7 +156,8 @@ public enum RunPlanner {
                     continue
                 }
                 if judgeEndpointsTried.insert(name).inserted {
-                    plan.judgeEndpoints[name] = JudgeSetup.endpoint(named: name, config: workspace.config, values: values)
+                    plan.judgeEndpoints[name] = JudgeSetup.endpoint(
+                        named: name, config: workspace.config, values: values)
                 }
                 if plan.judgeEndpoints[name] == nil, workspace.config.judgeSettings(named: name) == nil {
                     let known = workspace.config.judges.map(\.name) + [ProjectConfig.builtInJudge]

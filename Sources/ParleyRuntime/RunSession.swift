@@ -75,7 +75,8 @@ public final class RunSession: Sendable {
         }
         let judges: JudgePanel
         do {
-            judges = try await makeJudges(plan.judgeEndpoints, defaultName: plan.defaultJudge, resources: resources, judging: judging)
+            judges = try await makeJudges(
+                plan.judgeEndpoints, defaultName: plan.defaultJudge, resources: resources, judging: judging)
         } catch {
             await resources.shutdown()
             throw error

@@ -62,7 +62,8 @@ enum AmigoEvents {
                 actions.append(
                     .object([
                         ("type", "navigate-state-machine-state-transitioned"),
-                        ("prev_state", .string(transition.from)), ("prev_state_state_machine_version_info", stateMachine),
+                        ("prev_state", .string(transition.from)),
+                        ("prev_state_state_machine_version_info", stateMachine),
                         ("next_state", .string(transition.to)), ("next_state_state_machine_version_info", stateMachine),
                     ]))
             case .tool(let call):

@@ -90,7 +90,8 @@ enum SandboxJudge {
         var present: [String] = []
         var absent: [String] = []
         for text in quoted {
-            if texts.contains(where: { $0.range(of: text, options: [.caseInsensitive, .diacriticInsensitive]) != nil }) {
+            if texts.contains(where: { $0.range(of: text, options: [.caseInsensitive, .diacriticInsensitive]) != nil })
+            {
                 present.append("\"\(text)\"")
             } else {
                 absent.append("\"\(text)\"")

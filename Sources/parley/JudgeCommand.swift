@@ -22,7 +22,8 @@ struct CalibrateCommand: AsyncParsableCommand {
         abstract: "Compare a judge's verdicts with human verdicts: agreement, Cohen's kappa, confusion matrix.",
         discussion: """
             LABELS.jsonl holds one human verdict per line:
-              {"transcript": "runs/n/transcripts/refund--dana--1.json", "criterion": "The agent called `order-lookup`.", "human": "pass"}
+              {"transcript": "runs/n/transcripts/refund--dana--1.json", \
+            "criterion": "The agent called `order-lookup`.", "human": "pass"}
             Paths are relative to the labels file; "reply": N grades only turn N (an agent reply), as \
             each_reply does. The judge grades every (transcript, criterion) pair — from the cache when it \
             has — and, per criterion, Parley prints how many pairs there are, the share on which judge and \
@@ -40,7 +41,8 @@ struct CalibrateCommand: AsyncParsableCommand {
     @Argument(help: ArgumentHelp("Human verdicts, one JSON object per line.", valueName: "labels.jsonl"))
     var labels: String
 
-    @Option(name: .long, help: ArgumentHelp("The judge (a name under judges:). Default: default_judge.", valueName: "name"))
+    @Option(
+        name: .long, help: ArgumentHelp("The judge (a name under judges:). Default: default_judge.", valueName: "name"))
     var judge: String?
 
     @Option(name: .shortAndLong, help: ArgumentHelp("Also write the statistics as JSON here.", valueName: "file"))
@@ -69,7 +71,9 @@ struct CalibrateCommand: AsyncParsableCommand {
             console.err("\(labels):\(line): " + console.style("error:", .red, .bold, forErrors: true) + " \(message)")
         }
         guard parsed.problems.isEmpty else { throw ExitCode(2) }
-        guard !parsed.labels.isEmpty else { throw RunDirectoryInput.fail("\(labels) has no labels", console: console, exitCode: 2) }
+        guard !parsed.labels.isEmpty else {
+            throw RunDirectoryInput.fail("\(labels) has no labels", console: console, exitCode: 2)
+        }
         let (loadedWorkspace, configDiagnostics) = Workspace.load(configPath: config)
         guard let workspace = loadedWorkspace, let name = judge ?? workspace.config.defaultJudge else {
             DiagnosticPrinter(console: console).print(configDiagnostics)
@@ -160,7 +164,8 @@ struct CalibrateCommand: AsyncParsableCommand {
                 let answer = try await model.grade(request)
                 usage = usage + answer.usage
                 pairs.append(
-                    Calibration.Pair(criterion: label.criterion, humanPassed: label.humanPassed, judge: answer.verdicts[0].verdict))
+                    Calibration.Pair(
+                        criterion: label.criterion, humanPassed: label.humanPassed, judge: answer.verdicts[0].verdict))
             } catch {
                 throw RunDirectoryInput.fail(
                     "\(labels):\(label.line): judge `\(name)` could not grade: \(error)", console: console, exitCode: 3)
@@ -176,7 +181,9 @@ struct CalibrateCommand: AsyncParsableCommand {
             "  \(entry.count) pair\(entry.count == 1 ? "" : "s") · agreement \(ScoreText.percent(entry.agreement))"
                 + " · Cohen's kappa \(kappa)")
         console.out("                     human pass  human fail")
-        for (label, verdict) in [("judge pass", Verdict.pass), ("judge fail", .fail), ("judge inconclusive", .inconclusive)] {
+        for (label, verdict) in [
+            ("judge pass", Verdict.pass), ("judge fail", .fail), ("judge inconclusive", .inconclusive),
+        ] {
             let pass = String(entry.cell(judge: verdict, humanPassed: true))
             let fail = String(entry.cell(judge: verdict, humanPassed: false))
             console.out(

@@ -28,7 +28,8 @@ struct RejudgeCommand: AsyncParsableCommand {
               parley rejudge runs/nightly --judge gpt-judge --out runs/nightly-gpt
               parley diff runs/nightly runs/nightly-gpt
 
-            Exit codes: as parley run — 0 all passed · 1 a flow failed · 2 invalid input · 3 errors without failures.
+            Exit codes: as parley run — 0 all passed · 1 a flow failed · 2 invalid input · \
+            3 errors without failures.
             """
     )
 
@@ -116,7 +117,8 @@ struct RejudgeCommand: AsyncParsableCommand {
             throw RunDirectoryInput.fail(error.description, console: console, exitCode: 3)
         }
         let startedAt = Date()
-        console.out("Grading \(transcripts.count) transcript\(transcripts.count == 1 ? "" : "s") of \(runDirectory) again")
+        console.out(
+            "Grading \(transcripts.count) transcript\(transcripts.count == 1 ? "" : "s") of \(runDirectory) again")
         let resultPrinter = ResultPrinter(console: console, verbose: false, secrets: setup.secrets)
         var written: [ResultRecord] = []
         for transcript in transcripts {

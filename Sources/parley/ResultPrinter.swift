@@ -67,7 +67,9 @@ struct ResultPrinter: Sendable {
                 out += "\n      expected:   \(expected)"
             }
             if let actual = failure.actual {
-                out += "\n      \(Self.actualLabel(failure.stepKind)) " + indent(truncate(actual), by: "                  ")
+                out +=
+                    "\n      \(Self.actualLabel(failure.stepKind)) "
+                    + indent(truncate(actual), by: "                  ")
             }
             out += "\n      transcript: \(transcript)"
         }

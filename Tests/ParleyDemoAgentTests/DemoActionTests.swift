@@ -35,7 +35,8 @@ import Testing
         #expect(turn.messages.first == "I'm sorry this has been frustrating; let's get it sorted out.")
         #expect(turn.toolCalls.map(\.id) == ["order-lookup"])
         let again = demo.reply(to: "I'm still angry about it")
-        #expect(again.actions.first == .behavior(name: "calm-frustrated-customer", previous: "calm-frustrated-customer"))
+        #expect(
+            again.actions.first == .behavior(name: "calm-frustrated-customer", previous: "calm-frustrated-customer"))
         #expect(demo.reply(to: "thanks").actions.allSatisfy { if case .behavior = $0 { false } else { true } })
     }
 
@@ -56,7 +57,8 @@ import Testing
                 """, file: "agent.yaml", sink: sink)
         #expect(script == nil)
         let messages = sink.sorted.map(\.description)
-        #expect(messages.contains { $0.hasPrefix("agent.yaml:7:") && $0.contains("unknown key `duraton`") }, "\(messages)")
+        #expect(
+            messages.contains { $0.hasPrefix("agent.yaml:7:") && $0.contains("unknown key `duraton`") }, "\(messages)")
         #expect(messages.contains { $0.contains("a behaviour is missing `name`") }, "\(messages)")
     }
 }

@@ -5,7 +5,8 @@ import Testing
 @Suite struct CalibrationTests {
     func pairs(_ counts: (yesYes: Int, yesNo: Int, noYes: Int, noNo: Int)) -> [(judge: Bool, human: Bool)] {
         Array(repeating: (true, true), count: counts.yesYes) + Array(repeating: (true, false), count: counts.yesNo)
-            + Array(repeating: (false, true), count: counts.noYes) + Array(repeating: (false, false), count: counts.noNo)
+            + Array(repeating: (false, true), count: counts.noYes)
+            + Array(repeating: (false, false), count: counts.noNo)
     }
 
     /// Cohen's kappa against published worked examples.
@@ -30,10 +31,12 @@ import Testing
 
     @Test func statisticsPerCriterionWithTheConfusionMatrix() throws {
         var all: [Calibration.Pair] = []
-        for (judge, human, n) in [(Verdict.pass, true, 20), (.pass, false, 5), (.fail, true, 7), (.inconclusive, true, 3),
-            (.fail, false, 15)]
-        {
-            all += Array(repeating: Calibration.Pair(criterion: "calls lookup", humanPassed: human, judge: judge), count: n)
+        for (judge, human, n) in [
+            (Verdict.pass, true, 20), (.pass, false, 5), (.fail, true, 7), (.inconclusive, true, 3),
+            (.fail, false, 15),
+        ] {
+            all += Array(
+                repeating: Calibration.Pair(criterion: "calls lookup", humanPassed: human, judge: judge), count: n)
         }
         all.append(Calibration.Pair(criterion: "polite", humanPassed: true, judge: .pass))
         let stats = Calibration.statistics(all)

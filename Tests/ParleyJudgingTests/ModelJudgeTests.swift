@@ -35,7 +35,8 @@ final class CountingTransport: JudgeTransport, @unchecked Sendable {
     func request(_ text: String = "Hello", criterion: String = "greets") -> JudgeRequest {
         var turn = Turn(role: .agent, text: text, at: Date(timeIntervalSince1970: 0))
         turn.actions = [.tool("order-lookup", arguments: ["b": 2, "a": 1], result: "{}")]
-        return JudgeRequest(criteria: [Criterion(criterion, location: here)], turns: [turn], persona: nil, scenario: nil)
+        return JudgeRequest(
+            criteria: [Criterion(criterion, location: here)], turns: [turn], persona: nil, scenario: nil)
     }
 
     @Test func anUnchangedConversationIsAnsweredFromTheCache() async throws {
@@ -50,15 +51,21 @@ final class CountingTransport: JudgeTransport, @unchecked Sendable {
         #expect(second.verdicts.map(\.verdict) == [.pass])
         #expect(transport.calls == 1)
         // Renaming the judge keeps its verdicts; anything that decides them asks again.
-        _ = try await ModelJudge(settings: JudgeModelSettings(name: "other", model: "m", endpoint: "http://x"),
-            transport: transport, cache: cache).grade(request())
+        _ = try await ModelJudge(
+            settings: JudgeModelSettings(name: "other", model: "m", endpoint: "http://x"),
+            transport: transport, cache: cache
+        ).grade(request())
         #expect(transport.calls == 1)
         _ = try await judge.grade(request("Hello!"))
         _ = try await judge.grade(request(criterion: "greets warmly"))
-        _ = try await ModelJudge(settings: JudgeModelSettings(name: "j", model: "m2", endpoint: "http://x"),
-            transport: transport, cache: cache).grade(request())
-        _ = try await ModelJudge(settings: JudgeModelSettings(name: "j", model: "m", endpoint: "http://x", seed: 7),
-            transport: transport, cache: cache).grade(request())
+        _ = try await ModelJudge(
+            settings: JudgeModelSettings(name: "j", model: "m2", endpoint: "http://x"),
+            transport: transport, cache: cache
+        ).grade(request())
+        _ = try await ModelJudge(
+            settings: JudgeModelSettings(name: "j", model: "m", endpoint: "http://x", seed: 7),
+            transport: transport, cache: cache
+        ).grade(request())
         _ = try await ModelJudge(
             settings: JudgeModelSettings(name: "j", model: "m", endpoint: "http://x", temperature: 0.5),
             transport: transport, cache: cache
@@ -122,6 +129,9 @@ final class CountingTransport: JudgeTransport, @unchecked Sendable {
         let schema = JudgePrompt.schema
         #expect(schema["additionalProperties"] == false)
         #expect(schema["properties"]?["verdicts"]?["items"]?["required"] == ["criterion", "verdict", "reasoning"])
-        #expect(schema["properties"]?["verdicts"]?["items"]?["properties"]?["verdict"]?["enum"] == ["pass", "fail", "inconclusive"])
+        #expect(
+            schema["properties"]?["verdicts"]?["items"]?["properties"]?["verdict"]?["enum"] == [
+                "pass", "fail", "inconclusive",
+            ])
     }
 }

@@ -20,15 +20,24 @@ import Testing
         (#"{"verdicts":[],"note":"x"}"#, "the answer has an unexpected member `note`"),
         (#"{"results":[]}"#, "the answer has an unexpected member `results`"),
         (#"{"verdicts":[]}"#, "the answer has no verdict on criterion 1"),
-        (#"{"verdicts":[{"criterion":1,"verdict":"yes","reasoning":""}]}"#,
-         "the verdict on criterion 1 is not `pass`, `fail` or `inconclusive`"),
-        (#"{"verdicts":[{"criterion":3,"verdict":"pass","reasoning":""}]}"#,
-         "a verdict names no criterion between 1 and 1"),
+        (
+            #"{"verdicts":[{"criterion":1,"verdict":"yes","reasoning":""}]}"#,
+            "the verdict on criterion 1 is not `pass`, `fail` or `inconclusive`"
+        ),
+        (
+            #"{"verdicts":[{"criterion":3,"verdict":"pass","reasoning":""}]}"#,
+            "a verdict names no criterion between 1 and 1"
+        ),
         (#"{"verdicts":[{"criterion":1,"verdict":"pass"}]}"#, "the verdict on criterion 1 has no `reasoning` text"),
-        (#"{"verdicts":[{"criterion":1,"verdict":"pass","reasoning":"","score":1}]}"#,
-         "a verdict has an unexpected member `score`"),
-        (#"{"verdicts":[{"criterion":1,"verdict":"pass","reasoning":""},{"criterion":1,"verdict":"fail","reasoning":""}]}"#,
-         "criterion 1 has two verdicts"),
+        (
+            #"{"verdicts":[{"criterion":1,"verdict":"pass","reasoning":"","score":1}]}"#,
+            "a verdict has an unexpected member `score`"
+        ),
+        (
+            #"{"verdicts":[{"criterion":1,"verdict":"pass","reasoning":""},"#
+                + #"{"criterion":1,"verdict":"fail","reasoning":""}]}"#,
+            "criterion 1 has two verdicts"
+        ),
     ])
     func refusesAnythingElseKeepingTheAnswer(answer: String, message: String) {
         #expect(throws: JudgeFailure.self) { try VerdictParser.parse(answer, criteria: 1) }

@@ -63,7 +63,9 @@ import Testing
                 #expect(failed.failure?.actual?.contains("tool order-lookup") == true)
             }
             let wrongState = try await run(Self.failingFlow("expect_state: escalated"), target: target)
-            #expect(wrongState.failure?.message == "expected a transition into a state matching \"escalated\" in the latest reply")
+            #expect(
+                wrongState.failure?.message
+                    == "expected a transition into a state matching \"escalated\" in the latest reply")
         }
     }
 

@@ -104,7 +104,8 @@ import Testing
     @Test func aJudgeAnsweringSomethingUnparsableIsAnErrorShowingTheAnswer() async throws {
         try await withSandbox { server in
             // The sandbox's agent model answers in prose, not verdicts.
-            let result = try await judged(judgedFlow, baseURL: server.baseURL + "/openai/v1", model: "parley-support-desk")
+            let result = try await judged(
+                judgedFlow, baseURL: server.baseURL + "/openai/v1", model: "parley-support-desk")
             #expect(result.outcome == .error, "\(result.summary)")
             #expect(result.failure?.errorKind == .judge)
             let message = try #require(result.failure?.message)

@@ -311,19 +311,26 @@ import ParleyTestSupport
             Judgment(
                 step: nil, location: here, judge: "sandbox", model: "parley-judge", turnsSeen: 4,
                 criteria: [
-                    CriterionVerdict(criterion: "calls `order-lookup`", verdict: .pass, reasoning: "seen", passed: true),
-                    CriterionVerdict(criterion: "warm", verdict: .inconclusive, reasoning: "cannot tell", passed: false),
+                    CriterionVerdict(
+                        criterion: "calls `order-lookup`", verdict: .pass, reasoning: "seen", passed: true),
+                    CriterionVerdict(
+                        criterion: "warm", verdict: .inconclusive, reasoning: "cannot tell", passed: false),
                 ],
                 replies: [
                     ReplyVerdicts(
                         turn: 3,
-                        verdicts: [CriterionVerdict(criterion: "short", verdict: .fail, reasoning: "long", passed: false)])
+                        verdicts: [
+                            CriterionVerdict(criterion: "short", verdict: .fail, reasoning: "long", passed: false)
+                        ])
                 ], minScore: 1, cached: false)
         ]
         let payload = HTMLReport.TimelinePayload(result)
         let turns = payload.items.filter { $0.role != nil }
-        #expect(turns[1].actions == [["state-transition", "state greeting → refund_offer"],
-            ["tool-call", #"tool order-lookup {"order_number":"ORD-1"} → {"status":"<b>shipped</b>"}"#]])
+        #expect(
+            turns[1].actions == [
+                ["state-transition", "state greeting → refund_offer"],
+                ["tool-call", #"tool order-lookup {"order_number":"ORD-1"} → {"status":"<b>shipped</b>"}"#],
+            ])
         #expect(turns[3].verdicts == [["fail", "short", "long"]])
         #expect(turns[0].verdicts == nil)
         let judge = try #require(payload.items.last { $0.step == "judge" })

@@ -78,7 +78,9 @@ import ParleyRun
                 replies: [
                     ReplyVerdicts(
                         turn: 1,
-                        verdicts: [CriterionVerdict(criterion: "short", verdict: .fail, reasoning: "long", passed: false)])
+                        verdicts: [
+                            CriterionVerdict(criterion: "short", verdict: .fail, reasoning: "long", passed: false)
+                        ])
                 ], minScore: 0.5, cached: true)
         ]
         result.judgeUsage = JudgeUsage(calls: 2, cachedCalls: 1, promptTokens: 300, completionTokens: 40)

@@ -54,7 +54,9 @@ import Testing
             failure.message
                 == "expected a call of tool \"order-lookup\" with order_number \"ORD-9\" at least once in the latest "
                 + "reply; found 0")
-        #expect(failure.actual?.contains(#"tool order-lookup {"order_number":"ORD-1042"} → {"status":"shipped"}"#) == true)
+        #expect(
+            failure.actual?.contains(
+                #"tool order-lookup {"order_number":"ORD-1042"} → {"status":"shipped"}"#) == true)
         #expect(failure.actual?.contains("state greeting → refund_offer") == true)
     }
 
@@ -68,8 +70,12 @@ import Testing
 
     @Test func countsAreExactOrBounded() async throws {
         let steps = "  - send: ORD-1042\n  - send: yes\n"
-        #expect(try await outcome(steps + "  - expect_tool: { name: /.*/, in: conversation, times: 3 }\n").outcome == .passed)
-        #expect(try await outcome(steps + "  - expect_tool: { name: /.*/, in: conversation, times: 2 }\n").outcome == .failed)
+        #expect(
+            try await outcome(steps + "  - expect_tool: { name: /.*/, in: conversation, times: 3 }\n").outcome
+                == .passed)
+        #expect(
+            try await outcome(steps + "  - expect_tool: { name: /.*/, in: conversation, times: 2 }\n").outcome
+                == .failed)
         #expect(try await outcome(steps + "  - expect_tool: { name: /.*/, max: 2 }\n").outcome == .passed)
         #expect(try await outcome(steps + "  - expect_tool: { name: /.*/, min: 3 }\n").outcome == .failed)
         let tooMany = try await outcome(steps + "  - expect_tool: { name: /.*/, in: conversation, max: 1 }\n")
@@ -80,8 +86,11 @@ import Testing
         #expect(try await outcome("  - send: hi\n  - expect_no_tool: /.*/\n").outcome == .passed)
         let result = try await outcome("  - send: ORD-1042\n  - send: yes\n  - expect_no_tool: email\n")
         #expect(result.outcome == .failed)
-        #expect(result.failure?.message == "expected no call of tool \"email\" in the latest reply; the agent called `send-email`")
-        let earlier = try await outcome("  - send: ORD-1042\n  - send: yes\n  - expect_no_tool: { name: lookup, in: conversation }\n")
+        #expect(
+            result.failure?.message
+                == "expected no call of tool \"email\" in the latest reply; the agent called `send-email`")
+        let earlier = try await outcome(
+            "  - send: ORD-1042\n  - send: yes\n  - expect_no_tool: { name: lookup, in: conversation }\n")
         #expect(earlier.outcome == .failed)
     }
 

@@ -59,7 +59,8 @@ final class RequestLog: @unchecked Sendable {
     }
 
     @Test func aFailVerdictFailsTheRunAtTheCriterion() async throws {
-        let result = try await judged("steps:\n  - send: hi\njudge:\n  criteria:\n    - pass greets\n    - fail refunds\n")
+        let result = try await judged(
+            "steps:\n  - send: hi\njudge:\n  criteria:\n    - pass greets\n    - fail refunds\n")
         #expect(result.outcome == .failed)
         let failure = try #require(result.failure)
         #expect(failure.location.line == 6, "the failure points at the criterion")
@@ -86,7 +87,8 @@ final class RequestLog: @unchecked Sendable {
         #expect(result.failure?.errorKind == .judge)
         #expect(
             result.failure?.message
-                == "judge `table` (table-model) could not grade: the answer is not JSON; the judge answered: Sure! Here you go"
+                == "judge `table` (table-model) could not grade: the answer is not JSON; "
+                + "the judge answered: Sure! Here you go"
         )
         #expect(result.judgments == nil)
     }

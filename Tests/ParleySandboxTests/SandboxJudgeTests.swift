@@ -20,7 +20,8 @@ import Testing
     func verdicts(_ criteria: [String], focus: Int? = nil) throws -> [(String, String)] {
         var sections = ["PERSONA:\nName: Dana", Self.transcript]
         if let focus { sections.append("GRADE ONLY THIS AGENT REPLY: [\(focus)]") }
-        sections.append("CRITERIA:\n" + criteria.enumerated().map { "\($0.offset + 1). \($0.element)" }.joined(separator: "\n"))
+        sections.append(
+            "CRITERIA:\n" + criteria.enumerated().map { "\($0.offset + 1). \($0.element)" }.joined(separator: "\n"))
         let answer = try #require(
             SandboxJudge.answer([("system", "You are a judge."), ("user", sections.joined(separator: "\n---\n"))]))
         let json = try #require(try JSONSerialization.jsonObject(with: Data(answer.utf8)) as? [String: Any])
@@ -77,7 +78,9 @@ import Testing
             let body = try JSONSerialization.data(withJSONObject: [
                 "model": "parley-judge", "temperature": 0, "seed": 0,
                 "messages": [["role": "system", "content": "judge"], ["role": "user", "content": prompt]],
-                "response_format": ["type": "json_schema", "json_schema": ["name": "v", "strict": true, "schema": [:]]],
+                "response_format": [
+                    "type": "json_schema", "json_schema": ["name": "v", "strict": true, "schema": [:]],
+                ],
             ])
             let result = try await http.send(
                 .post, "/openai/v1/chat/completions", headers: ["Authorization": "Bearer \(key)"],
@@ -85,7 +88,11 @@ import Testing
             #expect(result.status == 200)
             let choices = try #require(result.object["choices"] as? [[String: Any]])
             let content = try #require((choices.first?["message"] as? [String: Any])?["content"] as? String)
-            #expect(content == #"{"verdicts":[{"criterion":1,"verdict":"pass","reasoning":"`order-lookup` appears in the agent's replies and actions"}]}"#)
+            #expect(
+                content
+                    == #"{"verdicts":[{"criterion":1,"verdict":"pass","reasoning":"`order-lookup` appears "#
+                    + #"in the agent's replies and actions"}]}"#
+            )
             #expect((result.object["usage"] as? [String: Any])?["total_tokens"] as? Int ?? 0 > 0)
             let missing = try await http.send(
                 .post, "/openai/v1/chat/completions", headers: ["Authorization": "Bearer \(key)"],

@@ -108,7 +108,8 @@ import ParleyTestSupport
           - send: ORD-1
           - expect_tool: order-lookup
           - expect_tool: { regex: lookup }
-          - expect_tool: { name: /lookup/, args: { order_number: ORD-1, n: { any: [a, b] } }, result: x, in: turn, times: 1 }
+          - expect_tool:
+              { name: /lookup/, args: { order_number: ORD-1, n: { any: [a, b] } }, result: x, in: turn, times: 1 }
           - expect_tool: { name: x, min: 0, max: 2, in: conversation }
           - expect_no_tool: /refund/
           - expect_no_tool: { name: refund, in: conversation }
@@ -262,7 +263,8 @@ import ParleyTestSupport
         """,
         """
         judges:
-          gpt: { model: gpt-4o-mini, temperature: 0, seed: 7, timeout: 30s, max_tokens: 500, api_key_env: OPENAI_API_KEY }
+          gpt:
+            { model: gpt-4o-mini, temperature: 0, seed: 7, timeout: 30s, max_tokens: 500, api_key_env: OPENAI_API_KEY }
           local: { provider: sandbox }
           full:
             provider: openai

@@ -35,7 +35,8 @@ import ParleyTestSupport
         #expect(
             Self.keys(defs["step_expect_tool"]?["properties"]?["expect_tool"]?["anyOf"]?[1])
                 == ["name", "args", "result", "in", "times", "min", "max"])
-        #expect(Self.keys(defs["step_expect_no_tool"]?["properties"]?["expect_no_tool"]?["anyOf"]?[1]) == ["name", "in"])
+        #expect(
+            Self.keys(defs["step_expect_no_tool"]?["properties"]?["expect_no_tool"]?["anyOf"]?[1]) == ["name", "in"])
         #expect(Self.keys(defs["step_expect_state"]?["properties"]?["expect_state"]?["anyOf"]?[1]) == ["state", "in"])
         #expect(
             Self.keys(defs["step_expect_tools"]?["properties"]?["expect_tools"]?["anyOf"]?[1])

@@ -59,7 +59,8 @@ public enum ConfigLoader {
             }
         }
         if let node = map["judges"] {
-            config.judges = namedEntries(node, what: "judges", kindKey: "provider", defaultKind: "openai", reader: reader)
+            config.judges = namedEntries(
+                node, what: "judges", kindKey: "provider", defaultKind: "openai", reader: reader)
             for entry in config.judges where entry.kind != "openai" && entry.kind != "sandbox" {
                 sink.error(
                     "judge `\(entry.name)` has provider `\(entry.kind)`; judges are OpenAI-compatible endpoints "

@@ -15,7 +15,11 @@ extension FlowLoadSession {
             if let pairs = argsNode.mapping {
                 for pair in pairs {
                     guard let key = pair.key.string else { continue }
-                    if let m = matcher(pair.value, for: "args.\(key)") { arguments.append((key, m)) } else { ok = false }
+                    if let m = matcher(pair.value, for: "args.\(key)") {
+                        arguments.append((key, m))
+                    } else {
+                        ok = false
+                    }
                 }
             } else {
                 reader.mismatch(argsNode, for: "args", expected: "a mapping of argument names to patterns")

@@ -21,7 +21,8 @@ extension FlowLoadSession {
             if let score = reader.double(scoreNode, for: "min_score", in: 0...1) {
                 spec.minScore = score
                 if !map.has("each_reply") {
-                    sink.error("`min_score` applies to `each_reply`, which this judge does not have", at: scoreNode.location)
+                    sink.error(
+                        "`min_score` applies to `each_reply`, which this judge does not have", at: scoreNode.location)
                     ok = false
                 }
             } else {

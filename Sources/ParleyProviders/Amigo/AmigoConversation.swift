@@ -109,7 +109,8 @@ actor AmigoConversation: AgentConversation {
         form.addField(name: "recorded_message", value: text)
         let body = HTTPBody.multipart(form)
         let url = settings.url(
-            "conversation/\(conversation)/interact?request_format=text&response_format=text" + settings.agentActionQuery)
+            "conversation/\(conversation)/interact?request_format=text&response_format=text" + settings.agentActionQuery
+        )
         return try await streamReply(doing: what, endpoint: "interact") { token in
             var request = self.http.request(
                 .post, url, headers: ["Accept": "application/x-ndjson"], body: body, timeout: self.streamTimeout)

@@ -512,7 +512,8 @@ final class HTTPTargetReader {
         let modeWhat = "\(what).\(mode)"
         switch mode {
         case "json":
-            guard let m = reader.mapping(value, for: "`\(modeWhat)`", keys: ["text", "completed", "events", "actions"]) else {
+            guard let m = reader.mapping(value, for: "`\(modeWhat)`", keys: ["text", "completed", "events", "actions"])
+            else {
                 return nil
             }
             let text = m.require("text").flatMap { textExtraction($0, for: "\(modeWhat).text") }
