@@ -75,8 +75,10 @@ public struct ProviderCapabilities: OptionSet, Sendable, Hashable {
     public static let tags = ProviderCapabilities(rawValue: 1 << 4)
     /// The agent's state (state name, action, objective).
     public static let insights = ProviderCapabilities(rawValue: 1 << 5)
-    /// The agent's actions (tool calls, state transitions, behaviours) come with its replies.
+    /// The agent's actions — its tool calls at least — come with its replies.
     public static let actions = ProviderCapabilities(rawValue: 1 << 6)
+    /// Among the actions, the agent's moves between states (and its dynamic behaviours).
+    public static let states = ProviderCapabilities(rawValue: 1 << 7)
 
     public static let basic: ProviderCapabilities = [.agentFirst, .userFirst]
 
@@ -90,6 +92,7 @@ public struct ProviderCapabilities: OptionSet, Sendable, Hashable {
         if contains(.tags) { out.append("tags") }
         if contains(.insights) { out.append("insights") }
         if contains(.actions) { out.append("agent actions") }
+        if contains(.states) { out.append("state transitions") }
         return out
     }
 }

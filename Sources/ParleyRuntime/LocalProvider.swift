@@ -32,7 +32,7 @@ struct LocalProviderSpec: ProviderSpec {
 /// Runs demo-agent conversations in this process.
 public struct LocalProvider: ConversationProvider {
     public static let capabilities: ProviderCapabilities = [
-        .agentFirst, .userFirst, .externalEvents, .recommend, .tags, .insights, .actions,
+        .agentFirst, .userFirst, .externalEvents, .recommend, .tags, .insights, .actions, .states,
     ]
     public let script: AgentScript
     public let latency: Duration

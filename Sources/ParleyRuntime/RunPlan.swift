@@ -146,12 +146,17 @@ public enum RunPlanner {
             // cannot do: it is reported even with --skip-unsupported.
             var judgeProblems: [Diagnostic] = []
             for judge in JudgeSelection.specs(of: flow) {
-                let name = judge.judge ?? workspace.config.defaultJudge
+                let name = judge.judge ?? JudgeSelection.defaultJudge(workspace.config)
+                if judge.judge == nil, workspace.config.defaultJudge == nil, name != nil,
+                    !plan.warnings.contains(JudgeSelection.builtInWarning)
+                {
+                    plan.warnings.append(JudgeSelection.builtInWarning)
+                }
                 guard let name else {
                     judgeProblems.append(
                         Diagnostic(
                             .error, at: judge.location,
-                            "no judge is configured: add `judges:` and `default_judge:` to parley.yaml, or name one "
+                            "no default judge: parley.yaml names judges but no `default_judge:`; set it, or name one "
                                 + "with `judge:` (`\(ProjectConfig.builtInJudge)` is the built-in rule-based judge)"))
                     continue
                 }
@@ -191,7 +196,7 @@ public enum RunPlanner {
                 }
             }
         }
-        plan.defaultJudge = workspace.config.defaultJudge
+        plan.defaultJudge = JudgeSelection.defaultJudge(workspace.config)
         plan.secrets = values.secrets
         plan.diagnostics = sink.sorted
         return plan
@@ -216,6 +221,16 @@ public enum RunPlanner {
 
 /// The judges a flow asks: its `judge` steps and its closing `judge:`.
 public enum JudgeSelection {
+    /// The judge for `judge:` that names none: `default_judge:`, else — when parley.yaml has no
+    /// `judges:` at all — the built-in rule-based judge (with a warning: it is not a model).
+    public static func defaultJudge(_ config: ProjectConfig) -> String? {
+        config.defaultJudge ?? (config.judges.isEmpty ? ProjectConfig.builtInJudge : nil)
+    }
+
+    static let builtInWarning =
+        "parley.yaml has no `judges:`, so judged flows are graded by the built-in rule-based judge "
+        + "(`sandbox`); add `judges:` and `default_judge:` to grade them with a model"
+
     public static func specs(of flow: Flow) -> [JudgeSpec] {
         var specs: [JudgeSpec] = flow.steps.compactMap {
             if case .judge(let spec) = $0.action { return spec }

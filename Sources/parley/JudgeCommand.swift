@@ -41,27 +41,13 @@ struct CalibrateCommand: AsyncParsableCommand {
     @Argument(help: ArgumentHelp("Human verdicts, one JSON object per line.", valueName: "labels.jsonl"))
     var labels: String
 
-    @Option(
-        name: .long, help: ArgumentHelp("The judge (a name under judges:). Default: default_judge.", valueName: "name"))
-    var judge: String?
-
     @Option(name: .shortAndLong, help: ArgumentHelp("Also write the statistics as JSON here.", valueName: "file"))
     var out: String?
 
-    @Option(
-        name: .long,
-        help: ArgumentHelp(
-            "The configuration file. Default: parley.yaml in the current folder, if any.", valueName: "file"))
-    var config: String?
-
-    @Flag(name: .long, help: "Ask the judge for fresh verdicts instead of reusing cached ones.")
-    var noCache = false
-
-    @Flag(name: .long, help: "Never colour the output (also: NO_COLOR=1).")
-    var noColor = false
+    @OptionGroup var options: JudgingOptions
 
     func run() async throws {
-        let console = Console(forceNoColor: noColor)
+        let console = Console(forceNoColor: options.noColor)
         guard let data = FileManager.default.contents(atPath: labels) else {
             throw RunDirectoryInput.fail("cannot read \(labels)", console: console, exitCode: 2)
         }
@@ -74,8 +60,9 @@ struct CalibrateCommand: AsyncParsableCommand {
         guard !parsed.labels.isEmpty else {
             throw RunDirectoryInput.fail("\(labels) has no labels", console: console, exitCode: 2)
         }
-        let (loadedWorkspace, configDiagnostics) = Workspace.load(configPath: config)
-        guard let workspace = loadedWorkspace, let name = judge ?? workspace.config.defaultJudge else {
+        let (loadedWorkspace, configDiagnostics) = Workspace.load(configPath: options.config)
+        guard let workspace = loadedWorkspace, let name = options.judge ?? JudgeSelection.defaultJudge(workspace.config)
+        else {
             DiagnosticPrinter(console: console).print(configDiagnostics)
             throw RunDirectoryInput.fail(
                 "no judge: name one with --judge, or set default_judge in parley.yaml", console: console, exitCode: 2)
@@ -90,7 +77,7 @@ struct CalibrateCommand: AsyncParsableCommand {
         do {
             panel = try await RunSession.makeJudges(
                 setup.endpoints, defaultName: name, resources: resources,
-                judging: JudgeOptions(cache: noCache ? nil : .standard()))
+                judging: JudgeOptions(cache: options.noCache ? nil : .standard()))
         } catch {
             await resources.shutdown()
             throw RunDirectoryInput.fail("could not start: \(error.message)", console: console, exitCode: 3)

@@ -36,32 +36,19 @@ struct RejudgeCommand: AsyncParsableCommand {
     @Argument(help: ArgumentHelp("The run directory to grade again.", valueName: "run-dir"))
     var runDirectory: String = ".parley/runs/latest"
 
-    @Option(name: .long, help: ArgumentHelp("Grade with this judge (a name under judges:).", valueName: "name"))
-    var judge: String?
-
     @Option(
         name: .shortAndLong,
         help: ArgumentHelp("The new run directory. Default: .parley/runs/<run-id>-rejudged", valueName: "dir"))
     var out: String?
 
-    @Option(
-        name: .long,
-        help: ArgumentHelp(
-            "The configuration file. Default: parley.yaml in the current folder, if any.", valueName: "file"))
-    var config: String?
-
-    @Flag(name: .long, help: "Ask the judges for fresh verdicts instead of reusing cached ones.")
-    var noCache = false
-
-    @Flag(name: .long, help: "Never colour the output (also: NO_COLOR=1).")
-    var noColor = false
+    @OptionGroup var options: JudgingOptions
 
     func run() async throws {
-        let console = Console(forceNoColor: noColor)
+        let console = Console(forceNoColor: options.noColor)
         let printer = DiagnosticPrinter(console: console)
         let source = RunDirectory(path: runDirectory)
         let records = try RunDirectoryInput.records(of: source, console: console)
-        let (loadedWorkspace, configDiagnostics) = Workspace.load(configPath: config)
+        let (loadedWorkspace, configDiagnostics) = Workspace.load(configPath: options.config)
         guard let workspace = loadedWorkspace else {
             printer.print(configDiagnostics)
             throw ExitCode(2)
@@ -83,11 +70,11 @@ struct RejudgeCommand: AsyncParsableCommand {
             names.formUnion((transcript.judgments ?? []).map(\.judge))
             if let flow = flows[transcript.flow] {
                 for spec in JudgeSelection.specs(of: flow) {
-                    if let name = spec.judge ?? workspace.config.defaultJudge { names.insert(name) }
+                    if let name = spec.judge ?? JudgeSelection.defaultJudge(workspace.config) { names.insert(name) }
                 }
             }
         }
-        if let judge { names = [judge] }
+        if let judge = options.judge { names = [judge] }
         let setup = JudgeSetup.endpoints(named: names, workspace: workspace)
         if setup.diagnostics.hasErrors {
             printer.print(setup.diagnostics)
@@ -97,8 +84,9 @@ struct RejudgeCommand: AsyncParsableCommand {
         let panel: JudgePanel
         do {
             panel = try await RunSession.makeJudges(
-                setup.endpoints, defaultName: judge ?? workspace.config.defaultJudge, resources: resources,
-                judging: JudgeOptions(cache: noCache ? nil : .standard()))
+                setup.endpoints, defaultName: options.judge ?? JudgeSelection.defaultJudge(workspace.config),
+                resources: resources,
+                judging: JudgeOptions(cache: options.noCache ? nil : .standard()))
         } catch {
             await resources.shutdown()
             throw RunDirectoryInput.fail("could not start: \(error.message)", console: console, exitCode: 3)
@@ -123,7 +111,7 @@ struct RejudgeCommand: AsyncParsableCommand {
         var written: [ResultRecord] = []
         for transcript in transcripts {
             let graded = await Rejudge.regrade(
-                transcript, flow: flows[transcript.flow], judge: judge, judges: panel)
+                transcript, flow: flows[transcript.flow], judge: options.judge, judges: panel)
             do {
                 written.append(try writer.record(graded))
             } catch {

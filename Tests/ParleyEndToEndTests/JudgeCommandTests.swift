@@ -108,15 +108,20 @@ import Testing
         #expect(bad.stderr.contains("bad.jsonl:1: error: `transcript` (a transcript file) is missing"), "\(bad.all)")
     }
 
-    @Test func aProjectWithoutADefaultJudgeIsToldBeforeAnythingRuns() async throws {
+    @Test func aProjectSaysWhichJudgeGrades() async throws {
         let dir = try ParleyBinary.temporaryDirectory()
         try Self.judgedFlow(verdict: "pass").write(toFile: dir + "/flow.yaml", atomically: true, encoding: .utf8)
-        try "targets:\n  local: { provider: local }\ndefault_target: local\n".write(
+        let local = "targets:\n  local: { provider: local }\ndefault_target: local\n"
+        try local.write(toFile: dir + "/parley.yaml", atomically: true, encoding: .utf8)
+        let builtIn = try await parley(["run", "flow.yaml", "--out", "run"], in: dir, status: 0)
+        #expect(builtIn.stderr.contains("warning: parley.yaml has no `judges:`"), "\(builtIn.all)")
+        try (local + "judges: { gpt: { model: gpt-4o-mini, api_key: sk-x } }\n").write(
             toFile: dir + "/parley.yaml", atomically: true, encoding: .utf8)
         let result = try await parley(["validate", "flow.yaml"], in: dir, status: 2)
-        #expect(result.all.contains("flow.yaml:8:1: error: no judge is configured"), "\(result.all)")
-        try "targets:\n  local: { provider: local }\ndefault_target: local\ndefault_judge: sandbox\n".write(
+        #expect(result.all.contains("flow.yaml:8:1: error: no default judge"), "\(result.all)")
+        try (local + "judges: { gpt: { model: gpt-4o-mini, api_key: sk-x } }\ndefault_judge: sandbox\n").write(
             toFile: dir + "/parley.yaml", atomically: true, encoding: .utf8)
-        try await parley(["run", "flow.yaml", "--out", "run"], in: dir, status: 0)
+        let chosen = try await parley(["run", "flow.yaml", "--out", "run2"], in: dir, status: 0)
+        #expect(!chosen.stderr.contains("has no `judges:`"))
     }
 }

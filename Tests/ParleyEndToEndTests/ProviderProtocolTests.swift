@@ -24,13 +24,15 @@ import ParleyRun
     static var flows: [Flow] { FlowLoader(environment: [:]).load(paths: [ParleyBinary.packageRoot + "/flows"]).flows }
 
     /// Flows a protocol cannot run, worked out from what each flow needs: Amelia has no external
-    /// events, tags, insights or recommend-responses; AgentHuman cannot let the agent speak first either.
+    /// events, tags, insights, recommend-responses or agent actions; AgentHuman cannot let the agent
+    /// speak first either.
     static func unsupported(on target: String) -> Set<String> {
         Set(
             flows.filter { flow in
                 let kinds = Set(flow.steps.map(\.kind))
                 let needsAmigoExtras =
                     !kinds.isDisjoint(with: [.event, .tag, .insights])
+                    || flow.steps.contains { $0.action.assertsActions }
                     || (FlowCompatibility.needsSimulator(flow) && (flow.simulator ?? .target) == .target)
                 switch target {
                 case "sandbox-amelia": return needsAmigoExtras

@@ -173,7 +173,7 @@ import ParleyRun
     func theSandboxTargetCanDoWhatItsProtocolCanDo(_ wire: Wire) throws {
         let capabilities: ProviderCapabilities =
             switch wire {
-            case .amigo: [.agentFirst, .userFirst, .externalEvents, .recommend, .tags, .insights]
+            case .amigo: [.agentFirst, .userFirst, .externalEvents, .recommend, .tags, .insights, .actions, .states]
             case .amelia: [.agentFirst, .userFirst]
             case .agenthuman: [.userFirst]
             }

@@ -16,7 +16,7 @@ import Testing
             if input.hasPrefix("yes") { return ["Refund issued."] }
             return ["What is your order number?"]
         },
-        capabilities: [.agentFirst, .userFirst, .actions],
+        capabilities: [.agentFirst, .userFirst, .actions, .states],
         actions: { input in
             guard let input else { return [] }
             if input.contains("ORD-") {
@@ -127,7 +127,13 @@ import Testing
         #expect(problems.count == 2)
         #expect(
             problems.first?.message
-                == "`expect_tool` needs the agent's actions (tool calls, states), and target `plain` (amelia) has none")
+                == "`expect_tool` needs the agent's tool calls, and target `plain` (amelia) has none")
         #expect(problems.first?.location.line == 3)
+        let toolsOnly = FlowCompatibility.problems(
+            in: f, target: "chat", providerKind: "openai", capabilities: [.userFirst, .actions], simulatorProblem: nil)
+        #expect(
+            toolsOnly.map(\.message) == [
+                "`expect_state` needs the agent's state transitions, and target `chat` (openai) has none"
+            ])
     }
 }

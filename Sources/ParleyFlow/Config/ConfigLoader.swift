@@ -49,24 +49,12 @@ public enum ConfigLoader {
             config.targets = namedEntries(node, what: "targets", kindKey: "provider", defaultKind: nil, reader: reader)
         }
         if let node = map["simulators"] {
-            config.simulators = namedEntries(
-                node, what: "simulators", kindKey: "provider", defaultKind: "openai", reader: reader)
-            for entry in config.simulators where entry.kind != "openai" && entry.kind != "sandbox" {
-                sink.error(
-                    "simulator `\(entry.name)` has provider `\(entry.kind)`; simulators are OpenAI-compatible "
-                        + "endpoints "
-                        + "(`provider: openai`) or the built-in sandbox's (`provider: sandbox`)", at: entry.location)
-            }
+            config.simulators = modelEntries(
+                node, what: "simulators", one: "simulator", sandbox: "the built-in sandbox's", reader: reader)
         }
         if let node = map["judges"] {
-            config.judges = namedEntries(
-                node, what: "judges", kindKey: "provider", defaultKind: "openai", reader: reader)
-            for entry in config.judges where entry.kind != "openai" && entry.kind != "sandbox" {
-                sink.error(
-                    "judge `\(entry.name)` has provider `\(entry.kind)`; judges are OpenAI-compatible endpoints "
-                        + "(`provider: openai`) or the built-in sandbox's rule-based model (`provider: sandbox`)",
-                    at: entry.location)
-            }
+            config.judges = modelEntries(
+                node, what: "judges", one: "judge", sandbox: "the built-in sandbox's rule-based model", reader: reader)
         }
         if let node = map["default_judge"], let name = reader.nonEmptyString(node, for: "default_judge") {
             config.defaultJudge = name
@@ -113,6 +101,21 @@ public enum ConfigLoader {
                     + "name\(Suggestion.hint(for: name, in: known))",
                 at: location)
         }
+    }
+
+    /// Entries naming models (`simulators:`, `judges:`): OpenAI-compatible endpoints by default, or
+    /// the built-in sandbox's model.
+    private static func modelEntries(
+        _ node: YAMLNode, what: String, one: String, sandbox: String, reader: NodeReader
+    ) -> [NamedSettings] {
+        let entries = namedEntries(node, what: what, kindKey: "provider", defaultKind: "openai", reader: reader)
+        for entry in entries where entry.kind != "openai" && entry.kind != "sandbox" {
+            reader.error(
+                "\(one) `\(entry.name)` has provider `\(entry.kind)`; \(what) are OpenAI-compatible endpoints "
+                    + "(`provider: openai`) or \(sandbox) (`provider: sandbox`)",
+                at: entry.location)
+        }
+        return entries
     }
 
     private static func namedEntries(
