@@ -341,3 +341,13 @@ import ParleyTestSupport
         #expect(html.contains("order-lookup"))
     }
 }
+
+@Suite struct HTMLReportSourceTests {
+    /// The page's script and style sheet are raw string literals: a line split with a plain `\` there
+    /// is not joined but left in the page, where it breaks the script (and style rules).
+    @Test func noLineOfTheScriptOrStyleSheetEndsInABackslash() {
+        #expect(!HTMLReport.script.contains("\\\n"))
+        #expect(!HTMLReport.stylesheet.contains("\\\n"))
+        #expect(HTMLReport.script.contains("flowChip.hidden = true; reset(); });"))
+    }
+}
