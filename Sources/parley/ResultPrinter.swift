@@ -132,6 +132,11 @@ struct ResultPrinter: Sendable {
             console.out(
                 console.style("flaky:", .magenta, .bold) + " \(flow.flow) passed \(flow.passed) of \(flow.runs) runs")
         }
+        if let usage = summary.judgeUsage {
+            console.out(
+                "judges:     \(usage.calls) call\(usage.calls == 1 ? "" : "s"), \(usage.cachedCalls) from the cache, "
+                    + "\(usage.totalTokens) tokens")
+        }
         console.out("results:    \(directory)/")
         if let junit { console.out("junit:      \(junit)") }
         if let html { console.out("report:     \(html)") }

@@ -113,6 +113,21 @@ import ParleyRun
         #expect(try RunWriter.readRecords(directory: dir).map(\.json) == [record.json])
     }
 
+    @Test func judgeUsageIsAddedUpForTheRun() {
+        var judged = sampleResult(id: "a--dana--1")
+        judged.judgeUsage = JudgeUsage(calls: 2, cachedCalls: 1, promptTokens: 100, completionTokens: 10)
+        var other = sampleResult(id: "b--dana--1")
+        other.judgeUsage = JudgeUsage(calls: 1, promptTokens: 50, completionTokens: 5)
+        let records = [judged, other, sampleResult(id: "c--dana--1")].map {
+            ResultRecord($0, transcript: "transcripts/\($0.id).json")
+        }
+        #expect(
+            RunSummary.judgeUsage(records)
+                == JudgeUsage(calls: 3, cachedCalls: 1, promptTokens: 150, completionTokens: 15))
+        #expect(RunSummary.judgeUsage(Array(records.suffix(1))) == nil, "nothing judged, nothing to say")
+        #expect(RunSummary(runId: "r", startedAt: Date(), finishedAt: Date(), records: records).judgeUsage?.calls == 3)
+    }
+
     @Test func timestampsAreUTCWithMilliseconds() {
         #expect(Timestamp.iso8601(Date(timeIntervalSince1970: 0)) == "1970-01-01T00:00:00.000Z")
         #expect(Timestamp.iso8601(Date(timeIntervalSince1970: 1_790_000_000.9996)) == "2026-09-21T14:13:21.000Z")
