@@ -66,6 +66,7 @@ let package = Package(
                 "ParleyFlow",
                 "ParleyJSON",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "MultipartKit", package: "multipart-kit"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
