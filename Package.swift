@@ -91,6 +91,7 @@ let package = Package(
                 .embedInCode("Resources/schema/persona.schema.json"),
                 .embedInCode("Resources/schema/steps.schema.json"),
                 .embedInCode("Resources/schema/parley.schema.json"),
+                .embedInCode("Resources/schema/common.schema.json"),
             ]
         ),
 
