@@ -68,6 +68,7 @@ let package = Package(
                 "ParleyFlow",
                 "ParleyJSON",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "MultipartKit", package: "multipart-kit"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -92,6 +93,7 @@ let package = Package(
                 .embedInCode("Resources/schema/persona.schema.json"),
                 .embedInCode("Resources/schema/steps.schema.json"),
                 .embedInCode("Resources/schema/parley.schema.json"),
+                .embedInCode("Resources/schema/common.schema.json"),
             ]
         ),
 

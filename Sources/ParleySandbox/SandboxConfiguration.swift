@@ -29,7 +29,7 @@ public struct SandboxConfiguration: Sendable {
     public var ameliaSessionLifetime: Duration
     /// Failures to inject on purpose (429, 503, dropped streams, malformed lines, slow answers).
     public var faults: [SandboxFault]
-    /// The shape of AgentHuman's Send Message call (unpublished; the default is `agenthuman.md`'s).
+    /// The shape of AgentHuman's Send Message call (unpublished; the default is the documented one, docs/providers.md).
     public var agentHumanMessageRoute: AgentHumanMessageRoute
     /// Largest request body accepted, in bytes.
     public var maxBodySize: Int

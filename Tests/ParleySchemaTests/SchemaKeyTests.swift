@@ -10,9 +10,14 @@ import ParleyTestSupport
 /// without the schema (or the other way round) fails here rather than in someone's editor.
 @Suite struct SchemaKeyTests {
     static func schema(_ kind: SchemaKind) throws -> JSONValue {
-        try JSONValue(
-            parsing: String(
-                contentsOfFile: SchemaValidator.repositoryRoot + "/schema/" + kind.fileName, encoding: .utf8))
+        try SchemaKind.schema(kind.fileName)
+    }
+
+    /// The `$defs` of every schema file by name (each name is defined in one file only:
+    /// ExampleFileSchemaTests checks that), as an object value.
+    static func definitions() throws -> JSONValue {
+        let all = try SchemaKind.schemaFileNames.flatMap { try SchemaKind.schema($0)["$defs"]?.object ?? [] }
+        return .object(all)
     }
 
     static func keys(_ value: JSONValue?) -> Set<String> {
@@ -21,7 +26,7 @@ import ParleyTestSupport
 
     @Test func flowKeysAreTheLoaders() throws {
         let flow = try Self.schema(.flow)
-        let defs = try #require(flow["$defs"])
+        let defs = try Self.definitions()
         #expect(Self.keys(flow) == Set(FlowLoadSession.flowKeys))
         #expect(Self.keys(defs["persona"]) == Set(FlowLoadSession.personaKeys))
         #expect(Self.keys(defs["scenario"]) == Set(FlowLoadSession.scenarioKeys))
@@ -47,7 +52,7 @@ import ParleyTestSupport
     }
 
     @Test func everyStepKindIsASingleKeyAlternativeAndOnlyEndAndRecommendAreBare() throws {
-        let defs = try #require(try Self.schema(.flow)["$defs"])
+        let defs = try #require(try Self.schema(.steps)["$defs"])
         let alternatives = try #require(defs["step"]?["oneOf"]?.array)
         let referenced = alternatives.compactMap {
             $0["$ref"]?.string?.replacingOccurrences(of: "#/$defs/step_", with: "")
@@ -93,29 +98,8 @@ import ParleyTestSupport
         #expect(Self.keys(defs["provider_local"]) == ["provider", "agent", "latency"])
     }
 
-    /// Each schema file stands alone (editors and `parley init` copy them one by one), so step,
-    /// pattern and persona definitions are repeated across files: a definition of the same name
-    /// must be the same everywhere.
-    @Test func definitionsSharedBetweenSchemaFilesAreIdentical() throws {
-        let all = try SchemaKind.allCases.map { kind in (kind, try #require(try Self.schema(kind)["$defs"]?.object)) }
-        var compared = 0
-        for (index, (kind, defs)) in all.enumerated() {
-            for (otherKind, otherDefs) in all[(index + 1)...] {
-                let other = Dictionary(otherDefs, uniquingKeysWith: { first, _ in first })
-                for (name, definition) in defs {
-                    guard let counterpart = other[name] else { continue }
-                    compared += 1
-                    #expect(
-                        definition == counterpart,
-                        "$defs/\(name) differs between \(kind.fileName) and \(otherKind.fileName)")
-                }
-            }
-        }
-        #expect(compared >= 28)
-    }
-
     @Test func theTagLimitIsTheLoaders() throws {
-        let defs = try #require(try Self.schema(.flow)["$defs"])
+        let defs = try #require(try Self.schema(.steps)["$defs"])
         let set = defs["step_tag"]?["properties"]?["tag"]?["properties"]?["set"]
         #expect(set?["maxProperties"]?.int == ConversationTags.maxTags)
         let value = set?["additionalProperties"]?["allOf"]?[1]?["anyOf"]?[2]
