@@ -135,3 +135,78 @@ final class CountingTransport: JudgeTransport, @unchecked Sendable {
             ])
     }
 }
+
+/// `parley rejudge` on transcripts in memory, with a judge answering from a table.
+@Suite struct RejudgeTests {
+    let here = SourceLocation(file: "f.yaml", line: 3, column: 1)
+
+    /// A judge passing criteria that start with "pass" and failing the rest.
+    struct WordJudge: ConversationJudge {
+        var name = "word"
+        var model = "word-model"
+        func grade(_ request: JudgeRequest) async throws(JudgeFailure) -> JudgeAnswer {
+            JudgeAnswer(
+                verdicts: request.criteria.map { ($0.text.hasPrefix("pass") ? .pass : .fail, "said so") },
+                usage: JudgeUsage(calls: 1))
+        }
+    }
+
+    func transcript(outcome: Outcome, failure: FailureInfo? = nil, judged: [String] = []) -> FlowRunResult {
+        var result = FlowRunResult(
+            id: "f--default--1", flow: "f", file: "f.yaml", persona: nil, repetition: 1, target: "t", provider: "p",
+            labels: [], outcome: outcome, failure: failure, startedAt: Date(), finishedAt: Date(), opening: .userFirst,
+            turns: [
+                Turn(role: .user, text: "hi", at: Date()), Turn(role: .agent, text: "hello", at: Date()),
+            ],
+            steps: [StepResult(index: 0, kind: .send, location: here, status: .passed)])
+        if !judged.isEmpty {
+            result.steps.append(StepResult(index: 1, kind: .judge, location: here, status: .passed))
+            result.judgments = [
+                Judgment(
+                    step: nil, location: here, judge: "word", model: "word-model", turnsSeen: 2,
+                    criteria: judged.map {
+                        CriterionVerdict(criterion: $0, verdict: .pass, reasoning: "", passed: true)
+                    },
+                    replies: [], minScore: nil, cached: false)
+            ]
+        }
+        return result
+    }
+
+    let panel = JudgePanel(judges: ["word": WordJudge()], defaultName: "word")
+
+    @Test func savedCriteriaAreGradedAgainWhenTheFlowIsGone() async {
+        let original = transcript(outcome: .passed, judged: ["pass greets", "fail refunds"])
+        let regraded = await Rejudge.regrade(original, flow: nil, judge: nil, judges: panel)
+        #expect(regraded.outcome == .failed)
+        #expect(regraded.failure?.message.hasPrefix("the judge's verdict is fail on \"fail refunds\"") == true)
+        #expect(regraded.steps.last?.status == .failed)
+        #expect(regraded.judgeUsage?.calls == 1)
+        #expect(regraded.turns.count == 2)
+    }
+
+    @Test func theFlowsCurrentClosingJudgeGradesAPassedRun() async throws {
+        let flow = try #require(
+            FlowLoader(environment: [:]).load(text: "steps:\n  - send: hi\njudge: [pass polite]\n", file: "f.yaml")
+                .flows.first)
+        let regraded = await Rejudge.regrade(transcript(outcome: .passed), flow: flow, judge: nil, judges: panel)
+        #expect(regraded.outcome == .passed)
+        #expect(regraded.judgments?.first?.criteria.map(\.criterion) == ["pass polite"])
+        #expect(regraded.steps.last?.kind == .judge)
+    }
+
+    @Test func aFailureBeforeAnyJudgeStands() async {
+        let failure = FailureInfo(message: "expected x", location: here, stepKind: "expect")
+        let original = transcript(outcome: .failed, failure: failure)
+        let regraded = await Rejudge.regrade(original, flow: nil, judge: nil, judges: panel)
+        #expect(regraded.outcome == .failed)
+        #expect(regraded.failure == failure)
+    }
+
+    @Test func anUnknownJudgeIsAnErrorNotAFailure() async {
+        let original = transcript(outcome: .passed, judged: ["pass greets"])
+        let regraded = await Rejudge.regrade(original, flow: nil, judge: "nobody", judges: panel)
+        #expect(regraded.outcome == .error)
+        #expect(regraded.failure?.errorKind == .configuration)
+    }
+}
