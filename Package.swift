@@ -49,10 +49,20 @@ let package = Package(
         .target(name: "ParleyReports", dependencies: ["ParleyResults", "ParleyRun", "ParleyFlow", "ParleyJSON"]),
         // An async HTTP client on libcurl's multi interface (one event-loop thread).
         .target(name: "ParleyHTTP", dependencies: ["CCurl", "CCurlShims"]),
+        // Servers Parley runs for a run: webhook receivers (deliveries routed to conversations,
+        // secrets checked in constant time), and the start/stop of every Hummingbird server.
+        .target(
+            name: "ParleyWebhooks",
+            dependencies: [
+                "ParleyJSON",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // Protocol clients: amigo, amelia, agenthuman, http (declarative), openai.
         .target(
             name: "ParleyProviders",
-            dependencies: ["ParleyRun", "ParleyFlow", "ParleyJSON", "ParleyHTTP"]
+            dependencies: ["ParleyRun", "ParleyFlow", "ParleyJSON", "ParleyHTTP", "ParleyWebhooks"]
         ),
         // The scripted support-desk agent behind the sandbox and the `local` target.
         .target(
@@ -67,6 +77,8 @@ let package = Package(
                 "ParleyDemoAgent",
                 "ParleyFlow",
                 "ParleyJSON",
+                "ParleyHTTP",
+                "ParleyWebhooks",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "MultipartKit", package: "multipart-kit"),
                 .product(name: "Logging", package: "swift-log"),
@@ -128,11 +140,12 @@ let package = Package(
                 .product(name: "MultipartKit", package: "multipart-kit"),
             ]
         ),
+        .testTarget(name: "ParleyWebhooksTests", dependencies: ["ParleyWebhooks", "ParleyHTTP", "ParleyJSON"]),
         .testTarget(
             name: "ParleyProvidersTests",
             dependencies: [
                 "ParleyProviders", "ParleyRuntime", "ParleySandbox", "ParleyResults", "ParleyJudging", "ParleyRun",
-                "ParleyFlow", "ParleyJSON", "ParleyHTTP",
+                "ParleyFlow", "ParleyJSON", "ParleyHTTP", "ParleyWebhooks",
             ]
         ),
         .testTarget(name: "ParleyDemoAgentTests", dependencies: ["ParleyDemoAgent", "ParleyFlow"]),
@@ -142,6 +155,7 @@ let package = Package(
                 "ParleySandbox",
                 "ParleyDemoAgent",
                 "ParleyJSON",
+                "ParleyWebhooks",
                 "ParleyTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],

@@ -200,24 +200,41 @@ struct FlowExecution {
                         expected: "a reply within \(DurationText.format(within))",
                         actual: reply.text))
             }
-            guard try matches(expectation.matcher, reply.text, step) else {
+            let candidates = expectation.message.texts(of: reply.messages)
+            let shown = candidates.count == 1 ? candidates[0] : reply.text
+            let which = expectation.message == .all ? "" : " (`message: \(expectation.message)`)"
+            guard !candidates.isEmpty else {
                 throw .failed(
                     FailureInfo(
-                        message: "expected the agent's reply to match \(expectation.matcher.summary)",
+                        message:
+                            "the reply has \(reply.messages.count) message\(reply.messages.count == 1 ? "" : "s"), "
+                            + "so `message: \(expectation.message)` has nothing to match",
                         location: step.location, stepKind: step.kind.rawValue, expected: expectation.matcher.summary,
                         actual: reply.text))
+            }
+            var matched: String?
+            for candidate in candidates where try matches(expectation.matcher, candidate, step) {
+                matched = candidate
+                break
+            }
+            guard let text = matched else {
+                throw .failed(
+                    FailureInfo(
+                        message: "expected the agent's reply\(which) to match \(expectation.matcher.summary)",
+                        location: step.location, stepKind: step.kind.rawValue, expected: expectation.matcher.summary,
+                        actual: shown))
             }
             var captured: [String] = []
             for capture in expectation.captures {
                 let regex = try compile(capture.pattern, step)
-                guard let groups = regex.firstMatch(in: reply.text) else {
+                guard let groups = regex.firstMatch(in: text) else {
                     throw .failed(
                         FailureInfo(
                             message:
                                 "capture `\(capture.name)`: /\(capture.pattern.source.raw)/\(capture.pattern.flags) "
-                                + "did not match the reply",
+                                + "did not match the reply\(which)",
                             location: capture.location, stepKind: step.kind.rawValue,
-                            expected: "/\(capture.pattern.source.raw)/\(capture.pattern.flags)", actual: reply.text))
+                            expected: "/\(capture.pattern.source.raw)/\(capture.pattern.flags)", actual: text))
                 }
                 let value = (groups.count > 1 ? groups[1] : nil) ?? groups[0] ?? ""
                 scope.locals[capture.name] = value

@@ -118,8 +118,7 @@ struct OpenAIAPI: Sendable {
         let created = Int(Date().timeIntervalSince1970)
         if body["stream"] == .bool(true) {
             return stream(
-                texts[0], toolCalls: toolCalls, id: id, created: created, model: model, delay: delay,
-                faults: injected)
+                texts, toolCalls: toolCalls, id: id, created: created, model: model, delay: delay, faults: injected)
         }
         if delay > .zero { try? await Task.sleep(for: delay) }
         let choiceList = texts.enumerated().map { index, text in
@@ -202,50 +201,64 @@ struct OpenAIAPI: Sendable {
         "call_" + String(StableHash.fnv1a(call.id + "\u{1F}" + arguments(call)), radix: 36)
     }
 
-    /// `text/event-stream`: a role chunk, the text in pieces, a stop chunk, `[DONE]`.
+    /// `text/event-stream`: for every choice a role chunk, then the choices' texts in pieces,
+    /// taking turns as OpenAI's streams do (each chunk carries one choice, named by `index`), then
+    /// a stop chunk for every choice, and `[DONE]`.
     private func stream(
-        _ text: String, toolCalls: [DemoToolCall] = [], id: String, created: Int, model: String, delay: Duration,
+        _ texts: [String], toolCalls: [DemoToolCall] = [], id: String, created: Int, model: String, delay: Duration,
         faults: [SandboxFault.Kind]
     ) -> Response {
-        func chunk(_ delta: JSON, finish: JSON = .null) -> String {
+        func chunk(_ index: Int, _ delta: JSON, finish: JSON = .null) -> String {
             let value = JSON.object([
                 ("id", .string(id)), ("object", "chat.completion.chunk"), ("created", .int(created)),
                 ("model", .string(model)),
                 (
                     "choices",
-                    .array([.object([("index", 0), ("delta", delta), ("logprobs", .null), ("finish_reason", finish)])])
+                    .array([
+                        .object([
+                            ("index", .int(index)), ("delta", delta), ("logprobs", .null), ("finish_reason", finish),
+                        ])
+                    ])
                 ),
             ])
             return "data: \(value.text)\n\n"
         }
-        var events = [chunk(.object([("role", "assistant"), ("content", "")]))]
-        let words = text.split(separator: " ", omittingEmptySubsequences: false)
+        var events = texts.indices.map { chunk($0, .object([("role", "assistant"), ("content", "")])) }
         let size = max(1, configuration.wordsPerChunk)
-        for start in stride(from: 0, to: words.count, by: size) {
-            let piece =
+        let pieces = texts.map { text -> [String] in
+            let words = text.split(separator: " ", omittingEmptySubsequences: false)
+            return stride(from: 0, to: words.count, by: size).map { start in
                 words[start..<min(start + size, words.count)].joined(separator: " ")
-                + (start + size < words.count ? " " : "")
-            events.append(chunk(.object([("content", .string(piece))])))
+                    + (start + size < words.count ? " " : "")
+            }
         }
+        for round in 0..<(pieces.map(\.count).max() ?? 0) {
+            for (index, choice) in pieces.enumerated() where round < choice.count {
+                events.append(chunk(index, .object([("content", .string(choice[round]))])))
+            }
+        }
+        // Tool calls are the first choice's (the agent model answers with one choice).
         for (index, call) in toolCalls.enumerated() {
             let opening = JSON.object([
                 ("index", .int(index)), ("id", .string(Self.toolCallID(call))), ("type", "function"),
                 ("function", .object([("name", .string(call.id)), ("arguments", "")])),
             ])
-            events.append(chunk(.object([("tool_calls", .array([opening]))])))
+            events.append(chunk(0, .object([("tool_calls", .array([opening]))])))
             let arguments = Array(Self.arguments(call))
             let middle = arguments.count / 2
             for piece in [arguments[..<middle], arguments[middle...]] where !piece.isEmpty {
                 let delta = JSON.object([
                     ("index", .int(index)), ("function", .object([("arguments", .string(String(piece)))])),
                 ])
-                events.append(chunk(.object([("tool_calls", .array([delta]))])))
+                events.append(chunk(0, .object([("tool_calls", .array([delta]))])))
             }
         }
-        events.append(chunk(.object([]), finish: toolCalls.isEmpty ? "stop" : "tool_calls"))
+        events += texts.indices.map {
+            chunk($0, .object([]), finish: $0 == 0 && !toolCalls.isEmpty ? "tool_calls" : "stop")
+        }
         events.append("data: [DONE]\n\n")
         if faults.malformsStream { events.insert("data: {\"id\":\n\n", at: 1) }
-        let dropAfter = faults.dropsMidStream ? 2 : Int.max
+        let dropAfter = faults.dropsMidStream ? texts.count + 1 : Int.max
         let chunkDelay = timing.chunkDelay
         return Response(
             status: .ok, headers: [.contentType: "text/event-stream", .cacheControl: "no-cache"],
@@ -253,7 +266,7 @@ struct OpenAIAPI: Sendable {
                 if delay > .zero { try await Task.sleep(for: delay) }
                 for (index, event) in events.enumerated() {
                     if index == dropAfter { throw InjectedDisconnect() }
-                    if index > 1, chunkDelay > .zero { try await Task.sleep(for: chunkDelay) }
+                    if index > texts.count, chunkDelay > .zero { try await Task.sleep(for: chunkDelay) }
                     try await writer.write(ByteBuffer(string: event))
                 }
                 try await writer.finish(nil)

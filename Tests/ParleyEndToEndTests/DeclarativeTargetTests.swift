@@ -4,14 +4,15 @@ import ParleyFlow
 import ParleyResults
 
 /// The example flows, run by the `parley` binary through targets that exist only as configuration
-/// (`examples/http-targets.yaml`), against a `parley sandbox` process: Amelia, AgentHuman and the
-/// helpdesk bot through `provider: http`, the chat-completions endpoint through `provider: openai`.
+/// (`examples/http-targets.yaml`), against a `parley sandbox` process: Amelia (polled and by
+/// webhook), AgentHuman, the helpdesk bot and the webchat backend through `provider: http`, the
+/// chat-completions endpoint through `provider: openai`.
 ///
 /// One target at a time: each case waits on processes, and running them side by side would take
 /// threads the rest of the test run needs.
 @Suite(.serialized) struct DeclarativeTargetTests {
     /// What each example target can do, as its configuration says.
-    static let agentFirstTargets: Set<String> = ["amelia-http", "helpdesk-http", "openai-chat"]
+    static let agentFirstTargets: Set<String> = ["amelia-http", "amelia-webhook-http", "helpdesk-http", "openai-chat"]
     /// Targets that report tool calls (no state transitions: those are Amigo's and the demo agent's).
     static let toolCallTargets: Set<String> = ["openai-chat"]
 
@@ -27,7 +28,9 @@ import ParleyResults
         return false
     }
 
-    @Test(arguments: ["amelia-http", "agenthuman-http", "helpdesk-http", "openai-chat"])
+    @Test(arguments: [
+        "amelia-http", "amelia-webhook-http", "agenthuman-http", "helpdesk-http", "webchat-http", "openai-chat",
+    ])
     func theExampleFlowsPassThroughATargetDescribedInConfiguration(target: String) async throws {
         let sandbox = try await SandboxProcess.start()
         defer { sandbox.stop() }

@@ -142,11 +142,52 @@ public struct Expectation: Sendable {
     public var matcher: Matcher
     public var captures: [Capture]
     public var within: Duration?
+    /// Which of the reply's messages are matched (all of them joined, by default).
+    public var message: MessageSelector
 
-    public init(matcher: Matcher, captures: [Capture] = [], within: Duration? = nil) {
+    public init(
+        matcher: Matcher, captures: [Capture] = [], within: Duration? = nil, message: MessageSelector = .all
+    ) {
         self.matcher = matcher
         self.captures = captures
         self.within = within
+        self.message = message
+    }
+}
+
+/// Which messages of a reply of several an `expect` reads (`message:`).
+public enum MessageSelector: Sendable, Hashable, CustomStringConvertible {
+    /// Every message, joined with newlines: the default.
+    case all
+    case first
+    case last
+    /// Passes when any one message matches; captures come from that message.
+    case any
+    /// The n-th message, counted from 1; negative counts from the end (-1 is the last).
+    case index(Int)
+
+    public var description: String {
+        switch self {
+        case .all: "all"
+        case .first: "first"
+        case .last: "last"
+        case .any: "any"
+        case .index(let n): "\(n)"
+        }
+    }
+
+    /// The texts to match, in order: one for `all`, `first`, `last` and `index`, every message
+    /// for `any`; empty when the reply has no such message.
+    public func texts(of messages: [String]) -> [String] {
+        switch self {
+        case .all: return [messages.joined(separator: "\n")]
+        case .first: return messages.first.map { [$0] } ?? []
+        case .last: return messages.last.map { [$0] } ?? []
+        case .any: return messages
+        case .index(let n):
+            let position = n > 0 ? n - 1 : messages.count + n
+            return messages.indices.contains(position) ? [messages[position]] : []
+        }
     }
 }
 

@@ -101,7 +101,7 @@ public struct OpenAIChatClient: Sendable {
         var usage: JSONValue?
         do {
             for try await line in response.lines {
-                guard let data = reader.consume(line) else { continue }
+                guard let data = reader.consume(line)?.data, !data.isEmpty else { continue }
                 if data == Array("[DONE]".utf8) {
                     done = true
                     break
@@ -179,42 +179,5 @@ public struct OpenAIChatClient: Sendable {
                 status: 404)
         }
         throw http.statusError(status, body: body, doing: "completing a chat")
-    }
-}
-
-/// Splits a `text/event-stream` body into event data (the `data:` lines of each event, joined).
-struct ServerSentEventReader {
-    private var data: [UInt8] = []
-    private var hasData = false
-
-    /// Takes one line; returns an event's data when a blank line ends it (or a `data:` line when the
-    /// server omits blank lines, as some do).
-    mutating func consume(_ line: [UInt8]) -> [UInt8]? {
-        var line = line
-        if line.last == 0x0D { line.removeLast() }
-        if line.isEmpty {
-            guard hasData else { return nil }
-            defer {
-                data = []
-                hasData = false
-            }
-            return data
-        }
-        guard line.starts(with: Array("data:".utf8)) else { return nil }  // comments, event:, id:, retry:
-        var value = line.dropFirst(5)
-        if value.first == 0x20 { value = value.dropFirst() }
-        if hasData { data.append(0x0A) }
-        data += value
-        hasData = true
-        // Chat-completion events are one JSON object (or [DONE]) per `data:` line; use it at once
-        // rather than wait for the blank line some servers never send.
-        if value.first == UInt8(ascii: "{") || value.elementsEqual(Array("[DONE]".utf8)) {
-            defer {
-                data = []
-                hasData = false
-            }
-            return data
-        }
-        return nil
     }
 }
