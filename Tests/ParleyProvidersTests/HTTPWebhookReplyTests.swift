@@ -56,7 +56,7 @@ import Testing
 
     static let refund = """
         flow: hooked-refund
-        turn_timeout: 3s
+        turn_timeout: 30s
         steps:
           - expect: /how can I help/i
           - send: My blender arrived cracked.
@@ -92,7 +92,8 @@ import Testing
             let target = Self.amelia(
                 server.baseURL, webhook: "{ secret: { header: X-Amelia-Webhook-Secret, value: the-right-one } }",
                 secret: "a-wrong-one")
-            let result = try await Support.run(Support.flow(Self.refund), target: target)
+            let flow = Self.refund.replacingOccurrences(of: "turn_timeout: 30s", with: "turn_timeout: 6s")
+            let result = try await Support.run(Support.flow(flow), target: target)
             #expect(result.outcome == .error)
             #expect(result.failure?.errorKind == .timeout)
             let message = try #require(result.failure?.message)

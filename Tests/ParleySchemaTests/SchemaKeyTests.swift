@@ -94,6 +94,15 @@ import ParleyTestSupport
                     == ["path", "name", "arguments", "result"])
         }
         #expect(Self.keys(defs["provider_http"]) == Set(HTTPTargetReader.keys))
+        #expect(Self.keys(defs["provider_amelia"]) == Set(AmeliaSettings.keys))
+        #expect(Self.keys(defs["provider_amelia"]?["properties"]?["webhook"]) == Set(AmeliaWebhookSettings.keys))
+        #expect(Self.keys(defs["provider_http"]?["properties"]?["webhook"]) == Set(HTTPWebhookSettings.keys))
+        #expect(Self.keys(defs["httpRequest"]) == Set(HTTPTargetReader.requestKeys))
+        #expect(Self.keys(defs["httpCondition"]) == Set(HTTPTargetReader.conditionKeys))
+        #expect(Self.keys(defs["httpReply"]) == Set(HTTPTargetReader.replyModes))
+        #expect(
+            Self.keys(defs["httpReply"]?["properties"]?["webhook"])
+                == Set(HTTPTargetReader.messageReadingKeys + ["id"]))
         // LocalProviderSpec lists its keys inline; these are the ones it reads.
         #expect(Self.keys(defs["provider_local"]) == ["provider", "agent", "latency"])
     }
