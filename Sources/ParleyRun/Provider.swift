@@ -165,14 +165,16 @@ public struct AgentReply: Sendable {
         self.conversationCompleted = conversationCompleted
     }
 
-    /// All agent text of the turn, messages separated by newlines: what `expect` matches against.
+    /// All agent text of the turn, messages separated by newlines: what `expect` matches against
+    /// (unless it picks one message with `message:`).
     public var text: String { messages.joined(separator: "\n") }
 }
 
 /// Something a provider reported besides text, kept in the transcript and assertable.
 public struct ProviderEvent: Sendable, Codable, Hashable {
     /// A short kind: `escalation`, `closed`, `greeting` (said before a user-first reply), `relogin`,
-    /// `recovered`, `raw` (a message type the provider does not interpret).
+    /// `recovered`, `raw` (a message type the provider does not interpret), `webhook-refused`
+    /// (deliveries for the conversation refused for a missing or wrong secret).
     public var kind: String
     public var detail: String?
 
