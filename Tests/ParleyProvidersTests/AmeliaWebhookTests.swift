@@ -90,7 +90,7 @@ func ameliaWebhookTarget(_ baseURL: String, webhook: String = "") -> String {
     }
 
     @Test func aConversationEndingWhileADeliveryIsInFlightLosesNothingElse() async throws {
-        try await withSandbox(SandboxConfiguration(latency: .milliseconds(400))) { server in
+        try await withSandbox(SandboxConfiguration(latency: .milliseconds(1500))) { server in
             let resources = ProviderResources()
             let provider = try await makeProvider(ameliaWebhookTarget(server.baseURL), resources: resources)
             let conversation = try await provider.makeConversation(
