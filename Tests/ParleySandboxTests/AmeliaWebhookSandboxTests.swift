@@ -137,13 +137,14 @@ final class RecordingReceiver: Sendable {
         let late = try await RecordingReceiver()
         try await withSandbox(
             SandboxConfiguration(faults: [
-                SandboxFault(.lateDelivery(.milliseconds(300)), endpoint: .ameliaWebhook, limit: 1)
+                SandboxFault(.lateDelivery(.seconds(2)), endpoint: .ameliaWebhook, limit: 1)
             ])
         ) { _, http in
             let amelia = AmeliaTestClient(http: http)
             let token = try await amelia.login()
             let session = try await newWebhookConversation(amelia, token, url: late.url, secret: "s")
             try await late.waitFor("OutboundTextMessage", in: session)
+            try await late.waitFor("OutboundAmeliaReadyMessage", in: session)
             let sequences = late.messages(of: session).compactMap { $0["sessionSequence"]?.int }
             #expect(sequences == [2, 1], "the first message arrives after the second: \(sequences)")
         }
