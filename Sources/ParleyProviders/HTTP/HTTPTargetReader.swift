@@ -97,10 +97,9 @@ final class HTTPTargetReader {
         } else if usesWebhook {
             webhook = HTTPWebhookSettings()
         }
-        if let webhook {
-            known.insert("webhook_url")
-            if webhook.secretHeader != nil { known.insert("webhook_secret") }
-        }
+        // Known even when `webhook:` has a mistake of its own, so that one mistake is reported once.
+        if usesWebhook || map.has("webhook") { known.insert("webhook_url") }
+        if webhook?.secretHeader != nil || map["webhook"]?["secret"] != nil { known.insert("webhook_secret") }
 
         var start: HTTPTargetSettings.Operation?
         let startLater = Dictionary(
