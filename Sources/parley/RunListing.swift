@@ -6,6 +6,8 @@ import ParleyRun
 struct RunListing {
     var styler: Styler
     var all = false
+    /// The terminal's columns: reasons are cut to fit. `nil` (a pipe) allows 140 characters.
+    var width: Int? = nil
 
     func lines(records: [ResultRecord], summary: RunSummary, directory: String) -> [String] {
         var counts = ["\(summary.passed) passed"]
@@ -39,18 +41,19 @@ struct RunListing {
                 repetition: (runsPerFlow[record.flow + "\u{0}" + (record.persona ?? "")] ?? 0) > 1
                     ? record.repetition : nil)
         }
-        let width = min(48, picks.map(\.count).max() ?? 0)
+        let column = min(48, picks.map(\.count).max() ?? 0)
         lines.append("")
         for (record, pick) in zip(shown, picks) {
             var row =
                 "  \(ResultPrinter.label(record.outcome, styler: styler))  "
-                + pick.padding(toLength: max(width, pick.count), withPad: " ", startingAt: 0)
+                + pick.padding(toLength: max(column, pick.count), withPad: " ", startingAt: 0)
             if let failure = record.failure {
                 row += "  " + styler(failure.location.description, .dim)
                 lines.append(row)
                 var reason = failure.message
                 if record.outcome == .error, let kind = failure.errorKind { reason = "[\(kind)] " + reason }
-                lines.append("         " + TerminalText.oneLine(reason, limit: 140))
+                let room = max(20, min(140, (width ?? 149) - 9))
+                lines.append("         " + TerminalText.oneLine(reason, limit: room))
             } else {
                 row += "  " + styler(TerminalText.milliseconds(record.durationMs), .dim)
                 lines.append(row)

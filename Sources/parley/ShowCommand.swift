@@ -79,7 +79,7 @@ struct ShowCommand: ParsableCommand {
         let run = RunDirectory(path: directory)
         let records = try RunDirectoryInput.records(of: run, console: console)
         guard let pick else {
-            let listing = RunListing(styler: console.styler, all: all)
+            let listing = RunListing(styler: console.styler, all: all, width: console.size?.columns)
             for line in listing.lines(records: records, summary: run.summary(records: records), directory: directory) {
                 console.out(line)
             }

@@ -10,7 +10,7 @@ enum TerminalText {
     /// `text` on one line (line breaks become spaces), cut to `limit` characters with `…`.
     static func oneLine(_ text: String, limit: Int = 200) -> String {
         let flat = text.split(whereSeparator: \.isNewline).joined(separator: " ")
-        return flat.count <= limit ? flat : String(flat.prefix(limit - 1)) + "…"
+        return flat.count <= limit ? flat : String(flat.prefix(max(0, limit - 1))) + "…"
     }
 
     /// `text` with every line after the first starting with `prefix`.
