@@ -17,7 +17,9 @@ final class Console: Sendable {
 
     let colorOutput: Bool
     let colorErrors: Bool
-    let stdoutIsTTY: Bool
+    /// A terminal that understands cursor control (not `TERM=dumb`): the live progress line and
+    /// the terminal's size are used only there.
+    let interactive: Bool
     /// Colours for standard output, as values that render text without touching the terminal.
     var styler: Styler { Styler(color: colorOutput) }
     /// The live progress line at the bottom of a terminal, redrawn after every printed line.
@@ -25,7 +27,8 @@ final class Console: Sendable {
 
     init(environment: [String: String] = ProcessInfo.processInfo.environment, forceNoColor: Bool = false) {
         let allowed = !forceNoColor && environment["NO_COLOR"].map(\.isEmpty) ?? true && environment["TERM"] != "dumb"
-        stdoutIsTTY = isatty(STDOUT_FILENO) == 1
+        let stdoutIsTTY = isatty(STDOUT_FILENO) == 1
+        interactive = stdoutIsTTY && environment["TERM"] != "dumb"
         colorOutput = allowed && stdoutIsTTY
         colorErrors = allowed && isatty(STDERR_FILENO) == 1
     }
@@ -36,7 +39,7 @@ final class Console: Sendable {
     /// Shows (or, with `nil`, removes) a progress line kept below all other output; terminals only.
     /// A line wider than the terminal is cut to fit: a wrapped line could not be cleared in place.
     func setStatus(_ text: String?) {
-        guard stdoutIsTTY else { return }
+        guard interactive else { return }
         let fitted = text.map { Styler.truncate($0, toWidth: max(10, (size?.columns ?? 80) - 1)) }
         status.withLock { current in
             current = fitted
@@ -44,9 +47,9 @@ final class Console: Sendable {
         }
     }
 
-    /// The terminal's size when standard output is one (else `nil`).
+    /// The terminal's size when standard output is an interactive one (else `nil`).
     var size: (columns: Int, rows: Int)? {
-        guard stdoutIsTTY else { return nil }
+        guard interactive else { return nil }
         var window = winsize()
         guard ioctl(STDOUT_FILENO, UInt(TIOCGWINSZ), &window) == 0, window.ws_col > 0, window.ws_row > 0 else {
             return nil
@@ -56,7 +59,7 @@ final class Console: Sendable {
 
     private func print(_ text: String, to fd: Int32) {
         status.withLock { current in
-            guard let line = current, stdoutIsTTY else {
+            guard let line = current, interactive else {
                 write(text + "\n", to: fd)
                 return
             }

@@ -24,8 +24,8 @@ struct RunCommand: AsyncParsableCommand {
             Examples:
               parley run                                  flows/ against the built-in demo agent
               parley run flows/refund.yaml -v             one flow, printing every step and turn
-              parley run --repeat 20 --compact            failures in full, passing runs counted
-              parley show                                 the failing flow runs of the latest run
+              parley run --repeat 20 --compact            failures in full, passes counted
+              parley show                                 the latest run's failing runs
               parley run --target staging --junit out/junit.xml
               parley run --filter regression --filter 'refund*' --concurrency 20
               parley run --repeat 5 --seed 42             five runs of each flow, reproducible choices

@@ -22,7 +22,7 @@ struct ShowCommand: ParsableCommand {
             terminal's width, and a pipe gets each line as written.
 
             Examples:
-              parley show                                  the latest run's failing flow runs
+              parley show                                  the latest run's failing runs
               parley show .parley/runs/nightly --all       every flow run of another run
               parley show .parley/runs/latest refund       refund's first failing run
               parley show .parley/runs/latest refund#3     its third repetition

@@ -60,6 +60,14 @@ import ParleyTestSupport
         #expect(compact.status == 0)
         #expect(Self.lines(compact.text, startingWith: "PASS") == 0, "\(compact.text)")
         #expect(!PseudoTerminal.hasColour(compact.text), "NO_COLOR")
+
+        // A terminal without cursor control gets the lines a log gets.
+        let dumb = try await Self.terminal(
+            ["run", "greeting.yaml", "--repeat", "20", "--out", "out4"], in: dir, rows: 12,
+            environment: ["TERM": "dumb"])
+        #expect(dumb.status == 0)
+        #expect(Self.lines(dumb.text, startingWith: "PASS  greeting") == 20, "\(dumb.text)")
+        #expect(!dumb.text.contains("\r") && !dumb.text.contains("\u{1B}"))
     }
 
     @Test func offATerminalEveryRunGetsOneStableLineOrWithCompactProgressLines() async throws {
