@@ -53,26 +53,19 @@ extension HTMLReport {
             let tags = result.conversationTags.sorted { $0.key < $1.key }.map { [$0.key, $0.value] }
             self.tags = tags.isEmpty ? nil : tags
             notes = result.notes.isEmpty ? nil : result.notes
-            // Judgments by the step that made them; the closing judge is the step after the flow's steps.
-            var judgments: [Int: Judgment] = [:]
-            var replyVerdicts: [Int: [CriterionVerdict]] = [:]
-            let closingIndex = result.steps.last { $0.kind == .judge }?.index
-            for judgment in result.judgments ?? [] {
-                if let index = judgment.step ?? closingIndex { judgments[index] = judgment }
-                for reply in judgment.replies { replyVerdicts[reply.turn, default: []] += reply.verdicts }
-            }
+            let verdicts = TranscriptTimeline.Verdicts(result)
             // `interleave` yields the turns in transcript order, each once: the n-th turn entry is turn n.
             var turnsSeen = 0
             items = TranscriptTimeline.interleave(result).map { entry in
                 switch entry {
                 case .turn(let turn):
                     var item = Self.item(turn, start: result.startedAt)
-                    if let verdicts = replyVerdicts[turnsSeen] { item.verdicts = verdicts.map(Self.row) }
+                    if let replies = verdicts.byTurn[turnsSeen] { item.verdicts = replies.map(Self.row) }
                     turnsSeen += 1
                     return item
                 case .step(let step):
                     var item = Self.item(step)
-                    if step.kind == .judge, let judgment = judgments[step.index] {
+                    if step.kind == .judge, let judgment = verdicts.byStep[step.index] {
                         item.verdicts = judgment.criteria.map(Self.row)
                     }
                     return item

@@ -72,4 +72,22 @@ public enum TranscriptTimeline {
         }
         return entries
     }
+
+    /// A transcript's judgments placed for display: each judge step's, and the verdicts on each
+    /// agent reply (`each_reply`).
+    public struct Verdicts: Sendable {
+        /// By the index of the `judge` step that made them; the flow's closing judge is its last
+        /// `judge` step.
+        public var byStep: [Int: Judgment] = [:]
+        /// By the reply's index in the transcript's turns.
+        public var byTurn: [Int: [CriterionVerdict]] = [:]
+
+        public init(_ result: FlowRunResult) {
+            let closingIndex = result.steps.last { $0.kind == .judge }?.index
+            for judgment in result.judgments ?? [] {
+                if let index = judgment.step ?? closingIndex { byStep[index] = judgment }
+                for reply in judgment.replies { byTurn[reply.turn, default: []] += reply.verdicts }
+            }
+        }
+    }
 }

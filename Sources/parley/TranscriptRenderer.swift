@@ -25,12 +25,19 @@ struct TranscriptRenderer {
         var lines = header(result)
         lines.append("")
         let failedStep = result.steps.firstIndex { $0.status == .failed || $0.status == .error }
+        let verdicts = TranscriptTimeline.Verdicts(result)
+        // `interleave` yields the turns in transcript order, each once: the n-th turn entry is turn n.
+        var turnsSeen = 0
         for entry in TranscriptTimeline.interleave(result) {
             switch entry {
             case .turn(let turn):
-                lines += self.turn(turn)
+                lines += self.turn(turn, verdicts: verdicts.byTurn[turnsSeen] ?? [])
+                turnsSeen += 1
             case .step(let step):
                 lines += self.step(step)
+                if step.kind == .judge, let judgment = verdicts.byStep[step.index] {
+                    lines += judgment.criteria.flatMap { self.verdict($0, indent: Self.detailIndent) }
+                }
                 if let failedStep, result.steps[failedStep].index == step.index, let failure = result.failure {
                     lines += self.failure(failure, outcome: result.outcome, stepLocation: step.location)
                 }
@@ -70,7 +77,7 @@ struct TranscriptRenderer {
         return lines
     }
 
-    private func turn(_ turn: Turn) -> [String] {
+    private func turn(_ turn: Turn, verdicts: [CriterionVerdict]) -> [String] {
         let speaker: String
         switch turn.role {
         case .agent: speaker = styler(pad("agent"), .cyan, .bold)
@@ -91,9 +98,25 @@ struct TranscriptRenderer {
         var lines = ["  " + speaker + text[0]]
         lines += text.dropFirst().map { Self.textIndent + $0 }
         for note in annotations(turn) {
-            lines += TerminalText.wrap("↳ " + note, width: wrapWidth).map { Self.textIndent + styler($0, .dim) }
+            // A hanging indent, so a wrapped note still reads as one.
+            let wrapped = TerminalText.wrap(note, width: wrapWidth.map { $0 - 2 })
+            lines += wrapped.enumerated().map { index, line in
+                Self.textIndent + styler((index == 0 ? "↳ " : "  ") + line, .dim)
+            }
         }
+        for verdict in verdicts { lines += self.verdict(verdict, indent: Self.textIndent) }
         return lines
+    }
+
+    /// `pass  criterion — reasoning`, coloured by whether it counts as passed.
+    private func verdict(_ verdict: CriterionVerdict, indent: String) -> [String] {
+        var label = verdict.verdict.rawValue
+        if verdict.verdict == .inconclusive { label += verdict.passed ? " (counts as pass)" : " (counts as fail)" }
+        let text =
+            "judge: \(label) — \(verdict.criterion)" + (verdict.reasoning.isEmpty ? "" : " — \(verdict.reasoning)")
+        return TerminalText.wrap(text, width: width.map { $0 - indent.count }).map {
+            indent + styler($0, verdict.passed ? .green : .red)
+        }
     }
 
     /// `parts` joined with ` · `, on as many lines as `width` needs.
@@ -125,10 +148,11 @@ struct TranscriptRenderer {
         return text
     }
 
-    /// What a turn recorded besides its text: the provider's events (agent actions among them), the
-    /// simulator's other candidates, the agent ending the conversation.
+    /// What a turn recorded besides its text: what the agent did (tool calls, state transitions,
+    /// behaviours), the provider's events, the simulator's other candidates, the agent ending the
+    /// conversation.
     func annotations(_ turn: Turn) -> [String] {
-        var notes: [String] = []
+        var notes = (turn.actions ?? []).map(\.summary)
         for event in turn.events ?? [] {
             notes.append(event.detail.map { "\(event.kind): \($0)" } ?? event.kind)
         }

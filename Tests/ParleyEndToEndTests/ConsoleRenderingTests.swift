@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import ParleyFlow
+import ParleyJSON
 import ParleyResults
 import ParleyRun
 import ParleyTestSupport
@@ -135,6 +136,10 @@ import ParleyTestSupport
         opening.latencyMs = 80
         opening.events = [ProviderEvent(kind: "agent-action", detail: "engage-user")]
         result.turns.insert(opening, at: 0)
+        result.turns[2].actions = [
+            .tool("order-lookup", arguments: .object([("order_number", .string("ORD-1"))]), result: #"{"ok":true}"#),
+            AgentAction(kind: .stateTransition, name: "refund_offer", from: "greeting"),
+        ]
         result.turns[1].simulated = true
         result.turns[1].candidates = ["message 1", "other"]
         let location = { (line: Int) in SourceLocation(file: "flows/refund.yaml", line: line, column: 5) }
@@ -162,6 +167,8 @@ import ParleyTestSupport
                 "  sim. user  message 1",
                 "             ↳ chosen from 2 candidates",
                 "  agent      reply 1  120 ms, first chunk 60 ms",
+                #"             ↳ tool order-lookup {"order_number":"ORD-1"} → {"ok":true}"#,
+                "             ↳ state greeting → refund_offer",
                 "    ✓ recommend  flows/refund.yaml:4:5",
                 "    ✓ expect — captured ticket=T-1  flows/refund.yaml:5:5",
                 "  user       message 2",
@@ -191,6 +198,34 @@ import ParleyTestSupport
         let error = TranscriptRenderer(styler: Self.plain, width: nil).lines(RunFixtures.result(outcome: .error))
         #expect(error.contains("    ! expect ERROR  flows/refund.yaml:7:5"))
         #expect(error.contains("        [timeout] no complete reply within 30s"))
+    }
+
+    @Test func judgesVerdictsSitUnderTheirStepAndTheRepliesTheyGraded() throws {
+        var result = RunFixtures.result(latencies: [100])
+        let location = SourceLocation(file: "flows/refund.yaml", line: 6, column: 5)
+        result.steps.append(StepResult(index: 2, kind: .judge, location: location, status: .passed))
+        result.judgments = [
+            Judgment(
+                step: 2, location: location, judge: "default", model: "parley-judge", turnsSeen: 2,
+                criteria: [
+                    CriterionVerdict(
+                        criterion: "The agent is polite.", verdict: .pass, reasoning: "It thanked the user.",
+                        passed: true)
+                ],
+                replies: [
+                    ReplyVerdicts(
+                        turn: 1,
+                        verdicts: [
+                            CriterionVerdict(criterion: "Short", verdict: .inconclusive, reasoning: "", passed: false)
+                        ]
+                    )
+                ], minScore: nil, cached: false)
+        ]
+        let lines = TranscriptRenderer(styler: Self.plain, width: nil).lines(result)
+        let agent = try #require(lines.firstIndex { $0.hasPrefix("  agent ") })
+        #expect(lines[agent + 1] == "             judge: inconclusive (counts as fail) — Short")
+        let judge = try #require(lines.firstIndex { $0.hasPrefix("    ✓ judge") })
+        #expect(lines[judge + 1] == "        judge: pass — The agent is polite. — It thanked the user.")
     }
 
     // MARK: - Listing
