@@ -3,7 +3,7 @@ import ParleyRun
 import ParleyFlow
 
 /// `summary.json`: counts, per-flow pass rates and latency percentiles of a run.
-public struct RunSummary: Sendable, Codable {
+public struct RunSummary: Sendable, Hashable {
     public var runId: String
     public var startedAt: Date
     public var finishedAt: Date
@@ -19,7 +19,7 @@ public struct RunSummary: Sendable, Codable {
     public var judgeUsage: JudgeUsage?
     public var flows: [FlowSummary]
 
-    public struct FlowSummary: Sendable, Codable {
+    public struct FlowSummary: Sendable, Hashable {
         public var flow: String
         public var file: String
         public var runs: Int
@@ -32,10 +32,16 @@ public struct RunSummary: Sendable, Codable {
         public var latencyMs: Percentiles?
     }
 
-    public struct Percentiles: Sendable, Codable, Hashable {
+    public struct Percentiles: Sendable, Hashable {
         public var p50: Double
         public var p90: Double
         public var p99: Double
+
+        public init(p50: Double, p90: Double, p99: Double) {
+            self.p50 = p50
+            self.p90 = p90
+            self.p99 = p99
+        }
 
         public init?(_ values: [Double]) {
             guard !values.isEmpty else { return nil }
