@@ -18,6 +18,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/vapor/multipart-kit", from: "4.7.1"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
     ],
     targets: [
         // C libraries, wrapped so that no C type leaks past the Swift module that imports them.
@@ -35,6 +38,8 @@ let package = Package(
 
         // libyaml → a node tree that keeps every node's file:line:column.
         .target(name: "ParleyYAML", dependencies: ["CYAML"]),
+        // Pass rates, Wilson intervals, pass@k, Fisher's exact test, percentiles: pure functions.
+        .target(name: "ParleyStatistics"),
         // JSON values (integers exact), parser, writer, JSONPath, timestamps.
         .target(name: "ParleyJSON"),
         // The flow language and parley.yaml: model, loader, located diagnostics, patterns, templates.
@@ -42,7 +47,19 @@ let package = Package(
         // Running flows: provider and simulator protocols, interpreter, coordinator, the live result.
         .target(name: "ParleyRun", dependencies: ["ParleyFlow", "ParleyJSON"]),
         // Run directories: one codec per file format, writer, merge, comparison.
-        .target(name: "ParleyResults", dependencies: ["ParleyRun", "ParleyFlow", "ParleyJSON"]),
+        .target(
+            name: "ParleyResults", dependencies: ["ParleyStatistics", "ParleyRun", "ParleyFlow", "ParleyJSON"]),
+        // Run history: runs and flow runs recorded in SQLite (GRDB) or PostgreSQL (PostgresNIO).
+        .target(
+            name: "ParleyHistory",
+            dependencies: [
+                "ParleyResults", "ParleyStatistics", "ParleyJSON",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // HTML and JUnit reports of a run directory.
         .target(name: "ParleyReports", dependencies: ["ParleyResults", "ParleyRun", "ParleyFlow", "ParleyJSON"]),
         // An async HTTP client on libcurl's multi interface (one event-loop thread).
@@ -82,7 +99,7 @@ let package = Package(
         .executableTarget(
             name: "parley",
             dependencies: [
-                "ParleyRuntime", "ParleyReports", "ParleyResults", "ParleyRun", "ParleyFlow", "ParleySandbox",
+                "ParleyRuntime", "ParleyReports", "ParleyHistory", "ParleyResults", "ParleyStatistics", "ParleyRun", "ParleyFlow", "ParleySandbox",
                 "ParleyDemoAgent", "ParleyProviders", "ParleyJSON",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
@@ -102,6 +119,14 @@ let package = Package(
             path: "Tests/ParleyTestSupport"),
         .testTarget(name: "ParleyYAMLTests", dependencies: ["ParleyYAML"]),
         .testTarget(name: "ParleyJSONTests", dependencies: ["ParleyJSON"]),
+        .testTarget(name: "ParleyStatisticsTests", dependencies: ["ParleyStatistics"], exclude: ["Fixtures"]),
+        .testTarget(
+            name: "ParleyHistoryTests",
+            dependencies: [
+                "ParleyHistory", "ParleyResults", "ParleyStatistics", "ParleyRun", "ParleyFlow", "ParleyJSON",
+                "ParleyTestSupport",
+            ]
+        ),
         .testTarget(
             name: "ParleyFlowTests", dependencies: ["ParleyFlow", "ParleyYAML", "ParleyJSON", "ParleyTestSupport"],
             exclude: ["Fixtures"]

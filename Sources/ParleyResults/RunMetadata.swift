@@ -15,6 +15,8 @@ public struct RunMetadata: Sendable, Codable, Hashable {
     public var skipUnsupported: Bool
     /// How many flow runs the run planned (after filtering and sharding).
     public var planned: Int
+    /// The git commit and CI job the run was made for, when known.
+    public var environment: RunEnvironment?
 
     public init(
         runId: String, createdAt: Date = Date(), paths: [String], target: String?, config: String?, filters: [String],

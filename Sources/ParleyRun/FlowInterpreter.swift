@@ -72,6 +72,8 @@ struct FlowExecution {
     var turns: [Turn] = []
     var tags: [String: String] = [:]
     var notes: [String] = []
+    /// Tokens reported by the agent's and the simulator's models so far.
+    var usage: [TokenUsage] = []
     let flowDeadline: ContinuousClock.Instant?
     let clock = ContinuousClock()
 
@@ -144,6 +146,7 @@ struct FlowExecution {
             conversationId: turns.lazy.compactMap { $0.ids?["conversation_id"] }.first, opening: flow.opening,
             turns: turns, steps: stepResults, notes: notes
         )
+        result.usage = usage.isEmpty ? nil : usage
         if interrupted { result.interrupted = true }
         return result
     }
@@ -355,6 +358,7 @@ struct FlowExecution {
     private mutating func record(_ reply: AgentReply) {
         latestReply = reply
         turns.append(Turn(reply: reply))
+        if let spent = reply.usage { TokenUsage.add(spent, role: .agent, to: &usage) }
         if reply.conversationCompleted { state.agentEnded() }
     }
 
@@ -401,7 +405,9 @@ struct FlowExecution {
             conversation: try requireConversation(), scope: scope)
         simulation.flowReplies = flow.replies
         let request = simulation
-        let candidates = try await call(step) { () throws(ProviderError) in try await simulator.candidates(request) }
+        let answer = try await call(step) { () throws(ProviderError) in try await simulator.answer(request) }
+        if let spent = answer.usage { TokenUsage.add(spent, role: .simulator, to: &usage) }
+        let candidates = answer.candidates
         guard !candidates.isEmpty else {
             throw .error(
                 "the `\(simulator.name)` simulator offered no candidate replies",

@@ -37,6 +37,9 @@ public struct FlowRunResult: Sendable, Codable {
     public var steps: [StepResult]
     /// Things worth knowing that did not change the outcome (e.g. ending the conversation failed).
     public var notes: [String]
+    /// Tokens spent by the agent, the simulator and judges, one entry per role and model; empty when
+    /// no endpoint reported usage.
+    public var usage: [TokenUsage]?
     /// True when the run was stopped (Ctrl-C) before it could finish; such runs are not recorded,
     /// so `--resume` runs them again.
     public var interrupted: Bool?

@@ -90,8 +90,13 @@ struct OpenAIAPI: Sendable {
         let delay = timing.firstDelay() + injected.firstByteDelay
         let id = "chatcmpl-" + ids.objectID()
         let created = Int(Date().timeIntervalSince1970)
+        let prompt = parsed.reduce(0) { $0 + Self.tokens($1.content) }
         if body["stream"] == .bool(true) {
-            return stream(texts[0], id: id, created: created, model: model, delay: delay, faults: injected)
+            // Like OpenAI, a streamed answer reports its tokens only when `stream_options` asks.
+            let usage =
+                body["stream_options"]?["include_usage"] == .bool(true)
+                ? Self.usage(prompt: prompt, completion: Self.tokens(texts[0])) : nil
+            return stream(texts[0], id: id, created: created, model: model, delay: delay, usage: usage, faults: injected)
         }
         if delay > .zero { try? await Task.sleep(for: delay) }
         let choiceList = texts.enumerated().map { index, text in
@@ -101,7 +106,6 @@ struct OpenAIAPI: Sendable {
                 ("logprobs", .null), ("finish_reason", "stop"),
             ])
         }
-        let prompt = parsed.reduce(0) { $0 + Self.tokens($1.content) }
         let completion = texts.reduce(0) { $0 + Self.tokens($1) }
         return HTTPReply.json(
             .ok,
@@ -109,14 +113,16 @@ struct OpenAIAPI: Sendable {
                 ("id", .string(id)), ("object", "chat.completion"), ("created", .int(created)),
                 ("model", .string(model)),
                 ("choices", .array(choiceList)),
-                (
-                    "usage",
-                    .object([
-                        ("prompt_tokens", .int(prompt)), ("completion_tokens", .int(completion)),
-                        ("total_tokens", .int(prompt + completion)),
-                    ])
-                ),
+                ("usage", Self.usage(prompt: prompt, completion: completion)),
             ]))
+    }
+
+    /// OpenAI's `usage` object.
+    static func usage(prompt: Int, completion: Int) -> JSON {
+        .object([
+            ("prompt_tokens", .int(prompt)), ("completion_tokens", .int(completion)),
+            ("total_tokens", .int(prompt + completion)),
+        ])
     }
 
     /// Candidate customer messages, as the recommender would give them at this point.
@@ -155,9 +161,11 @@ struct OpenAIAPI: Sendable {
         return turn.messages.joined(separator: " ")
     }
 
-    /// `text/event-stream`: a role chunk, the text in pieces, a stop chunk, `[DONE]`.
+    /// `text/event-stream`: a role chunk, the text in pieces, a stop chunk, a usage chunk when asked,
+    /// `[DONE]`.
     private func stream(
-        _ text: String, id: String, created: Int, model: String, delay: Duration, faults: [SandboxFault.Kind]
+        _ text: String, id: String, created: Int, model: String, delay: Duration, usage: JSON?,
+        faults: [SandboxFault.Kind]
     ) -> Response {
         func chunk(_ delta: JSON, finish: JSON = .null) -> String {
             let value = JSON.object([
@@ -180,6 +188,13 @@ struct OpenAIAPI: Sendable {
             events.append(chunk(.object([("content", .string(piece))])))
         }
         events.append(chunk(.object([]), finish: "stop"))
+        if let usage {
+            let last = JSON.object([
+                ("id", .string(id)), ("object", "chat.completion.chunk"), ("created", .int(created)),
+                ("model", .string(model)), ("choices", .array([])), ("usage", usage),
+            ])
+            events.append("data: \(last.text)\n\n")
+        }
         events.append("data: [DONE]\n\n")
         if faults.malformsStream { events.insert("data: {\"id\":\n\n", at: 1) }
         let dropAfter = faults.dropsMidStream ? 2 : Int.max

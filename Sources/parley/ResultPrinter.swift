@@ -8,11 +8,14 @@ struct ResultPrinter: Sendable {
     let console: Console
     let verbose: Bool
     let redactor: SecretRedactor
+    /// The run's `budget:`, for saying what ran out.
+    var budget: Budget?
 
-    init(console: Console, verbose: Bool, secrets: Set<String>) {
+    init(console: Console, verbose: Bool, secrets: Set<String>, budget: Budget? = nil) {
         self.console = console
         self.verbose = verbose
         self.redactor = SecretRedactor(secrets: secrets)
+        self.budget = budget
     }
 
     func handle(_ event: RunEvent) {
@@ -29,6 +32,11 @@ struct ResultPrinter: Sendable {
             console.setStatus(status(progress))
         case .writeFailed(let error):
             console.err(console.style("error:", .red, .bold, forErrors: true) + " could not write a result: \(error)")
+        case .budgetSpent(let spent, let notStarted):
+            console.err(
+                console.style("budget:", .yellow, .bold, forErrors: true) + " " + Self.budgetText(spent, budget)
+                    + "; not starting the \(notStarted) remaining flow run\(notStarted == 1 ? "" : "s") "
+                    + "(those running finish)")
         }
     }
 
@@ -103,6 +111,19 @@ struct ResultPrinter: Sendable {
         return lines.joined(separator: "\n")
     }
 
+    /// `spent 12,345 tokens of max_tokens 10,000`, with the cost when the budget has one.
+    static func budgetText(_ spent: RunBudget.Spent, _ budget: Budget?) -> String {
+        var parts: [String] = []
+        if let max = budget?.maxTokens {
+            parts.append(
+                "spent \(StatisticsText.tokens(spent.tokens)) tokens of max_tokens \(StatisticsText.tokens(max))")
+        }
+        if let max = budget?.maxCost {
+            parts.append("spent \(StatisticsText.cost(spent.cost)) of max_cost \(StatisticsText.cost(max))")
+        }
+        return parts.isEmpty ? "spent" : parts.joined(separator: " and ")
+    }
+
     func printSummary(_ summary: RunSummary, directory: String, junit: String?, html: String? = nil) {
         var parts = [console.style("\(summary.passed) passed", .green)]
         if summary.failed > 0 { parts.append(console.style("\(summary.failed) failed", .red, .bold)) }
@@ -118,9 +139,55 @@ struct ResultPrinter: Sendable {
             console.out(
                 console.style("flaky:", .magenta, .bold) + " \(flow.flow) passed \(flow.passed) of \(flow.runs) runs")
         }
+        printStatistics(summary)
+        for flow in summary.flowsBelowMinPassRate {
+            let measured =
+                summary.gate == .lowerBound
+                ? "its 95% lower bound is \(StatisticsText.percent(flow.passRateInterval?.lower ?? 0))"
+                : "it passed \(StatisticsText.percent(flow.passRate))"
+            console.out(
+                console.style("below min_pass_rate:", .red, .bold)
+                    + " \(flow.flow) needs \(StatisticsText.percent(flow.minPassRate ?? 0)); \(measured) "
+                    + "(\(flow.passed)/\(flow.runs))")
+        }
+        if let usage = summary.usage {
+            var line =
+                "tokens:     \(StatisticsText.tokens(usage.totalTokens)) (\(StatisticsText.tokens(usage.inputTokens)) in, "
+                + "\(StatisticsText.tokens(usage.outputTokens)) out)"
+            if let cost = usage.cost { line += " · cost \(StatisticsText.cost(cost))" }
+            if let unpriced = usage.unpricedModels {
+                line += " · no price for \(unpriced.joined(separator: ", ")) (add it under pricing:)"
+            }
+            console.out(line)
+        }
         console.out("results:    \(directory)/")
         if let junit { console.out("junit:      \(junit)") }
         if let html { console.out("report:     \(html)") }
+    }
+
+    /// Per-flow statistics when flows ran more than once: pass rate, its 95% interval, pass@k, pass^k.
+    private func printStatistics(_ summary: RunSummary) {
+        let repeated = summary.flows.filter { $0.runs > 1 }
+        guard !repeated.isEmpty else { return }
+        let k = summary.k.map(String.init) ?? "k"
+        var rows = [["flow", "passed", "rate", "95% interval", "pass@\(k)", "pass^\(k)", "min"]]
+        for flow in repeated {
+            rows.append([
+                flow.flow, "\(flow.passed)/\(flow.runs)", StatisticsText.percent(flow.passRate),
+                flow.passRateInterval.map(StatisticsText.interval) ?? "–",
+                flow.passAtK.map(StatisticsText.percent) ?? "–", flow.passHatK.map(StatisticsText.percent) ?? "–",
+                flow.minPassRate.map { (flow.meetsMinPassRate == true ? "✓ " : "✗ ") + StatisticsText.percent($0) }
+                    ?? "",
+            ])
+        }
+        let widths = (0..<rows[0].count).map { column in rows.map { $0[column].count }.max() ?? 0 }
+        console.out("")
+        for (index, row) in rows.enumerated() {
+            let line = row.enumerated().map { column, cell in
+                cell.padding(toLength: widths[column], withPad: " ", startingAt: 0)
+            }.joined(separator: "  ").trimmingSpaces
+            console.out(index == 0 ? console.style(line, .dim) : line)
+        }
     }
 
     private func truncate(_ text: String, limit: Int = 600) -> String {

@@ -19,6 +19,9 @@ struct ChatCompletion: Sendable {
     var timeToFirstToken: Duration?
     var latency: Duration
     var id: String?
+    /// The tokens the endpoint reported (`usage`), under the configured model's name, which is the
+    /// name `pricing:` knows it by.
+    var usage: ModelUsage?
 }
 
 /// Calls an OpenAI-compatible `/chat/completions` endpoint, streamed (server-sent events, so the
@@ -48,6 +51,8 @@ public struct OpenAIChatClient: Sendable {
         if let m = settings.maxTokens { body.append(("max_tokens", .number(Double(m)))) }
         if choices > 1 { body.append(("n", .number(Double(choices)))) }
         if stream { body.append(("stream", true)) }
+        // Streamed answers report tokens only when asked, in a last chunk without choices.
+        if stream, settings.streamUsage { body.append(("stream_options", .object([("include_usage", true)]))) }
         var request = http.request(
             .post, settings.completionsURL, body: .json(JSONValue.object(body).bytes), timeout: timeout)
         if let key = settings.apiKey { request.headers.add(name: "Authorization", value: "Bearer \(key)") }
@@ -67,7 +72,9 @@ public struct OpenAIChatClient: Sendable {
                     "\(http.service) answered without `choices`: \(String(json.serialized.prefix(200)))")
             }
             let texts = choiceList.map { $0["message"]?["content"]?.string ?? "" }
-            return ChatCompletion(texts: texts, sentAt: sentAt, latency: clock.now - started, id: json["id"]?.string)
+            return ChatCompletion(
+                texts: texts, sentAt: sentAt, latency: clock.now - started, id: json["id"]?.string,
+                usage: usage(json["usage"]))
         }
         let response = try await http.stream(request, endpoint: "chat", idempotent: false)
         guard (200..<300).contains(response.status) else {
@@ -80,6 +87,7 @@ public struct OpenAIChatClient: Sendable {
         var firstToken: Duration?
         var id: String?
         var done = false
+        var reported: ModelUsage?
         do {
             for try await line in response.lines {
                 guard let data = reader.consume(line) else { continue }
@@ -101,6 +109,7 @@ public struct OpenAIChatClient: Sendable {
                     throw ProviderError(.server, "\(http.service) reported an error mid-stream: \(message)")
                 }
                 id = id ?? chunk["id"]?.string
+                reported = usage(chunk["usage"]) ?? reported
                 if let piece = chunk["choices"]?[0]?["delta"]?["content"]?.string, !piece.isEmpty {
                     if firstToken == nil { firstToken = clock.now - started }
                     text += piece
@@ -118,7 +127,15 @@ public struct OpenAIChatClient: Sendable {
             throw ProviderError(.connectionDropped, "\(http.service)'s stream ended before the answer was finished")
         }
         return ChatCompletion(
-            texts: [text], sentAt: sentAt, timeToFirstToken: firstToken, latency: clock.now - started, id: id)
+            texts: [text], sentAt: sentAt, timeToFirstToken: firstToken, latency: clock.now - started, id: id,
+            usage: reported)
+    }
+
+    /// OpenAI's `usage` object (`prompt_tokens`, `completion_tokens`); `nil` when absent or not numbers.
+    private func usage(_ value: JSONValue?) -> ModelUsage? {
+        guard let value, let input = value["prompt_tokens"]?.int, let output = value["completion_tokens"]?.int
+        else { return nil }
+        return ModelUsage(model: settings.model, inputTokens: input, outputTokens: output)
     }
 
     private func check(_ status: Int, body: [UInt8]) throws(ProviderError) {
