@@ -60,8 +60,10 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        // HTML and JUnit reports of a run directory.
-        .target(name: "ParleyReports", dependencies: ["ParleyResults", "ParleyRun", "ParleyFlow", "ParleyJSON"]),
+        // HTML and JUnit reports of a run directory, and the history's page.
+        .target(
+            name: "ParleyReports",
+            dependencies: ["ParleyHistory", "ParleyResults", "ParleyStatistics", "ParleyRun", "ParleyFlow", "ParleyJSON"]),
         // An async HTTP client on libcurl's multi interface (one event-loop thread).
         .target(name: "ParleyHTTP", dependencies: ["CCurl", "CCurlShims"]),
         // Protocol clients: amigo, amelia, agenthuman, http (declarative), openai.
@@ -138,7 +140,10 @@ let package = Package(
             dependencies: ["ParleyResults", "ParleyRun", "ParleyFlow", "ParleyJSON", "ParleyTestSupport"]),
         .testTarget(
             name: "ParleyReportsTests",
-            dependencies: ["ParleyReports", "ParleyResults", "ParleyRun", "ParleyFlow", "ParleyTestSupport"]),
+            dependencies: [
+                "ParleyReports", "ParleyHistory", "ParleyResults", "ParleyStatistics", "ParleyRun", "ParleyFlow",
+                "ParleyTestSupport",
+            ]),
         .testTarget(
             name: "ParleyHTTPTests",
             dependencies: [

@@ -20,8 +20,10 @@ public struct RunMetadata: Sendable, Codable, Hashable {
 
     public init(
         runId: String, createdAt: Date = Date(), paths: [String], target: String?, config: String?, filters: [String],
-        repeatCount: Int, seed: UInt64, shard: Shard?, skipUnsupported: Bool, planned: Int
+        repeatCount: Int, seed: UInt64, shard: Shard?, skipUnsupported: Bool, planned: Int,
+        environment: RunEnvironment? = nil
     ) {
+        self.environment = environment
         self.runId = runId
         self.createdAt = createdAt
         self.paths = paths

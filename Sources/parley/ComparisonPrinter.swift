@@ -118,10 +118,7 @@ struct ComparisonPrinter {
         return text
     }
 
-    private func percent(_ value: Double) -> String {
-        let tenths = (value * 1000).rounded() / 10
-        return tenths == tenths.rounded() ? "\(Int(tenths))%" : String(format: "%.1f%%", tenths)
-    }
+    private func percent(_ value: Double) -> String { StatisticsText.percent(value) }
 
     private func milliseconds(_ ms: Double) -> String {
         ms < 1000 ? "\(Int(ms.rounded())) ms" : String(format: "%.2f s", ms / 1000)

@@ -20,6 +20,7 @@ struct Parley: AsyncParsableCommand {
               parley report                   an HTML report of the latest run
               parley diff base/ candidate/    what regressed since the base run (exit 1)
               parley merge a/ b/ --out all/   one run directory from several
+              parley history                  pass rates, flaky flows and failures over the recorded runs
 
             Exit codes:
               0  every flow run passed
@@ -31,6 +32,7 @@ struct Parley: AsyncParsableCommand {
         version: ParleyVersion.current,
         subcommands: [
             RunCommand.self, ValidateCommand.self, ReportCommand.self, DiffCommand.self, MergeCommand.self,
+            HistoryCommand.self,
             InitCommand.self,
             SandboxCommand.self,
         ],
