@@ -63,7 +63,9 @@ let package = Package(
         // HTML and JUnit reports of a run directory, and the history's page.
         .target(
             name: "ParleyReports",
-            dependencies: ["ParleyHistory", "ParleyResults", "ParleyStatistics", "ParleyRun", "ParleyFlow", "ParleyJSON"]),
+            dependencies: [
+                "ParleyHistory", "ParleyResults", "ParleyStatistics", "ParleyRun", "ParleyFlow", "ParleyJSON",
+            ]),
         // An async HTTP client on libcurl's multi interface (one event-loop thread).
         .target(name: "ParleyHTTP", dependencies: ["CCurl", "CCurlShims"]),
         // Protocol clients: amigo, amelia, agenthuman, http (declarative), openai.
@@ -101,7 +103,8 @@ let package = Package(
         .executableTarget(
             name: "parley",
             dependencies: [
-                "ParleyRuntime", "ParleyReports", "ParleyHistory", "ParleyResults", "ParleyStatistics", "ParleyRun", "ParleyFlow", "ParleySandbox",
+                "ParleyRuntime", "ParleyReports", "ParleyHistory", "ParleyResults", "ParleyStatistics", "ParleyRun",
+                "ParleyFlow", "ParleySandbox",
                 "ParleyDemoAgent", "ParleyProviders", "ParleyJSON",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],

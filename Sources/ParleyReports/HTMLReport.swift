@@ -142,7 +142,9 @@ public enum HTMLReport {
         }
         if let usage = summary.usage {
             var note = "\(usage.inputTokens) in · \(usage.outputTokens) out"
-            if let cost = usage.cost { note += " · cost \(String(format: usage.cost ?? 0 < 1 ? "%.4f" : "%.2f", cost))" }
+            if let cost = usage.cost {
+                note += " · cost \(String(format: usage.cost ?? 0 < 1 ? "%.4f" : "%.2f", cost))"
+            }
             cards.append(("tokens", "Tokens", "\(usage.totalTokens)", note))
         }
         var out = "<section class=\"cards\" aria-label=\"Summary\">\n"

@@ -92,7 +92,9 @@ public enum HistoryPage {
             + "role=\"img\" aria-labelledby=\"rate-title\"><title id=\"rate-title\">Pass rate per run with its 95% "
             + "interval</title>"
         svg += axes(frame, ticks: stride(from: 0.0, through: 1.0, by: 0.25).map { ($0, percent($0)) }, runs: runs)
-        let upper = runs.enumerated().map { "\(n(frame.x($0.offset))),\(n(frame.y($0.element.passRateInterval?.upper ?? $0.element.passRate)))" }
+        let upper = runs.enumerated().map {
+            "\(n(frame.x($0.offset))),\(n(frame.y($0.element.passRateInterval?.upper ?? $0.element.passRate)))"
+        }
         let lower = runs.enumerated().reversed().map {
             "\(n(frame.x($0.offset))),\(n(frame.y($0.element.passRateInterval?.lower ?? $0.element.passRate)))"
         }
@@ -128,11 +130,14 @@ public enum HistoryPage {
             + "role=\"img\" aria-labelledby=\"latency-title\"><title id=\"latency-title\">Reply latency p50 and p90 "
             + "per run</title>"
         svg += axes(
-            frame, ticks: stride(from: 0.0, through: ceiling + step / 2, by: step).map { ($0 / ceiling, milliseconds($0)) },
+            frame,
+            ticks: stride(from: 0.0, through: ceiling + step / 2, by: step).map { ($0 / ceiling, milliseconds($0)) },
             runs: runs)
         for (name, path) in [("p90", \Percentiles.p90), ("p50", \Percentiles.p50)] {
             let points = runs.enumerated().compactMap { index, run in
-                run.latencyMs.map { (x: frame.x(index), y: frame.y($0[keyPath: path] / ceiling), ms: $0[keyPath: path], id: run.id) }
+                run.latencyMs.map {
+                    (x: frame.x(index), y: frame.y($0[keyPath: path] / ceiling), ms: $0[keyPath: path], id: run.id)
+                }
             }
             if points.count > 1 {
                 svg +=

@@ -70,7 +70,9 @@ public struct RunMerge: Sendable {
             }
             let summary = directory.summary(records: records)
             notRun += summary.notRun
-            if !optionsFound, summary.k != nil || summary.gate != nil || summary.flows.contains(where: { $0.minPassRate != nil }) {
+            if !optionsFound,
+                summary.k != nil || summary.gate != nil || summary.flows.contains(where: { $0.minPassRate != nil })
+            {
                 optionsFound = true
                 options.k = summary.k
                 options.gate = summary.gate ?? .point

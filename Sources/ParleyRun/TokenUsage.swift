@@ -39,8 +39,10 @@ public struct TokenUsage: Sendable, Codable, Hashable {
     /// Adds one call's usage to `list`, into the entry of the same role and model (appended if new),
     /// so a flow run keeps one entry per role and model however many calls it made.
     public static func add(_ call: ModelUsage, role: UsageRole, to list: inout [TokenUsage]) {
-        add(TokenUsage(role: role, model: call.model, calls: 1, inputTokens: call.inputTokens,
-                       outputTokens: call.outputTokens), to: &list)
+        add(
+            TokenUsage(
+                role: role, model: call.model, calls: 1, inputTokens: call.inputTokens,
+                outputTokens: call.outputTokens), to: &list)
     }
 
     /// Adds `entry` into the entry of `list` with the same role and model (appended if new).

@@ -96,7 +96,8 @@ struct OpenAIAPI: Sendable {
             let usage =
                 body["stream_options"]?["include_usage"] == .bool(true)
                 ? Self.usage(prompt: prompt, completion: Self.tokens(texts[0])) : nil
-            return stream(texts[0], id: id, created: created, model: model, delay: delay, usage: usage, faults: injected)
+            return stream(
+                texts[0], id: id, created: created, model: model, delay: delay, usage: usage, faults: injected)
         }
         if delay > .zero { try? await Task.sleep(for: delay) }
         let choiceList = texts.enumerated().map { index, text in

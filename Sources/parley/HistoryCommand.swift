@@ -134,7 +134,8 @@ struct HistoryShowCommand: AsyncParsableCommand {
         await store.close()
         if let html {
             do {
-                try RunWriter.writeAtomically(path: html, bytes: Array(redactor.redact(HistoryPage.render(report)).utf8))
+                try RunWriter.writeAtomically(
+                    path: html, bytes: Array(redactor.redact(HistoryPage.render(report)).utf8))
             } catch {
                 console.err(console.style("error:", .red, .bold, forErrors: true) + " \(error)")
                 throw ExitCode(3)

@@ -152,8 +152,8 @@ struct ResultPrinter: Sendable {
         }
         if let usage = summary.usage {
             var line =
-                "tokens:     \(StatisticsText.tokens(usage.totalTokens)) (\(StatisticsText.tokens(usage.inputTokens)) in, "
-                + "\(StatisticsText.tokens(usage.outputTokens)) out)"
+                "tokens:     \(StatisticsText.tokens(usage.totalTokens)) "
+                + "(\(StatisticsText.tokens(usage.inputTokens)) in, \(StatisticsText.tokens(usage.outputTokens)) out)"
             if let cost = usage.cost { line += " · cost \(StatisticsText.cost(cost))" }
             if let unpriced = usage.unpricedModels {
                 line += " · no price for \(unpriced.joined(separator: ", ")) (add it under pricing:)"

@@ -225,7 +225,9 @@ struct RunCommand: AsyncParsableCommand {
         }
 
         let config = loaded.workspace.config
-        let baselineRecords = try baseline.map { try RunDirectoryInput.records(of: RunDirectory(path: $0), console: console) }
+        let baselineRecords = try baseline.map {
+            try RunDirectoryInput.records(of: RunDirectory(path: $0), console: console)
+        }
         let writer: RunWriter
         do {
             writer = try RunWriter(directory: directory, secrets: plan.secrets, pricing: config.pricing)
@@ -304,7 +306,8 @@ struct RunCommand: AsyncParsableCommand {
         // like the run directory itself.
         let redactor = SecretRedactor(secrets: plan.secrets)
         let minPassRates = Dictionary(
-            loaded.flows.compactMap { flow in flow.minPassRate.map { (flow.name, $0) } }, uniquingKeysWith: { a, _ in a })
+            loaded.flows.compactMap { flow in flow.minPassRate.map { (flow.name, $0) } },
+            uniquingKeysWith: { a, _ in a })
         var summary = RunSummary(
             runId: runID, startedAt: startedAt, finishedAt: Date(), records: records, planned: planned,
             options: RunSummary.Options(
@@ -315,7 +318,8 @@ struct RunCommand: AsyncParsableCommand {
             try writer.writeSummary(summary)
             if let junit {
                 try RunWriter.writeAtomically(
-                    path: junit, bytes: redactor.redact(Array(JUnitReport.xml(records: records, summary: summary).utf8)))
+                    path: junit, bytes: redactor.redact(Array(JUnitReport.xml(records: records, summary: summary).utf8))
+                )
             }
         } catch {
             console.err(console.style("error:", .red, .bold, forErrors: true) + " \(error)")
@@ -337,8 +341,9 @@ struct RunCommand: AsyncParsableCommand {
         let printer = ResultPrinter(console: console, verbose: verbose, secrets: plan.secrets, budget: config.budget)
         printer.printSummary(summary, directory: directory, junit: junit, html: report)
         if !noHistory, config.history.enabled || history != nil {
-            await recordHistory(directory: directory, location: history ?? config.history.url, console: console,
-                                redactor: redactor)
+            await recordHistory(
+                directory: directory, location: history ?? config.history.url, console: console,
+                redactor: redactor)
         }
         var regressed = false
         if let baseline, let baselineRecords {

@@ -77,7 +77,8 @@ import Testing
             .write(toFile: dir + "/parley.yaml", atomically: true, encoding: .utf8)
         let resumed = try await ParleyBinary.run(["run", "--resume", "run", "--no-history"], in: dir)
         #expect(resumed.status == 0, "\(resumed.all)")
-        #expect(try String(contentsOfFile: dir + "/run/results.jsonl", encoding: .utf8).split(separator: "\n").count == 4)
+        #expect(
+            try String(contentsOfFile: dir + "/run/results.jsonl", encoding: .utf8).split(separator: "\n").count == 4)
     }
 
     @Test func runsAreRecordedAndImportedOnce() async throws {

@@ -26,7 +26,8 @@ import Testing
             }
         }
         let started = RunFixtures.start.addingTimeInterval(day * 86_400)
-        let summary = RunSummary(runId: id, startedAt: started, finishedAt: started.addingTimeInterval(60), records: records)
+        let summary = RunSummary(
+            runId: id, startedAt: started, finishedAt: started.addingTimeInterval(60), records: records)
         var metadata = RunMetadata(
             runId: id, paths: ["flows"], target: nil, config: nil, filters: [], repeatCount: outcomes.count, seed: 1,
             shard: nil, skipUnsupported: false, planned: records.count)
@@ -72,8 +73,9 @@ import Testing
         let outcomes: [Outcome] = [.passed, .failed, .passed, .failed, .failed, .failed, .error]
         for (day, outcome) in outcomes.enumerated() {
             try await store.record(
-                Self.run("run-\(day)", day: Double(day), refund: [outcome], latency: 200 + Double(day) * 50,
-                         commit: "c\(day)"))
+                Self.run(
+                    "run-\(day)", day: Double(day), refund: [outcome], latency: 200 + Double(day) * 50,
+                    commit: "c\(day)"))
         }
         let report = try await store.report(HistoryQuery())
         #expect(report.runs.map(\.id) == (0..<7).map { "run-\($0)" })
@@ -117,9 +119,11 @@ import Testing
         #expect(point.outputTokens == 75)
         #expect(point.cost == 1.5)
         let rows = try await store.database.query(
-            SQLStatement("SELECT role, model, input_tokens FROM parley_token_usage WHERE flow_run_id = ? ORDER BY role",
-                         [.text("refund--default--1")]))
-        #expect(rows == [[.text("agent"), .text("gpt-a"), .int(100)], [.text("simulator"), .text("gpt-b"), .int(50)]])
+            SQLStatement(
+                "SELECT role, model, input_tokens FROM parley_token_usage WHERE flow_run_id = ? ORDER BY role",
+                [.text("refund--default--1")]))
+        #expect(
+            rows == [[.text("agent"), .text("gpt-a"), .int(100)], [.text("simulator"), .text("gpt-b"), .int(50)]])
         await store.close()
     }
 
@@ -145,7 +149,8 @@ import Testing
         let counts = try await store.counts()
         #expect(counts.runs == 8 * 5 + 1)
         #expect(counts.flowRuns == (8 * 5 + 1) * 2)
-        let versions = try await store.database.query(SQLStatement("SELECT version FROM parley_schema ORDER BY version"))
+        let versions = try await store.database.query(
+            SQLStatement("SELECT version FROM parley_schema ORDER BY version"))
         #expect(versions == HistorySchema.migrations.map { [.int($0.version)] })
         await store.close()
     }
@@ -165,8 +170,8 @@ import Testing
             rest: [
                 SQLStatement(
                     "INSERT INTO parley_flow_runs (run_id, id, flow, repetition, file, target, provider, outcome, "
-                        + "started_at, duration_ms, turns, latencies_ms, latency_p50) VALUES ('old', 'refund--default--1', "
-                        + "'refund', 1, 'flows/refund.yaml', 'local', 'sandbox', 'passed', '2025-06-15T15:06:40.000Z', "
+                        + "started_at, duration_ms, turns, latencies_ms, latency_p50) VALUES ('old', "
+                        + "'refund--default--1', 'refund', 1, 'flows/refund.yaml', 'local', 'sandbox', 'passed', '2025-06-15T15:06:40.000Z', "
                         + "300, 2, '[150]', 150)")
             ])
         #expect(inserted)

@@ -41,8 +41,10 @@ import ParleyTestSupport
 
     @Test(arguments: [
         // Steady passes become mixed: one failure in six runs is well within chance.
-        ([Outcome.passed, .passed, .passed], [Outcome.passed, .failed, .passed],
-         [RunComparison.Kind.newFailure, .newlyFlaky, .passRateDrop], 0.5),
+        (
+            [Outcome.passed, .passed, .passed], [Outcome.passed, .failed, .passed],
+            [RunComparison.Kind.newFailure, .newlyFlaky, .passRateDrop], 0.5
+        ),
         // Already flaky, now worse.
         ([.passed, .failed, .passed], [.failed, .failed, .passed], [.passRateDrop], 0.5),
         // Always failing, now mixed: flaky, but the pass rate rose.
