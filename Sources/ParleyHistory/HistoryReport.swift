@@ -191,7 +191,7 @@ public struct HistoryReport: Sendable, Codable {
                 FailingFlow(
                     flow: flow, since: decided[start].0.reference, failingRuns: decided.count - start,
                     lastPassed: start > 0 ? decided[start - 1].0.reference : nil,
-                    location: lastFailure[flow]?.location ?? nil, message: lastFailure[flow]?.message ?? nil))
+                    location: lastFailure[flow]?.location, message: lastFailure[flow]?.message))
         }
         self.flips = flips.sorted { $0.flips != $1.flips ? $0.flips > $1.flips : $0.flow < $1.flow }
         self.failing = failing.sorted {

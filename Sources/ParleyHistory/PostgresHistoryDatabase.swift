@@ -7,36 +7,49 @@ import PostgresNIO
 /// The history in PostgreSQL (`--history postgres://…`), through PostgresNIO: the same tables and
 /// statements as the SQLite history, for teams whose runs come from many machines.
 ///
-/// Writers need no coordination: each run is one transaction, duplicates are skipped by the
-/// primary keys, and migrations take a transaction-scoped advisory lock, so shards finishing at
+/// Each store holds one connection, opened on first use, and uses it for one thing at a time (it is
+/// an actor). Writers need no coordination: each run is one transaction, duplicates are skipped by
+/// the primary keys, and migrations take a transaction-scoped advisory lock, so shards finishing at
 /// once and two Parleys upgrading at once both end with everything recorded once.
-final class PostgresHistoryDatabase: HistoryDatabase {
-    let location: String
-    private let client: PostgresClient
-    private let running: Task<Void, Never>
+actor PostgresHistoryDatabase: HistoryDatabase {
+    nonisolated let location: String
+    private let url: PostgresURL
+    private var connection: PostgresConnection?
     private let logger = Logger(label: "parley-history", factory: { _ in SwiftLogNoOpLogHandler() })
 
-    /// Opens a client for `url` (`postgres://user:password@host:port/database?sslmode=…`); nothing is
-    /// sent until the first statement.
+    /// A database at `url` (`postgres://user:password@host:port/database?sslmode=…`); nothing is sent
+    /// until the first statement.
     init(url: String) throws(HistoryError) {
-        let parsed = try PostgresURL(url)
-        location = parsed.display
-        var configuration = PostgresClient.Configuration(
-            host: parsed.host, port: parsed.port, username: parsed.user, password: parsed.password,
-            database: parsed.database, tls: parsed.tls)
+        self.url = try PostgresURL(url)
+        location = self.url.display
+    }
+
+    /// The connection, opened the first time.
+    private func open() async throws -> PostgresConnection {
+        if let connection { return connection }
+        let tls: PostgresConnection.Configuration.TLS
+        switch url.tls {
+        case .disable: tls = .disable
+        case .prefer: tls = .prefer(try NIOSSLContext(configuration: .makeClientConfiguration()))
+        case .require: tls = .require(try NIOSSLContext(configuration: .makeClientConfiguration()))
+        }
+        var configuration = PostgresConnection.Configuration(
+            host: url.host, port: url.port, username: url.user, password: url.password, database: url.database,
+            tls: tls)
         configuration.options.connectTimeout = .seconds(10)
-        client = PostgresClient(configuration: configuration, backgroundLogger: logger)
-        let client = self.client
-        running = Task { await client.run() }
+        let opened = try await PostgresConnection.connect(configuration: configuration, id: 1, logger: logger)
+        connection = opened
+        return opened
     }
 
     func migrate(_ migrations: [HistoryMigration]) async throws(HistoryError) -> (from: Int, to: Int) {
         let logger = self.logger
         let location = self.location
         do {
-            return try await client.withTransaction(logger: logger) { connection in
+            let connection = try await open()
+            return try await connection.withTransaction(logger: logger) { connection in
                 // One migrator at a time across every client of the database, until this commits.
-                try await connection.query("SELECT pg_advisory_xact_lock(7272_2025_14)", logger: logger)
+                try await connection.query("SELECT pg_advisory_xact_lock(727220251400)", logger: logger)
                 try await connection.query(PostgresQuery(unsafeSQL: HistorySchema.createVersionTable), logger: logger)
                 let rows = try await Self.collect(
                     connection.query(PostgresQuery(unsafeSQL: HistorySchema.currentVersionQuery), logger: logger))
@@ -52,9 +65,8 @@ final class PostgresHistoryDatabase: HistoryDatabase {
                 }
                 return (current, max(current, migrations.last?.version ?? 0))
             }
-        } catch let error as HistoryError {
-            throw error
         } catch {
+            if let error = Self.cause(error) as? HistoryError { throw error }
             throw HistoryError("cannot upgrade the history database \(location): \(Self.describe(error))")
         }
     }
@@ -62,7 +74,8 @@ final class PostgresHistoryDatabase: HistoryDatabase {
     func insert(guard guardStatement: SQLStatement, rest: [SQLStatement]) async throws(HistoryError) -> Bool {
         let logger = self.logger
         do {
-            return try await client.withTransaction(logger: logger) { connection in
+            let connection = try await open()
+            return try await connection.withTransaction(logger: logger) { connection in
                 let inserted = try await Self.collect(connection.query(Self.query(guardStatement), logger: logger))
                 guard !inserted.isEmpty else { return false }
                 for statement in rest {
@@ -77,25 +90,26 @@ final class PostgresHistoryDatabase: HistoryDatabase {
 
     func query(_ statement: SQLStatement) async throws(HistoryError) -> [[SQLValue]] {
         do {
-            return try await Self.collect(client.query(Self.query(statement), logger: logger))
+            let connection = try await open()
+            return try await Self.collect(connection.query(Self.query(statement), logger: logger))
         } catch {
             throw HistoryError("cannot read the history database \(location): \(Self.describe(error))")
         }
     }
 
     func close() async {
-        running.cancel()
-        await running.value
+        try? await connection?.close()
+        connection = nil
     }
 
-    private static func query(_ statement: SQLStatement) throws -> PostgresQuery {
+    private static func query(_ statement: SQLStatement) -> PostgresQuery {
         var binds = PostgresBindings(capacity: statement.arguments.count)
         for value in statement.arguments {
             switch value {
             case .null: binds.appendNull()
-            case .int(let i): try binds.append(i)
-            case .double(let d): try binds.append(d)
-            case .text(let s): try binds.append(s)
+            case .int(let i): binds.append(i)
+            case .double(let d): binds.append(d)
+            case .text(let s): binds.append(s)
             }
         }
         return PostgresQuery(unsafeSQL: statement.numbered, binds: binds)
@@ -117,8 +131,16 @@ final class PostgresHistoryDatabase: HistoryDatabase {
         return out
     }
 
+    /// The error inside a failed transaction: what began, ran or committed it.
+    static func cause(_ error: any Error) -> any Error {
+        guard let transaction = error as? PostgresTransactionError else { return error }
+        return transaction.closureError ?? transaction.beginError ?? transaction.commitError ?? error
+    }
+
     /// What PostgreSQL or the connection said, without the connection's settings.
     static func describe(_ error: any Error) -> String {
+        let error = cause(error)
+        if let error = error as? HistoryError { return error.message }
         guard let error = error as? PSQLError else { return "\(error)" }
         if let message = error.serverInfo?[.message] { return message }
         if let underlying = error.underlying { return "\(underlying)" }
@@ -133,7 +155,9 @@ struct PostgresURL {
     var host: String
     var port: Int
     var database: String?
-    var tls: PostgresClient.Configuration.TLS
+    var tls: TLSMode
+    /// `sslmode`, as libpq names them.
+    enum TLSMode { case disable, prefer, require }
     /// The URL without its password, for messages.
     var display: String
 
@@ -153,8 +177,8 @@ struct PostgresURL {
         let mode = components.queryItems?.first { $0.name == "sslmode" }?.value ?? "prefer"
         switch mode {
         case "disable": tls = .disable
-        case "prefer", "allow": tls = .prefer(.makeClientConfiguration())
-        case "require", "verify-ca", "verify-full": tls = .require(.makeClientConfiguration())
+        case "prefer", "allow": tls = .prefer
+        case "require", "verify-ca", "verify-full": tls = .require
         default:
             throw HistoryError("sslmode=\(mode) is not one of disable, prefer, require, verify-full")
         }

@@ -36,7 +36,7 @@ final class SQLiteHistoryDatabase: HistoryDatabase {
         if found > 0, found < latest { try await backUp(version: found) }
         let path = self.path
         do {
-            return try await pool.write { db in
+            return try await Self.immediate(pool) { db in
                 // Inside the write lock: another process may have migrated since we looked.
                 try db.execute(sql: HistorySchema.createVersionTable)
                 let current = try Int.fetchOne(db, sql: HistorySchema.currentVersionQuery) ?? 0
@@ -85,7 +85,7 @@ final class SQLiteHistoryDatabase: HistoryDatabase {
 
     func insert(guard guardStatement: SQLStatement, rest: [SQLStatement]) async throws(HistoryError) -> Bool {
         do {
-            return try await pool.write { db in
+            return try await Self.immediate(pool) { db in
                 let inserted = try Row.fetchAll(
                     db, sql: guardStatement.sql, arguments: Self.arguments(guardStatement.arguments))
                 guard !inserted.isEmpty else { return false }
@@ -103,8 +103,8 @@ final class SQLiteHistoryDatabase: HistoryDatabase {
         do {
             return try await pool.read { db in
                 try Row.fetchAll(db, sql: statement.sql, arguments: Self.arguments(statement.arguments)).map { row in
-                    (0..<row.count).map { index in
-                        switch row[index].databaseValue.storage {
+                    row.databaseValues.map { value -> SQLValue in
+                        switch value.storage {
                         case .null: .null
                         case .int64(let value): .int(Int(value))
                         case .double(let value): .double(value)
@@ -121,6 +121,22 @@ final class SQLiteHistoryDatabase: HistoryDatabase {
 
     func close() async {
         try? pool.close()
+    }
+
+    /// Runs `work` in an IMMEDIATE transaction: the write lock is taken at BEGIN, so two processes
+    /// never both read and then both try to write (which SQLite would refuse one of without waiting).
+    private static func immediate<T: Sendable>(
+        _ pool: DatabasePool, _ work: @escaping @Sendable (Database) throws -> T
+    ) async throws -> T {
+        try await pool.writeWithoutTransaction { db in
+            var result: T?
+            try db.inTransaction(.immediate) {
+                result = try work(db)
+                return .commit
+            }
+            guard let result else { throw HistoryError("the transaction produced no result") }
+            return result
+        }
     }
 
     private static func arguments(_ values: [SQLValue]) -> StatementArguments {

@@ -71,7 +71,7 @@ extension HTMLReport {
             });
           }
           if (more) more.addEventListener("click", function () { state.limit += PAGE; apply(); });
-          if (flowChip) flowChip.addEventListener("click", function () { state.flow = ""; flowChip.hidden = true; \
+          if (flowChip) flowChip.addEventListener("click", function () { state.flow = ""; flowChip.hidden = true; \#
           reset(); });
           Array.prototype.forEach.call(document.querySelectorAll(".flow-link"), function (link) {
             link.addEventListener("click", function () {
@@ -94,7 +94,7 @@ extension HTMLReport {
           if (flowTable && allFlows) {
             flowTable.classList.add("folded");
             allFlows.hidden = false;
-            allFlows.addEventListener("click", function () { flowTable.classList.remove("folded"); allFlows.hidden = \
+            allFlows.addEventListener("click", function () { flowTable.classList.remove("folded"); allFlows.hidden = \#
             true; });
           }
 
@@ -118,7 +118,7 @@ extension HTMLReport {
           function turn(t) {
             var box = el("div", "msg " + t.role + (t.simulated ? " sim" : ""));
             var who = el("div", "who");
-            var role = t.role === "user" ? (t.simulated ? "Simulated user" : "User") : t.role === "agent" ? "Agent" : \
+            var role = t.role === "user" ? (t.simulated ? "Simulated user" : "User") : t.role === "agent" ? "Agent" : \#
             "Event";
             who.appendChild(el("span", "role", role));
             if (t.latency !== undefined) {
@@ -134,7 +134,7 @@ extension HTMLReport {
             if (t.completed) box.appendChild(el("div", "events", "the agent ended the conversation"));
             if (t.candidates && t.candidates.length) {
               var c = el("details", "cands");
-              c.appendChild(el("summary", null, t.candidates.length + " candidate" + (t.candidates.length === 1 ? "" \
+              c.appendChild(el("summary", null, t.candidates.length + " candidate" + (t.candidates.length === 1 ? "" \#
               : "s") + " offered"));
               var list = el("ol");
               var chosen = false;
@@ -174,9 +174,9 @@ extension HTMLReport {
               out.appendChild(el("p", "unavailable", "Transcript unavailable: " + data.unavailable));
             } else {
               var meta = el("dl", "meta-grid");
-              var fields = [["conversation", data.conversation], ["target", data.target], ["opening", data.opening], \
+              var fields = [["conversation", data.conversation], ["target", data.target], ["opening", data.opening], \#
               ["started", data.started]];
-              if (data.tags) fields.push(["tags", data.tags.map(function (t) { return t[0] + "=" + t[1]; }).join(", \
+              if (data.tags) fields.push(["tags", data.tags.map(function (t) { return t[0] + "=" + t[1]; }).join(", \#
               ")]);
               fields.forEach(function (f) {
                 if (!f[1]) return;
@@ -207,7 +207,7 @@ extension HTMLReport {
 
           // Clicks on the failure details select text instead of folding the run.
           Array.prototype.forEach.call(document.querySelectorAll("details.run .failure"), function (f) {
-            f.addEventListener("click", function (event) { if (window.getSelection().toString()) \
+            f.addEventListener("click", function (event) { if (window.getSelection().toString()) \#
             event.preventDefault(); });
           });
 

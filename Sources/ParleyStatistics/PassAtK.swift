@@ -10,11 +10,12 @@ public enum PassAtK {
     /// pass@k; `nil` when `k` is not between 1 and `n` or the counts make no sense.
     public static func atLeastOne(passed c: Int, runs n: Int, k: Int) -> Double? {
         guard valid(c, n, k) else { return nil }
+        if c == 0 { return 0 }
         if n - c < k { return 1 }
         // 1 − Π_{i=n−c+1}^{n} (1 − k/i): the ratio of binomials as a product, which neither
         // overflows nor loses precision for large n.
         var product = 1.0
-        for i in (n - c + 1)...n where i > 0 {
+        for i in (n - c + 1)...n {
             product *= 1 - Double(k) / Double(i)
         }
         return 1 - product

@@ -1,5 +1,6 @@
 import Foundation
 import ParleyTestSupport
+import Testing
 @testable import ParleyHistory
 
 /// The databases the history tests run against: a fresh SQLite file, and — when the test command
@@ -17,6 +18,14 @@ enum HistoryBackend: String, CaseIterable, CustomTestStringConvertible, Sendable
     static var available: [HistoryBackend] {
         postgresURL != nil || ProcessInfo.processInfo.environment["PARLEY_REQUIRE_POSTGRES"] == "1"
             ? allCases : [.sqlite]
+    }
+
+    /// The database at `location`, opened without migrating anything.
+    func database(_ location: String) throws -> any HistoryDatabase {
+        switch self {
+        case .sqlite: try SQLiteHistoryDatabase(path: location)
+        case .postgres: try PostgresHistoryDatabase(url: location)
+        }
     }
 
     /// A location for a new, empty history.
