@@ -26,8 +26,10 @@ public enum HistoryPage {
             <title>\(Markup.escape(heading))</title>
             <style>
             \(HTMLReport.stylesheet)
-            .s-rate { stroke: var(--pass, #1a7f37); }
-            .interval { fill: var(--pass, #1a7f37); opacity: .15; }
+            .s-rate { stroke: var(--pass); } .dot.s-rate { fill: var(--pass); }
+            .k-rate::before { background: var(--pass); }
+            .interval { fill: var(--pass); opacity: .15; }
+            .chart .run-point { pointer-events: auto; }
             .history td.commit { font-family: ui-monospace, monospace; }
             .outcomes { font-family: ui-monospace, monospace; letter-spacing: .1em; }
             </style>
@@ -114,7 +116,7 @@ public enum HistoryPage {
         }
         svg += "</svg>"
         return "<section class=\"panel\" id=\"pass-rate\">\n<div class=\"panel-head\"><h2>Pass rate per run</h2>"
-            + "<div class=\"legend\"><span class=\"k-p50\">pass rate</span> shaded: 95% interval</div></div>\n"
+            + "<div class=\"legend\"><span class=\"k-rate\">pass rate</span><span>shaded: 95% interval</span></div></div>\n"
             + "<div class=\"chart-wrap\">" + svg + "</div>\n</section>\n"
     }
 

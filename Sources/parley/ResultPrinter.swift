@@ -170,15 +170,21 @@ struct ResultPrinter: Sendable {
         let repeated = summary.flows.filter { $0.runs > 1 }
         guard !repeated.isEmpty else { return }
         let k = summary.k.map(String.init) ?? "k"
-        var rows = [["flow", "passed", "rate", "95% interval", "pass@\(k)", "pass^\(k)", "min"]]
+        let thresholds = repeated.contains { $0.minPassRate != nil }
+        var rows = [["flow", "passed", "rate", "95% interval", "pass@\(k)", "pass^\(k)"] + (thresholds ? ["min"] : [])]
         for flow in repeated {
-            rows.append([
-                flow.flow, "\(flow.passed)/\(flow.runs)", StatisticsText.percent(flow.passRate),
-                flow.passRateInterval.map(StatisticsText.interval) ?? "–",
-                flow.passAtK.map(StatisticsText.percent) ?? "–", flow.passHatK.map(StatisticsText.percent) ?? "–",
-                flow.minPassRate.map { (flow.meetsMinPassRate == true ? "✓ " : "✗ ") + StatisticsText.percent($0) }
-                    ?? "",
-            ])
+            rows.append(
+                [
+                    flow.flow, "\(flow.passed)/\(flow.runs)", StatisticsText.percent(flow.passRate),
+                    flow.passRateInterval.map(StatisticsText.interval) ?? "–",
+                    flow.passAtK.map(StatisticsText.percent) ?? "–", flow.passHatK.map(StatisticsText.percent) ?? "–",
+                ]
+                    + (thresholds
+                        ? [
+                            flow.minPassRate.map {
+                                (flow.meetsMinPassRate == true ? "✓ " : "✗ ") + StatisticsText.percent($0)
+                            } ?? ""
+                        ] : []))
         }
         let widths = (0..<rows[0].count).map { column in rows.map { $0[column].count }.max() ?? 0 }
         console.out("")

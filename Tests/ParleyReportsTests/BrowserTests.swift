@@ -48,7 +48,7 @@ import Testing
         ]
         let page = try await HeadlessBrowser.load(html: HistoryPage.render(report))
         #expect(page.console.isEmpty, "\(page.console)")
-        #expect(page.dom.components(separatedBy: "run-point").count - 1 == 6)
+        #expect(page.dom.components(separatedBy: "class=\"dot s-rate run-point\"").count - 1 == 6)
         #expect(page.dom.contains("id=\"latency-chart\""))
         #expect(page.dom.contains("class=\"interval\""))
         #expect(page.dom.contains("&lt;b&gt;refund&lt;/b&gt;"))
