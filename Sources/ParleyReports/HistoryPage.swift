@@ -116,7 +116,8 @@ public enum HistoryPage {
         }
         svg += "</svg>"
         return "<section class=\"panel\" id=\"pass-rate\">\n<div class=\"panel-head\"><h2>Pass rate per run</h2>"
-            + "<div class=\"legend\"><span class=\"k-rate\">pass rate</span><span>shaded: 95% interval</span></div></div>\n"
+            + "<div class=\"legend\"><span class=\"k-rate\">pass rate</span><span>shaded: 95% interval</span></div>"
+            + "</div>\n"
             + "<div class=\"chart-wrap\">" + svg + "</div>\n</section>\n"
     }
 

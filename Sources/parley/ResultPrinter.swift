@@ -177,7 +177,8 @@ struct ResultPrinter: Sendable {
                 [
                     flow.flow, "\(flow.passed)/\(flow.runs)", StatisticsText.percent(flow.passRate),
                     flow.passRateInterval.map(StatisticsText.interval) ?? "–",
-                    flow.passAtK.map(StatisticsText.percent) ?? "–", flow.passHatK.map(StatisticsText.percent) ?? "–",
+                    flow.passAtK.map(StatisticsText.percent) ?? "–",
+                    flow.passHatK.map(StatisticsText.percent) ?? "–",
                 ]
                     + (thresholds
                         ? [

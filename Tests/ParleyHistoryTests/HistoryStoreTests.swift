@@ -171,8 +171,8 @@ import Testing
                 SQLStatement(
                     "INSERT INTO parley_flow_runs (run_id, id, flow, repetition, file, target, provider, outcome, "
                         + "started_at, duration_ms, turns, latencies_ms, latency_p50) VALUES ('old', "
-                        + "'refund--default--1', 'refund', 1, 'flows/refund.yaml', 'local', 'sandbox', 'passed', '2025-06-15T15:06:40.000Z', "
-                        + "300, 2, '[150]', 150)")
+                        + "'refund--default--1', 'refund', 1, 'flows/refund.yaml', 'local', 'sandbox', 'passed', "
+                        + "'2025-06-15T15:06:40.000Z', 300, 2, '[150]', 150)")
             ])
         #expect(inserted)
         await old.close()
