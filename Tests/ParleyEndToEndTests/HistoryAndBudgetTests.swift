@@ -115,6 +115,26 @@ import Testing
         #expect(try String(contentsOfFile: dir + "/history.html", encoding: .utf8).contains("pass-rate-chart"))
     }
 
+    @Test func aRunComparedWithItsBaselineExitsOneOnARegression() async throws {
+        let dir = try ParleyBinary.temporaryDirectory()
+        let flow = dir + "/order.yaml"
+        try ResultToolingTests.orderFlow(broken: false).write(toFile: flow, atomically: true, encoding: .utf8)
+        let base = try await ParleyBinary.run(["run", "order.yaml", "--out", "base", "--no-history"], in: dir)
+        #expect(base.status == 0, "\(base.all)")
+        let steady = try await ParleyBinary.run(
+            ["run", "order.yaml", "--out", "steady", "--no-history", "--baseline", "base"], in: dir)
+        #expect(steady.stdout.contains("base:       base"), "\(steady.all)")
+        try ResultToolingTests.orderFlow(broken: true).write(toFile: flow, atomically: true, encoding: .utf8)
+        let broken = try await ParleyBinary.run(
+            ["run", "order.yaml", "--out", "broken", "--no-history", "--baseline", "base"], in: dir)
+        #expect(broken.status == 1, "\(broken.all)")
+        #expect(broken.stdout.contains("REGRESSED order-check  new failure"), "\(broken.stdout)")
+        let missing = try await ParleyBinary.run(
+            ["run", "order.yaml", "--out", "other", "--no-history", "--baseline", "nowhere"], in: dir)
+        #expect(missing.status == 2)
+        #expect(!FileManager.default.fileExists(atPath: dir + "/other/results.jsonl"), "nothing ran")
+    }
+
     @Test func anUnreachableHistoryIsAWarningNotALostRun() async throws {
         let dir = try Self.project(flows: 1, budget: nil)
         let run = try await ParleyBinary.run(
