@@ -8,7 +8,8 @@ scripts/setup.sh
 scripts/lint.sh
 python3 scripts/check-statistics.py
 swift build --build-tests
-eval "$(scripts/postgres.sh start)"
+pg_env=$(scripts/postgres.sh start)
+eval "$pg_env"
 trap 'scripts/postgres.sh stop "$PARLEY_PG_DIR"' EXIT
 export PARLEY_TEST_POSTGRES_URL PARLEY_REQUIRE_POSTGRES=1
 swift test --skip-build "$@"
