@@ -46,6 +46,8 @@ let package = Package(
         .target(name: "ParleyFlow", dependencies: ["ParleyYAML", "ParleyJSON"]),
         // Running flows: provider and simulator protocols, interpreter, coordinator, the live result.
         .target(name: "ParleyRun", dependencies: ["ParleyFlow", "ParleyJSON"]),
+        // Judging conversations: the judge prompt, strict verdict parsing, the verdict cache, calibration.
+        .target(name: "ParleyJudging", dependencies: ["ParleyRun", "ParleyFlow", "ParleyJSON"]),
         // Run directories: one codec per file format, writer, merge, comparison.
         .target(
             name: "ParleyResults", dependencies: ["ParleyStatistics", "ParleyRun", "ParleyFlow", "ParleyJSON"]),
@@ -68,10 +70,20 @@ let package = Package(
             ]),
         // An async HTTP client on libcurl's multi interface (one event-loop thread).
         .target(name: "ParleyHTTP", dependencies: ["CCurl", "CCurlShims"]),
+        // Servers Parley runs for a run: webhook receivers (deliveries routed to conversations,
+        // secrets checked in constant time), and the start/stop of every Hummingbird server.
+        .target(
+            name: "ParleyWebhooks",
+            dependencies: [
+                "ParleyJSON",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // Protocol clients: amigo, amelia, agenthuman, http (declarative), openai.
         .target(
             name: "ParleyProviders",
-            dependencies: ["ParleyRun", "ParleyFlow", "ParleyJSON", "ParleyHTTP"]
+            dependencies: ["ParleyRun", "ParleyFlow", "ParleyJSON", "ParleyHTTP", "ParleyWebhooks"]
         ),
         // The scripted support-desk agent behind the sandbox and the `local` target.
         .target(
@@ -86,6 +98,8 @@ let package = Package(
                 "ParleyDemoAgent",
                 "ParleyFlow",
                 "ParleyJSON",
+                "ParleyHTTP",
+                "ParleyWebhooks",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "MultipartKit", package: "multipart-kit"),
                 .product(name: "Logging", package: "swift-log"),
@@ -95,17 +109,16 @@ let package = Package(
         .target(
             name: "ParleyRuntime",
             dependencies: [
-                "ParleyProviders", "ParleySandbox", "ParleyDemoAgent", "ParleyRun", "ParleyFlow", "ParleyJSON",
-                "ParleyHTTP",
+                "ParleyProviders", "ParleySandbox", "ParleyDemoAgent", "ParleyJudging", "ParleyRun", "ParleyFlow",
+                "ParleyJSON", "ParleyHTTP",
             ]
         ),
         // The command line: parses, prints, scaffolds projects.
         .executableTarget(
             name: "parley",
             dependencies: [
-                "ParleyRuntime", "ParleyReports", "ParleyHistory", "ParleyResults", "ParleyStatistics", "ParleyRun",
-                "ParleyFlow", "ParleySandbox",
-                "ParleyDemoAgent", "ParleyProviders", "ParleyJSON",
+                "ParleyRuntime", "ParleyReports", "ParleyHistory", "ParleyResults", "ParleyStatistics", "ParleyJudging",
+                "ParleyRun", "ParleyFlow", "ParleySandbox", "ParleyDemoAgent", "ParleyProviders", "ParleyJSON",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             resources: [
@@ -139,6 +152,8 @@ let package = Package(
         .testTarget(
             name: "ParleyRunTests", dependencies: ["ParleyRun", "ParleyFlow", "ParleyJSON", "ParleyTestSupport"]),
         .testTarget(
+            name: "ParleyJudgingTests", dependencies: ["ParleyJudging", "ParleyRun", "ParleyFlow", "ParleyJSON"]),
+        .testTarget(
             name: "ParleyResultsTests",
             dependencies: ["ParleyResults", "ParleyRun", "ParleyFlow", "ParleyJSON", "ParleyTestSupport"]),
         .testTarget(
@@ -157,12 +172,12 @@ let package = Package(
                 .product(name: "MultipartKit", package: "multipart-kit"),
             ]
         ),
+        .testTarget(name: "ParleyWebhooksTests", dependencies: ["ParleyWebhooks", "ParleyHTTP", "ParleyJSON"]),
         .testTarget(
             name: "ParleyProvidersTests",
             dependencies: [
-                "ParleyProviders", "ParleyRuntime", "ParleySandbox", "ParleyResults", "ParleyRun", "ParleyFlow",
-                "ParleyJSON",
-                "ParleyHTTP",
+                "ParleyProviders", "ParleyRuntime", "ParleySandbox", "ParleyResults", "ParleyJudging", "ParleyRun",
+                "ParleyFlow", "ParleyJSON", "ParleyHTTP", "ParleyWebhooks",
             ]
         ),
         .testTarget(name: "ParleyDemoAgentTests", dependencies: ["ParleyDemoAgent", "ParleyFlow"]),
@@ -172,6 +187,7 @@ let package = Package(
                 "ParleySandbox",
                 "ParleyDemoAgent",
                 "ParleyJSON",
+                "ParleyWebhooks",
                 "ParleyTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],

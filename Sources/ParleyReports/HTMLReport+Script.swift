@@ -131,6 +131,13 @@ extension HTMLReport {
             var parts = t.messages && t.messages.length > 1 ? t.messages : [t.text];
             for (var i = 0; i < parts.length; i++) box.appendChild(el("div", "bubble", parts[i]));
             if (t.events && t.events.length) box.appendChild(el("div", "events", t.events.join(" · ")));
+            if (t.actions && t.actions.length) {
+              var acts = el("ol", "actions");
+              for (var a = 0; a < t.actions.length; a++) acts.appendChild(el("li", "act act-" + t.actions[a][0], \#
+              t.actions[a][1]));
+              box.appendChild(acts);
+            }
+            if (t.verdicts && t.verdicts.length) box.appendChild(verdicts(t.verdicts));
             if (t.completed) box.appendChild(el("div", "events", "the agent ended the conversation"));
             if (t.candidates && t.candidates.length) {
               var c = el("details", "cands");
@@ -149,6 +156,18 @@ extension HTMLReport {
             return box;
           }
 
+          function verdicts(list) {
+            var box = el("ul", "verdicts");
+            for (var v = 0; v < list.length; v++) {
+              var li = el("li", "vd vd-" + list[v][0].split(" ")[0]);
+              li.appendChild(el("span", "vd-word", list[v][0]));
+              li.appendChild(el("span", "criterion", list[v][1]));
+              li.appendChild(el("span", "reasoning", list[v][2]));
+              box.appendChild(li);
+            }
+            return box;
+          }
+
           var ICONS = { passed: "\u2713", failed: "\u2717", error: "!", skipped: "\u2013" };
           function step(s) {
             var row = el("div", "step st-" + s.status);
@@ -159,6 +178,7 @@ extension HTMLReport {
             if (s.detail) row.appendChild(el("span", "detail", s.detail));
             if (s.status === "skipped") row.appendChild(el("span", "detail", "skipped"));
             if (s.duration !== undefined) row.appendChild(el("span", "dur", ms(s.duration)));
+            if (s.verdicts && s.verdicts.length) row.appendChild(verdicts(s.verdicts));
             return row;
           }
 

@@ -214,6 +214,19 @@ extension HTMLReport {
         .event .bubble { background: var(--err-soft); color: var(--err); border-radius: 999px; padding: 3px 14px; \#
         font-size: 12.5px; }
         .events { font-size: 11.5px; color: var(--muted); margin: 3px 4px 0; }
+        .actions { list-style: none; margin: 4px 4px 0; padding: 0; font-family: var(--mono); font-size: 11.5px; }
+        .actions .act { color: var(--muted); overflow-wrap: anywhere; padding-left: 14px; text-indent: -14px; }
+        .actions .act::before { content: "\2699\00a0"; }
+        .actions .act-state-transition::before { content: "\2192\00a0"; }
+        .actions .act-dynamic-behavior::before { content: "\2605\00a0"; }
+        .actions .act-step { color: var(--faint); }
+        .verdicts { list-style: none; margin: 4px 0 0; padding: 0; flex-basis: 100%; font-size: 12px; }
+        .verdicts .vd { display: flex; gap: 8px; flex-wrap: wrap; }
+        .verdicts .vd-word { font-weight: 600; min-width: 90px; }
+        .verdicts .vd-pass .vd-word { color: var(--pass); }
+        .verdicts .vd-fail .vd-word { color: var(--fail); }
+        .verdicts .vd-inconclusive .vd-word { color: var(--faint); }
+        .verdicts .reasoning { color: var(--muted); }
         .cands { font-size: 12.5px; color: var(--muted); margin: 4px 4px 0; max-width: 100%; }
         .cands > summary { cursor: pointer; }
         .cands ol { margin: 4px 0 0; padding-left: 20px; }

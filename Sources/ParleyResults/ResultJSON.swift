@@ -62,6 +62,8 @@ extension FlowRunResult: FlowRunHeader {
             ("notes", .array(notes.map(JSONValue.string))),
         ]
         members.appendIfPresent("usage", usage.map { .array($0.map(\.json)) })
+        members.appendIfPresent("judgments", judgments.map { .array($0.map(\.json)) })
+        members.appendIfPresent("judge_usage", judgeUsage?.json)
         members.appendIfPresent("interrupted", interrupted.map(JSONValue.bool))
         return .object(members)
     }
@@ -74,6 +76,7 @@ extension ResultRecord: FlowRunHeader {
         members += [("transcript", .string(transcript)), ("latencies_ms", .array(latenciesMs.map(JSONValue.number)))]
         members.appendIfPresent("usage", usage.map { .array($0.map(\.json)) })
         members.appendIfPresent("cost", cost.map(JSONValue.number))
+        members.appendIfPresent("judge_usage", judgeUsage?.json)
         return .object(members)
     }
 }
@@ -114,6 +117,7 @@ extension Turn {
         members.appendIfPresent("latency_ms", latencyMs.map(JSONValue.number))
         members.appendIfPresent("ids", ids.map(JSONValue.sortedObject))
         members.appendIfPresent("events", events.map { .array($0.map(\.json)) })
+        members.appendIfPresent("actions", actions.map { .array($0.map(\.json)) })
         members.appendIfPresent("simulated", simulated.map(JSONValue.bool))
         members.appendIfPresent("candidates", candidates.map { .array($0.map(JSONValue.string)) })
         members.appendIfPresent("conversation_completed", conversationCompleted.map(JSONValue.bool))

@@ -28,6 +28,8 @@ public struct ResultRecord: Sendable, Codable, Hashable {
     public var usage: [TokenUsage]?
     /// What those tokens cost by the run's `pricing:`; `nil` when no priced model was used.
     public var cost: Double?
+    /// Judge calls and tokens of the run, when a judge graded it.
+    public var judgeUsage: JudgeUsage?
 
     public init(_ result: FlowRunResult, transcript: String) {
         id = result.id
@@ -49,6 +51,7 @@ public struct ResultRecord: Sendable, Codable, Hashable {
         self.transcript = transcript
         latenciesMs = result.replyLatencies
         usage = result.usage
+        judgeUsage = result.judgeUsage
     }
 
     /// Every token the flow run spent.

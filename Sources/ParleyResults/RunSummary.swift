@@ -1,4 +1,5 @@
 import Foundation
+import ParleyRun
 import ParleyFlow
 import ParleyStatistics
 
@@ -29,6 +30,8 @@ public struct RunSummary: Sendable, Codable {
     public var usage: RunCost?
     /// Set when the budget stopped the run early.
     public var budget: BudgetStop?
+    /// Judge calls and tokens of the whole run (absent when nothing was judged).
+    public var judgeUsage: JudgeUsage?
     public var flows: [FlowSummary]
 
     public struct FlowSummary: Sendable, Codable {
@@ -97,6 +100,7 @@ public struct RunSummary: Sendable, Codable {
         gate = options.gate == .point ? nil : options.gate
         latencyMs = Percentiles(records.flatMap(\.latenciesMs))
         usage = RunCost(records: records, pricing: options.pricing)
+        judgeUsage = Self.judgeUsage(records)
         var order: [String] = []
         var byFlow: [String: [ResultRecord]] = [:]
         for record in records {
@@ -106,6 +110,12 @@ public struct RunSummary: Sendable, Codable {
         flows = order.map { name in
             FlowSummary(flow: name, records: byFlow[name] ?? [], options: options)
         }
+    }
+
+    /// The judge calls and tokens of `records` added up; `nil` when none was judged.
+    public static func judgeUsage(_ records: [ResultRecord]) -> JudgeUsage? {
+        let used = records.compactMap(\.judgeUsage)
+        return used.isEmpty ? nil : used.reduce(JudgeUsage(), +)
     }
 
     /// 0 all passed · 1 an assertion failed · 3 errors without failures (nothing could be completed).

@@ -135,6 +135,12 @@ public struct SandboxCredentials: Sendable, Hashable {
     public var helpdeskClientSecret: String = "sandbox-helpdesk-secret"
     /// Helpdesk workspace (the `{workspace}` path segment of new conversations).
     public var helpdeskWorkspace: String = "juniper"
+    /// Webchat Basic-authentication user.
+    public var webchatUser: String = "parley"
+    /// Webchat Basic-authentication password.
+    public var webchatPassword: String = "sandbox-webchat-password"
+    /// The `api-version` query parameter every webchat request must carry.
+    public var webchatAPIVersion: String = "2024-05-01"
 
     /// Credentials from their parts; most callers want ``default``.
     public init(

@@ -20,6 +20,8 @@ struct Parley: AsyncParsableCommand {
               parley report                   an HTML report of the latest run
               parley diff base/ candidate/    what regressed since the base run (exit 1)
               parley merge a/ b/ --out all/   one run directory from several
+              parley rejudge runs/nightly     grade saved transcripts again, without the agent
+              parley judge calibrate labels.jsonl   how a judge agrees with human verdicts
               parley history                  pass rates, flaky flows and failures over the recorded runs
 
             Exit codes:
@@ -32,8 +34,7 @@ struct Parley: AsyncParsableCommand {
         version: ParleyVersion.current,
         subcommands: [
             RunCommand.self, ValidateCommand.self, ReportCommand.self, DiffCommand.self, MergeCommand.self,
-            HistoryCommand.self,
-            InitCommand.self,
+            HistoryCommand.self, RejudgeCommand.self, JudgeCommand.self, InitCommand.self,
             SandboxCommand.self,
         ],
         defaultSubcommand: nil

@@ -75,11 +75,22 @@ struct ResultPrinter: Sendable {
                 out += "\n      expected:   \(expected)"
             }
             if let actual = failure.actual {
-                out += "\n      agent said: " + indent(truncate(actual), by: "                  ")
+                out +=
+                    "\n      \(Self.actualLabel(failure.stepKind)) "
+                    + indent(truncate(actual), by: "                  ")
             }
             out += "\n      transcript: \(transcript)"
         }
         return out
+    }
+
+    /// What `actual` holds, by the step that failed: the reply, the actions, or the judge's reasoning.
+    static func actualLabel(_ stepKind: String) -> String {
+        switch StepKind(rawValue: stepKind) {
+        case .expectTool?, .expectNoTool?, .expectState?, .expectTools?: "agent did: "
+        case .judge?: "judge said:"
+        default: "agent said:"
+        }
     }
 
     private func details(_ result: FlowRunResult) -> String {
@@ -94,6 +105,9 @@ struct ResultPrinter: Sendable {
             var line = "      \(console.style(who + ":", .cyan)) \(indent(turn.text, by: "        "))"
             if let ms = turn.latencyMs { line += console.style("  (\(Int(ms)) ms)", .dim) }
             lines.append(line)
+            for action in turn.actions ?? [] {
+                lines.append("        " + console.style("did: \(action.summary)", .dim))
+            }
         }
         for step in result.steps {
             let mark: String
@@ -159,6 +173,11 @@ struct ResultPrinter: Sendable {
                 line += " · no price for \(unpriced.joined(separator: ", ")) (add it under pricing:)"
             }
             console.out(line)
+        }
+        if let usage = summary.judgeUsage {
+            console.out(
+                "judges:     \(usage.calls) call\(usage.calls == 1 ? "" : "s"), \(usage.cachedCalls) from the cache, "
+                    + "\(usage.totalTokens) tokens")
         }
         console.out("results:    \(directory)/")
         if let junit { console.out("junit:      \(junit)") }

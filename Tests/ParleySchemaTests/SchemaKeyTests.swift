@@ -37,6 +37,18 @@ import ParleyTestSupport
             Self.keys(defs["step_simulate"]?["properties"]?["simulate"]) == ["until", "max_turns", "on_max", "pick"])
         #expect(Self.keys(defs["step_tag"]?["properties"]?["tag"]) == ["set", "remove"])
         #expect(Self.keys(defs["step_insights"]?["properties"]?["insights"]) == ["state", "action", "objective"])
+        #expect(
+            Self.keys(defs["step_expect_tool"]?["properties"]?["expect_tool"]?["anyOf"]?[1])
+                == ["name", "args", "result", "in", "times", "min", "max"])
+        #expect(
+            Self.keys(defs["step_expect_no_tool"]?["properties"]?["expect_no_tool"]?["anyOf"]?[1]) == ["name", "in"])
+        #expect(Self.keys(defs["step_expect_state"]?["properties"]?["expect_state"]?["anyOf"]?[1]) == ["state", "in"])
+        #expect(
+            Self.keys(defs["step_expect_tools"]?["properties"]?["expect_tools"]?["anyOf"]?[1])
+                == ["sequence", "ordered", "in"])
+        #expect(Self.keys(defs["judge"]?["anyOf"]?[1]) == Set(FlowLoadSession.judgeKeys))
+        #expect(Self.keys(defs["criterion"]?["anyOf"]?[1]) == ["criterion", "inconclusive"])
+        #expect(defs["actionScope"]?["enum"] == ["turn", "conversation"])
     }
 
     @Test func everyStepKindIsASingleKeyAlternativeAndOnlyEndAndRecommendAreBare() throws {
@@ -75,7 +87,22 @@ import ParleyTestSupport
         #expect(protocols == SandboxProviderSpec.protocols)
         #expect(Self.keys(defs["provider_openai"]) == Set(OpenAISettings.targetKeys))
         #expect(Self.keys(defs["simulator_openai"]) == Set(OpenAISettings.keys))
+        #expect(Self.keys(defs["judge_openai"]) == Set(OpenAISettings.judgeKeys))
+        for mode in ["json", "stream", "poll"] {
+            #expect(
+                Self.keys(defs["httpReply"]?["properties"]?[mode]?["properties"]?["actions"])
+                    == ["path", "name", "arguments", "result"])
+        }
         #expect(Self.keys(defs["provider_http"]) == Set(HTTPTargetReader.keys))
+        #expect(Self.keys(defs["provider_amelia"]) == Set(AmeliaSettings.keys))
+        #expect(Self.keys(defs["provider_amelia"]?["properties"]?["webhook"]) == Set(AmeliaWebhookSettings.keys))
+        #expect(Self.keys(defs["provider_http"]?["properties"]?["webhook"]) == Set(HTTPWebhookSettings.keys))
+        #expect(Self.keys(defs["httpRequest"]) == Set(HTTPTargetReader.requestKeys))
+        #expect(Self.keys(defs["httpCondition"]) == Set(HTTPTargetReader.conditionKeys))
+        #expect(Self.keys(defs["httpReply"]) == Set(HTTPTargetReader.replyModes))
+        #expect(
+            Self.keys(defs["httpReply"]?["properties"]?["webhook"])
+                == Set(HTTPTargetReader.messageReadingKeys + ["id"]))
         // LocalProviderSpec lists its keys inline; these are the ones it reads.
         #expect(Self.keys(defs["provider_local"]) == ["provider", "agent", "latency"])
     }

@@ -31,7 +31,12 @@ extension FlowLoadSession {
         case .simulate(let options): options.until?.templates ?? []
         case .tag(let change): change.set.map(\.value)
         case .insights(let i): [i.state, i.action, i.objective].compactMap { $0?.templates }.flatMap { $0 }
-        case .wait, .end, .recommend: []
+        case .expectTool(let e):
+            e.name.templates + e.arguments.flatMap(\.matcher.templates) + (e.result?.templates ?? [])
+        case .expectNoTool(let e): e.name.templates
+        case .expectState(let e): e.state.templates
+        case .expectTools(let e): e.sequence.flatMap(\.templates)
+        case .wait, .end, .recommend, .judge: []
         }
     }
 

@@ -17,6 +17,7 @@ struct AmigoReplyReader {
     private var chunks: [String: String] = [:]
     private var fullMessage: String?
     private var events: [ProviderEvent] = []
+    private var actions = AmigoActionReader()
 
     /// Takes one line of the stream. Throws for a line that is not an event, or an `error` event.
     mutating func consume(_ line: [UInt8], at instant: ContinuousClock.Instant) throws(ProviderError) {
@@ -47,9 +48,7 @@ struct AmigoReplyReader {
             if chunks[id] == nil { messageOrder.append(id) }
             chunks[id, default: ""] += text
         case "current-agent-action":
-            if let action = event["action"]?["type"]?.string {
-                events.append(ProviderEvent(kind: "agent-action", detail: action))
-            }
+            if let action = event["action"] { actions.consume(action) }
         case "interaction-complete":
             complete = true
             interactionID = event["interaction_id"]?.string
@@ -87,6 +86,7 @@ struct AmigoReplyReader {
         if let userMessageID { ids["user_message_id"] = userMessageID }
         return AgentReply(
             messages: messages, sentAt: sentAt, timeToFirstChunk: firstChunk.map { $0 - started },
-            latency: finished - started, ids: ids, events: events, conversationCompleted: conversationCompleted)
+            latency: finished - started, ids: ids, events: events, actions: actions.actions,
+            conversationCompleted: conversationCompleted)
     }
 }

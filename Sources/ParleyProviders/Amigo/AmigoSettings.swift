@@ -1,3 +1,4 @@
+import Foundation
 import ParleyFlow
 import ParleyJSON
 
@@ -18,10 +19,15 @@ public struct AmigoSettings: Sendable {
     public var connectTimeout: Duration
     /// Requests per minute by endpoint; empty means no client-side limits.
     public var rateLimits: [String: Double]
+    /// The `current_agent_action_type` expression sent on create and interact: which agent-action
+    /// events the streams carry (default all: `^.*$`; `^$` for none).
+    public var agentActions: String = Self.allAgentActions
+
+    public static let allAgentActions = "^.*$"
 
     public static let keys = [
         "provider", "base_url", "organization", "api_key", "api_key_id", "user_id", "user_ids", "service_id",
-        "service_version_set_name", "insecure", "connect_timeout", "rate_limits",
+        "service_version_set_name", "insecure", "connect_timeout", "rate_limits", "agent_actions",
     ]
 
     /// Amigo's documented per-minute limits, per organization and endpoint.
@@ -89,6 +95,13 @@ public struct AmigoSettings: Sendable {
             return nil
         }
         rateLimits = limits
+        if let node = map["agent_actions"], let pattern = values.resolve(node, for: "agent_actions") {
+            guard (try? NSRegularExpression(pattern: pattern)) != nil else {
+                values.sink.error("`agent_actions` is not a valid regular expression: `\(pattern)`", at: node.location)
+                return nil
+            }
+            agentActions = pattern
+        }
     }
 
     public init(
@@ -114,6 +127,14 @@ public struct AmigoSettings: Sendable {
 
     /// `https://api.amigo.ai/v1/<org>/<path>`.
     public func url(_ path: String) -> String { "\(baseURL)/v1/\(organization)/\(path)" }
+
+    /// `&current_agent_action_type=…`, percent-encoded, for the create and interact query strings.
+    var agentActionQuery: String {
+        var allowed = CharacterSet.alphanumerics
+        allowed.insert(charactersIn: "-._~")
+        let encoded = agentActions.addingPercentEncoding(withAllowedCharacters: allowed) ?? agentActions
+        return "&current_agent_action_type=" + encoded
+    }
 }
 
 /// Reads a target's `rate_limits:` — `documented` (the default), `off`, or `{ endpoint: per-minute }`

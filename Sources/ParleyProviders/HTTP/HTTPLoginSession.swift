@@ -11,16 +11,21 @@ actor HTTPLoginSession {
     private let settings: HTTPTargetSettings
     private let login: HTTPTargetSettings.LoginOperation
     private let http: ProviderHTTP
+    private let cookies: TargetCookies?
     private var current: (generation: Int, variables: [String: String])?
     private var pending: Task<[String: String], Error>?
     private var generation = 0
     /// Every value a login extracted: tokens, redacted from messages.
     private(set) var secrets: Set<String> = []
 
-    init(settings: HTTPTargetSettings, login: HTTPTargetSettings.LoginOperation, http: ProviderHTTP) {
+    init(
+        settings: HTTPTargetSettings, login: HTTPTargetSettings.LoginOperation, http: ProviderHTTP,
+        cookies: TargetCookies?
+    ) {
         self.settings = settings
         self.login = login
         self.http = http
+        self.cookies = cookies
     }
 
     /// What the current login extracted, logging in first if needed; with the login's generation,
@@ -52,18 +57,20 @@ actor HTTPLoginSession {
     private func logIn() async throws(ProviderError) -> [String: String] {
         let scope = VariableScope(
             persona: nil, scenario: nil, environment: settings.environment, locals: settings.constants)
-        let rendered: RenderedRequest
+        var rendered: RenderedRequest
         do {
-            rendered = try login.request.render(
-                baseURL: settings.baseURL, commonHeaders: settings.headers, scope: scope)
+            rendered = try login.request.render(settings.defaults, scope: scope)
         } catch {
             throw ProviderError(
                 .configuration,
                 "target `\(settings.name)`: \(error.reference) has no value for `login.request` (\(error.location))")
         }
+        // A login again sends what the earlier logins set (a CSRF cookie, a device cookie).
+        rendered.attachCookies(login: cookies?.snapshot, conversation: nil)
         let request = http.request(
             rendered.method, rendered.url, headers: rendered.headers, body: rendered.body, timeout: .seconds(30))
         let response = try await http.send(request, endpoint: HTTPProvider.endpoint, idempotent: true)
+        cookies?.store(response.headers, from: rendered.url)
         let excerpt = ResponseExcerpt(secrets: settings.secrets.union(secrets))
         guard (200..<300).contains(response.status) else {
             if response.status == 429 {
@@ -74,11 +81,15 @@ actor HTTPLoginSession {
             throw ProviderError(
                 .authRefused,
                 "target `\(settings.name)` refused the login (\(response.status)) to \(rendered.summary); "
-                    + "check the credentials in `login.request`. It answered: \(excerpt.text(response.body))",
+                    + "check the credentials in `login.request`. It answered: \(excerpt.text(response.body)). "
+                    + "Parley sent \(rendered.sentDescription)",
                 status: response.status)
         }
         guard !login.extract.isEmpty else { return [:] }
-        guard let json = try? JSONValue(parsing: response.body) else {
+        // An answer read only for its headers may have any body, or none.
+        let json: JSONValue? =
+            login.extract.contains(where: \.readsBody) ? try? JSONValue(parsing: response.body) : .null
+        guard let json else {
             throw ProviderError(
                 .authRefused,
                 "target `\(settings.name)`: the login answer to \(rendered.summary) (\(response.status)) is not JSON, "
@@ -86,10 +97,10 @@ actor HTTPLoginSession {
         }
         var variables: [String: String] = [:]
         for extraction in login.extract {
-            guard let value = extraction.value(in: json) else {
+            guard let value = extraction.value(in: json, headers: response.headers) else {
                 throw ProviderError(
                     .authRefused,
-                    "target `\(settings.name)`: `login.extract.\(extraction.name)` (\(extraction.path), "
+                    "target `\(settings.name)`: `login.extract.\(extraction.name)` (\(extraction.summary), "
                         + "\(extraction.location)) found nothing in the login answer to \(rendered.summary) "
                         + "(\(response.status)): "
                         + excerpt.text(response.body), status: response.status)

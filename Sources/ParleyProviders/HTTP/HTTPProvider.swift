@@ -20,29 +20,44 @@ public struct HTTPProviderSpec: ProviderSpec {
     }
 
     public func makeProvider(resources: ProviderResources) async throws(ProviderError) -> any ConversationProvider {
-        HTTPProvider(settings: settings, client: resources.http)
+        var webhooks: HTTPWebhookRoute?
+        if let webhook = settings.webhook {
+            let receiver = try await resources.webhookReceiver(webhook.receiver, for: targetName)
+            webhooks = HTTPWebhookRoute(receiver: receiver, target: targetName, settings: webhook)
+        }
+        return HTTPProvider(settings: settings, client: resources.http, webhooks: webhooks)
     }
 }
 
 /// `provider: http` — an agent nobody wrote an adapter for, its protocol described in parley.yaml:
 /// an optional login, a request that starts a conversation, one that sends a message, and where
-/// the reply comes from (the response body, a stream, or polling). See docs/http-provider.md.
+/// the reply comes from (the response body, a stream, polling, or webhook deliveries). See
+/// docs/http-provider.md.
 final class HTTPProvider: ConversationProvider {
     let settings: HTTPTargetSettings
     let http: ProviderHTTP
     let login: HTTPLoginSession?
+    /// The login's cookies, shared by every conversation (`nil` with `cookies: false`).
+    let cookies: TargetCookies?
+    /// Where replies are delivered, when a reply arrives by webhook.
+    let webhooks: HTTPWebhookRoute?
 
     /// The one rate-limit bucket of the target: agents limit per key, not per endpoint.
     static let endpoint = "requests"
 
-    init(settings: HTTPTargetSettings, client: HTTPClient) {
+    init(settings: HTTPTargetSettings, client: HTTPClient, webhooks: HTTPWebhookRoute? = nil) {
         self.settings = settings
+        self.webhooks = webhooks
+        let cookies = settings.cookies ? TargetCookies() : nil
+        self.cookies = cookies
         let http = ProviderHTTP(
             client: client, service: "target `\(settings.name)`", verifyTLS: settings.verifyTLS,
             connectTimeout: settings.connectTimeout,
             limits: RateLimits(perMinute: settings.rateLimit.map { [Self.endpoint: $0] } ?? [:]))
         self.http = http
-        self.login = settings.login.map { HTTPLoginSession(settings: settings, login: $0, http: http) }
+        self.login = settings.login.map {
+            HTTPLoginSession(settings: settings, login: $0, http: http, cookies: cookies)
+        }
     }
 
     var kind: String { "http" }
@@ -64,7 +79,7 @@ final class HTTPProvider: ConversationProvider {
         -> RenderedRequest
     {
         do {
-            return try template.render(baseURL: settings.baseURL, commonHeaders: settings.headers, scope: scope)
+            return try template.render(settings.defaults, scope: scope)
         } catch {
             throw ProviderError(
                 .configuration,
