@@ -119,9 +119,10 @@ struct OpenAIAPI: Sendable {
         let prompt = parsed.reduce(0) { $0 + Self.tokens($1.content) }
         if body["stream"] == .bool(true) {
             // Like OpenAI, a streamed answer reports its tokens only when `stream_options` asks.
-            let usage =
-                body["stream_options"]?["include_usage"] == .bool(true)
-                ? Self.usage(prompt: prompt, completion: texts.reduce(0) { $0 + Self.tokens($1) }) : nil
+            var usage: JSON?
+            if case .bool(true)? = body["stream_options"]?["include_usage"] {
+                usage = Self.usage(prompt: prompt, completion: texts.reduce(0) { $0 + Self.tokens($1) })
+            }
             return stream(
                 texts, toolCalls: toolCalls, id: id, created: created, model: model, delay: delay, usage: usage,
                 faults: injected)
