@@ -150,7 +150,6 @@ public struct RunMerge: Sendable {
                 message: "\(directory): cannot create the run directory (\(error.localizedDescription))")
         }
         do {
-            let encoder = JSONCoding.encoder()
             var lines: [UInt8] = []
             for entry in entries {
                 let data = try RunDirectory(path: entry.source).transcriptData(for: entry.record)
@@ -160,13 +159,12 @@ public struct RunMerge: Sendable {
                     try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
                 }
                 try RunWriter.writeAtomically(path: target, bytes: [UInt8](data))
-                lines += try encoder.encode(entry.record)
+                lines += entry.record.json.bytes
                 lines.append(UInt8(ascii: "\n"))
             }
             try RunWriter.writeAtomically(path: resultsPath, bytes: lines)
             let summaryPath = (directory as NSString).appendingPathComponent(RunWriter.summaryFile)
-            try RunWriter.writeAtomically(
-                path: summaryPath, bytes: [UInt8](try JSONCoding.encoder(pretty: true).encode(summary)))
+            try RunWriter.writeAtomically(path: summaryPath, bytes: summary.json.prettyBytes)
         } catch let error as RunDirectoryError {
             throw Failure(kind: .unwritable, message: error.description)
         } catch {

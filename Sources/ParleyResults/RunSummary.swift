@@ -6,7 +6,7 @@ import ParleyStatistics
 /// `summary.json`: counts, per-flow pass rates with their statistics, latency percentiles, tokens
 /// and cost of a run. Every figure a report shows is computed here once and stored, so the console,
 /// the HTML report, JUnit, `diff` and the history agree.
-public struct RunSummary: Sendable, Codable {
+public struct RunSummary: Sendable, Hashable {
     public typealias Percentiles = ParleyStatistics.Percentiles
 
     public var runId: String
@@ -34,7 +34,7 @@ public struct RunSummary: Sendable, Codable {
     public var judgeUsage: JudgeUsage?
     public var flows: [FlowSummary]
 
-    public struct FlowSummary: Sendable, Codable {
+    public struct FlowSummary: Sendable, Hashable {
         public var flow: String
         public var file: String
         public var runs: Int
