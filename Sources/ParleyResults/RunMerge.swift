@@ -70,18 +70,13 @@ public struct RunMerge: Sendable {
             }
             let summary = directory.summary(records: records)
             notRun += summary.notRun
-            if !optionsFound,
-                summary.k != nil || summary.gate != nil || summary.flows.contains(where: { $0.minPassRate != nil })
-            {
+            let stored = summary.options
+            if !optionsFound, stored.k != nil || stored.gate != .point || !stored.minPassRates.isEmpty {
                 optionsFound = true
-                options.k = summary.k
-                options.gate = summary.gate ?? .point
+                options.k = stored.k
+                options.gate = stored.gate
             }
-            for flow in summary.flows {
-                if let rate = flow.minPassRate, options.minPassRates[flow.flow] == nil {
-                    options.minPassRates[flow.flow] = rate
-                }
-            }
+            options.minPassRates.merge(stored.minPassRates) { first, _ in first }
             starts.append(summary.startedAt)
             finishes.append(summary.finishedAt)
             for record in records {

@@ -139,6 +139,16 @@ public struct RunSummary: Sendable, Hashable {
         return 0
     }
 
+    /// The options the summary was computed with, as far as it records them (k, the gate, each flow's
+    /// minimum pass rate), so a merge or a re-graded run is summarised the way the run was.
+    public var options: Options {
+        var options = Options(k: k, gate: gate ?? .point)
+        for flow in flows {
+            if let rate = flow.minPassRate { options.minPassRates[flow.flow] = rate }
+        }
+        return options
+    }
+
     /// Flows whose pass rate fell short of their `minPassRate`.
     public var flowsBelowMinPassRate: [FlowSummary] { flows.filter { $0.meetsMinPassRate == false } }
 }

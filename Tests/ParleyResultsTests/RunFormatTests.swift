@@ -207,6 +207,19 @@ import ParleyTestSupport
         }
     }
 
+    @Test func aStoredSummaryTellsTheOptionsItWasComputedWith() throws {
+        let record = ResultRecord(try Self.fullResult(), transcript: "t")
+        let summary = RunSummary(
+            runId: "r", startedAt: RunFixtures.start, finishedAt: RunFixtures.start, records: [record],
+            options: Self.everyOption)
+        let read = try RunSummary(json: JSONValue(parsing: summary.json.prettyBytes)).options
+        #expect(read.k == 1 && read.gate == .lowerBound)
+        #expect(read.minPassRates == ["refund": 0.5])
+        let plain = RunSummary(
+            runId: "r", startedAt: RunFixtures.start, finishedAt: RunFixtures.start, records: [record])
+        #expect(plain.options.k == nil && plain.options.gate == .point && plain.options.minPassRates.isEmpty)
+    }
+
     @Test func runDescriptionsReadBackEqual() throws {
         let described = [
             RunMetadata(
