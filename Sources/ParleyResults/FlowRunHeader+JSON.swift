@@ -32,6 +32,7 @@ extension FlowRunHeader: JSONRecord {
         try json.field("finished_at", &finishedAt)
         try json.field("duration_ms", &durationMs)
         try json.optional("conversation_id", &conversationId)
+        try json.optional("usage", &usage)
         try json.optional("judge_usage", &judgeUsage)
     }
 }

@@ -74,3 +74,16 @@ extension JudgeUsage: JSONRecord {
         try json.field("completion_tokens", &completionTokens)
     }
 }
+
+/// Tokens one role spent on one model.
+extension TokenUsage: JSONRecord {
+    public static let blank = TokenUsage(role: .agent, model: "")
+
+    public mutating func members<C: JSONMemberCoder>(_ json: inout C) throws(C.Failure) {
+        try json.field("role", &role)
+        try json.field("model", &model)
+        try json.field("calls", &calls)
+        try json.field("input_tokens", &inputTokens)
+        try json.field("output_tokens", &outputTokens)
+    }
+}

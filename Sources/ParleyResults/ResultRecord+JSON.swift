@@ -11,5 +11,6 @@ extension ResultRecord: JSONRecord {
         try json.field("turns", &turns)
         try json.field("transcript", &transcript)
         try json.field("latencies_ms", &latenciesMs)
+        try json.optional("cost", &cost)
     }
 }

@@ -16,9 +16,12 @@ public struct ResultRecord: Sendable, Hashable {
     public var transcript: String
     /// Agent reply latencies of the run, in turn order (milliseconds).
     public var latenciesMs: [Double]
+    /// What the run's tokens cost by the run's `pricing:`; `nil` when no priced model was used.
+    public var cost: Double?
 
-    public init(header: FlowRunHeader, turns: Int, transcript: String, latenciesMs: [Double]) {
+    public init(header: FlowRunHeader, turns: Int, transcript: String, latenciesMs: [Double], cost: Double? = nil) {
         self.header = header
+        self.cost = cost
         self.turns = turns
         self.transcript = transcript
         self.latenciesMs = latenciesMs
@@ -36,4 +39,7 @@ public struct ResultRecord: Sendable, Hashable {
         get { header[keyPath: member] }
         set { header[keyPath: member] = newValue }
     }
+
+    /// Every token the flow run spent.
+    public var totalTokens: Int { header.usage?.reduce(0) { $0 + $1.totalTokens } ?? 0 }
 }

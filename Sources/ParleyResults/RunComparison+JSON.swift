@@ -21,6 +21,7 @@ extension RunComparison.Thresholds: JSONRecord {
         try json.field("pass_rate_drop", &passRateDrop)
         try json.field("latency_increase", &latencyIncrease)
         try json.field("latency_floor_ms", &latencyFloorMs)
+        try json.field("alpha", &alpha)
     }
 }
 
@@ -60,6 +61,7 @@ extension RunComparison.FlowStats: JSONRecord {
         try json.field("failed", &failed)
         try json.field("errors", &errors)
         try json.field("pass_rate", &passRate)
+        try json.optional("pass_rate_interval", &passRateInterval)
         try json.field("flaky", &flaky)
         try json.optional("latency_ms", &latencyMs)
         try json.optional("failure", &failure)
@@ -75,6 +77,8 @@ extension RunComparison.Change: JSONRecord {
         try json.optional("percentile", &percentile)
         try json.optional("base", &base)
         try json.optional("candidate", &candidate)
+        try json.optional("p_value", &pValue)
+        try json.optional("significant", &significant)
     }
 }
 

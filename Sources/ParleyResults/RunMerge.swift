@@ -57,6 +57,9 @@ public struct RunMerge: Sendable {
         var notRun = 0
         var starts: [Date] = []
         var finishes: [Date] = []
+        // The shards of one run share how it was judged: k, the gate and each flow's min pass rate.
+        var options = RunSummary.Options()
+        var optionsFound = false
         for path in directories {
             let directory = RunDirectory(path: path)
             let records: [ResultRecord]
@@ -67,6 +70,13 @@ public struct RunMerge: Sendable {
             }
             let summary = directory.summary(records: records)
             notRun += summary.notRun
+            let stored = summary.options
+            if !optionsFound, stored.k != nil || stored.gate != .point || !stored.minPassRates.isEmpty {
+                optionsFound = true
+                options.k = stored.k
+                options.gate = stored.gate
+            }
+            options.minPassRates.merge(stored.minPassRates) { first, _ in first }
             starts.append(summary.startedAt)
             finishes.append(summary.finishedAt)
             for record in records {
@@ -114,7 +124,7 @@ public struct RunMerge: Sendable {
         let finished = (finishes + records.map(\.finishedAt)).max() ?? started
         let summary = RunSummary(
             runId: runId, startedAt: started, finishedAt: finished, records: records,
-            planned: records.count + notRun)
+            planned: records.count + notRun, options: options)
         return RunMerge(entries: entries, duplicates: duplicates, summary: summary)
     }
 

@@ -19,6 +19,7 @@ extension RunMetadata: JSONRecord {
         try json.optional("shard", &shard)
         try json.field("skip_unsupported", &skipUnsupported)
         try json.field("planned", &planned)
+        try json.optional("environment", &environment)
     }
 }
 
@@ -28,5 +29,17 @@ extension Shard: JSONRecord {
     public mutating func members<C: JSONMemberCoder>(_ json: inout C) throws(C.Failure) {
         try json.field("index", &index)
         try json.field("count", &count)
+    }
+}
+
+/// Where a run was made.
+extension RunEnvironment: JSONRecord {
+    public static let blank = RunEnvironment()
+
+    public mutating func members<C: JSONMemberCoder>(_ json: inout C) throws(C.Failure) {
+        try json.optional("git_commit", &gitCommit)
+        try json.optional("git_branch", &gitBranch)
+        try json.optional("ci_job", &ciJob)
+        try json.optional("ci_url", &ciURL)
     }
 }

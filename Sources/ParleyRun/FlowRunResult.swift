@@ -85,6 +85,9 @@ public struct FlowRunHeader: Sendable, Hashable {
     public var finishedAt: Date
     public var durationMs: Double
     public var conversationId: String?
+    /// Tokens spent by the agent, the simulator and judges, one entry per role and model; empty when
+    /// no endpoint reported usage.
+    public var usage: [TokenUsage]?
     /// Judge calls made for this flow run and the tokens they used.
     public var judgeUsage: JudgeUsage?
 

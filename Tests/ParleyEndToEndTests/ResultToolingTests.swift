@@ -86,13 +86,14 @@ import ParleyTestSupport
         try Self.orderFlow(broken: true).write(toFile: dir + "/order.yaml", atomically: true, encoding: .utf8)
         try await parley(["run", "order.yaml", "--out", "candidate"], in: dir, status: 1)
 
-        let regressed = try await parley(["diff", "base", "candidate"], in: dir, status: 1)
+        // Reply latency on a loaded machine varies from run to run; only the outcome is under test here.
+        let regressed = try await parley(["diff", "base", "candidate", "--latency-floor", "60s"], in: dir, status: 1)
         #expect(regressed.stdout.contains("REGRESSED order-check  new failure · pass rate 100% → 0% (1/1 → 0/1)"))
         #expect(regressed.stdout.contains("order.yaml:5:5: expected the agent's reply to match /has shipped/i"))
         #expect(regressed.stdout.contains("transcript: candidate/transcripts/order-check--default--1.json"))
         #expect(regressed.stdout.contains("regression: 1 regressed, 0 unchanged"))
 
-        let fixed = try await parley(["diff", "candidate", "base"], in: dir, status: 0)
+        let fixed = try await parley(["diff", "candidate", "base", "--latency-floor", "60s"], in: dir, status: 0)
         #expect(fixed.stdout.contains("IMPROVED  order-check  fixed"))
         #expect(fixed.stdout.contains("no regression: 1 improved"))
 
@@ -119,21 +120,30 @@ import ParleyTestSupport
             toFile: dir + "/candidate/results.jsonl", atomically: true, encoding: .utf8)
 
         let text = try await parley(["diff", dir + "/base", dir + "/candidate"], status: 1)
-        #expect(text.stdout.contains("new failure · newly flaky · pass rate 100% → 66.7% (3/3 → 2/3) · p50 "))
+        // One failure in six runs is not significant (p = 0.5); the slower replies are the regression.
+        #expect(
+            text.stdout.contains(
+                "new failure · newly flaky · pass rate 100% → 66.7% (3/3 → 2/3), p = 0.500 · p50 "),
+            "\(text.stdout)")
         let json = try await parley(["diff", dir + "/base", dir + "/candidate", "--json"], status: 1)
         let comparison = try RunComparison(json: JSONValue(parsing: json.stdout))
         #expect(comparison.regressed)
         #expect(
             comparison.flows.first?.changes.map(\.kind) == [.newFailure, .newlyFlaky, .passRateDrop, .slower, .slower])
 
-        // Generous thresholds leave only the new failure and the flakiness.
+        // Generous thresholds leave only the new failure and the flakiness, changed but not significant.
         let lenient = try await parley(
             [
                 "diff", dir + "/base", dir + "/candidate", "--json", "--pass-rate-threshold", "50%",
                 "--latency-threshold", "20%", "--latency-floor", "5s",
-            ], status: 1)
-        let kinds = try RunComparison(json: JSONValue(parsing: lenient.stdout)).flows.first?.changes.map(\.kind)
-        #expect(kinds == [.newFailure, .newlyFlaky])
+            ], status: 0)
+        let changes = try RunComparison(json: JSONValue(parsing: lenient.stdout)).flows.first?.changes
+        #expect(changes?.map(\.kind) == [.newFailure, .newlyFlaky])
+        #expect(changes?.allSatisfy { $0.significant == false && abs(($0.pValue ?? 0) - 0.5) < 1e-9 } == true)
+        let listed = try await parley(
+            ["diff", dir + "/base", dir + "/candidate", "--latency-floor", "5s", "--pass-rate-threshold", "50%"],
+            status: 0)
+        #expect(listed.stdout.contains("CHANGED   greeting  changed, not significant"), "\(listed.stdout)")
 
         let badThreshold = try await ParleyBinary.run([
             "diff", dir + "/base", dir + "/candidate", "--latency-threshold", "20",

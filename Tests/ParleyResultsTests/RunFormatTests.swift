@@ -72,6 +72,10 @@ import ParleyTestSupport
                 step: nil, location: location, judge: "closing", model: "m", turnsSeen: 4, criteria: [], replies: [],
                 minScore: nil, cached: false),
         ]
+        result.usage = [
+            TokenUsage(role: .agent, model: "gpt-4o", calls: 2, inputTokens: 900, outputTokens: 120),
+            TokenUsage(role: .judge, model: "unpriced", calls: 1, inputTokens: 300, outputTokens: 9),
+        ]
         result.judgeUsage = JudgeUsage(calls: 3, cachedCalls: 1, promptTokens: 1200, completionTokens: 80)
         result.interrupted = true
         return result
@@ -84,6 +88,11 @@ import ParleyTestSupport
             provider: "local", labels: [], outcome: .passed, startedAt: try at("2026-01-15T10:30:00.000Z"),
             finishedAt: try at("2026-01-15T10:30:00.000Z"), opening: .userFirst)
     }
+
+    /// Options that make a summary fill every optional member.
+    static let everyOption = RunSummary.Options(
+        k: 1, gate: .lowerBound, minPassRates: ["refund": 0.5], defaultMinPassRate: 0.9,
+        pricing: Pricing(models: ["gpt-4o": Pricing.Price(inputPerMillion: 2.5, outputPerMillion: 10)]))
 
     @Test func transcriptsReadBackEqual() throws {
         for result in [try Self.fullResult(), try Self.bareResult()] {
@@ -110,13 +119,16 @@ import ParleyTestSupport
     @Test func aResultLineIsTheTranscriptsHeaderThenItsOwnMembers() throws {
         let result = try Self.fullResult()
         let transcriptKeys = try #require(result.json.object).map(\.0)
-        let lineKeys = try #require(ResultRecord(result, transcript: "t").json.object).map(\.0)
+        var record = ResultRecord(result, transcript: "t")
+        record.cost = 0.0034
+        let lineKeys = try #require(record.json.object).map(\.0)
         let header = [
             "id", "flow", "file", "persona", "repetition", "target", "provider", "labels", "conversation_tags",
-            "outcome", "failure", "started_at", "finished_at", "duration_ms", "conversation_id", "judge_usage",
+            "outcome", "failure", "started_at", "finished_at", "duration_ms", "conversation_id", "usage",
+            "judge_usage",
         ]
         #expect(transcriptKeys == header + ["opening", "turns", "steps", "notes", "judgments", "interrupted"])
-        #expect(lineKeys == header + ["turns", "transcript", "latencies_ms"])
+        #expect(lineKeys == header + ["turns", "transcript", "latencies_ms", "cost"])
     }
 
     /// A property left out of `members` would silently be neither written nor read: with every
@@ -132,7 +144,8 @@ import ParleyTestSupport
         turn.candidates = ["a"]
         check(result.header, "FlowRunHeader")
         check(result, embedding: Mirror(reflecting: result.header).children.count - 1, "FlowRunResult")
-        let record = ResultRecord(result, transcript: "t")
+        var record = ResultRecord(result, transcript: "t")
+        record.cost = 0.0034
         check(record, embedding: Mirror(reflecting: record.header).children.count - 1, "ResultRecord")
         check(Self.fullFailure(), "FailureInfo")
         check(turn, "Turn")
@@ -144,19 +157,30 @@ import ParleyTestSupport
                 detail: "d"), "AgentAction")
         check(try #require(result.judgments?.first), "Judgment")
         check(try #require(result.judgeUsage), "JudgeUsage")
-        let summary = RunSummary(
-            runId: "r", startedAt: RunFixtures.start, finishedAt: RunFixtures.start, records: [record])
+        var summary = RunSummary(
+            runId: "r", startedAt: RunFixtures.start, finishedAt: RunFixtures.start, records: [record],
+            options: Self.everyOption)
+        summary.budget = BudgetStop(maxTokens: 10, maxCost: 1, spentTokens: 12, spentCost: 0.5, notStarted: 3)
         check(summary, "RunSummary")
         check(try #require(summary.flows.first), "FlowSummary")
+        check(try #require(summary.usage), "RunCost")
+        check(try #require(summary.usage?.byModel.first), "TokenUsage")
+        check(try #require(summary.budget), "BudgetStop")
+        check(try #require(summary.passRateInterval), "WilsonInterval")
+        check(try #require(summary.latencyMs), "Percentiles")
         let metadata = RunMetadata(
             runId: "r", paths: [], target: "t", config: "c", filters: [], repeatCount: 1, seed: 1,
-            shard: Shard(parsing: "1/2"), skipUnsupported: false, planned: 1)
+            shard: Shard(parsing: "1/2"), skipUnsupported: false, planned: 1,
+            environment: RunEnvironment(gitCommit: "abc", gitBranch: "main", ciJob: "github:1", ciURL: "https://ci"))
         check(metadata, "RunMetadata")
+        check(try #require(metadata.environment), "RunEnvironment")
     }
 
     @Test func summariesReadBackEqual() throws {
+        var priced = ResultRecord(try Self.fullResult(), transcript: "transcripts/a.json")
+        priced.cost = 0.0034
         let records = [
-            ResultRecord(try Self.fullResult(), transcript: "transcripts/a.json"),
+            priced,
             ResultRecord(try Self.bareResult(), transcript: "transcripts/b.json"),
             ResultRecord(RunFixtures.result(outcome: .failed, latencies: [0.001, 12.75, 3000]), transcript: "c"),
         ]
@@ -165,17 +189,35 @@ import ParleyTestSupport
                 runId: "20260115-103000-ab12", startedAt: try Self.at("2026-01-15T10:30:00.001Z"),
                 finishedAt: try Self.at("2026-01-15T10:31:00.999Z"), records: records, planned: 7),
             RunSummary(
+                runId: "stats", startedAt: try Self.at("2026-01-15T10:30:00.001Z"),
+                finishedAt: try Self.at("2026-01-15T10:31:00.999Z"), records: records, planned: 3,
+                options: Self.everyOption),
+            RunSummary(
                 runId: "empty", startedAt: try Self.at("2026-01-15T10:30:00.000Z"),
                 finishedAt: try Self.at("2026-01-15T10:30:00.000Z"), records: []),
         ]
-        #expect(summaries[0].latencyMs != nil && summaries[1].latencyMs == nil)
-        #expect(summaries[0].judgeUsage != nil && summaries[1].judgeUsage == nil)
+        #expect(summaries[0].latencyMs != nil && summaries[2].latencyMs == nil)
+        #expect(summaries[0].judgeUsage != nil && summaries[2].judgeUsage == nil)
+        #expect(summaries[1].usage?.cost != nil && summaries[1].flows.first?.passAtK != nil)
         for summary in summaries {
             let written = summary.json.prettyBytes
             let read = try RunSummary(json: JSONValue(parsing: written))
             #expect(read == summary)
             #expect(read.json.prettyBytes == written)
         }
+    }
+
+    @Test func aStoredSummaryTellsTheOptionsItWasComputedWith() throws {
+        let record = ResultRecord(try Self.fullResult(), transcript: "t")
+        let summary = RunSummary(
+            runId: "r", startedAt: RunFixtures.start, finishedAt: RunFixtures.start, records: [record],
+            options: Self.everyOption)
+        let read = try RunSummary(json: JSONValue(parsing: summary.json.prettyBytes)).options
+        #expect(read.k == 1 && read.gate == .lowerBound)
+        #expect(read.minPassRates == ["refund": 0.5])
+        let plain = RunSummary(
+            runId: "r", startedAt: RunFixtures.start, finishedAt: RunFixtures.start, records: [record])
+        #expect(plain.options.k == nil && plain.options.gate == .point && plain.options.minPassRates.isEmpty)
     }
 
     @Test func runDescriptionsReadBackEqual() throws {
