@@ -17,10 +17,10 @@ enum Deadline {
                     return .failure(.provider(error))
                 }
             }
+            let due = ContinuousClock.now + limit
             group.addTask {
                 // A cancelled sleep means the operation finished first; report nothing.
-                do { try await Task.sleep(for: limit) } catch { return nil }
-                return .failure(.timedOut)
+                await DeadlineTimer.shared.sleep(until: due) ? .failure(.timedOut) : nil
             }
             var result: Result<T, Failure> = .failure(.timedOut)
             if let first = await group.next(), let value = first {

@@ -4,19 +4,38 @@ import ParleyJSON
 
 /// One flow run to perform: a flow, as one of its personas, for one repetition.
 public struct FlowRunRequest: Sendable {
-    public var flow: Flow
-    public var persona: Persona?
+    /// The flow and persona, shared by every repetition of them: a plan of many repetitions holds
+    /// one copy of each flow, not one per flow run.
+    private let subject: Subject
+    public var flow: Flow { subject.flow }
+    public var persona: Persona? { subject.persona }
     public var repetition: Int
     public var targetName: String
     /// The run's seed; each flow run derives its own generator from it and its id.
     public var seed: UInt64
 
+    private final class Subject: Sendable {
+        let flow: Flow
+        let persona: Persona?
+
+        init(flow: Flow, persona: Persona?) {
+            self.flow = flow
+            self.persona = persona
+        }
+    }
+
     public init(flow: Flow, persona: Persona?, repetition: Int = 1, targetName: String, seed: UInt64 = 0) {
-        self.flow = flow
-        self.persona = persona
+        self.subject = Subject(flow: flow, persona: persona)
         self.repetition = repetition
         self.targetName = targetName
         self.seed = seed
+    }
+
+    /// The same flow run, another repetition (sharing the flow and persona).
+    public func withRepetition(_ repetition: Int) -> FlowRunRequest {
+        var request = self
+        request.repetition = repetition
+        return request
     }
 
     public var id: String { FlowRunResult.makeID(flow: flow.name, persona: persona, repetition: repetition) }

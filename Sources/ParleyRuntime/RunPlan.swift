@@ -216,13 +216,11 @@ public struct RunPlanner {
         plan.runCount += repetitions * personas.count
         plan.targetNames.insert(targetName)
         guard keepsRequests else { return }
+        let first = personas.map {
+            FlowRunRequest(flow: flow, persona: $0, repetition: 1, targetName: targetName, seed: options.seed)
+        }
         for repetition in 1...repetitions {
-            for persona in personas {
-                plan.requests.append(
-                    FlowRunRequest(
-                        flow: flow, persona: persona, repetition: repetition, targetName: targetName,
-                        seed: options.seed))
-            }
+            plan.requests += first.map { $0.withRepetition(repetition) }
         }
     }
 
