@@ -44,8 +44,11 @@ struct Parley: AsyncParsableCommand {
     )
 
     static func main() async {
-        // Before any other thread starts: long runs otherwise grow in memory (ProcessLimits explains).
-        ProcessLimits.useOneMallocArena()
+        // A run is long and hops between threads: one malloc arena keeps its memory from growing with
+        // the number of conversations (ProcessLimits.useOneMallocArena explains). It must be set before
+        // other threads start, so before arguments are parsed: by the subcommand's name. Commands that
+        // read in parallel (validate) keep an arena per thread.
+        if CommandLine.arguments.dropFirst().first == "run" { ProcessLimits.useOneMallocArena() }
         await main(nil)
     }
 }
