@@ -76,6 +76,12 @@ public final class HTTPClient: Sendable {
         }
     }
 
+    /// The event-loop thread as a task executor. Tasks that prefer it run on the loop thread, so
+    /// the replies they wait for resume them without crossing threads; they must not block (their
+    /// waiting must be `await`s), since the loop waits for them. Once the client is shut down,
+    /// tasks still preferring it run on the global executor.
+    public var taskExecutor: any TaskExecutor { loop }
+
     /// Stops the event loop; in-flight and later requests fail with `.cancelled`. Idempotent,
     /// and done automatically when the client is deallocated.
     public func shutdown() {

@@ -73,7 +73,7 @@ extension TransferLoop {
             var events = [Int32](repeating: 0, count: capacity)
             var running: Int32 = 0
             while true {
-                let timeout = waitMilliseconds(includingCurlTimer: true)
+                let timeout = hasLocalWork ? 0 : waitMilliseconds(includingCurlTimer: true)
                 let ready = parley_epoll_wait(epoll, &fds, &events, Int32(capacity), timeout)
                 now = .now
                 var woken = false
@@ -86,8 +86,8 @@ extension TransferLoop {
                         }
                     }
                 }
-                if woken {
-                    parley_eventfd_drain(wake)
+                if woken { parley_eventfd_drain(wake) }
+                if woken || hasLocalCommands {
                     guard processInbox() else { return }
                 }
                 // New transfers and finished sockets usually move libcurl's timer to "now".
@@ -97,6 +97,8 @@ extension TransferLoop {
                 }
                 collectFinished()
                 checkDeadlines()
+                // Tasks resumed by this turn's events (and those handed over from other threads).
+                runReadyJobs()
             }
         #else
             _ = (epoll, wake)
@@ -112,7 +114,9 @@ extension TransferLoop {
             _ = curl_multi_perform(multi, &running)
             collectFinished()
             checkDeadlines()
-            let timeout = waitMilliseconds(includingCurlTimer: false)
+            runReadyJobs()
+            if hasLocalCommands { continue }
+            let timeout = readyJobs.isEmpty ? waitMilliseconds(includingCurlTimer: false) : 0
             _ = curl_multi_poll(multi, nil, 0, timeout, nil)
             now = .now
         }

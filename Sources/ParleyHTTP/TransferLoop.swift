@@ -28,13 +28,15 @@ final class TransferLoop: @unchecked Sendable {
         case multiPoll
     }
 
-    private enum Command {
+    enum Command {
         case submit(Transfer)
         case cancel(Transfer)
     }
 
-    private struct Inbox {
+    struct Inbox {
         var commands: [Command] = []
+        /// Tasks' jobs handed to the loop from other threads (``TransferLoop/enqueue(_:)``).
+        var jobs: [UnownedJob] = []
         /// A wake-up was signalled and the loop has not drained the inbox since; further
         /// submissions need not signal again.
         var wakeupPending = false
@@ -43,7 +45,7 @@ final class TransferLoop: @unchecked Sendable {
 
     let multi: UnsafeMutableRawPointer
     let engine: Engine
-    private let inbox = Mutex(Inbox())
+    let inbox = Mutex(Inbox())
     private let userAgent: String
     private let receiveBufferSize: Int
     private let idleHandleLimit: Int
@@ -58,6 +60,14 @@ final class TransferLoop: @unchecked Sendable {
     private var active: [Transfer] = []
     private var idleHandles: [EasyHandle] = []
     private var drained: [Command] = []
+    /// Commands given on the loop thread itself (by tasks running on it): no lock, no wake-up.
+    private var localCommands: [Command] = []
+    /// Jobs to run on the loop thread, and a spare buffer to swap with while they run.
+    var readyJobs: [UnownedJob] = []
+    var runningJobs: [UnownedJob] = []
+    /// The loop thread, once it runs (Linux: `pthread_t` is an integer), so that work arising on
+    /// the loop thread skips the lock and the wake-up.
+    private let loopThread = Atomic<UInt>(0)
     /// When to look at the transfers' own deadlines next; never later than the earliest one.
     private var nextDeadlineCheck: ContinuousClock.Instant?
     /// When libcurl wants `curl_multi_socket_action(CURL_SOCKET_TIMEOUT)` (socket engine).
@@ -124,9 +134,22 @@ final class TransferLoop: @unchecked Sendable {
     }
 
     private func enqueue(_ command: Command) -> Bool {
+        if isLoopThread {
+            // Runs before the loop waits again; after shutdown, the inbox path refuses it.
+            if !inbox.withLock({ $0.closed }) {
+                localCommands.append(command)
+                return true
+            }
+        }
+        return post { $0.commands.append(command) }
+    }
+
+    /// Adds to the inbox and wakes the loop unless a wake-up is already on its way; false (and
+    /// nothing added) once the loop has shut down.
+    func post(_ add: (inout Inbox) -> Void) -> Bool {
         let (accepted, signal) = inbox.withLock { inbox -> (Bool, Bool) in
             guard !inbox.closed else { return (false, false) }
-            inbox.commands.append(command)
+            add(&inbox)
             let signal = !inbox.wakeupPending
             inbox.wakeupPending = true
             return (true, signal)
@@ -166,8 +189,21 @@ final class TransferLoop: @unchecked Sendable {
         return true
     }
 
+    /// Commands given on the loop thread wait to be processed.
+    var hasLocalCommands: Bool { !localCommands.isEmpty }
+
+    /// Whether the calling thread is the loop thread.
+    var isLoopThread: Bool {
+        #if os(Linux)
+            return loopThread.load(ordering: .relaxed) == pthread_self()
+        #else
+            return false
+        #endif
+    }
+
     private func run() {
         #if os(Linux)
+            loopThread.store(pthread_self(), ordering: .relaxed)
             parley_name_current_thread("parley-http")
         #else
             pthread_setname_np("parley-http")
@@ -185,8 +221,15 @@ final class TransferLoop: @unchecked Sendable {
     func processInbox() -> Bool {
         let closed = inbox.withLock { inbox -> Bool in
             swap(&inbox.commands, &drained)
+            readyJobs.append(contentsOf: inbox.jobs)
+            inbox.jobs.removeAll(keepingCapacity: true)
             inbox.wakeupPending = false
             return inbox.closed
+        }
+        if !localCommands.isEmpty {
+            // Given on the loop thread before anything now in the inbox was taken: they go first.
+            drained.insert(contentsOf: localCommands, at: 0)
+            localCommands.removeAll(keepingCapacity: true)
         }
         for command in drained {
             switch command {
@@ -344,6 +387,9 @@ final class TransferLoop: @unchecked Sendable {
         }
         // Transfers submitted after the last drain.
         _ = processInbox()
+        // Tasks still running on the loop (none, when the client is shut down after its work)
+        // carry on on the global executor: they see their transfers fail as cancelled.
+        handOffJobs()
         for handle in idleHandles {
             handle.destroy()
         }

@@ -6,6 +6,10 @@ enum Deadline {
     }
 
     /// Runs `operation`, or throws `.timedOut` after `limit` (the operation is cancelled and awaited).
+    ///
+    /// When the time is up, a timeout the operation reports as it stops is kept instead: providers
+    /// that keep their own, slightly earlier, deadline (polling) say what they were waiting for, and
+    /// on a busy machine their answer may come a moment after this deadline's.
     static func run<T: Sendable>(
         limit: Duration, _ operation: @escaping @Sendable () async throws(ProviderError) -> T
     ) async throws(Failure) -> T {
@@ -25,6 +29,14 @@ enum Deadline {
             var result: Result<T, Failure> = .failure(.timedOut)
             if let first = await group.next(), let value = first {
                 result = value
+                if case .failure(.timedOut) = value {
+                    group.cancelAll()
+                    if let late = await group.next(), case .failure(.provider(let error))? = late,
+                        error.kind == .timeout
+                    {
+                        result = .failure(.provider(error))
+                    }
+                }
             }
             group.cancelAll()
             return result

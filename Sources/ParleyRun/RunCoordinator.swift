@@ -48,12 +48,20 @@ public struct RunCoordinator: Sendable {
     public var stop: StopSignal?
     /// Once spent, no further flow runs start (the running ones finish).
     public var budget: RunBudget?
+    /// Where flow runs run: the HTTP client's event loop, in practice, so that a reply resumes
+    /// its conversation on the thread it arrived on. `nil`: the global executor. Finished runs
+    /// are kept (encoded and written) on the coordinator's own task, off that executor.
+    public var executor: (any TaskExecutor)?
 
-    public init(concurrency: Int, failFast: Bool = false, stop: StopSignal? = nil, budget: RunBudget? = nil) {
+    public init(
+        concurrency: Int, failFast: Bool = false, stop: StopSignal? = nil, budget: RunBudget? = nil,
+        executor: (any TaskExecutor)? = nil
+    ) {
         self.concurrency = max(1, concurrency)
         self.failFast = failFast
         self.stop = stop
         self.budget = budget
+        self.executor = executor
     }
 
     /// Runs `requests`, handing each finished flow run to `sink` the moment it finishes.
@@ -77,7 +85,7 @@ public struct RunCoordinator: Sendable {
                 guard next < requests.count else { return }
                 let request = requests[next]
                 next += 1
-                group.addTask { await interpreter(request).run(request) }
+                group.addTask(executorPreference: executor) { await interpreter(request).run(request) }
             }
             if !budgetSpent { for _ in 0..<min(concurrency, requests.count) { startNext() } }
 

@@ -23,6 +23,9 @@ public final class RunSession: Sendable {
         self.environment = environment
     }
 
+    /// The executor flow runs should run on: the HTTP client's event loop (see ``RunCoordinator``).
+    public var taskExecutor: any TaskExecutor { resources.http.taskExecutor }
+
     /// Connects whatever the plan's targets need (the embedded sandbox starts here).
     public static func start(plan: RunPlan, workspace: Workspace, judging: JudgeOptions = JudgeOptions())
         async throws(ProviderError) -> RunSession

@@ -304,7 +304,8 @@ struct RunCommand: AsyncParsableCommand {
             console.out(intro + ")")
 
             let stop = StopSignal()
-            let coordinator = RunCoordinator(concurrency: width, failFast: failFast, stop: stop, budget: budget)
+            let coordinator = RunCoordinator(
+                concurrency: width, failFast: failFast, stop: stop, budget: budget, executor: session.taskExecutor)
             let stopper = Interruption.onInterrupt {
                 console.err(
                     console.style("interrupted:", .yellow, .bold, forErrors: true)

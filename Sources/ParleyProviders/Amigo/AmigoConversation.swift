@@ -43,7 +43,7 @@ actor AmigoConversation: AgentConversation {
             ]
         }
         let payload = HTTPBody.json(JSONValue.object(body).bytes)
-        let url = settings.url("conversation/?response_format=text" + settings.agentActionQuery)
+        let url = settings.url("conversation/?response_format=text" + provider.agentActionQuery)
         let create: @Sendable (String) -> HTTPRequest = { token in
             var request = self.http.request(
                 .post, url, headers: ["Accept": "application/x-ndjson"], body: payload, timeout: self.streamTimeout)
@@ -114,7 +114,7 @@ actor AmigoConversation: AgentConversation {
         form.addField(name: "recorded_message", value: try Self.nonBlank(text))
         let body = HTTPBody.multipart(form)
         let url = settings.url(
-            "conversation/\(conversation)/interact?request_format=text&response_format=text" + settings.agentActionQuery
+            "conversation/\(conversation)/interact?request_format=text&response_format=text" + provider.agentActionQuery
         )
         return try await streamReply(doing: what, endpoint: "interact") { token in
             var request = self.http.request(

@@ -34,6 +34,8 @@ public final class AmigoProvider: ConversationProvider {
     let http: ProviderHTTP
     let auth: AmigoAuth
     let users: AmigoUserPool
+    /// `settings.agentActionQuery`, encoded once rather than for every turn.
+    let agentActionQuery: String
 
     public init(settings: AmigoSettings, client: HTTPClient) {
         self.settings = settings
@@ -42,6 +44,7 @@ public final class AmigoProvider: ConversationProvider {
             limits: RateLimits(perMinute: settings.rateLimits))
         self.auth = AmigoAuth(settings: settings, http: http)
         self.users = AmigoUserPool(users: settings.userIDs)
+        self.agentActionQuery = settings.agentActionQuery
     }
 
     public var kind: String { "amigo" }
