@@ -14,6 +14,8 @@ protocol FlowRunHeader {
     var flow: String { get }
     var file: String { get }
     var persona: String? { get }
+    var scenario: String? { get }
+    var dataCase: CaseReference? { get }
     var repetition: Int { get }
     var target: String { get }
     var provider: String { get }
@@ -34,6 +36,8 @@ extension FlowRunHeader {
             ("id", .string(id)), ("flow", .string(flow)), ("file", .string(file)),
         ]
         members.appendIfPresent("persona", persona.map(JSONValue.string))
+        members.appendIfPresent("scenario", scenario.map(JSONValue.string))
+        members.appendIfPresent("case", dataCase?.json)
         members += [
             ("repetition", .number(Double(repetition))), ("target", .string(target)), ("provider", .string(provider)),
             ("labels", .array(labels.map(JSONValue.string))), ("conversation_tags", .sortedObject(conversationTags)),
@@ -87,6 +91,12 @@ extension FailureInfo {
         members.appendIfPresent("actual", actual.map(JSONValue.string))
         members.appendIfPresent("error_kind", errorKind.map { JSONValue.string($0.rawValue) })
         return .object(members)
+    }
+}
+
+extension CaseReference {
+    var json: JSONValue {
+        .object([("name", .string(name)), ("file", .string(file)), ("line", .number(Double(line)))])
     }
 }
 

@@ -1,4 +1,5 @@
 import Foundation
+import ParleyFlow
 import ParleyRun
 
 /// One line of `results.jsonl`: a finished flow run in brief, enough for summaries, JUnit, reports,
@@ -8,6 +9,10 @@ public struct ResultRecord: Sendable, Codable, Hashable {
     public var flow: String
     public var file: String
     public var persona: String?
+    /// The scenario's name, when the flow run had one.
+    public var scenario: String?
+    /// The row of `cases:` the run used.
+    public var dataCase: CaseReference?
     public var repetition: Int
     public var target: String
     public var provider: String
@@ -27,11 +32,21 @@ public struct ResultRecord: Sendable, Codable, Hashable {
     /// Judge calls and tokens of the run, when a judge graded it.
     public var judgeUsage: JudgeUsage?
 
+    // Keys as decoded after snake_case conversion; `dataCase` is written `case`.
+    enum CodingKeys: String, CodingKey {
+        case id, flow, file, persona, scenario
+        case dataCase = "case"
+        case repetition, target, provider, labels, conversationTags, outcome, failure, startedAt, finishedAt
+        case durationMs, turns, conversationId, transcript, latenciesMs, judgeUsage
+    }
+
     public init(_ result: FlowRunResult, transcript: String) {
         id = result.id
         flow = result.flow
         file = result.file
         persona = result.persona
+        scenario = result.scenario
+        dataCase = result.dataCase
         repetition = result.repetition
         target = result.target
         provider = result.provider

@@ -18,6 +18,43 @@ public struct RunSummary: Sendable, Codable {
     /// Judge calls and tokens of the whole run (absent when nothing was judged).
     public var judgeUsage: JudgeUsage?
     public var flows: [FlowSummary]
+    /// Outcomes by persona, across flows (absent when no flow run had a persona).
+    public var personas: [GroupSummary]?
+    /// Outcomes by scenario, across flows (absent when no flow run had a named scenario).
+    public var scenarios: [GroupSummary]?
+
+    /// The outcomes of the flow runs that share a persona or a scenario.
+    public struct GroupSummary: Sendable, Codable, Hashable {
+        public var name: String
+        public var runs: Int
+        public var passed: Int
+        public var failed: Int
+        public var errors: Int
+        public var passRate: Double
+        /// The flows these runs belong to.
+        public var flows: Int
+
+        /// One group per distinct key, in order of first appearance; records without a key are left out.
+        public static func groups(_ records: [ResultRecord], by key: (ResultRecord) -> String?) -> [GroupSummary]? {
+            var order: [String] = []
+            var members: [String: [ResultRecord]] = [:]
+            for record in records {
+                guard let name = key(record) else { continue }
+                if members[name] == nil { order.append(name) }
+                members[name, default: []].append(record)
+            }
+            guard !order.isEmpty else { return nil }
+            return order.map { name in
+                let runs = members[name] ?? []
+                let passed = runs.count { $0.outcome == .passed }
+                return GroupSummary(
+                    name: name, runs: runs.count, passed: passed, failed: runs.count { $0.outcome == .failed },
+                    errors: runs.count { $0.outcome == .error },
+                    passRate: runs.isEmpty ? 0 : Double(passed) / Double(runs.count),
+                    flows: Set(runs.map(\.flow)).count)
+            }
+        }
+    }
 
     public struct FlowSummary: Sendable, Codable {
         public var flow: String
@@ -63,6 +100,8 @@ public struct RunSummary: Sendable, Codable {
         passRate = records.isEmpty ? 0 : Double(passed) / Double(records.count)
         latencyMs = Percentiles(records.flatMap(\.latenciesMs))
         judgeUsage = Self.judgeUsage(records)
+        personas = GroupSummary.groups(records) { $0.persona }
+        scenarios = GroupSummary.groups(records) { $0.scenario }
         var order: [String] = []
         var byFlow: [String: [ResultRecord]] = [:]
         for record in records {

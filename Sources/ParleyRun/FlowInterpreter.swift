@@ -2,24 +2,38 @@ import Foundation
 import ParleyFlow
 import ParleyJSON
 
-/// One flow run to perform: a flow, as one of its personas, for one repetition.
+/// One flow run to perform: a flow, as one of its personas, in one of its scenarios, with one row of
+/// its cases, for one repetition.
 public struct FlowRunRequest: Sendable {
     public var flow: Flow
     public var persona: Persona?
+    /// The scenario of this run: the flow's `scenario:`, or one of its `scenarios:`.
+    public var scenario: Scenario?
+    /// The row of the flow's `cases:` this run uses.
+    public var dataCase: CaseRow?
     public var repetition: Int
     public var targetName: String
     /// The run's seed; each flow run derives its own generator from it and its id.
     public var seed: UInt64
 
-    public init(flow: Flow, persona: Persona?, repetition: Int = 1, targetName: String, seed: UInt64 = 0) {
+    public init(
+        flow: Flow, persona: Persona?, scenario: Scenario? = nil, dataCase: CaseRow? = nil, repetition: Int = 1,
+        targetName: String, seed: UInt64 = 0
+    ) {
         self.flow = flow
         self.persona = persona
+        self.scenario = scenario ?? (flow.scenarios.count == 1 ? flow.scenarios[0] : nil)
+        self.dataCase = dataCase
         self.repetition = repetition
         self.targetName = targetName
         self.seed = seed
     }
 
-    public var id: String { FlowRunResult.makeID(flow: flow.name, persona: persona, repetition: repetition) }
+    public var id: String {
+        FlowRunResult.makeID(
+            flow: flow.name, persona: persona, scenario: flow.scenarioMatrix ? scenario : nil, dataCase: dataCase,
+            repetition: repetition)
+    }
 }
 
 /// Executes flows step by step against a provider and returns what happened as a value.
@@ -86,7 +100,8 @@ struct FlowExecution {
         self.interpreter = interpreter
         self.flow = request.flow
         self.scope = VariableScope(
-            persona: request.persona, scenario: request.flow.scenario, environment: interpreter.environment)
+            persona: request.persona, scenario: request.scenario, caseValues: request.dataCase?.values ?? [:],
+            environment: interpreter.environment)
         self.random = SeededRandom(seed: request.seed, stream: request.id)
         self.flowDeadline = request.flow.timeout.map { ContinuousClock.now + $0 }
     }
@@ -140,6 +155,8 @@ struct FlowExecution {
             conversationId: turns.lazy.compactMap { $0.ids?["conversation_id"] }.first, opening: flow.opening,
             turns: turns, steps: stepResults, notes: notes
         )
+        result.scenario = request.scenario?.name
+        result.dataCase = request.dataCase?.reference
         if interrupted { result.interrupted = true }
         if !judgments.isEmpty { result.judgments = judgments }
         if judgeUsage != JudgeUsage() { result.judgeUsage = judgeUsage }
@@ -364,7 +381,7 @@ struct FlowExecution {
     private mutating func open(_ opening: ConversationOpening, step: Step) async throws(StepStop) {
         let provider = interpreter.provider
         let context = ConversationContext(
-            flowName: flow.name, persona: request.persona, scenario: flow.scenario,
+            flowName: flow.name, persona: request.persona, scenario: request.scenario,
             seed: random.next(), turnTimeout: flow.turnTimeout)
         let conversation: any AgentConversation
         do {
@@ -461,8 +478,8 @@ struct FlowExecution {
         }
         var simulation = SimulationRequest(
             runID: self.request.id,
-            context: SimulationContext.text(persona: self.request.persona, scenario: flow.scenario),
-            persona: self.request.persona, scenario: flow.scenario, history: turns,
+            context: SimulationContext.text(persona: self.request.persona, scenario: self.request.scenario),
+            persona: self.request.persona, scenario: self.request.scenario, history: turns,
             conversation: try requireConversation(), scope: scope)
         simulation.flowReplies = flow.replies
         let request = simulation

@@ -18,6 +18,10 @@ public struct FlowRunResult: Sendable, Codable {
     public var flow: String
     public var file: String
     public var persona: String?
+    /// The scenario's name, when it has one.
+    public var scenario: String?
+    /// The row of `cases:` the run used.
+    public var dataCase: CaseReference?
     /// 1-based repetition number (`--repeat`).
     public var repetition: Int
     public var target: String
@@ -44,6 +48,14 @@ public struct FlowRunResult: Sendable, Codable {
     /// True when the run was stopped (Ctrl-C) before it could finish; such runs are not recorded,
     /// so `--resume` runs them again.
     public var interrupted: Bool?
+
+    // Keys as decoded after snake_case conversion; `dataCase` is written `case`.
+    enum CodingKeys: String, CodingKey {
+        case id, flow, file, persona, scenario
+        case dataCase = "case"
+        case repetition, target, provider, labels, conversationTags, outcome, failure, startedAt, finishedAt
+        case durationMs, conversationId, opening, turns, steps, notes, judgments, judgeUsage, interrupted
+    }
 
     public init(
         id: String, flow: String, file: String, persona: String?, repetition: Int, target: String, provider: String,
@@ -72,9 +84,15 @@ public struct FlowRunResult: Sendable, Codable {
         self.notes = notes
     }
 
-    /// The stable id of a flow run: `<flow>--<persona>--<n>`, file-name safe.
-    public static func makeID(flow: String, persona: Persona?, repetition: Int) -> String {
-        "\(Slug.make(flow))--\(persona?.slug ?? "default")--\(repetition)"
+    /// The stable id of a flow run: `<flow>--<persona>--<n>`, file-name safe; a matrix flow's runs add
+    /// their scenario and a table's their row: `<flow>--<persona>--<scenario>--<case>--<n>`.
+    public static func makeID(
+        flow: String, persona: Persona?, scenario: Scenario? = nil, dataCase: CaseRow? = nil, repetition: Int
+    ) -> String {
+        var parts = [Slug.make(flow), persona?.slug ?? "default"]
+        if let scenario { parts.append(Slug.make(scenario.name ?? "scenario")) }
+        if let dataCase { parts.append(dataCase.slug) }
+        return (parts + [String(repetition)]).joined(separator: "--")
     }
 
     /// Agent reply latencies in milliseconds, in turn order.

@@ -6,7 +6,8 @@ import ParleyRun
 /// What the command line asked for, beyond the flows themselves.
 public struct PlanOptions: Sendable {
     public var targetOverride: String?
-    /// `--filter`: flow name (glob), label, or `tag:key=value`; a flow matching any is kept.
+    /// `--filter`: flow name (glob), label, or `tag:key=value` select flows (any may match);
+    /// `persona:NAME`, `scenario:NAME` and `case:NAME` select a matrix's flow runs (see ``RunFilter``).
     public var filters: [String]
     public var repeatCount: Int
     public var seed: UInt64
@@ -76,7 +77,8 @@ public enum RunPlanner {
         var endpointsTried: Set<String> = []
         var judgeEndpointsTried: Set<String> = []
 
-        let selected = flows.filter { matches($0, filters: options.filters) }
+        let filter = RunFilter(options.filters)
+        let selected = flows.filter { filter.selects($0) }
         var runnable: [Flow] = []
         for flow in selected {
             let targetName = workspace.targetName(for: flow, override: options.targetOverride)
@@ -186,13 +188,20 @@ public enum RunPlanner {
 
         for flow in runnable {
             let targetName = workspace.targetName(for: flow, override: options.targetOverride)
+            // Every persona × scenario × case combination the filters keep, once per repetition.
             let personas: [Persona?] = flow.personas.isEmpty ? [nil] : flow.personas
+            let scenarios: [Scenario?] = flow.scenarios.isEmpty ? [nil] : flow.scenarios
+            let cases: [CaseRow?] = flow.cases?.rows ?? [nil]
             for repetition in 1...max(1, options.repeatCount) {
-                for persona in personas {
-                    plan.requests.append(
-                        FlowRunRequest(
-                            flow: flow, persona: persona, repetition: repetition,
-                            targetName: targetName, seed: options.seed))
+                for persona in personas where filter.selects(persona: persona) {
+                    for scenario in scenarios where filter.selects(scenario: scenario) {
+                        for row in cases where filter.selects(case: row) {
+                            plan.requests.append(
+                                FlowRunRequest(
+                                    flow: flow, persona: persona, scenario: scenario, dataCase: row,
+                                    repetition: repetition, targetName: targetName, seed: options.seed))
+                        }
+                    }
                 }
             }
         }
@@ -202,8 +211,10 @@ public enum RunPlanner {
         return plan
     }
 
-    /// Whether a flow is selected by `--filter` values (no filters selects everything).
+    /// Whether a flow is selected by `--filter` values (no filters selects everything); filters on
+    /// personas, scenarios and cases select flow runs, not flows, and are not looked at here.
     public static func matches(_ flow: Flow, filters: [String]) -> Bool {
+        let filters = filters.filter { RunFilter.runPrefix(of: $0) == nil }
         guard !filters.isEmpty else { return true }
         return filters.contains { filter in
             if filter.hasPrefix("tag:") {

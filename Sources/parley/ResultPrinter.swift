@@ -68,14 +68,23 @@ struct ResultPrinter: Sendable {
         }
     }
 
-    /// `refund [Dana] #2`: the flow, its persona and, for repeated runs, which repetition.
+    /// `refund [Dana] #2`: the flow, its persona and, for repeated runs, which repetition; a matrix
+    /// run's scenario and a table's row too: `refund [Dana · late parcel] case cracked-blender`.
     static func name(_ result: FlowRunResult) -> String {
-        name(flow: result.flow, persona: result.persona, repetition: result.repetition)
+        // A scenario is named when it tells runs of the flow apart: its slug is part of the run's id.
+        let scenario = FlowRunResult.idNamesScenario(result.id, scenario: result.scenario) ? result.scenario : nil
+        return name(
+            flow: result.flow, persona: result.persona, scenario: scenario, caseName: result.dataCase?.name,
+            repetition: result.repetition)
     }
 
-    static func name(flow: String, persona: String?, repetition: Int?) -> String {
+    static func name(
+        flow: String, persona: String?, scenario: String? = nil, caseName: String? = nil, repetition: Int?
+    ) -> String {
         var name = flow
-        if let persona { name += " [\(persona)]" }
+        let who = [persona, scenario].compactMap { $0 }
+        if !who.isEmpty { name += " [\(who.joined(separator: " · "))]" }
+        if let caseName { name += " case \(caseName)" }
         if let repetition, repetition > 1 { name += " #\(repetition)" }
         return name
     }
@@ -203,6 +212,20 @@ struct ResultPrinter: Sendable {
             console.out(
                 "judges:     \(usage.calls) call\(usage.calls == 1 ? "" : "s"), \(usage.cachedCalls) from the cache, "
                     + "\(usage.totalTokens) tokens")
+        }
+        for (title, groups) in [("persona", summary.personas), ("scenario", summary.scenarios)] {
+            guard let groups, groups.count > 1 else { continue }
+            console.out("by \(title):")
+            let width = min(40, groups.map(\.name.count).max() ?? 0)
+            for group in groups {
+                let padded =
+                    group.name.count < width
+                    ? group.name + String(repeating: " ", count: width - group.name.count) : group.name
+                let rate = Int((group.passRate * 100).rounded())
+                let line = "  \(padded)  \(group.passed)/\(group.runs) passed  \(rate)%"
+                console.out(
+                    redactor.redact(group.passed == group.runs ? line : styler(line, group.failed > 0 ? .red : .yellow)))
+            }
         }
         let digest = RunDigest(records: records, summary: summary)
         for line in digest.lines(styler: styler, directory: directory) { console.out(redactor.redact(line)) }

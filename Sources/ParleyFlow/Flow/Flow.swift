@@ -9,7 +9,13 @@ public struct Flow: Sendable {
     public var location: SourceLocation
     /// One entry per persona the flow runs as; a flow without personas runs once with `nil`.
     public var personas: [Persona]
-    public var scenario: Scenario?
+    /// The scenario (`scenario:`), or every scenario of `scenarios:`: the flow runs once per persona
+    /// and scenario pair.
+    public var scenarios: [Scenario]
+    /// True when the flow lists `scenarios:` (a matrix): each flow run's id then names its scenario.
+    public var scenarioMatrix: Bool = false
+    /// `cases:`: the flow runs once per row, the row's values as `${case.<column>}`.
+    public var cases: CaseTable?
     public var turnTimeout: Duration
     public var timeout: Duration?
     /// A target named by the flow itself, used when the command line names none.
@@ -24,6 +30,16 @@ public struct Flow: Sendable {
 
     public static let defaultTurnTimeout: Duration = .seconds(30)
 
+    /// The flow's only (or first) scenario; a matrix flow's runs each have their own
+    /// (``FlowRunRequest/scenario``).
+    public var scenario: Scenario? { scenarios.first }
+
+    /// The scenario called `name`, or the only one when `name` is `nil`.
+    public func scenario(named name: String?) -> Scenario? {
+        guard let name else { return scenarios.count == 1 ? scenarios[0] : nil }
+        return scenarios.first { $0.name == name }
+    }
+
     public init(
         name: String, description: String? = nil, tags: [String] = [], file: String, location: SourceLocation,
         personas: [Persona] = [], scenario: Scenario? = nil, turnTimeout: Duration = Flow.defaultTurnTimeout,
@@ -35,7 +51,7 @@ public struct Flow: Sendable {
         self.file = file
         self.location = location
         self.personas = personas
-        self.scenario = scenario
+        self.scenarios = scenario.map { [$0] } ?? []
         self.turnTimeout = turnTimeout
         self.timeout = timeout
         self.target = target

@@ -44,6 +44,13 @@ extension FlowLoadSession {
         for (reference, location) in template.references {
             if let problem = problem(with: reference, in: flow, locals: locals) {
                 sink.error(problem, at: location)
+                // An unknown column is a mistake in the flow or in the table: show the table's header too.
+                if case .case = reference, let table = flow.cases {
+                    sink.add(
+                        Diagnostic(
+                            .note, at: table.headerLocation,
+                            "the header of \(table.file) names the columns `${case.<column>}` can use"))
+                }
             }
         }
     }
@@ -68,8 +75,22 @@ extension FlowLoadSession {
                 let hint = Suggestion.hint(for: field, in: Scenario.fieldNames)
                 return "`\(field)` is not a scenario field (\(fields))\(hint)"
             }
-            guard let scenario = flow.scenario else { return "\(reference) needs a scenario, and this flow has none" }
-            return scenario.value(of: field) == nil ? "the scenario has no `\(field)`" : nil
+            if flow.scenarios.isEmpty { return "\(reference) needs a scenario, and this flow has none" }
+            let lacking = flow.scenarios.filter { $0.value(of: field) == nil }
+            guard !lacking.isEmpty else { return nil }
+            if flow.scenarios.count == 1 { return "the scenario has no `\(field)`" }
+            return "\(reference) is not defined for scenario\(lacking.count == 1 ? "" : "s") "
+                + lacking.map { "`\($0.name ?? "")`" }.joined(separator: ", ")
+        case .case(let column):
+            if casesUnreadable { return nil }
+            guard let table = flow.cases else {
+                return "\(reference) needs a table of cases, and this flow has no `cases:`"
+            }
+            guard table.columns.contains(column) else {
+                return "\(table.file) has no column `\(column)` (columns: \(table.columns.joined(separator: ", ")))"
+                    + Suggestion.hint(for: column, in: table.columns)
+            }
+            return nil
         case .env(let name):
             return environment[name] == nil ? "environment variable `\(name)` is not set" : nil
         case .local(let name):

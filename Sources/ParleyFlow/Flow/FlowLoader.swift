@@ -87,9 +87,13 @@ final class FlowLoadSession {
     var includeCache: [String: [Step]?] = [:]
     /// Parsed persona files by path.
     var personaCache: [String: Persona?] = [:]
+    /// Read tables (`cases:`, persona and scenario tables) by path.
+    var tableCache: [String: DelimitedTable?] = [:]
+    /// The flow being loaded names `cases:` that could not be read.
+    var casesUnreadable = false
 
     static let flowKeys = [
-        "flow", "description", "tags", "persona", "personas", "scenario", "turn_timeout",
+        "flow", "description", "tags", "persona", "personas", "scenario", "scenarios", "cases", "turn_timeout",
         "timeout", "target", "simulator", "replies", "steps", "judge",
     ]
 
@@ -182,7 +186,16 @@ final class FlowLoadSession {
         } else if let node = map["personas"] {
             personas = personaList(node, relativeTo: file)
         }
-        let scenario = map["scenario"].flatMap { self.scenario($0) }
+        var scenarios: [Scenario] = []
+        if let node = map["scenario"] {
+            if map.has("scenarios") {
+                sink.error(
+                    "use either `scenario` or `scenarios`, not both", at: map.keyLocation("scenarios") ?? node.location)
+            }
+            if let scenario = self.scenario(node) { scenarios = [scenario] }
+        } else if let node = map["scenarios"] {
+            scenarios = scenarioList(node, relativeTo: file)
+        }
         let turnTimeout = positiveDuration(map, "turn_timeout") ?? Flow.defaultTurnTimeout
         let timeout = positiveDuration(map, "timeout")
         let target = map.nonEmptyString("target")
@@ -198,8 +211,15 @@ final class FlowLoadSession {
 
         var flow = Flow(
             name: name, description: description, tags: tags, file: file, location: root.location,
-            personas: personas, scenario: scenario, turnTimeout: turnTimeout, timeout: timeout,
+            personas: personas, turnTimeout: turnTimeout, timeout: timeout,
             target: target, simulator: simulator, steps: steps)
+        flow.scenarios = scenarios
+        flow.scenarioMatrix = map.has("scenarios")
+        if let node = map["cases"] {
+            flow.cases = caseTable(node, relativeTo: file, at: map.keyLocation("cases") ?? node.location)
+        }
+        // A table that could not be read has said so; its columns are not checked again.
+        casesUnreadable = map.has("cases") && flow.cases == nil
         if let location = map.keyLocation("flow") { flow.location = location }
         if let node = map["replies"], let replies = scriptedReplies(node) { flow.replies = replies }
         if let node = map["judge"] {

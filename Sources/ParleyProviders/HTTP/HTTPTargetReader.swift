@@ -396,6 +396,12 @@ final class HTTPTargetReader {
                         at: location)
                     ok = false
                 }
+            case .case:
+                reader.error(
+                    "\(reference) cannot be used in `\(what)`: target settings see the persona and scenario, not a "
+                        + "flow's `cases:` rows",
+                    at: location)
+                ok = false
             case .persona, .scenario:
                 if !scope.conversation {
                     reader.error(
