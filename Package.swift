@@ -45,6 +45,8 @@ let package = Package(
         .target(name: "ParleyJudging", dependencies: ["ParleyRun", "ParleyFlow", "ParleyJSON"]),
         // Run directories: one codec per file format, writer, merge, comparison.
         .target(name: "ParleyResults", dependencies: ["ParleyRun", "ParleyFlow", "ParleyJSON"]),
+        // Writing flows: from captured conversations, and from a model's suggestions (checked before use).
+        .target(name: "ParleyAuthoring", dependencies: ["ParleyRun", "ParleyFlow", "ParleyJSON"]),
         // HTML and JUnit reports of a run directory.
         .target(name: "ParleyReports", dependencies: ["ParleyResults", "ParleyRun", "ParleyFlow", "ParleyJSON"]),
         // An async HTTP client on libcurl's multi interface (one event-loop thread).
@@ -88,21 +90,22 @@ let package = Package(
         .target(
             name: "ParleyRuntime",
             dependencies: [
-                "ParleyProviders", "ParleySandbox", "ParleyDemoAgent", "ParleyJudging", "ParleyRun", "ParleyFlow",
-                "ParleyJSON", "ParleyHTTP",
+                "ParleyProviders", "ParleySandbox", "ParleyDemoAgent", "ParleyJudging", "ParleyAuthoring", "ParleyRun",
+                "ParleyFlow", "ParleyJSON", "ParleyHTTP",
             ]
         ),
         // The command line: parses, prints, scaffolds projects.
         .executableTarget(
             name: "parley",
             dependencies: [
-                "ParleyRuntime", "ParleyReports", "ParleyResults", "ParleyJudging", "ParleyRun", "ParleyFlow",
-                "ParleySandbox", "ParleyDemoAgent", "ParleyProviders", "ParleyJSON",
+                "ParleyRuntime", "ParleyReports", "ParleyResults", "ParleyJudging", "ParleyAuthoring", "ParleyRun",
+                "ParleyFlow", "ParleySandbox", "ParleyDemoAgent", "ParleyProviders", "ParleyJSON",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             resources: [
                 .embedInCode("Resources/schema/flow.schema.json"),
                 .embedInCode("Resources/schema/persona.schema.json"),
+                .embedInCode("Resources/schema/scenario.schema.json"),
                 .embedInCode("Resources/schema/steps.schema.json"),
                 .embedInCode("Resources/schema/parley.schema.json"),
                 .embedInCode("Resources/schema/common.schema.json"),
@@ -124,6 +127,9 @@ let package = Package(
             name: "ParleyRunTests", dependencies: ["ParleyRun", "ParleyFlow", "ParleyJSON", "ParleyTestSupport"]),
         .testTarget(
             name: "ParleyJudgingTests", dependencies: ["ParleyJudging", "ParleyRun", "ParleyFlow", "ParleyJSON"]),
+        .testTarget(
+            name: "ParleyAuthoringTests",
+            dependencies: ["ParleyAuthoring", "ParleyRun", "ParleyFlow", "ParleyJSON", "ParleyTestSupport"]),
         .testTarget(
             name: "ParleyResultsTests",
             dependencies: ["ParleyResults", "ParleyRun", "ParleyFlow", "ParleyJSON", "ParleyTestSupport"]),

@@ -1,4 +1,5 @@
 import Foundation
+import ParleyFlow
 import ParleyRun
 
 /// A finished (or interrupted) run directory, read back: its records, its summary and, one at a time,
@@ -33,6 +34,21 @@ public struct RunDirectory: Sendable {
         // `.parley/runs/latest` is a link; the run's id is the name of the directory it points at.
         return Self.computedSummary(
             records: records, runId: ((path as NSString).resolvingSymlinksInPath as NSString).lastPathComponent)
+    }
+
+    /// `coverage.json`, when the run has one that can be read.
+    public func storedCoverage() -> RunCoverage? {
+        let file = (path as NSString).appendingPathComponent(RunWriter.coverageFile)
+        guard let data = FileManager.default.contents(atPath: file) else { return nil }
+        return try? JSONCoding.decoder().decode(RunCoverage.self, from: data)
+    }
+
+    /// Coverage of this run's records against `inventory`, reading each transcript once.
+    public func coverage(records: [ResultRecord], inventory: CoverageInventory?) -> RunCoverage {
+        RunCoverage(
+            runId: ((path as NSString).resolvingSymlinksInPath as NSString).lastPathComponent, records: records,
+            inventory: inventory
+        ) { try transcript(for: $0) }
     }
 
     /// A summary of records whose run left no (usable) `summary.json`: the run spans its records.
@@ -82,6 +98,35 @@ public struct RunDirectory: Sendable {
             return try JSONCoding.decoder().decode(FlowRunResult.self, from: data)
         } catch {
             throw RunDirectoryError(path: path, message: "not a transcript (\(error))")
+        }
+    }
+
+    /// A transcript file read on its own (`parley capture`): its flow run, or why it is not one.
+    public static func readTranscript(path: String) throws(RunDirectoryError) -> FlowRunResult {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw RunDirectoryError(
+                path: path, message: isDirectory(path) ? "is a folder, not a transcript" : "no such file")
+        }
+        do {
+            return try JSONCoding.decoder().decode(FlowRunResult.self, from: data)
+        } catch {
+            throw RunDirectoryError(path: path, message: "not a Parley transcript (\(Self.reason(error)))")
+        }
+    }
+
+    /// A decoding error in a few words: which member, what was wrong.
+    static func reason(_ error: Error) -> String {
+        switch error {
+        case DecodingError.keyNotFound(let key, let context):
+            let at = (context.codingPath.map(\.stringValue) + [key.stringValue]).joined(separator: ".")
+            return "no `\(at)`"
+        case DecodingError.typeMismatch(_, let context), DecodingError.valueNotFound(_, let context):
+            return "`\(context.codingPath.map(\.stringValue).joined(separator: "."))`: \(context.debugDescription)"
+        case DecodingError.dataCorrupted(let context):
+            let at = context.codingPath.map(\.stringValue).joined(separator: ".")
+            return (at.isEmpty ? "" : "`\(at)`: ") + context.debugDescription
+        default:
+            return "\(error)"
         }
     }
 

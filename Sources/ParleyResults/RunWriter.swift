@@ -25,6 +25,7 @@ public final class RunWriter: Sendable {
 
     public static let resultsFile = "results.jsonl"
     public static let summaryFile = "summary.json"
+    public static let coverageFile = "coverage.json"
     public static let transcriptsFolder = "transcripts"
 
     /// Opens (creating if needed) a run directory; existing results are kept and appended to.
@@ -79,6 +80,17 @@ public final class RunWriter: Sendable {
         } catch {
             throw RunDirectoryError(path: directory, message: "cannot encode the summary: \(error)")
         }
+    }
+
+    /// Writes `coverage.json` into the run directory at `directory` (replacing any earlier one).
+    public static func writeCoverage(_ coverage: RunCoverage, to directory: String) throws(RunDirectoryError) {
+        let bytes: [UInt8]
+        do {
+            bytes = Array(try JSONCoding.encoder(pretty: true).encode(coverage))
+        } catch {
+            throw RunDirectoryError(path: directory, message: "cannot encode the coverage: \(error)")
+        }
+        try writeAtomically(path: (directory as NSString).appendingPathComponent(coverageFile), bytes: bytes)
     }
 
     /// Writes a file inside the run directory atomically (temporary file, then rename).

@@ -366,6 +366,8 @@ struct FlowExecution {
             return try await checkToolSequence(expectation, step)
 
         case .judge(let spec):
+            // A judge before anything else in an agent-first flow grades the agent's greeting.
+            try await ensureStarted(step)
             return try await judge(spec, step: step, index: index)
         }
     }

@@ -35,7 +35,8 @@ struct Parley: AsyncParsableCommand {
         version: ParleyVersion.current,
         subcommands: [
             RunCommand.self, ValidateCommand.self, ShowCommand.self, ReportCommand.self, DiffCommand.self,
-            MergeCommand.self, RejudgeCommand.self, JudgeCommand.self, InitCommand.self,
+            MergeCommand.self, RejudgeCommand.self, JudgeCommand.self, CaptureCommand.self, GenerateCommand.self,
+            CoverageCommand.self, InitCommand.self,
             SandboxCommand.self,
         ],
         defaultSubcommand: nil

@@ -213,6 +213,7 @@ struct RunCommand: AsyncParsableCommand {
 
         var records = done
         var interrupted = false
+        let observer = CoverageObserver()
         if !plan.requests.isEmpty {
             let session: RunSession
             do {
@@ -247,7 +248,10 @@ struct RunCommand: AsyncParsableCommand {
             }
             await coordinator.run(
                 plan.requests, interpreter: { session.interpreter(for: $0, stop: stop) }, sink: writer,
-                onEvent: { printer.handle($0) })
+                onEvent: { event in
+                    if case .finished(let result, _, _) = event { observer.observe(result) }
+                    printer.handle(event)
+                })
             interrupted = stop.isRequested
             stopper.cancel()
             console.setStatus(nil)
@@ -269,13 +273,30 @@ struct RunCommand: AsyncParsableCommand {
         } catch {
             console.err(console.style("error:", .red, .bold, forErrors: true) + " \(error)")
         }
+        // Coverage is measured when something declares what the agent has (parley.yaml's `coverage:`,
+        // or the sandbox's agent script), from what each flow run did as it finished.
+        let run = RunDirectory(path: directory)
+        var coverage: RunCoverage?
+        if let inventory = CoverageSetup.inventory(
+            workspace: loaded.workspace, targets: CoverageCommand.targets(of: records))
+        {
+            observer.observe(records: done, in: run)
+            let measured = RunCoverage(runId: runID, observed: observer.observed, inventory: inventory)
+            do {
+                try RunWriter.writeCoverage(measured, to: directory)
+                coverage = measured
+            } catch {
+                console.err(console.style("error:", .red, .bold, forErrors: true) + " \(error)")
+            }
+        }
         var report: String?
         if let html {
             // Records and transcripts are read back from the run directory (already redacted, and
             // transcripts one at a time) rather than taken from memory.
-            let run = RunDirectory(path: directory)
             let written = (try? run.records()) ?? records
-            let page = HTMLReport.render(summary: summary, records: written) { try run.transcript(for: $0) }
+            let page = HTMLReport.render(summary: summary, records: written, coverage: coverage) {
+                try run.transcript(for: $0)
+            }
             do {
                 try RunWriter.writeAtomically(path: html, bytes: redactor.redact(Array(page.utf8)))
                 report = html

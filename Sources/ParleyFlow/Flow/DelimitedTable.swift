@@ -52,7 +52,9 @@ public struct DelimitedTable: Sendable {
         // A record with a quoting problem has an unreliable shape: it is not counted again as ragged.
         let records = read.filter { !$0.damaged }.map(\.cells)
         guard let header = read.first?.cells else {
-            sink.error("the table is empty; its first row names the columns", at: SourceLocation(file: file, line: 1, column: 1))
+            sink.error(
+                "the table is empty; its first row names the columns",
+                at: SourceLocation(file: file, line: 1, column: 1))
             return nil
         }
         var seen: [String: SourceLocation] = [:]

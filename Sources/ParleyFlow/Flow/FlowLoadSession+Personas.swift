@@ -128,7 +128,17 @@ extension FlowLoadSession {
         return ok ? result : nil
     }
 
-    func scenario(_ node: YAMLNode) -> Scenario? {
+    func scenario(_ node: YAMLNode, relativeTo file: String? = nil) -> Scenario? {
+        if let file, node.scalar != nil, !node.isNull {
+            guard let relative = reader.nonEmptyString(node, for: "scenario") else { return nil }
+            if DelimitedTable.isTablePath(relative) {
+                sink.error(
+                    "`\(relative)` is a table of scenarios: list it under `scenarios:` (one flow run per row)",
+                    at: node.location)
+                return nil
+            }
+            return scenarioFile(relative, at: node.location, relativeTo: file)
+        }
         guard let map = reader.mapping(node, for: "a scenario", keys: Self.scenarioKeys) else { return nil }
         return Scenario(
             name: map.string("name"), objective: map.string("objective"), instructions: map.string("instructions"))

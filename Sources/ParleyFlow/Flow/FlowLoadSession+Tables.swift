@@ -20,7 +20,8 @@ extension FlowLoadSession {
         var pathNode = node
         var nameNode: YAMLNode?
         if node.mapping != nil {
-            guard let map = reader.mapping(node, for: "`cases`", keys: Self.casesKeys), let fileNode = map.require("file")
+            guard let map = reader.mapping(node, for: "`cases`", keys: Self.casesKeys),
+                let fileNode = map.require("file")
             else { return nil }
             pathNode = fileNode
             nameNode = map["name"]
@@ -217,7 +218,7 @@ extension FlowLoadSession {
     }
 
     /// A scenario file: a mapping with `name` (required), `objective` and `instructions`.
-    private func scenarioFile(_ relative: String, at location: SourceLocation, relativeTo file: String) -> Scenario? {
+    func scenarioFile(_ relative: String, at location: SourceLocation, relativeTo file: String) -> Scenario? {
         let path = resolve(relative, relativeTo: file)
         guard let bytes = readFile(path, at: location), let parsed = parseYAML(bytes, file: path) else { return nil }
         guard let root = parsed else {

@@ -192,7 +192,7 @@ final class FlowLoadSession {
                 sink.error(
                     "use either `scenario` or `scenarios`, not both", at: map.keyLocation("scenarios") ?? node.location)
             }
-            if let scenario = self.scenario(node) { scenarios = [scenario] }
+            if let scenario = self.scenario(node, relativeTo: file) { scenarios = [scenario] }
         } else if let node = map["scenarios"] {
             scenarios = scenarioList(node, relativeTo: file)
         }
