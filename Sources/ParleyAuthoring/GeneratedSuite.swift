@@ -53,7 +53,7 @@ public struct GeneratedSuite: Sendable {
         } catch {
             throw GenerationFailure("the answer is not JSON (\(error))", answer: text)
         }
-        var reader = Reader(answer: text)
+        let reader = Reader(answer: text)
         let root = try reader.object(json, "the answer", keys: ["personas", "scenarios", "flows"])
         var personas: [GeneratedPersona] = []
         for item in try reader.array(root["personas"], "`personas`") {

@@ -49,7 +49,7 @@ public enum YAMLText {
     static func isPlainSafe(_ text: String) -> Bool {
         guard let first = text.first, let last = text.last else { return false }
         if keywords.contains(text.lowercased()) || Double(text) != nil || Int(text) != nil { return false }
-        guard first.isLetter, last != " ", last != ":" else { return false }
+        guard first.isLetter || first == "_", last != " ", last != ":" else { return false }
         let allowed: Set<Character> = [" ", ".", ",", "'", "!", "?", "(", ")", "-", "_", "/", "&", ";", "+"]
         guard text.allSatisfy({ $0.isLetter || $0.isNumber || allowed.contains($0) }) else { return false }
         return !text.contains("  ") && !text.contains(" #") && !text.contains(": ")

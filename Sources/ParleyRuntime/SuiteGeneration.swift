@@ -28,19 +28,8 @@ public enum SuiteGeneration {
         }
         let values = ConfigValues(reader: NodeReader(sink: sink), environment: workspace.environment)
         let chosen = name ?? workspace.config.generators.first?.name ?? builtIn
-        var endpoint: SimulatorEndpoint?
-        if let entry = workspace.config.generatorSettings(named: chosen) {
-            if entry.kind == SimulatorEndpoint.embeddedKind {
-                endpoint =
-                    values.reader.mapping(entry.node, for: "generator `\(chosen)`", keys: ["provider"]) == nil
-                    ? nil : .embeddedSandbox
-            } else {
-                endpoint = OpenAISettings(entry, values: values, what: "generator", keys: OpenAISettings.judgeKeys)
-                    .map { .openAI($0) }
-            }
-        } else if chosen == builtIn {
-            endpoint = .embeddedSandbox
-        } else {
+        let endpoint = endpoint(named: chosen, config: workspace.config, values: values)
+        if endpoint == nil, workspace.config.generatorSettings(named: chosen) == nil {
             let known = workspace.config.generators.map(\.name) + [builtIn]
             sink.error(
                 "unknown generator `\(chosen)`\(Suggestion.hint(for: chosen, in: known)); generators: "
@@ -48,6 +37,22 @@ public enum SuiteGeneration {
                 at: SourceLocation(file: workspace.config.file ?? "<command line>", line: 1, column: 1))
         }
         return (endpoint.map { Generator(name: chosen, endpoint: $0) }, sink.sorted, values.secrets)
+    }
+
+    /// The endpoint of the generator `name`: an entry of `generators:` (an OpenAI-compatible model, read
+    /// with a judge's settings: structured answers, `seed`, `timeout`), or the built-in `sandbox`.
+    /// `nil` when it is unknown or its settings are wrong (reported to `values.sink`).
+    public static func endpoint(named name: String, config: ProjectConfig, values: ConfigValues) -> SimulatorEndpoint? {
+        guard let entry = config.generatorSettings(named: name) else {
+            return name == builtIn ? .embeddedSandbox : nil
+        }
+        if entry.kind == SimulatorEndpoint.embeddedKind {
+            let settings = values.reader.mapping(entry.node, for: "generator `\(name)`", keys: ["provider"])
+            return settings == nil ? nil : .embeddedSandbox
+        }
+        return OpenAISettings(entry, values: values, what: "generator", keys: OpenAISettings.judgeKeys).map {
+            .openAI($0)
+        }
     }
 
     /// The name of the sandbox's generator, always available.

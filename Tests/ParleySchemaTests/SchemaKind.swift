@@ -2,9 +2,9 @@ import Foundation
 import ParleyJSON
 import ParleyTestSupport
 
-/// The four kinds of YAML file Parley reads, each with its schema.
+/// The kinds of YAML file Parley reads, each with its schema.
 enum SchemaKind: String, CaseIterable, Sendable {
-    case flow, persona, steps, parley
+    case flow, persona, scenario, steps, parley
 
     var fileName: String { rawValue + ".schema.json" }
 
@@ -20,10 +20,12 @@ enum SchemaKind: String, CaseIterable, Sendable {
         try JSONValue(parsing: String(contentsOfFile: root + "/schema/" + fileName, encoding: .utf8))
     }
 
-    /// A file under `flows/` is a persona in `_personas/`, an include file in `_steps/`, otherwise a flow.
+    /// A file under `flows/` is a persona in `_personas/`, a scenario in `_scenarios/`, an include file
+    /// in `_steps/`, otherwise a flow.
     static func ofFlowFolderFile(_ relativePath: String) -> SchemaKind {
         let parts = relativePath.split(separator: "/")
         if parts.contains("_personas") { return .persona }
+        if parts.contains("_scenarios") { return .scenario }
         if parts.contains("_steps") { return .steps }
         return .flow
     }

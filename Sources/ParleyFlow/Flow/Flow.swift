@@ -34,6 +34,11 @@ public struct Flow: Sendable {
     /// (``FlowRunRequest/scenario``).
     public var scenario: Scenario? { scenarios.first }
 
+    /// Flow runs one repetition of the flow makes: one per persona × scenario × row of `cases:`.
+    public var runCount: Int {
+        max(1, personas.count) * max(1, scenarios.count) * max(1, cases?.rows.count ?? 0)
+    }
+
     /// The scenario called `name`, or the only one when `name` is `nil`.
     public func scenario(named name: String?) -> Scenario? {
         guard let name else { return scenarios.count == 1 ? scenarios[0] : nil }
