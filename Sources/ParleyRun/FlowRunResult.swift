@@ -95,6 +95,13 @@ public struct FlowRunResult: Sendable, Codable {
         return (parts + [String(repetition)]).joined(separator: "--")
     }
 
+    /// True when a run id names its scenario (the flow lists `scenarios:`), so labels that tell runs
+    /// apart should name it too; a flow's single scenario is not repeated in every label.
+    public static func idNamesScenario(_ id: String, scenario: String?) -> Bool {
+        guard let scenario else { return false }
+        return id.contains("--\(Slug.make(scenario))--")
+    }
+
     /// Agent reply latencies in milliseconds, in turn order.
     public var replyLatencies: [Double] { turns.compactMap(\.latencyMs) }
 }

@@ -24,6 +24,9 @@ struct Parley: AsyncParsableCommand {
               parley merge a/ b/ --out all/   one run directory from several
               parley rejudge runs/nightly     grade saved transcripts again, without the agent
               parley judge calibrate labels.jsonl   how a judge agrees with human verdicts
+              parley capture run/transcripts/x.json   a regression flow from a real conversation
+              parley generate --about policy.md     personas, scenarios and flows written by a model
+              parley coverage                 the agent's states, tools and intents the latest run never reached
 
             Exit codes:
               0  every flow run passed

@@ -18,8 +18,10 @@ struct RunCommand: AsyncParsableCommand {
 
             Each run writes a directory (default .parley/runs/<run-id>/, also reachable as \
             .parley/runs/latest): results.jsonl (one line per finished flow run, written as it finishes), \
-            transcripts/<flow>--<persona>--<n>.json, and summary.json; --junit and --html add JUnit XML and \
-            a self-contained HTML report.
+            transcripts/<flow>--<persona>--<n>.json, summary.json, and coverage.json when the agent's states \
+            and tools are known (parley.yaml's coverage:, or the sandbox's script); --junit and --html add \
+            JUnit XML and a self-contained HTML report. A flow with scenarios: runs once per persona and \
+            scenario, one with cases: once per row of its table.
 
             Examples:
               parley run                                  flows/ against the built-in demo agent
@@ -28,6 +30,7 @@ struct RunCommand: AsyncParsableCommand {
               parley show                                 the latest run's failing runs
               parley run --target staging --junit out/junit.xml
               parley run --filter regression --filter 'refund*' --concurrency 20
+              parley run flows/matrix --filter 'persona:Sam*' --filter scenario:damaged-item
               parley run --repeat 5 --seed 42             five runs of each flow, reproducible choices
               parley run --repeat 10 --min-pass-rate 0.9  pass if every flow passes at least 9 runs in 10
               parley run --shard 2/4 --out shard-2        the second of four slices (merge them with parley merge)
@@ -74,7 +77,8 @@ struct RunCommand: AsyncParsableCommand {
         name: .long,
         help: ArgumentHelp(
             "Run only flows whose name matches (globs: refund*), that have this label, or that set a conversation "
-                + "tag (tag:key=value). Repeatable.",
+                + "tag (tag:key=value); persona:NAME, scenario:NAME and case:NAME run a slice of a matrix or table. "
+                + "Repeatable.",
             valueName: "filter"))
     var filter: [String] = []
 
