@@ -224,7 +224,8 @@ struct ResultPrinter: Sendable {
                 let rate = Int((group.passRate * 100).rounded())
                 let line = "  \(padded)  \(group.passed)/\(group.runs) passed  \(rate)%"
                 console.out(
-                    redactor.redact(group.passed == group.runs ? line : styler(line, group.failed > 0 ? .red : .yellow)))
+                    redactor.redact(group.passed == group.runs ? line : styler(line, group.failed > 0 ? .red : .yellow))
+                )
             }
         }
         let digest = RunDigest(records: records, summary: summary)

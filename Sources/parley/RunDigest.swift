@@ -9,7 +9,10 @@ struct RunDigest {
     /// The runs of one flow (and persona) that did not pass.
     struct Group: Equatable {
         var flow: String
+        /// The persona, with a matrix run's scenario (`Dana · late parcel`).
         var persona: String?
+        /// The row of a table.
+        var caseName: String?
         var runs: Int
         var failed: Int
         var errors: Int
@@ -27,7 +30,7 @@ struct RunDigest {
     var limit = 30
 
     init(records: [ResultRecord], summary: RunSummary) {
-        let byKey = Dictionary(grouping: records) { $0.flow + "\u{0}" + ($0.persona ?? "") }
+        let byKey = Dictionary(grouping: records) { $0.flow + "\u{0}" + $0.variantKey }
         var groups: [Group] = []
         for runs in byKey.values {
             let bad = runs.filter { $0.outcome != .passed }.sorted { $0.repetition < $1.repetition }
@@ -35,7 +38,7 @@ struct RunDigest {
             let reasons = Set(bad.map { "\($0.failure?.location.description ?? "") \($0.failure?.message ?? "")" })
             groups.append(
                 Group(
-                    flow: first.flow, persona: first.persona, runs: runs.count,
+                    flow: first.flow, persona: first.who, caseName: first.dataCase?.name, runs: runs.count,
                     failed: bad.count { $0.outcome == .failed }, errors: bad.count { $0.outcome == .error },
                     first: first, otherReasons: reasons.count - 1, repetitions: bad.map(\.repetition)))
         }
@@ -43,7 +46,7 @@ struct RunDigest {
         // order, and a log read next to yesterday's should list the same flows the same way.
         self.groups = groups.sorted { a, b in
             if (a.failed > 0) != (b.failed > 0) { return a.failed > 0 }
-            return (a.flow, a.persona ?? "") < (b.flow, b.persona ?? "")
+            return (a.flow, a.persona ?? "", a.caseName ?? "") < (b.flow, b.persona ?? "", b.caseName ?? "")
         }
         flaky = summary.flows.filter(\.flaky).sorted { $0.flow < $1.flow }
     }
@@ -68,7 +71,7 @@ struct RunDigest {
                 styler("  read one:", .dim) + " parley show \(RunPick.quoted(directory)) "
                     + RunPick.quoted(
                         RunPick.pick(
-                            flow: example.flow, persona: example.persona,
+                            flow: example.flow, persona: example.persona, caseName: example.caseName,
                             repetition: example.runs > 1 ? example.first.repetition : nil)))
         }
         if !flaky.isEmpty {
@@ -108,6 +111,6 @@ struct RunDigest {
     }
 
     private func name(_ group: Group) -> String {
-        ResultPrinter.name(flow: group.flow, persona: group.persona, repetition: nil)
+        ResultPrinter.name(flow: group.flow, persona: group.persona, caseName: group.caseName, repetition: nil)
     }
 }
