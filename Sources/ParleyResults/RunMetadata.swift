@@ -15,11 +15,15 @@ public struct RunMetadata: Sendable, Codable, Hashable {
     public var skipUnsupported: Bool
     /// How many flow runs the run planned (after filtering and sharding).
     public var planned: Int
+    /// The git commit and CI job the run was made for, when known.
+    public var environment: RunEnvironment?
 
     public init(
         runId: String, createdAt: Date = Date(), paths: [String], target: String?, config: String?, filters: [String],
-        repeatCount: Int, seed: UInt64, shard: Shard?, skipUnsupported: Bool, planned: Int
+        repeatCount: Int, seed: UInt64, shard: Shard?, skipUnsupported: Bool, planned: Int,
+        environment: RunEnvironment? = nil
     ) {
+        self.environment = environment
         self.runId = runId
         self.createdAt = createdAt
         self.paths = paths

@@ -90,6 +90,8 @@ struct FlowExecution {
     var turns: [Turn] = []
     var tags: [String: String] = [:]
     var notes: [String] = []
+    /// Tokens reported by the agent's and the simulator's models so far.
+    var usage: [TokenUsage] = []
     var judgments: [Judgment] = []
     var judgeUsage = JudgeUsage()
     let flowDeadline: ContinuousClock.Instant?
@@ -157,6 +159,7 @@ struct FlowExecution {
         )
         result.scenario = request.scenario?.name
         result.dataCase = request.dataCase?.reference
+        result.usage = usage.isEmpty ? nil : usage
         if interrupted { result.interrupted = true }
         if !judgments.isEmpty { result.judgments = judgments }
         if judgeUsage != JudgeUsage() { result.judgeUsage = judgeUsage }
@@ -439,6 +442,7 @@ struct FlowExecution {
     private mutating func record(_ reply: AgentReply) {
         latestReply = reply
         turns.append(Turn(reply: reply))
+        if let spent = reply.usage { TokenUsage.add(spent, role: .agent, to: &usage) }
         if reply.conversationCompleted { state.agentEnded() }
     }
 
@@ -485,8 +489,10 @@ struct FlowExecution {
             conversation: try requireConversation(), scope: scope)
         simulation.flowReplies = flow.replies
         let request = simulation
-        let offered = try await call(step) { () throws(ProviderError) in try await simulator.candidates(request) }
+        let answer = try await call(step) { () throws(ProviderError) in try await simulator.answer(request) }
+        if let spent = answer.usage { TokenUsage.add(spent, role: .simulator, to: &usage) }
         // A blank candidate is no message: sending it would only earn the provider's refusal.
+        let offered = answer.candidates
         let candidates = offered.filter { !$0.trimmingSpaces.isEmpty }
         guard !candidates.isEmpty else {
             throw .error(

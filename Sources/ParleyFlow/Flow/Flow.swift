@@ -25,6 +25,9 @@ public struct Flow: Sendable {
     /// Candidate replies for the `script` simulator, tried after the persona's own.
     public var replies: [ScriptedReply] = []
     public var steps: [Step]
+    /// The share of `--repeat` runs that must pass (`min_pass_rate:`), for agents that are allowed to
+    /// fail now and then; `nil` requires every run to pass unless the command line sets a default.
+    public var minPassRate: Double?
     /// The closing `judge:`, graded after every step (simulated turns included).
     public var judge: JudgeSpec?
 

@@ -94,7 +94,7 @@ final class FlowLoadSession {
 
     static let flowKeys = [
         "flow", "description", "tags", "persona", "personas", "scenario", "scenarios", "cases", "turn_timeout",
-        "timeout", "target", "simulator", "replies", "steps", "judge",
+        "timeout", "target", "simulator", "replies", "steps", "judge", "min_pass_rate",
     ]
 
     init(environment: [String: String], limits: YAMLLimits) {
@@ -222,6 +222,7 @@ final class FlowLoadSession {
         casesUnreadable = map.has("cases") && flow.cases == nil
         if let location = map.keyLocation("flow") { flow.location = location }
         if let node = map["replies"], let replies = scriptedReplies(node) { flow.replies = replies }
+        flow.minPassRate = map.double("min_pass_rate", in: 0...1)
         if let node = map["judge"] {
             flow.judge = judgeSpec(node, at: map.keyLocation("judge") ?? node.location)
         }
