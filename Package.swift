@@ -162,7 +162,9 @@ let package = Package(
             dependencies: ["ParleyAuthoring", "ParleyRun", "ParleyFlow", "ParleyJSON", "ParleyTestSupport"]),
         .testTarget(
             name: "ParleyResultsTests",
-            dependencies: ["ParleyResults", "ParleyRun", "ParleyFlow", "ParleyJSON", "ParleyTestSupport"]),
+            dependencies: [
+                "ParleyResults", "ParleyStatistics", "ParleyRun", "ParleyFlow", "ParleyJSON", "ParleyTestSupport",
+            ]),
         .testTarget(
             name: "ParleyReportsTests",
             dependencies: [

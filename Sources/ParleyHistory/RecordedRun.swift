@@ -73,7 +73,7 @@ public struct RecordedRun: Sendable {
         let flowColumns =
             "run_id, id, flow, persona, repetition, file, target, provider, outcome, failure_location, "
             + "failure_message, error_kind, started_at, duration_ms, turns, latencies_ms, latency_p50, latency_p90, "
-            + "latency_p99, judge_verdicts, input_tokens, output_tokens, cost"
+            + "latency_p99, judge_verdicts, input_tokens, output_tokens, cost, scenario, case_name"
         let flowRows: [[SQLValue]] = records.map { record in
             let percentiles = RunSummary.Percentiles(record.latenciesMs)
             let tokens = record.usage.map { list in
@@ -88,6 +88,7 @@ public struct RecordedRun: Sendable {
                 .text(JSONValue.array(record.latenciesMs.map(JSONValue.number)).serialized),
                 SQLValue(percentiles?.p50), SQLValue(percentiles?.p90), SQLValue(percentiles?.p99),
                 SQLValue(judgeVerdicts[record.id]), SQLValue(tokens?.0), SQLValue(tokens?.1), SQLValue(record.cost),
+                SQLValue(record.scenario), SQLValue(record.dataCase?.name),
             ]
         }
         var rest = Self.batches(

@@ -15,7 +15,7 @@ extension HTMLReport {
             + "</div>\n</section>\n"
     }
 
-    /// One table: a row per persona (or scenario), least reliable first.
+    /// One table: a row per persona (or scenario) with its pass rate's 95% interval, least reliable first.
     private static func groupTable(title: String, kind: String, groups: [RunSummary.GroupSummary]) -> String {
         let sorted = groups.sorted { a, b in
             a.passRate != b.passRate ? a.passRate < b.passRate : a.name < b.name
@@ -24,7 +24,7 @@ extension HTMLReport {
         out += "<span class=\"count\">\(groups.count)</span></h2></div>\n"
         out += "<div class=\"table-wrap\"><table class=\"groups\">\n<thead><tr><th>\(Markup.escape(title))</th>"
         out += "<th class=\"num\">Flows</th><th class=\"num\">Runs</th><th class=\"num\">Failed</th>"
-        out += "<th class=\"num\">Errors</th><th>Pass rate</th></tr></thead>\n<tbody>\n"
+        out += "<th class=\"num\">Errors</th><th>Pass rate</th><th>95% interval</th></tr></thead>\n<tbody>\n"
         for group in sorted {
             let state = group.failed > 0 ? "failed" : group.errors > 0 ? "error" : "passed"
             out += "<tr class=\"f-\(state)\"><td>\(Markup.escape(group.name))</td>"
@@ -34,7 +34,9 @@ extension HTMLReport {
             let width = Int((group.passRate * 100).rounded())
             out += "<td><div class=\"rate\"><div class=\"bar\"><span style=\"width:\(width)%\"></span></div>"
             out += "<span class=\"pct\">\(percent(group.passRate))</span>"
-            out += "<span class=\"of\">\(group.passed)/\(group.runs)</span></div></td></tr>\n"
+            out += "<span class=\"of\">\(group.passed)/\(group.runs)</span></div></td>"
+            let interval = group.passRateInterval.map { "\(percent($0.lower))–\(percent($0.upper))" } ?? "–"
+            out += "<td class=\"interval\">\(interval)</td></tr>\n"
         }
         out += "</tbody></table></div>\n</div>\n"
         return out

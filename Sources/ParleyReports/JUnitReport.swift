@@ -47,12 +47,7 @@ public enum JUnitReport {
         let classname = (r.file as NSString).deletingPathExtension
             .split(separator: "/").filter { $0 != "." && $0 != ".." }.joined(separator: ".")
         // Test cases of a matrix or a table must be told apart: the scenario and the row are named.
-        var name = r.flow
-        let scenario = FlowRunResult.idNamesScenario(r.id, scenario: r.scenario) ? r.scenario : nil
-        let who = [r.persona, scenario].compactMap { $0 }
-        if !who.isEmpty { name += " [\(who.joined(separator: " · "))]" }
-        if let row = r.dataCase { name += " case \(row.name)" }
-        if r.repetition > 1 { name += " #\(r.repetition)" }
+        let name = r.name
         var out =
             "    <testcase name=\"\(Markup.escape(name))\" classname=\"\(Markup.escape(classname))\" "
             + "file=\"\(Markup.escape(r.file))\" time=\(seconds(r.durationMs))"

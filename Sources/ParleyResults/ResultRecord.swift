@@ -41,7 +41,7 @@ public struct ResultRecord: Sendable, Codable, Hashable {
         case id, flow, file, persona, scenario
         case dataCase = "case"
         case repetition, target, provider, labels, conversationTags, outcome, failure, startedAt, finishedAt
-        case durationMs, turns, conversationId, transcript, latenciesMs, judgeUsage
+        case durationMs, turns, conversationId, transcript, latenciesMs, usage, cost, judgeUsage
     }
 
     public init(_ result: FlowRunResult, transcript: String) {

@@ -46,6 +46,8 @@ public struct RunSummary: Sendable, Codable {
         public var failed: Int
         public var errors: Int
         public var passRate: Double
+        /// The 95% Wilson interval of `passRate`.
+        public var passRateInterval: WilsonInterval?
         /// The flows these runs belong to.
         public var flows: Int
 
@@ -65,7 +67,8 @@ public struct RunSummary: Sendable, Codable {
                 return GroupSummary(
                     name: name, runs: runs.count, passed: passed, failed: runs.count { $0.outcome == .failed },
                     errors: runs.count { $0.outcome == .error },
-                    passRate: runs.isEmpty ? 0 : Double(passed) / Double(runs.count),
+                    passRate: PassRate.of(passed: passed, runs: runs.count),
+                    passRateInterval: WilsonInterval(successes: passed, trials: runs.count),
                     flows: Set(runs.map(\.flow)).count)
             }
         }
@@ -85,7 +88,7 @@ public struct RunSummary: Sendable, Codable {
         public var passAtK: Double?
         /// The chance that all k attempts pass.
         public var passHatK: Double?
-        /// The flow's outcomes differ between runs of the same persona (`--repeat`).
+        /// The flow's outcomes differ between repetitions of one persona, scenario and table row (`--repeat`).
         public var flaky: Bool
         public var latencyMs: Percentiles?
         /// The share of runs that must pass (`min_pass_rate:` or `--min-pass-rate`), when set.
@@ -186,7 +189,8 @@ extension RunSummary.FlowSummary {
     /// The statistics of one flow's records.
     public init(flow name: String, records runs: [ResultRecord], options: RunSummary.Options) {
         let passed = runs.count { $0.outcome == .passed }
-        let byPersona = Dictionary(grouping: runs) { $0.persona ?? "" }
+        // Runs of a matrix or a table differ by design; only repetitions of one variant can be flaky.
+        let byVariant = Dictionary(grouping: runs, by: \.variantKey)
         flow = name
         file = runs.first?.file ?? ""
         self.runs = runs.count
@@ -199,7 +203,7 @@ extension RunSummary.FlowSummary {
             passAtK = PassAtK.atLeastOne(passed: passed, runs: runs.count, k: k)
             passHatK = PassAtK.all(passed: passed, runs: runs.count, k: k)
         }
-        flaky = byPersona.values.contains { Set($0.map(\.outcome)).count > 1 }
+        flaky = byVariant.values.contains { Set($0.map(\.outcome)).count > 1 }
         latencyMs = RunSummary.Percentiles(runs.flatMap(\.latenciesMs))
         minPassRate = options.minPassRates[name] ?? options.defaultMinPassRate
         if let minPassRate {

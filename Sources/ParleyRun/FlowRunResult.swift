@@ -57,7 +57,7 @@ public struct FlowRunResult: Sendable, Codable {
         case id, flow, file, persona, scenario
         case dataCase = "case"
         case repetition, target, provider, labels, conversationTags, outcome, failure, startedAt, finishedAt
-        case durationMs, conversationId, opening, turns, steps, notes, judgments, judgeUsage, interrupted
+        case durationMs, conversationId, opening, turns, steps, notes, usage, judgments, judgeUsage, interrupted
     }
 
     public init(

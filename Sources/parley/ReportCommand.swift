@@ -43,9 +43,8 @@ struct ReportCommand: ParsableCommand {
         let directory = RunDirectory(path: runDirectory)
         let records = try RunDirectoryInput.records(of: directory, console: console)
         let summary = directory.summary(records: records)
-        let page = HTMLReport.render(
-            summary: summary, records: records, title: title, coverage: coverage(directory, records: records)
-        ) {
+        let coverage = coverage(directory, records: records)
+        let page = HTMLReport.render(summary: summary, records: records, title: title, coverage: coverage) {
             try directory.transcript(for: $0)
         }
         let path = out ?? (runDirectory as NSString).appendingPathComponent("report.html")
@@ -55,7 +54,7 @@ struct ReportCommand: ParsableCommand {
             throw RunDirectoryInput.fail(error.description, console: console, exitCode: 3)
         }
         ResultPrinter(console: console, verbose: false, secrets: []).printSummary(
-            summary, records: records, directory: runDirectory, junit: nil, html: path)
+            summary, records: records, directory: runDirectory, junit: nil, html: path, coverage: coverage)
     }
 
     /// The run's `coverage.json`; else coverage against the current project's inventory, when it has

@@ -79,22 +79,9 @@ struct ResultPrinter: Sendable {
     /// `refund [Dana] #2`: the flow, its persona and, for repeated runs, which repetition; a matrix
     /// run's scenario and a table's row too: `refund [Dana · late parcel] case cracked-blender`.
     static func name(_ result: FlowRunResult) -> String {
-        // A scenario is named when it tells runs of the flow apart: its slug is part of the run's id.
-        let scenario = FlowRunResult.idNamesScenario(result.id, scenario: result.scenario) ? result.scenario : nil
-        return name(
-            flow: result.flow, persona: result.persona, scenario: scenario, caseName: result.dataCase?.name,
-            repetition: result.repetition)
-    }
-
-    static func name(
-        flow: String, persona: String?, scenario: String? = nil, caseName: String? = nil, repetition: Int?
-    ) -> String {
-        var name = flow
-        let who = [persona, scenario].compactMap { $0 }
-        if !who.isEmpty { name += " [\(who.joined(separator: " · "))]" }
-        if let caseName { name += " case \(caseName)" }
-        if let repetition, repetition > 1 { name += " #\(repetition)" }
-        return name
+        FlowRunName.make(
+            flow: result.flow, who: FlowRunName.who(id: result.id, persona: result.persona, scenario: result.scenario),
+            caseName: result.dataCase?.name, repetition: result.repetition)
     }
 
     private func logProgress(_ progress: RunProgress, every: Int) {
@@ -215,9 +202,11 @@ struct ResultPrinter: Sendable {
     }
 
     /// The closing summary: totals, statistics of repeated flows, the flows that did not pass
-    /// (grouped, with counts), the flaky flows, tokens and cost, and where the results went.
+    /// (grouped, with counts), the flaky flows, pass rates by persona and scenario, coverage, tokens
+    /// and cost, and where the results went.
     func printSummary(
-        _ summary: RunSummary, records: [ResultRecord], directory: String, junit: String?, html: String? = nil
+        _ summary: RunSummary, records: [ResultRecord], directory: String, junit: String?, html: String? = nil,
+        coverage: RunCoverage? = nil
     ) {
         var parts = [styler("\(summary.passed) passed", .green)]
         if summary.failed > 0 { parts.append(styler("\(summary.failed) failed", .red, .bold)) }
@@ -240,6 +229,8 @@ struct ResultPrinter: Sendable {
                     + " \(flow.flow) needs \(StatisticsText.percent(flow.minPassRate ?? 0)); \(measured) "
                     + "(\(flow.passed)/\(flow.runs))")
         }
+        printGroups(summary)
+        if let coverage { printCoverage(coverage, directory: directory) }
         if let usage = summary.usage {
             var line =
                 "tokens:     \(StatisticsText.tokens(usage.totalTokens)) "
@@ -254,21 +245,6 @@ struct ResultPrinter: Sendable {
             console.out(
                 "judges:     \(usage.calls) call\(usage.calls == 1 ? "" : "s"), \(usage.cachedCalls) from the cache, "
                     + "\(usage.totalTokens) tokens")
-        }
-        for (title, groups) in [("persona", summary.personas), ("scenario", summary.scenarios)] {
-            guard let groups, groups.count > 1 else { continue }
-            console.out("by \(title):")
-            let width = min(40, groups.map(\.name.count).max() ?? 0)
-            for group in groups {
-                let padded =
-                    group.name.count < width
-                    ? group.name + String(repeating: " ", count: width - group.name.count) : group.name
-                let rate = Int((group.passRate * 100).rounded())
-                let line = "  \(padded)  \(group.passed)/\(group.runs) passed  \(rate)%"
-                console.out(
-                    redactor.redact(group.passed == group.runs ? line : styler(line, group.failed > 0 ? .red : .yellow))
-                )
-            }
         }
         let digest = RunDigest(records: records, summary: summary)
         for line in digest.lines(styler: styler, directory: directory) { console.out(redactor.redact(line)) }
@@ -299,13 +275,61 @@ struct ResultPrinter: Sendable {
                             } ?? ""
                         ] : []))
         }
+        printTable(rows)
+    }
+
+    /// Pass rates by persona and by scenario, when a run has more than one of either (a matrix, or
+    /// flows with different personas), in the statistics' columns; least reliable first.
+    private func printGroups(_ summary: RunSummary) {
+        for (title, groups) in [("persona", summary.personas), ("scenario", summary.scenarios)] {
+            guard let groups, groups.count > 1 else { continue }
+            var rows = [[title, "passed", "rate", "95% interval"]]
+            let sorted = groups.sorted { a, b in
+                a.passRate != b.passRate ? a.passRate < b.passRate : a.name < b.name
+            }
+            for group in sorted {
+                rows.append([
+                    group.name, "\(group.passed)/\(group.runs)", StatisticsText.percent(group.passRate),
+                    group.passRateInterval.map(StatisticsText.interval) ?? "–",
+                ])
+            }
+            printTable(rows) { index in
+                let group = sorted[index]
+                return group.passed == group.runs ? nil : group.failed > 0 ? .red : .yellow
+            }
+        }
+    }
+
+    /// `coverage:   6 of 7 declared states, tools and intents exercised (86%); never: issue-refund`.
+    private func printCoverage(_ coverage: RunCoverage, directory: String) {
+        guard let ratio = coverage.ratio else { return }
+        var line =
+            "coverage:   \(coverage.exercised) of \(coverage.declared) declared states, tools and intents exercised "
+            + "(\(StatisticsText.percent(ratio)))"
+        let never = coverage.kinds.flatMap(\.items).filter { $0.declared && !$0.exercised }.map(\.name)
+        if !never.isEmpty {
+            let listed = never.prefix(5).joined(separator: ", ") + (never.count > 5 ? ", …" : "")
+            line += "; never: \(listed) (parley coverage \(RunPick.quoted(directory)))"
+        }
+        console.out("")
+        console.out(redactor.redact(line))
+    }
+
+    /// Columns padded to their widest cell, the header dimmed; `colour` picks a body row's colour.
+    private func printTable(_ rows: [[String]], colour: (Int) -> Console.Style? = { _ in nil }) {
         let widths = (0..<rows[0].count).map { column in rows.map { $0[column].count }.max() ?? 0 }
         console.out("")
         for (index, row) in rows.enumerated() {
             let line = row.enumerated().map { column, cell in
                 cell.padding(toLength: widths[column], withPad: " ", startingAt: 0)
             }.joined(separator: "  ").trimmingSpaces
-            console.out(index == 0 ? styler(line, .dim) : line)
+            if index == 0 {
+                console.out(styler(line, .dim))
+            } else if let colour = colour(index - 1) {
+                console.out(redactor.redact(styler(line, colour)))
+            } else {
+                console.out(redactor.redact(line))
+            }
         }
     }
 

@@ -396,7 +396,8 @@ struct RunCommand: AsyncParsableCommand {
             }
         }
         let printer = ResultPrinter(console: console, verbose: verbose, secrets: plan.secrets, budget: config.budget)
-        printer.printSummary(summary, records: records, directory: directory, junit: junit, html: report)
+        printer.printSummary(
+            summary, records: records, directory: directory, junit: junit, html: report, coverage: coverage)
         if !noHistory, config.history.enabled || history != nil {
             await recordHistory(
                 directory: directory, location: history ?? config.history.url, console: console,

@@ -111,6 +111,6 @@ struct RunDigest {
     }
 
     private func name(_ group: Group) -> String {
-        ResultPrinter.name(flow: group.flow, persona: group.persona, caseName: group.caseName, repetition: nil)
+        FlowRunName.make(flow: group.flow, who: group.persona, caseName: group.caseName)
     }
 }

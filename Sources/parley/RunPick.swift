@@ -80,7 +80,7 @@ struct RunPick: Equatable {
     /// The argument that picks the run of `flow` as `persona` (if any; with a matrix run's scenario),
     /// row `caseName` (if any), repetition `n` (if given).
     static func pick(flow: String, persona: String?, caseName: String? = nil, repetition: Int?) -> String {
-        ResultPrinter.name(flow: flow, persona: persona, caseName: caseName, repetition: nil)
+        FlowRunName.make(flow: flow, who: persona, caseName: caseName)
             + (repetition.map { " #\($0)" } ?? "")
     }
 
@@ -94,17 +94,4 @@ struct RunPick: Equatable {
             }
         return plain ? argument : "'" + argument.replacingOccurrences(of: "'", with: #"'\''"#) + "'"
     }
-}
-
-extension ResultRecord {
-    /// What the console puts in brackets: the persona and, for a matrix run, its scenario
-    /// (`Dana · late parcel`); `nil` when there is neither.
-    var who: String? {
-        let scenario = FlowRunResult.idNamesScenario(id, scenario: self.scenario) ? self.scenario : nil
-        let parts = [persona, scenario].compactMap { $0 }
-        return parts.isEmpty ? nil : parts.joined(separator: " · ")
-    }
-
-    /// The runs of one flow that differ only by repetition share this key.
-    var variantKey: String { (who ?? "") + "\u{0}" + (dataCase?.name ?? "") }
 }

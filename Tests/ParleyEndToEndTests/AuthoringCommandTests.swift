@@ -206,7 +206,19 @@ import ParleyRun
         let result = try await Self.parley(
             ["run", "flows/matrix", "flows/tables", "--out", dir + "/run", "--html", dir + "/report.html"], status: 0)
         #expect(result.stdout.contains("14 passed"), "\(result.stdout)")
-        #expect(result.stdout.contains("by scenario:"))
+        // Pass rates by persona and by scenario are tables in the statistics' columns.
+        let lines = result.stdout.split(separator: "\n").map(String.init)
+        #expect(lines.contains { $0.hasPrefix("scenario ") && $0.hasSuffix("rate  95% interval") }, "\(result.stdout)")
+        #expect(
+            lines.contains {
+                $0.hasPrefix("damaged item ")
+                    && $0.split(separator: " ", omittingEmptySubsequences: true).suffix(3) == [
+                        "3/3", "100%", "[43.9%–100%]",
+                    ]
+            })
+        #expect(lines.contains { $0.hasPrefix("persona ") })
+        // The sandbox's agent script says what the agent has: the summary says how much the run reached.
+        #expect(lines.contains { $0.hasPrefix("coverage:   ") && $0.contains("declared states, tools and intents") })
         #expect(result.stdout.contains("PASS  support-matrix [Sam Lee · damaged item]"))
         #expect(result.stdout.contains("PASS  order-desk-cases [Dana Ortiz] case largest refund"))
         let summary = try JSONCoding.decoder().decode(

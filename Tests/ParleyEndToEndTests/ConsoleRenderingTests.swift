@@ -156,7 +156,7 @@ import ParleyTestSupport
         let digest = RunDigest(records: records, summary: Self.summary(records))
         #expect(
             digest.groups.map {
-                ResultPrinter.name(flow: $0.flow, persona: $0.persona, caseName: $0.caseName, repetition: nil)
+                FlowRunName.make(flow: $0.flow, who: $0.persona, caseName: $0.caseName)
             } == [
                 "matrix [Dana · damaged item]", "matrix [Sam · late parcel] case shipped",
             ])

@@ -4,6 +4,7 @@ import ParleyFlow
 import ParleyJSON
 import ParleyResults
 import ParleyRun
+import ParleyStatistics
 import ParleyTestSupport
 
 /// Coverage of states, tools and intents, and pass rates by persona and scenario.
@@ -119,12 +120,32 @@ import ParleyTestSupport
         #expect(none.scenarios == nil)
     }
 
-    @Test func scenarioAndCaseAreWrittenAndReadBack() throws {
+    @Test func aMatrixIsFlakyOnlyWhenRepetitionsOfOnePairDisagree() {
+        func record(_ scenario: String, _ repetition: Int, _ outcome: Outcome) -> ResultRecord {
+            var result = RunFixtures.result(flow: "matrix", persona: "Dana", repetition: repetition, outcome: outcome)
+            result.id = "matrix--dana--\(scenario)--\(repetition)"
+            result.scenario = scenario
+            return ResultRecord(result, transcript: "")
+        }
+        func summary(_ records: [ResultRecord]) -> RunSummary {
+            RunSummary(runId: "r", startedAt: RunFixtures.start, finishedAt: RunFixtures.start, records: records)
+        }
+        // One scenario always passes and the other always fails: the agent is wrong, not flaky.
+        let steady = summary([record("late", 1, .passed), record("late", 2, .passed), record("damaged", 1, .failed)])
+        #expect(steady.flows.first?.flaky == false)
+        let flaky = summary([record("late", 1, .passed), record("late", 2, .failed), record("damaged", 1, .failed)])
+        #expect(flaky.flows.first?.flaky == true)
+        #expect(flaky.scenarios?.first?.passRateInterval == WilsonInterval(successes: 1, trials: 2))
+    }
+
+    @Test func scenarioCaseAndUsageAreWrittenAndReadBack() throws {
         var result = RunFixtures.result()
         result.scenario = "late parcel"
         result.dataCase = CaseReference(name: "cracked blender", file: "flows/orders.csv", line: 3)
+        result.usage = [TokenUsage(role: .agent, model: "m", calls: 1, inputTokens: 1_000_000, outputTokens: 0)]
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("case-\(UUID().uuidString)").path
-        let writer = try RunWriter(directory: directory)
+        let writer = try RunWriter(
+            directory: directory, pricing: Pricing(models: ["m": .init(inputPerMillion: 2, outputPerMillion: 4)]))
         let record = try writer.record(result)
         let line = try #require(
             String(contentsOfFile: directory + "/results.jsonl", encoding: .utf8).split(separator: "\n").first)
@@ -135,8 +156,12 @@ import ParleyTestSupport
         let read = try #require(try RunDirectory(path: directory).records().first)
         #expect(read.scenario == record.scenario)
         #expect(read.dataCase?.file == "flows/orders.csv")
+        // What the other fields of the record hold is read back beside them.
+        #expect(read.usage == result.usage)
+        #expect(read.cost == 2)
         let transcript = try RunDirectory(path: directory).transcript(for: read)
         #expect(transcript.scenario == "late parcel")
         #expect(transcript.dataCase == result.dataCase)
+        #expect(transcript.usage == result.usage)
     }
 }
