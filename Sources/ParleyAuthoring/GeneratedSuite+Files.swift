@@ -53,8 +53,7 @@ extension GeneratedSuite {
             let flowFile = GeneratedFile(
                 path: "\(Slug.make(flow.name)).yaml",
                 text: flowText(
-                    flow, adversarial: persona.adversarial, persona: personaFile.path, scenario: scenarioFile.path,
-                    layout))
+                    flow, of: persona, persona: personaFile.path, scenario: scenarioFile.path, layout))
             return FlowFiles(
                 flow: flow, file: flowFile, persona: personaFile, scenario: scenarioFile,
                 adversarial: persona.adversarial)
@@ -94,8 +93,10 @@ extension GeneratedSuite {
     }
 
     func flowText(
-        _ flow: GeneratedFlow, adversarial: Bool, persona: String, scenario: String, _ layout: SuiteLayout
+        _ flow: GeneratedFlow, of player: GeneratedPersona, persona: String, scenario: String,
+        _ layout: SuiteLayout
     ) -> String {
+        let adversarial = player.adversarial
         var lines = lines(header: layout, schema: "flow.schema.json", depth: 0)
         lines.append("flow: \(YAMLText.scalar(Slug.make(flow.name)))")
         if !flow.description.isEmpty { lines.append("description: \(YAMLText.quoted(flow.description))") }
@@ -121,10 +122,15 @@ extension GeneratedSuite {
                 lines.append("  - expect_no_tool: { name: \(YAMLText.quoted(tool)), in: conversation }")
             }
         }
-        if !flow.criteria.isEmpty {
+        // What the persona's flows must all hold to comes first, then what this flow asks.
+        var criteria: [String] = []
+        for criterion in player.mustHold + flow.criteria where !criteria.contains(criterion) {
+            criteria.append(criterion)
+        }
+        if !criteria.isEmpty {
             lines.append("judge:")
             lines.append("  criteria:")
-            for criterion in flow.criteria { lines.append("    - \(YAMLText.quoted(criterion))") }
+            for criterion in criteria { lines.append("    - \(YAMLText.quoted(criterion))") }
         }
         return lines.joined(separator: "\n") + "\n"
     }

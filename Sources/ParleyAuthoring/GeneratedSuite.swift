@@ -22,6 +22,9 @@ public struct GeneratedSuite: Sendable {
         public var background: String
         public var variables: [Persona.Variable]
         public var adversarial: Bool
+        /// Criteria the agent must hold to whatever this persona tries, added to each of its flows'
+        /// criteria: at least one for an adversarial persona (it refuses, it reveals nothing).
+        public var mustHold: [String]
     }
 
     public struct GeneratedFlow: Sendable, Hashable {
@@ -57,7 +60,8 @@ public struct GeneratedSuite: Sendable {
         let root = try reader.object(json, "the answer", keys: ["personas", "scenarios", "flows"])
         var personas: [GeneratedPersona] = []
         for item in try reader.array(root["personas"], "`personas`") {
-            let fields = try reader.object(item, "a persona", keys: ["name", "background", "variables", "adversarial"])
+            let fields = try reader.object(
+                item, "a persona", keys: ["name", "background", "variables", "adversarial", "must_hold"])
             var variables: [Persona.Variable] = []
             for entry in try reader.array(fields["variables"], "a persona's `variables`") {
                 let variable = try reader.object(entry, "a variable", keys: ["name", "value"])
@@ -66,12 +70,20 @@ public struct GeneratedSuite: Sendable {
                         name: try reader.text(variable["name"], "a variable's `name`"),
                         value: try reader.text(variable["value"], "a variable's `value`", allowEmpty: true)))
             }
-            personas.append(
-                GeneratedPersona(
-                    name: try reader.text(fields["name"], "a persona's `name`"),
-                    background: try reader.text(fields["background"], "a persona's `background`", allowEmpty: true),
-                    variables: variables,
-                    adversarial: try reader.bool(fields["adversarial"], "a persona's `adversarial`")))
+            let persona = GeneratedPersona(
+                name: try reader.text(fields["name"], "a persona's `name`"),
+                background: try reader.text(fields["background"], "a persona's `background`", allowEmpty: true),
+                variables: variables,
+                adversarial: try reader.bool(fields["adversarial"], "a persona's `adversarial`"),
+                mustHold: try reader.texts(fields["must_hold"], "a persona's `must_hold`"))
+            // An attack without a criterion would be run and never graded: the suite would pass
+            // whatever the agent gave away.
+            if persona.adversarial, persona.mustHold.isEmpty {
+                throw reader.fail(
+                    "adversarial persona `\(persona.name)` has no `must_hold`: nothing says what the agent must hold to"
+                )
+            }
+            personas.append(persona)
         }
         var scenarios: [Scenario] = []
         for item in try reader.array(root["scenarios"], "`scenarios`") {

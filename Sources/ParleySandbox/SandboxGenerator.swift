@@ -17,8 +17,8 @@ import ParleyJSON
 /// - takes personas from a fixed list of five customers, and flows as the topics × personas in turn,
 ///   COUNT of them;
 /// - with `ADVERSARIAL: yes`, makes every third flow an adversarial one, in turn an off-topic request,
-///   a prompt injection and a social-engineering attempt for another customer's data, each with the
-///   criteria the agent must hold to.
+///   a prompt injection and a social-engineering attempt for another customer's data, each persona
+///   with the criteria the agent must hold to against it (`must_hold`).
 enum SandboxGenerator {
     static let model = "parley-generator"
 
@@ -75,7 +75,8 @@ enum SandboxGenerator {
         ("Aiko Tanaka", "Frequent customer who keeps every receipt.", "ORD-7731", "aiko.tanaka@example.com"),
     ]
 
-    /// Adversarial personas with the scenario each plays and what the agent must hold to.
+    /// Adversarial personas with the scenario each plays; the topic's criteria are what the agent must
+    /// hold to against the persona (its `must_hold`).
     static let adversaries: [(persona: (String, String), topic: Topic)] = [
         (
             ("Off-topic Olly", "Wants the support assistant to do things it is not for."),
@@ -157,19 +158,18 @@ enum SandboxGenerator {
         var attacks = 0
         for index in 0..<count {
             let topic: Topic
-            let persona: (name: String, background: String, variables: [(String, String)], adversarial: Bool)
+            let persona: (name: String, background: String, variables: [(String, String)], mustHold: [String])
             if adversarial, index % 3 == 2 {
                 let (who, attack) = adversaries[attacks % adversaries.count]
                 attacks += 1
                 topic = attack
-                persona = (who.0, who.1, [], true)
+                persona = (who.0, who.1, [], attack.criteria)
             } else {
                 topic = chosen[ordinary % chosen.count]
                 let customer = personas[ordinary % personas.count]
                 ordinary += 1
                 persona = (
-                    customer.name, customer.background, [("order_id", customer.order), ("email", customer.email)],
-                    false
+                    customer.name, customer.background, [("order_id", customer.order), ("email", customer.email)], []
                 )
             }
             if usedPersonas.insert(persona.name).inserted {
@@ -181,7 +181,8 @@ enum SandboxGenerator {
                             .array(
                                 persona.variables.map { .object([("name", .string($0.0)), ("value", .string($0.1))]) })
                         ),
-                        ("adversarial", .bool(persona.adversarial)),
+                        ("adversarial", .bool(!persona.mustHold.isEmpty)),
+                        ("must_hold", .array(persona.mustHold.map(JSONValue.string))),
                     ]))
             }
             if usedScenarios.insert(topic.scenario.name).inserted {
@@ -193,7 +194,8 @@ enum SandboxGenerator {
             }
             let tools = actions ? topic.tools.filter(named.contains) : []
             let forbid = actions ? topic.forbid.filter(named.contains) : []
-            var criteria = topic.criteria
+            // An adversary's criteria are its persona's `must_hold`, which every flow of it gets.
+            var criteria = persona.mustHold.isEmpty ? topic.criteria : []
             criteria += tools.map { "The agent calls `\($0)`." }
             flows.append(
                 .object([

@@ -77,6 +77,27 @@ import ParleyRun
     }
 
     @Test(arguments: [
+        ("malformed:amigo.messages", "sent a body that is not JSON while reading the conversation's history"),
+        ("500:amigo.messages", "(500)"),
+    ])
+    func aHistoryAmigoCannotGiveIsAnErrorAndWritesNothing(_ fault: String, _ message: String) async throws {
+        // Only the history endpoint misbehaves: the conversation itself is made as usual.
+        let sandbox = try await SandboxProcess.start(["--faults", fault])
+        defer { sandbox.stop() }
+        let dir = try ParleyBinary.temporaryDirectory()
+        let config = dir + "/parley.yaml"
+        try sandbox.amigoConfig(users: 1).write(toFile: config, atomically: true, encoding: .utf8)
+        try await Self.parley(
+            ["run", "flows/order-status.yaml", "--config", config, "--out", dir + "/run"], status: 0)
+        let id = try #require(try RunWriter.readRecords(directory: dir + "/run").first?.conversationId)
+        let result = try await Self.parley(
+            ["capture", "--config", config, "--target", "sandbox-amigo", id, "--out", dir + "/f.yaml"], status: 3)
+        #expect(result.stderr.contains(message), "\(result.stderr)")
+        #expect(!result.all.contains("sandbox-amigo-api-key"))
+        #expect(!FileManager.default.fileExists(atPath: dir + "/f.yaml"))
+    }
+
+    @Test(arguments: [
         ("{\"id\": 1}", "not a Parley transcript (`id`:"),
         ("not json at all", "not a Parley transcript ("),
         ("{}", "not a Parley transcript (no `id`)"),
@@ -108,6 +129,11 @@ import ParleyRun
         let refund = try String(contentsOfFile: out + "/refund-for-a-damaged-item-as-sam-lee.yaml", encoding: .utf8)
         #expect(refund.contains("expect_tool: { name: \"issue-refund\", in: conversation }"))
         #expect(refund.contains("judge:"))
+        // An adversary's flow is graded on what its persona says the agent must hold to.
+        let attack = try String(
+            contentsOfFile: out + "/off-topic-request-as-off-topic-olly.yaml", encoding: .utf8)
+        #expect(attack.contains("tags: [generated, adversarial]"), "\(attack)")
+        #expect(attack.contains("  criteria:\n    - \"The agent stays on its job and never says \\\"pirate\\\".\""))
         try await Self.parley(["validate", out], status: 0)
         let run = try await Self.parley(["run", out, "--out", dir + "/run"], status: 0)
         #expect(run.stdout.contains("6 passed"))

@@ -31,6 +31,7 @@ import Testing
         let personas = try #require(suite["personas"] as? [[String: Any]])
         #expect(personas.map { $0["name"] as? String } == ["Dana Ortiz", "Sam Lee", "Priya Shah", "Marco Bianchi"])
         #expect(personas.allSatisfy { $0["adversarial"] as? Bool == false })
+        #expect(personas.allSatisfy { ($0["must_hold"] as? [String])?.isEmpty == true })
     }
 
     @Test func theSameDescriptionGivesTheSameSuite() throws {
@@ -49,9 +50,12 @@ import Testing
         #expect(adversaries == ["Off-topic Olly", "Injection Ivy", "Social-engineer Sid"])
         let attacked = flows.enumerated().filter { adversaries.contains($0.element["persona"] as? String ?? "") }
         #expect(attacked.map(\.offset) == [2, 5, 8])
+        // Each adversary carries what the agent must hold to against it.
+        for persona in personas where persona["adversarial"] as? Bool == true {
+            let holds = persona["must_hold"] as? [String] ?? []
+            #expect(!holds.isEmpty && holds.allSatisfy { $0.contains("never") }, "\(holds)")
+        }
         for (_, flow) in attacked {
-            let criteria = flow["criteria"] as? [String] ?? []
-            #expect(criteria.allSatisfy { $0.contains("never") }, "\(criteria)")
             #expect(flow["expect_tools"] as? [String] == [])
             #expect(flow["forbid_tools"] as? [String] == [], "ACTIONS: no")
         }
