@@ -70,14 +70,17 @@ enum SchemaKind: String, CaseIterable, Sendable {
         guard let text = try? String(contentsOfFile: root + "/" + relativePath, encoding: .utf8) else { return [] }
         var blocks: [String] = []
         var current: [Substring]?
+        // A block inside a list item is indented like its fence; its lines lose that indentation.
+        var indent = 0
         for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
             if current == nil, line.trimmingCharacters(in: .whitespaces) == "```yaml" {
                 current = []
+                indent = line.prefix { $0 == " " }.count
             } else if let lines = current, line.trimmingCharacters(in: .whitespaces) == "```" {
                 blocks.append(lines.joined(separator: "\n") + "\n")
                 current = nil
             } else {
-                current?.append(line)
+                current?.append(line.prefix(indent).allSatisfy { $0 == " " } ? line.dropFirst(indent) : line)
             }
         }
         return blocks
