@@ -177,6 +177,12 @@ struct GenerateCommand: AsyncParsableCommand {
         if adversarialWritten > 0 { line += " (\(adversarialWritten) adversarial)" }
         if !rejected.isEmpty { line += "; \(rejected.count) left out" }
         console.out(line)
+        if adversarial, adversarialWritten == 0 {
+            console.err(
+                console.style("warning:", .yellow, .bold, forErrors: true)
+                    + " --adversarial was asked for, but no adversarial flow was written (ask for more flows, "
+                    + "or another model)")
+        }
         if !layoutProbe.simulate {
             console.out("note: the target has no simulated user, so the flows only send the opening message")
         }

@@ -138,6 +138,12 @@ import ParleyRun
         let run = try await Self.parley(["run", out, "--out", dir + "/run"], status: 0)
         #expect(run.stdout.contains("6 passed"))
 
+        // Too few flows for an adversarial one: written all the same, and said.
+        let few = try await Self.parley(
+            ["generate", "--about", dir + "/about.md", "--count", "2", "--adversarial", "--out", dir + "/few"],
+            status: 0)
+        #expect(few.stderr.contains("--adversarial was asked for, but no adversarial flow was written"))
+
         // The same description gives the same suite; existing files are kept unless --force.
         let again = try await Self.parley(
             ["generate", "--about", dir + "/about.md", "--count", "6", "--adversarial", "--out", out], status: 0)
