@@ -10,7 +10,7 @@ import ParleyRun
 /// selected that dynamic behaviour. Declared items no run exercised come first in each list, then
 /// those only failing runs exercised, then the rest, least exercised first. Items a run exercised
 /// but the inventory does not declare are listed too, marked undeclared.
-public struct RunCoverage: Sendable, Codable {
+public struct RunCoverage: Sendable {
     public var runId: String
     /// Where the declared items come from; `nil` when nothing was declared (only what the agent did
     /// is listed).
@@ -25,14 +25,14 @@ public struct RunCoverage: Sendable, Codable {
     public var declared: Int
     public var exercised: Int
 
-    public struct Kind: Sendable, Codable {
+    public struct Kind: Sendable {
         public var kind: CoverageKind
         public var declared: Int
         public var exercised: Int
         public var items: [Item]
     }
 
-    public struct Item: Sendable, Codable, Hashable {
+    public struct Item: Sendable, Hashable {
         public var name: String
         /// False for an item a run exercised that the inventory does not list.
         public var declared: Bool

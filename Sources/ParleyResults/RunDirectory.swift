@@ -1,5 +1,6 @@
 import Foundation
 import ParleyFlow
+import ParleyJSON
 import ParleyRun
 
 /// A finished (or interrupted) run directory, read back: its records, its summary and, one at a time,
@@ -26,7 +27,7 @@ public struct RunDirectory: Sendable {
     public func summary(records: [ResultRecord]) -> RunSummary {
         let file = (path as NSString).appendingPathComponent(RunWriter.summaryFile)
         if let data = FileManager.default.contents(atPath: file),
-            let stored = try? JSONCoding.decoder().decode(RunSummary.self, from: data),
+            let json = try? JSONValue(parsing: data), let stored = try? RunSummary(json: json),
             stored.total == records.count
         {
             return stored
@@ -39,8 +40,10 @@ public struct RunDirectory: Sendable {
     /// `coverage.json`, when the run has one that can be read.
     public func storedCoverage() -> RunCoverage? {
         let file = (path as NSString).appendingPathComponent(RunWriter.coverageFile)
-        guard let data = FileManager.default.contents(atPath: file) else { return nil }
-        return try? JSONCoding.decoder().decode(RunCoverage.self, from: data)
+        guard let data = FileManager.default.contents(atPath: file), let json = try? JSONValue(parsing: data) else {
+            return nil
+        }
+        return try? RunCoverage(json: json)
     }
 
     /// Coverage of this run's records against `inventory`, reading each transcript once.
@@ -95,7 +98,7 @@ public struct RunDirectory: Sendable {
 
     private static func decodeTranscript(_ data: Data, path: String) throws(RunDirectoryError) -> FlowRunResult {
         do {
-            return try JSONCoding.decoder().decode(FlowRunResult.self, from: data)
+            return try FlowRunResult(json: try JSONValue(parsing: data))
         } catch {
             throw RunDirectoryError(path: path, message: "not a transcript (\(error))")
         }
@@ -107,26 +110,18 @@ public struct RunDirectory: Sendable {
             throw RunDirectoryError(
                 path: path, message: isDirectory(path) ? "is a folder, not a transcript" : "no such file")
         }
+        let json: JSONValue
         do {
-            return try JSONCoding.decoder().decode(FlowRunResult.self, from: data)
+            json = try JSONValue(parsing: data)
         } catch {
-            throw RunDirectoryError(path: path, message: "not a Parley transcript (\(Self.reason(error)))")
+            throw RunDirectoryError(path: path, message: "not a Parley transcript (not JSON: \(error))")
         }
-    }
-
-    /// A decoding error in a few words: which member, what was wrong.
-    static func reason(_ error: Error) -> String {
-        switch error {
-        case DecodingError.keyNotFound(let key, let context):
-            let at = (context.codingPath.map(\.stringValue) + [key.stringValue]).joined(separator: ".")
-            return "no `\(at)`"
-        case DecodingError.typeMismatch(_, let context), DecodingError.valueNotFound(_, let context):
-            return "`\(context.codingPath.map(\.stringValue).joined(separator: "."))`: \(context.debugDescription)"
-        case DecodingError.dataCorrupted(let context):
-            let at = context.codingPath.map(\.stringValue).joined(separator: ".")
-            return (at.isEmpty ? "" : "`\(at)`: ") + context.debugDescription
-        default:
-            return "\(error)"
+        do {
+            return try FlowRunResult(json: json)
+        } catch {
+            // `no `turns`` reads better than "`turns`: missing".
+            let reason = error.message == "missing" ? "no `\(error.path)`" : error.description
+            throw RunDirectoryError(path: path, message: "not a Parley transcript (\(reason))")
         }
     }
 

@@ -203,7 +203,7 @@ enum SandboxGenerator {
                     ("description", .string("\(persona.name): \(topic.scenario.objective)")),
                     ("persona", .string(persona.name)), ("scenario", .string(topic.scenario.name)),
                     ("opening", .string(topic.opening)),
-                    ("until", .string(topic.until)), ("max_turns", .number(Double(topic.maxTurns))),
+                    ("until", .string(topic.until)), ("max_turns", .int(topic.maxTurns)),
                     ("criteria", .array(criteria.map(JSONValue.string))),
                     ("expect_tools", .array(tools.map(JSONValue.string))),
                     ("forbid_tools", .array(forbid.map(JSONValue.string))),

@@ -4,6 +4,7 @@ import ParleyFlow
 import ParleyJSON
 import ParleyResults
 import ParleyRun
+import ParleyTestSupport
 
 /// `parley capture`, `parley generate`, `parley coverage`, data tables and matrices, run as a user
 /// would run them.
@@ -253,8 +254,7 @@ import ParleyRun
         #expect(lines.contains { $0.hasPrefix("coverage:   ") && $0.contains("declared states, tools and intents") })
         #expect(result.stdout.contains("PASS  support-matrix [Sam Lee · damaged item]"))
         #expect(result.stdout.contains("PASS  order-desk-cases [Dana Ortiz] case largest refund"))
-        let summary = try JSONCoding.decoder().decode(
-            RunSummary.self, from: Data(contentsOf: URL(fileURLWithPath: dir + "/run/summary.json")))
+        let summary = try RunFixtures.storedSummary(dir + "/run")
         #expect(summary.scenarios?.map(\.name).sorted() == ["damaged item", "late parcel", "talk to a person"])
         #expect(summary.scenarios?.allSatisfy { $0.runs == 3 } == true)
         #expect(summary.personas?.first { $0.name == "Dana Ortiz" }?.runs == 8)

@@ -172,7 +172,7 @@ import ParleyTestSupport
         }
     }
 
-    @Test func aMatrixIsComparedScenarioByScenarioAndRowByRow() {
+    @Test func aMatrixIsComparedScenarioByScenarioAndRowByRow() throws {
         let base = matrix([("late", "a", .passed), ("late", "b", .failed), ("damaged", "a", .passed)])
         let candidate = matrix([("late", "a", .failed), ("late", "b", .passed), ("damaged", "a", .passed)])
         let comparison = RunComparison.compare(base: base, candidate: candidate)
@@ -183,6 +183,10 @@ import ParleyTestSupport
             } == ["late/a new-failure,pass-rate-drop", "late/b fixed,pass-rate-rise", "damaged/a "])
         // One row failing and another passing is not flakiness: the runs are of different rows.
         #expect(!comparison.flows.contains { $0.base?.flaky == true || $0.candidate?.flaky == true })
+        // `diff --json` names them too.
+        let text = comparison.json.prettySerialized
+        #expect(text.contains("\"scenario\": \"late\",\n      \"case_name\": \"a\""), "\(text)")
+        #expect(try RunComparison(json: JSONValue(parsing: text)) == comparison)
     }
 
     @Test func theFirstCandidateFailureIsKeptForShowing() throws {
@@ -198,12 +202,11 @@ import ParleyTestSupport
             candidate: runs([.passed, .failed], latencies: [500, 600]) + runs([.passed], flow: "other"),
             thresholds: .init(passRateDrop: 0.1, latencyIncrease: 0.3, latencyFloorMs: 80),
             baseName: "runs/a", candidateName: "runs/b")
-        let data = try JSONCoding.encoder(pretty: true).encode(comparison)
-        let text = String(decoding: data, as: UTF8.self)
-        #expect(text.contains("\"kind\" : \"new-failure\""))
-        #expect(text.contains("\"regressed\" : true"))
-        #expect(text.contains("\"latency_floor_ms\" : 80"))
-        let decoded = try JSONCoding.decoder().decode(RunComparison.self, from: data)
+        let text = comparison.json.prettySerialized
+        #expect(text.contains("\"kind\": \"new-failure\""))
+        #expect(text.contains("\"regressed\": true"))
+        #expect(text.contains("\"latency_floor_ms\": 80"))
+        let decoded = try RunComparison(json: JSONValue(parsing: text))
         #expect(decoded == comparison)
         #expect(decoded.base.name == "runs/a")
     }

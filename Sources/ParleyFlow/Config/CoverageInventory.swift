@@ -36,6 +36,6 @@ public struct CoverageInventory: Sendable, Hashable {
 }
 
 /// What coverage counts.
-public enum CoverageKind: String, Sendable, Hashable, Codable, CaseIterable {
+public enum CoverageKind: String, Sendable, Hashable, CaseIterable {
     case states, tools, intents
 }

@@ -51,7 +51,7 @@ public struct CaseRow: Sendable, Hashable {
 
 /// The row a flow run used, as results record it: `{"name": "cracked-blender", "file": "flows/orders.csv",
 /// "line": 3}`.
-public struct CaseReference: Sendable, Hashable, Codable {
+public struct CaseReference: Sendable, Hashable {
     public var name: String
     public var file: String
     public var line: Int
