@@ -15,11 +15,27 @@ public struct RunMetadata: Sendable, Codable, Hashable {
     public var skipUnsupported: Bool
     /// How many flow runs the run planned (after filtering and sharding).
     public var planned: Int
+    /// Flow runs at once (`--concurrency`, or parley.yaml's, or the default) as the run started.
+    /// Absent in run directories written before it was recorded.
+    public var concurrency: Int?
+    /// `--fail-fast`.
+    public var failFast: Bool?
+    /// `--junit` and `--html`: the reports a resumed run writes again at its end.
+    public var junit: String?
+    public var html: String?
+    /// `--min-pass-rate`.
+    public var minPassRate: Double?
 
     public init(
         runId: String, createdAt: Date = Date(), paths: [String], target: String?, config: String?, filters: [String],
-        repeatCount: Int, seed: UInt64, shard: Shard?, skipUnsupported: Bool, planned: Int
+        repeatCount: Int, seed: UInt64, shard: Shard?, skipUnsupported: Bool, planned: Int, concurrency: Int? = nil,
+        failFast: Bool? = nil, junit: String? = nil, html: String? = nil, minPassRate: Double? = nil
     ) {
+        self.concurrency = concurrency
+        self.failFast = failFast
+        self.junit = junit
+        self.html = html
+        self.minPassRate = minPassRate
         self.runId = runId
         self.createdAt = createdAt
         self.paths = paths

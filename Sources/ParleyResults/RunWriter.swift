@@ -8,6 +8,11 @@ public struct RunDirectoryError: Error, Sendable, CustomStringConvertible {
     public var path: String
     public var message: String
     public var description: String { "\(path): \(message)" }
+
+    public init(path: String, message: String) {
+        self.path = path
+        self.message = message
+    }
 }
 
 /// Writes a run directory as flow runs finish: a transcript each, a line in `results.jsonl`, and
@@ -15,22 +20,26 @@ public struct RunDirectoryError: Error, Sendable, CustomStringConvertible {
 ///
 /// Every line is appended with one `write(2)` as soon as its flow run finishes, after its transcript
 /// is in place, so a crash (even `kill -9`) loses nothing that had finished.
+///
+/// Results arrive with their secrets already taken out (``FlowRunResult/redacted(by:)``); the
+/// bytes written are passed through the run's secrets once more, in case a value held one in a
+/// form nothing recognised before it was encoded.
 public final class RunWriter: Sendable {
     public let directory: String
     private let resultsFD: Mutex<Int32>
     /// The records of the flow runs kept so far by this writer, in finishing order.
     private let kept = Mutex<[ResultRecord]>([])
-    /// Values replaced by `[redacted]` in everything written.
-    private let redactor: SecretRedactor
+    /// The run's secrets, replaced by `[redacted]` in everything written.
+    private let secrets: SecretRegistry
 
     public static let resultsFile = "results.jsonl"
     public static let summaryFile = "summary.json"
     public static let transcriptsFolder = "transcripts"
 
     /// Opens (creating if needed) a run directory; existing results are kept and appended to.
-    public init(directory: String, secrets: Set<String> = []) throws(RunDirectoryError) {
+    public init(directory: String, secrets: SecretRegistry = SecretRegistry()) throws(RunDirectoryError) {
         self.directory = directory
-        self.redactor = SecretRedactor(secrets: secrets)
+        self.secrets = secrets
         let transcripts = (directory as NSString).appendingPathComponent(Self.transcriptsFolder)
         do {
             try FileManager.default.createDirectory(atPath: transcripts, withIntermediateDirectories: true)
@@ -59,6 +68,7 @@ public final class RunWriter: Sendable {
     public func record(_ result: FlowRunResult) throws(RunDirectoryError) -> ResultRecord {
         let transcriptPath = "\(Self.transcriptsFolder)/\(result.id).json"
         let record = ResultRecord(result, transcript: transcriptPath)
+        let redactor = secrets.redactor
         try writeFile(transcriptPath, redactor.redact(result.json.prettyBytes))
         var line = redactor.redact(record.json.bytes)
         line.append(UInt8(ascii: "\n"))
@@ -73,7 +83,8 @@ public final class RunWriter: Sendable {
     /// Writes `summary.json` (replacing any earlier one).
     public func writeSummary(_ summary: RunSummary) throws(RunDirectoryError) {
         do {
-            try writeFile(Self.summaryFile, redactor.redact(try JSONCoding.encoder(pretty: true).encode(summary)))
+            try writeFile(
+                Self.summaryFile, secrets.redactor.redact(try JSONCoding.encoder(pretty: true).encode(summary)))
         } catch let error as RunDirectoryError {
             throw error
         } catch {
@@ -85,6 +96,21 @@ public final class RunWriter: Sendable {
     public func writeFile(_ relativePath: String, _ bytes: [UInt8]) throws(RunDirectoryError) {
         let path = (directory as NSString).appendingPathComponent(relativePath)
         try Self.writeAtomically(path: path, bytes: bytes)
+    }
+
+    /// Removes the temporary files a killed run left behind (`*.tmp-<pid>`, in the run directory
+    /// and `transcripts/`), so a resumed run starts clean; returns how many there were.
+    @discardableResult
+    public static func removeStaleTemporaryFiles(directory: String) -> Int {
+        var removed = 0
+        let folders = [directory, (directory as NSString).appendingPathComponent(transcriptsFolder)]
+        for folder in folders {
+            for name in (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
+            where name.range(of: ".tmp-") != nil {
+                if unlink((folder as NSString).appendingPathComponent(name)) == 0 { removed += 1 }
+            }
+        }
+        return removed
     }
 
     /// Writes `bytes` to `path` through a temporary file and a rename, so readers never see half a file.

@@ -25,6 +25,9 @@ public enum ErrorKind: String, Sendable, Hashable, Codable, CaseIterable, Custom
     case cancelled
     /// The provider's or the flow's configuration is unusable (an unset variable, a bad pattern).
     case configuration
+    /// A pattern took longer than its budget to match a reply (catastrophic backtracking): the
+    /// reply could not be graded, which says nothing about the agent.
+    case pattern
 
     public var description: String { rawValue }
 }

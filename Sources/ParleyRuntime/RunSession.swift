@@ -19,9 +19,16 @@ public final class RunSession: Sendable {
         self.environment = environment
     }
 
-    /// Connects whatever the plan's targets need (the embedded sandbox starts here).
-    public static func start(plan: RunPlan, workspace: Workspace) async throws(ProviderError) -> RunSession {
-        let resources = ProviderResources()
+    /// The run's secrets: the plan's, and what providers obtain while the run goes on.
+    public var secrets: SecretRegistry { resources.secrets }
+
+    /// Connects whatever the plan's targets need (the embedded sandbox starts here). `secrets` is
+    /// the run's registry, to which providers add tokens as they obtain them; by default one
+    /// holding the plan's secrets.
+    public static func start(plan: RunPlan, workspace: Workspace, secrets: SecretRegistry? = nil)
+        async throws(ProviderError) -> RunSession
+    {
+        let resources = ProviderResources(secrets: secrets ?? SecretRegistry(plan.secrets))
         var providers: [String: any ConversationProvider] = [:]
         do {
             for (name, spec) in plan.targets {
@@ -77,7 +84,8 @@ public final class RunSession: Sendable {
             preconditionFailure("the plan has no target \(request.targetName)")
         }
         return FlowInterpreter(
-            provider: provider, simulator: simulators[request.flow.name], environment: environment, stop: stop)
+            provider: provider, simulator: simulators[request.flow.name], environment: environment,
+            secrets: resources.secrets, stop: stop)
     }
 
     public func shutdown() async {

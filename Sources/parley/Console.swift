@@ -1,8 +1,10 @@
 import Foundation
+import ParleyRun
 import Synchronization
 
 /// Writes to the terminal from any task without interleaving lines; colours only on a TTY and
-/// never when NO_COLOR is set.
+/// never when NO_COLOR is set. Once a run's secrets are known (``protect(with:)``), every line
+/// is written with them replaced by `[redacted]`.
 final class Console: Sendable {
     enum Style: String {
         case red = "31"
@@ -20,6 +22,8 @@ final class Console: Sendable {
     let stdoutIsTTY: Bool
     /// The live progress line at the bottom of a terminal, redrawn after every printed line.
     private let status = Mutex<String?>(nil)
+    /// The run's secrets, taken out of everything printed.
+    private let secrets = Mutex<SecretRegistry?>(nil)
 
     init(environment: [String: String] = ProcessInfo.processInfo.environment, forceNoColor: Bool = false) {
         let allowed = !forceNoColor && environment["NO_COLOR"].map(\.isEmpty) ?? true && environment["TERM"] != "dumb"
@@ -28,8 +32,18 @@ final class Console: Sendable {
         colorErrors = allowed && isatty(STDERR_FILENO) == 1
     }
 
-    func out(_ text: String) { print(text, to: STDOUT_FILENO) }
-    func err(_ text: String) { print(text, to: STDERR_FILENO) }
+    func out(_ text: String) { print(redacted(text), to: STDOUT_FILENO) }
+    func err(_ text: String) { print(redacted(text), to: STDERR_FILENO) }
+
+    /// From now on, the registry's secrets (as they stand at each line) never reach the terminal.
+    func protect(with registry: SecretRegistry) {
+        secrets.withLock { $0 = registry }
+    }
+
+    private func redacted(_ text: String) -> String {
+        guard let registry = secrets.withLock({ $0 }) else { return text }
+        return registry.redact(text)
+    }
 
     /// Shows (or, with `nil`, removes) a progress line kept below all other output; terminals only.
     func setStatus(_ text: String?) {

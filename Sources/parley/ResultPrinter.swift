@@ -7,12 +7,11 @@ import ParleyRun
 struct ResultPrinter: Sendable {
     let console: Console
     let verbose: Bool
-    let redactor: SecretRedactor
 
-    init(console: Console, verbose: Bool, secrets: Set<String>) {
+    /// Results come with their secrets taken out; the console redacts every line once more.
+    init(console: Console, verbose: Bool) {
         self.console = console
         self.verbose = verbose
-        self.redactor = SecretRedactor(secrets: secrets)
     }
 
     func handle(_ event: RunEvent) {
@@ -20,7 +19,7 @@ struct ResultPrinter: Sendable {
         case .started:
             break
         case .finished(let result, let transcript, let progress):
-            console.out(redactor.redact(lines(for: result, transcript: transcript, progress: progress)))
+            console.out(lines(for: result, transcript: transcript, progress: progress))
             console.setStatus(status(progress))
         case .interrupted(let result, let progress):
             var name = result.flow

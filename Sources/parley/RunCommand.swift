@@ -131,6 +131,12 @@ struct RunCommand: AsyncParsableCommand {
         var shard = self.shard.flatMap(Shard.init(parsing:))
         let runID: String
         let directory: String
+        // Settings a resumed run takes from run.json unless the command line gives them again.
+        var concurrency = self.concurrency
+        var failFast = self.failFast
+        var junit = self.junit
+        var html = self.html
+        var minPassRate = self.minPassRate
         if let (metadata, _) = previous, let resume {
             project.paths = metadata.paths
             project.target = metadata.target
@@ -141,6 +147,13 @@ struct RunCommand: AsyncParsableCommand {
             shard = metadata.shard
             runID = metadata.runId
             directory = resume
+            concurrency = concurrency ?? metadata.concurrency
+            failFast = failFast || metadata.failFast == true
+            junit = junit ?? metadata.junit
+            html = html ?? metadata.html
+            minPassRate = minPassRate ?? metadata.minPassRate
+            // A killed run may have left half-written files; they are not results.
+            RunWriter.removeStaleTemporaryFiles(directory: resume)
         } else {
             options = PlanOptions(
                 filters: filter, repeatCount: `repeat`, seed: seed ?? UInt64.random(in: 0..<1_000_000),
@@ -150,6 +163,9 @@ struct RunCommand: AsyncParsableCommand {
         }
         let loaded = try project.load(console: console, planOptions: options)
         var plan = loaded.plan
+        // From here on nothing reaches the terminal or a file with a secret in it.
+        let secrets = SecretRegistry(plan.secrets)
+        console.protect(with: secrets)
         for warning in plan.warnings {
             console.err(console.style("warning:", .yellow, .bold, forErrors: true) + " \(warning)")
         }
@@ -165,16 +181,23 @@ struct RunCommand: AsyncParsableCommand {
             throw ExitCode(2)
         }
 
+        let width = concurrency ?? loaded.workspace.config.concurrency ?? 4
         let writer: RunWriter
         do {
-            writer = try RunWriter(directory: directory, secrets: plan.secrets)
+            // Reports that could not be written at the end would be a run without its results:
+            // their folders are made (or found unwritable) before anything runs.
+            for (option, path) in [("--junit", junit), ("--html", html)] {
+                if let path { try OutputFile.prepare(path, for: option) }
+            }
+            writer = try RunWriter(directory: directory, secrets: secrets)
             if previous == nil {
                 try RunMetadata(
                     runId: runID, createdAt: startedAt, paths: project.flowPaths, target: project.target,
                     config: project.config, filters: options.filters,
                     repeatCount: options.repeatCount, seed: options.seed, shard: shard,
                     skipUnsupported: options.skipUnsupported,
-                    planned: planned
+                    planned: planned, concurrency: width, failFast: failFast, junit: junit, html: html,
+                    minPassRate: minPassRate
                 ).write(to: directory)
             }
         } catch {
@@ -188,15 +211,14 @@ struct RunCommand: AsyncParsableCommand {
         if !plan.requests.isEmpty {
             let session: RunSession
             do {
-                session = try await RunSession.start(plan: plan, workspace: loaded.workspace)
+                session = try await RunSession.start(plan: plan, workspace: loaded.workspace, secrets: secrets)
             } catch {
                 console.err(
                     console.style("error:", .red, .bold, forErrors: true) + " could not start: \(error.message)")
                 throw ExitCode(3)
             }
             let targets = Set(plan.requests.map(\.targetName)).sorted().joined(separator: ", ")
-            let width = concurrency ?? loaded.workspace.config.concurrency ?? 4
-            let printer = ResultPrinter(console: console, verbose: verbose, secrets: plan.secrets)
+            let printer = ResultPrinter(console: console, verbose: verbose)
             var intro =
                 "Running \(plan.requests.count) flow run\(plan.requests.count == 1 ? "" : "s") against \(targets) "
                 + "(concurrency \(width), seed \(options.seed)"
@@ -223,19 +245,29 @@ struct RunCommand: AsyncParsableCommand {
             records += writer.keptRecords
         }
 
-        // The records in memory are as the run produced them; what leaves the process is redacted,
-        // like the run directory itself.
-        let redactor = SecretRedactor(secrets: plan.secrets)
+        // The records carry no secrets (results are redacted before they are kept); the reports'
+        // bytes are passed through the run's secrets once more, as the run directory's are.
         let summary = RunSummary(
             runId: runID, startedAt: startedAt, finishedAt: Date(), records: records, planned: planned)
+        var unwritten = false
+        func failed(_ error: some Error) {
+            console.err(console.style("error:", .red, .bold, forErrors: true) + " \(error)")
+            unwritten = true
+        }
         do {
             try writer.writeSummary(summary)
-            if let junit {
-                try RunWriter.writeAtomically(
-                    path: junit, bytes: redactor.redact(Array(JUnitReport.xml(records: records).utf8)))
-            }
         } catch {
-            console.err(console.style("error:", .red, .bold, forErrors: true) + " \(error)")
+            failed(error)
+        }
+        var junitWritten: String?
+        if let junit {
+            do {
+                try RunWriter.writeAtomically(
+                    path: junit, bytes: secrets.redact(Array(JUnitReport.xml(records: records).utf8)))
+                junitWritten = junit
+            } catch {
+                failed(error)
+            }
         }
         var report: String?
         if let html {
@@ -245,14 +277,14 @@ struct RunCommand: AsyncParsableCommand {
             let written = (try? run.records()) ?? records
             let page = HTMLReport.render(summary: summary, records: written) { try run.transcript(for: $0) }
             do {
-                try RunWriter.writeAtomically(path: html, bytes: redactor.redact(Array(page.utf8)))
+                try RunWriter.writeAtomically(path: html, bytes: secrets.redact(Array(page.utf8)))
                 report = html
             } catch {
-                console.err(console.style("error:", .red, .bold, forErrors: true) + " \(error)")
+                failed(error)
             }
         }
-        ResultPrinter(console: console, verbose: verbose, secrets: plan.secrets).printSummary(
-            summary, directory: directory, junit: junit, html: report)
+        ResultPrinter(console: console, verbose: verbose).printSummary(
+            summary, directory: directory, junit: junitWritten, html: report)
         if interrupted {
             console.out(
                 "interrupted: \(summary.notRun) flow run\(summary.notRun == 1 ? "" : "s") not run; finish with: "
@@ -260,6 +292,8 @@ struct RunCommand: AsyncParsableCommand {
             )
             throw ExitCode(130)
         }
+        // A result file that could not be written makes the run one that did not complete.
+        if unwritten { throw ExitCode(3) }
         let code = summary.exitCode(minPassRate: minPassRate)
         if code != 0 { throw ExitCode(code) }
     }

@@ -8,6 +8,8 @@ public enum ChildProcess {
         public var status: Int32
         public var stdout: String
         public var stderr: String
+        /// The program's peak resident memory in bytes.
+        public var peakMemoryBytes: Int?
         public var all: String { stdout + stderr }
     }
 
@@ -57,7 +59,8 @@ public enum ChildProcess {
                     returning: Output(
                         status: status,
                         stdout: String(decoding: stdoutData.get(), as: UTF8.self),
-                        stderr: String(decoding: stderrData.get(), as: UTF8.self)))
+                        stderr: String(decoding: stderrData.get(), as: UTF8.self),
+                        peakMemoryBytes: process.peakMemoryBytes))
             }
         }
     }

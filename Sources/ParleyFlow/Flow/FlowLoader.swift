@@ -90,7 +90,7 @@ final class FlowLoadSession {
 
     static let flowKeys = [
         "flow", "description", "tags", "persona", "personas", "scenario", "turn_timeout",
-        "timeout", "target", "simulator", "replies", "steps",
+        "timeout", "target", "simulator", "replies", "steps", "public_env",
     ]
 
     init(environment: [String: String], limits: YAMLLimits) {
@@ -202,6 +202,10 @@ final class FlowLoadSession {
             target: target, simulator: simulator, steps: steps)
         if let location = map.keyLocation("flow") { flow.location = location }
         if let node = map["replies"], let replies = scriptedReplies(node) { flow.replies = replies }
+        if let node = map["public_env"], let names = reader.stringList(node, for: "public_env") {
+            flow.publicEnvironment = Set(names)
+            checkPublicEnvironment(flow, node: node)
+        }
         checkStepOrder(flow)
         checkTagCount(flow)
         checkVariables(flow)
@@ -240,6 +244,21 @@ final class FlowLoadSession {
                     at: step.location)
                 return
             }
+        }
+    }
+
+    /// A name under `public_env:` that no `${env.…}` of the flow uses is most likely misspelt.
+    private func checkPublicEnvironment(_ flow: Flow, node: YAMLNode) {
+        var used: Set<String> = []
+        for template in flow.templates {
+            for case (.env(let name), _) in template.references { used.insert(name) }
+        }
+        for item in node.sequence ?? [node] {
+            guard let name = item.string, !used.contains(name) else { continue }
+            sink.warning(
+                "`public_env` lists `\(name)`, but the flow uses no `${env.\(name)}`"
+                    + Suggestion.hint(for: name, in: used),
+                at: item.location)
         }
     }
 

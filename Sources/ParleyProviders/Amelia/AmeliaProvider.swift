@@ -20,7 +20,7 @@ public struct AmeliaProviderSpec: ProviderSpec {
     }
 
     public func makeProvider(resources: ProviderResources) async throws(ProviderError) -> any ConversationProvider {
-        AmeliaProvider(settings: settings, client: resources.http)
+        AmeliaProvider(settings: settings, client: resources.http, secrets: resources.secrets)
     }
 }
 
@@ -34,16 +34,22 @@ public final class AmeliaProvider: ConversationProvider {
     public static let capabilities: ProviderCapabilities = [.agentFirst, .userFirst]
     public let settings: AmeliaSettings
     let http: ProviderHTTP
+    /// The run's secrets: every session token is added as it is issued.
+    let secrets: SecretRegistry
 
-    public init(settings: AmeliaSettings, client: HTTPClient) {
+    public init(settings: AmeliaSettings, client: HTTPClient, secrets: SecretRegistry = SecretRegistry()) {
         self.settings = settings
+        self.secrets = secrets
+        secrets.add(settings.password)
         // No rate limits are documented for Amelia's gateway.
         self.http = ProviderHTTP(
-            client: client, service: "Amelia", verifyTLS: settings.verifyTLS, connectTimeout: settings.connectTimeout)
+            client: client, service: "Amelia", verifyTLS: settings.verifyTLS, connectTimeout: settings.connectTimeout,
+            replyLimit: settings.replyLimit)
     }
 
     public var kind: String { "amelia" }
     public var capabilities: ProviderCapabilities { Self.capabilities }
+    public var replyLimit: ReplyLimit { settings.replyLimit }
 
     public func makeConversation(_ context: ConversationContext) async throws(ProviderError) -> any AgentConversation {
         AmeliaConversation(provider: self, turnTimeout: context.turnTimeout)

@@ -124,12 +124,13 @@ actor AmigoConversation: AgentConversation {
         let sentAt = Date()
         let clock = ContinuousClock()
         let started = clock.now
-        let response = try await provider.authorizedStream(as: user, build, endpoint: endpoint)
+        let response = try await provider.authorizedStream(
+            as: user, build, endpoint: endpoint, signInTimeout: turnTimeout)
         guard (200..<300).contains(response.status) else {
             let body = (try? await response.collectBody()) ?? []
             throw refusal(response.status, body: body, doing: what)
         }
-        var reader = AmigoReplyReader()
+        var reader = AmigoReplyReader(limit: provider.replyLimit)
         do {
             for try await line in response.lines {
                 try reader.consume(line, at: clock.now)
@@ -172,7 +173,7 @@ actor AmigoConversation: AgentConversation {
                 var request = self.http.request(.post, url, body: body, timeout: self.turnTimeout)
                 request.headers.add(name: "Authorization", value: "Bearer \(token)")
                 return request
-            }, endpoint: "recommend", idempotent: true)
+            }, endpoint: "recommend", idempotent: true, signInTimeout: turnTimeout)
         guard (200..<300).contains(response.status) else {
             if response.status == 400 {
                 throw ProviderError(
@@ -204,7 +205,7 @@ actor AmigoConversation: AgentConversation {
                 var request = self.http.request(.post, url, body: body, timeout: self.turnTimeout)
                 request.headers.add(name: "Authorization", value: "Bearer \(token)")
                 return request
-            }, endpoint: "tags", idempotent: true)
+            }, endpoint: "tags", idempotent: true, signInTimeout: turnTimeout)
         guard (200..<300).contains(response.status) else {
             throw http.statusError(response.status, body: response.body, doing: "updating tags")
         }
@@ -222,7 +223,7 @@ actor AmigoConversation: AgentConversation {
                 var request = self.http.request(.get, url, timeout: self.turnTimeout)
                 request.headers.add(name: "Authorization", value: "Bearer \(token)")
                 return request
-            }, endpoint: "insights", idempotent: true)
+            }, endpoint: "insights", idempotent: true, signInTimeout: turnTimeout)
         guard (200..<300).contains(response.status) else {
             throw http.statusError(response.status, body: response.body, doing: "reading insights")
         }
@@ -263,6 +264,8 @@ actor AmigoConversation: AgentConversation {
         }
         completed = true
     }
+
+    var conversationID: String? { id }
 
     func release() async {
         guard !released else { return }

@@ -7,6 +7,11 @@ import ParleyRun
 ///
 /// A pure state machine — lines in, reply out — so the protocol is tested without sockets.
 struct AmigoReplyReader {
+    /// More provider events than this in one reply are counted, not kept.
+    static let maxEvents = 200
+
+    /// The largest reply: more text than this ends the reply as an error, whatever the chunking.
+    let limit: ReplyLimit
     private(set) var conversationID: String?
     private(set) var interactionID: String?
     private(set) var userMessageID: String?
@@ -17,6 +22,12 @@ struct AmigoReplyReader {
     private var chunks: [String: String] = [:]
     private var fullMessage: String?
     private var events: [ProviderEvent] = []
+    /// Bytes of agent text received so far in the reply.
+    private var textBytes = 0
+
+    init(limit: ReplyLimit = .default) {
+        self.limit = limit
+    }
 
     /// Takes one line of the stream. Throws for a line that is not an event, or an `error` event.
     mutating func consume(_ line: [UInt8], at instant: ContinuousClock.Instant) throws(ProviderError) {
@@ -43,17 +54,20 @@ struct AmigoReplyReader {
                 throw ProviderError(.protocolViolation, "Amigo sent a `new-message` event without text")
             }
             if firstChunk == nil { firstChunk = instant }
+            textBytes += text.utf8.count
+            if limit.isExceeded(byCount: textBytes) { throw limit.exceeded }
             let id = event["message_id"]?.string ?? "_"
             if chunks[id] == nil { messageOrder.append(id) }
             chunks[id, default: ""] += text
         case "current-agent-action":
-            if let action = event["action"]?["type"]?.string {
-                events.append(ProviderEvent(kind: "agent-action", detail: action))
+            if let action = event["action"]?["type"]?.string, events.count < Self.maxEvents {
+                events.append(ProviderEvent(kind: "agent-action", detail: String(action.prefix(200))))
             }
         case "interaction-complete":
             complete = true
             interactionID = event["interaction_id"]?.string
             fullMessage = event["full_message"]?.string
+            if let fullMessage, limit.isExceeded(byCount: fullMessage.utf8.count) { throw limit.exceeded }
             conversationCompleted = event["conversation_completed"]?.bool ?? false
         case "error":
             let code = event["http_error_code"]?.int.map { " (\($0))" } ?? ""

@@ -1,5 +1,6 @@
 import ParleyFlow
 import ParleyJSON
+import ParleyRun
 
 /// A checked `provider: amigo` target. Unset credentials fall back to the environment variables
 /// Amigo's SDKs read (AMIGO_API_KEY, AMIGO_API_KEY_ID, AMIGO_USER_ID, AMIGO_ORGANIZATION_ID,
@@ -18,10 +19,12 @@ public struct AmigoSettings: Sendable {
     public var connectTimeout: Duration
     /// Requests per minute by endpoint; empty means no client-side limits.
     public var rateLimits: [String: Double]
+    /// The largest reply accepted.
+    public var replyLimit: ReplyLimit
 
     public static let keys = [
         "provider", "base_url", "organization", "api_key", "api_key_id", "user_id", "user_ids", "service_id",
-        "service_version_set_name", "insecure", "connect_timeout", "rate_limits",
+        "service_version_set_name", "insecure", "connect_timeout", "rate_limits", ReplyLimit.settingKey,
     ]
 
     /// Amigo's documented per-minute limits, per organization and endpoint.
@@ -85,16 +88,19 @@ public struct AmigoSettings: Sendable {
         versionSet = values.string(map, "service_version_set_name") ?? "release"
         verifyTLS = !(map.bool("insecure") ?? false)
         connectTimeout = map.duration("connect_timeout") ?? .seconds(10)
-        guard let limits = RateLimitSetting.read(map, documented: Self.documentedLimits, values: values) else {
+        guard let limits = RateLimitSetting.read(map, documented: Self.documentedLimits, values: values),
+            let replyLimit = ReplyLimitSetting.read(map, values: values)
+        else {
             return nil
         }
         rateLimits = limits
+        self.replyLimit = replyLimit
     }
 
     public init(
         baseURL: String, organization: String, apiKey: String, apiKeyID: String, userIDs: [String], serviceID: String,
         versionSet: String = "release", verifyTLS: Bool = true, connectTimeout: Duration = .seconds(10),
-        rateLimits: [String: Double] = [:]
+        rateLimits: [String: Double] = [:], replyLimit: ReplyLimit = .default
     ) {
         self.baseURL = baseURL
         self.organization = organization
@@ -106,6 +112,7 @@ public struct AmigoSettings: Sendable {
         self.verifyTLS = verifyTLS
         self.connectTimeout = connectTimeout
         self.rateLimits = rateLimits
+        self.replyLimit = replyLimit
     }
 
     public static func isObjectID(_ text: String) -> Bool {

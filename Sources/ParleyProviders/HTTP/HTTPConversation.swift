@@ -12,6 +12,9 @@ actor HTTPConversation: AgentConversation {
     /// The target's constants and everything extracted so far.
     var variables: [String: String]
     private var opened = false
+    /// `start`, which runs to its end even if the turn times out, so that a conversation created
+    /// late is still ended.
+    private var creation: ShieldedRequest<AgentReply?>?
     let clock = ContinuousClock()
 
     init(provider: HTTPProvider, context: ConversationContext) {
@@ -40,8 +43,12 @@ actor HTTPConversation: AgentConversation {
         opened = true
         var greeting: AgentReply?
         if let start = settings.start {
-            greeting = try await perform(
-                start, extra: [:], sentAt: Date(), started: clock.now, doing: "starting a conversation")
+            let (sentAt, started) = (Date(), clock.now)
+            let creation = ShieldedRequest { () async throws(ProviderError) -> AgentReply? in
+                try await self.perform(start, extra: [:], sentAt: sentAt, started: started, doing: "starting a conversation")
+            }
+            self.creation = creation
+            greeting = try await creation.value()
         }
         if case .userMessage(let text) = opening {
             var reply = try await send(text)
@@ -74,10 +81,14 @@ actor HTTPConversation: AgentConversation {
 
     func end() async throws(ProviderError) {
         guard opened, let end = settings.end else { return }
+        // A conversation still being started (its turn timed out) is ended once it exists.
+        await creation?.settled()
         _ = try await perform(end, extra: [:], sentAt: Date(), started: clock.now, doing: "ending the conversation")
     }
 
     /// The ids worth keeping in the transcript: the conversation's, and the latest message's if extracted.
+    var conversationID: String? { variables["conversation_id"] }
+
     private func ids() -> [String: String] {
         var ids: [String: String] = [:]
         if let id = variables["conversation_id"] { ids["conversation_id"] = id }
@@ -95,9 +106,9 @@ actor HTTPConversation: AgentConversation {
         return provider.scope(locals, context: context)
     }
 
-    /// Credentials and tokens to keep out of messages.
-    func excerpt() async -> ResponseExcerpt {
-        ResponseExcerpt(secrets: settings.secrets.union(await provider.login?.secrets ?? []))
+    /// Credentials and tokens to keep out of messages: the run's secrets as known now.
+    func excerpt() -> ResponseExcerpt {
+        ResponseExcerpt(redactor: provider.secrets.redactor)
     }
 
     /// Sends a request and reads the whole answer; logs in first, and again once if the answer is one of `relogin_on`.
@@ -149,7 +160,7 @@ actor HTTPConversation: AgentConversation {
 
     /// An error for an answer that is not a success, with what the server said (redacted).
     func refusal(_ status: Int, body: [UInt8], request: RenderedRequest, doing what: String) async -> ProviderError {
-        let redacted = await excerpt().redactedBytes(body)
+        let redacted = excerpt().redactedBytes(body)
         return http.statusError(status, body: redacted, doing: "\(what) (\(request.summary))")
     }
 
@@ -163,7 +174,7 @@ actor HTTPConversation: AgentConversation {
             throw ProviderError(
                 .protocolViolation,
                 "\(name): the answer to \(request.summary) (\(status)) is not JSON, so `\(what)` "
-                    + "cannot read it: \(await excerpt().text(body))", status: status)
+                    + "cannot read it: \(excerpt().text(body))", status: status)
         }
     }
 
@@ -175,10 +186,11 @@ actor HTTPConversation: AgentConversation {
         for extraction in extractions {
             guard let value = extraction.value(in: json) else {
                 throw await nothingFound(
-                    "`\(operation).extract.\(extraction.name)`", extraction, shown: await excerpt().text(body),
+                    "`\(operation).extract.\(extraction.name)`", extraction, shown: excerpt().text(body),
                     status: status, request: request)
             }
             variables[extraction.name] = value
+            provider.noteExtracted(extraction.name, value)
         }
     }
 

@@ -20,7 +20,7 @@ public struct HTTPProviderSpec: ProviderSpec {
     }
 
     public func makeProvider(resources: ProviderResources) async throws(ProviderError) -> any ConversationProvider {
-        HTTPProvider(settings: settings, client: resources.http)
+        HTTPProvider(settings: settings, client: resources.http, secrets: resources.secrets)
     }
 }
 
@@ -31,22 +31,36 @@ final class HTTPProvider: ConversationProvider {
     let settings: HTTPTargetSettings
     let http: ProviderHTTP
     let login: HTTPLoginSession?
+    /// The run's secrets: the target's credentials, what its login extracts, and values extracted
+    /// into variables named like credentials.
+    let secrets: SecretRegistry
 
     /// The one rate-limit bucket of the target: agents limit per key, not per endpoint.
     static let endpoint = "requests"
 
-    init(settings: HTTPTargetSettings, client: HTTPClient) {
+    init(settings: HTTPTargetSettings, client: HTTPClient, secrets: SecretRegistry = SecretRegistry()) {
         self.settings = settings
+        self.secrets = secrets
+        secrets.add(settings.secrets)
         let http = ProviderHTTP(
             client: client, service: "target `\(settings.name)`", verifyTLS: settings.verifyTLS,
             connectTimeout: settings.connectTimeout,
-            limits: RateLimits(perMinute: settings.rateLimit.map { [Self.endpoint: $0] } ?? [:]))
+            limits: RateLimits(perMinute: settings.rateLimit.map { [Self.endpoint: $0] } ?? [:]),
+            replyLimit: settings.replyLimit)
         self.http = http
-        self.login = settings.login.map { HTTPLoginSession(settings: settings, login: $0, http: http) }
+        self.login = settings.login.map {
+            HTTPLoginSession(settings: settings, login: $0, http: http, secrets: secrets)
+        }
     }
 
     var kind: String { "http" }
     var capabilities: ProviderCapabilities { settings.capabilities }
+    var replyLimit: ReplyLimit { settings.replyLimit }
+
+    /// Keeps an extracted value: a secret from now on when its name is a credential's.
+    func noteExtracted(_ name: String, _ value: String) {
+        if ConfigValues.isSecretName(name) { secrets.add(value) }
+    }
 
     func makeConversation(_ context: ConversationContext) async throws(ProviderError) -> any AgentConversation {
         HTTPConversation(provider: self, context: context)
@@ -64,7 +78,10 @@ final class HTTPProvider: ConversationProvider {
         -> RenderedRequest
     {
         do {
-            return try template.render(baseURL: settings.baseURL, commonHeaders: settings.headers, scope: scope)
+            let rendered = try template.render(
+                baseURL: settings.baseURL, commonHeaders: settings.headers, scope: scope)
+            rendered.noteCredentials(in: secrets)
+            return rendered
         } catch {
             throw ProviderError(
                 .configuration,
@@ -75,5 +92,34 @@ final class HTTPProvider: ConversationProvider {
     /// A ready request for `rendered`, with the target's TLS and connect settings.
     func request(_ rendered: RenderedRequest, timeout: Duration) -> HTTPRequest {
         http.request(rendered.method, rendered.url, headers: rendered.headers, body: rendered.body, timeout: timeout)
+    }
+}
+
+extension RenderedRequest {
+    /// Credentials a request carries once rendered are secrets: values of headers named like
+    /// credentials (and the token after their scheme), a Basic credential's password, and the
+    /// userinfo of a URL.
+    func noteCredentials(in secrets: SecretRegistry) {
+        for (name, value) in headers where ConfigValues.isSecretName(name) {
+            secrets.add(value)
+            let parts = value.split(separator: " ", maxSplits: 1).map(String.init)
+            guard parts.count == 2 else { continue }
+            secrets.add(parts[1])
+            if parts[0].lowercased() == "basic", let decoded = Data(base64Encoded: parts[1]),
+                let credential = String(data: decoded, encoding: .utf8), let colon = credential.firstIndex(of: ":")
+            {
+                secrets.addBasicCredential(
+                    user: String(credential[..<colon]), password: String(credential[credential.index(after: colon)...]))
+            }
+        }
+        if let userinfo = Self.userinfo(of: url) {
+            let parts = userinfo.split(separator: ":", maxSplits: 1).map(String.init)
+            if parts.count == 2 {
+                let user = parts[0].removingPercentEncoding ?? parts[0]
+                let password = parts[1].removingPercentEncoding ?? parts[1]
+                secrets.addBasicCredential(user: user, password: password)
+                secrets.add(parts[1])
+            }
+        }
     }
 }

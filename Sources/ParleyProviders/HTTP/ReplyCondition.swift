@@ -8,6 +8,9 @@ import ParleyJSON
 /// Values are compared as text (`true`, `42`, `done`), so a YAML `equals: true` matches JSON `true`.
 /// A path reaching several values holds when any of them passes.
 indirect enum ReplyCondition: Sendable {
+    /// The longest a `matches:` test may take on the values of one answer.
+    static let patternBudget: Duration = .seconds(1)
+
     case test(JSONPath, ConditionTest)
     case any([ReplyCondition])
     case all([ReplyCondition])
@@ -37,7 +40,13 @@ indirect enum ReplyCondition: Sendable {
                     // breaks it now cannot match anything.
                     return false
                 }
-                return found.contains { $0.extractedText.map { regex.firstMatch(in: $0) != nil } ?? false }
+                // A pattern still matching after its budget (catastrophic backtracking) does not
+                // hold: the reply then never completes, and the turn ends at its timeout.
+                let deadline = ContinuousClock.now + Self.patternBudget
+                return found.contains { value in
+                    guard let text = value.extractedText else { return false }
+                    return (try? regex.firstMatch(in: text, deadline: deadline, pattern: pattern)) != nil
+                }
             }
         case .any(let conditions):
             for condition in conditions where try condition.holds(on: value, scope: scope) { return true }

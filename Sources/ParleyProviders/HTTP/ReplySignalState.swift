@@ -17,6 +17,8 @@ struct ReplySignalState {
     mutating func observe(_ value: JSONValue, text: String?, scope: VariableScope) throws(VariableError) {
         if let completed = signals.completed, try completed.holds(on: value, scope: scope) { self.completed = true }
         for (name, condition) in signals.events where try condition.holds(on: value, scope: scope) {
+            // A flood of events is counted by the reply limit, not kept without end.
+            guard events.count < AmigoReplyReader.maxEvents else { break }
             events.append(ProviderEvent(kind: name, detail: text))
         }
     }

@@ -11,10 +11,13 @@ struct StreamReplyCollector {
     enum Problem: Error {
         case notJSON(String)
         case unknownVariable(VariableError)
+        /// The reply's text passed the target's limit.
+        case tooLarge
     }
 
     let spec: StreamReply
     let extract: [Extraction]
+    let limit: ReplyLimit
     private var sse = ServerSentEventReader()
     private var signalState: ReplySignalState
     private(set) var text = ""
@@ -28,9 +31,10 @@ struct StreamReplyCollector {
 
     static let keptForMessages = 4096
 
-    init(spec: StreamReply, extract: [Extraction]) {
+    init(spec: StreamReply, extract: [Extraction], limit: ReplyLimit = .default) {
         self.spec = spec
         self.extract = extract
+        self.limit = limit
         self.signalState = ReplySignalState(spec.signals)
     }
 
@@ -71,6 +75,7 @@ struct StreamReplyCollector {
         } catch {
             throw .unknownVariable(error)
         }
+        if limit.isExceeded(byCount: text.utf8.count) { throw .tooLarge }
         return done
     }
 

@@ -31,7 +31,7 @@ public struct OpenAIChatClient: Sendable {
         self.settings = settings
         self.http = ProviderHTTP(
             client: client, service: "\(service) `\(settings.name)`", verifyTLS: settings.verifyTLS,
-            connectTimeout: settings.connectTimeout)
+            connectTimeout: settings.connectTimeout, replyLimit: settings.replyLimit)
     }
 
     func complete(_ messages: [ChatMessage], choices: Int = 1, stream: Bool, timeout: Duration)
@@ -67,6 +67,9 @@ public struct OpenAIChatClient: Sendable {
                     "\(http.service) answered without `choices`: \(String(json.serialized.prefix(200)))")
             }
             let texts = choiceList.map { $0["message"]?["content"]?.string ?? "" }
+            if settings.replyLimit.isExceeded(byCount: texts.reduce(0) { $0 + $1.utf8.count }) {
+                throw settings.replyLimit.exceeded
+            }
             return ChatCompletion(texts: texts, sentAt: sentAt, latency: clock.now - started, id: json["id"]?.string)
         }
         let response = try await http.stream(request, endpoint: "chat", idempotent: false)
@@ -104,6 +107,7 @@ public struct OpenAIChatClient: Sendable {
                 if let piece = chunk["choices"]?[0]?["delta"]?["content"]?.string, !piece.isEmpty {
                     if firstToken == nil { firstToken = clock.now - started }
                     text += piece
+                    if settings.replyLimit.isExceeded(byCount: text.utf8.count) { throw settings.replyLimit.exceeded }
                 }
                 if let finish = chunk["choices"]?[0]?["finish_reason"], !finish.isNull { done = true }
             }

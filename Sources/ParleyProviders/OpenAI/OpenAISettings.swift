@@ -1,5 +1,6 @@
 import ParleyFlow
 import ParleyJSON
+import ParleyRun
 
 /// An OpenAI-compatible chat-completions endpoint as configured in parley.yaml (a `simulators:`
 /// entry or a `provider: openai` target).
@@ -24,10 +25,12 @@ public struct OpenAISettings: Sendable {
     public var candidates: Int
     public var systemPrompt: String?
     public var greeting: String?
+    /// The largest reply accepted.
+    public var replyLimit: ReplyLimit
 
     public static let keys = [
         "provider", "base_url", "model", "api_key", "api_key_env", "temperature", "max_tokens", "stream",
-        "headers", "insecure", "connect_timeout", "candidates", "system_prompt",
+        "headers", "insecure", "connect_timeout", "candidates", "system_prompt", ReplyLimit.settingKey,
     ]
     /// A target's keys: no `candidates` (it answers as the agent), and its `greeting`.
     public static let targetKeys = keys.filter { $0 != "candidates" } + ["greeting"]
@@ -62,6 +65,8 @@ public struct OpenAISettings: Sendable {
         candidates = map.int("candidates", in: 1...8) ?? 3
         systemPrompt = map.string("system_prompt")
         greeting = map.nonEmptyString("greeting")
+        guard let replyLimit = ReplyLimitSetting.read(map, values: values) else { return nil }
+        self.replyLimit = replyLimit
     }
 
     public init(name: String, baseURL: String, apiKey: String?, model: String, stream: Bool = true, candidates: Int = 3)
@@ -75,6 +80,7 @@ public struct OpenAISettings: Sendable {
         self.verifyTLS = true
         self.connectTimeout = .seconds(10)
         self.candidates = candidates
+        self.replyLimit = .default
     }
 
     public var completionsURL: String { baseURL + "/chat/completions" }
