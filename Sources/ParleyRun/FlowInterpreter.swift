@@ -31,7 +31,8 @@ public struct FlowInterpreter: Sendable {
     public var simulator: (any UserSimulator)?
     public var environment: [String: String]
     /// Longest wait for ending a conversation after the steps are done (never past the flow's
-    /// `timeout:`). Short, because it is paid again by every flow run of a dead server.
+    /// `timeout:`); after a turn that timed out, at most ``endTimeoutAfterTimeout``. Short, because
+    /// a dead server makes every flow run pay it again.
     public var endTimeout: Duration
     /// Longest time one pattern may take to match a reply (never past the flow's `timeout:`).
     public var patternBudget: Duration
@@ -42,7 +43,9 @@ public struct FlowInterpreter: Sendable {
     /// as interrupted.
     public var stop: StopSignal?
 
-    public static let defaultEndTimeout: Duration = .seconds(5)
+    public static let defaultEndTimeout: Duration = .seconds(3)
+    /// Ending a conversation whose server just let a turn time out is worth a second, no more.
+    public static let endTimeoutAfterTimeout: Duration = .seconds(1)
     /// How long a flow run waits for its conversation to give back what it held (a logout).
     static let releaseTimeout: Duration = .seconds(1)
     public static let defaultPatternBudget: Duration = .seconds(2)
@@ -90,6 +93,8 @@ struct FlowExecution {
     /// Provider calls abandoned at their deadline that had not wound down yet: a conversation one of
     /// them creates must still be ended, so ending waits for them first.
     var lateOperations: [Task<Void, Never>] = []
+    /// Set when a step ended because the provider did not answer in time or could not be reached.
+    var serverUnresponsive = false
     let flowDeadline: ContinuousClock.Instant?
     let clock = ContinuousClock()
 
@@ -128,6 +133,7 @@ struct FlowExecution {
                     outcome = .failed
                     failure = info
                 case .error(let message, let kind):
+                    serverUnresponsive = kind == .timeout || kind == .unreachable
                     result.status = .error
                     result.detail = message
                     outcome = .error
@@ -424,6 +430,7 @@ struct FlowExecution {
     private mutating func endConversationIfOpen() async {
         guard let conversation = state.flowEnds() else { return }
         var budget = interpreter.endTimeout
+        if serverUnresponsive { budget = min(budget, FlowInterpreter.endTimeoutAfterTimeout) }
         if let flowDeadline { budget = min(budget, flowDeadline - clock.now) }
         guard budget > .zero else {
             notes.append(

@@ -32,10 +32,16 @@ struct RunCommand: AsyncParsableCommand {
               parley run --repeat 3 --html report.html    flaky flows, transcripts
 
             Ctrl-C stops starting flow runs, ends the open conversations on the provider, writes the \
-            summary and exits 130; `--resume` then runs only what is missing.
+            summary and exits 130; `--resume` then runs only what is missing, with the settings the run \
+            started with (concurrency, --fail-fast, --junit, --html, --min-pass-rate), unless given again.
+
+            Folders named by --out, --junit and --html are created; if one cannot be written the run \
+            stops before it starts. Secrets (credentials, ${env.NAME} values, tokens obtained during the \
+            run) are [redacted] in everything printed and written.
 
             Exit codes: 0 all passed · 1 a flow failed · 2 invalid input, nothing ran · \
-            3 could not run (unreachable, credentials refused, errors without failures) · 130 interrupted.
+            3 could not run (unreachable, credentials refused, errors without failures, an output that \
+            cannot be written) · 130 interrupted.
             """
     )
 
@@ -95,7 +101,7 @@ struct RunCommand: AsyncParsableCommand {
         name: .long,
         help: ArgumentHelp(
             "Finish the run in this directory: run only the flow runs it has no result for, with the options it was "
-                + "started with.",
+                + "started with (run.json), unless given again.",
             valueName: "dir"))
     var resume: String?
 

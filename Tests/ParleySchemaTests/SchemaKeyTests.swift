@@ -71,6 +71,8 @@ import ParleyTestSupport
         #expect(Self.keys(defs["provider_openai"]) == Set(OpenAISettings.targetKeys))
         #expect(Self.keys(defs["simulator_openai"]) == Set(OpenAISettings.keys))
         #expect(Self.keys(defs["provider_http"]) == Set(HTTPTargetReader.keys))
+        #expect(Self.keys(defs["provider_amelia"]) == Set(AmeliaSettings.keys))
+        #expect(Self.keys(defs["provider_agenthuman"]) == Set(AgentHumanSettings.keys))
         // LocalProviderSpec lists its keys inline; these are the ones it reads.
         #expect(Self.keys(defs["provider_local"]) == ["provider", "agent", "latency"])
     }

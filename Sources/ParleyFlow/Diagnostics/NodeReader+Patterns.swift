@@ -120,7 +120,7 @@ extension NodeReader {
         }
         do {
             let compiled = try RegexPattern(source: source, flags: flags)
-            if let group = NestedQuantifier.find(in: pattern) {
+            if let group = RegexShape.nestedRepeat(in: pattern) {
                 sink.warning(
                     "`\(group)` repeats a group that itself repeats: on a long reply that does not match, this "
                         + "pattern can take exponential time (it is stopped after its time budget, ending the flow "

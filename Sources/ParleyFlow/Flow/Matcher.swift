@@ -130,6 +130,9 @@ public struct RegexPattern: Sendable {
 /// An immutable compiled expression; NSRegularExpression is safe to share once built.
 public final class CompiledRegex: @unchecked Sendable {
     let regex: NSRegularExpression
+    /// Whether matching can take more than time proportional to the text (see ``RegexShape``):
+    /// only then is a deadline worth its cost.
+    let needsBudget: Bool
 
     init(pattern: String, flags: String, location: SourceLocation) throws(MatchError) {
         var options: NSRegularExpression.Options = []
@@ -142,6 +145,7 @@ public final class CompiledRegex: @unchecked Sendable {
             default: throw .invalidRegex("unknown regular-expression flag `\(flag)`; use i, m, s or x", location)
             }
         }
+        needsBudget = RegexShape.repeatsWithoutBound(pattern)
         do {
             regex = try NSRegularExpression(pattern: pattern, options: options)
         } catch {
@@ -163,11 +167,13 @@ public final class CompiledRegex: @unchecked Sendable {
     /// match runs — before each new start position, and every few thousand backtracking steps in
     /// between — and the callback can stop it; so a runaway pattern ends within milliseconds of its
     /// deadline. The clock is read on every 16th callback: progress reports come once per character
-    /// of text, and reading the clock on each would add a quarter to their cost.
+    /// of text, and reading the clock on each would add a quarter to their cost. A pattern without
+    /// an unbounded repeat matches in time proportional to the text and goes without the budget,
+    /// whose callbacks make a match several times slower (scripts/regex-budget.swift).
     public func firstMatch(in text: String, deadline: ContinuousClock.Instant?, pattern: RegexPattern)
         throws(MatchError) -> [String?]?
     {
-        guard let deadline else { return firstMatch(in: text) }
+        guard let deadline, needsBudget else { return firstMatch(in: text) }
         let range = NSRange(text.startIndex..., in: text)
         var found: NSTextCheckingResult?
         var calls = 0

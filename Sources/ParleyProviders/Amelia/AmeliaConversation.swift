@@ -39,6 +39,8 @@ actor AmeliaConversation: AgentConversation {
         }
         let sentAt = Date()
         let started = clock.now
+        // Logged in first: only a request that may create a session is seen through to its end.
+        _ = try await currentToken()
         let creation = ShieldedRequest { () async throws(ProviderError) -> String in try await self.createSession() }
         self.creation = creation
         _ = try await creation.value()

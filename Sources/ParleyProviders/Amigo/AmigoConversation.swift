@@ -48,6 +48,8 @@ actor AmigoConversation: AgentConversation {
             request.headers.add(name: "Authorization", value: "Bearer \(token)")
             return request
         }
+        // Signed in first: a create that never went out leaves nothing to finish.
+        _ = try await provider.auth.token(for: user, timeout: turnTimeout)
         createSent = true
         do {
             return try await streamReply(doing: "creating a conversation", endpoint: "create", create)

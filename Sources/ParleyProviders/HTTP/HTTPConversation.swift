@@ -44,6 +44,8 @@ actor HTTPConversation: AgentConversation {
         var greeting: AgentReply?
         if let start = settings.start {
             let (sentAt, started) = (Date(), clock.now)
+            // Logged in first: only a request that may create a conversation is seen through to its end.
+            _ = try await provider.login?.variables()
             let creation = ShieldedRequest { () async throws(ProviderError) -> AgentReply? in
                 try await self.perform(start, extra: [:], sentAt: sentAt, started: started, doing: "starting a conversation")
             }

@@ -1,12 +1,14 @@
-/// Finds the shape of regular expression that backtracks catastrophically: a repeated group that
-/// itself contains something repeated without bound, such as `(a+)+`, `(\w+\s?)*` or `(x*){2,}`.
-/// On a long text that does not match, such a pattern can try exponentially many ways to split it.
+/// What the shape of a regular expression says about the time matching it can take.
 ///
-/// A syntactic check, for a warning: it ignores atomic groups (`(?>…)`) and possessive
-/// quantifiers (`++`, `*+`), which do not backtrack, and does not try to prove anything.
-public enum NestedQuantifier {
-    /// The first offending group as written (`(a+)+`), or `nil`.
-    public static func find(in pattern: String) -> String? {
+/// Syntactic checks that prove nothing: one for a warning, one to skip the cost of a time budget
+/// where no budget is needed.
+public enum RegexShape {
+    /// The shape that backtracks catastrophically: a repeated group that itself contains something
+    /// repeated without bound, such as `(a+)+`, `(\w+\s?)*` or `(x*){2,}`. On a long text that does
+    /// not match, such a pattern can try exponentially many ways to split it. Atomic groups
+    /// (`(?>…)`) and possessive quantifiers (`++`, `*+`), which do not backtrack, are left out.
+    /// Returns the first offending group as written (`(a+)+`), or `nil`.
+    public static func nestedRepeat(in pattern: String) -> String? {
         let chars = Array(pattern)
         // Per open group: where it starts, whether it is atomic, whether it holds an unbounded repeat.
         var groups: [(start: Int, atomic: Bool, repeats: Bool)] = []
@@ -55,6 +57,33 @@ public enum NestedQuantifier {
             i += 1
         }
         return nil
+    }
+
+    /// Whether anything in the pattern repeats without bound (`*`, `+`, `{n,}`). Without such a
+    /// repeat, matching takes time proportional to the text; with one — even `/a+b/` on a long run
+    /// of `a`s — it can take the square of it or worse.
+    public static func repeatsWithoutBound(_ pattern: String) -> Bool {
+        let chars = Array(pattern)
+        var i = 0
+        var inClass = false
+        while i < chars.count {
+            let c = chars[i]
+            if c == "\\" {
+                i += 2
+                continue
+            }
+            if inClass {
+                if c == "]" { inClass = false }
+            } else if c == "[" {
+                inClass = true
+                if i + 1 < chars.count, chars[i + 1] == "^" { i += 1 }
+                if i + 1 < chars.count, chars[i + 1] == "]" { i += 1 }
+            } else if quantifier(chars, at: i).0 {
+                return true
+            }
+            i += 1
+        }
+        return false
     }
 
     /// The quantifier starting at `index`, if any: whether it is unbounded (`*`, `+`, `{n,}`), how
