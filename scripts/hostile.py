@@ -5,15 +5,16 @@ the outcome and what was written, per scenario.
     scripts/hostile.py [--parley .build/release/parley] [--scenario NAME ...]
 
 Scenarios:
-  reply-20mb       a create stream carrying 20 MB of agent text in 4 KB chunks
-  reply-150mb      the same with 150 MB
+  reply-20mb       a create stream carrying 20 MB of agent text in 4 KB chunks, as fast as it goes
+  paced-20mb       the same, paced (64 KB every 2 ms) so that the client keeps up and reads it all
+  paced-150mb      the same with 150 MB
   line-20mb        one 20 MB line that never ends
   runaway-pattern  a 30-character reply checked with /(a+)+$/ (catastrophic backtracking)
   silent-signin    a sign-in that never answers, against a 5 s turn timeout
   silent-create    a create stream that never answers, against a 5 s turn timeout
 
-The server is Python, on a loopback port; every number comes from the parley process alone
-(wait4's resource usage of the child).
+The server is Python, on a loopback port; the memory figure is the parley process's own resident
+high-water mark (VmHWM), sampled every 10 ms.
 """
 
 import argparse
@@ -80,10 +81,12 @@ class Hostile:
         conn.sendall(b"HTTP/1.1 %d X\r\nContent-Type: %s\r\nContent-Length: %d\r\n\r\n%s" % (
             status, content_type.encode(), len(body), body))
 
-    def stream(self, conn, pieces):
+    def stream(self, conn, pieces, pause=0):
         conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/x-ndjson\r\nTransfer-Encoding: chunked\r\n\r\n")
         for piece in pieces:
             conn.sendall(b"%x\r\n%s\r\n" % (len(piece), piece))
+            if pause:
+                time.sleep(pause)
         conn.sendall(b"0\r\n\r\n")
 
     def serve(self, conn):
@@ -113,10 +116,13 @@ class Hostile:
 
     def create(self, conn):
         created = b'{"type":"conversation-created","conversation_id":"c-hostile-1"}\n'
-        if self.scenario in ("reply-20mb", "reply-150mb"):
-            total = (20 if self.scenario == "reply-20mb" else 150) << 20
+        if self.scenario in ("reply-20mb", "paced-20mb", "paced-150mb"):
+            total = (150 if self.scenario == "paced-150mb" else 20) << 20
             piece = new_message("a" * 4096) * 16
-            self.stream(conn, [created] + [piece] * (total // len(piece)))
+            done = json.dumps({"type": "interaction-complete", "interaction_id": "i1", "full_message": "",
+                               "conversation_completed": False}).encode() + b"\n"
+            pause = 0.002 if self.scenario.startswith("paced") else 0
+            self.stream(conn, [created] + [piece] * (total // len(piece)) + [done], pause)
         elif self.scenario == "line-20mb":
             self.stream(conn, [b"a" * 65536] * 320)
         elif self.scenario == "runaway-pattern":
@@ -130,6 +136,20 @@ class Hostile:
     def stop(self):
         self.stopped = True
         self.sock.close()
+
+
+def sample_peak(child, peak):
+    """The child's resident high-water mark (VmHWM, in KiB), read every 10 ms while it runs: wait4's
+    ru_maxrss would count the parent's memory too, as a vfork child shares it until exec."""
+    while child.poll() is None:
+        try:
+            with open(f"/proc/{child.pid}/status") as f:
+                for line in f:
+                    if line.startswith("VmHWM:"):
+                        peak[0] = max(peak[0], int(line.split()[1]))
+        except OSError:
+            pass
+        time.sleep(0.01)
 
 
 def run(parley, scenario):
@@ -156,9 +176,12 @@ targets:
         began = time.monotonic()
         with open(work + "/stdout", "w") as out, open(work + "/stderr", "w") as err:
             child = subprocess.Popen([parley, "run", "--out", "run", "--no-color"], cwd=work, stdout=out, stderr=err)
-            _, status, usage = os.wait4(child.pid, 0)
+            peak = [0]
+            sampler = threading.Thread(target=sample_peak, args=(child, peak), daemon=True)
+            sampler.start()
+            child.wait()
+            sampler.join()
         took = time.monotonic() - began
-        child.returncode = os.waitstatus_to_exitcode(status)
         with open(work + "/stdout") as out, open(work + "/stderr") as err:
             printed = out.read() + err.read()
         outcome, message, transcript = "?", "", 0
@@ -171,8 +194,7 @@ targets:
             transcript = os.path.getsize(work + "/run/" + record["transcript"])
         except (OSError, ValueError, KeyError):
             message = printed[-200:]
-        peak = usage.ru_maxrss / 1024
-        return {"scenario": scenario, "exit": child.returncode, "seconds": round(took, 2), "peak_rss_mib": round(peak),
+        return {"scenario": scenario, "exit": child.returncode, "seconds": round(took, 2), "peak_rss_mib": round(peak[0] / 1024),
                 "outcome": outcome, "transcript_bytes": transcript, "message": message[:110]}
     finally:
         server.stop()
@@ -184,7 +206,8 @@ def main():
     parser.add_argument("--parley", default=".build/release/parley")
     parser.add_argument("--scenario", action="append")
     args = parser.parse_args()
-    order = ["silent-signin", "silent-create", "runaway-pattern", "line-20mb", "reply-20mb", "reply-150mb"]
+    order = ["silent-signin", "silent-create", "runaway-pattern", "line-20mb", "reply-20mb", "paced-20mb",
+             "paced-150mb"]
     for scenario in args.scenario or order:
         print(json.dumps(run(os.path.abspath(args.parley), scenario)), flush=True)
 

@@ -38,9 +38,11 @@ enum Deadline {
             }
         }
         task.cancel()
-        let late = await Waiting.value(of: task, within: grace) == nil ? Task { _ = await task.value } : nil
-        if Task.isCancelled { throw .cancelled(late: late) }
-        throw .timedOut(late: late)
+        let wound = await Waiting.value(of: task, within: grace)
+        if Task.isCancelled { throw .cancelled(late: wound == nil ? Task { _ = await task.value } : nil) }
+        // An operation that kept its own time (a poll) says better than "time ran out" what it waited for.
+        if case .failure(let error)? = wound, error.kind == .timeout { throw .provider(error) }
+        throw .timedOut(late: wound == nil ? Task { _ = await task.value } : nil)
     }
 }
 

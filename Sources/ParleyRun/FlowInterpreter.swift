@@ -31,8 +31,8 @@ public struct FlowInterpreter: Sendable {
     public var simulator: (any UserSimulator)?
     public var environment: [String: String]
     /// Longest wait for ending a conversation after the steps are done (never past the flow's
-    /// `timeout:`); after a turn that timed out, at most ``endTimeoutAfterTimeout``. Short, because
-    /// a dead server makes every flow run pay it again.
+    /// `timeout:`), including waiting for a request that may have created it. Short, because a dead
+    /// server makes every flow run pay it again.
     public var endTimeout: Duration
     /// Longest time one pattern may take to match a reply (never past the flow's `timeout:`).
     public var patternBudget: Duration
@@ -44,8 +44,6 @@ public struct FlowInterpreter: Sendable {
     public var stop: StopSignal?
 
     public static let defaultEndTimeout: Duration = .seconds(3)
-    /// Ending a conversation whose server just let a turn time out is worth a second, no more.
-    public static let endTimeoutAfterTimeout: Duration = .seconds(1)
     /// How long a flow run waits for its conversation to give back what it held (a logout).
     static let releaseTimeout: Duration = .seconds(1)
     public static let defaultPatternBudget: Duration = .seconds(2)
@@ -93,8 +91,6 @@ struct FlowExecution {
     /// Provider calls abandoned at their deadline that had not wound down yet: a conversation one of
     /// them creates must still be ended, so ending waits for them first.
     var lateOperations: [Task<Void, Never>] = []
-    /// Set when a step ended because the provider did not answer in time or could not be reached.
-    var serverUnresponsive = false
     let flowDeadline: ContinuousClock.Instant?
     let clock = ContinuousClock()
 
@@ -133,7 +129,6 @@ struct FlowExecution {
                     outcome = .failed
                     failure = info
                 case .error(let message, let kind):
-                    serverUnresponsive = kind == .timeout || kind == .unreachable
                     result.status = .error
                     result.detail = message
                     outcome = .error
@@ -354,7 +349,7 @@ struct FlowExecution {
         }
         state.opened(conversation)
         let reply = try await call(step) { () throws(ProviderError) in try await conversation.start(opening) }
-        try record(reply, step: step)
+        try record(reply)
     }
 
     private mutating func sendUserMessage(
@@ -373,7 +368,7 @@ struct FlowExecution {
         }
         let conversation = try requireConversation()
         let reply = try await call(step) { () throws(ProviderError) in try await conversation.send(text) }
-        try record(reply, step: step)
+        try record(reply)
     }
 
     private mutating func sendEvent(_ text: String, step: Step) async throws(StepStop) {
@@ -385,7 +380,7 @@ struct FlowExecution {
         try checkNotCompleted(step, action: "send an event")
         let conversation = try requireConversation()
         let reply = try await call(step) { () throws(ProviderError) in try await conversation.sendEvent(text) }
-        try record(reply, step: step)
+        try record(reply)
     }
 
     private func checkNotCompleted(_ step: Step, action: String) throws(StepStop) {
@@ -397,7 +392,7 @@ struct FlowExecution {
         }
     }
 
-    private mutating func record(_ reply: AgentReply, step: Step) throws(StepStop) {
+    private mutating func record(_ reply: AgentReply) throws(StepStop) {
         // Providers stop reading at the limit; this catches any that cannot (the in-process agent).
         let limit = interpreter.provider.replyLimit
         if limit.isExceeded(by: reply) {
@@ -430,7 +425,6 @@ struct FlowExecution {
     private mutating func endConversationIfOpen() async {
         guard let conversation = state.flowEnds() else { return }
         var budget = interpreter.endTimeout
-        if serverUnresponsive { budget = min(budget, FlowInterpreter.endTimeoutAfterTimeout) }
         if let flowDeadline { budget = min(budget, flowDeadline - clock.now) }
         guard budget > .zero else {
             notes.append(
@@ -608,6 +602,9 @@ struct FlowExecution {
                         + "\(DurationText.format(flow.turnTimeout))",
                     kind: ErrorKind.timeout)
             case .provider(let error):
+                if error.kind == .timeout, flowLimited, let flowDeadline, clock.now >= flowDeadline {
+                    throw flowTimeoutError()
+                }
                 throw .error(error.message, kind: error.kind)
             }
         }

@@ -169,9 +169,8 @@ struct RunCommand: AsyncParsableCommand {
         }
         let loaded = try project.load(console: console, planOptions: options)
         var plan = loaded.plan
-        // From here on nothing reaches the terminal or a file with a secret in it.
-        let secrets = SecretRegistry(plan.secrets)
-        console.protect(with: secrets)
+        // Nothing reaches the terminal (since loading) or a file with a secret in it.
+        let secrets = loaded.secrets
         for warning in plan.warnings {
             console.err(console.style("warning:", .yellow, .bold, forErrors: true) + " \(warning)")
         }

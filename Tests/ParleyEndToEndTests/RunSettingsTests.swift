@@ -5,7 +5,7 @@ import ParleyTestSupport
 
 /// Where a run's files go and how a resumed run goes on: outputs are made or refused before
 /// anything runs, and `run.json` keeps every setting `--resume` needs.
-@Suite struct RunSettingsTests {
+@Suite(.serialized) struct RunSettingsTests {
     /// A project with two quick flows against the in-process demo agent.
     func project() throws -> String {
         let dir = try ParleyBinary.temporaryDirectory()

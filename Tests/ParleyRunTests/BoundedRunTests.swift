@@ -7,11 +7,11 @@ import ParleyTestSupport
 /// A flow run ends on time and keeps no secret, whatever the provider or the reply does.
 ///
 /// Bounds on time are checked with room for a loaded test machine (``slack``): they tell a call
-/// bounded by its deadline from one that was not (which takes several times as long);
+/// bounded by its deadline from one that was not (which takes a minute, or for ever);
 /// scripts/hostile.py measures the bounds themselves.
-@Suite struct BoundedRunTests {
+@Suite(.serialized, .timeLimit(.minutes(2))) struct BoundedRunTests {
     let clock = ContinuousClock()
-    static let slack: Duration = .seconds(2)
+    static let slack: Duration = .seconds(20)
 
     func interpreter(
         _ provider: TestProvider, secrets: SecretRegistry = SecretRegistry(), endTimeout: Duration = .seconds(1),
@@ -58,7 +58,7 @@ import ParleyTestSupport
     }
 
     @Test func aCallThatIgnoresCancellationEndsOnTimeAnyway() async throws {
-        let stuck = TestProvider(behaviour: .stubborn(.seconds(8)))
+        let stuck = TestProvider(behaviour: .stubborn(.seconds(60)))
         let f = try flow("turn_timeout: 300ms\nsteps:\n  - send: hi\n  - expect: late\n")
         let (result, took) = await run(f, interpreter(stuck, endTimeout: .milliseconds(200)))
         #expect(result.failure?.errorKind == .timeout)
@@ -70,7 +70,7 @@ import ParleyTestSupport
 
     @Test func endingIsBoundedByTheEndTimeoutAndTheFlowTimeout() async throws {
         var slowEnd = TestProvider(behaviour: .reply { _ in ["ok"] })
-        slowEnd.endDelay = .seconds(8)
+        slowEnd.endDelay = .seconds(60)
         let f = try flow("steps:\n  - send: hi\n  - expect: ok\n")
         let (result, took) = await run(f, interpreter(slowEnd, endTimeout: .milliseconds(300)))
         #expect(result.outcome == .passed)

@@ -29,7 +29,6 @@ public final class Spawned: @unchecked Sendable {
 
     private let lock = NSLock()
     private var exitStatus: Int32?
-    private var peakMemory: Int?
     private static let spawning = NSLock()
 
     /// Starts `executable` (an absolute path) with `arguments`, in `directory` (through
@@ -121,10 +120,9 @@ public final class Spawned: @unchecked Sendable {
     public var isRunning: Bool {
         if recordedStatus != nil { return false }
         var status: Int32 = 0
-        var usage = rusage()
-        let reaped = wait4(pid, &status, WNOHANG, &usage)
+        let reaped = waitpid(pid, &status, WNOHANG)
         if reaped == pid {
-            record(status, usage)
+            record(status)
             return false
         }
         return reaped == 0
@@ -136,10 +134,9 @@ public final class Spawned: @unchecked Sendable {
         while true {
             if let known = recordedStatus { return known }
             var status: Int32 = 0
-            var usage = rusage()
-            let reaped = wait4(pid, &status, 0, &usage)
+            let reaped = waitpid(pid, &status, 0)
             if reaped == pid {
-                record(status, usage)
+                record(status)
             } else if errno == ECHILD {
                 // Reaped by `isRunning` on another thread, which is recording it.
                 usleep(1000)
@@ -151,13 +148,6 @@ public final class Spawned: @unchecked Sendable {
 
     /// The exit code once the child has exited (see `waitUntilExit`).
     public var terminationStatus: Int32 { recordedStatus ?? -1 }
-
-    /// The child's peak resident memory in bytes, once it has exited.
-    public var peakMemoryBytes: Int? {
-        lock.lock()
-        defer { lock.unlock() }
-        return peakMemory
-    }
 
     /// Sends `signal` unless the child has already been reaped.
     public func send(_ signal: Int32) {
@@ -172,12 +162,11 @@ public final class Spawned: @unchecked Sendable {
         return exitStatus
     }
 
-    private func record(_ status: Int32, _ usage: rusage) {
+    private func record(_ status: Int32) {
         let signal = status & 0x7F
         let code = signal == 0 ? (status >> 8) & 0xFF : 128 + signal
         lock.lock()
         exitStatus = code
-        peakMemory = Int(usage.ru_maxrss) * 1024
         lock.unlock()
     }
 }
