@@ -14,6 +14,9 @@ public final class SecretRegistry: Sendable {
     private struct State {
         var secrets: Set<String>
         var redactor: SecretRedactor
+        /// Secrets added since ``redactor`` was last brought up to date: many tokens arriving at
+        /// once (a sign-in per user) cost one rebuild of its tables, not one each.
+        var pending: Set<String> = []
     }
 
     private let state: Mutex<State>
@@ -37,7 +40,7 @@ public final class SecretRegistry: Sendable {
             let unknown = new.subtracting(state.secrets)
             guard !unknown.isEmpty else { return }
             state.secrets.formUnion(unknown)
-            state.redactor = state.redactor.adding(SecretRedactor(secrets: unknown))
+            state.pending.formUnion(unknown)
         }
     }
 
@@ -51,7 +54,15 @@ public final class SecretRegistry: Sendable {
     public var secrets: Set<String> { state.withLock { $0.secrets } }
 
     /// A redactor for the secrets known now.
-    public var redactor: SecretRedactor { state.withLock { $0.redactor } }
+    public var redactor: SecretRedactor {
+        state.withLock { state in
+            if !state.pending.isEmpty {
+                state.redactor = state.redactor.adding(SecretRedactor(secrets: state.pending))
+                state.pending = []
+            }
+            return state.redactor
+        }
+    }
 
     public func redact(_ text: String) -> String { redactor.redact(text) }
     public func redact(_ bytes: [UInt8]) -> [UInt8] { redactor.redact(bytes) }

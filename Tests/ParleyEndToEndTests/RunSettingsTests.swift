@@ -43,7 +43,8 @@ import ParleyTestSupport
         #expect(!result.stdout.contains("junit:"), "the path is not claimed as written: \(result.stdout)")
         #expect(!FileManager.default.fileExists(atPath: dir + "/runs/b"), "nothing ran")
 
-        let merge = try await ParleyBinary.run(["merge", "runs/none", "--out", "m", "--html", "blocker/m.html"], in: dir)
+        let merge = try await ParleyBinary.run(
+            ["merge", "runs/none", "--out", "m", "--html", "blocker/m.html"], in: dir)
         #expect(merge.status == 3, "\(merge.all)")
     }
 
@@ -77,11 +78,11 @@ import ParleyTestSupport
     @Test func validateChecksEveryTargetUnlessOneIsNamed() async throws {
         let dir = try project()
         try """
-            targets:
-              demo: { provider: local }
-              broken: { provider: amigoo }
-              needs-env: { provider: amelia, base_url: "${env.PARLEY_TEST_UNSET_URL}", domain: d, username: u, password: p }
-            """.write(toFile: dir + "/parley.yaml", atomically: true, encoding: .utf8)
+        targets:
+          demo: { provider: local }
+          broken: { provider: amigoo }
+          needs-env: { provider: amelia, base_url: "${env.PARLEY_TEST_UNSET_URL}", domain: d, username: u, password: p }
+        """.write(toFile: dir + "/parley.yaml", atomically: true, encoding: .utf8)
         for name in ["one", "two"] {
             try "flow: \(name)\ntarget: demo\nsteps:\n  - send: hi\n"
                 .write(toFile: dir + "/flows/\(name).yaml", atomically: true, encoding: .utf8)
@@ -113,16 +114,16 @@ import ParleyTestSupport
         defer { server.stop() }
         let dir = try project()
         try """
-            targets:
-              hostile:
-                provider: amigo
-                base_url: \(server.baseURL)
-                organization: o
-                api_key: k-0123456789
-                api_key_id: i-0123456789
-                user_id: 5a4db0c0ffee00000000a001
-                service_id: 5a4db0c0ffee00000000c0de
-            """.write(toFile: dir + "/parley.yaml", atomically: true, encoding: .utf8)
+        targets:
+          hostile:
+            provider: amigo
+            base_url: \(server.baseURL)
+            organization: o
+            api_key: k-0123456789
+            api_key_id: i-0123456789
+            user_id: 5a4db0c0ffee00000000a001
+            service_id: 5a4db0c0ffee00000000c0de
+        """.write(toFile: dir + "/parley.yaml", atomically: true, encoding: .utf8)
         try "flow: big\ntarget: hostile\nturn_timeout: 5s\nsteps:\n  - send: hi\n  - expect: never\n"
             .write(toFile: dir + "/flows/one.yaml", atomically: true, encoding: .utf8)
         try FileManager.default.removeItem(atPath: dir + "/flows/two.yaml")

@@ -124,12 +124,15 @@ import ParleyResults
         #expect(try await parley(["report", "run", "--out", "out/report.html"]).status == 0)
         #expect(try await parley(["diff", "run", "run", "--json"]).status == 0)
         #expect(try await parley(["diff", "run", "run", "--all"]).status == 0)
-        let merged = try await parley(["merge", "run", "--out", "merged", "--junit", "out/m.xml", "--html", "out/m.html"])
+        let merged = try await parley([
+            "merge", "run", "--out", "merged", "--junit", "out/m.xml", "--html", "out/m.html",
+        ])
         #expect(merged.status == 0, "\(merged.all)")
 
         // The flow really carried the secrets: the agent repeated them (as [redacted]) next to the
         // public value, and the broken target's error names the request whose path held them.
-        let transcript = try String(contentsOfFile: dir + "/run/transcripts/leak-fail--default--1.json", encoding: .utf8)
+        let transcript = try String(
+            contentsOfFile: dir + "/run/transcripts/leak-fail--default--1.json", encoding: .utf8)
         #expect(transcript.contains(Self.publicValue), "public_env values stay visible")
         #expect(transcript.components(separatedBy: "[redacted]").count - 1 >= 4, "\(transcript)")
         #expect(run.stdout.contains("/nowhere/"), "the erroring flow shows its request: \(run.stdout)")
@@ -163,18 +166,21 @@ enum SecretForms {
         forms.append(("JSON-escaped", json(secret, asciiOnly: false, slash: false)))
         forms.append(("JSON-escaped (ASCII)", json(secret, asciiOnly: true, slash: false)))
         forms.append(("JSON-escaped (\\/)", json(secret, asciiOnly: false, slash: true)))
-        forms.append(("JSON-escaped twice", json(json(secret, asciiOnly: false, slash: false), asciiOnly: false, slash: false)))
+        forms.append(
+            ("JSON-escaped twice", json(json(secret, asciiOnly: false, slash: false), asciiOnly: false, slash: false)))
         forms.append(("HTML-escaped", markup(secret, apostrophe: "&#39;")))
         forms.append(("XML-escaped", markup(secret, apostrophe: "&apos;")))
         forms.append(("HTML-escaped (&#x27;)", markup(secret, apostrophe: "&#x27;")))
         forms.append(("HTML inside JSON", json(markup(secret, apostrophe: "&#39;"), asciiOnly: false, slash: false)))
         forms.append(("percent-encoded", secret.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""))
         forms.append(("percent-encoded (lower hex)", lowerHexPercent(secret)))
-        forms.append((
-            "form-encoded",
-            (secret.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(.init(charactersIn: " "))) ?? "")
-                .replacingOccurrences(of: " ", with: "+")
-        ))
+        forms.append(
+            (
+                "form-encoded",
+                (secret.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(.init(charactersIn: " ")))
+                    ?? "")
+                    .replacingOccurrences(of: " ", with: "+")
+            ))
         forms.append(("base64", Data(secret.utf8).base64EncodedString()))
         for user in ["parley", "u", "ab", "service-account"] {
             forms.append(("base64 of Basic \(user):…", Data("\(user):\(secret)".utf8).base64EncodedString()))
@@ -184,7 +190,10 @@ enum SecretForms {
 
     /// The marker alone, in the forms a word survives: a fragment of a secret is a leak too.
     static func markers(_ marker: String) -> [(String, [UInt8])] {
-        [("as its marker word", Array(marker.utf8)), ("as its marker word, lowercased", Array(marker.lowercased().utf8))]
+        [
+            ("as its marker word", Array(marker.utf8)),
+            ("as its marker word, lowercased", Array(marker.lowercased().utf8)),
+        ]
     }
 
     static func json(_ text: String, asciiOnly: Bool, slash: Bool) -> String {

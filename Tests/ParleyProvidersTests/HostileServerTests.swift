@@ -92,7 +92,9 @@ import ParleyTestSupport
         }
     }
 
-    static func everywhere(_ behaviour: HostileServer.Behaviour) -> @Sendable (String, String) -> HostileServer.Behaviour {
+    static func everywhere(_ behaviour: HostileServer.Behaviour)
+        -> @Sendable (String, String) -> HostileServer.Behaviour
+    {
         { _, _ in behaviour }
     }
 
@@ -134,7 +136,9 @@ import ParleyTestSupport
                     status: 201, contentType: "application/json",
                     body: Array(#"{"success":true,"session":{"session_id":"s1"}}"#.utf8))
             }
-            if path.hasSuffix("/end") { return .answer(status: 200, contentType: "application/json", body: Array("{}".utf8)) }
+            if path.hasSuffix("/end") {
+                return .answer(status: 200, contentType: "application/json", body: Array("{}".utf8))
+            }
             return .trickle(contentType: "application/json", line: Array(" ".utf8), every: .milliseconds(50))
         }
         let (result, took) = try await run(.agenthuman, server)
@@ -154,7 +158,8 @@ import ParleyTestSupport
                 Self.amigo(
                     .flood(
                         contentType: "application/x-ndjson",
-                        lines: Self.created + [0x0A] + Self.chunk(String(repeating: "a", count: 4000)), bytes: twentyMB)))
+                        lines: Self.created + [0x0A] + Self.chunk(String(repeating: "a", count: 4000)), bytes: twentyMB)
+                ))
         case "one line":
             client = .amigo
             server = try HostileServer(
@@ -191,7 +196,8 @@ import ParleyTestSupport
             garbage[index] = UInt8(truncatingIfNeeded: seed >> 33)
         }
         let bytes = garbage
-        let server = try HostileServer(client == .amigo ? Self.amigo(.garbage(bytes)) : Self.everywhere(.garbage(bytes)))
+        let server = try HostileServer(
+            client == .amigo ? Self.amigo(.garbage(bytes)) : Self.everywhere(.garbage(bytes)))
         let (result, took) = try await run(client, server, flow: Self.patientFlowText)
         expectOnTime(result, took, "garbage \(client)", turnTimeout: .seconds(8))
         let kind = result.failure?.errorKind

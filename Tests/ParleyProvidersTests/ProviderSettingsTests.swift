@@ -27,7 +27,10 @@ import ParleyRun
     }
 
     @Test func everyNetworkTargetTakesAReplyLimit() throws {
-        let base = SandboxCredentialsForSettings.amelia
+        // An Amelia target written inline, left open for more keys.
+        let base =
+            "targets:\n  d: { provider: amelia, base_url: https://a.example.com, domain: s, username: u, "
+            + "password: pw-123456"
         let limited = parseTarget(base + ", max_reply_size: 256KiB }")
         let spec = try #require(limited.spec as? AmeliaProviderSpec, "\(limited.errors)")
         #expect(spec.settings.replyLimit == ReplyLimit(bytes: 256 << 10))
@@ -36,7 +39,10 @@ import ParleyRun
         #expect(ReplyLimit.default.description == "1MiB")
 
         let wrong = parseTarget(base + ", max_reply_size: lots }")
-        #expect(wrong.errors == ["`max_reply_size` must be a size between 1KiB and 256MiB such as 1MiB or 512KiB, not `lots`"])
+        #expect(
+            wrong.errors == [
+                "`max_reply_size` must be a size between 1KiB and 256MiB such as 1MiB or 512KiB, not `lots`"
+            ])
         let tiny = parseTarget(base + ", max_reply_size: 10 }")
         #expect(tiny.errors.count == 1)
         for target in [
@@ -226,10 +232,4 @@ import ParleyRun
         #expect(throws: JSONPathError.self) { try JSONPath(parsingShortForm: "") }
         #expect(throws: JSONPathError.self) { try JSONPath(parsingShortForm: "a. b") }
     }
-}
-
-/// An Amelia target written inline, left open for more keys.
-enum SandboxCredentialsForSettings {
-    static let amelia =
-        "targets:\n  d: { provider: amelia, base_url: https://a.example.com, domain: s, username: u, password: pw-123456"
 }

@@ -64,7 +64,8 @@ import ParleyTestSupport
         #expect(result.failure?.errorKind == .timeout)
         let step = try #require(result.steps.first)
         let bound = Milliseconds.round((.milliseconds(300) + .seconds(1) + Self.slack).seconds * 1000)
-        #expect(try #require(step.durationMs) < bound, "the step outlived its turn timeout by \(step.durationMs ?? 0)ms")
+        #expect(
+            try #require(step.durationMs) < bound, "the step outlived its turn timeout by \(step.durationMs ?? 0)ms")
         #expect(took < .milliseconds(500) + .seconds(1) + Self.slack, "it took \(took)")
     }
 
@@ -80,7 +81,9 @@ import ParleyTestSupport
         let bounded = try flow("timeout: 500ms\nsteps:\n  - send: hi\n  - expect: ok\n")
         let (second, tookSecond) = await run(bounded, interpreter(slowEnd, endTimeout: .seconds(30)))
         #expect(second.outcome == .passed)
-        #expect(tookSecond < .milliseconds(500) + .seconds(1) + Self.slack, "the flow's timeout bounds ending too: \(tookSecond)")
+        #expect(
+            tookSecond < .milliseconds(500) + .seconds(1) + Self.slack,
+            "the flow's timeout bounds ending too: \(tookSecond)")
     }
 
     @Test func aConversationIdLearnedBeforeTheReplyBrokeIsKept() async throws {
@@ -98,7 +101,9 @@ import ParleyTestSupport
         let (result, _) = await run(f, interpreter(big))
         #expect(result.outcome == .error)
         #expect(result.failure?.errorKind == .protocolViolation)
-        #expect(result.failure?.message.hasPrefix("reply larger than 2KiB") == true, "\(String(describing: result.failure))")
+        #expect(
+            result.failure?.message.hasPrefix("reply larger than 2KiB") == true, "\(String(describing: result.failure))"
+        )
         #expect(result.turns.allSatisfy { $0.text.utf8.count < 2048 }, "the reply is not kept")
     }
 
@@ -115,7 +120,8 @@ import ParleyTestSupport
         let (result, _) = await run(f, interpreter(provider, secrets: secrets))
         #expect(result.outcome == .failed)
         #expect(secrets.secrets.contains("tok-9f8e7d6c"), "a value captured into a credential's name is a secret")
-        let everything = [result.failure?.message, result.failure?.actual, result.failure?.expected].compactMap { $0 }
+        let everything =
+            [result.failure?.message, result.failure?.actual, result.failure?.expected].compactMap { $0 }
             + result.turns.map(\.text) + result.steps.compactMap(\.detail)
         for text in everything {
             #expect(!text.contains("live"), "\(text)")

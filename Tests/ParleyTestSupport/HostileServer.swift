@@ -142,7 +142,8 @@ public final class HostileServer: @unchecked Sendable {
                 guard write(fd, Self.chunkedHead(contentType)) else { return }
                 while !isStopped {
                     guard write(fd, Self.chunk(line + [0x0A])) else { return }
-                    Thread.sleep(forTimeInterval: Double(every.components.attoseconds) / 1e18 + Double(every.components.seconds))
+                    Thread.sleep(
+                        forTimeInterval: Double(every.components.attoseconds) / 1e18 + Double(every.components.seconds))
                 }
                 return
             case .flood(let contentType, let lines, let bytes):
@@ -234,7 +235,8 @@ public final class HostileServer: @unchecked Sendable {
 
     private static func find(_ needle: [UInt8], in haystack: [UInt8]) -> Int? {
         guard haystack.count >= needle.count else { return nil }
-        for start in 0...(haystack.count - needle.count) where haystack[start..<(start + needle.count)].elementsEqual(needle) {
+        for start in 0...(haystack.count - needle.count)
+        where haystack[start..<(start + needle.count)].elementsEqual(needle) {
             return start
         }
         return nil

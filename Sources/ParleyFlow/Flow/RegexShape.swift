@@ -12,25 +12,9 @@ public enum RegexShape {
         let chars = Array(pattern)
         // Per open group: where it starts, whether it is atomic, whether it holds an unbounded repeat.
         var groups: [(start: Int, atomic: Bool, repeats: Bool)] = []
-        var i = 0
-        var inClass = false
-        while i < chars.count {
-            let c = chars[i]
-            if c == "\\" {
-                i += 2
-                continue
-            }
-            if inClass {
-                if c == "]" { inClass = false }
-                i += 1
-                continue
-            }
-            switch c {
-            case "[":
-                inClass = true
-                // A `]` right after `[` or `[^` is a literal member.
-                if i + 1 < chars.count, chars[i + 1] == "^" { i += 1 }
-                if i + 1 < chars.count, chars[i + 1] == "]" { i += 1 }
+        var next = 0
+        for i in syntaxPositions(chars) where i >= next {
+            switch chars[i] {
             case "(":
                 let atomic = i + 2 < chars.count && chars[i + 1] == "?" && chars[i + 2] == ">"
                 groups.append((i, atomic, false))
@@ -46,15 +30,12 @@ public enum RegexShape {
                 if !groups.isEmpty, (group.repeats && !group.atomic) || (unbounded && !possessive) {
                     groups[groups.count - 1].repeats = true
                 }
-                i += length
+                next = i + 1 + length
             default:
                 let (unbounded, length, possessive) = quantifier(chars, at: i)
-                if length > 0 {
-                    if unbounded, !possessive, !groups.isEmpty { groups[groups.count - 1].repeats = true }
-                    i += length - 1
-                }
+                if unbounded, !possessive, !groups.isEmpty { groups[groups.count - 1].repeats = true }
+                next = i + max(1, length)
             }
-            i += 1
         }
         return nil
     }
@@ -64,6 +45,13 @@ public enum RegexShape {
     /// of `a`s — it can take the square of it or worse.
     public static func repeatsWithoutBound(_ pattern: String) -> Bool {
         let chars = Array(pattern)
+        return syntaxPositions(chars).contains { quantifier(chars, at: $0).0 }
+    }
+
+    /// Where the characters that are syntax stand: not escaped (`\+`), not inside a character
+    /// class (`[+*]`, a `]` right after `[` or `[^` being a member), and not a class's brackets.
+    private static func syntaxPositions(_ chars: [Character]) -> [Int] {
+        var positions: [Int] = []
         var i = 0
         var inClass = false
         while i < chars.count {
@@ -78,12 +66,12 @@ public enum RegexShape {
                 inClass = true
                 if i + 1 < chars.count, chars[i + 1] == "^" { i += 1 }
                 if i + 1 < chars.count, chars[i + 1] == "]" { i += 1 }
-            } else if quantifier(chars, at: i).0 {
-                return true
+            } else {
+                positions.append(i)
             }
             i += 1
         }
-        return false
+        return positions
     }
 
     /// The quantifier starting at `index`, if any: whether it is unbounded (`*`, `+`, `{n,}`), how

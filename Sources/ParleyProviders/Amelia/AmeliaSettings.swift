@@ -66,7 +66,8 @@ public struct AmeliaSettings: Sendable {
             }
             pollInterval = value
         }
-        guard let base, let domain, let username, let password, let replyLimit = ReplyLimitSetting.read(map, values: values)
+        guard let base, let domain, let username, let password,
+            let replyLimit = ReplyLimitSetting.read(map, values: values)
         else { return nil }
         self.replyLimit = replyLimit
         apiBase = Self.apiBase(from: base)

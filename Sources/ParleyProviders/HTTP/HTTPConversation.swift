@@ -47,7 +47,8 @@ actor HTTPConversation: AgentConversation {
             // Logged in first: only a request that may create a conversation is seen through to its end.
             _ = try await provider.login?.variables()
             let creation = ShieldedRequest { () async throws(ProviderError) -> AgentReply? in
-                try await self.perform(start, extra: [:], sentAt: sentAt, started: started, doing: "starting a conversation")
+                try await self.perform(
+                    start, extra: [:], sentAt: sentAt, started: started, doing: "starting a conversation")
             }
             self.creation = creation
             greeting = try await creation.value()

@@ -56,7 +56,8 @@ final class HTTPTargetReader {
             if let pairs = node.mapping {
                 for pair in pairs {
                     guard let name = variableName(pair.key, for: "variables") else { continue }
-                    if let value = values.resolve(pair.value, for: "variables.\(name)", secret: ConfigValues.isSecretName(name))
+                    if let value = values.resolve(
+                        pair.value, for: "variables.\(name)", secret: ConfigValues.isSecretName(name))
                     {
                         constants[name] = value
                     }
