@@ -41,16 +41,28 @@ let package = Package(
         .target(name: "ParleyFlow", dependencies: ["ParleyYAML", "ParleyJSON"]),
         // Running flows: provider and simulator protocols, interpreter, coordinator, the live result.
         .target(name: "ParleyRun", dependencies: ["ParleyFlow", "ParleyJSON"]),
+        // Judging conversations: the judge prompt, strict verdict parsing, the verdict cache, calibration.
+        .target(name: "ParleyJudging", dependencies: ["ParleyRun", "ParleyFlow", "ParleyJSON"]),
         // Run directories: one codec per file format, writer, merge, comparison.
         .target(name: "ParleyResults", dependencies: ["ParleyRun", "ParleyFlow", "ParleyJSON"]),
         // HTML and JUnit reports of a run directory.
         .target(name: "ParleyReports", dependencies: ["ParleyResults", "ParleyRun", "ParleyFlow", "ParleyJSON"]),
         // An async HTTP client on libcurl's multi interface (one event-loop thread).
         .target(name: "ParleyHTTP", dependencies: ["CCurl", "CCurlShims"]),
+        // Servers Parley runs for a run: webhook receivers (deliveries routed to conversations,
+        // secrets checked in constant time), and the start/stop of every Hummingbird server.
+        .target(
+            name: "ParleyWebhooks",
+            dependencies: [
+                "ParleyJSON",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // Protocol clients: amigo, amelia, agenthuman, http (declarative), openai.
         .target(
             name: "ParleyProviders",
-            dependencies: ["ParleyRun", "ParleyFlow", "ParleyJSON", "ParleyHTTP"]
+            dependencies: ["ParleyRun", "ParleyFlow", "ParleyJSON", "ParleyHTTP", "ParleyWebhooks"]
         ),
         // The scripted support-desk agent behind the sandbox and the `local` target.
         .target(
@@ -65,7 +77,10 @@ let package = Package(
                 "ParleyDemoAgent",
                 "ParleyFlow",
                 "ParleyJSON",
+                "ParleyHTTP",
+                "ParleyWebhooks",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "MultipartKit", package: "multipart-kit"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -73,16 +88,16 @@ let package = Package(
         .target(
             name: "ParleyRuntime",
             dependencies: [
-                "ParleyProviders", "ParleySandbox", "ParleyDemoAgent", "ParleyRun", "ParleyFlow", "ParleyJSON",
-                "ParleyHTTP",
+                "ParleyProviders", "ParleySandbox", "ParleyDemoAgent", "ParleyJudging", "ParleyRun", "ParleyFlow",
+                "ParleyJSON", "ParleyHTTP",
             ]
         ),
         // The command line: parses, prints, scaffolds projects.
         .executableTarget(
             name: "parley",
             dependencies: [
-                "ParleyRuntime", "ParleyReports", "ParleyResults", "ParleyRun", "ParleyFlow", "ParleySandbox",
-                "ParleyDemoAgent", "ParleyProviders", "ParleyJSON",
+                "ParleyRuntime", "ParleyReports", "ParleyResults", "ParleyJudging", "ParleyRun", "ParleyFlow",
+                "ParleySandbox", "ParleyDemoAgent", "ParleyProviders", "ParleyJSON",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             resources: [
@@ -90,6 +105,7 @@ let package = Package(
                 .embedInCode("Resources/schema/persona.schema.json"),
                 .embedInCode("Resources/schema/steps.schema.json"),
                 .embedInCode("Resources/schema/parley.schema.json"),
+                .embedInCode("Resources/schema/common.schema.json"),
             ]
         ),
 
@@ -107,6 +123,8 @@ let package = Package(
         .testTarget(
             name: "ParleyRunTests", dependencies: ["ParleyRun", "ParleyFlow", "ParleyJSON", "ParleyTestSupport"]),
         .testTarget(
+            name: "ParleyJudgingTests", dependencies: ["ParleyJudging", "ParleyRun", "ParleyFlow", "ParleyJSON"]),
+        .testTarget(
             name: "ParleyResultsTests",
             dependencies: ["ParleyResults", "ParleyRun", "ParleyFlow", "ParleyJSON", "ParleyTestSupport"]),
         .testTarget(
@@ -122,12 +140,12 @@ let package = Package(
                 .product(name: "MultipartKit", package: "multipart-kit"),
             ]
         ),
+        .testTarget(name: "ParleyWebhooksTests", dependencies: ["ParleyWebhooks", "ParleyHTTP", "ParleyJSON"]),
         .testTarget(
             name: "ParleyProvidersTests",
             dependencies: [
-                "ParleyProviders", "ParleyRuntime", "ParleySandbox", "ParleyResults", "ParleyRun", "ParleyFlow",
-                "ParleyJSON",
-                "ParleyHTTP",
+                "ParleyProviders", "ParleyRuntime", "ParleySandbox", "ParleyResults", "ParleyJudging", "ParleyRun",
+                "ParleyFlow", "ParleyJSON", "ParleyHTTP", "ParleyWebhooks",
             ]
         ),
         .testTarget(name: "ParleyDemoAgentTests", dependencies: ["ParleyDemoAgent", "ParleyFlow"]),
@@ -137,6 +155,7 @@ let package = Package(
                 "ParleySandbox",
                 "ParleyDemoAgent",
                 "ParleyJSON",
+                "ParleyWebhooks",
                 "ParleyTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],

@@ -6,7 +6,9 @@ Usage: validate-json-schema.py SCHEMA_DIR < cases.jsonl
 Each input line is {"schema": "<file name in SCHEMA_DIR>", "label": "<where it came from>",
 "document": <the JSON to check>}. The tests produce the documents from YAML with Parley's own YAML
 parser, so this script needs no YAML library. Every schema in SCHEMA_DIR is first checked against
-the JSON Schema 2020-12 meta-schema.
+the JSON Schema 2020-12 meta-schema, and every `$ref` in it must resolve: the schemas refer to each
+other's definitions by relative references (`common.schema.json#/$defs/text`), resolved within
+SCHEMA_DIR without any network access.
 
 Prints one JSON line per case, {"label": ..., "valid": true|false, "errors": ["path: message", ...]},
 then a summary line {"validated": N, "invalid": M}. An input line {"flush": true} ends a batch: its
@@ -15,6 +17,7 @@ batches (the tests keep one running rather than paying Python's start-up for eac
 every case was checked (whatever the verdicts: the caller decides which documents must be invalid),
 2 on bad input or an invalid schema, 3 when jsonschema is missing.
 """
+import inspect
 import json
 import pathlib
 import sys
@@ -27,8 +30,26 @@ except ImportError:
     sys.exit(3)
 
 
+def references(node):
+    """Every `$ref` in a schema, depth first."""
+    if isinstance(node, dict):
+        if isinstance(node.get("$ref"), str):
+            yield node["$ref"]
+        for value in node.values():
+            yield from references(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from references(value)
+
+
 def load_validators(folder: pathlib.Path) -> dict:
-    validators = {}
+    """One validator per schema file, each able to follow references into the folder's other files.
+
+    The schemas carry no `$id`, so a relative reference such as `common.schema.json#/$defs/text`
+    resolves against the file's own location, as in an editor: every file of the folder is
+    registered under its `file:` URI and each validator starts from its file's URI.
+    """
+    schemas = {}
     for path in sorted(folder.glob("*.schema.json")):
         schema = json.loads(path.read_text(encoding="utf-8"))
         try:
@@ -36,8 +57,48 @@ def load_validators(folder: pathlib.Path) -> dict:
         except jsonschema.exceptions.SchemaError as error:
             print(f"{path.name}: not a valid JSON Schema 2020-12 document: {error.message}", file=sys.stderr)
             sys.exit(2)
-        validators[path.name] = jsonschema.Draft202012Validator(schema)
-    return validators
+        schemas[path.name] = (path.resolve().as_uri(), schema)
+    resolve, validator = reference_resolution(schemas)
+    for name, (uri, schema) in schemas.items():
+        for ref in references(schema):
+            try:
+                resolve(uri, ref)
+            except Exception as error:  # the two libraries raise unrelated types; any failure is the same
+                print(f"{name}: $ref {ref!r} does not resolve in {folder}: {str(error)[:200]}", file=sys.stderr)
+                sys.exit(2)
+    return {name: validator(uri, schema) for name, (uri, schema) in schemas.items()}
+
+
+def reference_resolution(schemas: dict):
+    """`resolve(uri, ref)` and `validator(uri, schema)` over `schemas` ({name: (uri, schema)}), through
+    whichever reference API the installed jsonschema has."""
+    if "registry" in inspect.signature(jsonschema.Draft202012Validator).parameters:
+        # jsonschema 4.18 and later resolve references through a `referencing` registry. It has no
+        # way to retrieve anything else, so nothing is fetched from the network.
+        from referencing import Registry
+        from referencing.jsonschema import DRAFT202012
+        registry = Registry().with_resources(
+            (uri, DRAFT202012.create_resource(schema)) for uri, schema in schemas.values())
+
+        def resolve(uri, ref):
+            registry.resolver(base_uri=uri).lookup(ref)
+
+        def validator(uri, schema):
+            return jsonschema.Draft202012Validator({"$ref": uri}, registry=registry)
+        return resolve, validator
+
+    # Older releases (Debian 12 ships 4.10) resolve them through a RefResolver and its store.
+    store = dict(schemas.values())
+
+    def resolver(uri):
+        return jsonschema.RefResolver(base_uri=uri, referrer=store[uri], store=store)
+
+    def resolve(uri, ref):
+        resolver(uri).resolve(ref)
+
+    def validator(uri, schema):
+        return jsonschema.Draft202012Validator(schema, resolver=resolver(uri))
+    return resolve, validator
 
 
 def describe(error) -> str:

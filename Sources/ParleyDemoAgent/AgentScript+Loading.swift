@@ -3,8 +3,12 @@ import ParleyFlow
 import ParleyYAML
 
 extension AgentScript {
-    static let topKeys = ["name", "start", "states", "routes", "events", "fallback", "derived", "simulated_user"]
-    static let stateKeys = ["objective", "action", "say", "event", "end", "routes", "fallback", "recommend"]
+    static let topKeys = [
+        "name", "start", "states", "routes", "events", "fallback", "derived", "behaviors", "simulated_user",
+    ]
+    static let stateKeys = ["objective", "action", "say", "event", "tool", "end", "routes", "fallback", "recommend"]
+    static let toolKeys = ["id", "version", "input", "result", "duration"]
+    static let behaviorKeys = ["name", "when", "say"]
     static let routeKeys = ["when", "capture", "requires", "say", "event", "goto"]
     static let fallbackKeys = ["say", "event", "goto"]
     static let derivedKeys = ["from", "one_of", "format"]
@@ -86,11 +90,13 @@ struct AgentScriptReader {
         let derived = top["derived"].map(readDerived) ?? [:]
         let simulatedUser = top["simulated_user"].flatMap(readSimulatedUser) ?? SimulatedUser()
 
+        let behaviors = top["behaviors"].map(readBehaviors) ?? []
         guard let start else { return nil }
-        let script = AgentScript(
+        var script = AgentScript(
             name: name, start: start, states: states, stateOrder: order, routes: routes, eventRoutes: events,
             fallback: fallback, derived: derived, simulatedUser: simulatedUser, file: file
         )
+        script.behaviors = behaviors
         references.states.append((start, startLocation ?? root.location))
         // Without readable states every state name would be reported; the missing states are enough.
         if order.isEmpty { references.states.removeAll() }
@@ -113,6 +119,7 @@ struct AgentScriptReader {
         let action = map.require("action").flatMap { reader.nonEmptyString($0, for: "action") }
         let say = map["say"].flatMap { readSay($0) } ?? []
         let event = map.nonEmptyString("event")
+        let tool = map["tool"].flatMap(readTool)
         let ends = map.bool("end") ?? false
         let routes = map["routes"].map { readRoutes($0, for: "routes") } ?? []
         let fallback = map["fallback"].flatMap { readFallback($0, for: "fallback") }
@@ -122,8 +129,48 @@ struct AgentScriptReader {
         }
         guard let objective, let action else { return nil }
         return AgentState(
-            name: name, objective: objective, action: action, say: say, event: event, ends: ends,
+            name: name, objective: objective, action: action, say: say, event: event, tool: tool, ends: ends,
             routes: routes, fallback: fallback, recommend: recommend, location: location)
+    }
+
+    /// `tool: { id, version, input: { name: template }, result: { name: template }, duration }`.
+    func readTool(_ node: YAMLNode) -> AgentTool? {
+        guard let map = reader.mapping(node, for: "`tool`", keys: AgentScript.toolKeys) else { return nil }
+        let id = map.require("id").flatMap { reader.nonEmptyString($0, for: "id") }
+        let version = map["version"].flatMap { reader.nonEmptyString($0, for: "version") } ?? "1"
+        func fields(_ key: String) -> [(name: String, value: Template)] {
+            guard let node = map[key] else { return [] }
+            guard let pairs = node.mapping else {
+                reader.mismatch(node, for: key, expected: "a mapping of names to values")
+                return []
+            }
+            return pairs.compactMap { pair in
+                guard let name = pair.key.string, let value = reader.template(pair.value, for: "\(key).\(name)")
+                else { return nil }
+                return (name, value)
+            }
+        }
+        let duration = map.double("duration", in: 0...600) ?? 0.25
+        guard let id else { return nil }
+        return AgentTool(
+            id: id, version: version, input: fields("input"), result: fields("result"), duration: duration,
+            location: node.location)
+    }
+
+    /// `behaviors: [{ name, when, say }]`.
+    func readBehaviors(_ node: YAMLNode) -> [AgentBehavior] {
+        guard let items = node.sequence else {
+            reader.mismatch(node, for: "behaviors", expected: "a list of behaviours")
+            return []
+        }
+        return items.compactMap { item in
+            guard let map = reader.mapping(item, for: "a behaviour", keys: AgentScript.behaviorKeys) else { return nil }
+            let name = map.require("name").flatMap { reader.nonEmptyString($0, for: "name") }
+            let when = map.require("when").flatMap { reader.matcher($0, for: "when") }
+            let say = map["say"].flatMap { readSay($0) } ?? []
+            guard let name, let when else { return nil }
+            return AgentBehavior(name: name, when: when, say: say, location: item.location)
+        }
     }
 
     /// `say: text` or `say: [alternative, ...]`.

@@ -21,6 +21,8 @@ public struct AgentScript: Sendable {
     public var fallback: AgentRoute
     /// Values computed from remembered ones.
     public var derived: [String: DerivedValue]
+    /// Dynamic behaviours, tried in order against each user message.
+    public var behaviors: [AgentBehavior] = []
     /// How the recommender plays a customer.
     public var simulatedUser: SimulatedUser
     /// The file the script came from.

@@ -13,6 +13,8 @@ public struct AgentState: Sendable {
     public var say: [Template]
     /// Raised on entering the state.
     public var event: String?
+    /// Called on entering the state, before its words.
+    public var tool: AgentTool?
     /// Entering the state ends the conversation.
     public var ends: Bool
     /// Checked before the global routes.

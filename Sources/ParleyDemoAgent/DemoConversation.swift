@@ -17,6 +17,8 @@ public struct DemoConversation: Sendable {
     public private(set) var isOpen = false
     /// Every state entered so far, so the recommender knows which goals are reached.
     public private(set) var visited: Set<String> = []
+    /// The dynamic behaviour selected most recently, if any.
+    public private(set) var behavior: String?
     private var random: SeededRandom
 
     /// Prepares a conversation in the script's start state; nothing is said until it is opened.
@@ -55,6 +57,7 @@ public struct DemoConversation: Sendable {
         let state = script.states[stateName]
         let candidates = (state?.routes ?? []) + script.routes
         var turn = DemoTurn()
+        selectBehavior(for: message, into: &turn)
         if let (route, captured) = firstRoute(in: candidates, for: message) {
             take(route, captured: captured, reason: route.when?.summary ?? "always", into: &turn)
         } else {
@@ -142,15 +145,36 @@ public struct DemoConversation: Sendable {
         if let text = pick(route.say) { turn.messages.append(text) }
         if let event = route.event { turn.events.append(DemoEvent(kind: event, state: stateName)) }
         if let next = route.goto {
-            turn.transitions.append(DemoTransition(from: stateName, to: next, reason: reason))
+            let transition = DemoTransition(from: stateName, to: next, reason: reason)
+            turn.transitions.append(transition)
+            turn.actions.append(.transition(transition))
             enter(next, into: &turn)
         }
+    }
+
+    /// Selects the first behaviour whose `when` matches the message: its words come first.
+    private mutating func selectBehavior(for message: String, into turn: inout DemoTurn) {
+        let scope = VariableScope(persona: nil, scenario: nil, environment: [:], locals: knownValues)
+        guard let chosen = script.behaviors.first(where: { (try? $0.when.matches(message, scope: scope)) == true })
+        else { return }
+        turn.actions.append(.behavior(name: chosen.name, previous: behavior))
+        behavior = chosen.name
+        if let text = pick(chosen.say) { turn.messages.append(text) }
+    }
+
+    /// The tool call a state makes on entry, with its values rendered now.
+    private func call(_ tool: AgentTool) -> DemoToolCall {
+        DemoToolCall(
+            id: tool.id, version: tool.version,
+            input: tool.input.map { DemoField(name: $0.name, value: render($0.value)) },
+            result: tool.result.map { DemoField(name: $0.name, value: render($0.value)) }, duration: tool.duration)
     }
 
     private mutating func enter(_ name: String, into turn: inout DemoTurn) {
         stateName = name
         visited.insert(name)
         guard let state = script.states[name] else { return }
+        if let tool = state.tool { turn.actions.append(.tool(call(tool))) }
         if let text = pick(state.say) { turn.messages.append(text) }
         if let event = state.event { turn.events.append(DemoEvent(kind: event, state: name)) }
         if state.ends {

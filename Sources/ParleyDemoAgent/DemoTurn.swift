@@ -8,6 +8,8 @@ public struct DemoTurn: Sendable, Hashable {
     public var events: [DemoEvent]
     /// State changes during the turn, in order.
     public var transitions: [DemoTransition]
+    /// Everything the agent did during the turn — behaviours, transitions, tool calls — in order.
+    public var actions: [DemoAction] = []
 
     /// Creates a turn from its parts.
     public init(
@@ -17,6 +19,14 @@ public struct DemoTurn: Sendable, Hashable {
         self.completed = completed
         self.events = events
         self.transitions = transitions
+    }
+
+    /// The tool calls of the turn, in order.
+    public var toolCalls: [DemoToolCall] {
+        actions.compactMap {
+            if case .tool(let call) = $0 { return call }
+            return nil
+        }
     }
 
     /// The messages as one text, separated by single spaces (for protocols with one message per turn).

@@ -5,7 +5,7 @@ import ParleyFlow
 import ParleyRun
 
 /// How a provider talks HTTP: one shared client, its target's TLS and timeout settings, shared rate
-/// limits, and the retry rules of DESIGN §8 — so every provider behaves the same under failure.
+/// limits, and the retry rules of docs/providers.md — so every provider behaves the same under failure.
 struct ProviderHTTP: Sendable {
     let client: HTTPClient
     /// The provider's name for messages: "Amigo", "Amelia"...

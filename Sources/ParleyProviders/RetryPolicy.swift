@@ -3,7 +3,7 @@ import ParleyHTTP
 import ParleyJSON
 import ParleyFlow
 
-/// When a failed call is tried again (DESIGN §8).
+/// When a failed call is tried again (docs/providers.md, "Retries").
 ///
 /// Idempotent calls retry on 408, 429, 5xx and connection failures. A call that is not idempotent
 /// (create, interact, send) is sent again only when the server refused it outright — 429 or 503

@@ -71,7 +71,7 @@ extension HTMLReport {
             });
           }
           if (more) more.addEventListener("click", function () { state.limit += PAGE; apply(); });
-          if (flowChip) flowChip.addEventListener("click", function () { state.flow = ""; flowChip.hidden = true; \
+          if (flowChip) flowChip.addEventListener("click", function () { state.flow = ""; flowChip.hidden = true; \#
           reset(); });
           Array.prototype.forEach.call(document.querySelectorAll(".flow-link"), function (link) {
             link.addEventListener("click", function () {
@@ -94,7 +94,7 @@ extension HTMLReport {
           if (flowTable && allFlows) {
             flowTable.classList.add("folded");
             allFlows.hidden = false;
-            allFlows.addEventListener("click", function () { flowTable.classList.remove("folded"); allFlows.hidden = \
+            allFlows.addEventListener("click", function () { flowTable.classList.remove("folded"); allFlows.hidden = \#
             true; });
           }
 
@@ -118,7 +118,7 @@ extension HTMLReport {
           function turn(t) {
             var box = el("div", "msg " + t.role + (t.simulated ? " sim" : ""));
             var who = el("div", "who");
-            var role = t.role === "user" ? (t.simulated ? "Simulated user" : "User") : t.role === "agent" ? "Agent" : \
+            var role = t.role === "user" ? (t.simulated ? "Simulated user" : "User") : t.role === "agent" ? "Agent" : \#
             "Event";
             who.appendChild(el("span", "role", role));
             if (t.latency !== undefined) {
@@ -131,10 +131,17 @@ extension HTMLReport {
             var parts = t.messages && t.messages.length > 1 ? t.messages : [t.text];
             for (var i = 0; i < parts.length; i++) box.appendChild(el("div", "bubble", parts[i]));
             if (t.events && t.events.length) box.appendChild(el("div", "events", t.events.join(" · ")));
+            if (t.actions && t.actions.length) {
+              var acts = el("ol", "actions");
+              for (var a = 0; a < t.actions.length; a++) acts.appendChild(el("li", "act act-" + t.actions[a][0], \#
+              t.actions[a][1]));
+              box.appendChild(acts);
+            }
+            if (t.verdicts && t.verdicts.length) box.appendChild(verdicts(t.verdicts));
             if (t.completed) box.appendChild(el("div", "events", "the agent ended the conversation"));
             if (t.candidates && t.candidates.length) {
               var c = el("details", "cands");
-              c.appendChild(el("summary", null, t.candidates.length + " candidate" + (t.candidates.length === 1 ? "" \
+              c.appendChild(el("summary", null, t.candidates.length + " candidate" + (t.candidates.length === 1 ? "" \#
               : "s") + " offered"));
               var list = el("ol");
               var chosen = false;
@@ -149,6 +156,18 @@ extension HTMLReport {
             return box;
           }
 
+          function verdicts(list) {
+            var box = el("ul", "verdicts");
+            for (var v = 0; v < list.length; v++) {
+              var li = el("li", "vd vd-" + list[v][0].split(" ")[0]);
+              li.appendChild(el("span", "vd-word", list[v][0]));
+              li.appendChild(el("span", "criterion", list[v][1]));
+              li.appendChild(el("span", "reasoning", list[v][2]));
+              box.appendChild(li);
+            }
+            return box;
+          }
+
           var ICONS = { passed: "\u2713", failed: "\u2717", error: "!", skipped: "\u2013" };
           function step(s) {
             var row = el("div", "step st-" + s.status);
@@ -159,6 +178,7 @@ extension HTMLReport {
             if (s.detail) row.appendChild(el("span", "detail", s.detail));
             if (s.status === "skipped") row.appendChild(el("span", "detail", "skipped"));
             if (s.duration !== undefined) row.appendChild(el("span", "dur", ms(s.duration)));
+            if (s.verdicts && s.verdicts.length) row.appendChild(verdicts(s.verdicts));
             return row;
           }
 
@@ -174,9 +194,9 @@ extension HTMLReport {
               out.appendChild(el("p", "unavailable", "Transcript unavailable: " + data.unavailable));
             } else {
               var meta = el("dl", "meta-grid");
-              var fields = [["conversation", data.conversation], ["target", data.target], ["opening", data.opening], \
+              var fields = [["conversation", data.conversation], ["target", data.target], ["opening", data.opening], \#
               ["started", data.started]];
-              if (data.tags) fields.push(["tags", data.tags.map(function (t) { return t[0] + "=" + t[1]; }).join(", \
+              if (data.tags) fields.push(["tags", data.tags.map(function (t) { return t[0] + "=" + t[1]; }).join(", \#
               ")]);
               fields.forEach(function (f) {
                 if (!f[1]) return;
@@ -207,7 +227,7 @@ extension HTMLReport {
 
           // Clicks on the failure details select text instead of folding the run.
           Array.prototype.forEach.call(document.querySelectorAll("details.run .failure"), function (f) {
-            f.addEventListener("click", function (event) { if (window.getSelection().toString()) \
+            f.addEventListener("click", function (event) { if (window.getSelection().toString()) \#
             event.preventDefault(); });
           });
 

@@ -23,6 +23,11 @@ extension HTMLReport {
             var simulated: Bool?
             var candidates: [String]?
             var events: [String]?
+            /// What the agent did while answering: `[kind, summary]` pairs, in order.
+            var actions: [[String]]?
+            /// A judge's verdicts on this reply (`each_reply`) or, on a judge step, on its criteria:
+            /// `[verdict, criterion, reasoning]`.
+            var verdicts: [[String]]?
             var latency: Double?
             var firstChunk: Double?
             /// Seconds since the flow run started.
@@ -47,12 +52,38 @@ extension HTMLReport {
             let tags = result.conversationTags.sorted { $0.key < $1.key }.map { [$0.key, $0.value] }
             self.tags = tags.isEmpty ? nil : tags
             notes = result.notes.isEmpty ? nil : result.notes
+            // Judgments by the step that made them; the closing judge is the step after the flow's steps.
+            var judgments: [Int: Judgment] = [:]
+            var replyVerdicts: [Int: [CriterionVerdict]] = [:]
+            let closingIndex = result.steps.last { $0.kind == .judge }?.index
+            for judgment in result.judgments ?? [] {
+                if let index = judgment.step ?? closingIndex { judgments[index] = judgment }
+                for reply in judgment.replies { replyVerdicts[reply.turn, default: []] += reply.verdicts }
+            }
+            // `interleave` yields the turns in transcript order, each once: the n-th turn entry is turn n.
+            var turnsSeen = 0
             items = HTMLReport.interleave(result).map { entry in
                 switch entry {
-                case .turn(let turn): Self.item(turn, start: result.startedAt)
-                case .step(let step): Self.item(step)
+                case .turn(let turn):
+                    var item = Self.item(turn, start: result.startedAt)
+                    if let verdicts = replyVerdicts[turnsSeen] { item.verdicts = verdicts.map(Self.row) }
+                    turnsSeen += 1
+                    return item
+                case .step(let step):
+                    var item = Self.item(step)
+                    if step.kind == .judge, let judgment = judgments[step.index] {
+                        item.verdicts = judgment.criteria.map(Self.row)
+                    }
+                    return item
                 }
             }
+        }
+
+        /// `[verdict, criterion, reasoning]`; an inconclusive verdict says what it counted as.
+        private static func row(_ verdict: CriterionVerdict) -> [String] {
+            var label = verdict.verdict.rawValue
+            if verdict.verdict == .inconclusive { label += verdict.passed ? " (counts as pass)" : " (counts as fail)" }
+            return [label, verdict.criterion, verdict.reasoning]
         }
 
         private static func item(_ turn: Turn, start: Date) -> Item {
@@ -64,6 +95,9 @@ extension HTMLReport {
             item.candidates = turn.candidates
             item.events = turn.events.flatMap { events in
                 events.isEmpty ? nil : events.map { event in event.detail.map { "\(event.kind): \($0)" } ?? event.kind }
+            }
+            item.actions = turn.actions.flatMap { actions in
+                actions.isEmpty ? nil : actions.map { [$0.kind.rawValue, $0.summary] }
             }
             item.latency = turn.latencyMs
             item.firstChunk = turn.timeToFirstChunkMs

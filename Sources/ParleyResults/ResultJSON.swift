@@ -61,6 +61,8 @@ extension FlowRunResult: FlowRunHeader {
             ("steps", .array(steps.map(\.json))),
             ("notes", .array(notes.map(JSONValue.string))),
         ]
+        members.appendIfPresent("judgments", judgments.map { .array($0.map(\.json)) })
+        members.appendIfPresent("judge_usage", judgeUsage?.json)
         members.appendIfPresent("interrupted", interrupted.map(JSONValue.bool))
         return .object(members)
     }
@@ -71,6 +73,7 @@ extension ResultRecord: FlowRunHeader {
     public var json: JSONValue {
         var members = headerMembers(afterDuration: [("turns", .number(Double(turns)))])
         members += [("transcript", .string(transcript)), ("latencies_ms", .array(latenciesMs.map(JSONValue.number)))]
+        members.appendIfPresent("judge_usage", judgeUsage?.json)
         return .object(members)
     }
 }
@@ -102,6 +105,7 @@ extension Turn {
         members.appendIfPresent("latency_ms", latencyMs.map(JSONValue.number))
         members.appendIfPresent("ids", ids.map(JSONValue.sortedObject))
         members.appendIfPresent("events", events.map { .array($0.map(\.json)) })
+        members.appendIfPresent("actions", actions.map { .array($0.map(\.json)) })
         members.appendIfPresent("simulated", simulated.map(JSONValue.bool))
         members.appendIfPresent("candidates", candidates.map { .array($0.map(JSONValue.string)) })
         members.appendIfPresent("conversation_completed", conversationCompleted.map(JSONValue.bool))

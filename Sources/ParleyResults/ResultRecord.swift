@@ -24,6 +24,8 @@ public struct ResultRecord: Sendable, Codable, Hashable {
     public var transcript: String
     /// Agent reply latencies of the run, in turn order (milliseconds).
     public var latenciesMs: [Double]
+    /// Judge calls and tokens of the run, when a judge graded it.
+    public var judgeUsage: JudgeUsage?
 
     public init(_ result: FlowRunResult, transcript: String) {
         id = result.id
@@ -44,5 +46,6 @@ public struct ResultRecord: Sendable, Codable, Hashable {
         conversationId = result.conversationId
         self.transcript = transcript
         latenciesMs = result.replyLatencies
+        judgeUsage = result.judgeUsage
     }
 }

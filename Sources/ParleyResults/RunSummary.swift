@@ -1,4 +1,5 @@
 import Foundation
+import ParleyRun
 import ParleyFlow
 
 /// `summary.json`: counts, per-flow pass rates and latency percentiles of a run.
@@ -14,6 +15,8 @@ public struct RunSummary: Sendable, Codable {
     public var notRun: Int
     public var passRate: Double
     public var latencyMs: Percentiles?
+    /// Judge calls and tokens of the whole run (absent when nothing was judged).
+    public var judgeUsage: JudgeUsage?
     public var flows: [FlowSummary]
 
     public struct FlowSummary: Sendable, Codable {
@@ -59,6 +62,7 @@ public struct RunSummary: Sendable, Codable {
         notRun = max(0, (planned ?? records.count) - records.count)
         passRate = records.isEmpty ? 0 : Double(passed) / Double(records.count)
         latencyMs = Percentiles(records.flatMap(\.latenciesMs))
+        judgeUsage = Self.judgeUsage(records)
         var order: [String] = []
         var byFlow: [String: [ResultRecord]] = [:]
         for record in records {
@@ -76,6 +80,12 @@ public struct RunSummary: Sendable, Codable {
                 passRate: runs.isEmpty ? 0 : Double(passed) / Double(runs.count), flaky: flaky,
                 latencyMs: Percentiles(runs.flatMap(\.latenciesMs)))
         }
+    }
+
+    /// The judge calls and tokens of `records` added up; `nil` when none was judged.
+    public static func judgeUsage(_ records: [ResultRecord]) -> JudgeUsage? {
+        let used = records.compactMap(\.judgeUsage)
+        return used.isEmpty ? nil : used.reduce(JudgeUsage(), +)
     }
 
     /// 0 all passed · 1 an assertion failed · 3 errors without failures (nothing could be completed).

@@ -37,6 +37,8 @@ public enum FlowCompatibility {
             case .event where index > 0 || flow.opening != .eventFirst: needed = (.externalEvents, "external events")
             case .tag: needed = (.tags, "conversation tags")
             case .insights: needed = (.insights, "insights (the agent's state)")
+            case .expectTool, .expectNoTool, .expectTools: needed = (.actions, "the agent's tool calls")
+            case .expectState: needed = (.states, "the agent's state transitions")
             default: needed = nil
             }
             if let (capability, what) = needed, !capabilities.contains(capability) {

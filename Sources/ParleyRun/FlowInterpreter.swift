@@ -42,19 +42,23 @@ public struct FlowInterpreter: Sendable {
     /// Checked between steps (and simulated turns): once requested, the run stops and is reported
     /// as interrupted.
     public var stop: StopSignal?
+    /// The judges `judge` steps and a flow's closing `judge:` use.
+    public var judges: JudgePanel
 
     public static let defaultEndTimeout: Duration = .seconds(3)
+    public static let defaultPatternBudget: Duration = .seconds(2)
     /// How long a flow run waits for its conversation to give back what it held (a logout).
     static let releaseTimeout: Duration = .seconds(1)
-    public static let defaultPatternBudget: Duration = .seconds(2)
 
     public init(
         provider: any ConversationProvider, simulator: (any UserSimulator)? = nil,
         environment: [String: String], secrets: SecretRegistry = SecretRegistry(),
         endTimeout: Duration = FlowInterpreter.defaultEndTimeout,
-        patternBudget: Duration = FlowInterpreter.defaultPatternBudget, stop: StopSignal? = nil
+        patternBudget: Duration = FlowInterpreter.defaultPatternBudget, stop: StopSignal? = nil,
+        judges: JudgePanel = JudgePanel()
     ) {
         self.stop = stop
+        self.judges = judges
         self.provider = provider
         self.simulator = simulator
         self.environment = environment
@@ -88,6 +92,8 @@ struct FlowExecution {
     var turns: [Turn] = []
     var tags: [String: String] = [:]
     var notes: [String] = []
+    var judgments: [Judgment] = []
+    var judgeUsage = JudgeUsage()
     /// Provider calls abandoned at their deadline that had not wound down yet: a conversation one of
     /// them creates must still be ended, so ending waits for them first.
     var lateOperations: [Task<Void, Never>] = []
@@ -117,28 +123,7 @@ struct FlowExecution {
                 stepResults.append(StepResult(index: index, kind: step.kind, location: step.location, status: .skipped))
                 continue
             }
-            let began = clock.now
-            var result = StepResult(index: index, kind: step.kind, location: step.location, status: .passed)
-            do {
-                result.detail = try await execute(step)
-            } catch {
-                switch error {
-                case .failed(let info):
-                    result.status = .failed
-                    result.detail = info.message
-                    outcome = .failed
-                    failure = info
-                case .error(let message, let kind):
-                    result.status = .error
-                    result.detail = message
-                    outcome = .error
-                    failure = FailureInfo(
-                        message: message, location: step.location, stepKind: step.kind.rawValue,
-                        actual: latestReply?.text, errorKind: kind)
-                }
-            }
-            result.durationMs = Milliseconds.round((clock.now - began).seconds * 1000)
-            stepResults.append(result)
+            stepResults.append(await perform(step, index: index, outcome: &outcome, failure: &failure))
         }
         // A simulation cut short by a stop request is not a result either.
         let interrupted =
@@ -162,6 +147,18 @@ struct FlowExecution {
             return execution.notes
         }
         notes = await cleanup.value
+        // The closing judge grades the whole conversation once it is over (simulated turns included).
+        if let spec = flow.judge {
+            let step = Step(.judge(spec), at: spec.location)
+            if outcome == .passed, !interrupted, !Task.isCancelled {
+                stepResults.append(
+                    await perform(step, index: flow.steps.count, outcome: &outcome, failure: &failure, closing: true))
+            } else {
+                stepResults.append(
+                    StepResult(index: flow.steps.count, kind: .judge, location: spec.location, status: .skipped))
+            }
+        }
+
         // A conversation id that arrived before the reply broke is known to the conversation only.
         var conversationID = turns.lazy.compactMap { $0.ids?["conversation_id"] }.first
         if conversationID == nil { conversationID = await state.conversation?.conversationID }
@@ -175,14 +172,48 @@ struct FlowExecution {
             turns: turns, steps: stepResults, notes: notes
         )
         if interrupted { result.interrupted = true }
+        if !judgments.isEmpty { result.judgments = judgments }
+        if judgeUsage != JudgeUsage() { result.judgeUsage = judgeUsage }
         // Secrets leave as `[redacted]` before any writer or printer encodes the result.
         return result.redacted(by: interpreter.secrets.redactor)
+    }
+
+    /// Runs one step and records how it ended; a failure or error sets the run's outcome.
+    private mutating func perform(
+        _ step: Step, index: Int, outcome: inout Outcome, failure: inout FailureInfo?, closing: Bool = false
+    ) async -> StepResult {
+        let began = clock.now
+        var result = StepResult(index: index, kind: step.kind, location: step.location, status: .passed)
+        do {
+            if closing, case .judge(let spec) = step.action {
+                result.detail = try await judge(spec, step: step, index: nil)
+            } else {
+                result.detail = try await execute(step, index: index)
+            }
+        } catch {
+            switch error {
+            case .failed(let info):
+                result.status = .failed
+                result.detail = info.message
+                outcome = .failed
+                failure = info
+            case .error(let message, let kind):
+                result.status = .error
+                result.detail = message
+                outcome = .error
+                failure = FailureInfo(
+                    message: message, location: step.location, stepKind: step.kind.rawValue,
+                    actual: latestReply?.text, errorKind: kind)
+            }
+        }
+        result.durationMs = Milliseconds.round((clock.now - began).seconds * 1000)
+        return result
     }
 
     // MARK: - Steps
 
     /// Performs one step; returns a short detail for the transcript, or throws why it stopped.
-    mutating func execute(_ step: Step) async throws(StepStop) -> String? {
+    mutating func execute(_ step: Step, index: Int) async throws(StepStop) -> String? {
         switch step.action {
         case .send(let template):
             let text = try render(template, step)
@@ -201,30 +232,47 @@ struct FlowExecution {
                         expected: "a reply within \(DurationText.format(within))",
                         actual: reply.text))
             }
-            guard try matches(expectation.matcher, reply.text, step) else {
+            let candidates = expectation.message.texts(of: reply.messages)
+            let shown = candidates.count == 1 ? candidates[0] : reply.text
+            let which = expectation.message == .all ? "" : " (`message: \(expectation.message)`)"
+            guard !candidates.isEmpty else {
                 throw .failed(
                     FailureInfo(
-                        message: "expected the agent's reply to match \(expectation.matcher.summary)",
+                        message:
+                            "the reply has \(reply.messages.count) message\(reply.messages.count == 1 ? "" : "s"), "
+                            + "so `message: \(expectation.message)` has nothing to match",
                         location: step.location, stepKind: step.kind.rawValue, expected: expectation.matcher.summary,
                         actual: reply.text))
+            }
+            var matched: String?
+            for candidate in candidates where try matches(expectation.matcher, candidate, step) {
+                matched = candidate
+                break
+            }
+            guard let text = matched else {
+                throw .failed(
+                    FailureInfo(
+                        message: "expected the agent's reply\(which) to match \(expectation.matcher.summary)",
+                        location: step.location, stepKind: step.kind.rawValue, expected: expectation.matcher.summary,
+                        actual: shown))
             }
             var captured: [String] = []
             for capture in expectation.captures {
                 let regex = try compile(capture.pattern, step)
                 let found: [String?]?
                 do {
-                    found = try regex.firstMatch(in: reply.text, deadline: patternDeadline(), pattern: capture.pattern)
+                    found = try regex.firstMatch(in: text, deadline: patternDeadline(), pattern: capture.pattern)
                 } catch {
-                    throw stop(for: error, text: reply.text)
+                    throw stop(for: error, text: text)
                 }
                 guard let groups = found else {
                     throw .failed(
                         FailureInfo(
                             message:
                                 "capture `\(capture.name)`: /\(capture.pattern.source.raw)/\(capture.pattern.flags) "
-                                + "did not match the reply",
+                                + "did not match the reply\(which)",
                             location: capture.location, stepKind: step.kind.rawValue,
-                            expected: "/\(capture.pattern.source.raw)/\(capture.pattern.flags)", actual: reply.text))
+                            expected: "/\(capture.pattern.source.raw)/\(capture.pattern.flags)", actual: text))
                 }
                 let value = (groups.count > 1 ? groups[1] : nil) ?? groups[0] ?? ""
                 scope.locals[capture.name] = value
@@ -325,6 +373,21 @@ struct FlowExecution {
                 }
             }
             return "state \(insights.stateName ?? "?")"
+
+        case .expectTool(let expectation):
+            return try await checkTool(expectation, step)
+
+        case .expectNoTool(let expectation):
+            return try await checkNoTool(expectation, step)
+
+        case .expectState(let expectation):
+            return try await checkState(expectation, step)
+
+        case .expectTools(let expectation):
+            return try await checkToolSequence(expectation, step)
+
+        case .judge(let spec):
+            return try await judge(spec, step: step, index: index)
         }
     }
 
@@ -403,7 +466,7 @@ struct FlowExecution {
         if reply.conversationCompleted { state.agentEnded() }
     }
 
-    private mutating func currentReply(_ step: Step) async throws(StepStop) -> AgentReply {
+    mutating func currentReply(_ step: Step) async throws(StepStop) -> AgentReply {
         try await ensureStarted(step)
         guard let reply = latestReply else {
             throw .failed(
@@ -548,13 +611,13 @@ struct FlowExecution {
     }
 
     /// When the pattern being matched must give up: its budget, or the flow's timeout if sooner.
-    private func patternDeadline() -> ContinuousClock.Instant {
+    func patternDeadline() -> ContinuousClock.Instant {
         let budget = clock.now + interpreter.patternBudget
         guard let flowDeadline else { return budget }
         return min(budget, flowDeadline)
     }
 
-    private func stop(for error: MatchError, text: String) -> StepStop {
+    func stop(for error: MatchError, text: String) -> StepStop {
         switch error {
         case .unknownVariable(let e): return .error("\(e.reference) has no value", kind: ErrorKind.configuration)
         case .invalidRegex(let message, _): return .error(message, kind: ErrorKind.configuration)
@@ -610,7 +673,7 @@ struct FlowExecution {
         }
     }
 
-    private func flowTimeoutError() -> StepStop {
+    func flowTimeoutError() -> StepStop {
         .error(
             "the flow's timeout of \(DurationText.format(flow.timeout ?? .zero)) ran out",
             kind: ErrorKind.timeout)

@@ -1,4 +1,5 @@
 import ParleyFlow
+import ParleyJSON
 
 extension FlowRunResult {
     /// The result with every secret taken out of its texts — what the agent said, what the user
@@ -19,7 +20,18 @@ extension FlowRunResult {
             turn.ids = turn.ids?.mapValues(clean)
             turn.events = turn.events?.map { ProviderEvent(kind: $0.kind, detail: $0.detail.map(clean)) }
             turn.candidates = turn.candidates?.map(clean)
+            turn.actions = turn.actions?.map { $0.redacted(by: redactor) }
             return turn
+        }
+        result.judgments = judgments?.map { judgment in
+            var judgment = judgment
+            judgment.criteria = judgment.criteria.map { $0.redacted(by: redactor) }
+            judgment.replies = judgment.replies.map { reply in
+                var reply = reply
+                reply.verdicts = reply.verdicts.map { $0.redacted(by: redactor) }
+                return reply
+            }
+            return judgment
         }
         result.steps = steps.map { step in
             var step = step
@@ -38,5 +50,39 @@ extension FailureInfo {
         info.expected = expected.map(redactor.redact)
         info.actual = actual.map(redactor.redact)
         return info
+    }
+}
+
+extension AgentAction {
+    /// The action with secrets taken out of what it carries: arguments, result, detail.
+    public func redacted(by redactor: SecretRedactor) -> AgentAction {
+        var action = self
+        action.name = redactor.redact(name)
+        action.arguments = arguments?.redacted(by: redactor)
+        action.result = result.map { redactor.redact($0) }
+        action.detail = detail.map { redactor.redact($0) }
+        action.from = from.map { redactor.redact($0) }
+        return action
+    }
+}
+
+extension CriterionVerdict {
+    /// The verdict with secrets taken out of the judge's reasoning.
+    func redacted(by redactor: SecretRedactor) -> CriterionVerdict {
+        var verdict = self
+        verdict.reasoning = redactor.redact(reasoning)
+        return verdict
+    }
+}
+
+extension JSONValue {
+    /// The value with secrets taken out of every string in it, keys included.
+    public func redacted(by redactor: SecretRedactor) -> JSONValue {
+        switch self {
+        case .string(let text): .string(redactor.redact(text))
+        case .array(let items): .array(items.map { $0.redacted(by: redactor) })
+        case .object(let members): .object(members.map { (redactor.redact($0.0), $0.1.redacted(by: redactor)) })
+        default: self
+        }
     }
 }

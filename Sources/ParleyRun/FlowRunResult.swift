@@ -37,6 +37,10 @@ public struct FlowRunResult: Sendable, Codable {
     public var steps: [StepResult]
     /// Things worth knowing that did not change the outcome (e.g. ending the conversation failed).
     public var notes: [String]
+    /// What each judge decided, in the order they graded.
+    public var judgments: [Judgment]?
+    /// Judge calls made for this flow run and the tokens they used.
+    public var judgeUsage: JudgeUsage?
     /// True when the run was stopped (Ctrl-C) before it could finish; such runs are not recorded,
     /// so `--resume` runs them again.
     public var interrupted: Bool?
@@ -116,6 +120,8 @@ public struct Turn: Sendable, Codable {
     public var latencyMs: Double?
     public var ids: [String: String]?
     public var events: [ProviderEvent]?
+    /// What the agent did while producing this reply, in order.
+    public var actions: [AgentAction]?
     /// True for user turns written by a simulator.
     public var simulated: Bool?
     /// Every candidate the simulator offered, for simulated turns.
@@ -138,6 +144,7 @@ public struct Turn: Sendable, Codable {
         self.latencyMs = Milliseconds.round(reply.latency.seconds * 1000)
         self.ids = reply.ids.isEmpty ? nil : reply.ids
         self.events = reply.events.isEmpty ? nil : reply.events
+        self.actions = reply.actions.isEmpty ? nil : reply.actions
         self.conversationCompleted = reply.conversationCompleted ? true : nil
     }
 }

@@ -86,6 +86,10 @@ public struct ProviderCapabilities: OptionSet, Sendable, Hashable {
     public static let tags = ProviderCapabilities(rawValue: 1 << 4)
     /// The agent's state (state name, action, objective).
     public static let insights = ProviderCapabilities(rawValue: 1 << 5)
+    /// The agent's actions — its tool calls at least — come with its replies.
+    public static let actions = ProviderCapabilities(rawValue: 1 << 6)
+    /// Among the actions, the agent's moves between states (and its dynamic behaviours).
+    public static let states = ProviderCapabilities(rawValue: 1 << 7)
 
     public static let basic: ProviderCapabilities = [.agentFirst, .userFirst]
 
@@ -98,6 +102,8 @@ public struct ProviderCapabilities: OptionSet, Sendable, Hashable {
         if contains(.recommend) { out.append("recommend-responses") }
         if contains(.tags) { out.append("tags") }
         if contains(.insights) { out.append("insights") }
+        if contains(.actions) { out.append("agent actions") }
+        if contains(.states) { out.append("state transitions") }
         return out
     }
 }
@@ -148,15 +154,19 @@ public struct AgentReply: Sendable {
     /// Provider ids worth keeping: conversation, message, interaction, session. A provider puts
     /// its conversation (or session) id under `conversation_id`.
     public var ids: [String: String]
-    /// Notable provider events of the turn: escalation, closed, system error, agent actions.
+    /// Notable provider events of the turn: escalation, closed, system error.
     public var events: [ProviderEvent]
+    /// What the agent did while answering (tool calls, state transitions...), in order.
+    public var actions: [AgentAction]
     /// True when the agent ended the conversation with this reply.
     public var conversationCompleted: Bool
 
     public init(
         messages: [String], sentAt: Date, timeToFirstChunk: Duration? = nil, latency: Duration,
-        ids: [String: String] = [:], events: [ProviderEvent] = [], conversationCompleted: Bool = false
+        ids: [String: String] = [:], events: [ProviderEvent] = [], actions: [AgentAction] = [],
+        conversationCompleted: Bool = false
     ) {
+        self.actions = actions
         self.messages = messages
         self.sentAt = sentAt
         self.timeToFirstChunk = timeToFirstChunk
@@ -166,14 +176,16 @@ public struct AgentReply: Sendable {
         self.conversationCompleted = conversationCompleted
     }
 
-    /// All agent text of the turn, messages separated by newlines: what `expect` matches against.
+    /// All agent text of the turn, messages separated by newlines: what `expect` matches against
+    /// (unless it picks one message with `message:`).
     public var text: String { messages.joined(separator: "\n") }
 }
 
 /// Something a provider reported besides text, kept in the transcript and assertable.
 public struct ProviderEvent: Sendable, Codable, Hashable {
     /// A short kind: `escalation`, `closed`, `greeting` (said before a user-first reply), `relogin`,
-    /// `recovered`, `agent-action`, `raw` (a message type the provider does not interpret).
+    /// `recovered`, `raw` (a message type the provider does not interpret), `webhook-refused`
+    /// (deliveries for the conversation refused for a missing or wrong secret).
     public var kind: String
     public var detail: String?
 

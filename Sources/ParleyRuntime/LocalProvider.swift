@@ -1,6 +1,7 @@
 import Foundation
 import ParleyDemoAgent
 import ParleyFlow
+import ParleyJSON
 import ParleyProviders
 import ParleyRun
 
@@ -31,7 +32,7 @@ struct LocalProviderSpec: ProviderSpec {
 /// Runs demo-agent conversations in this process.
 public struct LocalProvider: ConversationProvider {
     public static let capabilities: ProviderCapabilities = [
-        .agentFirst, .userFirst, .externalEvents, .recommend, .tags, .insights,
+        .agentFirst, .userFirst, .externalEvents, .recommend, .tags, .insights, .actions, .states,
     ]
     public let script: AgentScript
     public let latency: Duration
@@ -111,7 +112,25 @@ actor LocalConversation: AgentConversation {
             messages: turn.messages, sentAt: sentAt, latency: clock.now - began,
             ids: ["conversation_id": conversationID, "turn": String(turnsTaken)],
             events: turn.events.map { ProviderEvent(kind: $0.kind, detail: $0.state) },
-            conversationCompleted: turn.completed)
+            actions: turn.actions.map(AgentAction.init), conversationCompleted: turn.completed)
+    }
+}
+
+extension AgentAction {
+    /// What the demo agent did, as an agent action.
+    init(_ action: DemoAction) {
+        switch action {
+        case .behavior(let name, let previous):
+            self.init(kind: .dynamicBehavior, name: name, version: "1", detail: previous.map { "previously \($0)" })
+        case .transition(let transition):
+            self.init(kind: .stateTransition, name: transition.to, from: transition.from)
+        case .tool(let call):
+            self.init(
+                kind: .toolCall, name: call.id, version: call.version,
+                arguments: .object(call.input.map { ($0.name, .string($0.value)) }),
+                result: JSONValue.object(call.result.map { ($0.name, .string($0.value)) }).serialized,
+                durationMs: call.duration * 1000)
+        }
     }
 }
 

@@ -37,6 +37,10 @@ public struct RunPlan: Sendable {
     public var simulators: [String: SimulatorChoice]
     /// OpenAI-compatible simulator endpoints the plan uses, by name.
     var simulatorEndpoints: [String: SimulatorEndpoint] = [:]
+    /// Judge models the plan's flows use, by judge name.
+    var judgeEndpoints: [String: SimulatorEndpoint] = [:]
+    /// The judge `judge:` uses when it names none.
+    public var defaultJudge: String?
     public var diagnostics: [Diagnostic]
     public var warnings: [String]
     /// Flows left out by `--skip-unsupported`, with why.
@@ -74,6 +78,7 @@ public enum RunPlanner {
             return plan.targets[name]
         }
         var endpointsTried: Set<String> = []
+        var judgeEndpointsTried: Set<String> = []
 
         let selected = flows.filter { matches($0, filters: options.filters) }
         var runnable: [Flow] = []
@@ -141,6 +146,39 @@ public enum RunPlanner {
             let problems = FlowCompatibility.problems(
                 in: flow, target: targetName, providerKind: spec.kind,
                 capabilities: spec.capabilities, simulatorProblem: simulatorProblem)
+            // A judge that is not configured is a mistake in the project, not something the target
+            // cannot do: it is reported even with --skip-unsupported.
+            var judgeProblems: [Diagnostic] = []
+            for judge in JudgeSelection.specs(of: flow) {
+                let name = judge.judge ?? JudgeSelection.defaultJudge(workspace.config)
+                if judge.judge == nil, workspace.config.defaultJudge == nil, name != nil,
+                    !plan.warnings.contains(JudgeSelection.builtInWarning)
+                {
+                    plan.warnings.append(JudgeSelection.builtInWarning)
+                }
+                guard let name else {
+                    judgeProblems.append(
+                        Diagnostic(
+                            .error, at: judge.location,
+                            "no default judge: parley.yaml names judges but no `default_judge:`; set it, or name one "
+                                + "with `judge:` (`\(ProjectConfig.builtInJudge)` is the built-in rule-based judge)"))
+                    continue
+                }
+                if judgeEndpointsTried.insert(name).inserted {
+                    plan.judgeEndpoints[name] = JudgeSetup.endpoint(
+                        named: name, config: workspace.config, values: values)
+                }
+                if plan.judgeEndpoints[name] == nil, workspace.config.judgeSettings(named: name) == nil {
+                    let known = workspace.config.judges.map(\.name) + [ProjectConfig.builtInJudge]
+                    judgeProblems.append(
+                        Diagnostic(
+                            .error, at: judge.location,
+                            "unknown judge `\(name)`\(Suggestion.hint(for: name, in: known)); judges: "
+                                + known.joined(separator: ", ")))
+                }
+            }
+            judgeProblems.forEach(sink.add)
+            if !judgeProblems.isEmpty { continue }
             if problems.isEmpty {
                 runnable.append(flow)
             } else if options.skipUnsupported {
@@ -165,6 +203,7 @@ public enum RunPlanner {
         if options.checkEveryTarget {
             for target in workspace.config.targets { _ = targetSpec(named: target.name) }
         }
+        plan.defaultJudge = JudgeSelection.defaultJudge(workspace.config)
         plan.secrets = values.secrets
         for flow in runnable { plan.secrets.formUnion(flow.secretEnvironmentValues(workspace.environment)) }
         plan.diagnostics = sink.sorted
@@ -188,10 +227,33 @@ public enum RunPlanner {
     }
 }
 
-/// Where an OpenAI-compatible simulator lives.
-enum SimulatorEndpoint: Sendable {
+/// The judges a flow asks: its `judge` steps and its closing `judge:`.
+public enum JudgeSelection {
+    /// The judge for `judge:` that names none: `default_judge:`, else — when parley.yaml has no
+    /// `judges:` at all — the built-in rule-based judge (with a warning: it is not a model).
+    public static func defaultJudge(_ config: ProjectConfig) -> String? {
+        config.defaultJudge ?? (config.judges.isEmpty ? ProjectConfig.builtInJudge : nil)
+    }
+
+    static let builtInWarning =
+        "parley.yaml has no `judges:`, so judged flows are graded by the built-in rule-based judge "
+        + "(`sandbox`); add `judges:` and `default_judge:` to grade them with a model"
+
+    public static func specs(of flow: Flow) -> [JudgeSpec] {
+        var specs: [JudgeSpec] = flow.steps.compactMap {
+            if case .judge(let spec) = $0.action { return spec }
+            return nil
+        }
+        if let closing = flow.judge { specs.append(closing) }
+        return specs
+    }
+}
+
+/// Where an OpenAI-compatible simulator or judge lives.
+public enum SimulatorEndpoint: Sendable {
     case openAI(OpenAISettings)
-    /// The simulated-user model of the in-process sandbox (the built-in `openai` simulator).
+    /// The in-process sandbox's models: the simulated user (the built-in `openai` simulator) or
+    /// the rule-based judge (the built-in `sandbox` judge).
     case embeddedSandbox
 
     static let embeddedKind = "sandbox"

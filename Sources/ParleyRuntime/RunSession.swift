@@ -1,3 +1,4 @@
+import ParleyJudging
 import ParleyProviders
 import ParleyRun
 import ParleySandbox
@@ -8,11 +9,14 @@ public final class RunSession: Sendable {
     private let providers: [String: any ConversationProvider]
     private let simulators: [String: any UserSimulator]
     private let environment: [String: String]
+    /// The judges the plan's flows use.
+    public let judges: JudgePanel
 
     private init(
         resources: ProviderResources, providers: [String: any ConversationProvider],
-        simulators: [String: any UserSimulator], environment: [String: String]
+        simulators: [String: any UserSimulator], environment: [String: String], judges: JudgePanel
     ) {
+        self.judges = judges
         self.resources = resources
         self.providers = providers
         self.simulators = simulators
@@ -25,9 +29,9 @@ public final class RunSession: Sendable {
     /// Connects whatever the plan's targets need (the embedded sandbox starts here). `secrets` is
     /// the run's registry, to which providers add tokens as they obtain them; by default one
     /// holding the plan's secrets.
-    public static func start(plan: RunPlan, workspace: Workspace, secrets: SecretRegistry? = nil)
-        async throws(ProviderError) -> RunSession
-    {
+    public static func start(
+        plan: RunPlan, workspace: Workspace, judging: JudgeOptions = JudgeOptions(), secrets: SecretRegistry? = nil
+    ) async throws(ProviderError) -> RunSession {
         let resources = ProviderResources(secrets: secrets ?? SecretRegistry(plan.secrets))
         var providers: [String: any ConversationProvider] = [:]
         do {
@@ -74,8 +78,48 @@ public final class RunSession: Sendable {
                 }
             }
         }
+        let judges: JudgePanel
+        do {
+            judges = try await makeJudges(
+                plan.judgeEndpoints, defaultName: plan.defaultJudge, resources: resources, judging: judging)
+        } catch {
+            await resources.shutdown()
+            throw error
+        }
         return RunSession(
-            resources: resources, providers: providers, simulators: simulators, environment: workspace.environment)
+            resources: resources, providers: providers, simulators: simulators, environment: workspace.environment,
+            judges: judges)
+    }
+
+    /// Judges for the given endpoints; the built-in one is the in-process sandbox's `parley-judge`.
+    public static func makeJudges(
+        _ endpoints: [String: SimulatorEndpoint], defaultName: String?, resources: ProviderResources,
+        judging: JudgeOptions
+    ) async throws(ProviderError) -> JudgePanel {
+        var judges: [String: any ConversationJudge] = [:]
+        for (name, endpoint) in endpoints {
+            var settings: OpenAISettings
+            switch endpoint {
+            case .openAI(let configured):
+                settings = configured
+            case .embeddedSandbox:
+                let server = try await resources.embeddedSandbox(SandboxConfiguration())
+                settings = OpenAISettings(
+                    name: name, baseURL: server.baseURL + "/openai/v1",
+                    apiKey: server.configuration.credentials.openAIAPIKey, model: SandboxServer.judgeModel,
+                    stream: false)
+            }
+            settings.stream = false
+            let client = OpenAIChatClient(settings: settings, client: resources.http, service: "the judge")
+            var pinned = settings.judgeModelSettings
+            // The built-in sandbox listens on a new port each run; its verdicts do not depend on it.
+            if case .embeddedSandbox = endpoint { pinned.endpoint = "parley-sandbox" }
+            judges[name] = ModelJudge(
+                settings: pinned,
+                transport: ChatJudgeTransport(client: client, timeout: settings.timeout ?? .seconds(60)),
+                cache: judging.cache)
+        }
+        return JudgePanel(judges: judges, defaultName: defaultName)
     }
 
     /// The interpreter for one flow run; `stop` ends it gracefully between steps.
@@ -85,7 +129,7 @@ public final class RunSession: Sendable {
         }
         return FlowInterpreter(
             provider: provider, simulator: simulators[request.flow.name], environment: environment,
-            secrets: resources.secrets, stop: stop)
+            secrets: resources.secrets, stop: stop, judges: judges)
     }
 
     public func shutdown() async {

@@ -9,8 +9,10 @@ import ParleySandbox
 /// talks to it over real HTTP with a real protocol client: the embedded default target.
 ///
 /// Settings: `protocol:` which client to use (`amigo`, the default; `amelia`; `agenthuman`), `agent:`
-/// an agent script, `latency:`/`jitter:`/`chunk_delay:` to shape replies. What the target can do
-/// is what the chosen protocol can do: an `agenthuman` sandbox cannot let the agent speak first.
+/// an agent script, `latency:`/`jitter:`/`chunk_delay:` to shape replies, and for `amelia`
+/// `delivery: webhook` (messages POSTed to a receiver on a free loopback port instead of polled).
+/// What the target can do is what the chosen protocol can do: an `agenthuman` sandbox cannot let
+/// the agent speak first.
 struct SandboxProviderSpec: ProviderSpec {
     /// The protocol client the embedded sandbox is reached with.
     enum WireProtocol: String, CaseIterable, Sendable {
@@ -23,6 +25,8 @@ struct SandboxProviderSpec: ProviderSpec {
     let latency: Duration
     let jitter: Duration
     let chunkDelay: Duration
+    /// Amelia's delivery mode.
+    let ameliaDelivery: AmeliaSettings.Delivery
     var kind: String { "sandbox" }
     var capabilities: ProviderCapabilities {
         switch wire {
@@ -32,7 +36,7 @@ struct SandboxProviderSpec: ProviderSpec {
         }
     }
 
-    static let keys = ["provider", "protocol", "agent", "latency", "jitter", "chunk_delay"]
+    static let keys = ["provider", "protocol", "agent", "latency", "jitter", "chunk_delay", "delivery"]
     static let protocols = WireProtocol.allCases.map(\.rawValue)
     /// Synthetic users, so as many conversations as you like can be open at once.
     static let userCount = 4096
@@ -51,6 +55,22 @@ struct SandboxProviderSpec: ProviderSpec {
             wire = chosen
         }
         self.wire = wire
+        var delivery = AmeliaSettings.Delivery.polling
+        if let node = map["delivery"], let mode = values.resolve(node, for: "delivery") {
+            switch (mode.lowercased(), wire) {
+            case ("polling", .amelia): break
+            case ("webhook", .amelia): delivery = .webhook(AmeliaWebhookSettings())
+            case (_, .amelia):
+                values.sink.error("`delivery` must be `polling` or `webhook`, not `\(mode)`", at: node.location)
+                return nil
+            default:
+                values.sink.error(
+                    "`delivery` applies to `protocol: amelia` only, not `\(wire.rawValue)`",
+                    at: map.keyLocation("delivery") ?? node.location)
+                return nil
+            }
+        }
+        ameliaDelivery = delivery
         targetName = target.name
         latency = map.duration("latency") ?? .zero
         jitter = map.duration("jitter") ?? .zero
@@ -71,18 +91,18 @@ struct SandboxProviderSpec: ProviderSpec {
                 baseURL: server.baseURL, organization: credentials.amigoOrganization, apiKey: credentials.amigoAPIKey,
                 apiKeyID: credentials.amigoAPIKeyID, userIDs: Self.syntheticUsers(first: credentials.amigoUserID),
                 serviceID: credentials.amigoServiceID)
-            client = AmigoProvider(settings: settings, client: resources.http)
+            client = AmigoProvider(settings: settings, client: resources.http, secrets: resources.secrets)
         case .amelia:
             let settings = AmeliaSettings(
                 baseURL: server.baseURL, domain: credentials.ameliaDomain,
-                username: credentials.ameliaUsername, password: credentials.ameliaPassword)
-            client = AmeliaProvider(settings: settings, client: resources.http)
+                username: credentials.ameliaUsername, password: credentials.ameliaPassword, delivery: ameliaDelivery)
+            client = try await AmeliaProvider.make(settings: settings, target: targetName, resources: resources)
         case .agenthuman:
             // The in-process sandbox enforces no limits, so the client keeps none either.
             let settings = AgentHumanSettings(
                 baseURL: server.baseURL, apiKey: credentials.agentHumanAPIKey,
                 agentID: credentials.agentHumanAgentID, rateLimits: [:])
-            client = AgentHumanProvider(settings: settings, client: resources.http)
+            client = AgentHumanProvider(settings: settings, client: resources.http, secrets: resources.secrets)
         }
         return EmbeddedSandboxProvider(client: client)
     }

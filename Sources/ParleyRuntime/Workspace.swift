@@ -40,8 +40,8 @@ public struct Workspace: Sendable {
         return (Workspace(config: config, environment: environment), sink.sorted)
     }
 
-    /// The configuration used when there is no `parley.yaml`.
-    /// The target `sandbox` and the simulator `openai`, both served by the in-process sandbox.
+    /// The configuration used when there is no `parley.yaml`: the target `sandbox`, the simulator
+    /// `openai` and the default judge `sandbox`, all served by the in-process sandbox.
     public static func embeddedConfig() -> ProjectConfig {
         let location = SourceLocation(file: "<built-in>", line: 1, column: 1)
         func settings(_ name: String, kind: String) -> NamedSettings {
@@ -53,10 +53,13 @@ public struct Workspace: Sendable {
                 ]), location: location)
             return NamedSettings(name: name, kind: kind, node: node, location: location)
         }
-        return ProjectConfig(
+        var config = ProjectConfig(
             defaultTarget: embeddedTargetName,
             targets: [settings(embeddedTargetName, kind: embeddedProviderKind)],
             simulators: [settings("openai", kind: SimulatorEndpoint.embeddedKind)])
+        config.judges = [settings(ProjectConfig.builtInJudge, kind: SimulatorEndpoint.embeddedKind)]
+        config.defaultJudge = ProjectConfig.builtInJudge
+        return config
     }
 
     /// What the built-in target runs on.

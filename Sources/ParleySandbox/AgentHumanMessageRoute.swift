@@ -2,7 +2,7 @@
 ///
 /// The vendor has not published that call, so clients make its shape configurable; the sandbox
 /// can speak another shape too, so that a client's override is tested against a server that
-/// really expects it. The default is the shape of `agenthuman.md`.
+/// really expects it. The default is the documented shape (docs/providers.md).
 public struct AgentHumanMessageRoute: Sendable, Hashable {
     /// The HTTP method, upper case.
     public var method: String

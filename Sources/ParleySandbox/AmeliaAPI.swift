@@ -9,6 +9,8 @@ import ParleyJSON
 ///
 /// Replies are not returned by `send`: they are queued and become visible to `poll` only after
 /// the configured latency, one message at a time, so a client has to poll as it would for real.
+/// A conversation created with `deliveryMode: WEBHOOK` gets its messages POSTed to its
+/// `webhookUrl` instead (``AmeliaWebhookSender``), and cannot be polled.
 struct AmeliaAPI: Sendable {
     static let prefix = "/AmeliaRest/api/v1/"
 
@@ -18,6 +20,7 @@ struct AmeliaAPI: Sendable {
     let counter: RequestCounter
     let timing: ReplyTiming
     let faults: FaultInjector
+    let webhooks: AmeliaWebhookSender
 
     var credentials: SandboxCredentials { configuration.credentials }
 
@@ -173,8 +176,8 @@ struct AmeliaAPI: Sendable {
 
     // MARK: - Conversations
 
-    /// `POST conversations/new` `{"domain":…,"deliveryMode":"POLLING"}` →
-    /// `{"sessionId","conversationId","sessionMode"}`.
+    /// `POST conversations/new` `{"domain":…,"deliveryMode":"POLLING"}` (or `"WEBHOOK"` with
+    /// `webhookUrl` and an optional `secret`) → `{"sessionId","conversationId","sessionMode"}`.
     func newConversation(_ request: SandboxRequest) -> Response {
         let auth: (token: String, info: AmeliaStore.Token)
         switch authorize(request) {
@@ -190,20 +193,35 @@ struct AmeliaAPI: Sendable {
         guard domain.lowercased() == credentials.ameliaDomain.lowercased() else {
             return Self.error(.badRequest, "Unknown domain code: \(domain)", path: request.path)
         }
-        let mode = body["deliveryMode"]?.stringValue ?? "POLLING"
-        guard mode.uppercased() == "POLLING" else {
+        let mode = (body["deliveryMode"]?.stringValue ?? "POLLING").uppercased()
+        var webhook: AmeliaWebhookTarget?
+        switch mode {
+        case "POLLING":
+            break
+        case "WEBHOOK":
+            guard let url = body["webhookUrl"]?.stringValue, !url.isEmpty else {
+                return Self.error(.badRequest, "webhookUrl is required for WEBHOOK delivery", path: request.path)
+            }
+            let lowered = url.lowercased()
+            guard lowered.hasPrefix("http://") || lowered.hasPrefix("https://") else {
+                return Self.error(.badRequest, "webhookUrl is not an http(s) URL: \(url)", path: request.path)
+            }
+            let secret = body["secret"]?.stringValue
+            webhook = AmeliaWebhookTarget(url: url, secret: secret.flatMap { $0.isEmpty ? nil : $0 })
+        default:
             return Self.error(
-                .badRequest, "The sandbox delivers messages by POLLING only, not \(mode)", path: request.path)
+                .badRequest, "deliveryMode must be POLLING or WEBHOOK, not \(mode)", path: request.path)
         }
         var demo = DemoConversation(script: configuration.script, seed: configuration.seed)
         let greeting = demo.open(.agentFirst)
         let box = AmeliaSessionBox(
             sessionID: ids.uuid(), conversationID: ids.ameliaConversationID(),
-            username: auth.info.username, state: AmeliaSessionState(demo: demo))
+            username: auth.info.username, webhook: webhook, state: AmeliaSessionState(demo: demo))
         box.state.withLock { state in
             schedule(greeting, inResponseTo: nil, session: box, state: &state, after: ContinuousClock.now)
         }
         store.add(box)
+        if let webhook { webhooks.wake(box, target: webhook) }
         return HTTPReply.json(
             .ok,
             .object([
@@ -274,12 +292,18 @@ struct AmeliaAPI: Sendable {
             return true
         }
         guard accepted else { return Self.error(.badRequest, "Conversation has been closed", path: request.path) }
+        if let webhook = box.webhook { webhooks.wake(box, target: webhook) }
         return HTTPReply.empty(.ok)
     }
 
     /// `POST conversations/{sessionId}/poll` → the messages whose time has come (possibly `[]`).
     /// `longpoll` waits up to five seconds for the next one instead of returning empty.
     func poll(_ request: SandboxRequest, _ box: AmeliaSessionBox, longPoll: Bool) async -> Response {
+        guard box.webhook == nil else {
+            return Self.error(
+                .badRequest, "This conversation delivers its messages by WEBHOOK; there is nothing to poll",
+                path: request.path)
+        }
         var messages = box.state.withLock { $0.takeAvailable(now: .now) }
         if longPoll && messages.isEmpty {
             let deadline = ContinuousClock.now + .seconds(5)

@@ -34,15 +34,54 @@ enum AmigoEvents {
         .object([("type", "current-agent-action"), ("action", action)])
     }
 
-    /// The agent-action payloads of a turn: each state transition, then the action selected in the
-    /// state the agent ends in. `stateMachine` is the `[id, version]` pair.
+    /// The agent-action payloads of a turn, in the order the agent acted: a selected dynamic
+    /// behaviour (`select-dynamic-behavior-completed`, then `engage-user-dynamic-behavior-override`),
+    /// each state transition, each tool call (`tool-call-started`, `tool-call-ended`), then the
+    /// action selected in the state the agent ends in. `stateMachine` is the `[id, version]` pair.
     static func agentActions(for turn: DemoTurn, insights: DemoInsights, stateMachine: JSON) -> [JSON] {
-        var actions: [JSON] = turn.transitions.map { transition in
-            .object([
-                ("type", "navigate-state-machine-state-transitioned"),
-                ("prev_state", .string(transition.from)), ("prev_state_state_machine_version_info", stateMachine),
-                ("next_state", .string(transition.to)), ("next_state_state_machine_version_info", stateMachine),
-            ])
+        var actions: [JSON] = []
+        var round = 0
+        for action in turn.actions {
+            switch action {
+            case .behavior(let name, let previous):
+                actions.append(
+                    .object([
+                        ("type", "select-dynamic-behavior-completed"),
+                        ("selected_dynamic_behavior_set_version_info", .array([.string(name), .int(1)])),
+                        (
+                            "previous_selected_dynamic_behavior_set_version_info",
+                            previous.map { JSON.array([.string($0), .int(1)]) } ?? .null
+                        ),
+                    ]))
+                actions.append(
+                    .object([
+                        ("type", "engage-user-dynamic-behavior-override"), ("overriding_instructions", true),
+                        ("overriding_tool_candidates", false),
+                    ]))
+            case .transition(let transition):
+                actions.append(
+                    .object([
+                        ("type", "navigate-state-machine-state-transitioned"),
+                        ("prev_state", .string(transition.from)),
+                        ("prev_state_state_machine_version_info", stateMachine),
+                        ("next_state", .string(transition.to)), ("next_state_state_machine_version_info", stateMachine),
+                    ]))
+            case .tool(let call):
+                let input = JSON.object(call.input.map { ($0.name, .string($0.value)) })
+                let result = JSON.object(call.result.map { ($0.name, .string($0.value)) })
+                actions.append(
+                    .object([
+                        ("type", "tool-call-started"), ("tool_round_index", .int(round)), ("tool_id", .string(call.id)),
+                        ("tool_version", .string(call.version)), ("input_params", input),
+                    ]))
+                actions.append(
+                    .object([
+                        ("type", "tool-call-ended"), ("tool_round_index", .int(round)), ("tool_id", .string(call.id)),
+                        ("tool_version", .string(call.version)), ("input_parameters", input),
+                        ("result", .string(result.text)), ("duration", .double(call.duration)),
+                    ]))
+                round += 1
+            }
         }
         actions.append(
             .object([

@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import NIOCore
 import ParleyDemoAgent
+import ParleyFlow
 import ParleyJSON
 
 /// An OpenAI-compatible chat-completions endpoint (`/openai/v1/chat/completions`), plain JSON or
@@ -14,11 +15,15 @@ import ParleyJSON
 ///   messages into a fresh demo conversation to learn what the agent last asked, and answers as the
 ///   recommender would. `n` returns several candidates.
 /// - `parley-support-desk` plays the agent: the `user` messages are replayed into a demo
-///   conversation and the agent's reply to the last one is the answer.
+///   conversation and the agent's reply to the last one is the answer; the tools the agent called
+///   on that turn come as `tool_calls` (streamed as deltas: id and name, then the arguments in pieces).
+/// - `parley-judge` grades conversations by the rules of ``SandboxJudge`` and answers Parley's judge
+///   prompt with its verdicts as JSON.
 struct OpenAIAPI: Sendable {
     static let prefix = "/openai/v1/"
     static let simulatedUserModel = "parley-simulated-user"
     static let agentModel = "parley-support-desk"
+    static let judgeModel = SandboxJudge.model
 
     let configuration: SandboxConfiguration
     let ids: IdentifierFactory
@@ -77,28 +82,51 @@ struct OpenAIAPI: Sendable {
         }
         let choices = max(1, min(body["n"]?.intValue ?? 1, 8))
         let texts: [String]
+        var toolCalls: [DemoToolCall] = []
         switch model {
         case Self.simulatedUserModel: texts = Array(simulatedUser(parsed).prefix(choices))
-        case Self.agentModel: texts = [agent(parsed)]
+        case Self.agentModel:
+            let turn = agent(parsed)
+            texts = [turn.text]
+            toolCalls = turn.toolCalls
+        case Self.judgeModel:
+            guard body["response_format"]?["type"]?.stringValue == "json_schema" else {
+                return Self.error(
+                    .badRequest,
+                    "`\(Self.judgeModel)` answers structured output only: set `response_format` to "
+                        + "`{\"type\": \"json_schema\", ...}`.",
+                    type: "invalid_request_error", code: "response_format_required")
+            }
+            guard let verdicts = SandboxJudge.answer(parsed) else {
+                return Self.error(
+                    .badRequest,
+                    "`\(Self.judgeModel)` grades Parley's judge prompt: the last user message needs a "
+                        + "`CRITERIA:` section.",
+                    type: "invalid_request_error")
+            }
+            texts = [verdicts]
         default:
             return Self.error(
                 .notFound,
                 "The model `\(model)` does not exist or you do not have access to it. "
-                    + "This sandbox serves `\(Self.simulatedUserModel)` and `\(Self.agentModel)`.",
+                    + "This sandbox serves `\(Self.simulatedUserModel)`, `\(Self.agentModel)` and "
+                    + "`\(Self.judgeModel)`.",
                 type: "invalid_request_error", code: "model_not_found")
         }
         let delay = timing.firstDelay() + injected.firstByteDelay
         let id = "chatcmpl-" + ids.objectID()
         let created = Int(Date().timeIntervalSince1970)
         if body["stream"] == .bool(true) {
-            return stream(texts[0], id: id, created: created, model: model, delay: delay, faults: injected)
+            return stream(
+                texts, toolCalls: toolCalls, id: id, created: created, model: model, delay: delay, faults: injected)
         }
         if delay > .zero { try? await Task.sleep(for: delay) }
         let choiceList = texts.enumerated().map { index, text in
-            JSON.object([
-                ("index", .int(index)),
-                ("message", .object([("role", "assistant"), ("content", .string(text)), ("refusal", .null)])),
-                ("logprobs", .null), ("finish_reason", "stop"),
+            var message: [(String, JSON)] = [("role", "assistant"), ("content", .string(text)), ("refusal", .null)]
+            if index == 0, !toolCalls.isEmpty { message.append(("tool_calls", .array(toolCalls.map(Self.toolCall)))) }
+            return JSON.object([
+                ("index", .int(index)), ("message", .object(message)),
+                ("logprobs", .null), ("finish_reason", toolCalls.isEmpty ? "stop" : "tool_calls"),
             ])
         }
         let prompt = parsed.reduce(0) { $0 + Self.tokens($1.content) }
@@ -139,12 +167,12 @@ struct OpenAIAPI: Sendable {
         return candidates.isEmpty ? ["Thanks, that's all. Bye!"] : candidates
     }
 
-    /// The demo agent's reply to the last `user` message (its greeting when there is none).
-    func agent(_ messages: [(role: String, content: String)]) -> String {
+    /// The demo agent's turn answering the last `user` message (its greeting when there is none).
+    func agent(_ messages: [(role: String, content: String)]) -> DemoTurn {
         var demo = DemoConversation(script: configuration.script, seed: configuration.seed)
         let users = messages.filter { $0.role == "user" }.map(\.content)
         let agentFirst = messages.first { $0.role == "user" || $0.role == "assistant" }?.role == "assistant"
-        guard let first = users.first else { return demo.open(.agentFirst).messages.joined(separator: " ") }
+        guard let first = users.first else { return demo.open(.agentFirst) }
         var turn =
             agentFirst
             ? {
@@ -152,37 +180,85 @@ struct OpenAIAPI: Sendable {
                 return demo.reply(to: first)
             }() : demo.open(.userMessage(first))
         for message in users.dropFirst() { turn = demo.reply(to: message) }
-        return turn.messages.joined(separator: " ")
+        return turn
     }
 
-    /// `text/event-stream`: a role chunk, the text in pieces, a stop chunk, `[DONE]`.
+    /// A chat-completion tool call: `{id, type: function, function: {name, arguments}}`, the
+    /// arguments a JSON text as OpenAI sends them.
+    static func toolCall(_ call: DemoToolCall) -> JSON {
+        .object([
+            ("id", .string(toolCallID(call))), ("type", "function"),
+            ("function", .object([("name", .string(call.id)), ("arguments", .string(arguments(call)))])),
+        ])
+    }
+
+    static func arguments(_ call: DemoToolCall) -> String {
+        JSON.object(call.input.map { ($0.name, .string($0.value)) }).text
+    }
+
+    /// A stable id per call (the same conversation gives the same ids).
+    static func toolCallID(_ call: DemoToolCall) -> String {
+        "call_" + String(StableHash.fnv1a(call.id + "\u{1F}" + arguments(call)), radix: 36)
+    }
+
+    /// `text/event-stream`: for every choice a role chunk, then the choices' texts in pieces,
+    /// taking turns as OpenAI's streams do (each chunk carries one choice, named by `index`), then
+    /// a stop chunk for every choice, and `[DONE]`.
     private func stream(
-        _ text: String, id: String, created: Int, model: String, delay: Duration, faults: [SandboxFault.Kind]
+        _ texts: [String], toolCalls: [DemoToolCall] = [], id: String, created: Int, model: String, delay: Duration,
+        faults: [SandboxFault.Kind]
     ) -> Response {
-        func chunk(_ delta: JSON, finish: JSON = .null) -> String {
+        func chunk(_ index: Int, _ delta: JSON, finish: JSON = .null) -> String {
             let value = JSON.object([
                 ("id", .string(id)), ("object", "chat.completion.chunk"), ("created", .int(created)),
                 ("model", .string(model)),
                 (
                     "choices",
-                    .array([.object([("index", 0), ("delta", delta), ("logprobs", .null), ("finish_reason", finish)])])
+                    .array([
+                        .object([
+                            ("index", .int(index)), ("delta", delta), ("logprobs", .null), ("finish_reason", finish),
+                        ])
+                    ])
                 ),
             ])
             return "data: \(value.text)\n\n"
         }
-        var events = [chunk(.object([("role", "assistant"), ("content", "")]))]
-        let words = text.split(separator: " ", omittingEmptySubsequences: false)
+        var events = texts.indices.map { chunk($0, .object([("role", "assistant"), ("content", "")])) }
         let size = max(1, configuration.wordsPerChunk)
-        for start in stride(from: 0, to: words.count, by: size) {
-            let piece =
+        let pieces = texts.map { text -> [String] in
+            let words = text.split(separator: " ", omittingEmptySubsequences: false)
+            return stride(from: 0, to: words.count, by: size).map { start in
                 words[start..<min(start + size, words.count)].joined(separator: " ")
-                + (start + size < words.count ? " " : "")
-            events.append(chunk(.object([("content", .string(piece))])))
+                    + (start + size < words.count ? " " : "")
+            }
         }
-        events.append(chunk(.object([]), finish: "stop"))
+        for round in 0..<(pieces.map(\.count).max() ?? 0) {
+            for (index, choice) in pieces.enumerated() where round < choice.count {
+                events.append(chunk(index, .object([("content", .string(choice[round]))])))
+            }
+        }
+        // Tool calls are the first choice's (the agent model answers with one choice).
+        for (index, call) in toolCalls.enumerated() {
+            let opening = JSON.object([
+                ("index", .int(index)), ("id", .string(Self.toolCallID(call))), ("type", "function"),
+                ("function", .object([("name", .string(call.id)), ("arguments", "")])),
+            ])
+            events.append(chunk(0, .object([("tool_calls", .array([opening]))])))
+            let arguments = Array(Self.arguments(call))
+            let middle = arguments.count / 2
+            for piece in [arguments[..<middle], arguments[middle...]] where !piece.isEmpty {
+                let delta = JSON.object([
+                    ("index", .int(index)), ("function", .object([("arguments", .string(String(piece)))])),
+                ])
+                events.append(chunk(0, .object([("tool_calls", .array([delta]))])))
+            }
+        }
+        events += texts.indices.map {
+            chunk($0, .object([]), finish: $0 == 0 && !toolCalls.isEmpty ? "tool_calls" : "stop")
+        }
         events.append("data: [DONE]\n\n")
         if faults.malformsStream { events.insert("data: {\"id\":\n\n", at: 1) }
-        let dropAfter = faults.dropsMidStream ? 2 : Int.max
+        let dropAfter = faults.dropsMidStream ? texts.count + 1 : Int.max
         let chunkDelay = timing.chunkDelay
         return Response(
             status: .ok, headers: [.contentType: "text/event-stream", .cacheControl: "no-cache"],
@@ -190,7 +266,7 @@ struct OpenAIAPI: Sendable {
                 if delay > .zero { try await Task.sleep(for: delay) }
                 for (index, event) in events.enumerated() {
                     if index == dropAfter { throw InjectedDisconnect() }
-                    if index > 1, chunkDelay > .zero { try await Task.sleep(for: chunkDelay) }
+                    if index > texts.count, chunkDelay > .zero { try await Task.sleep(for: chunkDelay) }
                     try await writer.write(ByteBuffer(string: event))
                 }
                 try await writer.finish(nil)

@@ -29,7 +29,7 @@ public struct SandboxConfiguration: Sendable {
     public var ameliaSessionLifetime: Duration
     /// Failures to inject on purpose (429, 503, dropped streams, malformed lines, slow answers).
     public var faults: [SandboxFault]
-    /// The shape of AgentHuman's Send Message call (unpublished; the default is `agenthuman.md`'s).
+    /// The shape of AgentHuman's Send Message call (unpublished; the default is the documented one, docs/providers.md).
     public var agentHumanMessageRoute: AgentHumanMessageRoute
     /// Largest request body accepted, in bytes.
     public var maxBodySize: Int
@@ -135,6 +135,12 @@ public struct SandboxCredentials: Sendable, Hashable {
     public var helpdeskClientSecret: String = "sandbox-helpdesk-secret"
     /// Helpdesk workspace (the `{workspace}` path segment of new conversations).
     public var helpdeskWorkspace: String = "juniper"
+    /// Webchat Basic-authentication user.
+    public var webchatUser: String = "parley"
+    /// Webchat Basic-authentication password.
+    public var webchatPassword: String = "sandbox-webchat-password"
+    /// The `api-version` query parameter every webchat request must carry.
+    public var webchatAPIVersion: String = "2024-05-01"
 
     /// Credentials from their parts; most callers want ``default``.
     public init(

@@ -16,6 +16,9 @@ public enum SandboxEndpoint: String, Sendable, Hashable, CaseIterable {
     case ameliaSend = "amelia.send"
     case ameliaPoll = "amelia.poll"
     case ameliaClose = "amelia.close"
+    /// Not a request the sandbox serves but one it makes: a WEBHOOK conversation's message POSTed
+    /// to its `webhookUrl` (each attempt counts).
+    case ameliaWebhook = "amelia.webhook"
     case ameliaUnknown = "amelia.unknown"
     case agentHumanCreateSession = "agenthuman.create"
     case agentHumanMessage = "agenthuman.message"
@@ -29,6 +32,11 @@ public enum SandboxEndpoint: String, Sendable, Hashable, CaseIterable {
     case helpdeskPoll = "helpdesk.poll"
     case helpdeskClose = "helpdesk.close"
     case helpdeskUnknown = "helpdesk.unknown"
+    case webchatSignIn = "webchat.signin"
+    case webchatCreate = "webchat.create"
+    case webchatSend = "webchat.send"
+    case webchatEnd = "webchat.end"
+    case webchatUnknown = "webchat.unknown"
     case openAIChat = "openai.chat"
     case openAIUnknown = "openai.unknown"
     case unknown = "unknown"

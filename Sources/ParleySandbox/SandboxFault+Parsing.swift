@@ -12,10 +12,17 @@ extension SandboxFault {
     ///
     /// Kinds: `429` (ARG: Retry-After seconds, default 1), `503`, `500`, `drop` (connection closed
     /// mid-stream or mid-body), `malformed` (a line or body that is not JSON), `slow` (ARG: extra wait
-    /// before the first byte, default 2s), `system-error` (Amelia answers a message with a system error). ENDPOINT is
-    /// a name such as `amigo.interact` (default: every endpoint).
+    /// before the first byte, default 2s), `system-error` (Amelia answers a message with a system error), and for
+    /// Amelia's webhook deliveries `duplicate` (delivered twice), `late` (ARG: how much later, default 500ms) and
+    /// `reorder` (delivered after the next message). ENDPOINT is a name such as `amigo.interact` (default: every
+    /// endpoint; `amelia.webhook` for the delivery faults).
     /// PROBABILITY is `5%` or `0.05` (default: every request).
     /// Example: `429@5%,503@5%,drop:amigo.interact@5%,malformed@5%,slow=1s@5%`.
+    /// The fault kinds `--faults` names.
+    static let kindNames = [
+        "429", "503", "500", "drop", "malformed", "slow", "system-error", "duplicate", "late", "reorder",
+    ]
+
     public static func parse(_ spec: String) throws(SpecError) -> [SandboxFault] {
         var faults: [SandboxFault] = []
         for rawItem in spec.split(separator: ",") {
@@ -57,18 +64,26 @@ extension SandboxFault {
             case "system-error": kind = .systemError
             case "drop": kind = .dropMidStream
             case "malformed": kind = .malformedLine
-            case "slow":
-                guard let wait = DurationText.parse(argument ?? "2s") else {
+            case "slow", "late":
+                guard let wait = DurationText.parse(argument ?? (parts[0] == "slow" ? "2s" : "500ms")) else {
                     throw SpecError(
                         message: "`\(item)`: the wait is a duration like 500ms or 2s, not `\(argument ?? "")`")
                 }
-                kind = .slowFirstByte(wait)
+                kind = parts[0] == "slow" ? .slowFirstByte(wait) : .lateDelivery(wait)
+            case "duplicate": kind = .duplicateDelivery
+            case "reorder": kind = .reorderDelivery
             case let other:
                 throw SpecError(
                     message:
-                        "`\(item)`: unknown fault `\(other)`; use 429, 503, 500, drop, malformed, slow or system-error"
-                        + Suggestion.hint(
-                            for: other, in: ["429", "503", "500", "drop", "malformed", "slow", "system-error"]))
+                        "`\(item)`: unknown fault `\(other)`; use \(Self.kindNames.joined(separator: ", "))"
+                        + Suggestion.hint(for: other, in: Self.kindNames))
+            }
+            switch kind {
+            case .duplicateDelivery, .lateDelivery, .reorderDelivery:
+                // Delivery faults concern deliveries only; counting other requests would dilute `every`.
+                endpoint = endpoint ?? .ameliaWebhook
+            default:
+                break
             }
             faults.append(SandboxFault(kind, endpoint: endpoint, probability: probability))
         }

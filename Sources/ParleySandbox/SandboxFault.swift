@@ -29,6 +29,12 @@ public struct SandboxFault: Sendable, Hashable {
         /// Amelia only: take the user's message, then answer it with an `OutboundSystemErrorMessage`
         /// instead of a reply, as when something fails on Amelia's side.
         case systemError
+        /// Amelia webhooks: deliver the message a second time once the first delivery got through.
+        case duplicateDelivery
+        /// Amelia webhooks: deliver the message this much later, after the messages that follow it.
+        case lateDelivery(Duration)
+        /// Amelia webhooks: deliver the message after the next one.
+        case reorderDelivery
     }
 
     /// What goes wrong.
@@ -110,4 +116,12 @@ extension Array where Element == SandboxFault.Kind {
     var dropsMidStream: Bool { contains(.dropMidStream) }
     var malformsStream: Bool { contains(.malformedLine) }
     var failsOnTheAgentSide: Bool { contains(.systemError) }
+
+    /// How much later a webhook delivery is made, if it is late.
+    var lateDelivery: Duration? {
+        lazy.compactMap { kind -> Duration? in
+            if case .lateDelivery(let delay) = kind { return delay }
+            return nil
+        }.first
+    }
 }

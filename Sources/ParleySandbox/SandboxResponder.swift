@@ -10,6 +10,7 @@ struct SandboxResponder: HTTPResponder {
     let agentHuman: AgentHumanAPI
     let openAI: OpenAIAPI
     let helpdesk: HelpdeskAPI
+    let webchat: WebchatAPI
     let counter: RequestCounter
     let maxBodySize: Int
 
@@ -17,6 +18,7 @@ struct SandboxResponder: HTTPResponder {
         let path = request.uri.path
         let protocolPrefix: String? = [
             OpenAIAPI.prefix, AmigoAPI.prefix, AmeliaAPI.prefix, AgentHumanAPI.prefix, HelpdeskAPI.prefix,
+            WebchatAPI.prefix,
         ].first { path.hasPrefix($0) }
         var request = request
         let body: ByteBuffer
@@ -40,6 +42,7 @@ struct SandboxResponder: HTTPResponder {
         case AmeliaAPI.prefix: return await amelia.handle(sandboxRequest)
         case OpenAIAPI.prefix: return await openAI.handle(sandboxRequest)
         case HelpdeskAPI.prefix: return await helpdesk.handle(sandboxRequest)
+        case WebchatAPI.prefix: return await webchat.handle(sandboxRequest)
         default: return await agentHuman.handle(sandboxRequest)
         }
     }
@@ -53,6 +56,7 @@ struct SandboxResponder: HTTPResponder {
         case AgentHumanAPI.prefix: return AgentHumanAPI.error(.contentTooLarge, message)
         case OpenAIAPI.prefix: return OpenAIAPI.error(.contentTooLarge, message, type: "invalid_request_error")
         case HelpdeskAPI.prefix: return HelpdeskAPI.error(.contentTooLarge, "body_too_large", message)
+        case WebchatAPI.prefix: return WebchatAPI.error(.contentTooLarge, message)
         default: return HTTPReply.json(.contentTooLarge, .object([("error", .string(message))]))
         }
     }

@@ -1,12 +1,8 @@
 import Foundation
-import Hummingbird
-import Logging
-import NIOCore
-import ServiceLifecycle
-import Synchronization
+import ParleyWebhooks
 
-/// A running sandbox: Amigo, Amelia, AgentHuman, OpenAI-compatible and helpdesk protocols on one loopback port, backed
-/// by demo conversations.
+/// A running sandbox: Amigo, Amelia, AgentHuman, OpenAI-compatible, helpdesk and webchat protocols on one
+/// loopback port, backed by demo conversations.
 ///
 /// ```swift
 /// let server = try await SandboxServer.start(SandboxConfiguration())
@@ -18,20 +14,20 @@ public final class SandboxServer: Sendable {
     public let configuration: SandboxConfiguration
     /// The port the server listens on (the one picked when the configuration said 0).
     public let port: Int
+    /// The rule-based judge model its OpenAI-compatible endpoint serves.
+    public static let judgeModel = SandboxJudge.model
 
-    private let serviceGroup: ServiceGroup
-    private let runTask: Task<Void, Never>
+    private let server: RunningServer
     private let counter: RequestCounter
+    private let webhooks: AmeliaWebhookSender
     private let amigoStore: AmigoStore
     private let ameliaStore: AmeliaStore
     private let agentHumanStore: AgentHumanStore
     private let helpdeskStore: HelpdeskStore
+    private let webchatStore: WebchatStore
 
     /// `http://127.0.0.1:PORT`, the base URL every protocol is served under.
-    public var baseURL: String {
-        let host = configuration.host.contains(":") ? "[\(configuration.host)]" : configuration.host
-        return "http://\(host):\(port)"
-    }
+    public var baseURL: String { server.baseURL }
 
     /// Starts a server and returns once it accepts connections.
     public static func start(_ configuration: SandboxConfiguration = SandboxConfiguration()) async throws
@@ -52,14 +48,16 @@ public final class SandboxServer: Sendable {
         let ameliaStore = AmeliaStore(lifetime: max(0, configuration.ameliaSessionLifetime.seconds))
         let agentHumanStore = AgentHumanStore()
         let helpdeskStore = HelpdeskStore()
+        let webchatStore = WebchatStore()
         let faults = FaultInjector(configuration.faults, seed: configuration.seed)
+        let webhooks = AmeliaWebhookSender(faults: faults, counter: counter)
         let responder = SandboxResponder(
             amigo: AmigoAPI(
                 configuration: configuration, store: amigoStore, ids: ids, limiter: limiter, counter: counter,
                 timing: timing, faults: faults, agentID: ids.objectID(), stateMachineID: ids.objectID()),
             amelia: AmeliaAPI(
                 configuration: configuration, store: ameliaStore, ids: ids, counter: counter, timing: timing,
-                faults: faults),
+                faults: faults, webhooks: webhooks),
             agentHuman: AgentHumanAPI(
                 configuration: configuration, store: agentHumanStore, ids: ids, limiter: limiter,
                 counter: counter, timing: timing, faults: faults),
@@ -67,66 +65,49 @@ public final class SandboxServer: Sendable {
             helpdesk: HelpdeskAPI(
                 configuration: configuration, store: helpdeskStore, ids: ids, counter: counter, timing: timing,
                 faults: faults),
+            webchat: WebchatAPI(
+                configuration: configuration, store: webchatStore, ids: ids, counter: counter, timing: timing,
+                faults: faults),
             counter: counter,
             maxBodySize: configuration.maxBodySize
         )
 
-        let logger = configuration.logger ?? Logger(label: "parley.sandbox", factory: { _ in SwiftLogNoOpLogHandler() })
-        let started = StartSignal()
-        let application = Application(
-            responder: responder,
-            configuration: ApplicationConfiguration(
-                address: .hostname(configuration.host, port: configuration.port),
-                serverName: nil, backlog: 1024),
-            onServerRunning: { channel in started.succeed(channel.localAddress?.port ?? configuration.port) },
-            logger: logger
-        )
-        var groupConfiguration = ServiceGroupConfiguration(services: [application], logger: logger)
-        // Streams in flight may finish, but stopping never waits on a client that stopped reading.
-        groupConfiguration.maximumGracefulShutdownDuration = .seconds(5)
-        let group = ServiceGroup(configuration: groupConfiguration)
-        let task = Task {
-            do {
-                try await group.run()
-                started.fail(SandboxError.stoppedBeforeStarting)
-            } catch {
-                started.fail(error)
-            }
-        }
-        let port: Int
+        let server: RunningServer
         do {
-            port = try await started.wait()
+            server = try await RunningServer.start(
+                responder, host: configuration.host, port: configuration.port, logger: configuration.logger)
         } catch {
-            task.cancel()
-            throw SandboxError.couldNotStart(String(describing: error))
+            throw SandboxError.couldNotStart(error.reason)
         }
         return SandboxServer(
-            configuration: configuration, port: port, serviceGroup: group, runTask: task, counter: counter,
+            configuration: configuration, server: server, counter: counter, webhooks: webhooks,
             amigoStore: amigoStore, ameliaStore: ameliaStore, agentHumanStore: agentHumanStore,
-            helpdeskStore: helpdeskStore)
+            helpdeskStore: helpdeskStore, webchatStore: webchatStore)
     }
 
     private init(
-        configuration: SandboxConfiguration, port: Int, serviceGroup: ServiceGroup, runTask: Task<Void, Never>,
-        counter: RequestCounter, amigoStore: AmigoStore, ameliaStore: AmeliaStore, agentHumanStore: AgentHumanStore,
-        helpdeskStore: HelpdeskStore
+        configuration: SandboxConfiguration, server: RunningServer, counter: RequestCounter,
+        webhooks: AmeliaWebhookSender, amigoStore: AmigoStore, ameliaStore: AmeliaStore,
+        agentHumanStore: AgentHumanStore,
+        helpdeskStore: HelpdeskStore, webchatStore: WebchatStore
     ) {
         self.configuration = configuration
-        self.port = port
-        self.serviceGroup = serviceGroup
-        self.runTask = runTask
+        self.port = server.port
+        self.server = server
         self.counter = counter
+        self.webhooks = webhooks
         self.amigoStore = amigoStore
         self.ameliaStore = ameliaStore
         self.agentHumanStore = agentHumanStore
         self.helpdeskStore = helpdeskStore
+        self.webchatStore = webchatStore
     }
 
     /// Stops accepting connections, lets replies in flight finish (up to five seconds), and returns when the server is
     /// down.
     public func stop() async {
-        await serviceGroup.triggerGracefulShutdown()
-        await runTask.value
+        webhooks.stop()
+        await server.stop()
     }
 
     /// Requests per endpoint and user messages per conversation so far.
@@ -136,7 +117,8 @@ public final class SandboxServer: Sendable {
         for box in ameliaStore.allSessions { messages[box.sessionID] = box.state.withLock { $0.userMessagesReceived } }
         for box in agentHumanStore.all { messages[String(box.id)] = box.state.withLock { $0.userMessagesReceived } }
         for box in helpdeskStore.all { messages[box.id] = box.state.withLock { $0.userMessagesReceived } }
-        return SandboxStats(requests: counter.snapshot, userMessages: messages)
+        for box in webchatStore.all { messages[box.id] = box.state.withLock { $0.userMessages } }
+        return SandboxStats(requests: counter.snapshot, userMessages: messages, webhooks: webhooks.stats)
     }
 
     /// Makes every Amigo `id_token` issued so far expire now, so clients must sign in again.
@@ -153,6 +135,11 @@ public final class SandboxServer: Sendable {
     public func expireHelpdeskTokens() {
         helpdeskStore.expireTokens()
     }
+
+    /// Expires every webchat session cookie issued so far: their next call gets 401.
+    public func expireWebchatSessions() {
+        webchatStore.expireSessions()
+    }
 }
 
 /// Why a sandbox could not start.
@@ -161,7 +148,6 @@ public enum SandboxError: Error, Sendable, CustomStringConvertible {
     case notLoopback(String)
     case invalidPort(Int)
     case couldNotStart(String)
-    case stoppedBeforeStarting
 
     /// The reason, in a sentence.
     public var description: String {
@@ -169,37 +155,6 @@ public enum SandboxError: Error, Sendable, CustomStringConvertible {
         case .notLoopback(let host): "the sandbox listens on loopback addresses only, not \(host)"
         case .invalidPort(let port): "port \(port) is not between 0 and 65535"
         case .couldNotStart(let reason): "the sandbox could not start: \(reason)"
-        case .stoppedBeforeStarting: "the sandbox stopped before it started listening"
-        }
-    }
-}
-
-/// Hands the bound port (or a startup failure) from the server task to `start`, exactly once.
-private final class StartSignal: Sendable {
-    private let state = Mutex<(result: Result<Int, any Error>?, waiter: CheckedContinuation<Int, any Error>?)>(
-        (nil, nil))
-
-    func succeed(_ port: Int) { resolve(.success(port)) }
-    func fail(_ error: any Error) { resolve(.failure(error)) }
-
-    private func resolve(_ result: Result<Int, any Error>) {
-        let waiter = state.withLock { state -> CheckedContinuation<Int, any Error>? in
-            guard state.result == nil else { return nil }
-            state.result = result
-            defer { state.waiter = nil }
-            return state.waiter
-        }
-        waiter?.resume(with: result)
-    }
-
-    func wait() async throws -> Int {
-        try await withCheckedThrowingContinuation { continuation in
-            let ready = state.withLock { state -> Result<Int, any Error>? in
-                if let result = state.result { return result }
-                state.waiter = continuation
-                return nil
-            }
-            if let ready { continuation.resume(with: ready) }
         }
     }
 }

@@ -8,11 +8,17 @@ public struct SandboxStats: Sendable {
     /// Amelia session id, AgentHuman session id). A count above what a client sent means a
     /// message was delivered twice.
     public var userMessages: [String: Int]
+    /// What Amelia's webhook deliveries did.
+    public var webhooks: SandboxWebhookStats
 
     /// Stats from their parts.
-    public init(requests: [SandboxEndpoint: Int] = [:], userMessages: [String: Int] = [:]) {
+    public init(
+        requests: [SandboxEndpoint: Int] = [:], userMessages: [String: Int] = [:],
+        webhooks: SandboxWebhookStats = SandboxWebhookStats()
+    ) {
         self.requests = requests
         self.userMessages = userMessages
+        self.webhooks = webhooks
     }
 
     /// Requests received for one endpoint.

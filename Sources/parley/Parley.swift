@@ -20,6 +20,8 @@ struct Parley: AsyncParsableCommand {
               parley report                   an HTML report of the latest run
               parley diff base/ candidate/    what regressed since the base run (exit 1)
               parley merge a/ b/ --out all/   one run directory from several
+              parley rejudge runs/nightly     grade saved transcripts again, without the agent
+              parley judge calibrate labels.jsonl   how a judge agrees with human verdicts
 
             Exit codes:
               0  every flow run passed
@@ -31,7 +33,7 @@ struct Parley: AsyncParsableCommand {
         version: ParleyVersion.current,
         subcommands: [
             RunCommand.self, ValidateCommand.self, ReportCommand.self, DiffCommand.self, MergeCommand.self,
-            InitCommand.self,
+            RejudgeCommand.self, JudgeCommand.self, InitCommand.self,
             SandboxCommand.self,
         ],
         defaultSubcommand: nil

@@ -66,11 +66,22 @@ struct ResultPrinter: Sendable {
                 out += "\n      expected:   \(expected)"
             }
             if let actual = failure.actual {
-                out += "\n      agent said: " + indent(truncate(actual), by: "                  ")
+                out +=
+                    "\n      \(Self.actualLabel(failure.stepKind)) "
+                    + indent(truncate(actual), by: "                  ")
             }
             out += "\n      transcript: \(transcript)"
         }
         return out
+    }
+
+    /// What `actual` holds, by the step that failed: the reply, the actions, or the judge's reasoning.
+    static func actualLabel(_ stepKind: String) -> String {
+        switch StepKind(rawValue: stepKind) {
+        case .expectTool?, .expectNoTool?, .expectState?, .expectTools?: "agent did: "
+        case .judge?: "judge said:"
+        default: "agent said:"
+        }
     }
 
     private func details(_ result: FlowRunResult) -> String {
@@ -85,6 +96,9 @@ struct ResultPrinter: Sendable {
             var line = "      \(console.style(who + ":", .cyan)) \(indent(turn.text, by: "        "))"
             if let ms = turn.latencyMs { line += console.style("  (\(Int(ms)) ms)", .dim) }
             lines.append(line)
+            for action in turn.actions ?? [] {
+                lines.append("        " + console.style("did: \(action.summary)", .dim))
+            }
         }
         for step in result.steps {
             let mark: String
@@ -116,6 +130,11 @@ struct ResultPrinter: Sendable {
         for flow in summary.flows where flow.flaky {
             console.out(
                 console.style("flaky:", .magenta, .bold) + " \(flow.flow) passed \(flow.passed) of \(flow.runs) runs")
+        }
+        if let usage = summary.judgeUsage {
+            console.out(
+                "judges:     \(usage.calls) call\(usage.calls == 1 ? "" : "s"), \(usage.cachedCalls) from the cache, "
+                    + "\(usage.totalTokens) tokens")
         }
         console.out("results:    \(directory)/")
         if let junit { console.out("junit:      \(junit)") }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import ParleyFlow
+import ParleyJudging
 import ParleyProviders
 import ParleyReports
 import ParleyResults
@@ -30,6 +31,11 @@ struct RunCommand: AsyncParsableCommand {
               parley run --shard 2/4 --out shard-2        the second of four slices (merge them with parley merge)
               parley run --resume .parley/runs/latest     finish a run that was interrupted or crashed
               parley run --repeat 3 --html report.html    flaky flows, transcripts
+              parley run --no-cache flows/judged.yaml     ask the judges again instead of reusing verdicts
+
+            Judges' verdicts are cached under .parley/cache/judge/ by the conversation's content, the \
+            criteria, the judge model and its settings: an unchanged conversation costs no judge call. \
+            --no-cache asks again (and stores nothing).
 
             Ctrl-C stops starting flow runs, ends the open conversations on the provider, writes the \
             summary and exits 130; `--resume` then runs only what is missing, with the settings the run \
@@ -91,6 +97,9 @@ struct RunCommand: AsyncParsableCommand {
 
     @Flag(name: .shortAndLong, help: "Print every step and turn of each flow run.")
     var verbose = false
+
+    @Flag(name: .long, help: "Ask judges for fresh verdicts instead of reusing cached ones (.parley/cache/judge).")
+    var noCache = false
 
     @Option(
         name: .long,
@@ -216,7 +225,9 @@ struct RunCommand: AsyncParsableCommand {
         if !plan.requests.isEmpty {
             let session: RunSession
             do {
-                session = try await RunSession.start(plan: plan, workspace: loaded.workspace, secrets: secrets)
+                session = try await RunSession.start(
+                    plan: plan, workspace: loaded.workspace,
+                    judging: JudgeOptions(cache: noCache ? nil : .standard()), secrets: secrets)
             } catch {
                 console.err(
                     console.style("error:", .red, .bold, forErrors: true) + " could not start: \(error.message)")

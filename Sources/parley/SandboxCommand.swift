@@ -8,8 +8,8 @@ struct SandboxCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sandbox",
         abstract:
-            "Serve the demo agent over the Amigo, Amelia, AgentHuman, OpenAI-compatible and helpdesk protocols on "
-            + "loopback.",
+            "Serve the demo agent over the Amigo, Amelia, AgentHuman, OpenAI-compatible, helpdesk and webchat "
+            + "protocols on loopback.",
         discussion: """
             One port serves every protocol, so a parley.yaml can point amigo, http and openai targets at \
             it (see examples/http-targets.yaml and docs/sandbox.md for the credentials it accepts). \
@@ -20,6 +20,7 @@ struct SandboxCommand: AsyncParsableCommand {
               parley sandbox --port 8700 --latency 100ms --jitter 20ms --chunk-delay 10ms
               parley sandbox --agent examples/agents/support-desk.yaml --rate-limits documented --rate-scale 60
               parley sandbox --faults 429@5%,503@5%,drop:amigo.interact@5%,malformed@5%,slow=1s@5%
+              parley sandbox --faults duplicate@20%,late=300ms@10%,reorder@10%   # Amelia webhook deliveries
             """
     )
 
@@ -54,7 +55,8 @@ struct SandboxCommand: AsyncParsableCommand {
         name: .long,
         help: ArgumentHelp(
             "Inject failures: comma-separated KIND[=ARG][:ENDPOINT][@PROBABILITY] with kinds 429, 503, 500, drop, "
-                + "malformed, slow, system-error — e.g. 429@5%,drop:amigo.interact@5%,slow=1s@5%.",
+                + "malformed, slow, system-error, and for Amelia's webhook deliveries duplicate, late, reorder — "
+                + "e.g. 429@5%,drop:amigo.interact@5%,slow=1s@5%,duplicate@10%.",
             valueName: "spec"))
     var faults: String?
 
@@ -111,7 +113,7 @@ struct SandboxCommand: AsyncParsableCommand {
         console.out(
             "Parley sandbox: \(script.name) on \(server.baseURL) (Amigo /v1/…, Amelia /AmeliaRest/api/v1/…, "
                 + "AgentHuman /api/v1/…, "
-                + "OpenAI /openai/v1/…, helpdesk /helpdesk/v2/…)")
+                + "OpenAI /openai/v1/…, helpdesk /helpdesk/v2/…, webchat /webchat/v1/…)")
         console.out("Credentials: docs/sandbox.md. Ctrl-C stops.")
         await withCheckedContinuation { (stopped: CheckedContinuation<Void, Never>) in
             let interruption = Interruption.onInterrupt { stopped.resume() }

@@ -24,23 +24,27 @@ import ParleyRun
     static var flows: [Flow] { FlowLoader(environment: [:]).load(paths: [ParleyBinary.packageRoot + "/flows"]).flows }
 
     /// Flows a protocol cannot run, worked out from what each flow needs: Amelia has no external
-    /// events, tags, insights or recommend-responses; AgentHuman cannot let the agent speak first either.
+    /// events, tags, insights, recommend-responses or agent actions; AgentHuman cannot let the agent
+    /// speak first either.
     static func unsupported(on target: String) -> Set<String> {
         Set(
             flows.filter { flow in
                 let kinds = Set(flow.steps.map(\.kind))
                 let needsAmigoExtras =
                     !kinds.isDisjoint(with: [.event, .tag, .insights])
+                    || flow.steps.contains { $0.action.assertsActions }
                     || (FlowCompatibility.needsSimulator(flow) && (flow.simulator ?? .target) == .target)
                 switch target {
-                case "sandbox-amelia": return needsAmigoExtras
+                case "sandbox-amelia", "sandbox-amelia-webhook": return needsAmigoExtras
                 case "sandbox-agenthuman": return needsAmigoExtras || flow.opening == .agentFirst
                 default: return false
                 }
             }.map(\.name))
     }
 
-    @Test(arguments: ["sandbox-amigo", "sandbox-amelia", "sandbox-agenthuman", "embedded-amelia"])
+    @Test(arguments: [
+        "sandbox-amigo", "sandbox-amelia", "sandbox-amelia-webhook", "sandbox-agenthuman", "embedded-amelia",
+    ])
     func theExampleConfigurationIsValidForEachOfItsTargets(_ target: String) async throws {
         let result = try await ParleyBinary.run([
             "validate", "flows/", "--config", "examples/parley.yaml", "--target", target, "--skip-unsupported",
@@ -54,7 +58,8 @@ import ParleyRun
         defer { sandbox.stop() }
         let (directory, config) = try Self.writeConfig(port: sandbox.port)
         let flows = Self.flows
-        for target in ["sandbox-amigo", "sandbox-amelia", "sandbox-agenthuman"] {
+        var outcomes: [String: [String: Outcome]] = [:]
+        for target in ["sandbox-amigo", "sandbox-amelia", "sandbox-amelia-webhook", "sandbox-agenthuman"] {
             let out = directory + "/" + target
             let result = try await ParleyBinary.run([
                 "run", "flows/", "--config", config, "--target", target, "--out", out, "--skip-unsupported",
@@ -63,6 +68,7 @@ import ParleyRun
             let records = try RunWriter.readRecords(directory: out)
             #expect(records.allSatisfy { $0.outcome == .passed }, "\(target): \(result.stdout)")
             #expect(Set(records.map(\.target)) == [target])
+            outcomes[target] = Dictionary(records.map { ("\($0.flow) \($0.persona ?? "")", $0.outcome) }) { a, _ in a }
 
             // Exactly the flows the protocol cannot run are left out, each said so; all others ran.
             let skipped = Set(
@@ -77,7 +83,7 @@ import ParleyRun
             switch target {
             case "sandbox-amigo":
                 #expect(skipped.isEmpty, "Amigo can run every example flow")
-            case "sandbox-amelia":
+            case "sandbox-amelia", "sandbox-amelia-webhook":
                 #expect(!skipped.contains("greeting"), "Amelia greets first")
                 #expect(records.contains { $0.flow == "escalation" })
             default:
@@ -88,6 +94,7 @@ import ParleyRun
                         "SKIP  greeting: target `sandbox-agenthuman` (agenthuman) cannot let the agent speak first"))
             }
         }
+        #expect(outcomes["sandbox-amelia-webhook"] == outcomes["sandbox-amelia"], "webhooks and polling agree")
     }
 
     @Test(arguments: [

@@ -25,6 +25,22 @@ import ParleyRun
         let list = Extraction(name: "text", path: try JSONPath(parsing: "$.messages[0]"), location: ids.location)
         #expect(list.texts(in: ["messages": [["a", "b"]]]) == ["a", "b"], "a path to a list of texts gives each text")
     }
+
+    @Test func valuesComeFromHeadersAndAreNarrowedByAPattern() throws {
+        let location = SourceLocation(file: "t", line: 1, column: 1)
+        let lastSegment = try RegexPattern(source: Template(literal: "/([^/]+)$", location: location), flags: "")
+        let id = Extraction(name: "id", source: .header("location"), pattern: lastSegment, location: location)
+        let headers: HTTPHeaders = ["Location": "/webchat/v1/conversations/wcc_42", "Content-Length": "0"]
+        #expect(id.value(in: nil, headers: headers) == "wcc_42", "header names are case-insensitive")
+        #expect(id.value(in: Self.document) == nil, "a header extraction finds nothing in a body")
+        #expect(id.value(in: nil, headers: ["Location": "no-slash"]) == nil, "a value the pattern misses is nothing")
+        #expect(!id.readsBody)
+        #expect(id.summary == "header location matching `/([^/]+)$`")
+        let wholeMatch = try RegexPattern(source: Template(literal: "\\d+", location: location), flags: "")
+        let number = Extraction(
+            name: "n", source: .path(try JSONPath(parsing: "$.reply.text")), pattern: wholeMatch, location: location)
+        #expect(number.value(in: ["reply": ["text": "ticket 1234 opened"]]) == "1234", "no group: the whole match")
+    }
 }
 
 /// The reply state machines, without sockets.
@@ -43,13 +59,16 @@ import ParleyRun
                 method: .post, target: .path(Template(literal: "/poll", location: Self.location)), headers: [],
                 query: [],
                 body: nil, location: Self.location),
-            every: .milliseconds(10), maxEvery: .milliseconds(20), messages: Self.path("$[*]"),
-            text: Extraction(name: "text", path: Self.path("$.text"), location: Self.location),
-            skip: [Self.equals("$.echo", "true")], until: Self.equals("$.type", "ready"),
-            signals: ReplySignals(
-                completed: Self.equals("$.type", "closed"), events: [("escalation", Self.equals("$.type", "handoff"))]),
+            every: .milliseconds(10), maxEvery: .milliseconds(20),
+            reading: MessageReading(
+                messages: Self.path("$[*]"),
+                text: Extraction(name: "text", path: Self.path("$.text"), location: Self.location),
+                skip: [Self.equals("$.echo", "true")], until: Self.equals("$.type", "ready"),
+                signals: ReplySignals(
+                    completed: Self.equals("$.type", "closed"),
+                    events: [("escalation", Self.equals("$.type", "handoff"))])),
             extract: [])
-        var collector = PollReplyCollector(spec: spec)
+        var collector = PollReplyCollector(spec: spec.reading)
         let now = ContinuousClock.now
         #expect(
             try collector.consume(
@@ -74,11 +93,14 @@ import ParleyRun
             request: RequestTemplate(
                 method: .get, target: .path(Template(literal: "/p", location: Self.location)), headers: [], query: [],
                 body: nil, location: Self.location),
-            every: .milliseconds(10), maxEvery: .milliseconds(10), messages: Self.path("$.items"),
-            text: Extraction(name: "text", path: Self.path("$.body.text"), location: Self.location), skip: [],
-            until: Self.equals("$.turn.complete", "true"),
-            signals: ReplySignals(completed: Self.equals("$.kind", "closed")), extract: [])
-        var collector = PollReplyCollector(spec: spec)
+            every: .milliseconds(10), maxEvery: .milliseconds(10),
+            reading: MessageReading(
+                messages: Self.path("$.items"),
+                text: Extraction(name: "text", path: Self.path("$.body.text"), location: Self.location), skip: [],
+                until: Self.equals("$.turn.complete", "true"),
+                signals: ReplySignals(completed: Self.equals("$.kind", "closed"))),
+            extract: [])
+        var collector = PollReplyCollector(spec: spec.reading)
         let answer: JSONValue = ["items": [["kind": "message", "body": ["text": "Goodbye!"]], ["kind": "closed"]]]
         _ = try collector.consume(collector.messages(in: answer), at: .now, scope: Self.scope)
         #expect(collector.finished && collector.completed)
@@ -121,6 +143,39 @@ import ParleyRun
         var broken = StreamReplyCollector(spec: spec, extract: [])
         #expect(throws: StreamReplyCollector.Problem.self) {
             _ = try broken.consume(Array("not json".utf8), at: .now, scope: Self.scope)
+        }
+    }
+
+    @Test func serverSentEventNamesSkipAndEndAStreamOfMessages() throws {
+        let event = { (name: String) in ReplyCondition.event([Template(literal: name, location: Self.location)]) }
+        let spec = StreamReply(
+            format: .sse, text: Extraction(name: "text", path: Self.path("$.text"), location: Self.location),
+            eventText: .message, done: event("done"), skip: [event("ping")],
+            signals: ReplySignals(completed: event("closed"), events: [("escalation", event("handoff"))]))
+        var collector = StreamReplyCollector(spec: spec, extract: [])
+        let lines = [
+            "event: ping", "data: keep-alive", "",
+            "event: message", #"data: {"text":"Done! Your refund has been issued."}"#, "",
+            #"data: {"text":"Is there anything else?"}"#, "",
+            "event: handoff", "data: {}", "",
+            "event: closed", #"data: {"reason":"agent_ended"}"#, "",
+            "event: done", "data: [END]", "",
+            "event: message", #"data: {"text":"after the end"}"#, "",
+        ]
+        var finished = false
+        for line in lines where !finished {
+            finished = try collector.consume(Array(line.utf8), at: .now, scope: Self.scope)
+        }
+        #expect(finished)
+        #expect(collector.messages == ["Done! Your refund has been issued.", "Is there anything else?"])
+        #expect(collector.completed)
+        #expect(collector.events.map(\.kind) == ["escalation"])
+
+        var unnamed = StreamReplyCollector(spec: spec, extract: [])
+        #expect(throws: StreamReplyCollector.Problem.self, "data that is not JSON, in an event no name decides") {
+            _ = try unnamed.consume(Array("event: message".utf8), at: .now, scope: Self.scope)
+            _ = try unnamed.consume(Array("data: [END]".utf8), at: .now, scope: Self.scope)
+            _ = try unnamed.consume([], at: .now, scope: Self.scope)
         }
     }
 

@@ -73,8 +73,8 @@ import Testing
             ),
             (
                 "reply: { json: { text: $.reply.text } }", "reply: { json: { text: $.t }, stream: { text: $.t } }",
-                "parley.yaml:10:37: error: `send.reply` takes one of `json`, `stream` or `poll`, not both `json` and "
-                    + "`stream`"
+                "parley.yaml:10:37: error: `send.reply` takes one of `json`, `stream`, `poll` or `webhook`, not both "
+                    + "`json` and `stream`"
             ),
             (
                 "reply: { json: { text: $.reply.text } }", "reply: { stream: { format: websocket, text: $.t } }",

@@ -70,9 +70,9 @@ import ParleySandbox
     @Test func withoutAGreetingTheAgentCannotSpeakFirst() throws {
         let spec = try ProviderTestSupport.spec(Self.target("http://127.0.0.1:9", stream: true, greeting: false)).spec
         #expect(spec.kind == "openai")
-        #expect(spec.capabilities == [.userFirst])
+        #expect(spec.capabilities == [.userFirst, .actions], "tool calls, no states")
         let greeted = try ProviderTestSupport.spec(Self.target("http://127.0.0.1:9", stream: true)).spec
-        #expect(greeted.capabilities == [.userFirst, .agentFirst])
+        #expect(greeted.capabilities == [.userFirst, .agentFirst, .actions])
     }
 
     @Test func aTargetTakesNoSimulatorKeys() {

@@ -86,9 +86,9 @@ import ParleyRun
             "parley.yaml:2:84: error: unknown key `pol_interval` in target `t`; did you mean `poll_interval`?"
         ),
         (
-            "{ provider: amelia, base_url: https://a, domain: s, username: u, password: p, delivery: WEBHOOK }",
-            "parley.yaml:2:94: error: `delivery` can only be POLLING, not `WEBHOOK`: Parley polls for replies and "
-                + "serves no webhook"
+            "{ provider: amelia, base_url: https://a, domain: s, username: u, password: p, delivery: PUSH }",
+            "parley.yaml:2:94: error: `delivery` must be `polling` (Parley polls for messages) or `webhook` (Amelia "
+                + "POSTs them to Parley's receiver), not `PUSH`"
         ),
         (
             "{ provider: amelia, base_url: https://a, domain: s, username: u, password: p, poll_interval: 1ms }",
@@ -203,7 +203,7 @@ import ParleyRun
     func theSandboxTargetCanDoWhatItsProtocolCanDo(_ wire: Wire) throws {
         let capabilities: ProviderCapabilities =
             switch wire {
-            case .amigo: [.agentFirst, .userFirst, .externalEvents, .recommend, .tags, .insights]
+            case .amigo: [.agentFirst, .userFirst, .externalEvents, .recommend, .tags, .insights, .actions, .states]
             case .amelia: [.agentFirst, .userFirst]
             case .agenthuman: [.userFirst]
             }

@@ -297,3 +297,56 @@ import ParleyTestSupport
         }
     }
 }
+
+@Suite struct HTMLReportActionTests {
+    @Test func actionsShowUnderTheirReplyAndVerdictsOnJudgeStepsAndReplies() throws {
+        var result = RunFixtures.result(latencies: [100, 200])
+        result.turns[1].actions = [
+            AgentAction(kind: .stateTransition, name: "refund_offer", from: "greeting"),
+            .tool("order-lookup", arguments: ["order_number": "ORD-1"], result: #"{"status":"<b>shipped</b>"}"#),
+        ]
+        let here = SourceLocation(file: "flows/refund.yaml", line: 9, column: 1)
+        result.steps.append(StepResult(index: result.steps.count, kind: .judge, location: here, status: .failed))
+        result.judgments = [
+            Judgment(
+                step: nil, location: here, judge: "sandbox", model: "parley-judge", turnsSeen: 4,
+                criteria: [
+                    CriterionVerdict(
+                        criterion: "calls `order-lookup`", verdict: .pass, reasoning: "seen", passed: true),
+                    CriterionVerdict(
+                        criterion: "warm", verdict: .inconclusive, reasoning: "cannot tell", passed: false),
+                ],
+                replies: [
+                    ReplyVerdicts(
+                        turn: 3,
+                        verdicts: [
+                            CriterionVerdict(criterion: "short", verdict: .fail, reasoning: "long", passed: false)
+                        ])
+                ], minScore: 1, cached: false)
+        ]
+        let payload = HTMLReport.TimelinePayload(result)
+        let turns = payload.items.filter { $0.role != nil }
+        #expect(
+            turns[1].actions == [
+                ["state-transition", "state greeting → refund_offer"],
+                ["tool-call", #"tool order-lookup {"order_number":"ORD-1"} → {"status":"<b>shipped</b>"}"#],
+            ])
+        #expect(turns[3].verdicts == [["fail", "short", "long"]])
+        #expect(turns[0].verdicts == nil)
+        let judge = try #require(payload.items.last { $0.step == "judge" })
+        #expect(judge.verdicts?.map { $0[0] } == ["pass", "inconclusive (counts as fail)"])
+
+        let html = HTMLReportTests().render([result])
+        #expect(!html.contains("<b>shipped</b>"), "tool results are escaped like agent text")
+        #expect(html.contains("order-lookup"))
+    }
+}
+
+@Suite struct HTMLReportSourceTests {
+    /// The page's script and style sheet are raw string literals: a line split with a plain `\` there
+    /// is not joined but left in the page, where it breaks the script (and style rules).
+    @Test func noLineOfTheScriptOrStyleSheetEndsInABackslash() {
+        #expect(!HTMLReport.script.contains("\\\n"))
+        #expect(!HTMLReport.stylesheet.contains("\\\n"))
+    }
+}

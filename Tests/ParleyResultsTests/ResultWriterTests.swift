@@ -59,7 +59,31 @@ import ParleyRun
         agent.ids = ["conversation_id": "c1", "interaction_id": "i1"]
         agent.events = [ProviderEvent(kind: "escalation", detail: "escalated"), ProviderEvent(kind: "closed")]
         agent.conversationCompleted = true
+        agent.actions = [
+            AgentAction(kind: .dynamicBehavior, name: "calm", version: "1", detail: "previously none"),
+            AgentAction(kind: .stateTransition, name: "refund_offer", from: "greeting"),
+            .tool(
+                "order-lookup", arguments: ["order_number": "ORD-1", "nested": ["a": [1, true, nil], "b": "x"]],
+                result: #"{"status":"shipped"}"#, version: "2", durationMs: 250.5),
+            AgentAction(kind: .step, name: "engage-user"),
+        ]
         result.turns = [user, agent]
+        let here = SourceLocation(file: "f.yaml", line: 7, column: 1)
+        result.judgments = [
+            Judgment(
+                step: 0, location: here, judge: "gpt", model: "gpt-4o", turnsSeen: 2,
+                criteria: [
+                    CriterionVerdict(criterion: "polite", verdict: .inconclusive, reasoning: "hm", passed: true)
+                ],
+                replies: [
+                    ReplyVerdicts(
+                        turn: 1,
+                        verdicts: [
+                            CriterionVerdict(criterion: "short", verdict: .fail, reasoning: "long", passed: false)
+                        ])
+                ], minScore: 0.5, cached: true)
+        ]
+        result.judgeUsage = JudgeUsage(calls: 2, cachedCalls: 1, promptTokens: 300, completionTokens: 40)
         result.steps = [
             StepResult(
                 index: 0, kind: .expectNot, location: SourceLocation(file: "f.yaml", line: 3, column: 5),
@@ -78,8 +102,30 @@ import ParleyRun
         #expect(read.json == result.json, "every field survives the round trip")
         #expect(abs(read.turns[0].at.timeIntervalSince(user.at)) < 0.001, "timestamps keep milliseconds")
         #expect(read.turns[1].events == agent.events)
+        #expect(read.turns[1].actions == agent.actions, "actions, arguments included, survive the round trip")
+        #expect(read.judgments == result.judgments)
+        #expect(read.judgeUsage == result.judgeUsage)
+        #expect(record.judgeUsage == result.judgeUsage)
+        let text = String(decoding: data, as: UTF8.self)
+        #expect(text.contains(#""kind": "tool-call""#))
+        #expect(text.contains(#""turns_seen": 2"#))
         #expect(read.failure == result.failure)
         #expect(try RunWriter.readRecords(directory: dir).map(\.json) == [record.json])
+    }
+
+    @Test func judgeUsageIsAddedUpForTheRun() {
+        var judged = sampleResult(id: "a--dana--1")
+        judged.judgeUsage = JudgeUsage(calls: 2, cachedCalls: 1, promptTokens: 100, completionTokens: 10)
+        var other = sampleResult(id: "b--dana--1")
+        other.judgeUsage = JudgeUsage(calls: 1, promptTokens: 50, completionTokens: 5)
+        let records = [judged, other, sampleResult(id: "c--dana--1")].map {
+            ResultRecord($0, transcript: "transcripts/\($0.id).json")
+        }
+        #expect(
+            RunSummary.judgeUsage(records)
+                == JudgeUsage(calls: 3, cachedCalls: 1, promptTokens: 150, completionTokens: 15))
+        #expect(RunSummary.judgeUsage(Array(records.suffix(1))) == nil, "nothing judged, nothing to say")
+        #expect(RunSummary(runId: "r", startedAt: Date(), finishedAt: Date(), records: records).judgeUsage?.calls == 3)
     }
 
     @Test func timestampsAreUTCWithMilliseconds() {

@@ -22,6 +22,8 @@ struct TestProvider: ConversationProvider {
     var latency: Duration = .zero
     var candidates: [String] = ["I'd like a refund.", "Refund please.", "Can I get my money back?"]
     var completeAfter: String? = nil
+    /// What the agent reports doing for each input (nil for the opening).
+    var actions: @Sendable (String?) -> [AgentAction] = { _ in [] }
     var log = MessageLog()
     var replyLimit: ReplyLimit = .default
     /// How long ending takes, ignoring cancellation meanwhile.
@@ -134,7 +136,8 @@ actor TestConversation: AgentConversation {
             let done = provider.completeAfter.map { marker in input?.contains(marker) == true } ?? false
             return AgentReply(
                 messages: messages, sentAt: sent, latency: .seconds(Date().timeIntervalSince(sent)),
-                ids: ["conversation_id": "test-conversation"], conversationCompleted: done)
+                ids: ["conversation_id": "test-conversation"], actions: provider.actions(input),
+                conversationCompleted: done)
         }
     }
 }
@@ -143,10 +146,11 @@ actor TestConversation: AgentConversation {
 func run(
     _ flow: Flow, provider: TestProvider, simulator: (any UserSimulator)? = TargetRecommendSimulator(),
     seed: UInt64 = 0,
-    persona: Persona? = nil
+    persona: Persona? = nil, judges: JudgePanel = JudgePanel()
 ) async -> FlowRunResult {
     let interpreter = FlowInterpreter(
-        provider: provider, simulator: simulator, environment: ["HOME": "/root"], endTimeout: .seconds(1))
+        provider: provider, simulator: simulator, environment: ["HOME": "/root"], endTimeout: .seconds(1),
+        judges: judges)
     return await interpreter.run(
         FlowRunRequest(flow: flow, persona: persona ?? flow.personas.first, targetName: "test", seed: seed))
 }

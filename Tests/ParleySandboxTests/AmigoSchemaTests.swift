@@ -62,6 +62,20 @@ final class SchemaCases: @unchecked Sendable {
                     } else {
                         Issue.record("\(label): unexpected event type \(type)")
                     }
+                    // An agent action is also checked against its own type's schema.
+                    if type == "current-agent-action", let action = result.lines[index]["action"] as? [String: Any] {
+                        let actionType = action["type"] as? String ?? ""
+                        recordAction(actionType)
+                        if let specific = Self.actionSchemas[actionType],
+                            let data = try? JSONSerialization.data(withJSONObject: action)
+                        {
+                            add(
+                                schema: Self.quoted(specific), label: "\(label) line \(index + 1) (\(actionType))",
+                                document: String(decoding: data, as: UTF8.self))
+                        } else {
+                            Issue.record("\(label): unexpected agent action type \(actionType)")
+                        }
+                    }
                 }
             } else {
                 add(schema: Self.quoted(schema), label: label, document: result.text)
@@ -78,6 +92,31 @@ final class SchemaCases: @unchecked Sendable {
         "user-message-available": "UserMessageAvailableEvent",
         "error": "ErrorEvent",
     ]
+
+    /// The agent-action payloads the sandbox emits, by type, with their schemas.
+    static let actionSchemas = [
+        "tool-call-started": "ToolCallStartedEvent",
+        "tool-call-ended": "ToolCallEndedEvent",
+        "navigate-state-machine-state-transitioned": "NavigateStateMachineStateTransitionedEvent",
+        "navigate-state-machine-action-state-action-selected": "NavigateStateMachineActionStateActionSelectedEvent",
+        "select-dynamic-behavior-completed": "SelectDynamicBehaviorCompletedEvent",
+        "engage-user-dynamic-behavior-override": "EngageUserDynamicBehaviorOverrideEvent",
+    ]
+
+    private var actionTypes: Set<String> = []
+
+    private func recordAction(_ type: String) {
+        lock.lock()
+        actionTypes.insert(type)
+        lock.unlock()
+    }
+
+    /// Every agent-action type seen.
+    var seenActionTypes: Set<String> {
+        lock.lock()
+        defer { lock.unlock() }
+        return actionTypes
+    }
 
     var count: Int {
         lock.lock()
@@ -175,7 +214,7 @@ struct ValidatorMissing: Error {}
             let inputs: [(String, Bool, String)] = [
                 ("hello", false, "user-message"), ("What's the weather?", true, "user-message"), ("", false, "skip"),
                 ("push notification about order ORD-1042", false, "external-event"),
-                ("I'd like a refund", false, "user-message"),
+                ("I'd like a refund", false, "user-message"), ("this is ridiculous", false, "user-message"),
                 ("replace it please", true, "user-message"), ("yes", false, "user-message"),
                 ("can I talk to a human?", false, "user-message"),
             ]
@@ -259,6 +298,7 @@ struct ValidatorMissing: Error {}
             cases.record(try await amigo.get(token, "unknown"), "unknown path")
         }
         #expect(cases.statuses.isSuperset(of: [200, 201, 204, 400, 401, 404, 409, 422]))
+        #expect(cases.seenActionTypes == Set(SchemaCases.actionSchemas.keys), "every kind of agent action was checked")
         #expect(cases.count > 150)
         let result = try await Self.validate(cases.jsonl)
         try Self.requireValidator(result)

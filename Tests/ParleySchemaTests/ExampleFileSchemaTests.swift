@@ -70,33 +70,80 @@ import ParleyJSON
         }
     }
 
-    /// The schemas are self-contained (editors resolve references across files unreliably), so
-    /// definitions they share are repeated; this keeps the copies identical.
-    @Test func definitionsSharedBySeveralSchemasAreIdentical() throws {
-        var seen: [String: (file: String, value: JSONValue)] = [:]
-        var shared = 0
-        for kind in SchemaKind.allCases {
-            let schema = try JSONValue(
-                parsing: String(contentsOfFile: Self.root + "/schema/" + kind.fileName, encoding: .utf8))
-            #expect(schema["$schema"]?.string == "https://json-schema.org/draft/2020-12/schema")
-            let definitions = try #require(schema["$defs"]?.object, "\(kind.fileName) has no $defs")
-            for (name, value) in definitions {
-                if let first = seen[name] {
-                    shared += 1
-                    #expect(first.value == value, "`\(name)` differs between \(first.file) and \(kind.fileName)")
-                } else {
-                    seen[name] = (kind.fileName, value)
+    /// The schemas share definitions by relative references (`common.schema.json#/$defs/text`)
+    /// rather than copies: each definition lives in one file, every reference names a file of the
+    /// folder and a definition that exists, and no schema sets `$id`, so editors and validators
+    /// resolve the references against the schema file's own location (offline, in whichever
+    /// folder `parley init` wrote them) rather than against a web address.
+    @Test func eachDefinitionIsWrittenOnceAndEveryReferenceResolvesInTheFolder() throws {
+        let schemas = try Dictionary(
+            uniqueKeysWithValues: SchemaKind.schemaFileNames.map { ($0, try SchemaKind.schema($0)) })
+        var owner: [String: String] = [:]
+        for (file, schema) in schemas.sorted(by: { $0.key < $1.key }) {
+            #expect(schema["$schema"]?.string == "https://json-schema.org/draft/2020-12/schema", "\(file)")
+            #expect(schema["$id"] == nil, "\(file) sets $id: relative references would resolve against it")
+            for (name, _) in schema["$defs"]?.object ?? [] {
+                if let first = owner[name] {
+                    Issue.record("$defs/\(name) is defined in both \(first) and \(file)")
                 }
+                owner[name] = file
             }
         }
-        #expect(shared >= 20)
+        #expect(owner.count >= 50)
+
+        var crossFile = 0
+        for (file, schema) in schemas {
+            for reference in Self.references(in: schema) {
+                let parts = reference.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false)
+                let target = parts[0].isEmpty ? file : String(parts[0])
+                guard let document = schemas[target] else {
+                    Issue.record("\(file): $ref \(reference) names a file that is not in schema/")
+                    continue
+                }
+                if target != file { crossFile += 1 }
+                let pointer = parts.count > 1 ? String(parts[1]) : ""
+                #expect(
+                    Self.resolve(pointer: pointer, in: document) != nil,
+                    "\(file): $ref \(reference) points at nothing in \(target)")
+            }
+        }
+        #expect(crossFile >= 50)
+    }
+
+    /// Every `$ref` value in `schema`, depth first.
+    static func references(in schema: JSONValue) -> [String] {
+        switch schema {
+        case .object(let members):
+            return members.flatMap { key, value in
+                key == "$ref" ? (value.string.map { [$0] } ?? []) : references(in: value)
+            }
+        case .array(let items): return items.flatMap(references(in:))
+        default: return []
+        }
+    }
+
+    /// The value a JSON Pointer (RFC 6901, as written in a URI fragment) names in `document`.
+    static func resolve(pointer: String, in document: JSONValue) -> JSONValue? {
+        guard !pointer.isEmpty else { return document }
+        guard pointer.hasPrefix("/") else { return nil }
+        var value: JSONValue? = document
+        for token in pointer.dropFirst().split(separator: "/", omittingEmptySubsequences: false) {
+            let key = (token.removingPercentEncoding ?? String(token))
+                .replacingOccurrences(of: "~1", with: "/").replacingOccurrences(of: "~0", with: "~")
+            if case .array = value {
+                value = Int(key).flatMap { value?[$0] }
+            } else {
+                value = value?[key]
+            }
+        }
+        return value
     }
 
     @Test func theSchemasParleyInitWritesAreTheFilesInTheSchemaFolder() throws {
         let files = try FileManager.default.contentsOfDirectory(atPath: Self.root + "/schema").filter {
             $0.hasSuffix(".schema.json")
         }
-        #expect(Set(files) == Set(SchemaKind.allCases.map(\.fileName)))
+        #expect(Set(files) == Set(SchemaKind.schemaFileNames))
         #expect(Set(EditorSchema.all.map(\.fileName)) == Set(files))
         for schema in EditorSchema.all {
             let text = try String(contentsOfFile: Self.root + "/schema/" + schema.fileName, encoding: .utf8)

@@ -103,6 +103,28 @@ import ParleyTestSupport
           - event: The app opened ${persona.name}'s order
           - send: "${persona.name}: ${env.PARLEY_TOKEN}"
         """,
+        """
+        steps:
+          - send: ORD-1
+          - expect_tool: order-lookup
+          - expect_tool: { regex: lookup }
+          - expect_tool:
+              { name: /lookup/, args: { order_number: ORD-1, n: { any: [a, b] } }, result: x, in: turn, times: 1 }
+          - expect_tool: { name: x, min: 0, max: 2, in: conversation }
+          - expect_no_tool: /refund/
+          - expect_no_tool: { name: refund, in: conversation }
+          - expect_state: refund_offer
+          - expect_state: { state: /refund/, in: conversation }
+          - expect_tools: [a, /b/]
+          - expect_tools: { sequence: [a, b], ordered: false, in: conversation }
+          - judge: [The agent says "hi".]
+          - judge: { criteria: [a, { criterion: b, inconclusive: pass }], each_reply: [c], min_score: 0.5, judge: j }
+          - end
+          - expect_tool: a
+          - judge: { each_reply: [{ criterion: polite, inconclusive: fail }] }
+        judge:
+          criteria: [The agent called `order-lookup`.]
+        """,
     ]
 
     @Test func flowsTheLoaderAcceptsPassTheSchema() async throws {
@@ -164,6 +186,20 @@ import ParleyTestSupport
         ("flow: x\nscenario: { goal: x }\nsteps:\n  - send: Hi\n", "unknown key `goal`"),
         ("flow: \"\"\nsteps:\n  - send: Hi\n", "must not be empty"),
         ("flow: x\ntimeout: soon\nsteps:\n  - send: Hi\n", "must be a duration"),
+        (step("expect_tool: { name: a, times: 1, min: 1 }"), "`times` sets an exact count"),
+        (step("expect_tool: { args: { a: b } }"), "is missing `name`"),
+        (step("expect_tool: { name: a, in: everywhere }"), "`in` must be `turn`"),
+        (step("expect_tool: { name: a, max: -1 }"), "`max` must be"),
+        (step("expect_no_tool: { name: a, when: b }"), "unknown key `when`"),
+        (step("expect_state: { in: conversation }"), "is missing `state`"),
+        (step("expect_tools: { sequence: [] }"), "`sequence` needs at least one tool"),
+        (step("expect_tools: { sequence: [a], ordered: maybe }"), "`ordered` must be"),
+        (step("judge: []"), "needs at least one criterion"),
+        (step("judge: { criteria: [a], min_score: 0.5 }"), "`min_score` applies to `each_reply`"),
+        (step("judge: { each_reply: [a], min_score: 2 }"), "`min_score` must be between 0.0 and 1.0"),
+        (step("judge: { critera: [a] }"), "unknown key `critera`"),
+        (step("judge: [{ criterion: a, inconclusive: maybe }]"), "`inconclusive` must be `pass` or `fail`"),
+        ("flow: x\njudge: { judge: j }\nsteps:\n  - send: Hi\n", "`judge` needs `criteria:`, `each_reply:` or both"),
     ]
 
     static func step(_ line: String) -> String { "flow: x\nsteps:\n  - send: Hi\n  - \(line)\n" }
@@ -225,6 +261,26 @@ import ParleyTestSupport
           builtin: { provider: sandbox }
         rate_limits: { anything: goes }
         """,
+        """
+        judges:
+          gpt:
+            { model: gpt-4o-mini, temperature: 0, seed: 7, timeout: 30s, max_tokens: 500, api_key_env: OPENAI_API_KEY }
+          local: { provider: sandbox }
+          full:
+            provider: openai
+            base_url: http://127.0.0.1:9/v1
+            model: m
+            api_key: ${env.PARLEY_TOKEN}
+            headers: { X-Team: qa }
+            insecure: false
+            connect_timeout: 2s
+        default_judge: gpt
+        targets:
+          a:
+            provider: amigo
+            service_id: 5a4db0c0ffee00000000c0de
+            agent_actions: "^tool-call-"
+        """,
     ]
 
     static let invalidConfigs: [(yaml: String, loaderSays: String)] = [
@@ -244,6 +300,11 @@ import ParleyTestSupport
         ),
         ("targets: { a: { provider: amigo, service_id: xyz } }\n", "`service_id` must be 24 lowercase hex"),
         ("targets: { a: { provider: amigo } }\n", "needs `service_id`"),
+        ("judges: { j: { provider: amigo, model: m } }\n", "judges are OpenAI-compatible endpoints"),
+        ("judges: { j: { model: m, seed: -1 } }\n", "`seed` must be between"),
+        ("judges: { j: { model: m, candidates: 3 } }\n", "unknown key `candidates`"),
+        ("judges: { j: { seed: 1 } }\n", "is missing `model`"),
+        ("judges: { j: { provider: sandbox, model: m } }\n", "unknown key `model`"),
         (
             "targets: { a: { provider: amigo, service_id: 5a4db0c0ffee00000000c0de, rate_limits: { chat: 5 } } }\n",
             "unknown endpoint `chat`"
@@ -283,6 +344,9 @@ import ParleyTestSupport
         }
         for entry in config.simulators where entry.kind == "openai" {
             _ = OpenAISettings(entry, values: values, what: "simulator")
+        }
+        for entry in config.judges {
+            _ = JudgeSetup.endpoint(named: entry.name, config: config, values: values)
         }
         return sink.sorted
     }

@@ -12,12 +12,12 @@ import ParleyTestSupport
         try #require(ProjectScaffold.files.first { $0.path == path }?.contents, "the scaffold has no \(path)")
     }
 
-    @Test func theScaffoldIsAConfigAFlowAndTheFourSchemas() {
+    @Test func theScaffoldIsAConfigAFlowAndEverySchema() {
         let paths = ProjectScaffold.files.map(\.path)
         #expect(
             paths == [
                 "parley.yaml", "flows/hello.yaml", "schema/flow.schema.json", "schema/persona.schema.json",
-                "schema/steps.schema.json", "schema/parley.schema.json",
+                "schema/steps.schema.json", "schema/parley.schema.json", "schema/common.schema.json",
             ])
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import ParleyJSON
 import ParleyTestSupport
 
 /// The four kinds of YAML file Parley reads, each with its schema.
@@ -7,7 +8,17 @@ enum SchemaKind: String, CaseIterable, Sendable {
 
     var fileName: String { rawValue + ".schema.json" }
 
+    /// The schema no file kind uses directly: the definitions several kinds share.
+    static let commonFileName = "common.schema.json"
+    /// Every file of `schema/`.
+    static let schemaFileNames = allCases.map(\.fileName) + [commonFileName]
+
     static let root = SchemaValidator.repositoryRoot
+
+    /// The schema file `fileName` of the repository's `schema/` folder, parsed.
+    static func schema(_ fileName: String) throws -> JSONValue {
+        try JSONValue(parsing: String(contentsOfFile: root + "/schema/" + fileName, encoding: .utf8))
+    }
 
     /// A file under `flows/` is a persona in `_personas/`, an include file in `_steps/`, otherwise a flow.
     static func ofFlowFolderFile(_ relativePath: String) -> SchemaKind {

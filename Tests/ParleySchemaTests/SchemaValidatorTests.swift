@@ -32,4 +32,29 @@ import ParleyTestSupport
             #expect(failure.description.contains("no *.schema.json files"), "\(failure)")
         }
     }
+
+    /// The schemas refer to `common.schema.json`; a folder without it is refused up front, naming the
+    /// reference, rather than failing on the first document that reaches it.
+    @Test func aFolderMissingAReferencedSchemaIsAnError() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "parley-partial-schemas-\(UUID().uuidString)"
+        ).path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        for name in ["flow.schema.json", "steps.schema.json", "persona.schema.json"] {
+            try FileManager.default.copyItem(
+                atPath: SchemaValidator.repositoryRoot + "/schema/" + name, toPath: folder + "/" + name)
+        }
+        do {
+            _ = try await SchemaValidator(schemaFolder: folder).validate([
+                .init(
+                    schema: "flow.schema.json", label: "x",
+                    document: try SchemaValidator.document(yaml: "steps: [end]\n"))
+            ])
+            Issue.record("validating against a folder without common.schema.json succeeded")
+        } catch let failure as SchemaValidator.Failure {
+            #expect(failure.description.contains("common.schema.json#/$defs/"), "\(failure)")
+            #expect(failure.description.contains("does not resolve"), "\(failure)")
+        }
+    }
 }

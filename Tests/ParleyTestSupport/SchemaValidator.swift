@@ -11,7 +11,8 @@ public struct SchemaValidator: Sendable {
     /// One document to check.
     public struct Case: Sendable {
         /// The schema's file name: `flow.schema.json`, `persona.schema.json`, `steps.schema.json`,
-        /// `parley.schema.json`.
+        /// `parley.schema.json` (the validator loads every schema of the folder, so references from
+        /// one to another resolve).
         public var schema: String
         /// Where the document came from, for messages.
         public var label: String

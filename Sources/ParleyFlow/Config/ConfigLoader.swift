@@ -3,7 +3,9 @@ import Foundation
 /// Reads `parley.yaml` into a ``ProjectConfig`` with located diagnostics.
 public enum ConfigLoader {
     public static let fileNames = ["parley.yaml", "parley.yml"]
-    static let keys = ["default_target", "targets", "simulator", "simulators", "concurrency", "rate_limits"]
+    static let keys = [
+        "default_target", "targets", "simulator", "simulators", "judges", "default_judge", "concurrency", "rate_limits",
+    ]
 
     /// `parley.yaml` in `directory`, if there is one.
     public static func find(in directory: String) -> String? {
@@ -47,13 +49,21 @@ public enum ConfigLoader {
             config.targets = namedEntries(node, what: "targets", kindKey: "provider", defaultKind: nil, reader: reader)
         }
         if let node = map["simulators"] {
-            config.simulators = namedEntries(
-                node, what: "simulators", kindKey: "provider", defaultKind: "openai", reader: reader)
-            for entry in config.simulators where entry.kind != "openai" && entry.kind != "sandbox" {
+            config.simulators = modelEntries(
+                node, what: "simulators", one: "simulator", sandbox: "the built-in sandbox's", reader: reader)
+        }
+        if let node = map["judges"] {
+            config.judges = modelEntries(
+                node, what: "judges", one: "judge", sandbox: "the built-in sandbox's rule-based model", reader: reader)
+        }
+        if let node = map["default_judge"], let name = reader.nonEmptyString(node, for: "default_judge") {
+            config.defaultJudge = name
+            if name != ProjectConfig.builtInJudge, config.judgeSettings(named: name) == nil {
+                let known = config.judges.map(\.name) + [ProjectConfig.builtInJudge]
                 sink.error(
-                    "simulator `\(entry.name)` has provider `\(entry.kind)`; simulators are OpenAI-compatible "
-                        + "endpoints "
-                        + "(`provider: openai`) or the built-in sandbox's (`provider: sandbox`)", at: entry.location)
+                    "`default_judge` names `\(name)`, which is not under `judges:`"
+                        + Suggestion.hint(for: name, in: known),
+                    at: node.location)
             }
         }
         if let node = map["simulator"] {
@@ -91,6 +101,21 @@ public enum ConfigLoader {
                     + "name\(Suggestion.hint(for: name, in: known))",
                 at: location)
         }
+    }
+
+    /// Entries naming models (`simulators:`, `judges:`): OpenAI-compatible endpoints by default, or
+    /// the built-in sandbox's model.
+    private static func modelEntries(
+        _ node: YAMLNode, what: String, one: String, sandbox: String, reader: NodeReader
+    ) -> [NamedSettings] {
+        let entries = namedEntries(node, what: what, kindKey: "provider", defaultKind: "openai", reader: reader)
+        for entry in entries where entry.kind != "openai" && entry.kind != "sandbox" {
+            reader.error(
+                "\(one) `\(entry.name)` has provider `\(entry.kind)`; \(what) are OpenAI-compatible endpoints "
+                    + "(`provider: openai`) or \(sandbox) (`provider: sandbox`)",
+                at: entry.location)
+        }
+        return entries
     }
 
     private static func namedEntries(

@@ -11,6 +11,10 @@ public struct ProjectConfig: Sendable {
     public var simulator: SimulatorChoice
     /// Named OpenAI-compatible simulator endpoints (`simulators:`), settings as written.
     public var simulators: [NamedSettings]
+    /// Named OpenAI-compatible judge models (`judges:`), settings as written.
+    public var judges: [NamedSettings] = []
+    /// The judge `judge:` uses unless it names one (`default_judge:`).
+    public var defaultJudge: String?
     public var concurrency: Int?
     /// Settings for the run itself (rate limits, retries) as written, read by the layers that use them.
     public var rateLimits: YAMLNode?
@@ -35,6 +39,11 @@ public struct ProjectConfig: Sendable {
 
     public func target(named name: String) -> TargetConfig? { targets.first { $0.name == name } }
     public func simulatorSettings(named name: String) -> NamedSettings? { simulators.first { $0.name == name } }
+    public func judgeSettings(named name: String) -> NamedSettings? { judges.first { $0.name == name } }
+
+    /// The name of the rule-based judge model the built-in sandbox serves; always available.
+    public static let builtInJudge = "sandbox"
+
 }
 
 /// One entry of `targets:` (or `simulators:`): a name, a kind, and settings the provider reads itself.

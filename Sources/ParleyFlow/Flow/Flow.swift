@@ -22,6 +22,8 @@ public struct Flow: Sendable {
     /// Environment variables (`public_env:`) whose values the flow may show: every other
     /// `${env.NAME}` the flow uses is a secret, redacted from every output.
     public var publicEnvironment: Set<String> = []
+    /// The closing `judge:`, graded after every step (simulated turns included).
+    public var judge: JudgeSpec?
 
     public static let defaultTurnTimeout: Duration = .seconds(30)
 
@@ -102,6 +104,11 @@ public enum StepKind: String, Sendable, Codable, CaseIterable {
     case send, expect
     case expectNot = "expect_not"
     case wait, set, include, end, recommend, simulate, event, tag, insights
+    case expectTool = "expect_tool"
+    case expectNoTool = "expect_no_tool"
+    case expectState = "expect_state"
+    case expectTools = "expect_tools"
+    case judge
 }
 
 /// What a step does.
@@ -117,6 +124,11 @@ public enum StepAction: Sendable {
     case event(Template)
     case tag(TagChange)
     case insights(InsightsExpectation)
+    case expectTool(ToolExpectation)
+    case expectNoTool(NoToolExpectation)
+    case expectState(StateExpectation)
+    case expectTools(ToolSequenceExpectation)
+    case judge(JudgeSpec)
 
     public var kind: StepKind {
         switch self {
@@ -131,6 +143,19 @@ public enum StepAction: Sendable {
         case .event: .event
         case .tag: .tag
         case .insights: .insights
+        case .expectTool: .expectTool
+        case .expectNoTool: .expectNoTool
+        case .expectState: .expectState
+        case .expectTools: .expectTools
+        case .judge: .judge
+        }
+    }
+
+    /// True for steps that check what the agent did (its tool calls and states).
+    public var assertsActions: Bool {
+        switch self {
+        case .expectTool, .expectNoTool, .expectState, .expectTools: true
+        default: false
         }
     }
 
@@ -144,7 +169,12 @@ public enum StepAction: Sendable {
         case .simulate(let options): options.until?.templates ?? []
         case .tag(let change): change.set.map(\.value)
         case .insights(let i): [i.state, i.action, i.objective].compactMap { $0?.templates }.flatMap { $0 }
-        case .wait, .end, .recommend: []
+        case .expectTool(let e):
+            e.name.templates + e.arguments.flatMap(\.matcher.templates) + (e.result?.templates ?? [])
+        case .expectNoTool(let e): e.name.templates
+        case .expectState(let e): e.state.templates
+        case .expectTools(let e): e.sequence.flatMap(\.templates)
+        case .wait, .end, .recommend, .judge: []
         }
     }
 }
@@ -154,11 +184,52 @@ public struct Expectation: Sendable {
     public var matcher: Matcher
     public var captures: [Capture]
     public var within: Duration?
+    /// Which of the reply's messages are matched (all of them joined, by default).
+    public var message: MessageSelector
 
-    public init(matcher: Matcher, captures: [Capture] = [], within: Duration? = nil) {
+    public init(
+        matcher: Matcher, captures: [Capture] = [], within: Duration? = nil, message: MessageSelector = .all
+    ) {
         self.matcher = matcher
         self.captures = captures
         self.within = within
+        self.message = message
+    }
+}
+
+/// Which messages of a reply of several an `expect` reads (`message:`).
+public enum MessageSelector: Sendable, Hashable, CustomStringConvertible {
+    /// Every message, joined with newlines: the default.
+    case all
+    case first
+    case last
+    /// Passes when any one message matches; captures come from that message.
+    case any
+    /// The n-th message, counted from 1; negative counts from the end (-1 is the last).
+    case index(Int)
+
+    public var description: String {
+        switch self {
+        case .all: "all"
+        case .first: "first"
+        case .last: "last"
+        case .any: "any"
+        case .index(let n): "\(n)"
+        }
+    }
+
+    /// The texts to match, in order: one for `all`, `first`, `last` and `index`, every message
+    /// for `any`; empty when the reply has no such message.
+    public func texts(of messages: [String]) -> [String] {
+        switch self {
+        case .all: return [messages.joined(separator: "\n")]
+        case .first: return messages.first.map { [$0] } ?? []
+        case .last: return messages.last.map { [$0] } ?? []
+        case .any: return messages
+        case .index(let n):
+            let position = n > 0 ? n - 1 : messages.count + n
+            return messages.indices.contains(position) ? [messages[position]] : []
+        }
     }
 }
 

@@ -1,6 +1,6 @@
 /// Reading `expect` steps and their captures (the pattern notation itself is ``NodeReader``'s).
 extension FlowLoadSession {
-    static let expectKeys = ["pattern"] + NodeReader.matcherKeys + ["capture", "within"]
+    static let expectKeys = ["pattern"] + NodeReader.matcherKeys + ["capture", "within", "message"]
 
     func expectation(_ node: YAMLNode) -> Expectation? {
         guard node.mapping != nil else {
@@ -25,6 +25,10 @@ extension FlowLoadSession {
         }
         let within = map["within"].flatMap { reader.duration($0, for: "within") }
         if map.has("within"), within == nil { ok = false }
+        var message = MessageSelector.all
+        if let messageNode = map["message"] {
+            if let selector = messageSelector(messageNode) { message = selector } else { ok = false }
+        }
         guard ok else { return nil }
         if found == nil {
             guard !captures.isEmpty else {
@@ -37,7 +41,25 @@ extension FlowLoadSession {
             found = .all(captures.map { .regex($0.pattern) })
         }
         guard let matcher = found else { return nil }
-        return Expectation(matcher: matcher, captures: captures, within: within)
+        return Expectation(matcher: matcher, captures: captures, within: within, message: message)
+    }
+
+    /// `first`, `last`, `any`, `all`, or a message's number (1 is the first, -1 the last).
+    private func messageSelector(_ node: YAMLNode) -> MessageSelector? {
+        guard let text = reader.string(node, for: "message") else { return nil }
+        switch text.lowercased() {
+        case "first": return .first
+        case "last": return .last
+        case "any": return .any
+        case "all": return .all
+        default:
+            if let number = Int(text), number != 0 { return .index(number) }
+            sink.error(
+                "`message` must be `first`, `last`, `any`, `all` or a message's number (1 for the first, -1 for "
+                    + "the last), not `\(text)`\(Suggestion.hint(for: text, in: ["first", "last", "any", "all"]))",
+                at: node.location)
+            return nil
+        }
     }
 
     private func captures(_ node: YAMLNode) -> [Capture]? {

@@ -91,6 +91,16 @@ extension FlowLoadSession {
             action = tagChange(value).map(StepAction.tag)
         case .insights:
             action = insightsExpectation(value).map(StepAction.insights)
+        case .expectTool:
+            action = toolExpectation(value).map(StepAction.expectTool)
+        case .expectNoTool:
+            action = noToolExpectation(value).map(StepAction.expectNoTool)
+        case .expectState:
+            action = stateExpectation(value).map(StepAction.expectState)
+        case .expectTools:
+            action = toolSequenceExpectation(value).map(StepAction.expectTools)
+        case .judge:
+            action = judgeSpec(value, at: location).map(StepAction.judge)
         }
         return action.map { [Step($0, at: location)] } ?? []
     }

@@ -90,7 +90,7 @@ final class FlowLoadSession {
 
     static let flowKeys = [
         "flow", "description", "tags", "persona", "personas", "scenario", "turn_timeout",
-        "timeout", "target", "simulator", "replies", "steps", "public_env",
+        "timeout", "target", "simulator", "replies", "steps", "judge", "public_env",
     ]
 
     init(environment: [String: String], limits: YAMLLimits) {
@@ -206,6 +206,9 @@ final class FlowLoadSession {
             flow.publicEnvironment = Set(names)
             checkPublicEnvironment(flow, node: node)
         }
+        if let node = map["judge"] {
+            flow.judge = judgeSpec(node, at: map.keyLocation("judge") ?? node.location)
+        }
         checkStepOrder(flow)
         checkTagCount(flow)
         checkVariables(flow)
@@ -262,10 +265,12 @@ final class FlowLoadSession {
         }
     }
 
-    /// Steps after an `end` can never run.
+    /// Steps that talk to the agent after an `end` can never run; judges and assertions on the
+    /// agent's actions look back at the conversation, so they may follow it.
     private func checkStepOrder(_ flow: Flow) {
-        if let endIndex = flow.steps.firstIndex(where: { $0.kind == .end }), endIndex + 1 < flow.steps.count {
-            sink.error("this step comes after `end` and would never run", at: flow.steps[endIndex + 1].location)
+        guard let endIndex = flow.steps.firstIndex(where: { $0.kind == .end }) else { return }
+        if let late = flow.steps[(endIndex + 1)...].first(where: { $0.kind != .judge && !$0.action.assertsActions }) {
+            sink.error("this step comes after `end` and would never run", at: late.location)
         }
     }
 }

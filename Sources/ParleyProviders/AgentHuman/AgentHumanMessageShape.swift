@@ -7,7 +7,7 @@ import ParleyRun
 /// AgentHuman's Send Message call, whose shape the vendor has not published: the method, the path,
 /// the request member carrying the user's text, extra members, and where the reply text sits in
 /// the answer. Each part can be overridden under a target's `send_message:`; the defaults are the
-/// shape of `agenthuman.md`:
+/// shape AgentHuman documents for its sessions (docs/providers.md):
 ///
 /// ```yaml
 /// send_message:

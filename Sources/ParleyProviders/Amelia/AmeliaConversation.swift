@@ -3,12 +3,15 @@ import ParleyFlow
 import ParleyHTTP
 import ParleyJSON
 import ParleyRun
+import ParleyWebhooks
 
 /// One Amelia conversation: its own login, `conversations/new`, then send and poll turn by turn.
 ///
 /// Amelia's `send` answers at once with no reply; the reply is collected by polling, with a pause
 /// that starts at `poll_interval` and doubles while polls come back empty (up to a second), until
-/// Amelia enables input again (`OutboundAmeliaReadyMessage`) or closes the conversation.
+/// Amelia enables input again (`OutboundAmeliaReadyMessage`) or closes the conversation. With
+/// `delivery: webhook` the conversation is created with `deliveryMode: WEBHOOK`, the receiver's
+/// URL and a secret of its own, and the reply is read from what Amelia delivers there instead.
 actor AmeliaConversation: AgentConversation {
     private let provider: AmeliaProvider
     private let turnTimeout: Duration
@@ -21,6 +24,10 @@ actor AmeliaConversation: AgentConversation {
     private var released = false
     /// Things worth recording that happened between replies (a repeated login); they go with the next reply.
     private var pendingEvents: [ProviderEvent] = []
+    /// Where Amelia delivers this conversation's messages, with `delivery: webhook`.
+    private var mailbox: WebhookMailbox?
+    /// Delivered messages not read yet, in Amelia's order.
+    private var order = AmeliaDeliveryOrder(window: AmeliaWebhookSettings.defaultReorderWindow)
     /// `conversations/new`, which runs to its end even if the turn times out, so that a session
     /// created late is still closed.
     private var creation: ShieldedRequest<String>?
@@ -43,7 +50,8 @@ actor AmeliaConversation: AgentConversation {
         _ = try await currentToken()
         let creation = ShieldedRequest { () async throws(ProviderError) -> String in try await self.createSession() }
         self.creation = creation
-        _ = try await creation.value()
+        let session = try await creation.value()
+        if let mailbox { provider.webhooks?.directory.bind(mailbox, to: session) }
         let greeting = try await collectReply(sentAt: sentAt, started: started, doing: "waiting for the greeting")
         guard case .userMessage(let text) = opening else { return greeting }
         if greeting.conversationCompleted {
@@ -63,18 +71,34 @@ actor AmeliaConversation: AgentConversation {
 
     /// `conversations/new`; keeps the session id the moment it arrives, however late.
     private func createSession() async throws(ProviderError) -> String {
-        let body = JSONValue.object([
+        var members: [(String, JSONValue)] = [
             ("domain", .string(settings.domain)), ("deliveryMode", "POLLING"), ("receiveDebugMessages", "false"),
-        ])
-        let response = try await call("conversations/new", body: body, endpoint: "new", idempotent: false)
+        ]
+        var secret: String?
+        if let route = provider.webhooks, case .webhook(let webhook) = settings.delivery {
+            // A secret for this conversation alone: a delivery carrying another conversation's is refused.
+            let fresh = WebhookSecret.random()
+            provider.secrets.add(fresh)
+            secret = fresh
+            mailbox = route.directory.open(secret: fresh)
+            order = AmeliaDeliveryOrder(window: webhook.reorderWindow)
+            members[1] = ("deliveryMode", "WEBHOOK")
+            members += [("webhookUrl", .string(route.url)), ("secret", .string(fresh))]
+        }
+        let response = try await call(
+            "conversations/new", body: .object(members), endpoint: "new", idempotent: false)
         guard (200..<300).contains(response.status) else {
+            var said = ProviderHTTP.errorText(response.body)
+            if let secret { said = said.replacingOccurrences(of: secret, with: "[redacted]") }
             if response.status == 400 {
+                let check =
+                    mailbox == nil ? "check `domain`" : "check `domain`, and that the instance delivers by WEBHOOK"
                 throw ProviderError(
                     .server,
-                    "Amelia refused to start a conversation in domain `\(settings.domain)` (400): "
-                        + "\(ProviderHTTP.errorText(response.body)) — check `domain`", status: 400)
+                    "Amelia refused to start a conversation in domain `\(settings.domain)` (400): \(said) — \(check)",
+                    status: 400)
             }
-            throw http.statusError(response.status, body: response.body, doing: "starting a conversation")
+            throw http.statusError(response.status, body: Array(said.utf8), doing: "starting a conversation")
         }
         let json = try http.json(response.body, doing: "starting a conversation")
         guard let session = json["sessionId"]?.string, !session.isEmpty else {
@@ -111,6 +135,8 @@ actor AmeliaConversation: AgentConversation {
         if sessionID == nil, let creation { await creation.settled() }
         guard let session = sessionID, !closeSent else { return }
         closeSent = true
+        // Nothing is read after the end; deliveries still on their way are acknowledged and dropped.
+        if let mailbox { provider.webhooks?.directory.close(mailbox) }
         let response = try await call(
             "conversations/\(session)/close", body: .object([]), endpoint: "close", idempotent: true)
         // A conversation the agent closed may already be gone; that is the state we wanted.
@@ -122,6 +148,7 @@ actor AmeliaConversation: AgentConversation {
     var conversationID: String? { sessionID }
 
     func release() async {
+        if let mailbox { provider.webhooks?.directory.close(mailbox) }
         guard !released, let token else { return }
         released = true
         // Best effort: a login left behind expires on its own.
@@ -135,12 +162,65 @@ actor AmeliaConversation: AgentConversation {
 
     // MARK: - Polling
 
-    /// Polls until the turn ends and folds what came into a reply.
+    /// Reads the turn's messages — polled, or delivered — and folds them into a reply.
     private func collectReply(sentAt: Date, started: ContinuousClock.Instant, doing what: String)
         async throws(ProviderError) -> AgentReply
     {
-        let session = try requireSession()
         var reader = AmeliaReplyReader(limit: provider.replyLimit)
+        if let mailbox {
+            try await readDelivered(into: &reader, from: mailbox, started: started)
+        } else {
+            try await poll(into: &reader, started: started, doing: what)
+        }
+        var reply = reader.reply(sentAt: sentAt, started: started, finished: clock.now)
+        reply.ids["conversation_id"] = try requireSession()
+        if reply.conversationCompleted { closedByAgent = true }
+        if let refused = mailbox?.refusalsToReport() {
+            pendingEvents.append(
+                ProviderEvent(
+                    kind: "webhook-refused",
+                    detail:
+                        "the webhook receiver refused \(refused) deliver\(refused == 1 ? "y" : "ies") for this "
+                        + "conversation: missing or wrong \(AmeliaWebhookRoute.secretHeader)"))
+        }
+        if !pendingEvents.isEmpty {
+            reply.events.insert(contentsOf: pendingEvents, at: 0)
+            pendingEvents = []
+        }
+        return reply
+    }
+
+    /// Waits for delivered messages and reads them in Amelia's order until the turn ends.
+    ///
+    /// Messages after the one that ends the turn stay for the next turn.
+    private func readDelivered(
+        into reader: inout AmeliaReplyReader, from mailbox: WebhookMailbox, started: ContinuousClock.Instant
+    ) async throws(ProviderError) {
+        let deadline = started + turnTimeout + .seconds(5)
+        while true {
+            order.insert(mailbox.take(), at: clock.now)
+            while !reader.finished, let message = order.next(now: clock.now) {
+                try reader.consume(message, at: clock.now)
+            }
+            if reader.finished { return }
+            if Task.isCancelled { throw ProviderError(.cancelled, "cancelled") }
+            if clock.now >= deadline {
+                throw ProviderError(
+                    .timeout,
+                    "Amelia delivered no ready message within \(DurationText.format(turnTimeout))"
+                        + (mailbox.counts.refusals > 0
+                            ? "; the webhook receiver refused \(mailbox.counts.refusals) deliveries for a missing or "
+                                + "wrong \(AmeliaWebhookRoute.secretHeader)" : ""))
+            }
+            _ = await mailbox.wait(until: min(deadline, order.gapDeadline ?? deadline))
+        }
+    }
+
+    /// Polls until the turn ends.
+    private func poll(into reader: inout AmeliaReplyReader, started: ContinuousClock.Instant, doing what: String)
+        async throws(ProviderError)
+    {
+        let session = try requireSession()
         var pause = settings.pollInterval
         // The interpreter's turn timeout normally comes first; this bounds direct callers too.
         let deadline = started + turnTimeout + .seconds(5)
@@ -164,14 +244,6 @@ actor AmeliaConversation: AgentConversation {
             do { try await Task.sleep(for: pause) } catch { throw ProviderError(.cancelled, "cancelled") }
             if batch.array?.isEmpty ?? true { pause = min(pause * 2, settings.maxPollInterval) }
         }
-        var reply = reader.reply(sentAt: sentAt, started: started, finished: clock.now)
-        reply.ids["conversation_id"] = session
-        if reply.conversationCompleted { closedByAgent = true }
-        if !pendingEvents.isEmpty {
-            reply.events.insert(contentsOf: pendingEvents, at: 0)
-            pendingEvents = []
-        }
-        return reply
     }
 
     // MARK: - Calls

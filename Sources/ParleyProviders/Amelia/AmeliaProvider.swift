@@ -20,7 +20,7 @@ public struct AmeliaProviderSpec: ProviderSpec {
     }
 
     public func makeProvider(resources: ProviderResources) async throws(ProviderError) -> any ConversationProvider {
-        AmeliaProvider(settings: settings, client: resources.http, secrets: resources.secrets)
+        try await AmeliaProvider.make(settings: settings, target: targetName, resources: resources)
     }
 }
 
@@ -29,16 +29,40 @@ public struct AmeliaProviderSpec: ProviderSpec {
 ///
 /// Each conversation logs in on its own and logs out when its flow run is over, so conversations
 /// share nothing: an expired login (410) in one is repaired there without touching the others.
+/// With `delivery: webhook`, Amelia POSTs the messages to the run's webhook receiver instead of
+/// being polled for them.
 public final class AmeliaProvider: ConversationProvider {
     /// Amelia greets first; a user-first flow waits for the greeting (and records it) before sending.
     public static let capabilities: ProviderCapabilities = [.agentFirst, .userFirst]
     public let settings: AmeliaSettings
     let http: ProviderHTTP
+    /// Where Amelia delivers messages, with `delivery: webhook`.
+    let webhooks: AmeliaWebhookRoute?
     /// The run's secrets: every session token is added as it is issued.
     let secrets: SecretRegistry
 
-    public init(settings: AmeliaSettings, client: HTTPClient, secrets: SecretRegistry = SecretRegistry()) {
+    /// A provider that polls (a `delivery: webhook` setting needs ``make(settings:target:resources:)``).
+    public convenience init(settings: AmeliaSettings, client: HTTPClient, secrets: SecretRegistry = SecretRegistry()) {
+        self.init(settings: settings, client: client, webhooks: nil, secrets: secrets)
+    }
+
+    /// A provider for `settings`, with the run's webhook receiver started when Amelia delivers by webhook.
+    public static func make(settings: AmeliaSettings, target: String, resources: ProviderResources)
+        async throws(ProviderError) -> AmeliaProvider
+    {
+        guard case .webhook(let webhook) = settings.delivery else {
+            return AmeliaProvider(settings: settings, client: resources.http, webhooks: nil, secrets: resources.secrets)
+        }
+        let receiver = try await resources.webhookReceiver(webhook.receiver, for: target)
+        return AmeliaProvider(
+            settings: settings, client: resources.http,
+            webhooks: AmeliaWebhookRoute(receiver: receiver, target: target),
+            secrets: resources.secrets)
+    }
+
+    init(settings: AmeliaSettings, client: HTTPClient, webhooks: AmeliaWebhookRoute?, secrets: SecretRegistry) {
         self.settings = settings
+        self.webhooks = webhooks
         self.secrets = secrets
         secrets.add(settings.password)
         // No rate limits are documented for Amelia's gateway.

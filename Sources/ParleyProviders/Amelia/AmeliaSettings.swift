@@ -1,6 +1,7 @@
 import ParleyFlow
 import ParleyJSON
 import ParleyRun
+import ParleyWebhooks
 
 /// A checked `provider: amelia` target. `username` and `password` fall back to AMELIA_USERNAME and
 /// AMELIA_PASSWORD when not written, so credentials can stay out of parley.yaml altogether.
@@ -15,12 +16,22 @@ public struct AmeliaSettings: Sendable {
     /// First pause between empty polls; it doubles while polls stay empty, up to ``maxPollInterval``.
     public var pollInterval: Duration
     public var maxPollInterval: Duration
-    /// The largest reply accepted (all of a turn's polled messages together).
+    /// The largest reply accepted (all of a turn's polled or delivered messages together).
     public var replyLimit: ReplyLimit
+    /// How Amelia hands over its messages: polled (the default), or POSTed to Parley's receiver.
+    public var delivery: Delivery
+
+    /// How Amelia hands over its messages.
+    public enum Delivery: Sendable, Hashable {
+        /// `deliveryMode: POLLING`: Parley polls after each message.
+        case polling
+        /// `deliveryMode: WEBHOOK`: Amelia POSTs each message to Parley's receiver.
+        case webhook(AmeliaWebhookSettings)
+    }
 
     public static let keys = [
         "provider", "base_url", "domain", "username", "password", "insecure", "connect_timeout", "poll_interval",
-        "delivery", ReplyLimit.settingKey,
+        "delivery", "webhook", ReplyLimit.settingKey,
     ]
     public static let apiPath = "/AmeliaRest/api/v1"
     public static let defaultPollInterval = Duration.milliseconds(100)
@@ -48,12 +59,27 @@ public struct AmeliaSettings: Sendable {
         let domain = required("domain")
         let username = required("username", env: "AMELIA_USERNAME")
         let password = required("password", env: "AMELIA_PASSWORD", secret: true)
-        if let node = map["delivery"], let mode = values.resolve(node, for: "delivery"), mode.uppercased() != "POLLING"
-        {
-            values.sink.error(
-                "`delivery` can only be POLLING, not `\(mode)`: Parley polls for replies and serves no webhook",
-                at: node.location)
-            return nil
+        var delivery = Delivery.polling
+        if let node = map["delivery"], let mode = values.resolve(node, for: "delivery") {
+            switch mode.lowercased() {
+            case "polling": break
+            case "webhook": delivery = .webhook(AmeliaWebhookSettings())
+            default:
+                values.sink.error(
+                    "`delivery` must be `polling` (Parley polls for messages) or `webhook` (Amelia POSTs them to "
+                        + "Parley's receiver), not `\(mode)`", at: node.location)
+                return nil
+            }
+        }
+        if let node = map["webhook"] {
+            guard case .webhook = delivery else {
+                values.sink.error(
+                    "`webhook` settings apply to `delivery: webhook`; add it, or remove `webhook`",
+                    at: map.keyLocation("webhook") ?? node.location)
+                return nil
+            }
+            guard let settings = AmeliaWebhookSettings(node, values: values) else { return nil }
+            delivery = .webhook(settings)
         }
         var pollInterval = Self.defaultPollInterval
         if let node = map["poll_interval"] {
@@ -78,12 +104,13 @@ public struct AmeliaSettings: Sendable {
         connectTimeout = map.duration("connect_timeout") ?? .seconds(10)
         self.pollInterval = pollInterval
         maxPollInterval = max(pollInterval, Self.pollIntervalCap)
+        self.delivery = delivery
     }
 
     public init(
         baseURL: String, domain: String, username: String, password: String, verifyTLS: Bool = true,
         connectTimeout: Duration = .seconds(10), pollInterval: Duration = Self.defaultPollInterval,
-        replyLimit: ReplyLimit = .default
+        delivery: Delivery = .polling, replyLimit: ReplyLimit = .default
     ) {
         self.replyLimit = replyLimit
         apiBase = Self.apiBase(from: baseURL)
@@ -94,6 +121,7 @@ public struct AmeliaSettings: Sendable {
         self.connectTimeout = connectTimeout
         self.pollInterval = pollInterval
         maxPollInterval = max(pollInterval, Self.pollIntervalCap)
+        self.delivery = delivery
     }
 
     /// The API root for an instance URL, whether or not it was written with `/AmeliaRest/api/v1`.

@@ -41,7 +41,7 @@ actor AmigoConversation: AgentConversation {
             body += [("initial_message", .string(text)), ("initial_message_type", "external-event")]
         }
         let payload = HTTPBody.json(JSONValue.object(body).bytes)
-        let url = settings.url("conversation/?response_format=text")
+        let url = settings.url("conversation/?response_format=text" + settings.agentActionQuery)
         let create: @Sendable (String) -> HTTPRequest = { token in
             var request = self.http.request(
                 .post, url, headers: ["Accept": "application/x-ndjson"], body: payload, timeout: self.streamTimeout)
@@ -110,7 +110,9 @@ actor AmigoConversation: AgentConversation {
         form.addField(name: "initial_message_type", value: type)
         form.addField(name: "recorded_message", value: text)
         let body = HTTPBody.multipart(form)
-        let url = settings.url("conversation/\(conversation)/interact?request_format=text&response_format=text")
+        let url = settings.url(
+            "conversation/\(conversation)/interact?request_format=text&response_format=text" + settings.agentActionQuery
+        )
         return try await streamReply(doing: what, endpoint: "interact") { token in
             var request = self.http.request(
                 .post, url, headers: ["Accept": "application/x-ndjson"], body: body, timeout: self.streamTimeout)

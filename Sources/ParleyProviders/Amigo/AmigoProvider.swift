@@ -28,7 +28,7 @@ public struct AmigoProviderSpec: ProviderSpec {
 /// recommend_responses, insights, tags, finish.
 public final class AmigoProvider: ConversationProvider {
     public static let capabilities: ProviderCapabilities = [
-        .agentFirst, .userFirst, .externalEvents, .recommend, .tags, .insights,
+        .agentFirst, .userFirst, .externalEvents, .recommend, .tags, .insights, .actions, .states,
     ]
     public let settings: AmigoSettings
     let http: ProviderHTTP

@@ -22,6 +22,7 @@ struct AmigoReplyReader {
     private var chunks: [String: String] = [:]
     private var fullMessage: String?
     private var events: [ProviderEvent] = []
+    private var actions = AmigoActionReader()
     /// Bytes of agent text received so far in the reply.
     private var textBytes = 0
 
@@ -60,9 +61,8 @@ struct AmigoReplyReader {
             if chunks[id] == nil { messageOrder.append(id) }
             chunks[id, default: ""] += text
         case "current-agent-action":
-            if let action = event["action"]?["type"]?.string, events.count < Self.maxEvents {
-                events.append(ProviderEvent(kind: "agent-action", detail: String(action.prefix(200))))
-            }
+            // A flood of action events is cut off rather than kept without end.
+            if let action = event["action"], actions.actions.count < Self.maxEvents { actions.consume(action) }
         case "interaction-complete":
             complete = true
             interactionID = event["interaction_id"]?.string
@@ -101,6 +101,7 @@ struct AmigoReplyReader {
         if let userMessageID { ids["user_message_id"] = userMessageID }
         return AgentReply(
             messages: messages, sentAt: sentAt, timeToFirstChunk: firstChunk.map { $0 - started },
-            latency: finished - started, ids: ids, events: events, conversationCompleted: conversationCompleted)
+            latency: finished - started, ids: ids, events: events, actions: actions.actions,
+            conversationCompleted: conversationCompleted)
     }
 }

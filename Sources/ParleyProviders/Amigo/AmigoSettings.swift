@@ -1,3 +1,4 @@
+import Foundation
 import ParleyFlow
 import ParleyJSON
 import ParleyRun
@@ -22,9 +23,16 @@ public struct AmigoSettings: Sendable {
     /// The largest reply accepted.
     public var replyLimit: ReplyLimit
 
+    /// The `current_agent_action_type` expression sent on create and interact: which agent-action
+    /// events the streams carry (default all: `^.*$`; `^$` for none).
+    public var agentActions: String = Self.allAgentActions
+
+    public static let allAgentActions = "^.*$"
+
     public static let keys = [
         "provider", "base_url", "organization", "api_key", "api_key_id", "user_id", "user_ids", "service_id",
-        "service_version_set_name", "insecure", "connect_timeout", "rate_limits", ReplyLimit.settingKey,
+        "service_version_set_name", "insecure", "connect_timeout", "rate_limits", "agent_actions",
+        ReplyLimit.settingKey,
     ]
 
     /// Amigo's documented per-minute limits, per organization and endpoint.
@@ -95,6 +103,13 @@ public struct AmigoSettings: Sendable {
         }
         rateLimits = limits
         self.replyLimit = replyLimit
+        if let node = map["agent_actions"], let pattern = values.resolve(node, for: "agent_actions") {
+            guard (try? NSRegularExpression(pattern: pattern)) != nil else {
+                values.sink.error("`agent_actions` is not a valid regular expression: `\(pattern)`", at: node.location)
+                return nil
+            }
+            agentActions = pattern
+        }
     }
 
     public init(
@@ -121,6 +136,14 @@ public struct AmigoSettings: Sendable {
 
     /// `https://api.amigo.ai/v1/<org>/<path>`.
     public func url(_ path: String) -> String { "\(baseURL)/v1/\(organization)/\(path)" }
+
+    /// `&current_agent_action_type=…`, percent-encoded, for the create and interact query strings.
+    var agentActionQuery: String {
+        var allowed = CharacterSet.alphanumerics
+        allowed.insert(charactersIn: "-._~")
+        let encoded = agentActions.addingPercentEncoding(withAllowedCharacters: allowed) ?? agentActions
+        return "&current_agent_action_type=" + encoded
+    }
 }
 
 /// Reads a target's `rate_limits:` — `documented` (the default), `off`, or `{ endpoint: per-minute }`

@@ -25,16 +25,20 @@ extension HTTPConversation {
         }
         var body: JSONValue?
         if !operation.extract.isEmpty {
-            let json = try await json(
-                response.body, status: response.status, request: request, for: "\(operation.name).extract")
+            // An answer read only for its headers (a 201 with a Location) may have any body, or none.
+            if operation.extract.contains(where: \.readsBody) {
+                body = try await json(
+                    response.body, status: response.status, request: request, for: "\(operation.name).extract")
+            }
             try await applyExtractions(
-                operation.extract, operation: operation.name, from: json, body: response.body,
-                status: response.status, request: request)
-            body = json
+                operation.extract, operation: operation.name, from: body, headers: response.headers,
+                body: response.body, status: response.status, request: request)
         }
         switch operation.reply {
         case nil, .stream?:
             return nil
+        case .webhook(let spec)?:
+            return try await delivered(spec, operation: operation.name, extra: extra, sentAt: sentAt, started: started)
         case .json(let spec)?:
             let json: JSONValue
             if let body {
@@ -62,7 +66,7 @@ extension HTTPConversation {
             return AgentReply(
                 messages: texts, sentAt: sentAt, timeToFirstChunk: response.timing.firstByte,
                 latency: clock.now - started,
-                events: signals.events, conversationCompleted: signals.completed)
+                events: signals.events, actions: signals.actions, conversationCompleted: signals.completed)
         case .poll(let spec)?:
             return try await polled(spec, operation: operation.name, extra: extra, sentAt: sentAt, started: started)
         }
@@ -120,7 +124,9 @@ extension HTTPConversation {
                 status: response.status)
         }
         for extraction in operation.extract {
-            guard let value = collector.extracted[extraction.name] else {
+            guard
+                let value = extraction.value(in: nil, headers: response.headers) ?? collector.extracted[extraction.name]
+            else {
                 throw await nothingFound(
                     "`\(operation.name).extract.\(extraction.name)`", extraction, shown: shown, status: response.status,
                     request: request)
@@ -134,8 +140,10 @@ extension HTTPConversation {
                 request: request)
         }
         return AgentReply(
-            messages: [collector.text], sentAt: sentAt, timeToFirstChunk: collector.firstPiece.map { $0 - started },
-            latency: clock.now - started, events: collector.events, conversationCompleted: collector.completed)
+            messages: collector.messages.isEmpty ? [""] : collector.messages, sentAt: sentAt,
+            timeToFirstChunk: collector.firstPiece.map { $0 - started },
+            latency: clock.now - started, events: collector.events, actions: collector.actions,
+            conversationCompleted: collector.completed)
     }
 
     // MARK: - Polling
@@ -150,14 +158,14 @@ extension HTTPConversation {
     ) async throws(ProviderError) -> AgentReply {
         let budget = context.turnTimeout - min(context.turnTimeout / 10, .milliseconds(500))
         let deadline = started + budget
-        var collector = PollReplyCollector(spec: spec)
+        var collector = PollReplyCollector(spec: spec.reading)
         var delay = spec.every
         var polls = 0
         var last: (request: RenderedRequest, response: HTTPResponse)?
         /// The error once the budget is spent, naming the condition and the last answer.
         func outOfTime() async -> ProviderError {
             var message =
-                "\(name): no polled message satisfied `until` (\(spec.until.summary)) within "
+                "\(name): no polled message satisfied `until` (\(spec.reading.until.summary)) within "
                 + "\(DurationText.format(clock.now - started)) (turn timeout "
                 + "\(DurationText.format(context.turnTimeout))); "
                 + "\(polls) poll\(polls == 1 ? "" : "s"), \(collector.seen) message\(collector.seen == 1 ? "" : "s") "
@@ -193,7 +201,7 @@ extension HTTPConversation {
             let json = try await json(
                 response.body, status: response.status, request: request, for: "\(operation).reply.poll.messages")
             for extraction in spec.extract {
-                if let value = extraction.value(in: json) {
+                if let value = extraction.value(in: json, headers: response.headers) {
                     variables[extraction.name] = value
                     provider.noteExtracted(extraction.name, value)
                 }
@@ -218,13 +226,90 @@ extension HTTPConversation {
         }
         if collector.messages.isEmpty, !collector.completed, let last {
             throw await nothingFound(
-                "`\(operation).reply.poll.text`", spec.text,
+                "`\(operation).reply.poll.text`", spec.reading.text,
                 shown: "no text in any of the \(collector.seen) messages; the last poll answered "
                     + (excerpt().text(last.response.body)),
                 status: last.response.status, request: last.request)
         }
         return AgentReply(
             messages: collector.messages, sentAt: sentAt, timeToFirstChunk: collector.firstText.map { $0 - started },
-            latency: clock.now - started, events: collector.events, conversationCompleted: collector.completed)
+            latency: clock.now - started, events: collector.events, actions: collector.actions,
+            conversationCompleted: collector.completed)
+    }
+}
+
+extension HTTPConversation {
+    // MARK: - Webhook deliveries
+
+    /// Reads what the agent POSTs to this conversation's URL until a message satisfies `until`,
+    /// within the turn timeout. Deliveries that came before the request are read first; messages
+    /// with an id already read are skipped; messages after the one that completes the reply, in the
+    /// same delivery, are left alone.
+    func delivered(
+        _ spec: WebhookReply, operation: String, extra: [String: String], sentAt: Date,
+        started: ContinuousClock.Instant
+    ) async throws(ProviderError) -> AgentReply {
+        guard let mailbox else {
+            throw ProviderError(.configuration, "\(name): `\(operation).reply.webhook` has no receiver")
+        }
+        let budget = context.turnTimeout - min(context.turnTimeout / 10, .milliseconds(500))
+        let deadline = started + budget
+        var collector = PollReplyCollector(spec: spec.reading)
+        var deliveries = 0
+        var lastBody: JSONValue?
+        while !collector.finished {
+            for body in mailbox.take() {
+                deliveries += 1
+                lastBody = body
+                var messages: [JSONValue] = []
+                for message in collector.messages(in: body) {
+                    if let id = spec.id?.value(in: message), !deliveredIDs.insert(id).inserted { continue }
+                    messages.append(message)
+                }
+                let scope = try await currentScope(extra: extra)
+                do {
+                    _ = try collector.consume(messages, at: clock.now, scope: scope)
+                } catch {
+                    throw unknownVariable(error, in: "\(operation).reply.webhook")
+                }
+                if settings.replyLimit.isExceeded(byCount: collector.textBytes) { throw settings.replyLimit.exceeded }
+                if collector.finished { break }
+            }
+            if collector.finished { break }
+            if Task.isCancelled { throw ProviderError(.cancelled, "cancelled") }
+            if clock.now >= deadline {
+                var message =
+                    "\(name): no delivered message satisfied `until` (\(spec.reading.until.summary)) within "
+                    + "\(DurationText.format(clock.now - started)) (turn timeout "
+                    + "\(DurationText.format(context.turnTimeout))); \(deliveries) deliver"
+                    + "\(deliveries == 1 ? "y" : "ies") read"
+                if let lastBody { message += ", the last: \(excerpt().text(lastBody.bytes))" }
+                let refused = mailbox.counts.refusals
+                if refused > 0 {
+                    message += "; \(refused) deliveries were refused for a missing or wrong secret"
+                }
+                throw ProviderError(.timeout, message)
+            }
+            _ = await mailbox.wait(until: deadline)
+        }
+        if collector.messages.isEmpty, !collector.completed {
+            throw ProviderError(
+                .protocolViolation,
+                "\(name): `\(operation).reply.webhook.text` (\(spec.reading.text.summary)) found no text in the "
+                    + "\(collector.seen) delivered messages; the last delivery: "
+                    + (excerpt().text(lastBody?.bytes ?? [])))
+        }
+        var events = collector.events
+        if let refused = mailbox.refusalsToReport() {
+            events.insert(
+                ProviderEvent(
+                    kind: "webhook-refused",
+                    detail: "the webhook receiver refused \(refused) deliver\(refused == 1 ? "y" : "ies") for this "
+                        + "conversation: missing or wrong secret"), at: 0)
+        }
+        return AgentReply(
+            messages: collector.messages, sentAt: sentAt, timeToFirstChunk: collector.firstText.map { $0 - started },
+            latency: clock.now - started, events: events, actions: collector.actions,
+            conversationCompleted: collector.completed)
     }
 }

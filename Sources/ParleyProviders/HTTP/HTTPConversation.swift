@@ -3,14 +3,22 @@ import ParleyFlow
 import ParleyHTTP
 import ParleyJSON
 import ParleyRun
+import ParleyWebhooks
 
 /// One conversation with a `provider: http` target: the configured start, sends and end, with the
-/// variables extracted along the way (`${conversation_id}`, a poll cursor…).
+/// variables extracted along the way (`${conversation_id}`, a poll cursor…), the cookies its
+/// requests were given, and — when replies arrive by webhook — its own callback URL.
 actor HTTPConversation: AgentConversation {
     let provider: HTTPProvider
     let context: ConversationContext
     /// The target's constants and everything extracted so far.
     var variables: [String: String]
+    /// Cookies set by this conversation's requests (`nil` with `cookies: false`).
+    var cookies: CookieJar?
+    /// Where the agent delivers replies, when they arrive by webhook.
+    let mailbox: WebhookMailbox?
+    /// Ids of webhook-delivered messages already read.
+    var deliveredIDs: Set<String> = []
     private var opened = false
     /// `start`, which runs to its end even if the turn times out, so that a conversation created
     /// late is still ended.
@@ -20,7 +28,20 @@ actor HTTPConversation: AgentConversation {
     init(provider: HTTPProvider, context: ConversationContext) {
         self.provider = provider
         self.context = context
-        self.variables = provider.settings.constants
+        var variables = provider.settings.constants
+        if let route = provider.webhooks {
+            let (mailbox, url) = route.open()
+            self.mailbox = mailbox
+            variables["webhook_url"] = url
+            if let secret = mailbox.secret {
+                variables["webhook_secret"] = secret
+                provider.secrets.add(secret)
+            }
+        } else {
+            mailbox = nil
+        }
+        self.variables = variables
+        cookies = provider.settings.cookies ? CookieJar() : nil
     }
 
     nonisolated var settings: HTTPTargetSettings { provider.settings }
@@ -83,10 +104,23 @@ actor HTTPConversation: AgentConversation {
     }
 
     func end() async throws(ProviderError) {
-        guard opened, let end = settings.end else { return }
+        guard opened, let end = settings.end else {
+            closeMailbox()
+            return
+        }
+        defer { closeMailbox() }
         // A conversation still being started (its turn timed out) is ended once it exists.
         await creation?.settled()
         _ = try await perform(end, extra: [:], sentAt: Date(), started: clock.now, doing: "ending the conversation")
+    }
+
+    func release() async {
+        closeMailbox()
+    }
+
+    /// Deliveries after the end are acknowledged and dropped.
+    private func closeMailbox() {
+        if let mailbox { provider.webhooks?.directory.close(mailbox) }
     }
 
     /// The ids worth keeping in the transcript: the conversation's, and the latest message's if extracted.
@@ -109,9 +143,31 @@ actor HTTPConversation: AgentConversation {
         return provider.scope(locals, context: context)
     }
 
-    /// Credentials and tokens to keep out of messages: the run's secrets as known now.
+    /// Credentials, tokens, cookie values and the webhook secret to keep out of messages: the run's
+    /// secrets as known now.
     func excerpt() -> ResponseExcerpt {
-        ResponseExcerpt(redactor: provider.secrets.redactor)
+        for jar in [cookies, provider.cookies?.snapshot] {
+            provider.secrets.add((jar?.cookies ?? []).map(\.value))
+        }
+        return ResponseExcerpt(redactor: provider.secrets.redactor)
+    }
+
+    /// The request, rendered with the conversation's variables and given its cookies.
+    private func prepared(_ template: RequestTemplate, what: String, login: [String: String], extra: [String: String])
+        throws(ProviderError) -> RenderedRequest
+    {
+        var rendered = try provider.render(template, what: what, scope: scope(login: login, extra: extra))
+        if cookies != nil || provider.cookies != nil {
+            rendered.attachCookies(login: provider.cookies?.snapshot, conversation: cookies)
+        }
+        return rendered
+    }
+
+    /// Keeps the cookies an answer set for this conversation.
+    private func keepCookies(_ headers: HTTPHeaders, from url: String) {
+        cookies?.store(headers, from: url, now: Date().timeIntervalSince1970)
+        // A cookie is a credential from the moment it is set, before a request carries it.
+        provider.secrets.add((cookies?.cookies ?? []).map(\.value))
     }
 
     /// Sends a request and reads the whole answer; logs in first, and again once if the answer is one of `relogin_on`.
@@ -120,19 +176,19 @@ actor HTTPConversation: AgentConversation {
         timeout: Duration
     ) async throws(ProviderError) -> (RenderedRequest, HTTPResponse) {
         var login = try await provider.login?.variables()
-        var rendered = try provider.render(
-            template, what: what, scope: scope(login: login?.variables ?? [:], extra: extra))
+        var rendered = try prepared(template, what: what, login: login?.variables ?? [:], extra: extra)
         var response = try await http.send(
             provider.request(rendered, timeout: timeout), endpoint: HTTPProvider.endpoint, idempotent: idempotent)
+        keepCookies(response.headers, from: rendered.url)
         if let session = provider.login, let generation = login?.generation, let reloginOn = settings.login?.reloginOn,
             reloginOn.contains(response.status)
         {
             await session.invalidate(generation)
             login = try await session.variables()
-            rendered = try provider.render(
-                template, what: what, scope: scope(login: login?.variables ?? [:], extra: extra))
+            rendered = try prepared(template, what: what, login: login?.variables ?? [:], extra: extra)
             response = try await http.send(
                 provider.request(rendered, timeout: timeout), endpoint: HTTPProvider.endpoint, idempotent: idempotent)
+            keepCookies(response.headers, from: rendered.url)
         }
         return (rendered, response)
     }
@@ -143,28 +199,37 @@ actor HTTPConversation: AgentConversation {
         timeout: Duration
     ) async throws(ProviderError) -> (RenderedRequest, HTTPStreamingResponse) {
         var login = try await provider.login?.variables()
-        var rendered = try provider.render(
-            template, what: what, scope: scope(login: login?.variables ?? [:], extra: extra))
+        var rendered = try prepared(template, what: what, login: login?.variables ?? [:], extra: extra)
         var response = try await http.stream(
             provider.request(rendered, timeout: timeout), endpoint: HTTPProvider.endpoint, idempotent: false)
+        keepCookies(response.headers, from: rendered.url)
         if let session = provider.login, let generation = login?.generation, let reloginOn = settings.login?.reloginOn,
             reloginOn.contains(response.status)
         {
             _ = try? await response.collectBody()
             await session.invalidate(generation)
             login = try await session.variables()
-            rendered = try provider.render(
-                template, what: what, scope: scope(login: login?.variables ?? [:], extra: extra))
+            rendered = try prepared(template, what: what, login: login?.variables ?? [:], extra: extra)
             response = try await http.stream(
                 provider.request(rendered, timeout: timeout), endpoint: HTTPProvider.endpoint, idempotent: false)
+            keepCookies(response.headers, from: rendered.url)
         }
         return (rendered, response)
     }
 
-    /// An error for an answer that is not a success, with what the server said (redacted).
+    /// An error for an answer that is not a success, with what the server said (redacted). A
+    /// refusal for something missing (401, 403) also says what Parley sent — header and cookie
+    /// names, never values — since the credentials may be fine and a cookie or header absent.
     func refusal(_ status: Int, body: [UInt8], request: RenderedRequest, doing what: String) async -> ProviderError {
         let redacted = excerpt().redactedBytes(body)
-        return http.statusError(status, body: redacted, doing: "\(what) (\(request.summary))")
+        guard status == 401 || status == 403 else {
+            return http.statusError(status, body: redacted, doing: "\(what) (\(request.summary))")
+        }
+        let said = ProviderHTTP.errorText(redacted)
+        var message = "\(name) refused \(request.summary) (\(status)) while \(what)" + (said.isEmpty ? "" : ": \(said)")
+        message += ". Parley sent \(request.sentDescription)"
+        if !settings.cookies { message += "; cookies are off (`cookies: false`)" }
+        return ProviderError(.authRefused, message, status: status)
     }
 
     /// The answer as JSON, or a protocol error showing what came instead.
@@ -181,13 +246,14 @@ actor HTTPConversation: AgentConversation {
         }
     }
 
-    /// Takes `extract:` variables from an answer; a path that finds nothing ends the flow run as an error.
+    /// Takes `extract:` variables from an answer (its body or its headers); one that finds nothing
+    /// ends the flow run as an error.
     func applyExtractions(
-        _ extractions: [Extraction], operation: String, from json: JSONValue, body: [UInt8], status: Int,
-        request: RenderedRequest
+        _ extractions: [Extraction], operation: String, from json: JSONValue?, headers: HTTPHeaders, body: [UInt8],
+        status: Int, request: RenderedRequest
     ) async throws(ProviderError) {
         for extraction in extractions {
-            guard let value = extraction.value(in: json) else {
+            guard let value = extraction.value(in: json, headers: headers) else {
                 throw await nothingFound(
                     "`\(operation).extract.\(extraction.name)`", extraction, shown: excerpt().text(body),
                     status: status, request: request)
@@ -203,7 +269,7 @@ actor HTTPConversation: AgentConversation {
     {
         ProviderError(
             .protocolViolation,
-            "\(name): \(what) (\(extraction.path), \(extraction.location)) found nothing in the answer to "
+            "\(name): \(what) (\(extraction.summary), \(extraction.location)) found nothing in the answer to "
                 + "\(request.summary) (\(status)): \(shown)", status: status)
     }
 

@@ -15,6 +15,7 @@ actor HTTPLoginSession {
     private let settings: HTTPTargetSettings
     private let login: HTTPTargetSettings.LoginOperation
     private let http: ProviderHTTP
+    private let cookies: TargetCookies?
     private let secrets: SecretRegistry
     private var current: (generation: Int, variables: [String: String])?
     private var pending: (task: Task<Outcome, Never>, waiters: Int)?
@@ -22,11 +23,12 @@ actor HTTPLoginSession {
 
     init(
         settings: HTTPTargetSettings, login: HTTPTargetSettings.LoginOperation, http: ProviderHTTP,
-        secrets: SecretRegistry
+        cookies: TargetCookies?, secrets: SecretRegistry
     ) {
         self.settings = settings
         self.login = login
         self.http = http
+        self.cookies = cookies
         self.secrets = secrets
     }
 
@@ -83,22 +85,27 @@ actor HTTPLoginSession {
     private func logIn() async throws(ProviderError) -> [String: String] {
         let scope = VariableScope(
             persona: nil, scenario: nil, environment: settings.environment, locals: settings.constants)
-        let rendered: RenderedRequest
+        var rendered: RenderedRequest
         do {
-            rendered = try login.request.render(
-                baseURL: settings.baseURL, commonHeaders: settings.headers, scope: scope)
-            rendered.noteCredentials(in: secrets)
+            rendered = try login.request.render(settings.defaults, scope: scope)
         } catch {
             throw ProviderError(
                 .configuration,
                 "target `\(settings.name)`: \(error.reference) has no value for `login.request` (\(error.location))")
         }
+        // A login again sends what the earlier logins set (a CSRF cookie, a device cookie).
+        rendered.attachCookies(login: cookies?.snapshot, conversation: nil)
+        rendered.noteCredentials(in: secrets)
         let request = http.request(
             rendered.method, rendered.url, headers: rendered.headers, body: rendered.body, timeout: .seconds(30))
         let response = try await http.send(request, endpoint: HTTPProvider.endpoint, idempotent: true)
+        cookies?.store(response.headers, from: rendered.url)
+        // The login's cookies are credentials too: a session cookie is as good as a token.
+        secrets.add((cookies?.snapshot.cookies ?? []).map(\.value))
         // What the login extracts is a secret before anything can show it, the login's own errors included.
-        if !login.extract.isEmpty, let json = try? JSONValue(parsing: response.body) {
-            secrets.add(login.extract.compactMap { $0.value(in: json) })
+        if !login.extract.isEmpty {
+            let json = (try? JSONValue(parsing: response.body)) ?? .null
+            secrets.add(login.extract.compactMap { $0.value(in: json, headers: response.headers) })
         }
         let excerpt = ResponseExcerpt(redactor: secrets.redactor)
         guard (200..<300).contains(response.status) else {
@@ -110,11 +117,15 @@ actor HTTPLoginSession {
             throw ProviderError(
                 .authRefused,
                 "target `\(settings.name)` refused the login (\(response.status)) to \(rendered.summary); "
-                    + "check the credentials in `login.request`. It answered: \(excerpt.text(response.body))",
+                    + "check the credentials in `login.request`. It answered: \(excerpt.text(response.body)). "
+                    + "Parley sent \(rendered.sentDescription)",
                 status: response.status)
         }
         guard !login.extract.isEmpty else { return [:] }
-        guard let json = try? JSONValue(parsing: response.body) else {
+        // An answer read only for its headers may have any body, or none.
+        let json: JSONValue? =
+            login.extract.contains(where: \.readsBody) ? try? JSONValue(parsing: response.body) : .null
+        guard let json else {
             throw ProviderError(
                 .authRefused,
                 "target `\(settings.name)`: the login answer to \(rendered.summary) (\(response.status)) is not JSON, "
@@ -122,10 +133,10 @@ actor HTTPLoginSession {
         }
         var variables: [String: String] = [:]
         for extraction in login.extract {
-            guard let value = extraction.value(in: json) else {
+            guard let value = extraction.value(in: json, headers: response.headers) else {
                 throw ProviderError(
                     .authRefused,
-                    "target `\(settings.name)`: `login.extract.\(extraction.name)` (\(extraction.path), "
+                    "target `\(settings.name)`: `login.extract.\(extraction.name)` (\(extraction.summary), "
                         + "\(extraction.location)) found nothing in the login answer to \(rendered.summary) "
                         + "(\(response.status)): "
                         + excerpt.text(response.body), status: response.status)

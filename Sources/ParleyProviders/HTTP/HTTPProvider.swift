@@ -20,28 +20,44 @@ public struct HTTPProviderSpec: ProviderSpec {
     }
 
     public func makeProvider(resources: ProviderResources) async throws(ProviderError) -> any ConversationProvider {
-        HTTPProvider(settings: settings, client: resources.http, secrets: resources.secrets)
+        var webhooks: HTTPWebhookRoute?
+        if let webhook = settings.webhook {
+            let receiver = try await resources.webhookReceiver(webhook.receiver, for: targetName)
+            webhooks = HTTPWebhookRoute(receiver: receiver, target: targetName, settings: webhook)
+        }
+        return HTTPProvider(settings: settings, client: resources.http, webhooks: webhooks, secrets: resources.secrets)
     }
 }
 
 /// `provider: http` — an agent nobody wrote an adapter for, its protocol described in parley.yaml:
 /// an optional login, a request that starts a conversation, one that sends a message, and where
-/// the reply comes from (the response body, a stream, or polling). See docs/http-provider.md.
+/// the reply comes from (the response body, a stream, polling, or webhook deliveries). See
+/// docs/http-provider.md.
 final class HTTPProvider: ConversationProvider {
     let settings: HTTPTargetSettings
     let http: ProviderHTTP
     let login: HTTPLoginSession?
-    /// The run's secrets: the target's credentials, what its login extracts, and values extracted
-    /// into variables named like credentials.
+    /// The login's cookies, shared by every conversation (`nil` with `cookies: false`).
+    let cookies: TargetCookies?
+    /// Where replies are delivered, when a reply arrives by webhook.
+    let webhooks: HTTPWebhookRoute?
+    /// The run's secrets: the target's credentials, what its login extracts, values extracted into
+    /// variables named like credentials, and credentials its requests carry (headers, cookies).
     let secrets: SecretRegistry
 
     /// The one rate-limit bucket of the target: agents limit per key, not per endpoint.
     static let endpoint = "requests"
 
-    init(settings: HTTPTargetSettings, client: HTTPClient, secrets: SecretRegistry = SecretRegistry()) {
+    init(
+        settings: HTTPTargetSettings, client: HTTPClient, webhooks: HTTPWebhookRoute? = nil,
+        secrets: SecretRegistry = SecretRegistry()
+    ) {
         self.settings = settings
+        self.webhooks = webhooks
         self.secrets = secrets
         secrets.add(settings.secrets)
+        let cookies = settings.cookies ? TargetCookies() : nil
+        self.cookies = cookies
         let http = ProviderHTTP(
             client: client, service: "target `\(settings.name)`", verifyTLS: settings.verifyTLS,
             connectTimeout: settings.connectTimeout,
@@ -49,7 +65,7 @@ final class HTTPProvider: ConversationProvider {
             replyLimit: settings.replyLimit)
         self.http = http
         self.login = settings.login.map {
-            HTTPLoginSession(settings: settings, login: $0, http: http, secrets: secrets)
+            HTTPLoginSession(settings: settings, login: $0, http: http, cookies: cookies, secrets: secrets)
         }
     }
 
@@ -78,10 +94,7 @@ final class HTTPProvider: ConversationProvider {
         -> RenderedRequest
     {
         do {
-            let rendered = try template.render(
-                baseURL: settings.baseURL, commonHeaders: settings.headers, scope: scope)
-            rendered.noteCredentials(in: secrets)
-            return rendered
+            return try template.render(settings.defaults, scope: scope)
         } catch {
             throw ProviderError(
                 .configuration,
@@ -89,16 +102,19 @@ final class HTTPProvider: ConversationProvider {
         }
     }
 
-    /// A ready request for `rendered`, with the target's TLS and connect settings.
+    /// A ready request for `rendered`, with the target's TLS and connect settings. The credentials
+    /// it carries (its headers and cookies as they will be sent) become secrets first.
     func request(_ rendered: RenderedRequest, timeout: Duration) -> HTTPRequest {
-        http.request(rendered.method, rendered.url, headers: rendered.headers, body: rendered.body, timeout: timeout)
+        rendered.noteCredentials(in: secrets)
+        return http.request(
+            rendered.method, rendered.url, headers: rendered.headers, body: rendered.body, timeout: timeout)
     }
 }
 
 extension RenderedRequest {
     /// Credentials a request carries once rendered are secrets: values of headers named like
-    /// credentials (and the token after their scheme), a Basic credential's password, and the
-    /// userinfo of a URL.
+    /// credentials (`Authorization`, `Cookie`, `X-Api-Key`…) and the token after their scheme, a
+    /// Basic credential's password, and the userinfo of a URL.
     func noteCredentials(in secrets: SecretRegistry) {
         for (name, value) in headers where ConfigValues.isSecretName(name) {
             secrets.add(value)

@@ -12,14 +12,14 @@ import ParleyRun
 /// `${message}`; a reply also knows what its own request extracted.
 final class HTTPTargetReader {
     static let keys = [
-        "provider", "base_url", "headers", "variables", "login", "start", "send", "end", "insecure",
-        "connect_timeout", "rate_limit", ReplyLimit.settingKey,
+        "provider", "base_url", "headers", "query", "basic_auth", "cookies", "variables", "login", "start", "send",
+        "end", "webhook", "insecure", "connect_timeout", "rate_limit", ReplyLimit.settingKey,
     ]
-    static let requestKeys = ["method", "path", "url", "headers", "query", "json", "form", "multipart"]
+    static let requestKeys = ["method", "path", "url", "headers", "query", "basic_auth", "json", "form", "multipart"]
     static let methods = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
-    static let conditionKeys = ["path", "equals", "in", "exists", "matches", "any", "all"]
+    static let conditionKeys = ["path", "event", "equals", "in", "exists", "matches", "any", "all"]
     /// Names a configuration cannot take for its own variables.
-    static let reserved: Set<String> = ["message"]
+    static let reserved: Set<String> = ["message", "webhook_url", "webhook_secret"]
 
     let target: TargetConfig
     let values: ConfigValues
@@ -38,6 +38,8 @@ final class HTTPTargetReader {
         var conversation: Bool
         /// Why a variable is unknown here, when the answer is "not yet" rather than "nowhere".
         var later: [String: String] = [:]
+        /// Whether conditions may test server-sent event names (in an SSE stream's reply).
+        var sseEvents = false
     }
 
     func read() -> HTTPTargetSettings? {
@@ -68,11 +70,38 @@ final class HTTPTargetReader {
         }
         var known = Set(constants.keys)
 
+        // What every request gets: read with the login's scope, as the login gets them too.
+        let targetQuery =
+            templatePairs(
+                map["query"], for: "query", scope: Scope(known: known, conversation: false), secretNames: true)
+        let basicAuth = map["basic_auth"].flatMap {
+            self.basicAuth($0, for: "basic_auth", scope: Scope(known: known, conversation: false))
+        }
+        let cookies = map.bool("cookies") ?? true
+
         var login: HTTPTargetSettings.LoginOperation?
         if let node = map["login"] {
             login = loginOperation(node, scope: Scope(known: known, conversation: false))
             known.formUnion(Self.declaredVariables(node))
         }
+
+        // `${webhook_url}` (and `${webhook_secret}`) name each conversation's callback, once a reply arrives by
+        // webhook.
+        let usesWebhook = ["start", "send"].contains { map[$0]?["reply"]?["webhook"] != nil }
+        var webhook: HTTPWebhookSettings?
+        if let node = map["webhook"] {
+            webhook = HTTPWebhookSettings(node, values: values)
+            if !usesWebhook {
+                reader.error(
+                    "`webhook` configures the receiver of `reply: { webhook: … }`, which no `start` or `send` uses",
+                    at: map.keyLocation("webhook") ?? node.location)
+            }
+        } else if usesWebhook {
+            webhook = HTTPWebhookSettings()
+        }
+        // Known even when `webhook:` has a mistake of its own, so that one mistake is reported once.
+        if usesWebhook || map.has("webhook") { known.insert("webhook_url") }
+        if webhook?.secretHeader != nil || map["webhook"]?["secret"] != nil { known.insert("webhook_secret") }
 
         var start: HTTPTargetSettings.Operation?
         let startLater = Dictionary(
@@ -133,15 +162,35 @@ final class HTTPTargetReader {
         let connectTimeout = map.duration("connect_timeout") ?? .seconds(10)
         let rateLimit = map.double("rate_limit", in: 0.001...1_000_000)
         let replyLimit = ReplyLimitSetting.read(map, values: values)
-        guard values.sink.diagnostics.count == before, let send, let replyLimit else { return nil }
+        guard values.sink.diagnostics.count == before, let send, let targetQuery, let replyLimit else { return nil }
         var settings = HTTPTargetSettings(
             name: target.name, baseURL: baseURL, headers: headers, constants: constants, login: login, start: start,
             send: send,
             end: end, verifyTLS: verifyTLS, connectTimeout: connectTimeout, rateLimit: rateLimit,
             environment: values.environment,
             secrets: values.secrets)
+        settings.query = targetQuery
+        settings.basicAuth = basicAuth
+        settings.cookies = cookies
+        settings.webhook = webhook
         settings.replyLimit = replyLimit
         return settings
+    }
+
+    /// `basic_auth: { user, password }`; when both are known at load time, the encoded header is a secret too.
+    func basicAuth(_ node: YAMLNode, for what: String, scope: Scope) -> BasicAuth? {
+        guard let map = reader.mapping(node, for: "`\(what)`", keys: ["user", "password"]) else { return nil }
+        let user = map.require("user").flatMap { template($0, for: "\(what).user", scope: scope) }
+        let password = map.require("password").flatMap { template($0, for: "\(what).password", scope: scope) }
+        guard let user, let password else { return nil }
+        let environmentOnly = VariableScope(persona: nil, scenario: nil, environment: values.environment)
+        if password.isConstant { values.noteSecret(password.raw) }
+        if let plainUser = try? user.render(environmentOnly), let plainPassword = try? password.render(environmentOnly)
+        {
+            values.noteSecret(plainPassword)
+            values.noteSecret(String(BasicAuth.header(user: plainUser, password: plainPassword).dropFirst(6)))
+        }
+        return BasicAuth(user: user, password: password)
     }
 
     // MARK: - Operations
@@ -240,9 +289,15 @@ final class HTTPTargetReader {
                 ok = false
             }
         }
+        var basicAuth: BasicAuth?
+        if let authNode = map["basic_auth"] {
+            basicAuth = self.basicAuth(authNode, for: "\(what).basic_auth", scope: scope)
+            if basicAuth == nil { ok = false }
+        }
         guard ok, let target, let headers, let query else { return nil }
         return RequestTemplate(
-            method: method, target: target, headers: headers, query: query, body: body, location: node.location)
+            method: method, target: target, headers: headers, query: query, body: body, basicAuth: basicAuth,
+            location: node.location)
     }
 
     /// A JSON body: strings are templates; plain numbers, booleans and null keep their type.
@@ -403,16 +458,52 @@ final class HTTPTargetReader {
                 ok = false
                 continue
             }
-            guard let path = self.path(pair.value, for: "\(what).\(name)") else {
+            guard let extraction = extraction(pair.value, name: name, for: "\(what).\(name)") else {
                 ok = false
                 continue
             }
-            out.append(Extraction(name: name, path: path, location: pair.value.location))
+            out.append(extraction)
         }
         return ok ? out : nil
     }
 
-    /// A name for a variable: a letter or `_` first, then letters, digits, `_` or `-`; not `message`.
+    /// `$.path`, or `{ path: $.path | header: Name, matches: /regex/ }`.
+    private func extraction(_ node: YAMLNode, name: String, for what: String) -> Extraction? {
+        guard node.mapping != nil else {
+            return path(node, for: what).map { Extraction(name: name, path: $0, location: node.location) }
+        }
+        guard let map = reader.mapping(node, for: "`\(what)`", keys: ["path", "header", "matches"]) else { return nil }
+        let source: Extraction.Source?
+        switch (map["path"], map["header"]) {
+        case (let pathNode?, nil):
+            source = path(pathNode, for: "\(what).path").map(Extraction.Source.path)
+        case (nil, let headerNode?):
+            source = reader.nonEmptyString(headerNode, for: "\(what).header").map(Extraction.Source.header)
+        case (.some, .some):
+            reader.error(
+                "`\(what)` reads the body (`path`) or a header (`header`), not both",
+                at: map.keyLocation("header") ?? node.location)
+            return nil
+        case (nil, nil):
+            reader.error(
+                "`\(what)` needs `path` (a place in the body) or `header` (a response header's name)", at: node.location
+            )
+            return nil
+        }
+        var pattern: RegexPattern?
+        if let matchesNode = map["matches"] {
+            guard let parsed = reader.regex(matchesNode, for: "\(what).matches") else { return nil }
+            guard parsed.source.isConstant else {
+                reader.error("`\(what).matches` cannot use placeholders", at: matchesNode.location)
+                return nil
+            }
+            pattern = parsed
+        }
+        guard let source else { return nil }
+        return Extraction(name: name, source: source, pattern: pattern, location: node.location)
+    }
+
+    /// A name for a variable: a letter or `_` first, then letters, digits, `_` or `-`; not a reserved one.
     private func variableName(_ node: YAMLNode, for what: String) -> String? {
         guard let name = reader.nonEmptyString(node, for: "a name in `\(what)`") else { return nil }
         guard let first = name.first, first.isLetter || first == "_",
@@ -424,8 +515,10 @@ final class HTTPTargetReader {
             return nil
         }
         if Self.reserved.contains(name) {
-            reader.error(
-                "`\(name)` is reserved (`${message}` is the user's message); choose another name", at: node.location)
+            let why =
+                name == "message"
+                ? "`${message}` is the user's message" : "Parley sets `${\(name)}` for replies that arrive by webhook"
+            reader.error("`\(name)` is reserved (\(why)); choose another name", at: node.location)
             return nil
         }
         return name
@@ -434,6 +527,26 @@ final class HTTPTargetReader {
     /// `{path, equals|in|exists|matches}` or `{any|all: [...]}`.
     func condition(_ node: YAMLNode, for what: String, scope: Scope) -> ReplyCondition? {
         guard let map = reader.mapping(node, for: "`\(what)`", keys: Self.conditionKeys) else { return nil }
+        if let eventNode = map["event"] {
+            guard map.has("path") == false,
+                !["equals", "in", "exists", "matches", "any", "all"].contains(where: map.has)
+            else {
+                reader.error(
+                    "`event` stands alone in a condition; combine it with other tests using `any:` or `all:`",
+                    at: map.keyLocation("event") ?? node.location)
+                return nil
+            }
+            guard scope.sseEvents else {
+                reader.error(
+                    "`event` tests the name of a server-sent event, so it applies to a `stream` with `format: sse` "
+                        + "only", at: map.keyLocation("event") ?? node.location)
+                return nil
+            }
+            let items = eventNode.sequence ?? [eventNode]
+            let names = items.map { template($0, for: "\(what).event", scope: scope) }
+            guard !names.isEmpty, names.allSatisfy({ $0 != nil }) else { return nil }
+            return .event(names.compactMap { $0 })
+        }
         let combinators = ["any", "all"].filter { map.has($0) }
         let tests = ["equals", "in", "exists", "matches"].filter { map.has($0) }
         if let combinator = combinators.first, let value = map[combinator] {
@@ -501,23 +614,27 @@ final class HTTPTargetReader {
 
     // MARK: - Replies
 
+    static let replyModes = ["json", "stream", "poll", "webhook"]
+
     func reply(_ node: YAMLNode, for what: String, scope: Scope) -> ReplySpec? {
-        guard let map = reader.mapping(node, for: "`\(what)`", keys: ["json", "stream", "poll"]) else { return nil }
-        let modes = ["json", "stream", "poll"].filter { map.has($0) }
+        guard let map = reader.mapping(node, for: "`\(what)`", keys: Self.replyModes) else { return nil }
+        let modes = Self.replyModes.filter { map.has($0) }
         guard modes.count == 1, let mode = modes.first, let value = map[mode] else {
             if modes.count > 1 {
                 reader.error(
-                    "`\(what)` takes one of `json`, `stream` or `poll`, not both `\(modes[0])` and `\(modes[1])`",
+                    "`\(what)` takes one of `json`, `stream`, `poll` or `webhook`, not both `\(modes[0])` and "
+                        + "`\(modes[1])`",
                     at: map.keyLocation(modes[1]) ?? node.location)
             } else {
-                reader.error("`\(what)` needs `json:`, `stream:` or `poll:`", at: node.location)
+                reader.error("`\(what)` needs `json:`, `stream:`, `poll:` or `webhook:`", at: node.location)
             }
             return nil
         }
         let modeWhat = "\(what).\(mode)"
         switch mode {
         case "json":
-            guard let m = reader.mapping(value, for: "`\(modeWhat)`", keys: ["text", "completed", "events"]) else {
+            guard let m = reader.mapping(value, for: "`\(modeWhat)`", keys: ["text", "completed", "events", "actions"])
+            else {
                 return nil
             }
             let text = m.require("text").flatMap { textExtraction($0, for: "\(modeWhat).text") }
@@ -527,7 +644,8 @@ final class HTTPTargetReader {
         case "stream":
             guard
                 let m = reader.mapping(
-                    value, for: "`\(modeWhat)`", keys: ["format", "text", "done", "completed", "events"])
+                    value, for: "`\(modeWhat)`",
+                    keys: ["format", "text", "event_text", "done", "skip", "completed", "events", "actions"])
             else { return nil }
             var format = StreamReply.Format.ndjson
             var ok = true
@@ -542,21 +660,65 @@ final class HTTPTargetReader {
                     ok = false
                 }
             }
+            var eventText = StreamReply.EventText.piece
+            if let node = m["event_text"], let name = reader.string(node, for: "\(modeWhat).event_text") {
+                if let parsed = StreamReply.EventText(rawValue: name.lowercased()) {
+                    eventText = parsed
+                } else {
+                    reader.error(
+                        "`event_text` must be `piece` (each event adds to the text) or `message` (each event is a "
+                            + "whole message), not `\(name)`", at: node.location)
+                    ok = false
+                }
+            }
+            var eventScope = scope
+            eventScope.sseEvents = format == .sse
             let text = m.require("text").flatMap { textExtraction($0, for: "\(modeWhat).text") }
-            let done = m["done"].map { condition($0, for: "\(modeWhat).done", scope: scope) }
-            let signals = self.signals(m, for: modeWhat, scope: scope)
-            guard ok, let text, let signals else { return nil }
+            let done = m["done"].map { condition($0, for: "\(modeWhat).done", scope: eventScope) }
+            let skip = m["skip"].map { conditionList($0, for: "\(modeWhat).skip", scope: eventScope) } ?? []
+            let signals = self.signals(m, for: modeWhat, scope: eventScope)
+            guard ok, let text, let signals, let skip else { return nil }
             if let done, done == nil { return nil }
-            return .stream(StreamReply(format: format, text: text, done: done ?? nil, signals: signals))
+            return .stream(
+                StreamReply(
+                    format: format, text: text, eventText: eventText, done: done ?? nil, skip: skip, signals: signals))
+        case "webhook":
+            return webhookReply(value, for: modeWhat, scope: scope).map(ReplySpec.webhook)
         default:
             return poll(value, for: modeWhat, scope: scope).map(ReplySpec.poll)
         }
     }
 
+    /// How messages are read from answers or deliveries: `messages`, `text`, `skip`, `until`,
+    /// `completed`, `events` of an opened `poll:` or `webhook:` mapping.
+    private func messageReading(_ m: MappingReader, for what: String, scope: Scope, defaultMessages: String)
+        -> MessageReading?
+    {
+        let messages = m["messages"].map { path($0, for: "\(what).messages") } ?? JSONPath(root: defaultMessages)
+        let text = m.require("text").flatMap { textExtraction($0, for: "\(what).text") }
+        let skip = m["skip"].map { conditionList($0, for: "\(what).skip", scope: scope) } ?? []
+        let until = m.require("until").flatMap { condition($0, for: "\(what).until", scope: scope) }
+        let signals = self.signals(m, for: what, scope: scope)
+        guard let messages, let text, let skip, let until, let signals else { return nil }
+        return MessageReading(messages: messages, text: text, skip: skip, until: until, signals: signals)
+    }
+
+    static let messageReadingKeys = ["messages", "text", "skip", "until", "completed", "events", "actions"]
+
+    private func webhookReply(_ node: YAMLNode, for what: String, scope: Scope) -> WebhookReply? {
+        guard let m = reader.mapping(node, for: "`\(what)`", keys: Self.messageReadingKeys + ["id"]) else {
+            return nil
+        }
+        let id = m["id"].map { path($0, for: "\(what).id") }
+        let reading = messageReading(m, for: what, scope: scope, defaultMessages: "$")
+        guard let reading else { return nil }
+        if let id, id == nil { return nil }
+        return WebhookReply(
+            reading: reading, id: (id ?? nil).map { Extraction(name: "id", path: $0, location: node.location) })
+    }
+
     private func poll(_ node: YAMLNode, for what: String, scope: Scope) -> PollReply? {
-        let keys = [
-            "request", "every", "max_every", "messages", "text", "skip", "until", "completed", "events", "extract",
-        ]
+        let keys = ["request", "every", "max_every"] + Self.messageReadingKeys + ["extract"]
         guard let m = reader.mapping(node, for: "`\(what)`", keys: keys) else { return nil }
         let request = m.require("request").flatMap { self.request($0, for: "\(what).request", scope: scope) }
         let extract = m["extract"].map { extractions($0, for: "\(what).extract") } ?? []
@@ -576,15 +738,9 @@ final class HTTPTargetReader {
                 at: maxNode.location)
             ok = false
         }
-        let messages = m["messages"].map { path($0, for: "\(what).messages") } ?? JSONPath(root: "$[*]")
-        let text = m.require("text").flatMap { textExtraction($0, for: "\(what).text") }
-        let skip = m["skip"].map { conditionList($0, for: "\(what).skip", scope: conditionScope) } ?? []
-        let until = m.require("until").flatMap { condition($0, for: "\(what).until", scope: conditionScope) }
-        let signals = self.signals(m, for: what, scope: conditionScope)
-        guard ok, let request, let extract, let messages, let text, let skip, let until, let signals else { return nil }
-        return PollReply(
-            request: request, every: every, maxEvery: maxEvery, messages: messages, text: text, skip: skip,
-            until: until, signals: signals, extract: extract)
+        let reading = messageReading(m, for: what, scope: conditionScope, defaultMessages: "$[*]")
+        guard ok, let request, let extract, let reading else { return nil }
+        return PollReply(request: request, every: every, maxEvery: maxEvery, reading: reading, extract: extract)
     }
 
     private func textExtraction(_ node: YAMLNode, for what: String) -> Extraction? {
@@ -620,7 +776,32 @@ final class HTTPTargetReader {
                 ok = false
             }
         }
+        if let node = map["actions"] {
+            if let spec = actionSpec(node, for: "\(what).actions") { signals.actions = spec } else { ok = false }
+        }
         return ok ? signals : nil
+    }
+
+    /// `actions: { path, name, arguments, result }`: where a reply lists the agent's tool calls.
+    private func actionSpec(_ node: YAMLNode, for what: String) -> ActionExtraction? {
+        guard let m = reader.mapping(node, for: "`\(what)`", keys: ["path", "name", "arguments", "result"]) else {
+            return nil
+        }
+        let list = m.require("path").flatMap { path($0, for: "\(what).path") }
+        let name = m.require("name").flatMap { path($0, for: "\(what).name") }
+        var ok = list != nil && name != nil
+        var arguments: JSONPath?
+        if let node = m["arguments"] {
+            arguments = path(node, for: "\(what).arguments")
+            if arguments == nil { ok = false }
+        }
+        var result: JSONPath?
+        if let node = m["result"] {
+            result = path(node, for: "\(what).result")
+            if result == nil { ok = false }
+        }
+        guard ok, let list, let name else { return nil }
+        return ActionExtraction(list: list, name: name, arguments: arguments, result: result)
     }
 
     /// The variables an operation (`login`, `start`, `send`) extracts — from its answer and from its

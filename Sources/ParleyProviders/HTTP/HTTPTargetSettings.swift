@@ -14,6 +14,14 @@ struct HTTPTargetSettings: Sendable {
     var baseURL: String?
     /// Sent on every request that has values for all their variables.
     var headers: [(String, Template)]
+    /// Query parameters added to every request.
+    var query: [(String, Template)] = []
+    /// Basic authentication on every request.
+    var basicAuth: BasicAuth?
+    /// Whether cookies are kept and sent back (`cookies:`, on by default).
+    var cookies = true
+    /// The receiver of `reply: { webhook: … }` replies, when a reply uses one.
+    var webhook: HTTPWebhookSettings?
     /// Values every conversation starts with (`variables:`), already resolved.
     var constants: [String: String]
     var login: LoginOperation?
@@ -47,16 +55,70 @@ struct HTTPTargetSettings: Sendable {
         var reloginOn: Set<Int>
     }
 
+    /// What every request gets from the target.
+    var defaults: RequestDefaults {
+        RequestDefaults(baseURL: baseURL, headers: headers, query: query, basicAuth: basicAuth)
+    }
+
     /// The agent can speak first only when the start's reply (its greeting) is described.
+    /// Agent-first with a greeting (`start.reply`); actions when `send.reply` says where they are.
     var capabilities: ProviderCapabilities {
-        start?.reply != nil ? [.userFirst, .agentFirst] : [.userFirst]
+        var capabilities: ProviderCapabilities = start?.reply != nil ? [.userFirst, .agentFirst] : [.userFirst]
+        if send.reply?.signals.actions != nil { capabilities.insert(.actions) }
+        return capabilities
     }
 }
 
-/// A variable taken from a response by a path: `extract: { conversation_id: $.session.id }`.
+/// A variable taken from a response: by a path into the body (`extract: { conversation_id:
+/// $.session.id }`), or from a header (`{ header: Location, matches: "/([^/]+)$" }`), optionally
+/// narrowed to a regular expression's first group.
 struct Extraction: Sendable {
+    /// Where the value is.
+    enum Source: Sendable {
+        /// A path into the JSON body (or event, or message).
+        case path(JSONPath)
+        /// A response header, by name (case-insensitive).
+        case header(String)
+    }
+
     var name: String
-    var path: JSONPath
-    /// Where the path is written, for messages.
+    var source: Source
+    /// Keeps the first group of the expression's first match (the whole match without groups);
+    /// a value it does not match counts as nothing found.
+    var pattern: RegexPattern?
+    /// Where it is written, for messages.
     var location: SourceLocation
+
+    init(name: String, path: JSONPath, pattern: RegexPattern? = nil, location: SourceLocation) {
+        self.init(name: name, source: .path(path), pattern: pattern, location: location)
+    }
+
+    init(name: String, source: Source, pattern: RegexPattern? = nil, location: SourceLocation) {
+        self.name = name
+        self.source = source
+        self.pattern = pattern
+        self.location = location
+    }
+
+    /// The path into the body, for extractions that read one.
+    var path: JSONPath? {
+        if case .path(let path) = source { return path }
+        return nil
+    }
+
+    /// Whether the body must be read (and be JSON) for this value.
+    var readsBody: Bool { path != nil }
+
+    /// How it reads in messages: `$.session.id`, ``header Location matching `/([^/]+)$` ``.
+    var summary: String {
+        var text: String
+        switch source {
+        case .path(let path): text = path.description
+        case .header(let name): text = "header \(name)"
+        }
+        if let pattern {
+            text += " matching `\(pattern.source.raw)`" + (pattern.flags.isEmpty ? "" : " (flags \(pattern.flags))")
+        }
+        return text
+    }
 }

@@ -2,12 +2,12 @@ import ParleyFlow
 import ParleyJSON
 import ParleyRun
 
-/// Folds the messages of successive polls into the agent's reply: skips what is not the agent's
-/// words, collects texts, and notices the message that completes the turn.
+/// Folds the messages of successive polls (or webhook deliveries) into the agent's reply: skips
+/// what is not the agent's words, collects texts, and notices the message that completes the turn.
 ///
-/// A pure state machine — polled messages in, state out — so polling rules are tested without sockets.
+/// A pure state machine — messages in, state out — so the reading rules are tested without sockets.
 struct PollReplyCollector {
-    let spec: PollReply
+    let spec: MessageReading
     private var signalState: ReplySignalState
     private(set) var messages: [String] = []
     private(set) var firstText: ContinuousClock.Instant?
@@ -18,13 +18,14 @@ struct PollReplyCollector {
     /// Bytes of text kept so far.
     private(set) var textBytes = 0
 
-    init(spec: PollReply) {
+    init(spec: MessageReading) {
         self.spec = spec
         self.signalState = ReplySignalState(spec.signals)
     }
 
     var completed: Bool { signalState.completed }
     var events: [ProviderEvent] { signalState.events }
+    var actions: [AgentAction] { signalState.actions }
 
     /// The messages in one poll's answer: what the `messages` path reaches, a list it reaches
     /// standing for its items (so `$.items` and `$.items[*]` read the same).

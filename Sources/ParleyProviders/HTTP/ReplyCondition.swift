@@ -6,18 +6,26 @@ import ParleyJSON
 /// or a combination of tests with `any` / `all`.
 ///
 /// Values are compared as text (`true`, `42`, `done`), so a YAML `equals: true` matches JSON `true`.
-/// A path reaching several values holds when any of them passes.
+/// A path reaching several values holds when any of them passes. In a stream of server-sent
+/// events, a condition may also test the event's name (`{ event: done }`).
 indirect enum ReplyCondition: Sendable {
     /// The longest a `matches:` test may take on the values of one answer.
     static let patternBudget: Duration = .seconds(1)
 
     case test(JSONPath, ConditionTest)
+    /// The server-sent event's `event:` name is one of these (`message` when it has none).
+    case event([Template])
     case any([ReplyCondition])
     case all([ReplyCondition])
 
-    /// Whether the condition holds on `value`, with placeholders filled from `scope`.
-    func holds(on value: JSONValue, scope: VariableScope) throws(VariableError) -> Bool {
+    /// Whether the condition holds on `value` — of a server-sent event named `event` — with
+    /// placeholders filled from `scope`.
+    func holds(on value: JSONValue, event: String? = nil, scope: VariableScope) throws(VariableError) -> Bool {
         switch self {
+        case .event(let names):
+            guard let event else { return false }
+            for name in names where try name.render(scope) == event { return true }
+            return false
         case .test(let path, let test):
             let found = path.evaluate(value).filter { !$0.isNull }
             switch test {
@@ -49,11 +57,24 @@ indirect enum ReplyCondition: Sendable {
                 }
             }
         case .any(let conditions):
-            for condition in conditions where try condition.holds(on: value, scope: scope) { return true }
+            for condition in conditions where try condition.holds(on: value, event: event, scope: scope) {
+                return true
+            }
             return false
         case .all(let conditions):
-            for condition in conditions where !(try condition.holds(on: value, scope: scope)) { return false }
+            for condition in conditions where !(try condition.holds(on: value, event: event, scope: scope)) {
+                return false
+            }
             return true
+        }
+    }
+
+    /// Whether the condition looks at server-sent event names.
+    var testsEventName: Bool {
+        switch self {
+        case .event: true
+        case .test: false
+        case .any(let conditions), .all(let conditions): conditions.contains(where: \.testsEventName)
         }
     }
 
@@ -67,6 +88,9 @@ indirect enum ReplyCondition: Sendable {
             case .oneOf(let templates): return "\(path) in [\(templates.map(\.raw).joined(separator: ", "))]"
             case .matches(let pattern): return "\(path) matches /\(pattern.source.raw)/\(pattern.flags)"
             }
+        case .event(let names):
+            return names.count == 1
+                ? "event is \(names[0].raw)" : "event in [\(names.map(\.raw).joined(separator: ", "))]"
         case .any(let conditions): return "any of (" + conditions.map(\.summary).joined(separator: "; ") + ")"
         case .all(let conditions): return "all of (" + conditions.map(\.summary).joined(separator: "; ") + ")"
         }

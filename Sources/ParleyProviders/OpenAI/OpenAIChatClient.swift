@@ -19,6 +19,11 @@ struct ChatCompletion: Sendable {
     var timeToFirstToken: Duration?
     var latency: Duration
     var id: String?
+    /// The first choice's tool calls, in order (streamed deltas assembled).
+    var toolCalls: [AgentAction] = []
+    /// Token counts the endpoint reported (`usage`), when it did.
+    var promptTokens = 0
+    var completionTokens = 0
 }
 
 /// Calls an OpenAI-compatible `/chat/completions` endpoint, streamed (server-sent events, so the
@@ -34,9 +39,10 @@ public struct OpenAIChatClient: Sendable {
             connectTimeout: settings.connectTimeout, replyLimit: settings.replyLimit)
     }
 
-    func complete(_ messages: [ChatMessage], choices: Int = 1, stream: Bool, timeout: Duration)
-        async throws(ProviderError) -> ChatCompletion
-    {
+    func complete(
+        _ messages: [ChatMessage], choices: Int = 1, stream: Bool, timeout: Duration, seed: Int? = nil,
+        responseFormat: JSONValue? = nil
+    ) async throws(ProviderError) -> ChatCompletion {
         var body: [(String, JSONValue)] = [
             ("model", .string(settings.model)),
             (
@@ -47,6 +53,8 @@ public struct OpenAIChatClient: Sendable {
         if let t = settings.temperature { body.append(("temperature", .number(t))) }
         if let m = settings.maxTokens { body.append(("max_tokens", .number(Double(m)))) }
         if choices > 1 { body.append(("n", .number(Double(choices)))) }
+        if let seed = seed ?? settings.seed { body.append(("seed", .number(Double(seed)))) }
+        if let responseFormat { body.append(("response_format", responseFormat)) }
         if stream { body.append(("stream", true)) }
         var request = http.request(
             .post, settings.completionsURL, body: .json(JSONValue.object(body).bytes), timeout: timeout)
@@ -70,7 +78,16 @@ public struct OpenAIChatClient: Sendable {
             if settings.replyLimit.isExceeded(byCount: texts.reduce(0) { $0 + $1.utf8.count }) {
                 throw settings.replyLimit.exceeded
             }
-            return ChatCompletion(texts: texts, sentAt: sentAt, latency: clock.now - started, id: json["id"]?.string)
+            var completion = ChatCompletion(
+                texts: texts, sentAt: sentAt, latency: clock.now - started, id: json["id"]?.string)
+            var calls = ToolCallAssembler()
+            for (index, call) in (choiceList[0]["message"]?["tool_calls"]?.array ?? []).enumerated() {
+                calls.add(call, index: index)
+            }
+            completion.toolCalls = calls.actions
+            completion.promptTokens = json["usage"]?["prompt_tokens"]?.int ?? 0
+            completion.completionTokens = json["usage"]?["completion_tokens"]?.int ?? 0
+            return completion
         }
         let response = try await http.stream(request, endpoint: "chat", idempotent: false)
         guard (200..<300).contains(response.status) else {
@@ -83,9 +100,12 @@ public struct OpenAIChatClient: Sendable {
         var firstToken: Duration?
         var id: String?
         var done = false
+        var calls = ToolCallAssembler()
+        var callBytes = 0
+        var usage: JSONValue?
         do {
             for try await line in response.lines {
-                guard let data = reader.consume(line) else { continue }
+                guard let data = reader.consume(line)?.data, !data.isEmpty else { continue }
                 if data == Array("[DONE]".utf8) {
                     done = true
                     break
@@ -107,8 +127,17 @@ public struct OpenAIChatClient: Sendable {
                 if let piece = chunk["choices"]?[0]?["delta"]?["content"]?.string, !piece.isEmpty {
                     if firstToken == nil { firstToken = clock.now - started }
                     text += piece
-                    if settings.replyLimit.isExceeded(byCount: text.utf8.count) { throw settings.replyLimit.exceeded }
                 }
+                for (position, delta) in (chunk["choices"]?[0]?["delta"]?["tool_calls"]?.array ?? []).enumerated() {
+                    if firstToken == nil { firstToken = clock.now - started }
+                    calls.add(delta, index: delta["index"]?.int ?? position)
+                    callBytes += delta["function"]?["arguments"]?.string?.utf8.count ?? 0
+                }
+                // Text and tool-call arguments alike count towards the reply's limit.
+                if settings.replyLimit.isExceeded(byCount: text.utf8.count + callBytes) {
+                    throw settings.replyLimit.exceeded
+                }
+                if let reported = chunk["usage"], !reported.isNull { usage = reported }
                 if let finish = chunk["choices"]?[0]?["finish_reason"], !finish.isNull { done = true }
             }
         } catch let error as ProviderError {
@@ -121,8 +150,28 @@ public struct OpenAIChatClient: Sendable {
         guard done else {
             throw ProviderError(.connectionDropped, "\(http.service)'s stream ended before the answer was finished")
         }
-        return ChatCompletion(
+        var completion = ChatCompletion(
             texts: [text], sentAt: sentAt, timeToFirstToken: firstToken, latency: clock.now - started, id: id)
+        completion.toolCalls = calls.actions
+        completion.promptTokens = usage?["prompt_tokens"]?.int ?? 0
+        completion.completionTokens = usage?["completion_tokens"]?.int ?? 0
+        return completion
+    }
+
+    /// One non-streamed completion whose answer must follow `schema` (`response_format:
+    /// json_schema`, strict), with the settings' temperature and the given seed: what a judge asks.
+    public func structuredCompletion(
+        _ messages: [(role: String, content: String)], schemaName: String, schema: JSONValue, seed: Int?,
+        timeout: Duration
+    ) async throws(ProviderError) -> (text: String, promptTokens: Int, completionTokens: Int) {
+        let format = JSONValue.object([
+            ("type", "json_schema"),
+            ("json_schema", .object([("name", .string(schemaName)), ("strict", true), ("schema", schema)])),
+        ])
+        let completion = try await complete(
+            messages.map { ChatMessage(role: $0.role, content: $0.content) }, stream: false, timeout: timeout,
+            seed: seed, responseFormat: format)
+        return (completion.texts.first ?? "", completion.promptTokens, completion.completionTokens)
     }
 
     private func check(_ status: Int, body: [UInt8]) throws(ProviderError) {
@@ -139,42 +188,5 @@ public struct OpenAIChatClient: Sendable {
                 status: 404)
         }
         throw http.statusError(status, body: body, doing: "completing a chat")
-    }
-}
-
-/// Splits a `text/event-stream` body into event data (the `data:` lines of each event, joined).
-struct ServerSentEventReader {
-    private var data: [UInt8] = []
-    private var hasData = false
-
-    /// Takes one line; returns an event's data when a blank line ends it (or a `data:` line when the
-    /// server omits blank lines, as some do).
-    mutating func consume(_ line: [UInt8]) -> [UInt8]? {
-        var line = line
-        if line.last == 0x0D { line.removeLast() }
-        if line.isEmpty {
-            guard hasData else { return nil }
-            defer {
-                data = []
-                hasData = false
-            }
-            return data
-        }
-        guard line.starts(with: Array("data:".utf8)) else { return nil }  // comments, event:, id:, retry:
-        var value = line.dropFirst(5)
-        if value.first == 0x20 { value = value.dropFirst() }
-        if hasData { data.append(0x0A) }
-        data += value
-        hasData = true
-        // Chat-completion events are one JSON object (or [DONE]) per `data:` line; use it at once
-        // rather than wait for the blank line some servers never send.
-        if value.first == UInt8(ascii: "{") || value.elementsEqual(Array("[DONE]".utf8)) {
-            defer {
-                data = []
-                hasData = false
-            }
-            return data
-        }
-        return nil
     }
 }

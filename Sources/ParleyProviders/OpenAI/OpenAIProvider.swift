@@ -32,6 +32,9 @@ public struct OpenAIProviderSpec: ProviderSpec {
 /// every turn: `system_prompt` first, then the turns. Replies are streamed as server-sent events by
 /// default, so the reply records the time to the first token.
 ///
+/// Tool calls in a completion (`tool_calls`, streamed deltas assembled) are recorded as the reply's
+/// actions; Parley does not run the tools, so the history keeps only the assistant's text.
+///
 /// A model has nothing to say before the user does, so the agent can speak first only when the
 /// target sets `greeting:` — the words the application shows when a chat opens. That greeting is
 /// the agent's first reply and goes to the model as its own first (assistant) message.
@@ -43,7 +46,7 @@ public final class OpenAIProvider: ConversationProvider {
     }
 
     public static func capabilities(_ settings: OpenAISettings) -> ProviderCapabilities {
-        settings.greeting == nil ? [.userFirst] : [.userFirst, .agentFirst]
+        settings.greeting == nil ? [.userFirst, .actions] : [.userFirst, .agentFirst, .actions]
     }
 
     public var kind: String { "openai" }
@@ -105,7 +108,7 @@ actor OpenAIConversation: AgentConversation {
         if let id = completion.id { ids["completion_id"] = id }
         return AgentReply(
             messages: [answer], sentAt: completion.sentAt, timeToFirstChunk: completion.timeToFirstToken,
-            latency: completion.latency, ids: ids)
+            latency: completion.latency, ids: ids, actions: completion.toolCalls)
     }
 
     /// Nothing to end on the endpoint: the history is forgotten with the conversation.

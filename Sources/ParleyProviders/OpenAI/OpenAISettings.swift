@@ -27,6 +27,10 @@ public struct OpenAISettings: Sendable {
     public var greeting: String?
     /// The largest reply accepted.
     public var replyLimit: ReplyLimit
+    /// Sent with every request when set; judges default to 0 so verdicts repeat.
+    public var seed: Int?
+    /// How long one request may take (judges; default 60s).
+    public var timeout: Duration?
 
     public static let keys = [
         "provider", "base_url", "model", "api_key", "api_key_env", "temperature", "max_tokens", "stream",
@@ -34,6 +38,11 @@ public struct OpenAISettings: Sendable {
     ]
     /// A target's keys: no `candidates` (it answers as the agent), and its `greeting`.
     public static let targetKeys = keys.filter { $0 != "candidates" } + ["greeting"]
+    /// A judge's keys: it answers in a structured format, never streamed, pinned by `seed`.
+    public static let judgeKeys = [
+        "provider", "base_url", "model", "api_key", "api_key_env", "temperature", "seed", "max_tokens", "headers",
+        "insecure", "connect_timeout", "timeout",
+    ]
 
     public init?(_ entry: NamedSettings, values: ConfigValues, what: String, keys: [String] = Self.keys) {
         guard let map = values.reader.mapping(entry.node, for: "\(what) `\(entry.name)`", keys: keys) else {
@@ -65,6 +74,8 @@ public struct OpenAISettings: Sendable {
         candidates = map.int("candidates", in: 1...8) ?? 3
         systemPrompt = map.string("system_prompt")
         greeting = map.nonEmptyString("greeting")
+        seed = map.int("seed", in: 0...Int(Int32.max))
+        timeout = map.duration("timeout")
         guard let replyLimit = ReplyLimitSetting.read(map, values: values) else { return nil }
         self.replyLimit = replyLimit
     }

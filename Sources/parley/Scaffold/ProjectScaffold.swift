@@ -109,6 +109,17 @@ public enum ProjectScaffold {
           candidates: 3
         """
 
+    /// An example judge, as YAML under `judges:`.
+    static let exampleJudge = """
+        gpt-judge:
+          provider: openai
+          base_url: https://api.openai.com/v1
+          model: gpt-4o-mini
+          api_key: ${env.OPENAI_API_KEY}
+          temperature: 0
+          seed: 7
+        """
+
     /// The `parley.yaml` text. With `examplesEnabled` the commented-out examples are written as live
     /// settings, which is how tests check that every example is correct.
     public static func config(examplesEnabled: Bool = false) -> String {
@@ -150,6 +161,12 @@ public enum ProjectScaffold {
             # OpenAI-compatible endpoints that can write the simulated user's turns.
             \(examplesEnabled ? "" : "# ")simulators:
             \(block(exampleSimulator, indent: "  "))
+
+            # Models that grade conversations on criteria (`judge:` in flows). Without `judges:` the
+            # built-in rule-based judge `sandbox` grades, and every run says so.
+            \(examplesEnabled ? "" : "# ")judges:
+            \(block(exampleJudge, indent: "  "))
+            \(examplesEnabled ? "" : "# ")default_judge: gpt-judge
 
             # How many flow runs go on at once (`parley run --concurrency N` overrides it).
             \(examplesEnabled ? "" : "# ")concurrency: 4
