@@ -10,7 +10,7 @@ import ParleyTestSupport
     func project() throws -> String {
         let dir = try ParleyBinary.temporaryDirectory()
         try FileManager.default.createDirectory(atPath: dir + "/flows", withIntermediateDirectories: true)
-        try "targets:\n  demo: { provider: local }\n  spare: { provider: local }\n"
+        try "default_target: demo\ntargets:\n  demo: { provider: local }\n  spare: { provider: local }\n"
             .write(toFile: dir + "/parley.yaml", atomically: true, encoding: .utf8)
         for name in ["one", "two"] {
             try "flow: \(name)\nsteps:\n  - send: Where is my order?\n  - expect: order number\n"
