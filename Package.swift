@@ -145,7 +145,7 @@ let package = Package(
             name: "ParleyProvidersTests",
             dependencies: [
                 "ParleyProviders", "ParleyRuntime", "ParleySandbox", "ParleyResults", "ParleyJudging", "ParleyRun",
-                "ParleyFlow", "ParleyJSON", "ParleyHTTP", "ParleyWebhooks",
+                "ParleyFlow", "ParleyJSON", "ParleyHTTP", "ParleyWebhooks", "ParleyTestSupport",
             ]
         ),
         .testTarget(name: "ParleyDemoAgentTests", dependencies: ["ParleyDemoAgent", "ParleyFlow"]),
@@ -159,7 +159,8 @@ let package = Package(
                 "ParleyTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
-            resources: [.copy("Resources")]
+            // Amigo's OpenAPI document, read by scripts/validate-amigo-json.py (see AmigoOpenAPI).
+            exclude: ["Resources"]
         ),
         .testTarget(
             name: "ParleyEndToEndTests",

@@ -66,12 +66,22 @@ public struct RunDirectory: Sendable {
     /// `record`'s transcript, decoded.
     public func transcript(for record: ResultRecord) throws(RunDirectoryError) -> FlowRunResult {
         let data = try transcriptData(for: record)
+        return try Self.decodeTranscript(data, path: (try? transcriptPath(for: record)) ?? record.transcript)
+    }
+
+    /// The transcript file at `file`, wherever it is (a copy kept outside its run directory).
+    public static func transcript(file: String) throws(RunDirectoryError) -> FlowRunResult {
+        guard let data = FileManager.default.contents(atPath: file) else {
+            throw RunDirectoryError(path: file, message: "no such file")
+        }
+        return try decodeTranscript(data, path: file)
+    }
+
+    private static func decodeTranscript(_ data: Data, path: String) throws(RunDirectoryError) -> FlowRunResult {
         do {
             return try JSONCoding.decoder().decode(FlowRunResult.self, from: data)
         } catch {
-            throw RunDirectoryError(
-                path: (try? transcriptPath(for: record)) ?? record.transcript,
-                message: "not a transcript (\(error))")
+            throw RunDirectoryError(path: path, message: "not a transcript (\(error))")
         }
     }
 
@@ -87,7 +97,8 @@ public struct RunDirectory: Sendable {
         return path
     }
 
-    static func isDirectory(_ path: String) -> Bool {
+    /// True when `path` is a directory (a link to one included).
+    public static func isDirectory(_ path: String) -> Bool {
         var isDirectory: ObjCBool = false
         return FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && isDirectory.boolValue
     }

@@ -216,7 +216,7 @@ struct FlowExecution {
     mutating func execute(_ step: Step, index: Int) async throws(StepStop) -> String? {
         switch step.action {
         case .send(let template):
-            let text = try render(template, step)
+            let text = try renderNonBlank(template, step, what: "the message")
             try await sendUserMessage(text, step: step)
             return nil
 
@@ -323,17 +323,19 @@ struct FlowExecution {
             return try await simulate(options, step: step)
 
         case .event(let template):
-            let text = try render(template, step)
+            let text = try renderNonBlank(template, step, what: "the event text")
             try await sendEvent(text, step: step)
             return nil
 
         case .tag(let change):
-            try await ensureStarted(step)
+            // Every value is filled in and checked before anything is sent, the conversation's
+            // opening included: a tag the provider must refuse is the flow's problem, not the agent's.
             var set: [String: String] = [:]
             for (key, template) in change.set {
                 let value = try render(template, step)
                 if let problem = ConversationTags.problem(withValue: value) {
-                    throw .error(problem, kind: ErrorKind.configuration)
+                    let filled = template.isConstant ? "" : " (`\(template.raw)` filled in)"
+                    throw .error("tag `\(key)`: \(problem)\(filled)", kind: ErrorKind.configuration)
                 }
                 set[key] = value
             }
@@ -343,6 +345,7 @@ struct FlowExecution {
                     "the conversation would hold \(keysAfter.count) tags; the limit is \(ConversationTags.maxTags)",
                     kind: ErrorKind.configuration)
             }
+            try await ensureStarted(step)
             let conversation = try requireConversation()
             let remove = change.remove
             let updates = set
@@ -530,10 +533,13 @@ struct FlowExecution {
             conversation: try requireConversation(), scope: scope)
         simulation.flowReplies = flow.replies
         let request = simulation
-        let candidates = try await call(step) { () throws(ProviderError) in try await simulator.candidates(request) }
+        let offered = try await call(step) { () throws(ProviderError) in try await simulator.candidates(request) }
+        // A blank candidate is no message: sending it would only earn the provider's refusal.
+        let candidates = offered.filter { !$0.trimmingSpaces.isEmpty }
         guard !candidates.isEmpty else {
             throw .error(
-                "the `\(simulator.name)` simulator offered no candidate replies",
+                "the `\(simulator.name)` simulator offered no candidate replies"
+                    + (offered.isEmpty ? "" : " (only \(offered.count) blank one\(offered.count == 1 ? "" : "s"))"),
                 kind: ErrorKind.protocolViolation)
         }
         let chosen: String
@@ -585,6 +591,19 @@ struct FlowExecution {
     }
 
     // MARK: - Helpers
+
+    /// `template` filled in; an empty or blank result stops the step before anything is sent, since
+    /// no provider accepts a blank message (Amigo answers 422).
+    private func renderNonBlank(_ template: Template, _ step: Step, what: String) throws(StepStop) -> String {
+        let text = try render(template, step)
+        guard text.trimmingSpaces.isEmpty else { return text }
+        let names = template.references.map { $0.0.description }
+        let filled = names.isEmpty ? "" : " (`\(template.raw)`, with \(names.joined(separator: ", ")))"
+        throw .error(
+            "\(what) is \(text.isEmpty ? "empty" : "blank") once its variables are filled in\(filled); "
+                + "no provider accepts a blank message, so it was not sent",
+            kind: ErrorKind.configuration)
+    }
 
     private func render(_ template: Template, _ step: Step) throws(StepStop) -> String {
         do {

@@ -35,6 +35,8 @@ public struct SandboxConfiguration: Sendable {
     public var maxBodySize: Int
     /// Where the server's own logging goes; `nil` discards it.
     public var logger: Logger?
+    /// Keeps every request received, as it arrived (tests of what clients send); `nil` keeps none.
+    public var requestLog: SandboxRequestLog?
 
     /// A configuration; every knob has a default, so name only what differs.
     public init(
@@ -53,7 +55,8 @@ public struct SandboxConfiguration: Sendable {
         faults: [SandboxFault] = [],
         agentHumanMessageRoute: AgentHumanMessageRoute = .default,
         maxBodySize: Int = 1 << 20,
-        logger: Logger? = nil
+        logger: Logger? = nil,
+        requestLog: SandboxRequestLog? = nil
     ) {
         self.host = host
         self.port = port
@@ -71,6 +74,7 @@ public struct SandboxConfiguration: Sendable {
         self.agentHumanMessageRoute = agentHumanMessageRoute
         self.maxBodySize = maxBodySize
         self.logger = logger
+        self.requestLog = requestLog
     }
 }
 

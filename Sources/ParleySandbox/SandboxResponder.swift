@@ -13,6 +13,7 @@ struct SandboxResponder: HTTPResponder {
     let webchat: WebchatAPI
     let counter: RequestCounter
     let maxBodySize: Int
+    let requestLog: SandboxRequestLog?
 
     func respond(to request: Request, context: Context) async throws -> Response {
         let path = request.uri.path
@@ -30,6 +31,10 @@ struct SandboxResponder: HTTPResponder {
             // The client went away (or sent a broken body) before the body was complete.
             return HTTPReply.json(.badRequest, .object([("error", "Incomplete request body")]))
         }
+        requestLog?.append(
+            SandboxRequestLog.Entry(
+                method: request.method.rawValue, path: path, query: request.uri.query,
+                headers: request.headers.map { ($0.name.rawName, $0.value) }, body: Array(body.readableBytesView)))
         guard let protocolPrefix else {
             counter.record(.unknown)
             return HTTPReply.json(.notFound, .object([("error", "Not Found"), ("path", .string(path))]))

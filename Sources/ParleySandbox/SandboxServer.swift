@@ -69,7 +69,8 @@ public final class SandboxServer: Sendable {
                 configuration: configuration, store: webchatStore, ids: ids, counter: counter, timing: timing,
                 faults: faults),
             counter: counter,
-            maxBodySize: configuration.maxBodySize
+            maxBodySize: configuration.maxBodySize,
+            requestLog: configuration.requestLog
         )
 
         let server: RunningServer

@@ -40,7 +40,7 @@ struct ComparisonPrinter {
             {
                 console.out("          \(console.style("\(failure.location):", .bold)) \(failure.message)")
                 if let actual = failure.actual {
-                    console.out("          agent said: " + oneLine(actual))
+                    console.out("          agent said: " + TerminalText.oneLine(actual))
                 }
                 if let transcript = stats.failureTranscript {
                     console.out(
@@ -89,7 +89,8 @@ struct ComparisonPrinter {
             case .slower, .faster:
                 let (b, c) = (change.base ?? 0, change.candidate ?? 0)
                 let relative = b > 0 ? " (\(c > b ? "+" : "−")\(percent(abs(c - b) / b)))" : ""
-                parts.append("\(change.percentile ?? "latency") \(milliseconds(b)) → \(milliseconds(c))\(relative)")
+                let from = TerminalText.milliseconds(b)
+                parts.append("\(change.percentile ?? "latency") \(from) → \(TerminalText.milliseconds(c))\(relative)")
             case .onlyInBase: parts.append("only in the base run")
             case .onlyInCandidate: parts.append("only in the candidate run")
             }
@@ -109,14 +110,5 @@ struct ComparisonPrinter {
     private func percent(_ value: Double) -> String {
         let tenths = (value * 1000).rounded() / 10
         return tenths == tenths.rounded() ? "\(Int(tenths))%" : String(format: "%.1f%%", tenths)
-    }
-
-    private func milliseconds(_ ms: Double) -> String {
-        ms < 1000 ? "\(Int(ms.rounded())) ms" : String(format: "%.2f s", ms / 1000)
-    }
-
-    private func oneLine(_ text: String) -> String {
-        let flat = text.split(whereSeparator: \.isNewline).joined(separator: " ")
-        return flat.count <= 200 ? flat : String(flat.prefix(200)) + "…"
     }
 }

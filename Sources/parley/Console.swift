@@ -6,7 +6,7 @@ import Synchronization
 /// never when NO_COLOR is set. Once a run's secrets are known (``protect(with:)``), every line
 /// is written with them replaced by `[redacted]`.
 final class Console: Sendable {
-    enum Style: String {
+    enum Style: String, Sendable {
         case red = "31"
         case green = "32"
         case yellow = "33"
@@ -19,7 +19,11 @@ final class Console: Sendable {
 
     let colorOutput: Bool
     let colorErrors: Bool
-    let stdoutIsTTY: Bool
+    /// A terminal that understands cursor control (not `TERM=dumb`): the live progress line and
+    /// the terminal's size are used only there.
+    let interactive: Bool
+    /// Colours for standard output, as values that render text without touching the terminal.
+    var styler: Styler { Styler(color: colorOutput) }
     /// The live progress line at the bottom of a terminal, redrawn after every printed line.
     private let status = Mutex<String?>(nil)
     /// The run's secrets, taken out of everything printed.
@@ -27,7 +31,8 @@ final class Console: Sendable {
 
     init(environment: [String: String] = ProcessInfo.processInfo.environment, forceNoColor: Bool = false) {
         let allowed = !forceNoColor && environment["NO_COLOR"].map(\.isEmpty) ?? true && environment["TERM"] != "dumb"
-        stdoutIsTTY = isatty(STDOUT_FILENO) == 1
+        let stdoutIsTTY = isatty(STDOUT_FILENO) == 1
+        interactive = stdoutIsTTY && environment["TERM"] != "dumb"
         colorOutput = allowed && stdoutIsTTY
         colorErrors = allowed && isatty(STDERR_FILENO) == 1
     }
@@ -46,17 +51,29 @@ final class Console: Sendable {
     }
 
     /// Shows (or, with `nil`, removes) a progress line kept below all other output; terminals only.
+    /// A line wider than the terminal is cut to fit: a wrapped line could not be cleared in place.
     func setStatus(_ text: String?) {
-        guard stdoutIsTTY else { return }
+        guard interactive else { return }
+        let fitted = text.map { Styler.truncate(redacted($0), toWidth: max(10, (size?.columns ?? 80) - 1)) }
         status.withLock { current in
-            current = text
-            write(Self.clearLine + (text ?? ""), to: STDOUT_FILENO)
+            current = fitted
+            write(Self.clearLine + (fitted ?? ""), to: STDOUT_FILENO)
         }
+    }
+
+    /// The terminal's size when standard output is an interactive one (else `nil`).
+    var size: (columns: Int, rows: Int)? {
+        guard interactive else { return nil }
+        var window = winsize()
+        guard ioctl(STDOUT_FILENO, UInt(TIOCGWINSZ), &window) == 0, window.ws_col > 0, window.ws_row > 0 else {
+            return nil
+        }
+        return (Int(window.ws_col), Int(window.ws_row))
     }
 
     private func print(_ text: String, to fd: Int32) {
         status.withLock { current in
-            guard let line = current, stdoutIsTTY else {
+            guard let line = current, interactive else {
                 write(text + "\n", to: fd)
                 return
             }
@@ -70,8 +87,7 @@ final class Console: Sendable {
     private static let clearLine = "\r\u{1B}[2K"
 
     func style(_ text: String, _ styles: Style..., forErrors: Bool = false) -> String {
-        guard forErrors ? colorErrors : colorOutput, !styles.isEmpty else { return text }
-        return "\u{1B}[" + styles.map(\.rawValue).joined(separator: ";") + "m" + text + "\u{1B}[0m"
+        Styler(color: forErrors ? colorErrors : colorOutput).apply(text, styles)
     }
 
     /// One `write(2)` loop; callers hold the status lock, so lines never interleave.
@@ -86,5 +102,59 @@ final class Console: Sendable {
             }
             offset += n
         }
+    }
+}
+
+/// Styles text with ANSI colours, or leaves it plain: a value, so what is printed can be built and
+/// tested without a terminal.
+struct Styler: Sendable {
+    var color: Bool
+
+    /// `text` in `styles`, or `text` as it is when colours are off.
+    func apply(_ text: String, _ styles: [Console.Style]) -> String {
+        guard color, !styles.isEmpty, !text.isEmpty else { return text }
+        return "\u{1B}[" + styles.map(\.rawValue).joined(separator: ";") + "m" + text + "\u{1B}[0m"
+    }
+
+    func callAsFunction(_ text: String, _ styles: Console.Style...) -> String { apply(text, styles) }
+
+    /// Characters a terminal shows for `text`: escape sequences take no room.
+    static func visibleWidth(_ text: String) -> Int {
+        var width = 0
+        var inEscape = false
+        for scalar in text.unicodeScalars {
+            if inEscape {
+                if (0x40...0x7E).contains(scalar.value), scalar != "[" { inEscape = false }
+            } else if scalar == "\u{1B}" {
+                inEscape = true
+            } else if scalar.properties.generalCategory != .nonspacingMark {
+                width += 1
+            }
+        }
+        return width
+    }
+
+    /// `text` cut to `width` visible characters, ending in `…`; escape sequences are kept whole and
+    /// a cut line ends with a reset so no colour leaks into what follows.
+    static func truncate(_ text: String, toWidth width: Int) -> String {
+        guard visibleWidth(text) > width else { return text }
+        var out = ""
+        var shown = 0
+        var inEscape = false
+        var styled = false
+        for scalar in text.unicodeScalars {
+            if inEscape {
+                out.unicodeScalars.append(scalar)
+                if (0x40...0x7E).contains(scalar.value), scalar != "[" { inEscape = false }
+            } else if scalar == "\u{1B}" {
+                inEscape = true
+                styled = true
+                out.unicodeScalars.append(scalar)
+            } else if shown < width - 1 {
+                out.unicodeScalars.append(scalar)
+                if scalar.properties.generalCategory != .nonspacingMark { shown += 1 }
+            }
+        }
+        return out + "…" + (styled ? "\u{1B}[0m" : "")
     }
 }

@@ -72,6 +72,6 @@ struct MergeCommand: ParsableCommand {
         }
         console.out(line)
         ResultPrinter(console: console, verbose: false).printSummary(
-            merge.summary, directory: out, junit: junit, html: html)
+            merge.summary, records: merge.records, directory: out, junit: junit, html: html)
     }
 }

@@ -17,6 +17,8 @@ struct Parley: AsyncParsableCommand {
               parley run flows/refund.yaml    run one flow
               parley run --target staging --junit junit.xml flows/
               parley validate flows/          check flows and parley.yaml, run nothing
+              parley show                     the latest run's failing runs, to pick from
+              parley show refund#2            the latest run's refund #2, as a conversation
               parley report                   an HTML report of the latest run
               parley diff base/ candidate/    what regressed since the base run (exit 1)
               parley merge a/ b/ --out all/   one run directory from several
@@ -32,8 +34,8 @@ struct Parley: AsyncParsableCommand {
             """,
         version: ParleyVersion.current,
         subcommands: [
-            RunCommand.self, ValidateCommand.self, ReportCommand.self, DiffCommand.self, MergeCommand.self,
-            RejudgeCommand.self, JudgeCommand.self, InitCommand.self,
+            RunCommand.self, ValidateCommand.self, ShowCommand.self, ReportCommand.self, DiffCommand.self,
+            MergeCommand.self, RejudgeCommand.self, JudgeCommand.self, InitCommand.self,
             SandboxCommand.self,
         ],
         defaultSubcommand: nil

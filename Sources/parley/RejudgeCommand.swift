@@ -135,7 +135,7 @@ struct RejudgeCommand: AsyncParsableCommand {
         } catch {
             console.err(console.style("error:", .red, .bold, forErrors: true) + " \(error)")
         }
-        resultPrinter.printSummary(summary, directory: directory, junit: nil, html: nil)
+        resultPrinter.printSummary(summary, records: written, directory: directory, junit: nil, html: nil)
         console.out("compare: parley diff \(runDirectory) \(directory)")
         let code = summary.exitCode(minPassRate: nil)
         if code != 0 { throw ExitCode(code) }

@@ -53,6 +53,6 @@ struct ReportCommand: ParsableCommand {
             throw RunDirectoryInput.fail(error.description, console: console, exitCode: 3)
         }
         ResultPrinter(console: console, verbose: false).printSummary(
-            summary, directory: runDirectory, junit: nil, html: path)
+            summary, records: records, directory: runDirectory, junit: nil, html: path)
     }
 }

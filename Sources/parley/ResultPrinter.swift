@@ -2,16 +2,49 @@ import Foundation
 import ParleyFlow
 import ParleyResults
 import ParleyRun
+import Synchronization
 
-/// Turns run events into console lines: one per finished flow run, details for failures.
+/// Turns run events into console lines: failures in full as they happen, passing runs one line
+/// each or, on a terminal with many runs, counted on the live progress line.
 struct ResultPrinter: Sendable {
+    /// How finished flow runs are shown.
+    enum Layout: Sendable, Equatable {
+        /// One line per flow run (a terminal with few runs, or a log).
+        case lines
+        /// One line per flow run with its turns and steps (`--verbose`).
+        case verbose
+        /// On a terminal: passing runs only move the progress line; failures and errors print in full.
+        case live
+        /// Off a terminal with `--compact`: failures and errors in full, and a progress line each
+        /// time another `every` flow runs have finished (fixed points, so logs compare line by line).
+        case log(every: Int)
+
+        /// The layout for a run of `total` flow runs: `--verbose` keeps every line; a terminal with more
+        /// runs than rows (or `--compact`) keeps passing runs on the progress line; a log keeps one
+        /// line per run unless `--compact` asks for failures and progress only.
+        static func choose(verbose: Bool, compact: Bool, terminalRows: Int?, total: Int) -> Layout {
+            if verbose { return .verbose }
+            guard let rows = terminalRows else { return compact ? .log(every: max(1, (total + 9) / 10)) : .lines }
+            // The intro line, the progress line and the first summary line stay in view too.
+            return compact || total > rows - 3 ? .live : .lines
+        }
+    }
+
     let console: Console
-    let verbose: Bool
+    let layout: Layout
+    private let styler: Styler
+    /// Flow runs counted by the latest progress line in `.log`, so each milestone prints once.
+    private let logged = LoggedProgress()
 
     /// Results come with their secrets taken out; the console redacts every line once more.
-    init(console: Console, verbose: Bool) {
+    init(console: Console, layout: Layout) {
         self.console = console
-        self.verbose = verbose
+        self.layout = layout
+        self.styler = console.styler
+    }
+
+    init(console: Console, verbose: Bool) {
+        self.init(console: console, layout: verbose ? .verbose : .lines)
     }
 
     func handle(_ event: RunEvent) {
@@ -19,23 +52,57 @@ struct ResultPrinter: Sendable {
         case .started:
             break
         case .finished(let result, let transcript, let progress):
-            console.out(lines(for: result, transcript: transcript, progress: progress))
-            console.setStatus(status(progress))
+            if result.outcome != .passed || layout == .lines || layout == .verbose {
+                console.out(lines(for: result, transcript: transcript, progress: progress))
+            }
+            if case .log(let every) = layout { logProgress(progress, every: every) }
+            console.setStatus(status(progress, latest: layout == .live ? result : nil))
         case .interrupted(let result, let progress):
-            var name = result.flow
-            if let persona = result.persona { name += " [\(persona)]" }
-            console.out(console.style("STOP ", .yellow, .bold) + " \(name) (interrupted; not recorded)")
-            console.setStatus(status(progress))
+            console.out(
+                console.style("STOP ", .yellow, .bold)
+                    + " \(Self.name(result)) (interrupted; not recorded)")
+            console.setStatus(status(progress, latest: nil))
         case .writeFailed(let error):
             console.err(console.style("error:", .red, .bold, forErrors: true) + " could not write a result: \(error)")
         }
     }
 
-    /// `[12/200] 10 passed · 1 failed · 1 error · 3.2s · ETA 41s`, for the live line on a terminal.
-    private func status(_ p: RunProgress) -> String {
-        var parts = [console.style("\(p.passed) passed", .green)]
-        if p.failed > 0 { parts.append(console.style("\(p.failed) failed", .red)) }
-        if p.errors > 0 { parts.append(console.style("\(p.errors) error\(p.errors == 1 ? "" : "s")", .yellow)) }
+    /// `refund [Dana] #2`: the flow, its persona and, for repeated runs, which repetition.
+    static func name(_ result: FlowRunResult) -> String {
+        name(flow: result.flow, persona: result.persona, repetition: result.repetition)
+    }
+
+    static func name(flow: String, persona: String?, repetition: Int?) -> String {
+        var name = flow
+        if let persona { name += " [\(persona)]" }
+        if let repetition, repetition > 1 { name += " #\(repetition)" }
+        return name
+    }
+
+    private func logProgress(_ progress: RunProgress, every: Int) {
+        let due = logged.done.withLock { shown in
+            guard progress.done >= shown + every || (progress.done == progress.total && shown < progress.total)
+            else { return false }
+            shown = progress.done
+            return true
+        }
+        if due { console.out(Self.progressText(progress, styler: styler)) }
+    }
+
+    /// `[12/200] 10 passed · 1 failed · 1 error · 3.2s · ETA 41s`, for the live line on a terminal
+    /// (with the latest flow run that passed) and for progress lines in logs.
+    private func status(_ progress: RunProgress, latest: FlowRunResult?) -> String {
+        var line = Self.progressText(progress, styler: styler)
+        if let latest, latest.outcome == .passed {
+            line += " · " + styler("✓ " + Self.name(latest), .dim)
+        }
+        return line
+    }
+
+    static func progressText(_ p: RunProgress, styler: Styler) -> String {
+        var parts = [styler("\(p.passed) passed", .green)]
+        if p.failed > 0 { parts.append(styler("\(p.failed) failed", .red)) }
+        if p.errors > 0 { parts.append(styler("\(p.errors) error\(p.errors == 1 ? "" : "s")", .yellow)) }
         var line = "[\(p.done)/\(p.total)] " + parts.joined(separator: " · ") + " · " + DurationText.format(p.elapsed)
         if p.done > 0, p.done < p.total {
             let remaining = p.elapsed * Double(p.total - p.done) / Double(p.done)
@@ -45,30 +112,21 @@ struct ResultPrinter: Sendable {
     }
 
     private func lines(for record: FlowRunResult, transcript: String, progress: RunProgress) -> String {
-        let label: String
-        switch record.outcome {
-        case .passed: label = console.style("PASS ", .green, .bold)
-        case .failed: label = console.style("FAIL ", .red, .bold)
-        case .error: label = console.style("ERROR", .yellow, .bold)
-        }
-        var name = record.flow
-        if let persona = record.persona { name += " [\(persona)]" }
-        if record.repetition > 1 { name += " #\(record.repetition)" }
-        let counter = console.style("[\(progress.done)/\(progress.total)]", .dim)
+        let counter = styler("[\(progress.done)/\(progress.total)]", .dim)
         var out =
-            "\(label) \(name) \(console.style(DurationText.format(.milliseconds(Int64(record.durationMs))), .dim)) "
-            + "\(counter)"
-        if verbose { out += "\n" + details(record) }
+            "\(Self.label(record.outcome, styler: styler)) \(Self.name(record)) "
+            + "\(styler(DurationText.format(.milliseconds(Int64(record.durationMs))), .dim)) \(counter)"
+        if layout == .verbose { out += "\n" + details(record) }
         if let failure = record.failure {
-            let kind = record.outcome == .error ? console.style("error:", .yellow) : console.style("failed:", .red)
-            out += "\n      \(console.style("\(failure.location):", .bold)) \(kind) \(failure.message)"
+            let kind = record.outcome == .error ? styler("error:", .yellow) : styler("failed:", .red)
+            out += "\n      \(styler("\(failure.location):", .bold)) \(kind) \(failure.message)"
             if let expected = failure.expected, record.outcome == .failed {
                 out += "\n      expected:   \(expected)"
             }
             if let actual = failure.actual {
                 out +=
                     "\n      \(Self.actualLabel(failure.stepKind)) "
-                    + indent(truncate(actual), by: "                  ")
+                    + TerminalText.indent(truncate(actual), by: "                  ")
             }
             out += "\n      transcript: \(transcript)"
         }
@@ -84,6 +142,15 @@ struct ResultPrinter: Sendable {
         }
     }
 
+    /// `PASS ` / `FAIL ` / `ERROR`, five columns wide.
+    static func label(_ outcome: Outcome, styler: Styler) -> String {
+        switch outcome {
+        case .passed: styler("PASS ", .green, .bold)
+        case .failed: styler("FAIL ", .red, .bold)
+        case .error: styler("ERROR", .yellow, .bold)
+        }
+    }
+
     private func details(_ result: FlowRunResult) -> String {
         var lines: [String] = []
         for turn in result.turns {
@@ -93,49 +160,51 @@ struct ResultPrinter: Sendable {
             case .agent: who = "agent"
             case .event: who = "event"
             }
-            var line = "      \(console.style(who + ":", .cyan)) \(indent(turn.text, by: "        "))"
-            if let ms = turn.latencyMs { line += console.style("  (\(Int(ms)) ms)", .dim) }
+            var line = "      \(styler(who + ":", .cyan)) \(TerminalText.indent(turn.text, by: "        "))"
+            if let ms = turn.latencyMs { line += styler("  (\(Int(ms)) ms)", .dim) }
             lines.append(line)
             for action in turn.actions ?? [] {
-                lines.append("        " + console.style("did: \(action.summary)", .dim))
+                lines.append("        " + styler("did: \(action.summary)", .dim))
             }
         }
         for step in result.steps {
             let mark: String
             switch step.status {
-            case .passed: mark = console.style("ok  ", .green)
-            case .failed: mark = console.style("FAIL", .red)
-            case .error: mark = console.style("ERR ", .yellow)
-            case .skipped: mark = console.style("skip", .dim)
+            case .passed: mark = styler("ok  ", .green)
+            case .failed: mark = styler("FAIL", .red)
+            case .error: mark = styler("ERR ", .yellow)
+            case .skipped: mark = styler("skip", .dim)
             }
             lines.append(
                 "      \(mark) \(step.kind.rawValue) "
-                    + "\(console.style("\(step.location.file):\(step.location.line)", .dim))"
+                    + "\(styler("\(step.location.file):\(step.location.line)", .dim))"
                     + (step.detail.map { " — \($0)" } ?? ""))
         }
         return lines.joined(separator: "\n")
     }
 
-    func printSummary(_ summary: RunSummary, directory: String, junit: String?, html: String? = nil) {
-        var parts = [console.style("\(summary.passed) passed", .green)]
-        if summary.failed > 0 { parts.append(console.style("\(summary.failed) failed", .red, .bold)) }
+    /// The closing summary: totals, the flows that did not pass (grouped, with counts), the flaky
+    /// flows, and where the results went.
+    func printSummary(
+        _ summary: RunSummary, records: [ResultRecord], directory: String, junit: String?, html: String? = nil
+    ) {
+        var parts = [styler("\(summary.passed) passed", .green)]
+        if summary.failed > 0 { parts.append(styler("\(summary.failed) failed", .red, .bold)) }
         if summary.errors > 0 {
-            parts.append(console.style("\(summary.errors) error\(summary.errors == 1 ? "" : "s")", .yellow, .bold))
+            parts.append(styler("\(summary.errors) error\(summary.errors == 1 ? "" : "s")", .yellow, .bold))
         }
         if summary.notRun > 0 { parts.append("\(summary.notRun) not run") }
         let seconds = summary.finishedAt.timeIntervalSince(summary.startedAt)
         console.out(
             "\n" + parts.joined(separator: ", ") + " — \(summary.total) flow run\(summary.total == 1 ? "" : "s") in "
                 + DurationText.format(.milliseconds(Int64(seconds * 1000))))
-        for flow in summary.flows where flow.flaky {
-            console.out(
-                console.style("flaky:", .magenta, .bold) + " \(flow.flow) passed \(flow.passed) of \(flow.runs) runs")
-        }
         if let usage = summary.judgeUsage {
             console.out(
                 "judges:     \(usage.calls) call\(usage.calls == 1 ? "" : "s"), \(usage.cachedCalls) from the cache, "
                     + "\(usage.totalTokens) tokens")
         }
+        let digest = RunDigest(records: records, summary: summary)
+        for line in digest.lines(styler: styler, directory: directory) { console.out(line) }
         console.out("results:    \(directory)/")
         if let junit { console.out("junit:      \(junit)") }
         if let html { console.out("report:     \(html)") }
@@ -145,8 +214,9 @@ struct ResultPrinter: Sendable {
         text.count <= limit
             ? text : String(text.prefix(limit)) + "… (\(text.count - limit) more characters in the transcript)"
     }
+}
 
-    private func indent(_ text: String, by prefix: String) -> String {
-        text.split(separator: "\n", omittingEmptySubsequences: false).joined(separator: "\n" + prefix)
-    }
+/// The progress a `.log` layout printed last; shared by the copies of a printer.
+private final class LoggedProgress: Sendable {
+    let done = Mutex(0)
 }

@@ -24,6 +24,8 @@ struct RunCommand: AsyncParsableCommand {
             Examples:
               parley run                                  flows/ against the built-in demo agent
               parley run flows/refund.yaml -v             one flow, printing every step and turn
+              parley run --repeat 20 --compact            failures in full, passes counted
+              parley show                                 the latest run's failing runs
               parley run --target staging --junit out/junit.xml
               parley run --filter regression --filter 'refund*' --concurrency 20
               parley run --repeat 5 --seed 42             five runs of each flow, reproducible choices
@@ -36,6 +38,14 @@ struct RunCommand: AsyncParsableCommand {
             Judges' verdicts are cached under .parley/cache/judge/ by the conversation's content, the \
             criteria, the judge model and its settings: an unchanged conversation costs no judge call. \
             --no-cache asks again (and stores nothing).
+
+            On a terminal, each flow run that fails or ends in an error is printed in full the moment it \
+            finishes; passing runs get a line each while the run fits on the screen, and beyond that (or \
+            with --compact) they are counted on the live progress line instead. Off a terminal (CI logs) \
+            every flow run gets one line, in a stable format; --compact keeps failures and errors and adds \
+            a progress line every tenth of the run. --verbose prints every turn and step. The closing \
+            summary groups the flows that did not pass (with counts over --repeat runs) and names the \
+            flaky ones; `parley show` reads any of them as a conversation.
 
             Ctrl-C stops starting flow runs, ends the open conversations on the provider, writes the \
             summary and exits 130; `--resume` then runs only what is missing, with the settings the run \
@@ -95,11 +105,19 @@ struct RunCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Leave out (and list) flows the target cannot run, instead of refusing the run.")
     var skipUnsupported = false
 
-    @Flag(name: .shortAndLong, help: "Print every step and turn of each flow run.")
+    @Flag(name: .shortAndLong, help: "Print every step and turn of each flow run, one block per run.")
     var verbose = false
 
     @Flag(name: .long, help: "Ask judges for fresh verdicts instead of reusing cached ones (.parley/cache/judge).")
     var noCache = false
+
+    @Flag(
+        name: .long,
+        help: ArgumentHelp(
+            "Print only failures and errors (in full) and progress: on a terminal passing runs are counted on the "
+                + "progress line (the default once there are more flow runs than rows); in a log, a progress line "
+                + "every tenth of the run."))
+    var compact = false
 
     @Option(
         name: .long,
@@ -126,6 +144,7 @@ struct RunCommand: AsyncParsableCommand {
         if let shard, Shard(parsing: shard) == nil {
             throw ValidationError("--shard takes I/N with 1 ≤ I ≤ N, e.g. 2/4")
         }
+        if verbose && compact { throw ValidationError("--verbose prints every run in full; leave out --compact") }
         if let minPassRate, !(0...1).contains(minPassRate) {
             throw ValidationError("--min-pass-rate is between 0 and 1, e.g. 0.9")
         }
@@ -234,7 +253,9 @@ struct RunCommand: AsyncParsableCommand {
                 throw ExitCode(3)
             }
             let targets = Set(plan.requests.map(\.targetName)).sorted().joined(separator: ", ")
-            let printer = ResultPrinter(console: console, verbose: verbose)
+            let layout = ResultPrinter.Layout.choose(
+                verbose: verbose, compact: compact, terminalRows: console.size?.rows, total: plan.requests.count)
+            let printer = ResultPrinter(console: console, layout: layout)
             var intro =
                 "Running \(plan.requests.count) flow run\(plan.requests.count == 1 ? "" : "s") against \(targets) "
                 + "(concurrency \(width), seed \(options.seed)"
@@ -300,7 +321,7 @@ struct RunCommand: AsyncParsableCommand {
             }
         }
         ResultPrinter(console: console, verbose: verbose).printSummary(
-            summary, directory: directory, junit: junitWritten, html: report)
+            summary, records: records, directory: directory, junit: junitWritten, html: report)
         if interrupted {
             console.out(
                 "interrupted: \(summary.notRun) flow run\(summary.notRun == 1 ? "" : "s") not run; finish with: "

@@ -193,4 +193,26 @@ import ParleyTestSupport
         #expect(
             try t.render(VariableScope(persona: nil, scenario: nil, environment: [:])) == "costs $5 and ${not_a_var}")
     }
+
+    @Test func tagRemovalsAreCheckedLikeTagNamesAndNamedOnce() throws {
+        let loaded = FlowLoader(environment: [:]).load(
+            text: "flow: t\nsteps:\n  - send: hi\n  - tag: { remove: [tier, triage, tier] }\n", file: "t.yaml")
+        #expect(!loaded.hasErrors)
+        #expect(
+            loaded.diagnostics.map(\.description) == [
+                "t.yaml:4:35: warning: tag `tier` is listed twice in `remove`; it is removed once"
+            ])
+        guard case .tag(let change) = loaded.flows.first?.steps[1].action else {
+            Issue.record("not a tag step")
+            return
+        }
+        #expect(change.remove == ["tier", "triage"])
+
+        let both = FlowLoader(environment: [:]).load(
+            text: "flow: t\nsteps:\n  - send: hi\n  - tag: { set: { tier: gold }, remove: tier }\n", file: "t.yaml")
+        #expect(
+            both.diagnostics.map(\.description) == [
+                "t.yaml:4:41: error: tag `tier` is both set and removed by this step; keep one"
+            ])
+    }
 }

@@ -234,6 +234,54 @@ import ParleyTestSupport
         #expect(provider.log.all.contains("tags:outcome=refunded,tier=gold-triage"))
     }
 
+    @Test func aMessageBlankOnceFilledInIsAnErrorAtItsStepAndNothingIsSent() async throws {
+        let cases: [(String, String, Int)] = [
+            ("steps:\n  - set: { who: \"  \" }\n  - send: \"${who}\"\n", "the message is blank", 3),
+            ("steps:\n  - set: { e: \"\" }\n  - event: \"${e}\"\n", "the event text is empty", 3),
+            (
+                "steps:\n  - send: hi\n  - set: { e: \" \" }\n  - event: { message: \"${e}${e}\" }\n",
+                "the event text is blank", 4
+            ),
+        ]
+        for (text, message, line) in cases {
+            let provider = TestProvider(behaviour: echo.behaviour)
+            let result = await run(try flow(text), provider: provider)
+            #expect(result.outcome == .error, "\(text)")
+            #expect(result.failure?.errorKind == .configuration)
+            #expect(result.failure?.message.hasPrefix(message) == true, "\(result.failure?.message ?? "")")
+            #expect(result.failure?.location.line == line)
+            // Only what came before the blank step reached the provider (and the closing `end`).
+            #expect(provider.log.all.allSatisfy { $0 == "start+user:hi" || $0 == "end" }, "\(provider.log.all)")
+        }
+    }
+
+    @Test func aTagValueBlankOnceFilledInStopsBeforeTheConversationOpens() async throws {
+        let provider = TestProvider(behaviour: echo.behaviour)
+        let f = try flow("steps:\n  - set: { t: \" \" }\n  - tag: { set: { tier: \"${t}\" } }\n  - send: hi\n")
+        let result = await run(f, provider: provider)
+        #expect(result.outcome == .error)
+        #expect(result.failure?.message == "tag `tier`: a tag value must not be empty (`${t}` filled in)")
+        #expect(result.failure?.location.line == 3)
+        #expect(provider.log.all.isEmpty, "no conversation was opened for a tag step that cannot be sent")
+    }
+
+    @Test func blankSimulatedCandidatesAreNeverSent() async throws {
+        var provider = TestProvider(behaviour: echo.behaviour)
+        provider.candidates = ["  ", "", "Refund please."]
+        let result = await run(
+            try flow("steps:\n  - expect: help\n  - recommend: { pick: first }\n"), provider: provider)
+        #expect(result.outcome == .passed)
+        #expect(provider.log.all.contains("user:Refund please."))
+        #expect(result.turns.first { $0.simulated == true }?.candidates == ["Refund please."])
+
+        provider.candidates = [" ", "\n"]
+        provider.log = MessageLog()
+        let blank = await run(try flow("steps:\n  - expect: help\n  - recommend\n"), provider: provider)
+        #expect(blank.outcome == .error)
+        #expect(blank.failure?.message == "the `target` simulator offered no candidate replies (only 2 blank ones)")
+        #expect(!provider.log.all.contains { $0.hasPrefix("user:") })
+    }
+
     @Test func insightsMatchTheAgentState() async throws {
         let f = try flow("steps:\n  - send: hi\n  - insights: { state: /refund/, action: confirm }\n")
         #expect(await run(f, provider: echo).outcome == .passed)

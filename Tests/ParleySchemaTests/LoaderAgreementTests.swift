@@ -80,7 +80,7 @@ import ParleyTestSupport
           - set: { t: T-1 }
           - tag: { set: { "customer tier": gold, count: 3, ticket: "${t}", größe: groß } }
           - tag: { set: {}, remove: tier }
-          - tag: { remove: [a, b] }
+          - tag: { remove: [a, b, "customer tier", 3] }
           - insights: { objective: refund }
           - insights: { state: { equals: refund_offer }, action: /refund/i }
           - simulate: { on_max: pass }
@@ -158,6 +158,9 @@ import ParleyTestSupport
         (step("tag: { set: { " + (0...20).map { "k\($0): v" }.joined(separator: ", ") + " } }"), "at most 20 tags"),
         (step("tag: { set: { tier: gold! } }"), "may hold only letters"),
         (step("tag: {}"), "`tag` needs `set:` or `remove:`"),
+        (step("tag: { remove: \" \" }"), "a tag name must not be empty"),
+        (step("tag: { remove: [tier, \"\"] }"), "a tag name must not be empty"),
+        (step("tag: { remove: [customer-tier] }"), "may hold only letters"),
         (step("end: false"), "`end` must be empty"),
         (step("insights: {}"), "needs at least one of"),
         (step("set: { env: x }"), "is reserved"),

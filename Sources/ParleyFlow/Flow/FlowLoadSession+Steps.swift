@@ -284,7 +284,11 @@ extension FlowLoadSession {
             }
         }
         if let removeNode = map["remove"] {
-            if let keys = reader.stringList(removeNode, for: "remove") { change.remove = keys } else { ok = false }
+            if let keys = tagRemovals(removeNode, setting: Set(change.set.map(\.key))) {
+                change.remove = keys
+            } else {
+                ok = false
+            }
         }
         if change.set.isEmpty, change.remove.isEmpty, ok {
             sink.error("`tag` needs `set:` or `remove:`", at: node.location)
@@ -297,6 +301,40 @@ extension FlowLoadSession {
             ok = false
         }
         return ok ? change : nil
+    }
+
+    /// `remove:` names, checked like the names `set:` takes; a name listed twice is removed once, and
+    /// a name the same step also sets is refused (which of the two was meant?).
+    private func tagRemovals(_ node: YAMLNode, setting: Set<String>) -> [String]? {
+        let items: [YAMLNode]
+        if let sequence = node.sequence {
+            items = sequence
+        } else if node.scalar != nil, !node.isNull {
+            items = [node]
+        } else {
+            reader.mismatch(node, for: "remove", expected: "a tag name or a list of tag names")
+            return nil
+        }
+        var names: [String] = []
+        var ok = true
+        for item in items {
+            guard let name = reader.string(item, for: "remove[]") else {
+                ok = false
+                continue
+            }
+            if let problem = ConversationTags.problem(withKey: name) {
+                sink.error(problem, at: item.location)
+                ok = false
+            } else if setting.contains(name) {
+                sink.error("tag `\(name)` is both set and removed by this step; keep one", at: item.location)
+                ok = false
+            } else if names.contains(name) {
+                sink.warning("tag `\(name)` is listed twice in `remove`; it is removed once", at: item.location)
+            } else {
+                names.append(name)
+            }
+        }
+        return ok ? names : nil
     }
 
     private func insightsExpectation(_ node: YAMLNode) -> InsightsExpectation? {

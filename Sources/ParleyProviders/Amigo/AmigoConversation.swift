@@ -36,9 +36,11 @@ actor AmigoConversation: AgentConversation {
         switch opening {
         case .agentFirst: break
         case .userMessage(let text):
-            body += [("initial_message", .string(text)), ("initial_message_type", "user-message")]
+            body += [("initial_message", .string(try Self.nonBlank(text))), ("initial_message_type", "user-message")]
         case .externalEvent(let text):
-            body += [("initial_message", .string(text)), ("initial_message_type", "external-event")]
+            body += [
+                ("initial_message", .string(try Self.nonBlank(text))), ("initial_message_type", "external-event"),
+            ]
         }
         let payload = HTTPBody.json(JSONValue.object(body).bytes)
         let url = settings.url("conversation/?response_format=text" + settings.agentActionQuery)
@@ -72,7 +74,8 @@ actor AmigoConversation: AgentConversation {
     /// Finishes this user's unfinished conversations of the service; returns how many there were.
     private func finishUnfinishedConversations() async throws(ProviderError) -> Int {
         let url = settings.url(
-            "conversation/?user_id=\(user)&service_id=\(settings.serviceID)&is_finished=false&limit=50")
+            "conversation/?user_id=\(RequestTemplate.encodeQueryComponent(user))&service_id=\(settings.serviceID)"
+                + "&is_finished=false&limit=50")
         let response = try await provider.authorized(
             as: user,
             { token in
@@ -81,8 +84,10 @@ actor AmigoConversation: AgentConversation {
                 return request
             }, endpoint: "list", idempotent: true)
         guard (200..<300).contains(response.status) else { return 0 }
+        // Only well-formed ids go into a finish request's path.
         let ids =
-            (try? JSONValue(parsing: response.body))?["conversations"]?.array?.compactMap { $0["id"]?.string } ?? []
+            (try? JSONValue(parsing: response.body))?["conversations"]?.array?.compactMap { $0["id"]?.string }
+            .filter(AmigoSettings.isObjectID) ?? []
         for stale in ids {
             let finish = settings.url("conversation/\(stale)/finish/")
             _ = try await provider.authorized(
@@ -108,7 +113,7 @@ actor AmigoConversation: AgentConversation {
         let conversation = try requireID()
         var form = MultipartForm()
         form.addField(name: "initial_message_type", value: type)
-        form.addField(name: "recorded_message", value: text)
+        form.addField(name: "recorded_message", value: try Self.nonBlank(text))
         let body = HTTPBody.multipart(form)
         let url = settings.url(
             "conversation/\(conversation)/interact?request_format=text&response_format=text" + settings.agentActionQuery
@@ -199,9 +204,22 @@ actor AmigoConversation: AgentConversation {
 
     func updateTags(set: [String: String], remove: [String]) async throws(ProviderError) {
         let conversation = try requireID()
+        for (key, value) in set {
+            if let problem = ConversationTags.problem(withKey: key) ?? ConversationTags.problem(withValue: value) {
+                throw ProviderError(.configuration, "Amigo tag `\(key)`: \(problem)")
+            }
+        }
+        // `deletes` is a set on Amigo's side: each name once, never blank.
+        var deletes: [String] = []
+        for name in remove where !deletes.contains(name) {
+            if let problem = ConversationTags.problem(withKey: name) {
+                throw ProviderError(.configuration, "Amigo tag removal: \(problem)")
+            }
+            deletes.append(name)
+        }
         let updates = JSONValue.object(set.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) })
         let body = HTTPBody.json(
-            JSONValue.object([("updates", updates), ("deletes", .array(remove.map { .string($0) }))]).bytes)
+            JSONValue.object([("updates", updates), ("deletes", .array(deletes.map { .string($0) }))]).bytes)
         let url = settings.url("conversation/\(conversation)/tags/")
         let response = try await provider.authorized(
             as: user,
@@ -275,6 +293,13 @@ actor AmigoConversation: AgentConversation {
         guard !released else { return }
         released = true
         await provider.users.release(user)
+    }
+
+    /// Amigo refuses (422) a message that is empty once stripped; the interpreter never asks for one,
+    /// and this keeps any other caller from sending it.
+    private static func nonBlank(_ text: String) throws(ProviderError) -> String {
+        guard text.trimmingSpaces.isEmpty else { return text }
+        throw ProviderError(.configuration, "Amigo does not accept an empty message; nothing was sent")
     }
 
     private func requireID() throws(ProviderError) -> String {

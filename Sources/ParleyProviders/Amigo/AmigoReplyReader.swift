@@ -47,7 +47,8 @@ struct AmigoReplyReader {
         }
         switch type {
         case "conversation-created":
-            conversationID = event["conversation_id"]?.string
+            conversationID = try Self.objectID(
+                event["conversation_id"], of: "conversation-created", key: "conversation_id")
         case "user-message-available":
             userMessageID = event["message_id"]?.string
         case "new-message":
@@ -65,7 +66,8 @@ struct AmigoReplyReader {
             if let action = event["action"], actions.actions.count < Self.maxEvents { actions.consume(action) }
         case "interaction-complete":
             complete = true
-            interactionID = event["interaction_id"]?.string
+            interactionID = try Self.objectID(
+                event["interaction_id"], of: "interaction-complete", key: "interaction_id")
             fullMessage = event["full_message"]?.string
             if let fullMessage, limit.isExceeded(byCount: fullMessage.utf8.count) { throw limit.exceeded }
             conversationCompleted = event["conversation_completed"]?.bool ?? false
@@ -83,6 +85,18 @@ struct AmigoReplyReader {
             // Newer event kinds are kept out of the reply but do not break it.
             break
         }
+    }
+
+    /// An id Parley will put in request paths later: Amigo's ids are 24 hex characters, and one that
+    /// is not would only make every later request of the conversation invalid.
+    private static func objectID(_ value: JSONValue?, of event: String, key: String) throws(ProviderError) -> String? {
+        guard let value, !value.isNull else { return nil }
+        guard let id = value.string, AmigoSettings.isObjectID(id) else {
+            throw ProviderError(
+                .protocolViolation,
+                "Amigo's `\(event)` event has `\(key)` \(String(value.serialized.prefix(60))), not 24 hex characters")
+        }
+        return id
     }
 
     /// The agent's reply once `interaction-complete` arrived.
