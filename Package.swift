@@ -18,6 +18,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/vapor/multipart-kit", from: "4.7.1"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
     ],
     targets: [
         // C libraries, wrapped so that no C type leaks past the Swift module that imports them.
@@ -35,6 +38,8 @@ let package = Package(
 
         // libyaml → a node tree that keeps every node's file:line:column.
         .target(name: "ParleyYAML", dependencies: ["CYAML"]),
+        // Pass rates, Wilson intervals, pass@k, Fisher's exact test, percentiles: pure functions.
+        .target(name: "ParleyStatistics"),
         // JSON values (integers exact), parser, writer, JSONPath, timestamps.
         .target(name: "ParleyJSON"),
         // The flow language and parley.yaml: model, loader, located diagnostics, patterns, templates.
@@ -44,9 +49,25 @@ let package = Package(
         // Judging conversations: the judge prompt, strict verdict parsing, the verdict cache, calibration.
         .target(name: "ParleyJudging", dependencies: ["ParleyRun", "ParleyFlow", "ParleyJSON"]),
         // Run directories: one codec per file format, writer, merge, comparison.
-        .target(name: "ParleyResults", dependencies: ["ParleyRun", "ParleyFlow", "ParleyJSON"]),
-        // HTML and JUnit reports of a run directory.
-        .target(name: "ParleyReports", dependencies: ["ParleyResults", "ParleyRun", "ParleyFlow", "ParleyJSON"]),
+        .target(
+            name: "ParleyResults", dependencies: ["ParleyStatistics", "ParleyRun", "ParleyFlow", "ParleyJSON"]),
+        // Run history: runs and flow runs recorded in SQLite (GRDB) or PostgreSQL (PostgresNIO).
+        .target(
+            name: "ParleyHistory",
+            dependencies: [
+                "ParleyResults", "ParleyStatistics", "ParleyJSON",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // HTML and JUnit reports of a run directory, and the history's page.
+        .target(
+            name: "ParleyReports",
+            dependencies: [
+                "ParleyHistory", "ParleyResults", "ParleyStatistics", "ParleyRun", "ParleyFlow", "ParleyJSON",
+            ]),
         // An async HTTP client on libcurl's multi interface (one event-loop thread).
         .target(name: "ParleyHTTP", dependencies: ["CCurl", "CCurlShims"]),
         // Servers Parley runs for a run: webhook receivers (deliveries routed to conversations,
@@ -96,8 +117,8 @@ let package = Package(
         .executableTarget(
             name: "parley",
             dependencies: [
-                "ParleyRuntime", "ParleyReports", "ParleyResults", "ParleyJudging", "ParleyRun", "ParleyFlow",
-                "ParleySandbox", "ParleyDemoAgent", "ParleyProviders", "ParleyJSON",
+                "ParleyRuntime", "ParleyReports", "ParleyHistory", "ParleyResults", "ParleyStatistics", "ParleyJudging",
+                "ParleyRun", "ParleyFlow", "ParleySandbox", "ParleyDemoAgent", "ParleyProviders", "ParleyJSON",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             resources: [
@@ -116,6 +137,14 @@ let package = Package(
             path: "Tests/ParleyTestSupport"),
         .testTarget(name: "ParleyYAMLTests", dependencies: ["ParleyYAML"]),
         .testTarget(name: "ParleyJSONTests", dependencies: ["ParleyJSON"]),
+        .testTarget(name: "ParleyStatisticsTests", dependencies: ["ParleyStatistics"], exclude: ["Fixtures"]),
+        .testTarget(
+            name: "ParleyHistoryTests",
+            dependencies: [
+                "ParleyHistory", "ParleyResults", "ParleyStatistics", "ParleyRun", "ParleyFlow", "ParleyJSON",
+                "ParleyTestSupport",
+            ]
+        ),
         .testTarget(
             name: "ParleyFlowTests", dependencies: ["ParleyFlow", "ParleyYAML", "ParleyJSON", "ParleyTestSupport"],
             exclude: ["Fixtures"]
@@ -129,7 +158,10 @@ let package = Package(
             dependencies: ["ParleyResults", "ParleyRun", "ParleyFlow", "ParleyJSON", "ParleyTestSupport"]),
         .testTarget(
             name: "ParleyReportsTests",
-            dependencies: ["ParleyReports", "ParleyResults", "ParleyRun", "ParleyFlow", "ParleyTestSupport"]),
+            dependencies: [
+                "ParleyReports", "ParleyHistory", "ParleyResults", "ParleyStatistics", "ParleyRun", "ParleyFlow",
+                "ParleyTestSupport",
+            ]),
         .testTarget(
             name: "ParleyHTTPTests",
             dependencies: [

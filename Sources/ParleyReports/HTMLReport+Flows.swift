@@ -26,6 +26,9 @@ extension HTMLReport {
         out += "<div class=\"table-wrap\"><table class=\"flows\">\n<thead><tr><th>Flow</th><th class=\"num\">Runs</th>"
         out +=
             "<th class=\"num\">Passed</th><th class=\"num\">Failed</th><th class=\"num\">Errors</th><th>Pass rate</th>"
+        let k = repeated ? summary.k : nil
+        if repeated { out += "<th>95% interval</th>" }
+        if let k { out += "<th class=\"num\">pass@\(k)</th><th class=\"num\">pass^\(k)</th>" }
         out += "<th class=\"num\">p50</th><th class=\"num\">p90</th></tr></thead>\n<tbody>\n"
         for (index, flow) in flows.enumerated() {
             let state = flow.failed > 0 ? "failed" : flow.errors > 0 ? "error" : "passed"
@@ -49,7 +52,21 @@ extension HTMLReport {
             out += "<td><div class=\"rate\"><div class=\"bar\"><span style=\"width:\(width)%\"></span></div>"
             out += "<span class=\"pct\">\(percent(flow.passRate))</span>"
             if repeated { out += "<span class=\"of\">\(flow.passed)/\(flow.runs)</span>" }
+            if let minimum = flow.minPassRate {
+                let meets = flow.meetsMinPassRate == true
+                out +=
+                    "<span class=\"badge\(meets ? "" : " flaky")\" title=\"min_pass_rate\">"
+                    + "\(meets ? "≥" : "<") \(percent(minimum))</span>"
+            }
             out += "</div></td>"
+            if repeated {
+                let interval = flow.passRateInterval.map { "\(percent($0.lower))–\(percent($0.upper))" } ?? "–"
+                out += "<td class=\"interval\">\(interval)</td>"
+            }
+            if k != nil {
+                out += "<td class=\"num\">\(flow.passAtK.map(percent) ?? "–")</td>"
+                out += "<td class=\"num\">\(flow.passHatK.map(percent) ?? "–")</td>"
+            }
             out += "<td class=\"num\">\(flow.latencyMs.map { milliseconds($0.p50) } ?? "–")</td>"
             out += "<td class=\"num\">\(flow.latencyMs.map { milliseconds($0.p90) } ?? "–")</td>"
             out += "</tr>\n"

@@ -127,7 +127,10 @@ public enum HTMLReport {
             ("failed", "Failed", "\(summary.failed)", nil),
             ("error", "Errors", "\(summary.errors)", nil),
             ("notrun", "Not run", "\(summary.notRun)", nil),
-            ("rate", "Pass rate", percent(summary.passRate), nil),
+            (
+                "rate", "Pass rate", percent(summary.passRate),
+                summary.passRateInterval.map { "95% \(percent($0.lower))–\(percent($0.upper))" }
+            ),
             ("duration", "Duration", milliseconds(duration), nil),
         ]
         if let latency = summary.latencyMs {
@@ -136,6 +139,13 @@ public enum HTMLReport {
                     "latency", "Reply latency", milliseconds(latency.p50),
                     "p50 · p90 \(milliseconds(latency.p90)) · p99 \(milliseconds(latency.p99))"
                 ))
+        }
+        if let usage = summary.usage {
+            var note = "\(usage.inputTokens) in · \(usage.outputTokens) out"
+            if let cost = usage.cost {
+                note += " · cost \(String(format: usage.cost ?? 0 < 1 ? "%.4f" : "%.2f", cost))"
+            }
+            cards.append(("tokens", "Tokens", "\(usage.totalTokens)", note))
         }
         var out = "<section class=\"cards\" aria-label=\"Summary\">\n"
         for (kind, label, value, note) in cards {

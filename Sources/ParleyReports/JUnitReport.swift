@@ -4,8 +4,15 @@ import ParleyRun
 
 /// JUnit XML in the dialect Jenkins, GitLab and GitHub's test reporters read: one `<testsuite>` per
 /// flow file, one `<testcase>` per flow run, failures carrying the flow location and the agent's reply.
+///
+/// With a summary, each suite carries `<properties>` with the statistics of its flows, named
+/// `<flow>.pass_rate`, `.pass_rate_lower`, `.pass_rate_upper` (the 95% Wilson interval), `.pass_at_k`,
+/// `.pass_hat_k`, `.k`, `.min_pass_rate` and, when tokens were reported, `.tokens` and `.cost` — the
+/// figures of `summary.json`, unchanged.
 public enum JUnitReport {
-    public static func xml(records: [ResultRecord], name: String = "parley", timestamp: Date = Date()) -> String {
+    public static func xml(
+        records: [ResultRecord], summary: RunSummary? = nil, name: String = "parley", timestamp: Date = Date()
+    ) -> String {
         var byFile: [String: [ResultRecord]] = [:]
         var order: [String] = []
         for record in records {
@@ -26,6 +33,7 @@ public enum JUnitReport {
             out +=
                 "errors=\"\(count(cases, .error))\" skipped=\"0\" "
                 + "time=\(seconds(cases.map(\.durationMs).reduce(0, +))) timestamp=\"\(stamp)\">\n"
+            if let summary { out += properties(summary.flows.filter { $0.file == file }, k: summary.k) }
             for record in cases {
                 out += testcase(record)
             }
@@ -61,6 +69,43 @@ public enum JUnitReport {
         out += "</\(element)>\n"
         out += "    </testcase>\n"
         return out
+    }
+
+    /// The statistics of a suite's flows as JUnit properties.
+    private static func properties(_ flows: [RunSummary.FlowSummary], k: Int?) -> String {
+        var properties: [(String, String)] = []
+        for flow in flows {
+            func add(_ key: String, _ value: Double?) {
+                if let value { properties.append(("\(flow.flow).\(key)", number(value))) }
+            }
+            add("pass_rate", flow.passRate)
+            add("pass_rate_lower", flow.passRateInterval?.lower)
+            add("pass_rate_upper", flow.passRateInterval?.upper)
+            if let k, flow.passAtK != nil {
+                properties.append(("\(flow.flow).k", "\(k)"))
+                add("pass_at_k", flow.passAtK)
+                add("pass_hat_k", flow.passHatK)
+            }
+            add("min_pass_rate", flow.minPassRate)
+            if let usage = flow.usage {
+                properties.append(("\(flow.flow).tokens", "\(usage.totalTokens)"))
+                add("cost", usage.cost)
+            }
+        }
+        guard !properties.isEmpty else { return "" }
+        var out = "    <properties>\n"
+        for (name, value) in properties {
+            out += "      <property name=\"\(Markup.escape(name))\" value=\"\(Markup.escape(value))\"/>\n"
+        }
+        return out + "    </properties>\n"
+    }
+
+    /// Up to 6 decimals, without trailing zeros.
+    private static func number(_ value: Double) -> String {
+        var text = String(format: "%.6f", value)
+        while text.hasSuffix("0") { text.removeLast() }
+        if text.hasSuffix(".") { text.removeLast() }
+        return text
     }
 
     private static func count(_ records: [ResultRecord], _ outcome: Outcome) -> Int {

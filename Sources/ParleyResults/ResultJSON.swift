@@ -61,6 +61,7 @@ extension FlowRunResult: FlowRunHeader {
             ("steps", .array(steps.map(\.json))),
             ("notes", .array(notes.map(JSONValue.string))),
         ]
+        members.appendIfPresent("usage", usage.map { .array($0.map(\.json)) })
         members.appendIfPresent("judgments", judgments.map { .array($0.map(\.json)) })
         members.appendIfPresent("judge_usage", judgeUsage?.json)
         members.appendIfPresent("interrupted", interrupted.map(JSONValue.bool))
@@ -73,8 +74,19 @@ extension ResultRecord: FlowRunHeader {
     public var json: JSONValue {
         var members = headerMembers(afterDuration: [("turns", .number(Double(turns)))])
         members += [("transcript", .string(transcript)), ("latencies_ms", .array(latenciesMs.map(JSONValue.number)))]
+        members.appendIfPresent("usage", usage.map { .array($0.map(\.json)) })
+        members.appendIfPresent("cost", cost.map(JSONValue.number))
         members.appendIfPresent("judge_usage", judgeUsage?.json)
         return .object(members)
+    }
+}
+
+extension TokenUsage {
+    var json: JSONValue {
+        .object([
+            ("role", .string(role.rawValue)), ("model", .string(model)), ("calls", .number(Double(calls))),
+            ("input_tokens", .number(Double(inputTokens))), ("output_tokens", .number(Double(outputTokens))),
+        ])
     }
 }
 

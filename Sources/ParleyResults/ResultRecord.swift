@@ -24,6 +24,10 @@ public struct ResultRecord: Sendable, Codable, Hashable {
     public var transcript: String
     /// Agent reply latencies of the run, in turn order (milliseconds).
     public var latenciesMs: [Double]
+    /// Tokens spent, by role and model, as in the transcript.
+    public var usage: [TokenUsage]?
+    /// What those tokens cost by the run's `pricing:`; `nil` when no priced model was used.
+    public var cost: Double?
     /// Judge calls and tokens of the run, when a judge graded it.
     public var judgeUsage: JudgeUsage?
 
@@ -46,6 +50,10 @@ public struct ResultRecord: Sendable, Codable, Hashable {
         conversationId = result.conversationId
         self.transcript = transcript
         latenciesMs = result.replyLatencies
+        usage = result.usage
         judgeUsage = result.judgeUsage
     }
+
+    /// Every token the flow run spent.
+    public var totalTokens: Int { usage?.reduce(0) { $0 + $1.totalTokens } ?? 0 }
 }

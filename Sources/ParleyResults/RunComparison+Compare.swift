@@ -1,3 +1,4 @@
+import ParleyStatistics
 extension RunComparison {
     /// Compares two runs' records flow by flow (flow name and persona).
     public static func compare(
@@ -24,39 +25,51 @@ extension RunComparison {
     }
 
     /// What changed between the base's and the candidate's runs of one flow and persona.
+    ///
+    /// When both sides ran once, any change of outcome counts. When either ran more than once, a
+    /// pass-rate change (and the new failure, fix or flakiness that comes with it) counts only when
+    /// Fisher's exact test finds it significant at `thresholds.alpha`; otherwise it is listed as
+    /// changed, not significant. Latency follows ``LatencyRule`` either way.
     static func changes(from base: FlowStats?, to candidate: FlowStats?, thresholds: Thresholds) -> [Change] {
         guard let base else { return candidate == nil ? [] : [Change(kind: .onlyInCandidate)] }
         guard let candidate else { return [Change(kind: .onlyInBase)] }
         // Pass rates are fractions of small counts; a hair of tolerance keeps 2/3 versus 0.6667 equal.
         let epsilon = 1e-9
-        var changes: [Change] = []
         let rates = (base: base.passRate, candidate: candidate.passRate)
-        if base.allPassed && !candidate.allPassed {
-            changes.append(Change(kind: .newFailure, base: rates.base, candidate: rates.candidate))
+        var test: (drop: Double, rise: Double)?
+        if base.runs > 1 || candidate.runs > 1 {
+            let fisher = FisherExactTest(
+                basePassed: base.passed, baseRuns: base.runs, candidatePassed: candidate.passed,
+                candidateRuns: candidate.runs)
+            test = (fisher.pValueOfDrop, fisher.pValueOfRise)
         }
-        if !base.allPassed && candidate.allPassed {
-            changes.append(Change(kind: .fixed, base: rates.base, candidate: rates.candidate))
+        func change(_ kind: Kind) -> Change {
+            var change = Change(kind: kind, base: rates.base, candidate: rates.candidate)
+            if let test {
+                // A flow turning flaky, failing or dropping is tested as a drop; the rest as a rise.
+                let p = kind.isRegression ? test.drop : test.rise
+                change.pValue = p
+                change.significant = p < thresholds.alpha
+            }
+            return change
         }
-        if candidate.flaky && !base.flaky {
-            changes.append(Change(kind: .newlyFlaky, base: rates.base, candidate: rates.candidate))
-        }
-        if base.flaky && !candidate.flaky {
-            changes.append(Change(kind: .noLongerFlaky, base: rates.base, candidate: rates.candidate))
-        }
+        var changes: [Change] = []
+        if base.allPassed && !candidate.allPassed { changes.append(change(.newFailure)) }
+        if !base.allPassed && candidate.allPassed { changes.append(change(.fixed)) }
+        if candidate.flaky && !base.flaky { changes.append(change(.newlyFlaky)) }
+        if base.flaky && !candidate.flaky { changes.append(change(.noLongerFlaky)) }
         let limit = max(0, thresholds.passRateDrop)
         if rates.base - rates.candidate > limit + epsilon {
-            changes.append(Change(kind: .passRateDrop, base: rates.base, candidate: rates.candidate))
+            changes.append(change(.passRateDrop))
         } else if rates.candidate - rates.base > limit + epsilon {
-            changes.append(Change(kind: .passRateRise, base: rates.base, candidate: rates.candidate))
+            changes.append(change(.passRateRise))
         }
         if let before = base.latencyMs, let after = candidate.latencyMs {
             for (name, path) in [("p50", \RunSummary.Percentiles.p50), ("p90", \RunSummary.Percentiles.p90)] {
                 let (b, c) = (before[keyPath: path], after[keyPath: path])
-                let difference = abs(c - b)
-                guard difference > max(0, thresholds.latencyFloorMs),
-                    difference > b * max(0, thresholds.latencyIncrease)
-                else { continue }
-                changes.append(Change(kind: c > b ? .slower : .faster, percentile: name, base: b, candidate: c))
+                guard let direction = thresholds.latencyRule.change(base: b, candidate: c) else { continue }
+                changes.append(
+                    Change(kind: direction == .slower ? .slower : .faster, percentile: name, base: b, candidate: c))
             }
         }
         return changes
@@ -82,9 +95,10 @@ extension RunComparison {
     private static func sorted(_ flows: [FlowComparison]) -> [FlowComparison] {
         func rank(_ flow: FlowComparison) -> Int {
             if flow.regressed { return 0 }
-            if flow.changes.contains(where: \.kind.isImprovement) { return 1 }
-            if !flow.changes.isEmpty { return 2 }
-            return 3
+            if flow.improved { return 1 }
+            if flow.changedNotSignificant { return 2 }
+            if !flow.changes.isEmpty { return 3 }
+            return 4
         }
         return flows.sorted { a, b in
             let (ra, rb) = (rank(a), rank(b))

@@ -2,6 +2,7 @@ import Foundation
 import ParleyFlow
 import ParleyJSON
 import ParleyRun
+import ParleyStatistics
 
 /// How a candidate run differs from a base run, flow by flow: new failures, fixes, flakiness,
 /// pass-rate and reply-latency changes, and flows only one of them ran.
@@ -28,16 +29,33 @@ public struct RunComparison: Sendable, Codable, Hashable {
         public var latencyIncrease: Double
         /// …provided it is also larger than this many milliseconds, so jitter on fast replies is not.
         public var latencyFloorMs: Double
+        /// For flows that ran more than once: a pass-rate change counts only when Fisher's exact test
+        /// gives it a one-sided p-value below this.
+        public var alpha: Double
 
-        /// Defaults: any pass-rate drop, latency rises over 20% and over 50 ms.
-        public init(passRateDrop: Double = 0, latencyIncrease: Double = 0.2, latencyFloorMs: Double = 50) {
+        /// Defaults: any significant pass-rate drop (α = 0.05), latency rises over 20% and over 50 ms.
+        public init(
+            passRateDrop: Double = 0, latencyIncrease: Double = 0.2, latencyFloorMs: Double = 50, alpha: Double = 0.05
+        ) {
             self.passRateDrop = passRateDrop
             self.latencyIncrease = latencyIncrease
             self.latencyFloorMs = latencyFloorMs
+            self.alpha = alpha
         }
 
         /// The defaults `parley diff` uses.
         public static let standard = Thresholds()
+
+        /// The latency rule these thresholds describe.
+        public var latencyRule: LatencyRule { LatencyRule(relative: latencyIncrease, floorMs: latencyFloorMs) }
+
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            passRateDrop = try c.decode(Double.self, forKey: .passRateDrop)
+            latencyIncrease = try c.decode(Double.self, forKey: .latencyIncrease)
+            latencyFloorMs = try c.decode(Double.self, forKey: .latencyFloorMs)
+            alpha = try c.decodeIfPresent(Double.self, forKey: .alpha) ?? 0.05
+        }
     }
 
     /// Counts of one run.
@@ -57,7 +75,7 @@ public struct RunComparison: Sendable, Codable, Hashable {
             passed = records.count { $0.outcome == .passed }
             failed = records.count { $0.outcome == .failed }
             errors = records.count { $0.outcome == .error }
-            passRate = records.isEmpty ? 0 : Double(passed) / Double(records.count)
+            passRate = PassRate.of(passed: passed, runs: records.count)
         }
     }
 
@@ -71,8 +89,12 @@ public struct RunComparison: Sendable, Codable, Hashable {
         /// Every change worth reporting; empty when the flow is unchanged.
         public var changes: [Change]
 
-        /// True when one of the changes is a regression.
-        public var regressed: Bool { changes.contains { $0.kind.isRegression } }
+        /// True when one of the changes is a regression (and, for repeated flows, significant).
+        public var regressed: Bool { changes.contains(where: \.isRegression) }
+        /// True when one of the changes is a significant improvement.
+        public var improved: Bool { changes.contains(where: \.isImprovement) }
+        /// True when the pass rate changed, but not significantly (repeated flows only).
+        public var changedNotSignificant: Bool { changes.contains { $0.significant == false } }
         /// True when nothing changed worth reporting.
         public var unchanged: Bool { changes.isEmpty }
     }
@@ -84,6 +106,8 @@ public struct RunComparison: Sendable, Codable, Hashable {
         public var failed: Int
         public var errors: Int
         public var passRate: Double
+        /// The 95% Wilson interval of `passRate`.
+        public var passRateInterval: WilsonInterval?
         /// Outcomes differ between the repetitions.
         public var flaky: Bool
         public var latencyMs: RunSummary.Percentiles?
@@ -98,7 +122,8 @@ public struct RunComparison: Sendable, Codable, Hashable {
             passed = records.count { $0.outcome == .passed }
             failed = records.count { $0.outcome == .failed }
             errors = records.count { $0.outcome == .error }
-            passRate = records.isEmpty ? 0 : Double(passed) / Double(records.count)
+            passRate = PassRate.of(passed: passed, runs: records.count)
+            passRateInterval = WilsonInterval(successes: passed, trials: records.count)
             flaky = Set(records.map(\.outcome)).count > 1
             latencyMs = RunSummary.Percentiles(records.flatMap(\.latenciesMs))
             let failing = records.sorted { $0.repetition < $1.repetition }.first { $0.outcome != .passed }
@@ -119,14 +144,30 @@ public struct RunComparison: Sendable, Codable, Hashable {
         /// The compared values (pass rates as fractions, latencies in milliseconds).
         public var base: Double?
         public var candidate: Double?
+        /// For pass-rate changes of flows that ran more than once: the one-sided p-value of Fisher's
+        /// exact test in the direction of the change.
+        public var pValue: Double?
+        /// Whether `pValue` is below α; absent for single runs and latency changes, which follow
+        /// their own rules.
+        public var significant: Bool?
 
         /// A change; values as in `base` and `candidate`.
-        public init(kind: Kind, percentile: String? = nil, base: Double? = nil, candidate: Double? = nil) {
+        public init(
+            kind: Kind, percentile: String? = nil, base: Double? = nil, candidate: Double? = nil,
+            pValue: Double? = nil, significant: Bool? = nil
+        ) {
             self.kind = kind
             self.percentile = percentile
             self.base = base
             self.candidate = candidate
+            self.pValue = pValue
+            self.significant = significant
         }
+
+        /// A regression that counts: its kind is one, and it is not a change without significance.
+        public var isRegression: Bool { kind.isRegression && significant != false }
+        /// An improvement that counts.
+        public var isImprovement: Bool { kind.isImprovement && significant != false }
     }
 
     /// The kinds of change, regressions and otherwise.
@@ -175,6 +216,6 @@ public struct RunComparison: Sendable, Codable, Hashable {
     public var regressions: [FlowComparison] { flows.filter(\.regressed) }
     /// The flows that improved and did not regress.
     public var improvements: [FlowComparison] {
-        flows.filter { !$0.regressed && $0.changes.contains { $0.kind.isImprovement } }
+        flows.filter { !$0.regressed && $0.improved }
     }
 }

@@ -57,6 +57,9 @@ public struct RunMerge: Sendable {
         var notRun = 0
         var starts: [Date] = []
         var finishes: [Date] = []
+        // The shards of one run share how it was judged: k, the gate and each flow's min pass rate.
+        var options = RunSummary.Options()
+        var optionsFound = false
         for path in directories {
             let directory = RunDirectory(path: path)
             let records: [ResultRecord]
@@ -67,6 +70,18 @@ public struct RunMerge: Sendable {
             }
             let summary = directory.summary(records: records)
             notRun += summary.notRun
+            if !optionsFound,
+                summary.k != nil || summary.gate != nil || summary.flows.contains(where: { $0.minPassRate != nil })
+            {
+                optionsFound = true
+                options.k = summary.k
+                options.gate = summary.gate ?? .point
+            }
+            for flow in summary.flows {
+                if let rate = flow.minPassRate, options.minPassRates[flow.flow] == nil {
+                    options.minPassRates[flow.flow] = rate
+                }
+            }
             starts.append(summary.startedAt)
             finishes.append(summary.finishedAt)
             for record in records {
@@ -114,7 +129,7 @@ public struct RunMerge: Sendable {
         let finished = (finishes + records.map(\.finishedAt)).max() ?? started
         let summary = RunSummary(
             runId: runId, startedAt: started, finishedAt: finished, records: records,
-            planned: records.count + notRun)
+            planned: records.count + notRun, options: options)
         return RunMerge(entries: entries, duplicates: duplicates, summary: summary)
     }
 

@@ -1,9 +1,14 @@
 import Foundation
 import ParleyRun
 import ParleyFlow
+import ParleyStatistics
 
-/// `summary.json`: counts, per-flow pass rates and latency percentiles of a run.
+/// `summary.json`: counts, per-flow pass rates with their statistics, latency percentiles, tokens
+/// and cost of a run. Every figure a report shows is computed here once and stored, so the console,
+/// the HTML report, JUnit, `diff` and the history agree.
 public struct RunSummary: Sendable, Codable {
+    public typealias Percentiles = ParleyStatistics.Percentiles
+
     public var runId: String
     public var startedAt: Date
     public var finishedAt: Date
@@ -11,10 +16,20 @@ public struct RunSummary: Sendable, Codable {
     public var passed: Int
     public var failed: Int
     public var errors: Int
-    /// Flow runs planned but not finished (stopped by Ctrl-C or `--fail-fast`).
+    /// Flow runs planned but not finished (stopped by Ctrl-C, `--fail-fast` or the budget).
     public var notRun: Int
     public var passRate: Double
+    /// The 95% Wilson interval of `passRate`.
+    public var passRateInterval: WilsonInterval?
+    /// The k of every flow's pass@k and pass^k (`--k`, default the repeat count).
+    public var k: Int?
+    /// What a flow's `min_pass_rate` is compared with; absent means the point estimate.
+    public var gate: PassGate?
     public var latencyMs: Percentiles?
+    /// Tokens and cost of the whole run; absent when no endpoint reported usage.
+    public var usage: RunCost?
+    /// Set when the budget stopped the run early.
+    public var budget: BudgetStop?
     /// Judge calls and tokens of the whole run (absent when nothing was judged).
     public var judgeUsage: JudgeUsage?
     public var flows: [FlowSummary]
@@ -27,31 +42,50 @@ public struct RunSummary: Sendable, Codable {
         public var failed: Int
         public var errors: Int
         public var passRate: Double
+        /// The 95% Wilson interval of `passRate`.
+        public var passRateInterval: WilsonInterval?
+        /// The chance that at least one of k attempts passes (k = the summary's `k`).
+        public var passAtK: Double?
+        /// The chance that all k attempts pass.
+        public var passHatK: Double?
         /// The flow's outcomes differ between runs of the same persona (`--repeat`).
         public var flaky: Bool
         public var latencyMs: Percentiles?
+        /// The share of runs that must pass (`min_pass_rate:` or `--min-pass-rate`), when set.
+        public var minPassRate: Double?
+        /// Whether the pass rate (or, with `--gate lower-bound`, its interval's lower bound) reaches
+        /// `minPassRate`; absent when there is none.
+        public var meetsMinPassRate: Bool?
+        public var usage: RunCost?
     }
 
-    public struct Percentiles: Sendable, Codable, Hashable {
-        public var p50: Double
-        public var p90: Double
-        public var p99: Double
+    /// How summaries are computed: the k of pass@k, the pass-rate thresholds and how they are judged.
+    public struct Options: Sendable {
+        public var k: Int?
+        public var gate: PassGate
+        /// `min_pass_rate:` by flow name.
+        public var minPassRates: [String: Double]
+        /// `--min-pass-rate`, for flows that declare none.
+        public var defaultMinPassRate: Double?
+        public var pricing: Pricing?
 
-        public init?(_ values: [Double]) {
-            guard !values.isEmpty else { return nil }
-            let sorted = values.sorted()
-            func at(_ q: Double) -> Double {
-                let rank = Int((q * Double(sorted.count)).rounded(.up)) - 1
-                return sorted[min(max(rank, 0), sorted.count - 1)]
-            }
-            p50 = at(0.5)
-            p90 = at(0.9)
-            p99 = at(0.99)
+        public init(
+            k: Int? = nil, gate: PassGate = .point, minPassRates: [String: Double] = [:],
+            defaultMinPassRate: Double? = nil, pricing: Pricing? = nil
+        ) {
+            self.k = k
+            self.gate = gate
+            self.minPassRates = minPassRates
+            self.defaultMinPassRate = defaultMinPassRate
+            self.pricing = pricing
         }
     }
 
     /// Summarises finished records; `planned` counts flow runs that were meant to run.
-    public init(runId: String, startedAt: Date, finishedAt: Date, records: [ResultRecord], planned: Int? = nil) {
+    public init(
+        runId: String, startedAt: Date, finishedAt: Date, records: [ResultRecord], planned: Int? = nil,
+        options: Options = Options()
+    ) {
         self.runId = runId
         self.startedAt = startedAt
         self.finishedAt = finishedAt
@@ -60,8 +94,12 @@ public struct RunSummary: Sendable, Codable {
         failed = records.count { $0.outcome == .failed }
         errors = records.count { $0.outcome == .error }
         notRun = max(0, (planned ?? records.count) - records.count)
-        passRate = records.isEmpty ? 0 : Double(passed) / Double(records.count)
+        passRate = PassRate.of(passed: passed, runs: total)
+        passRateInterval = WilsonInterval(successes: passed, trials: total)
+        k = options.k
+        gate = options.gate == .point ? nil : options.gate
         latencyMs = Percentiles(records.flatMap(\.latenciesMs))
+        usage = RunCost(records: records, pricing: options.pricing)
         judgeUsage = Self.judgeUsage(records)
         var order: [String] = []
         var byFlow: [String: [ResultRecord]] = [:]
@@ -70,15 +108,7 @@ public struct RunSummary: Sendable, Codable {
             byFlow[record.flow, default: []].append(record)
         }
         flows = order.map { name in
-            let runs = byFlow[name] ?? []
-            let passed = runs.count { $0.outcome == .passed }
-            let byPersona = Dictionary(grouping: runs) { $0.persona ?? "" }
-            let flaky = byPersona.values.contains { Set($0.map(\.outcome)).count > 1 }
-            return FlowSummary(
-                flow: name, file: runs.first?.file ?? "", runs: runs.count, passed: passed,
-                failed: runs.count { $0.outcome == .failed }, errors: runs.count { $0.outcome == .error },
-                passRate: runs.isEmpty ? 0 : Double(passed) / Double(runs.count), flaky: flaky,
-                latencyMs: Percentiles(runs.flatMap(\.latenciesMs)))
+            FlowSummary(flow: name, records: byFlow[name] ?? [], options: options)
         }
     }
 
@@ -89,18 +119,54 @@ public struct RunSummary: Sendable, Codable {
     }
 
     /// 0 all passed · 1 an assertion failed · 3 errors without failures (nothing could be completed).
-    public var exitCode: Int32 { exitCode(minPassRate: nil) }
-
-    /// The exit code; with `minPassRate`, a run passes when every flow's pass rate reaches it
-    /// (for `--repeat` runs of flaky agents), and otherwise fails as usual.
-    public func exitCode(minPassRate: Double?) -> Int32 {
-        if let minPassRate {
-            let short = flows.filter { $0.passRate + 1e-9 < minPassRate }
-            if short.isEmpty { return 0 }
-            return short.contains { $0.failed > 0 } ? 1 : 3
+    ///
+    /// A flow with a `minPassRate` passes when it meets it, whatever its individual runs did; one
+    /// that falls short counts as failed when any of its runs failed, else as errors.
+    public var exitCode: Int32 {
+        var failing = false
+        var erring = false
+        for flow in flows {
+            if let meets = flow.meetsMinPassRate {
+                if meets { continue }
+                if flow.failed > 0 { failing = true } else { erring = true }
+            } else {
+                if flow.failed > 0 { failing = true }
+                if flow.errors > 0 { erring = true }
+            }
         }
-        if failed > 0 { return 1 }
-        if errors > 0 { return 3 }
+        if failing { return 1 }
+        if erring { return 3 }
         return 0
+    }
+
+    /// Flows whose pass rate fell short of their `minPassRate`.
+    public var flowsBelowMinPassRate: [FlowSummary] { flows.filter { $0.meetsMinPassRate == false } }
+}
+
+extension RunSummary.FlowSummary {
+    /// The statistics of one flow's records.
+    public init(flow name: String, records runs: [ResultRecord], options: RunSummary.Options) {
+        let passed = runs.count { $0.outcome == .passed }
+        let byPersona = Dictionary(grouping: runs) { $0.persona ?? "" }
+        flow = name
+        file = runs.first?.file ?? ""
+        self.runs = runs.count
+        self.passed = passed
+        failed = runs.count { $0.outcome == .failed }
+        errors = runs.count { $0.outcome == .error }
+        passRate = PassRate.of(passed: passed, runs: runs.count)
+        passRateInterval = WilsonInterval(successes: passed, trials: runs.count)
+        if let k = options.k {
+            passAtK = PassAtK.atLeastOne(passed: passed, runs: runs.count, k: k)
+            passHatK = PassAtK.all(passed: passed, runs: runs.count, k: k)
+        }
+        flaky = byPersona.values.contains { Set($0.map(\.outcome)).count > 1 }
+        latencyMs = RunSummary.Percentiles(runs.flatMap(\.latenciesMs))
+        minPassRate = options.minPassRates[name] ?? options.defaultMinPassRate
+        if let minPassRate {
+            meetsMinPassRate = options.gate.meets(
+                minPassRate, passRate: passRate, interval: passRateInterval, runs: runs.count)
+        }
+        usage = RunCost(records: runs, pricing: options.pricing)
     }
 }

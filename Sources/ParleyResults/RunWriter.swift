@@ -31,15 +31,20 @@ public final class RunWriter: Sendable {
     private let kept = Mutex<[ResultRecord]>([])
     /// The run's secrets, replaced by `[redacted]` in everything written.
     private let secrets: SecretRegistry
+    /// Prices each flow run's tokens as it is recorded.
+    private let pricing: Pricing
 
     public static let resultsFile = "results.jsonl"
     public static let summaryFile = "summary.json"
     public static let transcriptsFolder = "transcripts"
 
     /// Opens (creating if needed) a run directory; existing results are kept and appended to.
-    public init(directory: String, secrets: SecretRegistry = SecretRegistry()) throws(RunDirectoryError) {
+    public init(
+        directory: String, secrets: SecretRegistry = SecretRegistry(), pricing: Pricing = Pricing()
+    ) throws(RunDirectoryError) {
         self.directory = directory
         self.secrets = secrets
+        self.pricing = pricing
         let transcripts = (directory as NSString).appendingPathComponent(Self.transcriptsFolder)
         do {
             try FileManager.default.createDirectory(atPath: transcripts, withIntermediateDirectories: true)
@@ -67,7 +72,8 @@ public final class RunWriter: Sendable {
     @discardableResult
     public func record(_ result: FlowRunResult) throws(RunDirectoryError) -> ResultRecord {
         let transcriptPath = "\(Self.transcriptsFolder)/\(result.id).json"
-        let record = ResultRecord(result, transcript: transcriptPath)
+        var record = ResultRecord(result, transcript: transcriptPath)
+        record.cost = RunCost.cost(of: result.usage ?? [], pricing: pricing)
         let redactor = secrets.redactor
         try writeFile(transcriptPath, redactor.redact(result.json.prettyBytes))
         var line = redactor.redact(record.json.bytes)
@@ -193,7 +199,9 @@ extension RunWriter: ResultSink {
             kept.withLock { $0.append(record) }
             return record.transcript
         } catch {
-            kept.withLock { $0.append(ResultRecord(result, transcript: "")) }
+            var record = ResultRecord(result, transcript: "")
+            record.cost = RunCost.cost(of: result.usage ?? [], pricing: pricing)
+            kept.withLock { $0.append(record) }
             throw ResultSinkError(error.description)
         }
     }

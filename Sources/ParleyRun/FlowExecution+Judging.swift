@@ -21,6 +21,14 @@ extension FlowExecution {
             }
         }
         judgeUsage = judgeUsage + graded.usage
+        // The judge's tokens also join the flow run's usage, by model, so pricing and the budget count them.
+        if graded.usage.calls > 0 {
+            TokenUsage.add(
+                TokenUsage(
+                    role: .judge, model: graded.judgment.model, calls: graded.usage.calls,
+                    inputTokens: graded.usage.promptTokens, outputTokens: graded.usage.completionTokens),
+                to: &usage)
+        }
         judgments.append(graded.judgment)
         if let failure = JudgeGrading.failure(graded.judgment, spec: spec, stepKind: step.kind.rawValue) {
             throw .failed(failure)

@@ -92,6 +92,8 @@ struct FlowExecution {
     var turns: [Turn] = []
     var tags: [String: String] = [:]
     var notes: [String] = []
+    /// Tokens reported by the agent's and the simulator's models so far.
+    var usage: [TokenUsage] = []
     var judgments: [Judgment] = []
     var judgeUsage = JudgeUsage()
     /// Provider calls abandoned at their deadline that had not wound down yet: a conversation one of
@@ -171,6 +173,7 @@ struct FlowExecution {
             conversationId: conversationID, opening: flow.opening,
             turns: turns, steps: stepResults, notes: notes
         )
+        result.usage = usage.isEmpty ? nil : usage
         if interrupted { result.interrupted = true }
         if !judgments.isEmpty { result.judgments = judgments }
         if judgeUsage != JudgeUsage() { result.judgeUsage = judgeUsage }
@@ -466,6 +469,7 @@ struct FlowExecution {
         }
         latestReply = reply
         turns.append(Turn(reply: reply))
+        if let spent = reply.usage { TokenUsage.add(spent, role: .agent, to: &usage) }
         if reply.conversationCompleted { state.agentEnded() }
     }
 
@@ -533,8 +537,10 @@ struct FlowExecution {
             conversation: try requireConversation(), scope: scope)
         simulation.flowReplies = flow.replies
         let request = simulation
-        let offered = try await call(step) { () throws(ProviderError) in try await simulator.candidates(request) }
+        let answer = try await call(step) { () throws(ProviderError) in try await simulator.answer(request) }
+        if let spent = answer.usage { TokenUsage.add(spent, role: .simulator, to: &usage) }
         // A blank candidate is no message: sending it would only earn the provider's refusal.
+        let offered = answer.candidates
         let candidates = offered.filter { !$0.trimmingSpaces.isEmpty }
         guard !candidates.isEmpty else {
             throw .error(

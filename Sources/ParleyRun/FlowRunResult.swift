@@ -37,6 +37,9 @@ public struct FlowRunResult: Sendable, Codable {
     public var steps: [StepResult]
     /// Things worth knowing that did not change the outcome (e.g. ending the conversation failed).
     public var notes: [String]
+    /// Tokens spent by the agent, the simulator and judges, one entry per role and model; empty when
+    /// no endpoint reported usage.
+    public var usage: [TokenUsage]?
     /// What each judge decided, in the order they graded.
     public var judgments: [Judgment]?
     /// Judge calls made for this flow run and the tokens they used.

@@ -160,6 +160,8 @@ public struct AgentReply: Sendable {
     public var actions: [AgentAction]
     /// True when the agent ended the conversation with this reply.
     public var conversationCompleted: Bool
+    /// Tokens the agent's model reported for this reply (OpenAI-compatible endpoints), if any.
+    public var usage: ModelUsage?
 
     public init(
         messages: [String], sentAt: Date, timeToFirstChunk: Duration? = nil, latency: Duration,

@@ -10,6 +10,8 @@ public enum RunEvent: Sendable {
     case interrupted(result: FlowRunResult, progress: RunProgress)
     /// A result could not be kept; the run goes on and the flow run is still counted.
     case writeFailed(ResultSinkError)
+    /// The run has spent its budget: no further flow run starts (those running finish).
+    case budgetSpent(RunBudget.Spent, notStarted: Int)
 }
 
 /// Counts so far, for progress lines.
@@ -44,11 +46,14 @@ public struct RunCoordinator: Sendable {
     public var failFast: Bool
     /// Once requested, no further flow runs start (the running ones stop at their next step).
     public var stop: StopSignal?
+    /// Once spent, no further flow runs start (the running ones finish).
+    public var budget: RunBudget?
 
-    public init(concurrency: Int, failFast: Bool = false, stop: StopSignal? = nil) {
+    public init(concurrency: Int, failFast: Bool = false, stop: StopSignal? = nil, budget: RunBudget? = nil) {
         self.concurrency = max(1, concurrency)
         self.failFast = failFast
         self.stop = stop
+        self.budget = budget
     }
 
     /// Runs `requests`, handing each finished flow run to `sink` the moment it finishes.
@@ -61,6 +66,10 @@ public struct RunCoordinator: Sendable {
         let began = clock.now
         var progress = RunProgress(done: 0, total: requests.count, passed: 0, failed: 0, errors: 0, elapsed: .zero)
         var stop = false
+        var budgetSpent = budget?.isSpent == true
+        if budgetSpent, let budget {
+            onEvent(.budgetSpent(budget.current, notStarted: requests.count))
+        }
 
         await withTaskGroup(of: FlowRunResult.self) { group in
             var next = 0
@@ -70,7 +79,7 @@ public struct RunCoordinator: Sendable {
                 next += 1
                 group.addTask { await interpreter(request).run(request) }
             }
-            for _ in 0..<min(concurrency, requests.count) { startNext() }
+            if !budgetSpent { for _ in 0..<min(concurrency, requests.count) { startNext() } }
 
             while let result = await group.next() {
                 if result.interrupted == true {
@@ -93,7 +102,11 @@ public struct RunCoordinator: Sendable {
                 progress.elapsed = clock.now - began
                 onEvent(.finished(result: result, transcript: transcript, progress: progress))
                 if failFast, result.outcome != .passed { stop = true }
-                if !stop, !Task.isCancelled, self.stop?.isRequested != true { startNext() }
+                if let budget, !budgetSpent, budget.add(result.usage ?? []) {
+                    budgetSpent = true
+                    onEvent(.budgetSpent(budget.current, notStarted: requests.count - next))
+                }
+                if !stop, !budgetSpent, !Task.isCancelled, self.stop?.isRequested != true { startNext() }
             }
         }
     }

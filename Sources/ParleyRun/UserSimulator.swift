@@ -7,10 +7,29 @@ public protocol UserSimulator: Sendable {
     func candidates(_ request: SimulationRequest) async throws(ProviderError) -> [String]
     /// Lets go of anything kept for a flow run (called once when it ends).
     func release(runID: String) async
+    /// The candidates with the tokens spent on them (defaults to ``candidates(_:)`` with no usage).
+    func answer(_ request: SimulationRequest) async throws(ProviderError) -> SimulatorAnswer
+}
+
+/// A simulator's answer: the candidates, and the tokens its model reported spending on them.
+public struct SimulatorAnswer: Sendable {
+    public var candidates: [String]
+    public var usage: ModelUsage?
+
+    public init(candidates: [String], usage: ModelUsage? = nil) {
+        self.candidates = candidates
+        self.usage = usage
+    }
 }
 
 extension UserSimulator {
     public func release(runID: String) async {}
+
+    /// The candidates and the tokens spent on them; simulators backed by a model that reports usage
+    /// implement this, the others answer with their candidates alone.
+    public func answer(_ request: SimulationRequest) async throws(ProviderError) -> SimulatorAnswer {
+        SimulatorAnswer(candidates: try await candidates(request))
+    }
 }
 
 /// What a simulator knows when asked for the next user message.

@@ -34,6 +34,14 @@ public struct Workspace: Sendable {
             return (nil, sink.sorted)
         }
         guard var config = ConfigLoader.load(path: path, sink: sink) else { return (nil, sink.sorted) }
+        if let node = config.history.urlNode {
+            // The URL may carry a password from the environment: resolved here, and kept secret.
+            let values = ConfigValues(reader: NodeReader(sink: sink), environment: environment)
+            guard let url = values.resolve(node, for: "url", secret: true) else { return (nil, sink.sorted) }
+            config.history.url = url
+            config.secrets.formUnion(values.secrets)
+            if let password = HistoryURLPassword.password(in: url) { config.secrets.insert(password) }
+        }
         if config.target(named: embeddedTargetName) == nil {
             config.targets.append(embeddedConfig().targets[0])
         }

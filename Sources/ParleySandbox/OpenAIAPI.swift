@@ -116,9 +116,16 @@ struct OpenAIAPI: Sendable {
         let delay = timing.firstDelay() + injected.firstByteDelay
         let id = "chatcmpl-" + ids.objectID()
         let created = Int(Date().timeIntervalSince1970)
+        let prompt = parsed.reduce(0) { $0 + Self.tokens($1.content) }
         if body["stream"] == .bool(true) {
+            // Like OpenAI, a streamed answer reports its tokens only when `stream_options` asks.
+            var usage: JSON?
+            if case .bool(true)? = body["stream_options"]?["include_usage"] {
+                usage = Self.usage(prompt: prompt, completion: texts.reduce(0) { $0 + Self.tokens($1) })
+            }
             return stream(
-                texts, toolCalls: toolCalls, id: id, created: created, model: model, delay: delay, faults: injected)
+                texts, toolCalls: toolCalls, id: id, created: created, model: model, delay: delay, usage: usage,
+                faults: injected)
         }
         if delay > .zero { try? await Task.sleep(for: delay) }
         let choiceList = texts.enumerated().map { index, text in
@@ -129,7 +136,6 @@ struct OpenAIAPI: Sendable {
                 ("logprobs", .null), ("finish_reason", toolCalls.isEmpty ? "stop" : "tool_calls"),
             ])
         }
-        let prompt = parsed.reduce(0) { $0 + Self.tokens($1.content) }
         let completion = texts.reduce(0) { $0 + Self.tokens($1) }
         return HTTPReply.json(
             .ok,
@@ -137,14 +143,16 @@ struct OpenAIAPI: Sendable {
                 ("id", .string(id)), ("object", "chat.completion"), ("created", .int(created)),
                 ("model", .string(model)),
                 ("choices", .array(choiceList)),
-                (
-                    "usage",
-                    .object([
-                        ("prompt_tokens", .int(prompt)), ("completion_tokens", .int(completion)),
-                        ("total_tokens", .int(prompt + completion)),
-                    ])
-                ),
+                ("usage", Self.usage(prompt: prompt, completion: completion)),
             ]))
+    }
+
+    /// OpenAI's `usage` object.
+    static func usage(prompt: Int, completion: Int) -> JSON {
+        .object([
+            ("prompt_tokens", .int(prompt)), ("completion_tokens", .int(completion)),
+            ("total_tokens", .int(prompt + completion)),
+        ])
     }
 
     /// Candidate customer messages, as the recommender would give them at this point.
@@ -203,9 +211,10 @@ struct OpenAIAPI: Sendable {
 
     /// `text/event-stream`: for every choice a role chunk, then the choices' texts in pieces,
     /// taking turns as OpenAI's streams do (each chunk carries one choice, named by `index`), then
-    /// a stop chunk for every choice, and `[DONE]`.
+    /// a stop chunk for every choice, a usage chunk when asked, and `[DONE]`.
     private func stream(
         _ texts: [String], toolCalls: [DemoToolCall] = [], id: String, created: Int, model: String, delay: Duration,
+        usage: JSON? = nil,
         faults: [SandboxFault.Kind]
     ) -> Response {
         func chunk(_ index: Int, _ delta: JSON, finish: JSON = .null) -> String {
@@ -255,6 +264,13 @@ struct OpenAIAPI: Sendable {
         }
         events += texts.indices.map {
             chunk($0, .object([]), finish: $0 == 0 && !toolCalls.isEmpty ? "tool_calls" : "stop")
+        }
+        if let usage {
+            let last = JSON.object([
+                ("id", .string(id)), ("object", "chat.completion.chunk"), ("created", .int(created)),
+                ("model", .string(model)), ("choices", .array([])), ("usage", usage),
+            ])
+            events.append("data: \(last.text)\n\n")
         }
         events.append("data: [DONE]\n\n")
         if faults.malformsStream { events.insert("data: {\"id\":\n\n", at: 1) }

@@ -10,15 +10,18 @@ struct ComparisonPrinter {
         console.out("base:       \(totals(comparison.base))")
         console.out("candidate:  \(totals(comparison.candidate))")
         console.out("")
-        var counts = (regressed: 0, improved: 0, removed: 0, added: 0, unchanged: 0)
+        var counts = (regressed: 0, improved: 0, notSignificant: 0, removed: 0, added: 0, unchanged: 0)
         for flow in comparison.flows {
             let label: String
             if flow.regressed {
                 counts.regressed += 1
                 label = console.style("REGRESSED", .red, .bold)
-            } else if flow.changes.contains(where: \.kind.isImprovement) {
+            } else if flow.improved {
                 counts.improved += 1
                 label = console.style("IMPROVED ", .green, .bold)
+            } else if flow.changedNotSignificant {
+                counts.notSignificant += 1
+                label = console.style("CHANGED  ", .yellow)
             } else if flow.changes.contains(where: { $0.kind == .onlyInBase }) {
                 counts.removed += 1
                 label = console.style("REMOVED  ", .yellow)
@@ -52,6 +55,7 @@ struct ComparisonPrinter {
         var parts: [String] = []
         if counts.regressed > 0 { parts.append(console.style("\(counts.regressed) regressed", .red, .bold)) }
         if counts.improved > 0 { parts.append(console.style("\(counts.improved) improved", .green)) }
+        if counts.notSignificant > 0 { parts.append("\(counts.notSignificant) changed, not significant") }
         if counts.removed > 0 { parts.append("\(counts.removed) only in base") }
         if counts.added > 0 { parts.append("\(counts.added) only in candidate") }
         parts.append("\(counts.unchanged) unchanged")
@@ -63,7 +67,8 @@ struct ComparisonPrinter {
             "\(verdict): " + parts.joined(separator: ", ") + " (flow and persona; latency threshold "
                 + "\(percent(comparison.thresholds.latencyIncrease)) and "
                 + "\(Int(comparison.thresholds.latencyFloorMs)) ms, "
-                + "pass-rate threshold \(percent(comparison.thresholds.passRateDrop)))")
+                + "pass-rate threshold \(percent(comparison.thresholds.passRateDrop)), "
+                + "α \(comparison.thresholds.alpha) for repeated flows)")
     }
 
     private func totals(_ run: RunComparison.RunTotals) -> String {
@@ -73,9 +78,13 @@ struct ComparisonPrinter {
         return text
     }
 
-    /// `new failure · pass rate 100% → 0% (3/3 → 0/3) · p50 120 ms → 480 ms (+300%)`
+    /// `new failure · pass rate 100% → 0% (3/3 → 0/3) · p50 120 ms → 480 ms (+300%)`; for repeated
+    /// flows the p-value follows the pass rate, and a change without significance says so.
     private func describe(_ flow: RunComparison.FlowComparison) -> String {
         var parts: [String] = []
+        if flow.changedNotSignificant, !flow.regressed, !flow.improved {
+            parts.append(console.style("changed, not significant", .yellow))
+        }
         var rateShown = false
         for change in flow.changes {
             switch change.kind {
@@ -103,12 +112,21 @@ struct ComparisonPrinter {
 
     private func passRate(_ flow: RunComparison.FlowComparison) -> String {
         guard let b = flow.base, let c = flow.candidate else { return "" }
-        return "pass rate \(percent(b.passRate)) → \(percent(c.passRate)) "
+        var text =
+            "pass rate \(percent(b.passRate)) → \(percent(c.passRate)) "
             + "(\(b.passed)/\(b.runs) → \(c.passed)/\(c.runs))"
+        if let p = flow.changes.lazy.compactMap(\.pValue).min() { text += ", p = \(StatisticsText.pValue(p))" }
+        return text
     }
 
-    private func percent(_ value: Double) -> String {
-        let tenths = (value * 1000).rounded() / 10
-        return tenths == tenths.rounded() ? "\(Int(tenths))%" : String(format: "%.1f%%", tenths)
+    private func percent(_ value: Double) -> String { StatisticsText.percent(value) }
+
+    private func milliseconds(_ ms: Double) -> String {
+        ms < 1000 ? "\(Int(ms.rounded())) ms" : String(format: "%.2f s", ms / 1000)
+    }
+
+    private func oneLine(_ text: String) -> String {
+        let flat = text.split(whereSeparator: \.isNewline).joined(separator: " ")
+        return flat.count <= 200 ? flat : String(flat.prefix(200)) + "…"
     }
 }

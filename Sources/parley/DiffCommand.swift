@@ -9,14 +9,18 @@ struct DiffCommand: ParsableCommand {
         abstract: "Compare two runs flow by flow and exit 1 when the candidate regressed.",
         discussion: """
             Flow runs are matched by flow name and persona; repetitions (--repeat) are compared as a group. \
-            A regression is a new failure (every base run passed, a candidate run failed or ended in an \
-            error), a flow that became flaky, a pass-rate drop larger than --pass-rate-threshold, or a p50 \
-            or p90 reply latency that rose by more than --latency-threshold and more than --latency-floor. \
-            Fixes, speed-ups and flows that only one run has are listed but never fail the command.
+            When both runs ran a flow once, a regression is a new failure (the base passed, the candidate \
+            failed or ended in an error). When either ran it more than once, a drop in pass rate is a \
+            regression only when it is significant: Fisher's exact test (one-sided) gives a p-value below \
+            --alpha (default 0.05); smaller drops are listed as "changed, not significant" with their \
+            p-value. A pass-rate drop must also exceed --pass-rate-threshold. Latency regresses when the p50 \
+            or p90 reply latency rose by more than --latency-threshold and more than --latency-floor. Fixes, \
+            speed-ups and flows that only one run has are listed but never fail the command.
 
             Examples:
               parley diff .parley/runs/nightly-0301 .parley/runs/latest
               parley diff base/ candidate/ --pass-rate-threshold 10% --latency-floor 100ms
+              parley diff base/ candidate/ --alpha 0.01          only changes significant at 1%
               parley diff base/ candidate/ --json > comparison.json
 
             Exit codes: 0 no regression · 1 the candidate regressed · 2 a run directory cannot be read.
@@ -48,6 +52,12 @@ struct DiffCommand: ParsableCommand {
             "Latency changes smaller than this never count, whatever the percentage.", valueName: "duration"))
     var latencyFloor: String = "50ms"
 
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Significance level for pass-rate changes of flows that ran more than once.", valueName: "p"))
+    var alpha: Double = 0.05
+
     @Flag(name: .long, help: "Print the comparison as JSON (every flow, changed or not).")
     var json = false
 
@@ -60,6 +70,7 @@ struct DiffCommand: ParsableCommand {
     func validate() throws {
         if passRateThreshold.value > 1 { throw ValidationError("--pass-rate-threshold is at most 100%") }
         if DurationText.parse(latencyFloor) == nil { throw ValidationError("--latency-floor looks like 50ms or 0.2s") }
+        if !(alpha > 0 && alpha < 1) { throw ValidationError("--alpha is between 0 and 1, e.g. 0.05") }
     }
 
     func run() throws {
@@ -69,7 +80,7 @@ struct DiffCommand: ParsableCommand {
         let floor = DurationText.parse(latencyFloor).map { Double($0.milliseconds) } ?? 50
         let thresholds = RunComparison.Thresholds(
             passRateDrop: passRateThreshold.value, latencyIncrease: latencyThreshold.value,
-            latencyFloorMs: floor)
+            latencyFloorMs: floor, alpha: alpha)
         let comparison = RunComparison.compare(
             base: baseRecords, candidate: candidateRecords, thresholds: thresholds,
             baseName: base, candidateName: candidate)

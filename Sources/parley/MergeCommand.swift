@@ -55,7 +55,8 @@ struct MergeCommand: ParsableCommand {
         }
         do {
             if let junit {
-                try RunWriter.writeAtomically(path: junit, bytes: Array(JUnitReport.xml(records: merge.records).utf8))
+                try RunWriter.writeAtomically(
+                    path: junit, bytes: Array(JUnitReport.xml(records: merge.records, summary: merge.summary).utf8))
             }
             if let html {
                 let page = try HTMLReport.render(directory: RunDirectory(path: out))

@@ -24,6 +24,7 @@ struct Parley: AsyncParsableCommand {
               parley merge a/ b/ --out all/   one run directory from several
               parley rejudge runs/nightly     grade saved transcripts again, without the agent
               parley judge calibrate labels.jsonl   how a judge agrees with human verdicts
+              parley history                  pass rates, flaky flows and failures over the recorded runs
 
             Exit codes:
               0  every flow run passed
@@ -35,7 +36,7 @@ struct Parley: AsyncParsableCommand {
         version: ParleyVersion.current,
         subcommands: [
             RunCommand.self, ValidateCommand.self, ShowCommand.self, ReportCommand.self, DiffCommand.self,
-            MergeCommand.self, RejudgeCommand.self, JudgeCommand.self, InitCommand.self,
+            MergeCommand.self, HistoryCommand.self, RejudgeCommand.self, JudgeCommand.self, InitCommand.self,
             SandboxCommand.self,
         ],
         defaultSubcommand: nil

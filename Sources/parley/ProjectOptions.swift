@@ -63,7 +63,8 @@ extension ProjectOptions {
         options.targetOverride = target
         let plan = RunPlanner.plan(flows: loaded.flows, workspace: workspace, options: options)
         // Diagnostics quote source lines, which may hold a credential written out.
-        let secrets = SecretRegistry(plan.secrets)
+        // The configuration's own secrets too: a history URL's password is no target's.
+        let secrets = SecretRegistry(plan.secrets.union(workspace.config.secrets))
         console.protect(with: secrets)
         diagnostics += plan.diagnostics
         if diagnostics.hasErrors {

@@ -137,7 +137,7 @@ struct RejudgeCommand: AsyncParsableCommand {
         }
         resultPrinter.printSummary(summary, records: written, directory: directory, junit: nil, html: nil)
         console.out("compare: parley diff \(runDirectory) \(directory)")
-        let code = summary.exitCode(minPassRate: nil)
+        let code = summary.exitCode
         if code != 0 { throw ExitCode(code) }
     }
 }

@@ -35,16 +35,19 @@ struct ResultPrinter: Sendable {
     private let styler: Styler
     /// Flow runs counted by the latest progress line in `.log`, so each milestone prints once.
     private let logged = LoggedProgress()
+    /// The run's `budget:`, for saying what ran out.
+    var budget: Budget?
 
     /// Results come with their secrets taken out; the console redacts every line once more.
-    init(console: Console, layout: Layout) {
+    init(console: Console, layout: Layout, budget: Budget? = nil) {
         self.console = console
         self.layout = layout
         self.styler = console.styler
+        self.budget = budget
     }
 
-    init(console: Console, verbose: Bool) {
-        self.init(console: console, layout: verbose ? .verbose : .lines)
+    init(console: Console, verbose: Bool, budget: Budget? = nil) {
+        self.init(console: console, layout: verbose ? .verbose : .lines, budget: budget)
     }
 
     func handle(_ event: RunEvent) {
@@ -59,11 +62,15 @@ struct ResultPrinter: Sendable {
             console.setStatus(status(progress, latest: layout == .live ? result : nil))
         case .interrupted(let result, let progress):
             console.out(
-                console.style("STOP ", .yellow, .bold)
-                    + " \(Self.name(result)) (interrupted; not recorded)")
+                styler("STOP ", .yellow, .bold) + " \(Self.name(result)) (interrupted; not recorded)")
             console.setStatus(status(progress, latest: nil))
         case .writeFailed(let error):
             console.err(console.style("error:", .red, .bold, forErrors: true) + " could not write a result: \(error)")
+        case .budgetSpent(let spent, let notStarted):
+            console.err(
+                console.style("budget:", .yellow, .bold, forErrors: true) + " " + Self.budgetText(spent, budget)
+                    + "; not starting the \(notStarted) remaining flow run\(notStarted == 1 ? "" : "s") "
+                    + "(those running finish)")
         }
     }
 
@@ -183,8 +190,21 @@ struct ResultPrinter: Sendable {
         return lines.joined(separator: "\n")
     }
 
-    /// The closing summary: totals, the flows that did not pass (grouped, with counts), the flaky
-    /// flows, and where the results went.
+    /// `spent 12,345 tokens of max_tokens 10,000`, with the cost when the budget has one.
+    static func budgetText(_ spent: RunBudget.Spent, _ budget: Budget?) -> String {
+        var parts: [String] = []
+        if let max = budget?.maxTokens {
+            parts.append(
+                "spent \(StatisticsText.tokens(spent.tokens)) tokens of max_tokens \(StatisticsText.tokens(max))")
+        }
+        if let max = budget?.maxCost {
+            parts.append("spent \(StatisticsText.cost(spent.cost)) of max_cost \(StatisticsText.cost(max))")
+        }
+        return parts.isEmpty ? "spent" : parts.joined(separator: " and ")
+    }
+
+    /// The closing summary: totals, statistics of repeated flows, the flows that did not pass
+    /// (grouped, with counts), the flaky flows, tokens and cost, and where the results went.
     func printSummary(
         _ summary: RunSummary, records: [ResultRecord], directory: String, junit: String?, html: String? = nil
     ) {
@@ -198,6 +218,27 @@ struct ResultPrinter: Sendable {
         console.out(
             "\n" + parts.joined(separator: ", ") + " — \(summary.total) flow run\(summary.total == 1 ? "" : "s") in "
                 + DurationText.format(.milliseconds(Int64(seconds * 1000))))
+        printStatistics(summary)
+        for flow in summary.flowsBelowMinPassRate {
+            let measured =
+                summary.gate == .lowerBound
+                ? "its 95% lower bound is \(StatisticsText.percent(flow.passRateInterval?.lower ?? 0))"
+                : "it passed \(StatisticsText.percent(flow.passRate))"
+            console.out(
+                styler("below min_pass_rate:", .red, .bold)
+                    + " \(flow.flow) needs \(StatisticsText.percent(flow.minPassRate ?? 0)); \(measured) "
+                    + "(\(flow.passed)/\(flow.runs))")
+        }
+        if let usage = summary.usage {
+            var line =
+                "tokens:     \(StatisticsText.tokens(usage.totalTokens)) "
+                + "(\(StatisticsText.tokens(usage.inputTokens)) in, \(StatisticsText.tokens(usage.outputTokens)) out)"
+            if let cost = usage.cost { line += " · cost \(StatisticsText.cost(cost))" }
+            if let unpriced = usage.unpricedModels {
+                line += " · no price for \(unpriced.joined(separator: ", ")) (add it under pricing:)"
+            }
+            console.out(line)
+        }
         if let usage = summary.judgeUsage {
             console.out(
                 "judges:     \(usage.calls) call\(usage.calls == 1 ? "" : "s"), \(usage.cachedCalls) from the cache, "
@@ -208,6 +249,38 @@ struct ResultPrinter: Sendable {
         console.out("results:    \(directory)/")
         if let junit { console.out("junit:      \(junit)") }
         if let html { console.out("report:     \(html)") }
+    }
+
+    /// Per-flow statistics when flows ran more than once: pass rate, its 95% interval, pass@k, pass^k.
+    private func printStatistics(_ summary: RunSummary) {
+        let repeated = summary.flows.filter { $0.runs > 1 }
+        guard !repeated.isEmpty else { return }
+        let k = summary.k.map(String.init) ?? "k"
+        let thresholds = repeated.contains { $0.minPassRate != nil }
+        var rows = [["flow", "passed", "rate", "95% interval", "pass@\(k)", "pass^\(k)"] + (thresholds ? ["min"] : [])]
+        for flow in repeated {
+            rows.append(
+                [
+                    flow.flow, "\(flow.passed)/\(flow.runs)", StatisticsText.percent(flow.passRate),
+                    flow.passRateInterval.map(StatisticsText.interval) ?? "–",
+                    flow.passAtK.map(StatisticsText.percent) ?? "–",
+                    flow.passHatK.map(StatisticsText.percent) ?? "–",
+                ]
+                    + (thresholds
+                        ? [
+                            flow.minPassRate.map {
+                                (flow.meetsMinPassRate == true ? "✓ " : "✗ ") + StatisticsText.percent($0)
+                            } ?? ""
+                        ] : []))
+        }
+        let widths = (0..<rows[0].count).map { column in rows.map { $0[column].count }.max() ?? 0 }
+        console.out("")
+        for (index, row) in rows.enumerated() {
+            let line = row.enumerated().map { column, cell in
+                cell.padding(toLength: widths[column], withPad: " ", startingAt: 0)
+            }.joined(separator: "  ").trimmingSpaces
+            console.out(index == 0 ? styler(line, .dim) : line)
+        }
     }
 
     private func truncate(_ text: String, limit: Int = 600) -> String {

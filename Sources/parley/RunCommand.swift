@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import ParleyFlow
+import ParleyHistory
 import ParleyJudging
 import ParleyProviders
 import ParleyReports
@@ -30,6 +31,9 @@ struct RunCommand: AsyncParsableCommand {
               parley run --filter regression --filter 'refund*' --concurrency 20
               parley run --repeat 5 --seed 42             five runs of each flow, reproducible choices
               parley run --repeat 10 --min-pass-rate 0.9  pass if every flow passes at least 9 runs in 10
+              parley run --repeat 20 --k 5 --gate lower-bound --min-pass-rate 0.8
+                                                          pass@5, pass^5; pass only if the 95% interval clears 80%
+              parley run --baseline .parley/runs/nightly  compare with last night's run; exit 1 on a regression
               parley run --shard 2/4 --out shard-2        the second of four slices (merge them with parley merge)
               parley run --resume .parley/runs/latest     finish a run that was interrupted or crashed
               parley run --repeat 3 --html report.html    flaky flows, transcripts
@@ -49,15 +53,26 @@ struct RunCommand: AsyncParsableCommand {
 
             Ctrl-C stops starting flow runs, ends the open conversations on the provider, writes the \
             summary and exits 130; `--resume` then runs only what is missing, with the settings the run \
-            started with (concurrency, --fail-fast, --junit, --html, --min-pass-rate), unless given again.
+            started with (concurrency, --fail-fast, --junit, --html, --min-pass-rate, --k, --gate, \
+            --baseline, --alpha), unless given again.
 
             Folders named by --out, --junit and --html are created; if one cannot be written the run \
             stops before it starts. Secrets (credentials, ${env.NAME} values, tokens obtained during the \
             run) are [redacted] in everything printed and written.
 
-            Exit codes: 0 all passed · 1 a flow failed · 2 invalid input, nothing ran · \
-            3 could not run (unreachable, credentials refused, errors without failures, an output that \
-            cannot be written) · 130 interrupted.
+            With --repeat, each flow's summary shows its pass rate with a 95% Wilson interval, pass@k (the \
+            chance that at least one of k attempts passes) and pass^k (that all k pass). A flow's \
+            `min_pass_rate:` (or --min-pass-rate for flows without one) lets it pass when enough of its runs \
+            pass; --gate lower-bound asks the interval's lower bound to reach it instead of the pass rate.
+
+            Every run is recorded in the history (.parley/history.sqlite, or --history / parley.yaml's \
+            `history:`); see `parley history`. Token usage reported by OpenAI-compatible endpoints is \
+            recorded per flow run and priced by parley.yaml's `pricing:`; once `budget:` is spent no \
+            further flow run starts, and the run exits 3 with everything finished kept.
+
+            Exit codes: 0 all passed · 1 a flow failed, or regressed against --baseline · 2 invalid input, \
+            nothing ran · 3 could not run (unreachable, credentials refused, errors without failures, an \
+            output that cannot be written) or the budget was spent · 130 interrupted.
             """
     )
 
@@ -135,8 +150,50 @@ struct RunCommand: AsyncParsableCommand {
     @Option(
         name: .long,
         help: ArgumentHelp(
-            "Pass when every flow's pass rate (over --repeat runs) is at least R, e.g. 0.9.", valueName: "R"))
+            "Pass when every flow's pass rate (over --repeat runs) is at least R, e.g. 0.9; a flow's own "
+                + "min_pass_rate: wins.",
+            valueName: "R"))
     var minPassRate: Double?
+
+    @Option(
+        name: .long,
+        help: ArgumentHelp("The k of pass@k and pass^k. Default: --repeat.", valueName: "k"))
+    var k: Int?
+
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "What min_pass_rate is compared with: point (the pass rate) or lower-bound (its 95% interval's lower "
+                + "bound). Default: point.",
+            valueName: "gate"))
+    var gate: PassGate?
+
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Compare the finished run with this run directory, as parley diff does; exit 1 on a regression.",
+            valueName: "dir"))
+    var baseline: String?
+
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "With --baseline: the significance level of pass-rate changes of repeated flows. Default: 0.05.",
+            valueName: "p"))
+    var alpha: Double?
+
+    static let defaultAlpha = 0.05
+
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Record the run in this history: a SQLite file or postgres://…. Default: parley.yaml's history.url, else "
+                + ".parley/history.sqlite.",
+            valueName: "location"))
+    var history: String?
+
+    @Flag(name: .long, help: "Do not record the run in the history.")
+    var noHistory = false
 
     func validate() throws {
         if let concurrency, concurrency < 1 { throw ValidationError("--concurrency must be at least 1") }
@@ -148,6 +205,11 @@ struct RunCommand: AsyncParsableCommand {
         if let minPassRate, !(0...1).contains(minPassRate) {
             throw ValidationError("--min-pass-rate is between 0 and 1, e.g. 0.9")
         }
+        if let k, k < 1 || (resume == nil && k > `repeat`) {
+            throw ValidationError("--k is between 1 and --repeat (\(`repeat`)): pass@k needs k runs of each flow")
+        }
+        if let alpha, !(alpha > 0 && alpha < 1) { throw ValidationError("--alpha is between 0 and 1, e.g. 0.05") }
+        if history != nil && noHistory { throw ValidationError("use either --history or --no-history") }
         if resume != nil,
             !project.paths.isEmpty || shard != nil || !filter.isEmpty || seed != nil || `repeat` != 1 || out != nil
         {
@@ -171,6 +233,10 @@ struct RunCommand: AsyncParsableCommand {
         var junit = self.junit
         var html = self.html
         var minPassRate = self.minPassRate
+        var k = self.k
+        var gate = self.gate
+        var baseline = self.baseline
+        var alpha = self.alpha
         if let (metadata, _) = previous, let resume {
             project.paths = metadata.paths
             project.target = metadata.target
@@ -186,6 +252,10 @@ struct RunCommand: AsyncParsableCommand {
             junit = junit ?? metadata.junit
             html = html ?? metadata.html
             minPassRate = minPassRate ?? metadata.minPassRate
+            k = k ?? metadata.k
+            gate = gate ?? metadata.gate
+            baseline = baseline ?? metadata.baseline
+            alpha = alpha ?? metadata.alpha
             // A killed run may have left half-written files; they are not results.
             RunWriter.removeStaleTemporaryFiles(directory: resume)
         } else {
@@ -199,6 +269,7 @@ struct RunCommand: AsyncParsableCommand {
         var plan = loaded.plan
         // Nothing reaches the terminal (since loading) or a file with a secret in it.
         let secrets = loaded.secrets
+        if let history, let password = HistoryURLPassword.password(in: history) { secrets.add(password) }
         for warning in plan.warnings {
             console.err(console.style("warning:", .yellow, .bold, forErrors: true) + " \(warning)")
         }
@@ -214,7 +285,11 @@ struct RunCommand: AsyncParsableCommand {
             throw ExitCode(2)
         }
 
-        let width = concurrency ?? loaded.workspace.config.concurrency ?? 4
+        let config = loaded.workspace.config
+        let width = concurrency ?? config.concurrency ?? 4
+        let baselineRecords = try baseline.map {
+            try RunDirectoryInput.records(of: RunDirectory(path: $0), console: console)
+        }
         let writer: RunWriter
         do {
             // Reports that could not be written at the end would be a run without its results:
@@ -222,7 +297,7 @@ struct RunCommand: AsyncParsableCommand {
             for (option, path) in [("--junit", junit), ("--html", html)] {
                 if let path { try OutputFile.prepare(path, for: option) }
             }
-            writer = try RunWriter(directory: directory, secrets: secrets)
+            writer = try RunWriter(directory: directory, secrets: secrets, pricing: config.pricing)
             if previous == nil {
                 try RunMetadata(
                     runId: runID, createdAt: startedAt, paths: project.flowPaths, target: project.target,
@@ -230,7 +305,8 @@ struct RunCommand: AsyncParsableCommand {
                     repeatCount: options.repeatCount, seed: options.seed, shard: shard,
                     skipUnsupported: options.skipUnsupported,
                     planned: planned, concurrency: width, failFast: failFast, junit: junit, html: html,
-                    minPassRate: minPassRate
+                    minPassRate: minPassRate, k: k, gate: gate, baseline: baseline, alpha: alpha,
+                    environment: RunEnvironment.detect(environment: loaded.workspace.environment)
                 ).write(to: directory)
             }
         } catch {
@@ -241,6 +317,10 @@ struct RunCommand: AsyncParsableCommand {
 
         var records = done
         var interrupted = false
+        let budget = config.budget.map {
+            RunBudget($0, pricing: config.pricing, alreadySpent: TokenUsage.merged(done.compactMap(\.usage)))
+        }
+        var budgetStop: BudgetStop?
         if !plan.requests.isEmpty {
             let session: RunSession
             do {
@@ -255,7 +335,7 @@ struct RunCommand: AsyncParsableCommand {
             let targets = Set(plan.requests.map(\.targetName)).sorted().joined(separator: ", ")
             let layout = ResultPrinter.Layout.choose(
                 verbose: verbose, compact: compact, terminalRows: console.size?.rows, total: plan.requests.count)
-            let printer = ResultPrinter(console: console, layout: layout)
+            let printer = ResultPrinter(console: console, layout: layout, budget: config.budget)
             var intro =
                 "Running \(plan.requests.count) flow run\(plan.requests.count == 1 ? "" : "s") against \(targets) "
                 + "(concurrency \(width), seed \(options.seed)"
@@ -264,7 +344,7 @@ struct RunCommand: AsyncParsableCommand {
             console.out(intro + ")")
 
             let stop = StopSignal()
-            let coordinator = RunCoordinator(concurrency: width, failFast: failFast, stop: stop)
+            let coordinator = RunCoordinator(concurrency: width, failFast: failFast, stop: stop, budget: budget)
             let stopper = Interruption.onInterrupt {
                 console.err(
                     console.style("interrupted:", .yellow, .bold, forErrors: true)
@@ -280,12 +360,29 @@ struct RunCommand: AsyncParsableCommand {
             console.setStatus(nil)
             await session.shutdown()
             records += writer.keptRecords
+            if let budget, budget.isSpent, records.count < planned {
+                let spent = budget.current
+                budgetStop = BudgetStop(
+                    maxTokens: budget.limit.maxTokens, maxCost: budget.limit.maxCost, spentTokens: spent.tokens,
+                    spentCost: config.pricing.models.isEmpty ? nil : spent.cost, notStarted: planned - records.count)
+            }
+        } else if let budget, budget.isSpent {
+            console.err(
+                console.style("budget:", .yellow, .bold, forErrors: true) + " "
+                    + ResultPrinter.budgetText(budget.current, budget.limit) + "; no flow run started")
         }
 
         // The records carry no secrets (results are redacted before they are kept); the reports'
         // bytes are passed through the run's secrets once more, as the run directory's are.
-        let summary = RunSummary(
-            runId: runID, startedAt: startedAt, finishedAt: Date(), records: records, planned: planned)
+        let minPassRates = Dictionary(
+            loaded.flows.compactMap { flow in flow.minPassRate.map { (flow.name, $0) } },
+            uniquingKeysWith: { a, _ in a })
+        var summary = RunSummary(
+            runId: runID, startedAt: startedAt, finishedAt: Date(), records: records, planned: planned,
+            options: RunSummary.Options(
+                k: k ?? options.repeatCount, gate: gate ?? .point, minPassRates: minPassRates,
+                defaultMinPassRate: minPassRate, pricing: config.pricing))
+        summary.budget = budgetStop
         var unwritten = false
         func failed(_ error: some Error) {
             console.err(console.style("error:", .red, .bold, forErrors: true) + " \(error)")
@@ -300,7 +397,7 @@ struct RunCommand: AsyncParsableCommand {
         if let junit {
             do {
                 try RunWriter.writeAtomically(
-                    path: junit, bytes: secrets.redact(Array(JUnitReport.xml(records: records).utf8)))
+                    path: junit, bytes: secrets.redact(Array(JUnitReport.xml(records: records, summary: summary).utf8)))
                 junitWritten = junit
             } catch {
                 failed(error)
@@ -320,8 +417,21 @@ struct RunCommand: AsyncParsableCommand {
                 failed(error)
             }
         }
-        ResultPrinter(console: console, verbose: verbose).printSummary(
-            summary, records: records, directory: directory, junit: junitWritten, html: report)
+        let printer = ResultPrinter(console: console, verbose: verbose, budget: config.budget)
+        printer.printSummary(summary, records: records, directory: directory, junit: junitWritten, html: report)
+        if !noHistory, config.history.enabled || history != nil {
+            await recordHistory(directory: directory, location: history ?? config.history.url, console: console)
+        }
+        var regressed = false
+        if let baseline, let baselineRecords {
+            let comparison = RunComparison.compare(
+                base: baselineRecords, candidate: (try? RunDirectory(path: directory).records()) ?? records,
+                thresholds: RunComparison.Thresholds(alpha: alpha ?? Self.defaultAlpha), baseName: baseline,
+                candidateName: directory)
+            console.out("")
+            ComparisonPrinter(console: console, showUnchanged: false).print(comparison)
+            regressed = comparison.regressed
+        }
         if interrupted {
             console.out(
                 "interrupted: \(summary.notRun) flow run\(summary.notRun == 1 ? "" : "s") not run; finish with: "
@@ -329,10 +439,43 @@ struct RunCommand: AsyncParsableCommand {
             )
             throw ExitCode(130)
         }
+        if let stop = summary.budget {
+            console.out(
+                "budget spent: \(stop.notStarted) flow run\(stop.notStarted == 1 ? "" : "s") not started; "
+                    + "raise budget: in parley.yaml and finish with: parley run --resume \(directory)")
+            throw ExitCode(3)
+        }
         // A result file that could not be written makes the run one that did not complete.
         if unwritten { throw ExitCode(3) }
-        let code = summary.exitCode(minPassRate: minPassRate)
+        let code = summary.exitCode
         if code != 0 { throw ExitCode(code) }
+        if regressed { throw ExitCode(1) }
+    }
+
+    /// Records the finished run directory in the history; a history that cannot be written is
+    /// reported and changes nothing else (the run directory holds every result).
+    private func recordHistory(directory: String, location: String?, console: Console) async {
+        let location = location ?? HistoryStore.defaultPath
+        do {
+            let run = try RecordedRun.read(directory: directory)
+            let store = try await HistoryStore.open(location)
+            do {
+                try await store.record(run)
+            } catch {
+                await store.close()
+                throw error
+            }
+            await store.close()
+            if location != HistoryStore.defaultPath { console.out("history:    \(store.location)") }
+        } catch let error as HistoryError {
+            console.err(
+                console.style("warning:", .yellow, .bold, forErrors: true)
+                    + " the run was not recorded in the history: " + error.message)
+        } catch {
+            console.err(
+                console.style("warning:", .yellow, .bold, forErrors: true)
+                    + " the run was not recorded in the history: \(error)")
+        }
     }
 
     /// The run being resumed: its description and the results it already has.
@@ -348,6 +491,8 @@ struct RunCommand: AsyncParsableCommand {
         }
     }
 }
+
+extension PassGate: ExpressibleByArgument {}
 
 /// Keeps `.parley/runs/latest` pointing at the newest run directory.
 enum RunDirectoryLink {

@@ -139,7 +139,7 @@ import ParleyRun
     }
 
     @Test func minPassRateDecidesTheExitStatusOfRepeatedRuns() async throws {
-        func summary(_ outcomes: [Outcome]) -> RunSummary {
+        func summary(_ outcomes: [Outcome], min: Double? = nil, gate: PassGate = .point) -> RunSummary {
             let records = outcomes.enumerated().map { index, outcome in
                 ResultRecord(
                     FlowRunResult(
@@ -147,13 +147,23 @@ import ParleyRun
                         target: "t", provider: "p", labels: [], outcome: outcome, startedAt: Date(), finishedAt: Date(),
                         opening: .userFirst), transcript: "")
             }
-            return RunSummary(runId: "r", startedAt: Date(), finishedAt: Date(), records: records)
+            return RunSummary(
+                runId: "r", startedAt: Date(), finishedAt: Date(), records: records,
+                options: RunSummary.Options(gate: gate, defaultMinPassRate: min))
         }
-        let nineInTen = summary(Array(repeating: .passed, count: 9) + [.failed])
+        let nine = Array(repeating: Outcome.passed, count: 9) + [.failed]
+        let nineInTen = summary(nine)
         #expect(nineInTen.exitCode == 1)
-        #expect(nineInTen.exitCode(minPassRate: 0.9) == 0)
-        #expect(nineInTen.exitCode(minPassRate: 0.95) == 1)
-        #expect(summary(Array(repeating: .passed, count: 8) + [.error, .error]).exitCode(minPassRate: 0.9) == 3)
+        #expect(summary(nine, min: 0.9).exitCode == 0)
+        #expect(summary(nine, min: 0.95).exitCode == 1)
+        #expect(summary(Array(repeating: .passed, count: 8) + [.error, .error], min: 0.9).exitCode == 3)
+        // 9/10 has a 95% interval of about [0.596, 0.982]: it does not show a rate of at least 0.9…
+        #expect(summary(nine, min: 0.9, gate: .lowerBound).exitCode == 1)
+        #expect(summary(nine, min: 0.55, gate: .lowerBound).exitCode == 0)
+        // …while 99/100 does (its lower bound is about 0.946).
+        let many = Array(repeating: Outcome.passed, count: 99) + [.failed]
+        #expect(summary(many, min: 0.9, gate: .lowerBound).exitCode == 0)
+        #expect(summary(many, min: 0.9, gate: .lowerBound).flows.first?.meetsMinPassRate == true)
         #expect(nineInTen.flows.first?.flaky == true)
     }
 }

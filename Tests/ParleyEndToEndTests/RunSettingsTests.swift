@@ -75,6 +75,30 @@ import ParleyTestSupport
         #expect(FileManager.default.fileExists(atPath: dir + "/j.xml"), "the JUnit report is written again")
     }
 
+    @Test func aResumedRunKeepsItsPassGateAndK() async throws {
+        let dir = try project()
+        // Two passing runs of each flow: a pass rate of 1, whose 95% lower bound (0.34) is below 0.5.
+        let args = [
+            "run", "--out", "g", "--repeat", "2", "--k", "1", "--min-pass-rate", "0.5", "--gate", "lower-bound",
+        ]
+        let first = try await ParleyBinary.run(args + ["--no-history"], in: dir)
+        // Short of the rate without a failed run: the flows count as errors (exit 3), not failures.
+        #expect(first.status == 3, "the lower bound misses the rate: \(first.all)")
+        let metadata = try RunMetadata.read(from: dir + "/g")
+        #expect(metadata.k == 1)
+        #expect(metadata.gate == .lowerBound)
+
+        let results = dir + "/g/results.jsonl"
+        let lines = try String(contentsOfFile: results, encoding: .utf8).split(separator: "\n")
+        try (lines[0] + "\n").write(toFile: results, atomically: true, encoding: .utf8)
+        let resumed = try await ParleyBinary.run(["run", "--resume", "g", "--no-history"], in: dir)
+        #expect(resumed.status == 3, "judged by the same gate as it started: \(resumed.all)")
+        #expect(try RunWriter.readRecords(directory: dir + "/g").count == 4)
+        let summary = try String(contentsOfFile: dir + "/g/summary.json", encoding: .utf8)
+        #expect(summary.contains("\"k\" : 1"), "\(summary)")
+        #expect(summary.contains("lower-bound"), "\(summary)")
+    }
+
     @Test func validateChecksEveryTargetUnlessOneIsNamed() async throws {
         let dir = try project()
         try """

@@ -98,7 +98,7 @@ import ParleyTestSupport
         { _, _ in behaviour }
     }
 
-    static let created = Array(#"{"type":"conversation-created","conversation_id":"c-hostile-1"}"#.utf8)
+    static let created = Array(#"{"type":"conversation-created","conversation_id":"5a4db0c0ffee0000000c0001"}"#.utf8)
     static func chunk(_ text: String) -> [UInt8] {
         Array(#"{"type":"new-message","message":"\#(text)","message_id":"m1","stop":false}"#.utf8) + [0x0A]
     }

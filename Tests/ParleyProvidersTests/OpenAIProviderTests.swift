@@ -67,6 +67,32 @@ import ParleySandbox
         #expect(replies.allSatisfy { $0.timeToFirstChunkMs == nil && $0.latencyMs != nil })
     }
 
+    @Test(arguments: [true, false])
+    func theAgentsTokensAreRecordedStreamedOrNot(stream: Bool) async throws {
+        let server = try await SandboxServer.start()
+        let result = try await ProviderTestSupport.run(
+            try ProviderTestSupport.flow(Self.refundFlow), target: Self.target(server.baseURL, stream: stream))
+        await server.stop()
+        #expect(result.outcome == .passed, "\(result.failure?.message ?? "")")
+        let usage = try #require(result.usage)
+        #expect(usage.count == 1)
+        #expect(usage.first?.role == .agent)
+        #expect(usage.first?.model == "parley-support-desk")
+        #expect(usage.first?.calls == 3, "one per completion; the greeting costs nothing")
+        // The history grows with every turn, so the prompts add up to more than the answers.
+        #expect((usage.first?.inputTokens ?? 0) > (usage.first?.outputTokens ?? 0))
+        #expect((usage.first?.outputTokens ?? 0) > 0)
+    }
+
+    @Test func withoutStreamUsageAStreamedReplyReportsNoTokens() async throws {
+        let server = try await SandboxServer.start()
+        let target = Self.target(server.baseURL, stream: true) + "\n    stream_usage: false\n"
+        let result = try await ProviderTestSupport.run(try ProviderTestSupport.flow(Self.refundFlow), target: target)
+        await server.stop()
+        #expect(result.outcome == .passed, "\(result.failure?.message ?? "")")
+        #expect(result.usage == nil)
+    }
+
     @Test func withoutAGreetingTheAgentCannotSpeakFirst() throws {
         let spec = try ProviderTestSupport.spec(Self.target("http://127.0.0.1:9", stream: true, greeting: false)).spec
         #expect(spec.kind == "openai")

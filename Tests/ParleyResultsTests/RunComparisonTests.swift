@@ -27,21 +27,61 @@ import ParleyTestSupport
     }
 
     @Test(arguments: [
-        // A pass becomes a failure or an error.
+        // Flows that ran once: a pass becomes a failure or an error.
         ([Outcome.passed], [Outcome.failed], [RunComparison.Kind.newFailure, .passRateDrop]),
         ([.passed], [.error], [.newFailure, .passRateDrop]),
-        // Steady passes become mixed.
-        ([.passed, .passed, .passed], [.passed, .failed, .passed], [.newFailure, .newlyFlaky, .passRateDrop]),
-        // Already flaky, now worse: only the pass rate.
-        ([.passed, .failed, .passed], [.failed, .failed, .passed], [.passRateDrop]),
-        // Always failing, now mixed: flakiness is new even though more runs pass.
-        ([.failed, .failed], [.failed, .passed], [.newlyFlaky, .passRateRise]),
     ])
     func eachRegressionKindFailsTheComparison(base: [Outcome], candidate: [Outcome], expected: [RunComparison.Kind]) {
         let comparison = RunComparison.compare(base: runs(base), candidate: runs(candidate))
         #expect(comparison.flows.flatMap { $0.changes.map(\.kind) } == expected)
+        #expect(comparison.flows.flatMap(\.changes).allSatisfy { $0.pValue == nil && $0.significant == nil })
         #expect(comparison.regressed)
         #expect(comparison.regressions.map(\.flow) == ["refund"])
+    }
+
+    @Test(arguments: [
+        // Steady passes become mixed: one failure in six runs is well within chance.
+        (
+            [Outcome.passed, .passed, .passed], [Outcome.passed, .failed, .passed],
+            [RunComparison.Kind.newFailure, .newlyFlaky, .passRateDrop], 0.5
+        ),
+        // Already flaky, now worse.
+        ([.passed, .failed, .passed], [.failed, .failed, .passed], [.passRateDrop], 0.5),
+        // Always failing, now mixed: flaky, but the pass rate rose.
+        ([.failed, .failed], [.failed, .passed], [.newlyFlaky, .passRateRise], 1.0),
+    ])
+    func repeatedFlowsChangeWithoutSignificance(
+        base: [Outcome], candidate: [Outcome], expected: [RunComparison.Kind], pDrop: Double
+    ) throws {
+        let comparison = RunComparison.compare(base: runs(base), candidate: runs(candidate))
+        let flow = try #require(comparison.flows.first)
+        #expect(flow.changes.map(\.kind) == expected)
+        #expect(flow.changes.allSatisfy { $0.significant == false })
+        let drop = try #require(flow.changes.first { $0.kind.isRegression })
+        #expect(abs((drop.pValue ?? 0) - pDrop) < 1e-9)
+        #expect(flow.changedNotSignificant)
+        #expect(!comparison.regressed)
+    }
+
+    @Test func aSignificantDropOfARepeatedFlowRegresses() throws {
+        let all = Array(repeating: Outcome.passed, count: 10)
+        let half = Array(repeating: Outcome.passed, count: 5) + Array(repeating: Outcome.failed, count: 5)
+        let comparison = RunComparison.compare(base: runs(all), candidate: runs(half))
+        let flow = try #require(comparison.flows.first)
+        #expect(comparison.regressed)
+        let drop = try #require(flow.changes.first { $0.kind == .passRateDrop })
+        // Fisher's exact test, one-sided: C(15,10)·… / C(20,10) = 0.016254… (SciPy agrees).
+        #expect(abs((drop.pValue ?? 0) - 0.016_253_869_969_040_25) < 1e-12)
+        #expect(drop.significant == true)
+        // At α = 0.01 the same drop is no longer significant.
+        let strict = RunComparison.compare(
+            base: runs(all), candidate: runs(half), thresholds: .init(alpha: 0.01))
+        #expect(!strict.regressed)
+        #expect(strict.flows.first?.changedNotSignificant == true)
+        // The other way round it is a significant improvement.
+        let better = RunComparison.compare(base: runs(half), candidate: runs(all))
+        #expect(better.improvements.count == 1)
+        #expect(better.flows.first?.candidate?.passRateInterval?.lower ?? 0 > 0.69)
     }
 
     @Test func slowerRepliesBeyondBothThresholdsRegress() {

@@ -5,6 +5,7 @@ public enum ConfigLoader {
     public static let fileNames = ["parley.yaml", "parley.yml"]
     static let keys = [
         "default_target", "targets", "simulator", "simulators", "judges", "default_judge", "concurrency", "rate_limits",
+        "pricing", "budget", "history",
     ]
 
     /// `parley.yaml` in `directory`, if there is one.
@@ -78,6 +79,14 @@ public enum ConfigLoader {
                 check(config.simulator, config: config, at: valueNode.location, sink: sink)
             }
         }
+        if let node = map["pricing"] { config.pricing = pricing(node, reader: reader) }
+        if let node = map["budget"], let m = reader.mapping(node, for: "`budget`", keys: ["max_tokens", "max_cost"]) {
+            config.budget = Budget(
+                maxTokens: m.int("max_tokens", in: 1...Int.max), maxCost: m.double("max_cost", in: 0...1e15))
+        }
+        if let node = map["history"] {
+            config.history = history(node, reader: reader)
+        }
         if let name = config.defaultTarget, config.target(named: name) == nil,
             let location = map["default_target"]?.location
         {
@@ -101,6 +110,32 @@ public enum ConfigLoader {
                     + "name\(Suggestion.hint(for: name, in: known))",
                 at: location)
         }
+    }
+
+    /// `pricing: {model: {input: 2.5, output: 10}}`, prices per million tokens.
+    private static func pricing(_ node: YAMLNode, reader: NodeReader) -> Pricing {
+        guard let pairs = node.mapping else {
+            reader.mismatch(node, for: "pricing", expected: "a mapping of model names to {input, output}")
+            return Pricing()
+        }
+        var pricing = Pricing()
+        for pair in pairs {
+            guard let model = pair.key.string,
+                let m = reader.mapping(pair.value, for: "pricing.\(model)", keys: ["input", "output"]),
+                let input = m.require("input").flatMap({ reader.double($0, for: "input", in: 0...1e9) }),
+                let output = m.require("output").flatMap({ reader.double($0, for: "output", in: 0...1e9) })
+            else { continue }
+            pricing.models[model] = Pricing.Price(inputPerMillion: input, outputPerMillion: output)
+        }
+        return pricing
+    }
+
+    /// `history: {url: …, enabled: false}`; the URL may hold `${env.…}` (a password), resolved later.
+    private static func history(_ node: YAMLNode, reader: NodeReader) -> HistorySettings {
+        guard let m = reader.mapping(node, for: "`history`", keys: ["url", "enabled"]) else { return HistorySettings() }
+        var settings = HistorySettings(enabled: m.bool("enabled") ?? true)
+        if let urlNode = m["url"], reader.nonEmptyString(urlNode, for: "url") != nil { settings.urlNode = urlNode }
+        return settings
     }
 
     /// Entries naming models (`simulators:`, `judges:`): OpenAI-compatible endpoints by default, or

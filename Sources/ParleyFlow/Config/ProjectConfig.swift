@@ -20,6 +20,12 @@ public struct ProjectConfig: Sendable {
     public var rateLimits: YAMLNode?
     /// Values that came from the environment into credentials; redacted from every output.
     public var secrets: Set<String>
+    /// What models' tokens cost (`pricing:`).
+    public var pricing = Pricing()
+    /// Limits on a run's spending (`budget:`); `nil` for none.
+    public var budget: Budget?
+    /// Where runs are recorded (`history:`).
+    public var history = HistorySettings()
 
     public init(
         file: String? = nil, defaultTarget: String? = nil, targets: [TargetConfig] = [],

@@ -22,6 +22,9 @@ public struct Flow: Sendable {
     /// Environment variables (`public_env:`) whose values the flow may show: every other
     /// `${env.NAME}` the flow uses is a secret, redacted from every output.
     public var publicEnvironment: Set<String> = []
+    /// The share of `--repeat` runs that must pass (`min_pass_rate:`), for agents that are allowed to
+    /// fail now and then; `nil` requires every run to pass unless the command line sets a default.
+    public var minPassRate: Double?
     /// The closing `judge:`, graded after every step (simulated turns included).
     public var judge: JudgeSpec?
 

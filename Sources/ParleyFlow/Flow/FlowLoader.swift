@@ -90,7 +90,7 @@ final class FlowLoadSession {
 
     static let flowKeys = [
         "flow", "description", "tags", "persona", "personas", "scenario", "turn_timeout",
-        "timeout", "target", "simulator", "replies", "steps", "judge", "public_env",
+        "timeout", "target", "simulator", "replies", "steps", "judge", "public_env", "min_pass_rate",
     ]
 
     init(environment: [String: String], limits: YAMLLimits) {
@@ -206,6 +206,7 @@ final class FlowLoadSession {
             flow.publicEnvironment = Set(names)
             checkPublicEnvironment(flow, node: node)
         }
+        flow.minPassRate = map.double("min_pass_rate", in: 0...1)
         if let node = map["judge"] {
             flow.judge = judgeSpec(node, at: map.keyLocation("judge") ?? node.location)
         }

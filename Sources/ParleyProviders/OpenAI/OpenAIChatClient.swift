@@ -19,6 +19,9 @@ struct ChatCompletion: Sendable {
     var timeToFirstToken: Duration?
     var latency: Duration
     var id: String?
+    /// The tokens the endpoint reported (`usage`), under the configured model's name, which is the
+    /// name `pricing:` knows it by.
+    var usage: ModelUsage?
     /// The first choice's tool calls, in order (streamed deltas assembled).
     var toolCalls: [AgentAction] = []
     /// Token counts the endpoint reported (`usage`), when it did.
@@ -56,6 +59,8 @@ public struct OpenAIChatClient: Sendable {
         if let seed = seed ?? settings.seed { body.append(("seed", .number(Double(seed)))) }
         if let responseFormat { body.append(("response_format", responseFormat)) }
         if stream { body.append(("stream", true)) }
+        // Streamed answers report tokens only when asked, in a last chunk without choices.
+        if stream, settings.streamUsage { body.append(("stream_options", .object([("include_usage", true)]))) }
         var request = http.request(
             .post, settings.completionsURL, body: .json(JSONValue.object(body).bytes), timeout: timeout)
         if let key = settings.apiKey { request.headers.add(name: "Authorization", value: "Bearer \(key)") }
@@ -87,6 +92,7 @@ public struct OpenAIChatClient: Sendable {
             completion.toolCalls = calls.actions
             completion.promptTokens = json["usage"]?["prompt_tokens"]?.int ?? 0
             completion.completionTokens = json["usage"]?["completion_tokens"]?.int ?? 0
+            completion.usage = usage(json["usage"])
             return completion
         }
         let response = try await http.stream(request, endpoint: "chat", idempotent: false)
@@ -155,7 +161,15 @@ public struct OpenAIChatClient: Sendable {
         completion.toolCalls = calls.actions
         completion.promptTokens = usage?["prompt_tokens"]?.int ?? 0
         completion.completionTokens = usage?["completion_tokens"]?.int ?? 0
+        completion.usage = self.usage(usage)
         return completion
+    }
+
+    /// OpenAI's `usage` object (`prompt_tokens`, `completion_tokens`); `nil` when absent or not numbers.
+    private func usage(_ value: JSONValue?) -> ModelUsage? {
+        guard let value, let input = value["prompt_tokens"]?.int, let output = value["completion_tokens"]?.int
+        else { return nil }
+        return ModelUsage(model: settings.model, inputTokens: input, outputTokens: output)
     }
 
     /// One non-streamed completion whose answer must follow `schema` (`response_format:

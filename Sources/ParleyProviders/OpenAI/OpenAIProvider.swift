@@ -106,9 +106,11 @@ actor OpenAIConversation: AgentConversation {
         history.append(ChatMessage(role: "assistant", content: answer))
         var ids = ["conversation_id": conversationID]
         if let id = completion.id { ids["completion_id"] = id }
-        return AgentReply(
+        var reply = AgentReply(
             messages: [answer], sentAt: completion.sentAt, timeToFirstChunk: completion.timeToFirstToken,
             latency: completion.latency, ids: ids, actions: completion.toolCalls)
+        reply.usage = completion.usage
+        return reply
     }
 
     /// Nothing to end on the endpoint: the history is forgotten with the conversation.

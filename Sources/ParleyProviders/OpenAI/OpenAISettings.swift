@@ -7,7 +7,8 @@ import ParleyRun
 ///
 /// Keys: `base_url` (default https://api.openai.com/v1; the path `/chat/completions` is appended),
 /// `model` (required), `api_key` (default: the environment variable named by `api_key_env`, else
-/// OPENAI_API_KEY), `temperature`, `max_tokens`, `stream` (default true), `headers`, `insecure`,
+/// OPENAI_API_KEY), `temperature`, `max_tokens`, `stream` (default true), `stream_usage` (default true: ask a
+/// streamed answer to report its tokens), `headers`, `insecure`,
 /// `connect_timeout`, `system_prompt`, for simulators `candidates` (how many choices to ask for,
 /// default 3; the system prompt is put before the persona and scenario), and for targets
 /// `greeting` (the agent's opening words, which let flows start agent-first; see ``OpenAIProvider``).
@@ -19,6 +20,9 @@ public struct OpenAISettings: Sendable {
     public var temperature: Double?
     public var maxTokens: Int?
     public var stream: Bool
+    /// Ask a streamed answer to report its tokens (`stream_options.include_usage`); off for servers
+    /// that refuse the option.
+    public var streamUsage: Bool
     public var headers: [(String, String)]
     public var verifyTLS: Bool
     public var connectTimeout: Duration
@@ -34,7 +38,8 @@ public struct OpenAISettings: Sendable {
 
     public static let keys = [
         "provider", "base_url", "model", "api_key", "api_key_env", "temperature", "max_tokens", "stream",
-        "headers", "insecure", "connect_timeout", "candidates", "system_prompt", ReplyLimit.settingKey,
+        "stream_usage", "headers", "insecure", "connect_timeout", "candidates", "system_prompt",
+        ReplyLimit.settingKey,
     ]
     /// A target's keys: no `candidates` (it answers as the agent), and its `greeting`.
     public static let targetKeys = keys.filter { $0 != "candidates" } + ["greeting"]
@@ -68,6 +73,7 @@ public struct OpenAISettings: Sendable {
         temperature = map.double("temperature", in: 0...2)
         maxTokens = map.int("max_tokens", in: 1...1_000_000)
         stream = map.bool("stream") ?? true
+        streamUsage = map.bool("stream_usage") ?? true
         headers = values.stringMap(map, "headers", secretValues: true) ?? []
         verifyTLS = !(map.bool("insecure") ?? false)
         connectTimeout = map.duration("connect_timeout") ?? .seconds(10)
@@ -87,6 +93,7 @@ public struct OpenAISettings: Sendable {
         self.apiKey = apiKey
         self.model = model
         self.stream = stream
+        self.streamUsage = true
         self.headers = []
         self.verifyTLS = true
         self.connectTimeout = .seconds(10)

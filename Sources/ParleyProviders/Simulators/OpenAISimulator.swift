@@ -27,6 +27,10 @@ public struct OpenAISimulator: UserSimulator {
         """
 
     public func candidates(_ request: SimulationRequest) async throws(ProviderError) -> [String] {
+        try await answer(request).candidates
+    }
+
+    public func answer(_ request: SimulationRequest) async throws(ProviderError) -> SimulatorAnswer {
         let instructions = client.settings.systemPrompt ?? Self.defaultInstructions
         var messages = [ChatMessage(role: "system", content: instructions + "\n\n" + request.context)]
         for turn in request.history {
@@ -38,6 +42,7 @@ public struct OpenAISimulator: UserSimulator {
         }
         let completion = try await client.complete(
             messages, choices: client.settings.candidates, stream: false, timeout: timeout)
-        return completion.texts.map { $0.trimmingSpaces }.filter { !$0.isEmpty }
+        return SimulatorAnswer(
+            candidates: completion.texts.map { $0.trimmingSpaces }.filter { !$0.isEmpty }, usage: completion.usage)
     }
 }
