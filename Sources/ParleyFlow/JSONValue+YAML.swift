@@ -89,8 +89,10 @@ extension JSONValue {
         return coreNumber(text).map(JSONValue.number)
     }
 
-    /// A number in the YAML 1.2 core schema's notation, or `nil`.
-    private static func coreNumber(_ text: String) -> Double? {
+    /// A number in the YAML 1.2 core schema's notation, as the JSON number of the same exact value
+    /// (`+1` → `1`, `007` → `7`, `.5` → `0.5`, `2.` → `2`, `0x1F` → `31`), or `nil`. Digits are
+    /// kept as written, so a long id stays exact.
+    private static func coreNumber(_ text: String) -> JSONNumber? {
         let bytes = Array(text.utf8)
         guard let first = bytes.first else { return nil }
         func all(_ slice: ArraySlice<UInt8>, _ allowed: (UInt8) -> Bool) -> Bool {
@@ -99,39 +101,39 @@ extension JSONValue {
         let isDigit: (UInt8) -> Bool = { (0x30...0x39).contains($0) }
         if bytes.count > 2, bytes[0] == 0x30, bytes[1] == UInt8(ascii: "o") {
             return all(bytes[2...], { (0x30...0x37).contains($0) })
-                ? UInt64(text.dropFirst(2), radix: 8).map { Double($0) } : nil
+                ? UInt64(text.dropFirst(2), radix: 8).map { JSONNumber($0) } : nil
         }
         if bytes.count > 2, bytes[0] == 0x30, bytes[1] == UInt8(ascii: "x") {
-            return all(bytes[2...], { $0.isHexDigit }) ? UInt64(text.dropFirst(2), radix: 16).map { Double($0) } : nil
+            return all(bytes[2...], { $0.isHexDigit })
+                ? UInt64(text.dropFirst(2), radix: 16).map { JSONNumber($0) } : nil
         }
         // [-+]? ( \. [0-9]+ | [0-9]+ ( \. [0-9]* )? ) ( [eE] [-+]? [0-9]+ )?
         var i = first == UInt8(ascii: "-") || first == UInt8(ascii: "+") ? 1 : 0
-        let mantissaStart = i
-        var digits = 0
-        while i < bytes.count, isDigit(bytes[i]) {
-            i += 1
-            digits += 1
-        }
+        let integerStart = i
+        while i < bytes.count, isDigit(bytes[i]) { i += 1 }
+        var integer = bytes[integerStart..<i].drop { $0 == 0x30 }
+        if integer.isEmpty { integer = [0x30] }
+        var json = first == UInt8(ascii: "-") ? [UInt8(ascii: "-")] : []
+        json += integer
         if i < bytes.count, bytes[i] == UInt8(ascii: ".") {
             i += 1
-            var fraction = 0
-            while i < bytes.count, isDigit(bytes[i]) {
-                i += 1
-                fraction += 1
-            }
-            if digits == 0, fraction == 0 { return nil }
-        } else if digits == 0 {
+            let fractionStart = i
+            while i < bytes.count, isDigit(bytes[i]) { i += 1 }
+            if fractionStart == i, fractionStart - 1 == integerStart { return nil }
+            if fractionStart < i { json += [UInt8(ascii: ".")] + bytes[fractionStart..<i] }
+        } else if i == integerStart {
             return nil
         }
-        guard i > mantissaStart else { return nil }
         if i < bytes.count, bytes[i] == UInt8(ascii: "e") || bytes[i] == UInt8(ascii: "E") {
+            let exponentStart = i
             i += 1
             if i < bytes.count, bytes[i] == UInt8(ascii: "-") || bytes[i] == UInt8(ascii: "+") { i += 1 }
             guard all(bytes[i...], isDigit) else { return nil }
             i = bytes.count
+            json += bytes[exponentStart..<i]
         }
-        guard i == bytes.count, let value = Double(text), value.isFinite else { return nil }
-        return value
+        guard i == bytes.count else { return nil }
+        return JSONNumber(String(decoding: json, as: UTF8.self))
     }
 }
 

@@ -3,7 +3,7 @@ import ParleyResults
 import ParleyStatistics
 
 /// Which runs a history report looks at.
-public struct HistoryQuery: Sendable, Codable, Hashable {
+public struct HistoryQuery: Sendable, Hashable {
     /// Only this flow's runs.
     public var flow: String?
     /// Only flow runs against this target.
@@ -24,7 +24,7 @@ public struct HistoryQuery: Sendable, Codable, Hashable {
 /// What the history says over a span of runs: the pass rate of each run, the flows that flipped
 /// between passing and failing most often, the flows failing now and the run where that began,
 /// and how reply latency moved. `parley history` prints it, `--json` writes it, `--html` draws it.
-public struct HistoryReport: Sendable, Codable {
+public struct HistoryReport: Sendable {
     public var query: HistoryQuery
     /// The history's location (never a password).
     public var location: String
@@ -38,7 +38,7 @@ public struct HistoryReport: Sendable, Codable {
     public var latency: LatencyTrend?
 
     /// One run.
-    public struct RunPoint: Sendable, Codable, Hashable {
+    public struct RunPoint: Sendable, Hashable {
         public var id: String
         public var startedAt: Date
         public var targets: String
@@ -64,14 +64,14 @@ public struct HistoryReport: Sendable, Codable {
     }
 
     /// A run, briefly.
-    public struct RunReference: Sendable, Codable, Hashable {
+    public struct RunReference: Sendable, Hashable {
         public var id: String
         public var startedAt: Date
         public var gitCommit: String?
     }
 
     /// How often a flow's result changed between consecutive runs.
-    public struct FlowFlips: Sendable, Codable, Hashable {
+    public struct FlowFlips: Sendable, Hashable {
         public var flow: String
         /// Changes between passed and failed from one run to the next (errors are skipped: they
         /// are about reaching the agent, not its behaviour).
@@ -84,7 +84,7 @@ public struct HistoryReport: Sendable, Codable {
     }
 
     /// A flow failing in its latest run.
-    public struct FailingFlow: Sendable, Codable, Hashable {
+    public struct FailingFlow: Sendable, Hashable {
         public var flow: String
         /// The first run of the current failing streak.
         public var since: RunReference
@@ -98,7 +98,7 @@ public struct HistoryReport: Sendable, Codable {
     }
 
     /// Reply latency at both ends of the report.
-    public struct LatencyTrend: Sendable, Codable, Hashable {
+    public struct LatencyTrend: Sendable, Hashable {
         public var first: RunReference
         public var firstMs: Percentiles
         public var latest: RunReference

@@ -43,7 +43,7 @@ extension HistoryStore {
                     let outcome = row[2].string
                 else { return nil }
                 let latencies =
-                    (try? JSONValue(parsing: row[3].string ?? "[]"))?.array?.compactMap(\.number) ?? []
+                    (try? JSONValue(parsing: row[3].string ?? "[]"))?.array?.compactMap(\.double) ?? []
                 return HistoryReport.FlowRunRow(
                     runID: runID, flow: flow, outcome: outcome, latencies: latencies, inputTokens: row[4].int,
                     outputTokens: row[5].int, cost: row[6].double, failureLocation: row[7].string,

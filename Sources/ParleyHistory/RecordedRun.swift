@@ -85,7 +85,7 @@ public struct RecordedRun: Sendable {
                 SQLValue(record.failure.map { "\($0.location)" }), SQLValue(record.failure?.message),
                 SQLValue(record.failure?.errorKind?.rawValue), .text(Timestamp.iso8601(record.startedAt)),
                 .double(record.durationMs), .int(record.turns),
-                .text(JSONValue.array(record.latenciesMs.map(JSONValue.number)).serialized),
+                .text(record.latenciesMs.json.serialized),
                 SQLValue(percentiles?.p50), SQLValue(percentiles?.p90), SQLValue(percentiles?.p99),
                 SQLValue(judgeVerdicts[record.id]), SQLValue(tokens?.0), SQLValue(tokens?.1), SQLValue(record.cost),
             ]

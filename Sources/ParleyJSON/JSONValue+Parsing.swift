@@ -1,21 +1,53 @@
-/// Why bytes are not JSON, and where.
+/// Why bytes are not JSON, and where: the byte offset and the line and column it falls on.
 public struct JSONParseError: Error, Sendable, CustomStringConvertible {
     /// What kind of mistake, for callers that word their own messages (the sandbox answers like
     /// Python's `json` module, as the platforms it imitates do).
     public enum Kind: Sendable {
         case unexpectedEnd, extraData, unexpectedCharacter, invalidLiteral, tooDeep
         case expectedName, expectedColon, expectedComma
-        case controlCharacter, unterminatedString, invalidEscape, invalidUnicodeEscape, invalidNumber
+        case controlCharacter, unterminatedString, invalidEscape, invalidUnicodeEscape, loneSurrogate
+        case invalidNumber, invalidUTF8
     }
 
     public var kind: Kind
+    /// 0-based byte offset of the mistake.
     public var offset: Int
+    /// 1-based line of the mistake.
+    public var line: Int
+    /// 1-based column of the mistake, in characters (Unicode scalars) from the start of its line.
+    public var column: Int
     public var message: String
-    public var description: String { "\(message) at byte \(offset)" }
+    public var description: String { "\(message) at line \(line), column \(column) (byte \(offset))" }
+
+    /// An error at `offset` of `bytes`, its line and column counted from the bytes before it.
+    init(kind: Kind, offset: Int, in bytes: [UInt8], message: String) {
+        self.kind = kind
+        self.offset = offset
+        self.message = message
+        var line = 1
+        var column = 1
+        for byte in bytes[..<min(offset, bytes.count)] {
+            if byte == UInt8(ascii: "\n") {
+                line += 1
+                column = 1
+            } else if byte & 0xC0 != 0x80 {
+                column += 1
+            }
+        }
+        self.line = line
+        self.column = column
+    }
 }
 
 extension JSONValue {
     /// Parses one JSON document (RFC 8259) from UTF-8 bytes; nesting is capped at `maxDepth` levels.
+    ///
+    /// Strict where the RFC is: no leading zeros, trailing commas, comments, `NaN`/`Infinity`, raw
+    /// control characters in strings, unpaired surrogates in `\u` escapes, invalid UTF-8 or text after
+    /// the value. Where the RFC leaves the choice to the parser: a leading byte order mark is skipped;
+    /// numbers of any size or precision are kept exactly as written (``JSONNumber``); repeated member
+    /// names are all kept, in order (lookups by name find the first); nesting deeper than `maxDepth`
+    /// is an error.
     public init(parsing bytes: some Collection<UInt8>, maxDepth: Int = 512) throws(JSONParseError) {
         var parser = JSONByteParser(bytes: Array(bytes), maxDepth: maxDepth)
         self = try parser.parseDocument()
@@ -41,6 +73,7 @@ struct JSONByteParser {
     }
 
     mutating func parseDocument() throws(JSONParseError) -> JSONValue {
+        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { index = 3 }
         skipWhitespace()
         let value = try parseValue()
         skipWhitespace()
@@ -48,8 +81,8 @@ struct JSONByteParser {
         return value
     }
 
-    private func fail(_ kind: JSONParseError.Kind, _ message: String) -> JSONParseError {
-        JSONParseError(kind: kind, offset: index, message: message)
+    private func fail(_ kind: JSONParseError.Kind, _ message: String, at offset: Int? = nil) -> JSONParseError {
+        JSONParseError(kind: kind, offset: offset ?? index, in: bytes, message: message)
     }
 
     private mutating func skipWhitespace() {
@@ -77,7 +110,10 @@ struct JSONByteParser {
             try expectWord("null")
             return .null
         case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return .number(try parseNumber())
-        default: throw fail(.unexpectedCharacter, "unexpected character `\(Character(Unicode.Scalar(bytes[index])))`")
+        default:
+            let byte = bytes[index]
+            let shown = byte < 0x80 && byte >= 0x20 ? "`\(Character(Unicode.Scalar(byte)))`" : "byte 0x\(hex(byte))"
+            throw fail(.unexpectedCharacter, "unexpected character \(shown)")
         }
     }
 
@@ -161,9 +197,10 @@ struct JSONByteParser {
     }
 
     private mutating func parseString() throws(JSONParseError) -> String {
+        let opening = index
         index += 1
         let start = index
-        // Fast path: no escapes.
+        // Fast path: no escapes, the bytes are the string.
         while index < bytes.count {
             let b = bytes[index]
             if b == UInt8(ascii: "\"") {
@@ -172,8 +209,8 @@ struct JSONByteParser {
                 return s
             }
             if b == UInt8(ascii: "\\") { break }
-            if b < 0x20 { throw fail(.controlCharacter, "control character in a string") }
-            index += 1
+            if b < 0x20 { throw fail(.controlCharacter, "control character 0x\(hex(b)) in a string; escape it") }
+            index += b < 0x80 ? 1 : try utf8SequenceLength()
         }
         var scalars = Array(bytes[start..<index])
         while index < bytes.count {
@@ -183,6 +220,7 @@ struct JSONByteParser {
                 index += 1
                 return String(decoding: scalars, as: UTF8.self)
             case UInt8(ascii: "\\"):
+                let escape = index
                 index += 1
                 guard index < bytes.count else { throw fail(.unterminatedString, "unterminated escape") }
                 let e = bytes[index]
@@ -199,33 +237,66 @@ struct JSONByteParser {
                 case UInt8(ascii: "u"):
                     var code = try hex4()
                     if (0xD800...0xDBFF).contains(code) {
-                        // A surrogate pair; a lone high surrogate becomes U+FFFD.
-                        if index + 1 < bytes.count, bytes[index] == UInt8(ascii: "\\"),
+                        guard index + 1 < bytes.count, bytes[index] == UInt8(ascii: "\\"),
                             bytes[index + 1] == UInt8(ascii: "u")
-                        {
-                            index += 2
-                            let low = try hex4()
-                            code =
-                                (0xDC00...0xDFFF).contains(low)
-                                ? 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00) : 0xFFFD
-                        } else {
-                            code = 0xFFFD
+                        else {
+                            throw fail(
+                                .loneSurrogate, "\\u escape of a high surrogate not followed by a low one", at: escape)
                         }
+                        index += 2
+                        let low = try hex4()
+                        guard (0xDC00...0xDFFF).contains(low) else {
+                            throw fail(
+                                .loneSurrogate, "\\u escape of a high surrogate not followed by a low one", at: escape)
+                        }
+                        code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)
                     } else if (0xDC00...0xDFFF).contains(code) {
-                        code = 0xFFFD
+                        throw fail(.loneSurrogate, "\\u escape of a low surrogate without a high one", at: escape)
                     }
-                    let scalar = Unicode.Scalar(code) ?? "\u{FFFD}"
-                    scalars.append(contentsOf: Array(String(Character(scalar)).utf8))
+                    // Every code point outside the surrogates is a scalar.
+                    if let scalar = Unicode.Scalar(code) { scalars.append(contentsOf: scalar.utf8) }
                 default:
-                    throw fail(.invalidEscape, "invalid escape `\\\(Character(Unicode.Scalar(e)))`")
+                    let shown = e >= 0x20 && e < 0x7F ? String(Character(Unicode.Scalar(e))) : "0x\(hex(e))"
+                    throw fail(.invalidEscape, "invalid escape `\\\(shown)`", at: escape)
                 }
             default:
-                if b < 0x20 { throw fail(.controlCharacter, "control character in a string") }
-                scalars.append(b)
-                index += 1
+                if b < 0x20 { throw fail(.controlCharacter, "control character 0x\(hex(b)) in a string; escape it") }
+                let length = b < 0x80 ? 1 : try utf8SequenceLength()
+                scalars.append(contentsOf: bytes[index..<(index + length)])
+                index += length
             }
         }
-        throw fail(.unterminatedString, "unterminated string")
+        throw fail(.unterminatedString, "unterminated string", at: opening)
+    }
+
+    /// The length of the well-formed UTF-8 sequence starting at `index` (Unicode's table 3-7: no
+    /// overlong forms, no surrogates, nothing above U+10FFFF).
+    private func utf8SequenceLength() throws(JSONParseError) -> Int {
+        let lead = bytes[index]
+        let length: Int
+        var second: ClosedRange<UInt8> = 0x80...0xBF
+        switch lead {
+        case 0xC2...0xDF: length = 2
+        case 0xE0:
+            length = 3
+            second = 0xA0...0xBF
+        case 0xE1...0xEC, 0xEE...0xEF: length = 3
+        case 0xED:
+            length = 3
+            second = 0x80...0x9F
+        case 0xF0:
+            length = 4
+            second = 0x90...0xBF
+        case 0xF1...0xF3: length = 4
+        case 0xF4:
+            length = 4
+            second = 0x80...0x8F
+        default: throw fail(.invalidUTF8, "invalid UTF-8 (byte 0x\(hex(lead)))")
+        }
+        guard index + length <= bytes.count, second.contains(bytes[index + 1]),
+            bytes[(index + 2)..<(index + length)].allSatisfy({ $0 & 0xC0 == 0x80 })
+        else { throw fail(.invalidUTF8, "invalid UTF-8 (byte 0x\(hex(lead)) starts a broken sequence)") }
+        return length
     }
 
     private mutating func hex4() throws(JSONParseError) -> UInt32 {
@@ -246,39 +317,43 @@ struct JSONByteParser {
         return value
     }
 
-    private mutating func parseNumber() throws(JSONParseError) -> Double {
+    /// `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`, kept as text.
+    private mutating func parseNumber() throws(JSONParseError) -> JSONNumber {
         let start = index
         if bytes[index] == UInt8(ascii: "-") { index += 1 }
-        var digits = 0
-        while index < bytes.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[index]) {
-            index += 1
-            digits += 1
+        guard index < bytes.count, bytes[index].isDigit else {
+            throw fail(.invalidNumber, "invalid number: a digit must follow `-`")
         }
-        if digits == 0 { throw fail(.invalidNumber, "invalid number") }
+        if bytes[index] == UInt8(ascii: "0"), index + 1 < bytes.count, bytes[index + 1].isDigit {
+            throw fail(.invalidNumber, "invalid number: leading zeros are not allowed")
+        }
+        skipDigits()
         if index < bytes.count, bytes[index] == UInt8(ascii: ".") {
             index += 1
-            var fraction = 0
-            while index < bytes.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[index]) {
-                index += 1
-                fraction += 1
+            guard index < bytes.count, bytes[index].isDigit else {
+                throw fail(.invalidNumber, "invalid number: a digit must follow `.`")
             }
-            if fraction == 0 { throw fail(.invalidNumber, "invalid number") }
+            skipDigits()
         }
-        if index < bytes.count, bytes[index] == UInt8(ascii: "e") || bytes[index] == UInt8(ascii: "E") {
+        if index < bytes.count, bytes[index] | 0x20 == UInt8(ascii: "e") {
             index += 1
             if index < bytes.count, bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-") {
                 index += 1
             }
-            var exponent = 0
-            while index < bytes.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[index]) {
-                index += 1
-                exponent += 1
+            guard index < bytes.count, bytes[index].isDigit else {
+                throw fail(.invalidNumber, "invalid number: the exponent has no digits")
             }
-            if exponent == 0 { throw fail(.invalidNumber, "invalid number") }
+            skipDigits()
         }
-        guard let value = Double(String(decoding: bytes[start..<index], as: UTF8.self)) else {
-            throw fail(.invalidNumber, "invalid number")
-        }
-        return value
+        return JSONNumber(validated: String(decoding: bytes[start..<index], as: UTF8.self))
+    }
+
+    private mutating func skipDigits() {
+        while index < bytes.count, bytes[index].isDigit { index += 1 }
+    }
+
+    private func hex(_ byte: UInt8) -> String {
+        let digits = String(byte, radix: 16, uppercase: true)
+        return byte < 0x10 ? "0" + digits : digits
     }
 }

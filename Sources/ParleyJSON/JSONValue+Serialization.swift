@@ -33,14 +33,7 @@ struct JSONByteWriter {
         switch value {
         case .null: append("null")
         case .bool(let b): append(b ? "true" : "false")
-        case .number(let n):
-            if n.isFinite, n.rounded() == n, abs(n) < 9e15 {
-                append(String(Int(n)))
-            } else if n.isFinite {
-                append(String(n))
-            } else {
-                append("null")
-            }
+        case .number(let n): append(n.text)
         case .string(let s): writeString(s)
         case .array(let items):
             guard !items.isEmpty else {

@@ -1,10 +1,11 @@
 /// A parsed JSON document: what providers read from agents' responses and write in requests.
 ///
-/// Object members keep their order, so a request body is written the way it was built.
+/// Object members keep their order, so a request body is written the way it was built, and numbers
+/// keep their text (``JSONNumber``), so an id of any length is written back with every digit.
 public enum JSONValue: Sendable, Hashable {
     case null
     case bool(Bool)
-    case number(Double)
+    case number(JSONNumber)
     case string(String)
     case array([JSONValue])
     case object([(String, JSONValue)])
@@ -54,15 +55,22 @@ public enum JSONValue: Sendable, Hashable {
         return nil
     }
 
-    public var number: Double? {
+    public var number: JSONNumber? {
         if case .number(let n) = self { return n }
         return nil
     }
 
-    public var int: Int? {
-        guard case .number(let n) = self, n.rounded() == n, abs(n) < 9e15 else { return nil }
-        return Int(n)
-    }
+    /// A number as the nearest `Double`.
+    public var double: Double? { number?.double }
+
+    /// A whole number in `Int`'s range, whatever its notation (`123`, `123.0`, `1.23e2`).
+    public var int: Int? { number?.int }
+
+    /// An integer number, exactly.
+    public static func int(_ value: some BinaryInteger) -> JSONValue { .number(JSONNumber(value)) }
+
+    /// A `Double` as a number; infinities and NaN, which JSON cannot hold, as `null`.
+    public static func double(_ value: Double) -> JSONValue { JSONNumber(value).map(JSONValue.number) ?? .null }
 
     public var bool: Bool? {
         if case .bool(let b) = self { return b }
@@ -84,11 +92,12 @@ public enum JSONValue: Sendable, Hashable {
         return false
     }
 
-    /// Text for a scalar (strings as they are, numbers without a trailing `.0`); `nil` for the rest.
+    /// Text for a scalar: strings as they are, numbers as their JSON text (every digit of a parsed
+    /// number as it was written; integers made in Swift without a trailing `.0`); `nil` for the rest.
     public var scalarText: String? {
         switch self {
         case .string(let s): return s
-        case .number(let n): return n.rounded() == n && abs(n) < 9e15 ? String(Int(n)) : String(n)
+        case .number(let n): return n.text
         case .bool(let b): return b ? "true" : "false"
         default: return nil
         }
@@ -107,11 +116,12 @@ public enum JSONValue: Sendable, Hashable {
     }
 }
 
-extension JSONValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, ExpressibleByBooleanLiteral,
-    ExpressibleByArrayLiteral, ExpressibleByDictionaryLiteral, ExpressibleByNilLiteral
+extension JSONValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, ExpressibleByFloatLiteral,
+    ExpressibleByBooleanLiteral, ExpressibleByArrayLiteral, ExpressibleByDictionaryLiteral, ExpressibleByNilLiteral
 {
     public init(stringLiteral value: String) { self = .string(value) }
-    public init(integerLiteral value: Int) { self = .number(Double(value)) }
+    public init(integerLiteral value: Int) { self = .int(value) }
+    public init(floatLiteral value: Double) { self = .double(value) }
     public init(booleanLiteral value: Bool) { self = .bool(value) }
     public init(arrayLiteral elements: JSONValue...) { self = .array(elements) }
     public init(dictionaryLiteral elements: (String, JSONValue)...) { self = .object(elements) }

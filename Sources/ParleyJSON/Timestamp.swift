@@ -67,11 +67,57 @@ public enum Timestamp {
     }
 
     /// Parses an ISO 8601 / RFC 3339 date-time with a zone (`Z` or `±hh:mm`), fractions optional.
+    ///
+    /// The form Parley writes (UTC, `Z`) is read by hand — run directories hold one per turn — so
+    /// that reading back what ``format(_:fractionDigits:)`` wrote gives the same text when written again.
     public static func parse(_ text: String) -> Date? {
+        if let date = parseUTC(Array(text.utf8)) { return date }
         let formatter = ISO8601DateFormatter()
         formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
         if let date = formatter.date(from: text) { return date }
         formatter.formatOptions = [.withInternetDateTime]
         return formatter.date(from: text)
+    }
+
+    /// `YYYY-MM-DDTHH:MM:SS[.f…]Z`, years 1970–9999; `nil` for anything else.
+    private static func parseUTC(_ bytes: [UInt8]) -> Date? {
+        guard bytes.count >= 20, bytes.count <= 30, bytes.last == UInt8(ascii: "Z") else { return nil }
+        func number(_ range: Range<Int>) -> Int? {
+            var value = 0
+            for i in range {
+                let b = bytes[i]
+                guard b >= UInt8(ascii: "0"), b <= UInt8(ascii: "9") else { return nil }
+                value = value * 10 + Int(b - UInt8(ascii: "0"))
+            }
+            return value
+        }
+        let separators: [(Int, UInt8)] = [
+            (4, UInt8(ascii: "-")), (7, UInt8(ascii: "-")), (10, UInt8(ascii: "T")), (13, UInt8(ascii: ":")),
+            (16, UInt8(ascii: ":")),
+        ]
+        guard separators.allSatisfy({ bytes[$0.0] == $0.1 }), let year = number(0..<4), let month = number(5..<7),
+            let day = number(8..<10), let hour = number(11..<13), let minute = number(14..<16),
+            let second = number(17..<19), year >= 1970, (1...12).contains(month), (1...31).contains(day),
+            hour < 24, minute < 60, second < 60
+        else { return nil }
+        var fraction = 0.0
+        if bytes.count > 20 {
+            guard bytes[19] == UInt8(ascii: "."), bytes.count > 21, let digits = number(20..<(bytes.count - 1))
+            else { return nil }
+            var scale = 1.0
+            for _ in 20..<(bytes.count - 1) { scale *= 10 }
+            fraction = Double(digits) / scale
+        }
+        var parts = tm()
+        parts.tm_year = Int32(year - 1900)
+        parts.tm_mon = Int32(month - 1)
+        parts.tm_mday = Int32(day)
+        parts.tm_hour = Int32(hour)
+        parts.tm_min = Int32(minute)
+        parts.tm_sec = Int32(second)
+        let seconds = timegm(&parts)
+        // timegm normalises 31 February into March; such a date is not one.
+        guard parts.tm_mday == Int32(day), parts.tm_mon == Int32(month - 1) else { return nil }
+        return Date(timeIntervalSince1970: Double(seconds) + fraction)
     }
 }

@@ -74,13 +74,13 @@ extension CalibrationStatistics {
     public var json: JSONValue {
         func row(_ verdict: Verdict) -> JSONValue {
             .object([
-                ("human_pass", .number(Double(cell(judge: verdict, humanPassed: true)))),
-                ("human_fail", .number(Double(cell(judge: verdict, humanPassed: false)))),
+                ("human_pass", .int(cell(judge: verdict, humanPassed: true))),
+                ("human_fail", .int(cell(judge: verdict, humanPassed: false))),
             ])
         }
         return .object([
-            ("criterion", .string(criterion)), ("count", .number(Double(count))),
-            ("agreement", .number(agreement)), ("kappa", kappa.map(JSONValue.number) ?? .null),
+            ("criterion", .string(criterion)), ("count", .int(count)),
+            ("agreement", .double(agreement)), ("kappa", kappa.map(JSONValue.double) ?? .null),
             (
                 "confusion",
                 .object([

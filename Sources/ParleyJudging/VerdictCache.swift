@@ -23,9 +23,9 @@ public struct VerdictCache: Sendable {
             ("prompt_version", .string(JudgePrompt.version)),
             ("schema", JudgePrompt.schema),
             ("endpoint", .string(settings.endpoint)), ("model", .string(settings.model)),
-            ("temperature", .number(settings.temperature)), ("seed", .number(Double(settings.seed))),
+            ("temperature", .double(settings.temperature)), ("seed", .int(settings.seed)),
         ]
-        if let maxTokens = settings.maxTokens { members.append(("max_tokens", .number(Double(maxTokens)))) }
+        if let maxTokens = settings.maxTokens { members.append(("max_tokens", .int(maxTokens))) }
         members.append(
             (
                 "messages",

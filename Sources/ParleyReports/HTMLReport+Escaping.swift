@@ -1,4 +1,5 @@
 import Foundation
+import ParleyJSON
 import ParleyResults
 
 extension HTMLReport {
@@ -6,9 +7,8 @@ extension HTMLReport {
     /// JSON that can sit inside `<script type="application/json">`: `<`, `>` and `&` are written as
     /// `\u003c`, `\u003e` and `\u0026` (valid JSON, same string), so no text — `</script>`, `<!--` —
     /// can end the element early.
-    static func scriptSafeJSON<T: Encodable>(_ value: T) -> String {
-        guard let data = try? JSONCoding.encoder().encode(value) else { return "null" }
-        let bytes = [UInt8](data)
+    static func scriptSafeJSON(_ value: JSONValue) -> String {
+        let bytes = value.bytes
         let (lt, gt, amp) = (UInt8(ascii: "<"), UInt8(ascii: ">"), UInt8(ascii: "&"))
         guard bytes.contains(where: { $0 == lt || $0 == gt || $0 == amp }) else {
             return String(decoding: bytes, as: UTF8.self)

@@ -1,11 +1,12 @@
 import Foundation
+import ParleyJSON
 import ParleyResults
 import ParleyRun
 
 extension HTMLReport {
     /// What the page's script needs to draw one transcript: a header and the turns with the steps
     /// placed among them, in the order they happened. Kept small: a report may embed thousands.
-    struct TimelinePayload: Encodable {
+    struct TimelinePayload: JSONRecord, Sendable {
         var conversation: String?
         var target: String?
         var opening: String?
@@ -17,7 +18,7 @@ extension HTMLReport {
         var items: [Item] = []
 
         /// A turn (`role` set) or a step (`step` set).
-        struct Item: Encodable {
+        struct Item: JSONRecord, Sendable {
             var role: String?
             var text: String?
             var messages: [String]?
@@ -39,7 +40,45 @@ extension HTMLReport {
             var status: String?
             var detail: String?
             var duration: Double?
+
+            static let blank = Item()
+
+            mutating func members<C: JSONMemberCoder>(_ json: inout C) throws(C.Failure) {
+                try json.optional("role", &role)
+                try json.optional("text", &text)
+                try json.optional("messages", &messages)
+                try json.optional("simulated", &simulated)
+                try json.optional("candidates", &candidates)
+                try json.optional("events", &events)
+                try json.optional("actions", &actions)
+                try json.optional("verdicts", &verdicts)
+                try json.optional("latency", &latency)
+                try json.optional("first_chunk", &firstChunk)
+                try json.optional("at", &at)
+                try json.optional("completed", &completed)
+                try json.optional("step", &step)
+                try json.optional("location", &location)
+                try json.optional("status", &status)
+                try json.optional("detail", &detail)
+                try json.optional("duration", &duration)
+            }
         }
+
+        static let blank = TimelinePayload()
+
+        /// The members the page's script reads, in its spelling.
+        mutating func members<C: JSONMemberCoder>(_ json: inout C) throws(C.Failure) {
+            try json.optional("conversation", &conversation)
+            try json.optional("target", &target)
+            try json.optional("opening", &opening)
+            try json.optional("started", &started)
+            try json.optional("tags", &tags)
+            try json.optional("notes", &notes)
+            try json.optional("unavailable", &unavailable)
+            try json.field("items", &items)
+        }
+
+        init() {}
 
         init(unavailable reason: String) {
             unavailable = reason

@@ -39,7 +39,7 @@ public enum HTMLReport {
                 payload = TimelinePayload(unavailable: "\(error)")
             }
             page += "<script type=\"application/json\" id=\"t-\(index)\">"
-            page += scriptSafeJSON(payload)
+            page += scriptSafeJSON(payload.json)
             page += "</script>\n"
         }
         page += "</div>\n<script>\n" + script + "\n</script>\n</body>\n</html>\n"

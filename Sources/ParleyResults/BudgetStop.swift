@@ -1,5 +1,5 @@
 /// Why and where a run stopped starting flow runs because of `budget:`.
-public struct BudgetStop: Sendable, Codable, Hashable {
+public struct BudgetStop: Sendable, Hashable {
     public var maxTokens: Int?
     public var maxCost: Double?
     /// What the run had spent when it stopped starting flow runs.

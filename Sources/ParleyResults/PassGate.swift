@@ -1,7 +1,7 @@
 import ParleyStatistics
 
 /// What a flow's pass rate is compared with when it has a `min_pass_rate`.
-public enum PassGate: String, Sendable, Codable, Hashable, CaseIterable {
+public enum PassGate: String, Sendable, Hashable, CaseIterable {
     /// The observed pass rate.
     case point
     /// The lower bound of its 95% Wilson interval: the rate is, with 95% confidence, at least that.

@@ -3,57 +3,43 @@ import ParleyRun
 
 /// One line of `results.jsonl`: a finished flow run in brief, enough for summaries, JUnit, reports,
 /// resume, merge and diff without reading transcripts.
-public struct ResultRecord: Sendable, Codable, Hashable {
-    public var id: String
-    public var flow: String
-    public var file: String
-    public var persona: String?
-    public var repetition: Int
-    public var target: String
-    public var provider: String
-    public var labels: [String]
-    public var conversationTags: [String: String]
-    public var outcome: Outcome
-    public var failure: FailureInfo?
-    public var startedAt: Date
-    public var finishedAt: Date
-    public var durationMs: Double
+///
+/// Its ``header`` is the transcript's, member for member; its members read as the record's own
+/// (`record.outcome`).
+@dynamicMemberLookup
+public struct ResultRecord: Sendable, Hashable {
+    /// Who ran, against what, and how it ended: the same as in the transcript.
+    public var header: FlowRunHeader
+    /// How many turns the conversation had.
     public var turns: Int
-    public var conversationId: String?
     /// The transcript's path relative to the run directory.
     public var transcript: String
     /// Agent reply latencies of the run, in turn order (milliseconds).
     public var latenciesMs: [Double]
-    /// Tokens spent, by role and model, as in the transcript.
-    public var usage: [TokenUsage]?
-    /// What those tokens cost by the run's `pricing:`; `nil` when no priced model was used.
+    /// What the run's tokens cost by the run's `pricing:`; `nil` when no priced model was used.
     public var cost: Double?
-    /// Judge calls and tokens of the run, when a judge graded it.
-    public var judgeUsage: JudgeUsage?
 
-    public init(_ result: FlowRunResult, transcript: String) {
-        id = result.id
-        flow = result.flow
-        file = result.file
-        persona = result.persona
-        repetition = result.repetition
-        target = result.target
-        provider = result.provider
-        labels = result.labels
-        conversationTags = result.conversationTags
-        outcome = result.outcome
-        failure = result.failure
-        startedAt = result.startedAt
-        finishedAt = result.finishedAt
-        durationMs = result.durationMs
-        turns = result.turns.count
-        conversationId = result.conversationId
+    public init(header: FlowRunHeader, turns: Int, transcript: String, latenciesMs: [Double], cost: Double? = nil) {
+        self.header = header
+        self.cost = cost
+        self.turns = turns
         self.transcript = transcript
-        latenciesMs = result.replyLatencies
-        usage = result.usage
-        judgeUsage = result.judgeUsage
+        self.latenciesMs = latenciesMs
+    }
+
+    /// The record of a finished flow run whose transcript is at `transcript`.
+    public init(_ result: FlowRunResult, transcript: String) {
+        self.init(
+            header: result.header, turns: result.turns.count, transcript: transcript,
+            latenciesMs: result.replyLatencies)
+    }
+
+    /// A member of the header, read and written as the record's own.
+    public subscript<Value>(dynamicMember member: WritableKeyPath<FlowRunHeader, Value>) -> Value {
+        get { header[keyPath: member] }
+        set { header[keyPath: member] = newValue }
     }
 
     /// Every token the flow run spent.
-    public var totalTokens: Int { usage?.reduce(0) { $0 + $1.totalTokens } ?? 0 }
+    public var totalTokens: Int { header.usage?.reduce(0) { $0 + $1.totalTokens } ?? 0 }
 }

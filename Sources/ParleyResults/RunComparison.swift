@@ -9,7 +9,7 @@ import ParleyStatistics
 ///
 /// Flow runs are matched by flow name and persona (flow runs without a persona match each other),
 /// so repetitions of one flow and persona are compared as a group.
-public struct RunComparison: Sendable, Codable, Hashable {
+public struct RunComparison: Sendable, Hashable {
     /// Counts of the run compared against.
     public var base: RunTotals
     /// Counts of the run judged.
@@ -22,7 +22,7 @@ public struct RunComparison: Sendable, Codable, Hashable {
     public var flows: [FlowComparison]
 
     /// What counts as a change worth reporting.
-    public struct Thresholds: Sendable, Codable, Hashable {
+    public struct Thresholds: Sendable, Hashable {
         /// A pass-rate drop larger than this (0.1 = ten points) is a regression; 0 makes any drop one.
         public var passRateDrop: Double
         /// A p50 or p90 latency rise larger than this fraction (0.2 = 20%) is a regression…
@@ -48,18 +48,10 @@ public struct RunComparison: Sendable, Codable, Hashable {
 
         /// The latency rule these thresholds describe.
         public var latencyRule: LatencyRule { LatencyRule(relative: latencyIncrease, floorMs: latencyFloorMs) }
-
-        public init(from decoder: any Decoder) throws {
-            let c = try decoder.container(keyedBy: CodingKeys.self)
-            passRateDrop = try c.decode(Double.self, forKey: .passRateDrop)
-            latencyIncrease = try c.decode(Double.self, forKey: .latencyIncrease)
-            latencyFloorMs = try c.decode(Double.self, forKey: .latencyFloorMs)
-            alpha = try c.decodeIfPresent(Double.self, forKey: .alpha) ?? 0.05
-        }
     }
 
     /// Counts of one run.
-    public struct RunTotals: Sendable, Codable, Hashable {
+    public struct RunTotals: Sendable, Hashable {
         /// The run's directory or id, as the user named it.
         public var name: String
         public var total: Int
@@ -80,7 +72,7 @@ public struct RunComparison: Sendable, Codable, Hashable {
     }
 
     /// One flow and persona in both runs (or one of them).
-    public struct FlowComparison: Sendable, Codable, Hashable {
+    public struct FlowComparison: Sendable, Hashable {
         public var flow: String
         public var persona: String?
         public var file: String
@@ -100,7 +92,7 @@ public struct RunComparison: Sendable, Codable, Hashable {
     }
 
     /// The flow runs of one flow and persona in one run.
-    public struct FlowStats: Sendable, Codable, Hashable {
+    public struct FlowStats: Sendable, Hashable {
         public var runs: Int
         public var passed: Int
         public var failed: Int
@@ -136,7 +128,7 @@ public struct RunComparison: Sendable, Codable, Hashable {
     }
 
     /// One difference between the two runs of a flow.
-    public struct Change: Sendable, Codable, Hashable {
+    public struct Change: Sendable, Hashable {
         /// What changed.
         public var kind: Kind
         /// For latency changes: `p50` or `p90`.
@@ -171,7 +163,7 @@ public struct RunComparison: Sendable, Codable, Hashable {
     }
 
     /// The kinds of change, regressions and otherwise.
-    public enum Kind: String, Sendable, Codable, Hashable, CaseIterable {
+    public enum Kind: String, Sendable, Hashable, CaseIterable {
         /// Every base run passed; a candidate run failed or ended in an error.
         case newFailure = "new-failure"
         /// Outcomes differ between the candidate's repetitions, and did not in the base.

@@ -2,7 +2,7 @@ import ParleyFlow
 import ParleyRun
 
 /// Tokens and cost of a flow run or a whole run, as `summary.json`, the reports and the history show them.
-public struct RunCost: Sendable, Codable, Hashable {
+public struct RunCost: Sendable, Hashable {
     public var inputTokens: Int
     public var outputTokens: Int
     /// In the currency of `pricing:`; `nil` when no model used was priced.
@@ -13,6 +13,14 @@ public struct RunCost: Sendable, Codable, Hashable {
     public var byModel: [TokenUsage]
 
     public var totalTokens: Int { inputTokens + outputTokens }
+
+    public init(inputTokens: Int, outputTokens: Int, cost: Double?, unpricedModels: [String]?, byModel: [TokenUsage]) {
+        self.inputTokens = inputTokens
+        self.outputTokens = outputTokens
+        self.cost = cost
+        self.unpricedModels = unpricedModels
+        self.byModel = byModel
+    }
 
     /// Totals of records (their usage, and the cost each was given when it was written).
     public init?(records: [ResultRecord], pricing: Pricing? = nil) {

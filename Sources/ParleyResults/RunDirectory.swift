@@ -1,4 +1,5 @@
 import Foundation
+import ParleyJSON
 import ParleyRun
 
 /// A finished (or interrupted) run directory, read back: its records, its summary and, one at a time,
@@ -25,7 +26,7 @@ public struct RunDirectory: Sendable {
     public func summary(records: [ResultRecord]) -> RunSummary {
         let file = (path as NSString).appendingPathComponent(RunWriter.summaryFile)
         if let data = FileManager.default.contents(atPath: file),
-            let stored = try? JSONCoding.decoder().decode(RunSummary.self, from: data),
+            let json = try? JSONValue(parsing: data), let stored = try? RunSummary(json: json),
             stored.total == records.count
         {
             return stored
@@ -79,7 +80,7 @@ public struct RunDirectory: Sendable {
 
     private static func decodeTranscript(_ data: Data, path: String) throws(RunDirectoryError) -> FlowRunResult {
         do {
-            return try JSONCoding.decoder().decode(FlowRunResult.self, from: data)
+            return try FlowRunResult(json: try JSONValue(parsing: data))
         } catch {
             throw RunDirectoryError(path: path, message: "not a transcript (\(error))")
         }

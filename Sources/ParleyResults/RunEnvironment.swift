@@ -4,7 +4,7 @@ import Foundation
 /// variables tell (GitHub Actions, GitLab CI, Jenkins, Buildkite, CircleCI, Azure Pipelines), else
 /// the git checkout the run was started in. Kept in `run.json`, so a run imported into the history
 /// elsewhere keeps it.
-public struct RunEnvironment: Sendable, Codable, Hashable {
+public struct RunEnvironment: Sendable, Hashable {
     public var gitCommit: String?
     public var gitBranch: String?
     /// The CI job's id or number, prefixed by the CI's name (`github:123456`).

@@ -70,18 +70,13 @@ public struct RunMerge: Sendable {
             }
             let summary = directory.summary(records: records)
             notRun += summary.notRun
-            if !optionsFound,
-                summary.k != nil || summary.gate != nil || summary.flows.contains(where: { $0.minPassRate != nil })
-            {
+            let stored = summary.options
+            if !optionsFound, stored.k != nil || stored.gate != .point || !stored.minPassRates.isEmpty {
                 optionsFound = true
-                options.k = summary.k
-                options.gate = summary.gate ?? .point
+                options.k = stored.k
+                options.gate = stored.gate
             }
-            for flow in summary.flows {
-                if let rate = flow.minPassRate, options.minPassRates[flow.flow] == nil {
-                    options.minPassRates[flow.flow] = rate
-                }
-            }
+            options.minPassRates.merge(stored.minPassRates) { first, _ in first }
             starts.append(summary.startedAt)
             finishes.append(summary.finishedAt)
             for record in records {
@@ -150,7 +145,6 @@ public struct RunMerge: Sendable {
                 message: "\(directory): cannot create the run directory (\(error.localizedDescription))")
         }
         do {
-            let encoder = JSONCoding.encoder()
             var lines: [UInt8] = []
             for entry in entries {
                 let data = try RunDirectory(path: entry.source).transcriptData(for: entry.record)
@@ -160,13 +154,12 @@ public struct RunMerge: Sendable {
                     try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
                 }
                 try RunWriter.writeAtomically(path: target, bytes: [UInt8](data))
-                lines += try encoder.encode(entry.record)
+                lines += entry.record.json.bytes
                 lines.append(UInt8(ascii: "\n"))
             }
             try RunWriter.writeAtomically(path: resultsPath, bytes: lines)
             let summaryPath = (directory as NSString).appendingPathComponent(RunWriter.summaryFile)
-            try RunWriter.writeAtomically(
-                path: summaryPath, bytes: [UInt8](try JSONCoding.encoder(pretty: true).encode(summary)))
+            try RunWriter.writeAtomically(path: summaryPath, bytes: summary.json.prettyBytes)
         } catch let error as RunDirectoryError {
             throw Failure(kind: .unwritable, message: error.description)
         } catch {

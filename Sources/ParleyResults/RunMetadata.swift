@@ -1,8 +1,9 @@
 import Foundation
+import ParleyJSON
 import ParleyRun
 
 /// `run.json`: what a run was asked to do, so `--resume` can finish it exactly as it began.
-public struct RunMetadata: Sendable, Codable, Hashable {
+public struct RunMetadata: Sendable, Hashable {
     public var runId: String
     public var createdAt: Date
     public var paths: [String]
@@ -68,13 +69,7 @@ public struct RunMetadata: Sendable, Codable, Hashable {
 
     public func write(to directory: String) throws(RunDirectoryError) {
         let path = (directory as NSString).appendingPathComponent(Self.fileName)
-        do {
-            try RunWriter.writeAtomically(path: path, bytes: [UInt8](try JSONCoding.encoder(pretty: true).encode(self)))
-        } catch let error as RunDirectoryError {
-            throw error
-        } catch {
-            throw RunDirectoryError(path: path, message: "cannot encode the run description: \(error)")
-        }
+        try RunWriter.writeAtomically(path: path, bytes: json.prettyBytes)
     }
 
     public static func read(from directory: String) throws(RunDirectoryError) -> RunMetadata {
@@ -83,7 +78,7 @@ public struct RunMetadata: Sendable, Codable, Hashable {
             throw RunDirectoryError(path: path, message: "no such file; is \(directory) a Parley run directory?")
         }
         do {
-            return try JSONCoding.decoder().decode(RunMetadata.self, from: data)
+            return try RunMetadata(json: try JSONValue(parsing: data))
         } catch {
             throw RunDirectoryError(path: path, message: "not a run description (\(error))")
         }
@@ -91,7 +86,7 @@ public struct RunMetadata: Sendable, Codable, Hashable {
 }
 
 /// `--shard I/N`: the I-th of N deterministic, balanced slices of a run's flow runs.
-public struct Shard: Sendable, Codable, Hashable, CustomStringConvertible {
+public struct Shard: Sendable, Hashable, CustomStringConvertible {
     /// 1-based.
     public var index: Int
     public var count: Int
@@ -100,6 +95,12 @@ public struct Shard: Sendable, Codable, Hashable, CustomStringConvertible {
         let parts = text.split(separator: "/").map { Int(String($0).trimmingSpaces) }
         guard parts.count == 2, let index = parts[0], let count = parts[1], count >= 1, (1...count).contains(index)
         else { return nil }
+        self.index = index
+        self.count = count
+    }
+
+    /// Shard `index` of `count`, unchecked (for reading `run.json`, which a run wrote).
+    init(index: Int, count: Int) {
         self.index = index
         self.count = count
     }

@@ -6,7 +6,7 @@ import ParleyStatistics
 /// `summary.json`: counts, per-flow pass rates with their statistics, latency percentiles, tokens
 /// and cost of a run. Every figure a report shows is computed here once and stored, so the console,
 /// the HTML report, JUnit, `diff` and the history agree.
-public struct RunSummary: Sendable, Codable {
+public struct RunSummary: Sendable, Hashable {
     public typealias Percentiles = ParleyStatistics.Percentiles
 
     public var runId: String
@@ -34,7 +34,7 @@ public struct RunSummary: Sendable, Codable {
     public var judgeUsage: JudgeUsage?
     public var flows: [FlowSummary]
 
-    public struct FlowSummary: Sendable, Codable {
+    public struct FlowSummary: Sendable, Hashable {
         public var flow: String
         public var file: String
         public var runs: Int
@@ -137,6 +137,16 @@ public struct RunSummary: Sendable, Codable {
         if failing { return 1 }
         if erring { return 3 }
         return 0
+    }
+
+    /// The options the summary was computed with, as far as it records them (k, the gate, each flow's
+    /// minimum pass rate), so a merge or a re-graded run is summarised the way the run was.
+    public var options: Options {
+        var options = Options(k: k, gate: gate ?? .point)
+        for flow in flows {
+            if let rate = flow.minPassRate { options.minPassRates[flow.flow] = rate }
+        }
+        return options
     }
 
     /// Flows whose pass rate fell short of their `minPassRate`.

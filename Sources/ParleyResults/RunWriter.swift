@@ -1,6 +1,7 @@
 import Foundation
 import Synchronization
 import ParleyFlow
+import ParleyJSON
 import ParleyRun
 
 /// Why a run directory could not be written or read.
@@ -88,14 +89,7 @@ public final class RunWriter: Sendable {
 
     /// Writes `summary.json` (replacing any earlier one).
     public func writeSummary(_ summary: RunSummary) throws(RunDirectoryError) {
-        do {
-            try writeFile(
-                Self.summaryFile, secrets.redactor.redact(try JSONCoding.encoder(pretty: true).encode(summary)))
-        } catch let error as RunDirectoryError {
-            throw error
-        } catch {
-            throw RunDirectoryError(path: directory, message: "cannot encode the summary: \(error)")
-        }
+        try writeFile(Self.summaryFile, secrets.redactor.redact(summary.json.prettyBytes))
     }
 
     /// Writes a file inside the run directory atomically (temporary file, then rename).
@@ -164,16 +158,21 @@ public final class RunWriter: Sendable {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw RunDirectoryError(path: path, message: "no such file; is this a Parley run directory?")
         }
-        let decoder = JSONCoding.decoder()
         var records: [ResultRecord] = []
         let lines = data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: true)
         for (index, line) in lines.enumerated() {
+            let problem: String
             do {
-                records.append(try decoder.decode(ResultRecord.self, from: Data(line)))
+                records.append(try ResultRecord(json: try JSONValue(parsing: line)))
+                continue
+            } catch let error as JSONParseError {
+                // Each line is its own document: its line is the file's, its column the error's.
+                problem = "\(error.message) at column \(error.column)"
             } catch {
-                if index == lines.count - 1 && data.last != UInt8(ascii: "\n") { continue }
-                throw RunDirectoryError(path: path, message: "line \(index + 1) is not a result record (\(error))")
+                problem = "\(error)"
             }
+            if index == lines.count - 1 && data.last != UInt8(ascii: "\n") { continue }
+            throw RunDirectoryError(path: path, message: "line \(index + 1) is not a result record (\(problem))")
         }
         return records
     }

@@ -9,9 +9,9 @@ extension FlowRunResult {
         guard !redactor.isEmpty else { return self }
         func clean(_ text: String) -> String { redactor.redact(text) }
         var result = self
-        result.failure = failure?.redacted(by: redactor)
-        result.conversationId = conversationId.map(clean)
-        result.conversationTags = conversationTags.mapValues(clean)
+        result.header.failure = header.failure?.redacted(by: redactor)
+        result.header.conversationId = header.conversationId.map(clean)
+        result.header.conversationTags = header.conversationTags.mapValues(clean)
         result.notes = notes.map(clean)
         result.turns = turns.map { turn in
             var turn = turn

@@ -2,17 +2,70 @@ import Foundation
 import ParleyFlow
 
 /// How a flow run ended. `failed` is the agent's behaviour; `error` is Parley not completing the run.
-public enum Outcome: String, Sendable, Codable, Hashable, CaseIterable {
+public enum Outcome: String, Sendable, Hashable, CaseIterable {
     case passed, failed, error
 }
 
 /// How a step ended.
-public enum StepStatus: String, Sendable, Codable, Hashable {
+public enum StepStatus: String, Sendable, Hashable {
     case passed, failed, error, skipped
 }
 
 /// Everything one flow run produced: its outcome, turns and steps. Written as the transcript JSON.
-public struct FlowRunResult: Sendable, Codable {
+///
+/// What it shares with the line of `results.jsonl` is its ``header``, whose members read as its own
+/// (`result.outcome`).
+@dynamicMemberLookup
+public struct FlowRunResult: Sendable, Hashable {
+    /// Who ran, against what, and how it ended.
+    public var header: FlowRunHeader
+    public var opening: Flow.OpeningKind
+    public var turns: [Turn]
+    public var steps: [StepResult]
+    /// Things worth knowing that did not change the outcome (e.g. ending the conversation failed).
+    public var notes: [String]
+    /// What each judge decided, in the order they graded.
+    public var judgments: [Judgment]?
+    /// True when the run was stopped (Ctrl-C) before it could finish; such runs are not recorded,
+    /// so `--resume` runs them again.
+    public var interrupted: Bool?
+
+    public init(
+        id: String, flow: String, file: String, persona: String?, repetition: Int, target: String, provider: String,
+        labels: [String], conversationTags: [String: String] = [:], outcome: Outcome, failure: FailureInfo? = nil,
+        startedAt: Date, finishedAt: Date, conversationId: String? = nil, opening: Flow.OpeningKind,
+        turns: [Turn] = [], steps: [StepResult] = [], notes: [String] = []
+    ) {
+        header = FlowRunHeader(
+            id: id, flow: flow, file: file, persona: persona, repetition: repetition, target: target,
+            provider: provider, labels: labels, conversationTags: conversationTags, outcome: outcome,
+            failure: failure, startedAt: startedAt, finishedAt: finishedAt,
+            durationMs: Milliseconds.round(finishedAt.timeIntervalSince(startedAt) * 1000),
+            conversationId: conversationId)
+        self.opening = opening
+        self.turns = turns
+        self.steps = steps
+        self.notes = notes
+    }
+
+    /// A member of the header, read and written as the result's own.
+    public subscript<Value>(dynamicMember member: WritableKeyPath<FlowRunHeader, Value>) -> Value {
+        get { header[keyPath: member] }
+        set { header[keyPath: member] = newValue }
+    }
+
+    /// The stable id of a flow run: `<flow>--<persona>--<n>`, file-name safe.
+    public static func makeID(flow: String, persona: Persona?, repetition: Int) -> String {
+        "\(Slug.make(flow))--\(persona?.slug ?? "default")--\(repetition)"
+    }
+
+    /// Agent reply latencies in milliseconds, in turn order.
+    public var replyLatencies: [Double] { turns.compactMap(\.latencyMs) }
+}
+
+/// What the transcript of a flow run and its line in `results.jsonl` both say about it: declared
+/// once, held by ``FlowRunResult`` and by the stored record.
+public struct FlowRunHeader: Sendable, Hashable {
     /// `<flow>--<persona>--<n>`: unique within a run, stable across runs (used by resume, merge, diff).
     public var id: String
     public var flow: String
@@ -32,28 +85,18 @@ public struct FlowRunResult: Sendable, Codable {
     public var finishedAt: Date
     public var durationMs: Double
     public var conversationId: String?
-    public var opening: Flow.OpeningKind
-    public var turns: [Turn]
-    public var steps: [StepResult]
-    /// Things worth knowing that did not change the outcome (e.g. ending the conversation failed).
-    public var notes: [String]
     /// Tokens spent by the agent, the simulator and judges, one entry per role and model; empty when
     /// no endpoint reported usage.
     public var usage: [TokenUsage]?
-    /// What each judge decided, in the order they graded.
-    public var judgments: [Judgment]?
     /// Judge calls made for this flow run and the tokens they used.
     public var judgeUsage: JudgeUsage?
-    /// True when the run was stopped (Ctrl-C) before it could finish; such runs are not recorded,
-    /// so `--resume` runs them again.
-    public var interrupted: Bool?
 
     public init(
         id: String, flow: String, file: String, persona: String?, repetition: Int, target: String, provider: String,
-        labels: [String], conversationTags: [String: String] = [:], outcome: Outcome, failure: FailureInfo? = nil,
-        startedAt: Date, finishedAt: Date, conversationId: String? = nil, opening: Flow.OpeningKind,
-        turns: [Turn] = [], steps: [StepResult] = [], notes: [String] = []
+        labels: [String], conversationTags: [String: String], outcome: Outcome, failure: FailureInfo?,
+        startedAt: Date, finishedAt: Date, durationMs: Double, conversationId: String?, judgeUsage: JudgeUsage? = nil
     ) {
+        self.judgeUsage = judgeUsage
         self.id = id
         self.flow = flow
         self.file = file
@@ -67,25 +110,13 @@ public struct FlowRunResult: Sendable, Codable {
         self.failure = failure
         self.startedAt = startedAt
         self.finishedAt = finishedAt
-        self.durationMs = Milliseconds.round(finishedAt.timeIntervalSince(startedAt) * 1000)
+        self.durationMs = durationMs
         self.conversationId = conversationId
-        self.opening = opening
-        self.turns = turns
-        self.steps = steps
-        self.notes = notes
     }
-
-    /// The stable id of a flow run: `<flow>--<persona>--<n>`, file-name safe.
-    public static func makeID(flow: String, persona: Persona?, repetition: Int) -> String {
-        "\(Slug.make(flow))--\(persona?.slug ?? "default")--\(repetition)"
-    }
-
-    /// Agent reply latencies in milliseconds, in turn order.
-    public var replyLatencies: [Double] { turns.compactMap(\.latencyMs) }
 }
 
 /// Why a flow run did not pass: the message, the flow location, what was expected and what came back.
-public struct FailureInfo: Sendable, Codable, Hashable {
+public struct FailureInfo: Sendable, Hashable {
     public var message: String
     public var location: SourceLocation
     public var stepKind: String
@@ -109,8 +140,8 @@ public struct FailureInfo: Sendable, Codable, Hashable {
 }
 
 /// One turn of the conversation as it happened.
-public struct Turn: Sendable, Codable {
-    public enum Role: String, Sendable, Codable {
+public struct Turn: Sendable, Hashable {
+    public enum Role: String, Sendable, Hashable {
         case user, agent, event
     }
 
@@ -153,7 +184,7 @@ public struct Turn: Sendable, Codable {
 }
 
 /// What one step did.
-public struct StepResult: Sendable, Codable {
+public struct StepResult: Sendable, Hashable {
     public var index: Int
     public var kind: StepKind
     public var location: SourceLocation

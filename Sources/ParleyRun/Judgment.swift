@@ -2,12 +2,12 @@ import Foundation
 import ParleyFlow
 
 /// A judge's decision on one criterion.
-public enum Verdict: String, Sendable, Codable, Hashable, CaseIterable {
+public enum Verdict: String, Sendable, Hashable, CaseIterable {
     case pass, fail, inconclusive
 }
 
 /// One criterion, its verdict, the judge's reasoning, and whether it counts as passed.
-public struct CriterionVerdict: Sendable, Codable, Hashable {
+public struct CriterionVerdict: Sendable, Hashable {
     public var criterion: String
     public var verdict: Verdict
     public var reasoning: String
@@ -28,7 +28,7 @@ public struct CriterionVerdict: Sendable, Codable, Hashable {
 }
 
 /// The verdicts on one agent reply (`each_reply`).
-public struct ReplyVerdicts: Sendable, Codable, Hashable {
+public struct ReplyVerdicts: Sendable, Hashable {
     /// The reply's index in the transcript's turns.
     public var turn: Int
     public var verdicts: [CriterionVerdict]
@@ -42,7 +42,7 @@ public struct ReplyVerdicts: Sendable, Codable, Hashable {
 }
 
 /// What one `judge` (a step, or the flow's closing judge) decided, kept in the transcript.
-public struct Judgment: Sendable, Codable, Hashable {
+public struct Judgment: Sendable, Hashable {
     /// The step's index, or `nil` for the flow's closing `judge:`.
     public var step: Int?
     public var location: SourceLocation
@@ -89,7 +89,7 @@ public enum JudgeScore {
 }
 
 /// Judge calls of a flow run and the tokens they used.
-public struct JudgeUsage: Sendable, Codable, Hashable {
+public struct JudgeUsage: Sendable, Hashable {
     /// Calls answered by the judge model.
     public var calls: Int
     /// Calls answered from the verdict cache (no tokens spent).

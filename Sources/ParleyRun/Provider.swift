@@ -184,7 +184,7 @@ public struct AgentReply: Sendable {
 }
 
 /// Something a provider reported besides text, kept in the transcript and assertable.
-public struct ProviderEvent: Sendable, Codable, Hashable {
+public struct ProviderEvent: Sendable, Hashable {
     /// A short kind: `escalation`, `closed`, `greeting` (said before a user-first reply), `relogin`,
     /// `recovered`, `raw` (a message type the provider does not interpret), `webhook-refused`
     /// (deliveries for the conversation refused for a missing or wrong secret).
@@ -198,7 +198,7 @@ public struct ProviderEvent: Sendable, Codable, Hashable {
 }
 
 /// The agent's state as a provider reports it (Amigo's interaction insights).
-public struct AgentInsights: Sendable, Codable, Hashable {
+public struct AgentInsights: Sendable, Hashable {
     public var stateName: String?
     public var action: String?
     public var objective: String?

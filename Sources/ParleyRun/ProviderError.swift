@@ -1,5 +1,5 @@
 /// What kind of problem ended a flow run as `error`: recorded in results as its raw value.
-public enum ErrorKind: String, Sendable, Hashable, Codable, CaseIterable, CustomStringConvertible {
+public enum ErrorKind: String, Sendable, Hashable, CaseIterable, CustomStringConvertible {
     /// Credentials refused (exit code 3 when nothing failed).
     case authRefused = "auth-refused"
     /// The provider could not be reached (connection refused, DNS, TLS).

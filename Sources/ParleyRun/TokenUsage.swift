@@ -1,6 +1,6 @@
 /// Who spent tokens in a flow run: the agent under test (an OpenAI-compatible target), the
 /// simulator writing the user's turns, or a judge grading the conversation.
-public enum UsageRole: String, Sendable, Codable, Hashable, CaseIterable {
+public enum UsageRole: String, Sendable, Hashable, CaseIterable {
     case agent, simulator, judge
 }
 
@@ -18,7 +18,7 @@ public struct ModelUsage: Sendable, Hashable {
 }
 
 /// Tokens one role spent on one model during a flow run, over all its calls.
-public struct TokenUsage: Sendable, Codable, Hashable {
+public struct TokenUsage: Sendable, Hashable {
     public var role: UsageRole
     public var model: String
     /// Calls that reported usage.

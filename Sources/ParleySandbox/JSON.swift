@@ -5,12 +5,6 @@ import ParleyJSON
 typealias JSON = JSONValue
 
 extension JSONValue {
-    /// An integer value.
-    static func int(_ value: Int) -> JSONValue { .number(Double(value)) }
-
-    /// A floating-point value.
-    static func double(_ value: Double) -> JSONValue { .number(value) }
-
     /// `JSON.string(s)` for a present value, `.null` for nil.
     static func optional(_ value: String?) -> JSONValue { value.map(JSONValue.string) ?? .null }
 

@@ -23,7 +23,9 @@ extension JSONParseError {
         case .controlCharacter: "Invalid control character at"
         case .unterminatedString: "Unterminated string starting at"
         case .invalidEscape: "Invalid \\escape"
-        case .invalidUnicodeEscape: "Invalid \\uXXXX escape"
+        case .invalidUnicodeEscape, .loneSurrogate: "Invalid \\uXXXX escape"
+        // Python fails on such bytes while decoding them, before its JSON parser runs; no wording to copy.
+        case .invalidUTF8: "Invalid UTF-8"
         }
     }
 }

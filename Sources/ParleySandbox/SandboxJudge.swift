@@ -45,7 +45,7 @@ enum SandboxJudge {
             let (verdict, reasoning) = decide(criterion, evidence: evidence)
             verdicts.append(
                 .object([
-                    ("criterion", .number(Double(number))), ("verdict", .string(verdict)),
+                    ("criterion", .int(number)), ("verdict", .string(verdict)),
                     ("reasoning", .string(reasoning)),
                 ]))
         }

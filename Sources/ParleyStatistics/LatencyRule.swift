@@ -5,7 +5,7 @@
 /// ignores jitter on fast ones, where 12 ms → 18 ms is +50% and means nothing. Latencies are not
 /// tested for significance: a reply latency is one measurement of many turns, and the percentiles
 /// already summarise them.
-public struct LatencyRule: Sendable, Hashable, Codable {
+public struct LatencyRule: Sendable, Hashable {
     public var relative: Double
     public var floorMs: Double
 
@@ -21,7 +21,7 @@ public struct LatencyRule: Sendable, Hashable, Codable {
         return candidate > base ? .slower : .faster
     }
 
-    public enum Direction: String, Sendable, Hashable, Codable {
+    public enum Direction: String, Sendable, Hashable {
         case slower, faster
     }
 }

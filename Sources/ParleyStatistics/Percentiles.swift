@@ -1,6 +1,6 @@
 /// Latency percentiles by the nearest-rank method: the p-th percentile is the smallest value with
 /// at least p% of the values at or below it, so every percentile is a latency that was measured.
-public struct Percentiles: Sendable, Hashable, Codable {
+public struct Percentiles: Sendable, Hashable {
     public var p50: Double
     public var p90: Double
     public var p99: Double

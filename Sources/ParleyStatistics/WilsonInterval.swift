@@ -3,7 +3,7 @@ import Foundation
 /// A confidence interval for a pass rate: Wilson's score interval, which stays inside [0, 1] and
 /// keeps its coverage for small counts and for rates near 0 or 1, where the normal approximation
 /// (rate ± z·√(p(1−p)/n)) collapses to a zero-width interval.
-public struct WilsonInterval: Sendable, Hashable, Codable {
+public struct WilsonInterval: Sendable, Hashable {
     public var lower: Double
     public var upper: Double
     /// The confidence level, 0.95 unless asked otherwise.

@@ -1,5 +1,5 @@
 /// A 1-based position in a source file: where a YAML node, a diagnostic or a flow step comes from.
-public struct SourceLocation: Sendable, Hashable, Codable, Comparable, CustomStringConvertible {
+public struct SourceLocation: Sendable, Hashable, Comparable, CustomStringConvertible {
     /// The file's path as the user named it (relative paths stay relative, so messages stay short).
     public var file: String
     /// 1-based line number.

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import ParleyFlow
+import ParleyJSON
 import ParleyResults
 
 struct DiffCommand: ParsableCommand {
@@ -85,12 +86,7 @@ struct DiffCommand: ParsableCommand {
             base: baseRecords, candidate: candidateRecords, thresholds: thresholds,
             baseName: base, candidateName: candidate)
         if json {
-            do {
-                let data = try JSONCoding.encoder(pretty: true).encode(comparison)
-                console.out(String(decoding: data, as: UTF8.self))
-            } catch {
-                throw RunDirectoryInput.fail("cannot encode the comparison: \(error)", console: console, exitCode: 3)
-            }
+            console.out(comparison.json.prettySerialized)
         } else {
             ComparisonPrinter(console: console, showUnchanged: all).print(comparison)
         }

@@ -144,12 +144,7 @@ struct HistoryShowCommand: AsyncParsableCommand {
             }
         }
         if json {
-            do {
-                let data = try JSONCoding.encoder(pretty: true).encode(report)
-                console.out(String(decoding: data, as: UTF8.self))
-            } catch {
-                throw RunDirectoryInput.fail("cannot encode the report: \(error)", console: console, exitCode: 3)
-            }
+            console.out(String(decoding: report.json.prettyBytes, as: UTF8.self))
         } else {
             HistoryPrinter(console: console).print(report)
             if let html { console.out("page:       \(html)") }

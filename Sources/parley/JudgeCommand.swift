@@ -126,7 +126,7 @@ struct CalibrateCommand: AsyncParsableCommand {
             }
             let transcript: FlowRunResult
             do {
-                transcript = try JSONCoding.decoder().decode(FlowRunResult.self, from: bytes)
+                transcript = try FlowRunResult(json: JSONValue(parsing: bytes))
             } catch {
                 throw RunDirectoryInput.fail(
                     "\(labels):\(label.line): \(label.transcript) is not a transcript (\(error))", console: console,

@@ -128,8 +128,11 @@ struct RejudgeCommand: AsyncParsableCommand {
             }
         }
         await resources.shutdown()
+        // Graded again the way the run was summarised: the same k, gate and minimum pass rates.
+        let original = RunDirectory(path: runDirectory)
         let summary = RunSummary(
-            runId: runID, startedAt: startedAt, finishedAt: Date(), records: written)
+            runId: runID, startedAt: startedAt, finishedAt: Date(), records: written,
+            options: original.summary(records: (try? original.records()) ?? []).options)
         do {
             try writer.writeSummary(summary)
         } catch {

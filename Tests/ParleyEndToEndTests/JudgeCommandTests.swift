@@ -1,4 +1,5 @@
 import Foundation
+import ParleyJSON
 import ParleyResults
 import ParleyRun
 import Testing
@@ -33,7 +34,7 @@ import Testing
     }
 
     func transcript(_ path: String) throws -> FlowRunResult {
-        try JSONCoding.decoder().decode(FlowRunResult.self, from: Data(contentsOf: URL(fileURLWithPath: path)))
+        try FlowRunResult(json: JSONValue(parsing: Data(contentsOf: URL(fileURLWithPath: path))))
     }
 
     @Test func judgedFlowsPassOrFailAndVerdictsAreCachedAcrossRuns() async throws {

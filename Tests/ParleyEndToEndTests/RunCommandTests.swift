@@ -1,8 +1,10 @@
 import Foundation
 import Testing
 import ParleyFlow
+import ParleyJSON
 import ParleyResults
 import ParleyRun
+import ParleyTestSupport
 
 @Suite struct RunCommandTests {
     /// Flow runs `flows/` makes: one per persona of each flow.
@@ -27,8 +29,7 @@ import ParleyRun
         let transcripts = try FileManager.default.contentsOfDirectory(atPath: out + "/transcripts")
         #expect(transcripts.count == runs)
         #expect(transcripts.contains("refund-by-persona--priya-shah--1.json"))
-        let summary = try JSONCoding.decoder().decode(
-            RunSummary.self, from: Data(contentsOf: URL(fileURLWithPath: out + "/summary.json")))
+        let summary = try RunFixtures.storedSummary(out)
         #expect(summary.passed == runs)
         #expect(summary.total == runs)
         let junit = try String(contentsOfFile: out + "/junit.xml", encoding: .utf8)
@@ -172,7 +173,7 @@ import ParleyRun
             #expect(result.status == 0, "\(result.all)")
             return try RunWriter.readRecords(directory: out).sorted { $0.id < $1.id }.flatMap { record -> [String] in
                 let data = try Data(contentsOf: URL(fileURLWithPath: out + "/" + record.transcript))
-                let transcript = try JSONCoding.decoder().decode(FlowRunResult.self, from: data)
+                let transcript = try FlowRunResult(json: JSONValue(parsing: data))
                 return transcript.turns.filter { $0.simulated == true }.map(\.text)
             }
         }

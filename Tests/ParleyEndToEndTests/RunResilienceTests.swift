@@ -67,8 +67,7 @@ import ParleyRun
         #expect(Set(after.map(\.id)).count == planned, "no flow run recorded twice")
         #expect(
             Array(after.prefix(before.count)).map(\.id) == before.map(\.id), "finished results are kept as they were")
-        let summary = try JSONCoding.decoder().decode(
-            RunSummary.self, from: Data(contentsOf: URL(fileURLWithPath: dir + "/run/summary.json")))
+        let summary = try RunFixtures.storedSummary(dir + "/run")
         #expect(summary.total == planned)
         #expect(summary.notRun == 0)
         sandbox.stop()
@@ -97,8 +96,7 @@ import ParleyRun
         #expect(runner.terminationStatus == 130, "\(printed)")
         #expect(printed.contains("parley run --resume run"))
 
-        let summary = try JSONCoding.decoder().decode(
-            RunSummary.self, from: Data(contentsOf: URL(fileURLWithPath: dir + "/run/summary.json")))
+        let summary = try RunFixtures.storedSummary(dir + "/run")
         #expect(summary.notRun > 0)
         #expect(summary.total + summary.notRun == (try RunMetadata.read(from: dir + "/run").planned))
 

@@ -86,7 +86,7 @@ struct HTTPClientFailureTests {
             let error = await #expect(throws: ClientError.self) {
                 _ = try await client.execute(
                     ClientRequest(
-                        url: "\(base)/trickle", timeouts: HTTPTimeouts(idle: .seconds(20), total: .seconds(2))))
+                        url: "\(base)/trickle", timeouts: HTTPTimeouts(idle: .seconds(20), total: .seconds(6))))
             }
             #expect(error?.code == .totalTimeout)
             #expect(error?.status == 200)

@@ -81,17 +81,29 @@ import ParleySandbox
             #expect(result.outcome == .passed, "\(result.summary)")
             #expect(server.stats.requests(.agentHumanEndSession) == 1)
             // Read the session back the way any client would.
-            let client = HTTPClient()
-            var request = HTTPRequest(method: .get, url: server.baseURL + "/api/v1/sessions?status=completed")
-            request.headers.add(name: "x-api-key", value: SandboxCredentials.default.agentHumanAPIKey)
-            let response = try await client.execute(request)
-            client.shutdown()
-            let sessions = try #require(try JSONValue(parsing: response.body)["sessions"]?.array)
+            let body = try await agentHumanSessions(server, query: "?status=completed")
+            let sessions = try #require(try JSONValue(parsing: body)["sessions"]?.array)
             #expect(sessions.count == 1)
             let transcript = try #require(sessions.first?["transcript"]?.string)
             #expect(transcript.hasPrefix("User: What's the weather on Mars?\nAgent: Sorry, I didn't catch that."))
             let duration = try #require(sessions.first?["duration"]?.int, "the duration is sent in whole seconds")
             #expect((0..<60).contains(duration))
+        }
+    }
+
+    @Test func metadataNumbersReachTheAgentDigitForDigit() async throws {
+        try await withSandbox { server in
+            let metadata = """
+                    metadata: { order: 12345678901234567890, n: 9007199254740993, ratio: 0.10, big: 0x7FFFFFFFFFFFFFFF }
+                """
+            let flow = "steps:\n  - send: What's the weather on Mars?\n  - end\n"
+            let result = try await run(flow, target: Wire.agenthuman.target(server.baseURL, extra: metadata))
+            #expect(result.outcome == .passed, "\(result.summary)")
+            let body = try await agentHumanSessions(server)
+            #expect(
+                body.contains(
+                    #""metadata":{"order":12345678901234567890,"n":9007199254740993,"ratio":0.10,"#
+                        + #""big":9223372036854775807}"#), "\(body)")
         }
     }
 

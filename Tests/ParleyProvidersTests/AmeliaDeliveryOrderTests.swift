@@ -5,7 +5,7 @@ import Testing
 @Suite struct AmeliaDeliveryOrderTests {
     func message(_ sequence: Int?, _ text: String) -> JSONValue {
         var members: [(String, JSONValue)] = [("messageText", .string(text))]
-        if let sequence { members.append(("sessionSequence", .number(Double(sequence)))) }
+        if let sequence { members.append(("sessionSequence", .int(sequence))) }
         return .object(members)
     }
 

@@ -23,7 +23,7 @@ import Testing
             ],
             [
                 "type": "tool-call-ended", "tool_round_index": 0, "tool_id": "lookup", "tool_version": "3",
-                "input_parameters": ["a": "x", "b": 1], "result": #"{"ok":true}"#, "duration": .number(0.125),
+                "input_parameters": ["a": "x", "b": 1], "result": #"{"ok":true}"#, "duration": 0.125,
             ],
         ])
         #expect(actions.map(\.name) == ["lookup", "other"], "in the order the calls started")
@@ -42,7 +42,7 @@ import Testing
             ],
             [
                 "type": "navigate-state-machine-tool-call-state-tool-output-available", "tool_id": "crm",
-                "tool_version": "2", "tool_output": "{}", "duration": .number(0.5), "input_arguments": ["id": "7"],
+                "tool_version": "2", "tool_output": "{}", "duration": 0.5, "input_arguments": ["id": "7"],
             ],
         ])
         #expect(actions.map(\.kind) == [.toolCall, .toolCall])

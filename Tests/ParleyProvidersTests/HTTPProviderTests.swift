@@ -183,6 +183,16 @@ import ParleySandbox
         #expect(result.turns.filter { $0.role == .agent }.allSatisfy { $0.ids?["conversation_id"] == conversation })
     }
 
+    @Test func numbersInARequestBodyKeepEveryDigit() async throws {
+        let server = try await SandboxServer.start()
+        let target = Self.agentHuman(server.baseURL, metadata: "{ order: 12345678901234567890, n: 9007199254740993 }")
+        let result = try await Support.run(try Support.flow(Self.refundFlow), target: target)
+        let body = try await agentHumanSessions(server)
+        await server.stop()
+        #expect(result.outcome == .passed, "\(result.failure?.message ?? "")")
+        #expect(body.contains(#""metadata":{"order":12345678901234567890,"n":9007199254740993}"#), "\(body)")
+    }
+
     @Test func anNDJSONStreamReplyRecordsTheFirstPieceAndTheGreeting() async throws {
         let server = try await SandboxServer.start(
             SandboxConfiguration(latency: .milliseconds(30), chunkDelay: .milliseconds(20)))

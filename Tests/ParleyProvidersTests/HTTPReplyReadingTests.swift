@@ -41,6 +41,40 @@ import ParleyRun
             name: "n", source: .path(try JSONPath(parsing: "$.reply.text")), pattern: wholeMatch, location: location)
         #expect(number.value(in: ["reply": ["text": "ticket 1234 opened"]]) == "1234", "no group: the whole match")
     }
+
+    static let numbers = #"{"id":12345678901234567890,"n":9007199254740993,"price":10.50,"ids":[9007199254740993,1]}"#
+
+    @Test func extractedNumbersKeepEveryDigit() throws {
+        let document = try JSONValue(parsing: Self.numbers)
+        let location = SourceLocation(file: "t", line: 1, column: 1)
+        func value(_ path: String) throws -> String? {
+            Extraction(name: "v", path: try JSONPath(parsing: path), location: location).value(in: document)
+        }
+        #expect(try value("$.id") == "12345678901234567890")
+        #expect(try value("$.n") == "9007199254740993")
+        #expect(try value("$.price") == "10.50", "as the agent wrote it")
+        #expect(try value("$.ids") == "[9007199254740993,1]")
+        #expect(try value("$.ids[*]") == "9007199254740993,1")
+    }
+
+    @Test(
+        arguments: [
+            ("$.n", "9007199254740993", true), ("$.n", "9007199254740992", false),
+            ("$.id", "12345678901234567890", true), ("$.id", "12345678901234567891", false),
+            ("$.price", "10.5", true), ("$.price", "10.50", true), ("$.price", "1.05e1", true),
+            ("$.ids[*]", "1.0", true), ("$.price", "10.5 ", false), ("$.price", "ten", false),
+        ] as [(String, String, Bool)])
+    func conditionsCompareNumbersByExactValue(path: String, wanted: String, holds: Bool) throws {
+        let location = SourceLocation(file: "t", line: 1, column: 1)
+        let scope = VariableScope(persona: nil, scenario: nil, environment: [:])
+        let document = try JSONValue(parsing: Self.numbers)
+        let condition = ReplyCondition.test(
+            try JSONPath(parsing: path), .equals(Template(literal: wanted, location: location)))
+        #expect(try condition.holds(on: document, scope: scope) == holds)
+        let oneOf = ReplyCondition.test(
+            try JSONPath(parsing: path), .oneOf([Template(literal: wanted, location: location)]))
+        #expect(try oneOf.holds(on: document, scope: scope) == holds)
+    }
 }
 
 /// The reply state machines, without sockets.

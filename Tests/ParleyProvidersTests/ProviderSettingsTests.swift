@@ -169,7 +169,7 @@ import ParleyRun
         #expect(spec.settings.baseURL == "https://api.agenthuman.com")
         #expect(spec.settings.url("sessions") == "https://api.agenthuman.com/api/v1/sessions")
         #expect(spec.settings.apiKey == "ah_live_fromenv42")
-        #expect(spec.settings.agentID == .number(123))
+        #expect(spec.settings.agentID == .int(123))
         #expect(spec.settings.sessionType == "agent_chat")
         #expect(spec.settings.sendMessage.pathDescription == "/api/v1/sessions/${session_id}/messages")
         #expect(spec.settings.sendMessage.textField.description == "message")
@@ -196,7 +196,7 @@ import ParleyRun
         #expect(
             JSONValue.object(spec.settings.metadata).serialized
                 == #"{"suite":"nightly","build":"build-991","retries":3,"ci":true,"note":"42"}"#)
-        #expect(spec.settings.agentID == .number(7), "an agent id is a number in the API")
+        #expect(spec.settings.agentID == .int(7), "an agent id is a number in the API")
     }
 
     @Test(arguments: Wire.allCases)

@@ -107,6 +107,15 @@ func withSandbox(
     await server.stop()
 }
 
+/// The sandbox's AgentHuman sessions (`GET /api/v1/sessions`), as the raw body any client would read.
+func agentHumanSessions(_ server: SandboxServer, query: String = "") async throws -> String {
+    let client = HTTPClient()
+    defer { client.shutdown() }
+    var request = HTTPRequest(method: .get, url: server.baseURL + "/api/v1/sessions" + query)
+    request.headers.add(name: "x-api-key", value: SandboxCredentials.default.agentHumanAPIKey)
+    return String(decoding: try await client.execute(request).body, as: UTF8.self)
+}
+
 /// A target's checked spec, with the diagnostics and secrets reading it produced.
 struct ParsedTarget {
     var spec: (any ProviderSpec)?
@@ -184,7 +193,7 @@ func run(
 extension FlowRunResult {
     /// The transcript as it is written to disk.
     var transcriptJSON: String {
-        (try? JSONCoding.encoder().encode(self)).map { String(decoding: $0, as: UTF8.self) } ?? ""
+        json.serialized
     }
 
     /// The conversation id every agent turn reported.
@@ -196,7 +205,9 @@ extension FlowRunResult {
     var events: [ProviderEvent] { turns.flatMap { $0.events ?? [] } }
 
     /// A one-line account for assertion messages.
-    var summary: String { "\(outcome): \(failure?.message ?? "-") [\(failure?.errorKind?.rawValue ?? "-")]" }
+    var summary: String {
+        "\(self.outcome): \(self.failure?.message ?? "-") [\(self.failure?.errorKind?.rawValue ?? "-")]"
+    }
 }
 
 extension SandboxStats {

@@ -98,7 +98,7 @@ import ParleyRun
         let dir = temporaryDirectory()
         let record = try RunWriter(directory: dir).record(result)
         let data = try Data(contentsOf: URL(fileURLWithPath: dir + "/" + record.transcript))
-        let read = try JSONCoding.decoder().decode(FlowRunResult.self, from: data)
+        let read = try FlowRunResult(json: JSONValue(parsing: data))
         #expect(read.json == result.json, "every field survives the round trip")
         #expect(abs(read.turns[0].at.timeIntervalSince(user.at)) < 0.001, "timestamps keep milliseconds")
         #expect(read.turns[1].events == agent.events)

@@ -173,12 +173,11 @@ import ParleyTestSupport
             candidate: runs([.passed, .failed], latencies: [500, 600]) + runs([.passed], flow: "other"),
             thresholds: .init(passRateDrop: 0.1, latencyIncrease: 0.3, latencyFloorMs: 80),
             baseName: "runs/a", candidateName: "runs/b")
-        let data = try JSONCoding.encoder(pretty: true).encode(comparison)
-        let text = String(decoding: data, as: UTF8.self)
-        #expect(text.contains("\"kind\" : \"new-failure\""))
-        #expect(text.contains("\"regressed\" : true"))
-        #expect(text.contains("\"latency_floor_ms\" : 80"))
-        let decoded = try JSONCoding.decoder().decode(RunComparison.self, from: data)
+        let text = comparison.json.prettySerialized
+        #expect(text.contains("\"kind\": \"new-failure\""))
+        #expect(text.contains("\"regressed\": true"))
+        #expect(text.contains("\"latency_floor_ms\": 80"))
+        let decoded = try RunComparison(json: JSONValue(parsing: text))
         #expect(decoded == comparison)
         #expect(decoded.base.name == "runs/a")
     }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import ParleyJSON
 import ParleyResults
 import ParleyRun
 import ParleyTestSupport
@@ -22,13 +23,31 @@ import ParleyTestSupport
             let transcript = try RunDirectory(path: out).transcript(for: record)
             #expect(transcript.id == record.id)
         }
-        let summary = try JSONCoding.decoder().decode(
-            RunSummary.self, from: Data(contentsOf: URL(fileURLWithPath: out + "/summary.json")))
+        let summary = try RunFixtures.storedSummary(out)
         #expect(summary.runId == "merged-1")
         #expect((summary.total, summary.passed, summary.failed, summary.errors) == (4, 2, 1, 1))
         #expect(summary.flows.map(\.flow) == ["a", "b", "c", "d"])
         #expect(summary.startedAt == RunFixtures.start)
         #expect(merge.duplicates == 0)
+    }
+
+    @Test func aMergeWritesWhatARunWrites() throws {
+        let results = [
+            RunFixtures.result(flow: "a", latencies: [120.5, 99.125]), RunFixtures.result(flow: "b", outcome: .failed),
+            RunFixtures.result(flow: "c", outcome: .error, tags: ["tier": "gold"]),
+        ]
+        let run = try RunFixtures.runDirectory(results)
+        let out = RunFixtures.temporaryPath("merged")
+        try RunMerge.plan(directories: [run], runId: (run as NSString).lastPathComponent).write(to: out)
+        func bytes(_ path: String) throws -> Data { try Data(contentsOf: URL(fileURLWithPath: path)) }
+        #expect(try bytes(out + "/results.jsonl") == bytes(run + "/results.jsonl"), "same keys, order and values")
+        for result in results {
+            let transcript = "/transcripts/\(result.id).json"
+            #expect(try bytes(out + transcript) == bytes(run + transcript))
+        }
+        let keys = { (summary: RunSummary) in summary.json.object?.map(\.0) ?? [] }
+        #expect(keys(try RunFixtures.storedSummary(out)) == keys(try RunFixtures.storedSummary(run)))
+        #expect(try String(contentsOfFile: out + "/summary.json", encoding: .utf8).hasPrefix("{\n  \"run_id\": "))
     }
 
     @Test func identicalDuplicatesAreKeptOnce() throws {

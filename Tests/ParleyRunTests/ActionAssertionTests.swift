@@ -26,7 +26,7 @@ import Testing
                 ]
             }
             if input.hasPrefix("yes") {
-                return [.tool("issue-refund", arguments: ["amount": .number(24.99)]), .tool("send-email")]
+                return [.tool("issue-refund", arguments: ["amount": 24.99]), .tool("send-email")]
             }
             return [AgentAction(kind: .stateTransition, name: "ask_order", from: "greeting")]
         })

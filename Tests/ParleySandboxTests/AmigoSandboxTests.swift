@@ -248,13 +248,13 @@ import ParleySandbox
 
     @Test func aConversationIsBusyWhileItsReplyStreams() async throws {
         // A long latency keeps the first interaction busy while the second client checks, even on a busy machine.
-        let configuration = SandboxConfiguration(latency: .seconds(3), chunkDelay: .milliseconds(10))
+        let configuration = SandboxConfiguration(latency: .seconds(6), chunkDelay: .milliseconds(10))
         try await withSandbox(configuration) { server, http in
             let amigo = AmigoTestClient(http: http)
             let token = try await amigo.signIn()
             let start = ContinuousClock.now
             let created = try await amigo.create(token)
-            #expect(ContinuousClock.now - start >= .seconds(3))
+            #expect(ContinuousClock.now - start >= .seconds(6))
             let id = created.conversationID
             try await TestClient.withClient(host: "127.0.0.1", port: server.port) { second in
                 let other = AmigoTestClient(http: SandboxClient(client: second))

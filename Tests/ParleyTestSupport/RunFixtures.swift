@@ -1,5 +1,6 @@
 import Foundation
 import ParleyFlow
+import ParleyJSON
 import ParleyResults
 import ParleyRun
 
@@ -58,6 +59,12 @@ public enum RunFixtures {
             outcome: outcome, failure: failure, startedAt: started, finishedAt: clock,
             conversationId: "conv-\(flow)-\(repetition)",
             opening: .userFirst, turns: turns, steps: steps)
+    }
+
+    /// The `summary.json` written in the run directory `directory`, read strictly (no fallback).
+    public static func storedSummary(_ directory: String) throws -> RunSummary {
+        let path = (directory as NSString).appendingPathComponent(RunWriter.summaryFile)
+        return try RunSummary(json: JSONValue(parsing: Data(contentsOf: URL(fileURLWithPath: path))))
     }
 
     /// A new, empty temporary folder path (not created).

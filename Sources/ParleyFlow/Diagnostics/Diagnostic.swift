@@ -4,8 +4,8 @@
 ///
 /// Diagnostics are values; the executable decides how to print them (`path:line:column: error: ...`,
 /// the source line, a caret).
-public struct Diagnostic: Sendable, Hashable, Codable, CustomStringConvertible {
-    public enum Severity: String, Sendable, Hashable, Codable {
+public struct Diagnostic: Sendable, Hashable, CustomStringConvertible {
+    public enum Severity: String, Sendable, Hashable {
         case error, warning, note
     }
 

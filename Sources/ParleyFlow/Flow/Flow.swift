@@ -82,7 +82,7 @@ public struct Flow: Sendable {
         return .agentFirst
     }
 
-    public enum OpeningKind: String, Sendable, Codable {
+    public enum OpeningKind: String, Sendable, Hashable {
         case agentFirst = "agent-first"
         case userFirst = "user-first"
         case eventFirst = "event-first"
@@ -103,7 +103,7 @@ public struct Step: Sendable {
 }
 
 /// The step kinds a flow can use, by the key that introduces them.
-public enum StepKind: String, Sendable, Codable, CaseIterable {
+public enum StepKind: String, Sendable, Hashable, CaseIterable {
     case send, expect
     case expectNot = "expect_not"
     case wait, set, include, end, recommend, simulate, event, tag, insights

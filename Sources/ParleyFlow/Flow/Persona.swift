@@ -9,7 +9,7 @@ public struct Persona: Sendable {
     /// Where the persona is defined (its own file, or inside the flow).
     public var location: SourceLocation
 
-    public struct Variable: Sendable, Hashable, Codable {
+    public struct Variable: Sendable, Hashable {
         public var name: String
         public var value: String
         public init(name: String, value: String) {
@@ -48,7 +48,7 @@ public struct Persona: Sendable {
 }
 
 /// What the simulated user is trying to do.
-public struct Scenario: Sendable, Hashable, Codable {
+public struct Scenario: Sendable, Hashable {
     public var name: String?
     public var objective: String?
     public var instructions: String?

@@ -122,7 +122,7 @@ actor AgentHumanConversation: AgentConversation {
         ended = true
         let seconds = createdAt.map { max(0, Int(($0.duration(to: clock.now)).seconds.rounded())) } ?? 0
         let body = JSONValue.object([
-            ("duration", .number(Double(seconds))), ("transcript", .string(lines.joined(separator: "\n"))),
+            ("duration", .int(seconds)), ("transcript", .string(lines.joined(separator: "\n"))),
         ])
         // Ending an ended session succeeds again, so this call may be repeated.
         let request = provider.request(

@@ -50,7 +50,11 @@ public struct AgentHumanSettings: Sendable {
         var agentID: JSONValue?
         if let node = map["agent_id"] {
             if let text = values.resolve(node, for: "agent_id") {
-                agentID = Int(text).map { .number(Double($0)) } ?? .string(text)
+                // An id of digits is a number in the API, however long (`007` is 7).
+                let digits = text.drop { $0 == "0" }
+                agentID =
+                    !text.isEmpty && text.allSatisfy({ $0.isASCII && $0.isNumber })
+                    ? .number(JSONNumber(digits.isEmpty ? "0" : String(digits)) ?? JSONNumber(0)) : .string(text)
             }
         } else {
             values.sink.error(
@@ -119,7 +123,7 @@ public struct AgentHumanSettings: Sendable {
         self.replyLimit = replyLimit
         self.baseURL = baseURL
         self.apiKey = apiKey
-        self.agentID = .number(Double(agentID))
+        self.agentID = .int(agentID)
         self.sessionType = sessionType
         self.metadata = metadata
         self.verifyTLS = verifyTLS

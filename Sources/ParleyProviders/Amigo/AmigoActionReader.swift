@@ -28,7 +28,7 @@ struct AmigoActionReader {
         case "tool-call-ended":
             let tool = action["tool_id"]?.string ?? "(unknown tool)"
             let result = action["result"]?.string ?? action["result"].map(\.canonicalText)
-            let duration = action["duration"]?.number.map { $0 * 1000 }
+            let duration = action["duration"]?.double.map { $0 * 1000 }
             if let index = open.removeValue(forKey: Self.key(action)) {
                 actions[index].result = result
                 actions[index].durationMs = duration.map(Milliseconds.round)
@@ -44,7 +44,7 @@ struct AmigoActionReader {
                 .tool(
                     action["tool_id"]?.string ?? "(unknown tool)", arguments: action["input_arguments"],
                     result: action["tool_output"]?.string, version: action["tool_version"]?.scalarText,
-                    durationMs: action["duration"]?.number.map { $0 * 1000 }))
+                    durationMs: action["duration"]?.double.map { $0 * 1000 }))
         case "navigate-state-machine-state-transitioned":
             actions.append(
                 AgentAction(

@@ -310,9 +310,8 @@ final class HTTPTargetReader {
                 case "true", "True", "TRUE": return .constant(.bool(true))
                 case "false", "False", "FALSE": return .constant(.bool(false))
                 default:
-                    if JSONTemplate.isJSONNumber(scalar.value), let number = Double(scalar.value) {
-                        return .constant(.number(number))
-                    }
+                    // A plain scalar JSON reads as a number (`-1`, `0.5`, `2e3`, not `0x10` or `.5`), digit for digit.
+                    if let number = JSONNumber(scalar.value) { return .constant(.number(number)) }
                 }
             }
             guard let parsed = template(node, for: what, scope: scope) else { return nil }

@@ -37,28 +37,4 @@ indirect enum JSONTemplate: Sendable {
         case .object(let members): members.flatMap(\.1.templates)
         }
     }
-
-    /// True for a plain scalar JSON would read as a number: `-1`, `0.5`, `2e3` (not `0x10`, `inf`, `.5`).
-    static func isJSONNumber(_ text: String) -> Bool {
-        var chars = Substring(text)
-        if chars.first == "-" { chars = chars.dropFirst() }
-        func digits() -> Int {
-            let count = chars.prefix { $0.isASCII && $0.isNumber }.count
-            chars = chars.dropFirst(count)
-            return count
-        }
-        let integer = chars
-        guard digits() > 0 else { return false }
-        if integer.first == "0", integer.count > 1, integer.dropFirst().first?.isNumber == true { return false }
-        if chars.first == "." {
-            chars = chars.dropFirst()
-            guard digits() > 0 else { return false }
-        }
-        if chars.first == "e" || chars.first == "E" {
-            chars = chars.dropFirst()
-            if chars.first == "+" || chars.first == "-" { chars = chars.dropFirst() }
-            guard digits() > 0 else { return false }
-        }
-        return chars.isEmpty
-    }
 }

@@ -5,7 +5,8 @@ import ParleyJSON
 /// reaches a value that equals a text, is one of several, exists, or matches a regular expression;
 /// or a combination of tests with `any` / `all`.
 ///
-/// Values are compared as text (`true`, `42`, `done`), so a YAML `equals: true` matches JSON `true`.
+/// Values are compared as text (`true`, `42`, `done`), so a YAML `equals: true` matches JSON `true`;
+/// numbers by exact value, so `equals: 1` matches `1.0` and every digit of a long id counts.
 /// A path reaching several values holds when any of them passes. In a stream of server-sent
 /// events, a condition may also test the event's name (`{ event: done }`).
 indirect enum ReplyCondition: Sendable {
@@ -33,11 +34,11 @@ indirect enum ReplyCondition: Sendable {
                 return found.isEmpty != expected
             case .equals(let template):
                 let wanted = try template.render(scope)
-                return found.contains { $0.extractedText == wanted }
+                return found.contains { $0.reads(as: wanted) }
             case .oneOf(let templates):
                 var wanted: Set<String> = []
                 for template in templates { wanted.insert(try template.render(scope)) }
-                return found.contains { $0.extractedText.map(wanted.contains) ?? false }
+                return found.contains { value in wanted.contains { value.reads(as: $0) } }
             case .matches(let pattern):
                 let regex: CompiledRegex
                 do {
@@ -103,4 +104,13 @@ enum ConditionTest: Sendable {
     case oneOf([Template])
     case exists(Bool)
     case matches(RegexPattern)
+}
+
+extension JSONValue {
+    /// Whether the value is what `text` says: the same text, or, for a number, a number of the same
+    /// exact value.
+    fileprivate func reads(as text: String) -> Bool {
+        if case .number(let number) = self, let wanted = JSONNumber(text) { return number == wanted }
+        return extractedText == text
+    }
 }

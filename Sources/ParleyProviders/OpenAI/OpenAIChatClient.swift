@@ -53,10 +53,10 @@ public struct OpenAIChatClient: Sendable {
                 .array(messages.map { .object([("role", .string($0.role)), ("content", .string($0.content))]) })
             ),
         ]
-        if let t = settings.temperature { body.append(("temperature", .number(t))) }
-        if let m = settings.maxTokens { body.append(("max_tokens", .number(Double(m)))) }
-        if choices > 1 { body.append(("n", .number(Double(choices)))) }
-        if let seed = seed ?? settings.seed { body.append(("seed", .number(Double(seed)))) }
+        if let t = settings.temperature { body.append(("temperature", .double(t))) }
+        if let m = settings.maxTokens { body.append(("max_tokens", .int(m))) }
+        if choices > 1 { body.append(("n", .int(choices))) }
+        if let seed = seed ?? settings.seed { body.append(("seed", .int(seed))) }
         if let responseFormat { body.append(("response_format", responseFormat)) }
         if stream { body.append(("stream", true)) }
         // Streamed answers report tokens only when asked, in a last chunk without choices.

@@ -1,0 +1,140 @@
+/// A JSON number kept as its text, so that every digit survives: an id such as
+/// `12345678901234567890` read from an agent's answer is written back, extracted and compared as it
+/// came, where a `Double` would round it to `12345678901234567000`.
+///
+/// Numbers compare by exact decimal value (`1`, `1.0`, `1e0` and `10e-1` are equal; `-0` equals `0`),
+/// however many digits they have. ``double`` and ``exactly(_:)`` convert when arithmetic is needed.
+public struct JSONNumber: Sendable, Hashable, CustomStringConvertible {
+    /// The number's JSON text: as parsed, or, for a number made from a Swift value, an integer's
+    /// digits and a `Double`'s shortest text that reads back to the same `Double`.
+    public let text: String
+
+    /// A number whose text the parser has already checked against the JSON grammar.
+    init(validated text: String) {
+        self.text = text
+    }
+
+    /// The number `text` spells in JSON's grammar (`-12`, `0.5`, `1e400`); `nil` for anything else,
+    /// including leading zeros, a leading `+`, `.5`, `NaN` and surrounding spaces.
+    public init?(_ text: String) {
+        guard case .number(let number)? = try? JSONValue(parsing: text), number.text == text else { return nil }
+        self = number
+    }
+
+    /// An integer, exactly.
+    public init(_ value: some BinaryInteger) {
+        text = String(value)
+    }
+
+    /// A finite `Double`: whole values up to 2^53 as integers (`3`, not `3.0`), others in the shortest
+    /// text that reads back to the same value. `nil` for infinities and NaN, which JSON cannot hold.
+    public init?(_ value: Double) {
+        guard value.isFinite else { return nil }
+        if value.rounded() == value, abs(value) < 9_007_199_254_740_992 {
+            text = String(Int64(value))
+        } else {
+            text = "\(value)"
+        }
+    }
+
+    public var description: String { text }
+
+    /// The nearest `Double`; `nil` when the number is beyond `Double`'s range (`1e400`).
+    public var double: Double? {
+        guard let value = Double(text), value.isFinite else { return nil }
+        return value
+    }
+
+    /// The number as an `Int`, when it is a whole number in `Int`'s range (`7`, `7.0`, `7e2`).
+    public var int: Int? { exactly(Int.self) }
+
+    /// The number as `type`, when it is a whole number in that type's range; `nil` otherwise.
+    public func exactly<T: FixedWidthInteger>(_ type: T.Type) -> T? {
+        if !text.utf8.contains(where: { $0 == UInt8(ascii: ".") || $0 | 0x20 == UInt8(ascii: "e") }) {
+            return T(text)  // Plain integer text: the common case, no decimal arithmetic.
+        }
+        let value = decimal
+        guard value.exponent >= 0, value.digits.count + value.exponent <= 40 else {
+            return value.digits.isEmpty ? 0 : nil
+        }
+        var result: T = 0
+        let digits = value.digits + Array(repeating: UInt8(ascii: "0"), count: value.exponent)
+        for digit in digits {
+            let (shifted, o1) = result.multipliedReportingOverflow(by: 10)
+            let step = T(digit - UInt8(ascii: "0"))
+            let (next, o2) =
+                value.negative ? shifted.subtractingReportingOverflow(step) : shifted.addingReportingOverflow(step)
+            if o1 || o2 { return nil }
+            result = next
+        }
+        return result
+    }
+
+    public static func == (lhs: JSONNumber, rhs: JSONNumber) -> Bool {
+        lhs.text == rhs.text || lhs.decimal == rhs.decimal
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(decimal)
+    }
+
+    /// The exact value as `±digits × 10^exponent`, digits without leading or trailing zeros (zero has
+    /// no digits and no sign), so that equal values have equal forms whatever their notation.
+    struct Decimal: Hashable {
+        var negative: Bool
+        var digits: [UInt8]
+        var exponent: Int
+    }
+
+    /// Exponents are capped at ±10^15 when comparing: numbers further out than that (which no
+    /// `Double` can hold either) compare by their digits and sign alone.
+    static let exponentCap = 1_000_000_000_000_000
+
+    var decimal: Decimal {
+        let bytes = Array(text.utf8)
+        var i = 0
+        let negative = bytes.first == UInt8(ascii: "-")
+        if negative { i += 1 }
+        var digits: [UInt8] = []
+        digits.reserveCapacity(bytes.count)
+        while i < bytes.count, bytes[i].isDigit {
+            digits.append(bytes[i])
+            i += 1
+        }
+        var exponent = 0
+        if i < bytes.count, bytes[i] == UInt8(ascii: ".") {
+            i += 1
+            while i < bytes.count, bytes[i].isDigit {
+                digits.append(bytes[i])
+                exponent -= 1
+                i += 1
+            }
+        }
+        if i < bytes.count, bytes[i] | 0x20 == UInt8(ascii: "e") {
+            i += 1
+            var sign = 1
+            if i < bytes.count, bytes[i] == UInt8(ascii: "-") || bytes[i] == UInt8(ascii: "+") {
+                if bytes[i] == UInt8(ascii: "-") { sign = -1 }
+                i += 1
+            }
+            var written = 0
+            while i < bytes.count, bytes[i].isDigit {
+                if written < Self.exponentCap { written = written * 10 + Int(bytes[i] - UInt8(ascii: "0")) }
+                i += 1
+            }
+            exponent += sign * min(written, Self.exponentCap)
+        }
+        let leading = digits.prefix { $0 == UInt8(ascii: "0") }.count
+        digits.removeFirst(leading)
+        guard !digits.isEmpty else { return Decimal(negative: false, digits: [], exponent: 0) }
+        while digits.last == UInt8(ascii: "0") {
+            digits.removeLast()
+            exponent += 1
+        }
+        return Decimal(negative: negative, digits: digits, exponent: exponent)
+    }
+}
+
+extension UInt8 {
+    var isDigit: Bool { self >= UInt8(ascii: "0") && self <= UInt8(ascii: "9") }
+}

@@ -1,0 +1,80 @@
+import Testing
+import ParleyJSON
+
+/// Numbers keep their text; they compare, hash and convert by their exact decimal value.
+@Suite struct JSONNumberTests {
+    @Test(arguments: [
+        ("1", "1.0"), ("1", "1e0"), ("1", "10e-1"), ("100", "1E2"), ("0", "-0"), ("0", "0.000e5"),
+        ("0.5", "5e-1"), ("-2.50", "-25e-1"), ("9007199254740993", "9007199254740993.000"),
+        ("123456789012345678901234567890", "1.2345678901234567890123456789e29"),
+    ])
+    func equalValuesInOtherNotationsAreEqual(a: String, b: String) throws {
+        let x = try #require(JSONNumber(a)), y = try #require(JSONNumber(b))
+        #expect(x == y)
+        #expect(x.hashValue == y.hashValue)
+        #expect(JSONValue.number(x) == JSONValue.number(y))
+    }
+
+    @Test(arguments: [
+        ("9007199254740993", "9007199254740992"), ("12345678901234567890", "12345678901234567891"),
+        ("1", "-1"), ("0.1", "0.10000000000000001"), ("1e400", "1e401"),
+    ])
+    func differentValuesDifferEvenWhereADoubleCannotTell(a: String, b: String) throws {
+        #expect(try #require(JSONNumber(a)) != (try #require(JSONNumber(b))))
+    }
+
+    @Test(arguments: ["", " 1", "1 ", "01", "+1", "1.", ".5", "0x10", "NaN", "-", "1e", "--1", "1_000", "١"])
+    func onlyJSONsGrammarIsANumber(text: String) {
+        #expect(JSONNumber(text) == nil, "`\(text)`")
+    }
+
+    @Test func numbersMadeInSwiftAreWrittenShortAndExact() {
+        #expect(JSONValue.int(7).serialized == "7")
+        #expect(JSONValue.int(UInt64.max).serialized == "18446744073709551615")
+        #expect(JSONValue.int(Int64.min).serialized == "-9223372036854775808")
+        #expect(JSONValue.double(3).serialized == "3", "whole values without a trailing .0")
+        #expect(JSONValue.double(-0.0).serialized == "0")
+        #expect(JSONValue.double(0.1).serialized == "0.1")
+        #expect(JSONValue.double(123.456).serialized == "123.456")
+        #expect(JSONValue.double(1e300).serialized == "1e+300")
+        #expect(JSONValue.double(.infinity) == .null, "JSON has no infinity")
+        #expect(JSONValue.double(.nan) == .null)
+        for value in [
+            0.1, 1.0 / 3, Double.leastNonzeroMagnitude, 1.7976931348623157e308, 9_007_199_254_740_993.0, 12.5,
+        ] {
+            #expect(JSONValue.double(value).double == value, "\(value) reads back as the same Double")
+        }
+        let literal: JSONValue = ["n": 2, "x": 0.25]
+        #expect(literal.serialized == #"{"n":2,"x":0.25}"#)
+    }
+
+    @Test func wholeNumbersConvertExactlyWhateverTheirNotation() throws {
+        #expect(JSONNumber("7.0")?.int == 7)
+        #expect(JSONNumber("7e2")?.int == 700)
+        #expect(JSONNumber("7500e-2")?.int == 75)
+        #expect(JSONNumber("7.5")?.int == nil)
+        #expect(JSONNumber("9223372036854775807")?.int == Int.max)
+        #expect(JSONNumber("9223372036854775808")?.int == nil)
+        #expect(JSONNumber("-9223372036854775809")?.int == nil)
+        #expect(JSONNumber("18446744073709551615")?.exactly(UInt64.self) == UInt64.max)
+        #expect(JSONNumber("-1")?.exactly(UInt64.self) == nil)
+        #expect(JSONNumber("1e30")?.int == nil)
+        #expect(JSONNumber("0e99999")?.int == 0)
+        #expect(JSONNumber("300")?.exactly(UInt8.self) == nil)
+    }
+
+    /// What variables and conditions see: strings as they are, numbers as written, integers made in
+    /// Swift without `.0`.
+    @Test func scalarTextKeepsEveryDigit() throws {
+        let reply = try JSONValue(
+            parsing: #"{"id":12345678901234567890,"n":9007199254740993,"price":10.50,"flag":true,"s":"x"}"#)
+        #expect(reply["id"]?.scalarText == "12345678901234567890")
+        #expect(reply["n"]?.extractedText == "9007199254740993")
+        #expect(reply["price"]?.scalarText == "10.50")
+        #expect(reply["flag"]?.scalarText == "true")
+        #expect(reply["s"]?.scalarText == "x")
+        #expect(JSONValue.int(42).scalarText == "42")
+        #expect(JSONValue.double(42).scalarText == "42")
+        #expect(try JSONPath(parsing: "$.id").evaluate(reply).first?.extractedText == "12345678901234567890")
+    }
+}
