@@ -67,9 +67,10 @@ extension AgentAction {
 }
 
 extension CriterionVerdict {
-    /// The verdict with secrets taken out of the judge's reasoning.
+    /// The verdict with secrets taken out of the criterion and the judge's reasoning.
     func redacted(by redactor: SecretRedactor) -> CriterionVerdict {
         var verdict = self
+        verdict.criterion = redactor.redact(criterion)
         verdict.reasoning = redactor.redact(reasoning)
         return verdict
     }

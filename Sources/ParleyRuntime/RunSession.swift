@@ -117,7 +117,7 @@ public final class RunSession: Sendable {
             judges[name] = ModelJudge(
                 settings: pinned,
                 transport: ChatJudgeTransport(client: client, timeout: settings.timeout ?? .seconds(60)),
-                cache: judging.cache)
+                cache: judging.cache, secrets: resources.secrets)
         }
         return JudgePanel(judges: judges, defaultName: defaultName)
     }

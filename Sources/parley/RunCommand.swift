@@ -299,15 +299,15 @@ struct RunCommand: AsyncParsableCommand {
             }
             writer = try RunWriter(directory: directory, secrets: secrets, pricing: config.pricing)
             if previous == nil {
-                try RunMetadata(
+                let metadata = RunMetadata(
                     runId: runID, createdAt: startedAt, paths: project.flowPaths, target: project.target,
                     config: project.config, filters: options.filters,
                     repeatCount: options.repeatCount, seed: options.seed, shard: shard,
                     skipUnsupported: options.skipUnsupported,
                     planned: planned, concurrency: width, failFast: failFast, junit: junit, html: html,
                     minPassRate: minPassRate, k: k, gate: gate, baseline: baseline, alpha: alpha,
-                    environment: RunEnvironment.detect(environment: loaded.workspace.environment)
-                ).write(to: directory)
+                    environment: RunEnvironment.detect(environment: loaded.workspace.environment))
+                try writer.writeFile(RunMetadata.fileName, secrets.redact(metadata.json.prettyBytes))
             }
         } catch {
             console.err(console.style("error:", .red, .bold, forErrors: true) + " \(error)")

@@ -6,9 +6,10 @@ import ParleyResults
 /// login extracts, a value extracted into a variable named like a credential, an environment
 /// variable a flow sends — each holding the characters encodings change (`"`, `\`, `&`, `<`, `>`,
 /// `'`, a newline, a tab, non-ASCII). A failing and an erroring flow run through the binary against
-/// a sandbox, the agent repeating every secret and the requests carrying them in their paths; then
-/// `report`, `diff` and `merge` read the run. Every byte Parley wrote is scanned for every secret in
-/// every form: raw, JSON-, HTML- and XML-escaped, percent-encoded, base64.
+/// a sandbox, the agent repeating every secret and the requests carrying them in their paths, once
+/// with `--verbose` and once `--compact`; then `report`, `diff`, `merge`, `show` and `history` read
+/// the runs. Every byte Parley wrote or printed — the history database included — is scanned for
+/// every secret in every form: raw, JSON-, HTML- and XML-escaped, percent-encoded, base64.
 @Suite struct SecretLeakTests {
     /// Each secret carries a marker word, so even a fragment of one is noticed.
     struct Planted: Sendable {
@@ -128,6 +129,23 @@ import ParleyResults
             "merge", "run", "--out", "merged", "--junit", "out/m.xml", "--html", "out/m.html",
         ])
         #expect(merged.status == 0, "\(merged.all)")
+        // The console's other ways of showing a run: compact lines off a terminal, and `parley show`.
+        let compact = try await parley(["run", "flows", "--out", "compact", "--compact"])
+        #expect(compact.status == 1, "\(compact.all)")
+        for arguments in [["show", "run"], ["show", "run", "--all"]] {
+            let shown = try await parley(arguments)
+            #expect(shown.status == 0, "\(shown.all)")
+        }
+        let shownFailure = try await parley(["show", "run", "leak-fail"])
+        #expect(shownFailure.stdout.contains(Self.publicValue + ", code [redacted]"), "\(shownFailure.all)")
+        let shownError = try await parley(["show", "run", "leak-error"])
+        #expect(shownError.stdout.contains("/nowhere/"), "the error is shown: \(shownError.all)")
+        // Both runs were recorded in the history (.parley/history.sqlite), which reads them back.
+        for arguments in [["history"], ["history", "--json"], ["history", "--flow", "leak-fail"]] {
+            let history = try await parley(arguments)
+            #expect(history.status == 0, "\(history.all)")
+        }
+        #expect(try await parley(["history", "--html", "out/history.html"]).status == 0)
 
         // The flow really carried the secrets: the agent repeated them (as [redacted]) next to the
         // public value, and the broken target's error names the request whose path held them.
@@ -138,7 +156,7 @@ import ParleyResults
         #expect(run.stdout.contains("/nowhere/"), "the erroring flow shows its request: \(run.stdout)")
 
         var written: [(String, [UInt8])] = printed.map { ($0.0, Array($0.1.utf8)) }
-        for folder in ["run", "merged", "out"] {
+        for folder in ["run", "merged", "out", "compact", ".parley"] {
             let root = dir + "/" + folder
             for file in FileManager.default.subpaths(atPath: root) ?? [] {
                 var isDirectory: ObjCBool = false
@@ -148,7 +166,8 @@ import ParleyResults
                 written.append((folder + "/" + file, Array(try Data(contentsOf: URL(fileURLWithPath: path)))))
             }
         }
-        #expect(written.count >= 12, "\(written.map(\.0))")
+        #expect(written.count >= 20, "\(written.map(\.0))")
+        #expect(written.contains { $0.0 == ".parley/history.sqlite" }, "\(written.map(\.0))")
         for secret in Self.all {
             for (form, bytes) in SecretForms.forms(of: secret.value) + SecretForms.markers(secret.marker) {
                 for (source, content) in written where SecretForms.contains(content, bytes) {

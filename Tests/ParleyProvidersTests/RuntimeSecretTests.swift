@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import ParleyFlow
+import ParleyJSON
 @testable import ParleyProviders
 import ParleyRun
 import ParleySandbox
@@ -73,6 +74,56 @@ import ParleySandbox
             #expect(!transcript.contains("tok-from-login-5150"), "\(transcript)")
             #expect(!transcript.contains("sess-extracted-8080"), "\(transcript)")
             #expect(result.failure?.actual == "hello [redacted] [redacted]")
+        }
+    }
+
+    /// The `secret` member of the first request to `path` the sandbox received.
+    static func sentSecret(_ log: SandboxRequestLog, path: String) throws -> String {
+        let request = try #require(log.all.first { $0.path.hasSuffix(path) }, "no request to \(path)")
+        return try #require(try JSONValue(parsing: request.body)["secret"]?.string, "no secret sent")
+    }
+
+    @Test func webhookSecretsAreSecrets() async throws {
+        // Amelia's own webhook delivery: a secret of its own for each conversation.
+        let ameliaLog = SandboxRequestLog()
+        try await withSandbox(SandboxConfiguration(requestLog: ameliaLog)) { server in
+            let (result, secrets) = try await run(Self.oneTurn, target: ameliaWebhookTarget(server.baseURL))
+            #expect(result.outcome == .passed, "\(result.summary)")
+            let secret = try Self.sentSecret(ameliaLog, path: "/conversations/new")
+            #expect(secrets.secrets.contains(secret), "the conversation's webhook secret")
+        }
+        // A `provider: http` target whose replies come by webhook, with a secret made per conversation.
+        let httpLog = SandboxRequestLog()
+        try await withSandbox(SandboxConfiguration(requestLog: httpLog)) { server in
+            let target = HTTPWebhookReplyTests.amelia(
+                server.baseURL, webhook: "{ secret: { header: X-Amelia-Webhook-Secret } }"
+            ).replacingOccurrences(of: "amelia-hook:", with: "t:")
+            let flow = "turn_timeout: 30s\nsteps:\n  - expect: /how can I help/i\n  - send: Where is my order?\n"
+            let (result, secrets) = try await run(flow, target: target)
+            #expect(result.outcome == .passed, "\(result.summary)")
+            let secret = try Self.sentSecret(httpLog, path: "/conversations/new")
+            #expect(secrets.secrets.contains(secret), "the reply webhook's secret")
+        }
+        // One written in the configuration, shared by every conversation.
+        let shared = HTTPWebhookReplyTests.amelia(
+            "http://127.0.0.1:1", webhook: "{ secret: { header: X-Amelia-Webhook-Secret, value: shared-hook-4242 } }")
+        #expect(parseTarget(shared).secrets.contains("shared-hook-4242"))
+    }
+
+    @Test func cookieValuesAreSecrets() async throws {
+        let log = SandboxRequestLog()
+        try await withSandbox(SandboxConfiguration(requestLog: log)) { server in
+            let target = HTTPCookieAndHeaderTests.webchat(server.baseURL).replacingOccurrences(
+                of: "webchat:\n", with: "t:\n")
+            let (result, secrets) = try await run(
+                "steps:\n  - send: My blender arrived cracked.\n  - expect: /order number/i\n", target: target)
+            #expect(result.outcome == .passed, "\(result.summary)")
+            // Every cookie value sent back (the login's session, the conversation's route) is a secret.
+            let sent = log.all.compactMap { $0.header("Cookie") }.flatMap { $0.split(separator: ";") }
+                .compactMap { $0.split(separator: "=", maxSplits: 1).last.map { String($0).trimmingSpaces } }
+            let values = Set(sent.filter { $0.count >= SecretRegistry.minimumLength })
+            #expect(!values.isEmpty, "the webchat sets cookies")
+            #expect(values.isSubset(of: secrets.secrets), "\(values.subtracting(secrets.secrets))")
         }
     }
 
