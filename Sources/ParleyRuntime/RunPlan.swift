@@ -13,16 +13,19 @@ public struct PlanOptions: Sendable {
     public var seed: UInt64
     /// Leave out (and report) flows their target cannot run instead of refusing the whole run.
     public var skipUnsupported: Bool
+    /// Check every target of parley.yaml, not only those the flows use (`parley validate`).
+    public var checkEveryTarget: Bool
 
     public init(
         targetOverride: String? = nil, filters: [String] = [], repeatCount: Int = 1, seed: UInt64 = 0,
-        skipUnsupported: Bool = false
+        skipUnsupported: Bool = false, checkEveryTarget: Bool = false
     ) {
         self.targetOverride = targetOverride
         self.filters = filters
         self.repeatCount = repeatCount
         self.seed = seed
         self.skipUnsupported = skipUnsupported
+        self.checkEveryTarget = checkEveryTarget
     }
 }
 
@@ -43,7 +46,8 @@ public struct RunPlan: Sendable {
     public var warnings: [String]
     /// Flows left out by `--skip-unsupported`, with why.
     public var skipped: [(flow: String, reason: String)]
-    /// Values to redact from every output.
+    /// Values to redact from every output: credentials, values the configuration takes from the
+    /// environment, and the values of the `${env.NAME}` flows use (unless listed under `public_env:`).
     public var secrets: Set<String>
 
     public var hasErrors: Bool { diagnostics.hasErrors }
@@ -205,8 +209,12 @@ public enum RunPlanner {
                 }
             }
         }
+        if options.checkEveryTarget {
+            for target in workspace.config.targets { _ = targetSpec(named: target.name) }
+        }
         plan.defaultJudge = JudgeSelection.defaultJudge(workspace.config)
         plan.secrets = values.secrets
+        for flow in runnable { plan.secrets.formUnion(flow.secretEnvironmentValues(workspace.environment)) }
         plan.diagnostics = sink.sorted
         return plan
     }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import ParleyFlow
 import ParleyProviders
+import ParleyRun
 import ParleyRuntime
 
 /// Options every command that reads flows shares.
@@ -37,6 +38,8 @@ struct LoadedProject {
     var workspace: Workspace
     var flows: [Flow]
     var plan: RunPlan
+    /// The run's secrets, starting with the plan's; the console redacts them from here on.
+    var secrets: SecretRegistry
 }
 
 extension ProjectOptions {
@@ -59,12 +62,16 @@ extension ProjectOptions {
         var options = planOptions
         options.targetOverride = target
         let plan = RunPlanner.plan(flows: loaded.flows, workspace: workspace, options: options)
+        // Diagnostics quote source lines, which may hold a credential written out.
+        // The configuration's own secrets too: a history URL's password is no target's.
+        let secrets = SecretRegistry(plan.secrets.union(workspace.config.secrets))
+        console.protect(with: secrets)
         diagnostics += plan.diagnostics
         if diagnostics.hasErrors {
             printer.print(diagnostics)
             throw ExitCode(2)
         }
         if !diagnostics.isEmpty { printer.print(diagnostics) }
-        return LoadedProject(workspace: workspace, flows: loaded.flows, plan: plan)
+        return LoadedProject(workspace: workspace, flows: loaded.flows, plan: plan, secrets: secrets)
     }
 }

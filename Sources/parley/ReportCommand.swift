@@ -49,11 +49,12 @@ struct ReportCommand: ParsableCommand {
         }
         let path = out ?? (runDirectory as NSString).appendingPathComponent("report.html")
         do {
+            try OutputFile.prepare(path, for: "the report")
             try RunWriter.writeAtomically(path: path, bytes: Array(page.utf8))
         } catch {
             throw RunDirectoryInput.fail(error.description, console: console, exitCode: 3)
         }
-        ResultPrinter(console: console, verbose: false, secrets: []).printSummary(
+        ResultPrinter(console: console, verbose: false).printSummary(
             summary, records: records, directory: runDirectory, junit: nil, html: path, coverage: coverage)
     }
 

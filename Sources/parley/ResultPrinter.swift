@@ -32,23 +32,22 @@ struct ResultPrinter: Sendable {
 
     let console: Console
     let layout: Layout
-    let redactor: SecretRedactor
     private let styler: Styler
     /// Flow runs counted by the latest progress line in `.log`, so each milestone prints once.
     private let logged = LoggedProgress()
     /// The run's `budget:`, for saying what ran out.
     var budget: Budget?
 
-    init(console: Console, layout: Layout, secrets: Set<String>, budget: Budget? = nil) {
+    /// Results come with their secrets taken out; the console redacts every line once more.
+    init(console: Console, layout: Layout, budget: Budget? = nil) {
         self.console = console
         self.layout = layout
-        self.redactor = SecretRedactor(secrets: secrets)
         self.styler = console.styler
         self.budget = budget
     }
 
-    init(console: Console, verbose: Bool, secrets: Set<String>, budget: Budget? = nil) {
-        self.init(console: console, layout: verbose ? .verbose : .lines, secrets: secrets, budget: budget)
+    init(console: Console, verbose: Bool, budget: Budget? = nil) {
+        self.init(console: console, layout: verbose ? .verbose : .lines, budget: budget)
     }
 
     func handle(_ event: RunEvent) {
@@ -57,14 +56,13 @@ struct ResultPrinter: Sendable {
             break
         case .finished(let result, let transcript, let progress):
             if result.outcome != .passed || layout == .lines || layout == .verbose {
-                console.out(redactor.redact(lines(for: result, transcript: transcript, progress: progress)))
+                console.out(lines(for: result, transcript: transcript, progress: progress))
             }
             if case .log(let every) = layout { logProgress(progress, every: every) }
-            console.setStatus(redactor.redact(status(progress, latest: layout == .live ? result : nil)))
+            console.setStatus(status(progress, latest: layout == .live ? result : nil))
         case .interrupted(let result, let progress):
             console.out(
-                styler("STOP ", .yellow, .bold)
-                    + " \(redactor.redact(Self.name(result))) (interrupted; not recorded)")
+                styler("STOP ", .yellow, .bold) + " \(Self.name(result)) (interrupted; not recorded)")
             console.setStatus(status(progress, latest: nil))
         case .writeFailed(let error):
             console.err(console.style("error:", .red, .bold, forErrors: true) + " could not write a result: \(error)")
@@ -247,7 +245,7 @@ struct ResultPrinter: Sendable {
                     + "\(usage.totalTokens) tokens")
         }
         let digest = RunDigest(records: records, summary: summary)
-        for line in digest.lines(styler: styler, directory: directory) { console.out(redactor.redact(line)) }
+        for line in digest.lines(styler: styler, directory: directory) { console.out(line) }
         console.out("results:    \(directory)/")
         if let junit { console.out("junit:      \(junit)") }
         if let html { console.out("report:     \(html)") }
@@ -312,7 +310,7 @@ struct ResultPrinter: Sendable {
             line += "; never: \(listed) (parley coverage \(RunPick.quoted(directory)))"
         }
         console.out("")
-        console.out(redactor.redact(line))
+        console.out(line)
     }
 
     /// Columns padded to their widest cell, the header dimmed; `colour` picks a body row's colour.
@@ -326,9 +324,9 @@ struct ResultPrinter: Sendable {
             if index == 0 {
                 console.out(styler(line, .dim))
             } else if let colour = colour(index - 1) {
-                console.out(redactor.redact(styler(line, colour)))
+                console.out(styler(line, colour))
             } else {
-                console.out(redactor.redact(line))
+                console.out(line)
             }
         }
     }

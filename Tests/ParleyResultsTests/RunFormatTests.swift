@@ -173,7 +173,9 @@ import ParleyTestSupport
         check(try #require(summary.latencyMs), "Percentiles")
         let metadata = RunMetadata(
             runId: "r", paths: [], target: "t", config: "c", filters: [], repeatCount: 1, seed: 1,
-            shard: Shard(parsing: "1/2"), skipUnsupported: false, planned: 1,
+            shard: Shard(parsing: "1/2"), skipUnsupported: false, planned: 1, concurrency: 3, failFast: true,
+            junit: "j.xml", html: "r.html", minPassRate: 0.9, k: 2, gate: .lowerBound, baseline: "base",
+            alpha: 0.01,
             environment: RunEnvironment(gitCommit: "abc", gitBranch: "main", ciJob: "github:1", ciURL: "https://ci"))
         check(metadata, "RunMetadata")
         check(try #require(metadata.environment), "RunEnvironment")
@@ -264,7 +266,9 @@ import ParleyTestSupport
             RunMetadata(
                 runId: "r1", createdAt: try Self.at("2026-01-15T10:30:00.250Z"), paths: ["flows", "more/x.yaml"],
                 target: "staging", config: "ci/parley.yaml", filters: ["tag:smoke", "name:refund*"], repeatCount: 5,
-                seed: UInt64.max, shard: Shard(parsing: "2/3"), skipUnsupported: true, planned: 12),
+                seed: UInt64.max, shard: Shard(parsing: "2/3"), skipUnsupported: true, planned: 12, concurrency: 20,
+                failFast: true, junit: "out/junit.xml", html: "out/report.html", minPassRate: 0.8, k: 3,
+                gate: .lowerBound, baseline: ".parley/runs/base", alpha: 0.1),
             RunMetadata(
                 runId: "r2", createdAt: try Self.at("2026-01-15T10:30:00.000Z"), paths: [], target: nil, config: nil,
                 filters: [], repeatCount: 1, seed: 0, shard: nil, skipUnsupported: false, planned: 0),

@@ -97,6 +97,7 @@ import ParleyTestSupport
         }
         #expect(Self.keys(defs["provider_http"]) == Set(HTTPTargetReader.keys))
         #expect(Self.keys(defs["provider_amelia"]) == Set(AmeliaSettings.keys))
+        #expect(Self.keys(defs["provider_agenthuman"]) == Set(AgentHumanSettings.keys))
         #expect(Self.keys(defs["provider_amelia"]?["properties"]?["webhook"]) == Set(AmeliaWebhookSettings.keys))
         #expect(Self.keys(defs["provider_http"]?["properties"]?["webhook"]) == Set(HTTPWebhookSettings.keys))
         #expect(Self.keys(defs["httpRequest"]) == Set(HTTPTargetReader.requestKeys))

@@ -4,7 +4,7 @@ extension FlowLoadSession {
     func checkVariables(_ flow: Flow) {
         var known = Set<String>()
         for step in flow.steps {
-            for template in templates(of: step.action) {
+            for template in step.action.templates {
                 check(template, in: flow, locals: known)
             }
             // A step's own captures and assignments become available to the steps after it.
@@ -19,24 +19,6 @@ extension FlowLoadSession {
             for template in reply.say + (reply.when?.templates ?? []) {
                 check(template, in: flow, locals: everyLocal)
             }
-        }
-    }
-
-    private func templates(of action: StepAction) -> [Template] {
-        switch action {
-        case .send(let t), .event(let t): [t]
-        case .expect(let e): e.matcher.templates + e.captures.map(\.pattern.source)
-        case .expectNot(let m): m.templates
-        case .set(let assignments): assignments.map(\.value)
-        case .simulate(let options): options.until?.templates ?? []
-        case .tag(let change): change.set.map(\.value)
-        case .insights(let i): [i.state, i.action, i.objective].compactMap { $0?.templates }.flatMap { $0 }
-        case .expectTool(let e):
-            e.name.templates + e.arguments.flatMap(\.matcher.templates) + (e.result?.templates ?? [])
-        case .expectNoTool(let e): e.name.templates
-        case .expectState(let e): e.state.templates
-        case .expectTools(let e): e.sequence.flatMap(\.templates)
-        case .wait, .end, .recommend, .judge: []
         }
     }
 

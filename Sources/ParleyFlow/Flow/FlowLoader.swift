@@ -94,7 +94,7 @@ final class FlowLoadSession {
 
     static let flowKeys = [
         "flow", "description", "tags", "persona", "personas", "scenario", "scenarios", "cases", "turn_timeout",
-        "timeout", "target", "simulator", "replies", "steps", "judge", "min_pass_rate",
+        "timeout", "target", "simulator", "replies", "steps", "judge", "public_env", "min_pass_rate",
     ]
 
     init(environment: [String: String], limits: YAMLLimits) {
@@ -222,6 +222,10 @@ final class FlowLoadSession {
         casesUnreadable = map.has("cases") && flow.cases == nil
         if let location = map.keyLocation("flow") { flow.location = location }
         if let node = map["replies"], let replies = scriptedReplies(node) { flow.replies = replies }
+        if let node = map["public_env"], let names = reader.stringList(node, for: "public_env") {
+            flow.publicEnvironment = Set(names)
+            checkPublicEnvironment(flow, node: node)
+        }
         flow.minPassRate = map.double("min_pass_rate", in: 0...1)
         if let node = map["judge"] {
             flow.judge = judgeSpec(node, at: map.keyLocation("judge") ?? node.location)
@@ -264,6 +268,21 @@ final class FlowLoadSession {
                     at: step.location)
                 return
             }
+        }
+    }
+
+    /// A name under `public_env:` that no `${env.…}` of the flow uses is most likely misspelt.
+    private func checkPublicEnvironment(_ flow: Flow, node: YAMLNode) {
+        var used: Set<String> = []
+        for template in flow.templates {
+            for case (.env(let name), _) in template.references { used.insert(name) }
+        }
+        for item in node.sequence ?? [node] {
+            guard let name = item.string, !used.contains(name) else { continue }
+            sink.warning(
+                "`public_env` lists `\(name)`, but the flow uses no `${env.\(name)}`"
+                    + Suggestion.hint(for: name, in: used),
+                at: item.location)
         }
     }
 
