@@ -72,14 +72,7 @@ struct CaptureCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Replace the file if it exists.")
     var force = false
 
-    @Option(
-        name: .long,
-        help: ArgumentHelp(
-            "The configuration file. Default: parley.yaml in the current folder, if any.", valueName: "file"))
-    var config: String?
-
-    @Flag(name: .long, help: "Never colour the output (also: NO_COLOR=1).")
-    var noColor = false
+    @OptionGroup var configuration: ConfigOptions
 
     func validate() throws {
         guard FlowCapture.ExpectMode(rawValue: expect) != nil else {
@@ -93,9 +86,9 @@ struct CaptureCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let console = Console(forceNoColor: noColor)
+        let console = Console(forceNoColor: configuration.noColor)
         let printer = DiagnosticPrinter(console: console)
-        let (loaded, configDiagnostics) = Workspace.load(configPath: config)
+        let (loaded, configDiagnostics) = Workspace.load(configPath: configuration.config)
         guard let workspace = loaded else {
             printer.print(configDiagnostics)
             throw ExitCode(2)

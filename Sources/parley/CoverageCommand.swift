@@ -38,14 +38,10 @@ struct CoverageCommand: ParsableCommand {
             valueName: "share"))
     var min: String?
 
-    @Option(
-        name: .long,
-        help: ArgumentHelp(
-            "The configuration file. Default: parley.yaml in the current folder, if any.", valueName: "file"))
-    var config: String?
+    @OptionGroup var configuration: ConfigOptions
 
-    @Flag(name: .long, help: "Never colour the output (also: NO_COLOR=1).")
-    var noColor = false
+    var config: String? { configuration.config }
+    var noColor: Bool { configuration.noColor }
 
     func validate() throws {
         if let min, Self.share(min) == nil {

@@ -68,21 +68,14 @@ struct GenerateCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Replace files that exist.")
     var force = false
 
-    @Option(
-        name: .long,
-        help: ArgumentHelp(
-            "The configuration file. Default: parley.yaml in the current folder, if any.", valueName: "file"))
-    var config: String?
-
-    @Flag(name: .long, help: "Never colour the output (also: NO_COLOR=1).")
-    var noColor = false
+    @OptionGroup var configuration: ConfigOptions
 
     func validate() throws {
         guard (1...200).contains(count) else { throw ValidationError("--count is between 1 and 200") }
     }
 
     func run() async throws {
-        let console = Console(forceNoColor: noColor)
+        let console = Console(forceNoColor: configuration.noColor)
         let printer = DiagnosticPrinter(console: console)
         guard let data = FileManager.default.contents(atPath: about) else {
             throw RunDirectoryInput.fail("cannot read \(about)", console: console, exitCode: 2)
@@ -91,7 +84,7 @@ struct GenerateCommand: AsyncParsableCommand {
         guard !description.trimmingSpaces.isEmpty else {
             throw RunDirectoryInput.fail("\(about) is empty: describe the agent", console: console, exitCode: 2)
         }
-        let (loaded, configDiagnostics) = Workspace.load(configPath: config)
+        let (loaded, configDiagnostics) = Workspace.load(configPath: configuration.config)
         guard let workspace = loaded else {
             printer.print(configDiagnostics)
             throw ExitCode(2)

@@ -43,14 +43,10 @@ struct HistoryOptions: ParsableArguments {
             valueName: "location"))
     var history: String?
 
-    @Option(
-        name: .long,
-        help: ArgumentHelp(
-            "The configuration file. Default: parley.yaml in the current folder, if any.", valueName: "file"))
-    var config: String?
+    @OptionGroup var configuration: ConfigOptions
 
-    @Flag(name: .long, help: "Never colour the output (also: NO_COLOR=1).")
-    var noColor = false
+    var config: String? { configuration.config }
+    var noColor: Bool { configuration.noColor }
 
     /// The history's location; its secrets (the configuration's, a password in `--history`) are
     /// kept out of everything the console prints from here on, and returned for files written.

@@ -21,6 +21,18 @@ struct ProjectOptions: ParsableArguments {
         help: ArgumentHelp("The target to run against, by its name in parley.yaml.", valueName: "name"))
     var target: String?
 
+    @OptionGroup var configuration: ConfigOptions
+
+    var config: String? {
+        get { configuration.config }
+        set { configuration.config = newValue }
+    }
+    var noColor: Bool { configuration.noColor }
+    var flowPaths: [String] { paths.isEmpty ? ["flows"] : paths }
+}
+
+/// The configuration file and colour, for commands that read parley.yaml without reading flows.
+struct ConfigOptions: ParsableArguments {
     @Option(
         name: .long,
         help: ArgumentHelp(
@@ -29,8 +41,6 @@ struct ProjectOptions: ParsableArguments {
 
     @Flag(name: .long, help: "Never colour the output (also: NO_COLOR=1).")
     var noColor = false
-
-    var flowPaths: [String] { paths.isEmpty ? ["flows"] : paths }
 }
 
 /// Flows, workspace and plan, checked; or the diagnostics that stop the command.
