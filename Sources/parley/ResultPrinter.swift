@@ -256,16 +256,24 @@ struct ResultPrinter: Sendable {
         let repeated = summary.flows.filter { $0.runs > 1 }
         guard !repeated.isEmpty else { return }
         let k = summary.k.map(String.init) ?? "k"
+        // pass@1 and pass^1 are the pass rate again (several runs of one flow without --repeat).
+        let attempts = summary.k.map { $0 > 1 } ?? true
         let thresholds = repeated.contains { $0.minPassRate != nil }
-        var rows = [["flow", "passed", "rate", "95% interval", "pass@\(k)", "pass^\(k)"] + (thresholds ? ["min"] : [])]
+        var rows = [
+            ["flow", "passed", "rate", "95% interval"] + (attempts ? ["pass@\(k)", "pass^\(k)"] : [])
+                + (thresholds ? ["min"] : [])
+        ]
         for flow in repeated {
             rows.append(
                 [
                     flow.flow, "\(flow.passed)/\(flow.runs)", StatisticsText.percent(flow.passRate),
                     flow.passRateInterval.map(StatisticsText.interval) ?? "–",
-                    flow.passAtK.map(StatisticsText.percent) ?? "–",
-                    flow.passHatK.map(StatisticsText.percent) ?? "–",
                 ]
+                    + (attempts
+                        ? [
+                            flow.passAtK.map(StatisticsText.percent) ?? "–",
+                            flow.passHatK.map(StatisticsText.percent) ?? "–",
+                        ] : [])
                     + (thresholds
                         ? [
                             flow.minPassRate.map {

@@ -242,6 +242,8 @@ import ParleyTestSupport
         // Pass rates by persona and by scenario are tables in the statistics' columns.
         let lines = result.stdout.split(separator: "\n").map(String.init)
         #expect(lines.contains { $0.hasPrefix("scenario ") && $0.hasSuffix("rate  95% interval") }, "\(result.stdout)")
+        // Without --repeat, pass@1 and pass^1 would only repeat the rate.
+        #expect(lines.contains { $0.hasPrefix("flow ") && $0.hasSuffix("rate  95% interval") }, "\(result.stdout)")
         #expect(
             lines.contains {
                 $0.hasPrefix("damaged item ")
