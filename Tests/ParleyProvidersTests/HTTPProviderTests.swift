@@ -370,7 +370,7 @@ import ParleySandbox
         let flow = try Support.flow(
             """
             flow: never-ready
-            turn_timeout: 6s
+            turn_timeout: 12s
             steps:
               - expect: /how can I help/i
             """)
@@ -382,7 +382,7 @@ import ParleySandbox
         #expect(result.failure?.errorKind == .timeout)
         let message = try #require(result.failure?.message)
         #expect(message.contains("no polled message satisfied `until` ($.kind equals never)"), "\(message)")
-        #expect(message.contains("(turn timeout 6s)"), "\(message)")
+        #expect(message.contains("(turn timeout 12s)"), "\(message)")
         #expect(message.contains("the last poll, GET \(server.baseURL)/helpdesk/v2/conversations/"), "\(message)")
         #expect(message.contains("answered (200): {\"data\":{\"items\":["), "the answer is shown: \(message)")
         #expect(polls >= 1)
