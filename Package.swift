@@ -51,6 +51,8 @@ let package = Package(
         // Run directories: one codec per file format, writer, merge, comparison.
         .target(
             name: "ParleyResults", dependencies: ["ParleyStatistics", "ParleyRun", "ParleyFlow", "ParleyJSON"]),
+        // Writing flows: from captured conversations, and from a model's suggestions (checked before use).
+        .target(name: "ParleyAuthoring", dependencies: ["ParleyRun", "ParleyFlow", "ParleyJSON"]),
         // Run history: runs and flow runs recorded in SQLite (GRDB) or PostgreSQL (PostgresNIO).
         .target(
             name: "ParleyHistory",
@@ -109,8 +111,8 @@ let package = Package(
         .target(
             name: "ParleyRuntime",
             dependencies: [
-                "ParleyProviders", "ParleySandbox", "ParleyDemoAgent", "ParleyJudging", "ParleyRun", "ParleyFlow",
-                "ParleyJSON", "ParleyHTTP",
+                "ParleyProviders", "ParleySandbox", "ParleyDemoAgent", "ParleyJudging", "ParleyAuthoring", "ParleyRun",
+                "ParleyFlow", "ParleyJSON", "ParleyHTTP",
             ]
         ),
         // The command line: parses, prints, scaffolds projects.
@@ -118,12 +120,14 @@ let package = Package(
             name: "parley",
             dependencies: [
                 "ParleyRuntime", "ParleyReports", "ParleyHistory", "ParleyResults", "ParleyStatistics", "ParleyJudging",
-                "ParleyRun", "ParleyFlow", "ParleySandbox", "ParleyDemoAgent", "ParleyProviders", "ParleyJSON",
+                "ParleyAuthoring", "ParleyRun", "ParleyFlow", "ParleySandbox", "ParleyDemoAgent", "ParleyProviders",
+                "ParleyJSON",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             resources: [
                 .embedInCode("Resources/schema/flow.schema.json"),
                 .embedInCode("Resources/schema/persona.schema.json"),
+                .embedInCode("Resources/schema/scenario.schema.json"),
                 .embedInCode("Resources/schema/steps.schema.json"),
                 .embedInCode("Resources/schema/parley.schema.json"),
                 .embedInCode("Resources/schema/common.schema.json"),
@@ -154,8 +158,13 @@ let package = Package(
         .testTarget(
             name: "ParleyJudgingTests", dependencies: ["ParleyJudging", "ParleyRun", "ParleyFlow", "ParleyJSON"]),
         .testTarget(
+            name: "ParleyAuthoringTests",
+            dependencies: ["ParleyAuthoring", "ParleyRun", "ParleyFlow", "ParleyJSON", "ParleyTestSupport"]),
+        .testTarget(
             name: "ParleyResultsTests",
-            dependencies: ["ParleyResults", "ParleyRun", "ParleyFlow", "ParleyJSON", "ParleyTestSupport"]),
+            dependencies: [
+                "ParleyResults", "ParleyStatistics", "ParleyRun", "ParleyFlow", "ParleyJSON", "ParleyTestSupport",
+            ]),
         .testTarget(
             name: "ParleyReportsTests",
             dependencies: [

@@ -84,7 +84,7 @@ struct AgentScriptChecker {
             for (reference, location) in template.references {
                 switch reference {
                 case .persona, .scenario: continue
-                case .local, .env:
+                case .local, .env, .case:
                     reader.error(
                         "a simulated user's line can use `${persona.<field>}` and `${scenario.<field>}`, not "
                             + "`\(reference)`",

@@ -3,6 +3,8 @@
 /// (server-sent events use them as separators).
 ///
 /// A body has one reader: iterate once, from one task. Cancelling that task aborts the transfer.
+/// A line longer than the request's body limit (``HTTPRequest/maxResponseBytes``) aborts it too,
+/// with `.tooLarge`: a server that never sends a line break cannot make the reader hold more.
 public struct HTTPLines: AsyncSequence, Sendable {
     public typealias Element = [UInt8]
     public typealias Failure = HTTPError
@@ -32,6 +34,15 @@ public struct HTTPLines: AsyncSequence, Sendable {
         public mutating func next() async throws(HTTPError) -> [UInt8]? {
             while !failed {
                 if let line = splitter.nextLine() { return line }
+                // Every complete line is out: what the splitter holds is one unfinished line.
+                if splitter.unfinishedLineBytes > control.limit {
+                    failed = true
+                    splitter = LineSplitter()
+                    control.cancel()
+                    throw HTTPError(
+                        code: .tooLarge, message: "a line of the response body exceeds \(control.limit) bytes",
+                        redactedURL: control.transfer.redactedURL)
+                }
                 if bodyEnded { return nil }
                 switch await control.nextChunk() {
                 case .success(nil):

@@ -34,6 +34,9 @@ struct LineSplitter {
         pending.append(contentsOf: chunk)
     }
 
+    /// Bytes held after the last line break: the line still being received (and lines not yet taken).
+    var unfinishedLineBytes: Int { pending.count - lineStart }
+
     /// Marks the end of the stream, so that an unterminated last line becomes available.
     mutating func finish() {
         finished = true

@@ -86,6 +86,7 @@ extension HistoryReport.FailingFlow: JSONRecord {
         try json.optional("last_passed", &lastPassed)
         try json.optional("location", &location)
         try json.optional("message", &message)
+        try json.optional("flow_run", &flowRun)
     }
 }
 

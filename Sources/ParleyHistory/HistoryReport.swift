@@ -95,6 +95,9 @@ public struct HistoryReport: Sendable {
         /// Where and why it failed in the latest run.
         public var location: String?
         public var message: String?
+        /// The flow run that failed, when it differs from the flow's name: a persona, a matrix run's
+        /// scenario or a table's row (`refund [Dana · late parcel] case shipped`).
+        public var flowRun: String?
     }
 
     /// Reply latency at both ends of the report.
@@ -119,6 +122,8 @@ public struct HistoryReport: Sendable {
         var cost: Double?
         var failureLocation: String?
         var failureMessage: String?
+        /// The flow run's name with its persona, scenario and row (``FlowRunName``).
+        var name: String
     }
 
     /// One run's row as stored.
@@ -160,7 +165,7 @@ public struct HistoryReport: Sendable {
         // Each flow's status per run: failed if any of its runs failed, else error if any erred.
         var flowOrder: [String] = []
         var status: [String: [String: Character]] = [:]
-        var lastFailure: [String: (location: String?, message: String?)] = [:]
+        var lastFailure: [String: (location: String?, message: String?, name: String)] = [:]
         for run in runs {
             for row in byRun[run.id] ?? [] {
                 if status[row.flow] == nil { flowOrder.append(row.flow) }
@@ -169,7 +174,9 @@ public struct HistoryReport: Sendable {
                 if current == nil || letter == "F" || (letter == "E" && current == "P") {
                     status[row.flow, default: [:]][run.id] = letter
                 }
-                if row.outcome == "failed" { lastFailure[row.flow] = (row.failureLocation, row.failureMessage) }
+                if row.outcome == "failed" {
+                    lastFailure[row.flow] = (row.failureLocation, row.failureMessage, row.name)
+                }
             }
         }
         var flips: [FlowFlips] = []
@@ -191,7 +198,8 @@ public struct HistoryReport: Sendable {
                 FailingFlow(
                     flow: flow, since: decided[start].0.reference, failingRuns: decided.count - start,
                     lastPassed: start > 0 ? decided[start - 1].0.reference : nil,
-                    location: lastFailure[flow]?.location, message: lastFailure[flow]?.message))
+                    location: lastFailure[flow]?.location, message: lastFailure[flow]?.message,
+                    flowRun: lastFailure[flow].flatMap { $0.name == flow ? nil : $0.name }))
         }
         self.flips = flips.sorted { $0.flips != $1.flips ? $0.flips > $1.flips : $0.flow < $1.flow }
         self.failing = failing.sorted {

@@ -83,6 +83,12 @@ enum HistorySchema {
                 )
                 """,
             ]),
+        HistoryMigration(
+            version: 3, description: "scenario and table row of flow runs",
+            statements: [
+                "ALTER TABLE parley_flow_runs ADD COLUMN scenario TEXT",
+                "ALTER TABLE parley_flow_runs ADD COLUMN case_name TEXT",
+            ]),
     ]
 
     /// The version this Parley writes.

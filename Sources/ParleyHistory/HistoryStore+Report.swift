@@ -1,5 +1,6 @@
 import Foundation
 import ParleyJSON
+import ParleyResults
 
 extension HistoryStore {
     /// The report of the runs `query` selects.
@@ -34,12 +35,12 @@ extension HistoryStore {
             let ids = runs[start..<min(start + 200, runs.count)].map { SQLValue.text($0.id) }
             var sql =
                 "SELECT run_id, flow, outcome, latencies_ms, input_tokens, output_tokens, cost, failure_location, "
-                + "failure_message FROM parley_flow_runs WHERE run_id IN ("
+                + "failure_message, id, persona, scenario, case_name FROM parley_flow_runs WHERE run_id IN ("
                 + RecordedRun.placeholders(ids.count) + ")"
             if !flowFilter.sql.isEmpty { sql += " AND " + flowFilter.sql }
             let rows = try await database.query(SQLStatement(sql + " ORDER BY run_id, id", ids + flowFilter.arguments))
             flowRuns += rows.compactMap { row in
-                guard row.count == 9, let runID = row[0].string, let flow = row[1].string,
+                guard row.count == 13, let runID = row[0].string, let flow = row[1].string,
                     let outcome = row[2].string
                 else { return nil }
                 let latencies =
@@ -47,7 +48,12 @@ extension HistoryStore {
                 return HistoryReport.FlowRunRow(
                     runID: runID, flow: flow, outcome: outcome, latencies: latencies, inputTokens: row[4].int,
                     outputTokens: row[5].int, cost: row[6].double, failureLocation: row[7].string,
-                    failureMessage: row[8].string)
+                    failureMessage: row[8].string,
+                    name: FlowRunName.make(
+                        flow: flow,
+                        who: FlowRunName.who(
+                            id: row[9].string ?? "", persona: row[10].string, scenario: row[11].string),
+                        caseName: row[12].string))
             }
         }
         return HistoryReport(query: query, location: location, runs: runs, flowRuns: flowRuns)

@@ -149,7 +149,7 @@ public struct RecordedRun: Sendable {
     static let flowColumns =
         "run_id, id, flow, persona, repetition, file, target, provider, outcome, failure_location, "
         + "failure_message, error_kind, started_at, duration_ms, turns, latencies_ms, latency_p50, latency_p90, "
-        + "latency_p99, judge_verdicts, input_tokens, output_tokens, cost"
+        + "latency_p99, judge_verdicts, input_tokens, output_tokens, cost, scenario, case_name"
     static let flowConflict = "(run_id, id)"
     static let usageTable = "parley_token_usage"
     static let usageColumns = "run_id, flow_run_id, role, model, calls, input_tokens, output_tokens"
@@ -169,6 +169,7 @@ public struct RecordedRun: Sendable {
             .text(record.latenciesMs.json.serialized),
             SQLValue(percentiles?.p50), SQLValue(percentiles?.p90), SQLValue(percentiles?.p99),
             SQLValue(verdicts), SQLValue(tokens?.0), SQLValue(tokens?.1), SQLValue(record.cost),
+            SQLValue(record.scenario), SQLValue(record.dataCase?.name),
         ]
     }
 

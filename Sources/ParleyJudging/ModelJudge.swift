@@ -28,11 +28,18 @@ public struct ModelJudge: ConversationJudge {
     let transport: any JudgeTransport
     /// `nil` with `--no-cache`: every verdict is fresh (and not stored).
     let cache: VerdictCache?
+    /// The run's secrets, kept out of what the cache stores: a judge's reasoning may quote the
+    /// conversation, and with it a token the agent repeated.
+    let secrets: SecretRegistry?
 
-    public init(settings: JudgeModelSettings, transport: any JudgeTransport, cache: VerdictCache?) {
+    public init(
+        settings: JudgeModelSettings, transport: any JudgeTransport, cache: VerdictCache?,
+        secrets: SecretRegistry? = nil
+    ) {
         self.settings = settings
         self.transport = transport
         self.cache = cache
+        self.secrets = secrets
     }
 
     public var name: String { settings.name }
@@ -46,10 +53,28 @@ public struct ModelJudge: ConversationJudge {
         }
         let completion = try await transport.complete(messages, settings: settings)
         let verdicts = try VerdictParser.parse(completion.text, criteria: request.criteria.count)
-        cache?.write(key, answer: completion.text, model: settings.model)
+        if let cache {
+            cache.write(key, answer: Self.storedAnswer(verdicts, secrets: secrets), model: settings.model)
+        }
         return JudgeAnswer(
             verdicts: verdicts,
             usage: JudgeUsage(
                 calls: 1, promptTokens: completion.promptTokens, completionTokens: completion.completionTokens))
+    }
+}
+
+extension ModelJudge {
+    /// The answer as the cache keeps it: the parsed verdicts in the schema's shape, each reasoning
+    /// with the run's secrets taken out. Redacting the raw answer instead could break its JSON when a
+    /// secret is a word such as `pass`; this keeps the structure whatever the secrets are.
+    static func storedAnswer(_ verdicts: [(verdict: Verdict, reasoning: String)], secrets: SecretRegistry?) -> String {
+        let redactor = secrets?.redactor
+        let list = verdicts.enumerated().map { index, item in
+            JSONValue.object([
+                ("criterion", .int(index + 1)), ("verdict", .string(item.verdict.rawValue)),
+                ("reasoning", .string(redactor?.redact(item.reasoning) ?? item.reasoning)),
+            ])
+        }
+        return JSONValue.object([("verdicts", .array(list))]).serialized
     }
 }

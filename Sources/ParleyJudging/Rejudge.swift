@@ -48,7 +48,7 @@ public enum Rejudge {
             do {
                 let graded = try await JudgeGrading.grade(
                     spec, step: step, turns: Array(original.turns.prefix(seen)), persona: persona,
-                    scenario: flow?.scenario, judges: judges)
+                    scenario: flow?.scenario(named: original.scenario), judges: judges)
                 usage = usage + graded.usage
                 judgments.append(graded.judgment)
                 let failed = JudgeGrading.failure(graded.judgment, spec: spec, stepKind: StepKind.judge.rawValue)

@@ -14,10 +14,12 @@ struct ProviderHTTP: Sendable {
     let connectTimeout: Duration
     let limits: RateLimits
     let retry: RetryPolicy
+    /// The largest reply: a body (or a stream's line) too big to carry one is refused while arriving.
+    let replyLimit: ReplyLimit
 
     init(
         client: HTTPClient, service: String, verifyTLS: Bool = true, connectTimeout: Duration = .seconds(10),
-        limits: RateLimits = RateLimits(), retry: RetryPolicy = RetryPolicy()
+        limits: RateLimits = RateLimits(), retry: RetryPolicy = RetryPolicy(), replyLimit: ReplyLimit = .default
     ) {
         self.client = client
         self.service = service
@@ -25,9 +27,10 @@ struct ProviderHTTP: Sendable {
         self.connectTimeout = connectTimeout
         self.limits = limits
         self.retry = retry
+        self.replyLimit = replyLimit
     }
 
-    /// A request with this target's TLS and connect settings, and a deadline for the whole exchange.
+    /// A request with this target's TLS, connect and size settings, and a deadline for the whole exchange.
     func request(
         _ method: HTTPMethod, _ url: String, headers: HTTPHeaders = [:], body: HTTPBody? = nil,
         timeout: Duration
@@ -36,6 +39,7 @@ struct ProviderHTTP: Sendable {
         request.verifyTLS = verifyTLS
         request.timeouts.connect = connectTimeout
         request.timeouts.total = timeout
+        request.maxResponseBytes = replyLimit.bodyBytes
         return request
     }
 
@@ -123,6 +127,8 @@ struct ProviderHTTP: Sendable {
                 .connectionDropped, "\(service) dropped the connection in the middle of a reply (\(error.message))")
         case .cancelled:
             return ProviderError(.cancelled, "cancelled")
+        case .tooLarge:
+            return replyLimit.exceeded
         default:
             return ProviderError(.protocolViolation, "\(service): \(error.message)")
         }

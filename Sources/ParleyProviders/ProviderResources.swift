@@ -4,14 +4,18 @@ import ParleyJSON
 import ParleyFlow
 import ParleyRun
 
-/// What live providers share during a run: one HTTP client (one libcurl event loop), and services
-/// several targets use (the embedded sandbox), each started once.
+/// What live providers share during a run: one HTTP client (one libcurl event loop), the run's
+/// secrets, and services several targets use (the embedded sandbox), each started once.
 public final class ProviderResources: Sendable {
     private let client = Mutex<HTTPClient?>(nil)
     private let cleanups = Mutex<[@Sendable () async -> Void]>([])
     private let services = SharedServices()
+    /// The run's secrets; providers add what they obtain (tokens) and their own credentials.
+    public let secrets: SecretRegistry
 
-    public init() {}
+    public init(secrets: SecretRegistry = SecretRegistry()) {
+        self.secrets = secrets
+    }
 
     /// The run's HTTP client, created on first use.
     public var http: HTTPClient {

@@ -40,8 +40,8 @@ extension HTMLReport {
             out += "\(Markup.escape(flow.flow))</button>"
             if flow.flaky {
                 out +=
-                    " <span class=\"badge flaky\" title=\"outcomes differ between runs of the same "
-                    + "persona\">flaky</span>"
+                    " <span class=\"badge flaky\" title=\"outcomes differ between repetitions of the same "
+                    + "persona, scenario and row\">flaky</span>"
             }
             out += "<div class=\"file\">\(Markup.escape(flow.file))</div></td>"
             out += "<td class=\"num\">\(flow.runs)</td>"

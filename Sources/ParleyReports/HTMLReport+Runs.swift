@@ -61,7 +61,10 @@ extension HTMLReport {
         let outcome = record.outcome.rawValue
         // Tab-separated with tabs at both ends, so the script finds a whole key with one substring test.
         let keys = record.labels + record.conversationTags.map { "\($0.key)=\($0.value)" }.sorted()
-        let search = [record.flow, record.persona ?? "", record.file, record.id].joined(separator: " ").lowercased()
+        let search = [
+            record.flow, record.persona ?? "", record.scenario ?? "", record.dataCase?.name ?? "", record.file,
+            record.id,
+        ].joined(separator: " ").lowercased()
         var out =
             "<details class=\"run r-\(outcome)\" id=\"run-\(index)\" data-i=\"\(index)\" data-outcome=\"\(outcome)\""
         out +=
@@ -77,6 +80,14 @@ extension HTMLReport {
         out += "<span class=\"line\"><span class=\"badge b-\(outcome)\">\(label)</span>"
         out += "<span class=\"name\">\(Markup.escape(record.flow))</span>"
         if let persona = record.persona { out += "<span class=\"persona\">\(Markup.escape(persona))</span>" }
+        if let scenario = record.scenario {
+            out += "<span class=\"persona\" title=\"scenario\">\(Markup.escape(scenario))</span>"
+        }
+        if let row = record.dataCase {
+            out +=
+                "<span class=\"persona\" title=\"\(Markup.escape("\(row.file):\(row.line)"))\">case "
+                + "\(Markup.escape(row.name))</span>"
+        }
         if record.repetition > 1 { out += "<span class=\"rep\" title=\"repetition\">#\(record.repetition)</span>" }
         if flaky { out += "<span class=\"badge flaky\">flaky</span>" }
         for key in keys { out += "<span class=\"tag\">\(Markup.escape(key))</span>" }

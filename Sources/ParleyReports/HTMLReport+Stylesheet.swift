@@ -106,6 +106,8 @@ extension HTMLReport {
         td.warn { color: var(--err); font-weight: 650; }
         table.flows tbody tr:hover { background: var(--soft); }
         table.flows.folded tr.extra { display: none; }
+        table.groups tbody tr:hover { background: var(--soft); }
+        .group-grid { display: grid; grid-template-columns: repeat(auto-fit, minmax(340px, 1fr)); gap: 22px; }
         .flow-link { background: none; border: 0; padding: 0; font-weight: 600; cursor: pointer; text-align: left; }
         .flow-link:hover { color: var(--accent); text-decoration: underline; }
         .file { font-family: var(--mono); font-size: 11.5px; color: var(--muted); }

@@ -16,7 +16,7 @@ public enum HTMLReport {
     /// record after another, so a single transcript is decoded at a time however large the run; when
     /// it throws, the run is still listed, with the reason its transcript is missing.
     public static func render(
-        summary: RunSummary, records: [ResultRecord], title: String? = nil,
+        summary: RunSummary, records: [ResultRecord], title: String? = nil, coverage: RunCoverage? = nil,
         transcript: (ResultRecord) throws -> FlowRunResult
     ) -> String {
         let ordered = failuresFirst(records)
@@ -29,6 +29,8 @@ public enum HTMLReport {
         page += cards(summary: summary)
         page += latencySection(records: records)
         page += flowsSection(summary: summary)
+        page += groupsSection(summary: summary)
+        page += coverageSection(coverage)
         page += runsSection(ordered: ordered, flaky: flaky)
         page += "</main>\n<div hidden id=\"transcripts\">\n"
         for (index, record) in ordered.enumerated() {
@@ -50,7 +52,8 @@ public enum HTMLReport {
     public static func render(directory: RunDirectory, title: String? = nil) throws(RunDirectoryError) -> String {
         let records = try directory.records()
         let summary = directory.summary(records: records)
-        return render(summary: summary, records: records, title: title) { record in
+        return render(summary: summary, records: records, title: title, coverage: directory.storedCoverage()) {
+            record in
             try directory.transcript(for: record)
         }
     }

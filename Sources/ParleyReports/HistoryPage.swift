@@ -189,7 +189,7 @@ public enum HistoryPage {
             out += "<tr class=\"f-failed\"><td>\(Markup.escape(flow.flow))</td>"
             out += "<td>\(Markup.escape(reference(flow.since)))</td><td class=\"num\">\(flow.failingRuns)</td>"
             out += "<td>\(Markup.escape(flow.lastPassed.map(reference) ?? "–"))</td>"
-            let failure = [flow.location, flow.message].compactMap { $0 }.joined(separator: ": ")
+            let failure = [flow.flowRun, flow.location, flow.message].compactMap { $0 }.joined(separator: ": ")
             out += "<td>\(Markup.escape(failure))</td></tr>\n"
         }
         return out + "</tbody></table></div>\n</section>\n"

@@ -46,9 +46,8 @@ public enum JUnitReport {
     private static func testcase(_ r: ResultRecord) -> String {
         let classname = (r.file as NSString).deletingPathExtension
             .split(separator: "/").filter { $0 != "." && $0 != ".." }.joined(separator: ".")
-        var name = r.flow
-        if let persona = r.persona { name += " [\(persona)]" }
-        if r.repetition > 1 { name += " #\(r.repetition)" }
+        // Test cases of a matrix or a table must be told apart: the scenario and the row are named.
+        let name = r.name
         var out =
             "    <testcase name=\"\(Markup.escape(name))\" classname=\"\(Markup.escape(classname))\" "
             + "file=\"\(Markup.escape(r.file))\" time=\(seconds(r.durationMs))"

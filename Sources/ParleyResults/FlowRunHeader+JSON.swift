@@ -21,6 +21,8 @@ extension FlowRunHeader: JSONRecord {
         try json.field("flow", &flow)
         try json.field("file", &file)
         try json.optional("persona", &persona)
+        try json.optional("scenario", &scenario)
+        try json.optional("case", &dataCase)
         try json.field("repetition", &repetition)
         try json.field("target", &target)
         try json.field("provider", &provider)
@@ -49,6 +51,17 @@ extension FailureInfo: JSONRecord {
         try json.optional("expected", &expected)
         try json.optional("actual", &actual)
         try json.optional("error_kind", &errorKind)
+    }
+}
+
+/// The row of a table a flow run used: `{"name": "shipped", "file": "flows/orders.csv", "line": 4}`.
+extension CaseReference: JSONRecord {
+    public static let blank = CaseReference(name: "", file: "", line: 0)
+
+    public mutating func members<C: JSONMemberCoder>(_ json: inout C) throws(C.Failure) {
+        try json.field("name", &name)
+        try json.field("file", &file)
+        try json.field("line", &line)
     }
 }
 

@@ -1,6 +1,8 @@
+import ParleyRun
 import ParleyStatistics
+
 extension RunComparison {
-    /// Compares two runs' records flow by flow (flow name and persona).
+    /// Compares two runs' records flow by flow (flow name, persona, a matrix run's scenario and a table's row).
     public static func compare(
         base: [ResultRecord], candidate: [ResultRecord], thresholds: Thresholds = .standard,
         baseName: String = "base", candidateName: String = "candidate"
@@ -15,7 +17,8 @@ extension RunComparison {
             let after = candidateGroups.records[key].map(FlowStats.init(records:))
             let sample = candidateGroups.records[key]?.first ?? baseGroups.records[key]?.first
             return FlowComparison(
-                flow: key.flow, persona: key.persona, file: sample?.file ?? "", base: before, candidate: after,
+                flow: key.flow, persona: key.persona, scenario: key.scenario, caseName: key.caseName,
+                file: sample?.file ?? "", base: before, candidate: after,
                 changes: changes(from: before, to: after, thresholds: thresholds))
         }
         return RunComparison(
@@ -24,7 +27,7 @@ extension RunComparison {
             thresholds: thresholds, flows: sorted(flows))
     }
 
-    /// What changed between the base's and the candidate's runs of one flow and persona.
+    /// What changed between the base's and the candidate's runs of one flow and persona (and scenario and row).
     ///
     /// When both sides ran once, any change of outcome counts. When either ran more than once, a
     /// pass-rate change (and the new failure, fix or flakiness that comes with it) counts only when
@@ -78,13 +81,18 @@ extension RunComparison {
     private struct FlowKey: Hashable {
         var flow: String
         var persona: String?
+        /// Only a scenario that tells the flow's runs apart (a matrix's).
+        var scenario: String?
+        var caseName: String?
     }
 
     private static func group(_ records: [ResultRecord]) -> (order: [FlowKey], records: [FlowKey: [ResultRecord]]) {
         var order: [FlowKey] = []
         var groups: [FlowKey: [ResultRecord]] = [:]
         for record in records {
-            let key = FlowKey(flow: record.flow, persona: record.persona)
+            let scenario = FlowRunResult.idNamesScenario(record.id, scenario: record.scenario) ? record.scenario : nil
+            let key = FlowKey(
+                flow: record.flow, persona: record.persona, scenario: scenario, caseName: record.dataCase?.name)
             if groups[key] == nil { order.append(key) }
             groups[key, default: []].append(record)
         }
@@ -104,7 +112,9 @@ extension RunComparison {
             let (ra, rb) = (rank(a), rank(b))
             if ra != rb { return ra < rb }
             if a.flow != b.flow { return a.flow < b.flow }
-            return (a.persona ?? "") < (b.persona ?? "")
+            return (a.persona ?? "", a.scenario ?? "", a.caseName ?? "") < (
+                b.persona ?? "", b.scenario ?? "", b.caseName ?? ""
+            )
         }
     }
 }

@@ -40,11 +40,13 @@ extension RunComparison.RunTotals: JSONRecord {
 
 extension RunComparison.FlowComparison: JSONRecord {
     public static let blank = RunComparison.FlowComparison(
-        flow: "", persona: nil, file: "", base: nil, candidate: nil, changes: [])
+        flow: "", persona: nil, scenario: nil, caseName: nil, file: "", base: nil, candidate: nil, changes: [])
 
     public mutating func members<C: JSONMemberCoder>(_ json: inout C) throws(C.Failure) {
         try json.field("flow", &flow)
         try json.optional("persona", &persona)
+        try json.optional("scenario", &scenario)
+        try json.optional("case_name", &caseName)
         try json.field("file", &file)
         try json.optional("base", &base)
         try json.optional("candidate", &candidate)

@@ -8,7 +8,8 @@ import ParleyStatistics
 /// pass-rate and reply-latency changes, and flows only one of them ran.
 ///
 /// Flow runs are matched by flow name and persona (flow runs without a persona match each other),
-/// so repetitions of one flow and persona are compared as a group.
+/// a matrix run's scenario and a table's row, so repetitions of one flow and persona are compared as
+/// a group.
 public struct RunComparison: Sendable, Hashable {
     /// Counts of the run compared against.
     public var base: RunTotals
@@ -71,10 +72,14 @@ public struct RunComparison: Sendable, Hashable {
         }
     }
 
-    /// One flow and persona in both runs (or one of them).
+    /// One flow and persona (and scenario and row) in both runs (or one of them).
     public struct FlowComparison: Sendable, Hashable {
         public var flow: String
         public var persona: String?
+        /// A matrix run's scenario.
+        public var scenario: String?
+        /// A table's row.
+        public var caseName: String?
         public var file: String
         public var base: FlowStats?
         public var candidate: FlowStats?

@@ -1,4 +1,5 @@
 import Foundation
+import ParleyFlow
 import ParleyJSON
 import ParleyRun
 
@@ -64,6 +65,23 @@ public struct RunDirectory: Sendable {
             finishedAt: finished ?? start, planned: tally.total)
     }
 
+    /// `coverage.json`, when the run has one that can be read.
+    public func storedCoverage() -> RunCoverage? {
+        let file = (path as NSString).appendingPathComponent(RunWriter.coverageFile)
+        guard let data = FileManager.default.contents(atPath: file), let json = try? JSONValue(parsing: data) else {
+            return nil
+        }
+        return try? RunCoverage(json: json)
+    }
+
+    /// Coverage of this run's records against `inventory`, reading each transcript once.
+    public func coverage(records: [ResultRecord], inventory: CoverageInventory?) -> RunCoverage {
+        RunCoverage(
+            runId: ((path as NSString).resolvingSymlinksInPath as NSString).lastPathComponent, records: records,
+            inventory: inventory
+        ) { try transcript(for: $0) }
+    }
+
     /// A summary of records whose run left no (usable) `summary.json`: the run spans its records.
     public static func computedSummary(records: [ResultRecord], runId: String, notRun: Int = 0) -> RunSummary {
         let started = records.map(\.startedAt).min() ?? Date(timeIntervalSince1970: 0)
@@ -111,6 +129,27 @@ public struct RunDirectory: Sendable {
             return try FlowRunResult(json: try JSONValue(parsing: data))
         } catch {
             throw RunDirectoryError(path: path, message: "not a transcript (\(error))")
+        }
+    }
+
+    /// A transcript file read on its own (`parley capture`): its flow run, or why it is not one.
+    public static func readTranscript(path: String) throws(RunDirectoryError) -> FlowRunResult {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw RunDirectoryError(
+                path: path, message: isDirectory(path) ? "is a folder, not a transcript" : "no such file")
+        }
+        let json: JSONValue
+        do {
+            json = try JSONValue(parsing: data)
+        } catch {
+            throw RunDirectoryError(path: path, message: "not a Parley transcript (not JSON: \(error))")
+        }
+        do {
+            return try FlowRunResult(json: json)
+        } catch {
+            // `no `turns`` reads better than "`turns`: missing".
+            let reason = error.message == "missing" ? "no `\(error.path)`" : error.description
+            throw RunDirectoryError(path: path, message: "not a Parley transcript (\(reason))")
         }
     }
 

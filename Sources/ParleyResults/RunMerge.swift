@@ -15,6 +15,9 @@ public struct RunMerge: Sendable {
     public var duplicates: Int
     /// The merged summary.
     public var summary: RunSummary
+    /// The merged `run.json`, when an input has one: the first input's settings, every input's
+    /// paths, no shard, and the merged plan; `nil` when no input has one.
+    public var metadata: RunMetadata?
 
     /// One merged flow run.
     public struct Entry: Sendable {
@@ -60,6 +63,7 @@ public struct RunMerge: Sendable {
         // The shards of one run share how it was judged: k, the gate and each flow's min pass rate.
         var options = RunSummary.Options()
         var optionsFound = false
+        var described: [RunMetadata] = []
         for path in directories {
             let directory = RunDirectory(path: path)
             let records: [ResultRecord]
@@ -69,6 +73,7 @@ public struct RunMerge: Sendable {
                 throw Failure(kind: .unreadable, message: error.description)
             }
             let summary = directory.summary(records: records)
+            if let metadata = try? RunMetadata.read(from: path) { described.append(metadata) }
             notRun += summary.notRun
             let stored = summary.options
             if !optionsFound, stored.k != nil || stored.gate != .point || !stored.minPassRates.isEmpty {
@@ -125,11 +130,34 @@ public struct RunMerge: Sendable {
         let summary = RunSummary(
             runId: runId, startedAt: started, finishedAt: finished, records: records,
             planned: records.count + notRun, options: options)
-        return RunMerge(entries: entries, duplicates: duplicates, summary: summary)
+        return RunMerge(
+            entries: entries, duplicates: duplicates, summary: summary,
+            metadata: merged(described, runId: runId, createdAt: started, planned: summary.total + summary.notRun))
+    }
+
+    /// One description of the merged run: the first input's settings, the union of the inputs'
+    /// paths, the target when every input names the same, the first git commit and CI job known;
+    /// no shard, and no report paths (they named each input's own reports).
+    private static func merged(_ described: [RunMetadata], runId: String, createdAt: Date, planned: Int)
+        -> RunMetadata?
+    {
+        guard var metadata = described.first else { return nil }
+        metadata.runId = runId
+        metadata.createdAt = createdAt
+        metadata.paths = described.flatMap(\.paths).reduce(into: []) { paths, path in
+            if !paths.contains(path) { paths.append(path) }
+        }
+        if Set(described.map(\.target)).count > 1 { metadata.target = nil }
+        metadata.shard = nil
+        metadata.planned = planned
+        metadata.junit = nil
+        metadata.html = nil
+        metadata.environment = described.lazy.compactMap(\.environment).first
+        return metadata
     }
 
     /// Writes the merged run to `directory`, which must not already be a run directory: transcripts
-    /// first, then `results.jsonl` and `summary.json`, each atomically.
+    /// first, then `results.jsonl`, `summary.json` and `run.json`, each atomically.
     public func write(to directory: String) throws(Failure) {
         let resultsPath = (directory as NSString).appendingPathComponent(RunWriter.resultsFile)
         if FileManager.default.fileExists(atPath: resultsPath) {
@@ -160,6 +188,7 @@ public struct RunMerge: Sendable {
             try RunWriter.writeAtomically(path: resultsPath, bytes: lines)
             let summaryPath = (directory as NSString).appendingPathComponent(RunWriter.summaryFile)
             try RunWriter.writeAtomically(path: summaryPath, bytes: summary.json.prettyBytes)
+            try metadata?.write(to: directory)
         } catch let error as RunDirectoryError {
             throw Failure(kind: .unwritable, message: error.description)
         } catch {

@@ -19,6 +19,15 @@ extension RunMetadata: JSONRecord {
         try json.optional("shard", &shard)
         try json.field("skip_unsupported", &skipUnsupported)
         try json.field("planned", &planned)
+        try json.optional("concurrency", &concurrency)
+        try json.optional("fail_fast", &failFast)
+        try json.optional("junit", &junit)
+        try json.optional("html", &html)
+        try json.optional("min_pass_rate", &minPassRate)
+        try json.optional("k", &k)
+        try json.optional("gate", &gate)
+        try json.optional("baseline", &baseline)
+        try json.optional("alpha", &alpha)
         try json.optional("environment", &environment)
     }
 }

@@ -16,14 +16,41 @@ public struct RunMetadata: Sendable, Hashable {
     public var skipUnsupported: Bool
     /// How many flow runs the run planned (after filtering and sharding).
     public var planned: Int
+    /// Flow runs at once (`--concurrency`, or parley.yaml's, or the default) as the run started.
+    /// Absent in run directories written before it was recorded.
+    public var concurrency: Int?
+    /// `--fail-fast`.
+    public var failFast: Bool?
+    /// `--junit` and `--html`: the reports a resumed run writes again at its end.
+    public var junit: String?
+    public var html: String?
+    /// `--min-pass-rate`.
+    public var minPassRate: Double?
+    /// `--k`, the k of pass@k and pass^k, when it was not `--repeat`.
+    public var k: Int?
+    /// `--gate`: what a minimum pass rate is compared with.
+    public var gate: PassGate?
+    /// `--baseline` and `--alpha`: the run the finished run is compared with, and how.
+    public var baseline: String?
+    public var alpha: Double?
     /// The git commit and CI job the run was made for, when known.
     public var environment: RunEnvironment?
 
     public init(
         runId: String, createdAt: Date = Date(), paths: [String], target: String?, config: String?, filters: [String],
-        repeatCount: Int, seed: UInt64, shard: Shard?, skipUnsupported: Bool, planned: Int,
-        environment: RunEnvironment? = nil
+        repeatCount: Int, seed: UInt64, shard: Shard?, skipUnsupported: Bool, planned: Int, concurrency: Int? = nil,
+        failFast: Bool? = nil, junit: String? = nil, html: String? = nil, minPassRate: Double? = nil, k: Int? = nil,
+        gate: PassGate? = nil, baseline: String? = nil, alpha: Double? = nil, environment: RunEnvironment? = nil
     ) {
+        self.concurrency = concurrency
+        self.failFast = failFast
+        self.junit = junit
+        self.html = html
+        self.minPassRate = minPassRate
+        self.k = k
+        self.gate = gate
+        self.baseline = baseline
+        self.alpha = alpha
         self.environment = environment
         self.runId = runId
         self.createdAt = createdAt

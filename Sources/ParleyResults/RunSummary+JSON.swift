@@ -26,6 +26,25 @@ extension RunSummary: JSONRecord {
         try json.optional("budget", &budget)
         try json.optional("judge_usage", &judgeUsage)
         try json.field("flows", &flows)
+        try json.optional("personas", &personas)
+        try json.optional("scenarios", &scenarios)
+    }
+}
+
+/// The flow runs of one persona or one scenario in `summary.json`.
+extension RunSummary.GroupSummary: JSONRecord {
+    public static let blank = RunSummary.GroupSummary(
+        name: "", runs: 0, passed: 0, failed: 0, errors: 0, passRate: 0, passRateInterval: nil, flows: 0)
+
+    public mutating func members<C: JSONMemberCoder>(_ json: inout C) throws(C.Failure) {
+        try json.field("name", &name)
+        try json.field("runs", &runs)
+        try json.field("passed", &passed)
+        try json.field("failed", &failed)
+        try json.field("errors", &errors)
+        try json.field("pass_rate", &passRate)
+        try json.optional("pass_rate_interval", &passRateInterval)
+        try json.field("flows", &flows)
     }
 }
 

@@ -33,6 +33,24 @@ public struct RunSummary: Sendable, Hashable {
     /// Judge calls and tokens of the whole run (absent when nothing was judged).
     public var judgeUsage: JudgeUsage?
     public var flows: [FlowSummary]
+    /// Outcomes by persona, across flows (absent when no flow run had a persona).
+    public var personas: [GroupSummary]?
+    /// Outcomes by scenario, across flows (absent when no flow run had a named scenario).
+    public var scenarios: [GroupSummary]?
+
+    /// The outcomes of the flow runs that share a persona or a scenario.
+    public struct GroupSummary: Sendable, Hashable {
+        public var name: String
+        public var runs: Int
+        public var passed: Int
+        public var failed: Int
+        public var errors: Int
+        public var passRate: Double
+        /// The 95% Wilson interval of `passRate`.
+        public var passRateInterval: WilsonInterval?
+        /// The flows these runs belong to.
+        public var flows: Int
+    }
 
     public struct FlowSummary: Sendable, Hashable {
         public var flow: String
@@ -48,7 +66,7 @@ public struct RunSummary: Sendable, Hashable {
         public var passAtK: Double?
         /// The chance that all k attempts pass.
         public var passHatK: Double?
-        /// The flow's outcomes differ between runs of the same persona (`--repeat`).
+        /// The flow's outcomes differ between repetitions of one persona, scenario and table row (`--repeat`).
         public var flaky: Bool
         public var latencyMs: Percentiles?
         /// The share of runs that must pass (`min_pass_rate:` or `--min-pass-rate`), when set.

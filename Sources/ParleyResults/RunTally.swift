@@ -3,16 +3,20 @@ import ParleyRun
 import ParleyStatistics
 
 /// Everything a run's summary and closing digest need, added up one record at a time, so that a run
-/// of any length is summarised in memory that grows with its flows and personas, not its flow runs.
+/// of any length is summarised in memory that grows with its flows and their variants, not its flow runs.
 ///
 /// ``RunSummary/init(runId:startedAt:finishedAt:records:planned:options:)`` is this tally over its
 /// records: a summary computed as results stream by and one computed from a run directory agree.
 public struct RunTally: Sendable {
-    /// The flow runs of one flow and persona that did not pass, for the closing digest.
+    /// The flow runs of one flow and variant (persona, a matrix run's scenario, a table's row) that
+    /// did not pass, for the closing digest.
     public struct NotPassed: Sendable, Equatable {
         public var flow: String
+        /// The persona, with a matrix run's scenario (`Dana · late parcel`).
         public var persona: String?
-        /// Every run of the flow and persona, passed or not.
+        /// The row of a table.
+        public var caseName: String?
+        /// Every run of the flow and variant, passed or not.
         public var runs: Int
         public var failed: Int
         public var errors: Int
@@ -26,13 +30,15 @@ public struct RunTally: Sendable {
         public var repetitions: [Int]
     }
 
-    /// Different failure reasons counted per flow and persona; beyond it the count stops.
+    /// Different failure reasons counted per flow and variant; beyond it the count stops.
     public static let reasonLimit = 1_000
-    /// Repetition numbers of failing runs kept per flow and persona (a digest names the first few).
+    /// Repetition numbers of failing runs kept per flow and variant (a digest names the first few).
     public static let repetitionsKept = 8
 
-    fileprivate struct PersonaTally: Sendable {
-        var persona: String?
+    /// The runs of one flow that differ only by repetition (``ResultRecord/variantKey``).
+    fileprivate struct VariantTally: Sendable {
+        var who: String?
+        var caseName: String?
         var runs = 0
         var outcomes: Set<Outcome> = []
         var failed = 0
@@ -68,8 +74,17 @@ public struct RunTally: Sendable {
     fileprivate struct FlowTally: Sendable {
         var file: String
         var counts = Counts()
-        var personaOrder: [String] = []
-        var personas: [String: PersonaTally] = [:]
+        var variantOrder: [String] = []
+        var variants: [String: VariantTally] = [:]
+    }
+
+    /// The runs that share a persona or a scenario, across flows.
+    fileprivate struct GroupTally: Sendable {
+        var runs = 0
+        var passed = 0
+        var failed = 0
+        var errors = 0
+        var flows: Set<String> = []
     }
 
     private var counts = Counts()
@@ -80,6 +95,12 @@ public struct RunTally: Sendable {
     private var judgeUsage: JudgeUsage?
     private var flowOrder: [String] = []
     private var flows: [String: FlowTally] = [:]
+    /// The targets of the flow runs, each once, in order.
+    public private(set) var targets: [String] = []
+    private var personaOrder: [String] = []
+    private var personas: [String: GroupTally] = [:]
+    private var scenarioOrder: [String] = []
+    private var scenarios: [String: GroupTally] = [:]
 
     public init() {}
 
@@ -93,11 +114,35 @@ public struct RunTally: Sendable {
         counts.add(record)
         if let judged = record.judgeUsage { judgeUsage = (judgeUsage ?? JudgeUsage()) + judged }
 
+        if !targets.contains(record.target) { targets.append(record.target) }
         if flows[record.flow] == nil {
             flowOrder.append(record.flow)
             flows[record.flow] = FlowTally(file: record.file)
         }
         flows[record.flow]?.add(record)
+        if let persona = record.persona { Self.count(record, under: persona, in: &personas, order: &personaOrder) }
+        if let scenario = record.scenario {
+            Self.count(record, under: scenario, in: &scenarios, order: &scenarioOrder)
+        }
+    }
+
+    private static func count(
+        _ record: ResultRecord, under name: String, in groups: inout [String: GroupTally], order: inout [String]
+    ) {
+        if groups[name] == nil { order.append(name) }
+        groups[name, default: GroupTally()].add(record)
+    }
+
+    private static func summaries(_ order: [String], _ groups: [String: GroupTally]) -> [RunSummary.GroupSummary]? {
+        guard !order.isEmpty else { return nil }
+        return order.compactMap { name in
+            guard let group = groups[name] else { return nil }
+            return RunSummary.GroupSummary(
+                name: name, runs: group.runs, passed: group.passed, failed: group.failed, errors: group.errors,
+                passRate: PassRate.of(passed: group.passed, runs: group.runs),
+                passRateInterval: WilsonInterval(successes: group.passed, trials: group.runs),
+                flows: group.flows.count)
+        }
     }
 
     /// The summary of the flow runs added; `planned` counts flow runs that were meant to run.
@@ -115,19 +160,21 @@ public struct RunTally: Sendable {
         summary.latencyMs = counts.latency.percentiles
         summary.usage = RunCost(usage: counts.usage, cost: counts.cost, pricing: options.pricing)
         summary.judgeUsage = judgeUsage
+        summary.personas = Self.summaries(personaOrder, personas)
+        summary.scenarios = Self.summaries(scenarioOrder, scenarios)
         summary.flows = flowOrder.compactMap { name in flows[name].map { $0.summary(name, options: options) } }
         return summary
     }
 
-    /// The flows and personas with runs that did not pass, in the order they were first seen.
+    /// The flows and variants with runs that did not pass, in the order they were first seen.
     public var notPassed: [NotPassed] {
         flowOrder.flatMap { name -> [NotPassed] in
             guard let flow = flows[name] else { return [] }
-            return flow.personaOrder.compactMap { key in
-                guard let tally = flow.personas[key], let first = tally.first else { return nil }
+            return flow.variantOrder.compactMap { key in
+                guard let tally = flow.variants[key], let first = tally.first else { return nil }
                 return NotPassed(
-                    flow: name, persona: tally.persona, runs: tally.runs, failed: tally.failed, errors: tally.errors,
-                    first: first, reasons: tally.reasons.count, repetitions: tally.repetitions)
+                    flow: name, persona: tally.who, caseName: tally.caseName, runs: tally.runs, failed: tally.failed,
+                    errors: tally.errors, first: first, reasons: tally.reasons.count, repetitions: tally.repetitions)
             }
         }
     }
@@ -136,12 +183,12 @@ public struct RunTally: Sendable {
 extension RunTally.FlowTally {
     fileprivate mutating func add(_ record: ResultRecord) {
         counts.add(record)
-        let key = record.persona ?? ""
-        if personas[key] == nil {
-            personaOrder.append(key)
-            personas[key] = RunTally.PersonaTally(persona: record.persona)
+        let key = record.variantKey
+        if variants[key] == nil {
+            variantOrder.append(key)
+            variants[key] = RunTally.VariantTally(who: record.who, caseName: record.dataCase?.name)
         }
-        personas[key]?.add(record)
+        variants[key]?.add(record)
     }
 
     fileprivate func summary(_ name: String, options: RunSummary.Options) -> RunSummary.FlowSummary {
@@ -149,7 +196,8 @@ extension RunTally.FlowTally {
         var flow = RunSummary.FlowSummary(
             flow: name, file: file, runs: runs, passed: passed, failed: counts.failed, errors: counts.errors,
             passRate: PassRate.of(passed: passed, runs: runs),
-            flaky: personas.values.contains { $0.outcomes.count > 1 }, latencyMs: counts.latency.percentiles)
+            // Runs of a matrix or a table differ by design; only repetitions of one variant can be flaky.
+            flaky: variants.values.contains { $0.outcomes.count > 1 }, latencyMs: counts.latency.percentiles)
         flow.passRateInterval = WilsonInterval(successes: passed, trials: runs)
         if let k = options.k {
             flow.passAtK = PassAtK.atLeastOne(passed: passed, runs: runs, k: k)
@@ -165,7 +213,19 @@ extension RunTally.FlowTally {
     }
 }
 
-extension RunTally.PersonaTally {
+extension RunTally.GroupTally {
+    fileprivate mutating func add(_ record: ResultRecord) {
+        runs += 1
+        switch record.outcome {
+        case .passed: passed += 1
+        case .failed: failed += 1
+        case .error: errors += 1
+        }
+        flows.insert(record.flow)
+    }
+}
+
+extension RunTally.VariantTally {
     fileprivate mutating func add(_ record: ResultRecord) {
         runs += 1
         outcomes.insert(record.outcome)

@@ -9,6 +9,11 @@ public struct RunDirectoryError: Error, Sendable, CustomStringConvertible {
     public var path: String
     public var message: String
     public var description: String { "\(path): \(message)" }
+
+    public init(path: String, message: String) {
+        self.path = path
+        self.message = message
+    }
 }
 
 /// Writes a run directory as flow runs finish: a transcript each, a line in `results.jsonl`, and
@@ -16,30 +21,36 @@ public struct RunDirectoryError: Error, Sendable, CustomStringConvertible {
 ///
 /// Every line is appended with one `write(2)` as soon as its flow run finishes, after its transcript
 /// is in place, so a crash (even `kill -9`) loses nothing that had finished.
+///
+/// Results arrive with their secrets already taken out (``FlowRunResult/redacted(by:)``); the
+/// bytes written are passed through the run's secrets once more, in case a value held one in a
+/// form nothing recognised before it was encoded.
 public final class RunWriter: Sendable {
     public let directory: String
     private let resultsFD: Mutex<Int32>
     /// The flow runs kept so far, added up for the summary; records themselves are not kept, so
     /// memory does not grow with the run.
     private let kept: Mutex<RunTally>
-    /// Values replaced by `[redacted]` in everything written.
-    private let redactor: SecretRedactor
+    /// The run's secrets, replaced by `[redacted]` in everything written.
+    private let secrets: SecretRegistry
     /// Prices each flow run's tokens as it is recorded.
     private let pricing: Pricing
 
     public static let resultsFile = "results.jsonl"
     public static let summaryFile = "summary.json"
+    public static let coverageFile = "coverage.json"
     public static let transcriptsFolder = "transcripts"
 
     /// Opens (creating if needed) a run directory; existing results are kept and appended to.
     /// `tally` is what the directory already holds when a run is resumed; the flow runs kept
     /// are added to it.
     public init(
-        directory: String, secrets: Set<String> = [], pricing: Pricing = Pricing(), tally: RunTally = RunTally()
+        directory: String, secrets: SecretRegistry = SecretRegistry(), pricing: Pricing = Pricing(),
+        tally: RunTally = RunTally()
     ) throws(RunDirectoryError) {
         self.directory = directory
         self.kept = Mutex(tally)
-        self.redactor = SecretRedactor(secrets: secrets)
+        self.secrets = secrets
         self.pricing = pricing
         let transcripts = (directory as NSString).appendingPathComponent(Self.transcriptsFolder)
         do {
@@ -70,6 +81,7 @@ public final class RunWriter: Sendable {
         let transcriptPath = "\(Self.transcriptsFolder)/\(result.id).json"
         var record = ResultRecord(result, transcript: transcriptPath)
         record.cost = RunCost.cost(of: result.usage ?? [], pricing: pricing)
+        let redactor = secrets.redactor
         try writeFile(transcriptPath, redactor.redact(result.json.prettyBytes))
         var line = redactor.redact(record.json.bytes)
         line.append(UInt8(ascii: "\n"))
@@ -83,13 +95,38 @@ public final class RunWriter: Sendable {
 
     /// Writes `summary.json` (replacing any earlier one).
     public func writeSummary(_ summary: RunSummary) throws(RunDirectoryError) {
-        try writeFile(Self.summaryFile, redactor.redact(summary.json.prettyBytes))
+        try writeFile(Self.summaryFile, secrets.redactor.redact(summary.json.prettyBytes))
+    }
+
+    /// Writes `coverage.json` into the run directory at `directory` (replacing any earlier one),
+    /// through `secrets` like every file of a run: item names are what the agent reported.
+    public static func writeCoverage(
+        _ coverage: RunCoverage, to directory: String, secrets: SecretRegistry = SecretRegistry()
+    ) throws(RunDirectoryError) {
+        try writeAtomically(
+            path: (directory as NSString).appendingPathComponent(coverageFile),
+            bytes: secrets.redactor.redact(coverage.json.prettyBytes))
     }
 
     /// Writes a file inside the run directory atomically (temporary file, then rename).
     public func writeFile(_ relativePath: String, _ bytes: [UInt8]) throws(RunDirectoryError) {
         let path = (directory as NSString).appendingPathComponent(relativePath)
         try Self.writeAtomically(path: path, bytes: bytes)
+    }
+
+    /// Removes the temporary files a killed run left behind (`*.tmp-<pid>`, in the run directory
+    /// and `transcripts/`), so a resumed run starts clean; returns how many there were.
+    @discardableResult
+    public static func removeStaleTemporaryFiles(directory: String) -> Int {
+        var removed = 0
+        let folders = [directory, (directory as NSString).appendingPathComponent(transcriptsFolder)]
+        for folder in folders {
+            for name in (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
+            where name.range(of: ".tmp-") != nil {
+                if unlink((folder as NSString).appendingPathComponent(name)) == 0 { removed += 1 }
+            }
+        }
+        return removed
     }
 
     /// Writes `bytes` to `path` through a temporary file and a rename, so readers never see half a file.

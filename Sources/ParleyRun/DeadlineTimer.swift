@@ -1,6 +1,6 @@
 import Foundation
 
-/// Sleeps for turn deadlines, on one timer thread for the whole process.
+/// Sleeps and timed actions for deadlines, on one timer thread for the whole process.
 ///
 /// `Task.sleep` keeps a cancelled sleep's timer (and what it holds) until the timer's instant, so
 /// a turn deadline that is cancelled because the reply came first (nearly all of them) would hold
@@ -19,11 +19,17 @@ final class DeadlineTimer: @unchecked Sendable {
         var id: UInt64
     }
 
+    /// What comes due: a sleeping task to resume, or an action to run.
+    private enum Wake {
+        case resume(CheckedContinuation<Bool, Never>)
+        case run(@Sendable () -> Void)
+    }
+
     /// Where a sleep is: between its id and its registration, waiting, or cancelled before it
     /// was registered. A sleep that is over has no state.
     private enum State {
         case starting
-        case waiting(ContinuousClock.Instant, CheckedContinuation<Bool, Never>)
+        case waiting(ContinuousClock.Instant, Wake)
         case cancelledEarly
     }
 
@@ -69,29 +75,62 @@ final class DeadlineTimer: @unchecked Sendable {
             states[id] = nil
             return true
         }
+        register(id, at: instant, .resume(continuation))
+        return nil
+    }
+
+    /// Runs `action` on the timer thread at `instant` (at once if it has passed) unless
+    /// ``cancel(scheduled:)`` comes first; returns the id to cancel it with. The action must be
+    /// quick: resuming a task, for instance.
+    func schedule(at instant: ContinuousClock.Instant, _ action: @escaping @Sendable () -> Void) -> UInt64 {
+        condition.lock()
+        lastID += 1
+        let id = lastID
+        if instant <= .now {
+            condition.unlock()
+            action()
+            return id
+        }
+        register(id, at: instant, .run(action))
+        condition.unlock()
+        return id
+    }
+
+    /// Cancels a scheduled action; false when it has already run (or is running).
+    @discardableResult
+    func cancel(scheduled id: UInt64) -> Bool {
+        condition.withLock {
+            guard case .waiting? = states[id] else { return false }
+            states[id] = nil
+            waitingCount -= 1
+            return true
+        }
+    }
+
+    /// Adds a waiting entry; the lock is held.
+    private func register(_ id: UInt64, at instant: ContinuousClock.Instant, _ wake: Wake) {
         if !threadStarted {
             threadStarted = true
             let thread = Thread { [self] in runLoop() }
             thread.name = "parley-deadlines"
             thread.start()
         }
-        states[id] = .waiting(instant, continuation)
+        states[id] = .waiting(instant, wake)
         waitingCount += 1
         push(Entry(at: instant, id: id))
         if heap.count > 1024 && heap.count > 2 * waitingCount { compact() }
         // Wake the thread only when it would sleep past this instant.
         if aimedAt.map({ instant < $0 }) ?? true { condition.signal() }
-        return nil
     }
 
     private func cancel(_ id: UInt64) {
         condition.lock()
         switch states[id] {
-        case .waiting(_, let continuation):
+        case .waiting(_, let wake):
             states[id] = nil
             waitingCount -= 1
             condition.unlock()
-            continuation.resume(returning: false)
+            if case .resume(let continuation) = wake { continuation.resume(returning: false) }
         case .starting:
             states[id] = .cancelledEarly
             condition.unlock()
@@ -103,10 +142,10 @@ final class DeadlineTimer: @unchecked Sendable {
     private func runLoop() {
         condition.lock()
         while true {
-            var due: [CheckedContinuation<Bool, Never>] = []
+            var due: [Wake] = []
             let now = ContinuousClock.now
             while let first = heap.first {
-                guard case .waiting(_, let continuation)? = states[first.id] else {
+                guard case .waiting(_, let wake)? = states[first.id] else {
                     popFirst()
                     continue
                 }
@@ -114,11 +153,16 @@ final class DeadlineTimer: @unchecked Sendable {
                 popFirst()
                 states[first.id] = nil
                 waitingCount -= 1
-                due.append(continuation)
+                due.append(wake)
             }
             if !due.isEmpty {
                 condition.unlock()
-                for continuation in due { continuation.resume(returning: true) }
+                for wake in due {
+                    switch wake {
+                    case .resume(let continuation): continuation.resume(returning: true)
+                    case .run(let action): action()
+                    }
+                }
                 condition.lock()
                 continue
             }

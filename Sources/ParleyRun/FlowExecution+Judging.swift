@@ -7,7 +7,7 @@ extension FlowExecution {
         let graded: (judgment: Judgment, usage: JudgeUsage)
         do {
             graded = try await JudgeGrading.grade(
-                spec, step: index, turns: turns, persona: request.persona, scenario: flow.scenario,
+                spec, step: index, turns: turns, persona: request.persona, scenario: request.scenario,
                 judges: interpreter.judges)
         } catch {
             switch error {

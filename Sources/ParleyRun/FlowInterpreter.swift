@@ -2,13 +2,18 @@ import Foundation
 import ParleyFlow
 import ParleyJSON
 
-/// One flow run to perform: a flow, as one of its personas, for one repetition.
+/// One flow run to perform: a flow, as one of its personas, in one of its scenarios, with one row of
+/// its cases, for one repetition.
 public struct FlowRunRequest: Sendable {
-    /// The flow and persona, shared by every repetition of them: a plan of many repetitions holds
-    /// one copy of each flow, not one per flow run.
+    /// The flow, persona, scenario and case, shared by every repetition of them: a plan of many
+    /// repetitions holds one copy of each flow, not one per flow run.
     private let subject: Subject
     public var flow: Flow { subject.flow }
     public var persona: Persona? { subject.persona }
+    /// The scenario of this run: the flow's `scenario:`, or one of its `scenarios:`.
+    public var scenario: Scenario? { subject.scenario }
+    /// The row of the flow's `cases:` this run uses.
+    public var dataCase: CaseRow? { subject.dataCase }
     public var repetition: Int
     public var targetName: String
     /// The run's seed; each flow run derives its own generator from it and its id.
@@ -17,28 +22,41 @@ public struct FlowRunRequest: Sendable {
     private final class Subject: Sendable {
         let flow: Flow
         let persona: Persona?
+        let scenario: Scenario?
+        let dataCase: CaseRow?
 
-        init(flow: Flow, persona: Persona?) {
+        init(flow: Flow, persona: Persona?, scenario: Scenario?, dataCase: CaseRow?) {
             self.flow = flow
             self.persona = persona
+            self.scenario = scenario
+            self.dataCase = dataCase
         }
     }
 
-    public init(flow: Flow, persona: Persona?, repetition: Int = 1, targetName: String, seed: UInt64 = 0) {
-        self.subject = Subject(flow: flow, persona: persona)
+    public init(
+        flow: Flow, persona: Persona?, scenario: Scenario? = nil, dataCase: CaseRow? = nil, repetition: Int = 1,
+        targetName: String, seed: UInt64 = 0
+    ) {
+        self.subject = Subject(
+            flow: flow, persona: persona, scenario: scenario ?? (flow.scenarios.count == 1 ? flow.scenarios[0] : nil),
+            dataCase: dataCase)
         self.repetition = repetition
         self.targetName = targetName
         self.seed = seed
     }
 
-    /// The same flow run, another repetition (sharing the flow and persona).
+    /// The same flow run, another repetition (sharing the flow, persona, scenario and case).
     public func withRepetition(_ repetition: Int) -> FlowRunRequest {
         var request = self
         request.repetition = repetition
         return request
     }
 
-    public var id: String { FlowRunResult.makeID(flow: flow.name, persona: persona, repetition: repetition) }
+    public var id: String {
+        FlowRunResult.makeID(
+            flow: flow.name, persona: persona, scenario: flow.scenarioMatrix ? scenario : nil, dataCase: dataCase,
+            repetition: repetition)
+    }
 }
 
 /// Executes flows step by step against a provider and returns what happened as a value.
@@ -49,17 +67,31 @@ public struct FlowInterpreter: Sendable {
     public var provider: any ConversationProvider
     public var simulator: (any UserSimulator)?
     public var environment: [String: String]
-    /// Longest wait for ending a conversation after the steps are done.
+    /// Longest wait for ending a conversation after the steps are done (never past the flow's
+    /// `timeout:`), including waiting for a request that may have created it. Short, because a dead
+    /// server makes every flow run pay it again.
     public var endTimeout: Duration
+    /// Longest time one pattern may take to match a reply (never past the flow's `timeout:`).
+    public var patternBudget: Duration
+    /// The run's secrets: taken out of the result before anything writes it; values captured
+    /// into variables named like credentials are added.
+    public var secrets: SecretRegistry
     /// Checked between steps (and simulated turns): once requested, the run stops and is reported
     /// as interrupted.
     public var stop: StopSignal?
     /// The judges `judge` steps and a flow's closing `judge:` use.
     public var judges: JudgePanel
 
+    public static let defaultEndTimeout: Duration = .seconds(3)
+    public static let defaultPatternBudget: Duration = .seconds(2)
+    /// How long a flow run waits for its conversation to give back what it held (a logout).
+    static let releaseTimeout: Duration = .seconds(1)
+
     public init(
         provider: any ConversationProvider, simulator: (any UserSimulator)? = nil,
-        environment: [String: String], endTimeout: Duration = .seconds(10), stop: StopSignal? = nil,
+        environment: [String: String], secrets: SecretRegistry = SecretRegistry(),
+        endTimeout: Duration = FlowInterpreter.defaultEndTimeout,
+        patternBudget: Duration = FlowInterpreter.defaultPatternBudget, stop: StopSignal? = nil,
         judges: JudgePanel = JudgePanel()
     ) {
         self.stop = stop
@@ -67,7 +99,9 @@ public struct FlowInterpreter: Sendable {
         self.provider = provider
         self.simulator = simulator
         self.environment = environment
+        self.secrets = secrets
         self.endTimeout = endTimeout
+        self.patternBudget = patternBudget
     }
 
     /// Runs one flow run to completion; never throws: every problem becomes part of the result.
@@ -99,6 +133,9 @@ struct FlowExecution {
     var usage: [TokenUsage] = []
     var judgments: [Judgment] = []
     var judgeUsage = JudgeUsage()
+    /// Provider calls abandoned at their deadline that had not wound down yet: a conversation one of
+    /// them creates must still be ended, so ending waits for them first.
+    var lateOperations: [Task<Void, Never>] = []
     let flowDeadline: ContinuousClock.Instant?
     let clock = ContinuousClock()
 
@@ -107,7 +144,8 @@ struct FlowExecution {
         self.interpreter = interpreter
         self.flow = request.flow
         self.scope = VariableScope(
-            persona: request.persona, scenario: request.flow.scenario, environment: interpreter.environment)
+            persona: request.persona, scenario: request.scenario, caseValues: request.dataCase?.values ?? [:],
+            environment: interpreter.environment)
         self.random = SeededRandom(seed: request.seed, stream: request.id)
         self.flowDeadline = request.flow.timeout.map { ContinuousClock.now + $0 }
     }
@@ -136,8 +174,16 @@ struct FlowExecution {
         let cleanup = Task { [self] in
             var execution = self
             await execution.endConversationIfOpen()
-            await execution.state.conversation?.release()
-            if let simulator = execution.interpreter.simulator { await simulator.release(runID: execution.request.id) }
+            // Giving back is local (a pooled user) or best effort (a logout): it may go on after
+            // the flow run, but the flow run does not wait long for it.
+            let conversation = execution.state.conversation
+            let simulator = execution.interpreter.simulator
+            let runID = execution.request.id
+            let release = Task {
+                await conversation?.release()
+                await simulator?.release(runID: runID)
+            }
+            _ = await Waiting.value(of: release, within: FlowInterpreter.releaseTimeout)
             return execution.notes
         }
         notes = await cleanup.value
@@ -153,19 +199,26 @@ struct FlowExecution {
             }
         }
 
+        // A conversation id that arrived before the reply broke is known to the conversation only.
+        var conversationID = turns.lazy.compactMap { $0.ids?["conversation_id"] }.first
+        if conversationID == nil { conversationID = await state.conversation?.conversationID }
+
         var result = FlowRunResult(
             id: request.id, flow: flow.name, file: flow.file, persona: request.persona?.name,
             repetition: request.repetition,
             target: request.targetName, provider: interpreter.provider.kind, labels: flow.tags, conversationTags: tags,
             outcome: outcome, failure: failure, startedAt: startedAt, finishedAt: Date(),
-            conversationId: turns.lazy.compactMap { $0.ids?["conversation_id"] }.first, opening: flow.opening,
+            conversationId: conversationID, opening: flow.opening,
             turns: turns, steps: stepResults, notes: notes
         )
+        result.scenario = request.scenario?.name
+        result.dataCase = request.dataCase?.reference
         result.usage = usage.isEmpty ? nil : usage
         if interrupted { result.interrupted = true }
         if !judgments.isEmpty { result.judgments = judgments }
         if judgeUsage != JudgeUsage() { result.judgeUsage = judgeUsage }
-        return result
+        // Secrets leave as `[redacted]` before any writer or printer encodes the result.
+        return result.redacted(by: interpreter.secrets.redactor)
     }
 
     /// Runs one step and records how it ended; a failure or error sets the run's outcome.
@@ -249,7 +302,13 @@ struct FlowExecution {
             var captured: [String] = []
             for capture in expectation.captures {
                 let regex = try compile(capture.pattern, step)
-                guard let groups = regex.firstMatch(in: text) else {
+                let found: [String?]?
+                do {
+                    found = try regex.firstMatch(in: text, deadline: patternDeadline(), pattern: capture.pattern)
+                } catch {
+                    throw stop(for: error, text: text)
+                }
+                guard let groups = found else {
                     throw .failed(
                         FailureInfo(
                             message:
@@ -260,6 +319,7 @@ struct FlowExecution {
                 }
                 let value = (groups.count > 1 ? groups[1] : nil) ?? groups[0] ?? ""
                 scope.locals[capture.name] = value
+                noteIfSecret(capture.name, value)
                 captured.append("\(capture.name)=\(value)")
             }
             return captured.isEmpty ? nil : "captured " + captured.joined(separator: ", ")
@@ -286,7 +346,9 @@ struct FlowExecution {
 
         case .set(let assignments):
             for assignment in assignments {
-                scope.locals[assignment.name] = try render(assignment.value, step)
+                let value = try render(assignment.value, step)
+                scope.locals[assignment.name] = value
+                noteIfSecret(assignment.name, value)
             }
             return nil
 
@@ -371,6 +433,8 @@ struct FlowExecution {
             return try await checkToolSequence(expectation, step)
 
         case .judge(let spec):
+            // A judge before anything else in an agent-first flow grades the agent's greeting.
+            try await ensureStarted(step)
             return try await judge(spec, step: step, index: index)
         }
     }
@@ -386,7 +450,7 @@ struct FlowExecution {
     private mutating func open(_ opening: ConversationOpening, step: Step) async throws(StepStop) {
         let provider = interpreter.provider
         let context = ConversationContext(
-            flowName: flow.name, persona: request.persona, scenario: flow.scenario,
+            flowName: flow.name, persona: request.persona, scenario: request.scenario,
             seed: random.next(), turnTimeout: flow.turnTimeout)
         let conversation: any AgentConversation
         do {
@@ -396,7 +460,7 @@ struct FlowExecution {
         }
         state.opened(conversation)
         let reply = try await call(step) { () throws(ProviderError) in try await conversation.start(opening) }
-        record(reply)
+        try record(reply)
     }
 
     private mutating func sendUserMessage(
@@ -415,7 +479,7 @@ struct FlowExecution {
         }
         let conversation = try requireConversation()
         let reply = try await call(step) { () throws(ProviderError) in try await conversation.send(text) }
-        record(reply)
+        try record(reply)
     }
 
     private mutating func sendEvent(_ text: String, step: Step) async throws(StepStop) {
@@ -427,7 +491,7 @@ struct FlowExecution {
         try checkNotCompleted(step, action: "send an event")
         let conversation = try requireConversation()
         let reply = try await call(step) { () throws(ProviderError) in try await conversation.sendEvent(text) }
-        record(reply)
+        try record(reply)
     }
 
     private func checkNotCompleted(_ step: Step, action: String) throws(StepStop) {
@@ -439,7 +503,12 @@ struct FlowExecution {
         }
     }
 
-    private mutating func record(_ reply: AgentReply) {
+    private mutating func record(_ reply: AgentReply) throws(StepStop) {
+        // Providers stop reading at the limit; this catches any that cannot (the in-process agent).
+        let limit = interpreter.provider.replyLimit
+        if limit.isExceeded(by: reply) {
+            throw .error(limit.exceededMessage, kind: ErrorKind.protocolViolation)
+        }
         latestReply = reply
         turns.append(Turn(reply: reply))
         if let spent = reply.usage { TokenUsage.add(spent, role: .agent, to: &usage) }
@@ -463,15 +532,36 @@ struct FlowExecution {
         return conversation
     }
 
-    /// Ends the conversation on the provider after the steps, unless it is already over.
+    /// Ends the conversation on the provider after the steps, unless it is already over — within
+    /// the end timeout and what is left of the flow's timeout, however the provider behaves.
     private mutating func endConversationIfOpen() async {
         guard let conversation = state.flowEnds() else { return }
+        var budget = interpreter.endTimeout
+        if let flowDeadline { budget = min(budget, flowDeadline - clock.now) }
+        guard budget > .zero else {
+            notes.append(
+                "the conversation was not ended: the flow's timeout of \(DurationText.format(flow.timeout ?? .zero)) "
+                    + "ran out")
+            return
+        }
+        let deadline = clock.now + budget
+        // A call abandoned at its deadline may still be creating the conversation: once it is
+        // done, the conversation knows its id and can be ended.
+        for late in lateOperations {
+            _ = await Waiting.value(of: late, within: max(.zero, deadline - clock.now))
+        }
         do {
-            try await Deadline.run(limit: interpreter.endTimeout) { () throws(ProviderError) in
+            try await Deadline.run(limit: max(.milliseconds(1), deadline - clock.now)) { () throws(ProviderError) in
                 try await conversation.end()
             }
         } catch {
-            notes.append("ending the conversation failed: \(error)")
+            switch error {
+            case .timedOut, .cancelled:
+                notes.append(
+                    "ending the conversation failed: no answer within \(DurationText.format(budget))")
+            case .provider(let error):
+                notes.append("ending the conversation failed: \(error)")
+            }
         }
     }
 
@@ -484,8 +574,8 @@ struct FlowExecution {
         }
         var simulation = SimulationRequest(
             runID: self.request.id,
-            context: SimulationContext.text(persona: self.request.persona, scenario: flow.scenario),
-            persona: self.request.persona, scenario: flow.scenario, history: turns,
+            context: SimulationContext.text(persona: self.request.persona, scenario: self.request.scenario),
+            persona: self.request.persona, scenario: self.request.scenario, history: turns,
             conversation: try requireConversation(), scope: scope)
         simulation.flowReplies = flow.replies
         let request = simulation
@@ -573,9 +663,9 @@ struct FlowExecution {
 
     func matches(_ matcher: Matcher, _ text: String, _ step: Step) throws(StepStop) -> Bool {
         do {
-            return try matcher.matches(text, scope: scope)
+            return try matcher.matches(text, scope: scope, deadline: patternDeadline())
         } catch {
-            throw Self.stop(for: error)
+            throw stop(for: error, text: text)
         }
     }
 
@@ -583,19 +673,38 @@ struct FlowExecution {
         do {
             return try pattern.compile(scope)
         } catch {
-            throw Self.stop(for: error)
+            throw stop(for: error, text: "")
         }
     }
 
-    private static func stop(for error: MatchError) -> StepStop {
+    /// When the pattern being matched must give up: its budget, or the flow's timeout if sooner.
+    func patternDeadline() -> ContinuousClock.Instant {
+        let budget = clock.now + interpreter.patternBudget
+        guard let flowDeadline else { return budget }
+        return min(budget, flowDeadline)
+    }
+
+    func stop(for error: MatchError, text: String) -> StepStop {
         switch error {
-        case .unknownVariable(let e): .error("\(e.reference) has no value", kind: ErrorKind.configuration)
-        case .invalidRegex(let message, _): .error(message, kind: ErrorKind.configuration)
+        case .unknownVariable(let e): return .error("\(e.reference) has no value", kind: ErrorKind.configuration)
+        case .invalidRegex(let message, _): return .error(message, kind: ErrorKind.configuration)
+        case .overBudget(let pattern, let location):
+            if let flowDeadline, clock.now >= flowDeadline { return flowTimeoutError() }
+            return .error(
+                "the pattern \(pattern) (\(location)) did not finish matching a reply of \(text.count) characters "
+                    + "within \(DurationText.format(interpreter.patternBudget)); nested quantifiers such as "
+                    + "(a+)+ can take exponential time, so simplify the pattern",
+                kind: ErrorKind.pattern)
         }
+    }
+
+    /// Values captured or set into a variable named like a credential are secrets from now on.
+    private func noteIfSecret(_ name: String, _ value: String) {
+        if ConfigValues.isSecretName(name) { interpreter.secrets.add(value) }
     }
 
     /// Runs a provider call within the turn timeout and what is left of the flow's timeout.
-    private func call<T: Sendable>(
+    private mutating func call<T: Sendable>(
         _ step: Step, _ operation: @escaping @Sendable () async throws(ProviderError) -> T
     ) async throws(StepStop) -> T {
         var limit = flow.turnTimeout
@@ -612,19 +721,26 @@ struct FlowExecution {
             return try await Deadline.run(limit: limit, operation)
         } catch {
             switch error {
-            case .timedOut:
+            case .cancelled(let late):
+                if let late { lateOperations.append(late) }
+                throw .error("cancelled", kind: ErrorKind.cancelled)
+            case .timedOut(let late):
+                if let late { lateOperations.append(late) }
                 if flowLimited { throw flowTimeoutError() }
                 throw .error(
                     "no complete reply from the agent within the turn timeout of "
                         + "\(DurationText.format(flow.turnTimeout))",
                     kind: ErrorKind.timeout)
             case .provider(let error):
+                if error.kind == .timeout, flowLimited, let flowDeadline, clock.now >= flowDeadline {
+                    throw flowTimeoutError()
+                }
                 throw .error(error.message, kind: error.kind)
             }
         }
     }
 
-    private func flowTimeoutError() -> StepStop {
+    func flowTimeoutError() -> StepStop {
         .error(
             "the flow's timeout of \(DurationText.format(flow.timeout ?? .zero)) ran out",
             kind: ErrorKind.timeout)

@@ -54,9 +54,22 @@ public struct FlowRunResult: Sendable, Hashable {
         set { header[keyPath: member] = newValue }
     }
 
-    /// The stable id of a flow run: `<flow>--<persona>--<n>`, file-name safe.
-    public static func makeID(flow: String, persona: Persona?, repetition: Int) -> String {
-        "\(Slug.make(flow))--\(persona?.slug ?? "default")--\(repetition)"
+    /// The stable id of a flow run: `<flow>--<persona>--<n>`, file-name safe; a matrix flow's runs add
+    /// their scenario and a table's their row: `<flow>--<persona>--<scenario>--<case>--<n>`.
+    public static func makeID(
+        flow: String, persona: Persona?, scenario: Scenario? = nil, dataCase: CaseRow? = nil, repetition: Int
+    ) -> String {
+        var parts = [Slug.make(flow), persona?.slug ?? "default"]
+        if let scenario { parts.append(Slug.make(scenario.name ?? "scenario")) }
+        if let dataCase { parts.append(dataCase.slug) }
+        return (parts + [String(repetition)]).joined(separator: "--")
+    }
+
+    /// True when a run id names its scenario (the flow lists `scenarios:`), so labels that tell runs
+    /// apart should name it too; a flow's single scenario is not repeated in every label.
+    public static func idNamesScenario(_ id: String, scenario: String?) -> Bool {
+        guard let scenario else { return false }
+        return id.contains("--\(Slug.make(scenario))--")
     }
 
     /// Agent reply latencies in milliseconds, in turn order.
@@ -71,6 +84,10 @@ public struct FlowRunHeader: Sendable, Hashable {
     public var flow: String
     public var file: String
     public var persona: String?
+    /// The scenario's name, when it has one.
+    public var scenario: String?
+    /// The row of `cases:` the run used.
+    public var dataCase: CaseReference?
     /// 1-based repetition number (`--repeat`).
     public var repetition: Int
     public var target: String

@@ -10,8 +10,14 @@ public protocol ConversationProvider: Sendable {
     var kind: String { get }
     /// What the provider can do; steps needing more are refused before anything runs.
     var capabilities: ProviderCapabilities { get }
+    /// The largest reply a conversation accepts (`max_reply_size:` of the target).
+    var replyLimit: ReplyLimit { get }
     /// Prepares a conversation; nothing is sent until ``AgentConversation/start(_:)``.
     func makeConversation(_ context: ConversationContext) async throws(ProviderError) -> any AgentConversation
+}
+
+extension ConversationProvider {
+    public var replyLimit: ReplyLimit { .default }
 }
 
 /// One conversation with an agent, driven by one flow run at a time (implementations are usually actors).
@@ -36,6 +42,9 @@ public protocol AgentConversation: AnyObject, Sendable {
     /// Gives back what the conversation held (a pooled user, a session); called once when the flow
     /// run is over, whatever happened.
     func release() async
+    /// The conversation's id on the provider once known — also when the reply that brought it
+    /// broke off afterwards, so the result can still name the conversation.
+    var conversationID: String? { get async }
 }
 
 extension AgentConversation {
@@ -56,6 +65,8 @@ extension AgentConversation {
     }
 
     public func release() async {}
+
+    public var conversationID: String? { get async { nil } }
 }
 
 /// What a provider supports beyond sending messages.

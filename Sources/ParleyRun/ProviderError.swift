@@ -25,6 +25,9 @@ public enum ErrorKind: String, Sendable, Hashable, CaseIterable, CustomStringCon
     case cancelled
     /// The provider's or the flow's configuration is unusable (an unset variable, a bad pattern).
     case configuration
+    /// A pattern took longer than its budget to match a reply (catastrophic backtracking): the
+    /// reply could not be graded, which says nothing about the agent.
+    case pattern
     /// A judge could not grade: unreachable, an error status, no answer in time, or an answer that
     /// is not the verdicts asked for. The agent is not to blame, so the run is `error`, not `failed`.
     case judge

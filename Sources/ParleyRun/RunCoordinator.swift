@@ -85,7 +85,9 @@ public struct RunCoordinator: Sendable {
                 guard next < requests.count else { return }
                 let request = requests[next]
                 next += 1
-                group.addTask(executorPreference: executor) { await interpreter(request).run(request) }
+                group.addTask(executorPreference: executor) {
+                    await PreferredExecutor.$current.withValue(executor) { await interpreter(request).run(request) }
+                }
             }
             if !budgetSpent { for _ in 0..<min(concurrency, requests.count) { startNext() } }
 

@@ -6,22 +6,26 @@ import ParleyRun
 /// What the command line asked for, beyond the flows themselves.
 public struct PlanOptions: Sendable {
     public var targetOverride: String?
-    /// `--filter`: flow name (glob), label, or `tag:key=value`; a flow matching any is kept.
+    /// `--filter`: flow name (glob), label, or `tag:key=value` select flows (any may match);
+    /// `persona:NAME`, `scenario:NAME` and `case:NAME` select a matrix's flow runs (see ``RunFilter``).
     public var filters: [String]
     public var repeatCount: Int
     public var seed: UInt64
     /// Leave out (and report) flows their target cannot run instead of refusing the whole run.
     public var skipUnsupported: Bool
+    /// Check every target of parley.yaml, not only those the flows use (`parley validate`).
+    public var checkEveryTarget: Bool
 
     public init(
         targetOverride: String? = nil, filters: [String] = [], repeatCount: Int = 1, seed: UInt64 = 0,
-        skipUnsupported: Bool = false
+        skipUnsupported: Bool = false, checkEveryTarget: Bool = false
     ) {
         self.targetOverride = targetOverride
         self.filters = filters
         self.repeatCount = repeatCount
         self.seed = seed
         self.skipUnsupported = skipUnsupported
+        self.checkEveryTarget = checkEveryTarget
     }
 }
 
@@ -46,7 +50,8 @@ public struct RunPlan: Sendable {
     public var warnings: [String]
     /// Flows left out by `--skip-unsupported`, with why.
     public var skipped: [(flow: String, reason: String)]
-    /// Values to redact from every output.
+    /// Values to redact from every output: credentials, values the configuration takes from the
+    /// environment, and the values of the `${env.NAME}` flows use (unless listed under `public_env:`).
     public var secrets: Set<String>
 
     public var hasErrors: Bool { diagnostics.hasErrors }
@@ -60,6 +65,7 @@ public struct RunPlan: Sendable {
 public struct RunPlanner {
     private let workspace: Workspace
     private let options: PlanOptions
+    private let filter: RunFilter
     private let sink = DiagnosticSink()
     private let values: ConfigValues
     private var plan = RunPlan(
@@ -82,6 +88,7 @@ public struct RunPlanner {
         self.workspace = workspace
         self.options = options
         self.keepsRequests = keepsRequests
+        filter = RunFilter(options.filters)
         // Target settings are read from parley.yaml here; with its text known, a diagnostic can
         // point inside a value (the `${` of a placeholder, the bad character of a path).
         if let file = workspace.config.file, let text = try? String(contentsOfFile: file, encoding: .utf8) {
@@ -104,7 +111,7 @@ public struct RunPlanner {
 
     /// Checks one flow and, when it can run, plans its runs.
     public mutating func add(_ flow: Flow) {
-        guard Self.matches(flow, filters: options.filters) else { return }
+        guard filter.selects(flow) else { return }
         let targetName = workspace.targetName(for: flow, override: options.targetOverride)
         guard workspace.config.target(named: targetName) != nil else {
             let known = workspace.config.targets.map(\.name)
@@ -210,31 +217,48 @@ public struct RunPlanner {
         }
     }
 
+    /// Every persona × scenario × case combination the filters keep, once per repetition.
     private mutating func planRuns(of flow: Flow, target targetName: String) {
+        plan.secrets.formUnion(flow.secretEnvironmentValues(workspace.environment))
         let personas: [Persona?] = flow.personas.isEmpty ? [nil] : flow.personas
-        let repetitions = max(1, options.repeatCount)
-        plan.runCount += repetitions * personas.count
-        plan.targetNames.insert(targetName)
-        guard keepsRequests else { return }
-        let first = personas.map {
-            FlowRunRequest(flow: flow, persona: $0, repetition: 1, targetName: targetName, seed: options.seed)
+        let scenarios: [Scenario?] = flow.scenarios.isEmpty ? [nil] : flow.scenarios
+        let cases: [CaseRow?] = flow.cases?.rows ?? [nil]
+        var first: [FlowRunRequest] = []
+        for persona in personas where filter.selects(persona: persona) {
+            for scenario in scenarios where filter.selects(scenario: scenario) {
+                for row in cases where filter.selects(case: row) {
+                    first.append(
+                        FlowRunRequest(
+                            flow: flow, persona: persona, scenario: scenario, dataCase: row, repetition: 1,
+                            targetName: targetName, seed: options.seed))
+                }
+            }
         }
+        let repetitions = max(1, options.repeatCount)
+        plan.runCount += repetitions * first.count
+        if !first.isEmpty { plan.targetNames.insert(targetName) }
+        guard keepsRequests else { return }
         for repetition in 1...repetitions {
             plan.requests += first.map { $0.withRepetition(repetition) }
         }
     }
 
     /// The plan of every flow added.
-    public func finish() -> RunPlan {
+    public mutating func finish() -> RunPlan {
+        if options.checkEveryTarget {
+            for target in workspace.config.targets { _ = targetSpec(named: target.name) }
+        }
         var plan = plan
         plan.defaultJudge = JudgeSelection.defaultJudge(workspace.config)
-        plan.secrets = values.secrets
+        plan.secrets.formUnion(values.secrets)
         plan.diagnostics = sink.sorted
         return plan
     }
 
-    /// Whether a flow is selected by `--filter` values (no filters selects everything).
+    /// Whether a flow is selected by `--filter` values (no filters selects everything); filters on
+    /// personas, scenarios and cases select flow runs, not flows, and are not looked at here.
     public static func matches(_ flow: Flow, filters: [String]) -> Bool {
+        let filters = filters.filter { RunFilter.runPrefix(of: $0) == nil }
         guard !filters.isEmpty else { return true }
         return filters.contains { filter in
             if filter.hasPrefix("tag:") {

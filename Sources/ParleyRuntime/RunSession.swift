@@ -26,11 +26,16 @@ public final class RunSession: Sendable {
     /// The executor flow runs should run on: the HTTP client's event loop (see ``RunCoordinator``).
     public var taskExecutor: any TaskExecutor { resources.http.taskExecutor }
 
-    /// Connects whatever the plan's targets need (the embedded sandbox starts here).
-    public static func start(plan: RunPlan, workspace: Workspace, judging: JudgeOptions = JudgeOptions())
-        async throws(ProviderError) -> RunSession
-    {
-        let resources = ProviderResources()
+    /// The run's secrets: the plan's, and what providers obtain while the run goes on.
+    public var secrets: SecretRegistry { resources.secrets }
+
+    /// Connects whatever the plan's targets need (the embedded sandbox starts here). `secrets` is
+    /// the run's registry, to which providers add tokens as they obtain them; by default one
+    /// holding the plan's secrets.
+    public static func start(
+        plan: RunPlan, workspace: Workspace, judging: JudgeOptions = JudgeOptions(), secrets: SecretRegistry? = nil
+    ) async throws(ProviderError) -> RunSession {
+        let resources = ProviderResources(secrets: secrets ?? SecretRegistry(plan.secrets))
         var providers: [String: any ConversationProvider] = [:]
         do {
             for (name, spec) in plan.targets {
@@ -115,7 +120,7 @@ public final class RunSession: Sendable {
             judges[name] = ModelJudge(
                 settings: pinned,
                 transport: ChatJudgeTransport(client: client, timeout: settings.timeout ?? .seconds(60)),
-                cache: judging.cache)
+                cache: judging.cache, secrets: resources.secrets)
         }
         return JudgePanel(judges: judges, defaultName: defaultName)
     }
@@ -126,8 +131,8 @@ public final class RunSession: Sendable {
             preconditionFailure("the plan has no target \(request.targetName)")
         }
         return FlowInterpreter(
-            provider: provider, simulator: simulators[request.flow.name], environment: environment, stop: stop,
-            judges: judges)
+            provider: provider, simulator: simulators[request.flow.name], environment: environment,
+            secrets: resources.secrets, stop: stop, judges: judges)
     }
 
     public func shutdown() async {

@@ -91,7 +91,7 @@ struct SandboxProviderSpec: ProviderSpec {
                 baseURL: server.baseURL, organization: credentials.amigoOrganization, apiKey: credentials.amigoAPIKey,
                 apiKeyID: credentials.amigoAPIKeyID, userIDs: Self.syntheticUsers(first: credentials.amigoUserID),
                 serviceID: credentials.amigoServiceID)
-            client = AmigoProvider(settings: settings, client: resources.http)
+            client = AmigoProvider(settings: settings, client: resources.http, secrets: resources.secrets)
         case .amelia:
             let settings = AmeliaSettings(
                 baseURL: server.baseURL, domain: credentials.ameliaDomain,
@@ -102,7 +102,7 @@ struct SandboxProviderSpec: ProviderSpec {
             let settings = AgentHumanSettings(
                 baseURL: server.baseURL, apiKey: credentials.agentHumanAPIKey,
                 agentID: credentials.agentHumanAgentID, rateLimits: [:])
-            client = AgentHumanProvider(settings: settings, client: resources.http)
+            client = AgentHumanProvider(settings: settings, client: resources.http, secrets: resources.secrets)
         }
         return EmbeddedSandboxProvider(client: client)
     }

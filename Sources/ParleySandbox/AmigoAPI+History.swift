@@ -78,13 +78,14 @@ extension AmigoAPI {
         }
         let page = selected.dropFirst(offset).prefix(limit)
         let hasMore = offset + page.count < selected.count
+        // `malformed` and `drop` faults cut the page short, as a broken proxy would.
         return HTTPReply.json(
             .ok,
             .object([
                 ("messages", .array(page.map { messageJSON($0.element) })),
                 ("has_more", .bool(hasMore)),
                 ("continuation_token", hasMore ? .int(offset + page.count) : .null),
-            ]))
+            ]), faults: request.faults)
     }
 
     func messageJSON(_ message: AmigoMessage) -> JSON {

@@ -7,7 +7,7 @@ import ParleyFlow
 import ParleyJSON
 
 /// An OpenAI-compatible chat-completions endpoint (`/openai/v1/chat/completions`), plain JSON or
-/// server-sent events, with two deterministic "models" backed by the demo agent:
+/// server-sent events, with deterministic "models" backed by the demo agent:
 ///
 /// - `parley-simulated-user` plays the customer. The system message carries the persona and
 ///   scenario (`PERSONA: … --- SCENARIO: …`); the conversation comes with roles reversed (the
@@ -19,11 +19,14 @@ import ParleyJSON
 ///   on that turn come as `tool_calls` (streamed as deltas: id and name, then the arguments in pieces).
 /// - `parley-judge` grades conversations by the rules of ``SandboxJudge`` and answers Parley's judge
 ///   prompt with its verdicts as JSON.
+/// - `parley-generator` answers `parley generate`'s prompt with a suite of personas, scenarios and
+///   flows, by the rules of ``SandboxGenerator``.
 struct OpenAIAPI: Sendable {
     static let prefix = "/openai/v1/"
     static let simulatedUserModel = "parley-simulated-user"
     static let agentModel = "parley-support-desk"
     static let judgeModel = SandboxJudge.model
+    static let generatorModel = SandboxGenerator.model
 
     let configuration: SandboxConfiguration
     let ids: IdentifierFactory
@@ -89,13 +92,24 @@ struct OpenAIAPI: Sendable {
             let turn = agent(parsed)
             texts = [turn.text]
             toolCalls = turn.toolCalls
-        case Self.judgeModel:
+        case Self.judgeModel, Self.generatorModel:
             guard body["response_format"]?["type"]?.stringValue == "json_schema" else {
                 return Self.error(
                     .badRequest,
-                    "`\(Self.judgeModel)` answers structured output only: set `response_format` to "
+                    "`\(model)` answers structured output only: set `response_format` to "
                         + "`{\"type\": \"json_schema\", ...}`.",
                     type: "invalid_request_error", code: "response_format_required")
+            }
+            if model == Self.generatorModel {
+                guard let suite = SandboxGenerator.answer(parsed) else {
+                    return Self.error(
+                        .badRequest,
+                        "`\(Self.generatorModel)` answers Parley's generation prompt: the last user message needs "
+                            + "`ABOUT THE AGENT:` and `COUNT:` sections.",
+                        type: "invalid_request_error")
+                }
+                texts = [suite]
+                break
             }
             guard let verdicts = SandboxJudge.answer(parsed) else {
                 return Self.error(
@@ -109,8 +123,8 @@ struct OpenAIAPI: Sendable {
             return Self.error(
                 .notFound,
                 "The model `\(model)` does not exist or you do not have access to it. "
-                    + "This sandbox serves `\(Self.simulatedUserModel)`, `\(Self.agentModel)` and "
-                    + "`\(Self.judgeModel)`.",
+                    + "This sandbox serves `\(Self.simulatedUserModel)`, `\(Self.agentModel)`, "
+                    + "`\(Self.judgeModel)` and `\(Self.generatorModel)`.",
                 type: "invalid_request_error", code: "model_not_found")
         }
         let delay = timing.firstDelay() + injected.firstByteDelay

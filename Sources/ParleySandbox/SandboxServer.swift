@@ -16,6 +16,8 @@ public final class SandboxServer: Sendable {
     public let port: Int
     /// The rule-based judge model its OpenAI-compatible endpoint serves.
     public static let judgeModel = SandboxJudge.model
+    /// The deterministic model that writes test suites for `parley generate`.
+    public static let generatorModel = SandboxGenerator.model
 
     private let server: RunningServer
     private let counter: RequestCounter

@@ -33,8 +33,8 @@ struct ComparisonPrinter {
                 guard showUnchanged else { continue }
                 label = console.style("same     ", .dim)
             }
-            var name = flow.flow
-            if let persona = flow.persona { name += " [\(persona)]" }
+            let who = [flow.persona, flow.scenario].compactMap { $0 }.joined(separator: " · ")
+            let name = FlowRunName.make(flow: flow.flow, who: who, caseName: flow.caseName)
             console.out("\(label) \(console.style(name, .bold))  \(describe(flow))")
             if flow.regressed, let stats = flow.candidate, let failure = stats.failure,
                 flow.changes.contains(where: {

@@ -1,8 +1,10 @@
 import Foundation
+import ParleyRun
 import Synchronization
 
 /// Writes to the terminal from any task without interleaving lines; colours only on a TTY and
-/// never when NO_COLOR is set.
+/// never when NO_COLOR is set. Once a run's secrets are known (``protect(with:)``), every line
+/// is written with them replaced by `[redacted]`.
 final class Console: Sendable {
     enum Style: String, Sendable {
         case red = "31"
@@ -24,6 +26,8 @@ final class Console: Sendable {
     var styler: Styler { Styler(color: colorOutput) }
     /// The live progress line at the bottom of a terminal, redrawn after every printed line.
     private let status = Mutex<String?>(nil)
+    /// The run's secrets, taken out of everything printed.
+    private let secrets = Mutex<SecretRegistry?>(nil)
 
     init(environment: [String: String] = ProcessInfo.processInfo.environment, forceNoColor: Bool = false) {
         let allowed = !forceNoColor && environment["NO_COLOR"].map(\.isEmpty) ?? true && environment["TERM"] != "dumb"
@@ -33,14 +37,24 @@ final class Console: Sendable {
         colorErrors = allowed && isatty(STDERR_FILENO) == 1
     }
 
-    func out(_ text: String) { print(text, to: STDOUT_FILENO) }
-    func err(_ text: String) { print(text, to: STDERR_FILENO) }
+    func out(_ text: String) { print(redacted(text), to: STDOUT_FILENO) }
+    func err(_ text: String) { print(redacted(text), to: STDERR_FILENO) }
+
+    /// From now on, the registry's secrets (as they stand at each line) never reach the terminal.
+    func protect(with registry: SecretRegistry) {
+        secrets.withLock { $0 = registry }
+    }
+
+    private func redacted(_ text: String) -> String {
+        guard let registry = secrets.withLock({ $0 }) else { return text }
+        return registry.redact(text)
+    }
 
     /// Shows (or, with `nil`, removes) a progress line kept below all other output; terminals only.
     /// A line wider than the terminal is cut to fit: a wrapped line could not be cleared in place.
     func setStatus(_ text: String?) {
         guard interactive else { return }
-        let fitted = text.map { Styler.truncate($0, toWidth: max(10, (size?.columns ?? 80) - 1)) }
+        let fitted = text.map { Styler.truncate(redacted($0), toWidth: max(10, (size?.columns ?? 80) - 1)) }
         status.withLock { current in
             current = fitted
             write(Self.clearLine + (fitted ?? ""), to: STDOUT_FILENO)

@@ -9,7 +9,8 @@ struct DiffCommand: ParsableCommand {
         commandName: "diff",
         abstract: "Compare two runs flow by flow and exit 1 when the candidate regressed.",
         discussion: """
-            Flow runs are matched by flow name and persona; repetitions (--repeat) are compared as a group. \
+            Flow runs are matched by flow name and persona (and a matrix run's scenario, a table's row); \
+            repetitions (--repeat) are compared as a group. \
             When both runs ran a flow once, a regression is a new failure (the base passed, the candidate \
             failed or ended in an error). When either ran it more than once, a drop in pass rate is a \
             regression only when it is significant: Fisher's exact test (one-sided) gives a p-value below \

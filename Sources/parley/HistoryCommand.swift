@@ -5,6 +5,7 @@ import ParleyHistory
 import ParleyJSON
 import ParleyReports
 import ParleyResults
+import ParleyRun
 import ParleyRuntime
 
 struct HistoryCommand: AsyncParsableCommand {
@@ -42,17 +43,14 @@ struct HistoryOptions: ParsableArguments {
             valueName: "location"))
     var history: String?
 
-    @Option(
-        name: .long,
-        help: ArgumentHelp(
-            "The configuration file. Default: parley.yaml in the current folder, if any.", valueName: "file"))
-    var config: String?
+    @OptionGroup var configuration: ConfigOptions
 
-    @Flag(name: .long, help: "Never colour the output (also: NO_COLOR=1).")
-    var noColor = false
+    var config: String? { configuration.config }
+    var noColor: Bool { configuration.noColor }
 
-    /// The history's location and the secrets to keep out of messages.
-    func location(console: Console) throws -> (String, Set<String>) {
+    /// The history's location; its secrets (the configuration's, a password in `--history`) are
+    /// kept out of everything the console prints from here on, and returned for files written.
+    func location(console: Console) throws -> (String, SecretRegistry) {
         let (workspace, diagnostics) = Workspace.load(configPath: config)
         guard let workspace else {
             DiagnosticPrinter(console: console).print(diagnostics)
@@ -60,13 +58,14 @@ struct HistoryOptions: ParsableArguments {
         }
         var secrets = workspace.config.secrets
         if let history, let password = HistoryURLPassword.password(in: history) { secrets.insert(password) }
-        return (history ?? workspace.config.history.url ?? HistoryStore.defaultPath, secrets)
+        let registry = SecretRegistry(secrets)
+        console.protect(with: registry)
+        return (history ?? workspace.config.history.url ?? HistoryStore.defaultPath, registry)
     }
 
     /// Opens the history, printing why it cannot be and exiting 3.
-    func open(console: Console) async throws -> (HistoryStore, SecretRedactor) {
+    func open(console: Console) async throws -> (HistoryStore, SecretRegistry) {
         let (location, secrets) = try location(console: console)
-        let redactor = SecretRedactor(secrets: secrets)
         do {
             let store = try await HistoryStore.open(location)
             if store.migration.from > 0, store.migration.from < store.migration.to {
@@ -74,10 +73,9 @@ struct HistoryOptions: ParsableArguments {
                     "history: upgraded \(store.location) from schema version \(store.migration.from) to "
                         + "\(store.migration.to)")
             }
-            return (store, redactor)
+            return (store, secrets)
         } catch {
-            console.err(
-                console.style("error:", .red, .bold, forErrors: true) + " " + redactor.redact(error.message))
+            console.err(console.style("error:", .red, .bold, forErrors: true) + " " + error.message)
             throw ExitCode(3)
         }
     }
@@ -120,7 +118,7 @@ struct HistoryShowCommand: AsyncParsableCommand {
 
     func run() async throws {
         let console = Console(forceNoColor: options.noColor)
-        let (store, redactor) = try await options.open(console: console)
+        let (store, secrets) = try await options.open(console: console)
         let query = HistoryQuery(
             flow: flow, target: target, since: since.flatMap { SinceText.date($0, now: Date()) }, last: last)
         let report: HistoryReport
@@ -128,21 +126,21 @@ struct HistoryShowCommand: AsyncParsableCommand {
             report = try await store.report(query)
         } catch {
             await store.close()
-            console.err(console.style("error:", .red, .bold, forErrors: true) + " " + redactor.redact(error.message))
+            console.err(console.style("error:", .red, .bold, forErrors: true) + " " + error.message)
             throw ExitCode(3)
         }
         await store.close()
         if let html {
             do {
                 try RunWriter.writeAtomically(
-                    path: html, bytes: Array(redactor.redact(HistoryPage.render(report)).utf8))
+                    path: html, bytes: secrets.redact(Array(HistoryPage.render(report).utf8)))
             } catch {
                 console.err(console.style("error:", .red, .bold, forErrors: true) + " \(error)")
                 throw ExitCode(3)
             }
         }
         if json {
-            console.out(redactor.redact(String(decoding: report.json.prettyBytes, as: UTF8.self)))
+            console.out(String(decoding: report.json.prettyBytes, as: UTF8.self))
         } else {
             HistoryPrinter(console: console).print(report)
             if let html { console.out("page:       \(html)") }
@@ -183,7 +181,7 @@ struct HistoryImportCommand: AsyncParsableCommand {
                 throw RunDirectoryInput.fail("\(error)", console: console, exitCode: 2)
             }
         }
-        let (store, redactor) = try await options.open(console: console)
+        let (store, _) = try await options.open(console: console)
         var recorded = 0
         for run in runs {
             do {
@@ -194,15 +192,14 @@ struct HistoryImportCommand: AsyncParsableCommand {
                         + "passed  (\(run.source))")
             } catch {
                 await store.close()
-                console.err(
-                    console.style("error:", .red, .bold, forErrors: true) + " " + redactor.redact(error.message))
+                console.err(console.style("error:", .red, .bold, forErrors: true) + " " + error.message)
                 throw ExitCode(3)
             }
         }
         await store.close()
         console.out(
             "\(recorded) run\(recorded == 1 ? "" : "s") recorded, \(runs.count - recorded) already there, in "
-                + redactor.redact(store.location))
+                + store.location)
     }
 }
 

@@ -54,7 +54,7 @@ struct HistoryPrinter {
             if let passed = flow.lastPassed { line += "; last passed in \(reference(passed))" }
             console.out(line)
             if let location = flow.location, let message = flow.message {
-                console.out("    \(location): \(message)")
+                console.out("    " + (flow.flowRun.map { "\($0): " } ?? "") + "\(location): \(message)")
             }
         }
 

@@ -145,7 +145,8 @@ struct CalibrateCommand: AsyncParsableCommand {
             let location = SourceLocation(file: labels, line: label.line, column: 1)
             let request = JudgeRequest(
                 criteria: [Criterion(label.criterion, location: location)], turns: transcript.turns,
-                persona: flow?.personas.first { $0.name == transcript.persona }, scenario: flow?.scenario,
+                persona: flow?.personas.first { $0.name == transcript.persona },
+                scenario: flow?.scenario(named: transcript.scenario),
                 focusTurn: label.reply.map { $0 - 1 })
             do {
                 let answer = try await model.grade(request)

@@ -39,6 +39,13 @@ struct MergeCommand: ParsableCommand {
 
     func run() throws {
         let console = Console(forceNoColor: noColor)
+        do {
+            for (option, path) in [("--junit", junit), ("--html", html)] {
+                if let path { try OutputFile.prepare(path, for: option) }
+            }
+        } catch {
+            throw RunDirectoryInput.fail(error.description, console: console, exitCode: 3)
+        }
         let merge: RunMerge
         do {
             merge = try RunMerge.plan(directories: directories)
@@ -65,7 +72,7 @@ struct MergeCommand: ParsableCommand {
             line += " (\(merge.duplicates) identical duplicate\(merge.duplicates == 1 ? "" : "s") kept once)"
         }
         console.out(line)
-        ResultPrinter(console: console, verbose: false, secrets: []).printSummary(
+        ResultPrinter(console: console, verbose: false).printSummary(
             merge.summary, records: merge.records, directory: out, junit: junit, html: html)
     }
 }

@@ -26,6 +26,9 @@ struct Parley: AsyncParsableCommand {
               parley rejudge runs/nightly     grade saved transcripts again, without the agent
               parley judge calibrate labels.jsonl   how a judge agrees with human verdicts
               parley history                  pass rates, flaky flows and failures over the recorded runs
+              parley capture run/transcripts/x.json   a regression flow from a real conversation
+              parley generate --about policy.md     personas, scenarios and flows written by a model
+              parley coverage                 the agent's states, tools and intents the latest run never reached
 
             Exit codes:
               0  every flow run passed
@@ -37,7 +40,8 @@ struct Parley: AsyncParsableCommand {
         version: ParleyVersion.current,
         subcommands: [
             RunCommand.self, ValidateCommand.self, ShowCommand.self, ReportCommand.self, DiffCommand.self,
-            MergeCommand.self, HistoryCommand.self, RejudgeCommand.self, JudgeCommand.self, InitCommand.self,
+            MergeCommand.self, HistoryCommand.self, RejudgeCommand.self, JudgeCommand.self, CaptureCommand.self,
+            GenerateCommand.self, CoverageCommand.self, InitCommand.self,
             SandboxCommand.self,
         ],
         defaultSubcommand: nil

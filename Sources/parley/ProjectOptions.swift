@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import ParleyFlow
 import ParleyProviders
+import ParleyRun
 import ParleyRuntime
 
 /// Options every command that reads flows shares.
@@ -20,6 +21,18 @@ struct ProjectOptions: ParsableArguments {
         help: ArgumentHelp("The target to run against, by its name in parley.yaml.", valueName: "name"))
     var target: String?
 
+    @OptionGroup var configuration: ConfigOptions
+
+    var config: String? {
+        get { configuration.config }
+        set { configuration.config = newValue }
+    }
+    var noColor: Bool { configuration.noColor }
+    var flowPaths: [String] { paths.isEmpty ? ["flows"] : paths }
+}
+
+/// The configuration file and colour, for commands that read parley.yaml without reading flows.
+struct ConfigOptions: ParsableArguments {
     @Option(
         name: .long,
         help: ArgumentHelp(
@@ -28,8 +41,6 @@ struct ProjectOptions: ParsableArguments {
 
     @Flag(name: .long, help: "Never colour the output (also: NO_COLOR=1).")
     var noColor = false
-
-    var flowPaths: [String] { paths.isEmpty ? ["flows"] : paths }
 }
 
 /// Flows, workspace and plan, checked; or the diagnostics that stop the command.
@@ -37,6 +48,8 @@ struct LoadedProject {
     var workspace: Workspace
     var flows: [Flow]
     var plan: RunPlan
+    /// The run's secrets, starting with the plan's; the console redacts them from here on.
+    var secrets: SecretRegistry
 }
 
 /// A suite checked without keeping its flows: how many there are and what running them would take.
@@ -51,17 +64,17 @@ extension ProjectOptions {
     /// Loads config and flows and plans the run; prints every diagnostic and exits 2 on errors.
     func load(console: Console, planOptions: PlanOptions) throws -> LoadedProject {
         var flows: [Flow] = []
-        let (workspace, plan) = try load(console: console, planOptions: planOptions, keepsRequests: true) {
+        let (workspace, plan, secrets) = try load(console: console, planOptions: planOptions, keepsRequests: true) {
             flows.append($0)
         }
-        return LoadedProject(workspace: workspace, flows: flows, plan: plan)
+        return LoadedProject(workspace: workspace, flows: flows, plan: plan, secrets: secrets)
     }
 
     /// Loads and plans like ``load(console:planOptions:)`` one flow at a time, keeping none, so that
     /// checking a large suite takes memory for one flow rather than for all of them.
     func check(console: Console, planOptions: PlanOptions) throws -> CheckedProject {
         var count = 0
-        let (workspace, plan) = try load(console: console, planOptions: planOptions, keepsRequests: false) { _ in
+        let (workspace, plan, _) = try load(console: console, planOptions: planOptions, keepsRequests: false) { _ in
             count += 1
         }
         return CheckedProject(workspace: workspace, flowCount: count, plan: plan)
@@ -69,7 +82,7 @@ extension ProjectOptions {
 
     private func load(
         console: Console, planOptions: PlanOptions, keepsRequests: Bool, each: (Flow) -> Void
-    ) throws -> (Workspace, RunPlan) {
+    ) throws -> (Workspace, RunPlan, SecretRegistry) {
         let printer = DiagnosticPrinter(console: console)
         let (loadedWorkspace, configDiagnostics) = Workspace.load(configPath: config)
         guard let workspace = loadedWorkspace else {
@@ -93,12 +106,16 @@ extension ProjectOptions {
                     "no flows found (flows are .yaml files; names starting with _ are skipped)"))
         }
         let plan = planner.finish()
+        // Diagnostics quote source lines, which may hold a credential written out.
+        // The configuration's own secrets too: a history URL's password is no target's.
+        let secrets = SecretRegistry(plan.secrets.union(workspace.config.secrets))
+        console.protect(with: secrets)
         diagnostics += plan.diagnostics
         if diagnostics.hasErrors {
             printer.print(diagnostics)
             throw ExitCode(2)
         }
         if !diagnostics.isEmpty { printer.print(diagnostics) }
-        return (workspace, plan)
+        return (workspace, plan, secrets)
     }
 }

@@ -80,7 +80,10 @@ struct RejudgeCommand: AsyncParsableCommand {
             printer.print(setup.diagnostics)
             throw ExitCode(2)
         }
-        let resources = ProviderResources()
+        // Judges' credentials (and the configuration's) are kept out of everything printed and written.
+        let secrets = SecretRegistry(setup.secrets.union(workspace.config.secrets))
+        console.protect(with: secrets)
+        let resources = ProviderResources(secrets: secrets)
         let panel: JudgePanel
         do {
             panel = try await RunSession.makeJudges(
@@ -95,7 +98,7 @@ struct RejudgeCommand: AsyncParsableCommand {
         let directory = out ?? ".parley/runs/\(runID)"
         let writer: RunWriter
         do {
-            writer = try RunWriter(directory: directory, secrets: setup.secrets.union(workspace.config.secrets))
+            writer = try RunWriter(directory: directory, secrets: secrets)
             if var metadata = try? RunMetadata.read(from: runDirectory) {
                 metadata.runId = runID
                 try metadata.write(to: directory)
@@ -107,11 +110,12 @@ struct RejudgeCommand: AsyncParsableCommand {
         let startedAt = Date()
         console.out(
             "Grading \(transcripts.count) transcript\(transcripts.count == 1 ? "" : "s") of \(runDirectory) again")
-        let resultPrinter = ResultPrinter(console: console, verbose: false, secrets: setup.secrets)
+        let resultPrinter = ResultPrinter(console: console, verbose: false)
         var written: [ResultRecord] = []
         for transcript in transcripts {
             let graded = await Rejudge.regrade(
-                transcript, flow: flows[transcript.flow], judge: options.judge, judges: panel)
+                transcript, flow: flows[transcript.flow], judge: options.judge, judges: panel
+            ).redacted(by: secrets.redactor)
             do {
                 written.append(try writer.record(graded))
             } catch {

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import ParleyReports
 import ParleyResults
+import ParleyRuntime
 
 struct ReportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -42,16 +43,28 @@ struct ReportCommand: ParsableCommand {
         let directory = RunDirectory(path: runDirectory)
         let records = try RunDirectoryInput.records(of: directory, console: console)
         let summary = directory.summary(records: records)
-        let page = HTMLReport.render(summary: summary, records: records, title: title) {
+        let coverage = coverage(directory, records: records)
+        let page = HTMLReport.render(summary: summary, records: records, title: title, coverage: coverage) {
             try directory.transcript(for: $0)
         }
         let path = out ?? (runDirectory as NSString).appendingPathComponent("report.html")
         do {
+            try OutputFile.prepare(path, for: "the report")
             try RunWriter.writeAtomically(path: path, bytes: Array(page.utf8))
         } catch {
             throw RunDirectoryInput.fail(error.description, console: console, exitCode: 3)
         }
-        ResultPrinter(console: console, verbose: false, secrets: []).printSummary(
-            summary, records: records, directory: runDirectory, junit: nil, html: path)
+        ResultPrinter(console: console, verbose: false).printSummary(
+            summary, records: records, directory: runDirectory, junit: nil, html: path, coverage: coverage)
+    }
+
+    /// The run's `coverage.json`; else coverage against the current project's inventory, when it has
+    /// one (parley.yaml's `coverage:`, or a sandbox target's agent script).
+    private func coverage(_ directory: RunDirectory, records: [ResultRecord]) -> RunCoverage? {
+        if let stored = directory.storedCoverage() { return stored }
+        guard let workspace = Workspace.load(configPath: nil).0,
+            let inventory = CoverageSetup.inventory(workspace: workspace, targets: CoverageCommand.targets(of: records))
+        else { return nil }
+        return directory.coverage(records: records, inventory: inventory)
     }
 }

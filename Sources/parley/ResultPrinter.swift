@@ -32,23 +32,22 @@ struct ResultPrinter: Sendable {
 
     let console: Console
     let layout: Layout
-    let redactor: SecretRedactor
     private let styler: Styler
     /// Flow runs counted by the latest progress line in `.log`, so each milestone prints once.
     private let logged = LoggedProgress()
     /// The run's `budget:`, for saying what ran out.
     var budget: Budget?
 
-    init(console: Console, layout: Layout, secrets: Set<String>, budget: Budget? = nil) {
+    /// Results come with their secrets taken out; the console redacts every line once more.
+    init(console: Console, layout: Layout, budget: Budget? = nil) {
         self.console = console
         self.layout = layout
-        self.redactor = SecretRedactor(secrets: secrets)
         self.styler = console.styler
         self.budget = budget
     }
 
-    init(console: Console, verbose: Bool, secrets: Set<String>, budget: Budget? = nil) {
-        self.init(console: console, layout: verbose ? .verbose : .lines, secrets: secrets, budget: budget)
+    init(console: Console, verbose: Bool, budget: Budget? = nil) {
+        self.init(console: console, layout: verbose ? .verbose : .lines, budget: budget)
     }
 
     func handle(_ event: RunEvent) {
@@ -57,14 +56,13 @@ struct ResultPrinter: Sendable {
             break
         case .finished(let result, let transcript, let progress):
             if result.outcome != .passed || layout == .lines || layout == .verbose {
-                console.out(redactor.redact(lines(for: result, transcript: transcript, progress: progress)))
+                console.out(lines(for: result, transcript: transcript, progress: progress))
             }
             if case .log(let every) = layout { logProgress(progress, every: every) }
-            console.setStatus(redactor.redact(status(progress, latest: layout == .live ? result : nil)))
+            console.setStatus(status(progress, latest: layout == .live ? result : nil))
         case .interrupted(let result, let progress):
             console.out(
-                styler("STOP ", .yellow, .bold)
-                    + " \(redactor.redact(Self.name(result))) (interrupted; not recorded)")
+                styler("STOP ", .yellow, .bold) + " \(Self.name(result)) (interrupted; not recorded)")
             console.setStatus(status(progress, latest: nil))
         case .writeFailed(let error):
             console.err(console.style("error:", .red, .bold, forErrors: true) + " could not write a result: \(error)")
@@ -76,16 +74,12 @@ struct ResultPrinter: Sendable {
         }
     }
 
-    /// `refund [Dana] #2`: the flow, its persona and, for repeated runs, which repetition.
+    /// `refund [Dana] #2`: the flow, its persona and, for repeated runs, which repetition; a matrix
+    /// run's scenario and a table's row too: `refund [Dana · late parcel] case cracked-blender`.
     static func name(_ result: FlowRunResult) -> String {
-        name(flow: result.flow, persona: result.persona, repetition: result.repetition)
-    }
-
-    static func name(flow: String, persona: String?, repetition: Int?) -> String {
-        var name = flow
-        if let persona { name += " [\(persona)]" }
-        if let repetition, repetition > 1 { name += " #\(repetition)" }
-        return name
+        FlowRunName.make(
+            flow: result.flow, who: FlowRunName.who(id: result.id, persona: result.persona, scenario: result.scenario),
+            caseName: result.dataCase?.name, repetition: result.repetition)
     }
 
     private func logProgress(_ progress: RunProgress, every: Int) {
@@ -206,17 +200,21 @@ struct ResultPrinter: Sendable {
     }
 
     /// The closing summary: totals, statistics of repeated flows, the flows that did not pass
-    /// (grouped, with counts), the flaky flows, tokens and cost, and where the results went.
+    /// (grouped, with counts), the flaky flows, pass rates by persona and scenario, coverage, tokens
+    /// and cost, and where the results went.
     func printSummary(
-        _ summary: RunSummary, records: [ResultRecord], directory: String, junit: String?, html: String? = nil
+        _ summary: RunSummary, records: [ResultRecord], directory: String, junit: String?, html: String? = nil,
+        coverage: RunCoverage? = nil
     ) {
-        printSummary(summary, notPassed: RunTally(records).notPassed, directory: directory, junit: junit, html: html)
+        printSummary(
+            summary, notPassed: RunTally(records).notPassed, directory: directory, junit: junit, html: html,
+            coverage: coverage)
     }
 
     /// The closing summary, with the runs that did not pass as tallied while the run went.
     func printSummary(
         _ summary: RunSummary, notPassed: [RunTally.NotPassed], directory: String, junit: String?,
-        html: String? = nil
+        html: String? = nil, coverage: RunCoverage? = nil
     ) {
         var parts = [styler("\(summary.passed) passed", .green)]
         if summary.failed > 0 { parts.append(styler("\(summary.failed) failed", .red, .bold)) }
@@ -239,6 +237,8 @@ struct ResultPrinter: Sendable {
                     + " \(flow.flow) needs \(StatisticsText.percent(flow.minPassRate ?? 0)); \(measured) "
                     + "(\(flow.passed)/\(flow.runs))")
         }
+        printGroups(summary)
+        if let coverage { printCoverage(coverage, directory: directory) }
         if let usage = summary.usage {
             var line =
                 "tokens:     \(StatisticsText.tokens(usage.totalTokens)) "
@@ -255,7 +255,7 @@ struct ResultPrinter: Sendable {
                     + "\(usage.totalTokens) tokens")
         }
         let digest = RunDigest(notPassed: notPassed, summary: summary)
-        for line in digest.lines(styler: styler, directory: directory) { console.out(redactor.redact(line)) }
+        for line in digest.lines(styler: styler, directory: directory) { console.out(line) }
         console.out("results:    \(directory)/")
         if let junit { console.out("junit:      \(junit)") }
         if let html { console.out("report:     \(html)") }
@@ -266,16 +266,24 @@ struct ResultPrinter: Sendable {
         let repeated = summary.flows.filter { $0.runs > 1 }
         guard !repeated.isEmpty else { return }
         let k = summary.k.map(String.init) ?? "k"
+        // pass@1 and pass^1 are the pass rate again (several runs of one flow without --repeat).
+        let attempts = summary.k.map { $0 > 1 } ?? true
         let thresholds = repeated.contains { $0.minPassRate != nil }
-        var rows = [["flow", "passed", "rate", "95% interval", "pass@\(k)", "pass^\(k)"] + (thresholds ? ["min"] : [])]
+        var rows = [
+            ["flow", "passed", "rate", "95% interval"] + (attempts ? ["pass@\(k)", "pass^\(k)"] : [])
+                + (thresholds ? ["min"] : [])
+        ]
         for flow in repeated {
             rows.append(
                 [
                     flow.flow, "\(flow.passed)/\(flow.runs)", StatisticsText.percent(flow.passRate),
                     flow.passRateInterval.map(StatisticsText.interval) ?? "–",
-                    flow.passAtK.map(StatisticsText.percent) ?? "–",
-                    flow.passHatK.map(StatisticsText.percent) ?? "–",
                 ]
+                    + (attempts
+                        ? [
+                            flow.passAtK.map(StatisticsText.percent) ?? "–",
+                            flow.passHatK.map(StatisticsText.percent) ?? "–",
+                        ] : [])
                     + (thresholds
                         ? [
                             flow.minPassRate.map {
@@ -283,13 +291,61 @@ struct ResultPrinter: Sendable {
                             } ?? ""
                         ] : []))
         }
+        printTable(rows)
+    }
+
+    /// Pass rates by persona and by scenario, when a run has more than one of either (a matrix, or
+    /// flows with different personas), in the statistics' columns; least reliable first.
+    private func printGroups(_ summary: RunSummary) {
+        for (title, groups) in [("persona", summary.personas), ("scenario", summary.scenarios)] {
+            guard let groups, groups.count > 1 else { continue }
+            var rows = [[title, "passed", "rate", "95% interval"]]
+            let sorted = groups.sorted { a, b in
+                a.passRate != b.passRate ? a.passRate < b.passRate : a.name < b.name
+            }
+            for group in sorted {
+                rows.append([
+                    group.name, "\(group.passed)/\(group.runs)", StatisticsText.percent(group.passRate),
+                    group.passRateInterval.map(StatisticsText.interval) ?? "–",
+                ])
+            }
+            printTable(rows) { index in
+                let group = sorted[index]
+                return group.passed == group.runs ? nil : group.failed > 0 ? .red : .yellow
+            }
+        }
+    }
+
+    /// `coverage:   6 of 7 declared states, tools and intents exercised (86%); never: issue-refund`.
+    private func printCoverage(_ coverage: RunCoverage, directory: String) {
+        guard let ratio = coverage.ratio else { return }
+        var line =
+            "coverage:   \(coverage.exercised) of \(coverage.declared) declared states, tools and intents exercised "
+            + "(\(StatisticsText.percent(ratio)))"
+        let never = coverage.kinds.flatMap(\.items).filter { $0.declared && !$0.exercised }.map(\.name)
+        if !never.isEmpty {
+            let listed = never.prefix(5).joined(separator: ", ") + (never.count > 5 ? ", …" : "")
+            line += "; never: \(listed) (parley coverage \(RunPick.quoted(directory)))"
+        }
+        console.out("")
+        console.out(line)
+    }
+
+    /// Columns padded to their widest cell, the header dimmed; `colour` picks a body row's colour.
+    private func printTable(_ rows: [[String]], colour: (Int) -> Console.Style? = { _ in nil }) {
         let widths = (0..<rows[0].count).map { column in rows.map { $0[column].count }.max() ?? 0 }
         console.out("")
         for (index, row) in rows.enumerated() {
             let line = row.enumerated().map { column, cell in
                 cell.padding(toLength: widths[column], withPad: " ", startingAt: 0)
             }.joined(separator: "  ").trimmingSpaces
-            console.out(index == 0 ? styler(line, .dim) : line)
+            if index == 0 {
+                console.out(styler(line, .dim))
+            } else if let colour = colour(index - 1) {
+                console.out(styler(line, colour))
+            } else {
+                console.out(line)
+            }
         }
     }
 

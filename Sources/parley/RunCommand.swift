@@ -19,8 +19,10 @@ struct RunCommand: AsyncParsableCommand {
 
             Each run writes a directory (default .parley/runs/<run-id>/, also reachable as \
             .parley/runs/latest): results.jsonl (one line per finished flow run, written as it finishes), \
-            transcripts/<flow>--<persona>--<n>.json, and summary.json; --junit and --html add JUnit XML and \
-            a self-contained HTML report.
+            transcripts/<flow>--<persona>--<n>.json, summary.json, and coverage.json when the agent's states \
+            and tools are known (parley.yaml's coverage:, or the sandbox's script); --junit and --html add \
+            JUnit XML and a self-contained HTML report. A flow with scenarios: runs once per persona and \
+            scenario, one with cases: once per row of its table.
 
             Examples:
               parley run                                  flows/ against the built-in demo agent
@@ -29,6 +31,7 @@ struct RunCommand: AsyncParsableCommand {
               parley show                                 the latest run's failing runs
               parley run --target staging --junit out/junit.xml
               parley run --filter regression --filter 'refund*' --concurrency 20
+              parley run flows/matrix --filter 'persona:Sam*' --filter scenario:damaged-item
               parley run --repeat 5 --seed 42             five runs of each flow, reproducible choices
               parley run --repeat 10 --min-pass-rate 0.9  pass if every flow passes at least 9 runs in 10
               parley run --repeat 20 --k 5 --gate lower-bound --min-pass-rate 0.8
@@ -52,7 +55,13 @@ struct RunCommand: AsyncParsableCommand {
             flaky ones; `parley show` reads any of them as a conversation.
 
             Ctrl-C stops starting flow runs, ends the open conversations on the provider, writes the \
-            summary and exits 130; `--resume` then runs only what is missing.
+            summary and exits 130; `--resume` then runs only what is missing, with the settings the run \
+            started with (concurrency, --fail-fast, --junit, --html, --min-pass-rate, --k, --gate, \
+            --baseline, --alpha), unless given again.
+
+            Folders named by --out, --junit and --html are created; if one cannot be written the run \
+            stops before it starts. Secrets (credentials, ${env.NAME} values, tokens obtained during the \
+            run) are [redacted] in everything printed and written.
 
             With --repeat, each flow's summary shows its pass rate with a 95% Wilson interval, pass@k (the \
             chance that at least one of k attempts passes) and pass^k (that all k pass). A flow's \
@@ -65,8 +74,8 @@ struct RunCommand: AsyncParsableCommand {
             further flow run starts, and the run exits 3 with everything finished kept.
 
             Exit codes: 0 all passed · 1 a flow failed, or regressed against --baseline · 2 invalid input, \
-            nothing ran · 3 could not run (unreachable, credentials refused, errors without failures) or the \
-            budget was spent · 130 interrupted.
+            nothing ran · 3 could not run (unreachable, credentials refused, errors without failures, an \
+            output that cannot be written) or the budget was spent · 130 interrupted.
             """
     )
 
@@ -89,7 +98,8 @@ struct RunCommand: AsyncParsableCommand {
         name: .long,
         help: ArgumentHelp(
             "Run only flows whose name matches (globs: refund*), that have this label, or that set a conversation "
-                + "tag (tag:key=value). Repeatable.",
+                + "tag (tag:key=value); persona:NAME, scenario:NAME and case:NAME run a slice of a matrix or table. "
+                + "Repeatable.",
             valueName: "filter"))
     var filter: [String] = []
 
@@ -137,7 +147,7 @@ struct RunCommand: AsyncParsableCommand {
         name: .long,
         help: ArgumentHelp(
             "Finish the run in this directory: run only the flow runs it has no result for, with the options it was "
-                + "started with.",
+                + "started with (run.json), unless given again.",
             valueName: "dir"))
     var resume: String?
 
@@ -158,9 +168,9 @@ struct RunCommand: AsyncParsableCommand {
         name: .long,
         help: ArgumentHelp(
             "What min_pass_rate is compared with: point (the pass rate) or lower-bound (its 95% interval's lower "
-                + "bound).",
+                + "bound). Default: point.",
             valueName: "gate"))
-    var gate: PassGate = .point
+    var gate: PassGate?
 
     @Option(
         name: .long,
@@ -172,8 +182,11 @@ struct RunCommand: AsyncParsableCommand {
     @Option(
         name: .long,
         help: ArgumentHelp(
-            "With --baseline: the significance level of pass-rate changes of repeated flows.", valueName: "p"))
-    var alpha: Double = 0.05
+            "With --baseline: the significance level of pass-rate changes of repeated flows. Default: 0.05.",
+            valueName: "p"))
+    var alpha: Double?
+
+    static let defaultAlpha = 0.05
 
     @Option(
         name: .long,
@@ -199,7 +212,7 @@ struct RunCommand: AsyncParsableCommand {
         if let k, k < 1 || (resume == nil && k > `repeat`) {
             throw ValidationError("--k is between 1 and --repeat (\(`repeat`)): pass@k needs k runs of each flow")
         }
-        if !(alpha > 0 && alpha < 1) { throw ValidationError("--alpha is between 0 and 1, e.g. 0.05") }
+        if let alpha, !(alpha > 0 && alpha < 1) { throw ValidationError("--alpha is between 0 and 1, e.g. 0.05") }
         if history != nil && noHistory { throw ValidationError("use either --history or --no-history") }
         if resume != nil,
             !project.paths.isEmpty || shard != nil || !filter.isEmpty || seed != nil || `repeat` != 1 || out != nil
@@ -218,6 +231,16 @@ struct RunCommand: AsyncParsableCommand {
         var shard = self.shard.flatMap(Shard.init(parsing:))
         let runID: String
         let directory: String
+        // Settings a resumed run takes from run.json unless the command line gives them again.
+        var concurrency = self.concurrency
+        var failFast = self.failFast
+        var junit = self.junit
+        var html = self.html
+        var minPassRate = self.minPassRate
+        var k = self.k
+        var gate = self.gate
+        var baseline = self.baseline
+        var alpha = self.alpha
         if let metadata = previous?.metadata, let resume {
             project.paths = metadata.paths
             project.target = metadata.target
@@ -228,6 +251,17 @@ struct RunCommand: AsyncParsableCommand {
             shard = metadata.shard
             runID = metadata.runId
             directory = resume
+            concurrency = concurrency ?? metadata.concurrency
+            failFast = failFast || metadata.failFast == true
+            junit = junit ?? metadata.junit
+            html = html ?? metadata.html
+            minPassRate = minPassRate ?? metadata.minPassRate
+            k = k ?? metadata.k
+            gate = gate ?? metadata.gate
+            baseline = baseline ?? metadata.baseline
+            alpha = alpha ?? metadata.alpha
+            // A killed run may have left half-written files; they are not results.
+            RunWriter.removeStaleTemporaryFiles(directory: resume)
         } else {
             options = PlanOptions(
                 filters: filter, repeatCount: `repeat`, seed: seed ?? UInt64.random(in: 0..<1_000_000),
@@ -237,6 +271,9 @@ struct RunCommand: AsyncParsableCommand {
         }
         let loaded = try project.load(console: console, planOptions: options)
         var plan = loaded.plan
+        // Nothing reaches the terminal (since loading) or a file with a secret in it.
+        let secrets = loaded.secrets
+        if let history, let password = HistoryURLPassword.password(in: history) { secrets.add(password) }
         for warning in plan.warnings {
             console.err(console.style("warning:", .yellow, .bold, forErrors: true) + " \(warning)")
         }
@@ -244,7 +281,8 @@ struct RunCommand: AsyncParsableCommand {
         if let shard { plan.requests = shard.select(plan.requests) }
         let planned = plan.requests.count
         let done = previous?.tally ?? RunTally()
-        if let doneIDs = previous?.ids { plan.requests.removeAll { doneIDs.contains($0.id) } }
+        let doneIDs = previous?.ids ?? []
+        if !doneIDs.isEmpty { plan.requests.removeAll { doneIDs.contains($0.id) } }
         guard planned > 0 else {
             console.err(
                 "no flow runs selected" + (filter.isEmpty ? "" : " by --filter \(filter.joined(separator: " "))"))
@@ -252,21 +290,28 @@ struct RunCommand: AsyncParsableCommand {
         }
 
         let config = loaded.workspace.config
+        let width = concurrency ?? config.concurrency ?? 4
         let baselineRecords = try baseline.map {
             try RunDirectoryInput.records(of: RunDirectory(path: $0), console: console)
         }
         let writer: RunWriter
         do {
-            writer = try RunWriter(directory: directory, secrets: plan.secrets, pricing: config.pricing, tally: done)
+            // Reports that could not be written at the end would be a run without its results:
+            // their folders are made (or found unwritable) before anything runs.
+            for (option, path) in [("--junit", junit), ("--html", html)] {
+                if let path { try OutputFile.prepare(path, for: option) }
+            }
+            writer = try RunWriter(directory: directory, secrets: secrets, pricing: config.pricing, tally: done)
             if previous == nil {
-                try RunMetadata(
+                let metadata = RunMetadata(
                     runId: runID, createdAt: startedAt, paths: project.flowPaths, target: project.target,
                     config: project.config, filters: options.filters,
                     repeatCount: options.repeatCount, seed: options.seed, shard: shard,
                     skipUnsupported: options.skipUnsupported,
-                    planned: planned,
-                    environment: RunEnvironment.detect(environment: loaded.workspace.environment)
-                ).write(to: directory)
+                    planned: planned, concurrency: width, failFast: failFast, junit: junit, html: html,
+                    minPassRate: minPassRate, k: k, gate: gate, baseline: baseline, alpha: alpha,
+                    environment: RunEnvironment.detect(environment: loaded.workspace.environment))
+                try writer.writeFile(RunMetadata.fileName, secrets.redact(metadata.json.prettyBytes))
             }
         } catch {
             console.err(console.style("error:", .red, .bold, forErrors: true) + " \(error)")
@@ -275,6 +320,7 @@ struct RunCommand: AsyncParsableCommand {
         if out == nil, resume == nil { RunDirectoryLink.pointLatest(at: runID, in: ".parley/runs") }
 
         var interrupted = false
+        let observer = CoverageObserver()
         let budget = config.budget.map {
             RunBudget($0, pricing: config.pricing, alreadySpent: previous?.usage ?? [])
         }
@@ -284,18 +330,16 @@ struct RunCommand: AsyncParsableCommand {
             do {
                 session = try await RunSession.start(
                     plan: plan, workspace: loaded.workspace,
-                    judging: JudgeOptions(cache: noCache ? nil : .standard()))
+                    judging: JudgeOptions(cache: noCache ? nil : .standard()), secrets: secrets)
             } catch {
                 console.err(
                     console.style("error:", .red, .bold, forErrors: true) + " could not start: \(error.message)")
                 throw ExitCode(3)
             }
             let targets = Set(plan.requests.map(\.targetName)).sorted().joined(separator: ", ")
-            let width = concurrency ?? loaded.workspace.config.concurrency ?? 4
             let layout = ResultPrinter.Layout.choose(
                 verbose: verbose, compact: compact, terminalRows: console.size?.rows, total: plan.requests.count)
-            let printer = ResultPrinter(
-                console: console, layout: layout, secrets: plan.secrets, budget: config.budget)
+            let printer = ResultPrinter(console: console, layout: layout, budget: config.budget)
             var intro =
                 "Running \(plan.requests.count) flow run\(plan.requests.count == 1 ? "" : "s") against \(targets) "
                 + "(concurrency \(width), seed \(options.seed)"
@@ -315,7 +359,10 @@ struct RunCommand: AsyncParsableCommand {
             }
             await coordinator.run(
                 plan.requests, interpreter: { session.interpreter(for: $0, stop: stop) }, sink: writer,
-                onEvent: { printer.handle($0) })
+                onEvent: { event in
+                    if case .finished(let result, _, _) = event { observer.observe(result) }
+                    printer.handle(event)
+                })
             interrupted = stop.isRequested
             stopper.cancel()
             console.setStatus(nil)
@@ -333,9 +380,8 @@ struct RunCommand: AsyncParsableCommand {
                     + ResultPrinter.budgetText(budget.current, budget.limit) + "; no flow run started")
         }
 
-        // What the run produced is tallied as it was, unredacted; what leaves the process is
-        // redacted, like the run directory itself.
-        let redactor = SecretRedactor(secrets: plan.secrets)
+        // The records carry no secrets (results are redacted before they are kept); the reports'
+        // bytes are passed through the run's secrets once more, as the run directory's are.
         let minPassRates = Dictionary(
             loaded.flows.compactMap { flow in flow.minPassRate.map { (flow.name, $0) } },
             uniquingKeysWith: { a, _ in a })
@@ -345,47 +391,78 @@ struct RunCommand: AsyncParsableCommand {
         var summary = tally.summary(
             runId: runID, startedAt: startedAt, finishedAt: Date(), planned: planned,
             options: RunSummary.Options(
-                k: k ?? options.repeatCount, gate: gate, minPassRates: minPassRates, defaultMinPassRate: minPassRate,
-                pricing: config.pricing))
+                k: k ?? options.repeatCount, gate: gate ?? .point, minPassRates: minPassRates,
+                defaultMinPassRate: minPassRate, pricing: config.pricing))
         summary.budget = budgetStop
+        var unwritten = false
+        func failed(_ error: some Error) {
+            console.err(console.style("error:", .red, .bold, forErrors: true) + " \(error)")
+            unwritten = true
+        }
         do {
             try writer.writeSummary(summary)
-            if let junit {
-                // Like the HTML report, JUnit lists every flow run: read back from the run directory.
-                let written = try RunDirectory(path: directory).records()
-                try RunWriter.writeAtomically(
-                    path: junit, bytes: redactor.redact(Array(JUnitReport.xml(records: written, summary: summary).utf8))
-                )
-            }
         } catch {
-            console.err(console.style("error:", .red, .bold, forErrors: true) + " \(error)")
+            failed(error)
+        }
+        let run = RunDirectory(path: directory)
+        var junitWritten: String?
+        if let junit {
+            do {
+                // Like the HTML report, JUnit lists every flow run: read back from the run directory.
+                let written = try run.records()
+                try RunWriter.writeAtomically(
+                    path: junit, bytes: secrets.redact(Array(JUnitReport.xml(records: written, summary: summary).utf8)))
+                junitWritten = junit
+            } catch {
+                failed(error)
+            }
+        }
+        // Coverage is measured when something declares what the agent has (parley.yaml's `coverage:`,
+        // or the sandbox's agent script), from what each flow run did as it finished.
+        var coverage: RunCoverage?
+        if let inventory = CoverageSetup.inventory(workspace: loaded.workspace, targets: tally.targets) {
+            if !doneIDs.isEmpty {
+                // A resumed run's earlier flow runs, from their transcripts, one at a time.
+                try? RunWriter.readRecords(directory: directory) { record in
+                    if doneIDs.contains(record.id) { observer.observe(record: record, in: run) }
+                }
+            }
+            let measured = observer.coverage(runId: runID, inventory: inventory)
+            do {
+                try RunWriter.writeCoverage(measured, to: directory, secrets: secrets)
+                coverage = measured
+            } catch {
+                failed(error)
+            }
         }
         var report: String?
         if let html {
             // Records and transcripts are read back from the run directory (already redacted, and
             // transcripts one at a time) rather than taken from memory.
-            let run = RunDirectory(path: directory)
             let written = (try? run.records()) ?? []
-            let page = HTMLReport.render(summary: summary, records: written) { try run.transcript(for: $0) }
+            let page = HTMLReport.render(summary: summary, records: written, coverage: coverage) {
+                try run.transcript(for: $0)
+            }
             do {
-                try RunWriter.writeAtomically(path: html, bytes: redactor.redact(Array(page.utf8)))
+                try RunWriter.writeAtomically(path: html, bytes: secrets.redact(Array(page.utf8)))
                 report = html
             } catch {
-                console.err(console.style("error:", .red, .bold, forErrors: true) + " \(error)")
+                failed(error)
             }
         }
-        let printer = ResultPrinter(console: console, verbose: verbose, secrets: plan.secrets, budget: config.budget)
-        printer.printSummary(summary, notPassed: tally.notPassed, directory: directory, junit: junit, html: report)
+        let printer = ResultPrinter(console: console, verbose: verbose, budget: config.budget)
+        printer.printSummary(
+            summary, notPassed: tally.notPassed, directory: directory, junit: junitWritten, html: report,
+            coverage: coverage)
         if !noHistory, config.history.enabled || history != nil {
-            await recordHistory(
-                directory: directory, location: history ?? config.history.url, console: console,
-                redactor: redactor)
+            await recordHistory(directory: directory, location: history ?? config.history.url, console: console)
         }
         var regressed = false
         if let baseline, let baselineRecords {
             let comparison = RunComparison.compare(
                 base: baselineRecords, candidate: (try? RunDirectory(path: directory).records()) ?? [],
-                thresholds: RunComparison.Thresholds(alpha: alpha), baseName: baseline, candidateName: directory)
+                thresholds: RunComparison.Thresholds(alpha: alpha ?? Self.defaultAlpha), baseName: baseline,
+                candidateName: directory)
             console.out("")
             ComparisonPrinter(console: console, showUnchanged: false).print(comparison)
             regressed = comparison.regressed
@@ -403,6 +480,8 @@ struct RunCommand: AsyncParsableCommand {
                     + "raise budget: in parley.yaml and finish with: parley run --resume \(directory)")
             throw ExitCode(3)
         }
+        // A result file that could not be written makes the run one that did not complete.
+        if unwritten { throw ExitCode(3) }
         let code = summary.exitCode
         if code != 0 { throw ExitCode(code) }
         if regressed { throw ExitCode(1) }
@@ -410,7 +489,7 @@ struct RunCommand: AsyncParsableCommand {
 
     /// Records the finished run directory in the history; a history that cannot be written is
     /// reported and changes nothing else (the run directory holds every result).
-    private func recordHistory(directory: String, location: String?, console: Console, redactor: SecretRedactor) async {
+    private func recordHistory(directory: String, location: String?, console: Console) async {
         let location = location ?? HistoryStore.defaultPath
         do {
             // Scanned, not read: the flow runs are read again a batch at a time while recorded.
@@ -423,15 +502,15 @@ struct RunCommand: AsyncParsableCommand {
                 throw error
             }
             await store.close()
-            if location != HistoryStore.defaultPath { console.out("history:    \(redactor.redact(store.location))") }
+            if location != HistoryStore.defaultPath { console.out("history:    \(store.location)") }
         } catch let error as HistoryError {
             console.err(
                 console.style("warning:", .yellow, .bold, forErrors: true)
-                    + " the run was not recorded in the history: " + redactor.redact(error.message))
+                    + " the run was not recorded in the history: " + error.message)
         } catch {
             console.err(
                 console.style("warning:", .yellow, .bold, forErrors: true)
-                    + " the run was not recorded in the history: " + redactor.redact("\(error)"))
+                    + " the run was not recorded in the history: \(error)")
         }
     }
 

@@ -6,7 +6,7 @@ import ParleyRun
 /// flow and persona with counts over repeated runs, and the flaky flows. Lines, not printing, so it
 /// is tested without a terminal.
 struct RunDigest {
-    /// The runs of one flow (and persona) that did not pass.
+    /// The runs of one flow (and variant) that did not pass.
     typealias Group = RunTally.NotPassed
 
     var groups: [Group]
@@ -24,7 +24,7 @@ struct RunDigest {
         // order, and a log read next to yesterday's should list the same flows the same way.
         groups = notPassed.sorted { a, b in
             if (a.failed > 0) != (b.failed > 0) { return a.failed > 0 }
-            return (a.flow, a.persona ?? "") < (b.flow, b.persona ?? "")
+            return (a.flow, a.persona ?? "", a.caseName ?? "") < (b.flow, b.persona ?? "", b.caseName ?? "")
         }
         flaky = summary.flows.filter(\.flaky).sorted { $0.flow < $1.flow }
     }
@@ -49,7 +49,7 @@ struct RunDigest {
                 styler("  read one:", .dim) + " parley show \(RunPick.quoted(directory)) "
                     + RunPick.quoted(
                         RunPick.pick(
-                            flow: example.flow, persona: example.persona,
+                            flow: example.flow, persona: example.persona, caseName: example.caseName,
                             repetition: example.runs > 1 ? example.first.repetition : nil)))
         }
         if !flaky.isEmpty {
@@ -90,6 +90,6 @@ struct RunDigest {
     }
 
     private func name(_ group: Group) -> String {
-        ResultPrinter.name(flow: group.flow, persona: group.persona, repetition: nil)
+        FlowRunName.make(flow: group.flow, who: group.persona, caseName: group.caseName)
     }
 }

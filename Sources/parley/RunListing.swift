@@ -20,8 +20,8 @@ struct RunListing {
         // Failures, then errors (then passes, with --all), each by flow, persona and repetition.
         let rank: [Outcome: Int] = [.failed: 0, .error: 1, .passed: 2]
         let shown = records.filter { all || $0.outcome != .passed }.sorted { a, b in
-            (rank[a.outcome] ?? 2, a.flow, a.persona ?? "", a.repetition)
-                < (rank[b.outcome] ?? 2, b.flow, b.persona ?? "", b.repetition)
+            (rank[a.outcome] ?? 2, a.flow, a.variantKey, a.repetition)
+                < (rank[b.outcome] ?? 2, b.flow, b.variantKey, b.repetition)
         }
         guard !shown.isEmpty else {
             lines.append("")
@@ -34,11 +34,11 @@ struct RunListing {
         }
         // Repetition numbers only where a flow (and persona) ran more than once.
         var runsPerFlow: [String: Int] = [:]
-        for record in records { runsPerFlow[record.flow + "\u{0}" + (record.persona ?? ""), default: 0] += 1 }
+        for record in records { runsPerFlow[record.flow + "\u{0}" + record.variantKey, default: 0] += 1 }
         let picks = shown.map { record in
             RunPick.pick(
-                flow: record.flow, persona: record.persona,
-                repetition: (runsPerFlow[record.flow + "\u{0}" + (record.persona ?? "")] ?? 0) > 1
+                flow: record.flow, persona: record.who, caseName: record.dataCase?.name,
+                repetition: (runsPerFlow[record.flow + "\u{0}" + record.variantKey] ?? 0) > 1
                     ? record.repetition : nil)
         }
         let column = min(48, picks.map(\.count).max() ?? 0)

@@ -1,11 +1,16 @@
 import ParleyFlow
 import ParleyResults
+import ParleyRun
 
 /// Which flow run `parley show` is asked for: `FLOW`, `FLOW#N`, `FLOW [PERSONA] #N` (the name the
-/// console prints), a flow run's id (`refund--dana--2`) or the flow's file.
+/// console prints; a matrix run's `[PERSONA · SCENARIO]`, a table's `case ROW`), a flow run's id
+/// (`refund--dana--2`) or the flow's file.
 struct RunPick: Equatable {
     var flow: String
+    /// What the brackets hold: a persona, a scenario, or both as `PERSONA · SCENARIO`.
     var persona: String?
+    /// A row of the flow's table (`case NAME`).
+    var caseName: String?
     var repetition: Int?
     /// The argument as given.
     var text: String
@@ -16,6 +21,10 @@ struct RunPick: Equatable {
         if let hash = rest.lastIndex(of: "#"), let number = Int(rest[rest.index(after: hash)...]), number >= 1 {
             repetition = number
             rest = String(rest[..<hash]).trimmingSpaces
+        }
+        if let marker = rest.range(of: " case ", options: .backwards) {
+            caseName = String(rest[marker.upperBound...]).trimmingSpaces
+            rest = String(rest[..<marker.lowerBound]).trimmingSpaces
         }
         if rest.hasSuffix("]"), let open = rest.lastIndex(of: "["), open > rest.startIndex {
             persona = String(rest[rest.index(after: open)..<rest.index(before: rest.endIndex)]).trimmingSpaces
@@ -29,20 +38,23 @@ struct RunPick: Equatable {
     func select(from records: [ResultRecord]) -> (record: ResultRecord, others: [ResultRecord])? {
         if let exact = records.first(where: { $0.id == text }) { return (exact, []) }
         var matching = records.filter { record in
-            (record.flow == flow || record.file == flow)
-                && (persona.map { record.persona?.lowercased() == $0.lowercased() } ?? true)
-                && (repetition.map { record.repetition == $0 } ?? true)
+            (record.flow == flow || record.file == flow) && matchesVariant(record)
         }
         if matching.isEmpty {
-            matching = records.filter { $0.flow.lowercased() == flow.lowercased() }.filter { record in
-                (persona.map { record.persona?.lowercased() == $0.lowercased() } ?? true)
-                    && (repetition.map { record.repetition == $0 } ?? true)
-            }
+            matching = records.filter { $0.flow.lowercased() == flow.lowercased() }.filter(matchesVariant)
         }
         // Records are in the order runs finished; the choice must not depend on it.
-        matching.sort { ($0.persona ?? "", $0.repetition) < ($1.persona ?? "", $1.repetition) }
+        matching.sort { ($0.variantKey, $0.repetition) < ($1.variantKey, $1.repetition) }
         guard let chosen = matching.first(where: { $0.outcome != .passed }) ?? matching.first else { return nil }
         return (chosen, matching.filter { $0.id != chosen.id })
+    }
+
+    /// Whether the record is the persona (or scenario, or both), row and repetition asked for.
+    private func matchesVariant(_ record: ResultRecord) -> Bool {
+        func same(_ a: String?, _ b: String) -> Bool { a?.lowercased() == b.lowercased() }
+        let who = persona.map { same(record.who, $0) || same(record.persona, $0) || same(record.scenario, $0) } ?? true
+        return who && (caseName.map { same(record.dataCase?.name, $0) } ?? true)
+            && (repetition.map { record.repetition == $0 } ?? true)
     }
 
     /// Why nothing matched, with the nearest flow name when there is one.
@@ -51,9 +63,11 @@ struct RunPick: Equatable {
         var message = "no flow run `\(text)` in \(directory)"
         if names.contains(flow) {
             let runs = records.filter { $0.flow == flow }
-                .sorted { ($0.persona ?? "", $0.repetition) < ($1.persona ?? "", $1.repetition) }
-                .map { Self.pick(flow: $0.flow, persona: $0.persona, repetition: $0.repetition) }
-            let asked = Self.pick(flow: flow, persona: persona, repetition: repetition)
+                .sorted { ($0.variantKey, $0.repetition) < ($1.variantKey, $1.repetition) }
+                .map {
+                    Self.pick(flow: $0.flow, persona: $0.who, caseName: $0.dataCase?.name, repetition: $0.repetition)
+                }
+            let asked = Self.pick(flow: flow, persona: persona, caseName: caseName, repetition: repetition)
             message =
                 "flow `\(flow)` has no run `\(asked)` in \(directory); it has "
                 + runs.prefix(6).map { "`\($0)`" }.joined(separator: ", ") + (runs.count > 6 ? ", …" : "")
@@ -63,12 +77,11 @@ struct RunPick: Equatable {
         return message
     }
 
-    /// The argument that picks the run of `flow` as `persona` (if any), repetition `n` (if given).
-    static func pick(flow: String, persona: String?, repetition: Int?) -> String {
-        var text = flow
-        if let persona { text += " [\(persona)]" }
-        if let repetition { text += " #\(repetition)" }
-        return text
+    /// The argument that picks the run of `flow` as `persona` (if any; with a matrix run's scenario),
+    /// row `caseName` (if any), repetition `n` (if given).
+    static func pick(flow: String, persona: String?, caseName: String? = nil, repetition: Int?) -> String {
+        FlowRunName.make(flow: flow, who: persona, caseName: caseName)
+            + (repetition.map { " #\($0)" } ?? "")
     }
 
     /// `argument` as a shell word: as it is when it is plain, else in single quotes.

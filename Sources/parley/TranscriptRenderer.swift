@@ -65,7 +65,7 @@ struct TranscriptRenderer {
         case .failed: outcome = styler("FAILED", .red, .bold)
         case .error: outcome = styler("ERROR", .yellow, .bold)
         }
-        let name = ResultPrinter.name(flow: result.flow, persona: result.persona, repetition: result.repetition)
+        let name = ResultPrinter.name(result)
         var facts = [
             result.file, "\(result.target) (\(result.provider))", Timestamp.iso8601(result.startedAt),
             DurationText.format(.milliseconds(Int64(result.durationMs))),

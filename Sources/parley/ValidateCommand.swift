@@ -8,7 +8,10 @@ struct ValidateCommand: AsyncParsableCommand {
         abstract: "Check flows and parley.yaml without running anything.",
         discussion: """
             Reports every problem of every file at once, as path:line:column: error: message, with the \
-            line and a caret. Also checks that each flow only uses steps its target supports.
+            line and a caret. Also checks that each flow only uses steps its target supports, and — \
+            without --target — every target in parley.yaml (its provider, keys and ${env.X} variables), \
+            whether a flow uses it or not. Warns about patterns with nested quantifiers such as (a+)+, \
+            which can take exponential time on a long reply.
 
             Examples:
               parley validate                    check flows/
@@ -25,7 +28,9 @@ struct ValidateCommand: AsyncParsableCommand {
 
     func run() async throws {
         let console = Console(forceNoColor: project.noColor)
-        let checked = try project.check(console: console, planOptions: PlanOptions(skipUnsupported: skipUnsupported))
+        let checked = try project.check(
+            console: console,
+            planOptions: PlanOptions(skipUnsupported: skipUnsupported, checkEveryTarget: project.target == nil))
         for (flow, reason) in checked.plan.skipped {
             console.out("skip  \(flow): \(reason)")
         }

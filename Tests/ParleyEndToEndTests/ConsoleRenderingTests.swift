@@ -127,6 +127,45 @@ import ParleyTestSupport
         #expect(RunPick.quoted("#1") == "'#1'")
     }
 
+    @Test func aMatrixRunIsNamedAndPickedByPersonaScenarioAndRow() throws {
+        func run(_ persona: String, _ scenario: String, _ row: String?, _ outcome: Outcome) -> FlowRunResult {
+            var result = RunFixtures.result(flow: "matrix", persona: persona, outcome: outcome)
+            result.scenario = scenario
+            result.dataCase = row.map { CaseReference(name: $0, file: "orders.csv", line: 2) }
+            result.id = FlowRunResult.makeID(
+                flow: "matrix",
+                persona: Persona(name: persona, location: SourceLocation(file: "f", line: 1, column: 1)),
+                scenario: Scenario(name: scenario),
+                dataCase: row.map { CaseRow(name: $0, file: "orders.csv", line: 2, values: [:]) }, repetition: 1)
+            return result
+        }
+        let results = [
+            run("Dana", "late parcel", nil, .passed), run("Dana", "damaged item", nil, .failed),
+            run("Sam", "late parcel", "shipped", .error),
+        ]
+        #expect(results[1].id == "matrix--dana--damaged-item--1")
+        #expect(ResultPrinter.name(results[1]) == "matrix [Dana · damaged item]")
+        #expect(ResultPrinter.name(results[2]) == "matrix [Sam · late parcel] case shipped")
+        let records = Self.records(results)
+        func picked(_ text: String) -> String? { RunPick(parsing: text).select(from: records)?.record.id }
+        #expect(picked("matrix [Dana · late parcel]") == "matrix--dana--late-parcel--1")
+        #expect(picked("matrix [damaged item]") == "matrix--dana--damaged-item--1", "a scenario alone")
+        #expect(picked("matrix [Dana]") == "matrix--dana--damaged-item--1", "Dana's run that did not pass")
+        #expect(picked("matrix [Sam · late parcel] case shipped #1") == "matrix--sam--late-parcel--shipped--1")
+        #expect(picked("matrix case nothing") == nil)
+        let digest = RunDigest(records: records, summary: Self.summary(records))
+        #expect(
+            digest.groups.map {
+                FlowRunName.make(flow: $0.flow, who: $0.persona, caseName: $0.caseName)
+            } == [
+                "matrix [Dana · damaged item]", "matrix [Sam · late parcel] case shipped",
+            ])
+        // A flow's single scenario is not repeated in its name: the id does not name it.
+        var single = RunFixtures.result(flow: "refund")
+        single.scenario = "Refund for a damaged item"
+        #expect(ResultPrinter.name(single) == "refund [Dana]")
+    }
+
     // MARK: - Transcript
 
     static func conversation() -> FlowRunResult {

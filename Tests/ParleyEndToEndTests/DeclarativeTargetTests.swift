@@ -67,7 +67,7 @@ import ParleyResults
 
         let records = try RunWriter.readRecords(directory: out)
         let runnable = flows.filter { !expectedSkips.contains($0.name) }
-        #expect(records.count == runnable.reduce(0) { $0 + max(1, $1.personas.count) })
+        #expect(records.count == runnable.reduce(0) { $0 + $1.runCount })
         #expect(Set(records.map(\.flow)) == Set(runnable.map(\.name)))
         for record in records {
             #expect(record.outcome == .passed, "\(record.flow): \(record.failure?.message ?? "")")

@@ -76,7 +76,7 @@ import ParleyRun
                     .compactMap { $0.dropFirst(6).split(separator: ":").first.map(String.init) })
             let expected = Self.unsupported(on: target)
             #expect(skipped == expected, "\(target)")
-            let runs = flows.filter { !expected.contains($0.name) }.reduce(0) { $0 + max(1, $1.personas.count) }
+            let runs = flows.filter { !expected.contains($0.name) }.reduce(0) { $0 + $1.runCount }
             #expect(records.count == runs, "\(target)")
             #expect(result.stdout.contains("\(runs) passed"), "\(target): \(result.stdout)")
             #expect(Set(records.map(\.flow)).isDisjoint(with: skipped))

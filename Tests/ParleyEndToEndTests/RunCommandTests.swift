@@ -7,10 +7,10 @@ import ParleyRun
 import ParleyTestSupport
 
 @Suite struct RunCommandTests {
-    /// Flow runs `flows/` makes: one per persona of each flow.
+    /// Flow runs `flows/` makes: one per persona, scenario and row of each flow.
     static var exampleRuns: Int {
         FlowLoader(environment: [:]).load(paths: [ParleyBinary.packageRoot + "/flows"]).flows.reduce(0) {
-            $0 + max(1, $1.personas.count)
+            $0 + $1.runCount
         }
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import ParleyFlow
 import ParleyTestSupport
 import Testing
 @testable import ParleyHistory
@@ -103,6 +104,43 @@ import Testing
         let elsewhere = try await store.report(HistoryQuery(target: "staging"))
         #expect(elsewhere.runs.isEmpty)
         await store.close()
+    }
+
+    @Test(arguments: HistoryBackend.available)
+    func aMatrixRunsScenarioAndATablesRowAreRecordedAndNameTheFailure(_ backend: HistoryBackend) async throws {
+        let store = try await HistoryStore.open(try await backend.freshLocation())
+        var passing = RunFixtures.result(flow: "matrix", persona: "Dana")
+        passing.id = "matrix--dana--late-parcel--shipped--1"
+        passing.scenario = "late parcel"
+        passing.dataCase = CaseReference(name: "shipped", file: "flows/orders.csv", line: 2)
+        var failing = RunFixtures.result(flow: "matrix", persona: "Dana", outcome: .failed)
+        failing.id = "matrix--dana--damaged-item--cracked--1"
+        failing.scenario = "damaged item"
+        failing.dataCase = CaseReference(name: "cracked", file: "flows/orders.csv", line: 3)
+        let records = [passing, failing].map { ResultRecord($0, transcript: "transcripts/\($0.id).json") }
+        let summary = RunSummary(
+            runId: "m1", startedAt: RunFixtures.start, finishedAt: RunFixtures.start.addingTimeInterval(60),
+            records: records)
+        try await store.record(RecordedRun(summary: summary, metadata: nil, records: records, source: "runs/m1"))
+        let rows = try await store.database.query(
+            SQLStatement("SELECT id, persona, scenario, case_name FROM parley_flow_runs ORDER BY id"))
+        #expect(
+            rows == [
+                [.text(failing.id), .text("Dana"), .text("damaged item"), .text("cracked")],
+                [.text(passing.id), .text("Dana"), .text("late parcel"), .text("shipped")],
+            ])
+        let report = try await store.report(HistoryQuery())
+        await store.close()
+        let failure = try #require(report.failing.first)
+        #expect(failure.flow == "matrix")
+        #expect(failure.flowRun == "matrix [Dana · damaged item] case cracked")
+        // A flow run named by its flow alone adds nothing to the flow's name.
+        let plain = try await HistoryStore.open(try await backend.freshLocation())
+        try await plain.record(Self.run("p1", refund: [.failed]))
+        let plainReport = try await plain.report(HistoryQuery())
+        await plain.close()
+        #expect(plainReport.failing.first?.flow == "refund")
+        #expect(plainReport.failing.first?.flowRun == nil)
     }
 
     @Test(arguments: HistoryBackend.available)

@@ -210,3 +210,34 @@ final class CountingTransport: JudgeTransport, @unchecked Sendable {
         #expect(regraded.failure?.errorKind == .configuration)
     }
 }
+
+@Suite struct ModelJudgeSecretTests {
+    @Test func theCacheKeepsNoSecretTheJudgeQuoted() async throws {
+        let secret = #"tok-"quoted"\7788"#
+        let transport = CountingTransport { _ in
+            // The reasoning quotes the agent repeating a token, JSON-escaped as a model would write it.
+            #"{"verdicts":[{"criterion":1,"verdict":"pass","reasoning":"it said tok-\"quoted\"\\7788 back"}]}"#
+        }
+        let directory = NSTemporaryDirectory() + "parley-cache-\(UUID().uuidString)"
+        let judge = ModelJudge(
+            settings: JudgeModelSettings(name: "j", model: "m", endpoint: "http://x"), transport: transport,
+            cache: VerdictCache(directory: directory), secrets: SecretRegistry([secret, "pass"]))
+        let here = SourceLocation(file: "f.yaml", line: 1, column: 1)
+        let request = JudgeRequest(
+            criteria: [Criterion("repeats the token", location: here)],
+            turns: [Turn(role: .agent, text: "it said \(secret) back", at: Date(timeIntervalSince1970: 0))],
+            persona: nil, scenario: nil)
+        let first = try await judge.grade(request)
+        #expect(first.verdicts.map(\.verdict) == [.pass])
+        let files = try FileManager.default.contentsOfDirectory(atPath: directory)
+        #expect(files.count == 1)
+        let stored = try String(contentsOfFile: directory + "/" + files[0], encoding: .utf8)
+        #expect(!stored.contains("7788"), "\(stored)")
+        #expect(stored.contains("[redacted]"), "\(stored)")
+        // A secret that is also a word of the answer's structure (`pass`) leaves the entry readable.
+        let second = try await judge.grade(request)
+        #expect(second.usage == JudgeUsage(cachedCalls: 1), "answered from the cache")
+        #expect(second.verdicts.map(\.verdict) == [.pass])
+        #expect(transport.calls == 1)
+    }
+}

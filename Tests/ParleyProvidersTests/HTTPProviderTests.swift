@@ -296,8 +296,10 @@ import ParleySandbox
         let spec = try Support.spec(Self.helpdesk(server.baseURL)).spec
         let resources = ProviderResources()
         let provider = try await spec.makeProvider(resources: resources)
+        // A generous turn timeout: the test is about the second login, not about speed, and a loaded
+        // machine running the whole suite has taken more than 5 s to answer the first poll.
         let conversation = try await provider.makeConversation(
-            ConversationContext(flowName: "relogin", turnTimeout: .seconds(5)))
+            ConversationContext(flowName: "relogin", turnTimeout: .seconds(30)))
         _ = try await conversation.start(.agentFirst)
         server.expireHelpdeskTokens()
         let reply = try await conversation.send("Where is my order?")
@@ -368,7 +370,7 @@ import ParleySandbox
         let flow = try Support.flow(
             """
             flow: never-ready
-            turn_timeout: 6s
+            turn_timeout: 12s
             steps:
               - expect: /how can I help/i
             """)
@@ -380,10 +382,10 @@ import ParleySandbox
         #expect(result.failure?.errorKind == .timeout)
         let message = try #require(result.failure?.message)
         #expect(message.contains("no polled message satisfied `until` ($.kind equals never)"), "\(message)")
-        #expect(message.contains("(turn timeout 6s)"), "\(message)")
+        #expect(message.contains("(turn timeout 12s)"), "\(message)")
         #expect(message.contains("the last poll, GET \(server.baseURL)/helpdesk/v2/conversations/"), "\(message)")
         #expect(message.contains("answered (200): {\"data\":{\"items\":["), "the answer is shown: \(message)")
         #expect(polls >= 1)
-        #expect(polls < 60, "backed off rather than polling flat out: \(polls)")
+        #expect(polls < 120, "backed off rather than polling flat out: \(polls)")
     }
 }

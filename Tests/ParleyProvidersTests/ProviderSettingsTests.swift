@@ -26,6 +26,36 @@ import ParleyRun
         #expect(parsed.secrets.contains("pw-from-env-81"))
     }
 
+    @Test func everyNetworkTargetTakesAReplyLimit() throws {
+        // An Amelia target written inline, left open for more keys.
+        let base =
+            "targets:\n  d: { provider: amelia, base_url: https://a.example.com, domain: s, username: u, "
+            + "password: pw-123456"
+        let limited = parseTarget(base + ", max_reply_size: 256KiB }")
+        let spec = try #require(limited.spec as? AmeliaProviderSpec, "\(limited.errors)")
+        #expect(spec.settings.replyLimit == ReplyLimit(bytes: 256 << 10))
+        let plain = try #require(parseTarget(base + " }").spec as? AmeliaProviderSpec)
+        #expect(plain.settings.replyLimit == .default)
+        #expect(ReplyLimit.default.description == "1MiB")
+
+        let wrong = parseTarget(base + ", max_reply_size: lots }")
+        #expect(
+            wrong.errors == [
+                "`max_reply_size` must be a size between 1KiB and 256MiB such as 1MiB or 512KiB, not `lots`"
+            ])
+        let tiny = parseTarget(base + ", max_reply_size: 10 }")
+        #expect(tiny.errors.count == 1)
+        for target in [
+            "targets:\n  t: { provider: agenthuman, api_key: k-12345, agent_id: 1, max_reply_size: 2MiB }",
+            "targets:\n  t: { provider: openai, model: m, api_key: k-12345, max_reply_size: 2MiB }",
+            "targets:\n  t: { provider: http, base_url: http://h, max_reply_size: 2MiB, "
+                + "send: { request: { path: /s }, reply: { json: { text: $.t } } } }",
+        ] {
+            let parsed = parseTarget(target)
+            #expect(parsed.errors.isEmpty, "\(parsed.errors)")
+        }
+    }
+
     @Test func ameliaAcceptsABaseURLThatAlreadyNamesTheAPI() {
         #expect(
             AmeliaSettings.apiBase(from: "https://a.example.com/AmeliaRest/api/v1/")

@@ -147,7 +147,7 @@ import ParleyRun
 
     @Test func secretsAreRedactedFromEverythingWritten() throws {
         let dir = temporaryDirectory()
-        let writer = try RunWriter(directory: dir, secrets: ["sk-live-SECRET123"])
+        let writer = try RunWriter(directory: dir, secrets: SecretRegistry(["sk-live-SECRET123"]))
         try writer.record(sampleResult(id: "a--dana--1", reply: "your key is sk-live-SECRET123"))
         let transcript = try String(contentsOfFile: dir + "/transcripts/a--dana--1.json", encoding: .utf8)
         let results = try String(contentsOfFile: dir + "/results.jsonl", encoding: .utf8)

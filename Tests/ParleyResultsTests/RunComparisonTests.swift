@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import ParleyFlow
 import ParleyJSON
 import ParleyResults
 import ParleyRun
@@ -158,6 +159,34 @@ import ParleyTestSupport
         #expect(
             !RunComparison.compare(base: runs([.passed], flow: "retired"), candidate: runs([.passed], flow: "new"))
                 .regressed)
+    }
+
+    /// Runs of a matrix flow: one per scenario and row, with the given outcomes.
+    func matrix(_ outcomes: [(scenario: String, row: String, outcome: Outcome)]) -> [ResultRecord] {
+        outcomes.map { scenario, row, outcome in
+            var result = RunFixtures.result(flow: "matrix", persona: "Dana", outcome: outcome)
+            result.id = "matrix--dana--\(scenario)--\(row)--1"
+            result.scenario = scenario
+            result.dataCase = CaseReference(name: row, file: "t.csv", line: 2)
+            return ResultRecord(result, transcript: "transcripts/\(result.id).json")
+        }
+    }
+
+    @Test func aMatrixIsComparedScenarioByScenarioAndRowByRow() throws {
+        let base = matrix([("late", "a", .passed), ("late", "b", .failed), ("damaged", "a", .passed)])
+        let candidate = matrix([("late", "a", .failed), ("late", "b", .passed), ("damaged", "a", .passed)])
+        let comparison = RunComparison.compare(base: base, candidate: candidate)
+        #expect(
+            comparison.flows.map { flow in
+                "\(flow.scenario ?? "-")/\(flow.caseName ?? "-") "
+                    + flow.changes.map(\.kind.rawValue).joined(separator: ",")
+            } == ["late/a new-failure,pass-rate-drop", "late/b fixed,pass-rate-rise", "damaged/a "])
+        // One row failing and another passing is not flakiness: the runs are of different rows.
+        #expect(!comparison.flows.contains { $0.base?.flaky == true || $0.candidate?.flaky == true })
+        // `diff --json` names them too.
+        let text = comparison.json.prettySerialized
+        #expect(text.contains("\"scenario\": \"late\",\n      \"case_name\": \"a\""), "\(text)")
+        #expect(try RunComparison(json: JSONValue(parsing: text)) == comparison)
     }
 
     @Test func theFirstCandidateFailureIsKeptForShowing() throws {

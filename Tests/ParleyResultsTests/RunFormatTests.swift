@@ -29,6 +29,8 @@ import ParleyTestSupport
             failure: fullFailure(), startedAt: try at("2026-01-15T10:30:00.123Z"),
             finishedAt: try at("2026-01-15T10:30:04.567Z"), conversationId: "c-9007199254740993",
             opening: .agentFirst, notes: ["ending the conversation failed: 503", ""])
+        result.scenario = "damaged item"
+        result.dataCase = CaseReference(name: "cracked blender", file: "flows/tables/orders.csv", line: 4)
         var greeting = Turn(role: .agent, text: "Hello!", at: try at("2026-01-15T10:30:00.400Z"))
         greeting.latencyMs = 277.125
         greeting.events = [ProviderEvent(kind: "greeting")]
@@ -123,7 +125,8 @@ import ParleyTestSupport
         record.cost = 0.0034
         let lineKeys = try #require(record.json.object).map(\.0)
         let header = [
-            "id", "flow", "file", "persona", "repetition", "target", "provider", "labels", "conversation_tags",
+            "id", "flow", "file", "persona", "scenario", "case", "repetition", "target", "provider", "labels",
+            "conversation_tags",
             "outcome", "failure", "started_at", "finished_at", "duration_ms", "conversation_id", "usage",
             "judge_usage",
         ]
@@ -170,10 +173,48 @@ import ParleyTestSupport
         check(try #require(summary.latencyMs), "Percentiles")
         let metadata = RunMetadata(
             runId: "r", paths: [], target: "t", config: "c", filters: [], repeatCount: 1, seed: 1,
-            shard: Shard(parsing: "1/2"), skipUnsupported: false, planned: 1,
+            shard: Shard(parsing: "1/2"), skipUnsupported: false, planned: 1, concurrency: 3, failFast: true,
+            junit: "j.xml", html: "r.html", minPassRate: 0.9, k: 2, gate: .lowerBound, baseline: "base",
+            alpha: 0.01,
             environment: RunEnvironment(gitCommit: "abc", gitBranch: "main", ciJob: "github:1", ciURL: "https://ci"))
         check(metadata, "RunMetadata")
         check(try #require(metadata.environment), "RunEnvironment")
+        check(try #require(result.dataCase), "CaseReference")
+        check(try #require(summary.personas?.first), "GroupSummary")
+        #expect(summary.scenarios?.first?.name == "damaged item")
+        let coverage = Self.coverage()
+        check(coverage, "RunCoverage")
+        check(try #require(coverage.kinds.first), "RunCoverage.Kind")
+        check(try #require(coverage.kinds.first?.items.first), "RunCoverage.Item")
+    }
+
+    /// Coverage with a declared inventory, items of every kind, exercised or not.
+    static func coverage() -> RunCoverage {
+        var exercised = RunCoverage.Exercised()
+        exercised.states = ["refund_offer", "undeclared_state"]
+        exercised.tools = ["issue-refund"]
+        exercised.intents = ["calm"]
+        let inventory = CoverageInventory(
+            states: ["refund_offer", "escalated"], tools: ["issue-refund"], source: "parley.yaml")
+        var coverage = RunCoverage(
+            runId: "r", observed: [(true, exercised), (false, exercised), (false, RunCoverage.Exercised())],
+            inventory: inventory)
+        coverage.unreadable = 1
+        return coverage
+    }
+
+    @Test func coverageReadsBackEqual() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("cov-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let coverage = Self.coverage()
+        try RunWriter.writeCoverage(coverage, to: directory)
+        let written = try #require(FileManager.default.contents(atPath: directory + "/coverage.json"))
+        let read = try #require(RunDirectory(path: directory).storedCoverage())
+        #expect(read.json == coverage.json)
+        #expect(read.json.prettyBytes == [UInt8](written), "written again, byte for byte the same")
+        #expect(read.kinds.map(\.kind) == [.states, .tools, .intents])
+        #expect(read.kinds[0].items.map(\.name) == ["escalated", "refund_offer", "undeclared_state"])
+        #expect(read.inventory == "parley.yaml" && read.unreadable == 1 && read.passedRuns == 1)
     }
 
     @Test func summariesReadBackEqual() throws {
@@ -225,7 +266,9 @@ import ParleyTestSupport
             RunMetadata(
                 runId: "r1", createdAt: try Self.at("2026-01-15T10:30:00.250Z"), paths: ["flows", "more/x.yaml"],
                 target: "staging", config: "ci/parley.yaml", filters: ["tag:smoke", "name:refund*"], repeatCount: 5,
-                seed: UInt64.max, shard: Shard(parsing: "2/3"), skipUnsupported: true, planned: 12),
+                seed: UInt64.max, shard: Shard(parsing: "2/3"), skipUnsupported: true, planned: 12, concurrency: 20,
+                failFast: true, junit: "out/junit.xml", html: "out/report.html", minPassRate: 0.8, k: 3,
+                gate: .lowerBound, baseline: ".parley/runs/base", alpha: 0.1),
             RunMetadata(
                 runId: "r2", createdAt: try Self.at("2026-01-15T10:30:00.000Z"), paths: [], target: nil, config: nil,
                 filters: [], repeatCount: 1, seed: 0, shard: nil, skipUnsupported: false, planned: 0),

@@ -31,6 +31,34 @@ import ParleyTestSupport
         #expect(merge.duplicates == 0)
     }
 
+    @Test func theMergedRunIsDescribedByTheShardsRunJSON() throws {
+        let shard1 = try RunFixtures.runDirectory([RunFixtures.result(flow: "a")])
+        let shard2 = try RunFixtures.runDirectory([RunFixtures.result(flow: "b")])
+        let unsharded = RunFixtures.temporaryPath("merged")
+        try RunMerge.plan(directories: [shard1, shard2]).write(to: unsharded)
+        #expect(!FileManager.default.fileExists(atPath: unsharded + "/run.json"), "nothing to describe it with")
+
+        for (index, shard) in [shard1, shard2].enumerated() {
+            try RunMetadata(
+                runId: "s\(index + 1)", paths: ["flows", index == 0 ? "a.yaml" : "b.yaml"], target: "staging",
+                config: nil, filters: ["tag:nightly"], repeatCount: 3, seed: 42,
+                shard: Shard(parsing: "\(index + 1)/2"), skipUnsupported: false, planned: 2, concurrency: 8,
+                junit: "shard.xml",
+                environment: index == 0 ? nil : RunEnvironment(gitCommit: "abc123", ciJob: "github:7")
+            ).write(to: shard)
+        }
+        let out = RunFixtures.temporaryPath("merged")
+        try RunMerge.plan(directories: [shard1, shard2], runId: "merged-2").write(to: out)
+        let merged = try RunMetadata.read(from: out)
+        #expect(merged.runId == "merged-2")
+        #expect(merged.paths == ["flows", "a.yaml", "b.yaml"])
+        #expect(merged.shard == nil && merged.junit == nil)
+        #expect(merged.target == "staging" && merged.filters == ["tag:nightly"] && merged.repeatCount == 3)
+        #expect(merged.seed == 42 && merged.concurrency == 8)
+        #expect(merged.planned == 2)
+        #expect(merged.environment?.gitCommit == "abc123" && merged.environment?.ciJob == "github:7")
+    }
+
     @Test func aMergeWritesWhatARunWrites() throws {
         let results = [
             RunFixtures.result(flow: "a", latencies: [120.5, 99.125]), RunFixtures.result(flow: "b", outcome: .failed),

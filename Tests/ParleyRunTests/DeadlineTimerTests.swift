@@ -22,6 +22,19 @@ struct DeadlineTimerTests {
         #expect(await sleeper.value == false)
     }
 
+    @Test("A scheduled action runs when it comes due, and not once cancelled")
+    func scheduledActionsRunOrAreCancelled() async {
+        let timer = DeadlineTimer.shared
+        let ran = await withCheckedContinuation { (continuation: CheckedContinuation<Bool, Never>) in
+            _ = timer.schedule(at: .now + .milliseconds(20)) { continuation.resume(returning: true) }
+        }
+        #expect(ran)
+        let never = timer.schedule(at: .now + .milliseconds(20)) { Issue.record("a cancelled action ran") }
+        #expect(timer.cancel(scheduled: never))
+        #expect(await timer.sleep(until: .now + .milliseconds(60)))
+        #expect(timer.cancel(scheduled: never) == false)
+    }
+
     @Test("Cancelled sleeps return at once, and the timer keeps serving new ones")
     func cancelledSleepsDoNotDisturbOthers() async {
         let timer = DeadlineTimer.shared
@@ -76,6 +89,7 @@ struct DeadlineTimerTests {
                 switch error {
                 case .timedOut: return "timed out"
                 case .provider(let error): return error.message
+                case .cancelled: return "cancelled"
                 }
             }
         }

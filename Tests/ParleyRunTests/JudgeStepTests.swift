@@ -44,6 +44,15 @@ final class RequestLog: @unchecked Sendable {
             try flow(yaml), provider: agent, judges: JudgePanel(judges: ["table": judge], defaultName: "table"))
     }
 
+    @Test func aJudgeStepThatComesFirstGradesTheGreeting() async throws {
+        let judge = TableJudge()
+        let result = try await judged("steps:\n  - judge: [pass the agent greets]\n  - send: hi\n", judge: judge)
+        #expect(result.outcome == .passed)
+        #expect(result.opening == .agentFirst)
+        #expect(judge.requests.all.first?.turns.map(\.text) == ["Hello"])
+        #expect(result.turns.map(\.text) == ["Hello", "hi", "You said hi"])
+    }
+
     @Test func passVerdictsPassAndAreRecorded() async throws {
         let result = try await judged(
             "steps:\n  - send: hi\njudge:\n  criteria: [pass the agent greets, pass it stays polite]\n")

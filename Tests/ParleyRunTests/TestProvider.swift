@@ -11,6 +11,10 @@ struct TestProvider: ConversationProvider {
         /// Never answers (for timeouts); honours cancellation.
         case hang
         case fail(ProviderError)
+        /// Answers after this long and ignores cancellation meanwhile, as a stuck call would.
+        case stubborn(Duration)
+        /// Learns the conversation's id, then fails (as a stream that broke after its first event).
+        case failAfterID(ProviderError)
     }
 
     var behaviour: Behaviour
@@ -21,6 +25,9 @@ struct TestProvider: ConversationProvider {
     /// What the agent reports doing for each input (nil for the opening).
     var actions: @Sendable (String?) -> [AgentAction] = { _ in [] }
     var log = MessageLog()
+    var replyLimit: ReplyLimit = .default
+    /// How long ending takes, ignoring cancellation meanwhile.
+    var endDelay: Duration = .zero
 
     var kind: String { "test" }
 
@@ -48,6 +55,9 @@ final class MessageLog: @unchecked Sendable {
 actor TestConversation: AgentConversation {
     let provider: TestProvider
     var tags: [String: String] = [:]
+    var knownID: String?
+
+    var conversationID: String? { knownID }
 
     init(provider: TestProvider) { self.provider = provider }
 
@@ -90,7 +100,15 @@ actor TestConversation: AgentConversation {
     }
 
     func end() async throws(ProviderError) {
+        if provider.endDelay > .zero { await Self.ignoringCancellation(provider.endDelay) }
         provider.log.append("end")
+    }
+
+    /// Waits `duration` whatever happens to the waiting task.
+    static func ignoringCancellation(_ duration: Duration) async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            DispatchQueue.global().asyncAfter(deadline: .now() + duration.seconds) { continuation.resume() }
+        }
     }
 
     private func answer(_ input: String?) async throws(ProviderError) -> AgentReply {
@@ -101,6 +119,13 @@ actor TestConversation: AgentConversation {
             throw ProviderError(.timeout, "unreachable")
         case .fail(let error):
             throw error
+        case .failAfterID(let error):
+            knownID = "test-conversation-before-the-break"
+            throw error
+        case .stubborn(let duration):
+            await Self.ignoringCancellation(duration)
+            provider.log.append("stubborn call finished")
+            return AgentReply(messages: ["late"], sentAt: sent, latency: duration)
         case .reply(let make):
             if provider.latency > .zero {
                 do { try await Task.sleep(for: provider.latency) } catch {

@@ -28,6 +28,7 @@ import ParleyJSON
         for (document, blocks) in [
             ("README.md", SchemaKind.yamlBlocks(inMarkdown: "README.md")),
             ("docs/sandbox.md", SchemaKind.yamlBlocks(inMarkdown: "docs/sandbox.md")),
+            ("docs/authoring.md", SchemaKind.yamlBlocks(inMarkdown: "docs/authoring.md")),
         ] {
             for (index, block) in blocks.enumerated() {
                 let kind: SchemaKind? =

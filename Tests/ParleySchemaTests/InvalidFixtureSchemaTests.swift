@@ -10,6 +10,14 @@ import ParleyTestSupport
     /// Fixtures that are well-formed documents: every key, type, notation and value is allowed, and
     /// the error only shows when the loader relates things a schema checks one at a time.
     static let semanticOnly: [String: String] = [
+        "cases-csv-errors.yaml": "the mistakes are inside the CSV file, which no schema reads",
+        "cases-duplicate-names.yaml": "row names are compared with each other, inside the CSV file",
+        "cases-tsv-ragged.yaml": "the mistake is inside the TSV file, which no schema reads",
+        "cases-unknown-column.yaml": "${case.order} needs a column the table lacks: a cross-reference to the CSV file",
+        "cases-without-table.yaml": "${case.order_id} needs `cases:`: a cross-reference between keys",
+        "personas-table-errors.yaml": "the table's header is in the CSV file, which no schema reads",
+        "scenario-variable-missing.yaml": "${scenario.objective} needs a field one of the scenarios lacks",
+        "scenarios-table-columns.yaml": "the table's header is in the CSV file, which no schema reads",
         "duplicate-persona.yaml": "persona names are compared with each other (`Dana` and `dana` share a slug)",
         "env-not-set.yaml": "whether ${env.NAME} is set depends on the environment at load time",
         "include-broken.yaml": "the error is inside the included file (steps.schema.json rejects that file itself)",

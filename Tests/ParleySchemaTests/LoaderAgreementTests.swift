@@ -125,6 +125,28 @@ import ParleyTestSupport
         judge:
           criteria: [The agent called `order-lookup`.]
         """,
+        """
+        cases: tables/orders.csv
+        personas: matrix/customers.csv
+        scenarios:
+          - { name: late parcel, objective: Find my parcel. }
+          - name: damaged item
+        steps:
+          - send: "${case.order_id} for ${persona.email} (${scenario.name})"
+        """,
+        """
+        cases: { file: tables/orders.csv, name: order_id }
+        personas: [matrix/customers.csv, { name: Lee }]
+        scenario: { name: one }
+        steps:
+          - send: "${case.status}"
+        """,
+        """
+        personas: matrix/customers.csv
+        scenarios: [{ name: a }, { name: b, instructions: x }]
+        steps:
+          - send: hi
+        """,
     ]
 
     @Test func flowsTheLoaderAcceptsPassTheSchema() async throws {
@@ -203,6 +225,17 @@ import ParleyTestSupport
         (step("judge: { critera: [a] }"), "unknown key `critera`"),
         (step("judge: [{ criterion: a, inconclusive: maybe }]"), "`inconclusive` must be `pass` or `fail`"),
         ("flow: x\njudge: { judge: j }\nsteps:\n  - send: Hi\n", "`judge` needs `criteria:`, `each_reply:` or both"),
+        ("flow: x\ncases: tables/orders.yaml\nsteps:\n  - send: Hi\n", "`cases` names a table"),
+        ("flow: x\ncases: { file: tables/orders.csv, sheet: 1 }\nsteps:\n  - send: Hi\n", "unknown key `sheet`"),
+        ("flow: x\ncases: { name: order_id }\nsteps:\n  - send: Hi\n", "is missing `file`"),
+        ("flow: x\nscenarios: []\nsteps:\n  - send: Hi\n", "needs at least one scenario"),
+        ("flow: x\nscenarios: [{ objective: x }]\nsteps:\n  - send: Hi\n", "needs a `name`"),
+        ("flow: x\nscenarios: { name: a }\nsteps:\n  - send: Hi\n", "a list of scenarios"),
+        (
+            "flow: x\nscenario: { name: a }\nscenarios: [{ name: b }]\nsteps:\n  - send: Hi\n",
+            "use either `scenario` or `scenarios`"
+        ),
+        ("flow: x\npersonas: customers.txt\nsteps:\n  - send: Hi\n", "a list of personas"),
     ]
 
     static func step(_ line: String) -> String { "flow: x\nsteps:\n  - send: Hi\n  - \(line)\n" }
@@ -229,6 +262,16 @@ import ParleyTestSupport
     static let validConfigs: [String] = [
         "",
         "# only a comment\n",
+        """
+        coverage:
+          states: [greeting, refund_offer]
+          tools: [order-lookup]
+          intents: [calm-frustrated-customer]
+        generators:
+          gpt: { model: gpt-4o-mini, api_key_env: OPENAI_API_KEY, temperature: 0.7, seed: 3, timeout: 2m }
+          rules: { provider: sandbox }
+        """,
+        "coverage: { tools: [] }\n",
         """
         default_target: staging
         concurrency: 8
@@ -288,6 +331,12 @@ import ParleyTestSupport
 
     static let invalidConfigs: [(yaml: String, loaderSays: String)] = [
         ("targts: {}\n", "unknown key `targts`"),
+        ("coverage: { states: [a, a] }\n", "is listed twice in coverage.states"),
+        ("coverage: { flows: [a] }\n", "unknown key `flows`"),
+        ("coverage: { tools: order-lookup }\n", "a list of names"),
+        ("coverage: { states: [\"\"] }\n", "must not be empty"),
+        ("generators: { g: { provider: amigo } }\n", "generators are OpenAI-compatible endpoints"),
+        ("generators: { g: { provider: sandbox, model: x } }\n", "unknown key `model`"),
         ("targets: { a: { latency: 1s } }\n", "is missing `provider:`"),
         ("targets: { a: sandbox }\n", "must be a mapping"),
         ("targets: { a: { provider: amigoo } }\n", "unknown provider `amigoo`"),
@@ -350,6 +399,9 @@ import ParleyTestSupport
         }
         for entry in config.judges {
             _ = JudgeSetup.endpoint(named: entry.name, config: config, values: values)
+        }
+        for entry in config.generators {
+            _ = SuiteGeneration.endpoint(named: entry.name, config: config, values: values)
         }
         return sink.sorted
     }

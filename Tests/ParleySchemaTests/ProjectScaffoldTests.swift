@@ -17,6 +17,7 @@ import ParleyTestSupport
         #expect(
             paths == [
                 "parley.yaml", "flows/hello.yaml", "schema/flow.schema.json", "schema/persona.schema.json",
+                "schema/scenario.schema.json",
                 "schema/steps.schema.json", "schema/parley.schema.json", "schema/common.schema.json",
             ])
     }

@@ -49,6 +49,7 @@ import ParleyTestSupport
         #expect(Self.keys(defs["judge"]?["anyOf"]?[1]) == Set(FlowLoadSession.judgeKeys))
         #expect(Self.keys(defs["criterion"]?["anyOf"]?[1]) == ["criterion", "inconclusive"])
         #expect(defs["actionScope"]?["enum"] == ["turn", "conversation"])
+        #expect(Self.keys(flow["properties"]?["cases"]?["anyOf"]?[1]) == Set(FlowLoadSession.casesKeys))
     }
 
     @Test func everyStepKindIsASingleKeyAlternativeAndOnlyEndAndRecommendAreBare() throws {
@@ -72,6 +73,7 @@ import ParleyTestSupport
         let config = try Self.schema(.parley)
         let defs = try #require(config["$defs"])
         #expect(Self.keys(config) == Set(ConfigLoader.keys))
+        #expect(Self.keys(config["properties"]?["coverage"]) == Set(CoverageInventory.keys))
         let providers = defs["target"]?["properties"]?["provider"]?["enum"]?.array?.compactMap(\.string) ?? []
         #expect(Set(providers) == Set(ProviderSpecs.kinds))
         for kind in ProviderSpecs.kinds {
@@ -95,6 +97,7 @@ import ParleyTestSupport
         }
         #expect(Self.keys(defs["provider_http"]) == Set(HTTPTargetReader.keys))
         #expect(Self.keys(defs["provider_amelia"]) == Set(AmeliaSettings.keys))
+        #expect(Self.keys(defs["provider_agenthuman"]) == Set(AgentHumanSettings.keys))
         #expect(Self.keys(defs["provider_amelia"]?["properties"]?["webhook"]) == Set(AmeliaWebhookSettings.keys))
         #expect(Self.keys(defs["provider_http"]?["properties"]?["webhook"]) == Set(HTTPWebhookSettings.keys))
         #expect(Self.keys(defs["httpRequest"]) == Set(HTTPTargetReader.requestKeys))

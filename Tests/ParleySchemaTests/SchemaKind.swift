@@ -2,9 +2,9 @@ import Foundation
 import ParleyJSON
 import ParleyTestSupport
 
-/// The four kinds of YAML file Parley reads, each with its schema.
+/// The kinds of YAML file Parley reads, each with its schema.
 enum SchemaKind: String, CaseIterable, Sendable {
-    case flow, persona, steps, parley
+    case flow, persona, scenario, steps, parley
 
     var fileName: String { rawValue + ".schema.json" }
 
@@ -20,10 +20,12 @@ enum SchemaKind: String, CaseIterable, Sendable {
         try JSONValue(parsing: String(contentsOfFile: root + "/schema/" + fileName, encoding: .utf8))
     }
 
-    /// A file under `flows/` is a persona in `_personas/`, an include file in `_steps/`, otherwise a flow.
+    /// A file under `flows/` is a persona in `_personas/`, a scenario in `_scenarios/`, an include file
+    /// in `_steps/`, otherwise a flow.
     static func ofFlowFolderFile(_ relativePath: String) -> SchemaKind {
         let parts = relativePath.split(separator: "/")
         if parts.contains("_personas") { return .persona }
+        if parts.contains("_scenarios") { return .scenario }
         if parts.contains("_steps") { return .steps }
         return .flow
     }
@@ -68,14 +70,17 @@ enum SchemaKind: String, CaseIterable, Sendable {
         guard let text = try? String(contentsOfFile: root + "/" + relativePath, encoding: .utf8) else { return [] }
         var blocks: [String] = []
         var current: [Substring]?
+        // A block inside a list item is indented like its fence; its lines lose that indentation.
+        var indent = 0
         for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
             if current == nil, line.trimmingCharacters(in: .whitespaces) == "```yaml" {
                 current = []
+                indent = line.prefix { $0 == " " }.count
             } else if let lines = current, line.trimmingCharacters(in: .whitespaces) == "```" {
                 blocks.append(lines.joined(separator: "\n") + "\n")
                 current = nil
             } else {
-                current?.append(line)
+                current?.append(line.prefix(indent).allSatisfy { $0 == " " } ? line.dropFirst(indent) : line)
             }
         }
         return blocks

@@ -8,6 +8,10 @@ public enum ChildProcess {
         public var status: Int32
         public var stdout: String
         public var stderr: String
+        /// The program's peak resident memory in bytes (`VmHWM`, sampled every 10 ms while it ran).
+        /// Not `wait4`'s `ru_maxrss`: a child started with `posix_spawn` shares this process's
+        /// memory until it executes, and Linux counts that high-water mark as the child's.
+        public var peakMemoryBytes: Int?
         public var all: String { stdout + stderr }
     }
 
@@ -36,6 +40,7 @@ public enum ChildProcess {
                     }
                 }
                 let stdoutData = Collected(), stderrData = Collected()
+                let peak = PeakMemory(pid: process.pid)
                 let group = DispatchGroup()
                 group.enter()
                 DispatchQueue.global().async {
@@ -53,11 +58,13 @@ public enum ChildProcess {
                     return
                 }
                 let status = process.waitUntilExit()
+                peak.stop()
                 continuation.resume(
                     returning: Output(
                         status: status,
                         stdout: String(decoding: stdoutData.get(), as: UTF8.self),
-                        stderr: String(decoding: stderrData.get(), as: UTF8.self)))
+                        stderr: String(decoding: stderrData.get(), as: UTF8.self),
+                        peakMemoryBytes: peak.bytes))
             }
         }
     }
@@ -113,5 +120,52 @@ public final class Collected: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         return data
+    }
+}
+
+/// The high-water mark of a running process's resident memory, read from `/proc/<pid>/status`
+/// every 10 ms until stopped.
+final class PeakMemory: @unchecked Sendable {
+    private let lock = NSLock()
+    private var peak: Int?
+    private var stopped = false
+
+    init(pid: pid_t) {
+        let path = "/proc/\(pid)/status"
+        DispatchQueue.global().async { [self] in
+            while !isStopped {
+                if let text = try? String(contentsOfFile: path, encoding: .utf8),
+                    let line = text.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+                    let kilobytes = line.split(separator: " ").compactMap({ Int($0) }).first
+                {
+                    record(kilobytes * 1024)
+                }
+                usleep(10_000)
+            }
+        }
+    }
+
+    private var isStopped: Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        return stopped
+    }
+
+    private func record(_ bytes: Int) {
+        lock.lock()
+        peak = max(peak ?? 0, bytes)
+        lock.unlock()
+    }
+
+    func stop() {
+        lock.lock()
+        stopped = true
+        lock.unlock()
+    }
+
+    var bytes: Int? {
+        lock.lock()
+        defer { lock.unlock() }
+        return peak
     }
 }

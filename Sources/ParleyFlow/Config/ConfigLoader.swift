@@ -5,7 +5,7 @@ public enum ConfigLoader {
     public static let fileNames = ["parley.yaml", "parley.yml"]
     static let keys = [
         "default_target", "targets", "simulator", "simulators", "judges", "default_judge", "concurrency", "rate_limits",
-        "pricing", "budget", "history",
+        "coverage", "generators", "pricing", "budget", "history",
     ]
 
     /// `parley.yaml` in `directory`, if there is one.
@@ -57,6 +57,12 @@ public enum ConfigLoader {
             config.judges = modelEntries(
                 node, what: "judges", one: "judge", sandbox: "the built-in sandbox's rule-based model", reader: reader)
         }
+        if let node = map["coverage"] { config.coverage = coverage(node, file: file, reader: reader) }
+        if let node = map["generators"] {
+            config.generators = modelEntries(
+                node, what: "generators", one: "generator", sandbox: "the built-in sandbox's generation model",
+                reader: reader)
+        }
         if let node = map["default_judge"], let name = reader.nonEmptyString(node, for: "default_judge") {
             config.defaultJudge = name
             if name != ProjectConfig.builtInJudge, config.judgeSettings(named: name) == nil {
@@ -96,6 +102,40 @@ public enum ConfigLoader {
                 at: location)
         }
         return sink.diagnostics.count == before ? config : nil
+    }
+
+    /// `coverage: { states: [...], tools: [...], intents: [...] }`: names, each once.
+    private static func coverage(_ node: YAMLNode, file: String, reader: NodeReader) -> CoverageInventory? {
+        guard let map = reader.mapping(node, for: "`coverage`", keys: CoverageInventory.keys) else { return nil }
+        var inventory = CoverageInventory(source: file)
+        var ok = true
+        for key in CoverageInventory.keys {
+            guard let list = map[key] else { continue }
+            guard let items = list.sequence else {
+                reader.mismatch(list, for: "coverage.\(key)", expected: "a list of names")
+                ok = false
+                continue
+            }
+            var names: [String] = []
+            for item in items {
+                guard let name = reader.nonEmptyString(item, for: "a name in coverage.\(key)") else {
+                    ok = false
+                    continue
+                }
+                if names.contains(name) {
+                    reader.error("`\(name)` is listed twice in coverage.\(key)", at: item.location)
+                    ok = false
+                    continue
+                }
+                names.append(name)
+            }
+            switch key {
+            case "states": inventory.states = names
+            case "tools": inventory.tools = names
+            default: inventory.intents = names
+            }
+        }
+        return ok ? inventory : nil
     }
 
     /// Reports a simulator name that is neither `target`, `script`, a simulator nor a target.

@@ -8,10 +8,25 @@ public final class ConfigValues {
     /// Values that must never be printed: credentials, and anything taken from the environment.
     public private(set) var secrets: Set<String> = []
 
+    /// Values taken from the environment are secrets from this length on; shorter ones (`1`, `true`,
+    /// `eu`) would blank out ordinary text. Values under credential keys count from 4 characters.
+    public static let minimumEnvironmentSecretLength = 6
+
     /// Setting names whose values are credentials even when written literally.
     public static let secretKeys: Set<String> = [
         "api_key", "password", "token", "secret", "client_secret", "api_key_id",
     ]
+
+    /// Names whose values are credentials: headers, fields and variables holding keys, tokens,
+    /// passwords — in configuration, in what a provider extracts, and in a flow's variables.
+    public static func isSecretName(_ name: String) -> Bool {
+        let lowered = name.lowercased()
+        return [
+            "password", "passwd", "secret", "token", "api_key", "api-key", "apikey", "authorization", "credential",
+            "cookie",
+        ]
+        .contains { lowered.contains($0) }
+    }
 
     public init(reader: NodeReader, environment: [String: String]) {
         self.reader = reader
@@ -61,7 +76,9 @@ public final class ConfigValues {
         }
         guard ok, let value = try? template.render(VariableScope(persona: nil, scenario: nil, environment: environment))
         else { return nil }
-        if (secret && value.count >= 4) || (fromEnvironment && value.count >= 6) { secrets.insert(value) }
+        if (secret && value.count >= 4) || (fromEnvironment && value.count >= Self.minimumEnvironmentSecretLength) {
+            secrets.insert(value)
+        }
         return value
     }
 

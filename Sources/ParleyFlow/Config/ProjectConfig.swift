@@ -15,7 +15,11 @@ public struct ProjectConfig: Sendable {
     public var judges: [NamedSettings] = []
     /// The judge `judge:` uses unless it names one (`default_judge:`).
     public var defaultJudge: String?
+    /// Named OpenAI-compatible models that write flows for `parley generate` (`generators:`).
+    public var generators: [NamedSettings] = []
     public var concurrency: Int?
+    /// `coverage:`: the agent's states, tools and intents, for `parley coverage`.
+    public var coverage: CoverageInventory?
     /// Settings for the run itself (rate limits, retries) as written, read by the layers that use them.
     public var rateLimits: YAMLNode?
     /// Values that came from the environment into credentials; redacted from every output.
@@ -46,6 +50,7 @@ public struct ProjectConfig: Sendable {
     public func target(named name: String) -> TargetConfig? { targets.first { $0.name == name } }
     public func simulatorSettings(named name: String) -> NamedSettings? { simulators.first { $0.name == name } }
     public func judgeSettings(named name: String) -> NamedSettings? { judges.first { $0.name == name } }
+    public func generatorSettings(named name: String) -> NamedSettings? { generators.first { $0.name == name } }
 
     /// The name of the rule-based judge model the built-in sandbox serves; always available.
     public static let builtInJudge = "sandbox"

@@ -1,59 +1,198 @@
 import Foundation
 
-/// Replaces secret values (credentials, values taken from the environment) with `[redacted]`.
+/// Replaces secret values (credentials, values taken from the environment, tokens obtained during a
+/// run) with `[redacted]`, in whichever form an output carries them.
+///
+/// Parley redacts values before it encodes them, so this mostly sees secrets as they are; but a value
+/// can hold a secret already encoded — an agent echoing a JSON body, an error quoting a URL — and
+/// the last pass over the bytes of a finished file sees encoded text. So each secret is matched
+/// character by character, where every character may also appear JSON-escaped (`\"`, `\\`, `\n`,
+/// `\u00e9`, `\/`), HTML- or XML-escaped (`&amp;`, `&quot;`, `&#39;`, `&#233;`, `&#xE9;`),
+/// percent-encoded (`%22`, `+` for a space), escaped twice over (JSON inside JSON, HTML inside
+/// JSON), or with a control character shown as a space or U+FFFD. Base64 forms are matched too: the
+/// secret encoded whole, and the part of it that stays fixed inside any base64 text whatever comes
+/// before it, as in an `Authorization: Basic` credential (`user:secret`) whose user is unknown.
 public struct SecretRedactor: Sendable {
-    let secrets: [[UInt8]]
+    /// What a secret is replaced with.
+    public static let replacement = "[redacted]"
 
+    /// One secret's ways of appearing each, longest secret first.
+    let patterns: [Pattern]
+    /// The forms a match can begin with, by the text's next two bytes (`first << 8 | second`): an
+    /// index into ``bucketStarts``, or ``noBucket``. One pass over a text then finds every secret,
+    /// however many there are (a run can learn a token per user), trying only the few forms whose
+    /// first bytes are there.
+    private let prefixes: [UInt16]
+    /// Bucket `b` is `candidates[bucketStarts[b]..<bucketStarts[b + 1]]`.
+    private let bucketStarts: [Int32]
+    private let candidates: [Candidate]
+    /// Forms one byte long (a one-character secret written as one byte), by that byte: rare.
+    private let byFirstByte: [[Candidate]]
+    private let startsAlone: [Bool]
+
+    /// One form of one pattern — character by character, or one of its literals — with its first
+    /// bytes as far as they are fixed, to be compared before anything else.
+    struct Candidate: Sendable {
+        var pattern: Int32
+        /// Which literal; -1 for the character-by-character form.
+        var literal: Int16
+        var headLength: UInt8
+        /// The first `headLength` bytes (at most 4), little-endian.
+        var head: UInt32
+
+        init(pattern: Int, literal: Int?, head bytes: ArraySlice<UInt8>) {
+            self.pattern = Int32(pattern)
+            self.literal = Int16(literal ?? -1)
+            let head = bytes.prefix(4)
+            headLength = UInt8(head.count)
+            self.head = head.enumerated().reduce(0) { $0 | UInt32($1.element) << (8 * UInt32($1.offset)) }
+        }
+    }
+
+    /// A redactor for `secrets`; empty values are ignored.
     public init(secrets: Set<String>) {
+        self.init(patterns: secrets.filter { !$0.isEmpty }.map(Pattern.init(secret:)))
+    }
+
+    init(patterns: [Pattern]) {
         // Longest first, so a secret containing another is replaced whole.
-        self.secrets = secrets.filter { !$0.isEmpty }.sorted { $0.count > $1.count }.map { Array($0.utf8) }
+        let sorted = patterns.sorted {
+            $0.length > $1.length || ($0.length == $1.length && $0.secret < $1.secret)
+        }
+        var byPair: [UInt16: [Candidate]] = [:]
+        var byFirstByte = [[Candidate]](repeating: [], count: 256)
+        for (index, pattern) in sorted.enumerated() {
+            for start in pattern.starts {
+                let candidate = Candidate(pattern: index, literal: start.literal, head: start.head[...])
+                if let pair = start.pair {
+                    byPair[pair, default: []].append(candidate)
+                } else {
+                    byFirstByte[Int(start.head[0])].append(candidate)
+                }
+            }
+        }
+        // The rare overflow (more distinct two-byte starts than 65,535) shares the last bucket.
+        var prefixes = [UInt16](repeating: Self.noBucket, count: patterns.isEmpty ? 0 : 1 << 16)
+        var bucketStarts: [Int32] = [0]
+        var candidates: [Candidate] = []
+        for (pair, forms) in byPair.sorted(by: { $0.key < $1.key }) {
+            if bucketStarts.count - 1 < Int(Self.noBucket) - 1 || bucketStarts.count == 1 {
+                prefixes[Int(pair)] = UInt16(bucketStarts.count - 1)
+                candidates += forms
+                bucketStarts.append(Int32(candidates.count))
+            } else {
+                prefixes[Int(pair)] = UInt16(bucketStarts.count - 2)
+                candidates += forms
+                bucketStarts[bucketStarts.count - 1] = Int32(candidates.count)
+            }
+        }
+        self.patterns = sorted
+        self.prefixes = prefixes
+        self.bucketStarts = bucketStarts
+        self.candidates = candidates
+        self.byFirstByte = byFirstByte
+        startsAlone = byFirstByte.map { !$0.isEmpty }
+    }
+
+    private static let noBucket = UInt16.max
+
+    /// True when there is nothing to redact.
+    public var isEmpty: Bool { patterns.isEmpty }
+
+    /// The redactor for these secrets and another redactor's.
+    public func adding(_ other: SecretRedactor) -> SecretRedactor {
+        let known = Set(patterns.map(\.secret))
+        return SecretRedactor(patterns: patterns + other.patterns.filter { !known.contains($0.secret) })
     }
 
     public func redact(_ data: Data) -> [UInt8] { redact([UInt8](data)) }
 
+    /// `bytes` with every secret, in any of its forms, replaced by ``replacement``. At each position
+    /// the longest secret that matches there wins; the common case (nothing found) copies nothing.
     public func redact(_ bytes: [UInt8]) -> [UInt8] {
-        guard !secrets.isEmpty else { return bytes }
-        var text = bytes
-        let replacement = Array("[redacted]".utf8)
-        for secret in secrets {
-            // memchr/memcmp find occurrences at memory speed; the common case (none) copies nothing.
-            guard let first = Self.find(secret, in: text, from: 0) else { continue }
-            var out: [UInt8] = []
-            out.reserveCapacity(text.count)
-            var start = 0
-            var next: Int? = first
-            while let found = next {
-                out += text[start..<found]
-                out += replacement
-                start = found + secret.count
-                next = Self.find(secret, in: text, from: start)
-            }
-            out += text[start...]
-            text = out
+        guard !patterns.isEmpty, var found = firstMatch(in: bytes, from: 0) else { return bytes }
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count)
+        var copied = 0
+        let replacement = Array(Self.replacement.utf8)
+        while true {
+            out += bytes[copied..<found.lowerBound]
+            out += replacement
+            copied = found.upperBound
+            guard let next = firstMatch(in: bytes, from: copied) else { break }
+            found = next
         }
-        return text
-    }
-
-    private static func find(_ needle: [UInt8], in haystack: [UInt8], from start: Int) -> Int? {
-        guard let first = needle.first, start < haystack.count else { return nil }
-        return haystack.withUnsafeBytes { hay -> Int? in
-            needle.withUnsafeBytes { pin -> Int? in
-                guard let base = hay.baseAddress, let pinBase = pin.baseAddress else { return nil }
-                var position = start
-                while position + pin.count <= hay.count {
-                    guard let hit = memchr(base + position, Int32(first), hay.count - position - pin.count + 1) else {
-                        return nil
-                    }
-                    let offset = base.distance(to: UnsafeRawPointer(hit))
-                    if memcmp(base + offset, pinBase, pin.count) == 0 { return offset }
-                    position = offset + 1
-                }
-                return nil
-            }
-        }
+        out += bytes[copied...]
+        return out
     }
 
     public func redact(_ string: String) -> String {
-        String(decoding: redact(Array(string.utf8)), as: UTF8.self)
+        guard !patterns.isEmpty else { return string }
+        let bytes = Array(string.utf8)
+        guard firstMatch(in: bytes, from: 0) != nil else { return string }
+        return String(decoding: redact(bytes), as: UTF8.self)
+    }
+
+    /// Whether `text` holds any secret in any form.
+    public func finds(in text: [UInt8]) -> Bool {
+        firstMatch(in: text, from: 0) != nil
+    }
+
+    /// The first match at or after `start`, as the bytes it covers. The loop runs once per byte
+    /// of every text Parley writes, so it reads the tables through unsafe buffers (no bounds
+    /// checks, no reference counting), and a form whose first bytes differ from the text's costs
+    /// one comparison of two integers.
+    private func firstMatch(in text: [UInt8], from start: Int) -> Range<Int>? {
+        text.withUnsafeBufferPointer { text -> Range<Int>? in
+            prefixes.withUnsafeBufferPointer { prefixes -> Range<Int>? in
+                bucketStarts.withUnsafeBufferPointer { bucketStarts -> Range<Int>? in
+                    candidates.withUnsafeBufferPointer { candidates -> Range<Int>? in
+                        var position = start
+                        while position < text.count {
+                            let first = Int(text[position])
+                            if position + 1 < text.count {
+                                let bucket = Int(prefixes[first << 8 | Int(text[position + 1])])
+                                if bucket != Int(Self.noBucket) {
+                                    let forms = candidates[Int(bucketStarts[bucket])..<Int(bucketStarts[bucket + 1])]
+                                    if let end = firstEnd(forms, text, at: position) { return position..<end }
+                                }
+                            }
+                            if startsAlone[first],
+                                let end = byFirstByte[first].withUnsafeBufferPointer({
+                                    firstEnd($0[...], text, at: position)
+                                })
+                            {
+                                return position..<end
+                            }
+                            position += 1
+                        }
+                        return nil
+                    }
+                }
+            }
+        }
+    }
+
+    private func firstEnd(
+        _ forms: Slice<UnsafeBufferPointer<Candidate>>, _ text: UnsafeBufferPointer<UInt8>, at position: Int
+    ) -> Int? {
+        var head: UInt32 = 0
+        for offset in 0..<min(4, text.count - position) {
+            head |= UInt32(text[position + offset]) << (8 * UInt32(offset))
+        }
+        let available = min(4, text.count - position)
+        for form in forms {
+            guard Int(form.headLength) <= available else { continue }
+            let mask: UInt32 = form.headLength == 4 ? .max : (1 << (8 * UInt32(form.headLength))) - 1
+            guard head & mask == form.head else { continue }
+            let pattern = patterns[Int(form.pattern)]
+            if form.literal < 0 {
+                if let end = pattern.matchEnd(text, at: position) { return end }
+            } else {
+                let literal = pattern.literals[Int(form.literal)]
+                if Pattern.has(literal, in: text, at: position) { return position + literal.count }
+            }
+        }
+        return nil
     }
 }

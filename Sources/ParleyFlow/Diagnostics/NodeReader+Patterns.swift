@@ -132,10 +132,18 @@ extension NodeReader {
             return nil
         }
         do {
-            return try RegexPattern(source: source, flags: flags)
+            let compiled = try RegexPattern(source: source, flags: flags)
+            if let group = RegexShape.nestedRepeat(in: pattern) {
+                sink.warning(
+                    "`\(group)` repeats a group that itself repeats: on a long reply that does not match, this "
+                        + "pattern can take exponential time (it is stopped after its time budget, ending the flow "
+                        + "run as an error); write it without the nesting, e.g. `(a+)+` as `a+`",
+                    at: location)
+            }
+            return compiled
         } catch {
             switch error {
-            case .invalidRegex(let message, _): self.error(message, at: node.location)
+            case .invalidRegex(let message, _), .overBudget(let message, _): self.error(message, at: node.location)
             case .unknownVariable(let variable):
                 self.error("unknown variable \(variable.reference)", at: variable.location)
             }

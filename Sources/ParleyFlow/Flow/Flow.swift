@@ -9,7 +9,13 @@ public struct Flow: Sendable {
     public var location: SourceLocation
     /// One entry per persona the flow runs as; a flow without personas runs once with `nil`.
     public var personas: [Persona]
-    public var scenario: Scenario?
+    /// The scenario (`scenario:`), or every scenario of `scenarios:`: the flow runs once per persona
+    /// and scenario pair.
+    public var scenarios: [Scenario]
+    /// True when the flow lists `scenarios:` (a matrix): each flow run's id then names its scenario.
+    public var scenarioMatrix: Bool = false
+    /// `cases:`: the flow runs once per row, the row's values as `${case.<column>}`.
+    public var cases: CaseTable?
     public var turnTimeout: Duration
     public var timeout: Duration?
     /// A target named by the flow itself, used when the command line names none.
@@ -19,6 +25,9 @@ public struct Flow: Sendable {
     /// Candidate replies for the `script` simulator, tried after the persona's own.
     public var replies: [ScriptedReply] = []
     public var steps: [Step]
+    /// Environment variables (`public_env:`) whose values the flow may show: every other
+    /// `${env.NAME}` the flow uses is a secret, redacted from every output.
+    public var publicEnvironment: Set<String> = []
     /// The share of `--repeat` runs that must pass (`min_pass_rate:`), for agents that are allowed to
     /// fail now and then; `nil` requires every run to pass unless the command line sets a default.
     public var minPassRate: Double?
@@ -26,6 +35,21 @@ public struct Flow: Sendable {
     public var judge: JudgeSpec?
 
     public static let defaultTurnTimeout: Duration = .seconds(30)
+
+    /// The flow's only (or first) scenario; a matrix flow's runs each have their own
+    /// (``FlowRunRequest/scenario``).
+    public var scenario: Scenario? { scenarios.first }
+
+    /// Flow runs one repetition of the flow makes: one per persona × scenario × row of `cases:`.
+    public var runCount: Int {
+        max(1, personas.count) * max(1, scenarios.count) * max(1, cases?.rows.count ?? 0)
+    }
+
+    /// The scenario called `name`, or the only one when `name` is `nil`.
+    public func scenario(named name: String?) -> Scenario? {
+        guard let name else { return scenarios.count == 1 ? scenarios[0] : nil }
+        return scenarios.first { $0.name == name }
+    }
 
     public init(
         name: String, description: String? = nil, tags: [String] = [], file: String, location: SourceLocation,
@@ -38,12 +62,32 @@ public struct Flow: Sendable {
         self.file = file
         self.location = location
         self.personas = personas
-        self.scenario = scenario
+        self.scenarios = scenario.map { [$0] } ?? []
         self.turnTimeout = turnTimeout
         self.timeout = timeout
         self.target = target
         self.simulator = simulator
         self.steps = steps
+    }
+
+    /// Every template of the flow: its steps' (included ones too) and its scripted replies'.
+    public var templates: [Template] {
+        steps.flatMap(\.action.templates)
+            + (personas.flatMap(\.replies) + replies).flatMap { $0.say + ($0.when?.templates ?? []) }
+    }
+
+    /// The values of the `${env.NAME}` the flow uses and does not list under `public_env:`: secrets
+    /// of any run of the flow, like values the configuration takes from the environment.
+    public func secretEnvironmentValues(_ environment: [String: String]) -> Set<String> {
+        var values: Set<String> = []
+        for template in templates {
+            for case (.env(let name), _) in template.references where !publicEnvironment.contains(name) {
+                if let value = environment[name], value.count >= ConfigValues.minimumEnvironmentSecretLength {
+                    values.insert(value)
+                }
+            }
+        }
+        return values
     }
 
     /// How the conversation opens, decided by the first step that talks to the agent.
@@ -136,6 +180,25 @@ public enum StepAction: Sendable {
         switch self {
         case .expectTool, .expectNoTool, .expectState, .expectTools: true
         default: false
+        }
+    }
+
+    /// Every template of the step: what it sends, sets, and the patterns it checks with.
+    public var templates: [Template] {
+        switch self {
+        case .send(let t), .event(let t): [t]
+        case .expect(let e): e.matcher.templates + e.captures.map(\.pattern.source)
+        case .expectNot(let m): m.templates
+        case .set(let assignments): assignments.map(\.value)
+        case .simulate(let options): options.until?.templates ?? []
+        case .tag(let change): change.set.map(\.value)
+        case .insights(let i): [i.state, i.action, i.objective].compactMap { $0?.templates }.flatMap { $0 }
+        case .expectTool(let e):
+            e.name.templates + e.arguments.flatMap(\.matcher.templates) + (e.result?.templates ?? [])
+        case .expectNoTool(let e): e.name.templates
+        case .expectState(let e): e.state.templates
+        case .expectTools(let e): e.sequence.flatMap(\.templates)
+        case .wait, .end, .recommend, .judge: []
         }
     }
 }

@@ -6,6 +6,12 @@ extension FlowLoadSession {
     func persona(_ node: YAMLNode, relativeTo file: String) -> Persona? {
         if node.scalar != nil, !node.isNull {
             guard let relative = reader.nonEmptyString(node, for: "persona") else { return nil }
+            if DelimitedTable.isTablePath(relative) {
+                sink.error(
+                    "`\(relative)` is a table of personas: list it under `personas:` (one flow run per row)",
+                    at: node.location)
+                return nil
+            }
             return personaFile(relative, at: node.location, relativeTo: file)
         }
         guard let map = reader.mapping(node, for: "a persona", keys: Self.personaKeys) else { return nil }
@@ -33,9 +39,16 @@ extension FlowLoadSession {
         return persona
     }
 
+    /// `personas:`: a list of personas (inline, persona files or tables), or one table.
     func personaList(_ node: YAMLNode, relativeTo file: String) -> [Persona] {
-        guard let items = node.sequence else {
-            reader.mismatch(node, for: "personas", expected: "a list of personas (mappings or file paths)")
+        let items: [YAMLNode]
+        if let text = node.string, DelimitedTable.isTablePath(text) {
+            items = [node]
+        } else if let sequence = node.sequence {
+            items = sequence
+        } else {
+            reader.mismatch(
+                node, for: "personas", expected: "a list of personas (mappings or file paths), or a .csv or .tsv table")
             return []
         }
         if items.isEmpty {
@@ -45,13 +58,23 @@ extension FlowLoadSession {
         var result: [Persona] = []
         var names: [String: SourceLocation] = [:]
         for item in items {
-            guard let p = persona(item, relativeTo: file) else { continue }
-            if let first = names[p.slug] {
-                sink.error("persona `\(p.name)` appears twice (first at line \(first.line))", at: item.location)
-                continue
+            var found: [Persona] = []
+            if let text = item.string, item.scalar != nil, DelimitedTable.isTablePath(text) {
+                found = personaTable(text, at: item.location, relativeTo: file) ?? []
+            } else if let p = persona(item, relativeTo: file) {
+                found = [p]
             }
-            names[p.slug] = item.location
-            result.append(p)
+            for p in found {
+                // A persona from a table is located at its row; one written in the flow at its item.
+                let at = p.location.file == item.location.file ? item.location : p.location
+                if let first = names[p.slug] {
+                    let place = first.file == at.file ? "line \(first.line)" : "\(first.file):\(first.line)"
+                    sink.error("persona `\(p.name)` appears twice (first at \(place))", at: at)
+                    continue
+                }
+                names[p.slug] = at
+                result.append(p)
+            }
         }
         return result
     }
@@ -105,7 +128,17 @@ extension FlowLoadSession {
         return ok ? result : nil
     }
 
-    func scenario(_ node: YAMLNode) -> Scenario? {
+    func scenario(_ node: YAMLNode, relativeTo file: String? = nil) -> Scenario? {
+        if let file, node.scalar != nil, !node.isNull {
+            guard let relative = reader.nonEmptyString(node, for: "scenario") else { return nil }
+            if DelimitedTable.isTablePath(relative) {
+                sink.error(
+                    "`\(relative)` is a table of scenarios: list it under `scenarios:` (one flow run per row)",
+                    at: node.location)
+                return nil
+            }
+            return scenarioFile(relative, at: node.location, relativeTo: file)
+        }
         guard let map = reader.mapping(node, for: "a scenario", keys: Self.scenarioKeys) else { return nil }
         return Scenario(
             name: map.string("name"), objective: map.string("objective"), instructions: map.string("instructions"))

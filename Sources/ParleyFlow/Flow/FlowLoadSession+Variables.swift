@@ -4,7 +4,7 @@ extension FlowLoadSession {
     func checkVariables(_ flow: Flow) {
         var known = Set<String>()
         for step in flow.steps {
-            for template in templates(of: step.action) {
+            for template in step.action.templates {
                 check(template, in: flow, locals: known)
             }
             // A step's own captures and assignments become available to the steps after it.
@@ -22,28 +22,17 @@ extension FlowLoadSession {
         }
     }
 
-    private func templates(of action: StepAction) -> [Template] {
-        switch action {
-        case .send(let t), .event(let t): [t]
-        case .expect(let e): e.matcher.templates + e.captures.map(\.pattern.source)
-        case .expectNot(let m): m.templates
-        case .set(let assignments): assignments.map(\.value)
-        case .simulate(let options): options.until?.templates ?? []
-        case .tag(let change): change.set.map(\.value)
-        case .insights(let i): [i.state, i.action, i.objective].compactMap { $0?.templates }.flatMap { $0 }
-        case .expectTool(let e):
-            e.name.templates + e.arguments.flatMap(\.matcher.templates) + (e.result?.templates ?? [])
-        case .expectNoTool(let e): e.name.templates
-        case .expectState(let e): e.state.templates
-        case .expectTools(let e): e.sequence.flatMap(\.templates)
-        case .wait, .end, .recommend, .judge: []
-        }
-    }
-
     private func check(_ template: Template, in flow: Flow, locals: Set<String>) {
         for (reference, location) in template.references {
             if let problem = problem(with: reference, in: flow, locals: locals) {
                 sink.error(problem, at: location)
+                // An unknown column is a mistake in the flow or in the table: show the table's header too.
+                if case .case = reference, let table = flow.cases {
+                    sink.add(
+                        Diagnostic(
+                            .note, at: table.headerLocation,
+                            "the header of \(table.file) names the columns `${case.<column>}` can use"))
+                }
             }
         }
     }
@@ -68,8 +57,22 @@ extension FlowLoadSession {
                 let hint = Suggestion.hint(for: field, in: Scenario.fieldNames)
                 return "`\(field)` is not a scenario field (\(fields))\(hint)"
             }
-            guard let scenario = flow.scenario else { return "\(reference) needs a scenario, and this flow has none" }
-            return scenario.value(of: field) == nil ? "the scenario has no `\(field)`" : nil
+            if flow.scenarios.isEmpty { return "\(reference) needs a scenario, and this flow has none" }
+            let lacking = flow.scenarios.filter { $0.value(of: field) == nil }
+            guard !lacking.isEmpty else { return nil }
+            if flow.scenarios.count == 1 { return "the scenario has no `\(field)`" }
+            return "\(reference) is not defined for scenario\(lacking.count == 1 ? "" : "s") "
+                + lacking.map { "`\($0.name ?? "")`" }.joined(separator: ", ")
+        case .case(let column):
+            if casesUnreadable { return nil }
+            guard let table = flow.cases else {
+                return "\(reference) needs a table of cases, and this flow has no `cases:`"
+            }
+            guard table.columns.contains(column) else {
+                return "\(table.file) has no column `\(column)` (columns: \(table.columns.joined(separator: ", ")))"
+                    + Suggestion.hint(for: column, in: table.columns)
+            }
+            return nil
         case .env(let name):
             return environment[name] == nil ? "environment variable `\(name)` is not set" : nil
         case .local(let name):

@@ -108,10 +108,14 @@ final class FlowLoadSession {
     var personaCache: [String: Persona?] = [:]
     /// Standardized paths of included and persona files, by the path as joined to its folder.
     var resolvedPaths: [String: String] = [:]
+    /// Read tables (`cases:`, persona and scenario tables) by path.
+    var tableCache: [String: DelimitedTable?] = [:]
+    /// The flow being loaded names `cases:` that could not be read.
+    var casesUnreadable = false
 
     static let flowKeys = [
-        "flow", "description", "tags", "persona", "personas", "scenario", "turn_timeout",
-        "timeout", "target", "simulator", "replies", "steps", "judge", "min_pass_rate",
+        "flow", "description", "tags", "persona", "personas", "scenario", "scenarios", "cases", "turn_timeout",
+        "timeout", "target", "simulator", "replies", "steps", "judge", "public_env", "min_pass_rate",
     ]
 
     init(environment: [String: String], limits: YAMLLimits) {
@@ -313,7 +317,16 @@ final class FlowLoadSession {
         } else if let node = map["personas"] {
             personas = personaList(node, relativeTo: file)
         }
-        let scenario = map["scenario"].flatMap { self.scenario($0) }
+        var scenarios: [Scenario] = []
+        if let node = map["scenario"] {
+            if map.has("scenarios") {
+                sink.error(
+                    "use either `scenario` or `scenarios`, not both", at: map.keyLocation("scenarios") ?? node.location)
+            }
+            if let scenario = self.scenario(node, relativeTo: file) { scenarios = [scenario] }
+        } else if let node = map["scenarios"] {
+            scenarios = scenarioList(node, relativeTo: file)
+        }
         let turnTimeout = positiveDuration(map, "turn_timeout") ?? Flow.defaultTurnTimeout
         let timeout = positiveDuration(map, "timeout")
         let target = map.nonEmptyString("target")
@@ -329,10 +342,21 @@ final class FlowLoadSession {
 
         var flow = Flow(
             name: name, description: description, tags: tags, file: file, location: root.location,
-            personas: personas, scenario: scenario, turnTimeout: turnTimeout, timeout: timeout,
+            personas: personas, turnTimeout: turnTimeout, timeout: timeout,
             target: target, simulator: simulator, steps: steps)
+        flow.scenarios = scenarios
+        flow.scenarioMatrix = map.has("scenarios")
+        if let node = map["cases"] {
+            flow.cases = caseTable(node, relativeTo: file, at: map.keyLocation("cases") ?? node.location)
+        }
+        // A table that could not be read has said so; its columns are not checked again.
+        casesUnreadable = map.has("cases") && flow.cases == nil
         if let location = map.keyLocation("flow") { flow.location = location }
         if let node = map["replies"], let replies = scriptedReplies(node) { flow.replies = replies }
+        if let node = map["public_env"], let names = reader.stringList(node, for: "public_env") {
+            flow.publicEnvironment = Set(names)
+            checkPublicEnvironment(flow, node: node)
+        }
         flow.minPassRate = map.double("min_pass_rate", in: 0...1)
         if let node = map["judge"] {
             flow.judge = judgeSpec(node, at: map.keyLocation("judge") ?? node.location)
@@ -379,6 +403,21 @@ final class FlowLoadSession {
                     at: step.location)
                 return
             }
+        }
+    }
+
+    /// A name under `public_env:` that no `${env.…}` of the flow uses is most likely misspelt.
+    private func checkPublicEnvironment(_ flow: Flow, node: YAMLNode) {
+        var used: Set<String> = []
+        for template in flow.templates {
+            for case (.env(let name), _) in template.references { used.insert(name) }
+        }
+        for item in node.sequence ?? [node] {
+            guard let name = item.string, !used.contains(name) else { continue }
+            sink.warning(
+                "`public_env` lists `\(name)`, but the flow uses no `${env.\(name)}`"
+                    + Suggestion.hint(for: name, in: used),
+                at: item.location)
         }
     }
 

@@ -12,21 +12,24 @@ public indirect enum Matcher: Sendable {
     case any([Matcher])
     case all([Matcher])
 
-    /// Whether `text` satisfies the matcher once placeholders are filled from `scope`.
-    public func matches(_ text: String, scope: VariableScope) throws(MatchError) -> Bool {
+    /// Whether `text` satisfies the matcher once placeholders are filled from `scope`. With a
+    /// `deadline`, a regular expression still matching then is stopped: ``MatchError/overBudget``.
+    public func matches(_ text: String, scope: VariableScope, deadline: ContinuousClock.Instant? = nil)
+        throws(MatchError) -> Bool
+    {
         switch self {
         case .regex(let pattern):
-            return try pattern.compile(scope).firstMatch(in: text) != nil
+            return try pattern.compile(scope).firstMatch(in: text, deadline: deadline, pattern: pattern) != nil
         case .contains(let template):
             let needle = try render(template, scope)
             return Self.contains(needle, in: text)
         case .equals(let template):
             return text.trimmingSpaces == (try render(template, scope)).trimmingSpaces
         case .any(let matchers):
-            for m in matchers where try m.matches(text, scope: scope) { return true }
+            for m in matchers where try m.matches(text, scope: scope, deadline: deadline) { return true }
             return false
         case .all(let matchers):
-            for m in matchers where !(try m.matches(text, scope: scope)) { return false }
+            for m in matchers where !(try m.matches(text, scope: scope, deadline: deadline)) { return false }
             return true
         }
     }
@@ -82,6 +85,9 @@ public indirect enum Matcher: Sendable {
 public enum MatchError: Error, Sendable {
     case unknownVariable(VariableError)
     case invalidRegex(String, SourceLocation)
+    /// A regular expression was still matching at its deadline (catastrophic backtracking, as
+    /// `/(a+)+$/` on a long text): the pattern as written and where.
+    case overBudget(String, SourceLocation)
 }
 
 /// A regular expression as written in a flow, compiled once when it has no placeholders.
@@ -125,6 +131,9 @@ public struct RegexPattern: Sendable {
 /// An immutable compiled expression; NSRegularExpression is safe to share once built.
 public final class CompiledRegex: @unchecked Sendable {
     let regex: NSRegularExpression
+    /// Whether matching can take more than time proportional to the text (see ``RegexShape``):
+    /// only then is a deadline worth its cost.
+    let needsBudget: Bool
 
     /// Expressions written in flows, by flags and pattern: suites repeat the same patterns across
     /// many files, and compiling one costs far more than looking it up. Only patterns as written
@@ -151,6 +160,7 @@ public final class CompiledRegex: @unchecked Sendable {
             default: throw .invalidRegex("unknown regular-expression flag `\(flag)`; use i, m, s or x", location)
             }
         }
+        needsBudget = RegexShape.repeatsWithoutBound(pattern)
         do {
             regex = try NSRegularExpression(pattern: pattern, options: options)
         } catch {
@@ -159,10 +169,51 @@ public final class CompiledRegex: @unchecked Sendable {
     }
 
     /// The first match's groups: index 0 is the whole match; nil entries did not participate.
+    /// Unbounded in time: for patterns and texts Parley controls (the demo agent's own script).
     public func firstMatch(in text: String) -> [String?]? {
         let range = NSRange(text.startIndex..., in: text)
         guard let match = regex.firstMatch(in: text, options: [], range: range) else { return nil }
-        return (0..<match.numberOfRanges).map { i in
+        return groups(of: match, in: text)
+    }
+
+    /// The first match's groups, giving up at `deadline` (`nil`: never).
+    ///
+    /// NSRegularExpression has no match limit, but with `.reportProgress` ICU calls back while a
+    /// match runs — before each new start position, and every few thousand backtracking steps in
+    /// between — and the callback can stop it; so a runaway pattern ends within milliseconds of its
+    /// deadline. The clock is read on every 16th callback: progress reports come once per character
+    /// of text, and reading the clock on each would add a quarter to their cost. A pattern without
+    /// an unbounded repeat matches in time proportional to the text and goes without the budget,
+    /// whose callbacks make a match several times slower (scripts/regex-budget.swift).
+    public func firstMatch(in text: String, deadline: ContinuousClock.Instant?, pattern: RegexPattern)
+        throws(MatchError) -> [String?]?
+    {
+        guard let deadline, needsBudget else { return firstMatch(in: text) }
+        let range = NSRange(text.startIndex..., in: text)
+        var found: NSTextCheckingResult?
+        var calls = 0
+        var stopped = false
+        regex.enumerateMatches(in: text, options: [.reportProgress], range: range) { match, _, stop in
+            if let match {
+                found = match
+                stop.pointee = true
+                return
+            }
+            calls &+= 1
+            if calls & 0xF == 0, ContinuousClock.now >= deadline {
+                stopped = true
+                stop.pointee = true
+            }
+        }
+        if let found { return groups(of: found, in: text) }
+        if stopped {
+            throw .overBudget("/\(pattern.source.raw)/\(pattern.flags)", pattern.source.location)
+        }
+        return nil
+    }
+
+    private func groups(of match: NSTextCheckingResult, in text: String) -> [String?] {
+        (0..<match.numberOfRanges).map { i in
             let r = match.range(at: i)
             guard r.location != NSNotFound, let swiftRange = Range(r, in: text) else { return nil }
             return String(text[swiftRange])

@@ -1,7 +1,7 @@
 /// Text with `${...}` placeholders, parsed once when a flow is loaded.
 ///
-/// `$$` writes a literal `$`. Names are `persona.<field>`, `scenario.<field>`, `env.<NAME>` or a
-/// variable set earlier in the flow by `set` or `capture`.
+/// `$$` writes a literal `$`. Names are `persona.<field>`, `scenario.<field>`, `case.<column>`,
+/// `env.<NAME>` or a variable set earlier in the flow by `set` or `capture`.
 public struct Template: Sendable, Hashable, CustomStringConvertible {
     public enum Segment: Sendable, Hashable {
         case literal(String)
@@ -91,7 +91,7 @@ public struct Template: Sendable, Hashable, CustomStringConvertible {
                 } else {
                     sink.error(
                         "`${\(name)}` is not a variable name; use `${persona.name}`, `${scenario.objective}`, "
-                            + "`${env.NAME}` or a name set earlier",
+                            + "`${case.column}`, `${env.NAME}` or a name set earlier",
                         at: here(i))
                     ok = false
                 }
@@ -110,6 +110,8 @@ public struct Template: Sendable, Hashable, CustomStringConvertible {
 public enum VariableReference: Sendable, Hashable, CustomStringConvertible {
     case persona(String)
     case scenario(String)
+    /// A column of the flow's `cases:` table.
+    case `case`(String)
     case env(String)
     case local(String)
 
@@ -124,6 +126,7 @@ public enum VariableReference: Sendable, Hashable, CustomStringConvertible {
             switch parts[0] {
             case "persona": self = .persona(parts[1])
             case "scenario": self = .scenario(parts[1])
+            case "case": self = .case(parts[1])
             case "env": self = .env(parts[1])
             default: return nil
             }
@@ -137,6 +140,7 @@ public enum VariableReference: Sendable, Hashable, CustomStringConvertible {
         switch self {
         case .persona(let n): "${persona.\(n)}"
         case .scenario(let n): "${scenario.\(n)}"
+        case .case(let n): "${case.\(n)}"
         case .env(let n): "${env.\(n)}"
         case .local(let n): "${\(n)}"
         }
@@ -153,12 +157,18 @@ public struct VariableError: Error, Sendable {
 public struct VariableScope: Sendable {
     public var persona: Persona?
     public var scenario: Scenario?
+    /// The values of the flow run's row of `cases:`, by column.
+    public var caseValues: [String: String]
     public var environment: [String: String]
     public var locals: [String: String]
 
-    public init(persona: Persona?, scenario: Scenario?, environment: [String: String], locals: [String: String] = [:]) {
+    public init(
+        persona: Persona?, scenario: Scenario?, caseValues: [String: String] = [:], environment: [String: String],
+        locals: [String: String] = [:]
+    ) {
         self.persona = persona
         self.scenario = scenario
+        self.caseValues = caseValues
         self.environment = environment
         self.locals = locals
     }
@@ -167,6 +177,7 @@ public struct VariableScope: Sendable {
         switch reference {
         case .persona(let field): persona?.value(of: field)
         case .scenario(let field): scenario?.value(of: field)
+        case .case(let column): caseValues[column]
         case .env(let name): environment[name]
         case .local(let name): locals[name]
         }

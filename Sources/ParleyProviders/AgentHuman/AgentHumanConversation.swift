@@ -15,6 +15,9 @@ actor AgentHumanConversation: AgentConversation {
     /// `User: …` / `Agent: …` lines, sent as the session's transcript when it ends.
     private var lines: [String] = []
     private var ended = false
+    /// Creating the session, which runs to its end even if the turn times out, so that a session
+    /// created late is still ended.
+    private var creation: ShieldedRequest<String>?
 
     init(provider: AgentHumanProvider, turnTimeout: Duration) {
         self.provider = provider
@@ -31,6 +34,14 @@ actor AgentHumanConversation: AgentConversation {
                 .unsupported,
                 "AgentHuman sessions start silent: the agent cannot speak first, and there are no external events")
         }
+        let creation = ShieldedRequest { () async throws(ProviderError) -> String in try await self.createSession() }
+        self.creation = creation
+        _ = try await creation.value()
+        return try await send(text)
+    }
+
+    /// `POST sessions`; keeps the session id the moment it arrives, however late.
+    private func createSession() async throws(ProviderError) -> String {
         var body: [(String, JSONValue)] = [
             ("agent_id", settings.agentID), ("session_type", .string(settings.sessionType)),
         ]
@@ -52,7 +63,7 @@ actor AgentHumanConversation: AgentConversation {
         }
         sessionID = id
         createdAt = clock.now
-        return try await send(text)
+        return id
     }
 
     func send(_ text: String) async throws(ProviderError) -> AgentReply {
@@ -92,6 +103,7 @@ actor AgentHumanConversation: AgentConversation {
         }
         let json = try provider.successBody(response, doing: doing)
         let reply = try shape.replyText(in: json)
+        if provider.replyLimit.isExceeded(byCount: reply.utf8.count) { throw provider.replyLimit.exceeded }
         lines.append("User: \(text)")
         lines.append("Agent: \(reply)")
         var ids = ["conversation_id": session]
@@ -101,7 +113,11 @@ actor AgentHumanConversation: AgentConversation {
             latency: finished - started, ids: ids)
     }
 
+    var conversationID: String? { sessionID }
+
     func end() async throws(ProviderError) {
+        // A session still being created (its turn timed out) is ended once it exists.
+        if sessionID == nil, let creation { await creation.settled() }
         guard let session = sessionID, !ended else { return }
         ended = true
         let seconds = createdAt.map { max(0, Int(($0.duration(to: clock.now)).seconds.rounded())) } ?? 0

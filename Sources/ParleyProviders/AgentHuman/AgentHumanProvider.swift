@@ -20,7 +20,7 @@ public struct AgentHumanProviderSpec: ProviderSpec {
     }
 
     public func makeProvider(resources: ProviderResources) async throws(ProviderError) -> any ConversationProvider {
-        AgentHumanProvider(settings: settings, client: resources.http)
+        AgentHumanProvider(settings: settings, client: resources.http, secrets: resources.secrets)
     }
 }
 
@@ -32,16 +32,18 @@ public final class AgentHumanProvider: ConversationProvider {
     public let settings: AgentHumanSettings
     let http: ProviderHTTP
 
-    public init(settings: AgentHumanSettings, client: HTTPClient) {
+    public init(settings: AgentHumanSettings, client: HTTPClient, secrets: SecretRegistry = SecretRegistry()) {
         self.settings = settings
         self.http = ProviderHTTP(
             client: client, service: "AgentHuman", verifyTLS: settings.verifyTLS,
             connectTimeout: settings.connectTimeout,
-            limits: RateLimits(perMinute: settings.rateLimits))
+            limits: RateLimits(perMinute: settings.rateLimits), replyLimit: settings.replyLimit)
+        secrets.add(settings.apiKey)
     }
 
     public var kind: String { "agenthuman" }
     public var capabilities: ProviderCapabilities { Self.capabilities }
+    public var replyLimit: ReplyLimit { settings.replyLimit }
 
     public func makeConversation(_ context: ConversationContext) async throws(ProviderError) -> any AgentConversation {
         AgentHumanConversation(provider: self, turnTimeout: context.turnTimeout)

@@ -1,5 +1,6 @@
 import ParleyFlow
 import ParleyJSON
+import ParleyRun
 
 /// A checked `provider: agenthuman` target. `api_key` falls back to AGENTHUMAN_API_KEY.
 public struct AgentHumanSettings: Sendable {
@@ -15,10 +16,12 @@ public struct AgentHumanSettings: Sendable {
     var sendMessage: AgentHumanMessageShape
     /// Requests per minute for the whole API (the limit is per API key); empty means no client-side limit.
     public var rateLimits: [String: Double]
+    /// The largest reply accepted.
+    public var replyLimit: ReplyLimit
 
     public static let keys = [
         "provider", "base_url", "api_key", "agent_id", "session_type", "metadata", "insecure", "connect_timeout",
-        "send_message", "rate_limits",
+        "send_message", "rate_limits", ReplyLimit.settingKey,
     ]
     public static let defaultBaseURL = "https://api.agenthuman.com"
     public static let sessionTypes = ["agent_chat", "agent_voice", "agent_video", "webrtc_video"]
@@ -88,10 +91,13 @@ public struct AgentHumanSettings: Sendable {
             guard let read = AgentHumanMessageShape.read(node, values: values) else { return nil }
             shape = read
         }
-        guard let limits = RateLimitSetting.read(map, documented: Self.documentedLimits, values: values) else {
+        guard let limits = RateLimitSetting.read(map, documented: Self.documentedLimits, values: values),
+            let replyLimit = ReplyLimitSetting.read(map, values: values)
+        else {
             return nil
         }
         guard let base, let apiKey, let agentID else { return nil }
+        self.replyLimit = replyLimit
         baseURL = base.hasSuffix("/") ? String(base.dropLast()) : base
         self.apiKey = apiKey
         self.agentID = agentID
@@ -112,8 +118,9 @@ public struct AgentHumanSettings: Sendable {
         baseURL: String, apiKey: String, agentID: Int, sessionType: String = "agent_chat",
         metadata: [(String, JSONValue)] = [],
         verifyTLS: Bool = true, connectTimeout: Duration = .seconds(10), sendMessage: AgentHumanMessageShape = .default,
-        rateLimits: [String: Double] = Self.documentedLimits
+        rateLimits: [String: Double] = Self.documentedLimits, replyLimit: ReplyLimit = .default
     ) {
+        self.replyLimit = replyLimit
         self.baseURL = baseURL
         self.apiKey = apiKey
         self.agentID = .int(agentID)

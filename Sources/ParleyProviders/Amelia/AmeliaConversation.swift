@@ -28,6 +28,9 @@ actor AmeliaConversation: AgentConversation {
     private var mailbox: WebhookMailbox?
     /// Delivered messages not read yet, in Amelia's order.
     private var order = AmeliaDeliveryOrder(window: AmeliaWebhookSettings.defaultReorderWindow)
+    /// `conversations/new`, which runs to its end even if the turn times out, so that a session
+    /// created late is still closed.
+    private var creation: ShieldedRequest<String>?
 
     init(provider: AmeliaProvider, turnTimeout: Duration) {
         self.provider = provider
@@ -43,6 +46,31 @@ actor AmeliaConversation: AgentConversation {
         }
         let sentAt = Date()
         let started = clock.now
+        // Logged in first: only a request that may create a session is seen through to its end.
+        _ = try await currentToken()
+        let creation = ShieldedRequest { () async throws(ProviderError) -> String in try await self.createSession() }
+        self.creation = creation
+        let session = try await creation.value()
+        if let mailbox { provider.webhooks?.directory.bind(mailbox, to: session) }
+        let greeting = try await collectReply(sentAt: sentAt, started: started, doing: "waiting for the greeting")
+        guard case .userMessage(let text) = opening else { return greeting }
+        if greeting.conversationCompleted {
+            throw ProviderError(
+                .conversationClosed,
+                "Amelia closed the conversation before the first user message"
+                    + (greeting.text.isEmpty ? "" : "; it said: \(greeting.text)"))
+        }
+        // The greeting is not the reply to the user's message, but it was said: keep it as an event.
+        var reply = try await send(text)
+        reply.events.insert(
+            contentsOf: [ProviderEvent(kind: "greeting", detail: greeting.text.isEmpty ? nil : greeting.text)]
+                + greeting.events,
+            at: 0)
+        return reply
+    }
+
+    /// `conversations/new`; keeps the session id the moment it arrives, however late.
+    private func createSession() async throws(ProviderError) -> String {
         var members: [(String, JSONValue)] = [
             ("domain", .string(settings.domain)), ("deliveryMode", "POLLING"), ("receiveDebugMessages", "false"),
         ]
@@ -50,6 +78,7 @@ actor AmeliaConversation: AgentConversation {
         if let route = provider.webhooks, case .webhook(let webhook) = settings.delivery {
             // A secret for this conversation alone: a delivery carrying another conversation's is refused.
             let fresh = WebhookSecret.random()
+            provider.secrets.add(fresh)
             secret = fresh
             mailbox = route.directory.open(secret: fresh)
             order = AmeliaDeliveryOrder(window: webhook.reorderWindow)
@@ -78,22 +107,7 @@ actor AmeliaConversation: AgentConversation {
                 "Amelia's answer to `conversations/new` has no `sessionId`: \(String(json.serialized.prefix(120)))")
         }
         sessionID = session
-        if let mailbox { provider.webhooks?.directory.bind(mailbox, to: session) }
-        let greeting = try await collectReply(sentAt: sentAt, started: started, doing: "waiting for the greeting")
-        guard case .userMessage(let text) = opening else { return greeting }
-        if greeting.conversationCompleted {
-            throw ProviderError(
-                .conversationClosed,
-                "Amelia closed the conversation before the first user message"
-                    + (greeting.text.isEmpty ? "" : "; it said: \(greeting.text)"))
-        }
-        // The greeting is not the reply to the user's message, but it was said: keep it as an event.
-        var reply = try await send(text)
-        reply.events.insert(
-            contentsOf: [ProviderEvent(kind: "greeting", detail: greeting.text.isEmpty ? nil : greeting.text)]
-                + greeting.events,
-            at: 0)
-        return reply
+        return session
     }
 
     func send(_ text: String) async throws(ProviderError) -> AgentReply {
@@ -117,6 +131,8 @@ actor AmeliaConversation: AgentConversation {
     }
 
     func end() async throws(ProviderError) {
+        // A session still being created (its turn timed out) is closed once it exists.
+        if sessionID == nil, let creation { await creation.settled() }
         guard let session = sessionID, !closeSent else { return }
         closeSent = true
         // Nothing is read after the end; deliveries still on their way are acknowledged and dropped.
@@ -128,6 +144,8 @@ actor AmeliaConversation: AgentConversation {
             throw http.statusError(response.status, body: response.body, doing: "closing the conversation")
         }
     }
+
+    var conversationID: String? { sessionID }
 
     func release() async {
         if let mailbox { provider.webhooks?.directory.close(mailbox) }
@@ -148,7 +166,7 @@ actor AmeliaConversation: AgentConversation {
     private func collectReply(sentAt: Date, started: ContinuousClock.Instant, doing what: String)
         async throws(ProviderError) -> AgentReply
     {
-        var reader = AmeliaReplyReader()
+        var reader = AmeliaReplyReader(limit: provider.replyLimit)
         if let mailbox {
             try await readDelivered(into: &reader, from: mailbox, started: started)
         } else {
@@ -288,20 +306,20 @@ actor AmeliaConversation: AgentConversation {
         // Not retried on errors: gateways answer wrong credentials with 500, and repeating a
         // refused login can lock the account. Only refusals before any work (429/503) are resent.
         let response = try await http.send(request, endpoint: "login", idempotent: false)
+        let said = ProviderHTTP.errorText(response.body)
         switch response.status {
         case 200..<300:
             break
-        case 401, 403, 500:
-            var said = ProviderHTTP.errorText(response.body)
-            if !settings.password.isEmpty {
-                said = said.replacingOccurrences(of: settings.password, with: "[redacted]")
-            }
-            let why = said.isEmpty ? "\(response.status)" : "\(response.status): \(said)"
+        case 401, 403:
+            throw loginRefused(response.status, said: said)
+        case 500 where Self.refusesCredentials(said):
+            // Gateways answer wrong credentials with a 500 that says so.
+            throw loginRefused(response.status, said: said)
+        case 500...599:
             throw ProviderError(
-                .authRefused,
-                "Amelia refused the login of `\(settings.username)` (\(why)) — check `username` and `password` "
-                    + "(or AMELIA_USERNAME and AMELIA_PASSWORD); Amelia gateways answer wrong credentials with 500",
-                status: response.status)
+                .server,
+                "Amelia failed while logging in (\(response.status))" + (said.isEmpty ? "" : ": \(said)")
+                    + " — the gateway's trouble, not a verdict on the credentials", status: response.status)
         case 404:
             throw ProviderError(
                 .configuration,
@@ -314,8 +332,27 @@ actor AmeliaConversation: AgentConversation {
         guard let token = json["token"]?.string, !token.isEmpty else {
             throw ProviderError(.protocolViolation, "Amelia's login answer has no `token`")
         }
+        provider.secrets.add(token)
         self.token = token
         return token
+    }
+
+    /// Credentials refused, in words a user can act on.
+    private func loginRefused(_ status: Int, said: String) -> ProviderError {
+        let why = said.isEmpty ? "\(status)" : "\(status): \(said)"
+        return ProviderError(
+            .authRefused,
+            "Amelia refused the login of `\(settings.username)` (\(why)) — check `username` and `password` "
+                + "(or AMELIA_USERNAME and AMELIA_PASSWORD)",
+            status: status)
+    }
+
+    /// Whether a 500 from `auth/login` is a refusal of the credentials (Spring Security's wording:
+    /// "Bad credentials", "User is disabled", "User account is locked"…) rather than a failure.
+    static func refusesCredentials(_ said: String) -> Bool {
+        let text = said.lowercased()
+        return ["credential", "password", "username", "authenticat", "unauthori", "user is disabled", "locked"]
+            .contains { text.contains($0) }
     }
 
     private func requireSession() throws(ProviderError) -> String {

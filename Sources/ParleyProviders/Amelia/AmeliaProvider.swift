@@ -38,10 +38,12 @@ public final class AmeliaProvider: ConversationProvider {
     let http: ProviderHTTP
     /// Where Amelia delivers messages, with `delivery: webhook`.
     let webhooks: AmeliaWebhookRoute?
+    /// The run's secrets: every session token is added as it is issued.
+    let secrets: SecretRegistry
 
     /// A provider that polls (a `delivery: webhook` setting needs ``make(settings:target:resources:)``).
-    public convenience init(settings: AmeliaSettings, client: HTTPClient) {
-        self.init(settings: settings, client: client, webhooks: nil)
+    public convenience init(settings: AmeliaSettings, client: HTTPClient, secrets: SecretRegistry = SecretRegistry()) {
+        self.init(settings: settings, client: client, webhooks: nil, secrets: secrets)
     }
 
     /// A provider for `settings`, with the run's webhook receiver started when Amelia delivers by webhook.
@@ -49,24 +51,29 @@ public final class AmeliaProvider: ConversationProvider {
         async throws(ProviderError) -> AmeliaProvider
     {
         guard case .webhook(let webhook) = settings.delivery else {
-            return AmeliaProvider(settings: settings, client: resources.http, webhooks: nil)
+            return AmeliaProvider(settings: settings, client: resources.http, webhooks: nil, secrets: resources.secrets)
         }
         let receiver = try await resources.webhookReceiver(webhook.receiver, for: target)
         return AmeliaProvider(
-            settings: settings, client: resources.http, webhooks: AmeliaWebhookRoute(receiver: receiver, target: target)
-        )
+            settings: settings, client: resources.http,
+            webhooks: AmeliaWebhookRoute(receiver: receiver, target: target),
+            secrets: resources.secrets)
     }
 
-    init(settings: AmeliaSettings, client: HTTPClient, webhooks: AmeliaWebhookRoute?) {
+    init(settings: AmeliaSettings, client: HTTPClient, webhooks: AmeliaWebhookRoute?, secrets: SecretRegistry) {
         self.settings = settings
         self.webhooks = webhooks
+        self.secrets = secrets
+        secrets.add(settings.password)
         // No rate limits are documented for Amelia's gateway.
         self.http = ProviderHTTP(
-            client: client, service: "Amelia", verifyTLS: settings.verifyTLS, connectTimeout: settings.connectTimeout)
+            client: client, service: "Amelia", verifyTLS: settings.verifyTLS, connectTimeout: settings.connectTimeout,
+            replyLimit: settings.replyLimit)
     }
 
     public var kind: String { "amelia" }
     public var capabilities: ProviderCapabilities { Self.capabilities }
+    public var replyLimit: ReplyLimit { settings.replyLimit }
 
     public func makeConversation(_ context: ConversationContext) async throws(ProviderError) -> any AgentConversation {
         AmeliaConversation(provider: self, turnTimeout: context.turnTimeout)

@@ -16,8 +16,16 @@ struct AmeliaReplyReader {
         case closed
     }
 
+    /// The largest reply: more text than this (messages and what events carry) is an error.
+    let limit: ReplyLimit
     private(set) var texts: [String] = []
     private(set) var events: [ProviderEvent] = []
+    /// Bytes of text taken in so far.
+    private var textBytes = 0
+
+    init(limit: ReplyLimit = .default) {
+        self.limit = limit
+    }
     private(set) var ending: Ending?
     private(set) var firstText: ContinuousClock.Instant?
     /// Amelia's own conversation id (`LIXMGGIFAAIAA-1`), as the messages carry it.
@@ -49,6 +57,8 @@ struct AmeliaReplyReader {
         let type = message["ameliaMessageType"]?.string ?? message["messageType"]?.string ?? ""
         let text = message["messageText"]?.string.map(AmeliaMarkup.plainText).flatMap { $0.isEmpty ? nil : $0 }
         if conversationID == nil { conversationID = message["conversationId"]?.string }
+        textBytes += text?.utf8.count ?? 0
+        if limit.isExceeded(byCount: textBytes) { throw limit.exceeded }
         // The user's own words come back as echoes; they are not agent speech.
         if message["selfEcho"]?.bool == true || type == "OutboundEchoMessage" { return }
         switch type {
@@ -73,7 +83,8 @@ struct AmeliaReplyReader {
             if !texts.isEmpty { explanation += " — after saying: \(texts.joined(separator: " "))" }
             throw ProviderError(.systemError, explanation)
         default:
-            let name = type.isEmpty ? "a message without a type" : type
+            guard events.count < AmigoReplyReader.maxEvents else { return }
+            let name = type.isEmpty ? "a message without a type" : String(type.prefix(200))
             events.append(ProviderEvent(kind: "raw", detail: text.map { "\(name): \($0)" } ?? name))
         }
     }

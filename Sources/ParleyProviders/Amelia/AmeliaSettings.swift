@@ -1,5 +1,6 @@
 import ParleyFlow
 import ParleyJSON
+import ParleyRun
 import ParleyWebhooks
 
 /// A checked `provider: amelia` target. `username` and `password` fall back to AMELIA_USERNAME and
@@ -15,6 +16,8 @@ public struct AmeliaSettings: Sendable {
     /// First pause between empty polls; it doubles while polls stay empty, up to ``maxPollInterval``.
     public var pollInterval: Duration
     public var maxPollInterval: Duration
+    /// The largest reply accepted (all of a turn's polled or delivered messages together).
+    public var replyLimit: ReplyLimit
     /// How Amelia hands over its messages: polled (the default), or POSTed to Parley's receiver.
     public var delivery: Delivery
 
@@ -28,7 +31,7 @@ public struct AmeliaSettings: Sendable {
 
     public static let keys = [
         "provider", "base_url", "domain", "username", "password", "insecure", "connect_timeout", "poll_interval",
-        "delivery", "webhook",
+        "delivery", "webhook", ReplyLimit.settingKey,
     ]
     public static let apiPath = "/AmeliaRest/api/v1"
     public static let defaultPollInterval = Duration.milliseconds(100)
@@ -89,7 +92,10 @@ public struct AmeliaSettings: Sendable {
             }
             pollInterval = value
         }
-        guard let base, let domain, let username, let password else { return nil }
+        guard let base, let domain, let username, let password,
+            let replyLimit = ReplyLimitSetting.read(map, values: values)
+        else { return nil }
+        self.replyLimit = replyLimit
         apiBase = Self.apiBase(from: base)
         self.domain = domain
         self.username = username
@@ -104,8 +110,9 @@ public struct AmeliaSettings: Sendable {
     public init(
         baseURL: String, domain: String, username: String, password: String, verifyTLS: Bool = true,
         connectTimeout: Duration = .seconds(10), pollInterval: Duration = Self.defaultPollInterval,
-        delivery: Delivery = .polling
+        delivery: Delivery = .polling, replyLimit: ReplyLimit = .default
     ) {
+        self.replyLimit = replyLimit
         apiBase = Self.apiBase(from: baseURL)
         self.domain = domain
         self.username = username

@@ -50,6 +50,8 @@ actor AmigoConversation: AgentConversation {
             request.headers.add(name: "Authorization", value: "Bearer \(token)")
             return request
         }
+        // Signed in first: a create that never went out leaves nothing to finish.
+        _ = try await provider.auth.token(for: user, timeout: turnTimeout)
         createSent = true
         do {
             return try await streamReply(doing: "creating a conversation", endpoint: "create", create)
@@ -131,12 +133,13 @@ actor AmigoConversation: AgentConversation {
         let sentAt = Date()
         let clock = ContinuousClock()
         let started = clock.now
-        let response = try await provider.authorizedStream(as: user, build, endpoint: endpoint)
+        let response = try await provider.authorizedStream(
+            as: user, build, endpoint: endpoint, signInTimeout: turnTimeout)
         guard (200..<300).contains(response.status) else {
             let body = (try? await response.collectBody()) ?? []
             throw refusal(response.status, body: body, doing: what)
         }
-        var reader = AmigoReplyReader()
+        var reader = AmigoReplyReader(limit: provider.replyLimit)
         do {
             for try await line in response.lines {
                 try reader.consume(line, at: clock.now)
@@ -179,7 +182,7 @@ actor AmigoConversation: AgentConversation {
                 var request = self.http.request(.post, url, body: body, timeout: self.turnTimeout)
                 request.headers.add(name: "Authorization", value: "Bearer \(token)")
                 return request
-            }, endpoint: "recommend", idempotent: true)
+            }, endpoint: "recommend", idempotent: true, signInTimeout: turnTimeout)
         guard (200..<300).contains(response.status) else {
             if response.status == 400 {
                 throw ProviderError(
@@ -224,7 +227,7 @@ actor AmigoConversation: AgentConversation {
                 var request = self.http.request(.post, url, body: body, timeout: self.turnTimeout)
                 request.headers.add(name: "Authorization", value: "Bearer \(token)")
                 return request
-            }, endpoint: "tags", idempotent: true)
+            }, endpoint: "tags", idempotent: true, signInTimeout: turnTimeout)
         guard (200..<300).contains(response.status) else {
             throw http.statusError(response.status, body: response.body, doing: "updating tags")
         }
@@ -242,7 +245,7 @@ actor AmigoConversation: AgentConversation {
                 var request = self.http.request(.get, url, timeout: self.turnTimeout)
                 request.headers.add(name: "Authorization", value: "Bearer \(token)")
                 return request
-            }, endpoint: "insights", idempotent: true)
+            }, endpoint: "insights", idempotent: true, signInTimeout: turnTimeout)
         guard (200..<300).contains(response.status) else {
             throw http.statusError(response.status, body: response.body, doing: "reading insights")
         }
@@ -283,6 +286,8 @@ actor AmigoConversation: AgentConversation {
         }
         completed = true
     }
+
+    var conversationID: String? { id }
 
     func release() async {
         guard !released else { return }

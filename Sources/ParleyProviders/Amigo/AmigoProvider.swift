@@ -20,7 +20,7 @@ public struct AmigoProviderSpec: ProviderSpec {
     }
 
     public func makeProvider(resources: ProviderResources) async throws(ProviderError) -> any ConversationProvider {
-        AmigoProvider(settings: settings, client: resources.http)
+        AmigoProvider(settings: settings, client: resources.http, secrets: resources.secrets)
     }
 }
 
@@ -37,48 +37,54 @@ public final class AmigoProvider: ConversationProvider {
     /// `settings.agentActionQuery`, encoded once rather than for every turn.
     let agentActionQuery: String
 
-    public init(settings: AmigoSettings, client: HTTPClient) {
+    /// `secrets`: the run's registry, to which every id token is added as it is issued.
+    public init(settings: AmigoSettings, client: HTTPClient, secrets: SecretRegistry = SecretRegistry()) {
         self.settings = settings
         self.http = ProviderHTTP(
             client: client, service: "Amigo", verifyTLS: settings.verifyTLS, connectTimeout: settings.connectTimeout,
-            limits: RateLimits(perMinute: settings.rateLimits))
-        self.auth = AmigoAuth(settings: settings, http: http)
+            limits: RateLimits(perMinute: settings.rateLimits), replyLimit: settings.replyLimit)
+        self.auth = AmigoAuth(settings: settings, http: http, secrets: secrets)
+        secrets.add([settings.apiKey, settings.apiKeyID])
         self.users = AmigoUserPool(users: settings.userIDs)
         self.agentActionQuery = settings.agentActionQuery
     }
 
     public var kind: String { "amigo" }
     public var capabilities: ProviderCapabilities { Self.capabilities }
+    public var replyLimit: ReplyLimit { settings.replyLimit }
 
     public func makeConversation(_ context: ConversationContext) async throws(ProviderError) -> any AgentConversation {
         let user = try await users.lease()
         return AmigoConversation(provider: self, user: user, turnTimeout: context.turnTimeout)
     }
 
-    /// Sends an authenticated request; on a 401 signs in again once and repeats it.
+    /// Sends an authenticated request; on a 401 signs in again once and repeats it. A sign-in it
+    /// needs is given at most `signInTimeout`.
     public func authorized(
-        as user: String, _ build: @Sendable (String) -> HTTPRequest, endpoint: String, idempotent: Bool
+        as user: String, _ build: @Sendable (String) -> HTTPRequest, endpoint: String, idempotent: Bool,
+        signInTimeout: Duration = AmigoAuth.signInTimeout
     ) async throws(ProviderError) -> HTTPResponse {
-        var token = try await auth.token(for: user)
+        var token = try await auth.token(for: user, timeout: signInTimeout)
         var response = try await http.send(build(token), endpoint: endpoint, idempotent: idempotent)
         if response.status == 401 {
             await auth.invalidate(token, for: user)
-            token = try await auth.token(for: user)
+            token = try await auth.token(for: user, timeout: signInTimeout)
             response = try await http.send(build(token), endpoint: endpoint, idempotent: idempotent)
         }
         return response
     }
 
     /// Opens an authenticated stream; on a 401 signs in again once and repeats it.
-    public func authorizedStream(as user: String, _ build: @Sendable (String) -> HTTPRequest, endpoint: String)
-        async throws(ProviderError) -> HTTPStreamingResponse
-    {
-        var token = try await auth.token(for: user)
+    public func authorizedStream(
+        as user: String, _ build: @Sendable (String) -> HTTPRequest, endpoint: String,
+        signInTimeout: Duration = AmigoAuth.signInTimeout
+    ) async throws(ProviderError) -> HTTPStreamingResponse {
+        var token = try await auth.token(for: user, timeout: signInTimeout)
         var response = try await http.stream(build(token), endpoint: endpoint, idempotent: false)
         if response.status == 401 {
             _ = try? await response.collectBody()
             await auth.invalidate(token, for: user)
-            token = try await auth.token(for: user)
+            token = try await auth.token(for: user, timeout: signInTimeout)
             response = try await http.stream(build(token), endpoint: endpoint, idempotent: false)
         }
         return response
@@ -87,30 +93,57 @@ public final class AmigoProvider: ConversationProvider {
 
 /// Signs in with the API key, per user, and keeps each id token fresh: renewed shortly before
 /// `expires_at` (five minutes early, as Amigo's SDKs do, or halfway for short-lived tokens) and
-/// after a 401. Concurrent conversations of one user share one sign-in.
-actor AmigoAuth {
+/// after a 401. Concurrent conversations of one user share one sign-in; each waits for it only as
+/// long as its own deadline allows, and a sign-in nobody waits for any more is cancelled.
+/// Every id token is a secret of the run from the moment it arrives.
+public actor AmigoAuth {
+    /// The longest a sign-in may take when the caller has no turn timeout of its own.
+    public static let signInTimeout: Duration = .seconds(30)
+
+    private typealias Outcome = Result<(token: String, renewAt: Date), ProviderError>
+
     private let settings: AmigoSettings
     private let http: ProviderHTTP
+    private let secrets: SecretRegistry
     private var current: [String: (token: String, renewAt: Date)] = [:]
-    private var pending: [String: Task<(String, Date), Error>] = [:]
+    private var pending: [String: (task: Task<Outcome, Never>, waiters: Int)] = [:]
 
-    init(settings: AmigoSettings, http: ProviderHTTP) {
+    init(settings: AmigoSettings, http: ProviderHTTP, secrets: SecretRegistry) {
         self.settings = settings
         self.http = http
+        self.secrets = secrets
     }
 
-    func token(for user: String) async throws(ProviderError) -> String {
+    /// A valid id token for `user`, signing in (within `timeout`) when there is none.
+    func token(for user: String, timeout: Duration) async throws(ProviderError) -> String {
         if let entry = current[user], Date() < entry.renewAt { return entry.token }
-        let task = pending[user] ?? Task { try await self.signIn(as: user) }
-        pending[user] = task
-        do {
-            let (token, renewAt) = try await task.value
-            current[user] = (token, renewAt)
-            pending[user] = nil
-            return token
-        } catch {
-            pending[user] = nil
-            throw (error as? ProviderError) ?? ProviderError(.protocolViolation, "Amigo sign-in failed: \(error)")
+        let task: Task<Outcome, Never>
+        if let shared = pending[user] {
+            task = shared.task
+            pending[user]?.waiters += 1
+        } else {
+            task = Task { await self.signIn(as: user, timeout: min(timeout, Self.signInTimeout)) }
+            pending[user] = (task, 1)
+        }
+        let outcome = await Waiting.value(of: task)
+        if let shared = pending[user], shared.task == task {
+            if outcome != nil {
+                pending[user] = nil
+            } else if shared.waiters <= 1 {
+                task.cancel()
+                pending[user] = nil
+            } else {
+                pending[user]?.waiters -= 1
+            }
+        }
+        switch outcome {
+        case nil:
+            throw ProviderError(.cancelled, "cancelled while signing in to Amigo")
+        case .success(let signedIn)?:
+            current[user] = signedIn
+            return signedIn.token
+        case .failure(let error)?:
+            throw error
         }
     }
 
@@ -118,8 +151,20 @@ actor AmigoAuth {
         if current[user]?.token == token { current[user] = nil }
     }
 
-    private func signIn(as user: String) async throws(ProviderError) -> (String, Date) {
-        var request = http.request(.post, settings.url("user/signin_with_api_key"), timeout: .seconds(30))
+    private func signIn(as user: String, timeout: Duration) async -> Outcome {
+        do throws(ProviderError) {
+            let signedIn = try await requestToken(as: user, timeout: timeout)
+            secrets.add(signedIn.token)
+            return .success(signedIn)
+        } catch {
+            return .failure(error)
+        }
+    }
+
+    private func requestToken(as user: String, timeout: Duration) async throws(ProviderError) -> (
+        token: String, renewAt: Date
+    ) {
+        var request = http.request(.post, settings.url("user/signin_with_api_key"), timeout: timeout)
         request.headers.add(name: "x-api-key", value: settings.apiKey)
         request.headers.add(name: "x-api-key-id", value: settings.apiKeyID)
         request.headers.add(name: "x-user-id", value: user)

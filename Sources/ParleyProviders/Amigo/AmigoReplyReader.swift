@@ -7,6 +7,11 @@ import ParleyRun
 ///
 /// A pure state machine — lines in, reply out — so the protocol is tested without sockets.
 struct AmigoReplyReader {
+    /// More provider events than this in one reply are counted, not kept.
+    static let maxEvents = 200
+
+    /// The largest reply: more text than this ends the reply as an error, whatever the chunking.
+    let limit: ReplyLimit
     private(set) var conversationID: String?
     private(set) var interactionID: String?
     private(set) var userMessageID: String?
@@ -18,6 +23,12 @@ struct AmigoReplyReader {
     private var fullMessage: String?
     private var events: [ProviderEvent] = []
     private var actions = AmigoActionReader()
+    /// Bytes of agent text received so far in the reply.
+    private var textBytes = 0
+
+    init(limit: ReplyLimit = .default) {
+        self.limit = limit
+    }
 
     /// Takes one line of the stream. Throws for a line that is not an event, or an `error` event.
     mutating func consume(_ line: [UInt8], at instant: ContinuousClock.Instant) throws(ProviderError) {
@@ -45,16 +56,20 @@ struct AmigoReplyReader {
                 throw ProviderError(.protocolViolation, "Amigo sent a `new-message` event without text")
             }
             if firstChunk == nil { firstChunk = instant }
+            textBytes += text.utf8.count
+            if limit.isExceeded(byCount: textBytes) { throw limit.exceeded }
             let id = event["message_id"]?.string ?? "_"
             if chunks[id] == nil { messageOrder.append(id) }
             chunks[id, default: ""] += text
         case "current-agent-action":
-            if let action = event["action"] { actions.consume(action) }
+            // A flood of action events is cut off rather than kept without end.
+            if let action = event["action"], actions.actions.count < Self.maxEvents { actions.consume(action) }
         case "interaction-complete":
             complete = true
             interactionID = try Self.objectID(
                 event["interaction_id"], of: "interaction-complete", key: "interaction_id")
             fullMessage = event["full_message"]?.string
+            if let fullMessage, limit.isExceeded(byCount: fullMessage.utf8.count) { throw limit.exceeded }
             conversationCompleted = event["conversation_completed"]?.bool ?? false
         case "error":
             let code = event["http_error_code"]?.int.map { " (\($0))" } ?? ""

@@ -1,6 +1,7 @@
 import Foundation
 import ParleyFlow
 import ParleyJSON
+import ParleyRun
 
 /// A checked `provider: amigo` target. Unset credentials fall back to the environment variables
 /// Amigo's SDKs read (AMIGO_API_KEY, AMIGO_API_KEY_ID, AMIGO_USER_ID, AMIGO_ORGANIZATION_ID,
@@ -19,6 +20,9 @@ public struct AmigoSettings: Sendable {
     public var connectTimeout: Duration
     /// Requests per minute by endpoint; empty means no client-side limits.
     public var rateLimits: [String: Double]
+    /// The largest reply accepted.
+    public var replyLimit: ReplyLimit
+
     /// The `current_agent_action_type` expression sent on create and interact: which agent-action
     /// events the streams carry (default all: `^.*$`; `^$` for none).
     public var agentActions: String = Self.allAgentActions
@@ -28,6 +32,7 @@ public struct AmigoSettings: Sendable {
     public static let keys = [
         "provider", "base_url", "organization", "api_key", "api_key_id", "user_id", "user_ids", "service_id",
         "service_version_set_name", "insecure", "connect_timeout", "rate_limits", "agent_actions",
+        ReplyLimit.settingKey,
     ]
 
     /// Amigo's documented per-minute limits, per organization and endpoint.
@@ -91,10 +96,13 @@ public struct AmigoSettings: Sendable {
         versionSet = values.string(map, "service_version_set_name") ?? "release"
         verifyTLS = !(map.bool("insecure") ?? false)
         connectTimeout = map.duration("connect_timeout") ?? .seconds(10)
-        guard let limits = RateLimitSetting.read(map, documented: Self.documentedLimits, values: values) else {
+        guard let limits = RateLimitSetting.read(map, documented: Self.documentedLimits, values: values),
+            let replyLimit = ReplyLimitSetting.read(map, values: values)
+        else {
             return nil
         }
         rateLimits = limits
+        self.replyLimit = replyLimit
         if let node = map["agent_actions"], let pattern = values.resolve(node, for: "agent_actions") {
             guard (try? NSRegularExpression(pattern: pattern)) != nil else {
                 values.sink.error("`agent_actions` is not a valid regular expression: `\(pattern)`", at: node.location)
@@ -107,7 +115,7 @@ public struct AmigoSettings: Sendable {
     public init(
         baseURL: String, organization: String, apiKey: String, apiKeyID: String, userIDs: [String], serviceID: String,
         versionSet: String = "release", verifyTLS: Bool = true, connectTimeout: Duration = .seconds(10),
-        rateLimits: [String: Double] = [:]
+        rateLimits: [String: Double] = [:], replyLimit: ReplyLimit = .default
     ) {
         self.baseURL = baseURL
         self.organization = organization
@@ -119,6 +127,7 @@ public struct AmigoSettings: Sendable {
         self.verifyTLS = verifyTLS
         self.connectTimeout = connectTimeout
         self.rateLimits = rateLimits
+        self.replyLimit = replyLimit
     }
 
     public static func isObjectID(_ text: String) -> Bool {

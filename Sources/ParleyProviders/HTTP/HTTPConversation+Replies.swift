@@ -48,9 +48,12 @@ extension HTTPConversation {
                     response.body, status: response.status, request: request, for: "\(operation.name).reply.json")
             }
             let texts = spec.text.texts(in: json)
+            if settings.replyLimit.isExceeded(byCount: texts.reduce(0) { $0 + $1.utf8.count }) {
+                throw settings.replyLimit.exceeded
+            }
             guard !texts.isEmpty else {
                 throw await nothingFound(
-                    "`\(operation.name).reply.json.text`", spec.text, shown: await excerpt().text(response.body),
+                    "`\(operation.name).reply.json.text`", spec.text, shown: excerpt().text(response.body),
                     status: response.status, request: request)
             }
             var signals = ReplySignalState(spec.signals)
@@ -90,7 +93,7 @@ extension HTTPConversation {
             throw await refusal(response.status, body: body, request: request, doing: what)
         }
         let scope = try await currentScope(extra: extra)
-        var collector = StreamReplyCollector(spec: spec, extract: operation.extract)
+        var collector = StreamReplyCollector(spec: spec, extract: operation.extract, limit: settings.replyLimit)
         do {
             for try await line in response.lines {
                 if try collector.consume(line, at: clock.now, scope: scope) { break }
@@ -101,9 +104,11 @@ extension HTTPConversation {
                 throw ProviderError(
                     .protocolViolation,
                     "\(name): the stream from \(request.summary) carried an event that is not JSON: "
-                        + (await excerpt()).text(text))
+                        + excerpt().text(text))
             case .unknownVariable(let error):
                 throw unknownVariable(error, in: "\(operation.name).reply.stream")
+            case .tooLarge:
+                throw settings.replyLimit.exceeded
             }
         } catch let error as HTTPError {
             // Everything needed may have arrived before the server closed untidily.
@@ -111,7 +116,7 @@ extension HTTPConversation {
         } catch {
             throw ProviderError(.protocolViolation, "\(name): \(error)")
         }
-        let shown = await excerpt().text(collector.received.isEmpty ? "(empty stream)" : collector.received)
+        let shown = excerpt().text(collector.received.isEmpty ? "(empty stream)" : collector.received)
         if let done = spec.done, !collector.done {
             throw ProviderError(
                 .connectionDropped,
@@ -127,6 +132,7 @@ extension HTTPConversation {
                     request: request)
             }
             variables[extraction.name] = value
+            provider.noteExtracted(extraction.name, value)
         }
         guard collector.sawText else {
             throw await nothingFound(
@@ -167,7 +173,7 @@ extension HTTPConversation {
             if let last {
                 message +=
                     "the last poll, \(last.request.summary), answered (\(last.response.status)): "
-                    + "\(await excerpt().text(last.response.body))"
+                    + "\(excerpt().text(last.response.body))"
             } else {
                 message += "no poll was answered in time"
             }
@@ -197,6 +203,7 @@ extension HTTPConversation {
             for extraction in spec.extract {
                 if let value = extraction.value(in: json, headers: response.headers) {
                     variables[extraction.name] = value
+                    provider.noteExtracted(extraction.name, value)
                 }
             }
             let kept: Int
@@ -206,6 +213,7 @@ extension HTTPConversation {
             } catch {
                 throw unknownVariable(error, in: "\(operation).reply.poll")
             }
+            if settings.replyLimit.isExceeded(byCount: collector.textBytes) { throw settings.replyLimit.exceeded }
             if collector.finished { break }
             delay = kept > 0 ? spec.every : min(delay * 2, spec.maxEvery)
             if clock.now + delay > deadline { throw await outOfTime() }
@@ -220,7 +228,7 @@ extension HTTPConversation {
             throw await nothingFound(
                 "`\(operation).reply.poll.text`", spec.reading.text,
                 shown: "no text in any of the \(collector.seen) messages; the last poll answered "
-                    + (await excerpt().text(last.response.body)),
+                    + (excerpt().text(last.response.body)),
                 status: last.response.status, request: last.request)
         }
         return AgentReply(
@@ -264,6 +272,7 @@ extension HTTPConversation {
                 } catch {
                     throw unknownVariable(error, in: "\(operation).reply.webhook")
                 }
+                if settings.replyLimit.isExceeded(byCount: collector.textBytes) { throw settings.replyLimit.exceeded }
                 if collector.finished { break }
             }
             if collector.finished { break }
@@ -274,7 +283,7 @@ extension HTTPConversation {
                     + "\(DurationText.format(clock.now - started)) (turn timeout "
                     + "\(DurationText.format(context.turnTimeout))); \(deliveries) deliver"
                     + "\(deliveries == 1 ? "y" : "ies") read"
-                if let lastBody { message += ", the last: \(await excerpt().text(lastBody.bytes))" }
+                if let lastBody { message += ", the last: \(excerpt().text(lastBody.bytes))" }
                 let refused = mailbox.counts.refusals
                 if refused > 0 {
                     message += "; \(refused) deliveries were refused for a missing or wrong secret"
@@ -288,7 +297,7 @@ extension HTTPConversation {
                 .protocolViolation,
                 "\(name): `\(operation).reply.webhook.text` (\(spec.reading.text.summary)) found no text in the "
                     + "\(collector.seen) delivered messages; the last delivery: "
-                    + (await excerpt().text(lastBody?.bytes ?? [])))
+                    + (excerpt().text(lastBody?.bytes ?? [])))
         }
         var events = collector.events
         if let refused = mailbox.refusalsToReport() {

@@ -20,6 +20,9 @@ actor HTTPConversation: AgentConversation {
     /// Ids of webhook-delivered messages already read.
     var deliveredIDs: Set<String> = []
     private var opened = false
+    /// `start`, which runs to its end even if the turn times out, so that a conversation created
+    /// late is still ended.
+    private var creation: ShieldedRequest<AgentReply?>?
     let clock = ContinuousClock()
 
     init(provider: HTTPProvider, context: ConversationContext) {
@@ -30,7 +33,10 @@ actor HTTPConversation: AgentConversation {
             let (mailbox, url) = route.open()
             self.mailbox = mailbox
             variables["webhook_url"] = url
-            if let secret = mailbox.secret { variables["webhook_secret"] = secret }
+            if let secret = mailbox.secret {
+                variables["webhook_secret"] = secret
+                provider.secrets.add(secret)
+            }
         } else {
             mailbox = nil
         }
@@ -58,8 +64,15 @@ actor HTTPConversation: AgentConversation {
         opened = true
         var greeting: AgentReply?
         if let start = settings.start {
-            greeting = try await perform(
-                start, extra: [:], sentAt: Date(), started: clock.now, doing: "starting a conversation")
+            let (sentAt, started) = (Date(), clock.now)
+            // Logged in first: only a request that may create a conversation is seen through to its end.
+            _ = try await provider.login?.variables()
+            let creation = ShieldedRequest { () async throws(ProviderError) -> AgentReply? in
+                try await self.perform(
+                    start, extra: [:], sentAt: sentAt, started: started, doing: "starting a conversation")
+            }
+            self.creation = creation
+            greeting = try await creation.value()
         }
         if case .userMessage(let text) = opening {
             var reply = try await send(text)
@@ -96,6 +109,8 @@ actor HTTPConversation: AgentConversation {
             return
         }
         defer { closeMailbox() }
+        // A conversation still being started (its turn timed out) is ended once it exists.
+        await creation?.settled()
         _ = try await perform(end, extra: [:], sentAt: Date(), started: clock.now, doing: "ending the conversation")
     }
 
@@ -109,6 +124,8 @@ actor HTTPConversation: AgentConversation {
     }
 
     /// The ids worth keeping in the transcript: the conversation's, and the latest message's if extracted.
+    var conversationID: String? { variables["conversation_id"] }
+
     private func ids() -> [String: String] {
         var ids: [String: String] = [:]
         if let id = variables["conversation_id"] { ids["conversation_id"] = id }
@@ -126,14 +143,13 @@ actor HTTPConversation: AgentConversation {
         return provider.scope(locals, context: context)
     }
 
-    /// Credentials, tokens, cookie values and the webhook secret to keep out of messages.
-    func excerpt() async -> ResponseExcerpt {
-        var secrets = settings.secrets.union(await provider.login?.secrets ?? [])
+    /// Credentials, tokens, cookie values and the webhook secret to keep out of messages: the run's
+    /// secrets as known now.
+    func excerpt() -> ResponseExcerpt {
         for jar in [cookies, provider.cookies?.snapshot] {
-            for cookie in jar?.cookies ?? [] where cookie.value.count >= 4 { secrets.insert(cookie.value) }
+            provider.secrets.add((jar?.cookies ?? []).map(\.value))
         }
-        if let secret = mailbox?.secret { secrets.insert(secret) }
-        return ResponseExcerpt(secrets: secrets)
+        return ResponseExcerpt(redactor: provider.secrets.redactor)
     }
 
     /// The request, rendered with the conversation's variables and given its cookies.
@@ -150,6 +166,8 @@ actor HTTPConversation: AgentConversation {
     /// Keeps the cookies an answer set for this conversation.
     private func keepCookies(_ headers: HTTPHeaders, from url: String) {
         cookies?.store(headers, from: url, now: Date().timeIntervalSince1970)
+        // A cookie is a credential from the moment it is set, before a request carries it.
+        provider.secrets.add((cookies?.cookies ?? []).map(\.value))
     }
 
     /// Sends a request and reads the whole answer; logs in first, and again once if the answer is one of `relogin_on`.
@@ -203,7 +221,7 @@ actor HTTPConversation: AgentConversation {
     /// refusal for something missing (401, 403) also says what Parley sent — header and cookie
     /// names, never values — since the credentials may be fine and a cookie or header absent.
     func refusal(_ status: Int, body: [UInt8], request: RenderedRequest, doing what: String) async -> ProviderError {
-        let redacted = await excerpt().redactedBytes(body)
+        let redacted = excerpt().redactedBytes(body)
         guard status == 401 || status == 403 else {
             return http.statusError(status, body: redacted, doing: "\(what) (\(request.summary))")
         }
@@ -224,7 +242,7 @@ actor HTTPConversation: AgentConversation {
             throw ProviderError(
                 .protocolViolation,
                 "\(name): the answer to \(request.summary) (\(status)) is not JSON, so `\(what)` "
-                    + "cannot read it: \(await excerpt().text(body))", status: status)
+                    + "cannot read it: \(excerpt().text(body))", status: status)
         }
     }
 
@@ -237,10 +255,11 @@ actor HTTPConversation: AgentConversation {
         for extraction in extractions {
             guard let value = extraction.value(in: json, headers: headers) else {
                 throw await nothingFound(
-                    "`\(operation).extract.\(extraction.name)`", extraction, shown: await excerpt().text(body),
+                    "`\(operation).extract.\(extraction.name)`", extraction, shown: excerpt().text(body),
                     status: status, request: request)
             }
             variables[extraction.name] = value
+            provider.noteExtracted(extraction.name, value)
         }
     }
 

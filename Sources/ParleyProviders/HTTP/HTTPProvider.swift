@@ -25,7 +25,7 @@ public struct HTTPProviderSpec: ProviderSpec {
             let receiver = try await resources.webhookReceiver(webhook.receiver, for: targetName)
             webhooks = HTTPWebhookRoute(receiver: receiver, target: targetName, settings: webhook)
         }
-        return HTTPProvider(settings: settings, client: resources.http, webhooks: webhooks)
+        return HTTPProvider(settings: settings, client: resources.http, webhooks: webhooks, secrets: resources.secrets)
     }
 }
 
@@ -41,27 +41,42 @@ final class HTTPProvider: ConversationProvider {
     let cookies: TargetCookies?
     /// Where replies are delivered, when a reply arrives by webhook.
     let webhooks: HTTPWebhookRoute?
+    /// The run's secrets: the target's credentials, what its login extracts, values extracted into
+    /// variables named like credentials, and credentials its requests carry (headers, cookies).
+    let secrets: SecretRegistry
 
     /// The one rate-limit bucket of the target: agents limit per key, not per endpoint.
     static let endpoint = "requests"
 
-    init(settings: HTTPTargetSettings, client: HTTPClient, webhooks: HTTPWebhookRoute? = nil) {
+    init(
+        settings: HTTPTargetSettings, client: HTTPClient, webhooks: HTTPWebhookRoute? = nil,
+        secrets: SecretRegistry = SecretRegistry()
+    ) {
         self.settings = settings
         self.webhooks = webhooks
+        self.secrets = secrets
+        secrets.add(settings.secrets)
         let cookies = settings.cookies ? TargetCookies() : nil
         self.cookies = cookies
         let http = ProviderHTTP(
             client: client, service: "target `\(settings.name)`", verifyTLS: settings.verifyTLS,
             connectTimeout: settings.connectTimeout,
-            limits: RateLimits(perMinute: settings.rateLimit.map { [Self.endpoint: $0] } ?? [:]))
+            limits: RateLimits(perMinute: settings.rateLimit.map { [Self.endpoint: $0] } ?? [:]),
+            replyLimit: settings.replyLimit)
         self.http = http
         self.login = settings.login.map {
-            HTTPLoginSession(settings: settings, login: $0, http: http, cookies: cookies)
+            HTTPLoginSession(settings: settings, login: $0, http: http, cookies: cookies, secrets: secrets)
         }
     }
 
     var kind: String { "http" }
     var capabilities: ProviderCapabilities { settings.capabilities }
+    var replyLimit: ReplyLimit { settings.replyLimit }
+
+    /// Keeps an extracted value: a secret from now on when its name is a credential's.
+    func noteExtracted(_ name: String, _ value: String) {
+        if ConfigValues.isSecretName(name) { secrets.add(value) }
+    }
 
     func makeConversation(_ context: ConversationContext) async throws(ProviderError) -> any AgentConversation {
         HTTPConversation(provider: self, context: context)
@@ -87,8 +102,40 @@ final class HTTPProvider: ConversationProvider {
         }
     }
 
-    /// A ready request for `rendered`, with the target's TLS and connect settings.
+    /// A ready request for `rendered`, with the target's TLS and connect settings. The credentials
+    /// it carries (its headers and cookies as they will be sent) become secrets first.
     func request(_ rendered: RenderedRequest, timeout: Duration) -> HTTPRequest {
-        http.request(rendered.method, rendered.url, headers: rendered.headers, body: rendered.body, timeout: timeout)
+        rendered.noteCredentials(in: secrets)
+        return http.request(
+            rendered.method, rendered.url, headers: rendered.headers, body: rendered.body, timeout: timeout)
+    }
+}
+
+extension RenderedRequest {
+    /// Credentials a request carries once rendered are secrets: values of headers named like
+    /// credentials (`Authorization`, `Cookie`, `X-Api-Key`…) and the token after their scheme, a
+    /// Basic credential's password, and the userinfo of a URL.
+    func noteCredentials(in secrets: SecretRegistry) {
+        for (name, value) in headers where ConfigValues.isSecretName(name) {
+            secrets.add(value)
+            let parts = value.split(separator: " ", maxSplits: 1).map(String.init)
+            guard parts.count == 2 else { continue }
+            secrets.add(parts[1])
+            if parts[0].lowercased() == "basic", let decoded = Data(base64Encoded: parts[1]),
+                let credential = String(data: decoded, encoding: .utf8), let colon = credential.firstIndex(of: ":")
+            {
+                secrets.addBasicCredential(
+                    user: String(credential[..<colon]), password: String(credential[credential.index(after: colon)...]))
+            }
+        }
+        if let userinfo = Self.userinfo(of: url) {
+            let parts = userinfo.split(separator: ":", maxSplits: 1).map(String.init)
+            if parts.count == 2 {
+                let user = parts[0].removingPercentEncoding ?? parts[0]
+                let password = parts[1].removingPercentEncoding ?? parts[1]
+                secrets.addBasicCredential(user: user, password: password)
+                secrets.add(parts[1])
+            }
+        }
     }
 }

@@ -1,6 +1,7 @@
 import ParleyFlow
 import ParleyJSON
 import ParleyHTTP
+import ParleyRun
 
 /// Reads a `provider: http` target into ``HTTPTargetSettings``, reporting every problem with its
 /// location: unknown keys, wrong types, bad paths, and placeholders naming variables that have no
@@ -12,7 +13,7 @@ import ParleyHTTP
 final class HTTPTargetReader {
     static let keys = [
         "provider", "base_url", "headers", "query", "basic_auth", "cookies", "variables", "login", "start", "send",
-        "end", "webhook", "insecure", "connect_timeout", "rate_limit",
+        "end", "webhook", "insecure", "connect_timeout", "rate_limit", ReplyLimit.settingKey,
     ]
     static let requestKeys = ["method", "path", "url", "headers", "query", "basic_auth", "json", "form", "multipart"]
     static let methods = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
@@ -57,7 +58,8 @@ final class HTTPTargetReader {
             if let pairs = node.mapping {
                 for pair in pairs {
                     guard let name = variableName(pair.key, for: "variables") else { continue }
-                    if let value = values.resolve(pair.value, for: "variables.\(name)", secret: Self.isSecretName(name))
+                    if let value = values.resolve(
+                        pair.value, for: "variables.\(name)", secret: ConfigValues.isSecretName(name))
                     {
                         constants[name] = value
                     }
@@ -159,7 +161,8 @@ final class HTTPTargetReader {
         let verifyTLS = !(map.bool("insecure") ?? false)
         let connectTimeout = map.duration("connect_timeout") ?? .seconds(10)
         let rateLimit = map.double("rate_limit", in: 0.001...1_000_000)
-        guard values.sink.diagnostics.count == before, let send, let targetQuery else { return nil }
+        let replyLimit = ReplyLimitSetting.read(map, values: values)
+        guard values.sink.diagnostics.count == before, let send, let targetQuery, let replyLimit else { return nil }
         var settings = HTTPTargetSettings(
             name: target.name, baseURL: baseURL, headers: headers, constants: constants, login: login, start: start,
             send: send,
@@ -170,6 +173,7 @@ final class HTTPTargetReader {
         settings.basicAuth = basicAuth
         settings.cookies = cookies
         settings.webhook = webhook
+        settings.replyLimit = replyLimit
         return settings
     }
 
@@ -311,7 +315,7 @@ final class HTTPTargetReader {
                 }
             }
             guard let parsed = template(node, for: what, scope: scope) else { return nil }
-            if let key, Self.isSecretName(key), parsed.isConstant { values.noteSecret(parsed.raw) }
+            if let key, ConfigValues.isSecretName(key), parsed.isConstant { values.noteSecret(parsed.raw) }
             return .string(parsed)
         case .sequence(let items):
             var out: [JSONTemplate] = []
@@ -360,7 +364,7 @@ final class HTTPTargetReader {
                 ok = false
                 continue
             }
-            if secretNames, Self.isSecretName(name) {
+            if secretNames, ConfigValues.isSecretName(name) {
                 // A literal credential (`X-Api-Key: abc`) is as secret as one from the environment.
                 for case .literal(let text) in value.segments where value.isConstant { values.noteSecret(text) }
             }
@@ -395,6 +399,12 @@ final class HTTPTargetReader {
                         at: location)
                     ok = false
                 }
+            case .case:
+                reader.error(
+                    "\(reference) cannot be used in `\(what)`: target settings see the persona and scenario, not a "
+                        + "flow's `cases:` rows",
+                    at: location)
+                ok = false
             case .persona, .scenario:
                 if !scope.conversation {
                     reader.error(
@@ -815,15 +825,6 @@ final class HTTPTargetReader {
         Set(extract.mapping?.compactMap { $0.key.string } ?? [])
     }
 
-    /// Names whose values are credentials: headers, fields and variables holding keys, tokens, passwords.
-    static func isSecretName(_ name: String) -> Bool {
-        let lowered = name.lowercased()
-        return [
-            "password", "passwd", "secret", "token", "api_key", "api-key", "apikey", "authorization", "credential",
-            "cookie",
-        ]
-        .contains { lowered.contains($0) }
-    }
 }
 
 extension JSONPath {

@@ -32,6 +32,8 @@ struct HTTPTargetSettings: Sendable {
     var connectTimeout: Duration
     /// Requests per minute for the whole target, if limited on the client side.
     var rateLimit: Double?
+    /// The largest reply accepted.
+    var replyLimit: ReplyLimit = .default
     /// The environment templates read `${env.NAME}` from.
     var environment: [String: String]
     /// Credentials and environment values this target uses; never shown in messages.

@@ -15,6 +15,8 @@ struct PollReplyCollector {
     private(set) var finished = false
     /// Messages seen so far, skipped ones included.
     private(set) var seen = 0
+    /// Bytes of text kept so far.
+    private(set) var textBytes = 0
 
     init(spec: MessageReading) {
         self.spec = spec
@@ -51,6 +53,7 @@ struct PollReplyCollector {
             let texts = spec.text.texts(in: item).filter { !$0.allSatisfy(\.isWhitespace) }
             if !texts.isEmpty, firstText == nil { firstText = instant }
             messages += texts
+            textBytes += texts.reduce(0) { $0 + $1.utf8.count }
             try signalState.observe(item, text: texts.isEmpty ? nil : texts.joined(separator: "\n"), scope: scope)
             if signalState.completed {
                 finished = true

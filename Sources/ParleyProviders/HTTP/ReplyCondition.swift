@@ -10,6 +10,9 @@ import ParleyJSON
 /// A path reaching several values holds when any of them passes. In a stream of server-sent
 /// events, a condition may also test the event's name (`{ event: done }`).
 indirect enum ReplyCondition: Sendable {
+    /// The longest a `matches:` test may take on the values of one answer.
+    static let patternBudget: Duration = .seconds(1)
+
     case test(JSONPath, ConditionTest)
     /// The server-sent event's `event:` name is one of these (`message` when it has none).
     case event([Template])
@@ -46,7 +49,13 @@ indirect enum ReplyCondition: Sendable {
                     // breaks it now cannot match anything.
                     return false
                 }
-                return found.contains { $0.extractedText.map { regex.firstMatch(in: $0) != nil } ?? false }
+                // A pattern still matching after its budget (catastrophic backtracking) does not
+                // hold: the reply then never completes, and the turn ends at its timeout.
+                let deadline = ContinuousClock.now + Self.patternBudget
+                return found.contains { value in
+                    guard let text = value.extractedText else { return false }
+                    return (try? regex.firstMatch(in: text, deadline: deadline, pattern: pattern)) != nil
+                }
             }
         case .any(let conditions):
             for condition in conditions where try condition.holds(on: value, event: event, scope: scope) {

@@ -23,8 +23,10 @@ struct ReplySignalState {
             self.completed = true
         }
         for (name, condition) in signals.events where try condition.holds(on: value, event: event, scope: scope) {
+            // A flood of events is cut off rather than kept without end.
+            guard events.count < AmigoReplyReader.maxEvents else { break }
             events.append(ProviderEvent(kind: name, detail: text))
         }
-        if let spec = signals.actions { actions += spec.actions(in: value) }
+        if let spec = signals.actions, actions.count < AmigoReplyReader.maxEvents { actions += spec.actions(in: value) }
     }
 }

@@ -142,10 +142,21 @@ struct RenderedRequest: Sendable {
     /// The cookies added from the jars, each with the jar it came from (`login`, `conversation`).
     var cookies: [(name: String, from: String)] = []
 
-    /// `POST http://host/path`, without the query (which may carry credentials), for messages.
+    /// `POST http://host/path`, without the query and userinfo (which may carry credentials), for messages.
     var summary: String {
-        let withoutQuery = url.split(separator: "?", maxSplits: 1).first.map(String.init) ?? url
-        return "\(method) \(withoutQuery)"
+        var shown = url.split(separator: "?", maxSplits: 1).first.map(String.init) ?? url
+        if let userinfo = Self.userinfo(of: shown), let range = shown.range(of: userinfo + "@") {
+            shown.removeSubrange(range)
+        }
+        return "\(method) \(shown)"
+    }
+
+    /// The `user:password` part of a URL, if it has one.
+    static func userinfo(of url: String) -> String? {
+        guard let scheme = url.range(of: "://") else { return nil }
+        let authority = url[scheme.upperBound...].prefix { $0 != "/" && $0 != "?" && $0 != "#" }
+        guard let at = authority.lastIndex(of: "@") else { return nil }
+        return String(authority[..<at])
     }
 
     /// What was sent, without a single value: header names, cookie names and where they came

@@ -14,8 +14,8 @@ struct ResponseExcerpt {
 
     let redactor: SecretRedactor
 
-    init(secrets: Set<String>) {
-        redactor = SecretRedactor(secrets: secrets)
+    init(redactor: SecretRedactor) {
+        self.redactor = redactor
     }
 
     /// The body as text for a message: redacted, truncated, `(empty)` for nothing.
@@ -57,7 +57,7 @@ struct ResponseExcerpt {
         case .object(let members):
             return .object(
                 members.map { key, member in
-                    if HTTPTargetReader.isSecretName(key), case .string = member { return (key, .string("[redacted]")) }
+                    if ConfigValues.isSecretName(key), case .string = member { return (key, .string("[redacted]")) }
                     return (key, maskingCredentials(member))
                 })
         default:

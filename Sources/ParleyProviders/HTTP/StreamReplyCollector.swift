@@ -13,14 +13,19 @@ struct StreamReplyCollector {
     enum Problem: Error {
         case notJSON(String)
         case unknownVariable(VariableError)
+        /// The reply's text passed the target's limit.
+        case tooLarge
     }
 
     let spec: StreamReply
     let extract: [Extraction]
+    let limit: ReplyLimit
     private var sse = ServerSentEventReader()
     private var signalState: ReplySignalState
     /// The reply's messages: one growing message of pieces, or one per event (`event_text: message`).
     private(set) var messages: [String] = []
+    /// Bytes of text taken in so far, measured against the reply limit.
+    private(set) var textBytes = 0
     var text: String { messages.joined(separator: "\n") }
     /// True once the text path found something, even an empty piece.
     private(set) var sawText = false
@@ -32,9 +37,10 @@ struct StreamReplyCollector {
 
     static let keptForMessages = 4096
 
-    init(spec: StreamReply, extract: [Extraction]) {
+    init(spec: StreamReply, extract: [Extraction], limit: ReplyLimit = .default) {
         self.spec = spec
         self.extract = extract
+        self.limit = limit
         self.signalState = ReplySignalState(spec.signals)
     }
 
@@ -86,6 +92,7 @@ struct StreamReplyCollector {
         } catch {
             throw .notJSON(String(decoding: data.prefix(200), as: UTF8.self))
         }
+        if limit.isExceeded(byCount: textBytes) { throw .tooLarge }
         return done
     }
 
@@ -111,6 +118,7 @@ struct StreamReplyCollector {
         if !pieces.isEmpty {
             sawText = true
             let joined = pieces.joined()
+            textBytes += joined.utf8.count
             if firstPiece == nil, !joined.isEmpty { firstPiece = instant }
             switch spec.eventText {
             case .piece:

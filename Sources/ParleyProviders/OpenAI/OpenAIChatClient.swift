@@ -39,7 +39,7 @@ public struct OpenAIChatClient: Sendable {
         self.settings = settings
         self.http = ProviderHTTP(
             client: client, service: "\(service) `\(settings.name)`", verifyTLS: settings.verifyTLS,
-            connectTimeout: settings.connectTimeout)
+            connectTimeout: settings.connectTimeout, replyLimit: settings.replyLimit)
     }
 
     func complete(
@@ -80,6 +80,9 @@ public struct OpenAIChatClient: Sendable {
                     "\(http.service) answered without `choices`: \(String(json.serialized.prefix(200)))")
             }
             let texts = choiceList.map { $0["message"]?["content"]?.string ?? "" }
+            if settings.replyLimit.isExceeded(byCount: texts.reduce(0) { $0 + $1.utf8.count }) {
+                throw settings.replyLimit.exceeded
+            }
             var completion = ChatCompletion(
                 texts: texts, sentAt: sentAt, latency: clock.now - started, id: json["id"]?.string)
             var calls = ToolCallAssembler()
@@ -104,6 +107,7 @@ public struct OpenAIChatClient: Sendable {
         var id: String?
         var done = false
         var calls = ToolCallAssembler()
+        var callBytes = 0
         var usage: JSONValue?
         do {
             for try await line in response.lines {
@@ -133,6 +137,11 @@ public struct OpenAIChatClient: Sendable {
                 for (position, delta) in (chunk["choices"]?[0]?["delta"]?["tool_calls"]?.array ?? []).enumerated() {
                     if firstToken == nil { firstToken = clock.now - started }
                     calls.add(delta, index: delta["index"]?.int ?? position)
+                    callBytes += delta["function"]?["arguments"]?.string?.utf8.count ?? 0
+                }
+                // Text and tool-call arguments alike count towards the reply's limit.
+                if settings.replyLimit.isExceeded(byCount: text.utf8.count + callBytes) {
+                    throw settings.replyLimit.exceeded
                 }
                 if let reported = chunk["usage"], !reported.isNull { usage = reported }
                 if let finish = chunk["choices"]?[0]?["finish_reason"], !finish.isNull { done = true }

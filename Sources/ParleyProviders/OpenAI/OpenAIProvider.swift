@@ -21,7 +21,8 @@ public struct OpenAIProviderSpec: ProviderSpec {
     }
 
     public func makeProvider(resources: ProviderResources) async throws(ProviderError) -> any ConversationProvider {
-        OpenAIProvider(client: OpenAIChatClient(settings: settings, client: resources.http))
+        if let key = settings.apiKey { resources.secrets.add(key) }
+        return OpenAIProvider(client: OpenAIChatClient(settings: settings, client: resources.http))
     }
 }
 
@@ -50,6 +51,7 @@ public final class OpenAIProvider: ConversationProvider {
 
     public var kind: String { "openai" }
     public var capabilities: ProviderCapabilities { Self.capabilities(client.settings) }
+    public var replyLimit: ReplyLimit { client.settings.replyLimit }
 
     public func makeConversation(_ context: ConversationContext) async throws(ProviderError) -> any AgentConversation {
         OpenAIConversation(client: client, turnTimeout: context.turnTimeout)

@@ -1,5 +1,6 @@
 import ParleyFlow
 import ParleyJSON
+import ParleyRun
 
 /// An OpenAI-compatible chat-completions endpoint as configured in parley.yaml (a `simulators:`
 /// entry or a `provider: openai` target).
@@ -28,6 +29,8 @@ public struct OpenAISettings: Sendable {
     public var candidates: Int
     public var systemPrompt: String?
     public var greeting: String?
+    /// The largest reply accepted.
+    public var replyLimit: ReplyLimit
     /// Sent with every request when set; judges default to 0 so verdicts repeat.
     public var seed: Int?
     /// How long one request may take (judges; default 60s).
@@ -36,6 +39,7 @@ public struct OpenAISettings: Sendable {
     public static let keys = [
         "provider", "base_url", "model", "api_key", "api_key_env", "temperature", "max_tokens", "stream",
         "stream_usage", "headers", "insecure", "connect_timeout", "candidates", "system_prompt",
+        ReplyLimit.settingKey,
     ]
     /// A target's keys: no `candidates` (it answers as the agent), and its `greeting`.
     public static let targetKeys = keys.filter { $0 != "candidates" } + ["greeting"]
@@ -78,6 +82,8 @@ public struct OpenAISettings: Sendable {
         greeting = map.nonEmptyString("greeting")
         seed = map.int("seed", in: 0...Int(Int32.max))
         timeout = map.duration("timeout")
+        guard let replyLimit = ReplyLimitSetting.read(map, values: values) else { return nil }
+        self.replyLimit = replyLimit
     }
 
     public init(name: String, baseURL: String, apiKey: String?, model: String, stream: Bool = true, candidates: Int = 3)
@@ -92,6 +98,7 @@ public struct OpenAISettings: Sendable {
         self.verifyTLS = true
         self.connectTimeout = .seconds(10)
         self.candidates = candidates
+        self.replyLimit = .default
     }
 
     public var completionsURL: String { baseURL + "/chat/completions" }

@@ -1,0 +1,164 @@
+import Foundation
+import Testing
+import ParleyFlow
+
+@Suite struct SecretRedactorTests {
+    static let secret = "s3cr\"t\\&<x>'\n\tü✓-end"
+    let redactor = SecretRedactor(secrets: [Self.secret])
+
+    func redacted(_ text: String) -> String { redactor.redact(text) }
+
+    @Test func theRawValueIsReplaced() {
+        #expect(redacted("before \(Self.secret) after") == "before [redacted] after")
+        #expect(redacted(Self.secret + Self.secret) == "[redacted][redacted]")
+    }
+
+    @Test(arguments: [
+        // JSON: quotes, backslashes, control characters; non-ASCII as \u escapes in either case.
+        #"s3cr\"t\\&<x>'\n\tü✓-end"#,
+        #"s3cr\"t\\&<x>'\n\t\u00fc\u2713-end"#,
+        #"s3cr\"t\\&<x>'\u000a\u0009\u00FC\u2713-end"#,
+        // JSON inside JSON.
+        #"s3cr\\\"t\\\\&<x>'\\n\\tü✓-end"#,
+        // HTML and XML, named and numeric entities.
+        "s3cr&quot;t\\&amp;&lt;x&gt;&#39;\n\tü✓-end",
+        "s3cr&quot;t\\&amp;&lt;x&gt;&apos;\n\t&#252;&#x2713;-end",
+        "s3cr&#34;t&#92;&#38;&#x3C;x&#x3e;&#x27;&#10;&#9;ü✓-end",
+        // HTML inside JSON.
+        #"s3cr&quot;t\\&amp;&lt;x&gt;&#39;\n\tü✓-end"#,
+        // Percent-encoded, upper and lower hex, some characters left as they are.
+        "s3cr%22t%5C%26%3Cx%3E%27%0A%09%C3%BC%E2%9C%93-end",
+        "s3cr%22t%5c%26%3cx%3e%27%0a%09%c3%bc%e2%9c%93-end",
+        "s3cr%22t%5C&%3Cx%3E'%0A%09%C3%BC%E2%9C%93-end",
+        // Control characters shown as spaces (terminal excerpts) or U+FFFD (markup).
+        "s3cr\"t\\&<x>'  ü✓-end",
+    ])
+    func everyEncodedFormIsReplaced(form: String) {
+        #expect(redacted("<<\(form)>>") == "<<[redacted]>>", "\(form)")
+    }
+
+    @Test func base64FormsAreReplacedWhateverPrecedesTheSecret() {
+        let encoded = Data(Self.secret.utf8).base64EncodedString()
+        #expect(!redacted("Basic \(encoded)").contains(encoded))
+        for user in ["", "u", "ab", "abc", "service-account", "x:y"] {
+            let credential = Data("\(user):\(Self.secret)".utf8).base64EncodedString()
+            let shown = redacted("Authorization: Basic \(credential)")
+            #expect(shown.contains("[redacted]"), "user `\(user)`: \(shown)")
+            // What is left is the user's part and at most a character's bits of the secret at each end.
+            let parts = shown.replacingOccurrences(of: "Authorization: Basic ", with: "")
+                .components(separatedBy: "[redacted]")
+            #expect(parts.count == 2)
+            #expect(parts[0].count <= (user.utf8.count + 1) * 4 / 3 + 2, "user `\(user)`: \(shown)")
+            #expect(parts[1].count <= 4, "user `\(user)`: \(shown)")
+        }
+    }
+
+    @Test func aBasicCredentialIsReplacedWhole() {
+        let credential = Data("parley:\(Self.secret)".utf8).base64EncodedString()
+        let redactor = SecretRedactor(secrets: ["parley:\(Self.secret)", Self.secret])
+        #expect(redactor.redact("Basic \(credential)") == "Basic [redacted]")
+    }
+
+    @Test func otherTextIsLeftAlone() {
+        let text = "s3cr\"t is not the secret, nor is -end or &amp; or %22 or \\u00fc"
+        #expect(redacted(text) == text)
+        #expect(SecretRedactor(secrets: []).redact(text) == text)
+    }
+
+    @Test func aSecretContainingAnotherIsReplacedWhole() {
+        let redactor = SecretRedactor(secrets: ["token-1234", "token-1234-extended"])
+        #expect(redactor.redact("a token-1234-extended b token-1234 c") == "a [redacted] b [redacted] c")
+    }
+
+    @Test func bytesAndTextsAgree() {
+        let text = "x \(Self.secret) y"
+        #expect(String(decoding: redactor.redact(Array(text.utf8)), as: UTF8.self) == redacted(text))
+        #expect(redactor.finds(in: Array(text.utf8)))
+        #expect(!redactor.finds(in: Array("nothing here".utf8)))
+    }
+}
+
+@Suite struct RegexShapeTests {
+    @Test(arguments: [
+        ("(a+)+$", "(a+)+"),
+        ("^(\\w+\\s?)*$", "(\\w+\\s?)*"),
+        ("(x*){2,}", "(x*){2,}"),
+        ("((ab)+c)*", "((ab)+c)*"),
+        ("(?:a+)+b", "(?:a+)+"),
+        ("(a+){3,5}", "(a+){3,5}"),
+        ("id: ([0-9]+-?)+!", "([0-9]+-?)+"),
+    ])
+    func nestedRepeatsAreFound(pattern: String, group: String) {
+        #expect(RegexShape.nestedRepeat(in: pattern) == group)
+    }
+
+    @Test(arguments: [
+        "(a+)?", "(a|b)+", "a+b+", "(?>a+)+", "[(a+)+]", "\\(a+\\)+", "(ab)+", "(a{2})+", "(a+)++",
+        "ticket (T-\\d+)", "/order number/i", "(a+){0,1}",
+    ])
+    func otherPatternsAreNot(pattern: String) {
+        #expect(RegexShape.nestedRepeat(in: pattern) == nil, "\(pattern)")
+    }
+
+    @Test func aFlowWithOneGetsAWarningAtThePattern() {
+        let loaded = FlowLoader(environment: [:]).load(
+            text: "steps:\n  - send: hi\n  - expect: /(a+)+$/\n", file: "flow.yaml")
+        #expect(!loaded.hasErrors)
+        let warning = loaded.diagnostics.first { $0.severity == .warning }
+        #expect(warning?.message.contains("(a+)+") == true, "\(loaded.diagnostics)")
+        #expect(warning?.location.line == 3)
+    }
+
+    @Test func aRunawayMatchStopsAtItsDeadline() throws {
+        let pattern = try RegexPattern(
+            source: Template(literal: "(a+)+$", location: SourceLocation(file: "f.yaml", line: 4, column: 13)),
+            flags: "")
+        let text = String(repeating: "a", count: 40) + "!"
+        let scope = VariableScope(persona: nil, scenario: nil, environment: [:])
+        let clock = ContinuousClock()
+        let began = clock.now
+        #expect(throws: MatchError.self) {
+            _ = try Matcher.regex(pattern).matches(text, scope: scope, deadline: began + .milliseconds(200))
+        }
+        #expect(clock.now - began < .seconds(1))
+        do {
+            _ = try Matcher.regex(pattern).matches(text, scope: scope, deadline: clock.now + .milliseconds(100))
+        } catch {
+            guard case .overBudget(let shown, let location) = error else {
+                Issue.record("unexpected \(error)")
+                return
+            }
+            #expect(shown == "/(a+)+$/")
+            #expect(location.line == 4 && location.column == 13)
+        }
+        // A pattern that finishes in time matches as before.
+        let quick = try RegexPattern(
+            source: Template(literal: "a+!", location: SourceLocation(file: "f.yaml", line: 1, column: 1)), flags: "")
+        #expect(try Matcher.regex(quick).matches(text, scope: scope, deadline: clock.now + .seconds(5)))
+    }
+}
+
+@Suite struct ByteSizeTextTests {
+    @Test func sizesReadAndPrint() {
+        #expect(ByteSizeText.parse("1MiB") == 1 << 20)
+        #expect(ByteSizeText.parse("512 KiB") == 512 << 10)
+        #expect(ByteSizeText.parse("2MB") == 2_000_000)
+        #expect(ByteSizeText.parse("65536") == 65536)
+        #expect(ByteSizeText.parse("1.5mib") == 3 << 19)
+        #expect(ByteSizeText.parse("lots") == nil)
+        #expect(ByteSizeText.parse("1 parsec") == nil)
+        #expect(ByteSizeText.format(1 << 20) == "1MiB")
+        #expect(ByteSizeText.format(1500) == "1500B")
+        #expect(ByteSizeText.format(3 << 10) == "3KiB")
+    }
+}
+
+@Suite struct RegexBudgetShapeTests {
+    @Test(arguments: [
+        ("a+b", true), ("x*", true), ("(ab){2,}", true), ("\\d+", true), ("order (number|id)", false),
+        ("[+*]", false), ("\\+\\*", false), ("a{2,5}", false), ("colou?r", false), ("(?i)refund", false),
+    ])
+    func unboundedRepeatsAreFound(pattern: String, unbounded: Bool) {
+        #expect(RegexShape.repeatsWithoutBound(pattern) == unbounded, "\(pattern)")
+    }
+}
