@@ -9,7 +9,7 @@ protocol HistoryDatabase: Sendable {
     func migrate(_ migrations: [HistoryMigration]) async throws(HistoryError) -> (from: Int, to: Int)
     /// Runs `guardStatement` (an insert with `RETURNING`); when it returns a row, runs `rest`, all
     /// in one transaction. Returns whether the guard inserted (false: the row was already there).
-    func insert(guard guardStatement: SQLStatement, rest: [SQLStatement]) async throws(HistoryError) -> Bool
+    func insert(guard guardStatement: SQLStatement, rest: SQLStatementStream) async throws(HistoryError) -> Bool
     /// Rows of a query, each a list of column values in select order.
     func query(_ statement: SQLStatement) async throws(HistoryError) -> [[SQLValue]]
     /// Lets go of connections.

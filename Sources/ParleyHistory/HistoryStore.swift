@@ -57,7 +57,7 @@ public final class HistoryStore: Sendable {
     /// Records a run; returns false when a run with its id was already recorded (nothing changes).
     @discardableResult
     public func record(_ run: RecordedRun, at time: Date = Date()) async throws(HistoryError) -> Bool {
-        let (guardStatement, rest) = run.statements(recordedAt: time)
+        let (guardStatement, rest) = run.statementStream(recordedAt: time)
         return try await database.insert(guard: guardStatement, rest: rest)
     }
 

@@ -71,14 +71,15 @@ actor PostgresHistoryDatabase: HistoryDatabase {
         }
     }
 
-    func insert(guard guardStatement: SQLStatement, rest: [SQLStatement]) async throws(HistoryError) -> Bool {
+    func insert(guard guardStatement: SQLStatement, rest: SQLStatementStream) async throws(HistoryError) -> Bool {
         let logger = self.logger
         do {
             let connection = try await open()
             return try await connection.withTransaction(logger: logger) { connection in
                 let inserted = try await Self.collect(connection.query(Self.query(guardStatement), logger: logger))
                 guard !inserted.isEmpty else { return false }
-                for statement in rest {
+                let statements = rest.makeCursor()
+                while let statement = try statements.next() {
                     try await connection.query(Self.query(statement), logger: logger)
                 }
                 return true

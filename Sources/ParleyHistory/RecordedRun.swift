@@ -9,11 +9,15 @@ import ParleyRun
 public struct RecordedRun: Sendable {
     public var summary: RunSummary
     public var metadata: RunMetadata?
+    /// The flow runs, when held in memory; empty for a run read with ``scan(directory:)``, whose
+    /// flow runs are read from `source` while they are recorded.
     public var records: [ResultRecord]
     /// The run directory it came from, as named.
     public var source: String
     /// Judge verdicts by flow-run id, as compact JSON, for transcripts that hold any.
     public var judgeVerdicts: [String: String]
+    /// The targets of a scanned run's flow runs (a held run's come from `records`).
+    private var scannedTargets: [String]?
 
     public init(
         summary: RunSummary, metadata: RunMetadata?, records: [ResultRecord], source: String,
@@ -26,7 +30,7 @@ public struct RecordedRun: Sendable {
         self.judgeVerdicts = judgeVerdicts
     }
 
-    /// Reads a run directory.
+    /// Reads a run directory, holding every flow run.
     public static func read(directory: String) throws(RunDirectoryError) -> RecordedRun {
         let run = RunDirectory(path: directory)
         let records = try run.records()
@@ -34,16 +38,33 @@ public struct RecordedRun: Sendable {
         let metadata = try? RunMetadata.read(from: directory)
         var verdicts: [String: String] = [:]
         for record in records {
-            // Judge verdicts live in transcripts; most have none, so look before parsing.
-            guard let data = try? run.transcriptData(for: record),
-                data.range(of: Data("\"judgments\"".utf8)) != nil,
-                let json = try? JSONValue(parsing: [UInt8](data)), let judgments = json["judgments"],
-                judgments.array?.isEmpty == false
-            else { continue }
-            verdicts[record.id] = judgments.serialized
+            if let found = judgeVerdicts(of: record, in: run) { verdicts[record.id] = found }
         }
         return RecordedRun(
             summary: summary, metadata: metadata, records: records, source: directory, judgeVerdicts: verdicts)
+    }
+
+    /// Reads a run directory's summary and description, holding no flow run: they are read again,
+    /// a batch at a time, while the run is recorded, so a run of any length is recorded in little
+    /// memory.
+    public static func scan(directory: String) throws(RunDirectoryError) -> RecordedRun {
+        var targets = Set<String>()
+        let summary = try RunDirectory(path: directory).summary { targets.insert($0.target) }
+        var run = RecordedRun(
+            summary: summary, metadata: try? RunMetadata.read(from: directory), records: [], source: directory)
+        run.scannedTargets = targets.sorted()
+        return run
+    }
+
+    /// Judge verdicts of `record`, as compact JSON, when its transcript holds any.
+    static func judgeVerdicts(of record: ResultRecord, in run: RunDirectory) -> String? {
+        // Judge verdicts live in transcripts; most have none, so look before parsing.
+        guard let data = try? run.transcriptData(for: record),
+            data.range(of: Data("\"judgments\"".utf8)) != nil,
+            let json = try? JSONValue(parsing: [UInt8](data)), let judgments = json["judgments"],
+            judgments.array?.isEmpty == false
+        else { return nil }
+        return judgments.serialized
     }
 
     /// The run's id: the summary's.
@@ -52,66 +73,122 @@ public struct RecordedRun: Sendable {
     /// The statements that record this run: the run's row first (the guard against recording it
     /// twice), then its flow runs and their token usage, many rows per statement.
     func statements(recordedAt: Date) -> (guard: SQLStatement, rest: [SQLStatement]) {
+        let targets = Array(Set(records.map(\.target))).sorted()
+        let flowRows = records.map { flowRow($0, verdicts: judgeVerdicts[$0.id]) }
+        let usageRows = records.flatMap(usageRows)
+        return (
+            guardStatement(recordedAt: recordedAt, targets: targets),
+            Self.batches(table: Self.flowTable, columns: Self.flowColumns, rows: flowRows, conflict: Self.flowConflict)
+                + Self.batches(
+                    table: Self.usageTable, columns: Self.usageColumns, rows: usageRows, conflict: Self.usageConflict)
+        )
+    }
+
+    /// The statements that record this run, made as they are executed: a scanned run's flow runs
+    /// are read from its directory a hundred at a time.
+    func statementStream(recordedAt: Date) -> (guard: SQLStatement, rest: SQLStatementStream) {
+        guard let targets = scannedTargets else {
+            let (guardStatement, rest) = statements(recordedAt: recordedAt)
+            return (guardStatement, SQLStatementStream(rest))
+        }
+        let run = self
+        return (
+            guardStatement(recordedAt: recordedAt, targets: targets),
+            SQLStatementStream { run.directoryCursor() }
+        )
+    }
+
+    /// Reads the run directory a batch of flow runs at a time, making their statements.
+    private func directoryCursor() -> SQLStatementCursor {
+        let directory = RunDirectory(path: source)
+        var reader: ResultsReader?
+        var queued: [SQLStatement] = []
+        var finished = false
+        return SQLStatementCursor { () throws(HistoryError) -> SQLStatement? in
+            while queued.isEmpty && !finished {
+                var batch: [ResultRecord] = []
+                do {
+                    if reader == nil { reader = try ResultsReader(directory: source) }
+                    while batch.count < Self.rowsPerStatement, let record = try reader?.next() { batch.append(record) }
+                } catch {
+                    throw HistoryError("cannot read \(error)")
+                }
+                if batch.count < Self.rowsPerStatement { finished = true }
+                let flowRows = batch.map { flowRow($0, verdicts: Self.judgeVerdicts(of: $0, in: directory)) }
+                queued += Self.batches(
+                    table: Self.flowTable, columns: Self.flowColumns, rows: flowRows, conflict: Self.flowConflict)
+                queued += Self.batches(
+                    table: Self.usageTable, columns: Self.usageColumns, rows: batch.flatMap(usageRows),
+                    conflict: Self.usageConflict)
+            }
+            return queued.isEmpty ? nil : queued.removeFirst()
+        }
+    }
+
+    /// The run's own row, inserted first: it returns nothing when the run was recorded already.
+    private func guardStatement(recordedAt: Date, targets: [String]) -> SQLStatement {
         let environment = metadata?.environment
-        let targets = Array(Set(records.map(\.target))).sorted().joined(separator: ",")
         let usage = summary.usage
         let runRow: [SQLValue] = [
             .text(id), .text(Timestamp.iso8601(summary.startedAt)), .text(Timestamp.iso8601(summary.finishedAt)),
-            .text(targets), SQLValue(environment?.gitCommit), SQLValue(environment?.gitBranch),
+            .text(targets.joined(separator: ",")), SQLValue(environment?.gitCommit), SQLValue(environment?.gitBranch),
             SQLValue(environment?.ciJob), SQLValue(environment?.ciURL), SQLValue(metadata?.shard?.description),
             .int(summary.total), .int(summary.passed), .int(summary.failed), .int(summary.errors),
             .int(summary.notRun), .double(summary.passRate), .text(source), .text(Timestamp.iso8601(recordedAt)),
             SQLValue(usage?.inputTokens), SQLValue(usage?.outputTokens), SQLValue(usage?.cost),
         ]
-        let guardStatement = SQLStatement(
+        return SQLStatement(
             "INSERT INTO parley_runs (id, started_at, finished_at, targets, git_commit, git_branch, ci_job, ci_url, "
                 + "shard, total, passed, failed, errors, not_run, pass_rate, source, recorded_at, input_tokens, "
                 + "output_tokens, cost) VALUES (" + Self.placeholders(runRow.count)
                 + ") ON CONFLICT (id) DO NOTHING RETURNING id",
             runRow)
+    }
 
-        let flowColumns =
-            "run_id, id, flow, persona, repetition, file, target, provider, outcome, failure_location, "
-            + "failure_message, error_kind, started_at, duration_ms, turns, latencies_ms, latency_p50, latency_p90, "
-            + "latency_p99, judge_verdicts, input_tokens, output_tokens, cost, scenario, case_name"
-        let flowRows: [[SQLValue]] = records.map { record in
-            let percentiles = RunSummary.Percentiles(record.latenciesMs)
-            let tokens = record.usage.map { list in
-                (list.reduce(0) { $0 + $1.inputTokens }, list.reduce(0) { $0 + $1.outputTokens })
-            }
-            return [
-                .text(id), .text(record.id), .text(record.flow), SQLValue(record.persona), .int(record.repetition),
-                .text(record.file), .text(record.target), .text(record.provider), .text(record.outcome.rawValue),
-                SQLValue(record.failure.map { "\($0.location)" }), SQLValue(record.failure?.message),
-                SQLValue(record.failure?.errorKind?.rawValue), .text(Timestamp.iso8601(record.startedAt)),
-                .double(record.durationMs), .int(record.turns),
-                .text(record.latenciesMs.json.serialized),
-                SQLValue(percentiles?.p50), SQLValue(percentiles?.p90), SQLValue(percentiles?.p99),
-                SQLValue(judgeVerdicts[record.id]), SQLValue(tokens?.0), SQLValue(tokens?.1), SQLValue(record.cost),
-                SQLValue(record.scenario), SQLValue(record.dataCase?.name),
+    static let flowTable = "parley_flow_runs"
+    static let flowColumns =
+        "run_id, id, flow, persona, repetition, file, target, provider, outcome, failure_location, "
+        + "failure_message, error_kind, started_at, duration_ms, turns, latencies_ms, latency_p50, latency_p90, "
+        + "latency_p99, judge_verdicts, input_tokens, output_tokens, cost, scenario, case_name"
+    static let flowConflict = "(run_id, id)"
+    static let usageTable = "parley_token_usage"
+    static let usageColumns = "run_id, flow_run_id, role, model, calls, input_tokens, output_tokens"
+    static let usageConflict = "(run_id, flow_run_id, role, model)"
+
+    private func flowRow(_ record: ResultRecord, verdicts: String?) -> [SQLValue] {
+        let percentiles = RunSummary.Percentiles(record.latenciesMs)
+        let tokens = record.usage.map { list in
+            (list.reduce(0) { $0 + $1.inputTokens }, list.reduce(0) { $0 + $1.outputTokens })
+        }
+        return [
+            .text(id), .text(record.id), .text(record.flow), SQLValue(record.persona), .int(record.repetition),
+            .text(record.file), .text(record.target), .text(record.provider), .text(record.outcome.rawValue),
+            SQLValue(record.failure.map { "\($0.location)" }), SQLValue(record.failure?.message),
+            SQLValue(record.failure?.errorKind?.rawValue), .text(Timestamp.iso8601(record.startedAt)),
+            .double(record.durationMs), .int(record.turns),
+            .text(record.latenciesMs.json.serialized),
+            SQLValue(percentiles?.p50), SQLValue(percentiles?.p90), SQLValue(percentiles?.p99),
+            SQLValue(verdicts), SQLValue(tokens?.0), SQLValue(tokens?.1), SQLValue(record.cost),
+            SQLValue(record.scenario), SQLValue(record.dataCase?.name),
+        ]
+    }
+
+    private func usageRows(_ record: ResultRecord) -> [[SQLValue]] {
+        (record.usage ?? []).map { entry in
+            [
+                .text(id), .text(record.id), .text(entry.role.rawValue), .text(entry.model), .int(entry.calls),
+                .int(entry.inputTokens), .int(entry.outputTokens),
             ]
         }
-        var rest = Self.batches(
-            table: "parley_flow_runs", columns: flowColumns, rows: flowRows, conflict: "(run_id, id)")
-        let usageRows: [[SQLValue]] = records.flatMap { record in
-            (record.usage ?? []).map { entry in
-                [
-                    .text(id), .text(record.id), .text(entry.role.rawValue), .text(entry.model), .int(entry.calls),
-                    .int(entry.inputTokens), .int(entry.outputTokens),
-                ]
-            }
-        }
-        rest += Self.batches(
-            table: "parley_token_usage",
-            columns: "run_id, flow_run_id, role, model, calls, input_tokens, output_tokens", rows: usageRows,
-            conflict: "(run_id, flow_run_id, role, model)")
-        return (guardStatement, rest)
     }
+
+    /// Rows per multi-row insert.
+    static let rowsPerStatement = 100
 
     /// Multi-row inserts of at most 100 rows each (well under both databases' parameter limits).
     static func batches(table: String, columns: String, rows: [[SQLValue]], conflict: String) -> [SQLStatement] {
-        stride(from: 0, to: rows.count, by: 100).map { start in
-            let chunk = rows[start..<min(start + 100, rows.count)]
+        stride(from: 0, to: rows.count, by: rowsPerStatement).map { start in
+            let chunk = rows[start..<min(start + rowsPerStatement, rows.count)]
             let values = chunk.map { "(" + placeholders($0.count) + ")" }.joined(separator: ", ")
             return SQLStatement(
                 "INSERT INTO \(table) (\(columns)) VALUES \(values) ON CONFLICT \(conflict) DO NOTHING",

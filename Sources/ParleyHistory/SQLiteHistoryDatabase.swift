@@ -83,13 +83,14 @@ final class SQLiteHistoryDatabase: HistoryDatabase {
         }
     }
 
-    func insert(guard guardStatement: SQLStatement, rest: [SQLStatement]) async throws(HistoryError) -> Bool {
+    func insert(guard guardStatement: SQLStatement, rest: SQLStatementStream) async throws(HistoryError) -> Bool {
         do {
             return try await Self.immediate(pool) { db in
                 let inserted = try Row.fetchAll(
                     db, sql: guardStatement.sql, arguments: Self.arguments(guardStatement.arguments))
                 guard !inserted.isEmpty else { return false }
-                for statement in rest {
+                let statements = rest.makeCursor()
+                while let statement = try statements.next() {
                     try db.execute(sql: statement.sql, arguments: Self.arguments(statement.arguments))
                 }
                 return true

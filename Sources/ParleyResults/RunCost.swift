@@ -24,13 +24,20 @@ public struct RunCost: Sendable, Hashable {
 
     /// Totals of records (their usage, and the cost each was given when it was written).
     public init?(records: [ResultRecord], pricing: Pricing? = nil) {
-        let usage = TokenUsage.merged(records.compactMap(\.usage))
+        let costs = records.compactMap(\.cost)
+        self.init(
+            usage: TokenUsage.merged(records.compactMap(\.usage)), cost: costs.isEmpty ? nil : costs.reduce(0, +),
+            pricing: pricing)
+    }
+
+    /// Totals from usage already merged by role and model and the sum of the flow runs' costs;
+    /// `nil` when no tokens were reported.
+    public init?(usage: [TokenUsage], cost: Double?, pricing: Pricing? = nil) {
         guard !usage.isEmpty else { return nil }
         byModel = usage
         inputTokens = usage.reduce(0) { $0 + $1.inputTokens }
         outputTokens = usage.reduce(0) { $0 + $1.outputTokens }
-        let costs = records.compactMap(\.cost)
-        cost = costs.isEmpty ? nil : costs.reduce(0, +)
+        self.cost = cost
         if let pricing {
             let unpriced = Set(usage.map(\.model)).filter { pricing.models[$0] == nil }.sorted()
             unpricedModels = unpriced.isEmpty ? nil : unpriced

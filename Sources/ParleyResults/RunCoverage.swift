@@ -97,12 +97,30 @@ public struct RunCoverage: Sendable {
         self.unreadable = unreadable
     }
 
+    /// What one flow run exercised and whether it passed; runs alike are counted together.
+    public struct Observation: Sendable, Hashable {
+        public var passed: Bool
+        public var exercised: Exercised
+
+        public init(passed: Bool, exercised: Exercised) {
+            self.passed = passed
+            self.exercised = exercised
+        }
+    }
+
     /// Coverage from what each flow run exercised and whether it passed.
     public init(runId: String, observed: [(passed: Bool, exercised: Exercised)], inventory: CoverageInventory?) {
+        var counted: [Observation: Int] = [:]
+        for run in observed { counted[Observation(passed: run.passed, exercised: run.exercised), default: 0] += 1 }
+        self.init(runId: runId, observations: counted, inventory: inventory)
+    }
+
+    /// Coverage from how many flow runs made each observation.
+    public init(runId: String, observations: [Observation: Int], inventory: CoverageInventory?) {
         self.runId = runId
         self.inventory = inventory.map(\.source)
-        runs = observed.count
-        passedRuns = observed.count { $0.passed }
+        runs = observations.values.reduce(0, +)
+        passedRuns = observations.reduce(0) { $0 + ($1.key.passed ? $1.value : 0) }
         unreadable = 0
         var kinds: [Kind] = []
         for kind in CoverageKind.allCases {
@@ -112,10 +130,10 @@ public struct RunCoverage: Sendable {
                 } ?? []
             var items: [String: Item] = [:]
             for name in declaredNames { items[name] = Item(name: name, declared: true, passedRuns: 0, failingRuns: 0) }
-            for run in observed {
+            for (run, count) in observations {
                 for name in run.exercised.names(kind) {
                     var item = items[name] ?? Item(name: name, declared: false, passedRuns: 0, failingRuns: 0)
-                    if run.passed { item.passedRuns += 1 } else { item.failingRuns += 1 }
+                    if run.passed { item.passedRuns += count } else { item.failingRuns += count }
                     items[name] = item
                 }
             }

@@ -54,6 +54,34 @@ public struct RunDirectory: Sendable {
         ) { try transcript(for: $0) }
     }
 
+    /// The summary ``summary(records:)`` gives, reading the records one at a time and handing each to
+    /// `body` as well, so a run of any length is summarised in little memory.
+    public func summary(readingRecords body: (ResultRecord) -> Void) throws(RunDirectoryError) -> RunSummary {
+        guard Self.isDirectory(path) else {
+            throw RunDirectoryError(path: path, message: "no such directory")
+        }
+        var tally = RunTally()
+        var started: Date?
+        var finished: Date?
+        try RunWriter.readRecords(directory: path) { record in
+            tally.add(record)
+            started = min(started ?? record.startedAt, record.startedAt)
+            finished = max(finished ?? record.finishedAt, record.finishedAt)
+            body(record)
+        }
+        let file = (path as NSString).appendingPathComponent(RunWriter.summaryFile)
+        if let data = FileManager.default.contents(atPath: file),
+            let json = try? JSONValue(parsing: data), let stored = try? RunSummary(json: json),
+            stored.total == tally.total
+        {
+            return stored
+        }
+        let start = started ?? Date(timeIntervalSince1970: 0)
+        return tally.summary(
+            runId: ((path as NSString).resolvingSymlinksInPath as NSString).lastPathComponent, startedAt: start,
+            finishedAt: finished ?? start, planned: tally.total)
+    }
+
     /// A summary of records whose run left no (usable) `summary.json`: the run spans its records.
     public static func computedSummary(records: [ResultRecord], runId: String, notRun: Int = 0) -> RunSummary {
         let started = records.map(\.startedAt).min() ?? Date(timeIntervalSince1970: 0)

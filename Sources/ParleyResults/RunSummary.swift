@@ -50,28 +50,6 @@ public struct RunSummary: Sendable, Hashable {
         public var passRateInterval: WilsonInterval?
         /// The flows these runs belong to.
         public var flows: Int
-
-        /// One group per distinct key, in order of first appearance; records without a key are left out.
-        public static func groups(_ records: [ResultRecord], by key: (ResultRecord) -> String?) -> [GroupSummary]? {
-            var order: [String] = []
-            var members: [String: [ResultRecord]] = [:]
-            for record in records {
-                guard let name = key(record) else { continue }
-                if members[name] == nil { order.append(name) }
-                members[name, default: []].append(record)
-            }
-            guard !order.isEmpty else { return nil }
-            return order.map { name in
-                let runs = members[name] ?? []
-                let passed = runs.count { $0.outcome == .passed }
-                return GroupSummary(
-                    name: name, runs: runs.count, passed: passed, failed: runs.count { $0.outcome == .failed },
-                    errors: runs.count { $0.outcome == .error },
-                    passRate: PassRate.of(passed: passed, runs: runs.count),
-                    passRateInterval: WilsonInterval(successes: passed, trials: runs.count),
-                    flows: Set(runs.map(\.flow)).count)
-            }
-        }
     }
 
     public struct FlowSummary: Sendable, Hashable {
@@ -121,45 +99,6 @@ public struct RunSummary: Sendable, Hashable {
         }
     }
 
-    /// Summarises finished records; `planned` counts flow runs that were meant to run.
-    public init(
-        runId: String, startedAt: Date, finishedAt: Date, records: [ResultRecord], planned: Int? = nil,
-        options: Options = Options()
-    ) {
-        self.runId = runId
-        self.startedAt = startedAt
-        self.finishedAt = finishedAt
-        total = records.count
-        passed = records.count { $0.outcome == .passed }
-        failed = records.count { $0.outcome == .failed }
-        errors = records.count { $0.outcome == .error }
-        notRun = max(0, (planned ?? records.count) - records.count)
-        passRate = PassRate.of(passed: passed, runs: total)
-        passRateInterval = WilsonInterval(successes: passed, trials: total)
-        k = options.k
-        gate = options.gate == .point ? nil : options.gate
-        latencyMs = Percentiles(records.flatMap(\.latenciesMs))
-        usage = RunCost(records: records, pricing: options.pricing)
-        judgeUsage = Self.judgeUsage(records)
-        personas = GroupSummary.groups(records) { $0.persona }
-        scenarios = GroupSummary.groups(records) { $0.scenario }
-        var order: [String] = []
-        var byFlow: [String: [ResultRecord]] = [:]
-        for record in records {
-            if byFlow[record.flow] == nil { order.append(record.flow) }
-            byFlow[record.flow, default: []].append(record)
-        }
-        flows = order.map { name in
-            FlowSummary(flow: name, records: byFlow[name] ?? [], options: options)
-        }
-    }
-
-    /// The judge calls and tokens of `records` added up; `nil` when none was judged.
-    public static func judgeUsage(_ records: [ResultRecord]) -> JudgeUsage? {
-        let used = records.compactMap(\.judgeUsage)
-        return used.isEmpty ? nil : used.reduce(JudgeUsage(), +)
-    }
-
     /// 0 all passed · 1 an assertion failed · 3 errors without failures (nothing could be completed).
     ///
     /// A flow with a `minPassRate` passes when it meets it, whatever its individual runs did; one
@@ -195,31 +134,19 @@ public struct RunSummary: Sendable, Hashable {
     public var flowsBelowMinPassRate: [FlowSummary] { flows.filter { $0.meetsMinPassRate == false } }
 }
 
-extension RunSummary.FlowSummary {
-    /// The statistics of one flow's records.
-    public init(flow name: String, records runs: [ResultRecord], options: RunSummary.Options) {
-        let passed = runs.count { $0.outcome == .passed }
-        // Runs of a matrix or a table differ by design; only repetitions of one variant can be flaky.
-        let byVariant = Dictionary(grouping: runs, by: \.variantKey)
-        flow = name
-        file = runs.first?.file ?? ""
-        self.runs = runs.count
-        self.passed = passed
-        failed = runs.count { $0.outcome == .failed }
-        errors = runs.count { $0.outcome == .error }
-        passRate = PassRate.of(passed: passed, runs: runs.count)
-        passRateInterval = WilsonInterval(successes: passed, trials: runs.count)
-        if let k = options.k {
-            passAtK = PassAtK.atLeastOne(passed: passed, runs: runs.count, k: k)
-            passHatK = PassAtK.all(passed: passed, runs: runs.count, k: k)
-        }
-        flaky = byVariant.values.contains { Set($0.map(\.outcome)).count > 1 }
-        latencyMs = RunSummary.Percentiles(runs.flatMap(\.latenciesMs))
-        minPassRate = options.minPassRates[name] ?? options.defaultMinPassRate
-        if let minPassRate {
-            meetsMinPassRate = options.gate.meets(
-                minPassRate, passRate: passRate, interval: passRateInterval, runs: runs.count)
-        }
-        usage = RunCost(records: runs, pricing: options.pricing)
+extension RunSummary {
+    /// Summarises finished records; `planned` counts flow runs that were meant to run.
+    public init(
+        runId: String, startedAt: Date, finishedAt: Date, records: [ResultRecord], planned: Int? = nil,
+        options: Options = Options()
+    ) {
+        self = RunTally(records).summary(
+            runId: runId, startedAt: startedAt, finishedAt: finishedAt, planned: planned, options: options)
+    }
+
+    /// The judge calls and tokens of `records` added up; `nil` when none was judged.
+    public static func judgeUsage(_ records: [ResultRecord]) -> JudgeUsage? {
+        let used = records.compactMap(\.judgeUsage)
+        return used.isEmpty ? nil : used.reduce(JudgeUsage(), +)
     }
 }

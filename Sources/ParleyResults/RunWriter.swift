@@ -28,8 +28,9 @@ public struct RunDirectoryError: Error, Sendable, CustomStringConvertible {
 public final class RunWriter: Sendable {
     public let directory: String
     private let resultsFD: Mutex<Int32>
-    /// The records of the flow runs kept so far by this writer, in finishing order.
-    private let kept = Mutex<[ResultRecord]>([])
+    /// The flow runs kept so far, added up for the summary; records themselves are not kept, so
+    /// memory does not grow with the run.
+    private let kept: Mutex<RunTally>
     /// The run's secrets, replaced by `[redacted]` in everything written.
     private let secrets: SecretRegistry
     /// Prices each flow run's tokens as it is recorded.
@@ -41,10 +42,14 @@ public final class RunWriter: Sendable {
     public static let transcriptsFolder = "transcripts"
 
     /// Opens (creating if needed) a run directory; existing results are kept and appended to.
+    /// `tally` is what the directory already holds when a run is resumed; the flow runs kept
+    /// are added to it.
     public init(
-        directory: String, secrets: SecretRegistry = SecretRegistry(), pricing: Pricing = Pricing()
+        directory: String, secrets: SecretRegistry = SecretRegistry(), pricing: Pricing = Pricing(),
+        tally: RunTally = RunTally()
     ) throws(RunDirectoryError) {
         self.directory = directory
+        self.kept = Mutex(tally)
         self.secrets = secrets
         self.pricing = pricing
         let transcripts = (directory as NSString).appendingPathComponent(Self.transcriptsFolder)
@@ -84,9 +89,9 @@ public final class RunWriter: Sendable {
         return record
     }
 
-    /// The records of the flow runs this writer kept (as a ``ResultSink``), in finishing order; a flow
-    /// run whose files could not be written is there too, without a transcript.
-    public var keptRecords: [ResultRecord] { kept.withLock { $0 } }
+    /// The tally it started with and every flow run kept since (as a ``ResultSink``); a flow run
+    /// whose files could not be written is counted too.
+    public var tally: RunTally { kept.withLock { $0 } }
 
     /// Writes `summary.json` (replacing any earlier one).
     public func writeSummary(_ summary: RunSummary) throws(RunDirectoryError) {
@@ -165,27 +170,18 @@ public final class RunWriter: Sendable {
 
     /// Reads the records of a run directory; a torn last line (a crash mid-write) is ignored.
     public static func readRecords(directory: String) throws(RunDirectoryError) -> [ResultRecord] {
-        let path = (directory as NSString).appendingPathComponent(resultsFile)
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw RunDirectoryError(path: path, message: "no such file; is this a Parley run directory?")
-        }
         var records: [ResultRecord] = []
-        let lines = data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: true)
-        for (index, line) in lines.enumerated() {
-            let problem: String
-            do {
-                records.append(try ResultRecord(json: try JSONValue(parsing: line)))
-                continue
-            } catch let error as JSONParseError {
-                // Each line is its own document: its line is the file's, its column the error's.
-                problem = "\(error.message) at column \(error.column)"
-            } catch {
-                problem = "\(error)"
-            }
-            if index == lines.count - 1 && data.last != UInt8(ascii: "\n") { continue }
-            throw RunDirectoryError(path: path, message: "line \(index + 1) is not a result record (\(problem))")
-        }
+        try readRecords(directory: directory) { records.append($0) }
         return records
+    }
+
+    /// Reads the records of a run directory one at a time (see ``ResultsReader``), so a run of any
+    /// length is read in little memory; a torn last line (a crash mid-write) is ignored.
+    public static func readRecords(directory: String, each body: (ResultRecord) throws(RunDirectoryError) -> Void)
+        throws(RunDirectoryError)
+    {
+        let reader = try ResultsReader(directory: directory)
+        while let record = try reader.next() { try body(record) }
     }
 
     /// A new run id: sortable by time, unique enough to never collide on one machine.
@@ -206,12 +202,12 @@ extension RunWriter: ResultSink {
     public func keep(_ result: FlowRunResult) throws(ResultSinkError) -> String {
         do {
             let record = try record(result)
-            kept.withLock { $0.append(record) }
+            kept.withLock { $0.add(record) }
             return record.transcript
         } catch {
             var record = ResultRecord(result, transcript: "")
             record.cost = RunCost.cost(of: result.usage ?? [], pricing: pricing)
-            kept.withLock { $0.append(record) }
+            kept.withLock { $0.add(record) }
             throw ResultSinkError(error.description)
         }
     }

@@ -5,28 +5,51 @@ import ParleyJSON
 /// One flow run to perform: a flow, as one of its personas, in one of its scenarios, with one row of
 /// its cases, for one repetition.
 public struct FlowRunRequest: Sendable {
-    public var flow: Flow
-    public var persona: Persona?
+    /// The flow, persona, scenario and row, shared by every repetition of them: a plan of many
+    /// repetitions holds one copy of each flow, not one per flow run.
+    private let subject: Subject
+    public var flow: Flow { subject.flow }
+    public var persona: Persona? { subject.persona }
     /// The scenario of this run: the flow's `scenario:`, or one of its `scenarios:`.
-    public var scenario: Scenario?
+    public var scenario: Scenario? { subject.scenario }
     /// The row of the flow's `cases:` this run uses.
-    public var dataCase: CaseRow?
+    public var dataCase: CaseRow? { subject.dataCase }
     public var repetition: Int
     public var targetName: String
     /// The run's seed; each flow run derives its own generator from it and its id.
     public var seed: UInt64
 
+    private final class Subject: Sendable {
+        let flow: Flow
+        let persona: Persona?
+        let scenario: Scenario?
+        let dataCase: CaseRow?
+
+        init(flow: Flow, persona: Persona?, scenario: Scenario?, dataCase: CaseRow?) {
+            self.flow = flow
+            self.persona = persona
+            self.scenario = scenario
+            self.dataCase = dataCase
+        }
+    }
+
     public init(
         flow: Flow, persona: Persona?, scenario: Scenario? = nil, dataCase: CaseRow? = nil, repetition: Int = 1,
         targetName: String, seed: UInt64 = 0
     ) {
-        self.flow = flow
-        self.persona = persona
-        self.scenario = scenario ?? (flow.scenarios.count == 1 ? flow.scenarios[0] : nil)
-        self.dataCase = dataCase
+        self.subject = Subject(
+            flow: flow, persona: persona, scenario: scenario ?? (flow.scenarios.count == 1 ? flow.scenarios[0] : nil),
+            dataCase: dataCase)
         self.repetition = repetition
         self.targetName = targetName
         self.seed = seed
+    }
+
+    /// The same flow run, another repetition (sharing the flow, persona, scenario and row).
+    public func withRepetition(_ repetition: Int) -> FlowRunRequest {
+        var request = self
+        request.repetition = repetition
+        return request
     }
 
     public var id: String {

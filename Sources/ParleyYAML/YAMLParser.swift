@@ -29,12 +29,23 @@ public enum YAMLParser {
 
 /// Owns one libyaml parser for the length of a parse and folds its events into nodes.
 final class TreeBuilder {
-    private enum Frame {
-        case sequence(start: SourceLocation, tag: String?, anchor: String?, items: [YAMLNode], size: Int)
-        case mapping(
-            start: SourceLocation, tag: String?, anchor: String?, pairs: [YAMLPair], size: Int,
-            pendingKey: YAMLNode?, keys: [String: SourceLocation])
+    /// A collection being read: its items (or pairs) so far, mutated in place on the stack.
+    private struct Frame {
+        var isMapping: Bool
+        var start: SourceLocation
+        var tag: String?
+        var anchor: String?
+        var items: [YAMLNode] = []
+        var pairs: [YAMLPair] = []
+        var size = 1
+        var pendingKey: YAMLNode?
+        /// Key locations for duplicate checks, built only once a mapping is large enough that
+        /// scanning its pairs would cost more.
+        var keyIndex: [String: SourceLocation]?
     }
+
+    /// Mappings up to this many pairs look for duplicate keys by scanning.
+    private static let scannedKeys = 16
 
     private let file: String
     private let bytes: [UInt8]
@@ -103,22 +114,22 @@ final class TreeBuilder {
         case YAML_SEQUENCE_START_EVENT:
             try push(at: start)
             let s = event.data.sequence_start
-            stack.append(.sequence(start: start, tag: string(s.tag), anchor: string(s.anchor), items: [], size: 1))
+            stack.append(Frame(isMapping: false, start: start, tag: string(s.tag), anchor: string(s.anchor)))
         case YAML_MAPPING_START_EVENT:
             try push(at: start)
             let m = event.data.mapping_start
-            stack.append(
-                .mapping(
-                    start: start, tag: string(m.tag), anchor: string(m.anchor), pairs: [], size: 1,
-                    pendingKey: nil, keys: [:]))
+            stack.append(Frame(isMapping: true, start: start, tag: string(m.tag), anchor: string(m.anchor)))
         case YAML_SEQUENCE_END_EVENT, YAML_MAPPING_END_EVENT:
             guard let frame = stack.popLast() else { return }
-            switch frame {
-            case let .sequence(start, tag, anchor, items, size):
-                try complete(YAMLNode(content: .sequence(items), location: start, tag: tag), size: size, anchor: anchor)
-            case let .mapping(start, tag, anchor, pairs, size, _, _):
-                let merged = try resolveMerges(pairs)
-                try complete(YAMLNode(content: .mapping(merged), location: start, tag: tag), size: size, anchor: anchor)
+            if frame.isMapping {
+                let merged = try resolveMerges(frame.pairs)
+                try complete(
+                    YAMLNode(content: .mapping(merged), location: frame.start, tag: frame.tag), size: frame.size,
+                    anchor: frame.anchor)
+            } else {
+                try complete(
+                    YAMLNode(content: .sequence(frame.items), location: frame.start, tag: frame.tag), size: frame.size,
+                    anchor: frame.anchor)
             }
         default:
             break
@@ -143,42 +154,52 @@ final class TreeBuilder {
             )
         }
         if let anchor { anchors[anchor] = (node, size) }
-        guard let top = stack.popLast() else {
+        guard !stack.isEmpty else {
             root = node
             return
         }
-        switch top {
-        case .sequence(let start, let tag, let anchorName, var items, let total):
-            // The frame was popped, so `items` is uniquely referenced and appends in place.
-            items.append(node)
-            stack.append(.sequence(start: start, tag: tag, anchor: anchorName, items: items, size: total + size))
-        case .mapping(let start, let tag, let anchorName, var pairs, let total, let pendingKey, var keys):
-            if let key = pendingKey {
-                pairs.append(YAMLPair(key: key, value: node))
-                stack.append(
-                    .mapping(
-                        start: start, tag: tag, anchor: anchorName, pairs: pairs, size: total + size,
-                        pendingKey: nil, keys: keys))
-            } else {
-                guard let keyText = node.string else {
-                    throw YAMLError(
-                        location: node.location,
-                        message: "a mapping key must be a plain value, not \(node.kindDescription)")
-                }
-                let isMerge = keyText == "<<" && node.scalar?.style == .plain
-                if !isMerge, let first = keys[keyText] {
-                    throw YAMLError(
-                        location: node.location,
-                        message:
-                            "duplicate key `\(keyText)` (first defined at line \(first.line), column \(first.column))")
-                }
-                if !isMerge { keys[keyText] = node.location }
-                stack.append(
-                    .mapping(
-                        start: start, tag: tag, anchor: anchorName, pairs: pairs, size: total + size,
-                        pendingKey: node, keys: keys))
-            }
+        let top = stack.count - 1
+        stack[top].size += size
+        if !stack[top].isMapping {
+            stack[top].items.append(node)
+            return
         }
+        if let key = stack[top].pendingKey {
+            stack[top].pairs.append(YAMLPair(key: key, value: node))
+            stack[top].pendingKey = nil
+            return
+        }
+        guard let keyText = node.string else {
+            throw YAMLError(
+                location: node.location, message: "a mapping key must be a plain value, not \(node.kindDescription)")
+        }
+        let isMerge = keyText == "<<" && node.scalar?.style == .plain
+        if !isMerge {
+            if let first = Self.firstLocation(of: keyText, in: &stack[top]) {
+                throw YAMLError(
+                    location: node.location,
+                    message: "duplicate key `\(keyText)` (first defined at line \(first.line), column \(first.column))")
+            }
+            stack[top].keyIndex?[keyText] = node.location
+        }
+        stack[top].pendingKey = node
+    }
+
+    /// Where `key` was first written in the mapping being read, if it was.
+    private static func firstLocation(of key: String, in frame: inout Frame) -> SourceLocation? {
+        func isMerge(_ pair: YAMLPair) -> Bool { pair.key.string == "<<" && pair.key.scalar?.style == .plain }
+        if frame.keyIndex == nil, frame.pairs.count >= scannedKeys {
+            var index: [String: SourceLocation] = [:]
+            for pair in frame.pairs {
+                if let text = pair.key.string, !isMerge(pair), index[text] == nil { index[text] = pair.key.location }
+            }
+            frame.keyIndex = index
+        }
+        if let index = frame.keyIndex { return index[key] }
+        for pair in frame.pairs where pair.key.string == key && !isMerge(pair) {
+            return pair.key.location
+        }
+        return nil
     }
 
     /// Applies `<<: *base` (or `<<: [*a, *b]`): explicit keys win, then earlier merged maps.

@@ -176,7 +176,7 @@ struct HistoryImportCommand: AsyncParsableCommand {
         var runs: [RecordedRun] = []
         for directory in directories {
             do {
-                runs.append(try RecordedRun.read(directory: directory))
+                runs.append(try RecordedRun.scan(directory: directory))
             } catch {
                 throw RunDirectoryInput.fail("\(error)", console: console, exitCode: 2)
             }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import ParleyFlow
+import ParleyHTTP
 
 @main
 struct Parley: AsyncParsableCommand {
@@ -45,4 +46,10 @@ struct Parley: AsyncParsableCommand {
         ],
         defaultSubcommand: nil
     )
+
+    static func main() async {
+        // Before any other thread starts: long runs otherwise grow in memory (ProcessLimits explains).
+        ProcessLimits.useOneMallocArena()
+        await main(nil)
+    }
 }

@@ -52,26 +52,60 @@ struct LoadedProject {
     var secrets: SecretRegistry
 }
 
+/// A suite checked without keeping its flows: how many there are and what running them would take.
+struct CheckedProject {
+    var workspace: Workspace
+    var flowCount: Int
+    /// Counts and targets only; it holds no requests.
+    var plan: RunPlan
+}
+
 extension ProjectOptions {
     /// Loads config and flows and plans the run; prints every diagnostic and exits 2 on errors.
     func load(console: Console, planOptions: PlanOptions) throws -> LoadedProject {
+        var flows: [Flow] = []
+        let (workspace, plan, secrets) = try load(console: console, planOptions: planOptions, keepsRequests: true) {
+            flows.append($0)
+        }
+        return LoadedProject(workspace: workspace, flows: flows, plan: plan, secrets: secrets)
+    }
+
+    /// Loads and plans like ``load(console:planOptions:)`` one flow at a time, keeping none, so that
+    /// checking a large suite takes memory for one flow rather than for all of them.
+    func check(console: Console, planOptions: PlanOptions) throws -> CheckedProject {
+        var count = 0
+        let (workspace, plan, _) = try load(console: console, planOptions: planOptions, keepsRequests: false) { _ in
+            count += 1
+        }
+        return CheckedProject(workspace: workspace, flowCount: count, plan: plan)
+    }
+
+    private func load(
+        console: Console, planOptions: PlanOptions, keepsRequests: Bool, each: (Flow) -> Void
+    ) throws -> (Workspace, RunPlan, SecretRegistry) {
         let printer = DiagnosticPrinter(console: console)
         let (loadedWorkspace, configDiagnostics) = Workspace.load(configPath: config)
         guard let workspace = loadedWorkspace else {
             printer.print(configDiagnostics)
             throw ExitCode(2)
         }
-        let loaded = FlowLoader(environment: workspace.environment).load(paths: flowPaths)
-        var diagnostics = configDiagnostics + loaded.diagnostics
-        if loaded.flows.isEmpty && !loaded.hasErrors {
+        var options = planOptions
+        options.targetOverride = target
+        var planner = RunPlanner(workspace: workspace, options: options, keepsRequests: keepsRequests)
+        var found = false
+        let loadDiagnostics = FlowLoader(environment: workspace.environment).load(paths: flowPaths) { flow in
+            found = true
+            planner.add(flow)
+            each(flow)
+        }
+        var diagnostics = configDiagnostics + loadDiagnostics
+        if !found && !loadDiagnostics.hasErrors {
             diagnostics.append(
                 Diagnostic(
                     .error, at: SourceLocation(file: flowPaths.joined(separator: " "), line: 1, column: 1),
                     "no flows found (flows are .yaml files; names starting with _ are skipped)"))
         }
-        var options = planOptions
-        options.targetOverride = target
-        let plan = RunPlanner.plan(flows: loaded.flows, workspace: workspace, options: options)
+        let plan = planner.finish()
         // Diagnostics quote source lines, which may hold a credential written out.
         // The configuration's own secrets too: a history URL's password is no target's.
         let secrets = SecretRegistry(plan.secrets.union(workspace.config.secrets))
@@ -82,6 +116,6 @@ extension ProjectOptions {
             throw ExitCode(2)
         }
         if !diagnostics.isEmpty { printer.print(diagnostics) }
-        return LoadedProject(workspace: workspace, flows: loaded.flows, plan: plan, secrets: secrets)
+        return (workspace, plan, secrets)
     }
 }

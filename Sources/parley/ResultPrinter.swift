@@ -206,6 +206,16 @@ struct ResultPrinter: Sendable {
         _ summary: RunSummary, records: [ResultRecord], directory: String, junit: String?, html: String? = nil,
         coverage: RunCoverage? = nil
     ) {
+        printSummary(
+            summary, notPassed: RunTally(records).notPassed, directory: directory, junit: junit, html: html,
+            coverage: coverage)
+    }
+
+    /// The closing summary, with the runs that did not pass as tallied while the run went.
+    func printSummary(
+        _ summary: RunSummary, notPassed: [RunTally.NotPassed], directory: String, junit: String?,
+        html: String? = nil, coverage: RunCoverage? = nil
+    ) {
         var parts = [styler("\(summary.passed) passed", .green)]
         if summary.failed > 0 { parts.append(styler("\(summary.failed) failed", .red, .bold)) }
         if summary.errors > 0 {
@@ -244,7 +254,7 @@ struct ResultPrinter: Sendable {
                 "judges:     \(usage.calls) call\(usage.calls == 1 ? "" : "s"), \(usage.cachedCalls) from the cache, "
                     + "\(usage.totalTokens) tokens")
         }
-        let digest = RunDigest(records: records, summary: summary)
+        let digest = RunDigest(notPassed: notPassed, summary: summary)
         for line in digest.lines(styler: styler, directory: directory) { console.out(line) }
         console.out("results:    \(directory)/")
         if let junit { console.out("junit:      \(junit)") }

@@ -241,7 +241,7 @@ struct RunCommand: AsyncParsableCommand {
         var gate = self.gate
         var baseline = self.baseline
         var alpha = self.alpha
-        if let (metadata, _) = previous, let resume {
+        if let metadata = previous?.metadata, let resume {
             project.paths = metadata.paths
             project.target = metadata.target
             project.config = metadata.config
@@ -280,9 +280,8 @@ struct RunCommand: AsyncParsableCommand {
         for (flow, reason) in plan.skipped { console.out(console.style("SKIP ", .dim) + " \(flow): \(reason)") }
         if let shard { plan.requests = shard.select(plan.requests) }
         let planned = plan.requests.count
-        let done = previous?.records ?? []
-        let doneIDs = Set(done.map(\.id))
-        plan.requests.removeAll { doneIDs.contains($0.id) }
+        let done = previous?.tally ?? RunTally()
+        if let doneIDs = previous?.ids { plan.requests.removeAll { doneIDs.contains($0.id) } }
         guard planned > 0 else {
             console.err(
                 "no flow runs selected" + (filter.isEmpty ? "" : " by --filter \(filter.joined(separator: " "))"))
@@ -301,7 +300,7 @@ struct RunCommand: AsyncParsableCommand {
             for (option, path) in [("--junit", junit), ("--html", html)] {
                 if let path { try OutputFile.prepare(path, for: option) }
             }
-            writer = try RunWriter(directory: directory, secrets: secrets, pricing: config.pricing)
+            writer = try RunWriter(directory: directory, secrets: secrets, pricing: config.pricing, tally: done)
             if previous == nil {
                 let metadata = RunMetadata(
                     runId: runID, createdAt: startedAt, paths: project.flowPaths, target: project.target,
@@ -319,11 +318,10 @@ struct RunCommand: AsyncParsableCommand {
         }
         if out == nil, resume == nil { RunDirectoryLink.pointLatest(at: runID, in: ".parley/runs") }
 
-        var records = done
         var interrupted = false
         let observer = CoverageObserver()
         let budget = config.budget.map {
-            RunBudget($0, pricing: config.pricing, alreadySpent: TokenUsage.merged(done.compactMap(\.usage)))
+            RunBudget($0, pricing: config.pricing, alreadySpent: previous?.usage ?? [])
         }
         var budgetStop: BudgetStop?
         if !plan.requests.isEmpty {
@@ -345,7 +343,7 @@ struct RunCommand: AsyncParsableCommand {
                 "Running \(plan.requests.count) flow run\(plan.requests.count == 1 ? "" : "s") against \(targets) "
                 + "(concurrency \(width), seed \(options.seed)"
             if let shard { intro += ", shard \(shard)" }
-            if !done.isEmpty { intro += ", resuming: \(done.count) already done" }
+            if done.total > 0 { intro += ", resuming: \(done.total) already done" }
             console.out(intro + ")")
 
             let stop = StopSignal()
@@ -367,12 +365,12 @@ struct RunCommand: AsyncParsableCommand {
             stopper.cancel()
             console.setStatus(nil)
             await session.shutdown()
-            records += writer.keptRecords
-            if let budget, budget.isSpent, records.count < planned {
+            let finished = writer.tally.total
+            if let budget, budget.isSpent, finished < planned {
                 let spent = budget.current
                 budgetStop = BudgetStop(
                     maxTokens: budget.limit.maxTokens, maxCost: budget.limit.maxCost, spentTokens: spent.tokens,
-                    spentCost: config.pricing.models.isEmpty ? nil : spent.cost, notStarted: planned - records.count)
+                    spentCost: config.pricing.models.isEmpty ? nil : spent.cost, notStarted: planned - finished)
             }
         } else if let budget, budget.isSpent {
             console.err(
@@ -385,8 +383,11 @@ struct RunCommand: AsyncParsableCommand {
         let minPassRates = Dictionary(
             loaded.flows.compactMap { flow in flow.minPassRate.map { (flow.name, $0) } },
             uniquingKeysWith: { a, _ in a })
-        var summary = RunSummary(
-            runId: runID, startedAt: startedAt, finishedAt: Date(), records: records, planned: planned,
+        // Counted as the flow runs finished (and, resuming, from the directory): no record is kept
+        // in memory, so a run of any length ends in the memory it ran in.
+        let tally = writer.tally
+        var summary = tally.summary(
+            runId: runID, startedAt: startedAt, finishedAt: Date(), planned: planned,
             options: RunSummary.Options(
                 k: k ?? options.repeatCount, gate: gate ?? .point, minPassRates: minPassRates,
                 defaultMinPassRate: minPassRate, pricing: config.pricing))
@@ -401,11 +402,14 @@ struct RunCommand: AsyncParsableCommand {
         } catch {
             failed(error)
         }
+        let run = RunDirectory(path: directory)
         var junitWritten: String?
         if let junit {
             do {
+                // Like the HTML report, JUnit lists every flow run: read back from the run directory.
+                let written = try run.records()
                 try RunWriter.writeAtomically(
-                    path: junit, bytes: secrets.redact(Array(JUnitReport.xml(records: records, summary: summary).utf8)))
+                    path: junit, bytes: secrets.redact(Array(JUnitReport.xml(records: written, summary: summary).utf8)))
                 junitWritten = junit
             } catch {
                 failed(error)
@@ -413,13 +417,15 @@ struct RunCommand: AsyncParsableCommand {
         }
         // Coverage is measured when something declares what the agent has (parley.yaml's `coverage:`,
         // or the sandbox's agent script), from what each flow run did as it finished.
-        let run = RunDirectory(path: directory)
         var coverage: RunCoverage?
-        if let inventory = CoverageSetup.inventory(
-            workspace: loaded.workspace, targets: CoverageCommand.targets(of: records))
-        {
-            observer.observe(records: done, in: run)
-            let measured = RunCoverage(runId: runID, observed: observer.observed, inventory: inventory)
+        if let inventory = CoverageSetup.inventory(workspace: loaded.workspace, targets: tally.targets) {
+            // A resumed run's earlier flow runs, from their transcripts.
+            if let earlier = previous?.ids, !earlier.isEmpty {
+                try? RunWriter.readRecords(directory: directory) { record in
+                    if earlier.contains(record.id) { observer.observe(record, in: run) }
+                }
+            }
+            let measured = RunCoverage(runId: runID, observations: observer.observations, inventory: inventory)
             do {
                 try RunWriter.writeCoverage(measured, to: directory, secrets: secrets)
                 coverage = measured
@@ -431,7 +437,7 @@ struct RunCommand: AsyncParsableCommand {
         if let html {
             // Records and transcripts are read back from the run directory (already redacted, and
             // transcripts one at a time) rather than taken from memory.
-            let written = (try? run.records()) ?? records
+            let written = (try? run.records()) ?? []
             let page = HTMLReport.render(summary: summary, records: written, coverage: coverage) {
                 try run.transcript(for: $0)
             }
@@ -444,14 +450,15 @@ struct RunCommand: AsyncParsableCommand {
         }
         let printer = ResultPrinter(console: console, verbose: verbose, budget: config.budget)
         printer.printSummary(
-            summary, records: records, directory: directory, junit: junitWritten, html: report, coverage: coverage)
+            summary, notPassed: tally.notPassed, directory: directory, junit: junitWritten, html: report,
+            coverage: coverage)
         if !noHistory, config.history.enabled || history != nil {
             await recordHistory(directory: directory, location: history ?? config.history.url, console: console)
         }
         var regressed = false
         if let baseline, let baselineRecords {
             let comparison = RunComparison.compare(
-                base: baselineRecords, candidate: (try? RunDirectory(path: directory).records()) ?? records,
+                base: baselineRecords, candidate: (try? RunDirectory(path: directory).records()) ?? [],
                 thresholds: RunComparison.Thresholds(alpha: alpha ?? Self.defaultAlpha), baseName: baseline,
                 candidateName: directory)
             console.out("")
@@ -483,7 +490,8 @@ struct RunCommand: AsyncParsableCommand {
     private func recordHistory(directory: String, location: String?, console: Console) async {
         let location = location ?? HistoryStore.defaultPath
         do {
-            let run = try RecordedRun.read(directory: directory)
+            // Scanned, not read: the flow runs are read again a batch at a time while recorded.
+            let run = try RecordedRun.scan(directory: directory)
             let store = try await HistoryStore.open(location)
             do {
                 try await store.record(run)
@@ -504,13 +512,32 @@ struct RunCommand: AsyncParsableCommand {
         }
     }
 
+    /// What a resumed run already has: its description, the ids of its finished flow runs, their
+    /// tally and the tokens they spent — read a record at a time, none kept.
+    private struct Resumed {
+        var metadata: RunMetadata
+        var ids: Set<String> = []
+        var tally = RunTally()
+        var usage: [TokenUsage] = []
+    }
+
     /// The run being resumed: its description and the results it already has.
-    private func resumed(console: Console) throws -> (metadata: RunMetadata, records: [ResultRecord])? {
+    private func resumed(console: Console) throws -> Resumed? {
         guard let resume else { return nil }
         do {
-            let metadata = try RunMetadata.read(from: resume)
-            let records = (try? RunWriter.readRecords(directory: resume)) ?? []
-            return (metadata, records)
+            var resumed = Resumed(metadata: try RunMetadata.read(from: resume))
+            var read = resumed
+            do {
+                try RunWriter.readRecords(directory: resume) { record in
+                    read.ids.insert(record.id)
+                    read.tally.add(record)
+                    for entry in record.usage ?? [] { TokenUsage.add(entry, to: &read.usage) }
+                }
+                resumed = read
+            } catch {
+                // Unreadable results: the run starts over, as from an empty directory.
+            }
+            return resumed
         } catch {
             console.err(console.style("error:", .red, .bold, forErrors: true) + " cannot resume: \(error)")
             throw ExitCode(2)

@@ -3,26 +3,11 @@ import ParleyResults
 import ParleyRun
 
 /// The part of a closing summary that says what to look at: the flows that did not pass, grouped by
-/// flow and persona with counts over repeated runs, and the flaky flows. Lines, not printing, so it
-/// is tested without a terminal.
+/// flow and variant (persona, scenario, table row) with counts over repeated runs, and the flaky
+/// flows. Lines, not printing, so it is tested without a terminal.
 struct RunDigest {
-    /// The runs of one flow (and persona) that did not pass.
-    struct Group: Equatable {
-        var flow: String
-        /// The persona, with a matrix run's scenario (`Dana · late parcel`).
-        var persona: String?
-        /// The row of a table.
-        var caseName: String?
-        var runs: Int
-        var failed: Int
-        var errors: Int
-        /// The first run that did not pass: its failure is the one shown.
-        var first: ResultRecord
-        /// Other failure messages among the group's runs, beyond the first one's.
-        var otherReasons: Int
-        /// Repetition numbers of the runs that did not pass, in order.
-        var repetitions: [Int]
-    }
+    /// The runs of one flow (and persona, scenario, row) that did not pass.
+    typealias Group = RunTally.NotPassed
 
     var groups: [Group]
     var flaky: [RunSummary.FlowSummary]
@@ -30,21 +15,14 @@ struct RunDigest {
     var limit = 30
 
     init(records: [ResultRecord], summary: RunSummary) {
-        let byKey = Dictionary(grouping: records) { $0.flow + "\u{0}" + $0.variantKey }
-        var groups: [Group] = []
-        for runs in byKey.values {
-            let bad = runs.filter { $0.outcome != .passed }.sorted { $0.repetition < $1.repetition }
-            guard let first = bad.first else { continue }
-            let reasons = Set(bad.map { "\($0.failure?.location.description ?? "") \($0.failure?.message ?? "")" })
-            groups.append(
-                Group(
-                    flow: first.flow, persona: first.who, caseName: first.dataCase?.name, runs: runs.count,
-                    failed: bad.count { $0.outcome == .failed }, errors: bad.count { $0.outcome == .error },
-                    first: first, otherReasons: reasons.count - 1, repetitions: bad.map(\.repetition)))
-        }
+        self.init(notPassed: RunTally(records).notPassed, summary: summary)
+    }
+
+    /// The digest of groups tallied as the run went (``RunTally/notPassed``).
+    init(notPassed: [Group], summary: RunSummary) {
         // Failures (the agent's behaviour) before errors (reaching it), then by name: runs finish in any
         // order, and a log read next to yesterday's should list the same flows the same way.
-        self.groups = groups.sorted { a, b in
+        groups = notPassed.sorted { a, b in
             if (a.failed > 0) != (b.failed > 0) { return a.failed > 0 }
             return (a.flow, a.persona ?? "", a.caseName ?? "") < (b.flow, b.persona ?? "", b.caseName ?? "")
         }
@@ -93,7 +71,7 @@ struct RunDigest {
         var head = "  \(ResultPrinter.label(outcome, styler: styler)) \(styler(name(group), .bold))"
         if group.runs > 1 {
             let which = group.repetitions.prefix(8).map { "#\($0)" }.joined(separator: ", ")
-            let more = group.repetitions.count > 8 ? ", …" : ""
+            let more = group.failed + group.errors > 8 ? ", …" : ""
             head += "  \(counts.joined(separator: ", ")) of \(group.runs) runs (\(which)\(more))"
         }
         var lines = [head]
@@ -101,9 +79,10 @@ struct RunDigest {
             var reason = "        \(styler("\(failure.location):", .dim)) "
             if group.first.outcome == .error, let kind = failure.errorKind { reason += "[\(kind)] " }
             reason += TerminalText.oneLine(failure.message, limit: 160)
-            if group.otherReasons > 0 {
-                reason += styler(
-                    "  (+\(group.otherReasons) other reason\(group.otherReasons == 1 ? "" : "s"))", .dim)
+            let others = group.reasons - 1
+            if others > 0 {
+                let more = group.reasons >= RunTally.reasonLimit ? " or more" : ""
+                reason += styler("  (+\(others)\(more) other reason\(others == 1 ? "" : "s"))", .dim)
             }
             lines.append(reason)
         }

@@ -28,17 +28,17 @@ struct ValidateCommand: AsyncParsableCommand {
 
     func run() async throws {
         let console = Console(forceNoColor: project.noColor)
-        let loaded = try project.load(
+        let checked = try project.check(
             console: console,
             planOptions: PlanOptions(skipUnsupported: skipUnsupported, checkEveryTarget: project.target == nil))
-        for (flow, reason) in loaded.plan.skipped {
+        for (flow, reason) in checked.plan.skipped {
             console.out("skip  \(flow): \(reason)")
         }
-        let targets = Set(loaded.plan.requests.map(\.targetName)).sorted().joined(separator: ", ")
-        let runs = loaded.plan.requests.count
+        let targets = checked.plan.targetNames.sorted().joined(separator: ", ")
+        let runs = checked.plan.runCount
         console.out(
             console.style("ok", .green, .bold)
-                + " \(loaded.flows.count) flow\(loaded.flows.count == 1 ? "" : "s") valid; "
+                + " \(checked.flowCount) flow\(checked.flowCount == 1 ? "" : "s") valid; "
                 + "\(runs) flow run\(runs == 1 ? "" : "s") against \(targets.isEmpty ? "no target" : targets)")
     }
 }

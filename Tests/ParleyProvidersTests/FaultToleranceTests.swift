@@ -74,7 +74,7 @@ import ParleySandbox
             onEvent: { event in
                 if case .finished(let result, _, _) = event { results.add(result) }
             })
-        let records = writer.keptRecords
+        let records = try RunWriter.readRecords(directory: directory)
         let stats = server.stats
         await server.stop()
 

@@ -191,4 +191,13 @@ static inline void parley_eventfd_drain(int fd) {
 }
 #endif
 
+#ifdef __GLIBC__
+#include <malloc.h>
+
+/// Limits glibc's malloc to one arena (see ProcessLimits.useOneMallocArena); 1 when it did.
+static inline int parley_use_one_malloc_arena(void) {
+    return mallopt(M_ARENA_MAX, 1);
+}
+#endif
+
 #endif

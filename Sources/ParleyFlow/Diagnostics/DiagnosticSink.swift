@@ -4,21 +4,62 @@
 /// at once rather than one per attempt.
 public final class DiagnosticSink {
     public private(set) var diagnostics: [Diagnostic] = []
-    private var sources: [String: [Substring]] = [:]
+    /// How many of `diagnostics` are errors.
+    public private(set) var errorCount = 0
+    /// Registered texts with the offset where each line starts, so a line is found without
+    /// splitting the whole text (readers ask for lines of every scalar to locate columns).
+    private var sources: [String: SourceText] = [:]
+
+    private struct SourceText {
+        var bytes: [UInt8]
+        var lineStarts: [Int32]
+
+        init(_ bytes: [UInt8]) {
+            self.bytes = bytes
+            var starts: [Int32] = [0]
+            bytes.withUnsafeBufferPointer { buffer in
+                for index in buffer.indices where buffer[index] == UInt8(ascii: "\n") {
+                    starts.append(Int32(truncatingIfNeeded: index + 1))
+                }
+            }
+            lineStarts = starts
+        }
+
+        func line(_ number: Int) -> ArraySlice<UInt8>? {
+            guard number >= 1, number <= lineStarts.count else { return nil }
+            let start = Int(lineStarts[number - 1])
+            var end = number < lineStarts.count ? Int(lineStarts[number]) - 1 : bytes.count
+            if end > start, bytes[end - 1] == UInt8(ascii: "\r") { end -= 1 }
+            return bytes[start..<end]
+        }
+    }
 
     public init() {}
 
     /// Remembers a file's text so diagnostics pointing into it can show the offending line.
     public func register(file: String, text: String) {
-        sources[file] = text.split(separator: "\n", omittingEmptySubsequences: false)
+        register(file: file, bytes: Array(text.utf8))
+    }
+
+    /// Remembers a file's text, as UTF-8 bytes, so diagnostics pointing into it can show the offending line.
+    public func register(file: String, bytes: [UInt8]) {
+        sources[file] = SourceText(bytes)
+    }
+
+    /// Lets go of a file's text once nothing more will be reported about it; diagnostics already
+    /// made keep their source line.
+    public func forget(file: String) {
+        sources[file] = nil
     }
 
     /// The text of one line of a registered file, if known.
     public func lineText(file: String, line: Int) -> String? {
-        guard let lines = sources[file], line >= 1, line <= lines.count else { return nil }
-        var text = String(lines[line - 1])
-        if text.hasSuffix("\r") { text.removeLast() }
-        return text
+        sources[file]?.line(line).map { String(decoding: $0, as: UTF8.self) }
+    }
+
+    /// The UTF-8 bytes of one line of a registered file, without its line break.
+    func lineBytes(file: String, line: Int) -> ArraySlice<UInt8>? {
+        sources[file]?.line(line)
     }
 
     public func error(_ message: String, at location: SourceLocation) {
@@ -35,6 +76,7 @@ public final class DiagnosticSink {
             d.sourceLine = lineText(file: d.location.file, line: d.location.line)
         }
         diagnostics.append(d)
+        if d.severity == .error { errorCount += 1 }
     }
 
     public func add(_ error: YAMLError) {
@@ -44,7 +86,10 @@ public final class DiagnosticSink {
     public var hasErrors: Bool { diagnostics.hasErrors }
 
     /// Diagnostics in file order, each reported once.
-    public var sorted: [Diagnostic] {
+    public var sorted: [Diagnostic] { Self.sorted(diagnostics) }
+
+    /// `diagnostics` in file order, each once (several readers may report the same problem).
+    public static func sorted(_ diagnostics: [Diagnostic]) -> [Diagnostic] {
         var seen = Set<Diagnostic>()
         return
             diagnostics

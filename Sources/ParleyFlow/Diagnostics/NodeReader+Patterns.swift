@@ -15,9 +15,19 @@ extension NodeReader {
     /// How far the scalar's text starts from the node's column, when the source line shows the text
     /// as written (single-line plain or quoted scalars without escapes); otherwise `nil`.
     public func columnOffset(of node: YAMLNode, text: String) -> Int? {
-        guard let scalar = node.scalar, !text.contains("\n"),
-            let line = sink.lineText(file: node.location.file, line: node.location.line)
+        guard let scalar = node.scalar, !text.utf8.contains(UInt8(ascii: "\n")),
+            let bytes = sink.lineBytes(file: node.location.file, line: node.location.line)
         else { return nil }
+        if bytes.allSatisfy({ $0 < 0x80 }) {
+            // ASCII (the common case): characters are bytes, so compare bytes.
+            let rest = bytes.dropFirst(node.location.column - 1)
+            switch scalar.style {
+            case .plain: return rest.starts(with: text.utf8) ? 0 : nil
+            case .singleQuoted, .doubleQuoted: return rest.dropFirst().starts(with: text.utf8) ? 1 : nil
+            case .literal, .folded: return nil
+            }
+        }
+        let line = String(decoding: bytes, as: UTF8.self)
         let rest = line.dropFirst(node.location.column - 1)
         switch scalar.style {
         case .plain: return rest.hasPrefix(text) ? 0 : nil
@@ -92,7 +102,10 @@ extension NodeReader {
 
     /// `/pattern/flags` → (pattern, flags); `nil` for other text.
     public static func regexLiteral(_ text: String) -> (String, String)? {
-        guard text.count >= 2, text.first == "/", let last = text.lastIndex(of: "/"), last != text.startIndex else {
+        // Most patterns are plain text: one byte tells.
+        guard text.utf8.first == UInt8(ascii: "/"), text.count >= 2, text.first == "/",
+            let last = text.lastIndex(of: "/"), last != text.startIndex
+        else {
             return nil
         }
         let flags = text[text.index(after: last)...]

@@ -148,7 +148,8 @@ public struct MappingReader {
     public let node: YAMLNode
     public let what: String
     public let reader: NodeReader
-    private let values: [String: YAMLPair]
+    /// The pairs with known keys, in written order; mappings are small, so a scan beats hashing.
+    private let known: [YAMLPair]
     /// Known keys that an unknown key was taken for, so "missing `steps`" is not said after "did you mean `steps`?".
     private let suggested: Set<String>
 
@@ -156,12 +157,13 @@ public struct MappingReader {
         self.node = node
         self.what = what
         self.reader = reader
-        var values: [String: YAMLPair] = [:]
+        var known: [YAMLPair] = []
+        known.reserveCapacity(pairs.count)
         var suggested = Set<String>()
         for pair in pairs {
             guard let key = pair.key.string else { continue }
             if keys.contains(key) {
-                values[key] = pair
+                known.append(pair)
             } else {
                 let nearest = Suggestion.nearest(to: key, in: keys)
                 if let nearest { suggested.insert(nearest) }
@@ -170,21 +172,24 @@ public struct MappingReader {
                     at: pair.key.location)
             }
         }
-        self.values = values
+        self.known = known
         self.suggested = suggested
     }
 
+    /// The pair under `key`; the last one wins, as YAML readers that allow repeats would have it.
+    private func pair(_ key: String) -> YAMLPair? { known.last { $0.key.string == key } }
+
     /// The value under `key`, if present.
-    public subscript(key: String) -> YAMLNode? { values[key]?.value }
+    public subscript(key: String) -> YAMLNode? { pair(key)?.value }
 
     /// Where `key` itself is written, if present.
-    public func keyLocation(_ key: String) -> SourceLocation? { values[key]?.key.location }
+    public func keyLocation(_ key: String) -> SourceLocation? { pair(key)?.key.location }
 
-    public func has(_ key: String) -> Bool { values[key] != nil }
+    public func has(_ key: String) -> Bool { pair(key) != nil }
 
     /// The value under `key`, reporting it missing (at the mapping) when absent.
     public func require(_ key: String) -> YAMLNode? {
-        if let value = values[key]?.value { return value }
+        if let value = pair(key)?.value { return value }
         if suggested.contains(key) { return nil }
         reader.error("\(what) is missing `\(key)`", at: node.location)
         return nil

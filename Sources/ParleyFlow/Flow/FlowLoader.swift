@@ -29,6 +29,13 @@ public struct FlowLoader: Sendable {
         return session.load(paths: paths)
     }
 
+    /// Loads every flow under `paths` one file at a time, handing each valid flow to `body` and
+    /// keeping none, so memory does not grow with the suite; returns every diagnostic.
+    public func load(paths: [String], each body: (Flow) -> Void) -> [Diagnostic] {
+        let session = FlowLoadSession(environment: environment, limits: limits)
+        return session.load(paths: paths, each: body)
+    }
+
     /// Loads one flow from text (for tests and tools); `file` names it in diagnostics.
     public func load(text: String, file: String) -> FlowLoadResult {
         let session = FlowLoadSession(environment: environment, limits: limits)
@@ -60,16 +67,28 @@ public struct FlowLoader: Sendable {
     }
 
     private static func collect(directory: String, into files: inout [String]) {
-        let fm = FileManager.default
-        guard let entries = try? fm.contentsOfDirectory(atPath: directory) else { return }
-        for entry in entries where !entry.hasPrefix("_") && !entry.hasPrefix(".") {
-            let path = directory.hasSuffix("/") ? directory + entry : directory + "/" + entry
-            var isDirectory: ObjCBool = false
-            guard fm.fileExists(atPath: path, isDirectory: &isDirectory) else { continue }
-            if isDirectory.boolValue {
+        // readdir's entry types spare a stat per file; links and unknown types are looked up.
+        guard let dir = opendir(directory) else { return }
+        defer { closedir(dir) }
+        while let entry = readdir(dir) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+            }
+            guard !name.hasPrefix("_"), !name.hasPrefix(".") else { continue }
+            let path = directory.hasSuffix("/") ? directory + name : directory + "/" + name
+            var isDirectory: Bool
+            switch Int32(entry.pointee.d_type) {
+            case Int32(DT_DIR): isDirectory = true
+            case Int32(DT_REG): isDirectory = false
+            default:
+                var info = stat()
+                guard stat(path, &info) == 0 else { continue }
+                isDirectory = (info.st_mode & S_IFMT) == S_IFDIR
+            }
+            if isDirectory {
                 collect(directory: path, into: &files)
-            } else if (entry.hasSuffix(".yaml") || entry.hasSuffix(".yml")) && entry != "parley.yaml"
-                && entry != "parley.yml"
+            } else if (name.hasSuffix(".yaml") || name.hasSuffix(".yml")) && name != "parley.yaml"
+                && name != "parley.yml"
             {
                 files.append(path)
             }
@@ -91,6 +110,8 @@ final class FlowLoadSession {
     var tableCache: [String: DelimitedTable?] = [:]
     /// The flow being loaded names `cases:` that could not be read.
     var casesUnreadable = false
+    /// Standardized paths of included and persona files, by the path as joined to its folder.
+    var resolvedPaths: [String: String] = [:]
 
     static let flowKeys = [
         "flow", "description", "tags", "persona", "personas", "scenario", "scenarios", "cases", "turn_timeout",
@@ -103,52 +124,163 @@ final class FlowLoadSession {
     }
 
     func load(paths: [String]) -> FlowLoadResult {
+        var flows: [Flow] = []
+        let diagnostics = load(paths: paths) { flows.append($0) }
+        return FlowLoadResult(flows: flows, diagnostics: diagnostics)
+    }
+
+    /// Files per worker and batch: enough to keep the workers busy, few enough that a batch of
+    /// loaded flows waiting for the caller stays small.
+    static let filesPerWorker = 32
+
+    /// Loads the flow files under `paths`, handing valid flows to `body` in file order.
+    ///
+    /// Large suites are read by one session per core, a batch of files at a time; each session
+    /// keeps its own diagnostics and caches, and `body` runs on the calling thread, in order, so a
+    /// duplicate flow name is reported at the same file as with one reader.
+    func load(paths: [String], each body: (Flow) -> Void) -> [Diagnostic] {
         let (files, missing) = FlowLoader.flowFiles(in: paths)
         for path in missing {
             sink.error("no such file or folder", at: SourceLocation(file: path, line: 1, column: 1))
         }
-        var flows: [Flow] = []
+        let cores = max(1, min(ProcessInfo.processInfo.activeProcessorCount, 8))
+        let workers = files.count >= 2 * Self.filesPerWorker ? cores : 1
+        let sessions = [self] + (1..<workers).map { _ in FlowLoadSession(environment: environment, limits: limits) }
         var names: [String: SourceLocation] = [:]
-        for file in files {
-            guard let bytes = readFile(file, at: nil), let flow = loadFlow(text: bytes, file: file) else { continue }
-            if let first = names[flow.name] {
-                sink.error("flow name `\(flow.name)` is already used by \(first.file):\(first.line)", at: flow.location)
-                continue
+        let batchSize = workers * Self.filesPerWorker
+        let loaded = UnsafeMutableBufferPointer<LoadedFile>.allocate(capacity: min(batchSize, max(files.count, 1)))
+        defer { loaded.deallocate() }
+        var start = 0
+        while start < files.count {
+            let batch = files[start..<min(start + batchSize, files.count)]
+            let base = batch.startIndex
+            if workers == 1 {
+                for index in batch.indices {
+                    (loaded.baseAddress! + index - base).initialize(to: loadFile(files[index]))
+                }
+            } else {
+                // Each worker reads every `workers`-th file of the batch with its own session and
+                // writes only its own slots.
+                let shared = WorkerShare(sessions: sessions, slots: loaded)
+                let end = batch.endIndex
+                DispatchQueue.concurrentPerform(iterations: workers) { worker in
+                    for index in stride(from: base + worker, to: end, by: workers) {
+                        shared.store(shared.sessions[worker].loadFile(files[index]), at: index - base)
+                    }
+                }
             }
-            names[flow.name] = flow.location
-            flows.append(flow)
+            for offset in 0..<batch.count {
+                let result = (loaded.baseAddress! + offset).move()
+                guard let flow = result.flow else { continue }
+                if let first = names[flow.name] {
+                    sink.add(
+                        Diagnostic(
+                            .error, at: flow.location,
+                            "flow name `\(flow.name)` is already used by \(first.file):\(first.line)",
+                            sourceLine: result.nameLine))
+                    continue
+                }
+                names[flow.name] = flow.location
+                body(flow)
+            }
+            start = batch.endIndex
         }
-        return FlowLoadResult(flows: flows, diagnostics: sink.sorted)
+        return DiagnosticSink.sorted(sessions.flatMap(\.sink.diagnostics))
+    }
+
+    /// What the workers of a batch share. Worker `i` uses only `sessions[i]` and the slots of the
+    /// files it reads, and the caller reads the slots only after every worker has finished.
+    private final class WorkerShare: @unchecked Sendable {
+        let sessions: [FlowLoadSession]
+        let slots: UnsafeMutableBufferPointer<LoadedFile>
+
+        init(sessions: [FlowLoadSession], slots: UnsafeMutableBufferPointer<LoadedFile>) {
+            self.sessions = sessions
+            self.slots = slots
+        }
+
+        func store(_ file: LoadedFile, at slot: Int) {
+            (slots.baseAddress! + slot).initialize(to: file)
+        }
+    }
+
+    /// One flow file read and checked; the line its name is on, should the name turn out to be taken.
+    struct LoadedFile {
+        var flow: Flow?
+        var nameLine: String?
+    }
+
+    func loadFile(_ file: String) -> LoadedFile {
+        // Nothing more is reported about the file once it is read: its text can go.
+        defer { sink.forget(file: file) }
+        guard let bytes = readFile(file, at: nil), let flow = loadFlow(text: bytes, file: file) else {
+            return LoadedFile()
+        }
+        return LoadedFile(flow: flow, nameLine: sink.lineText(file: flow.location.file, line: flow.location.line))
     }
 
     /// Reads a file's bytes, reporting a located error (at `location`, or the file itself) when it cannot.
+    ///
+    /// One `open`, `fstat` and `read` per file: large suites read thousands of files.
     func readFile(_ path: String, at location: SourceLocation?) -> [UInt8]? {
         let at = location ?? SourceLocation(file: path, line: 1, column: 1)
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-            sink.error(location == nil ? "no such file" : "no such file: \(path)", at: at)
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else {
+            if errno == ENOENT || errno == ENOTDIR {
+                sink.error(location == nil ? "no such file" : "no such file: \(path)", at: at)
+            } else {
+                sink.error("cannot read \(path)", at: at)
+            }
             return nil
         }
-        if isDirectory.boolValue {
-            sink.error("\(path) is a folder, not a file", at: at)
-            return nil
-        }
-        if let attributes = try? FileManager.default.attributesOfItem(atPath: path),
-            let size = attributes[.size] as? Int, size > limits.maxBytes
-        {
-            sink.error("\(path) is \(size) bytes; the limit is \(limits.maxBytes) bytes", at: at)
-            return nil
-        }
-        guard let data = FileManager.default.contents(atPath: path) else {
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else {
             sink.error("cannot read \(path)", at: at)
             return nil
         }
-        return [UInt8](data)
+        if (info.st_mode & S_IFMT) == S_IFDIR {
+            sink.error("\(path) is a folder, not a file", at: at)
+            return nil
+        }
+        let size = Int(info.st_size)
+        if size > limits.maxBytes {
+            sink.error("\(path) is \(size) bytes; the limit is \(limits.maxBytes) bytes", at: at)
+            return nil
+        }
+        // Read to the end: the size is a hint (a file may change, or be a pipe), the limit is not.
+        var bytes = [UInt8](repeating: 0, count: size + 1)
+        var count = 0
+        while true {
+            if count == bytes.count {
+                guard count <= limits.maxBytes else {
+                    sink.error("\(path) is over \(limits.maxBytes) bytes; that is the limit", at: at)
+                    return nil
+                }
+                bytes.append(contentsOf: repeatElement(0, count: max(4096, count)))
+            }
+            let n = bytes.withUnsafeMutableBytes { buffer in
+                read(fd, buffer.baseAddress! + count, buffer.count - count)
+            }
+            if n < 0 {
+                if errno == EINTR { continue }
+                sink.error("cannot read \(path)", at: at)
+                return nil
+            }
+            if n == 0 { break }
+            count += n
+        }
+        if count > limits.maxBytes {
+            sink.error("\(path) is \(count) bytes; the limit is \(limits.maxBytes) bytes", at: at)
+            return nil
+        }
+        bytes.removeSubrange(count...)
+        return bytes
     }
 
     /// Parses YAML, registering the text for source excerpts; `nil` (with a diagnostic) on syntax errors.
     func parseYAML(_ bytes: [UInt8], file: String) -> YAMLNode?? {
-        sink.register(file: file, text: String(decoding: bytes, as: UTF8.self))
+        sink.register(file: file, bytes: bytes)
         do {
             return .some(try YAMLParser.parse(bytes: bytes, file: file, limits: limits))
         } catch {
@@ -159,7 +291,7 @@ final class FlowLoadSession {
 
     func loadFlow(text bytes: [UInt8], file: String) -> Flow? {
         guard let parsed = parseYAML(bytes, file: file) else { return nil }
-        let errorsBefore = sink.diagnostics.filter { $0.severity == .error }.count
+        let errorsBefore = sink.errorCount
         let fileStart = SourceLocation(file: file, line: 1, column: 1)
         guard let root = parsed else {
             sink.error("the file is empty; a flow needs at least `steps:`", at: fileStart)
@@ -171,8 +303,7 @@ final class FlowLoadSession {
         }
         guard let map = reader.mapping(root, for: "a flow", keys: Self.flowKeys) else { return nil }
 
-        var name = URL(fileURLWithPath: file).deletingPathExtension().lastPathComponent
-        if let n = map.nonEmptyString("flow") { name = n }
+        let name = map.nonEmptyString("flow") ?? URL(fileURLWithPath: file).deletingPathExtension().lastPathComponent
         let description = map.string("description")
         let tags = map.stringList("tags") ?? []
 
@@ -233,7 +364,7 @@ final class FlowLoadSession {
         checkStepOrder(flow)
         checkTagCount(flow)
         checkVariables(flow)
-        let errorsAfter = sink.diagnostics.filter { $0.severity == .error }.count
+        let errorsAfter = sink.errorCount
         return errorsAfter == errorsBefore ? flow : nil
     }
 
@@ -251,7 +382,11 @@ final class FlowLoadSession {
         if path.hasPrefix("/") { return path }
         let dir = (file as NSString).deletingLastPathComponent
         let joined = dir.isEmpty ? path : dir + "/" + path
-        return (joined as NSString).standardizingPath
+        // Standardizing looks at the file system; many flows of a folder name the same shared files.
+        if let known = resolvedPaths[joined] { return known }
+        let resolved = (joined as NSString).standardizingPath
+        resolvedPaths[joined] = resolved
+        return resolved
     }
 
     /// A conversation holds at most 20 tags: count what the flow's `tag` steps leave set.

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// A test applied to an agent reply: a regular expression, a substring, an exact text, or a combination.
 public indirect enum Matcher: Sendable {
@@ -102,7 +103,7 @@ public struct RegexPattern: Sendable {
         self.source = source
         self.flags = flags
         if source.isConstant {
-            constant = try CompiledRegex(pattern: source.raw, flags: flags, location: source.location)
+            constant = try CompiledRegex.shared(pattern: source.raw, flags: flags, location: source.location)
         } else {
             constant = nil
             // Compile once with stand-in values so syntax errors surface when the flow is loaded.
@@ -110,7 +111,7 @@ public struct RegexPattern: Sendable {
                 if case .literal(let text) = segment { return text }
                 return "x"
             }.joined()
-            _ = try CompiledRegex(pattern: probe, flags: flags, location: source.location)
+            _ = try CompiledRegex.shared(pattern: probe, flags: flags, location: source.location)
         }
     }
 
@@ -133,6 +134,20 @@ public final class CompiledRegex: @unchecked Sendable {
     /// Whether matching can take more than time proportional to the text (see ``RegexShape``):
     /// only then is a deadline worth its cost.
     let needsBudget: Bool
+
+    /// Expressions written in flows, by flags and pattern: suites repeat the same patterns across
+    /// many files, and compiling one costs far more than looking it up. Only patterns as written
+    /// are kept (never ones filled in during a run), so the cache grows with the suite, not the run.
+    private static let written = Mutex<[String: CompiledRegex]>([:])
+
+    /// The compiled form of an expression written in a flow, compiled once per process.
+    static func shared(pattern: String, flags: String, location: SourceLocation) throws(MatchError) -> CompiledRegex {
+        let key = flags + "/" + pattern
+        if let known = written.withLock({ $0[key] }) { return known }
+        let compiled = try CompiledRegex(pattern: pattern, flags: flags, location: location)
+        written.withLock { $0[key] = compiled }
+        return compiled
+    }
 
     init(pattern: String, flags: String, location: SourceLocation) throws(MatchError) {
         var options: NSRegularExpression.Options = []

@@ -56,6 +56,8 @@ public struct Template: Sendable, Hashable, CustomStringConvertible {
     public static func parse(_ text: String, at location: SourceLocation, columnOffset: Int?, sink: DiagnosticSink)
         -> Template?
     {
+        // Most texts have no placeholder at all; they need no walk through their characters.
+        guard text.utf8.contains(UInt8(ascii: "$")) else { return Template(literal: text, location: location) }
         var segments: [Segment] = []
         var literal = ""
         let chars = Array(text)
