@@ -58,12 +58,10 @@ public enum Waiting {
         return await withTaskCancellationHandler {
             await withCheckedContinuation { (continuation: CheckedContinuation<T?, Never>) in
                 slot.install(continuation)
-                // One timer thread for every wait (``DeadlineTimer``): a wait the task ends first (nearly
-                // all of them) lets go of its timer at once instead of holding it for the whole limit.
                 let timer: Task<Void, Never>? = limit.map { limit in
-                    let due = ContinuousClock.now + limit
-                    return Task {
-                        if await DeadlineTimer.shared.sleep(until: due) { slot.resume(nil) }
+                    Task {
+                        do { try await Task.sleep(for: limit) } catch { return }
+                        slot.resume(nil)
                     }
                 }
                 Task {
