@@ -1,34 +1,27 @@
 import Synchronization
-import ParleyFlow
 import ParleyRun
 
 /// Collects what each finished flow run exercised while a run goes on, so that coverage at the end
-/// needs no transcript read back from disk. What the runs exercised is counted as they finish, not
-/// kept run by run, so a long run is observed in memory that does not grow with it.
+/// needs no transcript read back from disk. Flow runs that exercised the same items with the same
+/// outcome are counted together, so memory grows with the different behaviours seen, not the runs.
 public final class CoverageObserver: Sendable {
-    private let counts = Mutex(RunCoverage.Counts())
+    private let seen = Mutex<[RunCoverage.Observation: Int]>([:])
 
     public init() {}
 
     /// Notes one finished flow run.
     public func observe(_ result: FlowRunResult) {
-        let exercised = RunCoverage.Exercised(turns: result.turns)
-        counts.withLock { $0.add(passed: result.outcome == .passed, exercised) }
+        let entry = RunCoverage.Observation(
+            passed: result.outcome == .passed, exercised: RunCoverage.Exercised(turns: result.turns))
+        seen.withLock { $0[entry, default: 0] += 1 }
     }
 
     /// Notes a flow run finished earlier (a resumed run's), from its transcript.
-    public func observe(record: ResultRecord, in directory: RunDirectory) {
+    public func observe(_ record: ResultRecord, in directory: RunDirectory) {
         guard let result = try? directory.transcript(for: record) else { return }
         observe(result)
     }
 
-    /// Notes flow runs finished earlier (a resumed run's), from their transcripts.
-    public func observe(records: [ResultRecord], in directory: RunDirectory) {
-        for record in records { observe(record: record, in: directory) }
-    }
-
-    /// The coverage of what was observed.
-    public func coverage(runId: String, inventory: CoverageInventory?) -> RunCoverage {
-        RunCoverage(runId: runId, counts: counts.withLock { $0 }, inventory: inventory)
-    }
+    /// What was observed, with how many flow runs observed it.
+    public var observations: [RunCoverage.Observation: Int] { seen.withLock { $0 } }
 }

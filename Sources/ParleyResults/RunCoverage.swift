@@ -97,43 +97,30 @@ public struct RunCoverage: Sendable {
         self.unreadable = unreadable
     }
 
-    /// Coverage from what each flow run exercised and whether it passed.
-    public init(runId: String, observed: [(passed: Bool, exercised: Exercised)], inventory: CoverageInventory?) {
-        var counts = Counts()
-        for run in observed { counts.add(passed: run.passed, run.exercised) }
-        self.init(runId: runId, counts: counts, inventory: inventory)
-    }
+    /// What one flow run exercised and whether it passed; runs alike are counted together.
+    public struct Observation: Sendable, Hashable {
+        public var passed: Bool
+        public var exercised: Exercised
 
-    /// How many flow runs, passing and failing, exercised each item: what coverage needs of the runs,
-    /// added up one run at a time.
-    public struct Counts: Sendable {
-        public private(set) var runs = 0
-        public private(set) var passedRuns = 0
-        /// Runs that exercised each item, passing and failing, by kind and name.
-        var items: [CoverageKind: [String: (passed: Int, failing: Int)]] = [:]
-
-        public init() {}
-
-        /// Adds one flow run.
-        public mutating func add(passed: Bool, _ exercised: Exercised) {
-            runs += 1
-            if passed { passedRuns += 1 }
-            for kind in CoverageKind.allCases {
-                for name in exercised.names(kind) {
-                    var count = items[kind, default: [:]][name] ?? (0, 0)
-                    if passed { count.passed += 1 } else { count.failing += 1 }
-                    items[kind, default: [:]][name] = count
-                }
-            }
+        public init(passed: Bool, exercised: Exercised) {
+            self.passed = passed
+            self.exercised = exercised
         }
     }
 
-    /// Coverage from counts of what the flow runs exercised.
-    public init(runId: String, counts: Counts, inventory: CoverageInventory?) {
+    /// Coverage from what each flow run exercised and whether it passed.
+    public init(runId: String, observed: [(passed: Bool, exercised: Exercised)], inventory: CoverageInventory?) {
+        var counted: [Observation: Int] = [:]
+        for run in observed { counted[Observation(passed: run.passed, exercised: run.exercised), default: 0] += 1 }
+        self.init(runId: runId, observations: counted, inventory: inventory)
+    }
+
+    /// Coverage from how many flow runs made each observation.
+    public init(runId: String, observations: [Observation: Int], inventory: CoverageInventory?) {
         self.runId = runId
         self.inventory = inventory.map(\.source)
-        runs = counts.runs
-        passedRuns = counts.passedRuns
+        runs = observations.values.reduce(0, +)
+        passedRuns = observations.reduce(0) { $0 + ($1.key.passed ? $1.value : 0) }
         unreadable = 0
         var kinds: [Kind] = []
         for kind in CoverageKind.allCases {
@@ -143,11 +130,12 @@ public struct RunCoverage: Sendable {
                 } ?? []
             var items: [String: Item] = [:]
             for name in declaredNames { items[name] = Item(name: name, declared: true, passedRuns: 0, failingRuns: 0) }
-            for (name, count) in counts.items[kind] ?? [:] {
-                var item = items[name] ?? Item(name: name, declared: false, passedRuns: 0, failingRuns: 0)
-                item.passedRuns += count.passed
-                item.failingRuns += count.failing
-                items[name] = item
+            for (run, count) in observations {
+                for name in run.exercised.names(kind) {
+                    var item = items[name] ?? Item(name: name, declared: false, passedRuns: 0, failingRuns: 0)
+                    if run.passed { item.passedRuns += count } else { item.failingRuns += count }
+                    items[name] = item
+                }
             }
             let ordered = items.values.sorted(by: Self.gapsFirst)
             kinds.append(

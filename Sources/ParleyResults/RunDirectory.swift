@@ -37,6 +37,23 @@ public struct RunDirectory: Sendable {
             records: records, runId: ((path as NSString).resolvingSymlinksInPath as NSString).lastPathComponent)
     }
 
+    /// `coverage.json`, when the run has one that can be read.
+    public func storedCoverage() -> RunCoverage? {
+        let file = (path as NSString).appendingPathComponent(RunWriter.coverageFile)
+        guard let data = FileManager.default.contents(atPath: file), let json = try? JSONValue(parsing: data) else {
+            return nil
+        }
+        return try? RunCoverage(json: json)
+    }
+
+    /// Coverage of this run's records against `inventory`, reading each transcript once.
+    public func coverage(records: [ResultRecord], inventory: CoverageInventory?) -> RunCoverage {
+        RunCoverage(
+            runId: ((path as NSString).resolvingSymlinksInPath as NSString).lastPathComponent, records: records,
+            inventory: inventory
+        ) { try transcript(for: $0) }
+    }
+
     /// The summary ``summary(records:)`` gives, reading the records one at a time and handing each to
     /// `body` as well, so a run of any length is summarised in little memory.
     public func summary(readingRecords body: (ResultRecord) -> Void) throws(RunDirectoryError) -> RunSummary {
@@ -63,23 +80,6 @@ public struct RunDirectory: Sendable {
         return tally.summary(
             runId: ((path as NSString).resolvingSymlinksInPath as NSString).lastPathComponent, startedAt: start,
             finishedAt: finished ?? start, planned: tally.total)
-    }
-
-    /// `coverage.json`, when the run has one that can be read.
-    public func storedCoverage() -> RunCoverage? {
-        let file = (path as NSString).appendingPathComponent(RunWriter.coverageFile)
-        guard let data = FileManager.default.contents(atPath: file), let json = try? JSONValue(parsing: data) else {
-            return nil
-        }
-        return try? RunCoverage(json: json)
-    }
-
-    /// Coverage of this run's records against `inventory`, reading each transcript once.
-    public func coverage(records: [ResultRecord], inventory: CoverageInventory?) -> RunCoverage {
-        RunCoverage(
-            runId: ((path as NSString).resolvingSymlinksInPath as NSString).lastPathComponent, records: records,
-            inventory: inventory
-        ) { try transcript(for: $0) }
     }
 
     /// A summary of records whose run left no (usable) `summary.json`: the run spans its records.

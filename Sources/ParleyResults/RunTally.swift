@@ -3,13 +3,14 @@ import ParleyRun
 import ParleyStatistics
 
 /// Everything a run's summary and closing digest need, added up one record at a time, so that a run
-/// of any length is summarised in memory that grows with its flows and their variants, not its flow runs.
+/// of any length is summarised in memory that grows with its flows and their variants (persona, scenario,
+/// table row), not its flow runs.
 ///
 /// ``RunSummary/init(runId:startedAt:finishedAt:records:planned:options:)`` is this tally over its
 /// records: a summary computed as results stream by and one computed from a run directory agree.
 public struct RunTally: Sendable {
-    /// The flow runs of one flow and variant (persona, a matrix run's scenario, a table's row) that
-    /// did not pass, for the closing digest.
+    /// The flow runs of one flow and variant (persona, scenario, table row) that did not pass, for the
+    /// closing digest.
     public struct NotPassed: Sendable, Equatable {
         public var flow: String
         /// The persona, with a matrix run's scenario (`Dana · late parcel`).
@@ -37,7 +38,7 @@ public struct RunTally: Sendable {
 
     /// The runs of one flow that differ only by repetition (``ResultRecord/variantKey``).
     fileprivate struct VariantTally: Sendable {
-        var who: String?
+        var persona: String?
         var caseName: String?
         var runs = 0
         var outcomes: Set<Outcome> = []
@@ -75,16 +76,23 @@ public struct RunTally: Sendable {
         var file: String
         var counts = Counts()
         var variantOrder: [String] = []
+        /// Only repetitions of one variant can be flaky: runs of a matrix or a table differ by design.
         var variants: [String: VariantTally] = [:]
     }
 
-    /// The runs that share a persona or a scenario, across flows.
+    /// The flow runs that share a persona or a scenario, across flows.
     fileprivate struct GroupTally: Sendable {
         var runs = 0
         var passed = 0
         var failed = 0
         var errors = 0
         var flows: Set<String> = []
+    }
+
+    /// Groups by name, in order of first appearance.
+    fileprivate struct Groups: Sendable {
+        var order: [String] = []
+        var groups: [String: GroupTally] = [:]
     }
 
     private var counts = Counts()
@@ -95,12 +103,10 @@ public struct RunTally: Sendable {
     private var judgeUsage: JudgeUsage?
     private var flowOrder: [String] = []
     private var flows: [String: FlowTally] = [:]
-    /// The targets of the flow runs, each once, in order.
+    private var personas = Groups()
+    /// The targets the flow runs used, in order of first appearance.
     public private(set) var targets: [String] = []
-    private var personaOrder: [String] = []
-    private var personas: [String: GroupTally] = [:]
-    private var scenarioOrder: [String] = []
-    private var scenarios: [String: GroupTally] = [:]
+    private var scenarios = Groups()
 
     public init() {}
 
@@ -114,35 +120,14 @@ public struct RunTally: Sendable {
         counts.add(record)
         if let judged = record.judgeUsage { judgeUsage = (judgeUsage ?? JudgeUsage()) + judged }
 
-        if !targets.contains(record.target) { targets.append(record.target) }
         if flows[record.flow] == nil {
             flowOrder.append(record.flow)
             flows[record.flow] = FlowTally(file: record.file)
         }
         flows[record.flow]?.add(record)
-        if let persona = record.persona { Self.count(record, under: persona, in: &personas, order: &personaOrder) }
-        if let scenario = record.scenario {
-            Self.count(record, under: scenario, in: &scenarios, order: &scenarioOrder)
-        }
-    }
-
-    private static func count(
-        _ record: ResultRecord, under name: String, in groups: inout [String: GroupTally], order: inout [String]
-    ) {
-        if groups[name] == nil { order.append(name) }
-        groups[name, default: GroupTally()].add(record)
-    }
-
-    private static func summaries(_ order: [String], _ groups: [String: GroupTally]) -> [RunSummary.GroupSummary]? {
-        guard !order.isEmpty else { return nil }
-        return order.compactMap { name in
-            guard let group = groups[name] else { return nil }
-            return RunSummary.GroupSummary(
-                name: name, runs: group.runs, passed: group.passed, failed: group.failed, errors: group.errors,
-                passRate: PassRate.of(passed: group.passed, runs: group.runs),
-                passRateInterval: WilsonInterval(successes: group.passed, trials: group.runs),
-                flows: group.flows.count)
-        }
+        personas.add(record, as: record.persona)
+        if !targets.contains(record.target) { targets.append(record.target) }
+        scenarios.add(record, as: record.scenario)
     }
 
     /// The summary of the flow runs added; `planned` counts flow runs that were meant to run.
@@ -160,9 +145,9 @@ public struct RunTally: Sendable {
         summary.latencyMs = counts.latency.percentiles
         summary.usage = RunCost(usage: counts.usage, cost: counts.cost, pricing: options.pricing)
         summary.judgeUsage = judgeUsage
-        summary.personas = Self.summaries(personaOrder, personas)
-        summary.scenarios = Self.summaries(scenarioOrder, scenarios)
         summary.flows = flowOrder.compactMap { name in flows[name].map { $0.summary(name, options: options) } }
+        summary.personas = personas.summaries
+        summary.scenarios = scenarios.summaries
         return summary
     }
 
@@ -173,8 +158,9 @@ public struct RunTally: Sendable {
             return flow.variantOrder.compactMap { key in
                 guard let tally = flow.variants[key], let first = tally.first else { return nil }
                 return NotPassed(
-                    flow: name, persona: tally.who, caseName: tally.caseName, runs: tally.runs, failed: tally.failed,
-                    errors: tally.errors, first: first, reasons: tally.reasons.count, repetitions: tally.repetitions)
+                    flow: name, persona: tally.persona, caseName: tally.caseName, runs: tally.runs,
+                    failed: tally.failed, errors: tally.errors, first: first, reasons: tally.reasons.count,
+                    repetitions: tally.repetitions)
             }
         }
     }
@@ -186,7 +172,7 @@ extension RunTally.FlowTally {
         let key = record.variantKey
         if variants[key] == nil {
             variantOrder.append(key)
-            variants[key] = RunTally.VariantTally(who: record.who, caseName: record.dataCase?.name)
+            variants[key] = RunTally.VariantTally(persona: record.who, caseName: record.dataCase?.name)
         }
         variants[key]?.add(record)
     }
@@ -196,7 +182,6 @@ extension RunTally.FlowTally {
         var flow = RunSummary.FlowSummary(
             flow: name, file: file, runs: runs, passed: passed, failed: counts.failed, errors: counts.errors,
             passRate: PassRate.of(passed: passed, runs: runs),
-            // Runs of a matrix or a table differ by design; only repetitions of one variant can be flaky.
             flaky: variants.values.contains { $0.outcomes.count > 1 }, latencyMs: counts.latency.percentiles)
         flow.passRateInterval = WilsonInterval(successes: passed, trials: runs)
         if let k = options.k {
@@ -210,18 +195,6 @@ extension RunTally.FlowTally {
         }
         flow.usage = RunCost(usage: counts.usage, cost: counts.cost, pricing: options.pricing)
         return flow
-    }
-}
-
-extension RunTally.GroupTally {
-    fileprivate mutating func add(_ record: ResultRecord) {
-        runs += 1
-        switch record.outcome {
-        case .passed: passed += 1
-        case .failed: failed += 1
-        case .error: errors += 1
-        }
-        flows.insert(record.flow)
     }
 }
 
@@ -247,5 +220,39 @@ extension RunTally.VariantTally {
             repetitions.insert(record.repetition, at: index)
             if repetitions.count > RunTally.repetitionsKept { repetitions.removeLast() }
         }
+    }
+}
+
+extension RunTally.Groups {
+    /// Counts `record` in the group `name`; records without one are left out.
+    fileprivate mutating func add(_ record: ResultRecord, as name: String?) {
+        guard let name else { return }
+        if groups[name] == nil { order.append(name) }
+        groups[name, default: RunTally.GroupTally()].add(record)
+    }
+
+    /// One summary per group, in order of first appearance; `nil` when no record had a name.
+    fileprivate var summaries: [RunSummary.GroupSummary]? {
+        guard !order.isEmpty else { return nil }
+        return order.compactMap { name in
+            guard let group = groups[name] else { return nil }
+            return RunSummary.GroupSummary(
+                name: name, runs: group.runs, passed: group.passed, failed: group.failed, errors: group.errors,
+                passRate: PassRate.of(passed: group.passed, runs: group.runs),
+                passRateInterval: WilsonInterval(successes: group.passed, trials: group.runs),
+                flows: group.flows.count)
+        }
+    }
+}
+
+extension RunTally.GroupTally {
+    fileprivate mutating func add(_ record: ResultRecord) {
+        runs += 1
+        switch record.outcome {
+        case .passed: passed += 1
+        case .failed: failed += 1
+        case .error: errors += 1
+        }
+        flows.insert(record.flow)
     }
 }

@@ -58,16 +58,15 @@ public enum Waiting {
         return await withTaskCancellationHandler {
             await withCheckedContinuation { (continuation: CheckedContinuation<T?, Never>) in
                 slot.install(continuation)
-                // The shared timer thread, not a sleeping task: a cancelled Task.sleep holds memory
-                // until its instant, and a deadline bounds every provider call (DeadlineTimer). When
-                // the time comes, the wait ends through the global executor, as a sleep's would: on a
-                // busy machine, no earlier than the work it bounds gets to run.
-                let timer = limit.map { limit in
-                    DeadlineTimer.shared.schedule(at: .now + limit) { Task { slot.resume(nil) } }
+                let timer: Task<Void, Never>? = limit.map { limit in
+                    Task {
+                        do { try await Task.sleep(for: limit) } catch { return }
+                        slot.resume(nil)
+                    }
                 }
                 Task(executorPreference: PreferredExecutor.current) {
                     let value = await task.value
-                    if let timer { DeadlineTimer.shared.cancel(scheduled: timer) }
+                    timer?.cancel()
                     slot.resume(value)
                 }
             }

@@ -5,7 +5,7 @@ import ParleyJSON
 /// One flow run to perform: a flow, as one of its personas, in one of its scenarios, with one row of
 /// its cases, for one repetition.
 public struct FlowRunRequest: Sendable {
-    /// The flow, persona, scenario and case, shared by every repetition of them: a plan of many
+    /// The flow, persona, scenario and row, shared by every repetition of them: a plan of many
     /// repetitions holds one copy of each flow, not one per flow run.
     private let subject: Subject
     public var flow: Flow { subject.flow }
@@ -45,7 +45,7 @@ public struct FlowRunRequest: Sendable {
         self.seed = seed
     }
 
-    /// The same flow run, another repetition (sharing the flow, persona, scenario and case).
+    /// The same flow run, another repetition (sharing the flow, persona, scenario and row).
     public func withRepetition(_ repetition: Int) -> FlowRunRequest {
         var request = self
         request.repetition = repetition

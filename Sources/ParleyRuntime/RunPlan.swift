@@ -65,7 +65,6 @@ public struct RunPlan: Sendable {
 public struct RunPlanner {
     private let workspace: Workspace
     private let options: PlanOptions
-    private let filter: RunFilter
     private let sink = DiagnosticSink()
     private let values: ConfigValues
     private var plan = RunPlan(
@@ -75,6 +74,8 @@ public struct RunPlanner {
     private var judgeEndpointsTried: Set<String> = []
     /// Whether requests are kept; without them the plan only counts runs and targets.
     private let keepsRequests: Bool
+    /// `--filter`, split into what selects flows and what selects a matrix's flow runs.
+    private let filter: RunFilter
 
     public static func plan(flows: [Flow], workspace: Workspace, options: PlanOptions) -> RunPlan {
         var planner = RunPlanner(workspace: workspace, options: options)
@@ -223,10 +224,14 @@ public struct RunPlanner {
         let personas: [Persona?] = flow.personas.isEmpty ? [nil] : flow.personas
         let scenarios: [Scenario?] = flow.scenarios.isEmpty ? [nil] : flow.scenarios
         let cases: [CaseRow?] = flow.cases?.rows ?? [nil]
+        let repetitions = max(1, options.repeatCount)
         var first: [FlowRunRequest] = []
+        var variants = 0
         for persona in personas where filter.selects(persona: persona) {
             for scenario in scenarios where filter.selects(scenario: scenario) {
                 for row in cases where filter.selects(case: row) {
+                    variants += 1
+                    guard keepsRequests else { continue }
                     first.append(
                         FlowRunRequest(
                             flow: flow, persona: persona, scenario: scenario, dataCase: row, repetition: 1,
@@ -234,9 +239,8 @@ public struct RunPlanner {
                 }
             }
         }
-        let repetitions = max(1, options.repeatCount)
-        plan.runCount += repetitions * first.count
-        if !first.isEmpty { plan.targetNames.insert(targetName) }
+        plan.runCount += repetitions * variants
+        plan.targetNames.insert(targetName)
         guard keepsRequests else { return }
         for repetition in 1...repetitions {
             plan.requests += first.map { $0.withRepetition(repetition) }

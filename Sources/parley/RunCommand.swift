@@ -281,8 +281,7 @@ struct RunCommand: AsyncParsableCommand {
         if let shard { plan.requests = shard.select(plan.requests) }
         let planned = plan.requests.count
         let done = previous?.tally ?? RunTally()
-        let doneIDs = previous?.ids ?? []
-        if !doneIDs.isEmpty { plan.requests.removeAll { doneIDs.contains($0.id) } }
+        if let doneIDs = previous?.ids { plan.requests.removeAll { doneIDs.contains($0.id) } }
         guard planned > 0 else {
             console.err(
                 "no flow runs selected" + (filter.isEmpty ? "" : " by --filter \(filter.joined(separator: " "))"))
@@ -421,13 +420,13 @@ struct RunCommand: AsyncParsableCommand {
         // or the sandbox's agent script), from what each flow run did as it finished.
         var coverage: RunCoverage?
         if let inventory = CoverageSetup.inventory(workspace: loaded.workspace, targets: tally.targets) {
-            if !doneIDs.isEmpty {
-                // A resumed run's earlier flow runs, from their transcripts, one at a time.
+            // A resumed run's earlier flow runs, from their transcripts.
+            if let earlier = previous?.ids, !earlier.isEmpty {
                 try? RunWriter.readRecords(directory: directory) { record in
-                    if doneIDs.contains(record.id) { observer.observe(record: record, in: run) }
+                    if earlier.contains(record.id) { observer.observe(record, in: run) }
                 }
             }
-            let measured = observer.coverage(runId: runID, inventory: inventory)
+            let measured = RunCoverage(runId: runID, observations: observer.observations, inventory: inventory)
             do {
                 try RunWriter.writeCoverage(measured, to: directory, secrets: secrets)
                 coverage = measured

@@ -3,10 +3,10 @@ import ParleyResults
 import ParleyRun
 
 /// The part of a closing summary that says what to look at: the flows that did not pass, grouped by
-/// flow and persona with counts over repeated runs, and the flaky flows. Lines, not printing, so it
-/// is tested without a terminal.
+/// flow and variant (persona, scenario, table row) with counts over repeated runs, and the flaky
+/// flows. Lines, not printing, so it is tested without a terminal.
 struct RunDigest {
-    /// The runs of one flow (and variant) that did not pass.
+    /// The runs of one flow (and persona, scenario, row) that did not pass.
     typealias Group = RunTally.NotPassed
 
     var groups: [Group]

@@ -106,12 +106,12 @@ final class FlowLoadSession {
     var includeCache: [String: [Step]?] = [:]
     /// Parsed persona files by path.
     var personaCache: [String: Persona?] = [:]
-    /// Standardized paths of included and persona files, by the path as joined to its folder.
-    var resolvedPaths: [String: String] = [:]
     /// Read tables (`cases:`, persona and scenario tables) by path.
     var tableCache: [String: DelimitedTable?] = [:]
     /// The flow being loaded names `cases:` that could not be read.
     var casesUnreadable = false
+    /// Standardized paths of included and persona files, by the path as joined to its folder.
+    var resolvedPaths: [String: String] = [:]
 
     static let flowKeys = [
         "flow", "description", "tags", "persona", "personas", "scenario", "scenarios", "cases", "turn_timeout",
