@@ -82,6 +82,13 @@ public final class HTTPClient: Sendable {
     /// tasks still preferring it run on the global executor.
     public var taskExecutor: any TaskExecutor { loop }
 
+    /// Runs `action` on the client's event loop at `due`, unless the returned timer is cancelled
+    /// first: a time-out for work on ``taskExecutor`` that needs no task or thread of its own. Once
+    /// the client is shut down, timers fire from a sleeping task instead.
+    public func schedule(at due: ContinuousClock.Instant, _ action: @escaping @Sendable () -> Void) -> LoopTimer {
+        loop.schedule(at: due, action)
+    }
+
     /// Stops the event loop; in-flight and later requests fail with `.cancelled`. Idempotent,
     /// and done automatically when the client is deallocated.
     public func shutdown() {

@@ -97,6 +97,7 @@ extension TransferLoop {
                 }
                 collectFinished()
                 checkDeadlines()
+                fireDueTimers()
                 // Tasks resumed by this turn's events (and those handed over from other threads).
                 runReadyJobs()
             }
@@ -114,6 +115,7 @@ extension TransferLoop {
             _ = curl_multi_perform(multi, &running)
             collectFinished()
             checkDeadlines()
+            fireDueTimers()
             runReadyJobs()
             if hasLocalCommands { continue }
             let timeout = readyJobs.isEmpty ? waitMilliseconds(includingCurlTimer: false) : 0

@@ -37,6 +37,8 @@ final class TransferLoop: @unchecked Sendable {
         var commands: [Command] = []
         /// Tasks' jobs handed to the loop from other threads (``TransferLoop/enqueue(_:)``).
         var jobs: [UnownedJob] = []
+        /// Timers scheduled from other threads (``TransferLoop/schedule(at:_:)``).
+        var timers: [LoopTimer] = []
         /// A wake-up was signalled and the loop has not drained the inbox since; further
         /// submissions need not signal again.
         var wakeupPending = false
@@ -70,6 +72,9 @@ final class TransferLoop: @unchecked Sendable {
     private let loopThread = Atomic<UInt>(0)
     /// When to look at the transfers' own deadlines next; never later than the earliest one.
     private var nextDeadlineCheck: ContinuousClock.Instant?
+    /// Timers by due instant, a binary heap (``schedule(at:_:)``).
+    var timers: [LoopTimer] = []
+    let cancelledTimers = LoopTimerCount()
     /// When libcurl wants `curl_multi_socket_action(CURL_SOCKET_TIMEOUT)` (socket engine).
     var curlTimer: ContinuousClock.Instant?
     /// The time when the loop last woke up. Callbacks stamp arrivals with it instead of reading
@@ -223,6 +228,8 @@ final class TransferLoop: @unchecked Sendable {
             swap(&inbox.commands, &drained)
             readyJobs.append(contentsOf: inbox.jobs)
             inbox.jobs.removeAll(keepingCapacity: true)
+            for timer in inbox.timers { insertTimer(timer) }
+            inbox.timers.removeAll(keepingCapacity: true)
             inbox.wakeupPending = false
             return inbox.closed
         }
@@ -367,10 +374,14 @@ final class TransferLoop: @unchecked Sendable {
         }
     }
 
-    /// Milliseconds until the loop must run again without any network event: the sooner of
-    /// libcurl's timer and our own deadlines, capped so a lost wake-up cannot hang the loop.
+    /// Milliseconds until the loop must run again without any network event: the soonest of
+    /// libcurl's timer, the transfers' deadlines and the timers, capped so a lost wake-up cannot
+    /// hang the loop.
     func waitMilliseconds(includingCurlTimer: Bool) -> Int32 {
         var deadline = nextDeadlineCheck
+        if let timer = nextTimer {
+            deadline = deadline.map { min($0, timer) } ?? timer
+        }
         if includingCurlTimer, let timer = curlTimer {
             deadline = deadline.map { min($0, timer) } ?? timer
         }
@@ -390,6 +401,7 @@ final class TransferLoop: @unchecked Sendable {
         // Tasks still running on the loop (none, when the client is shut down after its work)
         // carry on on the global executor: they see their transfers fail as cancelled.
         handOffJobs()
+        handOffTimers()
         for handle in idleHandles {
             handle.destroy()
         }

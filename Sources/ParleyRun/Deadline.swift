@@ -19,15 +19,20 @@ enum Deadline {
     static func run<T: Sendable>(
         limit: Duration, _ operation: @escaping @Sendable () async throws(ProviderError) -> T
     ) async throws(Failure) -> T {
-        let task = Task(executorPreference: PreferredExecutor.current) { () -> Result<T, ProviderError> in
+        // The operation hands its result to the wait itself: no third task to watch it.
+        let slot = Waiting.Slot<Result<T, ProviderError>>()
+        let task = Task(executorPreference: FlowLoop.current?.executor) { () -> Result<T, ProviderError> in
+            let result: Result<T, ProviderError>
             do throws(ProviderError) {
-                return .success(try await operation())
+                result = .success(try await operation())
             } catch {
-                return .failure(error)
+                result = .failure(error)
             }
+            slot.resume(result)
+            return result
         }
         let finished = await withTaskCancellationHandler {
-            await Waiting.value(of: task, within: limit)
+            await slot.wait(within: limit)
         } onCancel: {
             task.cancel()
         }
@@ -52,34 +57,22 @@ enum Deadline {
 /// Used for work several callers share (a sign-in, a login), where one caller giving up must not
 /// cancel it for the others, and for operations that must not hold a deadline up.
 public enum Waiting {
+    /// The longest single sleep of a time limit kept by a task (outside a flow run's loop).
+    static let sleepStep: Duration = .seconds(1)
+
     /// `task`'s value, or `nil` when `limit` passed or the waiting task was cancelled first.
     public static func value<T: Sendable>(of task: Task<T, Never>, within limit: Duration? = nil) async -> T? {
         let slot = Slot<T>()
-        return await withTaskCancellationHandler {
-            await withCheckedContinuation { (continuation: CheckedContinuation<T?, Never>) in
-                slot.install(continuation)
-                let timer: Task<Void, Never>? = limit.map { limit in
-                    Task {
-                        do { try await Task.sleep(for: limit) } catch { return }
-                        slot.resume(nil)
-                    }
-                }
-                Task(executorPreference: PreferredExecutor.current) {
-                    let value = await task.value
-                    timer?.cancel()
-                    slot.resume(value)
-                }
-            }
-        } onCancel: {
-            slot.resume(nil)
-        }
+        Task(executorPreference: FlowLoop.current?.executor) { slot.resume(await task.value) }
+        return await slot.wait(within: limit)
     }
 
-    /// A continuation resumed once, by whichever of the task, the timer and cancellation comes first.
-    private final class Slot<T: Sendable>: Sendable {
+    /// A continuation resumed once, by whichever of the value, the time limit and cancellation
+    /// comes first.
+    final class Slot<T: Sendable>: Sendable {
         private enum State {
             case waiting
-            case installed(CheckedContinuation<T?, Never>)
+            case installed(CheckedContinuation<T?, Never>, cancelTimer: FlowLoop.Cancel?)
             /// Resumed before the continuation was installed (cancelled before waiting began).
             case done(T?)
             case finished
@@ -87,11 +80,39 @@ public enum Waiting {
 
         private let state = Mutex(State.waiting)
 
-        func install(_ continuation: CheckedContinuation<T?, Never>) {
+        /// The value, or `nil` when `limit` passed or the waiting task was cancelled first. The time
+        /// limit is a timer on the flow run's loop, or a task that sleeps when there is none.
+        func wait(within limit: Duration?) async -> T? {
+            await withTaskCancellationHandler {
+                await withCheckedContinuation { (continuation: CheckedContinuation<T?, Never>) in
+                    install(continuation, cancelTimer: limit.map { startTimer(ContinuousClock.now + $0) })
+                }
+            } onCancel: {
+                resume(nil)
+            }
+        }
+
+        private func startTimer(_ due: ContinuousClock.Instant) -> FlowLoop.Cancel {
+            if let loop = FlowLoop.current {
+                return loop.schedule(due) { [self] in resume(nil) }
+            }
+            let timer = Task {
+                // In steps of at most a second: a cancelled Task.sleep keeps its task until the
+                // instant it was set for, and nearly every wait (a turn deadline around each
+                // provider call) ends early, so whole-limit sleeps would pile up over a long run.
+                while case let left = due - .now, left > .zero {
+                    do { try await Task.sleep(for: min(left, Waiting.sleepStep)) } catch { return }
+                }
+                resume(nil)
+            }
+            return { timer.cancel() }
+        }
+
+        private func install(_ continuation: CheckedContinuation<T?, Never>, cancelTimer: FlowLoop.Cancel?) {
             let early = state.withLock { state -> T?? in
                 switch state {
                 case .waiting:
-                    state = .installed(continuation)
+                    state = .installed(continuation, cancelTimer: cancelTimer)
                     return nil
                 case .done(let value):
                     state = .finished
@@ -100,23 +121,28 @@ public enum Waiting {
                     return nil
                 }
             }
-            if let early { continuation.resume(returning: early) }
+            if let early {
+                cancelTimer?()
+                continuation.resume(returning: early)
+            }
         }
 
         func resume(_ value: T?) {
-            let continuation = state.withLock { state -> CheckedContinuation<T?, Never>? in
+            let installed = state.withLock { state -> (CheckedContinuation<T?, Never>, FlowLoop.Cancel?)? in
                 switch state {
                 case .waiting:
                     state = .done(value)
                     return nil
-                case .installed(let continuation):
+                case .installed(let continuation, let cancelTimer):
                     state = .finished
-                    return continuation
+                    return (continuation, cancelTimer)
                 case .done, .finished:
                     return nil
                 }
             }
-            continuation?.resume(returning: value)
+            guard let (continuation, cancelTimer) = installed else { return }
+            cancelTimer?()
+            continuation.resume(returning: value)
         }
     }
 }

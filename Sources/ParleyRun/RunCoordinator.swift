@@ -50,18 +50,18 @@ public struct RunCoordinator: Sendable {
     public var budget: RunBudget?
     /// Where flow runs run: the HTTP client's event loop, in practice, so that a reply resumes
     /// its conversation on the thread it arrived on. `nil`: the global executor. Finished runs
-    /// are kept (encoded and written) on the coordinator's own task, off that executor.
-    public var executor: (any TaskExecutor)?
+    /// are kept (encoded and written) on the coordinator's own task, off that loop.
+    public var loop: FlowLoop?
 
     public init(
         concurrency: Int, failFast: Bool = false, stop: StopSignal? = nil, budget: RunBudget? = nil,
-        executor: (any TaskExecutor)? = nil
+        loop: FlowLoop? = nil
     ) {
         self.concurrency = max(1, concurrency)
         self.failFast = failFast
         self.stop = stop
         self.budget = budget
-        self.executor = executor
+        self.loop = loop
     }
 
     /// Runs `requests`, handing each finished flow run to `sink` the moment it finishes.
@@ -85,8 +85,8 @@ public struct RunCoordinator: Sendable {
                 guard next < requests.count else { return }
                 let request = requests[next]
                 next += 1
-                group.addTask(executorPreference: executor) {
-                    await PreferredExecutor.$current.withValue(executor) { await interpreter(request).run(request) }
+                group.addTask(executorPreference: loop?.executor) {
+                    await FlowLoop.$current.withValue(loop) { await interpreter(request).run(request) }
                 }
             }
             if !budgetSpent { for _ in 0..<min(concurrency, requests.count) { startNext() } }

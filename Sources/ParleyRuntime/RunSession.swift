@@ -23,8 +23,15 @@ public final class RunSession: Sendable {
         self.environment = environment
     }
 
-    /// The executor flow runs should run on: the HTTP client's event loop (see ``RunCoordinator``).
-    public var taskExecutor: any TaskExecutor { resources.http.taskExecutor }
+    /// Where flow runs should run, and their time-outs fire: the HTTP client's event loop (see
+    /// ``RunCoordinator``).
+    public var flowLoop: FlowLoop {
+        let http = resources.http
+        return FlowLoop(executor: http.taskExecutor) { due, action in
+            let timer = http.schedule(at: due, action)
+            return { timer.cancel() }
+        }
+    }
 
     /// The run's secrets: the plan's, and what providers obtain while the run goes on.
     public var secrets: SecretRegistry { resources.secrets }

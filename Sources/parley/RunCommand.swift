@@ -348,7 +348,7 @@ struct RunCommand: AsyncParsableCommand {
 
             let stop = StopSignal()
             let coordinator = RunCoordinator(
-                concurrency: width, failFast: failFast, stop: stop, budget: budget, executor: session.taskExecutor)
+                concurrency: width, failFast: failFast, stop: stop, budget: budget, loop: session.flowLoop)
             let stopper = Interruption.onInterrupt {
                 console.err(
                     console.style("interrupted:", .yellow, .bold, forErrors: true)

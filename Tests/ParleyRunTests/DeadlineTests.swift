@@ -1,3 +1,5 @@
+import Dispatch
+import Synchronization
 import Testing
 @testable import ParleyRun
 
@@ -41,5 +43,70 @@ struct DeadlineTests {
         #expect(
             await outcome(ProviderError(.timeout, "no message satisfied `until`")) == "no message satisfied `until`")
         #expect(await outcome(ProviderError(.cancelled, "cancelled")) == "timed out")
+    }
+}
+
+@Suite("Deadlines whose time-outs a flow run's loop keeps", .timeLimit(.minutes(1)))
+struct LoopDeadlineTests {
+    /// A loop whose timers are dispatch timers, counting what was scheduled and cancelled.
+    final class Timers: Sendable {
+        let scheduled = Mutex(0)
+        let cancelled = Mutex(0)
+
+        var loop: FlowLoop {
+            FlowLoop(executor: globalConcurrentExecutor) { [self] due, action in
+                scheduled.withLock { $0 += 1 }
+                let pending = Mutex<(@Sendable () -> Void)?>(action)
+                let left = (due - .now).components
+                let nanoseconds = max(0, left.seconds * 1_000_000_000 + left.attoseconds / 1_000_000_000)
+                DispatchQueue.global().asyncAfter(deadline: .now() + .nanoseconds(Int(nanoseconds))) {
+                    pending.withLock { action in defer { action = nil }; return action }?()
+                }
+                return { [self] in
+                    if pending.withLock({ action in defer { action = nil }; return action }) != nil {
+                        cancelled.withLock { $0 += 1 }
+                    }
+                }
+            }
+        }
+    }
+
+    @Test("The loop's timer ends a call that overruns, and is cancelled when a call answers in time")
+    func loopTimers() async {
+        let timers = Timers()
+        await FlowLoop.$current.withValue(timers.loop) {
+            let value = try? await Deadline.run(limit: .seconds(30)) { () throws(ProviderError) -> Int in 7 }
+            #expect(value == 7)
+            #expect(timers.scheduled.withLock { $0 } == 1)
+            #expect(timers.cancelled.withLock { $0 } == 1)
+            let started = ContinuousClock.now
+            do throws(Deadline.Failure) {
+                _ = try await Deadline.run(limit: .milliseconds(50)) { () throws(ProviderError) -> Int in
+                    do { try await Task.sleep(for: .seconds(30)) } catch { throw ProviderError(.cancelled, "cancelled") }
+                    return 1
+                }
+                Issue.record("the deadline passed without a timeout")
+            } catch {
+                guard case .timedOut = error else {
+                    Issue.record("expected a timeout, got \(error)")
+                    return
+                }
+            }
+            #expect(ContinuousClock.now - started >= .milliseconds(50))
+            #expect(ContinuousClock.now - started < .seconds(10))
+        }
+    }
+
+    @Test("Waiting on a shared task ends at the limit; the task goes on")
+    func waitingOnASharedTask() async {
+        let timers = Timers()
+        await FlowLoop.$current.withValue(timers.loop) {
+            let slow = Task { () -> Int in
+                try? await Task.sleep(for: .milliseconds(300))
+                return 3
+            }
+            #expect(await Waiting.value(of: slow, within: .milliseconds(30)) == nil)
+            #expect(await Waiting.value(of: slow, within: .seconds(20)) == 3)
+        }
     }
 }

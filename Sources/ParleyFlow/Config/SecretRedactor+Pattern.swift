@@ -44,7 +44,7 @@ extension SecretRedactor {
         init(secret: String) {
             self.secret = secret
             units = secret.unicodeScalars.map(Self.alternatives)
-            literals = Base64Core.literals(of: Array(secret.utf8)).map { Array($0.utf8) }
+            literals = Base64Core.literals(of: Array(secret.utf8))
             plainPrefix = Array(units.prefix { $0.count == 1 }.flatMap { $0[0] }.prefix(8))
             starts = Self.starts(units: units, literals: literals)
         }
@@ -237,30 +237,33 @@ enum Base64Core {
     static let minimumLength = 8
 
     /// The base64 literals that stand for `secret`: the whole encoding, with and without padding,
-    /// in both alphabets, and the cores of the three alignments.
-    static func literals(of secret: [UInt8]) -> [String] {
-        let whole = Data(secret).base64EncodedString()
+    /// in both alphabets, and the cores of the three alignments. Worked on bytes: a run builds these
+    /// for every token it learns, a sign-in per user.
+    static func literals(of secret: [UInt8]) -> [[UInt8]] {
+        let whole = Array(Data(secret).base64EncodedString().utf8)
         var forms = [whole]
-        let unpadded = String(whole.reversed().drop { $0 == "=" }.reversed())
-        if unpadded != whole { forms.append(unpadded) }
+        let unpadded = Array(whole.prefix { $0 != UInt8(ascii: "=") })
+        if unpadded.count != whole.count { forms.append(unpadded) }
         forms += cores(of: secret)
-        let urlSafe = forms.map { String($0.map { $0 == "+" ? "-" : $0 == "/" ? "_" : $0 }) }
-        var seen: Set<String> = []
+        let urlSafe = forms.map { form in
+            form.map { $0 == UInt8(ascii: "+") ? UInt8(ascii: "-") : $0 == UInt8(ascii: "/") ? UInt8(ascii: "_") : $0 }
+        }
+        var seen: Set<[UInt8]> = []
         return (forms + urlSafe).filter { $0.count >= minimumLength && seen.insert($0).inserted }
     }
 
     /// The characters fixed by the secret alone, for a secret starting 0, 1 or 2 bytes into a group.
-    static func cores(of secret: [UInt8]) -> [String] {
-        var cores: [String] = []
+    static func cores(of secret: [UInt8]) -> [[UInt8]] {
+        var cores: [[UInt8]] = []
         for offset in 0..<3 {
-            let encoded = Array(Data([UInt8](repeating: 0, count: offset) + secret).base64EncodedString())
+            let encoded = Array(Data([UInt8](repeating: 0, count: offset) + secret).base64EncodedString().utf8)
             let firstBit = offset * 8
             let endBit = (offset + secret.count) * 8
             // Character j holds bits 6j..<6j+6; keep those entirely inside the secret's bits.
             let first = (firstBit + 5) / 6
             let end = endBit / 6
             guard end - first >= minimumLength else { continue }
-            cores.append(String(encoded[first..<end]))
+            cores.append(Array(encoded[first..<end]))
         }
         return cores
     }
