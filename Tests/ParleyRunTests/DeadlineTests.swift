@@ -60,10 +60,16 @@ struct LoopDeadlineTests {
                 let left = (due - .now).components
                 let nanoseconds = max(0, left.seconds * 1_000_000_000 + left.attoseconds / 1_000_000_000)
                 DispatchQueue.global().asyncAfter(deadline: .now() + .nanoseconds(Int(nanoseconds))) {
-                    pending.withLock { action in defer { action = nil }; return action }?()
+                    pending.withLock { action in
+                        defer { action = nil }
+                        return action
+                    }?()
                 }
                 return { [self] in
-                    if pending.withLock({ action in defer { action = nil }; return action }) != nil {
+                    if pending.withLock({ action in
+                        defer { action = nil }
+                        return action
+                    }) != nil {
                         cancelled.withLock { $0 += 1 }
                     }
                 }
@@ -82,7 +88,9 @@ struct LoopDeadlineTests {
             let started = ContinuousClock.now
             do throws(Deadline.Failure) {
                 _ = try await Deadline.run(limit: .milliseconds(50)) { () throws(ProviderError) -> Int in
-                    do { try await Task.sleep(for: .seconds(30)) } catch { throw ProviderError(.cancelled, "cancelled") }
+                    do { try await Task.sleep(for: .seconds(30)) } catch {
+                        throw ProviderError(.cancelled, "cancelled")
+                    }
                     return 1
                 }
                 Issue.record("the deadline passed without a timeout")
