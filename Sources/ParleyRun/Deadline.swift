@@ -31,23 +31,24 @@ enum Deadline {
             slot.resume(result)
             return result
         }
-        let finished = await withTaskCancellationHandler {
-            await slot.wait(within: limit)
-        } onCancel: {
-            task.cancel()
+        switch await slot.wait(within: limit, onCancel: { task.cancel() }) {
+        case .success(let value)?: return value
+        case .failure(let error)?: throw .provider(error)
+        case nil: throw await overrun(task)
         }
-        if let finished {
-            switch finished {
-            case .success(let value): return value
-            case .failure(let error): throw .provider(error)
-            }
-        }
+    }
+
+    /// Why a call that overran its deadline (or whose caller was cancelled) ended: it is cancelled
+    /// and given ``grace`` to wind down. Kept apart from ``run(limit:_:)``, whose frame every call
+    /// holds while it waits.
+    @inline(never)
+    private static func overrun<T: Sendable>(_ task: Task<Result<T, ProviderError>, Never>) async -> Failure {
         task.cancel()
         let wound = await Waiting.value(of: task, within: grace)
-        if Task.isCancelled { throw .cancelled(late: wound == nil ? Task { _ = await task.value } : nil) }
+        if Task.isCancelled { return .cancelled(late: wound == nil ? Task { _ = await task.value } : nil) }
         // An operation that kept its own time (a poll) says better than "time ran out" what it waited for.
-        if case .failure(let error)? = wound, error.kind == .timeout { throw .provider(error) }
-        throw .timedOut(late: wound == nil ? Task { _ = await task.value } : nil)
+        if case .failure(let error)? = wound, error.kind == .timeout { return .provider(error) }
+        return .timedOut(late: wound == nil ? Task { _ = await task.value } : nil)
     }
 }
 
@@ -82,12 +83,14 @@ public enum Waiting {
 
         /// The value, or `nil` when `limit` passed or the waiting task was cancelled first. The time
         /// limit is a timer on the flow run's loop, or a task that sleeps when there is none.
-        func wait(within limit: Duration?) async -> T? {
+        /// `onCancel` also runs if the waiting task is cancelled.
+        func wait(within limit: Duration?, onCancel: @Sendable () -> Void = {}) async -> T? {
             await withTaskCancellationHandler {
                 await withCheckedContinuation { (continuation: CheckedContinuation<T?, Never>) in
                     install(continuation, cancelTimer: limit.map { startTimer(ContinuousClock.now + $0) })
                 }
             } onCancel: {
+                onCancel()
                 resume(nil)
             }
         }

@@ -11,6 +11,7 @@ extension FlowExecution {
         }
     }
 
+    @inline(never)
     mutating func checkTool(_ expectation: ToolExpectation, _ step: Step) async throws(StepStop) -> String? {
         let actions = try await actions(in: expectation.scope, step)
         var count = 0
@@ -28,6 +29,7 @@ extension FlowExecution {
         return "\(count) matching tool call\(count == 1 ? "" : "s")"
     }
 
+    @inline(never)
     mutating func checkNoTool(_ expectation: NoToolExpectation, _ step: Step) async throws(StepStop) -> String? {
         let actions = try await actions(in: expectation.scope, step)
         for action in actions where action.kind == .toolCall {
@@ -42,6 +44,7 @@ extension FlowExecution {
         return nil
     }
 
+    @inline(never)
     mutating func checkState(_ expectation: StateExpectation, _ step: Step) async throws(StepStop) -> String? {
         let actions = try await actions(in: expectation.scope, step)
         for action in actions where action.kind == .stateTransition {
@@ -54,6 +57,7 @@ extension FlowExecution {
                 expected: expected, actual: ActionListing.text(actions)))
     }
 
+    @inline(never)
     mutating func checkToolSequence(_ expectation: ToolSequenceExpectation, _ step: Step) async throws(StepStop)
         -> String?
     {

@@ -3,6 +3,7 @@ import ParleyFlow
 /// `judge` steps and a flow's closing judge: ask, record the verdicts, decide pass or fail.
 extension FlowExecution {
     /// Grades the conversation so far; a fail verdict fails the run, a judge in trouble is an error.
+    @inline(never)
     mutating func judge(_ spec: JudgeSpec, step: Step, index: Int?) async throws(StepStop) -> String? {
         let graded: (judgment: Judgment, usage: JudgeUsage)
         do {

@@ -203,6 +203,17 @@ struct FlowExecution {
         var conversationID = turns.lazy.compactMap { $0.ids?["conversation_id"] }.first
         if conversationID == nil { conversationID = await state.conversation?.conversationID }
 
+        return result(
+            outcome: outcome, failure: failure, interrupted: interrupted, startedAt: startedAt,
+            conversationID: conversationID, steps: stepResults)
+    }
+
+    /// The flow run's result, redacted (synchronous: see ``check(_:_:_:)``).
+    @inline(never)
+    private func result(
+        outcome: Outcome, failure: FailureInfo?, interrupted: Bool, startedAt: Date, conversationID: String?,
+        steps stepResults: [StepResult]
+    ) -> FlowRunResult {
         var result = FlowRunResult(
             id: request.id, flow: flow.name, file: flow.file, persona: request.persona?.name,
             repetition: request.repetition,
@@ -222,6 +233,7 @@ struct FlowExecution {
     }
 
     /// Runs one step and records how it ended; a failure or error sets the run's outcome.
+    @inline(never)
     private mutating func perform(
         _ step: Step, index: Int, outcome: inout Outcome, failure: inout FailureInfo?, closing: Bool = false
     ) async -> StepResult {
@@ -265,74 +277,11 @@ struct FlowExecution {
 
         case .expect(let expectation):
             let reply = try await currentReply(step)
-            if let within = expectation.within, reply.latency > within {
-                throw .failed(
-                    FailureInfo(
-                        message:
-                            "the reply took \(DurationText.format(reply.latency)); `within` allows "
-                            + "\(DurationText.format(within))",
-                        location: step.location, stepKind: step.kind.rawValue,
-                        expected: "a reply within \(DurationText.format(within))",
-                        actual: reply.text))
-            }
-            let candidates = expectation.message.texts(of: reply.messages)
-            let shown = candidates.count == 1 ? candidates[0] : reply.text
-            let which = expectation.message == .all ? "" : " (`message: \(expectation.message)`)"
-            guard !candidates.isEmpty else {
-                throw .failed(
-                    FailureInfo(
-                        message:
-                            "the reply has \(reply.messages.count) message\(reply.messages.count == 1 ? "" : "s"), "
-                            + "so `message: \(expectation.message)` has nothing to match",
-                        location: step.location, stepKind: step.kind.rawValue, expected: expectation.matcher.summary,
-                        actual: reply.text))
-            }
-            var matched: String?
-            for candidate in candidates where try matches(expectation.matcher, candidate, step) {
-                matched = candidate
-                break
-            }
-            guard let text = matched else {
-                throw .failed(
-                    FailureInfo(
-                        message: "expected the agent's reply\(which) to match \(expectation.matcher.summary)",
-                        location: step.location, stepKind: step.kind.rawValue, expected: expectation.matcher.summary,
-                        actual: shown))
-            }
-            var captured: [String] = []
-            for capture in expectation.captures {
-                let regex = try compile(capture.pattern, step)
-                let found: [String?]?
-                do {
-                    found = try regex.firstMatch(in: text, deadline: patternDeadline(), pattern: capture.pattern)
-                } catch {
-                    throw stop(for: error, text: text)
-                }
-                guard let groups = found else {
-                    throw .failed(
-                        FailureInfo(
-                            message:
-                                "capture `\(capture.name)`: /\(capture.pattern.source.raw)/\(capture.pattern.flags) "
-                                + "did not match the reply\(which)",
-                            location: capture.location, stepKind: step.kind.rawValue,
-                            expected: "/\(capture.pattern.source.raw)/\(capture.pattern.flags)", actual: text))
-                }
-                let value = (groups.count > 1 ? groups[1] : nil) ?? groups[0] ?? ""
-                scope.locals[capture.name] = value
-                noteIfSecret(capture.name, value)
-                captured.append("\(capture.name)=\(value)")
-            }
-            return captured.isEmpty ? nil : "captured " + captured.joined(separator: ", ")
+            return try check(expectation, reply, step)
 
         case .expectNot(let matcher):
             let reply = try await currentReply(step)
-            if try matches(matcher, reply.text, step) {
-                throw .failed(
-                    FailureInfo(
-                        message: "expected the agent's reply not to match \(matcher.summary)",
-                        location: step.location, stepKind: step.kind.rawValue, expected: "not \(matcher.summary)",
-                        actual: reply.text))
-            }
+            try check(not: matcher, reply, step)
             return nil
 
         case .wait(let duration):
@@ -373,21 +322,7 @@ struct FlowExecution {
         case .tag(let change):
             // Every value is filled in and checked before anything is sent, the conversation's
             // opening included: a tag the provider must refuse is the flow's problem, not the agent's.
-            var set: [String: String] = [:]
-            for (key, template) in change.set {
-                let value = try render(template, step)
-                if let problem = ConversationTags.problem(withValue: value) {
-                    let filled = template.isConstant ? "" : " (`\(template.raw)` filled in)"
-                    throw .error("tag `\(key)`: \(problem)\(filled)", kind: ErrorKind.configuration)
-                }
-                set[key] = value
-            }
-            let keysAfter = Set(tags.keys).union(set.keys).subtracting(change.remove)
-            if keysAfter.count > ConversationTags.maxTags {
-                throw .error(
-                    "the conversation would hold \(keysAfter.count) tags; the limit is \(ConversationTags.maxTags)",
-                    kind: ErrorKind.configuration)
-            }
+            let set = try renderTags(change, step)
             try await ensureStarted(step)
             let conversation = try requireConversation()
             let remove = change.remove
@@ -403,21 +338,7 @@ struct FlowExecution {
             try await ensureStarted(step)
             let conversation = try requireConversation()
             let insights = try await call(step) { () throws(ProviderError) in try await conversation.insights() }
-            let checks: [(String, Matcher?, String?)] = [
-                ("state", expectation.state, insights.stateName),
-                ("action", expectation.action, insights.action),
-                ("objective", expectation.objective, insights.objective),
-            ]
-            for (field, matcher, value) in checks {
-                guard let matcher else { continue }
-                guard let value, try matches(matcher, value, step) else {
-                    throw .failed(
-                        FailureInfo(
-                            message: "expected the agent's \(field) to match \(matcher.summary)",
-                            location: step.location, stepKind: step.kind.rawValue, expected: matcher.summary,
-                            actual: value ?? "(no \(field) reported)"))
-                }
-            }
+            try check(expectation, insights, step)
             return "state \(insights.stateName ?? "?")"
 
         case .expectTool(let expectation):
@@ -439,14 +360,140 @@ struct FlowExecution {
         }
     }
 
+    // The synchronous parts of steps, kept out of `execute`: an async function's locals live in its
+    // task's memory for as long as the step's frame does, a synchronous function's on the thread's
+    // stack. With a thousand conversations in flight, that is most of what a conversation holds.
+
+    /// Checks a reply against an `expect` step; returns what was captured.
+    @inline(never)
+    private mutating func check(_ expectation: Expectation, _ reply: AgentReply, _ step: Step) throws(StepStop)
+        -> String?
+    {
+        if let within = expectation.within, reply.latency > within {
+            throw .failed(
+                FailureInfo(
+                    message:
+                        "the reply took \(DurationText.format(reply.latency)); `within` allows "
+                        + "\(DurationText.format(within))",
+                    location: step.location, stepKind: step.kind.rawValue,
+                    expected: "a reply within \(DurationText.format(within))",
+                    actual: reply.text))
+        }
+        let candidates = expectation.message.texts(of: reply.messages)
+        let shown = candidates.count == 1 ? candidates[0] : reply.text
+        let which = expectation.message == .all ? "" : " (`message: \(expectation.message)`)"
+        guard !candidates.isEmpty else {
+            throw .failed(
+                FailureInfo(
+                    message:
+                        "the reply has \(reply.messages.count) message\(reply.messages.count == 1 ? "" : "s"), "
+                        + "so `message: \(expectation.message)` has nothing to match",
+                    location: step.location, stepKind: step.kind.rawValue, expected: expectation.matcher.summary,
+                    actual: reply.text))
+        }
+        var matched: String?
+        for candidate in candidates where try matches(expectation.matcher, candidate, step) {
+            matched = candidate
+            break
+        }
+        guard let text = matched else {
+            throw .failed(
+                FailureInfo(
+                    message: "expected the agent's reply\(which) to match \(expectation.matcher.summary)",
+                    location: step.location, stepKind: step.kind.rawValue, expected: expectation.matcher.summary,
+                    actual: shown))
+        }
+        var captured: [String] = []
+        for capture in expectation.captures {
+            let regex = try compile(capture.pattern, step)
+            let found: [String?]?
+            do {
+                found = try regex.firstMatch(in: text, deadline: patternDeadline(), pattern: capture.pattern)
+            } catch {
+                throw stop(for: error, text: text)
+            }
+            guard let groups = found else {
+                throw .failed(
+                    FailureInfo(
+                        message:
+                            "capture `\(capture.name)`: /\(capture.pattern.source.raw)/\(capture.pattern.flags) "
+                            + "did not match the reply\(which)",
+                        location: capture.location, stepKind: step.kind.rawValue,
+                        expected: "/\(capture.pattern.source.raw)/\(capture.pattern.flags)", actual: text))
+            }
+            let value = (groups.count > 1 ? groups[1] : nil) ?? groups[0] ?? ""
+            scope.locals[capture.name] = value
+            noteIfSecret(capture.name, value)
+            captured.append("\(capture.name)=\(value)")
+        }
+        return captured.isEmpty ? nil : "captured " + captured.joined(separator: ", ")
+    }
+
+    /// Checks a reply against an `expect_not` step.
+    @inline(never)
+    private func check(not matcher: Matcher, _ reply: AgentReply, _ step: Step) throws(StepStop) {
+        if try matches(matcher, reply.text, step) {
+            throw .failed(
+                FailureInfo(
+                    message: "expected the agent's reply not to match \(matcher.summary)",
+                    location: step.location, stepKind: step.kind.rawValue, expected: "not \(matcher.summary)",
+                    actual: reply.text))
+        }
+    }
+
+    /// A `tag` step's values, filled in and checked before anything is sent.
+    @inline(never)
+    private func renderTags(_ change: TagChange, _ step: Step) throws(StepStop) -> [String: String] {
+        var set: [String: String] = [:]
+        for (key, template) in change.set {
+            let value = try render(template, step)
+            if let problem = ConversationTags.problem(withValue: value) {
+                let filled = template.isConstant ? "" : " (`\(template.raw)` filled in)"
+                throw .error("tag `\(key)`: \(problem)\(filled)", kind: ErrorKind.configuration)
+            }
+            set[key] = value
+        }
+        let keysAfter = Set(tags.keys).union(set.keys).subtracting(change.remove)
+        if keysAfter.count > ConversationTags.maxTags {
+            throw .error(
+                "the conversation would hold \(keysAfter.count) tags; the limit is \(ConversationTags.maxTags)",
+                kind: ErrorKind.configuration)
+        }
+        return set
+    }
+
+    /// Checks the agent's insights against an `insights` step.
+    @inline(never)
+    private func check(_ expectation: InsightsExpectation, _ insights: AgentInsights, _ step: Step)
+        throws(StepStop)
+    {
+        let checks: [(String, Matcher?, String?)] = [
+            ("state", expectation.state, insights.stateName),
+            ("action", expectation.action, insights.action),
+            ("objective", expectation.objective, insights.objective),
+        ]
+        for (field, matcher, value) in checks {
+            guard let matcher else { continue }
+            guard let value, try matches(matcher, value, step) else {
+                throw .failed(
+                    FailureInfo(
+                        message: "expected the agent's \(field) to match \(matcher.summary)",
+                        location: step.location, stepKind: step.kind.rawValue, expected: matcher.summary,
+                        actual: value ?? "(no \(field) reported)"))
+            }
+        }
+    }
+
     // MARK: - Conversation
 
+    @inline(never)
     mutating func ensureStarted(_ step: Step) async throws(StepStop) {
         guard !state.isOpened else { return }
         try await open(.agentFirst, step: step)
     }
 
     /// Opens the conversation; the agent's first reply becomes the latest reply.
+    @inline(never)
     private mutating func open(_ opening: ConversationOpening, step: Step) async throws(StepStop) {
         let provider = interpreter.provider
         let context = ConversationContext(
@@ -463,6 +510,7 @@ struct FlowExecution {
         try record(reply)
     }
 
+    @inline(never)
     private mutating func sendUserMessage(
         _ text: String, step: Step, simulated: (candidates: [String], source: String)? = nil
     ) async throws(StepStop) {
@@ -482,6 +530,7 @@ struct FlowExecution {
         try record(reply)
     }
 
+    @inline(never)
     private mutating func sendEvent(_ text: String, step: Step) async throws(StepStop) {
         turns.append(Turn(role: .event, text: text, at: Date()))
         if !state.isOpened {
@@ -515,6 +564,7 @@ struct FlowExecution {
         if reply.conversationCompleted { state.agentEnded() }
     }
 
+    @inline(never)
     mutating func currentReply(_ step: Step) async throws(StepStop) -> AgentReply {
         try await ensureStarted(step)
         guard let reply = latestReply else {
@@ -534,6 +584,7 @@ struct FlowExecution {
 
     /// Ends the conversation on the provider after the steps, unless it is already over — within
     /// the end timeout and what is left of the flow's timeout, however the provider behaves.
+    @inline(never)
     private mutating func endConversationIfOpen() async {
         guard let conversation = state.flowEnds() else { return }
         var budget = interpreter.endTimeout
@@ -567,6 +618,7 @@ struct FlowExecution {
 
     // MARK: - Simulation
 
+    @inline(never)
     private mutating func simulatedTurn(pick: PickStrategy, step: Step) async throws(StepStop) {
         try await ensureStarted(step)
         guard let simulator = interpreter.simulator else {
@@ -605,6 +657,7 @@ struct FlowExecution {
         try await sendUserMessage(chosen, step: step, simulated: (candidates, simulator.name))
     }
 
+    @inline(never)
     private mutating func simulate(_ options: SimulateOptions, step: Step) async throws(StepStop) -> String {
         try await ensureStarted(step)
         func goalReached(_ execution: FlowExecution) throws(StepStop) -> Bool {
