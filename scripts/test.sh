@@ -10,6 +10,8 @@ python3 scripts/check-statistics.py
 swift build --build-tests
 pg_env=$(scripts/postgres.sh start)
 eval "$pg_env"
-trap 'scripts/postgres.sh stop "$PARLEY_PG_DIR"' EXIT
+# The tests' scratch directories go to one private directory, removed when the tests end.
+scratch=$(mktemp -d "${TMPDIR:-/tmp}/parley-tests.XXXXXX")
+trap 'scripts/postgres.sh stop "$PARLEY_PG_DIR"; rm -rf "$scratch"' EXIT
 export PARLEY_TEST_POSTGRES_URL PARLEY_REQUIRE_POSTGRES=1
-swift test --skip-build "$@"
+TMPDIR="$scratch" swift test --skip-build "$@"
