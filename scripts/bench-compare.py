@@ -21,8 +21,10 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--runs", type=int, default=5, help="runs of each binary (default 5)")
     ap.add_argument("binaries", nargs="+", help="parley binaries to compare")
-    args, rest = ap.parse_known_args()
-    bench_args = [a for a in rest if a != "--"]
+    argv = sys.argv[1:]
+    split = argv.index("--") if "--" in argv else len(argv)
+    args = ap.parse_args(argv[:split])
+    bench_args = argv[split + 1:]
     missing = [b for b in args.binaries if not os.access(b, os.X_OK)]
     if missing:
         ap.error(f"not an executable: {', '.join(missing)}")
