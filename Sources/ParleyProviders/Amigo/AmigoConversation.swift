@@ -3,20 +3,30 @@ import ParleyHTTP
 import ParleyJSON
 import ParleyFlow
 import ParleyRun
+import Synchronization
 
 /// One Amigo conversation: create, interact, recommend, tags, insights, finish.
-actor AmigoConversation: AgentConversation {
+///
+/// A class with its few fields under a lock rather than an actor: its calls then run where the flow
+/// run runs (the HTTP loop's thread), where an actor would hop in and out on every call and on every
+/// line of every reply. One flow run drives a conversation one call at a time; the lock covers the
+/// rest (ending it from the clean-up task while a late call winds down).
+final class AmigoConversation: AgentConversation {
     private let provider: AmigoProvider
     /// The pooled user this conversation runs as, until ``release()``.
     private let user: String
-    private var released = false
     private let turnTimeout: Duration
-    private var id: String?
-    /// The latest completed interaction: recommend_responses and insights refer to it.
-    private var interactionID: String?
-    private var completed = false
-    /// A create request went out, so the server may hold a conversation whose id never reached us.
-    private var createSent = false
+    private let state = Mutex(State())
+
+    private struct State {
+        var released = false
+        var id: String?
+        /// The latest completed interaction: recommend_responses and insights refer to it.
+        var interactionID: String?
+        var completed = false
+        /// A create request went out, so the server may hold a conversation whose id never reached us.
+        var createSent = false
+    }
 
     init(provider: AmigoProvider, user: String, turnTimeout: Duration) {
         self.provider = provider
@@ -24,10 +34,10 @@ actor AmigoConversation: AgentConversation {
         self.turnTimeout = turnTimeout
     }
 
-    private nonisolated var settings: AmigoSettings { provider.settings }
-    private nonisolated var http: ProviderHTTP { provider.http }
+    private var settings: AmigoSettings { provider.settings }
+    private var http: ProviderHTTP { provider.http }
     /// Streams get the turn timeout plus a margin; the interpreter's own deadline comes first.
-    private nonisolated var streamTimeout: Duration { turnTimeout + .seconds(5) }
+    private var streamTimeout: Duration { turnTimeout + .seconds(5) }
 
     func start(_ opening: ConversationOpening) async throws(ProviderError) -> AgentReply {
         var body: [(String, JSONValue)] = [
@@ -51,8 +61,8 @@ actor AmigoConversation: AgentConversation {
             return request
         }
         // Signed in first: a create that never went out leaves nothing to finish.
-        _ = try await provider.auth.token(for: user, timeout: turnTimeout)
-        createSent = true
+        _ = try await provider.token(for: user, timeout: turnTimeout)
+        state.withLock { $0.createSent = true }
         do {
             return try await streamReply(doing: "creating a conversation", endpoint: "create", create)
         } catch  where error.status == 400 {
@@ -140,11 +150,15 @@ actor AmigoConversation: AgentConversation {
             throw refusal(response.status, body: body, doing: what)
         }
         var reader = AmigoReplyReader(limit: provider.replyLimit)
+        var idKept = false
         do {
             for try await line in response.lines {
                 try reader.consume(line, at: clock.now)
                 // Known as soon as it arrives, so the conversation can be finished even if the rest fails.
-                if id == nil, let created = reader.conversationID { id = created }
+                if !idKept, let created = reader.conversationID {
+                    idKept = true
+                    state.withLock { if $0.id == nil { $0.id = created } }
+                }
             }
         } catch let error as ProviderError {
             throw error
@@ -158,12 +172,16 @@ actor AmigoConversation: AgentConversation {
             throw ProviderError(.protocolViolation, "Amigo: \(error)")
         }
         let reply = try reader.reply(sentAt: sentAt, started: started, finished: clock.now)
-        if id == nil { id = reader.conversationID }
-        guard id != nil else {
+        let id = state.withLock { state -> String? in
+            if state.id == nil { state.id = reader.conversationID }
+            guard state.id != nil else { return nil }
+            state.interactionID = reader.interactionID ?? state.interactionID
+            if reply.conversationCompleted { state.completed = true }
+            return state.id
+        }
+        guard let id else {
             throw ProviderError(.protocolViolation, "Amigo's create stream had no `conversation-created` event")
         }
-        interactionID = reader.interactionID ?? interactionID
-        if reply.conversationCompleted { completed = true }
         var withConversation = reply
         withConversation.ids["conversation_id"] = id
         return withConversation
@@ -171,7 +189,7 @@ actor AmigoConversation: AgentConversation {
 
     func recommendResponses(context: String) async throws(ProviderError) -> [String] {
         let conversation = try requireID()
-        guard let interaction = interactionID else {
+        guard let interaction = state.withLock({ $0.interactionID }) else {
             throw ProviderError(.protocolViolation, "Amigo has no completed interaction to recommend responses for yet")
         }
         let url = settings.url("conversation/\(conversation)/interaction/\(interaction)/recommend_responses")
@@ -235,7 +253,7 @@ actor AmigoConversation: AgentConversation {
 
     func insights() async throws(ProviderError) -> AgentInsights {
         let conversation = try requireID()
-        guard let interaction = interactionID else {
+        guard let interaction = state.withLock({ $0.interactionID }) else {
             throw ProviderError(.protocolViolation, "Amigo has no completed interaction to read insights of yet")
         }
         let url = settings.url("conversation/\(conversation)/interaction/\(interaction)/insights")
@@ -256,11 +274,12 @@ actor AmigoConversation: AgentConversation {
     }
 
     func end() async throws(ProviderError) {
+        let (completed, id, createSent) = state.withLock { ($0.completed, $0.id, $0.createSent) }
         guard !completed else { return }
         guard let conversation = id else {
             // The create was cut short before its id arrived: finish whatever this user left open.
             if createSent { _ = try await finishUnfinishedConversations() }
-            completed = true
+            state.withLock { $0.completed = true }
             return
         }
         let url = settings.url("conversation/\(conversation)/finish/")
@@ -284,14 +303,17 @@ actor AmigoConversation: AgentConversation {
             }
             throw http.statusError(response.status, body: response.body, doing: "finishing the conversation")
         }
-        completed = true
+        state.withLock { $0.completed = true }
     }
 
-    var conversationID: String? { id }
+    var conversationID: String? { state.withLock { $0.id } }
 
     func release() async {
-        guard !released else { return }
-        released = true
+        let first = state.withLock { state in
+            defer { state.released = true }
+            return !state.released
+        }
+        guard first else { return }
         await provider.users.release(user)
     }
 
@@ -303,7 +325,9 @@ actor AmigoConversation: AgentConversation {
     }
 
     private func requireID() throws(ProviderError) -> String {
-        guard let id else { throw ProviderError(.protocolViolation, "the Amigo conversation has not been created") }
+        guard let id = state.withLock({ $0.id }) else {
+            throw ProviderError(.protocolViolation, "the Amigo conversation has not been created")
+        }
         return id
     }
 

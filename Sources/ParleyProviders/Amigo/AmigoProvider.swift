@@ -3,6 +3,7 @@ import ParleyFlow
 import ParleyJSON
 import ParleyHTTP
 import ParleyRun
+import Synchronization
 
 public struct AmigoProviderSpec: ProviderSpec {
     public let targetName: String
@@ -58,17 +59,23 @@ public final class AmigoProvider: ConversationProvider {
         return AmigoConversation(provider: self, user: user, turnTimeout: context.turnTimeout)
     }
 
+    /// `user`'s id token: the fresh one without entering the sign-in actor, otherwise from a sign-in.
+    func token(for user: String, timeout: Duration) async throws(ProviderError) -> String {
+        if let token = auth.freshToken(for: user) { return token }
+        return try await auth.token(for: user, timeout: timeout)
+    }
+
     /// Sends an authenticated request; on a 401 signs in again once and repeats it. A sign-in it
     /// needs is given at most `signInTimeout`.
     public func authorized(
         as user: String, _ build: @Sendable (String) -> HTTPRequest, endpoint: String, idempotent: Bool,
         signInTimeout: Duration = AmigoAuth.signInTimeout
     ) async throws(ProviderError) -> HTTPResponse {
-        var token = try await auth.token(for: user, timeout: signInTimeout)
+        var token = try await token(for: user, timeout: signInTimeout)
         var response = try await http.send(build(token), endpoint: endpoint, idempotent: idempotent)
         if response.status == 401 {
             await auth.invalidate(token, for: user)
-            token = try await auth.token(for: user, timeout: signInTimeout)
+            token = try await self.token(for: user, timeout: signInTimeout)
             response = try await http.send(build(token), endpoint: endpoint, idempotent: idempotent)
         }
         return response
@@ -79,12 +86,12 @@ public final class AmigoProvider: ConversationProvider {
         as user: String, _ build: @Sendable (String) -> HTTPRequest, endpoint: String,
         signInTimeout: Duration = AmigoAuth.signInTimeout
     ) async throws(ProviderError) -> HTTPStreamingResponse {
-        var token = try await auth.token(for: user, timeout: signInTimeout)
+        var token = try await token(for: user, timeout: signInTimeout)
         var response = try await http.stream(build(token), endpoint: endpoint, idempotent: false)
         if response.status == 401 {
             _ = try? await response.collectBody()
             await auth.invalidate(token, for: user)
-            token = try await auth.token(for: user, timeout: signInTimeout)
+            token = try await self.token(for: user, timeout: signInTimeout)
             response = try await http.stream(build(token), endpoint: endpoint, idempotent: false)
         }
         return response
@@ -105,7 +112,9 @@ public actor AmigoAuth {
     private let settings: AmigoSettings
     private let http: ProviderHTTP
     private let secrets: SecretRegistry
-    private var current: [String: (token: String, renewAt: Date)] = [:]
+    /// Each user's token while it is fresh; read without entering the actor (``freshToken(for:)``),
+    /// since nearly every request finds one.
+    private let current = Mutex<[String: (token: String, renewAt: Date)]>([:])
     private var pending: [String: (task: Task<Outcome, Never>, waiters: Int)] = [:]
 
     init(settings: AmigoSettings, http: ProviderHTTP, secrets: SecretRegistry) {
@@ -114,9 +123,17 @@ public actor AmigoAuth {
         self.secrets = secrets
     }
 
+    /// `user`'s token if it is still fresh.
+    nonisolated func freshToken(for user: String) -> String? {
+        current.withLock { current in
+            guard let entry = current[user], Date() < entry.renewAt else { return nil }
+            return entry.token
+        }
+    }
+
     /// A valid id token for `user`, signing in (within `timeout`) when there is none.
     func token(for user: String, timeout: Duration) async throws(ProviderError) -> String {
-        if let entry = current[user], Date() < entry.renewAt { return entry.token }
+        if let token = freshToken(for: user) { return token }
         let task: Task<Outcome, Never>
         if let shared = pending[user] {
             task = shared.task
@@ -140,7 +157,7 @@ public actor AmigoAuth {
         case nil:
             throw ProviderError(.cancelled, "cancelled while signing in to Amigo")
         case .success(let signedIn)?:
-            current[user] = signedIn
+            current.withLock { $0[user] = signedIn }
             return signedIn.token
         case .failure(let error)?:
             throw error
@@ -148,7 +165,9 @@ public actor AmigoAuth {
     }
 
     func invalidate(_ token: String, for user: String) {
-        if current[user]?.token == token { current[user] = nil }
+        current.withLock { current in
+            if current[user]?.token == token { current[user] = nil }
+        }
     }
 
     private func signIn(as user: String, timeout: Duration) async -> Outcome {
