@@ -37,7 +37,8 @@ public final class SecretRegistry: Sendable {
         let new = Set(values.filter { $0.count >= Self.minimumLength })
         guard !new.isEmpty else { return }
         state.withLock { state in
-            let unknown = new.subtracting(state.secrets)
+            // Looked up one by one: `subtracting` walks the whole registry, a token per user long.
+            let unknown = new.filter { !state.secrets.contains($0) }
             guard !unknown.isEmpty else { return }
             state.secrets.formUnion(unknown)
             state.pending.formUnion(unknown)
