@@ -279,9 +279,9 @@ struct FlowExecution {
             let reply = try await currentReply(step)
             return try check(expectation, reply, step)
 
-        case .expectNot(let matcher):
+        case .expectNot(let expectation):
             let reply = try await currentReply(step)
-            try check(not: matcher, reply, step)
+            try check(not: expectation, reply, step)
             return nil
 
         case .wait(let duration):
@@ -429,15 +429,27 @@ struct FlowExecution {
         return captured.isEmpty ? nil : "captured " + captured.joined(separator: ", ")
     }
 
-    /// Checks a reply against an `expect_not` step.
+    /// Checks a reply against an `expect_not` step: no selected message may match.
     @inline(never)
-    private func check(not matcher: Matcher, _ reply: AgentReply, _ step: Step) throws(StepStop) {
-        if try matches(matcher, reply.text, step) {
+    private func check(not expectation: NegatedExpectation, _ reply: AgentReply, _ step: Step) throws(StepStop) {
+        let matcher = expectation.matcher
+        let candidates = expectation.message.texts(of: reply.messages)
+        let which = expectation.message == .all ? "" : " (`message: \(expectation.message)`)"
+        guard !candidates.isEmpty else {
             throw .failed(
                 FailureInfo(
-                    message: "expected the agent's reply not to match \(matcher.summary)",
+                    message:
+                        "the reply has \(reply.messages.count) message\(reply.messages.count == 1 ? "" : "s"), "
+                        + "so `message: \(expectation.message)` has nothing to check",
                     location: step.location, stepKind: step.kind.rawValue, expected: "not \(matcher.summary)",
                     actual: reply.text))
+        }
+        for candidate in candidates where try matches(matcher, candidate, step) {
+            throw .failed(
+                FailureInfo(
+                    message: "expected the agent's reply\(which) not to match \(matcher.summary)",
+                    location: step.location, stepKind: step.kind.rawValue, expected: "not \(matcher.summary)",
+                    actual: candidate))
         }
     }
 

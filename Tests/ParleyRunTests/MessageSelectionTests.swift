@@ -61,4 +61,47 @@ import Testing
         #expect(message.contains("f.yaml:3:"))
         #expect(message.contains("`message` must be `first`, `last`, `any`, `all` or a message's number"))
     }
+
+    @Test(arguments: [
+        ("/refund/", false),
+        ("{ regex: /refund/ }", false),
+        ("{ any: [/refund/, /nothing/] }", false),
+        ("/nothing like this/", true),
+        ("{ message: first, pattern: /anything else/ }", true),
+        ("{ message: first, contains: refund }", false),
+        ("{ message: last, pattern: /^Done!/ }", true),
+        ("{ message: -1, contains: anything else }", false),
+        ("{ message: any, pattern: /^Is there/ }", false),
+        ("{ message: any, pattern: /^Done!.*\\n/s }", true),
+        ("{ message: all, pattern: /T-12345\\.\\nIs there/ }", false),
+        ("{ message: 3, pattern: /./ }", false),
+    ])
+    func expectNotChecksTheChosenMessages(expectNot: String, passes: Bool) async throws {
+        let f = try flow("steps:\n  - send: refund\n  - expect_not: \(expectNot)\n")
+        let result = await run(f, provider: twoMessages)
+        #expect(result.outcome == (passes ? .passed : .failed), "\(expectNot): \(result.failure?.message ?? "-")")
+    }
+
+    @Test func expectNotShowsTheMessageThatMatched() async throws {
+        let f = try flow("steps:\n  - send: refund\n  - expect_not: { message: any, contains: anything else }\n")
+        let result = await run(f, provider: twoMessages)
+        #expect(result.outcome == .failed)
+        #expect(result.failure?.message == "expected the agent's reply (`message: any`) not to match \"anything else\"")
+        #expect(result.failure?.actual == "Is there anything else I can help you with?")
+    }
+
+    @Test(arguments: [
+        ("{ message: final, contains: x }", "`message` must be `first`, `last`, `any`, `all` or a message's number"),
+        ("{ message: first }", "`expect_not` needs a pattern"),
+        ("{ message: first, contains: x, regex: /y/ }", "`expect_not` takes one of `regex` and `contains`"),
+        ("{ message: first, contains: x, capture: { a: /b/ } }", "capture"),
+    ])
+    func badExpectNotOptionsAreLoadErrors(expectNot: String, says: String) {
+        let loaded = FlowLoader(environment: [:]).load(
+            text: "steps:\n  - send: hi\n  - expect_not: \(expectNot)\n", file: "f.yaml")
+        #expect(loaded.hasErrors)
+        let message = loaded.diagnostics.first?.description ?? ""
+        #expect(message.contains("f.yaml:3:"), "\(message)")
+        #expect(message.contains(says), "\(message)")
+    }
 }

@@ -63,6 +63,8 @@ import ParleyTestSupport
           - expect: { capture: { t: /T-(\\d+)/, _x: "no slashes (.*)" } }
           - expect: { pattern: { any: [/x/] }, capture: { y: /y/ }, within: 5s }
           - expect_not: { regex: /sorry/i }
+          - expect_not: { message: any, pattern: /sorry/i }
+          - expect_not: { message: -1, contains: sorry }
           - set: { größe2: "${persona.größe}", n: 1, empty: "" }
           - send: "${größe2} ${t} ${_x} ${y} ${n}"
         """,
@@ -196,6 +198,10 @@ import ParleyTestSupport
         (step("expect: { any: [] }"), "needs at least one pattern"),
         (step("expect_not: {}"), "an empty pattern"),
         (step("expect_not: { regex: a, contains: b }"), "a pattern takes one of"),
+        (step("expect_not: { message: first }"), "`expect_not` needs a pattern"),
+        (step("expect_not: { message: last, regex: a, contains: b }"), "`expect_not` takes one of"),
+        (step("expect_not: { message: 0, contains: x }"), "`message` must be"),
+        (step("expect_not: { message: any, contains: x, within: 1s }"), "unknown key `within`"),
         (step("expect: { regex: a, capture: { 1: /x/ } }"), "not a valid variable name"),
         ("flow: x\nsteps:\n  - { send: hi, within: 2s }\n", "unexpected `within` beside `send`"),
         (

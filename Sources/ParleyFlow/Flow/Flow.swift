@@ -139,7 +139,7 @@ public enum StepKind: String, Sendable, Hashable, CaseIterable {
 public enum StepAction: Sendable {
     case send(Template)
     case expect(Expectation)
-    case expectNot(Matcher)
+    case expectNot(NegatedExpectation)
     case wait(Duration)
     case set([(name: String, value: Template)])
     case end
@@ -188,7 +188,7 @@ public enum StepAction: Sendable {
         switch self {
         case .send(let t), .event(let t): [t]
         case .expect(let e): e.matcher.templates + e.captures.map(\.pattern.source)
-        case .expectNot(let m): m.templates
+        case .expectNot(let e): e.matcher.templates
         case .set(let assignments): assignments.map(\.value)
         case .simulate(let options): options.until?.templates ?? []
         case .tag(let change): change.set.map(\.value)
@@ -221,7 +221,20 @@ public struct Expectation: Sendable {
     }
 }
 
-/// Which messages of a reply of several an `expect` reads (`message:`).
+/// `expect_not`: no selected message of the latest reply may match.
+public struct NegatedExpectation: Sendable {
+    public var matcher: Matcher
+    /// Which of the reply's messages are checked (all of them joined, by default; with `any`, each
+    /// one on its own, and none may match).
+    public var message: MessageSelector
+
+    public init(matcher: Matcher, message: MessageSelector = .all) {
+        self.matcher = matcher
+        self.message = message
+    }
+}
+
+/// Which messages of a reply of several an `expect` or `expect_not` reads (`message:`).
 public enum MessageSelector: Sendable, Hashable, CustomStringConvertible {
     /// Every message, joined with newlines: the default.
     case all

@@ -44,6 +44,38 @@ extension FlowLoadSession {
         return Expectation(matcher: matcher, captures: captures, within: within, message: message)
     }
 
+    /// `expect_not: PATTERN`, or `expect_not: { pattern|regex|…: …, message: … }`.
+    func negatedExpectation(_ node: YAMLNode) -> NegatedExpectation? {
+        // The pattern forms (`{regex: …}`, `{any: […]}`) are mappings too: only `pattern` or
+        // `message` makes this the options form.
+        guard let map = node.mapping, map.contains(where: { $0.key.string == "pattern" || $0.key.string == "message" })
+        else {
+            return matcher(node, for: "expect_not").map { NegatedExpectation(matcher: $0) }
+        }
+        let keys = ["pattern"] + NodeReader.matcherKeys + ["message"]
+        guard let options = reader.mapping(node, for: "`expect_not`", keys: keys) else { return nil }
+        let given = (["pattern"] + NodeReader.matcherKeys).filter { options.has($0) }
+        guard let key = given.first, let value = options[key] else {
+            sink.error(
+                "`expect_not` needs a pattern: `pattern:`, `regex:`, `contains:`, `equals:`, `any:` or `all:`",
+                at: node.location)
+            return nil
+        }
+        if given.count > 1 {
+            sink.error(
+                "`expect_not` takes one of `\(given[0])` and `\(given[1])`; combine patterns with `any:` or `all:`",
+                at: options.keyLocation(given[1]) ?? node.location)
+            return nil
+        }
+        let found = key == "pattern" ? matcher(value, for: "pattern") : reader.matcherForm(key, value)
+        var message = MessageSelector.all
+        if let messageNode = options["message"] {
+            guard let selector = messageSelector(messageNode) else { return nil }
+            message = selector
+        }
+        return found.map { NegatedExpectation(matcher: $0, message: message) }
+    }
+
     /// `first`, `last`, `any`, `all`, or a message's number (1 is the first, -1 the last).
     private func messageSelector(_ node: YAMLNode) -> MessageSelector? {
         guard let text = reader.string(node, for: "message") else { return nil }

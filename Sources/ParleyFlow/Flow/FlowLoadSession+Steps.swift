@@ -74,7 +74,7 @@ extension FlowLoadSession {
         case .expect:
             action = expectation(value).map(StepAction.expect)
         case .expectNot:
-            action = matcher(value, for: "expect_not").map(StepAction.expectNot)
+            action = negatedExpectation(value).map(StepAction.expectNot)
         case .wait:
             if let d = reader.duration(value, for: "wait") { action = .wait(d) } else { action = nil }
         case .set:
