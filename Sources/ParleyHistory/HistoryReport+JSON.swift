@@ -69,6 +69,7 @@ extension HistoryReport.FlowFlips: JSONRecord {
 
     public mutating func members<C: JSONMemberCoder>(_ json: inout C) throws(C.Failure) {
         try json.field("flow", &flow)
+        try json.optional("flow_run", &flowRun)
         try json.field("flips", &flips)
         try json.field("runs", &runs)
         try json.field("passed_runs", &passedRuns)

@@ -70,9 +70,13 @@ public struct HistoryReport: Sendable {
         public var gitCommit: String?
     }
 
-    /// How often a flow's result changed between consecutive runs.
+    /// How often a flow's result changed between consecutive runs: each persona, matrix scenario
+    /// and table row of a flow on its own (repetitions of one count together).
     public struct FlowFlips: Sendable, Hashable {
         public var flow: String
+        /// The flow run's name when it differs from the flow's: a persona, scenario or row
+        /// (`refund [Dana · late parcel] case shipped`).
+        public var flowRun: String? = nil
         /// Changes between passed and failed from one run to the next (errors are skipped: they
         /// are about reaching the agent, not its behaviour).
         public var flips: Int
@@ -83,7 +87,7 @@ public struct HistoryReport: Sendable {
         public var outcomes: String
     }
 
-    /// A flow failing in its latest run.
+    /// A flow failing in its latest run (each persona, matrix scenario and table row on its own).
     public struct FailingFlow: Sendable, Hashable {
         public var flow: String
         /// The first run of the current failing streak.
@@ -162,34 +166,36 @@ public struct HistoryReport: Sendable {
                 cost: costs.isEmpty ? nil : costs.reduce(0, +))
         }
 
-        // Each flow's status per run: failed if any of its runs failed, else error if any erred.
-        var flowOrder: [String] = []
+        // Each flow run's status per run (a persona, scenario or row of a flow on its own; its
+        // repetitions together): failed if any repetition failed, else error if any erred.
+        var flowOf: [String: String] = [:]
         var status: [String: [String: Character]] = [:]
-        var lastFailure: [String: (location: String?, message: String?, name: String)] = [:]
+        var lastFailure: [String: (location: String?, message: String?)] = [:]
         for run in runs {
             for row in byRun[run.id] ?? [] {
-                if status[row.flow] == nil { flowOrder.append(row.flow) }
-                let current = status[row.flow]?[run.id]
+                flowOf[row.name] = row.flow
+                let current = status[row.name]?[run.id]
                 let letter: Character = row.outcome == "failed" ? "F" : row.outcome == "error" ? "E" : "P"
                 if current == nil || letter == "F" || (letter == "E" && current == "P") {
-                    status[row.flow, default: [:]][run.id] = letter
+                    status[row.name, default: [:]][run.id] = letter
                 }
                 if row.outcome == "failed" {
-                    lastFailure[row.flow] = (row.failureLocation, row.failureMessage, row.name)
+                    lastFailure[row.name] = (row.failureLocation, row.failureMessage)
                 }
             }
         }
         var flips: [FlowFlips] = []
         var failing: [FailingFlow] = []
-        for flow in flowOrder.sorted() {
-            let letters = runs.map { status[flow]?[$0.id] ?? "·" }
+        for (name, flow) in flowOf.sorted(by: { $0.key < $1.key }) {
+            let flowRun = name == flow ? nil : name
+            let letters = runs.map { status[name]?[$0.id] ?? "·" }
             let decided = zip(runs, letters).filter { $0.1 == "P" || $0.1 == "F" }
             let changes = zip(decided, decided.dropFirst()).count { $0.0.1 != $0.1.1 }
             if changes > 0 {
                 flips.append(
                     FlowFlips(
-                        flow: flow, flips: changes, runs: decided.count, passedRuns: decided.count { $0.1 == "P" },
-                        outcomes: String(letters)))
+                        flow: flow, flowRun: flowRun, flips: changes, runs: decided.count,
+                        passedRuns: decided.count { $0.1 == "P" }, outcomes: String(letters)))
             }
             guard let last = decided.last, last.1 == "F" else { continue }
             var start = decided.count - 1
@@ -198,12 +204,14 @@ public struct HistoryReport: Sendable {
                 FailingFlow(
                     flow: flow, since: decided[start].0.reference, failingRuns: decided.count - start,
                     lastPassed: start > 0 ? decided[start - 1].0.reference : nil,
-                    location: lastFailure[flow]?.location, message: lastFailure[flow]?.message,
-                    flowRun: lastFailure[flow].flatMap { $0.name == flow ? nil : $0.name }))
+                    location: lastFailure[name]?.location, message: lastFailure[name]?.message, flowRun: flowRun))
         }
-        self.flips = flips.sorted { $0.flips != $1.flips ? $0.flips > $1.flips : $0.flow < $1.flow }
+        self.flips = flips.sorted {
+            $0.flips != $1.flips ? $0.flips > $1.flips : ($0.flowRun ?? $0.flow) < ($1.flowRun ?? $1.flow)
+        }
         self.failing = failing.sorted {
-            $0.failingRuns != $1.failingRuns ? $0.failingRuns > $1.failingRuns : $0.flow < $1.flow
+            $0.failingRuns != $1.failingRuns
+                ? $0.failingRuns > $1.failingRuns : ($0.flowRun ?? $0.flow) < ($1.flowRun ?? $1.flow)
         }
         let timed = runs.filter { $0.latencyMs != nil }
         if let first = timed.first, let latest = timed.last, let a = first.latencyMs, let b = latest.latencyMs {

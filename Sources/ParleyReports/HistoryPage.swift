@@ -172,7 +172,7 @@ public enum HistoryPage {
         out += "<div class=\"table-wrap\"><table class=\"flows\"><thead><tr><th>Flow</th><th class=\"num\">Flips</th>"
         out += "<th class=\"num\">Passed</th><th>Runs</th></tr></thead><tbody>\n"
         for flow in report.flips {
-            out += "<tr><td>\(Markup.escape(flow.flow))</td><td class=\"num\">\(flow.flips)</td>"
+            out += "<tr><td>\(Markup.escape(flow.flowRun ?? flow.flow))</td><td class=\"num\">\(flow.flips)</td>"
             out += "<td class=\"num\">\(flow.passedRuns)/\(flow.runs)</td>"
             out += "<td class=\"outcomes\">\(Markup.escape(flow.outcomes))</td></tr>\n"
         }

@@ -37,7 +37,9 @@ struct HistoryPrinter {
         } else {
             var flipRows = [["flow", "flips", "passed", "runs, oldest first"]]
             for flow in report.flips.prefix(15) {
-                flipRows.append([flow.flow, "\(flow.flips)", "\(flow.passedRuns)/\(flow.runs)", flow.outcomes])
+                flipRows.append([
+                    flow.flowRun ?? flow.flow, "\(flow.flips)", "\(flow.passedRuns)/\(flow.runs)", flow.outcomes,
+                ])
             }
             table(flipRows)
         }

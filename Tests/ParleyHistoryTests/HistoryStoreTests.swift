@@ -107,6 +107,38 @@ import Testing
     }
 
     @Test(arguments: HistoryBackend.available)
+    func eachPersonaFlipsAndFailsOnItsOwn(_ backend: HistoryBackend) async throws {
+        let store = try await HistoryStore.open(try await backend.freshLocation())
+        // Dana: P F P; Ravi: F P F. Per flow, `refund` fails in every run and never flips; per
+        // persona, each flips twice, and Ravi (not Dana) is failing in the latest run.
+        let dana: [Outcome] = [.passed, .failed, .passed]
+        let ravi: [Outcome] = [.failed, .passed, .failed]
+        for day in 0..<3 {
+            var results: [FlowRunResult] = []
+            for (persona, outcome) in [("Dana", dana[day]), ("Ravi", ravi[day])] {
+                var result = RunFixtures.result(
+                    flow: "refund", persona: persona, outcome: outcome, startOffset: Double(day) * 86_400)
+                result.id = "refund--\(persona.lowercased())--1"
+                results.append(result)
+            }
+            let records = results.map { ResultRecord($0, transcript: "transcripts/\($0.id).json") }
+            let started = RunFixtures.start.addingTimeInterval(Double(day) * 86_400)
+            let summary = RunSummary(
+                runId: "run-\(day)", startedAt: started, finishedAt: started.addingTimeInterval(60), records: records)
+            try await store.record(
+                RecordedRun(summary: summary, metadata: nil, records: records, source: "runs/run-\(day)"))
+        }
+        let report = try await store.report(HistoryQuery())
+        await store.close()
+        #expect(report.flips.map(\.flowRun) == ["refund [Dana]", "refund [Ravi]"])
+        #expect(report.flips.map(\.outcomes) == ["PFP", "FPF"])
+        #expect(report.flips.allSatisfy { $0.flow == "refund" && $0.flips == 2 })
+        #expect(report.failing.map(\.flowRun) == ["refund [Ravi]"])
+        #expect(report.failing.first?.since.id == "run-2")
+        #expect(report.failing.first?.lastPassed?.id == "run-1")
+    }
+
+    @Test(arguments: HistoryBackend.available)
     func aMatrixRunsScenarioAndATablesRowAreRecordedAndNameTheFailure(_ backend: HistoryBackend) async throws {
         let store = try await HistoryStore.open(try await backend.freshLocation())
         var passing = RunFixtures.result(flow: "matrix", persona: "Dana")
