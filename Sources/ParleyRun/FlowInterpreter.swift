@@ -379,18 +379,9 @@ struct FlowExecution {
                     expected: "a reply within \(DurationText.format(within))",
                     actual: reply.text))
         }
-        let candidates = expectation.message.texts(of: reply.messages)
+        let candidates = try messages(expectation.message, of: reply, step, expected: expectation.matcher.summary)
         let shown = candidates.count == 1 ? candidates[0] : reply.text
         let which = expectation.message == .all ? "" : " (`message: \(expectation.message)`)"
-        guard !candidates.isEmpty else {
-            throw .failed(
-                FailureInfo(
-                    message:
-                        "the reply has \(reply.messages.count) message\(reply.messages.count == 1 ? "" : "s"), "
-                        + "so `message: \(expectation.message)` has nothing to match",
-                    location: step.location, stepKind: step.kind.rawValue, expected: expectation.matcher.summary,
-                    actual: reply.text))
-        }
         var matched: String?
         for candidate in candidates where try matches(expectation.matcher, candidate, step) {
             matched = candidate
@@ -429,21 +420,26 @@ struct FlowExecution {
         return captured.isEmpty ? nil : "captured " + captured.joined(separator: ", ")
     }
 
+    /// The messages of `reply` that `selector` chooses; none is a failure of the step.
+    private func messages(_ selector: MessageSelector, of reply: AgentReply, _ step: Step, expected: String)
+        throws(StepStop) -> [String]
+    {
+        let candidates = selector.texts(of: reply.messages)
+        guard candidates.isEmpty else { return candidates }
+        throw .failed(
+            FailureInfo(
+                message:
+                    "the reply has \(reply.messages.count) message\(reply.messages.count == 1 ? "" : "s"), "
+                    + "so `message: \(selector)` has nothing to match",
+                location: step.location, stepKind: step.kind.rawValue, expected: expected, actual: reply.text))
+    }
+
     /// Checks a reply against an `expect_not` step: no selected message may match.
     @inline(never)
     private func check(not expectation: NegatedExpectation, _ reply: AgentReply, _ step: Step) throws(StepStop) {
         let matcher = expectation.matcher
-        let candidates = expectation.message.texts(of: reply.messages)
+        let candidates = try messages(expectation.message, of: reply, step, expected: "not \(matcher.summary)")
         let which = expectation.message == .all ? "" : " (`message: \(expectation.message)`)"
-        guard !candidates.isEmpty else {
-            throw .failed(
-                FailureInfo(
-                    message:
-                        "the reply has \(reply.messages.count) message\(reply.messages.count == 1 ? "" : "s"), "
-                        + "so `message: \(expectation.message)` has nothing to check",
-                    location: step.location, stepKind: step.kind.rawValue, expected: "not \(matcher.summary)",
-                    actual: reply.text))
-        }
         for candidate in candidates where try matches(matcher, candidate, step) {
             throw .failed(
                 FailureInfo(

@@ -3,22 +3,28 @@ import Synchronization
 import Testing
 @testable import ParleyRun
 
+/// Runs an operation that would sleep far past `limit` under a deadline of `limit`; records an issue
+/// unless the deadline ended it as a time-out.
+private func expectTimeOut(after limit: Duration) async {
+    do throws(Deadline.Failure) {
+        _ = try await Deadline.run(limit: limit) { () throws(ProviderError) -> Int in
+            do { try await Task.sleep(for: .seconds(30)) } catch { throw ProviderError(.cancelled, "cancelled") }
+            return 1
+        }
+        Issue.record("the deadline passed without a timeout")
+    } catch {
+        guard case .timedOut = error else {
+            Issue.record("expected a timeout, got \(error)")
+            return
+        }
+    }
+}
+
 @Suite("Deadlines around provider calls", .timeLimit(.minutes(1)))
 struct DeadlineTests {
     @Test("A deadline that passes cancels the operation and reports the timeout")
     func deadlineCancelsTheOperation() async {
-        do {
-            _ = try await Deadline.run(limit: .milliseconds(30)) { () throws(ProviderError) -> Int in
-                do { try await Task.sleep(for: .seconds(30)) } catch { throw ProviderError(.cancelled, "cancelled") }
-                return 1
-            }
-            Issue.record("the deadline passed without a timeout")
-        } catch {
-            guard case .timedOut = error else {
-                Issue.record("expected a timeout, got \(error)")
-                return
-            }
-        }
+        await expectTimeOut(after: .milliseconds(30))
         let value = try? await Deadline.run(limit: .seconds(30)) { () throws(ProviderError) -> Int in 7 }
         #expect(value == 7)
     }
@@ -86,20 +92,7 @@ struct LoopDeadlineTests {
             #expect(timers.scheduled.withLock { $0 } == 1)
             #expect(timers.cancelled.withLock { $0 } == 1)
             let started = ContinuousClock.now
-            do throws(Deadline.Failure) {
-                _ = try await Deadline.run(limit: .milliseconds(50)) { () throws(ProviderError) -> Int in
-                    do { try await Task.sleep(for: .seconds(30)) } catch {
-                        throw ProviderError(.cancelled, "cancelled")
-                    }
-                    return 1
-                }
-                Issue.record("the deadline passed without a timeout")
-            } catch {
-                guard case .timedOut = error else {
-                    Issue.record("expected a timeout, got \(error)")
-                    return
-                }
-            }
+            await expectTimeOut(after: .milliseconds(50))
             #expect(ContinuousClock.now - started >= .milliseconds(50))
             #expect(ContinuousClock.now - started < .seconds(10))
         }
