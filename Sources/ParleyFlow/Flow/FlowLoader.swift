@@ -269,6 +269,8 @@ final class FlowLoadSession {
             }
             if n == 0 { break }
             count += n
+            // A regular file that gave less than was asked for is at its end: no second read to see it.
+            if (info.st_mode & S_IFMT) == S_IFREG, count < bytes.count { break }
         }
         if count > limits.maxBytes {
             sink.error("\(path) is \(count) bytes; the limit is \(limits.maxBytes) bytes", at: at)

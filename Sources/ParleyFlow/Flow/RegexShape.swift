@@ -9,6 +9,21 @@ public enum RegexShape {
     /// (`(?>…)`) and possessive quantifiers (`++`, `*+`), which do not backtrack, are left out.
     /// Returns the first offending group as written (`(a+)+`), or `nil`.
     public static func nestedRepeat(in pattern: String) -> String? {
+        // Only a group followed by `+`, `*` or `{` can repeat; most patterns have none, and the walk
+        // below goes character by character.
+        var previous: UInt8 = 0
+        var repeatedGroup = false
+        for byte in pattern.utf8 {
+            if previous == UInt8(ascii: ")"),
+                byte == UInt8(ascii: "+") || byte == UInt8(ascii: "*")
+                    || byte == UInt8(ascii: "{")
+            {
+                repeatedGroup = true
+                break
+            }
+            previous = byte
+        }
+        guard repeatedGroup else { return nil }
         let chars = Array(pattern)
         // Per open group: where it starts, whether it is atomic, whether it holds an unbounded repeat.
         var groups: [(start: Int, atomic: Bool, repeats: Bool)] = []
