@@ -1,4 +1,5 @@
 import Foundation
+import ParleyFlow
 import ParleyTestSupport
 import Testing
 @testable import ParleyHistory
@@ -23,6 +24,27 @@ import Testing
         #expect(guardStatement.arguments.contains(.text("2/4")))
         #expect(rest.count == 1)  // two flow runs in one statement, no token usage
         #expect(guardStatement.numbered.contains("$20") && !guardStatement.numbered.contains("?"))
+    }
+
+    @Test func judgeVerdictsAreReadFromTranscriptsThatHaveThem() throws {
+        var judged = RunFixtures.result(outcome: .passed, reply: "No judgments here, only a word.")
+        judged.judgments = [
+            Judgment(
+                step: nil, location: ParleyFlow.SourceLocation(file: "f.yaml", line: 9, column: 3),
+                judge: "parley-judge",
+                model: "parley-judge", turnsSeen: 4,
+                criteria: [CriterionVerdict(criterion: "polite", verdict: .pass, reasoning: "thanked", passed: true)],
+                replies: [], minScore: nil, cached: false)
+        ]
+        // "judgments" appears in the reply's text, but not as a member of the transcript.
+        let plain = RunFixtures.result(repetition: 2, outcome: .passed, reply: "Your \"judgments\" are in.")
+        let path = try RunFixtures.runDirectory([judged, plain])
+        let run = try RecordedRun.read(directory: path)
+        let directory = RunDirectory(path: path)
+        let verdicts = run.records.map { RecordedRun.judgeVerdicts(of: $0, in: directory) }
+        #expect(verdicts.count == 2)
+        #expect(verdicts[0]?.contains("\"polite\"") == true, "\(verdicts)")
+        #expect(verdicts[1] == nil)
     }
 
     @Test func ciVariablesNameTheCommitAndJob() {
