@@ -3,6 +3,7 @@ import ParleyFlow
 import ParleyJSON
 import ParleyHTTP
 import ParleyRun
+import Synchronization
 
 public struct OpenAIProviderSpec: ProviderSpec {
     public let targetName: String
@@ -58,19 +59,22 @@ public final class OpenAIProvider: ConversationProvider {
     }
 }
 
-/// One chat: the message history, grown by each turn.
-actor OpenAIConversation: AgentConversation {
+/// One chat: the message history, grown by each turn. A class with the history under a lock rather
+/// than an actor, so that its calls run where the flow run does (docs/architecture.md).
+final class OpenAIConversation: AgentConversation {
     private let client: OpenAIChatClient
     private let turnTimeout: Duration
-    private var history: [ChatMessage] = []
+    private let history: Mutex<[ChatMessage]>
     /// Chat completions have no conversation; this id tells Parley's transcripts apart.
-    private let conversationID = "chat-" + String(UInt64.random(in: 0...UInt64.max), radix: 16)
+    private let chatID = "chat-" + String(UInt64.random(in: 0...UInt64.max), radix: 16)
 
     init(client: OpenAIChatClient, turnTimeout: Duration) {
         self.client = client
         self.turnTimeout = turnTimeout
-        if let prompt = client.settings.systemPrompt { history.append(ChatMessage(role: "system", content: prompt)) }
+        history = Mutex(client.settings.systemPrompt.map { [ChatMessage(role: "system", content: $0)] } ?? [])
     }
+
+    private var ids: [String: String] { ["conversation_id": chatID] }
 
     func start(_ opening: ConversationOpening) async throws(ProviderError) -> AgentReply {
         switch opening {
@@ -79,10 +83,9 @@ actor OpenAIConversation: AgentConversation {
                 throw ProviderError(
                     .unsupported, "\(client.http.service) has no `greeting`, so the agent cannot speak first")
             }
-            history.append(ChatMessage(role: "assistant", content: greeting))
+            history.withLock { $0.append(ChatMessage(role: "assistant", content: greeting)) }
             return AgentReply(
-                messages: [greeting], sentAt: Date(), timeToFirstChunk: .zero, latency: .zero,
-                ids: ["conversation_id": conversationID])
+                messages: [greeting], sentAt: Date(), timeToFirstChunk: .zero, latency: .zero, ids: ids)
         case .userMessage(let text):
             return try await send(text)
         case .externalEvent:
@@ -92,19 +95,22 @@ actor OpenAIConversation: AgentConversation {
     }
 
     func send(_ text: String) async throws(ProviderError) -> AgentReply {
-        history.append(ChatMessage(role: "user", content: text))
+        let asked = history.withLock { history in
+            history.append(ChatMessage(role: "user", content: text))
+            return history
+        }
         let completion: ChatCompletion
         do {
             completion = try await client.complete(
-                history, stream: client.settings.stream, timeout: turnTimeout + .seconds(5))
+                asked, stream: client.settings.stream, timeout: turnTimeout + .seconds(5))
         } catch {
             // The agent never answered this message, so it is not part of the conversation.
-            history.removeLast()
+            history.withLock { _ = $0.popLast() }
             throw error
         }
         let answer = completion.texts.first ?? ""
-        history.append(ChatMessage(role: "assistant", content: answer))
-        var ids = ["conversation_id": conversationID]
+        history.withLock { $0.append(ChatMessage(role: "assistant", content: answer)) }
+        var ids = self.ids
         if let id = completion.id { ids["completion_id"] = id }
         var reply = AgentReply(
             messages: [answer], sentAt: completion.sentAt, timeToFirstChunk: completion.timeToFirstToken,
