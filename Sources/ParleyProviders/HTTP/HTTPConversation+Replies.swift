@@ -148,6 +148,11 @@ extension HTTPConversation {
 
     // MARK: - Polling
 
+    /// How long polling or waiting for a webhook goes on: the turn timeout less a tenth of it, at
+    /// most a second, so that the error saying what the last answer was is ready before the turn's
+    /// own deadline, which would only say that time ran out, even on a busy machine.
+    var waitingBudget: Duration { context.turnTimeout - min(context.turnTimeout / 10, .seconds(1)) }
+
     /// Polls until a message satisfies `until`, backing off while nothing new arrives, within the turn timeout.
     ///
     /// Polling stops a little before the turn timeout — a poll still in flight then is abandoned —
@@ -156,7 +161,7 @@ extension HTTPConversation {
         _ spec: PollReply, operation: String, extra: [String: String], sentAt: Date,
         started: ContinuousClock.Instant
     ) async throws(ProviderError) -> AgentReply {
-        let budget = context.turnTimeout - min(context.turnTimeout / 10, .milliseconds(500))
+        let budget = waitingBudget
         let deadline = started + budget
         var collector = PollReplyCollector(spec: spec.reading)
         var delay = spec.every
@@ -252,7 +257,7 @@ extension HTTPConversation {
         guard let mailbox else {
             throw ProviderError(.configuration, "\(name): `\(operation).reply.webhook` has no receiver")
         }
-        let budget = context.turnTimeout - min(context.turnTimeout / 10, .milliseconds(500))
+        let budget = waitingBudget
         let deadline = started + budget
         var collector = PollReplyCollector(spec: spec.reading)
         var deliveries = 0
