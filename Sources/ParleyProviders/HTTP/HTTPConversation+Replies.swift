@@ -131,7 +131,7 @@ extension HTTPConversation {
                     "`\(operation.name).extract.\(extraction.name)`", extraction, shown: shown, status: response.status,
                     request: request)
             }
-            variables[extraction.name] = value
+            setVariable(extraction.name, to: value)
             provider.noteExtracted(extraction.name, value)
         }
         guard collector.sawText else {
@@ -207,7 +207,7 @@ extension HTTPConversation {
                 response.body, status: response.status, request: request, for: "\(operation).reply.poll.messages")
             for extraction in spec.extract {
                 if let value = extraction.value(in: json, headers: response.headers) {
-                    variables[extraction.name] = value
+                    setVariable(extraction.name, to: value)
                     provider.noteExtracted(extraction.name, value)
                 }
             }
@@ -268,7 +268,7 @@ extension HTTPConversation {
                 lastBody = body
                 var messages: [JSONValue] = []
                 for message in collector.messages(in: body) {
-                    if let id = spec.id?.value(in: message), !deliveredIDs.insert(id).inserted { continue }
+                    if let id = spec.id?.value(in: message), !firstDelivery(of: id) { continue }
                     messages.append(message)
                 }
                 let scope = try await currentScope(extra: extra)

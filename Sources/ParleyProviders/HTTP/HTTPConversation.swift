@@ -4,26 +4,34 @@ import ParleyHTTP
 import ParleyJSON
 import ParleyRun
 import ParleyWebhooks
+import Synchronization
 
 /// One conversation with a `provider: http` target: the configured start, sends and end, with the
 /// variables extracted along the way (`${conversation_id}`, a poll cursor…), the cookies its
 /// requests were given, and — when replies arrive by webhook — its own callback URL.
-actor HTTPConversation: AgentConversation {
+///
+/// A class with its mutable fields under a lock rather than an actor, so that its calls, and every
+/// line or poll they await, run where the flow run does (docs/architecture.md).
+final class HTTPConversation: AgentConversation {
     let provider: HTTPProvider
     let context: ConversationContext
-    /// The target's constants and everything extracted so far.
-    var variables: [String: String]
-    /// Cookies set by this conversation's requests (`nil` with `cookies: false`).
-    var cookies: CookieJar?
     /// Where the agent delivers replies, when they arrive by webhook.
     let mailbox: WebhookMailbox?
-    /// Ids of webhook-delivered messages already read.
-    var deliveredIDs: Set<String> = []
-    private var opened = false
-    /// `start`, which runs to its end even if the turn times out, so that a conversation created
-    /// late is still ended.
-    private var creation: ShieldedRequest<AgentReply?>?
     let clock = ContinuousClock()
+    private let state: Mutex<State>
+
+    private struct State {
+        /// The target's constants and everything extracted so far.
+        var variables: [String: String]
+        /// Cookies set by this conversation's requests (`nil` with `cookies: false`).
+        var cookies: CookieJar?
+        /// Ids of webhook-delivered messages already read.
+        var deliveredIDs: Set<String> = []
+        var opened = false
+        /// `start`, which runs to its end even if the turn times out, so that a conversation created
+        /// late is still ended.
+        var creation: ShieldedRequest<AgentReply?>?
+    }
 
     init(provider: HTTPProvider, context: ConversationContext) {
         self.provider = provider
@@ -40,18 +48,31 @@ actor HTTPConversation: AgentConversation {
         } else {
             mailbox = nil
         }
-        self.variables = variables
-        cookies = provider.settings.cookies ? CookieJar() : nil
+        state = Mutex(State(variables: variables, cookies: provider.settings.cookies ? CookieJar() : nil))
     }
 
-    nonisolated var settings: HTTPTargetSettings { provider.settings }
-    nonisolated var http: ProviderHTTP { provider.http }
-    nonisolated var name: String { "target `\(provider.settings.name)`" }
+    var settings: HTTPTargetSettings { provider.settings }
+    var http: ProviderHTTP { provider.http }
+    var name: String { "target `\(provider.settings.name)`" }
     /// Requests of a turn get the turn timeout plus a margin; the interpreter's own deadline comes first.
-    nonisolated var turnRequestTimeout: Duration { context.turnTimeout + .seconds(5) }
+    var turnRequestTimeout: Duration { context.turnTimeout + .seconds(5) }
+
+    /// The target's constants and everything extracted so far.
+    var variables: [String: String] { state.withLock { $0.variables } }
+
+    func setVariable(_ name: String, to value: String) {
+        state.withLock { $0.variables[name] = value }
+    }
+
+    /// Whether a webhook-delivered message with this id is new (it is remembered as read).
+    func firstDelivery(of id: String) -> Bool {
+        state.withLock { $0.deliveredIDs.insert(id).inserted }
+    }
 
     func start(_ opening: ConversationOpening) async throws(ProviderError) -> AgentReply {
-        guard !opened else { throw ProviderError(.protocolViolation, "\(name): the conversation was already started") }
+        guard !state.withLock({ $0.opened }) else {
+            throw ProviderError(.protocolViolation, "\(name): the conversation was already started")
+        }
         // Refuse what the target cannot do before anything is sent.
         switch opening {
         case .agentFirst where settings.start?.reply == nil:
@@ -61,7 +82,7 @@ actor HTTPConversation: AgentConversation {
         default:
             break
         }
-        opened = true
+        state.withLock { $0.opened = true }
         var greeting: AgentReply?
         if let start = settings.start {
             let (sentAt, started) = (Date(), clock.now)
@@ -71,7 +92,7 @@ actor HTTPConversation: AgentConversation {
                 try await self.perform(
                     start, extra: [:], sentAt: sentAt, started: started, doing: "starting a conversation")
             }
-            self.creation = creation
+            state.withLock { $0.creation = creation }
             greeting = try await creation.value()
         }
         if case .userMessage(let text) = opening {
@@ -91,7 +112,7 @@ actor HTTPConversation: AgentConversation {
 
     func send(_ text: String) async throws(ProviderError) -> AgentReply {
         // Without `start:` the first message opens the conversation.
-        opened = true
+        state.withLock { $0.opened = true }
         guard
             var reply = try await perform(
                 settings.send, extra: ["message": text], sentAt: Date(), started: clock.now,
@@ -104,13 +125,13 @@ actor HTTPConversation: AgentConversation {
     }
 
     func end() async throws(ProviderError) {
-        guard opened, let end = settings.end else {
+        guard state.withLock({ $0.opened }), let end = settings.end else {
             closeMailbox()
             return
         }
         defer { closeMailbox() }
         // A conversation still being started (its turn timed out) is ended once it exists.
-        await creation?.settled()
+        await state.withLock { $0.creation }?.settled()
         _ = try await perform(end, extra: [:], sentAt: Date(), started: clock.now, doing: "ending the conversation")
     }
 
@@ -127,6 +148,7 @@ actor HTTPConversation: AgentConversation {
     var conversationID: String? { variables["conversation_id"] }
 
     private func ids() -> [String: String] {
+        let variables = self.variables
         var ids: [String: String] = [:]
         if let id = variables["conversation_id"] { ids["conversation_id"] = id }
         if let id = variables["message_id"] { ids["message_id"] = id }
@@ -146,7 +168,7 @@ actor HTTPConversation: AgentConversation {
     /// Credentials, tokens, cookie values and the webhook secret to keep out of messages: the run's
     /// secrets as known now.
     func excerpt() -> ResponseExcerpt {
-        for jar in [cookies, provider.cookies?.snapshot] {
+        for jar in [state.withLock({ $0.cookies }), provider.cookies?.snapshot] {
             provider.secrets.add((jar?.cookies ?? []).map(\.value))
         }
         return ResponseExcerpt(redactor: provider.secrets.redactor)
@@ -157,6 +179,7 @@ actor HTTPConversation: AgentConversation {
         throws(ProviderError) -> RenderedRequest
     {
         var rendered = try provider.render(template, what: what, scope: scope(login: login, extra: extra))
+        let cookies = state.withLock { $0.cookies }
         if cookies != nil || provider.cookies != nil {
             rendered.attachCookies(login: provider.cookies?.snapshot, conversation: cookies)
         }
@@ -165,9 +188,12 @@ actor HTTPConversation: AgentConversation {
 
     /// Keeps the cookies an answer set for this conversation.
     private func keepCookies(_ headers: HTTPHeaders, from url: String) {
-        cookies?.store(headers, from: url, now: Date().timeIntervalSince1970)
+        let values = state.withLock { state -> [String] in
+            state.cookies?.store(headers, from: url, now: Date().timeIntervalSince1970)
+            return (state.cookies?.cookies ?? []).map(\.value)
+        }
         // A cookie is a credential from the moment it is set, before a request carries it.
-        provider.secrets.add((cookies?.cookies ?? []).map(\.value))
+        provider.secrets.add(values)
     }
 
     /// Sends a request and reads the whole answer; logs in first, and again once if the answer is one of `relogin_on`.
@@ -258,7 +284,7 @@ actor HTTPConversation: AgentConversation {
                     "`\(operation).extract.\(extraction.name)`", extraction, shown: excerpt().text(body),
                     status: status, request: request)
             }
-            variables[extraction.name] = value
+            setVariable(extraction.name, to: value)
             provider.noteExtracted(extraction.name, value)
         }
     }
