@@ -15,9 +15,11 @@ enum Deadline {
     /// How long a cancelled operation gets to wind down before the caller stops waiting for it.
     static let grace: Duration = .milliseconds(250)
 
-    /// Runs `operation`, or throws `.timedOut` after `limit` (the operation is cancelled).
+    /// Runs `operation`, or throws `.timedOut` after `limit` (the operation is cancelled and given
+    /// `grace` to wind down).
     static func run<T: Sendable>(
-        limit: Duration, _ operation: @escaping @Sendable () async throws(ProviderError) -> T
+        limit: Duration, grace: Duration = Deadline.grace,
+        _ operation: @escaping @Sendable () async throws(ProviderError) -> T
     ) async throws(Failure) -> T {
         // The operation hands its result to the wait itself: no third task to watch it.
         let slot = Waiting.Slot<Result<T, ProviderError>>()
@@ -34,7 +36,7 @@ enum Deadline {
         switch await slot.wait(within: limit, onCancel: { task.cancel() }) {
         case .success(let value)?: return value
         case .failure(let error)?: throw .provider(error)
-        case nil: throw await overrun(task)
+        case nil: throw await overrun(task, grace: grace)
         }
     }
 
@@ -42,7 +44,9 @@ enum Deadline {
     /// and given ``grace`` to wind down. Kept apart from ``run(limit:_:)``, whose frame every call
     /// holds while it waits.
     @inline(never)
-    private static func overrun<T: Sendable>(_ task: Task<Result<T, ProviderError>, Never>) async -> Failure {
+    private static func overrun<T: Sendable>(_ task: Task<Result<T, ProviderError>, Never>, grace: Duration) async
+        -> Failure
+    {
         task.cancel()
         let wound = await Waiting.value(of: task, within: grace)
         if Task.isCancelled { return .cancelled(late: wound == nil ? Task { _ = await task.value } : nil) }

@@ -93,10 +93,11 @@ import ParleyTestSupport
     }
 
     @Test func theFlowTimeoutBoundsTheWholeRun() async throws {
-        let f = try flow("timeout: 300ms\nturn_timeout: 10s\nsteps:\n  - send: hello\n  - wait: 5s\n  - send: again\n")
+        // Two seconds: time enough for the first send on a loaded machine, not for the minute's wait.
+        let f = try flow("timeout: 2s\nturn_timeout: 10s\nsteps:\n  - send: hello\n  - wait: 60s\n  - send: again\n")
         let result = await run(f, provider: echo)
         #expect(result.outcome == .error)
-        #expect(result.failure?.message == "the flow's timeout of 300ms ran out")
+        #expect(result.failure?.message == "the flow's timeout of 2s ran out")
         #expect(result.steps[1].status == .error)
     }
 
