@@ -96,14 +96,20 @@ public struct RecordedRun: Sendable {
     /// twice), then its flow runs and their token usage, many rows per statement.
     func statements(recordedAt: Date) -> (guard: SQLStatement, rest: [SQLStatement]) {
         let targets = Array(Set(records.map(\.target))).sorted()
-        let flowRows = records.map { flowRow($0, verdicts: judgeVerdicts[$0.id]) }
-        let usageRows = records.flatMap(usageRows)
         return (
             guardStatement(recordedAt: recordedAt, targets: targets),
-            Self.batches(table: Self.flowTable, columns: Self.flowColumns, rows: flowRows, conflict: Self.flowConflict)
-                + Self.batches(
-                    table: Self.usageTable, columns: Self.usageColumns, rows: usageRows, conflict: Self.usageConflict)
+            rowStatements(records) { judgeVerdicts[$0.id] }
         )
+    }
+
+    /// The statements inserting `records` and their token usage, many rows per statement.
+    private func rowStatements(_ records: [ResultRecord], verdicts: (ResultRecord) -> String?) -> [SQLStatement] {
+        let flowRows = records.map { flowRow($0, verdicts: verdicts($0)) }
+        return Self.batches(
+            table: Self.flowTable, columns: Self.flowColumns, rows: flowRows, conflict: Self.flowConflict)
+            + Self.batches(
+                table: Self.usageTable, columns: Self.usageColumns, rows: records.flatMap(usageRows),
+                conflict: Self.usageConflict)
     }
 
     /// The statements that record this run, made as they are executed: a scanned run's flow runs
@@ -136,12 +142,7 @@ public struct RecordedRun: Sendable {
                     throw HistoryError("cannot read \(error)")
                 }
                 if batch.count < Self.rowsPerStatement { finished = true }
-                let flowRows = batch.map { flowRow($0, verdicts: Self.judgeVerdicts(of: $0, in: directory)) }
-                queued += Self.batches(
-                    table: Self.flowTable, columns: Self.flowColumns, rows: flowRows, conflict: Self.flowConflict)
-                queued += Self.batches(
-                    table: Self.usageTable, columns: Self.usageColumns, rows: batch.flatMap(usageRows),
-                    conflict: Self.usageConflict)
+                queued += rowStatements(batch) { Self.judgeVerdicts(of: $0, in: directory) }
             }
             return queued.isEmpty ? nil : queued.removeFirst()
         }

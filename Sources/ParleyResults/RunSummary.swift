@@ -143,10 +143,4 @@ extension RunSummary {
         self = RunTally(records).summary(
             runId: runId, startedAt: startedAt, finishedAt: finishedAt, planned: planned, options: options)
     }
-
-    /// The judge calls and tokens of `records` added up; `nil` when none was judged.
-    public static func judgeUsage(_ records: [ResultRecord]) -> JudgeUsage? {
-        let used = records.compactMap(\.judgeUsage)
-        return used.isEmpty ? nil : used.reduce(JudgeUsage(), +)
-    }
 }

@@ -404,13 +404,16 @@ struct RunCommand: AsyncParsableCommand {
             failed(error)
         }
         let run = RunDirectory(path: directory)
+        // JUnit and the HTML report list every flow run: read back from the run directory (already
+        // redacted) once, rather than kept in memory while the run went on.
+        let written: Result<[ResultRecord], RunDirectoryError>? =
+            junit == nil && html == nil ? nil : Result { () throws(RunDirectoryError) in try run.records() }
         var junitWritten: String?
-        if let junit {
+        if let junit, let written {
             do {
-                // Like the HTML report, JUnit lists every flow run: read back from the run directory.
-                let written = try run.records()
+                let records = try written.get()
                 try RunWriter.writeAtomically(
-                    path: junit, bytes: secrets.redact(Array(JUnitReport.xml(records: written, summary: summary).utf8)))
+                    path: junit, bytes: secrets.redact(Array(JUnitReport.xml(records: records, summary: summary).utf8)))
                 junitWritten = junit
             } catch {
                 failed(error)
@@ -436,10 +439,9 @@ struct RunCommand: AsyncParsableCommand {
         }
         var report: String?
         if let html {
-            // Records and transcripts are read back from the run directory (already redacted, and
-            // transcripts one at a time) rather than taken from memory.
-            let written = (try? run.records()) ?? []
-            let page = HTMLReport.render(summary: summary, records: written, coverage: coverage) {
+            // Transcripts too are read back, one at a time.
+            let records = (try? written?.get()) ?? []
+            let page = HTMLReport.render(summary: summary, records: records, coverage: coverage) {
                 try run.transcript(for: $0)
             }
             do {
