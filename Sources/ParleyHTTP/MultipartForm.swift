@@ -4,6 +4,14 @@ public struct MultipartForm: Sendable {
     private enum Part: Sendable {
         case field(name: String, value: String)
         case file(name: String, filename: String, contentType: String, data: [UInt8])
+
+        /// The bytes of its name, value or data: most of what the part encodes to.
+        var size: Int {
+            switch self {
+            case .field(let name, let value): name.utf8.count + value.utf8.count
+            case .file(let name, let filename, _, let data): name.utf8.count + filename.utf8.count + data.count
+            }
+        }
     }
 
     /// The boundary line that separates parts; it must not occur in any part's content.
@@ -36,49 +44,54 @@ public struct MultipartForm: Sendable {
     /// The encoded body.
     public func encoded() -> [UInt8] {
         var out: [UInt8] = []
-        let dashBoundary = Array("--\(boundary)".utf8)
+        out.reserveCapacity(parts.reduce(96 + boundary.utf8.count) { $0 + 128 + boundary.utf8.count + $1.size })
         let crlf: [UInt8] = [0x0D, 0x0A]
         for part in parts {
-            out += dashBoundary
+            out += "--".utf8
+            out += boundary.utf8
             out += crlf
             switch part {
             case .field(let name, let value):
-                out += Array("Content-Disposition: form-data; name=\"\(Self.quoted(name))\"".utf8)
+                out += #"Content-Disposition: form-data; name=""#.utf8
+                Self.appendQuoted(name, to: &out)
+                out += "\"".utf8
                 out += crlf
                 out += crlf
-                out += Array(value.utf8)
+                out += value.utf8
             case .file(let name, let filename, let contentType, let data):
-                out += Array(
-                    ("Content-Disposition: form-data; name=\"\(Self.quoted(name))\"; "
-                        + "filename=\"\(Self.quoted(filename))\"").utf8)
+                out += #"Content-Disposition: form-data; name=""#.utf8
+                Self.appendQuoted(name, to: &out)
+                out += #""; filename=""#.utf8
+                Self.appendQuoted(filename, to: &out)
+                out += "\"".utf8
                 out += crlf
-                out += Array("Content-Type: \(Self.headerSafe(contentType))".utf8)
+                out += "Content-Type: ".utf8
+                out += Self.headerSafe(contentType).utf8
                 out += crlf
                 out += crlf
                 out += data
             }
             out += crlf
         }
-        out += dashBoundary
-        out += Array("--".utf8)
+        out += "--".utf8
+        out += boundary.utf8
+        out += "--".utf8
         out += crlf
         return out
     }
 
-    /// Escapes a name for a quoted-string parameter the way browsers do (HTML form submission):
-    /// `"` becomes `%22` and line breaks become `%0D` / `%0A`, so a name cannot break the header.
-    private static func quoted(_ text: String) -> String {
-        var result = ""
-        result.reserveCapacity(text.utf8.count)
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": result += "%22"
-            case "\r": result += "%0D"
-            case "\n": result += "%0A"
-            default: result.unicodeScalars.append(scalar)
+    /// Appends a name escaped for a quoted-string parameter the way browsers do (HTML form
+    /// submission): `"` becomes `%22` and line breaks become `%0D` / `%0A`, so a name cannot break
+    /// the header.
+    private static func appendQuoted(_ text: String, to out: inout [UInt8]) {
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "\""): out += "%22".utf8
+            case UInt8(ascii: "\r"): out += "%0D".utf8
+            case UInt8(ascii: "\n"): out += "%0A".utf8
+            default: out.append(byte)
             }
         }
-        return result
     }
 
     private static func headerSafe(_ text: String) -> String {

@@ -25,9 +25,18 @@ extension Transfer {
     ) throws(RequestProblem) -> UnsafeMutablePointer<curl_slist>? {
         var list: UnsafeMutablePointer<curl_slist>?
         var exhausted = false
-        func append(_ line: String) {
+        // Each line is put together on the stack: libcurl copies it.
+        func append(_ name: String, _ separator: StaticString = "", _ value: String = "") {
             guard !exhausted else { return }
-            if let extended = curl_slist_append(list, line) {
+            let count = name.utf8.count + separator.utf8CodeUnitCount + value.utf8.count
+            let extended = withUnsafeTemporaryAllocation(of: UInt8.self, capacity: count + 1) { line in
+                var at = line.initialize(fromContentsOf: name.utf8)
+                separator.withUTF8Buffer { at = line[at...].initialize(fromContentsOf: $0) }
+                at = line[at...].initialize(fromContentsOf: value.utf8)
+                line[at] = 0
+                return line.withMemoryRebound(to: CChar.self) { curl_slist_append(list, $0.baseAddress) }
+            }
+            if let extended {
                 list = extended
             } else {
                 exhausted = true
@@ -44,11 +53,12 @@ extension Transfer {
             }
             // libcurl drops "Name:" (that syntax removes one of its own headers); "Name;" sends
             // the field with an empty value.
-            append(value.isEmpty ? "\(name);" : "\(name): \(value)")
+            if value.isEmpty { append(name, ";") } else { append(name, ": ", value) }
         }
         if !headers.contains("Content-Type") {
             if let contentType {
-                append("Content-Type: \(contentType.filter { $0 != "\r" && $0 != "\n" })")
+                let broken = contentType.utf8.contains { $0 == 0x0D || $0 == 0x0A }
+                append("Content-Type", ": ", broken ? contentType.filter { $0 != "\r" && $0 != "\n" } : contentType)
             } else if suppressFormContentType {
                 // A body-less POST would otherwise claim to be a form.
                 append("Content-Type:")

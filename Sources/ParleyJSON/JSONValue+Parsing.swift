@@ -57,6 +57,34 @@ extension JSONValue {
     public init(parsing text: String) throws(JSONParseError) {
         try self.init(parsing: Array(text.utf8))
     }
+
+    /// The members `names` names of the JSON object `bytes` holds (the first of each name), in the
+    /// order of `names`; `nil` when the document is JSON but not an object.
+    ///
+    /// The whole document is checked as strictly as ``init(parsing:maxDepth:)`` checks it, but only
+    /// the named members are built: reading three fields of a stream event costs no tree.
+    public static func members(
+        _ names: JSONMemberNames, of bytes: [UInt8], maxDepth: Int = 512
+    ) throws(JSONParseError) -> [JSONValue?]? {
+        var parser = JSONByteParser(bytes: bytes, maxDepth: maxDepth)
+        return try parser.parseMembers(names)
+    }
+}
+
+/// Member names to pick out of an object (``JSONValue/members(_:of:maxDepth:)``), prepared once.
+public struct JSONMemberNames: Sendable {
+    let names: [[UInt8]]
+
+    public init(_ names: [String]) {
+        self.names = names.map { Array($0.utf8) }
+    }
+
+    public var count: Int { names.count }
+
+    /// Which name `key` is, if any.
+    func slot(of key: ArraySlice<UInt8>) -> Int? {
+        names.firstIndex { $0.elementsEqual(key) }
+    }
 }
 
 /// A small recursive-descent parser over bytes: no Foundation, no intermediate strings for
@@ -81,6 +109,86 @@ struct JSONByteParser {
         return value
     }
 
+    /// See ``JSONValue/members(_:of:maxDepth:)``.
+    mutating func parseMembers(_ names: JSONMemberNames) throws(JSONParseError) -> [JSONValue?]? {
+        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { index = 3 }
+        skipWhitespace()
+        guard index < bytes.count, bytes[index] == UInt8(ascii: "{") else {
+            index = 0
+            _ = try parseDocument()
+            return nil
+        }
+        var found = [JSONValue?](repeating: nil, count: names.count)
+        try object { parser throws(JSONParseError) in
+            if let slot = try parser.memberName(names), found[slot] == nil {
+                found[slot] = try parser.parseValue()
+            } else {
+                try parser.skipValue()
+            }
+        }
+        skipWhitespace()
+        if index < bytes.count { throw fail(.extraData, "unexpected text after the JSON value") }
+        return found
+    }
+
+    /// Reads a member name and its `:`; returns which of `names` it is.
+    private mutating func memberName(_ names: JSONMemberNames) throws(JSONParseError) -> Int? {
+        let start = index + 1
+        var end = start
+        // Plain ASCII names (nearly all) are compared where they lie; others are decoded first.
+        while end < bytes.count, bytes[end] != UInt8(ascii: "\""), bytes[end] != UInt8(ascii: "\\"),
+            bytes[end] >= 0x20, bytes[end] < 0x80
+        {
+            end += 1
+        }
+        let slot: Int?
+        if end < bytes.count, bytes[end] == UInt8(ascii: "\"") {
+            slot = names.slot(of: bytes[start..<end])
+            index = end + 1
+        } else {
+            let key = try parseString()
+            slot = names.slot(of: Array(key.utf8)[...])
+        }
+        try colon()
+        return slot
+    }
+
+    /// Checks one value as ``parseValue()`` would, without building it.
+    private mutating func skipValue() throws(JSONParseError) {
+        guard index < bytes.count else { throw fail(.unexpectedEnd, "unexpected end of JSON") }
+        switch bytes[index] {
+        case UInt8(ascii: "{"):
+            try object { parser throws(JSONParseError) in
+                try parser.skipString()
+                try parser.colon()
+                try parser.skipValue()
+            }
+        case UInt8(ascii: "["):
+            try array { parser throws(JSONParseError) in try parser.skipValue() }
+        case UInt8(ascii: "\""): try skipString()
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): _ = try scanNumber()
+        default: _ = try parseValue()
+        }
+    }
+
+    /// Checks a string as ``parseString()`` would; only one with escapes is decoded.
+    private mutating func skipString() throws(JSONParseError) {
+        let opening = index
+        index += 1
+        while index < bytes.count {
+            let b = bytes[index]
+            if b == UInt8(ascii: "\"") {
+                index += 1
+                return
+            }
+            if b == UInt8(ascii: "\\") { break }
+            if b < 0x20 { throw fail(.controlCharacter, "control character 0x\(hex(b)) in a string; escape it") }
+            index += b < 0x80 ? 1 : try utf8SequenceLength()
+        }
+        index = opening
+        _ = try parseString()
+    }
+
     private func fail(_ kind: JSONParseError.Kind, _ message: String, at offset: Int? = nil) -> JSONParseError {
         JSONParseError(kind: kind, offset: offset ?? index, in: bytes, message: message)
     }
@@ -94,7 +202,7 @@ struct JSONByteParser {
         }
     }
 
-    private mutating func parseValue() throws(JSONParseError) -> JSONValue {
+    mutating func parseValue() throws(JSONParseError) -> JSONValue {
         guard index < bytes.count else { throw fail(.unexpectedEnd, "unexpected end of JSON") }
         switch bytes[index] {
         case UInt8(ascii: "{"): return try parseObject()
@@ -133,28 +241,39 @@ struct JSONByteParser {
     }
 
     private mutating func parseObject() throws(JSONParseError) -> JSONValue {
+        var members: [(String, JSONValue)] = []
+        try object { parser throws(JSONParseError) in
+            let key = try parser.parseString()
+            try parser.colon()
+            members.append((key, try parser.parseValue()))
+        }
+        return .object(members)
+    }
+
+    private mutating func parseArray() throws(JSONParseError) -> JSONValue {
+        var items: [JSONValue] = []
+        try array { parser throws(JSONParseError) in items.append(try parser.parseValue()) }
+        return .array(items)
+    }
+
+    /// Walks an object from its `{` to past its `}`; `member` reads one member from its name on.
+    private mutating func object(
+        _ member: (inout JSONByteParser) throws(JSONParseError) -> Void
+    ) throws(JSONParseError) {
         try enter()
         defer { depth -= 1 }
         index += 1
-        var members: [(String, JSONValue)] = []
         skipWhitespace()
         if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
             index += 1
-            return .object(members)
+            return
         }
         while true {
             skipWhitespace()
             guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else {
                 throw fail(.expectedName, "expected a member name")
             }
-            let key = try parseString()
-            skipWhitespace()
-            guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else {
-                throw fail(.expectedColon, "expected `:`")
-            }
-            index += 1
-            skipWhitespace()
-            members.append((key, try parseValue()))
+            try member(&self)
             skipWhitespace()
             guard index < bytes.count else { throw fail(.expectedComma, "unexpected end of JSON in an object") }
             if bytes[index] == UInt8(ascii: ",") {
@@ -163,25 +282,25 @@ struct JSONByteParser {
             }
             if bytes[index] == UInt8(ascii: "}") {
                 index += 1
-                return .object(members)
+                return
             }
             throw fail(.expectedComma, "expected `,` or `}`")
         }
     }
 
-    private mutating func parseArray() throws(JSONParseError) -> JSONValue {
+    /// Walks an array from its `[` to past its `]`; `item` reads one item.
+    private mutating func array(_ item: (inout JSONByteParser) throws(JSONParseError) -> Void) throws(JSONParseError) {
         try enter()
         defer { depth -= 1 }
         index += 1
-        var items: [JSONValue] = []
         skipWhitespace()
         if index < bytes.count, bytes[index] == UInt8(ascii: "]") {
             index += 1
-            return .array(items)
+            return
         }
         while true {
             skipWhitespace()
-            items.append(try parseValue())
+            try item(&self)
             skipWhitespace()
             guard index < bytes.count else { throw fail(.expectedComma, "unexpected end of JSON in an array") }
             if bytes[index] == UInt8(ascii: ",") {
@@ -190,10 +309,20 @@ struct JSONByteParser {
             }
             if bytes[index] == UInt8(ascii: "]") {
                 index += 1
-                return .array(items)
+                return
             }
             throw fail(.expectedComma, "expected `,` or `]`")
         }
+    }
+
+    /// The `:` after a member name, and the space around it.
+    private mutating func colon() throws(JSONParseError) {
+        skipWhitespace()
+        guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else {
+            throw fail(.expectedColon, "expected `:`")
+        }
+        index += 1
+        skipWhitespace()
     }
 
     private mutating func parseString() throws(JSONParseError) -> String {
@@ -319,6 +448,11 @@ struct JSONByteParser {
 
     /// `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`, kept as text.
     private mutating func parseNumber() throws(JSONParseError) -> JSONNumber {
+        JSONNumber(validated: String(decoding: bytes[try scanNumber()], as: UTF8.self))
+    }
+
+    /// Checks a number and moves past it; returns where it lies.
+    private mutating func scanNumber() throws(JSONParseError) -> Range<Int> {
         let start = index
         if bytes[index] == UInt8(ascii: "-") { index += 1 }
         guard index < bytes.count, bytes[index].isDigit else {
@@ -345,7 +479,7 @@ struct JSONByteParser {
             }
             skipDigits()
         }
-        return JSONNumber(validated: String(decoding: bytes[start..<index], as: UTF8.self))
+        return start..<index
     }
 
     private mutating func skipDigits() {

@@ -112,7 +112,10 @@ public struct FlowInterpreter: Sendable {
 }
 
 /// What ended a step early.
-enum StepStop: Error {
+///
+/// Indirect, so that the value is one pointer: with typed throws, every call that can throw it
+/// keeps room for one in the caller's async frame, and a conversation's frames live as long as it does.
+indirect enum StepStop: Error {
     case failed(FailureInfo)
     case error(String, kind: ErrorKind)
 }
@@ -153,6 +156,10 @@ struct FlowExecution {
     mutating func run() async -> FlowRunResult {
         let startedAt = Date()
         var stepResults: [StepResult] = []
+        // Both arrays grow by doubling otherwise: each reallocation is a copy, and the last one
+        // holds up to twice the room needed for as long as the result is alive.
+        stepResults.reserveCapacity(flow.steps.count + (flow.judge == nil ? 0 : 1))
+        turns.reserveCapacity(Self.expectedTurns(flow))
         var outcome = Outcome.passed
         var failure: FailureInfo?
 
@@ -169,6 +176,17 @@ struct FlowExecution {
         let interrupted =
             stopped || Task.isCancelled
             || (interpreter.stop?.isRequested == true && failure?.errorKind == ErrorKind.cancelled)
+        return await finish(
+            outcome: &outcome, failure: &failure, interrupted: interrupted, startedAt: startedAt, steps: &stepResults)
+    }
+
+    /// Ends the conversation, runs the closing judge and assembles the result: apart from ``run()``,
+    /// whose frame every conversation holds while its steps run.
+    @inline(never)
+    private mutating func finish(
+        outcome: inout Outcome, failure: inout FailureInfo?, interrupted: Bool, startedAt: Date,
+        steps stepResults: inout [StepResult]
+    ) async -> FlowRunResult {
         // Ending and releasing must happen even when the run was cancelled (Ctrl-C), so they run
         // in a task that does not inherit the cancellation.
         let cleanup = Task { [self] in
@@ -206,6 +224,19 @@ struct FlowExecution {
         return result(
             outcome: outcome, failure: failure, interrupted: interrupted, startedAt: startedAt,
             conversationID: conversationID, steps: stepResults)
+    }
+
+    /// The turns a flow's steps make: the greeting, and a turn each way for every message or event
+    /// sent (simulations make more, and the array grows for those).
+    static func expectedTurns(_ flow: Flow) -> Int {
+        var count = flow.opening == .agentFirst ? 1 : 0
+        for step in flow.steps {
+            switch step.kind {
+            case .send, .event, .recommend: count += 2
+            default: break
+            }
+        }
+        return count
     }
 
     /// The flow run's result, redacted (synchronous: see ``check(_:_:_:)``).
@@ -246,118 +277,150 @@ struct FlowExecution {
                 result.detail = try await execute(step, index: index)
             }
         } catch {
-            switch error {
-            case .failed(let info):
-                result.status = .failed
-                result.detail = info.message
-                outcome = .failed
-                failure = info
-            case .error(let message, let kind):
-                result.status = .error
-                result.detail = message
-                outcome = .error
-                failure = FailureInfo(
-                    message: message, location: step.location, stepKind: step.kind.rawValue,
-                    actual: latestReply?.text, errorKind: kind)
-            }
+            stopped(by: error, step, &result, outcome: &outcome, failure: &failure)
         }
         result.durationMs = Milliseconds.round((clock.now - began).seconds * 1000)
         return result
     }
 
+    /// Records what stopped a step (synchronous: see ``check(_:_:_:)``).
+    @inline(never)
+    private func stopped(
+        by stop: StepStop, _ step: Step, _ result: inout StepResult, outcome: inout Outcome, failure: inout FailureInfo?
+    ) {
+        switch stop {
+        case .failed(let info):
+            result.status = .failed
+            result.detail = info.message
+            outcome = .failed
+            failure = info
+        case .error(let message, let kind):
+            result.status = .error
+            result.detail = message
+            outcome = .error
+            failure = FailureInfo(
+                message: message, location: step.location, stepKind: step.kind.rawValue,
+                actual: latestReply?.text, errorKind: kind)
+        }
+    }
+
     // MARK: - Steps
 
     /// Performs one step; returns a short detail for the transcript, or throws why it stopped.
+    ///
+    /// Only a dispatcher: an async function's frame holds every local of every branch for as long
+    /// as the step runs, so each step with locals of its own has a function of its own.
     mutating func execute(_ step: Step, index: Int) async throws(StepStop) -> String? {
         switch step.action {
-        case .send(let template):
-            let text = try renderNonBlank(template, step, what: "the message")
-            try await sendUserMessage(text, step: step)
-            return nil
-
-        case .expect(let expectation):
-            let reply = try await currentReply(step)
-            return try check(expectation, reply, step)
-
-        case .expectNot(let expectation):
-            let reply = try await currentReply(step)
-            try check(not: expectation, reply, step)
-            return nil
-
-        case .wait(let duration):
-            var limit = duration
-            if let flowDeadline { limit = min(limit, max(.zero, flowDeadline - clock.now)) }
-            do { try await Task.sleep(for: limit) } catch {
-                throw .error("cancelled", kind: ErrorKind.cancelled)
-            }
-            if limit < duration { throw flowTimeoutError() }
-            return nil
-
-        case .set(let assignments):
-            for assignment in assignments {
-                let value = try render(assignment.value, step)
-                scope.locals[assignment.name] = value
-                noteIfSecret(assignment.name, value)
-            }
-            return nil
-
-        case .end:
-            if state.isEndedByAgent { return "the agent had already ended the conversation" }
-            guard let conversation = state.flowEnds() else { return nil }
-            try await call(step) { () throws(ProviderError) in try await conversation.end() }
-            return nil
-
-        case .recommend(let options):
-            try await simulatedTurn(pick: options.pick, step: step)
-            return nil
-
-        case .simulate(let options):
-            return try await simulate(options, step: step)
-
-        case .event(let template):
-            let text = try renderNonBlank(template, step, what: "the event text")
-            try await sendEvent(text, step: step)
-            return nil
-
-        case .tag(let change):
-            // Every value is filled in and checked before anything is sent, the conversation's
-            // opening included: a tag the provider must refuse is the flow's problem, not the agent's.
-            let set = try renderTags(change, step)
-            try await ensureStarted(step)
-            let conversation = try requireConversation()
-            let remove = change.remove
-            let updates = set
-            try await call(step) { () throws(ProviderError) in
-                try await conversation.updateTags(set: updates, remove: remove)
-            }
-            for (key, value) in set { tags[key] = value }
-            for key in change.remove { tags[key] = nil }
-            return nil
-
-        case .insights(let expectation):
-            try await ensureStarted(step)
-            let conversation = try requireConversation()
-            let insights = try await call(step) { () throws(ProviderError) in try await conversation.insights() }
-            try check(expectation, insights, step)
-            return "state \(insights.stateName ?? "?")"
-
-        case .expectTool(let expectation):
-            return try await checkTool(expectation, step)
-
-        case .expectNoTool(let expectation):
-            return try await checkNoTool(expectation, step)
-
-        case .expectState(let expectation):
-            return try await checkState(expectation, step)
-
-        case .expectTools(let expectation):
-            return try await checkToolSequence(expectation, step)
-
+        case .send(let template): return try await send(template, step)
+        case .expect(let expectation): return try await expect(expectation, step)
+        case .expectNot(let expectation): return try await expectNot(expectation, step)
+        case .wait(let duration): return try await wait(duration)
+        case .set(let assignments): return try set(assignments, step)
+        case .end: return try await end(step)
+        case .recommend(let options): return try await recommend(options, step)
+        case .simulate(let options): return try await simulate(options, step: step)
+        case .event(let template): return try await event(template, step)
+        case .tag(let change): return try await tag(change, step)
+        case .insights(let expectation): return try await insights(expectation, step)
+        case .expectTool(let expectation): return try await checkTool(expectation, step)
+        case .expectNoTool(let expectation): return try await checkNoTool(expectation, step)
+        case .expectState(let expectation): return try await checkState(expectation, step)
+        case .expectTools(let expectation): return try await checkToolSequence(expectation, step)
         case .judge(let spec):
             // A judge before anything else in an agent-first flow grades the agent's greeting.
             try await ensureStarted(step)
             return try await judge(spec, step: step, index: index)
         }
+    }
+
+    @inline(never)
+    private mutating func send(_ template: Template, _ step: Step) async throws(StepStop) -> String? {
+        let text = try renderNonBlank(template, step, what: "the message")
+        try await sendUserMessage(text, step: step)
+        return nil
+    }
+
+    @inline(never)
+    private mutating func expect(_ expectation: Expectation, _ step: Step) async throws(StepStop) -> String? {
+        let reply = try await currentReply(step)
+        return try check(expectation, reply, step)
+    }
+
+    @inline(never)
+    private mutating func expectNot(_ expectation: NegatedExpectation, _ step: Step) async throws(StepStop) -> String? {
+        let reply = try await currentReply(step)
+        try check(not: expectation, reply, step)
+        return nil
+    }
+
+    @inline(never)
+    private func wait(_ duration: Duration) async throws(StepStop) -> String? {
+        var limit = duration
+        if let flowDeadline { limit = min(limit, max(.zero, flowDeadline - clock.now)) }
+        do { try await Task.sleep(for: limit) } catch {
+            throw .error("cancelled", kind: ErrorKind.cancelled)
+        }
+        if limit < duration { throw flowTimeoutError() }
+        return nil
+    }
+
+    private mutating func set(_ assignments: [(name: String, value: Template)], _ step: Step) throws(StepStop) -> String? {
+        for assignment in assignments {
+            let value = try render(assignment.value, step)
+            scope.locals[assignment.name] = value
+            noteIfSecret(assignment.name, value)
+        }
+        return nil
+    }
+
+    @inline(never)
+    private mutating func end(_ step: Step) async throws(StepStop) -> String? {
+        if state.isEndedByAgent { return "the agent had already ended the conversation" }
+        guard let conversation = state.flowEnds() else { return nil }
+        try await call(step) { () throws(ProviderError) in try await conversation.end() }
+        return nil
+    }
+
+    @inline(never)
+    private mutating func recommend(_ options: RecommendOptions, _ step: Step) async throws(StepStop) -> String? {
+        try await simulatedTurn(pick: options.pick, step: step)
+        return nil
+    }
+
+    @inline(never)
+    private mutating func event(_ template: Template, _ step: Step) async throws(StepStop) -> String? {
+        let text = try renderNonBlank(template, step, what: "the event text")
+        try await sendEvent(text, step: step)
+        return nil
+    }
+
+    @inline(never)
+    private mutating func tag(_ change: TagChange, _ step: Step) async throws(StepStop) -> String? {
+        // Every value is filled in and checked before anything is sent, the conversation's
+        // opening included: a tag the provider must refuse is the flow's problem, not the agent's.
+        let set = try renderTags(change, step)
+        try await ensureStarted(step)
+        let conversation = try requireConversation()
+        let remove = change.remove
+        let updates = set
+        try await call(step) { () throws(ProviderError) in
+            try await conversation.updateTags(set: updates, remove: remove)
+        }
+        for (key, value) in set { tags[key] = value }
+        for key in change.remove { tags[key] = nil }
+        return nil
+    }
+
+    @inline(never)
+    private mutating func insights(_ expectation: InsightsExpectation, _ step: Step) async throws(StepStop)
+        -> String?
+    {
+        try await ensureStarted(step)
+        let conversation = try requireConversation()
+        let insights = try await call(step) { () throws(ProviderError) in try await conversation.insights() }
+        try check(expectation, insights, step)
+        return "state \(insights.stateName ?? "?")"
     }
 
     // The synchronous parts of steps, kept out of `execute`: an async function's locals live in its

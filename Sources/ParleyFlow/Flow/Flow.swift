@@ -136,7 +136,10 @@ public enum StepKind: String, Sendable, Hashable, CaseIterable {
 }
 
 /// What a step does.
-public enum StepAction: Sendable {
+///
+/// Indirect: a step is then two words and a location wherever it is copied, an async frame that
+/// holds one while the step runs included.
+public indirect enum StepAction: Sendable {
     case send(Template)
     case expect(Expectation)
     case expectNot(NegatedExpectation)

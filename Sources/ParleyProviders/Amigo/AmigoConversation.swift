@@ -171,20 +171,20 @@ final class AmigoConversation: AgentConversation {
         } catch {
             throw ProviderError(.protocolViolation, "Amigo: \(error)")
         }
-        let reply = try reader.reply(sentAt: sentAt, started: started, finished: clock.now)
+        var reply = try reader.reply(sentAt: sentAt, started: started, finished: clock.now)
+        let completed = reply.conversationCompleted
         let id = state.withLock { state -> String? in
             if state.id == nil { state.id = reader.conversationID }
             guard state.id != nil else { return nil }
             state.interactionID = reader.interactionID ?? state.interactionID
-            if reply.conversationCompleted { state.completed = true }
+            if completed { state.completed = true }
             return state.id
         }
         guard let id else {
             throw ProviderError(.protocolViolation, "Amigo's create stream had no `conversation-created` event")
         }
-        var withConversation = reply
-        withConversation.ids["conversation_id"] = id
-        return withConversation
+        reply.ids["conversation_id"] = id
+        return reply
     }
 
     func recommendResponses(context: String) async throws(ProviderError) -> [String] {

@@ -30,57 +30,74 @@ struct AmigoReplyReader {
         self.limit = limit
     }
 
+    /// The members of an event the reader uses; the rest of each line is checked, not built.
+    private enum Field: Int {
+        case type, conversationID, messageID, message, action, interactionID, fullMessage
+        case conversationCompleted, errorCode, errorDescription
+
+        static let names = JSONMemberNames([
+            "type", "conversation_id", "message_id", "message", "action", "interaction_id",
+            "full_message", "conversation_completed", "http_error_code", "error_description",
+        ])
+    }
+
+    /// One event's members, by ``Field``.
+    private struct Event {
+        let members: [JSONValue?]
+        subscript(_ field: Field) -> JSONValue? { members[field.rawValue] }
+    }
+
     /// Takes one line of the stream. Throws for a line that is not an event, or an `error` event.
     mutating func consume(_ line: [UInt8], at instant: ContinuousClock.Instant) throws(ProviderError) {
         guard !line.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) else { return }
-        let event: JSONValue
+        let members: [JSONValue?]?
         do {
-            event = try JSONValue(parsing: line)
+            members = try JSONValue.members(Field.names, of: line)
         } catch {
             let text = String(decoding: line.prefix(120), as: UTF8.self)
             throw ProviderError(.protocolViolation, "Amigo sent a stream line that is not JSON (\(error)): \(text)")
         }
-        guard let type = event["type"]?.string else {
+        guard let members, let type = members[Field.type.rawValue]?.string else {
             throw ProviderError(
                 .protocolViolation,
-                "Amigo sent a stream event without a `type`: \(String(event.serialized.prefix(120)))")
+                "Amigo sent a stream event without a `type`: \(String(decoding: line.prefix(120), as: UTF8.self))")
         }
+        let event = Event(members: members)
         switch type {
         case "conversation-created":
             conversationID = try Self.objectID(
-                event["conversation_id"], of: "conversation-created", key: "conversation_id")
+                event[.conversationID], of: "conversation-created", key: "conversation_id")
         case "user-message-available":
-            userMessageID = event["message_id"]?.string
+            userMessageID = event[.messageID]?.string
         case "new-message":
-            guard let text = event["message"]?.string else {
+            guard let text = event[.message]?.string else {
                 throw ProviderError(.protocolViolation, "Amigo sent a `new-message` event without text")
             }
             if firstChunk == nil { firstChunk = instant }
             textBytes += text.utf8.count
             if limit.isExceeded(byCount: textBytes) { throw limit.exceeded }
-            let id = event["message_id"]?.string ?? "_"
+            let id = event[.messageID]?.string ?? "_"
             if chunks[id] == nil { messageOrder.append(id) }
             chunks[id, default: ""] += text
         case "current-agent-action":
             // A flood of action events is cut off rather than kept without end.
-            if let action = event["action"], actions.actions.count < Self.maxEvents { actions.consume(action) }
+            if let action = event[.action], actions.actions.count < Self.maxEvents { actions.consume(action) }
         case "interaction-complete":
             complete = true
             interactionID = try Self.objectID(
-                event["interaction_id"], of: "interaction-complete", key: "interaction_id")
-            fullMessage = event["full_message"]?.string
+                event[.interactionID], of: "interaction-complete", key: "interaction_id")
+            fullMessage = event[.fullMessage]?.string
             if let fullMessage, limit.isExceeded(byCount: fullMessage.utf8.count) { throw limit.exceeded }
-            conversationCompleted = event["conversation_completed"]?.bool ?? false
+            conversationCompleted = event[.conversationCompleted]?.bool ?? false
         case "error":
-            let code = event["http_error_code"]?.int.map { " (\($0))" } ?? ""
-            let description = event["error_description"]?.scalarText ?? "no description"
+            let code = event[.errorCode]?.int.map { " (\($0))" } ?? ""
+            let description = event[.errorDescription]?.scalarText ?? "no description"
             let when =
                 complete
                 ? "after the reply was complete (post-processing failed)"
                 : "in the middle of a reply; the interaction is void"
             throw ProviderError(
-                .server, "Amigo reported an error\(code) \(when): \(description)", status: event["http_error_code"]?.int
-            )
+                .server, "Amigo reported an error\(code) \(when): \(description)", status: event[.errorCode]?.int)
         default:
             // Newer event kinds are kept out of the reply but do not break it.
             break
@@ -108,7 +125,7 @@ struct AmigoReplyReader {
         }
         var messages = messageOrder.compactMap { chunks[$0] }
         if messages.isEmpty, let fullMessage { messages = [fullMessage] }
-        var ids: [String: String] = [:]
+        var ids = [String: String](minimumCapacity: 4)
         if let conversationID { ids["conversation_id"] = conversationID }
         if let interactionID { ids["interaction_id"] = interactionID }
         if let last = messageOrder.last, last != "_" { ids["message_id"] = last }

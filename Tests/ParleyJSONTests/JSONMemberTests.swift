@@ -1,0 +1,73 @@
+import Testing
+import ParleyJSON
+
+/// `JSONValue.members(_:of:)` builds only the members asked for, but must accept and reject exactly
+/// what the full parser does, with the same error in the same place.
+@Suite struct JSONMemberTests {
+    static let keep = JSONMemberNames(["type", "keep", "caf\u{E9}"])
+
+    /// Values, valid and not: each is put in an object as a member skipped and as a member kept.
+    static let values: [String] = [
+        "1", "-0.5e+10", "01", "1.", "-", "1e", "true", "tru", "null", "nul", "\"text\"", #""\"\\\/\b\u00e9""#,
+        #""\x""#, #""\u00""#, #""\uD800""#, "\"a\u{1}b\"", "\"abc", "\"\u{E9}\u{65E5}\"", "[]", "[1,]", "[1 2]",
+        "[[[]]]", #"{"a":{"b":[1,{"c":null}]}}"#, #"{"a":1,}"#, #"{"a" 1}"#, "{a:1}", #"{"a":[1,{"b":}]}"#, "{",
+        "[", "", "NaN", "+1",
+    ]
+
+    static func full(_ text: String) -> Result<JSONValue, JSONParseError> {
+        do { return .success(try JSONValue(parsing: Array(text.utf8))) } catch { return .failure(error) }
+    }
+
+    static func picked(_ text: String) -> Result<[JSONValue?]?, JSONParseError> {
+        do { return .success(try JSONValue.members(keep, of: Array(text.utf8))) } catch { return .failure(error) }
+    }
+
+    @Test(arguments: values)
+    func aSkippedOrKeptMemberIsCheckedLikeAFullParse(value: String) throws {
+        for document in [
+            #"{"type":"t","skip":\#(value)}"#, #"{"skip":\#(value),"type":"t"}"#, #"{"keep":\#(value)}"#,
+            #"{"sk\u0069p":\#(value), "keep" : 2 }"#, "[\(value)]", value,
+        ] {
+            switch (Self.full(document), Self.picked(document)) {
+            case (.failure(let expected), .failure(let got)):
+                #expect(got.kind == expected.kind, "\(document)")
+                #expect(got.offset == expected.offset, "\(document)")
+                #expect(got.message == expected.message, "\(document)")
+            case (.success(let whole), .success(let members)):
+                guard let members else {
+                    #expect(whole.object == nil, "\(document): an object must give its members")
+                    continue
+                }
+                #expect(members.count == 3)
+                #expect(members[0] == whole["type"], "\(document)")
+                #expect(members[1] == whole["keep"], "\(document)")
+                #expect(members[2] == nil)
+            case (.success, .failure(let got)):
+                Issue.record("\(document) parses, but members(_:of:) threw \(got)")
+            case (.failure(let expected), .success):
+                Issue.record("\(document) must be rejected like the full parse (\(expected))")
+            }
+        }
+    }
+
+    @Test func theFirstOfARepeatedNameIsKeptAndEscapedNamesAreDecoded() throws {
+        let members = try #require(
+            try JSONValue.members(
+                Self.keep, of: Array(#"{"keep":1,"keep":2,"caf\u00e9":"x","type":{"deep":[true]}}"#.utf8)))
+        #expect(members[0] == JSONValue.object([("deep", .array([.bool(true)]))]))
+        #expect(members[1] == 1)
+        #expect(members[2] == "x")
+    }
+
+    @Test func trailingTextAfterTheObjectIsRejected() {
+        #expect(throws: JSONParseError.self) { try JSONValue.members(Self.keep, of: Array(#"{"keep":1} x"#.utf8)) }
+    }
+
+    @Test func nestingBeyondTheLimitIsRejectedInSkippedMembersToo() {
+        let deep = String(repeating: "[", count: 20) + String(repeating: "]", count: 20)
+        #expect(throws: JSONParseError.self) {
+            try JSONValue.members(Self.keep, of: Array(#"{"skip":\#(deep)}"#.utf8), maxDepth: 10)
+        }
+        #expect(throws: Never.self) { try JSONValue.members(Self.keep, of: Array(#"{"skip":\#(deep)}"#.utf8)) }
+    }
+}
