@@ -365,7 +365,9 @@ struct FlowExecution {
         return nil
     }
 
-    private mutating func set(_ assignments: [(name: String, value: Template)], _ step: Step) throws(StepStop) -> String? {
+    private mutating func set(_ assignments: [(name: String, value: Template)], _ step: Step) throws(StepStop)
+        -> String?
+    {
         for assignment in assignments {
             let value = try render(assignment.value, step)
             scope.locals[assignment.name] = value
