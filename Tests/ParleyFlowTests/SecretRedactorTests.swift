@@ -70,6 +70,25 @@ import ParleyFlow
         #expect(redactor.redact("a token-1234-extended b token-1234 c") == "a [redacted] b [redacted] c")
     }
 
+    @Test func manySecretsThatStartAlikeAreEachReplacedInEveryForm() {
+        // A token per user: every JWT starts with the same header, so these crowd one bucket.
+        let header = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9"
+        let tokens = (0..<300).map { "\(header).user-\($0)-payload.sig\($0 % 7)" }
+        let longer = tokens[5] + "-and-more"
+        let redactor = SecretRedactor(secrets: Set(tokens + [longer, "eyJ!"]))
+        for token in [tokens[0], tokens[123], tokens[299]] {
+            let json = token.replacingOccurrences(of: ".", with: "\\u002e")
+            let base64 = Data(token.utf8).base64EncodedString()
+            let text = "a \(token) b \(json) c Bearer \(base64) d"
+            #expect(redactor.redact(text) == "a [redacted] b [redacted] c Bearer [redacted] d", "\(token)")
+        }
+        // The longest secret at a position wins; one whose head is shorter than four bytes is found too.
+        #expect(redactor.redact("<\(longer)> <\(tokens[5])> <eyJ!>") == "<[redacted]> <[redacted]> <[redacted]>")
+        // Near misses, and the shared header alone, are left as they are.
+        let near = "\(header).user-1000-payload.sig1 \(header) eyJ eyJh they key"
+        #expect(redactor.redact(near) == near)
+    }
+
     @Test func bytesAndTextsAgree() {
         let text = "x \(Self.secret) y"
         #expect(String(decoding: redactor.redact(Array(text.utf8)), as: UTF8.self) == redacted(text))

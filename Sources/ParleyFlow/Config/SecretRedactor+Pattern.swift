@@ -71,7 +71,13 @@ extension SecretRedactor {
                     starts.insert(Start(pair: nil, head: alternative))
                 }
             }
-            return Array(starts)
+            // In a fixed order, the whole base64 encoding before its cores: a set's order changes
+            // from one process to the next, and where a core matched first its padding was left.
+            return starts.sorted {
+                ($0.literal ?? -1, $0.pair ?? 0) < ($1.literal ?? -1, $1.pair ?? 0)
+                    || (($0.literal ?? -1, $0.pair ?? 0) == ($1.literal ?? -1, $1.pair ?? 0)
+                        && $0.head.lexicographicallyPrecedes($1.head))
+            }
         }
 
         /// Where a match starting at `position` ends, if one does (the longest). Every character

@@ -29,6 +29,21 @@ public struct SecretRedactor: Sendable {
     /// Forms one byte long (a one-character secret written as one byte), by that byte: rare.
     private let byFirstByte: [[Candidate]]
     private let startsAlone: [Bool]
+    /// For a crowded bucket, an index into ``crowds``; -1 for the others. Secrets of one kind
+    /// start alike (every JWT with `eyJhbGci`), so a run with a token per user has buckets of
+    /// thousands of forms with the same first bytes: those are looked up by their first four.
+    private let crowdOfBucket: [Int32]
+    private let crowds: [Crowd]
+
+    /// A crowded bucket's forms: those with four known first bytes by those bytes, the others (a
+    /// shorter head) apart. Both lists keep the bucket's order.
+    struct Crowd: Sendable {
+        var byHead: [UInt32: [Candidate]]
+        var short: [Candidate]
+
+        /// Buckets with more forms than this are crowds.
+        static let threshold = 16
+    }
 
     /// One form of one pattern — character by character, or one of its literals — with its first
     /// bytes as far as they are fixed, to be compared before anything else.
@@ -86,10 +101,28 @@ public struct SecretRedactor: Sendable {
                 bucketStarts[bucketStarts.count - 1] = Int32(candidates.count)
             }
         }
+        var crowdOfBucket = [Int32](repeating: -1, count: max(0, bucketStarts.count - 1))
+        var crowds: [Crowd] = []
+        for bucket in crowdOfBucket.indices {
+            let forms = candidates[Int(bucketStarts[bucket])..<Int(bucketStarts[bucket + 1])]
+            guard forms.count > Crowd.threshold else { continue }
+            var crowd = Crowd(byHead: [:], short: [])
+            for form in forms {
+                if form.headLength == 4 {
+                    crowd.byHead[form.head, default: []].append(form)
+                } else {
+                    crowd.short.append(form)
+                }
+            }
+            crowdOfBucket[bucket] = Int32(crowds.count)
+            crowds.append(crowd)
+        }
         self.patterns = sorted
         self.prefixes = prefixes
         self.bucketStarts = bucketStarts
         self.candidates = candidates
+        self.crowdOfBucket = crowdOfBucket
+        self.crowds = crowds
         self.byFirstByte = byFirstByte
         startsAlone = byFirstByte.map { !$0.isEmpty }
     }
@@ -153,8 +186,16 @@ public struct SecretRedactor: Sendable {
                             if position + 1 < text.count {
                                 let bucket = Int(prefixes[first << 8 | Int(text[position + 1])])
                                 if bucket != Int(Self.noBucket) {
-                                    let forms = candidates[Int(bucketStarts[bucket])..<Int(bucketStarts[bucket + 1])]
-                                    if let end = firstEnd(forms, text, at: position) { return position..<end }
+                                    let crowd = crowdOfBucket[bucket]
+                                    if crowd >= 0 {
+                                        if let end = firstEnd(crowds[Int(crowd)], text, at: position) {
+                                            return position..<end
+                                        }
+                                    } else {
+                                        let forms = candidates[
+                                            Int(bucketStarts[bucket])..<Int(bucketStarts[bucket + 1])]
+                                        if let end = firstEnd(forms, text, at: position) { return position..<end }
+                                    }
                                 }
                             }
                             if startsAlone[first],
@@ -173,26 +214,56 @@ public struct SecretRedactor: Sendable {
         }
     }
 
+    /// The text's first four bytes at `position` (fewer near its end), little-endian, and how many.
+    private static func head(_ text: UnsafeBufferPointer<UInt8>, at position: Int) -> (UInt32, Int) {
+        let available = min(4, text.count - position)
+        var head: UInt32 = 0
+        for offset in 0..<available {
+            head |= UInt32(text[position + offset]) << (8 * UInt32(offset))
+        }
+        return (head, available)
+    }
+
     private func firstEnd(
         _ forms: Slice<UnsafeBufferPointer<Candidate>>, _ text: UnsafeBufferPointer<UInt8>, at position: Int
     ) -> Int? {
-        var head: UInt32 = 0
-        for offset in 0..<min(4, text.count - position) {
-            head |= UInt32(text[position + offset]) << (8 * UInt32(offset))
-        }
-        let available = min(4, text.count - position)
+        let (head, available) = Self.head(text, at: position)
         for form in forms {
-            guard Int(form.headLength) <= available else { continue }
-            let mask: UInt32 = form.headLength == 4 ? .max : (1 << (8 * UInt32(form.headLength))) - 1
-            guard head & mask == form.head else { continue }
-            let pattern = patterns[Int(form.pattern)]
-            if form.literal < 0 {
-                if let end = pattern.matchEnd(text, at: position) { return end }
-            } else {
-                let literal = pattern.literals[Int(form.literal)]
-                if Pattern.has(literal, in: text, at: position) { return position + literal.count }
-            }
+            if let end = self.end(of: form, head: head, available: available, text, at: position) { return end }
         }
         return nil
+    }
+
+    /// The same for a crowded bucket: only the forms whose four first bytes are the text's, and
+    /// those with a shorter head, in the bucket's order (longest secret first).
+    private func firstEnd(_ crowd: Crowd, _ text: UnsafeBufferPointer<UInt8>, at position: Int) -> Int? {
+        let (head, available) = Self.head(text, at: position)
+        let exact = available == 4 ? crowd.byHead[head] ?? [] : []
+        var (i, j) = (0, 0)
+        while i < exact.count || j < crowd.short.count {
+            let form: Candidate
+            if j == crowd.short.count || (i < exact.count && exact[i].pattern <= crowd.short[j].pattern) {
+                form = exact[i]
+                i += 1
+            } else {
+                form = crowd.short[j]
+                j += 1
+            }
+            if let end = self.end(of: form, head: head, available: available, text, at: position) { return end }
+        }
+        return nil
+    }
+
+    /// Where `form` ends if it matches at `position`.
+    private func end(
+        of form: Candidate, head: UInt32, available: Int, _ text: UnsafeBufferPointer<UInt8>, at position: Int
+    ) -> Int? {
+        guard Int(form.headLength) <= available else { return nil }
+        let mask: UInt32 = form.headLength == 4 ? .max : (1 << (8 * UInt32(form.headLength))) - 1
+        guard head & mask == form.head else { return nil }
+        let pattern = patterns[Int(form.pattern)]
+        if form.literal < 0 { return pattern.matchEnd(text, at: position) }
+        let literal = pattern.literals[Int(form.literal)]
+        return Pattern.has(literal, in: text, at: position) ? position + literal.count : nil
     }
 }
