@@ -9,10 +9,14 @@ public protocol JSONCodable {
     var json: JSONValue { get }
     /// The value `json` holds; the error names the member or element that is wrong.
     init(json: JSONValue) throws(JSONDecodingError)
+    /// Writes the value's JSON to `writer`, the same text ``json`` is written as.
+    func write(to writer: inout JSONWriter)
 }
 
 extension String: JSONCodable {
     @inlinable public var json: JSONValue { .string(self) }
+
+    @inlinable public func write(to writer: inout JSONWriter) { writer.string(self) }
 
     @inlinable public init(json: JSONValue) throws(JSONDecodingError) {
         guard case .string(let text) = json else { throw .expected("a string", found: json) }
@@ -59,6 +63,8 @@ extension UInt64: JSONCodable {}
 extension Date: JSONCodable {
     @inlinable public var json: JSONValue { .string(Timestamp.iso8601(self)) }
 
+    @inlinable public func write(to writer: inout JSONWriter) { writer.string(Timestamp.iso8601(self)) }
+
     @inlinable public init(json: JSONValue) throws(JSONDecodingError) {
         guard case .string(let text) = json else { throw .expected("a timestamp", found: json) }
         guard let date = Timestamp.parse(text) else {
@@ -72,6 +78,8 @@ extension Date: JSONCodable {
 extension JSONCodable where Self: RawRepresentable, RawValue == String {
     @inlinable public var json: JSONValue { .string(rawValue) }
 
+    @inlinable public func write(to writer: inout JSONWriter) { writer.string(rawValue) }
+
     @inlinable public init(json: JSONValue) throws(JSONDecodingError) {
         guard case .string(let text) = json else { throw .expected("a string", found: json) }
         guard let value = Self(rawValue: text) else { throw JSONDecodingError("unknown value `\(text)`") }
@@ -81,6 +89,12 @@ extension JSONCodable where Self: RawRepresentable, RawValue == String {
 
 extension Array: JSONCodable where Element: JSONCodable {
     @inlinable public var json: JSONValue { .array(map { $0.json }) }
+
+    @inlinable public func write(to writer: inout JSONWriter) {
+        writer.beginArray()
+        for element in self { element.write(to: &writer) }
+        writer.endArray()
+    }
 
     @inlinable public init(json: JSONValue) throws(JSONDecodingError) {
         guard case .array(let items) = json else { throw .expected("an array", found: json) }
@@ -100,6 +114,15 @@ extension Array: JSONCodable where Element: JSONCodable {
 /// Values by name, written in key order so that output is stable.
 extension Dictionary: JSONCodable where Key == String, Value: JSONCodable {
     @inlinable public var json: JSONValue { .object(sorted { $0.key < $1.key }.map { ($0.key, $0.value.json) }) }
+
+    @inlinable public func write(to writer: inout JSONWriter) {
+        writer.beginObject()
+        for (key, value) in sorted(by: { $0.key < $1.key }) {
+            writer.key(key)
+            value.write(to: &writer)
+        }
+        writer.endObject()
+    }
 
     @inlinable public init(json: JSONValue) throws(JSONDecodingError) {
         guard case .object(let members) = json else { throw .expected("an object", found: json) }

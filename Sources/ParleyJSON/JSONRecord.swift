@@ -29,6 +29,13 @@ extension JSONRecord {
         return .object(writer.members)
     }
 
+    @inlinable public func write(to writer: inout JSONWriter) {
+        var copy = self
+        writer.beginObject()
+        copy.members(&writer)
+        writer.endObject()
+    }
+
     @inlinable public init(json: JSONValue) throws(JSONDecodingError) {
         guard case .object(let members) = json else { throw .expected("an object", found: json) }
         var reader = JSONObjectReader(members)

@@ -22,10 +22,10 @@ extension JSONValue {
 
 /// Writes JSON into a byte buffer, copying unescaped runs of a string's UTF-8 in one go: transcripts
 /// are written for every flow run, so this is on the hot path of large runs.
-struct JSONByteWriter {
-    var bytes: [UInt8] = []
+@usableFromInline struct JSONByteWriter {
+    @usableFromInline var bytes: [UInt8] = []
 
-    init() {
+    @usableFromInline init() {
         bytes.reserveCapacity(1024)
     }
 
@@ -67,7 +67,7 @@ struct JSONByteWriter {
         }
     }
 
-    private mutating func newline(_ level: Int) {
+    mutating func newline(_ level: Int) {
         bytes.append(UInt8(ascii: "\n"))
         bytes.append(contentsOf: repeatElement(UInt8(ascii: " "), count: level * 2))
     }

@@ -82,8 +82,8 @@ public final class RunWriter: Sendable {
         var record = ResultRecord(result, transcript: transcriptPath)
         record.cost = RunCost.cost(of: result.usage ?? [], pricing: pricing)
         let redactor = secrets.redactor
-        try writeFile(transcriptPath, redactor.redact(result.json.prettyBytes))
-        var line = redactor.redact(record.json.bytes)
+        try writeFile(transcriptPath, redactor.redact(result.prettyJSONBytes))
+        var line = redactor.redact(record.jsonBytes)
         line.append(UInt8(ascii: "\n"))
         try appendLine(line)
         return record

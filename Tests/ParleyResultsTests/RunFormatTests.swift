@@ -107,6 +107,25 @@ import ParleyTestSupport
         #expect(text.contains(#""arguments":{"filters":{"a":"x","z":[1.5,true,null]},"order":12345678901234567890}"#))
     }
 
+    /// Files are written straight from the values (no tree): byte for byte what the tree gives.
+    @Test func writtenStraightFromTheValuesAsTheTreeWritesThem() throws {
+        for result in [try Self.fullResult(), try Self.bareResult()] {
+            #expect(result.prettyJSONBytes == result.json.prettyBytes)
+            #expect(result.jsonBytes == result.json.bytes)
+            var record = ResultRecord(result, transcript: "transcripts/\(result.id).json")
+            record.cost = 0.0034
+            #expect(record.jsonBytes == record.json.bytes)
+            #expect(record.prettyJSONBytes == record.json.prettyBytes)
+            let summary = RunSummary(
+                runId: "r", startedAt: result.startedAt, finishedAt: result.finishedAt, records: [record], planned: 2,
+                options: Self.everyOption)
+            #expect(summary.prettyJSONBytes == summary.json.prettyBytes)
+        }
+        let empty: [String: [Int]] = ["b": [], "a": [1, 2]]
+        #expect(empty.prettyJSONBytes == empty.json.prettyBytes)
+        #expect([[String]]([[], ["x"]]).jsonBytes == [[String]]([[], ["x"]]).json.bytes)
+    }
+
     @Test func resultLinesReadBackEqual() throws {
         for result in [try Self.fullResult(), try Self.bareResult()] {
             let record = ResultRecord(result, transcript: "transcripts/\(result.id).json")

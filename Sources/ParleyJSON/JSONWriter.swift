@@ -1,0 +1,106 @@
+/// Writes JSON text straight from values (``JSONCodable/write(to:)``), byte for byte as
+/// ``JSONValue/bytes`` and ``JSONValue/prettyBytes`` write the value's tree, without building the
+/// tree: a transcript and a result line are written for every flow run.
+///
+/// A record is written through its ``JSONRecord/members(_:)``, the writer being the member coder.
+public struct JSONWriter: JSONMemberCoder {
+    public typealias Failure = Never
+
+    @usableFromInline var out = JSONByteWriter()
+    @usableFromInline let pretty: Bool
+    /// Open containers, innermost last: whether each has no item yet.
+    @usableFromInline var empty: [Bool] = []
+    /// A member's name was just written: its value follows without a separator.
+    @usableFromInline var afterKey = false
+
+    /// A writer of compact JSON, or of JSON indented by two spaces per level.
+    public init(pretty: Bool) {
+        self.pretty = pretty
+        empty.reserveCapacity(16)
+    }
+
+    /// What has been written.
+    public var bytes: [UInt8] { out.bytes }
+
+    /// Before an item of the container being written: a comma after the first, then the line break.
+    @usableFromInline mutating func separate() {
+        guard let last = empty.last else { return }
+        if last { empty[empty.count - 1] = false } else { out.bytes.append(UInt8(ascii: ",")) }
+        if pretty { out.newline(empty.count) }
+    }
+
+    @usableFromInline mutating func beforeValue() {
+        if afterKey { afterKey = false } else { separate() }
+    }
+
+    /// A member's name; its value is written next.
+    public mutating func key(_ name: String) {
+        separate()
+        out.writeString(name)
+        out.bytes.append(UInt8(ascii: ":"))
+        if pretty { out.bytes.append(UInt8(ascii: " ")) }
+        afterKey = true
+    }
+
+    public mutating func beginObject() { open(UInt8(ascii: "{")) }
+    public mutating func endObject() { close(UInt8(ascii: "}")) }
+    public mutating func beginArray() { open(UInt8(ascii: "[")) }
+    public mutating func endArray() { close(UInt8(ascii: "]")) }
+
+    private mutating func open(_ bracket: UInt8) {
+        beforeValue()
+        out.bytes.append(bracket)
+        empty.append(true)
+    }
+
+    private mutating func close(_ bracket: UInt8) {
+        let wasEmpty = empty.removeLast()
+        if pretty, !wasEmpty { out.newline(empty.count) }
+        out.bytes.append(bracket)
+    }
+
+    /// A string value.
+    public mutating func string(_ text: String) {
+        beforeValue()
+        out.writeString(text)
+    }
+
+    /// Any value, written from its tree.
+    public mutating func value(_ value: JSONValue) {
+        beforeValue()
+        out.write(value, pretty: pretty, indent: empty.count)
+    }
+
+    @inlinable public mutating func field<Value: JSONCodable>(_ key: String, _ value: inout Value) {
+        self.key(key)
+        value.write(to: &self)
+    }
+
+    @inlinable public mutating func optional<Value: JSONCodable>(_ key: String, _ value: inout Value?) {
+        if let value {
+            self.key(key)
+            value.write(to: &self)
+        }
+    }
+}
+
+extension JSONCodable {
+    /// Writes the value as ``json`` holds it; types with a cheaper way override this.
+    @inlinable public func write(to writer: inout JSONWriter) {
+        writer.value(json)
+    }
+
+    /// The value's compact JSON, written straight from it (the same bytes as `json.bytes`).
+    @inlinable public var jsonBytes: [UInt8] {
+        var writer = JSONWriter(pretty: false)
+        write(to: &writer)
+        return writer.bytes
+    }
+
+    /// The value's indented JSON, written straight from it (the same bytes as `json.prettyBytes`).
+    @inlinable public var prettyJSONBytes: [UInt8] {
+        var writer = JSONWriter(pretty: true)
+        write(to: &writer)
+        return writer.bytes
+    }
+}
