@@ -277,7 +277,7 @@ struct FlowExecution {
                 result.detail = try await execute(step, index: index)
             }
         } catch {
-            stopped(by: error, step, &result, outcome: &outcome, failure: &failure)
+            recordStop(error, step, &result, outcome: &outcome, failure: &failure)
         }
         result.durationMs = Milliseconds.round((clock.now - began).seconds * 1000)
         return result
@@ -285,8 +285,8 @@ struct FlowExecution {
 
     /// Records what stopped a step (synchronous: see ``check(_:_:_:)``).
     @inline(never)
-    private func stopped(
-        by stop: StepStop, _ step: Step, _ result: inout StepResult, outcome: inout Outcome, failure: inout FailureInfo?
+    private func recordStop(
+        _ stop: StepStop, _ step: Step, _ result: inout StepResult, outcome: inout Outcome, failure: inout FailureInfo?
     ) {
         switch stop {
         case .failed(let info):
