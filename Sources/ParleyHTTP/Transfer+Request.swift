@@ -57,8 +57,10 @@ extension Transfer {
         }
         if !headers.contains("Content-Type") {
             if let contentType {
+                // By scalar: "\r\n" is one Character, equal to neither "\r" nor "\n".
                 let broken = contentType.utf8.contains { $0 == 0x0D || $0 == 0x0A }
-                append("Content-Type", ": ", broken ? contentType.filter { $0 != "\r" && $0 != "\n" } : contentType)
+                let safe = broken ? String(contentType.unicodeScalars.filter { $0 != "\r" && $0 != "\n" }) : contentType
+                append("Content-Type", ": ", safe)
             } else if suppressFormContentType {
                 // A body-less POST would otherwise claim to be a form.
                 append("Content-Type:")

@@ -53,6 +53,20 @@ struct HTTPClientRoundTripTests {
         }
     }
 
+    @Test("A body's content type cannot add a header: its line breaks are dropped")
+    func contentTypeLineBreaks() async throws {
+        try await TestServer.run({ $0.addInspectRoute() }) { base in
+            let client = HTTPClient()
+            for type in ["text/plain\r\nX-Injected: 1", "text/plain\nX-Injected: 1", "text/plain\rX-Injected: 1"] {
+                let response = try await client.execute(
+                    ClientRequest(method: .post, url: "\(base)/inspect", body: .text("hi", contentType: type)))
+                let seen = try InspectedRequest.decode(response.body)
+                #expect(seen.headers["x-injected"] == nil, "\(type.debugDescription)")
+                #expect(seen.headers["content-type"] == ["text/plainX-Injected: 1"], "\(type.debugDescription)")
+            }
+        }
+    }
+
     @Test("A large POST body is sent at once, without waiting for 100 Continue")
     func largeBodyWithoutExpect() async throws {
         try await TestServer.run({ $0.addInspectRoute() }) { base in

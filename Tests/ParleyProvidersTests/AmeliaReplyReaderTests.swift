@@ -103,6 +103,7 @@ import ParleyRun
         ("<a href=\"https://example.com\">link</a>   with   spaces", "link with spaces"),
         ("<!-- hidden --><span style='x'>shown</span>", "shown"),
         ("AT&T and &unknown; stay", "AT&T and &unknown; stay"),
+        ("<p>Windows\r\n\r\nline   ends\r\n</p>", "Windows\nline ends"),
     ])
     func htmlInMessageTextBecomesPlainText(_ html: String, _ expected: String) {
         #expect(AmeliaMarkup.plainText(html) == expected)

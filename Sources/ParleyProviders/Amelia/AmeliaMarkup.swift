@@ -63,12 +63,12 @@ enum AmeliaMarkup {
         return (String(Character(scalar)), end)
     }
 
-    /// Folds spaces and tabs within lines, drops blank lines and trims the ends.
+    /// Folds spaces and tabs within lines, drops blank lines and trims the ends. Lines end at any
+    /// line break: `"\r\n"` is one `Character`, equal to neither `"\r"` nor `"\n"`.
     private static func fold(_ text: String) -> String {
-        text.split(separator: "\n", omittingEmptySubsequences: false)
+        text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline)
             .map {
-                $0.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\r" || $0 == "\u{00A0}" }).joined(
-                    separator: " ")
+                $0.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\u{00A0}" }).joined(separator: " ")
             }
             .filter { !$0.isEmpty }
             .joined(separator: "\n")
