@@ -21,7 +21,9 @@ public struct CalibrationLabel: Sendable, Hashable {
     ) {
         var labels: [CalibrationLabel] = []
         var problems: [(Int, String)] = []
-        for (offset, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        // "\r\n" is one Character, equal to neither "\r" nor "\n": files with Windows line ends split too.
+        let lines = text.split(omittingEmptySubsequences: false) { $0 == "\n" || $0 == "\r\n" }
+        for (offset, raw) in lines.enumerated() {
             let line = offset + 1
             let trimmed = raw.trimmingCharacters(in: .whitespaces)
             if trimmed.isEmpty { continue }

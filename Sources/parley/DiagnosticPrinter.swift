@@ -35,9 +35,10 @@ struct DiagnosticPrinter {
 
     /// Reads one line of a file for diagnostics made after loading (target checks).
     static func line(_ number: Int, of file: String) -> String? {
-        guard number >= 1, let data = FileManager.default.contents(atPath: file) else { return nil }
-        let lines = String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
-        guard number <= lines.count else { return nil }
-        return String(lines[number - 1]).trimmingCharacters(in: CharacterSet(charactersIn: "\r"))
+        guard let data = FileManager.default.contents(atPath: file) else { return nil }
+        // Lines as the loader counts them, on bytes (a String splits "\r\n" as one Character).
+        let sink = DiagnosticSink()
+        sink.register(file: file, bytes: [UInt8](data))
+        return sink.lineText(file: file, line: number)
     }
 }

@@ -51,6 +51,17 @@ import ParleyTestSupport
         #expect(f.opening == .agentFirst)
     }
 
+    @Test func aSourceLineIsFoundWhateverTheLineEnds() {
+        let sink = DiagnosticSink()
+        sink.register(file: "crlf.yaml", text: "flow: a\r\nsteps:\r\n  - sned: hi\r\n")
+        sink.register(file: "lf.yaml", text: "flow: a\nsteps:\n  - sned: hi\n")
+        for file in ["crlf.yaml", "lf.yaml"] {
+            #expect(sink.lineText(file: file, line: 3) == "  - sned: hi", "\(file)")
+            #expect(sink.lineText(file: file, line: 1) == "flow: a", "\(file)")
+            #expect(sink.lineText(file: file, line: 5) == nil, "\(file)")
+        }
+    }
+
     @Test func theFlowNameDefaultsToTheFileName() throws {
         let result = FlowLoader(environment: [:]).load(text: "steps:\n  - send: hi\n", file: "flows/order-status.yaml")
         #expect(result.flows.first?.name == "order-status")

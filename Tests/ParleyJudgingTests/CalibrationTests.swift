@@ -69,5 +69,9 @@ import Testing
         #expect(labels.map(\.humanPassed) == [true, false])
         #expect(problems.map(\.0) == [4, 5, 6, 7])
         #expect(problems[0].1 == "`human` must be \"pass\" or \"fail\"")
+        // The same file with Windows line ends: "\r\n" is one Character, not "\n".
+        let crlf = CalibrationLabel.parse(text.replacingOccurrences(of: "\n", with: "\r\n"), relativeTo: "labels")
+        #expect(crlf.labels.map(\.transcript) == labels.map(\.transcript))
+        #expect(crlf.problems.map(\.0) == [4, 5, 6, 7])
     }
 }
