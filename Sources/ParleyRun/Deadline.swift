@@ -6,7 +6,8 @@ enum Deadline {
     enum Failure: Error {
         /// Time ran out. `late` is the operation if it had not wound down within the grace period
         /// after being cancelled: whoever cleans up after it (ending the conversation) waits for it.
-        case timedOut(late: Task<Void, Never>?)
+        /// `said` is what the operation said it waited for (``TimeoutReport``), if it did.
+        indirect case timedOut(late: Task<Void, Never>?, said: ProviderError? = nil)
         /// The waiting task was cancelled (Ctrl-C); the operation was cancelled too.
         case cancelled(late: Task<Void, Never>?)
         case provider(ProviderError)
@@ -23,12 +24,14 @@ enum Deadline {
     ) async throws(Failure) -> T {
         // The operation hands its result to the wait itself: no third task to watch it.
         let slot = Waiting.Slot<Result<T, ProviderError>>()
+        let report = TimeoutReport()
         let task = Task(executorPreference: FlowLoop.current?.executor) { () -> Result<T, ProviderError> in
-            let result: Result<T, ProviderError>
-            do throws(ProviderError) {
-                result = .success(try await operation())
-            } catch {
-                result = .failure(error)
+            let result = await TimeoutReport.$current.withValue(report) { () async -> Result<T, ProviderError> in
+                do throws(ProviderError) {
+                    return .success(try await operation())
+                } catch {
+                    return .failure(error)
+                }
             }
             slot.resume(result)
             return result
@@ -36,7 +39,7 @@ enum Deadline {
         switch await slot.wait(within: limit, onCancel: { task.cancel() }) {
         case .success(let value)?: return value
         case .failure(let error)?: throw .provider(error)
-        case nil: throw await overrun(task, grace: grace)
+        case nil: throw await overrun(task, report: report, grace: grace)
         }
     }
 
@@ -44,15 +47,43 @@ enum Deadline {
     /// and given ``grace`` to wind down. Kept apart from ``run(limit:_:)``, whose frame every call
     /// holds while it waits.
     @inline(never)
-    private static func overrun<T: Sendable>(_ task: Task<Result<T, ProviderError>, Never>, grace: Duration) async
-        -> Failure
-    {
+    private static func overrun<T: Sendable>(
+        _ task: Task<Result<T, ProviderError>, Never>, report: TimeoutReport, grace: Duration
+    ) async -> Failure {
         task.cancel()
         let wound = await Waiting.value(of: task, within: grace)
-        if Task.isCancelled { return .cancelled(late: wound == nil ? Task { _ = await task.value } : nil) }
+        let late = wound == nil ? Task { _ = await task.value } : nil
+        if Task.isCancelled { return .cancelled(late: late) }
         // An operation that kept its own time (a poll) says better than "time ran out" what it waited for.
         if case .failure(let error)? = wound, error.kind == .timeout { return .provider(error) }
-        return .timedOut(late: wound == nil ? Task { _ = await task.value } : nil)
+        // So does one that said what it waits for, however late it is to wind down on a busy machine.
+        return .timedOut(late: late, said: report.error())
+    }
+}
+
+/// What a provider call is waiting for, in the call's own words: when its deadline passes before the
+/// call has given its own time-out error (it was slow to wind down, or its deadline came first on a
+/// busy machine), the deadline's error is the call's rather than only "time ran out".
+///
+/// A provider that waits a long time for one thing (polling for a reply, a webhook delivery) calls
+/// ``note(_:)`` as it goes, with the error it would give if time ran out then.
+public final class TimeoutReport: Sendable {
+    @TaskLocal static var current: TimeoutReport?
+
+    private let explanation = Mutex<(@Sendable () -> ProviderError)?>(nil)
+
+    init() {}
+
+    /// Records, for the call this task is running, the error that says what it waits for should its
+    /// deadline pass now. Made only if it is needed; a later note replaces an earlier one.
+    public static func note(_ error: @escaping @Sendable () -> ProviderError) {
+        current?.explanation.withLock { $0 = error }
+    }
+
+    /// The noted error, if any; time-outs only.
+    func error() -> ProviderError? {
+        guard let said = explanation.withLock({ $0 })?(), said.kind == .timeout else { return nil }
+        return said
     }
 }
 

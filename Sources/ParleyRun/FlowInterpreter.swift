@@ -850,9 +850,10 @@ struct FlowExecution {
             case .cancelled(let late):
                 if let late { lateOperations.append(late) }
                 throw .error("cancelled", kind: ErrorKind.cancelled)
-            case .timedOut(let late):
+            case .timedOut(let late, let said):
                 if let late { lateOperations.append(late) }
                 if flowLimited { throw flowTimeoutError() }
+                if let said { throw .error(said.message, kind: said.kind) }
                 throw .error(
                     "no complete reply from the agent within the turn timeout of "
                         + "\(DurationText.format(flow.turnTimeout))",

@@ -9,6 +9,7 @@ import ParleyTestSupport
 /// `parley capture`, `parley generate`, `parley coverage`, data tables and matrices, run as a user
 /// would run them.
 @Suite struct AuthoringCommandTests {
+    @discardableResult
     static func parley(
         _ arguments: [String], in directory: String = ParleyBinary.packageRoot, status: Int32,
         _ comment: String = ""

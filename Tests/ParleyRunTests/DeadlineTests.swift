@@ -52,6 +52,35 @@ struct DeadlineTests {
             await outcome(ProviderError(.timeout, "no message satisfied `until`")) == "no message satisfied `until`")
         #expect(await outcome(ProviderError(.cancelled, "cancelled")) == "timed out")
     }
+
+    @Test("An operation that said what it waits for is timed out in its own words, however late it winds down")
+    func aNotedTimeoutIsKeptWhenTheOperationIsLate() async {
+        func outcome(noting said: ProviderError?) async -> String {
+            do {
+                // No grace: the operation is always too late to give its own error.
+                _ = try await Deadline.run(limit: .milliseconds(30), grace: .zero) { () throws(ProviderError) -> Int in
+                    if let said { TimeoutReport.note { said } }
+                    try? await Task.sleep(for: .seconds(30))
+                    throw ProviderError(.cancelled, "cancelled")
+                }
+                return "no timeout"
+            } catch {
+                switch error {
+                case .timedOut(_, let said?): return said.message
+                case .timedOut: return "timed out"
+                case .provider(let error): return "provider: \(error.message)"
+                case .cancelled: return "cancelled"
+                }
+            }
+        }
+        #expect(
+            await outcome(noting: ProviderError(.timeout, "the last poll answered 200")) == "the last poll answered 200"
+        )
+        #expect(await outcome(noting: nil) == "timed out")
+        #expect(await outcome(noting: ProviderError(.protocolViolation, "not a timeout")) == "timed out")
+        // Outside a deadline, a note goes nowhere.
+        TimeoutReport.note { ProviderError(.timeout, "unheard") }
+    }
 }
 
 @Suite("Deadlines whose time-outs a flow run's loop keeps", .timeLimit(.minutes(1)))

@@ -3,6 +3,7 @@ import ParleyFlow
 import ParleyHTTP
 import ParleyJSON
 import ParleyRun
+import ParleyWebhooks
 
 extension HTTPConversation {
     /// Performs `start`, `send` or `end`: its request, its `extract:`, and its reply when it has one.
@@ -167,26 +168,20 @@ extension HTTPConversation {
         var delay = spec.every
         var polls = 0
         var last: (request: RenderedRequest, response: HTTPResponse)?
-        /// The error once the budget is spent, naming the condition and the last answer.
-        func outOfTime() async -> ProviderError {
-            var message =
-                "\(name): no polled message satisfied `until` (\(spec.reading.until.summary)) within "
-                + "\(DurationText.format(clock.now - started)) (turn timeout "
-                + "\(DurationText.format(context.turnTimeout))); "
-                + "\(polls) poll\(polls == 1 ? "" : "s"), \(collector.seen) message\(collector.seen == 1 ? "" : "s") "
-                + "seen; "
-            if let last {
-                message +=
-                    "the last poll, \(last.request.summary), answered (\(last.response.status)): "
-                    + "\(excerpt().text(last.response.body))"
-            } else {
-                message += "no poll was answered in time"
-            }
-            return ProviderError(.timeout, message)
+        /// The error once the budget is spent, naming the condition and the last answer; noted as it
+        /// changes, for the turn's deadline to give should it come first.
+        func outOfTime() -> ProviderError {
+            pollingTimedOut(spec, started: started, polls: polls, seen: collector.seen, last: last)
         }
+        func note() {
+            TimeoutReport.note { [self, polls, seen = collector.seen, last] in
+                pollingTimedOut(spec, started: started, polls: polls, seen: seen, last: last)
+            }
+        }
+        note()
         while true {
             let remaining = deadline - clock.now
-            guard remaining > .zero else { throw await outOfTime() }
+            guard remaining > .zero else { throw outOfTime() }
             let answer: (RenderedRequest, HTTPResponse)
             do {
                 answer = try await exchange(
@@ -194,7 +189,7 @@ extension HTTPConversation {
                     timeout: remaining)
             } catch  where (error.kind == .timeout || error.kind == .cancelled) && clock.now >= deadline {
                 // Out of budget, or the turn's deadline (on a busy machine, barely later) cancelled the poll.
-                throw await outOfTime()
+                throw outOfTime()
             }
             let (request, response) = answer
             polls += 1
@@ -218,14 +213,15 @@ extension HTTPConversation {
             } catch {
                 throw unknownVariable(error, in: "\(operation).reply.poll")
             }
+            note()
             if settings.replyLimit.isExceeded(byCount: collector.textBytes) { throw settings.replyLimit.exceeded }
             if collector.finished { break }
             delay = kept > 0 ? spec.every : min(delay * 2, spec.maxEvery)
-            if clock.now + delay > deadline { throw await outOfTime() }
+            if clock.now + delay > deadline { throw outOfTime() }
             do {
                 try await Task.sleep(for: delay)
             } catch {
-                if clock.now >= deadline { throw await outOfTime() }
+                if clock.now >= deadline { throw outOfTime() }
                 throw ProviderError(.cancelled, "cancelled")
             }
         }
@@ -240,6 +236,26 @@ extension HTTPConversation {
             messages: collector.messages, sentAt: sentAt, timeToFirstChunk: collector.firstText.map { $0 - started },
             latency: clock.now - started, events: collector.events, actions: collector.actions,
             conversationCompleted: collector.completed)
+    }
+
+    /// Polling's time-out: the condition that no message satisfied, and what the last poll answered.
+    private func pollingTimedOut(
+        _ spec: PollReply, started: ContinuousClock.Instant, polls: Int, seen: Int,
+        last: (request: RenderedRequest, response: HTTPResponse)?
+    ) -> ProviderError {
+        var message =
+            "\(name): no polled message satisfied `until` (\(spec.reading.until.summary)) within "
+            + "\(DurationText.format(clock.now - started)) (turn timeout "
+            + "\(DurationText.format(context.turnTimeout))); "
+            + "\(polls) poll\(polls == 1 ? "" : "s"), \(seen) message\(seen == 1 ? "" : "s") seen; "
+        if let last {
+            message +=
+                "the last poll, \(last.request.summary), answered (\(last.response.status)): "
+                + "\(excerpt().text(last.response.body))"
+        } else {
+            message += "no poll was answered in time"
+        }
+        return ProviderError(.timeout, message)
     }
 }
 
@@ -283,17 +299,12 @@ extension HTTPConversation {
             if collector.finished { break }
             if Task.isCancelled { throw ProviderError(.cancelled, "cancelled") }
             if clock.now >= deadline {
-                var message =
-                    "\(name): no delivered message satisfied `until` (\(spec.reading.until.summary)) within "
-                    + "\(DurationText.format(clock.now - started)) (turn timeout "
-                    + "\(DurationText.format(context.turnTimeout))); \(deliveries) deliver"
-                    + "\(deliveries == 1 ? "y" : "ies") read"
-                if let lastBody { message += ", the last: \(excerpt().text(lastBody.bytes))" }
-                let refused = mailbox.counts.refusals
-                if refused > 0 {
-                    message += "; \(refused) deliveries were refused for a missing or wrong secret"
-                }
-                throw ProviderError(.timeout, message)
+                throw deliveryTimedOut(
+                    spec, started: started, mailbox: mailbox, deliveries: deliveries, last: lastBody)
+            }
+            // Noted for the turn's deadline to give, should it come first.
+            TimeoutReport.note { [self, deliveries, lastBody] in
+                deliveryTimedOut(spec, started: started, mailbox: mailbox, deliveries: deliveries, last: lastBody)
             }
             _ = await mailbox.wait(until: deadline)
         }
@@ -316,5 +327,24 @@ extension HTTPConversation {
             messages: collector.messages, sentAt: sentAt, timeToFirstChunk: collector.firstText.map { $0 - started },
             latency: clock.now - started, events: events, actions: collector.actions,
             conversationCompleted: collector.completed)
+    }
+
+    /// Waiting for a webhook's time-out: the condition that no message satisfied, the last delivery,
+    /// and deliveries refused for their secret.
+    private func deliveryTimedOut(
+        _ spec: WebhookReply, started: ContinuousClock.Instant, mailbox: WebhookMailbox, deliveries: Int,
+        last: JSONValue?
+    ) -> ProviderError {
+        var message =
+            "\(name): no delivered message satisfied `until` (\(spec.reading.until.summary)) within "
+            + "\(DurationText.format(clock.now - started)) (turn timeout "
+            + "\(DurationText.format(context.turnTimeout))); \(deliveries) deliver"
+            + "\(deliveries == 1 ? "y" : "ies") read"
+        if let last { message += ", the last: \(excerpt().text(last.bytes))" }
+        let refused = mailbox.counts.refusals
+        if refused > 0 {
+            message += "; \(refused) deliveries were refused for a missing or wrong secret"
+        }
+        return ProviderError(.timeout, message)
     }
 }
