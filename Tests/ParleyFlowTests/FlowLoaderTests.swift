@@ -158,6 +158,37 @@ import ParleyTestSupport
         #expect(result.diagnostics.map(\.message) == ["flow name `same` is already used by \(dir)/a.yaml:1"])
     }
 
+    @Test func aLargeSuiteLoadsInFileOrderWithEveryProblemReported() throws {
+        // Enough files for the loader to read them on several threads, several batches at a time.
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("parley-many-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: dir + "/_steps", withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try "- send: shared\n".write(toFile: dir + "/_steps/common.yaml", atomically: true, encoding: .utf8)
+        let count = 700
+        for index in 0..<count {
+            let name = index == 650 ? "flow-0007" : String(format: "flow-%04d", index)
+            let text =
+                index % 97 == 5
+                ? "flow: \(name)\nsteps:\n  - sned: typo\n"
+                : "flow: \(name)\nsteps:\n  - include: _steps/common.yaml\n  - send: message \(index)\n"
+            try text.write(toFile: dir + String(format: "/f%04d.yaml", index), atomically: true, encoding: .utf8)
+        }
+        var order: [String] = []
+        let diagnostics = FlowLoader(environment: [:]).load(paths: [dir]) { order.append($0.name) }
+        let broken = (0..<count).filter { $0 % 97 == 5 }
+        let expected = (0..<count).filter { !broken.contains($0) && $0 != 650 }.map { String(format: "flow-%04d", $0) }
+        #expect(order == expected)
+        #expect(diagnostics.count == broken.count + 1, "\(diagnostics.map(\.description))")
+        // Sorted by file, whichever thread found them.
+        #expect(
+            diagnostics.map(\.location.file)
+                == (broken + [650]).sorted().map { dir + String(format: "/f%04d.yaml", $0) })
+        #expect(
+            diagnostics.filter { $0.message.contains("already used") }.map(\.message) == [
+                "flow name `flow-0007` is already used by \(dir)/f0007.yaml:1"
+            ])
+    }
+
     @Test func aMissingPathIsReported() {
         let result = FlowLoader(environment: [:]).load(paths: ["/nonexistent/flows"])
         #expect(result.diagnostics.map(\.message) == ["no such file or folder"])
