@@ -139,7 +139,8 @@ import ParleyFlow
         #expect(throws: MatchError.self) {
             _ = try Matcher.regex(pattern).matches(text, scope: scope, deadline: began + .milliseconds(200))
         }
-        #expect(clock.now - began < .seconds(1))
+        // Unstopped, the match would take hours; the bound is loose for a busy machine.
+        #expect(clock.now - began < .seconds(10))
         do {
             _ = try Matcher.regex(pattern).matches(text, scope: scope, deadline: clock.now + .milliseconds(100))
         } catch {
