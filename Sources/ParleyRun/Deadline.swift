@@ -54,10 +54,17 @@ enum Deadline {
         let wound = await Waiting.value(of: task, within: grace)
         let late = wound == nil ? Task { _ = await task.value } : nil
         if Task.isCancelled { return .cancelled(late: late) }
-        // An operation that kept its own time (a poll) says better than "time ran out" what it waited for.
-        if case .failure(let error)? = wound, error.kind == .timeout { return .provider(error) }
-        // So does one that said what it waits for, however late it is to wind down on a busy machine.
-        return .timedOut(late: late, said: report.error())
+        switch wound {
+        case .failure(let error)? where error.kind == .timeout:
+            // An operation that kept its own time (a poll) says better than "time ran out" what it waited for.
+            return .provider(error)
+        case .success?:
+            // The answer came, only too late: time ran out, whatever the operation expected to wait for.
+            return .timedOut(late: nil)
+        case .failure?, nil:
+            // One that said what it waits for is heard however late it is to wind down on a busy machine.
+            return .timedOut(late: late, said: report.error())
+        }
     }
 }
 

@@ -78,6 +78,21 @@ struct DeadlineTests {
         )
         #expect(await outcome(noting: nil) == "timed out")
         #expect(await outcome(noting: ProviderError(.protocolViolation, "not a timeout")) == "timed out")
+        // An answer that comes within the grace, only too late, is a plain time-out whatever was noted.
+        do {
+            _ = try await Deadline.run(limit: .milliseconds(30), grace: .seconds(10)) {
+                () throws(ProviderError) -> Int in
+                TimeoutReport.note { ProviderError(.timeout, "the last poll answered 200") }
+                try? await Task.sleep(for: .seconds(30))
+                return 1
+            }
+            Issue.record("the deadline passed without a timeout")
+        } catch {
+            guard case .timedOut(_, nil) = error else {
+                Issue.record("expected a plain timeout, got \(error)")
+                return
+            }
+        }
         // Outside a deadline, a note goes nowhere.
         TimeoutReport.note { ProviderError(.timeout, "unheard") }
     }
