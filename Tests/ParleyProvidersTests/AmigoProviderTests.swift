@@ -27,13 +27,14 @@ import ParleySandbox
     }
 
     @Test func aFlowRunsThroughATokenExpiryWithoutNoticing() async throws {
-        // Tokens that live 1.5 s are renewed before they expire (halfway through, as short-lived tokens are).
-        try await withSandbox(SandboxConfiguration(amigoTokenLifetime: .milliseconds(1500))) { server in
+        // Tokens that live 6 s are renewed before they expire (halfway through, as short-lived tokens
+        // are). Long enough that a busy machine's stall between renewal and use does not outlast one.
+        try await withSandbox(SandboxConfiguration(amigoTokenLifetime: .seconds(6))) { server in
             let flow = """
                 steps:
                   - send: Where is my order?
                   - expect: order number
-                  - wait: 1s
+                  - wait: 3500ms
                   - send: ORD-1042
                   - expect: status of order ORD-1042
                 """

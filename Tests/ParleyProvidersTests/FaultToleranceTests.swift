@@ -14,7 +14,7 @@ import ParleySandbox
     static let flowText = """
         flow: refund-under-faults
         persona: { name: Dana Ortiz, variables: { order_id: ORD-1042 } }
-        turn_timeout: 20s
+        turn_timeout: 60s
         steps:
           - send: Hi, my blender arrived cracked.
           - expect: /order number/i
