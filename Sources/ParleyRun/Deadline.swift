@@ -55,14 +55,16 @@ enum Deadline {
         let late = wound == nil ? Task { _ = await task.value } : nil
         if Task.isCancelled { return .cancelled(late: late) }
         switch wound {
-        case .failure(let error)? where error.kind == .timeout:
-            // An operation that kept its own time (a poll) says better than "time ran out" what it waited for.
-            return .provider(error)
         case .success?:
             // The answer came, only too late: time ran out, whatever the operation expected to wait for.
             return .timedOut(late: nil)
-        case .failure?, nil:
-            // One that said what it waits for is heard however late it is to wind down on a busy machine.
+        case .failure(let error)?:
+            // An operation that kept its own time (a poll) says better than "time ran out" what it
+            // waited for. Another error that came too late to count is not what it waited for.
+            if error.kind == .timeout { return .provider(error) }
+            return .timedOut(late: nil, said: error.kind == .cancelled ? report.error() : nil)
+        case nil:
+            // One that said what it waits for is heard, however late it is to wind down on a busy machine.
             return .timedOut(late: late, said: report.error())
         }
     }
@@ -85,6 +87,12 @@ public final class TimeoutReport: Sendable {
     /// deadline pass now. Made only if it is needed; a later note replaces an earlier one.
     public static func note(_ error: @escaping @Sendable () -> ProviderError) {
         current?.explanation.withLock { $0 = error }
+    }
+
+    /// Forgets the note once what it waited for has come: the call may go on to other work (a
+    /// greeting polled for, then the first message sent), whose stall the note would misdescribe.
+    public static func clear() {
+        current?.explanation.withLock { $0 = nil }
     }
 
     /// The noted error, if any; time-outs only.

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 @testable import ParleyProviders
-import ParleyRun
+@testable import ParleyRun
 import ParleySandbox
 
 /// `provider: http` against the sandbox on loopback: each reply mode, and each way a run goes wrong.
@@ -363,6 +363,33 @@ import ParleySandbox
         #expect(message.contains("\"message\":\"Bad credentials\""), "the answer is shown: \(message)")
         #expect(message.contains("POST \(server.baseURL)/AmeliaRest/api/v1/auth/login"))
         #expect(!message.contains("wrong-PASSWORD-99"))
+    }
+
+    @Test func aTurnDeadlineThatComesFirstStillShowsTheLastPoll() async throws {
+        try await withSandbox { server in
+            let resources = ProviderResources()
+            let provider = try await makeProvider(
+                Self.helpdesk(server.baseURL, until: "{ path: $.kind, equals: never }"), resources: resources)
+            // The provider would poll for most of a minute; the deadline around the call comes first.
+            let conversation = try await provider.makeConversation(
+                ConversationContext(flowName: "late", turnTimeout: .seconds(60)))
+            do throws(Deadline.Failure) {
+                _ = try await Deadline.run(limit: .seconds(4)) { () throws(ProviderError) -> AgentReply in
+                    try await conversation.start(.agentFirst)
+                }
+                Issue.record("the reply never becomes ready, yet the call answered")
+            } catch {
+                guard case .timedOut(_, let said?) = error else {
+                    Issue.record("expected a time-out saying what was awaited, got \(error)")
+                    await resources.shutdown()
+                    return
+                }
+                #expect(said.message.contains("no polled message satisfied `until` ($.kind equals never)"))
+                #expect(said.message.contains("(turn timeout 1m)"), "\(said.message)")
+                #expect(said.message.contains("answered (200): {\"data\":{\"items\":["), "\(said.message)")
+            }
+            await resources.shutdown()
+        }
     }
 
     @Test func aReplyThatNeverBecomesReadyIsATimeoutErrorShowingTheLastPoll() async throws {

@@ -57,6 +57,18 @@ import ParleyTestSupport
         #expect(took < .milliseconds(400) + Self.slack, "it took \(took)")
     }
 
+    @Test func aTurnThatTimesOutSaysWhatTheCallWaitedFor() async throws {
+        let waiting = TestProvider(
+            behaviour: .hangNoting(ProviderError(.timeout, "no polled message satisfied `until`; the last poll …")))
+        let f = try flow("turn_timeout: 2s\nsteps:\n  - send: hi\n  - expect: ok\n")
+        let (result, _) = await run(f, interpreter(waiting))
+        #expect(result.failure?.errorKind == .timeout)
+        #expect(result.failure?.message == "no polled message satisfied `until`; the last poll …")
+        // Without a note, the turn's own words.
+        let (silent, _) = await run(f, interpreter(TestProvider(behaviour: .hang)))
+        #expect(silent.failure?.message == "no complete reply from the agent within the turn timeout of 2s")
+    }
+
     @Test func aCallThatIgnoresCancellationEndsOnTimeAnyway() async throws {
         let stuck = TestProvider(behaviour: .stubborn(.seconds(60)))
         let f = try flow("turn_timeout: 300ms\nsteps:\n  - send: hi\n  - expect: late\n")

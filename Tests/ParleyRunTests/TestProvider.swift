@@ -10,6 +10,8 @@ struct TestProvider: ConversationProvider {
         case reply(@Sendable (String?) -> [String])
         /// Never answers (for timeouts); honours cancellation.
         case hang
+        /// Never answers, having said what it waits for (`TimeoutReport`); honours cancellation.
+        case hangNoting(ProviderError)
         case fail(ProviderError)
         /// Answers after this long and ignores cancellation meanwhile, as a stuck call would.
         case stubborn(Duration)
@@ -115,6 +117,10 @@ actor TestConversation: AgentConversation {
         let sent = Date()
         switch provider.behaviour {
         case .hang:
+            do { try await Task.sleep(for: .seconds(3600)) } catch { throw ProviderError(.cancelled, "cancelled") }
+            throw ProviderError(.timeout, "unreachable")
+        case .hangNoting(let error):
+            TimeoutReport.note { error }
             do { try await Task.sleep(for: .seconds(3600)) } catch { throw ProviderError(.cancelled, "cancelled") }
             throw ProviderError(.timeout, "unreachable")
         case .fail(let error):

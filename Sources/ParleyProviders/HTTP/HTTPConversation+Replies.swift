@@ -225,6 +225,7 @@ extension HTTPConversation {
                 throw ProviderError(.cancelled, "cancelled")
             }
         }
+        TimeoutReport.clear()
         if collector.messages.isEmpty, !collector.completed, let last {
             throw await nothingFound(
                 "`\(operation).reply.poll.text`", spec.reading.text,
@@ -308,6 +309,7 @@ extension HTTPConversation {
             }
             _ = await mailbox.wait(until: deadline)
         }
+        TimeoutReport.clear()
         if collector.messages.isEmpty, !collector.completed {
             throw ProviderError(
                 .protocolViolation,
