@@ -703,6 +703,7 @@ struct FlowExecution {
             persona: self.request.persona, scenario: self.request.scenario, history: turns,
             conversation: try requireConversation(), scope: scope)
         simulation.flowReplies = flow.replies
+        simulation.turnTimeout = flow.turnTimeout
         let request = simulation
         let answer = try await call(step) { () throws(ProviderError) in try await simulator.answer(request) }
         if let spent = answer.usage { TokenUsage.add(spent, role: .simulator, to: &usage) }

@@ -48,6 +48,9 @@ public struct SimulationRequest: Sendable {
     public var scope: VariableScope
     /// The flow's own scripted replies (the persona's come first).
     public var flowReplies: [ScriptedReply] = []
+    /// The flow's turn timeout, for conversations a simulator opens of its own (a shadow
+    /// conversation on another target), whose calls it bounds.
+    public var turnTimeout: Duration = Flow.defaultTurnTimeout
 
     public init(
         runID: String, context: String, persona: Persona?, scenario: Scenario?, history: [Turn],

@@ -7,6 +7,7 @@ import ParleyJSON
 import ParleyRun
 @testable import ParleyRuntime
 import ParleySandbox
+import Synchronization
 
 /// Each simulator source against real HTTP on loopback (the sandbox on port 0).
 @Suite struct SimulatorSourceTests {
@@ -182,6 +183,37 @@ import ParleySandbox
         #expect(server.stats.userMessages.values.max() ?? 0 <= 1, "no user message mirrored twice")
         #expect(server.stats.requests(.amigoRecommend) == simulatedTurns)
         #expect(server.stats.requests(.amigoFinish) == 1)
+        await server.stop()
+    }
+
+    /// A provider that records the context of every conversation it opens.
+    final class RecordingProvider: ConversationProvider {
+        let wrapped: any ConversationProvider
+        let contexts = Mutex<[ConversationContext]>([])
+        var kind: String { wrapped.kind }
+        var capabilities: ProviderCapabilities { wrapped.capabilities }
+
+        init(wrapped: any ConversationProvider) {
+            self.wrapped = wrapped
+        }
+
+        func makeConversation(_ context: ConversationContext) async throws(ProviderError) -> any AgentConversation {
+            contexts.withLock { $0.append(context) }
+            return try await wrapped.makeConversation(context)
+        }
+    }
+
+    @Test func theShadowConversationGetsTheFlowsTurnTimeout() async throws {
+        let server = try await SandboxServer.start()
+        let client = HTTPClient()
+        defer { client.shutdown() }
+        let recording = RecordingProvider(wrapped: amigo(server, client: client))
+        let simulator = MirroredTargetSimulator(targetName: "sandbox-amigo", provider: recording)
+        // A long turn timeout: the shadow's calls must not be cut at the 30 s default.
+        let flow = try load(Self.refundFlow.replacingOccurrences(of: "steps:", with: "turn_timeout: 3m\nsteps:"))
+        let result = await run(flow, provider: LocalProvider(), simulator: simulator)
+        #expect(result.outcome == .passed, "\(result.failure?.message ?? "")")
+        #expect(recording.contexts.withLock { $0.map(\.turnTimeout) } == [.seconds(180)])
         await server.stop()
     }
 

@@ -52,7 +52,9 @@ actor ShadowConversations {
         async throws(ProviderError) -> ShadowConversation
     {
         if let existing = shadows[runID] { return existing }
-        let context = ConversationContext(flowName: "simulator", persona: request.persona, scenario: request.scenario)
+        let context = ConversationContext(
+            flowName: "simulator", persona: request.persona, scenario: request.scenario,
+            turnTimeout: request.turnTimeout)
         let shadow = ShadowConversation(conversation: try await provider.makeConversation(context))
         shadows[runID] = shadow
         return shadow
