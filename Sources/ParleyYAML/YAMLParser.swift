@@ -22,13 +22,16 @@ public enum YAMLParser {
                 message: "file is \(bytes.count) bytes; the limit is \(limits.maxBytes) bytes"
             )
         }
-        let builder = TreeBuilder(file: file, bytes: bytes, limits: limits)
+        var builder = TreeBuilder(file: file, bytes: bytes, limits: limits)
         return try builder.run()
     }
 }
 
 /// Owns one libyaml parser for the length of a parse and folds its events into nodes.
-final class TreeBuilder {
+///
+/// A struct, not a class: its stack is touched several times per event, and a class's stored
+/// properties are checked for exclusive access at run time on every touch.
+struct TreeBuilder {
     /// A collection being read: its items (or pairs) so far, mutated in place on the stack.
     private struct Frame {
         var isMapping: Bool
@@ -62,7 +65,7 @@ final class TreeBuilder {
         self.limits = limits
     }
 
-    func run() throws(YAMLError) -> YAMLNode? {
+    mutating func run() throws(YAMLError) -> YAMLNode? {
         let parser = UnsafeMutablePointer<yaml_parser_t>.allocate(capacity: 1)
         defer { parser.deallocate() }
         guard yaml_parser_initialize(parser) == 1 else {
@@ -86,7 +89,7 @@ final class TreeBuilder {
         }
     }
 
-    private func handle(_ event: yaml_event_t) throws(YAMLError) {
+    private mutating func handle(_ event: yaml_event_t) throws(YAMLError) {
         let start = location(event.start_mark)
         switch event.type {
         case YAML_DOCUMENT_START_EVENT:
@@ -143,7 +146,7 @@ final class TreeBuilder {
     }
 
     /// Attaches a finished node to its parent (or makes it the document root).
-    private func complete(_ node: YAMLNode, size: Int, anchor: String?) throws(YAMLError) {
+    private mutating func complete(_ node: YAMLNode, size: Int, anchor: String?) throws(YAMLError) {
         totalNodes += size
         if totalNodes > limits.maxNodes {
             throw YAMLError(

@@ -70,18 +70,21 @@ public struct Flow: Sendable {
         self.steps = steps
     }
 
-    /// Every template of the flow: its steps' (included ones too) and its scripted replies'.
-    public var templates: [Template] {
-        steps.flatMap(\.action.templates)
-            + (personas.flatMap(\.replies) + replies).flatMap { $0.say + ($0.when?.templates ?? []) }
+    /// Calls `body` with every template of the flow: its steps' (included ones too) and its scripted
+    /// replies', without collecting them.
+    public func forEachTemplate(_ body: (Template) -> Void) {
+        for step in steps { step.action.forEachTemplate(body) }
+        for persona in personas { for reply in persona.replies { reply.forEachTemplate(body) } }
+        for reply in replies { reply.forEachTemplate(body) }
     }
 
     /// The values of the `${env.NAME}` the flow uses and does not list under `public_env:`: secrets
     /// of any run of the flow, like values the configuration takes from the environment.
     public func secretEnvironmentValues(_ environment: [String: String]) -> Set<String> {
         var values: Set<String> = []
-        for template in templates {
-            for case (.env(let name), _) in template.references where !publicEnvironment.contains(name) {
+        let publicEnvironment = publicEnvironment  // so that the closure does not copy the whole flow
+        forEachTemplate { template in
+            for case .variable(.env(let name), _) in template.segments where !publicEnvironment.contains(name) {
                 if let value = environment[name], value.count >= ConfigValues.minimumEnvironmentSecretLength {
                     values.insert(value)
                 }
@@ -186,22 +189,27 @@ public indirect enum StepAction: Sendable {
         }
     }
 
-    /// Every template of the step: what it sends, sets, and the patterns it checks with.
-    public var templates: [Template] {
+    /// Calls `body` with every template of the step: what it sends, sets, and the patterns it
+    /// checks with.
+    public func forEachTemplate(_ body: (Template) -> Void) {
         switch self {
-        case .send(let t), .event(let t): [t]
-        case .expect(let e): e.matcher.templates + e.captures.map(\.pattern.source)
-        case .expectNot(let e): e.matcher.templates
-        case .set(let assignments): assignments.map(\.value)
-        case .simulate(let options): options.until?.templates ?? []
-        case .tag(let change): change.set.map(\.value)
-        case .insights(let i): [i.state, i.action, i.objective].compactMap { $0?.templates }.flatMap { $0 }
+        case .send(let t), .event(let t): body(t)
+        case .expect(let e):
+            e.matcher.forEachTemplate(body)
+            for capture in e.captures { body(capture.pattern.source) }
+        case .expectNot(let e): e.matcher.forEachTemplate(body)
+        case .set(let assignments): for assignment in assignments { body(assignment.value) }
+        case .simulate(let options): options.until?.forEachTemplate(body)
+        case .tag(let change): for tag in change.set { body(tag.value) }
+        case .insights(let i): for matcher in [i.state, i.action, i.objective] { matcher?.forEachTemplate(body) }
         case .expectTool(let e):
-            e.name.templates + e.arguments.flatMap(\.matcher.templates) + (e.result?.templates ?? [])
-        case .expectNoTool(let e): e.name.templates
-        case .expectState(let e): e.state.templates
-        case .expectTools(let e): e.sequence.flatMap(\.templates)
-        case .wait, .end, .recommend, .judge: []
+            e.name.forEachTemplate(body)
+            for argument in e.arguments { argument.matcher.forEachTemplate(body) }
+            e.result?.forEachTemplate(body)
+        case .expectNoTool(let e): e.name.forEachTemplate(body)
+        case .expectState(let e): e.state.forEachTemplate(body)
+        case .expectTools(let e): for matcher in e.sequence { matcher.forEachTemplate(body) }
+        case .wait, .end, .recommend, .judge: break
         }
     }
 }

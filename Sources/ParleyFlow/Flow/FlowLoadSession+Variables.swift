@@ -3,10 +3,12 @@
 extension FlowLoadSession {
     func checkVariables(_ flow: Flow) {
         var known = Set<String>()
+        var templates: [Template] = []
         for step in flow.steps {
-            for template in step.action.templates {
-                check(template, in: flow, locals: known)
-            }
+            // Collected first: a closure that used `flow` would copy it for every step.
+            templates.removeAll(keepingCapacity: true)
+            step.action.forEachTemplate { templates.append($0) }
+            for template in templates { check(template, in: flow, locals: known) }
             // A step's own captures and assignments become available to the steps after it.
             switch step.action {
             case .set(let assignments): known.formUnion(assignments.map(\.name))
@@ -16,9 +18,9 @@ extension FlowLoadSession {
         }
         let everyLocal = known
         for reply in flow.personas.flatMap(\.replies) + flow.replies {
-            for template in reply.say + (reply.when?.templates ?? []) {
-                check(template, in: flow, locals: everyLocal)
-            }
+            templates.removeAll(keepingCapacity: true)
+            reply.forEachTemplate { templates.append($0) }
+            for template in templates { check(template, in: flow, locals: everyLocal) }
         }
     }
 

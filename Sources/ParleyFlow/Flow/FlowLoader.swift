@@ -382,8 +382,13 @@ final class FlowLoadSession {
     /// Paths in flows are relative to the file that names them.
     func resolve(_ path: String, relativeTo file: String) -> String {
         if path.hasPrefix("/") { return path }
-        let dir = (file as NSString).deletingLastPathComponent
-        let joined = dir.isEmpty ? path : dir + "/" + path
+        // The file's folder: what comes before its last `/` (flow files are never folders).
+        let joined: String
+        if let slash = file.utf8.lastIndex(of: UInt8(ascii: "/")) {
+            joined = String(file[..<slash]) + "/" + path
+        } else {
+            joined = path
+        }
         // Standardizing looks at the file system; many flows of a folder name the same shared files.
         if let known = resolvedPaths[joined] { return known }
         let resolved = (joined as NSString).standardizingPath
@@ -411,8 +416,8 @@ final class FlowLoadSession {
     /// A name under `public_env:` that no `${env.…}` of the flow uses is most likely misspelt.
     private func checkPublicEnvironment(_ flow: Flow, node: YAMLNode) {
         var used: Set<String> = []
-        for template in flow.templates {
-            for case (.env(let name), _) in template.references { used.insert(name) }
+        flow.forEachTemplate { template in
+            for case .variable(.env(let name), _) in template.segments { used.insert(name) }
         }
         for item in node.sequence ?? [node] {
             guard let name = item.string, !used.contains(name) else { continue }

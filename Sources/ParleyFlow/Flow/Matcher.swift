@@ -71,13 +71,20 @@ public indirect enum Matcher: Sendable {
         }
     }
 
-    /// Every template inside, for checking placeholders before a run.
-    public var templates: [Template] {
+    /// Calls `body` with every template inside, for checking placeholders before a run.
+    public func forEachTemplate(_ body: (Template) -> Void) {
         switch self {
-        case .regex(let p): [p.source]
-        case .contains(let t), .equals(let t): [t]
-        case .any(let ms), .all(let ms): ms.flatMap(\.templates)
+        case .regex(let p): body(p.source)
+        case .contains(let t), .equals(let t): body(t)
+        case .any(let ms), .all(let ms): for m in ms { m.forEachTemplate(body) }
         }
+    }
+
+    /// Every template inside.
+    public var templates: [Template] {
+        var all: [Template] = []
+        forEachTemplate { all.append($0) }
+        return all
     }
 }
 

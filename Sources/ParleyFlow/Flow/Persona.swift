@@ -82,6 +82,12 @@ public struct ScriptedReply: Sendable {
         self.when = when
         self.say = say
     }
+
+    /// Calls `body` with each template of what is said, then of the pattern.
+    public func forEachTemplate(_ body: (Template) -> Void) {
+        for template in say { body(template) }
+        when?.forEachTemplate(body)
+    }
 }
 
 /// Lower-case, dash-separated names safe in file names.

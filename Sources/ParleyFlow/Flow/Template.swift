@@ -51,41 +51,47 @@ public struct Template: Sendable, Hashable, CustomStringConvertible {
         return out
     }
 
-    /// Parses `text` whose first character is at `location`; `columnsExact` says whether columns
-    /// inside the text map one-to-one onto the file (true for single-line plain or quoted scalars).
-    public static func parse(_ text: String, at location: SourceLocation, columnOffset: Int?, sink: DiagnosticSink)
-        -> Template?
-    {
+    /// Parses `text` whose first character is at `location`; `columnOffset` says how far the text
+    /// starts from that column when columns inside the text map one-to-one onto the file (single-line
+    /// plain or quoted scalars), `nil` otherwise. It is only asked for when the text has a `$`.
+    public static func parse(
+        _ text: String, at location: SourceLocation, columnOffset: @autoclosure () -> Int?, sink: DiagnosticSink
+    ) -> Template? {
         // Most texts have no placeholder at all; they need no walk through their characters.
         guard text.utf8.contains(UInt8(ascii: "$")) else { return Template(literal: text, location: location) }
+        let columnOffset = columnOffset()
+        // `$`, `{` and `}` are ASCII, so the walk is over UTF-8 bytes; only a placeholder's column
+        // counts characters.
+        let bytes = Array(text.utf8)
+        let dollar = UInt8(ascii: "$")
         var segments: [Segment] = []
-        var literal = ""
-        let chars = Array(text)
+        var literal: [UInt8] = []
         var i = 0
         var ok = true
         func here(_ index: Int) -> SourceLocation {
             guard let columnOffset else { return location }
+            let characters = String(decoding: bytes[..<index], as: UTF8.self).count
             return SourceLocation(
-                file: location.file, line: location.line, column: location.column + columnOffset + index)
+                file: location.file, line: location.line, column: location.column + columnOffset + characters)
         }
-        while i < chars.count {
-            let c = chars[i]
-            if c == "$", i + 1 < chars.count, chars[i + 1] == "$" {
-                literal.append("$")
+        while i < bytes.count {
+            let c = bytes[i]
+            if c == dollar, i + 1 < bytes.count, bytes[i + 1] == dollar {
+                literal.append(dollar)
                 i += 2
                 continue
             }
-            if c == "$", i + 1 < chars.count, chars[i + 1] == "{" {
-                guard let close = chars[(i + 2)...].firstIndex(of: "}") else {
+            if c == dollar, i + 1 < bytes.count, bytes[i + 1] == UInt8(ascii: "{") {
+                guard let close = bytes[(i + 2)...].firstIndex(of: UInt8(ascii: "}")) else {
                     sink.error("`${` is not closed; write `$${` for a literal `${`", at: here(i))
                     ok = false
                     break
                 }
-                let name = String(chars[(i + 2)..<close]).trimmingSpaces
+                let name = String(decoding: bytes[(i + 2)..<close], as: UTF8.self).trimmingSpaces
                 if let ref = VariableReference(parsing: name) {
                     if !literal.isEmpty {
-                        segments.append(.literal(literal))
-                        literal = ""
+                        segments.append(.literal(String(decoding: literal, as: UTF8.self)))
+                        literal.removeAll(keepingCapacity: true)
                     }
                     segments.append(.variable(ref, here(i)))
                 } else {
@@ -101,7 +107,7 @@ public struct Template: Sendable, Hashable, CustomStringConvertible {
             literal.append(c)
             i += 1
         }
-        if !literal.isEmpty { segments.append(.literal(literal)) }
+        if !literal.isEmpty { segments.append(.literal(String(decoding: literal, as: UTF8.self))) }
         return ok ? Template(segments: segments, raw: text, location: location) : nil
     }
 }
@@ -118,6 +124,15 @@ public enum VariableReference: Sendable, Hashable, CustomStringConvertible {
     init?(parsing name: String) {
         let parts = name.split(separator: ".", maxSplits: 1).map(String.init)
         func isIdentifier(_ s: String) -> Bool {
+            // ASCII names (nearly all) are checked by byte, without Unicode's character properties.
+            if s.utf8.allSatisfy({ $0 < 0x80 }) {
+                func isLetter(_ b: UInt8) -> Bool { (b | 0x20) >= UInt8(ascii: "a") && (b | 0x20) <= UInt8(ascii: "z") }
+                guard let first = s.utf8.first, isLetter(first) || first == UInt8(ascii: "_") else { return false }
+                return s.utf8.allSatisfy {
+                    isLetter($0) || ($0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9")) || $0 == UInt8(ascii: "_")
+                        || $0 == UInt8(ascii: "-")
+                }
+            }
             guard let first = s.first, first.isLetter || first == "_" else { return false }
             return s.allSatisfy { $0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" }
         }
