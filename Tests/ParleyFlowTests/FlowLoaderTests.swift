@@ -236,6 +236,28 @@ import ParleyTestSupport
             try t.render(VariableScope(persona: nil, scenario: nil, environment: [:])) == "costs $5 and ${not_a_var}")
     }
 
+    @Test func placeholdersAfterTextInAnyScriptAreFoundAndLocatedByCharacter() throws {
+        // Placeholders are found by byte; their columns count characters, as the line shows them.
+        let f = try flow("steps:\n  - set: { who: Zoë }\n  - send: \"Grüße 👋🏽 ${who}, $${x} ${env.HOME_ZONE}!\"\n")
+        guard case .send(let t) = f.steps[1].action else {
+            Issue.record("not send")
+            return
+        }
+        #expect(t.references.map(\.0) == [.local("who"), .env("HOME_ZONE")])
+        #expect(t.references.map(\.1.column) == [20, 34])
+        let scope = VariableScope(
+            persona: nil, scenario: nil, environment: ["HOME_ZONE": "CET"], locals: ["who": "Zoë"])
+        #expect(try t.render(scope) == "Grüße 👋🏽 Zoë, ${x} CET!")
+
+        let loaded = FlowLoader(environment: [:]).load(
+            text: "flow: t\nsteps:\n  - send: \"Grüße 👋🏽 ${nope}, ${ café! }\"\n", file: "t.yaml")
+        #expect(
+            loaded.diagnostics.map(\.description) == [
+                "t.yaml:3:29: error: `${café!}` is not a variable name; use `${persona.name}`, `${scenario.objective}`, "
+                    + "`${case.column}`, `${env.NAME}` or a name set earlier"
+            ])
+    }
+
     @Test func tagRemovalsAreCheckedLikeTagNamesAndNamedOnce() throws {
         let loaded = FlowLoader(environment: [:]).load(
             text: "flow: t\nsteps:\n  - send: hi\n  - tag: { remove: [tier, triage, tier] }\n", file: "t.yaml")
