@@ -238,7 +238,9 @@ import ParleyTestSupport
 
     @Test func placeholdersAfterTextInAnyScriptAreFoundAndLocatedByCharacter() throws {
         // Placeholders are found by byte; their columns count characters, as the line shows them.
-        let f = try flow("steps:\n  - set: { who: Zoë }\n  - send: \"Grüße 👋🏽 ${who}, $${x} ${env.HOME_ZONE}!\"\n")
+        let f = try flow(
+            "steps:\n  - set: { who: Zoë }\n  - send: \"Grüße 👋🏽 ${who}, $${x} ${env.HOME_ZONE}!\"\n",
+            environment: ["HOME_ZONE": "CET"])
         guard case .send(let t) = f.steps[1].action else {
             Issue.record("not send")
             return
