@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// The flows found under some paths, and every problem found in them.
 public struct FlowLoadResult: Sendable {
@@ -159,13 +160,14 @@ final class FlowLoadSession {
                     (loaded.baseAddress! + index - base).initialize(to: loadFile(files[index]))
                 }
             } else {
-                // Each worker reads every `workers`-th file of the batch with its own session and
-                // writes only its own slots.
+                // Each worker takes the batch's next unread file, with its own session, until none
+                // is left, and writes only the slots of the files it took: a worker whose files were
+                // quick is not left waiting for the other's.
                 let shared = WorkerShare(sessions: sessions, slots: loaded)
-                let end = batch.endIndex
+                let count = batch.count
                 DispatchQueue.concurrentPerform(iterations: workers) { worker in
-                    for index in stride(from: base + worker, to: end, by: workers) {
-                        shared.store(shared.sessions[worker].loadFile(files[index]), at: index - base)
+                    while case let offset = shared.next.add(1, ordering: .relaxed).oldValue, offset < count {
+                        shared.store(shared.sessions[worker].loadFile(files[base + offset]), at: offset)
                     }
                 }
             }
@@ -189,10 +191,12 @@ final class FlowLoadSession {
     }
 
     /// What the workers of a batch share. Worker `i` uses only `sessions[i]` and the slots of the
-    /// files it reads, and the caller reads the slots only after every worker has finished.
+    /// files it takes, and the caller reads the slots only after every worker has finished.
     private final class WorkerShare: @unchecked Sendable {
         let sessions: [FlowLoadSession]
         let slots: UnsafeMutableBufferPointer<LoadedFile>
+        /// The offset in the batch of the next file to read.
+        let next = Atomic<Int>(0)
 
         init(sessions: [FlowLoadSession], slots: UnsafeMutableBufferPointer<LoadedFile>) {
             self.sessions = sessions
