@@ -22,11 +22,10 @@ extension HTTPClient {
         public var maxResponseBytes: Int
         /// `User-Agent` sent unless a request sets its own.
         public var userAgent: String
-        /// libcurl's receive buffer per request in flight (1 KiB to 512 KiB). The default is one
-        /// page, a quarter of libcurl's own: a larger reply arrives in more callbacks, which costs
-        /// little, while at a thousand requests in flight the pages replies touch in 16 KiB buffers
-        /// come to 4 MB more. A handle keeps its buffer when it is reused, so it is not reallocated
-        /// per request.
+        /// libcurl's receive buffer per request in flight (1 KiB to 512 KiB), allocated when the
+        /// request starts and freed when it ends, whatever its size. The default is one page, a
+        /// quarter of libcurl's own: a larger reply arrives in more callbacks, which costs little,
+        /// while a thousand requests in flight with 16 KiB buffers hold 4 MB more.
         public var receiveBufferSize: Int
         /// How the event loop waits for network events.
         public var eventEngine: EventEngine
