@@ -53,6 +53,24 @@ import ParleyFlow
         }
     }
 
+    @Test func base64FormsOfSecretsOfEveryLengthAreReplacedWhole() {
+        // Every padding (lengths across the three alignments), both alphabets: `>?~` encode with
+        // `+` and `/`, so their URL-safe forms differ.
+        for length in 8...17 {
+            let secret = String("k>?~ü>?9xq>?z~~>?w".prefix(length))
+            let whole = Data(secret.utf8).base64EncodedString()
+            let urlSafe = whole.replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+            let redactor = SecretRedactor(secrets: [secret])
+            for form in Set([
+                whole, urlSafe, whole.replacingOccurrences(of: "=", with: ""),
+                urlSafe.replacingOccurrences(of: "=", with: ""),
+            ]) {
+                #expect(redactor.redact("<\(form)>") == "<[redacted]>", "`\(secret)` as \(form)")
+            }
+            #expect(whole != urlSafe, "`\(secret)`")
+        }
+    }
+
     @Test func aBasicCredentialIsReplacedWhole() {
         let credential = Data("parley:\(Self.secret)".utf8).base64EncodedString()
         let redactor = SecretRedactor(secrets: ["parley:\(Self.secret)", Self.secret])

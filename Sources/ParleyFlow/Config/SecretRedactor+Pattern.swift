@@ -35,7 +35,7 @@ extension SecretRedactor {
         struct Start: Hashable {
             /// The first two bytes, when the form has two fixed ones.
             var pair: UInt16?
-            /// The form's first bytes as far as they are fixed (at least one).
+            /// The form's first bytes as far as they are fixed (at least one; a literal's first four).
             var head: [UInt8]
             /// Which literal the start belongs to; `nil`: the character-by-character form.
             var literal: Int?
@@ -53,7 +53,9 @@ extension SecretRedactor {
             var starts: Set<Start> = []
             func pair(_ first: UInt8, _ second: UInt8) -> UInt16 { UInt16(first) << 8 | UInt16(second) }
             for (index, literal) in literals.enumerated() where literal.count >= 2 {
-                starts.insert(Start(pair: pair(literal[0], literal[1]), head: literal, literal: index))
+                // Only the first bytes are ever compared: hashing a token's whole encoding (hundreds
+                // of bytes, for every form of every token learned) would cost more than the rest.
+                starts.insert(Start(pair: pair(literal[0], literal[1]), head: Array(literal.prefix(4)), literal: index))
             }
             // The character-by-character form: its first bytes are fixed as far as the secret
             // begins with characters that have a single form (letters, digits).
@@ -246,23 +248,26 @@ enum Base64Core {
     /// in both alphabets, and the cores of the three alignments. Worked on bytes: a run builds these
     /// for every token it learns, a sign-in per user.
     static func literals(of secret: [UInt8]) -> [[UInt8]] {
-        let whole = Array(Data(secret).base64EncodedString().utf8)
+        let whole = encode(secret, offset: 0)
         var forms = [whole]
         let unpadded = Array(whole.prefix { $0 != UInt8(ascii: "=") })
         if unpadded.count != whole.count { forms.append(unpadded) }
-        forms += cores(of: secret)
+        forms += cores(of: secret, aligned: whole)
         let urlSafe = forms.map { form in
             form.map { $0 == UInt8(ascii: "+") ? UInt8(ascii: "-") : $0 == UInt8(ascii: "/") ? UInt8(ascii: "_") : $0 }
         }
-        var seen: Set<[UInt8]> = []
-        return (forms + urlSafe).filter { $0.count >= minimumLength && seen.insert($0).inserted }
+        // A handful of forms, each a few hundred bytes for a token: compared, not hashed.
+        var kept: [[UInt8]] = []
+        for form in forms + urlSafe where form.count >= minimumLength && !kept.contains(form) { kept.append(form) }
+        return kept
     }
 
-    /// The characters fixed by the secret alone, for a secret starting 0, 1 or 2 bytes into a group.
-    static func cores(of secret: [UInt8]) -> [[UInt8]] {
+    /// The characters fixed by the secret alone, for a secret starting 0, 1 or 2 bytes into a group;
+    /// `aligned` is the secret's own encoding, the first of the three.
+    static func cores(of secret: [UInt8], aligned: [UInt8]) -> [[UInt8]] {
         var cores: [[UInt8]] = []
         for offset in 0..<3 {
-            let encoded = Array(Data([UInt8](repeating: 0, count: offset) + secret).base64EncodedString().utf8)
+            let encoded = offset == 0 ? aligned : encode(secret, offset: offset)
             let firstBit = offset * 8
             let endBit = (offset + secret.count) * 8
             // Character j holds bits 6j..<6j+6; keep those entirely inside the secret's bits.
@@ -272,5 +277,26 @@ enum Base64Core {
             cores.append(Array(encoded[first..<end]))
         }
         return cores
+    }
+
+    private static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
+
+    /// Standard padded base64 of `offset` zero bytes followed by `bytes`.
+    static func encode(_ bytes: [UInt8], offset: Int) -> [UInt8] {
+        let count = offset + bytes.count
+        var out = [UInt8]()
+        out.reserveCapacity((count + 2) / 3 * 4)
+        func byte(_ i: Int) -> UInt32 { i < offset ? 0 : UInt32(bytes[i - offset]) }
+        var i = 0
+        while i < count {
+            let remaining = count - i
+            let group = byte(i) << 16 | (remaining > 1 ? byte(i + 1) << 8 : 0) | (remaining > 2 ? byte(i + 2) : 0)
+            out.append(alphabet[Int(group >> 18 & 63)])
+            out.append(alphabet[Int(group >> 12 & 63)])
+            out.append(remaining > 1 ? alphabet[Int(group >> 6 & 63)] : UInt8(ascii: "="))
+            out.append(remaining > 2 ? alphabet[Int(group & 63)] : UInt8(ascii: "="))
+            i += 3
+        }
+        return out
     }
 }
