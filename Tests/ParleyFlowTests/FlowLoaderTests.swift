@@ -255,8 +255,8 @@ import ParleyTestSupport
             text: "flow: t\nsteps:\n  - send: \"Grüße 👋🏽 ${nope}, ${ café! }\"\n", file: "t.yaml")
         #expect(
             loaded.diagnostics.map(\.description) == [
-                "t.yaml:3:29: error: `${café!}` is not a variable name; use `${persona.name}`, `${scenario.objective}`, "
-                    + "`${case.column}`, `${env.NAME}` or a name set earlier"
+                "t.yaml:3:29: error: `${café!}` is not a variable name; use `${persona.name}`, "
+                    + "`${scenario.objective}`, `${case.column}`, `${env.NAME}` or a name set earlier"
             ])
     }
 
