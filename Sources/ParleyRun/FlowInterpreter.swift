@@ -188,8 +188,10 @@ struct FlowExecution {
         steps stepResults: inout [StepResult]
     ) async -> FlowRunResult {
         // Ending and releasing must happen even when the run was cancelled (Ctrl-C), so they run
-        // in a task that does not inherit the cancellation.
-        let cleanup = Task { [self] in
+        // in a task that does not inherit the cancellation. Such a task does not inherit the flow
+        // run's loop either: it is asked for, so that the requests do not cross threads.
+        let loop = FlowLoop.current?.executor
+        let cleanup = Task(executorPreference: loop) { [self] in
             var execution = self
             await execution.endConversationIfOpen()
             // Giving back is local (a pooled user) or best effort (a logout): it may go on after
@@ -197,7 +199,7 @@ struct FlowExecution {
             let conversation = execution.state.conversation
             let simulator = execution.interpreter.simulator
             let runID = execution.request.id
-            let release = Task {
+            let release = Task(executorPreference: loop) {
                 await conversation?.release()
                 await simulator?.release(runID: runID)
             }

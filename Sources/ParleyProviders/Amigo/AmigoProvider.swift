@@ -139,7 +139,9 @@ public actor AmigoAuth {
             task = shared.task
             pending[user]?.waiters += 1
         } else {
-            task = Task { await self.signIn(as: user, timeout: min(timeout, Self.signInTimeout)) }
+            task = Task(executorPreference: FlowLoop.current?.executor) {
+                await self.signIn(as: user, timeout: min(timeout, Self.signInTimeout))
+            }
             pending[user] = (task, 1)
         }
         let outcome = await Waiting.value(of: task)

@@ -41,7 +41,7 @@ actor HTTPLoginSession {
             task = shared.task
             pending?.waiters += 1
         } else {
-            task = Task {
+            task = Task(executorPreference: FlowLoop.current?.executor) {
                 do throws(ProviderError) {
                     return .success(try await self.logIn())
                 } catch {
