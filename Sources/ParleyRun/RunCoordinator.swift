@@ -79,44 +79,46 @@ public struct RunCoordinator: Sendable {
             onEvent(.budgetSpent(budget.current, notStarted: requests.count))
         }
 
-        await withTaskGroup(of: FlowRunResult.self) { group in
-            var next = 0
-            func startNext() {
-                guard next < requests.count else { return }
-                let request = requests[next]
-                next += 1
-                group.addTask(executorPreference: loop?.executor) {
-                    await FlowLoop.$current.withValue(loop) { await interpreter(request).run(request) }
+        // The loop is bound once, around the group, and the flow runs (children of the group) read
+        // it from here: binding it in each child took a slab of each flow run's task memory.
+        await FlowLoop.$current.withValue(loop) {
+            await withTaskGroup(of: FlowRunResult.self) { group in
+                var next = 0
+                func startNext() {
+                    guard next < requests.count else { return }
+                    let request = requests[next]
+                    next += 1
+                    group.addTask(executorPreference: loop?.executor) { await interpreter(request).run(request) }
                 }
-            }
-            if !budgetSpent { for _ in 0..<min(concurrency, requests.count) { startNext() } }
+                if !budgetSpent { for _ in 0..<min(concurrency, requests.count) { startNext() } }
 
-            while let result = await group.next() {
-                if result.interrupted == true {
+                while let result = await group.next() {
+                    if result.interrupted == true {
+                        progress.elapsed = clock.now - began
+                        onEvent(.interrupted(result: result, progress: progress))
+                        continue
+                    }
+                    var transcript = ""
+                    do throws(ResultSinkError) {
+                        transcript = try sink.keep(result)
+                    } catch {
+                        onEvent(.writeFailed(error))
+                    }
+                    progress.done += 1
+                    switch result.outcome {
+                    case .passed: progress.passed += 1
+                    case .failed: progress.failed += 1
+                    case .error: progress.errors += 1
+                    }
                     progress.elapsed = clock.now - began
-                    onEvent(.interrupted(result: result, progress: progress))
-                    continue
+                    onEvent(.finished(result: result, transcript: transcript, progress: progress))
+                    if failFast, result.outcome != .passed { stop = true }
+                    if let budget, !budgetSpent, budget.add(result.usage ?? []) {
+                        budgetSpent = true
+                        onEvent(.budgetSpent(budget.current, notStarted: requests.count - next))
+                    }
+                    if !stop, !budgetSpent, !Task.isCancelled, self.stop?.isRequested != true { startNext() }
                 }
-                var transcript = ""
-                do throws(ResultSinkError) {
-                    transcript = try sink.keep(result)
-                } catch {
-                    onEvent(.writeFailed(error))
-                }
-                progress.done += 1
-                switch result.outcome {
-                case .passed: progress.passed += 1
-                case .failed: progress.failed += 1
-                case .error: progress.errors += 1
-                }
-                progress.elapsed = clock.now - began
-                onEvent(.finished(result: result, transcript: transcript, progress: progress))
-                if failFast, result.outcome != .passed { stop = true }
-                if let budget, !budgetSpent, budget.add(result.usage ?? []) {
-                    budgetSpent = true
-                    onEvent(.budgetSpent(budget.current, notStarted: requests.count - next))
-                }
-                if !stop, !budgetSpent, !Task.isCancelled, self.stop?.isRequested != true { startNext() }
             }
         }
     }
