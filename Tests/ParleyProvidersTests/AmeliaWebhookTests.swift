@@ -97,8 +97,14 @@ func ameliaWebhookTarget(_ baseURL: String, webhook: String = "") -> String {
                 ConversationContext(flowName: "cut-short", turnTimeout: .seconds(30)))
             _ = try await conversation.start(.agentFirst)
             // The turn is abandoned (as by the turn deadline) while Amelia is still to deliver the reply.
+            let sendsBefore = server.stats.requests(.ameliaSend)
             let pending = Task { try await conversation.send("Where is my order?") }
-            try await Task.sleep(for: .milliseconds(50))
+            // Abandoned once Amelia has the message (not after a fixed time, which a loaded machine
+            // can spend before the message is even sent), and long before the reply is due.
+            let sent = ContinuousClock.now + .seconds(10)
+            while server.stats.requests(.ameliaSend) == sendsBefore, ContinuousClock.now < sent {
+                try await Task.sleep(for: .milliseconds(5))
+            }
             pending.cancel()
             _ = try? await pending.value
             try await conversation.end()
