@@ -146,11 +146,15 @@ struct LoopDeadlineTests {
     func waitingOnASharedTask() async {
         let timers = Timers()
         await FlowLoop.$current.withValue(timers.loop) {
+            // The task finishes only once let go, so the first wait cannot see it done however slow
+            // the machine.
+            let letGo = Mutex(false)
             let slow = Task { () -> Int in
-                try? await Task.sleep(for: .milliseconds(300))
+                while !letGo.withLock({ $0 }) { try? await Task.sleep(for: .milliseconds(5)) }
                 return 3
             }
             #expect(await Waiting.value(of: slow, within: .milliseconds(30)) == nil)
+            letGo.withLock { $0 = true }
             #expect(await Waiting.value(of: slow, within: .seconds(20)) == 3)
         }
     }
