@@ -371,10 +371,11 @@ import ParleySandbox
             let provider = try await makeProvider(
                 Self.helpdesk(server.baseURL, until: "{ path: $.kind, equals: never }"), resources: resources)
             // The provider would poll for most of a minute; the deadline around the call comes first.
+            // Ten seconds, so that even a machine too busy to answer a poll in four gets some answered.
             let conversation = try await provider.makeConversation(
                 ConversationContext(flowName: "late", turnTimeout: .seconds(60)))
             do throws(Deadline.Failure) {
-                _ = try await Deadline.run(limit: .seconds(4)) { () throws(ProviderError) -> AgentReply in
+                _ = try await Deadline.run(limit: .seconds(10)) { () throws(ProviderError) -> AgentReply in
                     try await conversation.start(.agentFirst)
                 }
                 Issue.record("the reply never becomes ready, yet the call answered")
