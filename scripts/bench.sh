@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Builds Parley in release mode and runs the throughput benchmark; see scripts/bench.py --help.
+# Builds Parley in release mode (the Swift runtime linked in, as for an install) and runs the
+# throughput benchmark; see scripts/bench.py --help.
 # Default: 1,000 conversations x 10 turns, 100 ms replies, concurrency 1,000.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
-swift build -c release --product parley >&2
+swift build -c release --static-swift-stdlib --product parley >&2
 exec python3 scripts/bench.py "$@"

@@ -19,9 +19,11 @@ extension SecretRedactor {
     /// and whole literals (base64 forms) that stand for all of it.
     struct Pattern: Sendable {
         let secret: String
-        /// Characters of the secret, each with its alternative byte sequences (shared between
-        /// secrets: see ``alternatives(_:)``).
-        let units: [[[UInt8]]]
+        /// The alternative byte sequences of the secret's non-ASCII characters, in order. An ASCII
+        /// character's are shared between secrets and looked up as a match goes (see
+        /// ``alternatives(_:)``): a run may hold a token per user, each hundreds of characters long,
+        /// and a table of them per secret took about 2 KB of each.
+        let foreignUnits: [[[UInt8]]]
         /// Whole-secret literals matched as they are.
         let literals: [[UInt8]]
         /// The bytes every character-by-character match begins with: the secret's leading
@@ -43,7 +45,8 @@ extension SecretRedactor {
 
         init(secret: String) {
             self.secret = secret
-            units = secret.unicodeScalars.map(Self.alternatives)
+            let units = secret.unicodeScalars.map(Self.alternatives)
+            foreignUnits = zip(secret.unicodeScalars, units).filter { !$0.0.isASCII }.map(\.1)
             literals = Base64Core.literals(of: Array(secret.utf8))
             plainPrefix = Array(units.prefix { $0.count == 1 }.flatMap { $0[0] }.prefix(8))
             starts = Self.starts(units: units, literals: literals)
@@ -86,14 +89,17 @@ extension SecretRedactor {
         /// may be written several ways, so the ends reachable after each character are followed
         /// as a set, kept on the stack.
         func matchEnd(_ text: UnsafeBufferPointer<UInt8>, at position: Int) -> Int? {
-            guard !units.isEmpty, Self.has(plainPrefix, in: text, at: position) else { return nil }
+            guard !secret.isEmpty, Self.has(plainPrefix, in: text, at: position) else { return nil }
             let capacity = 32
+            let ascii = Self.asciiAlternatives
             return withUnsafeTemporaryAllocation(of: Int.self, capacity: 2 * capacity) { buffer -> Int? in
                 var ends = buffer.baseAddress!
                 var next = ends + capacity
                 ends[0] = position
                 var count = 1
-                for unit in units {
+                var foreign = foreignUnits.makeIterator()
+                for scalar in secret.unicodeScalars {
+                    guard let unit = scalar.isASCII ? ascii[Int(scalar.value)] : foreign.next() else { return nil }
                     var found = 0
                     for i in 0..<count {
                         for alternative in unit where Self.has(alternative, in: text, at: ends[i]) {
