@@ -67,9 +67,16 @@ final class TransferLoop: @unchecked Sendable {
     /// Jobs to run on the loop thread, and a spare buffer to swap with while they run.
     var readyJobs: [UnownedJob] = []
     var runningJobs: [UnownedJob] = []
-    /// The loop thread, once it runs (Linux: `pthread_t` is an integer), so that work arising on
-    /// the loop thread skips the lock and the wake-up.
+    /// The loop thread while it runs (Linux: `pthread_t` is an integer), so that work arising on
+    /// the loop thread skips the lock and the wake-up; 0 before it starts and once it stops.
+    ///
+    /// Cleared before the thread exits: glibc gives a thread created later the id of one that has
+    /// exited, and a pool thread with the old id would otherwise queue its jobs for a loop that
+    /// will never run them (a task preferring a shut-down client's executor then hangs forever).
     private let loopThread = Atomic<UInt>(0)
+
+    /// Whether the loop thread is running (it has started and not yet begun to stop).
+    var threadIsRunning: Bool { loopThread.load(ordering: .acquiring) != 0 }
     /// When to look at the transfers' own deadlines next; never later than the earliest one.
     private var nextDeadlineCheck: ContinuousClock.Instant?
     /// Timers by due instant, a binary heap (``schedule(at:_:)``).
@@ -208,7 +215,7 @@ final class TransferLoop: @unchecked Sendable {
 
     private func run() {
         #if os(Linux)
-            loopThread.store(pthread_self(), ordering: .relaxed)
+            loopThread.store(pthread_self(), ordering: .releasing)
             parley_name_current_thread("parley-http")
         #else
             pthread_setname_np("parley-http")
@@ -393,6 +400,9 @@ final class TransferLoop: @unchecked Sendable {
     }
 
     private func tearDown() {
+        // From here on the loop thread is a thread like any other: what it resumes or schedules
+        // while stopping goes through the (closed) inbox to the global executor.
+        loopThread.store(0, ordering: .releasing)
         while let transfer = active.last {
             abort(transfer, with: transfer.error(.cancelled, "the HTTP client was shut down"))
         }

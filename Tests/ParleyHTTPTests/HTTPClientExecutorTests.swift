@@ -1,5 +1,5 @@
 import Foundation
-import ParleyHTTP
+@testable import ParleyHTTP
 import Synchronization
 import Testing
 
@@ -78,5 +78,40 @@ struct HTTPClientExecutorTests {
             }
         }.value
         #expect(outcome == "cancelled")
+    }
+
+    /// glibc gives a new thread the id of one that has exited. A loop thread that kept its id once
+    /// stopped took such a thread for itself, and queued the jobs it was given for a loop that
+    /// would never run them: the test above then hung, its task never started.
+    @Test("A stopped loop forgets its thread: a thread given its id later still runs tasks that prefer it")
+    func aStoppedLoopForgetsItsThread() async throws {
+        let client = HTTPClient()
+        let clock = ContinuousClock()
+        let began = clock.now
+        while !client.loop.threadIsRunning, clock.now - began < .seconds(10) {
+            try await Task.sleep(for: .milliseconds(5))
+        }
+        #expect(client.loop.threadIsRunning)
+        client.shutdown()
+        while client.loop.threadIsRunning, clock.now - began < .seconds(20) {
+            try await Task.sleep(for: .milliseconds(5))
+        }
+        #expect(!client.loop.threadIsRunning)
+        // A thread started now often has the stopped loop thread's id. What it starts must run
+        // (on the global executor), within a bound rather than never.
+        for _ in 0..<5 {
+            let answer = Mutex<CheckedContinuation<Bool, Never>?>(nil)
+            let ran = await withCheckedContinuation { (continuation: CheckedContinuation<Bool, Never>) in
+                answer.withLock { $0 = continuation }
+                Thread.detachNewThread {
+                    Task(executorPreference: client.taskExecutor) { answer.withLock { $0.take() }?.resume(returning: true) }
+                }
+                Task {
+                    try? await Task.sleep(for: .seconds(10))
+                    answer.withLock { $0.take() }?.resume(returning: false)
+                }
+            }
+            #expect(ran)
+        }
     }
 }
