@@ -100,18 +100,31 @@ struct HTTPClientExecutorTests {
         // A thread started now often has the stopped loop thread's id. What it starts must run
         // (on the global executor), within a bound rather than never.
         for _ in 0..<5 {
-            let answer = Mutex<CheckedContinuation<Bool, Never>?>(nil)
+            let answer = FirstAnswer()
             let ran = await withCheckedContinuation { (continuation: CheckedContinuation<Bool, Never>) in
-                answer.withLock { $0 = continuation }
+                answer.wait(continuation)
                 Thread.detachNewThread {
-                    Task(executorPreference: client.taskExecutor) { answer.withLock { $0.take() }?.resume(returning: true) }
+                    Task(executorPreference: client.taskExecutor) { answer.give(true) }
                 }
                 Task {
                     try? await Task.sleep(for: .seconds(10))
-                    answer.withLock { $0.take() }?.resume(returning: false)
+                    answer.give(false)
                 }
             }
             #expect(ran)
         }
+    }
+}
+
+/// Resumes a waiter with the first answer given; later ones are dropped.
+private final class FirstAnswer: Sendable {
+    private let waiter = Mutex<CheckedContinuation<Bool, Never>?>(nil)
+
+    func wait(_ continuation: CheckedContinuation<Bool, Never>) {
+        waiter.withLock { $0 = continuation }
+    }
+
+    func give(_ answer: Bool) {
+        waiter.withLock { $0.take() }?.resume(returning: answer)
     }
 }
