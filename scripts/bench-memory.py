@@ -1,0 +1,142 @@
+#!/usr/bin/env python3
+"""Where `parley run`'s memory goes, on the benchmark's suite (scripts/bench.py's conversations
+against `parley sandbox`, user-first, 10 turns, 100 ms replies).
+
+  scripts/bench-memory.py smaps BINARY [--concurrency N --conversations N]
+      Samples /proc/PID/smaps every 50 ms and prints, at the highest RSS seen, the resident
+      memory of each mapping: the heap, the executable's pages, each library's.
+  scripts/bench-memory.py heaptrack BINARY OUT [--concurrency N --conversations N]
+      Runs `parley run` under heaptrack (Debian's `heaptrack`), writing OUT.zst; read it with
+      `heaptrack_print -f OUT.zst --print-peaks 1` (allocation sites at the peak) or
+      `heaptrack_print -f OUT.zst -M massif.out` (the heap over time, in massif's format).
+  scripts/bench-memory.py task-allocs BINARY [--conversations N]
+      Traces one flow run's task memory with perf uprobes (root): every `swift_task_alloc` (size
+      and the async function asking) and every `malloc` the task allocator makes for a new slab,
+      in order. Needs a binary with the runtime linked in (--static-swift-stdlib) or
+      libswift_Concurrency.so's symbols, and libc's.
+
+The sandbox runs in its own process, as in bench.py; only `parley run` is measured.
+"""
+import argparse, collections, os, re, signal, subprocess, sys, tempfile, time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import bench  # noqa: E402
+
+
+def suite(binary, conversations, concurrency, latency_ms=100):
+    """Starts the sandbox and writes the suite; returns (sandbox process, work directory, run command)."""
+    work = tempfile.mkdtemp(prefix="parley-memory-")
+    sandbox = subprocess.Popen([binary, "sandbox", "--port", "0", "--latency", f"{latency_ms}ms"],
+                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    port = int(sandbox.stdout.readline().split("http://127.0.0.1:")[1].split()[0])
+    args = argparse.Namespace(conversations=conversations, turns=10, latency_ms=latency_ms, concurrency=concurrency,
+                              rate_limited=False, rate_scale=60)
+    bench.write_suite(work, port, args, min(concurrency, conversations))
+    command = [binary, "run", "flows", "--out", "run", "-j", str(concurrency), "--repeat", str(conversations),
+               "--seed", "1"]
+    return sandbox, work, command
+
+
+def stop(sandbox):
+    sandbox.send_signal(signal.SIGINT)
+    sandbox.wait(timeout=30)
+
+
+def smaps(args):
+    sandbox, work, command = suite(args.binary, args.conversations, args.concurrency)
+    try:
+        run = subprocess.Popen(command, cwd=work, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        peak, peak_text = 0, ""
+        while run.poll() is None:
+            try:
+                text = open(f"/proc/{run.pid}/smaps").read()
+                rss = sum(int(line.split()[1]) for line in text.splitlines() if line.startswith("Rss:"))
+            except OSError:
+                break
+            if rss > peak:
+                peak, peak_text = rss, text
+            time.sleep(0.05)
+    finally:
+        stop(sandbox)
+    by_mapping = collections.defaultdict(collections.Counter)
+    name = None
+    for line in peak_text.splitlines():
+        fields = line.split()
+        if re.match(r"^[0-9a-f]+-[0-9a-f]+ ", line):
+            name = os.path.basename(fields[5]) if len(fields) > 5 and fields[5].startswith("/") else (
+                fields[5] if len(fields) > 5 else "[anonymous]")
+        elif len(fields) >= 2 and fields[0].endswith(":") and fields[1].isdigit():
+            by_mapping[name][fields[0][:-1]] += int(fields[1])
+    print(f"highest RSS sampled: {peak / 1024:.1f} MB")
+    print(f"{'mapping':40} {'RSS MB':>8} {'dirty MB':>9}")
+    for mapping, sizes in sorted(by_mapping.items(), key=lambda item: -item[1]["Rss"]):
+        if sizes["Rss"] >= 100:
+            dirty = sizes["Private_Dirty"] + sizes["Shared_Dirty"]
+            print(f"{mapping[:40]:40} {sizes['Rss'] / 1024:8.1f} {dirty / 1024:9.1f}")
+
+
+def heaptrack(args):
+    sandbox, work, command = suite(args.binary, args.conversations, args.concurrency)
+    try:
+        out = os.path.abspath(args.out).removesuffix(".zst")
+        subprocess.run(["heaptrack", "-o", out, *command], cwd=work, check=True,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    finally:
+        stop(sandbox)
+    print(f"{out}.zst")
+
+
+def task_allocs(args):
+    symbols = subprocess.run(["nm", args.binary], capture_output=True, text=True).stdout
+    # The runtime is in the executable when it was linked in, else in the shared library.
+    runtime = args.binary if re.search(r" [Tt] swift_task_alloc$", symbols, re.M) else \
+        "/opt/swift/usr/lib/swift/linux/libswift_Concurrency.so"
+    subprocess.run(["perf", "probe", "-q", "-d", "parleymem:*"], capture_output=True)
+    for library, probe in ((runtime, "parleymem:task_alloc=swift_task_alloc size=%di:u64"),
+                           ("/lib/x86_64-linux-gnu/libc.so.6", "parleymem:malloc=malloc size=%di:u64")):
+        subprocess.run(["perf", "probe", "-q", "-f", "-x", library, probe], check=True, capture_output=True)
+    sandbox, work, command = suite(args.binary, args.conversations, 1, latency_ms=20)
+    data = os.path.join(work, "perf.data")
+    try:
+        subprocess.run(["perf", "record", "-q", "-e", "parleymem:task_alloc", "-e", "parleymem:malloc",
+                        "--call-graph", "dwarf,2048", "-o", data, *command], cwd=work, check=True,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    finally:
+        stop(sandbox)
+        subprocess.run(["perf", "probe", "-q", "-d", "parleymem:*"], capture_output=True)
+    script = subprocess.run(["perf", "script", "-i", data, "-F", "tid,event,trace,ip,sym"], capture_output=True,
+                            text=True).stdout
+    rows = []
+    for block in script.split("\n\n"):
+        lines = [line.strip() for line in block.strip().splitlines()]
+        if not lines or "size=" not in lines[0]:
+            continue
+        size = int(lines[0].split("size=")[1].split()[0])
+        symbols = [line.split(None, 1)[1] if " " in line else line for line in lines[1:]]
+        if "task_alloc" in lines[0]:
+            rows.append((lines[0].split()[0], "frame", size, symbols[1].split("+0x")[0] if len(symbols) > 1 else "?"))
+        elif any("StackAllocator" in s or "swift_task_alloc" in s for s in symbols[:6]):
+            rows.append((lines[0].split()[0], "SLAB", size, ""))
+    names = subprocess.run(["swift-demangle", "-simplified", "-compact"], input="\n".join(r[3] for r in rows),
+                           capture_output=True, text=True).stdout.splitlines()
+    print("thread   kind   bytes  asked for by")
+    for (thread, kind, size, _), name in zip(rows, names):
+        print(f"{thread:8} {kind:5} {size:6}  {name[:110]}")
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = ap.add_subparsers(dest="what", required=True)
+    for name in ("smaps", "heaptrack", "task-allocs"):
+        p = sub.add_parser(name)
+        p.add_argument("binary")
+        if name == "heaptrack":
+            p.add_argument("out")
+        p.add_argument("--conversations", type=int, default=1 if name == "task-allocs" else 1000)
+        p.add_argument("--concurrency", type=int, default=1000)
+    args = ap.parse_args()
+    {"smaps": smaps, "heaptrack": heaptrack, "task-allocs": task_allocs}[args.what](args)
+
+
+if __name__ == "__main__":
+    main()
