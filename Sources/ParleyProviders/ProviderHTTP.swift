@@ -6,7 +6,9 @@ import ParleyRun
 
 /// How a provider talks HTTP: one shared client, its target's TLS and timeout settings, shared rate
 /// limits, and the retry rules of docs/providers.md — so every provider behaves the same under failure.
-struct ProviderHTTP: Sendable {
+/// A class: the conversations keep it, and an async function that uses it holds a pointer in its
+/// frame rather than a copy of every field.
+final class ProviderHTTP: Sendable {
     let client: HTTPClient
     /// The provider's name for messages: "Amigo", "Amelia"...
     let service: String

@@ -22,13 +22,24 @@ enum Deadline {
         limit: Duration, grace: Duration = Deadline.grace,
         _ operation: @escaping @Sendable () async throws(ProviderError) -> T
     ) async throws(Failure) -> T {
+        try await boxed(limit: limit, grace: grace, operation).value
+    }
+
+    /// ``run(limit:grace:_:)``, its answer boxed (see ``Boxed``): the flow run's calls take it so,
+    /// and unbox it once they no longer wait.
+    @discardableResult
+    static func boxed<T: Sendable>(
+        limit: Duration, grace: Duration = Deadline.grace,
+        _ operation: @escaping @Sendable () async throws(ProviderError) -> T
+    ) async throws(Failure) -> Boxed<T> {
         // The operation hands its result to the wait itself: no third task to watch it.
-        let slot = Waiting.Slot<Result<T, ProviderError>>()
+        let slot = Waiting.Slot<Result<Boxed<T>, ProviderError>>()
         let report = TimeoutReport()
-        let task = Task(executorPreference: FlowLoop.current?.executor) { () -> Result<T, ProviderError> in
-            let result = await TimeoutReport.$current.withValue(report) { () async -> Result<T, ProviderError> in
+        let task = Task(executorPreference: FlowLoop.current?.executor) { () -> Result<Boxed<T>, ProviderError> in
+            let result = await TimeoutReport.$current.withValue(report) {
+                () async -> Result<Boxed<T>, ProviderError> in
                 do throws(ProviderError) {
-                    return .success(try await operation())
+                    return .success(Boxed(try await operation()))
                 } catch {
                     return .failure(error)
                 }
@@ -37,7 +48,7 @@ enum Deadline {
             return result
         }
         switch await slot.wait(within: limit, onCancel: { task.cancel() }) {
-        case .success(let value)?: return value
+        case .success(let answer)?: return answer
         case .failure(let error)?: throw .provider(error)
         case nil: throw await overrun(task, report: report, grace: grace)
         }
@@ -48,7 +59,7 @@ enum Deadline {
     /// holds while it waits.
     @inline(never)
     private static func overrun<T: Sendable>(
-        _ task: Task<Result<T, ProviderError>, Never>, report: TimeoutReport, grace: Duration
+        _ task: Task<Result<Boxed<T>, ProviderError>, Never>, report: TimeoutReport, grace: Duration
     ) async -> Failure {
         task.cancel()
         let wound = await Waiting.value(of: task, within: grace)

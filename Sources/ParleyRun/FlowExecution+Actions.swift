@@ -12,7 +12,8 @@ extension FlowExecution {
     }
 
     @inline(never)
-    mutating func checkTool(_ expectation: ToolExpectation, _ step: Step) async throws(StepStop) -> String? {
+    mutating func checkTool(_ step: Step) async throws(StepStop) -> String? {
+        guard case .expectTool(let expectation) = step.action else { return nil }
         let actions = try await actions(in: expectation.scope, step)
         var count = 0
         for action in actions where action.kind == .toolCall {
@@ -30,7 +31,8 @@ extension FlowExecution {
     }
 
     @inline(never)
-    mutating func checkNoTool(_ expectation: NoToolExpectation, _ step: Step) async throws(StepStop) -> String? {
+    mutating func checkNoTool(_ step: Step) async throws(StepStop) -> String? {
+        guard case .expectNoTool(let expectation) = step.action else { return nil }
         let actions = try await actions(in: expectation.scope, step)
         for action in actions where action.kind == .toolCall {
             if try matches(expectation.name, action.name, step) {
@@ -45,7 +47,8 @@ extension FlowExecution {
     }
 
     @inline(never)
-    mutating func checkState(_ expectation: StateExpectation, _ step: Step) async throws(StepStop) -> String? {
+    mutating func checkState(_ step: Step) async throws(StepStop) -> String? {
+        guard case .expectState(let expectation) = step.action else { return nil }
         let actions = try await actions(in: expectation.scope, step)
         for action in actions where action.kind == .stateTransition {
             if try matches(expectation.state, action.name, step) { return "entered `\(action.name)`" }
@@ -58,9 +61,8 @@ extension FlowExecution {
     }
 
     @inline(never)
-    mutating func checkToolSequence(_ expectation: ToolSequenceExpectation, _ step: Step) async throws(StepStop)
-        -> String?
-    {
+    mutating func checkToolSequence(_ step: Step) async throws(StepStop) -> String? {
+        guard case .expectTools(let expectation) = step.action else { return nil }
         let actions = try await actions(in: expectation.scope, step)
         let tools = actions.filter { $0.kind == .toolCall }
         var missing: [Matcher] = []

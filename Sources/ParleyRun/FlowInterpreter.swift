@@ -106,6 +106,12 @@ public struct FlowInterpreter: Sendable {
 
     /// Runs one flow run to completion; never throws: every problem becomes part of the result.
     public func run(_ request: FlowRunRequest) async -> FlowRunResult {
+        await runBoxed(request).value
+    }
+
+    /// ``run(_:)``'s result boxed (see ``Boxed``), for the coordinator: a flow run's task holds one
+    /// word for it rather than the result's 400 bytes, in its frames and in its own storage.
+    func runBoxed(_ request: FlowRunRequest) async -> Boxed<FlowRunResult> {
         var execution = FlowExecution(request: request, interpreter: self)
         return await execution.run()
     }
@@ -153,24 +159,22 @@ struct FlowExecution {
         self.flowDeadline = request.flow.timeout.map { ContinuousClock.now + $0 }
     }
 
-    mutating func run() async -> FlowRunResult {
+    /// The flow run's result, boxed: see ``Boxed``.
+    mutating func run() async -> Boxed<FlowRunResult> {
         let startedAt = Date()
-        var stepResults: [StepResult] = []
-        // Both arrays grow by doubling otherwise: each reallocation is a copy, and the last one
-        // holds up to twice the room needed for as long as the result is alive.
-        stepResults.reserveCapacity(flow.steps.count + (flow.judge == nil ? 0 : 1))
-        turns.reserveCapacity(Self.expectedTurns(flow))
+        var stepResults = reserve()
         var outcome = Outcome.passed
         var failure: FailureInfo?
 
         var stopped = false
-        for (index, step) in flow.steps.enumerated() {
+        let steps = flow.steps
+        for (index, step) in steps.enumerated() {
             if interpreter.stop?.isRequested == true, outcome == .passed { stopped = true }
             if outcome != .passed || stopped || Task.isCancelled {
-                stepResults.append(StepResult(index: index, kind: step.kind, location: step.location, status: .skipped))
+                Self.skip(step, index: index, in: &stepResults)
                 continue
             }
-            stepResults.append(await perform(step, index: index, outcome: &outcome, failure: &failure))
+            await perform(step, index: index, into: &stepResults, outcome: &outcome, failure: &failure)
         }
         // A simulation cut short by a stop request is not a result either.
         let interrupted =
@@ -180,13 +184,25 @@ struct FlowExecution {
             outcome: &outcome, failure: &failure, interrupted: interrupted, startedAt: startedAt, steps: &stepResults)
     }
 
+    /// The step results' array, and room for the turns, reserved at the sizes the flow needs: both
+    /// grow by doubling otherwise, each reallocation a copy, and the last one holds up to twice the
+    /// room needed for as long as the result is alive. Synchronous and out of line: reading the
+    /// flow in ``run()`` kept a copy of all of it in the frame every conversation holds.
+    @inline(never)
+    private mutating func reserve() -> [StepResult] {
+        var stepResults: [StepResult] = []
+        stepResults.reserveCapacity(flow.steps.count + (flow.judge == nil ? 0 : 1))
+        turns.reserveCapacity(Self.expectedTurns(flow))
+        return stepResults
+    }
+
     /// Ends the conversation, runs the closing judge and assembles the result: apart from ``run()``,
     /// whose frame every conversation holds while its steps run.
     @inline(never)
     private mutating func finish(
         outcome: inout Outcome, failure: inout FailureInfo?, interrupted: Bool, startedAt: Date,
         steps stepResults: inout [StepResult]
-    ) async -> FlowRunResult {
+    ) async -> Boxed<FlowRunResult> {
         // Ending and releasing must happen even when the run was cancelled (Ctrl-C), so they run
         // in a task that does not inherit the cancellation. Such a task does not inherit the flow
         // run's loop either: it is asked for, so that the requests do not cross threads.
@@ -211,11 +227,11 @@ struct FlowExecution {
         if let spec = flow.judge {
             let step = Step(.judge(spec), at: spec.location)
             if outcome == .passed, !interrupted, !Task.isCancelled {
-                stepResults.append(
-                    await perform(step, index: flow.steps.count, outcome: &outcome, failure: &failure, closing: true))
+                await perform(
+                    step, index: flow.steps.count, into: &stepResults, outcome: &outcome, failure: &failure,
+                    closing: true)
             } else {
-                stepResults.append(
-                    StepResult(index: flow.steps.count, kind: .judge, location: spec.location, status: .skipped))
+                Self.skip(step, index: flow.steps.count, in: &stepResults)
             }
         }
 
@@ -223,9 +239,10 @@ struct FlowExecution {
         var conversationID = turns.lazy.compactMap { $0.ids?["conversation_id"] }.first
         if conversationID == nil { conversationID = await state.conversation?.conversationID }
 
-        return result(
-            outcome: outcome, failure: failure, interrupted: interrupted, startedAt: startedAt,
-            conversationID: conversationID, steps: stepResults)
+        return Boxed(
+            result(
+                outcome: outcome, failure: failure, interrupted: interrupted, startedAt: startedAt,
+                conversationID: conversationID, steps: stepResults))
     }
 
     /// The turns a flow's steps make: the greeting, and a turn each way for every message or event
@@ -265,28 +282,59 @@ struct FlowExecution {
         return result.redacted(by: interpreter.secrets.redactor)
     }
 
-    /// Runs one step and records how it ended; a failure or error sets the run's outcome.
+    /// Runs one step and records how it ended in `results`; a failure or error sets the run's
+    /// outcome. The step's result is put together after the step, out of line: held across the
+    /// step's awaits, its copies took room in the frame of every conversation.
     @inline(never)
     private mutating func perform(
-        _ step: Step, index: Int, outcome: inout Outcome, failure: inout FailureInfo?, closing: Bool = false
-    ) async -> StepResult {
+        _ step: Step, index: Int, into results: inout [StepResult], outcome: inout Outcome,
+        failure: inout FailureInfo?, closing: Bool = false
+    ) async {
         let began = clock.now
-        var result = StepResult(index: index, kind: step.kind, location: step.location, status: .passed)
+        var detail: String?
+        var stop: StepStop?
         do {
-            if closing, case .judge(let spec) = step.action {
-                result.detail = try await judge(spec, step: step, index: nil)
-            } else {
-                result.detail = try await execute(step, index: index)
-            }
+            detail = try await closing ? closingJudge(step) : execute(step, index: index)
         } catch {
-            recordStop(error, step, &result, outcome: &outcome, failure: &failure)
+            stop = error
         }
-        result.durationMs = Milliseconds.round((clock.now - began).seconds * 1000)
-        return result
+        record(
+            step, index: index, detail: detail, stop: stop, began: began, in: &results, outcome: &outcome,
+            failure: &failure)
     }
 
-    /// Records what stopped a step (synchronous: see ``check(_:_:_:)``).
+    /// A `judge` step; one before anything else in an agent-first flow grades the agent's greeting.
     @inline(never)
+    private mutating func judgeStep(_ step: Step, index: Int) async throws(StepStop) -> String? {
+        guard case .judge(let spec) = step.action else { return nil }
+        try await ensureStarted(step)
+        return try await judge(spec, step: step, index: index)
+    }
+
+    /// The closing judge's step (`judge:` at the flow's top level).
+    private mutating func closingJudge(_ step: Step) async throws(StepStop) -> String? {
+        guard case .judge(let spec) = step.action else { return nil }
+        return try await judge(spec, step: step, index: nil)
+    }
+
+    /// A step that did not run.
+    private static func skip(_ step: Step, index: Int, in results: inout [StepResult]) {
+        results.append(StepResult(index: index, kind: step.kind, location: step.location, status: .skipped))
+    }
+
+    /// Records how a step ended (synchronous: see ``check(_:_:_:)``).
+    @inline(never)
+    private func record(
+        _ step: Step, index: Int, detail: String?, stop: StepStop?, began: ContinuousClock.Instant,
+        in results: inout [StepResult], outcome: inout Outcome, failure: inout FailureInfo?
+    ) {
+        var result = StepResult(index: index, kind: step.kind, location: step.location, status: .passed, detail: detail)
+        if let stop { recordStop(stop, step, &result, outcome: &outcome, failure: &failure) }
+        result.durationMs = Milliseconds.round((clock.now - began).seconds * 1000)
+        results.append(result)
+    }
+
+    /// Records what stopped a step.
     private func recordStop(
         _ stop: StepStop, _ step: Step, _ result: inout StepResult, outcome: inout Outcome, failure: inout FailureInfo?
     ) {
@@ -313,51 +361,55 @@ struct FlowExecution {
     /// Only a dispatcher: an async function's frame holds every local of every branch for as long
     /// as the step runs, so each step with locals of its own has a function of its own.
     mutating func execute(_ step: Step, index: Int) async throws(StepStop) -> String? {
-        switch step.action {
-        case .send(let template): return try await send(template, step)
-        case .expect(let expectation): return try await expect(expectation, step)
-        case .expectNot(let expectation): return try await expectNot(expectation, step)
-        case .wait(let duration): return try await wait(duration)
-        case .set(let assignments): return try set(assignments, step)
+        // Each handler takes its own part of the step: bound here, every kind's would have room in
+        // this frame, which every conversation holds while its step runs.
+        switch step.kind {
+        case .send: return try await send(step)
+        case .expect: return try await expect(step)
+        case .expectNot: return try await expectNot(step)
+        case .wait: return try await wait(step)
+        case .set: return try set(step)
         case .end: return try await end(step)
-        case .recommend(let options): return try await recommend(options, step)
-        case .simulate(let options): return try await simulate(options, step: step)
-        case .event(let template): return try await event(template, step)
-        case .tag(let change): return try await tag(change, step)
-        case .insights(let expectation): return try await insights(expectation, step)
-        case .expectTool(let expectation): return try await checkTool(expectation, step)
-        case .expectNoTool(let expectation): return try await checkNoTool(expectation, step)
-        case .expectState(let expectation): return try await checkState(expectation, step)
-        case .expectTools(let expectation): return try await checkToolSequence(expectation, step)
-        case .judge(let spec):
-            // A judge before anything else in an agent-first flow grades the agent's greeting.
-            try await ensureStarted(step)
-            return try await judge(spec, step: step, index: index)
+        case .recommend: return try await recommend(step)
+        case .simulate: return try await simulate(step)
+        case .event: return try await event(step)
+        case .tag: return try await tag(step)
+        case .insights: return try await insights(step)
+        case .expectTool: return try await checkTool(step)
+        case .expectNoTool: return try await checkNoTool(step)
+        case .expectState: return try await checkState(step)
+        case .expectTools: return try await checkToolSequence(step)
+        case .judge: return try await judgeStep(step, index: index)
+        case .include: return nil
         }
     }
 
     @inline(never)
-    private mutating func send(_ template: Template, _ step: Step) async throws(StepStop) -> String? {
+    private mutating func send(_ step: Step) async throws(StepStop) -> String? {
+        guard case .send(let template) = step.action else { return nil }
         let text = try renderNonBlank(template, step, what: "the message")
         try await sendUserMessage(text, step: step)
         return nil
     }
 
     @inline(never)
-    private mutating func expect(_ expectation: Expectation, _ step: Step) async throws(StepStop) -> String? {
+    private mutating func expect(_ step: Step) async throws(StepStop) -> String? {
+        guard case .expect(let expectation) = step.action else { return nil }
         let reply = try await currentReply(step)
         return try check(expectation, reply, step)
     }
 
     @inline(never)
-    private mutating func expectNot(_ expectation: NegatedExpectation, _ step: Step) async throws(StepStop) -> String? {
+    private mutating func expectNot(_ step: Step) async throws(StepStop) -> String? {
+        guard case .expectNot(let expectation) = step.action else { return nil }
         let reply = try await currentReply(step)
         try check(not: expectation, reply, step)
         return nil
     }
 
     @inline(never)
-    private func wait(_ duration: Duration) async throws(StepStop) -> String? {
+    private func wait(_ step: Step) async throws(StepStop) -> String? {
+        guard case .wait(let duration) = step.action else { return nil }
         var limit = duration
         if let flowDeadline { limit = min(limit, max(.zero, flowDeadline - clock.now)) }
         do { try await Task.sleep(for: limit) } catch {
@@ -367,9 +419,8 @@ struct FlowExecution {
         return nil
     }
 
-    private mutating func set(_ assignments: [(name: String, value: Template)], _ step: Step) throws(StepStop)
-        -> String?
-    {
+    private mutating func set(_ step: Step) throws(StepStop) -> String? {
+        guard case .set(let assignments) = step.action else { return nil }
         for assignment in assignments {
             let value = try render(assignment.value, step)
             scope.locals[assignment.name] = value
@@ -387,20 +438,23 @@ struct FlowExecution {
     }
 
     @inline(never)
-    private mutating func recommend(_ options: RecommendOptions, _ step: Step) async throws(StepStop) -> String? {
+    private mutating func recommend(_ step: Step) async throws(StepStop) -> String? {
+        guard case .recommend(let options) = step.action else { return nil }
         try await simulatedTurn(pick: options.pick, step: step)
         return nil
     }
 
     @inline(never)
-    private mutating func event(_ template: Template, _ step: Step) async throws(StepStop) -> String? {
+    private mutating func event(_ step: Step) async throws(StepStop) -> String? {
+        guard case .event(let template) = step.action else { return nil }
         let text = try renderNonBlank(template, step, what: "the event text")
         try await sendEvent(text, step: step)
         return nil
     }
 
     @inline(never)
-    private mutating func tag(_ change: TagChange, _ step: Step) async throws(StepStop) -> String? {
+    private mutating func tag(_ step: Step) async throws(StepStop) -> String? {
+        guard case .tag(let change) = step.action else { return nil }
         // Every value is filled in and checked before anything is sent, the conversation's
         // opening included: a tag the provider must refuse is the flow's problem, not the agent's.
         let set = try renderTags(change, step)
@@ -417,12 +471,11 @@ struct FlowExecution {
     }
 
     @inline(never)
-    private mutating func insights(_ expectation: InsightsExpectation, _ step: Step) async throws(StepStop)
-        -> String?
-    {
+    private mutating func insights(_ step: Step) async throws(StepStop) -> String? {
+        guard case .insights(let expectation) = step.action else { return nil }
         try await ensureStarted(step)
         let conversation = try requireConversation()
-        let insights = try await call(step) { () throws(ProviderError) in try await conversation.insights() }
+        let insights = try await call(step) { () throws(ProviderError) in try await conversation.insights() }.value
         try check(expectation, insights, step)
         return "state \(insights.stateName ?? "?")"
     }
@@ -582,7 +635,7 @@ struct FlowExecution {
         }
         state.opened(conversation)
         let reply = try await call(step) { () throws(ProviderError) in try await conversation.start(opening) }
-        try record(reply)
+        try record(reply.value)
     }
 
     @inline(never)
@@ -590,19 +643,26 @@ struct FlowExecution {
         _ text: String, step: Step, simulated: (candidates: [String], source: String)? = nil
     ) async throws(StepStop) {
         try checkNotCompleted(step, action: "send a message")
-        var turn = Turn(role: .user, text: text, at: Date())
-        if let simulated {
-            turn.simulated = true
-            turn.candidates = simulated.candidates
-        }
-        turns.append(turn)
+        appendUserTurn(text, candidates: simulated?.candidates)
         if !state.isOpened {
             try await open(.userMessage(text), step: step)
             return
         }
         let conversation = try requireConversation()
         let reply = try await call(step) { () throws(ProviderError) in try await conversation.send(text) }
-        try record(reply)
+        try record(reply.value)
+    }
+
+    /// The user's turn, simulated when it has the simulator's candidates (synchronous: see
+    /// ``check(_:_:_:)``).
+    @inline(never)
+    private mutating func appendUserTurn(_ text: String, candidates: [String]?) {
+        var turn = Turn(role: .user, text: text, at: Date())
+        if let candidates {
+            turn.simulated = true
+            turn.candidates = candidates
+        }
+        turns.append(turn)
     }
 
     @inline(never)
@@ -615,7 +675,7 @@ struct FlowExecution {
         try checkNotCompleted(step, action: "send an event")
         let conversation = try requireConversation()
         let reply = try await call(step) { () throws(ProviderError) in try await conversation.sendEvent(text) }
-        try record(reply)
+        try record(reply.value)
     }
 
     private func checkNotCompleted(_ step: Step, action: String) throws(StepStop) {
@@ -627,6 +687,7 @@ struct FlowExecution {
         }
     }
 
+    @inline(never)
     private mutating func record(_ reply: AgentReply) throws(StepStop) {
         // Providers stop reading at the limit; this catches any that cannot (the in-process agent).
         let limit = interpreter.provider.replyLimit
@@ -707,7 +768,7 @@ struct FlowExecution {
         simulation.flowReplies = flow.replies
         simulation.turnTimeout = flow.turnTimeout
         let request = simulation
-        let answer = try await call(step) { () throws(ProviderError) in try await simulator.answer(request) }
+        let answer = try await call(step) { () throws(ProviderError) in try await simulator.answer(request) }.value
         if let spent = answer.usage { TokenUsage.add(spent, role: .simulator, to: &usage) }
         // A blank candidate is no message: sending it would only earn the provider's refusal.
         let offered = answer.candidates
@@ -734,7 +795,8 @@ struct FlowExecution {
     }
 
     @inline(never)
-    private mutating func simulate(_ options: SimulateOptions, step: Step) async throws(StepStop) -> String {
+    private mutating func simulate(_ step: Step) async throws(StepStop) -> String? {
+        guard case .simulate(let options) = step.action else { return nil }
         try await ensureStarted(step)
         func goalReached(_ execution: FlowExecution) throws(StepStop) -> Bool {
             guard let until = options.until, let reply = execution.latestReply else { return false }
@@ -833,9 +895,10 @@ struct FlowExecution {
     }
 
     /// Runs a provider call within the turn timeout and what is left of the flow's timeout.
+    @discardableResult
     private mutating func call<T: Sendable>(
         _ step: Step, _ operation: @escaping @Sendable () async throws(ProviderError) -> T
-    ) async throws(StepStop) -> T {
+    ) async throws(StepStop) -> Boxed<T> {
         var limit = flow.turnTimeout
         var flowLimited = false
         if let flowDeadline {
@@ -847,7 +910,7 @@ struct FlowExecution {
             }
         }
         do {
-            return try await Deadline.run(limit: limit, operation)
+            return try await Deadline.boxed(limit: limit, operation)
         } catch {
             switch error {
             case .cancelled(let late):

@@ -82,17 +82,18 @@ public struct RunCoordinator: Sendable {
         // The loop is bound once, around the group, and the flow runs (children of the group) read
         // it from here: binding it in each child took a slab of each flow run's task memory.
         await FlowLoop.$current.withValue(loop) {
-            await withTaskGroup(of: FlowRunResult.self) { group in
+            await withTaskGroup(of: Boxed<FlowRunResult>.self) { group in
                 var next = 0
                 func startNext() {
                     guard next < requests.count else { return }
                     let request = requests[next]
                     next += 1
-                    group.addTask(executorPreference: loop?.executor) { await interpreter(request).run(request) }
+                    group.addTask(executorPreference: loop?.executor) { await interpreter(request).runBoxed(request) }
                 }
                 if !budgetSpent { for _ in 0..<min(concurrency, requests.count) { startNext() } }
 
-                while let result = await group.next() {
+                while let boxed = await group.next() {
+                    let result = boxed.value
                     if result.interrupted == true {
                         progress.elapsed = clock.now - began
                         onEvent(.interrupted(result: result, progress: progress))

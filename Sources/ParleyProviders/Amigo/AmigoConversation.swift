@@ -120,20 +120,27 @@ final class AmigoConversation: AgentConversation {
     }
 
     private func interact(_ text: String, type: String, doing what: String) async throws(ProviderError) -> AgentReply {
-        let conversation = try requireID()
-        var form = MultipartForm()
-        form.addField(name: "initial_message_type", value: type)
-        form.addField(name: "recorded_message", value: try Self.nonBlank(text))
-        let body = HTTPBody.multipart(form)
-        let url = settings.url(
-            "conversation/\(conversation)/interact?request_format=text&response_format=text" + provider.agentActionQuery
-        )
+        let (url, body) = try interactRequest(text, type: type)
         return try await streamReply(doing: what, endpoint: "interact") { token in
             var request = self.http.request(
                 .post, url, headers: ["Accept": "application/x-ndjson"], body: body, timeout: self.streamTimeout)
             request.headers.add(name: "Authorization", value: "Bearer \(token)")
             return request
         }
+    }
+
+    /// Where an interact goes and what it carries (synchronous: the settings it reads are not then
+    /// copied into the frame of a call every conversation waits in).
+    @inline(never)
+    private func interactRequest(_ text: String, type: String) throws(ProviderError) -> (url: String, body: HTTPBody) {
+        let conversation = try requireID()
+        var form = MultipartForm()
+        form.addField(name: "initial_message_type", value: type)
+        form.addField(name: "recorded_message", value: try Self.nonBlank(text))
+        let url = settings.url(
+            "conversation/\(conversation)/interact?request_format=text&response_format=text" + provider.agentActionQuery
+        )
+        return (url, HTTPBody.multipart(form))
     }
 
     /// Opens a create/interact stream and reads it to `interaction-complete`.
@@ -160,18 +167,31 @@ final class AmigoConversation: AgentConversation {
                     state.withLock { if $0.id == nil { $0.id = created } }
                 }
             }
-        } catch let error as ProviderError {
-            throw error
-        } catch let error as HTTPError {
-            if reader.complete {
-                // Everything needed arrived; the server closed untidily afterwards.
-            } else {
-                throw http.providerError(error)
-            }
         } catch {
-            throw ProviderError(.protocolViolation, "Amigo: \(error)")
+            try readFailure(error, complete: reader.complete)
         }
-        var reply = try reader.reply(sentAt: sentAt, started: started, finished: clock.now)
+        return try reply(of: reader, sentAt: sentAt, started: started, finished: clock.now)
+    }
+
+    /// What broke the reply stream, as the error the call throws; returns when everything needed had
+    /// arrived and only the server's close was untidy. Synchronous and out of line, like
+    /// ``reply(of:sentAt:started:finished:)``: the error values it looks at would otherwise take room
+    /// in the frame every conversation holds while it waits for its reply.
+    @inline(never)
+    private func readFailure(_ error: any Error, complete: Bool) throws(ProviderError) {
+        switch error {
+        case let error as ProviderError: throw error
+        case let error as HTTPError: if !complete { throw http.providerError(error) }
+        default: throw ProviderError(.protocolViolation, "Amigo: \(error)")
+        }
+    }
+
+    /// The reply the stream made, once it has ended; the conversation learns its id and interaction.
+    @inline(never)
+    private func reply(
+        of reader: AmigoReplyReader, sentAt: Date, started: ContinuousClock.Instant, finished: ContinuousClock.Instant
+    ) throws(ProviderError) -> AgentReply {
+        var reply = try reader.reply(sentAt: sentAt, started: started, finished: finished)
         let completed = reply.conversationCompleted
         let id = state.withLock { state -> String? in
             if state.id == nil { state.id = reader.conversationID }
