@@ -127,14 +127,16 @@ indirect enum StepStop: Error {
 }
 
 /// The state of one flow run while it executes; owned by the run's task alone.
+///
+/// Every conversation in flight holds one in its task's memory, so it holds its large parts by
+/// reference: the flow through the request, the latest reply boxed.
 struct FlowExecution {
     let request: FlowRunRequest
     let interpreter: FlowInterpreter
-    let flow: Flow
     var scope: VariableScope
     var random: SeededRandom
     var state = ConversationState.notOpened
-    var latestReply: AgentReply?
+    private var latestReplyBox: Boxed<AgentReply>?
     var turns: [Turn] = []
     var tags: [String: String] = [:]
     var notes: [String] = []
@@ -148,10 +150,12 @@ struct FlowExecution {
     let flowDeadline: ContinuousClock.Instant?
     let clock = ContinuousClock()
 
+    var flow: Flow { request.flow }
+    var latestReply: AgentReply? { latestReplyBox?.value }
+
     init(request: FlowRunRequest, interpreter: FlowInterpreter) {
         self.request = request
         self.interpreter = interpreter
-        self.flow = request.flow
         self.scope = VariableScope(
             persona: request.persona, scenario: request.scenario, caseValues: request.dataCase?.values ?? [:],
             environment: interpreter.environment)
@@ -694,7 +698,7 @@ struct FlowExecution {
         if limit.isExceeded(by: reply) {
             throw .error(limit.exceededMessage, kind: ErrorKind.protocolViolation)
         }
-        latestReply = reply
+        latestReplyBox = Boxed(reply)
         turns.append(Turn(reply: reply))
         if let spent = reply.usage { TokenUsage.add(spent, role: .agent, to: &usage) }
         if reply.conversationCompleted { state.agentEnded() }
