@@ -627,19 +627,25 @@ struct FlowExecution {
     /// Opens the conversation; the agent's first reply becomes the latest reply.
     @inline(never)
     private mutating func open(_ opening: ConversationOpening, step: Step) async throws(StepStop) {
-        let provider = interpreter.provider
-        let context = ConversationContext(
-            flowName: flow.name, persona: request.persona, scenario: request.scenario,
-            seed: random.next(), turnTimeout: flow.turnTimeout)
-        let conversation: any AgentConversation
-        do {
-            conversation = try await provider.makeConversation(context)
-        } catch {
-            throw .error(error.message, kind: error.kind)
-        }
+        let conversation = try await makeConversation()
         state.opened(conversation)
         let reply = try await call(step) { () throws(ProviderError) in try await conversation.start(opening) }
         try record(reply.value)
+    }
+
+    /// The provider's conversation for this flow run. Out of line: its context (with the persona and
+    /// scenario, about 180 bytes, in several copies) is then off the frame held while the opening
+    /// reply is awaited, and with it off the task memory a conversation keeps to its end.
+    @inline(never)
+    private mutating func makeConversation() async throws(StepStop) -> any AgentConversation {
+        let context = ConversationContext(
+            flowName: flow.name, persona: request.persona, scenario: request.scenario,
+            seed: random.next(), turnTimeout: flow.turnTimeout)
+        do {
+            return try await interpreter.provider.makeConversation(context)
+        } catch {
+            throw .error(error.message, kind: error.kind)
+        }
     }
 
     @inline(never)
