@@ -27,7 +27,6 @@ enum Deadline {
 
     /// ``run(limit:grace:_:)``, its answer boxed (see ``Boxed``): the flow run's calls take it so,
     /// and unbox it once they no longer wait.
-    @discardableResult
     static func boxed<T: Sendable>(
         limit: Duration, grace: Duration = Deadline.grace,
         _ operation: @escaping @Sendable () async throws(ProviderError) -> T

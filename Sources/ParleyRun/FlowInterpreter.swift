@@ -298,7 +298,7 @@ struct FlowExecution {
         var detail: String?
         var stop: StepStop?
         do {
-            detail = try await closing ? closingJudge(step) : execute(step, index: index)
+            detail = try await closing ? judgeStep(step, index: nil) : execute(step, index: index)
         } catch {
             stop = error
         }
@@ -307,18 +307,13 @@ struct FlowExecution {
             failure: &failure)
     }
 
-    /// A `judge` step; one before anything else in an agent-first flow grades the agent's greeting.
+    /// A `judge` step at `index`, or the flow's closing judge (`nil`, once the conversation is over).
     @inline(never)
-    private mutating func judgeStep(_ step: Step, index: Int) async throws(StepStop) -> String? {
+    private mutating func judgeStep(_ step: Step, index: Int?) async throws(StepStop) -> String? {
         guard case .judge(let spec) = step.action else { return nil }
-        try await ensureStarted(step)
+        // A judge step before anything else in an agent-first flow grades the agent's greeting.
+        if index != nil { try await ensureStarted(step) }
         return try await judge(spec, step: step, index: index)
-    }
-
-    /// The closing judge's step (`judge:` at the flow's top level).
-    private mutating func closingJudge(_ step: Step) async throws(StepStop) -> String? {
-        guard case .judge(let spec) = step.action else { return nil }
-        return try await judge(spec, step: step, index: nil)
     }
 
     /// A step that did not run.
