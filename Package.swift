@@ -1,6 +1,37 @@
 // swift-tools-version: 6.1
 import PackageDescription
 
+#if canImport(Glibc)
+import Glibc
+
+/// glibc reads packed relative relocations (DT_RELR) from 2.36 on; a binary that has them does not
+/// start on an older one.
+let glibcReadsPackedRelocations: Bool = {
+    var text = [CChar](repeating: 0, count: 64)
+    guard confstr(Int32(_CS_GNU_LIBC_VERSION), &text, text.count) > 0 else { return false }
+    // "glibc 2.36"
+    let name = String(decoding: text.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    let version = name.split(separator: " ").last?.split(separator: ".").compactMap { Int($0) } ?? []
+    return version.count >= 2 && (version[0], version[1]) >= (2, 36)
+}()
+#else
+let glibcReadsPackedRelocations = false
+#endif
+
+/// How `parley` is linked on Linux (docs/architecture.md, "Linking"): by lld, exporting none of its
+/// symbols, with its relative relocations packed where glibc reads them, and with the functions a
+/// run executes placed first and together (`hot-functions.order`, written by
+/// `scripts/bench-memory.py hot-functions`). Every page of the binary a run touches stays resident.
+let executableLinking: [LinkerSetting] = [
+    .unsafeFlags(
+        [
+            "-use-ld=lld", "-Xlinker", "--no-export-dynamic",
+            "-Xlinker", "--symbol-ordering-file=\(Context.packageDirectory)/Sources/parley/hot-functions.order",
+            "-Xlinker", "--no-warn-symbol-ordering",
+        ] + (glibcReadsPackedRelocations ? ["-Xlinker", "-z", "-Xlinker", "pack-relative-relocs"] : []),
+        .when(platforms: [.linux]))
+]
+
 // Data flows one way: flow file → YAML nodes → flow model → interpreter → provider → HTTP → reply →
 // result → run directory → reports. Each module holds one step and depends only on the steps before
 // it; ParleyRuntime and the executable assemble them. docs/architecture.md describes each module.
@@ -124,6 +155,7 @@ let package = Package(
                 "ParleyJSON",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
+            exclude: ["hot-functions.order"],
             resources: [
                 .embedInCode("Resources/schema/flow.schema.json"),
                 .embedInCode("Resources/schema/persona.schema.json"),
@@ -131,7 +163,8 @@ let package = Package(
                 .embedInCode("Resources/schema/steps.schema.json"),
                 .embedInCode("Resources/schema/parley.schema.json"),
                 .embedInCode("Resources/schema/common.schema.json"),
-            ]
+            ],
+            linkerSettings: executableLinking
         ),
 
         // Helpers shared by test targets, not part of any product: child processes that do not block

@@ -14,6 +14,13 @@ against `parley sandbox`, user-first, 10 turns, 100 ms replies).
       and the async function asking) and every `malloc` the task allocator makes for a new slab,
       in order. Needs a binary with the runtime linked in (--static-swift-stdlib) or
       libswift_Concurrency.so's symbols, and libc's.
+  scripts/bench-memory.py hot-functions BINARY [--out Sources/parley/hot-functions.order]
+      Writes the linker's symbol ordering file: every function of the executable that a run of
+      the benchmark's suite (40 conversations) executes, hottest first, from valgrind's callgrind
+      (Debian's `valgrind`) on a copy of BINARY without its debug information. Linked first and
+      together, they take a few hundred pages instead of pages all over the binary
+      (docs/architecture.md, "Linking"). Regenerate it when the run path changes much; a name it
+      lists that no longer exists is skipped.
 
 The sandbox runs in its own process, as in bench.py; only `parley run` is measured.
 """
@@ -124,18 +131,62 @@ def task_allocs(args):
         print(f"{thread:8} {kind:5} {size:6}  {name[:110]}")
 
 
+def hot_functions(args):
+    work = tempfile.mkdtemp(prefix="parley-hot-")
+    # valgrind does not read the DWARF 5 the toolchain writes; the symbol table is all it needs.
+    binary = os.path.join(work, "parley")
+    subprocess.run(["objcopy", "--strip-debug", args.binary, binary], check=True)
+    sandbox, suite_dir, command = suite(binary, args.conversations, args.concurrency)
+    profile = os.path.join(work, "callgrind.out")
+    try:
+        subprocess.run(["valgrind", "--tool=callgrind", "--demangle=no", "--compress-strings=no",
+                        "--compress-pos=no", f"--callgrind-out-file={profile}", *command], cwd=suite_dir,
+                       check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    finally:
+        stop(sandbox)
+    # A function's own cost: the cost lines under its `fn=`, except the one after each `calls=`
+    # (that is the callee's inclusive cost).
+    cost, in_binary = collections.Counter(), set()
+    function, objfile, after_call = None, None, False
+    with open(profile, errors="replace") as lines:
+        for line in lines:
+            if line.startswith("ob="):
+                objfile = line[3:].strip()
+            elif line.startswith("fn="):
+                function = line[3:].strip()
+                if objfile == binary:
+                    in_binary.add(function)
+            elif line.startswith("calls="):
+                after_call = True
+            elif line[:1].isdigit() or line[:1] in "+-*":
+                if after_call:
+                    after_call = False
+                elif function in in_binary:
+                    cost[function] += int(line.split()[1]) if len(line.split()) > 1 else 0
+    names = sorted(in_binary, key=lambda name: (-cost[name], name))
+    with open(args.out, "w") as out:
+        out.write("".join(name + "\n" for name in names))
+    print(f"{len(names)} functions written to {args.out}")
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = ap.add_subparsers(dest="what", required=True)
-    for name in ("smaps", "heaptrack", "task-allocs"):
+    defaults = {"task-allocs": (1, 1000), "hot-functions": (40, 20)}
+    for name in ("smaps", "heaptrack", "task-allocs", "hot-functions"):
         p = sub.add_parser(name)
         p.add_argument("binary")
         if name == "heaptrack":
             p.add_argument("out")
-        p.add_argument("--conversations", type=int, default=1 if name == "task-allocs" else 1000)
-        p.add_argument("--concurrency", type=int, default=1000)
+        if name == "hot-functions":
+            p.add_argument("--out", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "..",
+                                                         "Sources", "parley", "hot-functions.order"))
+        conversations, concurrency = defaults.get(name, (1000, 1000))
+        p.add_argument("--conversations", type=int, default=conversations)
+        p.add_argument("--concurrency", type=int, default=concurrency)
     args = ap.parse_args()
-    {"smaps": smaps, "heaptrack": heaptrack, "task-allocs": task_allocs}[args.what](args)
+    {"smaps": smaps, "heaptrack": heaptrack, "task-allocs": task_allocs, "hot-functions": hot_functions}[args.what](
+        args)
 
 
 if __name__ == "__main__":

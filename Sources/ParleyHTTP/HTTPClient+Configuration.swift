@@ -35,7 +35,7 @@ extension HTTPClient {
             maxConnections: Int = 2048,
             maxResponseBytes: Int = 16 * 1024 * 1024,
             userAgent: String = "parley/\(HTTPClient.version)",
-            receiveBufferSize: Int = 4 * 1024,
+            receiveBufferSize: Int = 1024,
             eventEngine: EventEngine = .automatic
         ) {
             self.maxConnections = maxConnections

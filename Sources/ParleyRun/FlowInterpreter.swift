@@ -216,14 +216,7 @@ struct FlowExecution {
             await execution.endConversationIfOpen()
             // Giving back is local (a pooled user) or best effort (a logout): it may go on after
             // the flow run, but the flow run does not wait long for it.
-            let conversation = execution.state.conversation
-            let simulator = execution.interpreter.simulator
-            let runID = execution.request.id
-            let release = Task(executorPreference: loop) {
-                await conversation?.release()
-                await simulator?.release(runID: runID)
-            }
-            _ = await Waiting.value(of: release, within: FlowInterpreter.releaseTimeout)
+            await execution.release(on: loop)
             return execution.notes
         }
         notes = await cleanup.value
@@ -247,6 +240,24 @@ struct FlowExecution {
             result(
                 outcome: outcome, failure: failure, interrupted: interrupted, startedAt: startedAt,
                 conversationID: conversationID, steps: stepResults))
+    }
+
+    /// Gives back what the conversation and the simulator held. A local release (a pooled user) is
+    /// awaited here; one that may go over the network (a logout) is best effort, so it may go on
+    /// after the flow run, which waits ``FlowInterpreter/releaseTimeout`` for it at most.
+    private func release(on loop: (any TaskExecutor)?) async {
+        let conversation = state.conversation
+        let simulator = interpreter.simulator
+        if simulator == nil, conversation?.releasesLocally ?? true {
+            await conversation?.release()
+            return
+        }
+        let runID = request.id
+        let release = Task(executorPreference: loop) {
+            await conversation?.release()
+            await simulator?.release(runID: runID)
+        }
+        _ = await Waiting.value(of: release, within: FlowInterpreter.releaseTimeout)
     }
 
     /// The turns a flow's steps make: the greeting, and a turn each way for every message or event

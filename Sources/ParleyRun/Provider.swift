@@ -42,6 +42,10 @@ public protocol AgentConversation: AnyObject, Sendable {
     /// Gives back what the conversation held (a pooled user, a session); called once when the flow
     /// run is over, whatever happened.
     func release() async
+    /// True when ``release()`` gives back only what is local (a pooled user, a mailbox) and so
+    /// cannot stall: the flow run then awaits it itself, rather than in a task of its own that it
+    /// waits for within a bound. False unless a conversation says so.
+    var releasesLocally: Bool { get }
     /// The conversation's id on the provider once known — also when the reply that brought it
     /// broke off afterwards, so the result can still name the conversation.
     var conversationID: String? { get async }
@@ -65,6 +69,8 @@ extension AgentConversation {
     }
 
     public func release() async {}
+
+    public var releasesLocally: Bool { false }
 
     public var conversationID: String? { get async { nil } }
 }

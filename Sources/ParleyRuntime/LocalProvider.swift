@@ -58,6 +58,9 @@ actor LocalConversation: AgentConversation {
     private var turnsTaken = 0
     private let conversationID: String
 
+    /// Nothing to give back.
+    nonisolated var releasesLocally: Bool { true }
+
     init(agent: DemoConversation, latency: Duration) {
         self.agent = agent
         self.latency = latency

@@ -19,6 +19,9 @@ actor AgentHumanConversation: AgentConversation {
     /// created late is still ended.
     private var creation: ShieldedRequest<String>?
 
+    /// Nothing to give back.
+    nonisolated var releasesLocally: Bool { true }
+
     init(provider: AgentHumanProvider, turnTimeout: Duration) {
         self.provider = provider
         self.turnTimeout = turnTimeout

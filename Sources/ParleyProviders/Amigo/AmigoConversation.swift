@@ -82,6 +82,7 @@ final class AmigoConversation: AgentConversation {
     }
 
     /// Finishes this user's unfinished conversations of the service; returns how many there were.
+    @inline(never)
     private func finishUnfinishedConversations() async throws(ProviderError) -> Int {
         let url = settings.url(
             "conversation/?user_id=\(RequestTemplate.encodeQueryComponent(user))&service_id=\(settings.serviceID)"
@@ -296,12 +297,19 @@ final class AmigoConversation: AgentConversation {
     func end() async throws(ProviderError) {
         let (completed, id, createSent) = state.withLock { ($0.completed, $0.id, $0.createSent) }
         guard !completed else { return }
-        guard let conversation = id else {
+        if let id {
+            try await finish(id)
+        } else if createSent {
             // The create was cut short before its id arrived: finish whatever this user left open.
-            if createSent { _ = try await finishUnfinishedConversations() }
-            state.withLock { $0.completed = true }
-            return
+            _ = try await finishUnfinishedConversations()
         }
+        state.withLock { $0.completed = true }
+    }
+
+    /// Finishes the conversation. Out of line, like ``finishUnfinishedConversations()``: every
+    /// conversation ends, and a frame holding both took room for two requests and their answers.
+    @inline(never)
+    private func finish(_ conversation: String) async throws(ProviderError) {
         let url = settings.url("conversation/\(conversation)/finish/")
         // 409 while the server is still busy with an interaction whose reply we stopped reading
         // (Ctrl-C, a timeout): wait for it to settle, then finish.
@@ -314,19 +322,27 @@ final class AmigoConversation: AgentConversation {
                     request.headers.add(name: "Authorization", value: "Bearer \(token)")
                     return request
                 }, endpoint: "finish", idempotent: true)
-            if (200..<300).contains(response.status) { break }
-            if response.status == 409 {
-                if ProviderHTTP.errorText(response.body).lowercased().contains("finished") || attempt == 6 { break }
-                do { try await Task.sleep(for: delay) } catch { break }
-                delay = delay * 2
-                continue
-            }
+            guard try finishNeedsRetry(response, attempt: attempt) else { return }
+            do { try await Task.sleep(for: delay) } catch { return }
+            delay = delay * 2
+        }
+    }
+
+    /// Whether a finish request's answer asks for another try: a 409 for an interaction still
+    /// settling, at most six tries in all; "already finished" is done, and any other refusal throws.
+    @inline(never)
+    private func finishNeedsRetry(_ response: HTTPResponse, attempt: Int) throws(ProviderError) -> Bool {
+        if (200..<300).contains(response.status) { return false }
+        guard response.status == 409 else {
             throw http.statusError(response.status, body: response.body, doing: "finishing the conversation")
         }
-        state.withLock { $0.completed = true }
+        return !ProviderHTTP.errorText(response.body).lowercased().contains("finished") && attempt < 6
     }
 
     var conversationID: String? { state.withLock { $0.id } }
+
+    /// Giving the user back to the provider's pool is local.
+    var releasesLocally: Bool { true }
 
     func release() async {
         let first = state.withLock { state in

@@ -135,6 +135,9 @@ final class HTTPConversation: AgentConversation {
         _ = try await perform(end, extra: [:], sentAt: Date(), started: clock.now, doing: "ending the conversation")
     }
 
+    /// Closing the webhook mailbox is local.
+    var releasesLocally: Bool { true }
+
     func release() async {
         closeMailbox()
     }

@@ -68,6 +68,9 @@ final class OpenAIConversation: AgentConversation {
     /// Chat completions have no conversation; this id tells Parley's transcripts apart.
     private let chatID = "chat-" + String(UInt64.random(in: 0...UInt64.max), radix: 16)
 
+    /// Nothing to give back.
+    var releasesLocally: Bool { true }
+
     init(client: OpenAIChatClient, turnTimeout: Duration) {
         self.client = client
         self.turnTimeout = turnTimeout
