@@ -2,20 +2,20 @@
 import PackageDescription
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 
-/// glibc reads packed relative relocations (DT_RELR) from 2.36 on; a binary that has them does not
-/// start on an older one.
-let glibcReadsPackedRelocations: Bool = {
-    var text = [CChar](repeating: 0, count: 64)
-    guard confstr(Int32(_CS_GNU_LIBC_VERSION), &text, text.count) > 0 else { return false }
-    // "glibc 2.36"
-    let name = String(decoding: text.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-    let version = name.split(separator: " ").last?.split(separator: ".").compactMap { Int($0) } ?? []
-    return version.count >= 2 && (version[0], version[1]) >= (2, 36)
-}()
+    /// glibc reads packed relative relocations (DT_RELR) from 2.36 on; a binary that has them does not
+    /// start on an older one.
+    let glibcReadsPackedRelocations: Bool = {
+        var text = [CChar](repeating: 0, count: 64)
+        guard confstr(Int32(_CS_GNU_LIBC_VERSION), &text, text.count) > 0 else { return false }
+        // "glibc 2.36"
+        let name = String(decoding: text.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        let version = name.split(separator: " ").last?.split(separator: ".").compactMap { Int($0) } ?? []
+        return version.count >= 2 && (version[0], version[1]) >= (2, 36)
+    }()
 #else
-let glibcReadsPackedRelocations = false
+    let glibcReadsPackedRelocations = false
 #endif
 
 /// How `parley` is linked on Linux (docs/architecture.md, "Linking"): by lld, exporting none of its
