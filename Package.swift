@@ -32,6 +32,12 @@ let executableLinking: [LinkerSetting] = [
         .when(platforms: [.linux]))
 ]
 
+/// Release builds of Parley's own modules put each function in a section of its own, so that the
+/// linker can place the ones a run executes together (`executableLinking`).
+let functionSections: [SwiftSetting] = [
+    .unsafeFlags(["-Xfrontend", "-function-sections"], .when(platforms: [.linux], configuration: .release))
+]
+
 // Data flows one way: flow file → YAML nodes → flow model → interpreter → provider → HTTP → reply →
 // result → run directory → reports. Each module holds one step and depends only on the steps before
 // it; ParleyRuntime and the executable assemble them. docs/architecture.md describes each module.
@@ -250,3 +256,10 @@ let package = Package(
         ),
     ]
 )
+
+for target in package.targets where target.type == .regular || target.type == .executable {
+    guard target.name == "parley" || (target.name.hasPrefix("Parley") && target.name != "ParleyTestSupport") else {
+        continue
+    }
+    target.swiftSettings = (target.swiftSettings ?? []) + functionSections
+}

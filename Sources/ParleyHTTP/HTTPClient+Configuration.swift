@@ -23,9 +23,9 @@ extension HTTPClient {
         /// `User-Agent` sent unless a request sets its own.
         public var userAgent: String
         /// libcurl's receive buffer per request in flight (1 KiB to 512 KiB), allocated when the
-        /// request starts and freed when it ends, whatever its size. The default is one page, a
-        /// quarter of libcurl's own: a larger reply arrives in more callbacks, which costs little,
-        /// while a thousand requests in flight with 16 KiB buffers hold 4 MB more.
+        /// request starts and freed when it ends, whatever its size. The default is libcurl's
+        /// smallest, a sixteenth of its own: a larger reply arrives in more callbacks, which costs
+        /// little, while a thousand requests in flight hold 3 MB more with 4 KiB buffers.
         public var receiveBufferSize: Int
         /// How the event loop waits for network events.
         public var eventEngine: EventEngine
