@@ -11,6 +11,12 @@ the binaries' options is passed to bench.py (--conversations, --concurrency, --p
 
 Run directories go to $TMPDIR as bench.py's do; pointing it at a tmpfs (TMPDIR=/dev/shm) keeps the
 file system's state (thousands of files a previous run created and deleted) out of the figures.
+
+--drop-caches (root) empties the page cache before every run. The executable's pages a run touches
+count in its peak RSS, and how many the kernel maps per touch depends on how the file came into
+the cache: a binary the linker or `cp` just wrote is held in larger blocks than one read from disk,
+and measured 2 MB more on `parley --help` than the same bytes read back. Without the option,
+compare binaries that came into the cache the same way.
 """
 import argparse, json, os, statistics, subprocess, sys
 
@@ -20,6 +26,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--runs", type=int, default=5, help="runs of each binary (default 5)")
+    ap.add_argument("--drop-caches", action="store_true",
+                    help="empty the page cache before every run (root; see above)")
     ap.add_argument("binaries", nargs="+", help="parley binaries to compare")
     argv = sys.argv[1:]
     split = argv.index("--") if "--" in argv else len(argv)
@@ -31,6 +39,10 @@ def main():
     rows = {b: [] for b in args.binaries}
     for run in range(args.runs):
         for binary in args.binaries:
+            if args.drop_caches:
+                os.sync()
+                with open("/proc/sys/vm/drop_caches", "w") as caches:
+                    caches.write("3\n")
             command = [sys.executable, os.path.join(HERE, "bench.py"), "--binary", binary, *bench_args]
             done = subprocess.run(command, capture_output=True, text=True)
             if done.returncode != 0 or "{" not in done.stdout:

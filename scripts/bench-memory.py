@@ -16,11 +16,13 @@ against `parley sandbox`, user-first, 10 turns, 100 ms replies).
       libswift_Concurrency.so's symbols, and libc's.
   scripts/bench-memory.py hot-functions BINARY [--out Sources/parley/hot-functions.order]
       Writes the linker's symbol ordering file: every function of the executable that a run of
-      the benchmark's suite (40 conversations) executes, hottest first, from valgrind's callgrind
-      (Debian's `valgrind`) on a copy of BINARY without its debug information. Linked first and
+      the benchmark's suite (40 conversations) executes, hottest first, then those a run of the
+      example flows (flows/) adds, from valgrind's callgrind (Debian's `valgrind`) on a copy of
+      BINARY without its debug information. Linked first and
       together, they take a few hundred pages instead of pages all over the binary
       (docs/architecture.md, "Linking"). Regenerate it when the run path changes much; a name it
-      lists that no longer exists is skipped.
+      lists that no longer exists is skipped. The file is not an input SwiftPM tracks: delete the
+      built executable so that the next build links it again.
 
 The sandbox runs in its own process, as in bench.py; only `parley run` is measured.
 """
@@ -131,19 +133,12 @@ def task_allocs(args):
         print(f"{thread:8} {kind:5} {size:6}  {name[:110]}")
 
 
-def hot_functions(args):
-    work = tempfile.mkdtemp(prefix="parley-hot-")
-    # valgrind does not read the DWARF 5 the toolchain writes; the symbol table is all it needs.
-    binary = os.path.join(work, "parley")
-    subprocess.run(["objcopy", "--strip-debug", args.binary, binary], check=True)
-    sandbox, suite_dir, command = suite(binary, args.conversations, args.concurrency)
-    profile = os.path.join(work, "callgrind.out")
-    try:
-        subprocess.run(["valgrind", "--tool=callgrind", "--demangle=no", "--compress-strings=no",
-                        "--compress-pos=no", f"--callgrind-out-file={profile}", *command], cwd=suite_dir,
-                       check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    finally:
-        stop(sandbox)
+def executed_functions(binary, command, cwd):
+    """The functions of `binary` that `command` executes under callgrind, hottest first."""
+    profile = os.path.join(os.path.dirname(binary), f"callgrind.{len(os.listdir(os.path.dirname(binary)))}")
+    subprocess.run(["valgrind", "--tool=callgrind", "--demangle=no", "--compress-strings=no",
+                    "--compress-pos=no", f"--callgrind-out-file={profile}", *command], cwd=cwd,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     # A function's own cost: the cost lines under its `fn=`, except the one after each `calls=`
     # (that is the callee's inclusive cost).
     cost, in_binary = collections.Counter(), set()
@@ -163,7 +158,25 @@ def hot_functions(args):
                     after_call = False
                 elif function in in_binary:
                     cost[function] += int(line.split()[1]) if len(line.split()) > 1 else 0
-    names = sorted(in_binary, key=lambda name: (-cost[name], name))
+    return sorted(in_binary, key=lambda name: (-cost[name], name))
+
+
+def hot_functions(args):
+    work = tempfile.mkdtemp(prefix="parley-hot-")
+    # valgrind does not read the DWARF 5 the toolchain writes; the symbol table is all it needs.
+    binary = os.path.join(work, "parley")
+    subprocess.run(["objcopy", "--strip-debug", args.binary, binary], check=True)
+    sandbox, suite_dir, command = suite(binary, args.conversations, args.concurrency)
+    try:
+        names = executed_functions(binary, command, suite_dir)
+    finally:
+        stop(sandbox)
+    # Then what the example flows add (every step kind, the in-process sandbox), after the
+    # benchmark's path.
+    repository = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
+    listed = set(names)
+    examples = [binary, "run", "flows", "--out", os.path.join(work, "examples"), "--no-history"]
+    names += [name for name in executed_functions(binary, examples, repository) if name not in listed]
     with open(args.out, "w") as out:
         out.write("".join(name + "\n" for name in names))
     print(f"{len(names)} functions written to {args.out}")

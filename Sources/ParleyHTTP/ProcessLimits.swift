@@ -50,4 +50,15 @@ public enum ProcessLimits {
             _ = parley_use_one_malloc_arena()
         #endif
     }
+
+    /// Gives the pages malloc holds free back to the system (glibc; elsewhere nothing happens).
+    ///
+    /// Freed memory stays resident: when a thousand conversations end, their memory is free but
+    /// still counted. Called between the conversations and the work after them (the summary, the
+    /// reports, the history's SQLite), it keeps that work from adding to the run's peak.
+    public static func returnFreeMemory() {
+        #if canImport(Glibc)
+            parley_return_free_memory()
+        #endif
+    }
 }

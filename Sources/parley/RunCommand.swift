@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import ParleyFlow
+import ParleyHTTP
 import ParleyHistory
 import ParleyJudging
 import ParleyProviders
@@ -366,6 +367,9 @@ struct RunCommand: AsyncParsableCommand {
             stopper.cancel()
             console.setStatus(nil)
             await session.shutdown()
+            // The conversations' memory is free now: given back before the reports and the history
+            // bring in code and data of their own.
+            ProcessLimits.returnFreeMemory()
             let finished = writer.tally.total
             if let budget, budget.isSpent, finished < planned {
                 let spent = budget.current

@@ -198,6 +198,11 @@ static inline void parley_eventfd_drain(int fd) {
 static inline int parley_use_one_malloc_arena(void) {
     return mallopt(M_ARENA_MAX, 1);
 }
+
+/// Gives the heap's free pages back to the system (see ProcessLimits.returnFreeMemory).
+static inline void parley_return_free_memory(void) {
+    (void)malloc_trim(0);
+}
 #endif
 
 #endif

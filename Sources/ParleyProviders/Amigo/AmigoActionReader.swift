@@ -16,17 +16,25 @@ struct AmigoActionReader {
     private(set) var actions: [AgentAction] = []
     /// Open tool calls: (tool id, round) → index in `actions`.
     private var open: [String: Int] = [:]
+    /// Where names, states, versions and step details are kept once for the whole run.
+    private let strings: StringInterner
+
+    init(strings: StringInterner = StringInterner(capacity: 0)) {
+        self.strings = strings
+    }
 
     mutating func consume(_ action: JSONValue) {
         guard let type = action["type"]?.string else { return }
         switch type {
         case "tool-call-started":
-            let tool = action["tool_id"]?.string ?? "(unknown tool)"
+            let tool = strings.intern(action["tool_id"]?.string ?? "(unknown tool)")
             open[Self.key(action)] = actions.count
             actions.append(
-                .tool(tool, arguments: action["input_params"], version: action["tool_version"]?.scalarText))
+                .tool(
+                    tool, arguments: action["input_params"],
+                    version: strings.intern(action["tool_version"]?.scalarText)))
         case "tool-call-ended":
-            let tool = action["tool_id"]?.string ?? "(unknown tool)"
+            let tool = strings.intern(action["tool_id"]?.string ?? "(unknown tool)")
             let result = action["result"]?.string ?? action["result"].map(\.canonicalText)
             let duration = action["duration"]?.double.map { $0 * 1000 }
             if let index = open.removeValue(forKey: Self.key(action)) {
@@ -37,19 +45,19 @@ struct AmigoActionReader {
                 actions.append(
                     .tool(
                         tool, arguments: action["input_parameters"], result: result,
-                        version: action["tool_version"]?.scalarText, durationMs: duration))
+                        version: strings.intern(action["tool_version"]?.scalarText), durationMs: duration))
             }
         case "navigate-state-machine-tool-call-state-tool-output-available":
             actions.append(
                 .tool(
-                    action["tool_id"]?.string ?? "(unknown tool)", arguments: action["input_arguments"],
-                    result: action["tool_output"]?.string, version: action["tool_version"]?.scalarText,
+                    strings.intern(action["tool_id"]?.string ?? "(unknown tool)"), arguments: action["input_arguments"],
+                    result: action["tool_output"]?.string, version: strings.intern(action["tool_version"]?.scalarText),
                     durationMs: action["duration"]?.double.map { $0 * 1000 }))
         case "navigate-state-machine-state-transitioned":
             actions.append(
                 AgentAction(
-                    kind: .stateTransition, name: action["next_state"]?.string ?? "(unknown state)",
-                    from: action["prev_state"]?.string))
+                    kind: .stateTransition, name: strings.intern(action["next_state"]?.string ?? "(unknown state)"),
+                    from: strings.intern(action["prev_state"]?.string)))
         case "select-dynamic-behavior-completed":
             guard let selected = action["selected_dynamic_behavior_set_version_info"]?.array,
                 let id = selected.first?.scalarText
@@ -57,10 +65,12 @@ struct AmigoActionReader {
             let previous = action["previous_selected_dynamic_behavior_set_version_info"]?[0]?.scalarText
             actions.append(
                 AgentAction(
-                    kind: .dynamicBehavior, name: id, version: selected.count > 1 ? selected[1].scalarText : nil,
-                    detail: previous.map { "previously \($0)" }))
+                    kind: .dynamicBehavior, name: strings.intern(id),
+                    version: strings.intern(selected.count > 1 ? selected[1].scalarText : nil),
+                    detail: strings.intern(previous.map { "previously \($0)" })))
         default:
-            actions.append(AgentAction(kind: .step, name: type, detail: Self.detail(action)))
+            actions.append(
+                AgentAction(kind: .step, name: strings.intern(type), detail: strings.intern(Self.detail(action))))
         }
     }
 

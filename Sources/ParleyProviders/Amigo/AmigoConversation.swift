@@ -157,7 +157,7 @@ final class AmigoConversation: AgentConversation {
             let body = (try? await response.collectBody()) ?? []
             throw refusal(response.status, body: body, doing: what)
         }
-        var reader = AmigoReplyReader(limit: provider.replyLimit)
+        var reader = AmigoReplyReader(limit: provider.replyLimit, strings: provider.strings)
         var idKept = false
         do {
             for try await line in response.lines {

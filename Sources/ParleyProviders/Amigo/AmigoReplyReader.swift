@@ -22,12 +22,14 @@ struct AmigoReplyReader {
     private var chunks: [String: String] = [:]
     private var fullMessage: String?
     private var events: [ProviderEvent] = []
-    private var actions = AmigoActionReader()
+    private var actions: AmigoActionReader
     /// Bytes of agent text received so far in the reply.
     private var textBytes = 0
 
-    init(limit: ReplyLimit = .default) {
+    /// `strings`: where the actions' names, states and details are kept once (the provider's).
+    init(limit: ReplyLimit = .default, strings: StringInterner = StringInterner(capacity: 0)) {
         self.limit = limit
+        self.actions = AmigoActionReader(strings: strings)
     }
 
     /// The members of an event the reader uses; the rest of each line is checked, not built.
