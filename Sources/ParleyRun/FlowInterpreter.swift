@@ -214,8 +214,6 @@ struct FlowExecution {
         let cleanup = Task(executorPreference: loop) { [self] in
             var execution = self
             await execution.endConversationIfOpen()
-            // Giving back is local (a pooled user) or best effort (a logout): it may go on after
-            // the flow run, but the flow run does not wait long for it.
             await execution.release(on: loop)
             return execution.notes
         }

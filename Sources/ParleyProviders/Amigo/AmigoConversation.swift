@@ -306,8 +306,9 @@ final class AmigoConversation: AgentConversation {
         state.withLock { $0.completed = true }
     }
 
-    /// Finishes the conversation. Out of line, like ``finishUnfinishedConversations()``: every
-    /// conversation ends, and a frame holding both took room for two requests and their answers.
+    /// Finishes the conversation, asking again while Amigo answers 409 for an interaction still
+    /// settling. Out of line, like ``finishUnfinishedConversations()``, so that `end()` takes the
+    /// room of only the path it takes.
     @inline(never)
     private func finish(_ conversation: String) async throws(ProviderError) {
         let url = settings.url("conversation/\(conversation)/finish/")
