@@ -7,18 +7,18 @@ import Synchronization
 /// Bounded: strings longer than ``maxLength`` and strings beyond the first ``capacity`` distinct
 /// ones are returned as they are, so a server that never repeats itself costs a fixed amount.
 /// Strings of up to 15 UTF-8 bytes are kept inside the `String` value itself and are never interned.
-public final class StringInterner: Sendable {
-    public static let maxLength = 256
+final class StringInterner: Sendable {
+    static let maxLength = 256
 
-    public let capacity: Int
+    let capacity: Int
     private let strings = Mutex<Set<String>>([])
 
-    public init(capacity: Int = 4096) {
+    init(capacity: Int = 4096) {
         self.capacity = capacity
     }
 
     /// `text`, or the equal string kept before.
-    public func intern(_ text: String) -> String {
+    func intern(_ text: String) -> String {
         let length = text.utf8.count
         guard capacity > 0, length > 15, length <= Self.maxLength else { return text }
         return strings.withLock { strings in
@@ -29,7 +29,7 @@ public final class StringInterner: Sendable {
     }
 
     /// `text` interned, if there is one.
-    public func intern(_ text: String?) -> String? {
+    func intern(_ text: String?) -> String? {
         text.map(intern)
     }
 }
