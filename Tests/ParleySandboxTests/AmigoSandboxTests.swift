@@ -247,16 +247,21 @@ import ParleySandbox
     }
 
     @Test func aConversationIsBusyWhileItsReplyStreams() async throws {
-        // A long latency keeps the first interaction busy while the second client checks, even on a busy machine.
-        let configuration = SandboxConfiguration(latency: .seconds(6), chunkDelay: .milliseconds(10))
-        try await withSandbox(configuration) { server, http in
+        // A long latency keeps the first interaction busy while the second client checks, even on a
+        // machine busy with the rest of the suite (6 s was once too short). The clients wait longer
+        // than that for a first byte.
+        let latency = Duration.seconds(12)
+        let configuration = SandboxConfiguration(latency: latency, chunkDelay: .milliseconds(10))
+        try await withSandbox(configuration, readTimeout: latency * 3) { server, http in
             let amigo = AmigoTestClient(http: http)
             let token = try await amigo.signIn()
             let start = ContinuousClock.now
             let created = try await amigo.create(token)
-            #expect(ContinuousClock.now - start >= .seconds(6))
+            #expect(ContinuousClock.now - start >= latency)
             let id = created.conversationID
-            try await TestClient.withClient(host: "127.0.0.1", port: server.port) { second in
+            try await TestClient.withClient(
+                host: "127.0.0.1", port: server.port, configuration: .init(timeout: latency * 3)
+            ) { second in
                 let other = AmigoTestClient(http: SandboxClient(client: second))
                 let interactsBefore = server.stats.requests(.amigoInteract)
                 async let slow = amigo.interact(token, id, "I want a refund")

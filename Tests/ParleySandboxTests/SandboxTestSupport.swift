@@ -52,14 +52,18 @@ struct SandboxClient: Sendable {
     }
 }
 
-/// Starts a sandbox, connects a client, runs `body`, then stops the sandbox.
+/// Starts a sandbox, connects a client, runs `body`, then stops the sandbox. The client gives up on a
+/// response after `readTimeout` without a byte.
 func withSandbox(
     _ configuration: SandboxConfiguration = SandboxConfiguration(),
+    readTimeout: Duration = .seconds(15),
     _ body: @escaping @Sendable (SandboxServer, SandboxClient) async throws -> Void
 ) async throws {
     let server = try await SandboxServer.start(configuration)
     do {
-        try await TestClient.withClient(host: "127.0.0.1", port: server.port) { client in
+        try await TestClient.withClient(
+            host: "127.0.0.1", port: server.port, configuration: .init(timeout: readTimeout)
+        ) { client in
             try await body(server, SandboxClient(client: client))
         }
     } catch {
