@@ -165,7 +165,7 @@ public struct GeneratedSuite: Sendable {
             guard let text = value?.string else {
                 throw fail("\(what) is \(value?.kindDescription ?? "missing"), not text")
             }
-            if !allowEmpty, text.trimmingSpaces.isEmpty { throw fail("\(what) is empty") }
+            if !allowEmpty, text.isBlank { throw fail("\(what) is empty") }
             return text.trimmingSpaces
         }
 

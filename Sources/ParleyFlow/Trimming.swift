@@ -10,4 +10,17 @@ extension StringProtocol {
         }
         return String(self[first...last])
     }
+
+    /// Whether the text is empty or white space only: `trimmingSpaces.isEmpty`, without making the
+    /// trimmed copy. ASCII text, nearly all of it, is checked byte by byte; other text by character.
+    public var isBlank: Bool {
+        for byte in utf8 {
+            switch byte {
+            case 0x09...0x0D, 0x20: continue
+            case 0x80...: return allSatisfy(\.isWhitespace)
+            default: return false
+            }
+        }
+        return true
+    }
 }

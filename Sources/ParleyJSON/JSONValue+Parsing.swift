@@ -94,6 +94,11 @@ struct JSONByteParser {
     var index = 0
     var depth = 0
     let maxDepth: Int
+    /// The members and items read so far of the objects and arrays still open, innermost last.
+    /// Each object or array is copied out at its exact size once closed: one allocation, where
+    /// an array of its own would grow append by append (four for five members).
+    private var openMembers: [(String, JSONValue)] = []
+    private var openItems: [JSONValue] = []
 
     init(bytes: [UInt8], maxDepth: Int) {
         self.bytes = bytes
@@ -241,19 +246,27 @@ struct JSONByteParser {
     }
 
     private mutating func parseObject() throws(JSONParseError) -> JSONValue {
-        var members: [(String, JSONValue)] = []
+        if openMembers.capacity == 0 { openMembers.reserveCapacity(16) }
+        let base = openMembers.count
+        defer { openMembers.removeSubrange(base...) }
         try object { parser throws(JSONParseError) in
             let key = try parser.parseString()
             try parser.colon()
-            members.append((key, try parser.parseValue()))
+            let value = try parser.parseValue()
+            parser.openMembers.append((key, value))
         }
-        return .object(members)
+        return .object(Array(openMembers[base...]))
     }
 
     private mutating func parseArray() throws(JSONParseError) -> JSONValue {
-        var items: [JSONValue] = []
-        try array { parser throws(JSONParseError) in items.append(try parser.parseValue()) }
-        return .array(items)
+        if openItems.capacity == 0 { openItems.reserveCapacity(16) }
+        let base = openItems.count
+        defer { openItems.removeSubrange(base...) }
+        try array { parser throws(JSONParseError) in
+            let item = try parser.parseValue()
+            parser.openItems.append(item)
+        }
+        return .array(Array(openItems[base...]))
     }
 
     /// Walks an object from its `{` to past its `}`; `member` reads one member from its name on.

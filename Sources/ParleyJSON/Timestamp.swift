@@ -37,33 +37,41 @@ public enum Timestamp {
         }
         var parts = tm()
         gmtime_r(&seconds, &parts)
-        var out = [UInt8]()
-        out.reserveCapacity(21 + fractionDigits)
-        func digits(_ value: Int64, _ count: Int) {
-            var divisor: Int64 = 1
-            for _ in 1..<max(count, 1) { divisor *= 10 }
-            while divisor > 0 {
-                out.append(UInt8(48 + (value / divisor) % 10))
-                divisor /= 10
+        let digitsAfterPoint = scale > 1 ? fractionDigits : 0
+        let length = 20 + (digitsAfterPoint > 0 ? 1 + digitsAfterPoint : 0)
+        // Written in place: one allocation for the string, none for a buffer first.
+        return String(unsafeUninitializedCapacity: length) { out in
+            var at = 0
+            func digits(_ value: Int64, _ count: Int) {
+                var value = value
+                for offset in stride(from: count - 1, through: 0, by: -1) {
+                    out[at + offset] = UInt8(48 + value % 10)
+                    value /= 10
+                }
+                at += count
             }
+            func byte(_ ascii: Unicode.Scalar) {
+                out[at] = UInt8(ascii: ascii)
+                at += 1
+            }
+            digits(Int64(parts.tm_year) + 1900, 4)
+            byte("-")
+            digits(Int64(parts.tm_mon) + 1, 2)
+            byte("-")
+            digits(Int64(parts.tm_mday), 2)
+            byte("T")
+            digits(Int64(parts.tm_hour), 2)
+            byte(":")
+            digits(Int64(parts.tm_min), 2)
+            byte(":")
+            digits(Int64(parts.tm_sec), 2)
+            if digitsAfterPoint > 0 {
+                byte(".")
+                digits(fraction, digitsAfterPoint)
+            }
+            byte("Z")
+            return at
         }
-        digits(Int64(parts.tm_year) + 1900, 4)
-        out.append(UInt8(ascii: "-"))
-        digits(Int64(parts.tm_mon) + 1, 2)
-        out.append(UInt8(ascii: "-"))
-        digits(Int64(parts.tm_mday), 2)
-        out.append(UInt8(ascii: "T"))
-        digits(Int64(parts.tm_hour), 2)
-        out.append(UInt8(ascii: ":"))
-        digits(Int64(parts.tm_min), 2)
-        out.append(UInt8(ascii: ":"))
-        digits(Int64(parts.tm_sec), 2)
-        if scale > 1 {
-            out.append(UInt8(ascii: "."))
-            digits(fraction, fractionDigits)
-        }
-        out.append(UInt8(ascii: "Z"))
-        return String(decoding: out, as: UTF8.self)
     }
 
     /// Parses an ISO 8601 / RFC 3339 date-time with a zone (`Z` or `±hh:mm`), fractions optional.

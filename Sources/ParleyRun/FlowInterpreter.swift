@@ -786,7 +786,7 @@ struct FlowExecution {
         if let spent = answer.usage { TokenUsage.add(spent, role: .simulator, to: &usage) }
         // A blank candidate is no message: sending it would only earn the provider's refusal.
         let offered = answer.candidates
-        let candidates = offered.filter { !$0.trimmingSpaces.isEmpty }
+        let candidates = offered.filter { !$0.isBlank }
         guard !candidates.isEmpty else {
             throw .error(
                 "the `\(simulator.name)` simulator offered no candidate replies"
@@ -849,7 +849,7 @@ struct FlowExecution {
     /// no provider accepts a blank message (Amigo answers 422).
     private func renderNonBlank(_ template: Template, _ step: Step, what: String) throws(StepStop) -> String {
         let text = try render(template, step)
-        guard text.trimmingSpaces.isEmpty else { return text }
+        guard text.isBlank else { return text }
         let names = template.references.map { $0.0.description }
         let filled = names.isEmpty ? "" : " (`\(template.raw)`, with \(names.joined(separator: ", ")))"
         throw .error(

@@ -81,7 +81,7 @@ struct GenerateCommand: AsyncParsableCommand {
             throw RunDirectoryInput.fail("cannot read \(about)", console: console, exitCode: 2)
         }
         let description = String(decoding: data, as: UTF8.self)
-        guard !description.trimmingSpaces.isEmpty else {
+        guard !description.isBlank else {
             throw RunDirectoryInput.fail("\(about) is empty: describe the agent", console: console, exitCode: 2)
         }
         let (loaded, configDiagnostics) = Workspace.load(configPath: configuration.config)

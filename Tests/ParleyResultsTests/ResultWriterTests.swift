@@ -134,6 +134,10 @@ import ParleyRun
         #expect(Timestamp.iso8601(Date(timeIntervalSince1970: 0)) == "1970-01-01T00:00:00.000Z")
         #expect(Timestamp.iso8601(Date(timeIntervalSince1970: 1_790_000_000.9996)) == "2026-09-21T14:13:21.000Z")
         #expect(Timestamp.iso8601(Date(timeIntervalSince1970: 951_782_400.25)) == "2000-02-29T00:00:00.250Z")
+        let date = Date(timeIntervalSince1970: 1_790_000_000.25)
+        #expect(Timestamp.format(date, fractionDigits: 0) == "2026-09-21T14:13:20Z")
+        #expect(Timestamp.format(date, fractionDigits: 6) == "2026-09-21T14:13:20.250000Z")
+        #expect(Timestamp.format(Date(timeIntervalSince1970: 253_402_300_799), fractionDigits: 1) == "9999-12-31T23:59:59.0Z")
     }
 
     @Test func aTornLastLineFromACrashIsIgnored() throws {

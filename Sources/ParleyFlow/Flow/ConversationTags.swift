@@ -8,7 +8,7 @@ public enum ConversationTags {
 
     /// Why `key` is not a valid tag name, or `nil` when it is.
     public static func problem(withKey key: String) -> String? {
-        if key.trimmingSpaces.isEmpty { return "a tag name must not be empty" }
+        if key.isBlank { return "a tag name must not be empty" }
         if !isWordsAndSpaces(key) {
             return "tag name `\(key)` may hold only letters, digits, `_` and spaces"
         }
@@ -17,7 +17,7 @@ public enum ConversationTags {
 
     /// Why `value` is not a valid tag value, or `nil` when it is.
     public static func problem(withValue value: String) -> String? {
-        if value.trimmingSpaces.isEmpty { return "a tag value must not be empty" }
+        if value.isBlank { return "a tag value must not be empty" }
         if value.count > maxValueLength {
             return "a tag value may be at most \(maxValueLength) characters; this one has \(value.count)"
         }

@@ -57,7 +57,7 @@ extension FlowLoadSession {
             var values: [String: String] = [:]
             for (column, cell) in zip(table.columns, cells) { values[column] = cell.text }
             var name = "row \(line)"
-            if let nameColumn, let cell = table.cell(cells, nameColumn), !cell.text.trimmingSpaces.isEmpty {
+            if let nameColumn, let cell = table.cell(cells, nameColumn), !cell.text.isBlank {
                 name = cell.text.trimmingSpaces
             }
             let row = CaseRow(name: name, file: path, line: line, values: values)

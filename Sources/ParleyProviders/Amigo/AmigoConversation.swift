@@ -357,7 +357,7 @@ final class AmigoConversation: AgentConversation {
     /// Amigo refuses (422) a message that is empty once stripped; the interpreter never asks for one,
     /// and this keeps any other caller from sending it.
     private static func nonBlank(_ text: String) throws(ProviderError) -> String {
-        guard text.trimmingSpaces.isEmpty else { return text }
+        guard text.isBlank else { return text }
         throw ProviderError(.configuration, "Amigo does not accept an empty message; nothing was sent")
     }
 
