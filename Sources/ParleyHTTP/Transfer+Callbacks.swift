@@ -71,7 +71,7 @@ extension Transfer {
             if status == 0 { return true }
             if (100..<200).contains(status) && status != 101 {
                 status = 0
-                headers = HTTPHeaders()
+                headers = HTTPHeaders(reservingCapacity: Self.expectedFieldCount)
                 return true
             }
             headersDidComplete(at: lastActivity)
@@ -79,12 +79,12 @@ extension Transfer {
         }
         if line.starts(with: "HTTP/".utf8) {
             status = Self.parseStatus(line)
-            headers = HTTPHeaders()
+            headers = HTTPHeaders(reservingCapacity: Self.expectedFieldCount)
         } else if first == UInt8(ascii: " ") || first == UInt8(ascii: "\t") {
             // Obsolete line folding: the line continues the previous field's value.
             headers.appendToLastValue(" " + Self.trimmed(line, from: 0))
         } else if let colon = line.firstIndex(of: UInt8(ascii: ":")) {
-            let name = Self.trimmed(UnsafeRawBufferPointer(rebasing: line[0..<colon]), from: 0)
+            let name = Self.fieldName(Self.trimmedRange(UnsafeRawBufferPointer(rebasing: line[0..<colon]), from: 0))
             headers.add(name: name, value: Self.trimmed(line, from: colon + 1))
         }
         return true
@@ -121,12 +121,40 @@ extension Transfer {
 
     /// The bytes from `start`, without surrounding spaces and tabs, as UTF-8 text.
     static func trimmed(_ line: UnsafeRawBufferPointer, from start: Int) -> String {
+        String(decoding: trimmedRange(line, from: start), as: UTF8.self)
+    }
+
+    /// `line` from `start` without the spaces and tabs around it.
+    static func trimmedRange(_ line: UnsafeRawBufferPointer, from start: Int) -> UnsafeRawBufferPointer {
         var lower = start
         var upper = line.count
         while lower < upper, line[lower] == UInt8(ascii: " ") || line[lower] == UInt8(ascii: "\t") { lower += 1 }
         while upper > lower, line[upper - 1] == UInt8(ascii: " ") || line[upper - 1] == UInt8(ascii: "\t") {
             upper -= 1
         }
-        return String(decoding: UnsafeRawBufferPointer(rebasing: line[lower..<upper]), as: UTF8.self)
+        return UnsafeRawBufferPointer(rebasing: line[lower..<upper])
+    }
+
+    /// Room for a typical response's fields, so that the list does not grow field by field.
+    static let expectedFieldCount = 12
+
+    /// Field names longer than a `String` keeps inline (15 bytes) that responses commonly carry,
+    /// as servers spell them: one of these is returned as the literal, without an allocation.
+    static let commonLongNames: [String] = [
+        "transfer-encoding", "Transfer-Encoding", "content-encoding", "Content-Encoding",
+        "x-ratelimit-limit", "x-ratelimit-remaining", "x-ratelimit-reset",
+        "X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset",
+        "x-content-type-options", "X-Content-Type-Options", "strict-transport-security", "Strict-Transport-Security",
+        "access-control-allow-origin", "Access-Control-Allow-Origin",
+    ]
+
+    /// A field name as the server wrote it.
+    static func fieldName(_ bytes: UnsafeRawBufferPointer) -> String {
+        if bytes.count > 15 {
+            for known in commonLongNames where known.utf8.count == bytes.count && known.utf8.elementsEqual(bytes) {
+                return known
+            }
+        }
+        return String(decoding: bytes, as: UTF8.self)
     }
 }

@@ -63,10 +63,12 @@ extension JSONValue {
     ///
     /// The whole document is checked as strictly as ``init(parsing:maxDepth:)`` checks it, but only
     /// the named members are built: reading three fields of a stream event costs no tree.
+    ///
+    /// Strings the document holds (member names among them) come from `strings` when it has them.
     public static func members(
-        _ names: JSONMemberNames, of bytes: [UInt8], maxDepth: Int = 512
+        _ names: JSONMemberNames, of bytes: [UInt8], maxDepth: Int = 512, strings: StringInterner? = nil
     ) throws(JSONParseError) -> [JSONValue?]? {
-        var parser = JSONByteParser(bytes: bytes, maxDepth: maxDepth)
+        var parser = JSONByteParser(bytes: bytes, maxDepth: maxDepth, strings: strings)
         return try parser.parseMembers(names)
     }
 }
@@ -100,9 +102,13 @@ struct JSONByteParser {
     private var openMembers: [(String, JSONValue)] = []
     private var openItems: [JSONValue] = []
 
-    init(bytes: [UInt8], maxDepth: Int) {
+    /// Where recurring strings are kept, if anywhere.
+    let strings: StringInterner?
+
+    init(bytes: [UInt8], maxDepth: Int, strings: StringInterner? = nil) {
         self.bytes = bytes
         self.maxDepth = maxDepth
+        self.strings = strings
     }
 
     mutating func parseDocument() throws(JSONParseError) -> JSONValue {
@@ -346,7 +352,12 @@ struct JSONByteParser {
         while index < bytes.count {
             let b = bytes[index]
             if b == UInt8(ascii: "\"") {
-                let s = String(decoding: bytes[start..<index], as: UTF8.self)
+                let s =
+                    if let strings {
+                        bytes.withUnsafeBufferPointer { strings.string(UnsafeBufferPointer(rebasing: $0[start..<index])) }
+                    } else {
+                        String(decoding: bytes[start..<index], as: UTF8.self)
+                    }
                 index += 1
                 return s
             }

@@ -25,16 +25,43 @@ import Testing
         #expect(Self.storage(other) != Self.storage(first), "without the interner, two copies")
     }
 
-    @Test func theTableIsBounded() {
+    @Test func theTableIsBoundedAndKeepsWhatRecurs() {
         let strings = StringInterner(capacity: 2)
-        _ = strings.intern(Self.fresh("collect_order_number"))
-        _ = strings.intern(Self.fresh("status_order_number_given"))
+        #expect(strings.capacity == 2)
+        let first = strings.intern(Self.fresh("collect_order_number"))
+        let second = strings.intern(Self.fresh("status_order_number_given"))
+        #expect(Self.storage(strings.intern(Self.fresh("collect_order_number"))) == Self.storage(first))
         let third = strings.intern(Self.fresh("a third state, over the capacity"))
-        let again = strings.intern(Self.fresh("a third state, over the capacity"))
-        #expect(third == again)
-        #expect(Self.storage(third) != Self.storage(again), "not kept once the table is full")
-        let kept = strings.intern(Self.fresh("collect_order_number"))
-        #expect(Self.storage(kept) == Self.storage(strings.intern(Self.fresh("collect_order_number"))))
+        #expect(Self.storage(strings.intern(Self.fresh("a third state, over the capacity"))) == Self.storage(third))
+        let again = strings.intern(Self.fresh("status_order_number_given"))
+        #expect(again == second)
+        #expect(Self.storage(again) != Self.storage(second), "the older string made way for a newer one")
+    }
+
+    @Test func aTableOfNoCapacityKeepsNothing() {
+        let strings = StringInterner(capacity: 0)
+        let first = strings.intern(Self.fresh("navigate-state-machine-state-transitioned"))
+        #expect(Self.storage(first) != Self.storage(strings.intern(Self.fresh(first))))
+    }
+
+    @Test func parsedEventsShareTheirRecurringStrings() throws {
+        let strings = StringInterner()
+        let names = JSONMemberNames(["type", "action"])
+        let line = Array(
+            #"{"type":"current-agent-action","action":{"type":"navigate-state-machine-state-transitioned","#.utf8)
+            + Array(#""next_state":"status_order_number_given","short":"tiny","escaped":"needs\u0020decoding!"}}"#.utf8)
+        let one = try #require(try JSONValue.members(names, of: line, strings: strings))
+        let two = try #require(try JSONValue.members(names, of: line, strings: strings))
+        #expect(one[0] == two[0])
+        #expect(one[1] == two[1])
+        #expect(one[0]?.string.flatMap(Self.storage) == two[0]?.string.flatMap(Self.storage))
+        let next = { (members: [JSONValue?]) in members[1]?["next_state"]?.string }
+        #expect(next(one) == "status_order_number_given")
+        #expect(next(one).flatMap(Self.storage) == next(two).flatMap(Self.storage))
+        #expect(one[1]?["escaped"]?.string == "needs decoding!")
+        let plain = try #require(try JSONValue.members(names, of: line))
+        #expect(plain[1] == one[1], "the same values with the table or without")
+        #expect(next(plain).flatMap(Self.storage) != next(one).flatMap(Self.storage))
     }
 
     @Test func longStringsAreNotKept() {

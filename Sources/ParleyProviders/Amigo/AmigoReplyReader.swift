@@ -18,17 +18,21 @@ struct AmigoReplyReader {
     private(set) var conversationCompleted = false
     private(set) var complete = false
     private(set) var firstChunk: ContinuousClock.Instant?
-    private var messageOrder: [String] = []
-    private var chunks: [String: String] = [:]
+    /// Each message's id and its text so far, in the order the messages began.
+    private var messages: [(id: String, text: String)] = []
     private var fullMessage: String?
     private var events: [ProviderEvent] = []
     private var actions: AmigoActionReader
+    /// Where the strings events repeat are kept once (the provider's).
+    private let strings: StringInterner
     /// Bytes of agent text received so far in the reply.
     private var textBytes = 0
 
-    /// `strings`: where the actions' names, states and details are kept once (the provider's).
+    /// `strings`: where event types, ids within a reply, and the actions' names, states and details
+    /// are kept once (the provider's).
     init(limit: ReplyLimit = .default, strings: StringInterner = StringInterner(capacity: 0)) {
         self.limit = limit
+        self.strings = strings
         self.actions = AmigoActionReader(strings: strings)
     }
 
@@ -54,7 +58,7 @@ struct AmigoReplyReader {
         guard !line.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) else { return }
         let members: [JSONValue?]?
         do {
-            members = try JSONValue.members(Field.names, of: line)
+            members = try JSONValue.members(Field.names, of: line, strings: strings)
         } catch {
             let text = String(decoding: line.prefix(120), as: UTF8.self)
             throw ProviderError(.protocolViolation, "Amigo sent a stream line that is not JSON (\(error)): \(text)")
@@ -79,8 +83,14 @@ struct AmigoReplyReader {
             textBytes += text.utf8.count
             if limit.isExceeded(byCount: textBytes) { throw limit.exceeded }
             let id = event[.messageID]?.string ?? "_"
-            if chunks[id] == nil { messageOrder.append(id) }
-            chunks[id, default: ""] += text
+            // Chunks nearly always continue the message before: checked first, no table needed.
+            if let last = messages.indices.last, messages[last].id == id {
+                messages[last].text += text
+            } else if let index = messages.firstIndex(where: { $0.id == id }) {
+                messages[index].text += text
+            } else {
+                messages.append((id, text))
+            }
         case "current-agent-action":
             // A flood of action events is cut off rather than kept without end.
             if let action = event[.action], actions.actions.count < Self.maxEvents { actions.consume(action) }
@@ -125,15 +135,15 @@ struct AmigoReplyReader {
         guard complete else {
             throw ProviderError(.connectionDropped, "Amigo's reply stream ended before `interaction-complete`")
         }
-        var messages = messageOrder.compactMap { chunks[$0] }
-        if messages.isEmpty, let fullMessage { messages = [fullMessage] }
+        var texts = messages.map(\.text)
+        if texts.isEmpty, let fullMessage { texts = [fullMessage] }
         var ids = [String: String](minimumCapacity: 4)
         if let conversationID { ids["conversation_id"] = conversationID }
         if let interactionID { ids["interaction_id"] = interactionID }
-        if let last = messageOrder.last, last != "_" { ids["message_id"] = last }
+        if let last = messages.last?.id, last != "_" { ids["message_id"] = last }
         if let userMessageID { ids["user_message_id"] = userMessageID }
         return AgentReply(
-            messages: messages, sentAt: sentAt, timeToFirstChunk: firstChunk.map { $0 - started },
+            messages: texts, sentAt: sentAt, timeToFirstChunk: firstChunk.map { $0 - started },
             latency: finished - started, ids: ids, events: events, actions: actions.actions,
             conversationCompleted: conversationCompleted)
     }
