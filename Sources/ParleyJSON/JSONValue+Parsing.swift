@@ -354,7 +354,9 @@ struct JSONByteParser {
             if b == UInt8(ascii: "\"") {
                 let s =
                     if let strings {
-                        bytes.withUnsafeBufferPointer { strings.string(UnsafeBufferPointer(rebasing: $0[start..<index])) }
+                        bytes.withUnsafeBufferPointer {
+                            strings.string(UnsafeBufferPointer(rebasing: $0[start..<index]))
+                        }
                     } else {
                         String(decoding: bytes[start..<index], as: UTF8.self)
                     }

@@ -47,8 +47,9 @@ import Testing
     @Test func parsedEventsShareTheirRecurringStrings() throws {
         let strings = StringInterner()
         let names = JSONMemberNames(["type", "action"])
-        let line = Array(
-            #"{"type":"current-agent-action","action":{"type":"navigate-state-machine-state-transitioned","#.utf8)
+        let line =
+            Array(
+                #"{"type":"current-agent-action","action":{"type":"navigate-state-machine-state-transitioned","#.utf8)
             + Array(#""next_state":"status_order_number_given","short":"tiny","escaped":"needs\u0020decoding!"}}"#.utf8)
         let one = try #require(try JSONValue.members(names, of: line, strings: strings))
         let two = try #require(try JSONValue.members(names, of: line, strings: strings))

@@ -137,7 +137,9 @@ import ParleyRun
         let date = Date(timeIntervalSince1970: 1_790_000_000.25)
         #expect(Timestamp.format(date, fractionDigits: 0) == "2026-09-21T14:13:20Z")
         #expect(Timestamp.format(date, fractionDigits: 6) == "2026-09-21T14:13:20.250000Z")
-        #expect(Timestamp.format(Date(timeIntervalSince1970: 253_402_300_799), fractionDigits: 1) == "9999-12-31T23:59:59.0Z")
+        #expect(
+            Timestamp.format(Date(timeIntervalSince1970: 253_402_300_799), fractionDigits: 1)
+                == "9999-12-31T23:59:59.0Z")
     }
 
     @Test func aTornLastLineFromACrashIsIgnored() throws {

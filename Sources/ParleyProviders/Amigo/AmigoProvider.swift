@@ -37,8 +37,9 @@ public final class AmigoProvider: ConversationProvider {
     let users: AmigoUserPool
     /// `settings.agentActionQuery`, encoded once rather than for every turn.
     let agentActionQuery: String
-    /// The agent's action types, state names and the like, kept once for every conversation.
-    let strings = StringInterner()
+    /// Event types, the agent's action types, state names and the like, kept once for every
+    /// conversation (a bounded table: strings that occur once, such as ids, pass through it).
+    let strings = StringInterner(capacity: 1024)
 
     /// `secrets`: the run's registry, to which every id token is added as it is issued.
     public init(settings: AmigoSettings, client: HTTPClient, secrets: SecretRegistry = SecretRegistry()) {
