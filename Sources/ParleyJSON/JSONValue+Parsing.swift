@@ -85,7 +85,9 @@ public struct JSONMemberNames: Sendable {
 
     /// Which name `key` is, if any.
     func slot(of key: ArraySlice<UInt8>) -> Int? {
-        names.firstIndex { $0.elementsEqual(key) }
+        key.withUnsafeBufferPointer { key in
+            names.firstIndex { name in name.withUnsafeBufferPointer { sameBytes($0, key) } }
+        }
     }
 }
 

@@ -1,3 +1,4 @@
+import Foundation
 import Synchronization
 
 /// Keeps one copy of strings that recur from one document to the next — an event's type, an
@@ -66,13 +67,31 @@ public final class StringInterner: Sendable {
 
     private static func spells(_ text: String, _ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
         guard text.utf8.count == bytes.count else { return false }
-        return text.utf8.withContiguousStorageIfAvailable { $0.elementsEqual(bytes) } ?? text.utf8.elementsEqual(bytes)
+        return text.utf8.withContiguousStorageIfAvailable { sameBytes($0, bytes) } ?? text.utf8.elementsEqual(bytes)
     }
 
-    /// FNV-1a, folded to the word.
+    /// FNV-1a over eight bytes at a time, folded to the word.
     private static func hash(_ bytes: UnsafeBufferPointer<UInt8>) -> Int {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in bytes { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
+        let raw = UnsafeRawBufferPointer(bytes)
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325 ^ UInt64(raw.count)
+        var offset = 0
+        while offset + 8 <= raw.count {
+            hash = (hash ^ raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self)) &* 0x100_0000_01b3
+            hash ^= hash >> 32
+            offset += 8
+        }
+        while offset < raw.count {
+            hash = (hash ^ UInt64(raw[offset])) &* 0x100_0000_01b3
+            offset += 1
+        }
         return Int(truncatingIfNeeded: hash ^ (hash >> 29))
     }
+}
+
+/// Whether two runs of bytes are the same (`memcmp`: the generic `elementsEqual` goes byte by byte,
+/// and showed in profiles of reply reading).
+func sameBytes(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> Bool {
+    guard a.count == b.count else { return false }
+    guard let left = a.baseAddress, let right = b.baseAddress else { return true }
+    return memcmp(left, right, a.count) == 0
 }
