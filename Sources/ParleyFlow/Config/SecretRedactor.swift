@@ -34,6 +34,15 @@ public struct SecretRedactor: Sendable {
     /// thousands of forms with the same first bytes: those are looked up by their first four.
     private let crowdOfBucket: [Int32]
     private let crowds: [Crowd]
+    /// The four first bytes of every form that has four fixed ones, as bits of a filter
+    /// (``headBit(_:)``): at a position whose bucket has only such forms, a text's four bytes
+    /// missing from it rule the bucket out without trying a form. In ordinary text most two-byte
+    /// pairs start some token's base64 form when a run holds a token per user; few four-byte
+    /// runs do.
+    private let headFilter: [UInt64]
+    /// Whether a bucket has a form with fewer than four fixed first bytes (the filter cannot
+    /// rule it out).
+    private let bucketHasShortHead: [Bool]
 
     /// A crowded bucket's forms: those with four known first bytes by those bytes, the others (a
     /// shorter head) apart. Both lists keep the bucket's order.
@@ -101,6 +110,18 @@ public struct SecretRedactor: Sendable {
                 bucketStarts[bucketStarts.count - 1] = Int32(candidates.count)
             }
         }
+        var headFilter = [UInt64](repeating: 0, count: patterns.isEmpty ? 0 : Self.headFilterWords)
+        var bucketHasShortHead = [Bool](repeating: false, count: max(0, bucketStarts.count - 1))
+        for bucket in bucketHasShortHead.indices {
+            for form in candidates[Int(bucketStarts[bucket])..<Int(bucketStarts[bucket + 1])] {
+                if form.headLength == 4 {
+                    let bit = Self.headBit(form.head)
+                    headFilter[bit >> 6] |= 1 << UInt64(bit & 63)
+                } else {
+                    bucketHasShortHead[bucket] = true
+                }
+            }
+        }
         var crowdOfBucket = [Int32](repeating: -1, count: max(0, bucketStarts.count - 1))
         var crowds: [Crowd] = []
         for bucket in crowdOfBucket.indices {
@@ -123,11 +144,23 @@ public struct SecretRedactor: Sendable {
         self.candidates = candidates
         self.crowdOfBucket = crowdOfBucket
         self.crowds = crowds
+        self.headFilter = headFilter
+        self.bucketHasShortHead = bucketHasShortHead
         self.byFirstByte = byFirstByte
         startsAlone = byFirstByte.map { !$0.isEmpty }
     }
 
     private static let noBucket = UInt16.max
+
+    /// The filter's size: 2^18 bits (32 KB), a few percent of false positives for the forms of a
+    /// few thousand tokens.
+    private static let headFilterBits = 18
+    private static let headFilterWords = 1 << (headFilterBits - 6)
+
+    /// Where four first bytes fall in the filter (multiplicative hashing).
+    private static func headBit(_ head: UInt32) -> Int {
+        Int((head &* 0x9E37_79B1) >> UInt32(32 - headFilterBits))
+    }
 
     /// True when there is nothing to redact.
     public var isEmpty: Bool { patterns.isEmpty }
@@ -180,34 +213,47 @@ public struct SecretRedactor: Sendable {
             prefixes.withUnsafeBufferPointer { prefixes -> Range<Int>? in
                 bucketStarts.withUnsafeBufferPointer { bucketStarts -> Range<Int>? in
                     candidates.withUnsafeBufferPointer { candidates -> Range<Int>? in
-                        var position = start
-                        while position < text.count {
-                            let first = Int(text[position])
-                            if position + 1 < text.count {
-                                let bucket = Int(prefixes[first << 8 | Int(text[position + 1])])
-                                if bucket != Int(Self.noBucket) {
-                                    let crowd = crowdOfBucket[bucket]
-                                    if crowd >= 0 {
-                                        if let end = firstEnd(crowds[Int(crowd)], text, at: position) {
-                                            return position..<end
+                        headFilter.withUnsafeBufferPointer { headFilter -> Range<Int>? in
+                            let raw = UnsafeRawBufferPointer(text)
+                            var position = start
+                            while position < text.count {
+                                let first = Int(text[position])
+                                if position + 1 < text.count {
+                                    var bucket = Int(prefixes[first << 8 | Int(text[position + 1])])
+                                    if bucket != Int(Self.noBucket), position + 4 <= text.count,
+                                        !bucketHasShortHead[bucket]
+                                    {
+                                        let head = UInt32(
+                                            littleEndian: raw.loadUnaligned(fromByteOffset: position, as: UInt32.self))
+                                        let bit = Self.headBit(head)
+                                        if headFilter[bit >> 6] & (1 << UInt64(bit & 63)) == 0 {
+                                            bucket = Int(Self.noBucket)
                                         }
-                                    } else {
-                                        let forms = candidates[
-                                            Int(bucketStarts[bucket])..<Int(bucketStarts[bucket + 1])]
-                                        if let end = firstEnd(forms, text, at: position) { return position..<end }
+                                    }
+                                    if bucket != Int(Self.noBucket) {
+                                        let crowd = crowdOfBucket[bucket]
+                                        if crowd >= 0 {
+                                            if let end = firstEnd(crowds[Int(crowd)], text, at: position) {
+                                                return position..<end
+                                            }
+                                        } else {
+                                            let forms = candidates[
+                                                Int(bucketStarts[bucket])..<Int(bucketStarts[bucket + 1])]
+                                            if let end = firstEnd(forms, text, at: position) { return position..<end }
+                                        }
                                     }
                                 }
+                                if startsAlone[first],
+                                    let end = byFirstByte[first].withUnsafeBufferPointer({
+                                        firstEnd($0[...], text, at: position)
+                                    })
+                                {
+                                    return position..<end
+                                }
+                                position += 1
                             }
-                            if startsAlone[first],
-                                let end = byFirstByte[first].withUnsafeBufferPointer({
-                                    firstEnd($0[...], text, at: position)
-                                })
-                            {
-                                return position..<end
-                            }
-                            position += 1
+                            return nil
                         }
-                        return nil
                     }
                 }
             }
