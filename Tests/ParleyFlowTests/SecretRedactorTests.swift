@@ -107,6 +107,25 @@ import ParleyFlow
         #expect(redactor.redact(near) == near)
     }
 
+    @Test func manyUnlikeSecretsAreFoundWhereverTheyStand() {
+        // Tokens that share no first bytes spread over many buckets, each ruled in or out by the
+        // four bytes at a position; a secret at the very end of a text has fewer than four after it.
+        let tokens = (0..<500).map { "k\(($0 &* 7919) % 997)x\($0)-Zq\($0 % 13)" }
+        let redactor = SecretRedactor(secrets: Set(tokens))
+        let prose = String(
+            repeating: "The order ORD-1042 is out for delivery; kx-Zq and k1x1 are not tokens. ", count: 8)
+        #expect(redactor.redact(prose) == prose)
+        for token in [tokens[0], tokens[250], tokens[499]] {
+            let credential = Data("someone:\(token)".utf8).base64EncodedString()
+            let text = prose + token + " " + credential + " " + token
+            let shown = redactor.redact(text)
+            #expect(!shown.contains(token), "\(token)")
+            #expect(shown.hasPrefix(prose + "[redacted] "))
+            #expect(shown.hasSuffix(" [redacted]"))
+            #expect(redactor.redact(String(token.dropLast())) == String(token.dropLast()))
+        }
+    }
+
     @Test func bytesAndTextsAgree() {
         let text = "x \(Self.secret) y"
         #expect(String(decoding: redactor.redact(Array(text.utf8)), as: UTF8.self) == redacted(text))
