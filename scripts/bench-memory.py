@@ -23,6 +23,12 @@ against `parley sandbox`, user-first, 10 turns, 100 ms replies).
       (docs/architecture.md, "Linking"). Regenerate it when the run path changes much; a name it
       lists that no longer exists is skipped. The file is not an input SwiftPM tracks: delete the
       built executable so that the next build links it again.
+  scripts/bench-memory.py instructions BINARY [--conversations N --concurrency N --top K]
+      Counts the instructions `parley run` executes (callgrind) for N and for 3N conversations
+      (default 100, concurrency 100) and prints the difference per turn: the cost of a turn
+      without the run's fixed costs, the same from one run to the next where CPU time moves by
+      10-20 % with the machine's hour. Then the K functions (default 25) that executed the most
+      instructions of their own in the larger run, in any object file.
 
 The sandbox runs in its own process, as in bench.py; only `parley run` is measured.
 """
@@ -133,32 +139,66 @@ def task_allocs(args):
         print(f"{thread:8} {kind:5} {size:6}  {name[:110]}")
 
 
-def executed_functions(binary, command, cwd):
-    """The functions of `binary` that `command` executes under callgrind, hottest first."""
-    profile = os.path.join(os.path.dirname(binary), f"callgrind.{len(os.listdir(os.path.dirname(binary)))}")
+def callgrind(command, cwd, profile):
+    """Runs `command` under callgrind, writing `profile`."""
     subprocess.run(["valgrind", "--tool=callgrind", "--demangle=no", "--compress-strings=no",
                     "--compress-pos=no", f"--callgrind-out-file={profile}", *command], cwd=cwd,
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    # A function's own cost: the cost lines under its `fn=`, except the one after each `calls=`
-    # (that is the callee's inclusive cost).
-    cost, in_binary = collections.Counter(), set()
+
+
+def own_costs(profile):
+    """Each function's own cost in a callgrind profile, by (object file, function), and the total.
+    A function's own cost is the cost lines under its `fn=`, except the one after each `calls=`
+    (that is the callee's inclusive cost)."""
+    cost, total = collections.Counter(), 0
     function, objfile, after_call = None, None, False
     with open(profile, errors="replace") as lines:
         for line in lines:
             if line.startswith("ob="):
                 objfile = line[3:].strip()
             elif line.startswith("fn="):
-                function = line[3:].strip()
-                if objfile == binary:
-                    in_binary.add(function)
+                function = (objfile, line[3:].strip())
+                cost[function] += 0
             elif line.startswith("calls="):
                 after_call = True
+            elif line.startswith(("summary:", "totals:")):
+                total = int(line.split()[1])
             elif line[:1].isdigit() or line[:1] in "+-*":
                 if after_call:
                     after_call = False
-                elif function in in_binary:
+                else:
                     cost[function] += int(line.split()[1]) if len(line.split()) > 1 else 0
-    return sorted(in_binary, key=lambda name: (-cost[name], name))
+    return cost, total
+
+
+def executed_functions(binary, command, cwd):
+    """The functions of `binary` that `command` executes under callgrind, hottest first."""
+    profile = os.path.join(os.path.dirname(binary), f"callgrind.{len(os.listdir(os.path.dirname(binary)))}")
+    callgrind(command, cwd, profile)
+    cost, _ = own_costs(profile)
+    return sorted((name for objfile, name in cost if objfile == binary), key=lambda name: (-cost[(binary, name)], name))
+
+
+def instructions(args):
+    work = tempfile.mkdtemp(prefix="parley-instructions-")
+    binary = os.path.join(work, "parley")
+    subprocess.run(["objcopy", "--strip-debug", args.binary, binary], check=True)
+    totals, costs = [], None
+    for conversations in (args.conversations, 3 * args.conversations):
+        sandbox, suite_dir, command = suite(binary, conversations, args.concurrency)
+        try:
+            profile = os.path.join(work, f"callgrind.{conversations}")
+            callgrind(command, suite_dir, profile)
+        finally:
+            stop(sandbox)
+        costs, total = own_costs(profile)
+        totals.append(total)
+        print(f"{conversations} conversations: {total:,} instructions")
+    turns = 2 * args.conversations * 10
+    print(f"per turn, without the fixed costs: {(totals[1] - totals[0]) / turns:,.0f} instructions")
+    print(f"fixed costs: {totals[0] - (totals[1] - totals[0]) / 2:,.0f} instructions")
+    for (objfile, name), cost in costs.most_common(args.top):
+        print(f"{100 * cost / totals[1]:5.2f}% {os.path.basename(objfile or '?'):>22}  {name[:110]}")
 
 
 def hot_functions(args):
@@ -185,8 +225,8 @@ def hot_functions(args):
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = ap.add_subparsers(dest="what", required=True)
-    defaults = {"task-allocs": (1, 1000), "hot-functions": (40, 20)}
-    for name in ("smaps", "heaptrack", "task-allocs", "hot-functions"):
+    defaults = {"task-allocs": (1, 1000), "hot-functions": (40, 20), "instructions": (100, 100)}
+    for name in ("smaps", "heaptrack", "task-allocs", "hot-functions", "instructions"):
         p = sub.add_parser(name)
         p.add_argument("binary")
         if name == "heaptrack":
@@ -197,9 +237,11 @@ def main():
         conversations, concurrency = defaults.get(name, (1000, 1000))
         p.add_argument("--conversations", type=int, default=conversations)
         p.add_argument("--concurrency", type=int, default=concurrency)
+        if name == "instructions":
+            p.add_argument("--top", type=int, default=25)
     args = ap.parse_args()
-    {"smaps": smaps, "heaptrack": heaptrack, "task-allocs": task_allocs, "hot-functions": hot_functions}[args.what](
-        args)
+    {"smaps": smaps, "heaptrack": heaptrack, "task-allocs": task_allocs, "hot-functions": hot_functions,
+     "instructions": instructions}[args.what](args)
 
 
 if __name__ == "__main__":

@@ -1,5 +1,11 @@
 internal import CCurl
 
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 // libcurl calls these on the loop thread, from inside curl_multi_socket_action or
 // curl_multi_perform. They are capture-free C functions: the transfer arrives through the
 // WRITEDATA / HEADERDATA pointer, unretained because the loop holds every active transfer.
@@ -139,20 +145,23 @@ extension Transfer {
     static let expectedFieldCount = 12
 
     /// Field names longer than a `String` keeps inline (15 bytes) that responses commonly carry,
-    /// as servers spell them: one of these is returned as the literal, without an allocation.
-    static let commonLongNames: [String] = [
+    /// as servers spell them, with their bytes: one of these is returned as the literal, without
+    /// an allocation.
+    static let commonLongNames: [(bytes: [UInt8], name: String)] = [
         "transfer-encoding", "Transfer-Encoding", "content-encoding", "Content-Encoding",
         "x-ratelimit-limit", "x-ratelimit-remaining", "x-ratelimit-reset",
         "X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset",
         "x-content-type-options", "X-Content-Type-Options", "strict-transport-security", "Strict-Transport-Security",
         "access-control-allow-origin", "Access-Control-Allow-Origin",
-    ]
+    ].map { (Array($0.utf8), $0) }
 
     /// A field name as the server wrote it.
     static func fieldName(_ bytes: UnsafeRawBufferPointer) -> String {
-        if bytes.count > 15 {
-            for known in commonLongNames where known.utf8.count == bytes.count && known.utf8.elementsEqual(bytes) {
-                return known
+        if bytes.count > 15, let base = bytes.baseAddress {
+            for known in commonLongNames where known.bytes.count == bytes.count {
+                if known.bytes.withUnsafeBytes({ memcmp($0.baseAddress!, base, bytes.count) }) == 0 {
+                    return known.name
+                }
             }
         }
         return String(decoding: bytes, as: UTF8.self)

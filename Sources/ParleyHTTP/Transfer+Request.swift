@@ -30,9 +30,14 @@ extension Transfer {
             guard !exhausted else { return }
             let count = name.utf8.count + separator.utf8CodeUnitCount + value.utf8.count
             let extended = withUnsafeTemporaryAllocation(of: UInt8.self, capacity: count + 1) { line in
-                var at = line.initialize(fromContentsOf: name.utf8)
+                // From each string's storage (a copy, not a walk of its UTF-8 view).
+                func put(_ text: String, at start: Int) -> Int {
+                    text.utf8.withContiguousStorageIfAvailable { line[start...].initialize(fromContentsOf: $0) }
+                        ?? line[start...].initialize(fromContentsOf: text.utf8)
+                }
+                var at = put(name, at: 0)
                 separator.withUTF8Buffer { at = line[at...].initialize(fromContentsOf: $0) }
-                at = line[at...].initialize(fromContentsOf: value.utf8)
+                at = put(value, at: at)
                 line[at] = 0
                 return line.withMemoryRebound(to: CChar.self) { curl_slist_append(list, $0.baseAddress) }
             }
@@ -43,7 +48,7 @@ extension Transfer {
             }
         }
         for (name, value) in headers {
-            guard !name.isEmpty, name.utf8.allSatisfy(HTTPHeaders.isTokenByte) else {
+            guard !name.isEmpty, !name.anyUTF8({ !HTTPHeaders.isTokenByte($0) }) else {
                 curl_slist_free_all(list)
                 throw RequestProblem(text: "a header name is not a valid HTTP token")
             }
@@ -58,7 +63,7 @@ extension Transfer {
         if !headers.contains("Content-Type") {
             if let contentType {
                 // By scalar: "\r\n" is one Character, equal to neither "\r" nor "\n".
-                let broken = contentType.utf8.contains { $0 == 0x0D || $0 == 0x0A }
+                let broken = contentType.anyUTF8 { $0 == 0x0D || $0 == 0x0A }
                 let safe = broken ? String(contentType.unicodeScalars.filter { $0 != "\r" && $0 != "\n" }) : contentType
                 append("Content-Type", ": ", safe)
             } else if suppressFormContentType {

@@ -69,7 +69,7 @@ final class Transfer: @unchecked Sendable {
         guard Self.hasHTTPScheme(request.url) else {
             throw invalid("the URL must be absolute and start with http:// or https://")
         }
-        guard !request.url.utf8.contains(where: { $0 <= 0x20 || $0 == 0x7F }) else {
+        guard !request.url.anyUTF8({ $0 <= 0x20 || $0 == 0x7F }) else {
             throw invalid("the URL contains spaces or control characters")
         }
         guard request.method.isValidToken else {

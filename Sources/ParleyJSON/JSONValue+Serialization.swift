@@ -69,8 +69,16 @@ extension JSONValue {
 
     mutating func newline(_ level: Int) {
         bytes.append(UInt8(ascii: "\n"))
-        bytes.append(contentsOf: repeatElement(UInt8(ascii: " "), count: level * 2))
+        // Copied from a run of spaces: appending a `repeatElement` goes a byte at a time.
+        var left = level * 2
+        while left > 0 {
+            let count = min(left, Self.spaces.count)
+            Self.spaces.withUnsafeBufferPointer { bytes.append(contentsOf: $0[..<count]) }
+            left -= count
+        }
     }
+
+    private static let spaces = [UInt8](repeating: UInt8(ascii: " "), count: 64)
 
     private mutating func append(_ text: String) {
         bytes.append(contentsOf: text.utf8)
