@@ -350,6 +350,16 @@ struct JSONByteParser {
         let opening = index
         index += 1
         let start = index
+        // Plain ASCII, nearly every string, is stepped over without bounds checks.
+        index = bytes.withUnsafeBufferPointer { buffer in
+            var at = start
+            while at < buffer.count {
+                let b = buffer[at]
+                if b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\") || b < 0x20 || b >= 0x80 { break }
+                at += 1
+            }
+            return at
+        }
         // Fast path: no escapes, the bytes are the string.
         while index < bytes.count {
             let b = bytes[index]
