@@ -23,12 +23,14 @@ against `parley sandbox`, user-first, 10 turns, 100 ms replies).
       (docs/architecture.md, "Linking"). Regenerate it when the run path changes much; a name it
       lists that no longer exists is skipped. The file is not an input SwiftPM tracks: delete the
       built executable so that the next build links it again.
-  scripts/bench-memory.py instructions BINARY [--conversations N --concurrency N --top K]
+  scripts/bench-memory.py instructions BINARY [--conversations N --concurrency N --top K --peer]
       Counts the instructions `parley run` executes (callgrind) for N and for 3N conversations
       (default 100, concurrency 100) and prints the difference per turn: the cost of a turn
       without the run's fixed costs, the same from one run to the next where CPU time moves by
       10-20 % with the machine's hour. Then the K functions (default 25) that executed the most
-      instructions of their own in the larger run, in any object file.
+      instructions of their own in that difference, in any object file, and their instructions per
+      turn. With --peer, the same for scripts/bench-peer.c (the C/libcurl floor of bench.py --peer)
+      and the ratio of the two.
 
 The sandbox runs in its own process, as in bench.py; only `parley run` is measured.
 """
@@ -39,11 +41,12 @@ import bench  # noqa: E402
 
 
 def suite(binary, conversations, concurrency, latency_ms=100):
-    """Starts the sandbox and writes the suite; returns (sandbox process, work directory, run command)."""
+    """Starts the sandbox and writes the suite; returns (sandbox process, work directory, run command).
+    The sandbox's port is `sandbox.port`."""
     work = tempfile.mkdtemp(prefix="parley-memory-")
     sandbox = subprocess.Popen([binary, "sandbox", "--port", "0", "--latency", f"{latency_ms}ms"],
                                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-    port = int(sandbox.stdout.readline().split("http://127.0.0.1:")[1].split()[0])
+    port = sandbox.port = int(sandbox.stdout.readline().split("http://127.0.0.1:")[1].split()[0])
     args = argparse.Namespace(conversations=conversations, turns=10, latency_ms=latency_ms, concurrency=concurrency,
                               rate_limited=False, rate_scale=60)
     bench.write_suite(work, port, args, min(concurrency, conversations))
@@ -183,22 +186,48 @@ def instructions(args):
     work = tempfile.mkdtemp(prefix="parley-instructions-")
     binary = os.path.join(work, "parley")
     subprocess.run(["objcopy", "--strip-debug", args.binary, binary], check=True)
-    totals, costs = [], None
+    turns = 2 * args.conversations * 10
+    parley = marginal_instructions(work, "parley", binary, args, lambda port, suite_command, conversations: suite_command)
+    print_marginal(parley, turns, args.top)
+    if args.peer:
+        peer_binary = bench.compile_peer(work)
+
+        def peer_command(port, suite_command, conversations):
+            return [peer_binary, f"http://127.0.0.1:{port}", bench.TARGET["organization"], bench.TARGET["api_key"],
+                    bench.TARGET["api_key_id"], bench.TARGET["service_id"], bench.PEER_USER_PREFIX,
+                    str(conversations), "10", str(args.concurrency), *bench.MESSAGES]
+
+        peer = marginal_instructions(work, "peer", binary, args, peer_command)
+        print_marginal(peer, turns, args.top)
+        print(f"ratio to the peer, per turn: {parley[0] / peer[0]:.2f}")
+
+
+def marginal_instructions(work, name, binary, args, command_for):
+    """Runs `command_for(port, suite command, conversations)` under callgrind against a sandbox with
+    the suite written, for N and 3N conversations; returns the difference (the 2N conversations'
+    cost, without the fixed costs), the fixed costs and each function's share of the difference."""
+    totals, costs = [], []
     for conversations in (args.conversations, 3 * args.conversations):
         sandbox, suite_dir, command = suite(binary, conversations, args.concurrency)
         try:
-            profile = os.path.join(work, f"callgrind.{conversations}")
-            callgrind(command, suite_dir, profile)
+            profile = os.path.join(work, f"callgrind.{name}.{conversations}")
+            callgrind(command_for(sandbox.port, command, conversations), suite_dir, profile)
         finally:
             stop(sandbox)
-        costs, total = own_costs(profile)
+        cost, total = own_costs(profile)
+        costs.append(cost)
         totals.append(total)
-        print(f"{conversations} conversations: {total:,} instructions")
-    turns = 2 * args.conversations * 10
-    print(f"per turn, without the fixed costs: {(totals[1] - totals[0]) / turns:,.0f} instructions")
-    print(f"fixed costs: {totals[0] - (totals[1] - totals[0]) / 2:,.0f} instructions")
-    for (objfile, name), cost in costs.most_common(args.top):
-        print(f"{100 * cost / totals[1]:5.2f}% {os.path.basename(objfile or '?'):>22}  {name[:110]}")
+        print(f"{name}, {conversations} conversations: {total:,} instructions")
+    difference = collections.Counter({key: cost - costs[0].get(key, 0) for key, cost in costs[1].items()})
+    return totals[1] - totals[0], totals[0] - (totals[1] - totals[0]) / 2, difference
+
+
+def print_marginal(counted, turns, top):
+    difference, fixed, functions = counted
+    print(f"per turn, without the fixed costs: {difference / turns:,.0f} instructions")
+    print(f"fixed costs: {fixed:,.0f} instructions")
+    for (objfile, name), cost in functions.most_common(top):
+        print(f"{100 * cost / difference:5.2f}% {cost / turns:9,.0f} {os.path.basename(objfile or '?'):>22}  {name[:110]}")
 
 
 def hot_functions(args):
@@ -239,6 +268,7 @@ def main():
         p.add_argument("--concurrency", type=int, default=concurrency)
         if name == "instructions":
             p.add_argument("--top", type=int, default=25)
+            p.add_argument("--peer", action="store_true", help="also count scripts/bench-peer.c's instructions")
     args = ap.parse_args()
     {"smaps": smaps, "heaptrack": heaptrack, "task-allocs": task_allocs, "hot-functions": hot_functions,
      "instructions": instructions}[args.what](args)

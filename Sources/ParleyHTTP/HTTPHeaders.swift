@@ -108,21 +108,20 @@ public struct HTTPHeaders: Sendable, Sequence, ExpressibleByDictionaryLiteral, E
             && zip(lhs.fields, rhs.fields).allSatisfy { $0.name == $1.name && $0.value == $1.value }
     }
 
-    /// Compares two header names ignoring ASCII case, without allocating.
+    /// Compares two header names ignoring ASCII case, without allocating: byte for byte through
+    /// each name's storage (a rate-limit check looks up three names in every response's headers).
     static func namesMatch(_ lhs: String, _ rhs: String) -> Bool {
         guard lhs.utf8.count == rhs.utf8.count else { return false }
-        var left = lhs.utf8.makeIterator()
-        var right = rhs.utf8.makeIterator()
-        while true {
-            switch (left.next(), right.next()) {
-            case (nil, nil):
+        let same = lhs.utf8.withContiguousStorageIfAvailable { left in
+            rhs.utf8.withContiguousStorageIfAvailable { right in
+                for i in 0..<left.count where left[i] != right[i] {
+                    if asciiLowercased(left[i]) != asciiLowercased(right[i]) { return false }
+                }
                 return true
-            case let (a?, b?):
-                if a != b && asciiLowercased(a) != asciiLowercased(b) { return false }
-            default:
-                return false
             }
         }
+        if let same = same ?? nil { return same }
+        return lhs.utf8.elementsEqual(rhs.utf8) { $0 == $1 || asciiLowercased($0) == asciiLowercased($1) }
     }
 
     @inline(__always)

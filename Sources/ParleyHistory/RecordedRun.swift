@@ -53,9 +53,17 @@ public struct RecordedRun: Sendable {
     public static func scan(directory: String) throws(RunDirectoryError) -> RecordedRun {
         var targets = Set<String>()
         let summary = try RunDirectory(path: directory).summary { targets.insert($0.target) }
+        return finished(directory: directory, summary: summary, targets: targets)
+    }
+
+    /// A run directory whose summary and targets are known without reading it (the run that has
+    /// just written it): ``scan(directory:)`` without the first pass over its flow runs.
+    public static func finished(directory: String, summary: RunSummary, targets: some Sequence<String>)
+        -> RecordedRun
+    {
         var run = RecordedRun(
             summary: summary, metadata: try? RunMetadata.read(from: directory), records: [], source: directory)
-        run.scannedTargets = targets.sorted()
+        run.scannedTargets = Set(targets).sorted()
         return run
     }
 

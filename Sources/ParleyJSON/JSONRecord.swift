@@ -108,6 +108,7 @@ public struct JSONObjectReader: JSONMemberCoder {
         }
     }
 
+    @inlinable
     public mutating func optional<Value: JSONCodable>(_ key: String, _ value: inout Value?) throws(JSONDecodingError) {
         guard let json = member(key), !json.isNull else {
             value = nil

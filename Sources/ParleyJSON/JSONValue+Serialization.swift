@@ -22,92 +22,162 @@ extension JSONValue {
 
 /// Writes JSON into a byte buffer, copying unescaped runs of a string's UTF-8 in one go: transcripts
 /// are written for every flow run, so this is on the hot path of large runs.
+///
+/// The buffer is raw memory rather than an array: an array checks that it is uniquely referenced
+/// and has room on every append, and a transcript is thousands of small appends. A writer's copies
+/// share its memory, so a writer is not copied while it is written (``JSONWriter`` is only ever
+/// written in place).
 @usableFromInline struct JSONByteWriter {
-    @usableFromInline var bytes: [UInt8] = []
+    /// Owns the memory: it is freed with the last copy of the writer.
+    private final class Storage {
+        var base: UnsafeMutablePointer<UInt8>
+
+        init(capacity: Int) { base = .allocate(capacity: capacity) }
+
+        deinit { base.deallocate() }
+    }
+
+    private let storage: Storage
+    private var base: UnsafeMutablePointer<UInt8>
+    private var count = 0
+    private var capacity: Int
 
     @usableFromInline init() {
-        bytes.reserveCapacity(1024)
+        capacity = 1024
+        storage = Storage(capacity: capacity)
+        base = storage.base
+    }
+
+    /// What has been written.
+    @usableFromInline var bytes: [UInt8] {
+        [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
+            buffer.baseAddress?.update(from: base, count: count)
+            initialized = count
+        }
+    }
+
+    /// Makes room for `more` bytes.
+    @inline(__always) private mutating func reserve(_ more: Int) {
+        if more > capacity - count { grow(more) }
+    }
+
+    @inline(never) private mutating func grow(_ more: Int) {
+        let grown = max(2 * capacity, count + more)
+        let moved = UnsafeMutablePointer<UInt8>.allocate(capacity: grown)
+        moved.update(from: base, count: count)
+        storage.base.deallocate()
+        storage.base = moved
+        base = moved
+        capacity = grown
+    }
+
+    @inline(__always) mutating func append(_ byte: UInt8) {
+        reserve(1)
+        base[count] = byte
+        count += 1
+    }
+
+    /// Two bytes: `":"` and `" "`, `"\\"` and an escaped character...
+    @inline(__always) mutating func append(_ first: UInt8, _ second: UInt8) {
+        reserve(2)
+        base[count] = first
+        base[count + 1] = second
+        count += 2
+    }
+
+    mutating func append(_ bytes: UnsafeBufferPointer<UInt8>) {
+        guard let source = bytes.baseAddress else { return }
+        reserve(bytes.count)
+        (base + count).update(from: source, count: bytes.count)
+        count += bytes.count
     }
 
     mutating func write(_ value: JSONValue, pretty: Bool, indent: Int) {
         switch value {
         case .null: append("null")
         case .bool(let b): append(b ? "true" : "false")
-        case .number(let n): append(n.text)
+        case .number(let n): appendText(n.text)
         case .string(let s): writeString(s)
         case .array(let items):
             guard !items.isEmpty else {
-                append("[]")
+                append(UInt8(ascii: "["), UInt8(ascii: "]"))
                 return
             }
-            bytes.append(UInt8(ascii: "["))
+            append(UInt8(ascii: "["))
             for (i, item) in items.enumerated() {
-                if i > 0 { bytes.append(UInt8(ascii: ",")) }
+                if i > 0 { append(UInt8(ascii: ",")) }
                 if pretty { newline(indent + 1) }
                 write(item, pretty: pretty, indent: indent + 1)
             }
             if pretty { newline(indent) }
-            bytes.append(UInt8(ascii: "]"))
+            append(UInt8(ascii: "]"))
         case .object(let members):
             guard !members.isEmpty else {
-                append("{}")
+                append(UInt8(ascii: "{"), UInt8(ascii: "}"))
                 return
             }
-            bytes.append(UInt8(ascii: "{"))
+            append(UInt8(ascii: "{"))
             for (i, (key, member)) in members.enumerated() {
-                if i > 0 { bytes.append(UInt8(ascii: ",")) }
+                if i > 0 { append(UInt8(ascii: ",")) }
                 if pretty { newline(indent + 1) }
                 writeString(key)
-                bytes.append(UInt8(ascii: ":"))
-                if pretty { bytes.append(UInt8(ascii: " ")) }
+                append(UInt8(ascii: ":"))
+                if pretty { append(UInt8(ascii: " ")) }
                 write(member, pretty: pretty, indent: indent + 1)
             }
             if pretty { newline(indent) }
-            bytes.append(UInt8(ascii: "}"))
+            append(UInt8(ascii: "}"))
         }
     }
 
+    /// A line break and the indentation of `level`.
     mutating func newline(_ level: Int) {
-        bytes.append(UInt8(ascii: "\n"))
-        // Copied from a run of spaces: appending a `repeatElement` goes a byte at a time.
-        var left = level * 2
-        while left > 0 {
-            let count = min(left, Self.spaces.count)
-            Self.spaces.withUnsafeBufferPointer { bytes.append(contentsOf: $0[..<count]) }
-            left -= count
-        }
+        reserve(1 + 2 * level)
+        base[count] = UInt8(ascii: "\n")
+        (base + count + 1).update(repeating: UInt8(ascii: " "), count: 2 * level)
+        count += 1 + 2 * level
     }
 
-    private static let spaces = [UInt8](repeating: UInt8(ascii: " "), count: 64)
-
-    private mutating func append(_ text: String) {
-        bytes.append(contentsOf: text.utf8)
+    private mutating func append(_ text: StaticString) {
+        append(UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
     }
 
     /// A JSON string: quotes, backslashes and control characters escaped, everything else as UTF-8.
     mutating func writeString(_ text: String) {
-        bytes.append(UInt8(ascii: "\""))
         var text = text
         text.withUTF8 { utf8 in
+            // Room for the common case (nothing to escape) at once.
+            reserve(utf8.count + 2)
+            base[count] = UInt8(ascii: "\"")
+            count += 1
             var runStart = 0
             for i in 0..<utf8.count {
                 let byte = utf8[i]
                 guard byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") else { continue }
-                bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<i]))
+                append(UnsafeBufferPointer(rebasing: utf8[runStart..<i]))
                 runStart = i + 1
                 switch byte {
-                case UInt8(ascii: "\""): append("\\\"")
-                case UInt8(ascii: "\\"): append("\\\\")
-                case UInt8(ascii: "\n"): append("\\n")
-                case UInt8(ascii: "\r"): append("\\r")
-                case UInt8(ascii: "\t"): append("\\t")
+                case UInt8(ascii: "\""): append(UInt8(ascii: "\\"), UInt8(ascii: "\""))
+                case UInt8(ascii: "\\"): append(UInt8(ascii: "\\"), UInt8(ascii: "\\"))
+                case UInt8(ascii: "\n"): append(UInt8(ascii: "\\"), UInt8(ascii: "n"))
+                case UInt8(ascii: "\r"): append(UInt8(ascii: "\\"), UInt8(ascii: "r"))
+                case UInt8(ascii: "\t"): append(UInt8(ascii: "\\"), UInt8(ascii: "t"))
                 default:
-                    let hex = String(byte, radix: 16)
-                    append("\\u" + String(repeating: "0", count: 4 - hex.count) + hex)
+                    let hex = Self.hexDigits
+                    append("\\u00")
+                    append(hex[Int(byte >> 4)], hex[Int(byte & 0xF)])
                 }
             }
-            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<utf8.count]))
+            append(UnsafeBufferPointer(rebasing: utf8[runStart..<utf8.count]))
         }
-        bytes.append(UInt8(ascii: "\""))
+        append(UInt8(ascii: "\""))
+    }
+
+    private static let hexDigits = Array("0123456789abcdef".utf8)
+
+    /// Text written as it is (a number's).
+    private mutating func appendText(_ text: String) {
+        var text = text
+        text.withUTF8 { append($0) }
     }
 }

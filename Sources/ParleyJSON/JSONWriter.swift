@@ -8,15 +8,18 @@ public struct JSONWriter: JSONMemberCoder {
 
     @usableFromInline var out = JSONByteWriter()
     @usableFromInline let pretty: Bool
-    /// Open containers, innermost last: whether each has no item yet.
-    @usableFromInline var empty: [Bool] = []
+    /// How many containers are open.
+    @usableFromInline var depth = 0
+    /// Whether each open container has no item yet: bit `n` for the container at depth `n + 1`,
+    /// the first 64; deeper ones in ``deeperEmpty``. Kept as bits because every key and value looks.
+    @usableFromInline var empty: UInt64 = 0
+    @usableFromInline var deeperEmpty: [Bool] = []
     /// A member's name was just written: its value follows without a separator.
     @usableFromInline var afterKey = false
 
     /// A writer of compact JSON, or of JSON indented by two spaces per level.
     public init(pretty: Bool) {
         self.pretty = pretty
-        empty.reserveCapacity(16)
     }
 
     /// What has been written.
@@ -24,9 +27,16 @@ public struct JSONWriter: JSONMemberCoder {
 
     /// Before an item of the container being written: a comma after the first, then the line break.
     @usableFromInline mutating func separate() {
-        guard let last = empty.last else { return }
-        if last { empty[empty.count - 1] = false } else { out.bytes.append(UInt8(ascii: ",")) }
-        if pretty { out.newline(empty.count) }
+        guard depth > 0 else { return }
+        if depth <= 64 {
+            let bit: UInt64 = 1 << UInt64(depth - 1)
+            if empty & bit != 0 { empty &= ~bit } else { out.append(UInt8(ascii: ",")) }
+        } else if deeperEmpty[depth - 65] {
+            deeperEmpty[depth - 65] = false
+        } else {
+            out.append(UInt8(ascii: ","))
+        }
+        if pretty { out.newline(depth) }
     }
 
     @usableFromInline mutating func beforeValue() {
@@ -37,8 +47,7 @@ public struct JSONWriter: JSONMemberCoder {
     public mutating func key(_ name: String) {
         separate()
         out.writeString(name)
-        out.bytes.append(UInt8(ascii: ":"))
-        if pretty { out.bytes.append(UInt8(ascii: " ")) }
+        if pretty { out.append(UInt8(ascii: ":"), UInt8(ascii: " ")) } else { out.append(UInt8(ascii: ":")) }
         afterKey = true
     }
 
@@ -49,14 +58,23 @@ public struct JSONWriter: JSONMemberCoder {
 
     private mutating func open(_ bracket: UInt8) {
         beforeValue()
-        out.bytes.append(bracket)
-        empty.append(true)
+        out.append(bracket)
+        depth += 1
+        if depth <= 64 { empty |= 1 << UInt64(depth - 1) } else { deeperEmpty.append(true) }
     }
 
     private mutating func close(_ bracket: UInt8) {
-        let wasEmpty = empty.removeLast()
-        if pretty, !wasEmpty { out.newline(empty.count) }
-        out.bytes.append(bracket)
+        let wasEmpty: Bool
+        if depth <= 64 {
+            let bit: UInt64 = 1 << UInt64(depth - 1)
+            wasEmpty = empty & bit != 0
+            empty &= ~bit
+        } else {
+            wasEmpty = deeperEmpty.removeLast()
+        }
+        depth -= 1
+        if pretty, !wasEmpty { out.newline(depth) }
+        out.append(bracket)
     }
 
     /// A string value.
@@ -68,7 +86,7 @@ public struct JSONWriter: JSONMemberCoder {
     /// Any value, written from its tree.
     public mutating func value(_ value: JSONValue) {
         beforeValue()
-        out.write(value, pretty: pretty, indent: empty.count)
+        out.write(value, pretty: pretty, indent: depth)
     }
 
     @inlinable public mutating func field<Value: JSONCodable>(_ key: String, _ value: inout Value) {

@@ -460,7 +460,9 @@ struct RunCommand: AsyncParsableCommand {
             summary, notPassed: tally.notPassed, directory: directory, junit: junitWritten, html: report,
             coverage: coverage)
         if !noHistory, config.history.enabled || history != nil {
-            await recordHistory(directory: directory, location: history ?? config.history.url, console: console)
+            await recordHistory(
+                RecordedRun.finished(directory: directory, summary: summary, targets: tally.targets),
+                location: history ?? config.history.url, console: console)
         }
         var regressed = false
         if let baseline, let baselineRecords {
@@ -494,11 +496,10 @@ struct RunCommand: AsyncParsableCommand {
 
     /// Records the finished run directory in the history; a history that cannot be written is
     /// reported and changes nothing else (the run directory holds every result).
-    private func recordHistory(directory: String, location: String?, console: Console) async {
+    /// `run`'s flow runs are read from its directory a batch at a time while they are recorded.
+    private func recordHistory(_ run: RecordedRun, location: String?, console: Console) async {
         let location = location ?? HistoryStore.defaultPath
         do {
-            // Scanned, not read: the flow runs are read again a batch at a time while recorded.
-            let run = try RecordedRun.scan(directory: directory)
             let store = try await HistoryStore.open(location)
             do {
                 try await store.record(run)

@@ -14,6 +14,22 @@ struct HTTPHeadersTests {
         #expect(headers.count == 3)
     }
 
+    @Test("Names match ignoring ASCII case only, short and long, and never by length alone")
+    func namesMatchByEveryByte() {
+        let long = "X-RateLimit-Remaining-For-This-Endpoint"
+        let headers: ParleyHTTP.HTTPHeaders = [long: "7", "Ab": "1", "Straße": "2", "X-Id": "3", "{}": "4"]
+        #expect(headers[long.uppercased()] == "7")
+        #expect(headers[long.lowercased()] == "7")
+        #expect(headers["X-RateLimit-Remaining-For-This-Endpoinu"] == nil, "the last byte differs")
+        #expect(headers["aB"] == "1")
+        #expect(headers["STRAßE"] == "2", "ASCII letters fold")
+        #expect(headers["STRASSE"] == nil)
+        #expect(headers["Strasse"] == nil)
+        #expect(headers["x-iD"] == "3")
+        #expect(headers["X-Ie"] == nil)
+        #expect(headers["[]"] == nil, "only A-Z fold: `{` is not `[` lowercased")
+    }
+
     @Test("replaceOrAdd keeps the first position and removes later duplicates")
     func replaceOrAdd() {
         var headers: ParleyHTTP.HTTPHeaders = ["A": "1", "X-Id": "old", "B": "2", "x-id": "older"]

@@ -222,4 +222,56 @@ import ParleyJSON
         }
         #expect(error.kind == .extraData)
     }
+
+    /// Output far past the writer's first kilobyte, in steps small and large (a string longer than
+    /// everything written before it, escapes at the edges of a run), is the text written by hand
+    /// and reads back the same, compact and indented.
+    @Test func longOutputIsWrittenWhole() throws {
+        var items: [JSONValue] = []
+        var expected = "["
+        for length in [0, 1, 1023, 1024, 1025, 5000, 70_000] {
+            let text = String(repeating: "a", count: length)
+            items.append(.string(text))
+            expected += (items.count > 1 ? "," : "") + "\"\(text)\""
+        }
+        items.append(.string("\u{1}" + String(repeating: "\"", count: 3000) + "\n"))
+        expected += ",\"\\u0001" + String(repeating: "\\\"", count: 3000) + "\\n\"]"
+        let value = JSONValue.array(items)
+        #expect(value.serialized == expected)
+        #expect(try JSONValue(parsing: value.prettySerialized) == value)
+        let deep = (0..<300).reduce(JSONValue.string("x")) { inner, level in .object([("k\(level)", inner)]) }
+        #expect(try JSONValue(parsing: deep.prettySerialized) == deep)
+        #expect(deep.prettySerialized.utf8.count > 90_000, "300 levels of indentation")
+    }
+
+    /// The writer that writes records in place nests as deep as the tree's writer, past the 64
+    /// containers it keeps as bits, byte for byte the same text, compact and indented.
+    @Test(arguments: [false, true])
+    func theRecordWriterNestsLikeTheTreeWriter(pretty: Bool) {
+        // Depth 32 reaches 64 containers (its innermost `[]`), 33 goes past.
+        for depth in [1, 31, 32, 33, 130] {
+            var writer = JSONWriter(pretty: pretty)
+            writer.beginArray()
+            for level in 1..<depth {
+                writer.beginObject()
+                writer.key("k\(level)")
+                writer.beginArray()
+            }
+            writer.string("x")
+            writer.beginArray()
+            writer.endArray()
+            for _ in 1..<depth {
+                writer.endArray()
+                writer.endObject()
+                writer.beginObject()
+                writer.endObject()
+            }
+            writer.endArray()
+            var tree = JSONValue.array([.string("x"), .array([])])
+            for level in (1..<depth).reversed() {
+                tree = .array([.object([("k\(level)", tree)]), .object([])])
+            }
+            #expect(writer.bytes == (pretty ? tree.prettyBytes : tree.bytes), "depth \(depth)")
+        }
+    }
 }

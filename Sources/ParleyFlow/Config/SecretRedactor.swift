@@ -29,6 +29,9 @@ public struct SecretRedactor: Sendable {
     /// Forms one byte long (a one-character secret written as one byte), by that byte: rare.
     private let byFirstByte: [[Candidate]]
     private let startsAlone: [Bool]
+    /// Whether any form begins with a byte: most of a transcript's bytes (indentation, quotes,
+    /// punctuation) begin none, and are passed over with one look at this table.
+    private let startsAny: [Bool]
     /// For a crowded bucket, an index into ``crowds``; -1 for the others. Secrets of one kind
     /// start alike (every JWT with `eyJhbGci`), so a run with a token per user has buckets of
     /// thousands of forms with the same first bytes: those are looked up by their first four.
@@ -148,6 +151,9 @@ public struct SecretRedactor: Sendable {
         self.bucketHasShortHead = bucketHasShortHead
         self.byFirstByte = byFirstByte
         startsAlone = byFirstByte.map { !$0.isEmpty }
+        var startsAny = startsAlone
+        for pair in byPair.keys { startsAny[Int(pair >> 8)] = true }
+        self.startsAny = startsAny
     }
 
     private static let noBucket = UInt16.max
@@ -194,9 +200,12 @@ public struct SecretRedactor: Sendable {
 
     public func redact(_ string: String) -> String {
         guard !patterns.isEmpty else { return string }
-        let bytes = Array(string.utf8)
-        guard firstMatch(in: bytes, from: 0) != nil else { return string }
-        return String(decoding: redact(bytes), as: UTF8.self)
+        // Looked through in place: nearly every text has no secret, and needs no copy.
+        let clean =
+            string.utf8.withContiguousStorageIfAvailable { firstMatch(in: $0, from: 0) == nil }
+            ?? !finds(in: Array(string.utf8))
+        guard !clean else { return string }
+        return String(decoding: redact(Array(string.utf8)), as: UTF8.self)
     }
 
     /// Whether `text` holds any secret in any form.
@@ -209,51 +218,57 @@ public struct SecretRedactor: Sendable {
     /// checks, no reference counting), and a form whose first bytes differ from the text's costs
     /// one comparison of two integers.
     private func firstMatch(in text: [UInt8], from start: Int) -> Range<Int>? {
-        text.withUnsafeBufferPointer { text -> Range<Int>? in
-            prefixes.withUnsafeBufferPointer { prefixes -> Range<Int>? in
-                bucketStarts.withUnsafeBufferPointer { bucketStarts -> Range<Int>? in
-                    candidates.withUnsafeBufferPointer { candidates -> Range<Int>? in
-                        headFilter.withUnsafeBufferPointer { headFilter -> Range<Int>? in
-                            let raw = UnsafeRawBufferPointer(text)
-                            var position = start
-                            while position < text.count {
-                                let first = Int(text[position])
-                                if position + 1 < text.count {
-                                    var bucket = Int(prefixes[first << 8 | Int(text[position + 1])])
-                                    if bucket != Int(Self.noBucket), position + 4 <= text.count,
-                                        !bucketHasShortHead[bucket]
-                                    {
-                                        let head = UInt32(
-                                            littleEndian: raw.loadUnaligned(fromByteOffset: position, as: UInt32.self))
-                                        let bit = Self.headBit(head)
-                                        if headFilter[bit >> 6] & (1 << UInt64(bit & 63)) == 0 {
-                                            bucket = Int(Self.noBucket)
-                                        }
-                                    }
-                                    if bucket != Int(Self.noBucket) {
-                                        let crowd = crowdOfBucket[bucket]
-                                        if crowd >= 0 {
-                                            if let end = firstEnd(crowds[Int(crowd)], text, at: position) {
-                                                return position..<end
-                                            }
-                                        } else {
-                                            let forms = candidates[
-                                                Int(bucketStarts[bucket])..<Int(bucketStarts[bucket + 1])]
-                                            if let end = firstEnd(forms, text, at: position) { return position..<end }
-                                        }
-                                    }
-                                }
-                                if startsAlone[first],
-                                    let end = byFirstByte[first].withUnsafeBufferPointer({
-                                        firstEnd($0[...], text, at: position)
-                                    })
-                                {
-                                    return position..<end
-                                }
+        text.withUnsafeBufferPointer { firstMatch(in: $0, from: start) }
+    }
+
+    private func firstMatch(in text: UnsafeBufferPointer<UInt8>, from start: Int) -> Range<Int>? {
+        prefixes.withUnsafeBufferPointer { prefixes -> Range<Int>? in
+            bucketStarts.withUnsafeBufferPointer { bucketStarts -> Range<Int>? in
+                candidates.withUnsafeBufferPointer { candidates -> Range<Int>? in
+                    headFilter.withUnsafeBufferPointer { headFilter -> Range<Int>? in
+                        let raw = UnsafeRawBufferPointer(text)
+                        var position = start
+                        while position < text.count {
+                            let first = Int(text[position])
+                            guard startsAny[first] else {
                                 position += 1
+                                continue
                             }
-                            return nil
+                            if position + 1 < text.count {
+                                var bucket = Int(prefixes[first << 8 | Int(text[position + 1])])
+                                if bucket != Int(Self.noBucket), position + 4 <= text.count,
+                                    !bucketHasShortHead[bucket]
+                                {
+                                    let head = UInt32(
+                                        littleEndian: raw.loadUnaligned(fromByteOffset: position, as: UInt32.self))
+                                    let bit = Self.headBit(head)
+                                    if headFilter[bit >> 6] & (1 << UInt64(bit & 63)) == 0 {
+                                        bucket = Int(Self.noBucket)
+                                    }
+                                }
+                                if bucket != Int(Self.noBucket) {
+                                    let crowd = crowdOfBucket[bucket]
+                                    if crowd >= 0 {
+                                        if let end = firstEnd(crowds[Int(crowd)], text, at: position) {
+                                            return position..<end
+                                        }
+                                    } else {
+                                        let forms = candidates[
+                                            Int(bucketStarts[bucket])..<Int(bucketStarts[bucket + 1])]
+                                        if let end = firstEnd(forms, text, at: position) { return position..<end }
+                                    }
+                                }
+                            }
+                            if startsAlone[first],
+                                let end = byFirstByte[first].withUnsafeBufferPointer({
+                                    firstEnd($0[...], text, at: position)
+                                })
+                            {
+                                return position..<end
+                            }
+                            position += 1
                         }
+                        return nil
                     }
                 }
             }
