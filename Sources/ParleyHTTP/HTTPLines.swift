@@ -16,6 +16,17 @@ public struct HTTPLines: AsyncSequence, Sendable {
         AsyncIterator(control: control)
     }
 
+    /// Hands every line to `body` as it arrives and returns after the last one: the lines
+    /// iterating gives, with one suspension per chunk of the body instead of one per line (a
+    /// reply's dozen events often come in one chunk). An error `body` throws ends the reading and
+    /// is thrown on, as is the stream's ``HTTPError``. Like iterating, this is done once.
+    public func forEach(_ body: ([UInt8]) throws -> Void) async throws {
+        var lines = makeAsyncIterator()
+        repeat {
+            while let line = try lines.buffered() { try body(line) }
+        } while try await lines.fill()
+    }
+
     /// Hands out lines as the body's bytes arrive.
     public struct AsyncIterator: AsyncIteratorProtocol {
         public typealias Element = [UInt8]
@@ -32,31 +43,43 @@ public struct HTTPLines: AsyncSequence, Sendable {
 
         /// The next line, `nil` after the last one.
         public mutating func next() async throws(HTTPError) -> [UInt8]? {
-            while !failed {
-                if let line = splitter.nextLine() { return line }
-                // Every complete line is out: what the splitter holds is one unfinished line.
-                if splitter.unfinishedLineBytes > control.limit {
-                    failed = true
-                    splitter = LineSplitter()
-                    control.cancel()
-                    throw HTTPError(
-                        code: .tooLarge, message: "a line of the response body exceeds \(control.limit) bytes",
-                        redactedURL: control.transfer.redactedURL)
-                }
-                if bodyEnded { return nil }
-                switch await control.nextChunk() {
-                case .success(nil):
-                    bodyEnded = true
-                    splitter.finish()
-                case .success(let chunk?):
-                    splitter.append(chunk)
-                case .failure(let error):
-                    failed = true
-                    splitter = LineSplitter()
-                    throw error
-                }
+            repeat {
+                if let line = try buffered() { return line }
+            } while try await fill()
+            return nil
+        }
+
+        /// The next line among the bytes already received, if there is one.
+        mutating func buffered() throws(HTTPError) -> [UInt8]? {
+            guard !failed else { return nil }
+            if let line = splitter.nextLine() { return line }
+            // Every complete line is out: what the splitter holds is one unfinished line.
+            if splitter.unfinishedLineBytes > control.limit {
+                failed = true
+                splitter = LineSplitter()
+                control.cancel()
+                throw HTTPError(
+                    code: .tooLarge, message: "a line of the response body exceeds \(control.limit) bytes",
+                    redactedURL: control.transfer.redactedURL)
             }
             return nil
+        }
+
+        /// Waits for the body's next bytes; false once it has ended and every line was handed out.
+        mutating func fill() async throws(HTTPError) -> Bool {
+            guard !failed, !bodyEnded else { return false }
+            switch await control.nextChunk() {
+            case .success(nil):
+                bodyEnded = true
+                splitter.finish()
+            case .success(let chunk?):
+                splitter.append(chunk)
+            case .failure(let error):
+                failed = true
+                splitter = LineSplitter()
+                throw error
+            }
+            return true
         }
     }
 }

@@ -8,9 +8,9 @@ struct ServerGaveUp: Error {}
 @Suite("Streamed responses", .timeLimit(.minutes(1)))
 struct HTTPStreamingTests {
     @Test(
-        "Lines arrive as they are sent; CRLF, empty and unterminated lines are handled",
-        arguments: [HTTPClient.EventEngine.automatic, .multiPoll])
-    func linesArriveBeforeTheStreamEnds(engine: HTTPClient.EventEngine) async throws {
+        "Lines arrive as they are sent, iterated or handed to a closure; CRLF, empty and unterminated lines are handled",
+        arguments: [HTTPClient.EventEngine.automatic, .multiPoll], [false, true])
+    func linesArriveBeforeTheStreamEnds(engine: HTTPClient.EventEngine, byClosure: Bool) async throws {
         // Each gate opens only once the client has shown it received a line, and the server
         // sends nothing more until then: a client that buffered the body would stall here.
         let gates = [Signal(), Signal()]
@@ -35,9 +35,14 @@ struct HTTPStreamingTests {
             #expect(response.status == 200)
             #expect(response.headers["content-type"] == "text/plain")
             var lines: [String] = []
-            for try await line in response.lines {
+            func take(_ line: [UInt8]) {
                 lines.append(String(decoding: line, as: UTF8.self))
                 if lines.count <= gates.count { gates[lines.count - 1].fire() }
+            }
+            if byClosure {
+                try await response.lines.forEach(take)
+            } else {
+                for try await line in response.lines { take(line) }
             }
             #expect(lines == ["alpha", "beta", "", "gamma", "delta"])
         }
@@ -185,6 +190,50 @@ struct HTTPStreamingTests {
             let error = await #expect(throws: ClientError.self) {
                 _ = try await response.collectBody()
             }
+            #expect(error?.code == .tooLarge)
+        }
+    }
+
+    struct Enough: Error {}
+
+    @Test("Lines handed to a closure: its error ends the reading, and a line past the limit is .tooLarge")
+    func linesHandedToAClosure() async throws {
+        try await TestServer.run({ router in
+            router.get("lines") { _, _ -> Response in
+                Response(
+                    status: .ok,
+                    body: ResponseBody { writer in
+                        try await writer.write(ByteBuffer(string: "one\ntwo\nthree\n"))
+                        try await writer.finish(nil)
+                    })
+            }
+            router.get("endless") { _, _ -> Response in
+                Response(
+                    status: .ok,
+                    body: ResponseBody { writer in
+                        try await writer.write(ByteBuffer(string: "short\n"))
+                        let block = ByteBuffer(repeating: UInt8(ascii: "x"), count: 16 * 1024)
+                        for _ in 0..<8 { try await writer.write(block) }
+                        try await writer.finish(nil)
+                    })
+            }
+        }) { base in
+            let client = HTTPClient()
+            var seen: [String] = []
+            let response = try await client.stream(ClientRequest(url: "\(base)/lines"))
+            await #expect(throws: Enough.self) {
+                try await response.lines.forEach { line in
+                    seen.append(String(decoding: line, as: UTF8.self))
+                    if seen.count == 2 { throw Enough() }
+                }
+            }
+            #expect(seen == ["one", "two"])
+            seen = []
+            let endless = try await client.stream(ClientRequest(url: "\(base)/endless", maxResponseBytes: 32 * 1024))
+            let error = await #expect(throws: ClientError.self) {
+                try await endless.lines.forEach { seen.append(String(decoding: $0, as: UTF8.self)) }
+            }
+            #expect(seen == ["short"])
             #expect(error?.code == .tooLarge)
         }
     }

@@ -274,4 +274,35 @@ import ParleyJSON
             #expect(writer.bytes == (pretty ? tree.prettyBytes : tree.bytes), "depth \(depth)")
         }
     }
+
+    /// Strings are escaped wherever the character falls, before, inside or across the eight-byte
+    /// words the writer steps over, and bytes that only resemble `"` or `\\` in their low bits
+    /// (the tails of `¢` and `Ü`, 0xA2 and 0x9C) or `DEL` are written as they are.
+    @Test func everyPositionIsEscaped() throws {
+        func reference(_ text: String) -> String {
+            var out = "\""
+            for scalar in text.unicodeScalars {
+                switch scalar {
+                case "\"": out += "\\\""
+                case "\\": out += "\\\\"
+                case "\n": out += "\\n"
+                case "\r": out += "\\r"
+                case "\t": out += "\\t"
+                case _ where scalar.value < 0x20:
+                    out += "\\u00" + (scalar.value < 0x10 ? "0" : "") + String(scalar.value, radix: 16)
+                default: out.unicodeScalars.append(scalar)
+                }
+            }
+            return out + "\""
+        }
+        for special in ["\"", "\\", "\n", "\r", "\t", "\u{0}", "\u{1}", "\u{1f}", "¢", "Ü", "\u{7f}", "é\"\\"] {
+            for position in 0..<20 {
+                let text =
+                    String(repeating: "a", count: position) + special + String(repeating: "b", count: 19 - position)
+                let value = JSONValue.string(text)
+                #expect(value.serialized == reference(text), "\(special.debugDescription) at \(position)")
+                #expect(try JSONValue(parsing: value.serialized) == value)
+            }
+        }
+    }
 }
