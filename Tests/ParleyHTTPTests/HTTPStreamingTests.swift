@@ -8,7 +8,7 @@ struct ServerGaveUp: Error {}
 @Suite("Streamed responses", .timeLimit(.minutes(1)))
 struct HTTPStreamingTests {
     @Test(
-        "Lines arrive as they are sent, iterated or handed to a closure; CRLF, empty and unterminated lines are handled",
+        "Lines arrive as sent, iterated or handed to a closure; CRLF, empty and unterminated lines are handled",
         arguments: [HTTPClient.EventEngine.automatic, .multiPoll], [false, true])
     func linesArriveBeforeTheStreamEnds(engine: HTTPClient.EventEngine, byClosure: Bool) async throws {
         // Each gate opens only once the client has shown it received a line, and the server
