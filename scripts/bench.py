@@ -89,6 +89,7 @@ def main():
         "conversations": args.conversations, "turns": turns, "concurrency": args.concurrency,
         "latency_ms": args.latency_ms, "passed": summary["passed"], "failed": summary["failed"], "errors": summary["errors"],
         "wall_s": round(wall, 3), "cpu_s": round(cpu, 3), "cpu_us_per_turn": round(cpu / turns * 1e6, 1),
+        "user_us_per_turn": round(run["user_s"] / turns * 1e6, 1), "sys_us_per_turn": round(run["sys_s"] / turns * 1e6, 1),
         "peak_rss_mb": round(rss_mb, 1), "sandbox_cpu_s": round(sandbox_cpu, 3), "exit": run["exit"],
     }
     if args.rate_limited:
@@ -145,7 +146,8 @@ def run_measured(command, cwd, name):
         _, status, usage = os.wait4(process.pid, 0)
         wall = time.monotonic() - started
     process.returncode = os.waitstatus_to_exitcode(status)
-    return {"wall_s": wall, "cpu_s": usage.ru_utime + usage.ru_stime, "peak_rss_mb": usage.ru_maxrss / 1024,
+    return {"wall_s": wall, "cpu_s": usage.ru_utime + usage.ru_stime, "user_s": usage.ru_utime, "sys_s": usage.ru_stime,
+            "peak_rss_mb": usage.ru_maxrss / 1024,
             "exit": process.returncode, "stdout": open(out_path).read(), "stderr": open(err_path).read()}
 
 
@@ -166,7 +168,9 @@ def compare_peer(result, peer, args, users, latency_floor):
         peer["peak_rss_mb"] = counts["peak_rss_kb"] / 1024
     summary = {
         "wall_s": round(peer["wall_s"], 3), "cpu_s": round(peer["cpu_s"], 3),
-        "cpu_us_per_turn": round(peer["cpu_s"] / turns * 1e6, 1), "peak_rss_mb": round(peer["peak_rss_mb"], 1),
+        "cpu_us_per_turn": round(peer["cpu_s"] / turns * 1e6, 1),
+        "user_us_per_turn": round(peer["user_s"] / turns * 1e6, 1), "sys_us_per_turn": round(peer["sys_s"] / turns * 1e6, 1),
+        "peak_rss_mb": round(peer["peak_rss_mb"], 1),
         "sandbox_cpu_s": round(peer["sandbox_cpu_s"], 3), "wall_over_floor": round(peer["wall_s"] / latency_floor, 3),
         "exchanges": counts, "exit": peer["exit"],
     }
