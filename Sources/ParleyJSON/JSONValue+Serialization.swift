@@ -77,7 +77,7 @@ extension JSONValue {
         count += 1
     }
 
-    /// Two bytes: `":"` and `" "`, `"\\"` and an escaped character...
+    /// Two bytes: a colon and a space after a member's name, a backslash and the character it escapes.
     @inline(__always) mutating func append(_ first: UInt8, _ second: UInt8) {
         reserve(2)
         base[count] = first
@@ -189,7 +189,7 @@ extension JSONValue {
         }
     }
 
-    /// Whether any of a word's eight bytes is a control character, `"` or `\\` (the tests of
+    /// Whether any of a word's eight bytes is a control character, `"` or `\` (the tests of
     /// "Bit Twiddling Hacks": a byte below 0x20, a byte equal to 0x22 or 0x5C; exact, for any bytes).
     @inline(__always) private static func needsEscape(_ word: UInt64) -> Bool {
         let ones: UInt64 = 0x0101_0101_0101_0101
