@@ -109,6 +109,18 @@ import Testing
         let parsed = try JSONValue(parsing: report.stdout)
         #expect(parsed["runs"]?.array?.count == 1)
         #expect(parsed["runs"]?[0]?["total"]?.int == 6)
+        // The run recorded as it finished (from the summary in hand) and the same run imported
+        // (from its directory) are recorded alike.
+        let recorded = try await ParleyBinary.run(["history", "--json"], in: dir)
+        #expect(recorded.status == 0, "\(recorded.all)")
+        func runs(_ text: String) throws -> [JSONValue] {
+            try JSONValue(parsing: text)["runs"]?.array?.map { run in
+                guard case .object(let members) = run else { return run }
+                return .object(members.filter { $0.0 != "recorded_at" })
+            } ?? []
+        }
+        #expect(try runs(recorded.stdout) == runs(report.stdout))
+        #expect(try runs(recorded.stdout).first?["targets"] != nil)
         let shown = try await ParleyBinary.run(["history", "--flow", "ask-1", "--html", "history.html"], in: dir)
         #expect(shown.status == 0, "\(shown.all)")
         #expect(shown.stdout.contains("Pass rate per run"))
