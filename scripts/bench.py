@@ -5,7 +5,7 @@ Starts `parley sandbox` (its own process) with a fixed reply latency, generates 
 user-first conversations of N turns, runs it with `parley run` against the sandbox's Amigo
 protocol, and reports: conversations, turns, wall time against the ideal floor
 (turns x latency / concurrency), Parley's CPU time per turn (user + system, the parley process
-only) and its peak resident memory.
+only, and each of the two apart) and its peak resident memory.
 
   scripts/bench.py --conversations 1000 --turns 10 --latency-ms 100 --concurrency 1000
   scripts/bench.py --rate-limited --conversations 200 --turns 10 --rate-scale 60
