@@ -61,4 +61,25 @@ public enum ProcessLimits {
             parley_return_free_memory()
         #endif
     }
+
+    /// Unmaps the pages of the executable's and the libraries' code and constant data, and returns
+    /// how many kilobytes of them were resident (Linux; elsewhere, or when `/proc/self/smaps`
+    /// cannot be read, nothing happens and the answer is nil). A page that is used again is mapped
+    /// again at its first touch, from the page cache, without reading the disk.
+    ///
+    /// Start-up runs code and reads constants that a run never touches again: argument parsing,
+    /// loading and checking the flows, the libraries' initializers, code near all of it that the
+    /// kernel maps ahead. Their pages stay counted in the process's memory until it ends, about
+    /// 10 MB of a run at 1,000 concurrent conversations (BENCHMARKS.md). Only mappings the process
+    /// cannot write and holds no private copy of a page in are released: their pages are the
+    /// file's own, so nothing the process did is lost.
+    @discardableResult
+    public static func releaseFilePages() -> Int? {
+        #if os(Linux)
+            let released = parley_release_file_pages()
+            return released < 0 ? nil : released
+        #else
+            return nil
+        #endif
+    }
 }

@@ -346,6 +346,9 @@ struct RunCommand: AsyncParsableCommand {
             if let shard { intro += ", shard \(shard)" }
             if done.total > 0 { intro += ", resuming: \(done.total) already done" }
             console.out(intro + ")")
+            // What start-up alone touched (the flows' loading, the libraries' initializers) need
+            // not stay counted through a run of thousands of conversations.
+            ProcessLimits.releaseFilePages()
 
             let stop = StopSignal()
             let coordinator = RunCoordinator(
@@ -368,8 +371,9 @@ struct RunCommand: AsyncParsableCommand {
             console.setStatus(nil)
             await session.shutdown()
             // The conversations' memory is free now: given back before the reports and the history
-            // bring in code and data of their own.
+            // bring in code and data of their own, as are the pages of the code that ran them.
             ProcessLimits.returnFreeMemory()
+            ProcessLimits.releaseFilePages()
             let finished = writer.tally.total
             if let budget, budget.isSpent, finished < planned {
                 let spent = budget.current

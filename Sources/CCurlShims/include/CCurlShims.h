@@ -205,4 +205,11 @@ static inline void parley_return_free_memory(void) {
 }
 #endif
 
+#ifdef __linux__
+/// Unmaps the resident pages of the process's read-only file mappings that hold no private copy
+/// of a page (see ProcessLimits.releaseFilePages). Returns the kilobytes that were resident in the
+/// mappings released, or -1 when /proc/self/smaps could not be read.
+long parley_release_file_pages(void);
+#endif
+
 #endif
