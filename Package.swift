@@ -170,7 +170,11 @@ let package = Package(
                 .embedInCode("Resources/schema/parley.schema.json"),
                 .embedInCode("Resources/schema/common.schema.json"),
             ],
-            linkerSettings: executableLinking
+            linkerSettings: executableLinking + [
+                // mimalloc (Debian's libmimalloc-dev), loaded before glibc, serves every malloc and free in
+                // the process (docs/architecture.md, "Memory allocator").
+                .linkedLibrary("mimalloc", .when(platforms: [.linux]))
+            ]
         ),
 
         // Helpers shared by test targets, not part of any product: child processes that do not block

@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # Installs what Parley needs on Debian/Ubuntu when it is missing: the C libraries it wraps
-# (libyaml, libcurl, SQLite), pkg-config, and for the tests python3-jsonschema (schemas), SciPy
-# (the statistics reference), PostgreSQL (the history on PostgreSQL) and a headless Chromium (the
-# HTML pages in a browser). Needs Swift 6.
+# (libyaml, libcurl, SQLite), the allocator it is linked with (mimalloc), pkg-config, and for the
+# tests python3-jsonschema (schemas), SciPy (the statistics reference), PostgreSQL (the history on
+# PostgreSQL) and a headless Chromium (the HTML pages in a browser). Needs Swift 6.
 set -euo pipefail
 
 need=()
-for pkg in pkg-config libyaml-dev libcurl4-openssl-dev libsqlite3-dev python3 python3-jsonschema python3-scipy \
+for pkg in pkg-config libyaml-dev libcurl4-openssl-dev libsqlite3-dev libmimalloc-dev python3 python3-jsonschema python3-scipy \
   postgresql chromium-headless-shell; do
   if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed"; then
     need+=("$pkg")

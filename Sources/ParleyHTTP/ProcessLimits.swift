@@ -37,31 +37,6 @@ public enum ProcessLimits {
         return Int(clamping: limits.rlim_cur)
     }
 
-    /// Makes every thread allocate from one malloc arena (glibc; elsewhere nothing happens). Call it
-    /// first thing in a process, before other threads start.
-    ///
-    /// glibc gives each new thread an arena of its own, up to eight per core, and memory freed into
-    /// one arena is not reused for allocations made in another. Conversations hop between the HTTP
-    /// loop thread and the cooperative pool, so in a long run each arena keeps the free space of
-    /// its own peaks and resident memory grows with the number of conversations run (BENCHMARKS.md).
-    /// Threads keep their own caches of small blocks, so one arena costs little contention.
-    public static func useOneMallocArena() {
-        #if canImport(Glibc)
-            _ = parley_use_one_malloc_arena()
-        #endif
-    }
-
-    /// Gives the pages malloc holds free back to the system (glibc; elsewhere nothing happens).
-    ///
-    /// Freed memory stays resident: when a thousand conversations end, their memory is free but
-    /// still counted. Called between the conversations and the work after them (the summary, the
-    /// reports, the history's SQLite), it keeps that work from adding to the run's peak.
-    public static func returnFreeMemory() {
-        #if canImport(Glibc)
-            parley_return_free_memory()
-        #endif
-    }
-
     /// Unmaps the pages of the executable's and the libraries' code and constant data, and returns
     /// how many kilobytes of them were resident (Linux; elsewhere, or when `/proc/self/smaps`
     /// cannot be read, nothing happens and the answer is nil). A page that is used again is mapped

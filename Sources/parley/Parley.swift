@@ -1,6 +1,5 @@
 import ArgumentParser
 import ParleyFlow
-import ParleyHTTP
 
 @main
 struct Parley: AsyncParsableCommand {
@@ -46,13 +45,4 @@ struct Parley: AsyncParsableCommand {
         ],
         defaultSubcommand: nil
     )
-
-    static func main() async {
-        // A run is long and hops between threads: one malloc arena keeps its memory from growing with
-        // the number of conversations (ProcessLimits.useOneMallocArena explains). It must be set before
-        // other threads start, so before arguments are parsed: by the subcommand's name. Commands that
-        // read in parallel (validate) keep an arena per thread.
-        if CommandLine.arguments.dropFirst().first == "run" { ProcessLimits.useOneMallocArena() }
-        await main(nil)
-    }
 }

@@ -370,9 +370,8 @@ struct RunCommand: AsyncParsableCommand {
             stopper.cancel()
             console.setStatus(nil)
             await session.shutdown()
-            // The conversations' memory is free now: given back before the reports and the history
-            // bring in code and data of their own, as are the pages of the code that ran them.
-            ProcessLimits.returnFreeMemory()
+            // The code that ran the conversations is done with too: a report or a history large
+            // enough to make the run's peak does not count its pages.
             ProcessLimits.releaseFilePages()
             let finished = writer.tally.total
             if let budget, budget.isSpent, finished < planned {

@@ -36,6 +36,23 @@ import ParleyTestSupport
         #expect(junit.contains("tests=\"\(runs)\" failures=\"0\" errors=\"0\""))
     }
 
+    #if os(Linux)
+        @Test func mimallocServesTheRunsAllocationsOnEveryThread() async throws {
+            let out = try ParleyBinary.temporaryDirectory()
+            let result = try await ParleyBinary.run(
+                ["run", "flows/", "--out", out], environment: ["MIMALLOC_SHOW_STATS": "1"])
+            #expect(result.status == 0, "\(result.all)")
+            // mimalloc prints its statistics as the process exits: there are none unless it is linked,
+            // and a thread counts in them once it has allocated from mimalloc (peak, total, ...).
+            let threads = result.stderr.split(separator: "\n").first {
+                $0.trimmingCharacters(in: .whitespaces).hasPrefix("threads:")
+            }
+            let counts = try #require(threads, "no mimalloc statistics: \(result.stderr.suffix(500))")
+                .split(separator: " ").dropFirst().compactMap { Int($0) }
+            #expect(counts.count >= 2 && counts[1] >= 3, "the main thread, the HTTP loop and the pool: \(counts)")
+        }
+    #endif
+
     @Test func theExampleFlowsUseEveryStepKindOfTheFoundation() async throws {
         let loaded = FlowLoader(environment: [:]).load(paths: [ParleyBinary.packageRoot + "/flows"])
         #expect(!loaded.hasErrors)

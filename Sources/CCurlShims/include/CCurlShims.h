@@ -191,20 +191,6 @@ static inline void parley_eventfd_drain(int fd) {
 }
 #endif
 
-#ifdef __GLIBC__
-#include <malloc.h>
-
-/// Limits glibc's malloc to one arena (see ProcessLimits.useOneMallocArena); 1 when it did.
-static inline int parley_use_one_malloc_arena(void) {
-    return mallopt(M_ARENA_MAX, 1);
-}
-
-/// Gives the heap's free pages back to the system (see ProcessLimits.returnFreeMemory).
-static inline void parley_return_free_memory(void) {
-    (void)malloc_trim(0);
-}
-#endif
-
 #ifdef __linux__
 /// Unmaps the resident pages of the process's read-only file mappings that hold no private copy
 /// of a page (see ProcessLimits.releaseFilePages). Returns the kilobytes that were resident in the
