@@ -59,7 +59,7 @@ def main():
     for binary, results in rows.items():
         def spread(values):
             values = [v for v in values if v is not None]
-            return {"median": round(statistics.median(values), 1), "min": min(values), "max": max(values)} if values else None
+            return {"median": round(statistics.median(values), 3), "min": min(values), "max": max(values)} if values else None
         summary[binary] = {
             "runs": len(results),
             "cpu_us_per_turn": spread([r["cpu_us_per_turn"] for r in results]),
