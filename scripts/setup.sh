@@ -6,8 +6,8 @@
 set -euo pipefail
 
 need=()
-for pkg in pkg-config libyaml-dev libcurl4-openssl-dev libsqlite3-dev libmimalloc-dev python3 python3-jsonschema python3-scipy \
-  postgresql chromium-headless-shell; do
+for pkg in pkg-config libyaml-dev libcurl4-openssl-dev libsqlite3-dev libmimalloc-dev \
+  python3 python3-jsonschema python3-scipy postgresql chromium-headless-shell; do
   if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed"; then
     need+=("$pkg")
   fi

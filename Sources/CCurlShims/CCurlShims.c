@@ -19,9 +19,9 @@ long parley_release_file_pages(void) {
     if (!smaps) return -1;
     struct parley_mapping *found = NULL;
     size_t count = 0, capacity = 0;
-    // The mapping being read: a file's, not writable (so the process cannot have changed it since
-    // the file was read) — a candidate until its Anonymous line shows a private copy of a page
-    // (text the loader relocated, say), which MADV_DONTNEED would throw away.
+    // The mapping being read is a candidate if it is a file's and the process cannot write it now,
+    // until its Anonymous line shows a private copy of a page: data the loader relocated before
+    // making it read-only, say, which MADV_DONTNEED would replace with the file's bytes.
     struct parley_mapping current = {0, 0, 0};
     int candidate = 0;
     char *line = NULL;

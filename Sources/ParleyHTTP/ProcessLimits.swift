@@ -6,7 +6,7 @@ internal import CCurlShims
     import Darwin
 #endif
 
-/// Process-wide resource limits that many concurrent connections run into.
+/// Process-wide resources a run of many concurrent conversations runs into: open files, resident memory.
 public enum ProcessLimits {
     /// Raises the soft limit on open files to the hard limit and returns the new soft limit
     /// (the unchanged one if raising failed, -1 if the limit could not be read). Each connection is a file descriptor,
