@@ -350,9 +350,17 @@ struct JSONByteParser {
         let opening = index
         index += 1
         let start = index
-        // Plain ASCII, nearly every string, is stepped over without bounds checks.
+        // Plain ASCII, nearly every string, is stepped over without bounds checks, eight bytes at a
+        // time and then byte by byte up to the first byte that is not.
         index = bytes.withUnsafeBufferPointer { buffer in
             var at = start
+            if let base = UnsafeRawPointer(buffer.baseAddress) {
+                while at + 8 <= buffer.count,
+                    !ByteWord.endsPlainASCII(base.loadUnaligned(fromByteOffset: at, as: UInt64.self))
+                {
+                    at += 8
+                }
+            }
             while at < buffer.count {
                 let b = buffer[at]
                 if b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\") || b < 0x20 || b >= 0x80 { break }

@@ -155,7 +155,7 @@ extension JSONValue {
             while i < utf8.count {
                 // Eight bytes at a time while none of them needs escaping (nearly all text).
                 if i + 8 <= utf8.count,
-                    !Self.needsEscape(
+                    !ByteWord.needsEscape(
                         UnsafeRawPointer(utf8.baseAddress!).loadUnaligned(fromByteOffset: i, as: UInt64.self))
                 {
                     i += 8
@@ -187,17 +187,6 @@ extension JSONValue {
             append("\\u00")
             append(hex[Int(byte >> 4)], hex[Int(byte & 0xF)])
         }
-    }
-
-    /// Whether any of a word's eight bytes is a control character, `"` or `\` (the tests of
-    /// "Bit Twiddling Hacks": a byte below 0x20, a byte equal to 0x22 or 0x5C; exact, for any bytes).
-    @inline(__always) private static func needsEscape(_ word: UInt64) -> Bool {
-        let ones: UInt64 = 0x0101_0101_0101_0101
-        let highs: UInt64 = 0x8080_8080_8080_8080
-        let below = (word &- 0x20 &* ones) & ~word & highs
-        let quote = word ^ (0x22 &* ones)
-        let backslash = word ^ (0x5C &* ones)
-        return below | ((quote &- ones) & ~quote & highs) | ((backslash &- ones) & ~backslash & highs) != 0
     }
 
     private static let hexDigits = Array("0123456789abcdef".utf8)

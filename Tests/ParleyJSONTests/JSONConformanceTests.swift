@@ -305,4 +305,22 @@ import ParleyJSON
             }
         }
     }
+
+    /// The parser steps over plain ASCII eight bytes at a time: a raw control character or a byte
+    /// that is not UTF-8 is refused wherever it falls, before, inside or across those words, and a
+    /// string ends at its quote wherever that falls.
+    @Test func everyPositionIsCheckedWhenParsed() throws {
+        for position in 0..<20 {
+            let before = [UInt8](repeating: UInt8(ascii: "a"), count: position)
+            let after = [UInt8](repeating: UInt8(ascii: "b"), count: 19 - position)
+            for bad: [UInt8] in [[0x01], [0x1F], [0x0A], [0x80], [0xC3], [0xFF]] {
+                let document = [UInt8(ascii: "\"")] + before + bad + after + [UInt8(ascii: "\"")]
+                #expect(throws: JSONParseError.self, "\(bad) at \(position)") { try JSONValue(parsing: document) }
+            }
+            let text = String(repeating: "x", count: position)
+            #expect(
+                try JSONValue(parsing: "[\"\(text)\",\"\(text)é\",\"\(text)\\t\"]")
+                    == .array([.string(text), .string(text + "é"), .string(text + "\t")]))
+        }
+    }
 }
