@@ -1,3 +1,18 @@
+import Foundation
+
+extension String {
+    /// Whether the text's UTF-8 holds `byte`, found with `memchr` (a native string's bytes are
+    /// contiguous; the generic search goes byte by byte through the view's iterator).
+    public func containsByte(_ byte: UInt8) -> Bool {
+        if let found = utf8.withContiguousStorageIfAvailable({ buffer in
+            buffer.isEmpty ? false : memchr(buffer.baseAddress!, Int32(byte), buffer.count) != nil
+        }) {
+            return found
+        }
+        return utf8.contains(byte)
+    }
+}
+
 extension StringProtocol {
     /// The text without leading and trailing white space (spaces, tabs, line breaks, other Unicode spaces).
     ///

@@ -44,7 +44,9 @@ public struct YAMLNode: Sendable {
 
     /// True for an explicit or implicit null: an empty plain scalar, `~`, `null`.
     public var isNull: Bool {
-        guard let s = scalar, s.style == .plain, tag == nil else { return false }
+        guard case .scalar(let s) = content, s.style == .plain, tag == nil, s.value.utf8.count <= 4 else {
+            return false
+        }
         switch s.value {
         case "", "~", "null", "Null", "NULL": return true
         default: return false

@@ -90,35 +90,40 @@ struct TreeBuilder {
     }
 
     private mutating func handle(_ event: yaml_event_t) throws(YAMLError) {
-        let start = location(event.start_mark)
+        // Only the events that make a node or report a problem are located: a location retains the
+        // file name, and a collection's end needs none.
         switch event.type {
         case YAML_DOCUMENT_START_EVENT:
             documents += 1
             if documents > 1 {
                 throw YAMLError(
-                    location: start, message: "a file holds one YAML document, but a second one starts here")
+                    location: location(event.start_mark),
+                    message: "a file holds one YAML document, but a second one starts here")
             }
         case YAML_SCALAR_EVENT:
             let s = event.data.scalar
             let value = string(s.value, length: s.length) ?? ""
-            let node = YAMLNode(
-                content: .scalar(YAMLScalar(value: value, style: style(s.style))),
-                location: start,
-                tag: string(s.tag)
-            )
-            try complete(node, size: 1, anchor: string(s.anchor))
+            try complete(
+                YAMLNode(
+                    content: .scalar(YAMLScalar(value: value, style: style(s.style))),
+                    location: location(event.start_mark),
+                    tag: string(s.tag)),
+                size: 1, anchor: string(s.anchor))
         case YAML_ALIAS_EVENT:
             let name = string(event.data.alias.anchor) ?? ""
             guard let target = anchors[name] else {
                 throw YAMLError(
-                    location: start, message: "alias *\(name) refers to no anchor &\(name) defined before it")
+                    location: location(event.start_mark),
+                    message: "alias *\(name) refers to no anchor &\(name) defined before it")
             }
             try complete(target.node, size: target.size, anchor: nil)
         case YAML_SEQUENCE_START_EVENT:
+            let start = location(event.start_mark)
             try push(at: start)
             let s = event.data.sequence_start
             stack.append(Frame(isMapping: false, start: start, tag: string(s.tag), anchor: string(s.anchor)))
         case YAML_MAPPING_START_EVENT:
+            let start = location(event.start_mark)
             try push(at: start)
             let m = event.data.mapping_start
             stack.append(Frame(isMapping: true, start: start, tag: string(m.tag), anchor: string(m.anchor)))
@@ -146,7 +151,10 @@ struct TreeBuilder {
     }
 
     /// Attaches a finished node to its parent (or makes it the document root).
-    private mutating func complete(_ node: YAMLNode, size: Int, anchor: String?) throws(YAMLError) {
+    ///
+    /// The node is taken, not copied: every node passes through here once, and a copy would retain
+    /// each of its references only for the original to release them.
+    private mutating func complete(_ node: consuming YAMLNode, size: Int, anchor: String?) throws(YAMLError) {
         totalNodes += size
         if totalNodes > limits.maxNodes {
             throw YAMLError(
@@ -158,26 +166,25 @@ struct TreeBuilder {
         }
         if let anchor { anchors[anchor] = (node, size) }
         guard !stack.isEmpty else {
-            root = node
+            root = consume node
             return
         }
         let top = stack.count - 1
         stack[top].size += size
         if !stack[top].isMapping {
-            stack[top].items.append(node)
+            stack[top].items.append(consume node)
             return
         }
-        if let key = stack[top].pendingKey {
-            stack[top].pairs.append(YAMLPair(key: key, value: node))
-            stack[top].pendingKey = nil
+        if let key = stack[top].pendingKey.take() {
+            stack[top].pairs.append(YAMLPair(key: key, value: consume node))
             return
         }
-        guard let keyText = node.string else {
+        guard case .scalar(let keyScalar) = node.content else {
             throw YAMLError(
                 location: node.location, message: "a mapping key must be a plain value, not \(node.kindDescription)")
         }
-        let isMerge = keyText == "<<" && node.scalar?.style == .plain
-        if !isMerge {
+        let keyText = keyScalar.value
+        if keyScalar.style != .plain || keyText != "<<" {
             if let first = Self.firstLocation(of: keyText, in: &stack[top]) {
                 throw YAMLError(
                     location: node.location,
@@ -185,7 +192,7 @@ struct TreeBuilder {
             }
             stack[top].keyIndex?[keyText] = node.location
         }
-        stack[top].pendingKey = node
+        stack[top].pendingKey = consume node
     }
 
     /// Where `key` was first written in the mapping being read, if it was.

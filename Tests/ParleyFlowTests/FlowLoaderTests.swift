@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 import ParleyFlow
 import ParleyTestSupport
@@ -174,7 +175,16 @@ import ParleyTestSupport
             try text.write(toFile: dir + String(format: "/f%04d.yaml", index), atomically: true, encoding: .utf8)
         }
         var order: [String] = []
-        let diagnostics = FlowLoader(environment: [:]).load(paths: [dir]) { order.append($0.name) }
+        // The flows are handed on while later files are read, but never on two threads at once.
+        let inside = Atomic<Int>(0)
+        var overlapped = 0
+        let diagnostics = FlowLoader(environment: [:]).load(paths: [dir]) { flow in
+            if inside.add(1, ordering: .sequentiallyConsistent).newValue != 1 { overlapped += 1 }
+            if order.count % 50 == 0 { usleep(2_000) }
+            order.append(flow.name)
+            inside.subtract(1, ordering: .sequentiallyConsistent)
+        }
+        #expect(overlapped == 0)
         let broken = (0..<count).filter { $0 % 97 == 5 }
         let expected = (0..<count).filter { !broken.contains($0) && $0 != 650 }.map { String(format: "flow-%04d", $0) }
         #expect(order == expected)

@@ -9,6 +9,9 @@ public final class DiagnosticSink {
     /// Registered texts with the offset where each line starts, so a line is found without
     /// splitting the whole text (readers ask for lines of every scalar to locate columns).
     private var sources: [String: SourceText] = [:]
+    /// The text registered last: a file's lines are asked for many times while it is read, and
+    /// finding it by its path hashes the whole path each time.
+    private var latest: (file: String, text: SourceText)?
 
     private struct SourceText {
         var bytes: [UInt8]
@@ -43,23 +46,31 @@ public final class DiagnosticSink {
 
     /// Remembers a file's text, as UTF-8 bytes, so diagnostics pointing into it can show the offending line.
     public func register(file: String, bytes: [UInt8]) {
-        sources[file] = SourceText(bytes)
+        let text = SourceText(bytes)
+        sources[file] = text
+        latest = (file, text)
     }
 
     /// Lets go of a file's text once nothing more will be reported about it; diagnostics already
     /// made keep their source line.
     public func forget(file: String) {
         sources[file] = nil
+        if latest?.file == file { latest = nil }
     }
 
     /// The text of one line of a registered file, if known.
     public func lineText(file: String, line: Int) -> String? {
-        sources[file]?.line(line).map { String(decoding: $0, as: UTF8.self) }
+        source(file)?.line(line).map { String(decoding: $0, as: UTF8.self) }
     }
 
     /// The UTF-8 bytes of one line of a registered file, without its line break.
     func lineBytes(file: String, line: Int) -> ArraySlice<UInt8>? {
-        sources[file]?.line(line)
+        source(file)?.line(line)
+    }
+
+    private func source(_ file: String) -> SourceText? {
+        if let latest, latest.file == file { return latest.text }
+        return sources[file]
     }
 
     public func error(_ message: String, at location: SourceLocation) {

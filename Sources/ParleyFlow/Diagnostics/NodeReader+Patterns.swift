@@ -15,7 +15,7 @@ extension NodeReader {
     /// How far the scalar's text starts from the node's column, when the source line shows the text
     /// as written (single-line plain or quoted scalars without escapes); otherwise `nil`.
     public func columnOffset(of node: YAMLNode, text: String) -> Int? {
-        guard let scalar = node.scalar, !text.utf8.contains(UInt8(ascii: "\n")),
+        guard let scalar = node.scalar, !text.containsByte(UInt8(ascii: "\n")),
             let bytes = sink.lineBytes(file: node.location.file, line: node.location.line)
         else { return nil }
         if bytes.allSatisfy({ $0 < 0x80 }) {

@@ -27,7 +27,7 @@ public struct NodeReader {
     /// Like ``string(_:for:)`` but refuses an empty or all-blank value.
     public func nonEmptyString(_ node: YAMLNode, for what: String) -> String? {
         guard let value = string(node, for: what) else { return nil }
-        if value.allSatisfy(\.isWhitespace) {
+        if value.isBlank {
             error("`\(what)` must not be empty", at: node.location)
             return nil
         }

@@ -184,10 +184,7 @@ extension FlowLoadSession {
         return result
     }
 
-    func isVariableName(_ name: String) -> Bool {
-        guard let first = name.first, first.isLetter || first == "_" else { return false }
-        return name.allSatisfy { $0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" }
-    }
+    func isVariableName(_ name: String) -> Bool { VariableReference.isIdentifier(name) }
 
     private func pick(_ node: YAMLNode) -> PickStrategy? {
         guard let text = reader.string(node, for: "pick") else { return nil }

@@ -137,9 +137,15 @@ final class FlowLoadSession {
     /// Loads the flow files under `paths`, handing valid flows to `body` in file order.
     ///
     /// Large suites are read by one session per core, a batch of files at a time; each session
-    /// keeps its own diagnostics and caches, and `body` runs on the calling thread, in order, so a
-    /// duplicate flow name is reported at the same file as with one reader.
+    /// keeps its own diagnostics and caches. `body` runs on one thread at a time, in file order, so a
+    /// duplicate flow name is reported at the same file as with one reader. While a batch is read,
+    /// the first worker free hands the batch before it to `body`, so the other cores are not left
+    /// waiting while it runs.
     func load(paths: [String], each body: (Flow) -> Void) -> [Diagnostic] {
+        withoutActuallyEscaping(body) { body in load(paths: paths, handOff: HandOff(body: body)) }
+    }
+
+    private func load(paths: [String], handOff: HandOff) -> [Diagnostic] {
         let (files, missing) = FlowLoader.flowFiles(in: paths)
         for path in missing {
             sink.error("no such file or folder", at: SourceLocation(file: path, line: 1, column: 1))
@@ -147,35 +153,65 @@ final class FlowLoadSession {
         let cores = max(1, min(ProcessInfo.processInfo.activeProcessorCount, 8))
         let workers = files.count >= 2 * Self.filesPerWorker ? cores : 1
         let sessions = [self] + (1..<workers).map { _ in FlowLoadSession(environment: environment, limits: limits) }
-        var names: [String: SourceLocation] = [:]
         let batchSize = workers * Self.filesPerWorker
-        let loaded = UnsafeMutableBufferPointer<LoadedFile>.allocate(capacity: min(batchSize, max(files.count, 1)))
-        defer { loaded.deallocate() }
+        let capacity = min(batchSize, max(files.count, 1))
+        // Two batches' slots: the one being read and the one being handed on.
+        let slots = UnsafeMutableBufferPointer<LoadedFile>.allocate(capacity: 2 * capacity)
+        defer { slots.deallocate() }
+        var pending: UnsafeMutableBufferPointer<LoadedFile>? = nil
         var start = 0
+        var parity = 0
         while start < files.count {
             let batch = files[start..<min(start + batchSize, files.count)]
             let base = batch.startIndex
+            let loaded = UnsafeMutableBufferPointer(
+                rebasing: slots[(parity * capacity)..<(parity * capacity + batch.count)])
             if workers == 1 {
                 for index in batch.indices {
                     (loaded.baseAddress! + index - base).initialize(to: loadFile(files[index]))
                 }
+                handOff.take(loaded)
             } else {
                 // Each worker takes the batch's next unread file, with its own session, until none
                 // is left, and writes only the slots of the files it took: a worker whose files were
-                // quick is not left waiting for the other's.
+                // quick is not left waiting for the other's. The worker that comes first hands the
+                // previous batch on before it reads.
                 let shared = WorkerShare(sessions: sessions, slots: loaded)
-                let count = batch.count
+                let previous = PendingBatch(slots: pending, handOff: handOff)
+                let count = loaded.count
                 DispatchQueue.concurrentPerform(iterations: workers) { worker in
+                    if shared.handsOn.exchange(false, ordering: .acquiringAndReleasing) { previous.run() }
                     while case let offset = shared.next.add(1, ordering: .relaxed).oldValue, offset < count {
                         shared.store(shared.sessions[worker].loadFile(files[base + offset]), at: offset)
                     }
                 }
+                pending = loaded
             }
-            for offset in 0..<batch.count {
+            parity = 1 - parity
+            start = batch.endIndex
+        }
+        if let pending { handOff.take(pending) }
+        return DiagnosticSink.sorted(sessions.flatMap(\.sink.diagnostics) + handOff.diagnostics)
+    }
+
+    /// Hands loaded flows to the caller's `body` in file order, refusing a flow name already used.
+    /// One thread at a time uses it: the caller, or the one worker that hands a batch on.
+    private final class HandOff {
+        let body: (Flow) -> Void
+        var names: [String: SourceLocation] = [:]
+        var diagnostics: [Diagnostic] = []
+
+        init(body: @escaping (Flow) -> Void) {
+            self.body = body
+        }
+
+        /// Moves every file out of `loaded`, leaving its slots uninitialized.
+        func take(_ loaded: UnsafeMutableBufferPointer<LoadedFile>) {
+            for offset in loaded.indices {
                 let result = (loaded.baseAddress! + offset).move()
                 guard let flow = result.flow else { continue }
                 if let first = names[flow.name] {
-                    sink.add(
+                    diagnostics.append(
                         Diagnostic(
                             .error, at: flow.location,
                             "flow name `\(flow.name)` is already used by \(first.file):\(first.line)",
@@ -185,9 +221,18 @@ final class FlowLoadSession {
                 names[flow.name] = flow.location
                 body(flow)
             }
-            start = batch.endIndex
         }
-        return DiagnosticSink.sorted(sessions.flatMap(\.sink.diagnostics))
+    }
+
+    /// The batch read before the one being read, for the worker that comes first to hand on. Only
+    /// that worker runs it, and the caller waits for every worker to finish before it goes on.
+    private struct PendingBatch: @unchecked Sendable {
+        let slots: UnsafeMutableBufferPointer<LoadedFile>?
+        let handOff: HandOff
+
+        func run() {
+            if let slots { handOff.take(slots) }
+        }
     }
 
     /// What the workers of a batch share. Worker `i` uses only `sessions[i]` and the slots of the
@@ -197,6 +242,8 @@ final class FlowLoadSession {
         let slots: UnsafeMutableBufferPointer<LoadedFile>
         /// The offset in the batch of the next file to read.
         let next = Atomic<Int>(0)
+        /// Whether the previous batch is still to be handed on.
+        let handsOn = Atomic<Bool>(true)
 
         init(sessions: [FlowLoadSession], slots: UnsafeMutableBufferPointer<LoadedFile>) {
             self.sessions = sessions

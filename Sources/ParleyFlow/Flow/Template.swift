@@ -58,7 +58,7 @@ public struct Template: Sendable, Hashable, CustomStringConvertible {
         _ text: String, at location: SourceLocation, columnOffset: @autoclosure () -> Int?, sink: DiagnosticSink
     ) -> Template? {
         // Most texts have no placeholder at all; they need no walk through their characters.
-        guard text.utf8.contains(UInt8(ascii: "$")) else { return Template(literal: text, location: location) }
+        guard text.containsByte(UInt8(ascii: "$")) else { return Template(literal: text, location: location) }
         let columnOffset = columnOffset()
         // `$`, `{` and `}` are ASCII, so the walk is over UTF-8 bytes; only a placeholder's column
         // counts characters.
@@ -121,23 +121,25 @@ public enum VariableReference: Sendable, Hashable, CustomStringConvertible {
     case env(String)
     case local(String)
 
+    /// A letter or `_`, then letters, digits, `_` and `-`: a name a flow may set and use.
+    static func isIdentifier(_ s: String) -> Bool {
+        // ASCII names (nearly all) are checked by byte, without Unicode's character properties.
+        if s.utf8.allSatisfy({ $0 < 0x80 }) {
+            func isLetter(_ b: UInt8) -> Bool { (b | 0x20) >= UInt8(ascii: "a") && (b | 0x20) <= UInt8(ascii: "z") }
+            guard let first = s.utf8.first, isLetter(first) || first == UInt8(ascii: "_") else { return false }
+            return s.utf8.allSatisfy {
+                isLetter($0) || ($0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9")) || $0 == UInt8(ascii: "_")
+                    || $0 == UInt8(ascii: "-")
+            }
+        }
+        guard let first = s.first, first.isLetter || first == "_" else { return false }
+        return s.allSatisfy { $0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" }
+    }
+
     init?(parsing name: String) {
         let parts = name.split(separator: ".", maxSplits: 1).map(String.init)
-        func isIdentifier(_ s: String) -> Bool {
-            // ASCII names (nearly all) are checked by byte, without Unicode's character properties.
-            if s.utf8.allSatisfy({ $0 < 0x80 }) {
-                func isLetter(_ b: UInt8) -> Bool { (b | 0x20) >= UInt8(ascii: "a") && (b | 0x20) <= UInt8(ascii: "z") }
-                guard let first = s.utf8.first, isLetter(first) || first == UInt8(ascii: "_") else { return false }
-                return s.utf8.allSatisfy {
-                    isLetter($0) || ($0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9")) || $0 == UInt8(ascii: "_")
-                        || $0 == UInt8(ascii: "-")
-                }
-            }
-            guard let first = s.first, first.isLetter || first == "_" else { return false }
-            return s.allSatisfy { $0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" }
-        }
         if parts.count == 2 {
-            guard isIdentifier(parts[1]) else { return nil }
+            guard Self.isIdentifier(parts[1]) else { return nil }
             switch parts[0] {
             case "persona": self = .persona(parts[1])
             case "scenario": self = .scenario(parts[1])
@@ -146,7 +148,7 @@ public enum VariableReference: Sendable, Hashable, CustomStringConvertible {
             default: return nil
             }
         } else {
-            guard isIdentifier(name) else { return nil }
+            guard Self.isIdentifier(name) else { return nil }
             self = .local(name)
         }
     }
