@@ -18,7 +18,8 @@ public enum ConversationTags {
     /// Why `value` is not a valid tag value, or `nil` when it is.
     public static func problem(withValue value: String) -> String? {
         if value.isBlank { return "a tag value must not be empty" }
-        if value.count > maxValueLength {
+        // Characters are never more than UTF-8 bytes: most values need no count of their characters.
+        if value.utf8.count > maxValueLength, value.count > maxValueLength {
             return "a tag value may be at most \(maxValueLength) characters; this one has \(value.count)"
         }
         if !isWordsAndSpaces(value) {
@@ -28,6 +29,20 @@ public enum ConversationTags {
     }
 
     static func isWordsAndSpaces(_ text: String) -> Bool {
+        // ASCII text (nearly all) is checked by byte, without Unicode's property tables.
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+                UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "_"), UInt8(ascii: " "), 0x09...0x0D:
+                continue
+            case 0x80...: return isUnicodeWordsAndSpaces(text)
+            default: return false
+            }
+        }
+        return true
+    }
+
+    private static func isUnicodeWordsAndSpaces(_ text: String) -> Bool {
         text.unicodeScalars.allSatisfy { s in
             s.properties.isAlphabetic || s.properties.numericType != nil || s == "_" || s.properties.isWhitespace
                 || s.properties.generalCategory == .nonspacingMark

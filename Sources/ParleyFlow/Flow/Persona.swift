@@ -93,6 +93,25 @@ public struct ScriptedReply: Sendable {
 /// Lower-case, dash-separated names safe in file names.
 public enum Slug {
     public static func make(_ text: String) -> String {
+        // ASCII names (nearly all) are made byte by byte, without Unicode's case and property tables.
+        if text.utf8.allSatisfy({ $0 < 0x80 }) {
+            var out: [UInt8] = []
+            out.reserveCapacity(text.utf8.count)
+            var dash = false
+            for byte in text.utf8 {
+                let lower = byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte | 0x20 : byte
+                if (lower >= UInt8(ascii: "a") && lower <= UInt8(ascii: "z"))
+                    || (lower >= UInt8(ascii: "0") && lower <= UInt8(ascii: "9"))
+                {
+                    if dash, !out.isEmpty { out.append(UInt8(ascii: "-")) }
+                    out.append(lower)
+                    dash = false
+                } else {
+                    dash = true
+                }
+            }
+            return out.isEmpty ? "unnamed" : String(decoding: out.prefix(60), as: UTF8.self)
+        }
         var out = ""
         var dash = false
         for scalar in text.lowercased().unicodeScalars {
