@@ -19,22 +19,6 @@ extension StringProtocol {
     /// Pure Swift: Foundation's `trimmingCharacters(in:)` goes through `NSString` on Linux, which showed up
     /// in profiles of request handling.
     public var trimmingSpaces: String {
-        // ASCII text (nearly all) is trimmed by byte, without Unicode's property tables.
-        if utf8.allSatisfy({ $0 < 0x80 }) {
-            var first: String.Index?
-            var last = utf8.startIndex
-            var index = utf8.startIndex
-            while index != utf8.endIndex {
-                let byte = utf8[index]
-                if byte != 0x20 && (byte < 0x09 || byte > 0x0D) {
-                    if first == nil { first = index }
-                    last = index
-                }
-                index = utf8.index(after: index)
-            }
-            guard let first else { return "" }
-            return String(self[first...last])
-        }
         guard let first = firstIndex(where: { !$0.isWhitespace }), let last = lastIndex(where: { !$0.isWhitespace })
         else {
             return ""
