@@ -49,6 +49,9 @@ struct TreeBuilder {
 
     /// Mappings up to this many pairs look for duplicate keys by scanning.
     private static let scannedKeys = 16
+    /// Room for a collection's first items: most of a flow's mappings and lists are this small, and
+    /// an array grown one append at a time is copied at 1, 2 and 4.
+    private static let firstCapacity = 4
 
     private let file: String
     private let bytes: [UInt8]
@@ -72,6 +75,7 @@ struct TreeBuilder {
             throw YAMLError(location: location(line: 0, column: 0), message: "could not initialise the YAML parser")
         }
         defer { yaml_parser_delete(parser) }
+        stack.reserveCapacity(8)
 
         // libyaml reads from the buffer lazily, so it must stay alive and unmoved for the whole loop.
         return try bytes.withUnsafeBufferPointer { (buffer) throws(YAMLError) -> YAMLNode? in
@@ -104,11 +108,8 @@ struct TreeBuilder {
             let s = event.data.scalar
             let value = string(s.value, length: s.length) ?? ""
             try complete(
-                YAMLNode(
-                    content: .scalar(YAMLScalar(value: value, style: style(s.style))),
-                    location: location(event.start_mark),
-                    tag: string(s.tag)),
-                size: 1, anchor: string(s.anchor))
+                .scalar(YAMLScalar(value: value, style: style(s.style))), at: location(event.start_mark),
+                tag: string(s.tag), size: 1, anchor: string(s.anchor))
         case YAML_ALIAS_EVENT:
             let name = string(event.data.alias.anchor) ?? ""
             guard let target = anchors[name] else {
@@ -116,29 +117,27 @@ struct TreeBuilder {
                     location: location(event.start_mark),
                     message: "alias *\(name) refers to no anchor &\(name) defined before it")
             }
-            try complete(target.node, size: target.size, anchor: nil)
+            try complete(
+                target.node.content, at: target.node.location, tag: target.node.tag, size: target.size, anchor: nil)
         case YAML_SEQUENCE_START_EVENT:
             let start = location(event.start_mark)
             try push(at: start)
             let s = event.data.sequence_start
-            stack.append(Frame(isMapping: false, start: start, tag: string(s.tag), anchor: string(s.anchor)))
+            var frame = Frame(isMapping: false, start: start, tag: string(s.tag), anchor: string(s.anchor))
+            frame.items.reserveCapacity(Self.firstCapacity)
+            stack.append(consume frame)
         case YAML_MAPPING_START_EVENT:
             let start = location(event.start_mark)
             try push(at: start)
             let m = event.data.mapping_start
-            stack.append(Frame(isMapping: true, start: start, tag: string(m.tag), anchor: string(m.anchor)))
+            var frame = Frame(isMapping: true, start: start, tag: string(m.tag), anchor: string(m.anchor))
+            frame.pairs.reserveCapacity(Self.firstCapacity)
+            stack.append(consume frame)
         case YAML_SEQUENCE_END_EVENT, YAML_MAPPING_END_EVENT:
             guard let frame = stack.popLast() else { return }
-            if frame.isMapping {
-                let merged = try resolveMerges(frame.pairs)
-                try complete(
-                    YAMLNode(content: .mapping(merged), location: frame.start, tag: frame.tag), size: frame.size,
-                    anchor: frame.anchor)
-            } else {
-                try complete(
-                    YAMLNode(content: .sequence(frame.items), location: frame.start, tag: frame.tag), size: frame.size,
-                    anchor: frame.anchor)
-            }
+            let content: YAMLNode.Content =
+                frame.isMapping ? .mapping(try resolveMerges(frame.pairs)) : .sequence(frame.items)
+            try complete(content, at: frame.start, tag: frame.tag, size: frame.size, anchor: frame.anchor)
         default:
             break
         }
@@ -151,48 +150,50 @@ struct TreeBuilder {
     }
 
     /// Attaches a finished node to its parent (or makes it the document root).
-    ///
-    /// The node is taken, not copied: every node passes through here once, and a copy would retain
-    /// each of its references only for the original to release them.
-    private mutating func complete(_ node: consuming YAMLNode, size: Int, anchor: String?) throws(YAMLError) {
+    @inline(__always)
+    private mutating func complete(
+        _ content: consuming YAMLNode.Content, at location: SourceLocation, tag: String?, size: Int, anchor: String?
+    ) throws(YAMLError) {
+        // The node is built where it is stored, from its parts: a local node of its own was copied
+        // for every store and then released.
         totalNodes += size
         if totalNodes > limits.maxNodes {
             throw YAMLError(
-                location: node.location,
+                location: location,
                 message:
                     "the document expands to more than \(limits.maxNodes) nodes (aliases included); refusing to read "
                     + "further"
             )
         }
-        if let anchor { anchors[anchor] = (node, size) }
+        if let anchor { anchors[anchor] = (YAMLNode(content: copy content, location: location, tag: tag), size) }
         guard !stack.isEmpty else {
-            root = consume node
+            root = YAMLNode(content: content, location: location, tag: tag)
             return
         }
         let top = stack.count - 1
         stack[top].size += size
         if !stack[top].isMapping {
-            stack[top].items.append(consume node)
+            stack[top].items.append(YAMLNode(content: content, location: location, tag: tag))
             return
         }
         if let key = stack[top].pendingKey.take() {
-            stack[top].pairs.append(YAMLPair(key: key, value: consume node))
+            stack[top].pairs.append(YAMLPair(key: key, value: YAMLNode(content: content, location: location, tag: tag)))
             return
         }
-        guard case .scalar(let keyScalar) = node.content else {
-            throw YAMLError(
-                location: node.location, message: "a mapping key must be a plain value, not \(node.kindDescription)")
+        guard case .scalar(let keyScalar) = content else {
+            let kind = YAMLNode(content: copy content, location: location, tag: tag).kindDescription
+            throw YAMLError(location: location, message: "a mapping key must be a plain value, not \(kind)")
         }
         let keyText = keyScalar.value
         if keyScalar.style != .plain || keyText != "<<" {
             if let first = Self.firstLocation(of: keyText, in: &stack[top]) {
                 throw YAMLError(
-                    location: node.location,
+                    location: location,
                     message: "duplicate key `\(keyText)` (first defined at line \(first.line), column \(first.column))")
             }
-            stack[top].keyIndex?[keyText] = node.location
+            stack[top].keyIndex?[keyText] = location
         }
-        stack[top].pendingKey = consume node
+        stack[top].pendingKey = YAMLNode(content: content, location: location, tag: tag)
     }
 
     /// Where `key` was first written in the mapping being read, if it was.

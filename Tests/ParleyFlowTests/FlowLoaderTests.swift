@@ -2,6 +2,7 @@ import Foundation
 import Synchronization
 import Testing
 import ParleyFlow
+import ParleyYAML
 import ParleyTestSupport
 
 @Suite struct FlowLoaderTests {
@@ -197,6 +198,19 @@ import ParleyTestSupport
             diagnostics.filter { $0.message.contains("already used") }.map(\.message) == [
                 "flow name `flow-0007` is already used by \(dir)/f0007.yaml:1"
             ])
+    }
+
+    @Test(arguments: ["a: 1\nzz: 2\nb: 3\n", "zz: 2\na: 1\nb: 3\n", "a: 1\nb: 3\nzz: 2\n", "a: 1\nb: 3\n"])
+    func aMappingReaderKeepsItsKnownKeysWhereverTheUnknownOnesAre(_ text: String) throws {
+        let node = try #require(try YAMLParser.parse(text, file: "m.yaml"))
+        let sink = DiagnosticSink()
+        let map = try #require(NodeReader(sink: sink).mapping(node, for: "a test", keys: ["a", "b"]))
+        #expect(map.int("a") == 1)
+        #expect(map.int("b") == 3)
+        #expect(!map.has("zz"))
+        #expect(map.keyLocation("b")?.line == text.split(separator: "\n").firstIndex { $0.hasPrefix("b:") }! + 1)
+        let unknown = text.contains("zz") ? ["unknown key `zz` in a test"] : []
+        #expect(sink.diagnostics.map(\.message) == unknown)
     }
 
     @Test func aMissingPathIsReported() {

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Reading the pattern and template notation shared by flows and agent scripts.
 ///
 /// `/re/flags` is a regular expression, any other text a case-insensitive substring; the mapping
@@ -22,8 +24,8 @@ extension NodeReader {
             // ASCII (the common case): characters are bytes, so compare bytes.
             let rest = bytes.dropFirst(node.location.column - 1)
             switch scalar.style {
-            case .plain: return rest.starts(with: text.utf8) ? 0 : nil
-            case .singleQuoted, .doubleQuoted: return rest.dropFirst().starts(with: text.utf8) ? 1 : nil
+            case .plain: return Self.bytes(rest, startWith: text) ? 0 : nil
+            case .singleQuoted, .doubleQuoted: return Self.bytes(rest.dropFirst(), startWith: text) ? 1 : nil
             case .literal, .folded: return nil
             }
         }
@@ -34,6 +36,17 @@ extension NodeReader {
         case .singleQuoted, .doubleQuoted: return rest.dropFirst().hasPrefix(text) ? 1 : nil
         case .literal, .folded: return nil
         }
+    }
+
+    /// Whether `bytes` begin with the text's UTF-8, compared with `memcmp` (the generic comparison
+    /// goes byte by byte through `String.UTF8View`'s iterator).
+    static func bytes(_ bytes: ArraySlice<UInt8>, startWith text: String) -> Bool {
+        let found = text.utf8.withContiguousStorageIfAvailable { prefix in
+            guard !prefix.isEmpty else { return true }
+            guard prefix.count <= bytes.count else { return false }
+            return bytes.withUnsafeBufferPointer { memcmp($0.baseAddress!, prefix.baseAddress!, prefix.count) == 0 }
+        }
+        return found ?? bytes.starts(with: text.utf8)
     }
 
     /// A pattern: `/re/flags`, plain text, or one of the explicit mapping forms.

@@ -157,22 +157,25 @@ public struct MappingReader {
         self.node = node
         self.what = what
         self.reader = reader
-        var known: [YAMLPair] = []
-        known.reserveCapacity(pairs.count)
+        // Nearly always every key is known: the mapping's own pairs are kept, and a copy without
+        // the unknown ones is made only when there are some.
+        var known: [YAMLPair]?
         var suggested = Set<String>()
-        for pair in pairs {
-            guard let key = pair.key.string else { continue }
-            if keys.contains(key) {
-                known.append(pair)
-            } else {
-                let nearest = Suggestion.nearest(to: key, in: keys)
-                if let nearest { suggested.insert(nearest) }
-                reader.error(
-                    "unknown key `\(key)` in \(what)\(nearest.map { "; did you mean `\($0)`?" } ?? "")",
-                    at: pair.key.location)
+        for index in pairs.indices {
+            let key = pairs[index].key.string
+            if let key, keys.contains(key) {
+                known?.append(pairs[index])
+                continue
             }
+            if known == nil { known = Array(pairs[..<index]) }
+            guard let key else { continue }
+            let nearest = Suggestion.nearest(to: key, in: keys)
+            if let nearest { suggested.insert(nearest) }
+            reader.error(
+                "unknown key `\(key)` in \(what)\(nearest.map { "; did you mean `\($0)`?" } ?? "")",
+                at: pairs[index].key.location)
         }
-        self.known = known
+        self.known = known ?? pairs
         self.suggested = suggested
     }
 
