@@ -1,5 +1,6 @@
 import Testing
 import ParleyFlow
+import ParleyYAML
 
 @Suite struct MatcherTests {
     let scope = VariableScope(persona: nil, scenario: nil, environment: [:])
@@ -26,4 +27,28 @@ import ParleyFlow
     func containsIgnoresCaseAndDiacritics(needle: String, text: String, expected: Bool) throws {
         #expect(try contains(needle, text) == expected)
     }
+}
+
+/// What a placeholder may name, and what it may not.
+struct PlaceholderNameTests {
+    @Test(arguments: [
+        ("${persona.name}", "${persona.name}"), ("${scenario.objective}", "${scenario.objective}"),
+        ("${case.order_id}", "${case.order_id}"), ("${env.API_KEY}", "${env.API_KEY}"), ("${ticket}", "${ticket}"),
+        ("${ persona.first-name }", "${persona.first-name}"), ("${_x1}", "${_x1}"), ("${café}", "${café}"),
+    ])
+    func namesThatAreRead(_ text: String, _ reference: String) throws {
+        let sink = DiagnosticSink()
+        let template = try #require(Template.parse(text, at: Self.here, columnOffset: 0, sink: sink))
+        #expect(template.references.map(\.0.description) == [reference])
+        #expect(sink.diagnostics.isEmpty)
+    }
+
+    @Test(arguments: ["${.foo}", "${persona.}", "${a..b}", "${user.name}", "${persona..x}", "${1st}", "${env.a.b}"])
+    func namesThatAreNot(_ text: String) {
+        let sink = DiagnosticSink()
+        #expect(Template.parse(text, at: Self.here, columnOffset: 0, sink: sink) == nil)
+        #expect(sink.diagnostics.map(\.message).allSatisfy { $0.contains("is not a variable name") })
+    }
+
+    static let here = SourceLocation(file: "t.yaml", line: 1, column: 1)
 }

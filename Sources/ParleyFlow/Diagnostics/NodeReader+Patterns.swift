@@ -116,7 +116,8 @@ extension NodeReader {
     /// `/pattern/flags` → (pattern, flags); `nil` for other text.
     public static func regexLiteral(_ text: String) -> (String, String)? {
         // Most patterns are plain text: one byte tells.
-        guard text.utf8.first == UInt8(ascii: "/"), text.count >= 2, text.first == "/",
+        // A count of bytes, not characters: `first` and `lastIndex` below see combining marks.
+        guard text.utf8.first == UInt8(ascii: "/"), text.utf8.count >= 2, text.first == "/",
             let last = text.lastIndex(of: "/"), last != text.startIndex
         else {
             return nil

@@ -137,14 +137,15 @@ public enum VariableReference: Sendable, Hashable, CustomStringConvertible {
     }
 
     init?(parsing name: String) {
-        let parts = name.split(separator: ".", maxSplits: 1).map(String.init)
-        if parts.count == 2 {
-            guard Self.isIdentifier(parts[1]) else { return nil }
-            switch parts[0] {
-            case "persona": self = .persona(parts[1])
-            case "scenario": self = .scenario(parts[1])
-            case "case": self = .case(parts[1])
-            case "env": self = .env(parts[1])
+        if let dot = name.utf8.firstIndex(of: UInt8(ascii: ".")) {
+            let namespace = name[..<dot]
+            let field = String(name[name.utf8.index(after: dot)...])
+            guard Self.isIdentifier(field) else { return nil }
+            switch namespace {
+            case "persona": self = .persona(field)
+            case "scenario": self = .scenario(field)
+            case "case": self = .case(field)
+            case "env": self = .env(field)
             default: return nil
             }
         } else {
