@@ -41,6 +41,8 @@ struct TreeBuilder {
         var items: [YAMLNode] = []
         var pairs: [YAMLPair] = []
         var size = 1
+        /// Whether a `<<` merge key was written: only then are the pairs looked through for one.
+        var hasMerge = false
         var pendingKey: YAMLNode?
         /// Key locations for duplicate checks, built only once a mapping is large enough that
         /// scanning its pairs would cost more.
@@ -136,7 +138,8 @@ struct TreeBuilder {
         case YAML_SEQUENCE_END_EVENT, YAML_MAPPING_END_EVENT:
             guard let frame = stack.popLast() else { return }
             let content: YAMLNode.Content =
-                frame.isMapping ? .mapping(try resolveMerges(frame.pairs)) : .sequence(frame.items)
+                frame.isMapping
+                ? .mapping(frame.hasMerge ? try resolveMerges(frame.pairs) : frame.pairs) : .sequence(frame.items)
             try complete(content, at: frame.start, tag: frame.tag, size: frame.size, anchor: frame.anchor)
         default:
             break
@@ -192,6 +195,8 @@ struct TreeBuilder {
                     message: "duplicate key `\(keyText)` (first defined at line \(first.line), column \(first.column))")
             }
             stack[top].keyIndex?[keyText] = location
+        } else {
+            stack[top].hasMerge = true
         }
         stack[top].pendingKey = YAMLNode(content: content, location: location, tag: tag)
     }

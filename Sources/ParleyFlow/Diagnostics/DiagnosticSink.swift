@@ -1,3 +1,5 @@
+import Foundation
+
 /// Collects diagnostics while input is being read, attaching the source line to each one.
 ///
 /// Readers report every problem they find and carry on, so a user sees all the errors of a file
@@ -21,8 +23,14 @@ public final class DiagnosticSink {
             self.bytes = bytes
             var starts: [Int32] = [0]
             bytes.withUnsafeBufferPointer { buffer in
-                for index in buffer.indices where buffer[index] == UInt8(ascii: "\n") {
-                    starts.append(Int32(truncatingIfNeeded: index + 1))
+                // `memchr` from one line break to the next: lines are tens of bytes long.
+                guard let base = buffer.baseAddress else { return }
+                var offset = 0
+                while offset < buffer.count,
+                    let found = memchr(base + offset, Int32(UInt8(ascii: "\n")), buffer.count - offset)
+                {
+                    offset = base.distance(to: found.assumingMemoryBound(to: UInt8.self)) + 1
+                    starts.append(Int32(truncatingIfNeeded: offset))
                 }
             }
             lineStarts = starts

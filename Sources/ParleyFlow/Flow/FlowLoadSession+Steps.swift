@@ -11,31 +11,33 @@ extension FlowLoadSession {
             return []
         }
         var steps: [Step] = []
+        steps.reserveCapacity(items.count)
         for item in items {
-            steps += step(item, file: file, includeStack: includeStack)
+            step(item, file: file, includeStack: includeStack, into: &steps)
         }
         return steps
     }
 
-    /// One list item; an `include` yields the included file's steps.
-    private func step(_ item: YAMLNode, file: String, includeStack: [String]) -> [Step] {
+    /// One list item, appended to `steps`; an `include` appends the included file's steps.
+    private func step(_ item: YAMLNode, file: String, includeStack: [String], into steps: inout [Step]) {
         if let word = item.string, item.scalar?.style == .plain {
             if Self.bareSteps.contains(word) {
-                return parseStep(
+                parseStep(
                     kind: word, value: YAMLNode(content: .scalar(YAMLScalar(value: "")), location: item.location),
-                    at: item.location, file: file, includeStack: includeStack)
+                    at: item.location, file: file, includeStack: includeStack, into: &steps)
+                return
             }
             let hint = Suggestion.nearest(to: word, in: Self.stepKinds).map { " (did you mean `- \($0): ...`?)" } ?? ""
             sink.error("a step is a mapping such as `- send: Hello`, not the text `\(word)`\(hint)", at: item.location)
-            return []
+            return
         }
         guard let pairs = item.mapping else {
             reader.mismatch(item, for: "a step", expected: "a mapping such as `send: Hello`")
-            return []
+            return
         }
         guard let first = pairs.first, let kind = first.key.string else {
             sink.error("a step needs a kind, such as `send:` or `expect:`", at: item.location)
-            return []
+            return
         }
         if pairs.count > 1 {
             let others = pairs.dropFirst().compactMap { $0.key.string }
@@ -53,22 +55,26 @@ extension FlowLoadSession {
                         + "`\(kind): { ... }`\(hint)",
                     at: bad.key.location)
             }
-            return []
+            return
         }
-        return parseStep(kind: kind, value: first.value, at: first.key.location, file: file, includeStack: includeStack)
+        parseStep(
+            kind: kind, value: first.value, at: first.key.location, file: file, includeStack: includeStack, into: &steps
+        )
     }
 
     private func parseStep(
-        kind: String, value: YAMLNode, at location: SourceLocation, file: String, includeStack: [String]
-    ) -> [Step] {
+        kind: String, value: YAMLNode, at location: SourceLocation, file: String, includeStack: [String],
+        into steps: inout [Step]
+    ) {
         guard let stepKind = StepKind(rawValue: kind) else {
             sink.error("unknown step `\(kind)`\(Suggestion.hint(for: kind, in: Self.stepKinds))", at: location)
-            return []
+            return
         }
         let action: StepAction?
         switch stepKind {
         case .include:
-            return include(value, at: location, file: file, includeStack: includeStack)
+            steps += include(value, at: location, file: file, includeStack: includeStack)
+            return
         case .send:
             action = template(value, for: "send", nonEmpty: true).map(StepAction.send)
         case .expect:
@@ -102,7 +108,7 @@ extension FlowLoadSession {
         case .judge:
             action = judgeSpec(value, at: location).map(StepAction.judge)
         }
-        return action.map { [Step($0, at: location)] } ?? []
+        if let action { steps.append(Step(action, at: location)) }
     }
 
     private func include(_ value: YAMLNode, at location: SourceLocation, file: String, includeStack: [String]) -> [Step]

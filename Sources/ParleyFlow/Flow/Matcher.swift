@@ -145,11 +145,17 @@ public final class CompiledRegex: @unchecked Sendable {
     /// Expressions written in flows, by flags and pattern: suites repeat the same patterns across
     /// many files, and compiling one costs far more than looking it up. Only patterns as written
     /// are kept (never ones filled in during a run), so the cache grows with the suite, not the run.
-    private static let written = Mutex<[String: CompiledRegex]>([:])
+    private static let written = Mutex<[WrittenKey: CompiledRegex]>([:])
+
+    /// A written expression's pattern and flags, hashed as they are (no joined copy of the two).
+    private struct WrittenKey: Hashable {
+        var pattern: String
+        var flags: String
+    }
 
     /// The compiled form of an expression written in a flow, compiled once per process.
     static func shared(pattern: String, flags: String, location: SourceLocation) throws(MatchError) -> CompiledRegex {
-        let key = flags + "/" + pattern
+        let key = WrittenKey(pattern: pattern, flags: flags)
         if let known = written.withLock({ $0[key] }) { return known }
         let compiled = try CompiledRegex(pattern: pattern, flags: flags, location: location)
         written.withLock { $0[key] = compiled }
