@@ -157,8 +157,7 @@ struct TreeBuilder {
     private mutating func complete(
         _ content: consuming YAMLNode.Content, at location: SourceLocation, tag: String?, size: Int, anchor: String?
     ) throws(YAMLError) {
-        // The node is built where it is stored, from its parts: a local node of its own was copied
-        // for every store and then released.
+        // The node is made from its parts where it is stored; only an anchor's copy is extra.
         totalNodes += size
         if totalNodes > limits.maxNodes {
             throw YAMLError(
