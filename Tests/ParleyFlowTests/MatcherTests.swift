@@ -52,3 +52,19 @@ struct PlaceholderNameTests {
 
     static let here = SourceLocation(file: "t.yaml", line: 1, column: 1)
 }
+
+/// `/pattern/flags` is read the same whether the text is ASCII (by byte) or not (by character).
+struct RegexLiteralTests {
+    @Test(
+        arguments: [
+            ("/abc/i", "abc", "i"), ("/a/b/", "a/b", ""), ("//", "", ""), ("/status: (.+)/ms", "status: (.+)", "ms"),
+            ("/日本/i", "日本", "i"), ("/café/", "café", ""), ("/x/é", "x", "é"), ("/x/1", nil, nil),
+            ("/x/i ", nil, nil), ("/", nil, nil), ("plain /x/", nil, nil), ("/\u{301}x/", nil, nil),
+            ("/x/\u{301}", nil, nil),
+        ] as [(String, String?, String?)])
+    func literalsAreSplit(_ text: String, _ pattern: String?, _ flags: String?) {
+        let read = NodeReader.regexLiteral(text)
+        #expect(read?.0 == pattern)
+        #expect(read?.1 == flags)
+    }
+}

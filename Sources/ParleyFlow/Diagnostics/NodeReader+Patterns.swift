@@ -116,8 +116,22 @@ extension NodeReader {
     /// `/pattern/flags` → (pattern, flags); `nil` for other text.
     public static func regexLiteral(_ text: String) -> (String, String)? {
         // Most patterns are plain text: one byte tells.
+        guard text.utf8.first == UInt8(ascii: "/") else { return nil }
+        // ASCII text (nearly all) by byte: no ASCII character combines with the one before it, so
+        // its bytes are its characters.
+        let utf8 = text.utf8
+        if utf8.allSatisfy({ $0 < 0x80 }) {
+            guard let last = utf8.lastIndex(of: UInt8(ascii: "/")), last != utf8.startIndex else { return nil }
+            let flagsStart = utf8.index(after: last)
+            guard
+                utf8[flagsStart...].allSatisfy({ ($0 | 0x20) >= UInt8(ascii: "a") && ($0 | 0x20) <= UInt8(ascii: "z") })
+            else {
+                return nil
+            }
+            return (String(text[utf8.index(after: utf8.startIndex)..<last]), String(text[flagsStart...]))
+        }
         // A count of bytes, not characters: `first` and `lastIndex` below see combining marks.
-        guard text.utf8.first == UInt8(ascii: "/"), text.utf8.count >= 2, text.first == "/",
+        guard text.utf8.count >= 2, text.first == "/",
             let last = text.lastIndex(of: "/"), last != text.startIndex
         else {
             return nil

@@ -2,6 +2,8 @@
 extension FlowLoadSession {
     static let maxIncludeDepth = 16
     static let stepKinds = StepKind.allCases.map(\.rawValue)
+    /// Step kinds by name: a lookup, where `init(rawValue:)` compares the name with every kind's.
+    static let stepKindsByName = Dictionary(uniqueKeysWithValues: StepKind.allCases.map { ($0.rawValue, $0) })
     /// Step kinds that need no argument and may be written bare: `- end`.
     static let bareSteps: Set<String> = ["end", "recommend"]
 
@@ -66,7 +68,7 @@ extension FlowLoadSession {
         kind: String, value: YAMLNode, at location: SourceLocation, file: String, includeStack: [String],
         into steps: inout [Step]
     ) {
-        guard let stepKind = StepKind(rawValue: kind) else {
+        guard let stepKind = Self.stepKindsByName[kind] else {
             sink.error("unknown step `\(kind)`\(Suggestion.hint(for: kind, in: Self.stepKinds))", at: location)
             return
         }
