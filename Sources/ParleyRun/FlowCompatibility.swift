@@ -10,7 +10,8 @@ public enum FlowCompatibility {
         simulatorProblem: String?
     ) -> [Diagnostic] {
         var found: [Diagnostic] = []
-        let name = "target `\(target)` (\(providerKind))"
+        // Made only for a message: nearly every flow has nothing to report.
+        var name: String { "target `\(target)` (\(providerKind))" }
         if let first = flow.steps.first(where: { $0.kind != .set && $0.kind != .wait }) {
             switch flow.opening {
             case .agentFirst where !capabilities.contains(.agentFirst):
