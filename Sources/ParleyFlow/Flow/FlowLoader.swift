@@ -32,6 +32,9 @@ public struct FlowLoader: Sendable {
 
     /// Loads every flow under `paths` one file at a time, handing each valid flow to `body` and
     /// keeping none, so memory does not grow with the suite; returns every diagnostic.
+    ///
+    /// `body` is called in file order and never twice at once, but not always on the calling
+    /// thread: a thread that reads files hands some of them on. Every call ends before this returns.
     public func load(paths: [String], each body: (Flow) -> Void) -> [Diagnostic] {
         let session = FlowLoadSession(environment: environment, limits: limits)
         return session.load(paths: paths, each: body)
