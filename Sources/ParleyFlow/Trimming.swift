@@ -13,6 +13,13 @@ extension String {
     }
 }
 
+extension UInt8 {
+    /// `A`–`Z` or `a`–`z`.
+    var isASCIILetter: Bool { (self | 0x20) >= UInt8(ascii: "a") && (self | 0x20) <= UInt8(ascii: "z") }
+    /// `0`–`9`.
+    var isASCIIDigit: Bool { self >= UInt8(ascii: "0") && self <= UInt8(ascii: "9") }
+}
+
 extension StringProtocol {
     /// The text without leading and trailing white space (spaces, tabs, line breaks, other Unicode spaces).
     ///

@@ -123,11 +123,7 @@ extension NodeReader {
         if utf8.allSatisfy({ $0 < 0x80 }) {
             guard let last = utf8.lastIndex(of: UInt8(ascii: "/")), last != utf8.startIndex else { return nil }
             let flagsStart = utf8.index(after: last)
-            guard
-                utf8[flagsStart...].allSatisfy({ ($0 | 0x20) >= UInt8(ascii: "a") && ($0 | 0x20) <= UInt8(ascii: "z") })
-            else {
-                return nil
-            }
+            guard utf8[flagsStart...].allSatisfy(\.isASCIILetter) else { return nil }
             return (String(text[utf8.index(after: utf8.startIndex)..<last]), String(text[flagsStart...]))
         }
         // A count of bytes, not characters: `first` and `lastIndex` below see combining marks.

@@ -100,9 +100,7 @@ public enum Slug {
             var dash = false
             for byte in text.utf8 {
                 let lower = byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte | 0x20 : byte
-                if (lower >= UInt8(ascii: "a") && lower <= UInt8(ascii: "z"))
-                    || (lower >= UInt8(ascii: "0") && lower <= UInt8(ascii: "9"))
-                {
+                if lower.isASCIILetter || lower.isASCIIDigit {
                     if dash, !out.isEmpty { out.append(UInt8(ascii: "-")) }
                     out.append(lower)
                     dash = false

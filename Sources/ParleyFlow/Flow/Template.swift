@@ -125,11 +125,9 @@ public enum VariableReference: Sendable, Hashable, CustomStringConvertible {
     static func isIdentifier(_ s: String) -> Bool {
         // ASCII names (nearly all) are checked by byte, without Unicode's character properties.
         if s.utf8.allSatisfy({ $0 < 0x80 }) {
-            func isLetter(_ b: UInt8) -> Bool { (b | 0x20) >= UInt8(ascii: "a") && (b | 0x20) <= UInt8(ascii: "z") }
-            guard let first = s.utf8.first, isLetter(first) || first == UInt8(ascii: "_") else { return false }
+            guard let first = s.utf8.first, first.isASCIILetter || first == UInt8(ascii: "_") else { return false }
             return s.utf8.allSatisfy {
-                isLetter($0) || ($0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9")) || $0 == UInt8(ascii: "_")
-                    || $0 == UInt8(ascii: "-")
+                $0.isASCIILetter || $0.isASCIIDigit || $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: "-")
             }
         }
         guard let first = s.first, first.isLetter || first == "_" else { return false }
