@@ -54,11 +54,11 @@ public struct Workspace: Sendable {
         let location = SourceLocation(file: "<built-in>", line: 1, column: 1)
         func settings(_ name: String, kind: String) -> NamedSettings {
             let node = YAMLNode(
-                content: .mapping([
+                mapping: [
                     YAMLPair(
-                        key: YAMLNode(content: .scalar(YAMLScalar(value: "provider")), location: location),
-                        value: YAMLNode(content: .scalar(YAMLScalar(value: kind)), location: location))
-                ]), location: location)
+                        key: YAMLNode(scalar: YAMLScalar(value: "provider"), at: location),
+                        value: YAMLNode(scalar: YAMLScalar(value: kind), at: location))
+                ], at: location)
             return NamedSettings(name: name, kind: kind, node: node, location: location)
         }
         var config = ProjectConfig(

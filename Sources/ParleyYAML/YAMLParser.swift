@@ -27,23 +27,23 @@ public enum YAMLParser {
     }
 }
 
-/// Owns one libyaml parser for the length of a parse and folds its events into nodes.
+/// Owns one libyaml parser for the length of a parse and folds its events into a document.
 ///
 /// A struct, not a class: its stack is touched several times per event, and a class's stored
 /// properties are checked for exclusive access at run time on every touch.
 struct TreeBuilder {
-    /// A collection being read: its items (or pairs) so far, mutated in place on the stack.
+    /// A collection being read. Its children so far are the end of ``pending`` from ``base`` on
+    /// (key, value, key, value for a mapping); they are copied into the document when it ends.
     private struct Frame {
         var isMapping: Bool
-        var start: SourceLocation
+        var line: Int
+        var column: Int
         var tag: String?
         var anchor: String?
-        var items: [YAMLNode] = []
-        var pairs: [YAMLPair] = []
+        var base: Int
         var size = 1
         /// Whether a `<<` merge key was written: only then are the pairs looked through for one.
         var hasMerge = false
-        var pendingKey: YAMLNode?
         /// Key locations for duplicate checks, built only once a mapping is large enough that
         /// scanning its pairs would cost more.
         var keyIndex: [String: SourceLocation]?
@@ -51,23 +51,23 @@ struct TreeBuilder {
 
     /// Mappings up to this many pairs look for duplicate keys by scanning.
     private static let scannedKeys = 16
-    /// Room for a collection's first items: most of a flow's mappings and lists are this small, and
-    /// an array grown one append at a time is copied at 1, 2 and 4.
-    private static let firstCapacity = 4
 
     private let file: String
     private let bytes: [UInt8]
     private let limits: YAMLLimits
+    private var writer: DocumentWriter
     private var stack: [Frame] = []
-    private var anchors: [String: (node: YAMLNode, size: Int)] = [:]
+    private var pending: [Int32] = []
+    private var anchors: [String: (index: Int32, size: Int)] = [:]
     private var totalNodes = 0
-    private var root: YAMLNode?
+    private var root: Int32?
     private var documents = 0
 
     init(file: String, bytes: [UInt8], limits: YAMLLimits) {
         self.file = file
         self.bytes = bytes
         self.limits = limits
+        self.writer = DocumentWriter(reservingFor: bytes.count)
     }
 
     mutating func run() throws(YAMLError) -> YAMLNode? {
@@ -78,9 +78,10 @@ struct TreeBuilder {
         }
         defer { yaml_parser_delete(parser) }
         stack.reserveCapacity(8)
+        pending.reserveCapacity(32)
 
         // libyaml reads from the buffer lazily, so it must stay alive and unmoved for the whole loop.
-        return try bytes.withUnsafeBufferPointer { (buffer) throws(YAMLError) -> YAMLNode? in
+        try bytes.withUnsafeBufferPointer { (buffer) throws(YAMLError) in
             yaml_parser_set_input_string(parser, buffer.baseAddress, buffer.count)
             var event = yaml_event_t()
             while true {
@@ -91,13 +92,14 @@ struct TreeBuilder {
                 if event.type == YAML_STREAM_END_EVENT { break }
                 try handle(event)
             }
-            return root
         }
+        guard let root else { return nil }
+        return YAMLNode(document: writer.finish(file: file), index: root)
     }
 
     private mutating func handle(_ event: yaml_event_t) throws(YAMLError) {
-        // Only the events that make a node or report a problem are located: a location retains the
-        // file name, and a collection's end needs none.
+        // Only the events that make a node or report a problem are located: a collection's end
+        // takes its start from its frame.
         switch event.type {
         case YAML_DOCUMENT_START_EVENT:
             documents += 1
@@ -108,10 +110,11 @@ struct TreeBuilder {
             }
         case YAML_SCALAR_EVENT:
             let s = event.data.scalar
-            let value = string(s.value, length: s.length) ?? ""
-            try complete(
-                .scalar(YAMLScalar(value: value, style: style(s.style))), at: location(event.start_mark),
-                tag: string(s.tag), size: 1, anchor: string(s.anchor))
+            let bytes = UnsafeBufferPointer(start: UnsafePointer(s.value), count: s.value == nil ? 0 : s.length)
+            let index = writer.scalar(
+                String(decoding: bytes, as: UTF8.self), style: style(s.style), line: Int(event.start_mark.line) + 1,
+                column: Int(event.start_mark.column) + 1, tag: string(s.tag))
+            try complete(index, size: 1, anchor: string(s.anchor))
         case YAML_ALIAS_EVENT:
             let name = string(event.data.alias.anchor) ?? ""
             guard let target = anchors[name] else {
@@ -119,136 +122,184 @@ struct TreeBuilder {
                     location: location(event.start_mark),
                     message: "alias *\(name) refers to no anchor &\(name) defined before it")
             }
-            try complete(
-                target.node.content, at: target.node.location, tag: target.node.tag, size: target.size, anchor: nil)
+            try complete(target.index, size: target.size, anchor: nil)
         case YAML_SEQUENCE_START_EVENT:
-            let start = location(event.start_mark)
-            try push(at: start)
             let s = event.data.sequence_start
-            var frame = Frame(isMapping: false, start: start, tag: string(s.tag), anchor: string(s.anchor))
-            frame.items.reserveCapacity(Self.firstCapacity)
-            stack.append(consume frame)
+            try push(event.start_mark, isMapping: false, tag: string(s.tag), anchor: string(s.anchor))
         case YAML_MAPPING_START_EVENT:
-            let start = location(event.start_mark)
-            try push(at: start)
             let m = event.data.mapping_start
-            var frame = Frame(isMapping: true, start: start, tag: string(m.tag), anchor: string(m.anchor))
-            frame.pairs.reserveCapacity(Self.firstCapacity)
-            stack.append(consume frame)
+            try push(event.start_mark, isMapping: true, tag: string(m.tag), anchor: string(m.anchor))
         case YAML_SEQUENCE_END_EVENT, YAML_MAPPING_END_EVENT:
             guard let frame = stack.popLast() else { return }
-            let content: YAMLNode.Content =
-                frame.isMapping
-                ? .mapping(frame.hasMerge ? try resolveMerges(frame.pairs) : frame.pairs) : .sequence(frame.items)
-            try complete(content, at: frame.start, tag: frame.tag, size: frame.size, anchor: frame.anchor)
+            let index: Int32
+            if frame.isMapping && frame.hasMerge {
+                let merged = try resolveMerges(pending[frame.base...])
+                index = writer.collection(
+                    .mapping, children: merged[...], line: frame.line, column: frame.column, tag: frame.tag)
+            } else {
+                index = writer.collection(
+                    frame.isMapping ? .mapping : .sequence, children: pending[frame.base...], line: frame.line,
+                    column: frame.column, tag: frame.tag)
+            }
+            pending.removeSubrange(frame.base...)
+            try complete(index, size: frame.size, anchor: frame.anchor)
         default:
             break
         }
     }
 
-    private func push(at start: SourceLocation) throws(YAMLError) {
+    private mutating func push(_ mark: yaml_mark_t, isMapping: Bool, tag: String?, anchor: String?) throws(YAMLError) {
         if stack.count >= limits.maxDepth {
-            throw YAMLError(location: start, message: "nesting is deeper than the limit of \(limits.maxDepth) levels")
+            throw YAMLError(
+                location: location(mark), message: "nesting is deeper than the limit of \(limits.maxDepth) levels")
         }
+        stack.append(
+            Frame(
+                isMapping: isMapping, line: Int(mark.line) + 1, column: Int(mark.column) + 1, tag: tag, anchor: anchor,
+                base: pending.count))
     }
 
     /// Attaches a finished node to its parent (or makes it the document root).
     @inline(__always)
-    private mutating func complete(
-        _ content: consuming YAMLNode.Content, at location: SourceLocation, tag: String?, size: Int, anchor: String?
-    ) throws(YAMLError) {
-        // The node is made from its parts where it is stored; only an anchor's copy is extra.
+    private mutating func complete(_ index: Int32, size: Int, anchor: String?) throws(YAMLError) {
         totalNodes += size
         if totalNodes > limits.maxNodes {
             throw YAMLError(
-                location: location,
+                location: location(of: index),
                 message:
                     "the document expands to more than \(limits.maxNodes) nodes (aliases included); refusing to read "
                     + "further"
             )
         }
-        if let anchor { anchors[anchor] = (YAMLNode(content: copy content, location: location, tag: tag), size) }
+        if let anchor { anchors[anchor] = (index, size) }
         guard !stack.isEmpty else {
-            root = YAMLNode(content: content, location: location, tag: tag)
+            root = index
             return
         }
         let top = stack.count - 1
         stack[top].size += size
-        if !stack[top].isMapping {
-            stack[top].items.append(YAMLNode(content: content, location: location, tag: tag))
-            return
+        if stack[top].isMapping, (pending.count - stack[top].base) & 1 == 0 {
+            try checkKey(index, of: top)
         }
-        if let key = stack[top].pendingKey.take() {
-            stack[top].pairs.append(YAMLPair(key: key, value: YAMLNode(content: content, location: location, tag: tag)))
-            return
-        }
-        guard case .scalar(let keyScalar) = content else {
-            let kind = YAMLNode(content: copy content, location: location, tag: tag).kindDescription
-            throw YAMLError(location: location, message: "a mapping key must be a plain value, not \(kind)")
-        }
-        let keyText = keyScalar.value
-        if keyScalar.style != .plain || keyText != "<<" {
-            if let first = Self.firstLocation(of: keyText, in: &stack[top]) {
-                throw YAMLError(
-                    location: location,
-                    message: "duplicate key `\(keyText)` (first defined at line \(first.line), column \(first.column))")
-            }
-            stack[top].keyIndex?[keyText] = location
-        } else {
-            stack[top].hasMerge = true
-        }
-        stack[top].pendingKey = YAMLNode(content: content, location: location, tag: tag)
+        pending.append(index)
     }
 
-    /// Where `key` was first written in the mapping being read, if it was.
-    private static func firstLocation(of key: String, in frame: inout Frame) -> SourceLocation? {
-        func isMerge(_ pair: YAMLPair) -> Bool { pair.key.string == "<<" && pair.key.scalar?.style == .plain }
-        if frame.keyIndex == nil, frame.pairs.count >= scannedKeys {
-            var index: [String: SourceLocation] = [:]
-            for pair in frame.pairs {
-                if let text = pair.key.string, !isMerge(pair), index[text] == nil { index[text] = pair.key.location }
-            }
-            frame.keyIndex = index
+    /// Refuses a key that is not a scalar or that the mapping already has; notes a `<<` merge key.
+    private mutating func checkKey(_ index: Int32, of top: Int) throws(YAMLError) {
+        let record = writer.records[Int(index)]
+        guard record.kind == .scalar else {
+            throw YAMLError(
+                location: location(of: index), message: "a mapping key must be a plain value, not \(describe(index))")
         }
-        if let index = frame.keyIndex { return index[key] }
-        for pair in frame.pairs where pair.key.string == key && !isMerge(pair) {
-            return pair.key.location
+        if isMergeKey(record) {
+            stack[top].hasMerge = true
+            return
+        }
+        let base = stack[top].base
+        if stack[top].keyIndex == nil, (pending.count - base) / 2 >= Self.scannedKeys {
+            stack[top].keyIndex = keyIndex(from: base)
+        }
+        let keyText = writer.texts[Int(record.first)]
+        let first: SourceLocation?
+        if let keyIndex = stack[top].keyIndex {
+            first = keyIndex[keyText]
+        } else {
+            first = firstLocation(of: record, from: base)
+        }
+        if let first {
+            throw YAMLError(
+                location: location(of: index),
+                message: "duplicate key `\(keyText)` (first defined at line \(first.line), column \(first.column))")
+        }
+        if stack[top].keyIndex != nil {
+            let at = location(of: index)
+            stack[top].keyIndex?[keyText] = at
+        }
+    }
+
+    /// A plain `<<`.
+    private func isMergeKey(_ record: YAMLDocument.Record) -> Bool {
+        record.kind == .scalar && record.style == .plain && writer.texts[Int(record.first)] == "<<"
+    }
+
+    /// The text of a scalar key, unless it is a `<<` merge key.
+    private func keyText(_ index: Int32) -> String? {
+        let record = writer.records[Int(index)]
+        guard record.kind == .scalar, !isMergeKey(record) else { return nil }
+        return writer.texts[Int(record.first)]
+    }
+
+    /// Where each key of the mapping whose slots start at `base` was first written.
+    private func keyIndex(from base: Int) -> [String: SourceLocation] {
+        var index: [String: SourceLocation] = [:]
+        for slot in stride(from: base, to: pending.count, by: 2) {
+            if let text = keyText(pending[slot]), index[text] == nil { index[text] = location(of: pending[slot]) }
+        }
+        return index
+    }
+
+    /// Where the scalar `key` was first written in the mapping whose slots start at `base`, if it was.
+    private func firstLocation(of key: YAMLDocument.Record, from base: Int) -> SourceLocation? {
+        for slot in stride(from: base, to: pending.count, by: 2) {
+            let record = writer.records[Int(pending[slot])]
+            guard record.kind == .scalar, !isMergeKey(record) else { continue }
+            if writer.texts[Int(record.first)] == writer.texts[Int(key.first)] { return location(of: pending[slot]) }
         }
         return nil
     }
 
-    /// Applies `<<: *base` (or `<<: [*a, *b]`): explicit keys win, then earlier merged maps.
-    private func resolveMerges(_ pairs: [YAMLPair]) throws(YAMLError) -> [YAMLPair] {
-        guard pairs.contains(where: isMergeKey) else { return pairs }
-        var result = pairs.filter { !isMergeKey($0) }
-        var seen = Set(result.compactMap { $0.key.string })
-        for pair in pairs where isMergeKey(pair) {
-            let sources: [YAMLNode]
-            switch pair.value.content {
-            case .mapping: sources = [pair.value]
-            case .sequence(let items): sources = items
+    /// Applies `<<: *base` (or `<<: [*a, *b]`) to a mapping's slots: explicit keys win, then
+    /// earlier merged maps.
+    private func resolveMerges(_ slots: ArraySlice<Int32>) throws(YAMLError) -> [Int32] {
+        let records = writer.records, children = writer.children
+        var result: [Int32] = []
+        var merges: [Int32] = []
+        var seen = Set<String>()
+        for slot in stride(from: slots.startIndex, to: slots.endIndex, by: 2) {
+            guard let text = keyText(slots[slot]) else {
+                merges.append(slots[slot + 1])
+                continue
+            }
+            seen.insert(text)
+            result.append(slots[slot])
+            result.append(slots[slot + 1])
+        }
+        for value in merges {
+            let record = records[Int(value)]
+            let sources: ArraySlice<Int32>
+            switch record.kind {
+            case .mapping: sources = [value]
+            case .sequence: sources = children[Int(record.first)..<Int(record.first + record.count)]
             case .scalar:
                 throw YAMLError(
-                    location: pair.value.location,
-                    message: "`<<` merges a mapping or a list of mappings, not \(pair.value.kindDescription)")
+                    location: location(of: value),
+                    message: "`<<` merges a mapping or a list of mappings, not \(describe(value))")
             }
             for source in sources {
-                guard let entries = source.mapping else {
+                let mapping = records[Int(source)]
+                guard mapping.kind == .mapping else {
                     throw YAMLError(
-                        location: source.location, message: "`<<` merges mappings, not \(source.kindDescription)")
+                        location: location(of: source), message: "`<<` merges mappings, not \(describe(source))")
                 }
-                for entry in entries {
-                    guard let key = entry.key.string, !seen.contains(key) else { continue }
-                    seen.insert(key)
-                    result.append(entry)
+                let start = Int(mapping.first)
+                for slot in stride(from: start, to: start + 2 * Int(mapping.count), by: 2) {
+                    guard let key = keyText(children[slot]), seen.insert(key).inserted else { continue }
+                    result.append(children[slot])
+                    result.append(children[slot + 1])
                 }
             }
         }
         return result
     }
 
-    private func isMergeKey(_ pair: YAMLPair) -> Bool {
-        pair.key.string == "<<" && pair.key.scalar?.style == .plain
+    /// A node's kind for a message, while the document is still being written.
+    private func describe(_ index: Int32) -> String {
+        YAMLNode(document: writer.finish(file: file), index: index).kindDescription
+    }
+
+    private func location(of index: Int32) -> SourceLocation {
+        let record = writer.records[Int(index)]
+        return SourceLocation(file: file, line: Int(record.line), column: Int(record.column))
     }
 
     // MARK: - C conversions
@@ -256,11 +307,6 @@ struct TreeBuilder {
     private func string(_ pointer: UnsafeMutablePointer<yaml_char_t>?) -> String? {
         guard let pointer else { return nil }
         return String(cString: pointer)
-    }
-
-    private func string(_ pointer: UnsafeMutablePointer<yaml_char_t>?, length: Int) -> String? {
-        guard let pointer else { return nil }
-        return String(decoding: UnsafeBufferPointer(start: pointer, count: length), as: UTF8.self)
     }
 
     private func style(_ style: yaml_scalar_style_t) -> YAMLScalar.Style {

@@ -191,4 +191,102 @@ import Testing
         #expect(root["m"]?.kindDescription == "a mapping")
         #expect(root["z"]?.kindDescription == "null")
     }
+
+    /// The tree as compact text: `{k: v}`, `[a, b]`, scalars as written.
+    func dump(_ node: YAMLNode) -> String {
+        switch node.content {
+        case .scalar(let s): return s.value
+        case .sequence(let items): return "[" + items.map(dump).joined(separator: ", ") + "]"
+        case .mapping(let pairs):
+            return "{" + pairs.map { dump($0.key) + ": " + dump($0.value) }.joined(separator: ", ") + "}"
+        }
+    }
+
+    @Test func nestedCollectionsKeepTheirOwnChildren() throws {
+        let root = try #require(
+            try parse(
+                """
+                a:
+                  - x: [1, 2]
+                    y: { p: [q, { r: s }] }
+                  - [3, [4, 5], 6]
+                b: { c: [], d: {} }
+                e: tail
+                """))
+        #expect(dump(root) == "{a: [{x: [1, 2], y: {p: [q, {r: s}]}}, [3, [4, 5], 6]], b: {c: [], d: {}}, e: tail}")
+        let inner = try #require(root["a"]?.sequence?[1].sequence?[1])
+        #expect(inner.location == SourceLocation(file: "t.yaml", line: 4, column: 9))
+    }
+
+    @Test func aliasesShareTheirAnchorsNodeAndLocation() throws {
+        let root = try #require(try parse("base: &b [1, {k: v}]\nuse: [*b, *b]\n"))
+        #expect(dump(root) == "{base: [1, {k: v}], use: [[1, {k: v}], [1, {k: v}]]}")
+        let copy = try #require(root["use"]?.sequence?[1])
+        #expect(copy.location == SourceLocation(file: "t.yaml", line: 1, column: 7))
+    }
+
+    @Test func mergeKeysFromAListKeepTheFirstMapsKeys() throws {
+        let root = try #require(
+            try parse("a: &a { x: 1, y: 1 }\nb: &b { y: 2, z: 2 }\nc:\n  w: 0\n  <<: [*a, *b]\n  x: 3\n"))
+        #expect(dump(try #require(root["c"])) == "{w: 0, x: 3, y: 1, z: 2}")
+        #expect(try parse("k: { '<<': quoted }\n").flatMap { $0["k"]?["<<"]?.string } == "quoted")
+    }
+
+    @Test func mergingWhatIsNotAMappingIsAnError() throws {
+        let scalar = try #require(error("a: { <<: text }\n"))
+        #expect(scalar.message == "`<<` merges a mapping or a list of mappings, not a string")
+        let item = try #require(error("m: &m { a: 1 }\nb:\n  <<: [*m, 3]\n"))
+        #expect(item.message == "`<<` merges mappings, not a number")
+        #expect(item.location == SourceLocation(file: "t.yaml", line: 3, column: 12))
+    }
+
+    @Test func duplicateKeysAreFoundInLargeMappingsToo() throws {
+        let keys = (1...20).map { "k\($0): \($0)\n" }.joined()
+        #expect(try parse(keys)?.mapping?.count == 20)
+        let e = try #require(error(keys + "k17: again\n"))
+        #expect(e.location == SourceLocation(file: "t.yaml", line: 21, column: 1))
+        #expect(e.message == "duplicate key `k17` (first defined at line 17, column 1)")
+        let late = try #require(error(keys + "k21: 1\nk21: 2\n"))
+        #expect(late.message == "duplicate key `k21` (first defined at line 21, column 1)")
+    }
+
+    @Test func nodesMadeInCodeCopyWhatTheyAreGiven() throws {
+        let parsed = try #require(try parse("list: !custom [a, { b: c }]\n"))
+        let here = SourceLocation(file: "<code>", line: 1, column: 1)
+        let made = YAMLNode(
+            mapping: [
+                YAMLPair(
+                    key: YAMLNode(scalar: YAMLScalar(value: "copied"), at: here), value: try #require(parsed["list"])),
+                YAMLPair(
+                    key: YAMLNode(scalar: YAMLScalar(value: "copied"), at: here),
+                    value: YAMLNode(scalar: YAMLScalar(value: "second", style: .singleQuoted), at: here, tag: "!t")),
+            ], at: here)
+        #expect(dump(made) == "{copied: [a, {b: c}], copied: second}")
+        #expect(made.location == here)
+        let list = try #require(made["copied"])
+        #expect(list.tag == "!custom")
+        #expect(list.location == SourceLocation(file: "t.yaml", line: 1, column: 7))
+        let pairs = try #require(made.mapping)
+        #expect(pairs.firstIndex(ofKey: "copied") == 0)
+        #expect(pairs.lastIndex(ofKey: "copied") == 1)
+        #expect(pairs.lastIndex(ofKey: "absent") == nil)
+        #expect(pairs[1].value.scalar == YAMLScalar(value: "second", style: .singleQuoted))
+        #expect(pairs[1].value.tag == "!t")
+    }
+
+    @Test func keysMatchAsStringsDo() throws {
+        // A decomposed é in the file matches a precomposed one asked for, as `String` equality has it.
+        let root = try #require(try parse("cafe\u{301}: 1\nK: 2\n"))
+        let pairs = try #require(root.mapping)
+        #expect(pairs.firstIndex(ofKey: "caf\u{E9}") == 0)
+        #expect(pairs.keyText(at: 1) == "K")
+        #expect(pairs.lastIndex(ofKey: "\u{212A}") == 1)
+        #expect(root["\u{212A}"]?.string == "2")
+    }
+
+    @Test func aListOrOneNodeReadsAsAList() throws {
+        let root = try #require(try parse("one: x\nmany: [x, y]\n"))
+        #expect(root["one"]?.asList.map(dump) == ["x"])
+        #expect(root["many"]?.asList.map(dump) == ["x", "y"])
+    }
 }

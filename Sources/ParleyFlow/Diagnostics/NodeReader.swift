@@ -148,39 +148,40 @@ public struct MappingReader {
     public let node: YAMLNode
     public let what: String
     public let reader: NodeReader
-    /// The pairs with known keys, in written order; mappings are small, so a scan beats hashing.
-    private let known: [YAMLPair]
+    /// The mapping's pairs, in written order; mappings are small, so a scan beats hashing.
+    private let pairs: YAMLNode.Pairs
+    /// Positions of the pairs whose keys are unknown (nearly always none): they are never read.
+    private let unknown: [Int]
     /// Known keys that an unknown key was taken for, so "missing `steps`" is not said after "did you mean `steps`?".
     private let suggested: Set<String>
 
-    init(node: YAMLNode, pairs: [YAMLPair], what: String, keys: [String], reader: NodeReader) {
+    init(node: YAMLNode, pairs: YAMLNode.Pairs, what: String, keys: [String], reader: NodeReader) {
         self.node = node
         self.what = what
         self.reader = reader
-        // Nearly always every key is known: the mapping's own pairs are kept, and a copy without
-        // the unknown ones is made only when there are some.
-        var known: [YAMLPair]?
+        var unknown: [Int] = []
         var suggested = Set<String>()
-        for index in pairs.indices {
-            let key = pairs[index].key.string
-            if let key, keys.contains(key) {
-                known?.append(pairs[index])
-                continue
-            }
-            if known == nil { known = Array(pairs[..<index]) }
+        for position in pairs.indices {
+            let key = pairs.keyText(at: position)
+            if let key, keys.contains(key) { continue }
+            unknown.append(position)
             guard let key else { continue }
             let nearest = Suggestion.nearest(to: key, in: keys)
             if let nearest { suggested.insert(nearest) }
             reader.error(
                 "unknown key `\(key)` in \(what)\(nearest.map { "; did you mean `\($0)`?" } ?? "")",
-                at: pairs[index].key.location)
+                at: pairs[position].key.location)
         }
-        self.known = known ?? pairs
+        self.pairs = pairs
+        self.unknown = unknown
         self.suggested = suggested
     }
 
     /// The pair under `key`; the last one wins, as YAML readers that allow repeats would have it.
-    private func pair(_ key: String) -> YAMLPair? { known.last { $0.key.string == key } }
+    private func pair(_ key: String) -> YAMLPair? {
+        guard let position = pairs.lastIndex(ofKey: key), !unknown.contains(position) else { return nil }
+        return pairs[position]
+    }
 
     /// The value under `key`, if present.
     public subscript(key: String) -> YAMLNode? { pair(key)?.value }

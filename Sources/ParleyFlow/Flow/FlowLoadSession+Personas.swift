@@ -45,7 +45,7 @@ extension FlowLoadSession {
         if let text = node.string, DelimitedTable.isTablePath(text) {
             items = [node]
         } else if let sequence = node.sequence {
-            items = sequence
+            items = Array(sequence)
         } else {
             reader.mismatch(
                 node, for: "personas", expected: "a list of personas (mappings or file paths), or a .csv or .tsv table")
@@ -116,7 +116,7 @@ extension FlowLoadSession {
                 ok = false
                 continue
             }
-            let nodes = sayNode.sequence ?? [sayNode]
+            let nodes = sayNode.asList
             let says = nodes.map { template($0, for: "say", nonEmpty: true) }
             guard !says.isEmpty, says.allSatisfy({ $0 != nil }) else {
                 if nodes.isEmpty { sink.error("`say` needs at least one reply", at: sayNode.location) }

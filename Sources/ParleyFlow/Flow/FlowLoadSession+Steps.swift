@@ -25,7 +25,7 @@ extension FlowLoadSession {
         if let word = item.string, item.scalar?.style == .plain {
             if Self.bareSteps.contains(word) {
                 parseStep(
-                    kind: word, value: YAMLNode(content: .scalar(YAMLScalar(value: "")), location: item.location),
+                    kind: word, value: YAMLNode(scalar: YAMLScalar(value: ""), at: item.location),
                     at: item.location, file: file, includeStack: includeStack, into: &steps)
                 return
             }
@@ -313,7 +313,7 @@ extension FlowLoadSession {
     private func tagRemovals(_ node: YAMLNode, setting: Set<String>) -> [String]? {
         let items: [YAMLNode]
         if let sequence = node.sequence {
-            items = sequence
+            items = Array(sequence)
         } else if node.scalar != nil, !node.isNull {
             items = [node]
         } else {

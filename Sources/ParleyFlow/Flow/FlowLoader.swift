@@ -473,7 +473,7 @@ final class FlowLoadSession {
         flow.forEachTemplate { template in
             for case .variable(.env(let name), _) in template.segments { used.insert(name) }
         }
-        for item in node.sequence ?? [node] {
+        for item in node.asList {
             guard let name = item.string, !used.contains(name) else { continue }
             sink.warning(
                 "`public_env` lists `\(name)`, but the flow uses no `${env.\(name)}`"

@@ -205,7 +205,7 @@ final class HTTPTargetReader {
         let extract = map["extract"].map { extractions($0, for: "login.extract") } ?? []
         var reloginOn: Set<Int> = [401]
         if let node = map["relogin_on"] {
-            let items = node.sequence ?? [node]
+            let items = node.asList
             var statuses: Set<Int> = []
             for item in items {
                 if let status = reader.int(item, for: "relogin_on", in: 100...599) { statuses.insert(status) }
@@ -547,7 +547,7 @@ final class HTTPTargetReader {
                         + "only", at: map.keyLocation("event") ?? node.location)
                 return nil
             }
-            let items = eventNode.sequence ?? [eventNode]
+            let items = eventNode.asList
             let names = items.map { template($0, for: "\(what).event", scope: scope) }
             guard !names.isEmpty, names.allSatisfy({ $0 != nil }) else { return nil }
             return .event(names.compactMap { $0 })
