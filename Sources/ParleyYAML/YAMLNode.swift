@@ -10,6 +10,8 @@ public final class YAMLDocument: Sendable {
 
         var kind: Kind
         var style: YAMLScalar.Style
+        /// Index into ``files``: 0, the parsed file, unless the node was copied from another document.
+        var file: UInt16 = 0
         /// 1-based.
         var line: Int32
         /// 1-based, in characters.
@@ -23,13 +25,13 @@ public final class YAMLDocument: Sendable {
         var count: Int32
     }
 
-    public let file: String
+    let files: [String]
     let records: [Record]
     let children: [Int32]
     let texts: [String]
 
-    init(file: String, records: [Record], children: [Int32], texts: [String]) {
-        self.file = file
+    init(files: [String], records: [Record], children: [Int32], texts: [String]) {
+        self.files = files
         self.records = records
         self.children = children
         self.texts = texts
@@ -69,7 +71,8 @@ public struct YAMLNode: Sendable {
     /// Where the node starts in its file.
     public var location: SourceLocation {
         let record = record
-        return SourceLocation(file: document.file, line: Int(record.line), column: Int(record.column))
+        return SourceLocation(
+            file: document.files[Int(record.file)], line: Int(record.line), column: Int(record.column))
     }
 
     /// An explicit tag such as `!include`, if the author wrote one.
@@ -207,15 +210,15 @@ extension YAMLNode {
 extension YAMLNode {
     /// A scalar made in code rather than read from a file, in a document of its own.
     public init(scalar: YAMLScalar, at location: SourceLocation, tag: String? = nil) {
-        var writer = DocumentWriter()
+        var writer = DocumentWriter(file: location.file)
         let index = writer.scalar(
             scalar.value, style: scalar.style, line: location.line, column: location.column, tag: tag)
-        self.init(document: writer.finish(file: location.file), index: index)
+        self.init(document: writer.finish(), index: index)
     }
 
     /// A mapping made in code from pairs of any documents (they are copied into a new one).
     public init(mapping pairs: [YAMLPair], at location: SourceLocation) {
-        var writer = DocumentWriter()
+        var writer = DocumentWriter(file: location.file)
         var slots: [Int32] = []
         for pair in pairs {
             slots.append(writer.copy(pair.key))
@@ -223,7 +226,7 @@ extension YAMLNode {
         }
         let index = writer.collection(
             .mapping, children: slots[...], line: location.line, column: location.column, tag: nil)
-        self.init(document: writer.finish(file: location.file), index: index)
+        self.init(document: writer.finish(), index: index)
     }
 }
 
@@ -232,12 +235,13 @@ struct DocumentWriter {
     var records: [YAMLDocument.Record] = []
     var children: [Int32] = []
     var texts: [String] = []
+    /// The file nodes are written to, then those of nodes copied from other documents.
+    private var files: [String]
 
-    init() {}
-
-    /// Room for the nodes of a file of `size` bytes, judged from typical flows, so that the arrays
-    /// are seldom grown.
-    init(reservingFor size: Int) {
+    /// A writer for the nodes of `file`, with room for those of `size` bytes of YAML (judged from
+    /// typical flows, so that the arrays are seldom grown).
+    init(file: String, reservingFor size: Int = 0) {
+        files = [file]
         records.reserveCapacity(size / 12)
         children.reserveCapacity(size / 12)
         texts.reserveCapacity(size / 16)
@@ -250,41 +254,47 @@ struct DocumentWriter {
         return Int32(texts.count - 1)
     }
 
-    mutating func scalar(_ value: String, style: YAMLScalar.Style, line: Int, column: Int, tag: String?) -> Int32 {
+    mutating func scalar(
+        _ value: String, style: YAMLScalar.Style, file: UInt16 = 0, line: Int, column: Int, tag: String?
+    ) -> Int32 {
         let tag = text(tag)
         let first = text(value)
         records.append(
             .init(
-                kind: .scalar, style: style, line: Int32(truncatingIfNeeded: line),
+                kind: .scalar, style: style, file: file, line: Int32(truncatingIfNeeded: line),
                 column: Int32(truncatingIfNeeded: column), tag: tag, first: first, count: 0))
         return Int32(records.count - 1)
     }
 
     /// A sequence of the nodes `slots` names, or a mapping of them taken key, value, key, value.
     mutating func collection(
-        _ kind: YAMLDocument.Record.Kind, children slots: ArraySlice<Int32>, line: Int, column: Int, tag: String?
+        _ kind: YAMLDocument.Record.Kind, children slots: ArraySlice<Int32>, file: UInt16 = 0, line: Int, column: Int,
+        tag: String?
     ) -> Int32 {
         let tag = text(tag)
         let first = Int32(children.count)
         children.append(contentsOf: slots)
         records.append(
             .init(
-                kind: kind, style: .plain, line: Int32(truncatingIfNeeded: line),
+                kind: kind, style: .plain, file: file, line: Int32(truncatingIfNeeded: line),
                 column: Int32(truncatingIfNeeded: column), tag: tag, first: first,
                 count: Int32(kind == .mapping ? slots.count / 2 : slots.count)))
         return Int32(records.count - 1)
     }
 
-    /// Copies `node` and everything under it from its own document.
+    /// Copies `node` and everything under it from its own document, each node keeping its location.
     mutating func copy(_ node: YAMLNode) -> Int32 {
         let location = node.location
+        let file = fileIndex(location.file)
         switch node.content {
         case .scalar(let s):
-            return scalar(s.value, style: s.style, line: location.line, column: location.column, tag: node.tag)
+            return scalar(
+                s.value, style: s.style, file: file, line: location.line, column: location.column, tag: node.tag)
         case .sequence(let items):
             let slots = items.map { copy($0) }
             return collection(
-                .sequence, children: slots[...], line: location.line, column: location.column, tag: node.tag)
+                .sequence, children: slots[...], file: file, line: location.line, column: location.column,
+                tag: node.tag)
         case .mapping(let pairs):
             var slots: [Int32] = []
             for pair in pairs {
@@ -292,12 +302,20 @@ struct DocumentWriter {
                 slots.append(copy(pair.value))
             }
             return collection(
-                .mapping, children: slots[...], line: location.line, column: location.column, tag: node.tag)
+                .mapping, children: slots[...], file: file, line: location.line, column: location.column,
+                tag: node.tag)
         }
     }
 
-    func finish(file: String) -> YAMLDocument {
-        YAMLDocument(file: file, records: records, children: children, texts: texts)
+    private mutating func fileIndex(_ file: String) -> UInt16 {
+        if let index = files.firstIndex(of: file) { return UInt16(index) }
+        precondition(files.count < Int(UInt16.max), "a YAML document made in code names too many files")
+        files.append(file)
+        return UInt16(files.count - 1)
+    }
+
+    func finish() -> YAMLDocument {
+        YAMLDocument(files: files, records: records, children: children, texts: texts)
     }
 }
 

@@ -67,7 +67,7 @@ struct TreeBuilder {
         self.file = file
         self.bytes = bytes
         self.limits = limits
-        self.writer = DocumentWriter(reservingFor: bytes.count)
+        self.writer = DocumentWriter(file: file, reservingFor: bytes.count)
     }
 
     mutating func run() throws(YAMLError) -> YAMLNode? {
@@ -94,7 +94,7 @@ struct TreeBuilder {
             }
         }
         guard let root else { return nil }
-        return YAMLNode(document: writer.finish(file: file), index: root)
+        return YAMLNode(document: writer.finish(), index: root)
     }
 
     private mutating func handle(_ event: yaml_event_t) throws(YAMLError) {
@@ -294,7 +294,7 @@ struct TreeBuilder {
 
     /// A node's kind for a message, while the document is still being written.
     private func describe(_ index: Int32) -> String {
-        YAMLNode(document: writer.finish(file: file), index: index).kindDescription
+        YAMLNode(document: writer.finish(), index: index).kindDescription
     }
 
     private func location(of index: Int32) -> SourceLocation {
