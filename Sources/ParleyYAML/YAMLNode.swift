@@ -187,20 +187,18 @@ extension YAMLNode {
 
         /// The position of the first pair whose key is the scalar `key`.
         public func firstIndex(ofKey key: String) -> Int? {
-            var position = 0
-            while position < count {
-                if keyText(at: position) == key { return position }
-                position += 1
-            }
-            return nil
+            position(ofKey: key, from: 0, to: count, by: 1)
         }
 
         /// The position of the last pair whose key is the scalar `key`.
         public func lastIndex(ofKey key: String) -> Int? {
-            var position = count - 1
-            while position >= 0 {
-                if keyText(at: position) == key { return position }
-                position -= 1
+            position(ofKey: key, from: count - 1, to: -1, by: -1)
+        }
+
+        private func position(ofKey key: String, from start: Int, to end: Int, by step: Int) -> Int? {
+            for position in stride(from: start, to: end, by: step) {
+                let record = document.records[Int(document.children[first + 2 * position])]
+                if record.kind == .scalar, document.texts[Int(record.first)] == key { return position }
             }
             return nil
         }

@@ -17,25 +17,18 @@ extension NodeReader {
     /// How far the scalar's text starts from the node's column, when the source line shows the text
     /// as written (single-line plain or quoted scalars without escapes); otherwise `nil`.
     public func columnOffset(of node: YAMLNode, text: String) -> Int? {
-        guard let scalar = node.scalar, !text.containsByte(UInt8(ascii: "\n")),
-            let bytes = sink.lineBytes(file: node.location.file, line: node.location.line)
+        guard let scalar = node.scalar, scalar.style != .literal, scalar.style != .folded,
+            !text.containsByte(UInt8(ascii: "\n"))
         else { return nil }
-        if bytes.allSatisfy({ $0 < 0x80 }) {
-            // ASCII (the common case): characters are bytes, so compare bytes.
-            let rest = bytes.dropFirst(node.location.column - 1)
-            switch scalar.style {
-            case .plain: return Self.bytes(rest, startWith: text) ? 0 : nil
-            case .singleQuoted, .doubleQuoted: return Self.bytes(rest.dropFirst(), startWith: text) ? 1 : nil
-            case .literal, .folded: return nil
-            }
+        let location = node.location
+        guard let bytes = sink.lineBytes(file: location.file, line: location.line) else { return nil }
+        let quote = scalar.style == .plain ? 0 : 1
+        let skipped = location.column - 1 + quote
+        if bytes.prefix(skipped).allSatisfy({ $0 < 0x80 }) {
+            // The characters before the text are bytes (the common case), so compare bytes.
+            return Self.bytes(bytes.dropFirst(skipped), startWith: text) ? quote : nil
         }
-        let line = String(decoding: bytes, as: UTF8.self)
-        let rest = line.dropFirst(node.location.column - 1)
-        switch scalar.style {
-        case .plain: return rest.hasPrefix(text) ? 0 : nil
-        case .singleQuoted, .doubleQuoted: return rest.dropFirst().hasPrefix(text) ? 1 : nil
-        case .literal, .folded: return nil
-        }
+        return String(decoding: bytes, as: UTF8.self).dropFirst(skipped).hasPrefix(text) ? quote : nil
     }
 
     /// Whether `bytes` begin with the text's UTF-8, compared with `memcmp` (the generic comparison
@@ -147,11 +140,9 @@ extension NodeReader {
             return nil
         }
         let base = columnOffset(of: node, text: fullText)
-        let location =
-            base.map {
-                SourceLocation(
-                    file: node.location.file, line: node.location.line, column: node.location.column + $0 + textOffset)
-            } ?? node.location
+        let nodeLocation = node.location
+        var location = nodeLocation
+        if let base { location.column += base + textOffset }
         guard let source = Template.parse(pattern, at: location, columnOffset: base == nil ? nil : 0, sink: sink) else {
             return nil
         }
@@ -167,7 +158,7 @@ extension NodeReader {
             return compiled
         } catch {
             switch error {
-            case .invalidRegex(let message, _), .overBudget(let message, _): self.error(message, at: node.location)
+            case .invalidRegex(let message, _), .overBudget(let message, _): self.error(message, at: nodeLocation)
             case .unknownVariable(let variable):
                 self.error("unknown variable \(variable.reference)", at: variable.location)
             }
