@@ -35,6 +35,7 @@ import ParleyJSON
         #expect(files[0].scenario.path == "_scenarios/refund.yaml")
 
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("parley-gen-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: dir) }
         for entry in files {
             for file in [entry.file, entry.persona, entry.scenario] {
                 let path = dir + "/" + file.path

@@ -119,6 +119,7 @@ import ParleyTestSupport
     @Test func includesExpandInPlaceAndKeepTheirOwnLocations() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("parley-include-\(UUID().uuidString)")
             .path
+        defer { try? FileManager.default.removeItem(atPath: dir) }
         try FileManager.default.createDirectory(atPath: dir + "/_steps", withIntermediateDirectories: true)
         try "- send: shared hello\n- expect: hi\n".write(
             toFile: dir + "/_steps/greet.yaml", atomically: true, encoding: .utf8)
@@ -136,6 +137,7 @@ import ParleyTestSupport
     @Test func personasExpandFromFilesAndInline() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("parley-personas-\(UUID().uuidString)")
             .path
+        defer { try? FileManager.default.removeItem(atPath: dir) }
         try FileManager.default.createDirectory(atPath: dir + "/_personas", withIntermediateDirectories: true)
         try "name: Sam Lee\nvariables: { order_id: ORD-7 }\n".write(
             toFile: dir + "/_personas/sam.yaml", atomically: true, encoding: .utf8)
@@ -153,6 +155,7 @@ import ParleyTestSupport
 
     @Test func duplicateFlowNamesAcrossFilesAreErrors() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("parley-dup-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: dir) }
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         try "flow: same\nsteps:\n  - send: a\n".write(toFile: dir + "/a.yaml", atomically: true, encoding: .utf8)
         try "flow: same\nsteps:\n  - send: b\n".write(toFile: dir + "/b.yaml", atomically: true, encoding: .utf8)

@@ -76,6 +76,7 @@ import ParleyTestSupport
             "orders.csv": "name,order_id,amount\ncracked,ORD-1,$5\n,ORD-2,$6\n",
             "other.yaml": "cases: { file: orders.csv, name: order_id }\nsteps:\n  - send: hi\n",
         ])
+        defer { try? FileManager.default.removeItem(atPath: dir) }
         let loaded = FlowLoader(environment: [:]).load(paths: [dir])
         #expect(!loaded.hasErrors, "\(loaded.diagnostics)")
         let flow = try #require(loaded.flows.first { $0.name == "flow" })
@@ -104,6 +105,7 @@ import ParleyTestSupport
             "scenarios/refund.yaml": "name: refund\nobjective: Get a refund\n",
             "more.csv": "name,objective,instructions\nhuman,Talk to a person,Be brief\n",
         ])
+        defer { try? FileManager.default.removeItem(atPath: dir) }
         let loaded = FlowLoader(environment: [:]).load(paths: [dir + "/flow.yaml"])
         #expect(!loaded.hasErrors, "\(loaded.diagnostics)")
         let flow = try #require(loaded.flows.first)
@@ -123,6 +125,7 @@ import ParleyTestSupport
             "flow.yaml": "personas: people.csv\nsteps:\n  - send: ${persona.email}\n",
             "people.csv": "name,email\nDana,dana@example.com\nSam,\n",
         ])
+        defer { try? FileManager.default.removeItem(atPath: dir) }
         let loaded = FlowLoader(environment: [:]).load(paths: [dir + "/flow.yaml"])
         #expect(loaded.diagnostics.map(\.message) == ["${persona.email} is not defined for persona `Sam`"])
     }
@@ -132,6 +135,7 @@ import ParleyTestSupport
             "flow.yaml": "scenario: s.yaml\nsteps:\n  - send: ${scenario.objective}\n",
             "s.yaml": "name: late\nobjective: Find my parcel\n",
         ])
+        defer { try? FileManager.default.removeItem(atPath: dir) }
         let loaded = FlowLoader(environment: [:]).load(paths: [dir + "/flow.yaml"])
         #expect(!loaded.hasErrors, "\(loaded.diagnostics)")
         #expect(loaded.flows.first?.scenario?.objective == "Find my parcel")
@@ -142,12 +146,14 @@ import ParleyTestSupport
         let dir = try Self.project([
             "flow.yaml": "persona: people.csv\nsteps:\n  - send: hi\n", "people.csv": "name\nA\n",
         ])
+        defer { try? FileManager.default.removeItem(atPath: dir) }
         let loaded = FlowLoader(environment: [:]).load(paths: [dir + "/flow.yaml"])
         #expect(loaded.diagnostics.first?.message.contains("list it under `personas:`") == true)
     }
 
     @Test func aTableWithAHeaderOnlyHasNoCasesToRun() throws {
         let dir = try Self.project(["flow.yaml": "cases: c.csv\nsteps:\n  - send: hi\n", "c.csv": "name,order_id\n"])
+        defer { try? FileManager.default.removeItem(atPath: dir) }
         let loaded = FlowLoader(environment: [:]).load(paths: [dir + "/flow.yaml"])
         #expect(loaded.diagnostics.first?.message.contains("has a header but no rows") == true)
         #expect(loaded.flows.isEmpty)

@@ -23,6 +23,7 @@ import ParleyTestSupport
             "parley-no-schemas-\(UUID().uuidString)"
         ).path
         try FileManager.default.createDirectory(atPath: empty, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: empty) }
         do {
             _ = try await SchemaValidator(schemaFolder: empty).validate([
                 .init(schema: "flow.schema.json", label: "x", document: .null)
