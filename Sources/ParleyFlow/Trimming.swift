@@ -18,6 +18,21 @@ extension UInt8 {
     var isASCIILetter: Bool { (self | 0x20) >= UInt8(ascii: "a") && (self | 0x20) <= UInt8(ascii: "z") }
     /// `0`–`9`.
     var isASCIIDigit: Bool { self >= UInt8(ascii: "0") && self <= UInt8(ascii: "9") }
+    /// A space, a tab or a line break: the ASCII characters `Character.isWhitespace` accepts.
+    var isASCIIWhitespace: Bool { self == 0x20 || (self >= 0x09 && self <= 0x0D) }
+}
+
+extension ArraySlice<UInt8> {
+    /// The text of these UTF-8 bytes without leading and trailing white space: by byte when they are
+    /// all ASCII, otherwise as ``StringProtocol/trimmingSpaces``.
+    var trimmedText: String {
+        guard allSatisfy({ $0 < 0x80 }) else { return String(decoding: self, as: UTF8.self).trimmingSpaces }
+        var start = startIndex
+        var end = endIndex
+        while start < end, self[start].isASCIIWhitespace { start += 1 }
+        while end > start, self[end - 1].isASCIIWhitespace { end -= 1 }
+        return String(decoding: self[start..<end], as: UTF8.self)
+    }
 }
 
 extension StringProtocol {
@@ -38,7 +53,7 @@ extension StringProtocol {
     public var isBlank: Bool {
         for byte in utf8 {
             switch byte {
-            case 0x09...0x0D, 0x20: continue
+            case _ where byte.isASCIIWhitespace: continue
             case 0x80...: return allSatisfy(\.isWhitespace)
             default: return false
             }

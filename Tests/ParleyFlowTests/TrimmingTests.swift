@@ -1,4 +1,4 @@
-import ParleyFlow
+@testable import ParleyFlow
 import Testing
 
 /// `isBlank` agrees with `trimmingSpaces.isEmpty`, on ASCII and Unicode white space alike.
@@ -83,5 +83,7 @@ struct TrimmedTextTests {
     func textIsTrimmed(_ text: String, _ trimmed: String) {
         #expect(text.trimmingSpaces == trimmed)
         #expect(text[...].trimmingSpaces == trimmed)
+        #expect(Array(text.utf8)[...].trimmedText == trimmed)
+        #expect(Array("${\(text)}".utf8).dropFirst(2).dropLast().trimmedText == trimmed)
     }
 }

@@ -87,7 +87,7 @@ public struct Template: Sendable, Hashable, CustomStringConvertible {
                     ok = false
                     break
                 }
-                let name = String(decoding: bytes[(i + 2)..<close], as: UTF8.self).trimmingSpaces
+                let name = bytes[(i + 2)..<close].trimmedText
                 if let ref = VariableReference(parsing: name) {
                     if !literal.isEmpty {
                         segments.append(.literal(String(decoding: literal, as: UTF8.self)))
