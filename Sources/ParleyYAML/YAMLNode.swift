@@ -1,7 +1,7 @@
 /// One parsed YAML file: every node in one array, a collection's children named by index.
 ///
 /// A tree of separate values costs an allocation per collection to build and a walk to free;
-/// here a file's nodes are three arrays, made once and freed at once. Aliases share the node they
+/// here a file's nodes are a few arrays, made once and freed at once. Aliases share the node they
 /// refer to. Immutable once built.
 public final class YAMLDocument: Sendable {
     /// One node: what it is, where it starts, and where its text or children are.
