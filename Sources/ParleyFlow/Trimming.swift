@@ -22,11 +22,16 @@ extension UInt8 {
     var isASCIIWhitespace: Bool { self == 0x20 || (self >= 0x09 && self <= 0x0D) }
 }
 
+extension Sequence<UInt8> {
+    /// Whether every byte is below 0x80: UTF-8 whose bytes are its characters.
+    var isASCII: Bool { allSatisfy { $0 < 0x80 } }
+}
+
 extension ArraySlice<UInt8> {
     /// The text of these UTF-8 bytes without leading and trailing white space: by byte when they are
     /// all ASCII, otherwise as ``StringProtocol/trimmingSpaces``.
     var trimmedText: String {
-        guard allSatisfy({ $0 < 0x80 }) else { return String(decoding: self, as: UTF8.self).trimmingSpaces }
+        guard isASCII else { return String(decoding: self, as: UTF8.self).trimmingSpaces }
         var start = startIndex
         var end = endIndex
         while start < end, self[start].isASCIIWhitespace { start += 1 }

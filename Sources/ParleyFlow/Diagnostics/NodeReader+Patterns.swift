@@ -24,7 +24,7 @@ extension NodeReader {
         guard let bytes = sink.lineBytes(file: location.file, line: location.line) else { return nil }
         let quote = scalar.style == .plain ? 0 : 1
         let skipped = location.column - 1 + quote
-        if bytes.prefix(skipped).allSatisfy({ $0 < 0x80 }) {
+        if bytes.prefix(skipped).isASCII {
             // The characters before the text are bytes (the common case), so compare bytes.
             return Self.bytes(bytes.dropFirst(skipped), startWith: text) ? quote : nil
         }
@@ -113,7 +113,7 @@ extension NodeReader {
         // ASCII text (nearly all) by byte: no ASCII character combines with the one before it, so
         // its bytes are its characters.
         let utf8 = text.utf8
-        if utf8.allSatisfy({ $0 < 0x80 }) {
+        if utf8.isASCII {
             guard let last = utf8.lastIndex(of: UInt8(ascii: "/")), last != utf8.startIndex else { return nil }
             let flagsStart = utf8.index(after: last)
             guard utf8[flagsStart...].allSatisfy(\.isASCIILetter) else { return nil }

@@ -39,7 +39,7 @@ public indirect enum Matcher: Sendable {
     static func contains(_ needle: String, in text: String) -> Bool {
         if needle.isEmpty { return true }
         let n = Array(needle.utf8), t = Array(text.utf8)
-        guard n.allSatisfy({ $0 < 0x80 }), t.allSatisfy({ $0 < 0x80 }) else {
+        guard n.isASCII, t.isASCII else {
             return text.range(of: needle, options: [.caseInsensitive, .diacriticInsensitive]) != nil
         }
         guard n.count <= t.count else { return false }

@@ -94,7 +94,7 @@ public struct ScriptedReply: Sendable {
 public enum Slug {
     public static func make(_ text: String) -> String {
         // ASCII names (nearly all) are made byte by byte, without Unicode's case and property tables.
-        if text.utf8.allSatisfy({ $0 < 0x80 }) {
+        if text.utf8.isASCII {
             var out: [UInt8] = []
             out.reserveCapacity(text.utf8.count)
             var dash = false

@@ -124,7 +124,7 @@ public enum VariableReference: Sendable, Hashable, CustomStringConvertible {
     /// A letter or `_`, then letters, digits, `_` and `-`: a name a flow may set and use.
     static func isIdentifier(_ s: String) -> Bool {
         // ASCII names (nearly all) are checked by byte, without Unicode's character properties.
-        if s.utf8.allSatisfy({ $0 < 0x80 }) {
+        if s.utf8.isASCII {
             guard let first = s.utf8.first, first.isASCIILetter || first == UInt8(ascii: "_") else { return false }
             return s.utf8.allSatisfy {
                 $0.isASCIILetter || $0.isASCIIDigit || $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: "-")
