@@ -83,13 +83,14 @@ extension Transfer {
             headersDidComplete(at: lastActivity)
             return true
         }
-        if line.starts(with: "HTTP/".utf8) {
+        if first == UInt8(ascii: "H"), line.count >= 5, memcmp(line.baseAddress!, "HTTP/", 5) == 0 {
             status = Self.parseStatus(line)
             headers = HTTPHeaders(reservingCapacity: Self.expectedFieldCount)
         } else if first == UInt8(ascii: " ") || first == UInt8(ascii: "\t") {
             // Obsolete line folding: the line continues the previous field's value.
             headers.appendToLastValue(" " + Self.trimmed(line, from: 0))
-        } else if let colon = line.firstIndex(of: UInt8(ascii: ":")) {
+        } else if let found = memchr(line.baseAddress!, Int32(UInt8(ascii: ":")), line.count) {
+            let colon = line.baseAddress!.distance(to: UnsafeRawPointer(found))
             let name = Self.fieldName(Self.trimmedRange(UnsafeRawBufferPointer(rebasing: line[0..<colon]), from: 0))
             headers.add(name: name, value: Self.trimmed(line, from: colon + 1))
         }

@@ -68,17 +68,32 @@ extension JSONValue {
     public static func members(
         _ names: JSONMemberNames, of bytes: [UInt8], maxDepth: Int = 512, strings: StringInterner? = nil
     ) throws(JSONParseError) -> [JSONValue?]? {
+        var found: [JSONValue?] = []
+        return try members(names, of: bytes, into: &found, maxDepth: maxDepth, strings: strings) ? found : nil
+    }
+
+    /// ``members(_:of:maxDepth:strings:)`` into `found`, which a reader of many documents (one per
+    /// line of a stream) keeps from one to the next: it holds the members, in the order of
+    /// `names`, when this returns `true` (the document is an object). Allocating the array was a
+    /// tenth of reading a stream event.
+    public static func members(
+        _ names: JSONMemberNames, of bytes: [UInt8], into found: inout [JSONValue?], maxDepth: Int = 512,
+        strings: StringInterner? = nil
+    ) throws(JSONParseError) -> Bool {
         var parser = JSONByteParser(bytes: bytes, maxDepth: maxDepth, strings: strings)
-        return try parser.parseMembers(names)
+        return try parser.parseMembers(names, into: &found)
     }
 }
 
-/// Member names to pick out of an object (``JSONValue/members(_:of:maxDepth:)``), prepared once.
+/// Member names to pick out of an object (``JSONValue/members(_:of:maxDepth:strings:)``), prepared once.
 public struct JSONMemberNames: Sendable {
     let names: [[UInt8]]
+    /// Each name's length in bytes, so that only names as long as a key are compared with it.
+    private let lengths: [Int]
 
     public init(_ names: [String]) {
         self.names = names.map { Array($0.utf8) }
+        lengths = self.names.map(\.count)
     }
 
     public var count: Int { names.count }
@@ -86,7 +101,10 @@ public struct JSONMemberNames: Sendable {
     /// Which name `key` is, if any.
     func slot(of key: ArraySlice<UInt8>) -> Int? {
         key.withUnsafeBufferPointer { key in
-            names.firstIndex { name in name.withUnsafeBufferPointer { sameBytes($0, key) } }
+            for (slot, length) in lengths.enumerated() where length == key.count {
+                if names[slot].withUnsafeBufferPointer({ sameBytes($0, key) }) { return slot }
+            }
+            return nil
         }
     }
 }
@@ -122,16 +140,24 @@ struct JSONByteParser {
         return value
     }
 
-    /// See ``JSONValue/members(_:of:maxDepth:)``.
-    mutating func parseMembers(_ names: JSONMemberNames) throws(JSONParseError) -> [JSONValue?]? {
+    /// See ``JSONValue/members(_:of:into:maxDepth:strings:)``.
+    mutating func parseMembers(_ names: JSONMemberNames, into found: inout [JSONValue?]) throws(JSONParseError)
+        -> Bool
+    {
+        if found.count == names.count {
+            found.withUnsafeMutableBufferPointer { found in
+                for slot in found.indices where found[slot] != nil { found[slot] = nil }
+            }
+        } else {
+            found = [JSONValue?](repeating: nil, count: names.count)
+        }
         if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { index = 3 }
         skipWhitespace()
         guard index < bytes.count, bytes[index] == UInt8(ascii: "{") else {
             index = 0
             _ = try parseDocument()
-            return nil
+            return false
         }
-        var found = [JSONValue?](repeating: nil, count: names.count)
         try object { parser throws(JSONParseError) in
             if let slot = try parser.memberName(names), found[slot] == nil {
                 found[slot] = try parser.parseValue()
@@ -141,18 +167,21 @@ struct JSONByteParser {
         }
         skipWhitespace()
         if index < bytes.count { throw fail(.extraData, "unexpected text after the JSON value") }
-        return found
+        return true
     }
 
     /// Reads a member name and its `:`; returns which of `names` it is.
     private mutating func memberName(_ names: JSONMemberNames) throws(JSONParseError) -> Int? {
         let start = index + 1
-        var end = start
         // Plain ASCII names (nearly all) are compared where they lie; others are decoded first.
-        while end < bytes.count, bytes[end] != UInt8(ascii: "\""), bytes[end] != UInt8(ascii: "\\"),
-            bytes[end] >= 0x20, bytes[end] < 0x80
-        {
-            end += 1
+        let end = bytes.withUnsafeBufferPointer { buffer in
+            var end = start
+            while end < buffer.count {
+                let b = buffer[end]
+                if b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\") || b < 0x20 || b >= 0x80 { break }
+                end += 1
+            }
+            return end
         }
         let slot: Int?
         if end < bytes.count, bytes[end] == UInt8(ascii: "\"") {
@@ -256,7 +285,7 @@ struct JSONByteParser {
     private mutating func parseObject() throws(JSONParseError) -> JSONValue {
         if openMembers.capacity == 0 { openMembers.reserveCapacity(16) }
         let base = openMembers.count
-        defer { openMembers.removeSubrange(base...) }
+        defer { while openMembers.count > base { openMembers.removeLast() } }
         try object { parser throws(JSONParseError) in
             let key = try parser.parseString()
             try parser.colon()
@@ -269,7 +298,7 @@ struct JSONByteParser {
     private mutating func parseArray() throws(JSONParseError) -> JSONValue {
         if openItems.capacity == 0 { openItems.reserveCapacity(16) }
         let base = openItems.count
-        defer { openItems.removeSubrange(base...) }
+        defer { while openItems.count > base { openItems.removeLast() } }
         try array { parser throws(JSONParseError) in
             let item = try parser.parseValue()
             parser.openItems.append(item)
@@ -436,9 +465,14 @@ struct JSONByteParser {
                 }
             default:
                 if b < 0x20 { throw fail(.controlCharacter, "control character 0x\(hex(b)) in a string; escape it") }
-                let length = b < 0x80 ? 1 : try utf8SequenceLength()
-                scalars.append(contentsOf: bytes[index..<(index + length)])
-                index += length
+                if b < 0x80 {
+                    scalars.append(b)
+                    index += 1
+                } else {
+                    let length = try utf8SequenceLength()
+                    scalars.append(contentsOf: bytes[index..<(index + length)])
+                    index += length
+                }
             }
         }
         throw fail(.unterminatedString, "unterminated string", at: opening)

@@ -59,6 +59,28 @@ import ParleyJSON
         #expect(members[2] == "x")
     }
 
+    /// A reader of a stream keeps one array from line to line: each document must leave in it its
+    /// own members only, whatever the one before held or how it failed.
+    @Test func membersIntoAKeptArrayHoldOnlyTheLastDocumentsMembers() throws {
+        let documents = [
+            #"{"type":"a","keep":[1,2],"café":"x"}"#, #"{"keep":3}"#, #"{"type":"b","keep":"#, "[1]",
+            #"{"other":true}"#, #"{"type":"c","type":"d"}"#,
+        ]
+        var found: [JSONValue?] = [.null]
+        for document in documents {
+            let bytes = Array(document.utf8)
+            switch Self.picked(document) {
+            case .success(let expected):
+                let isObject = try JSONValue.members(Self.keep, of: bytes, into: &found)
+                #expect(isObject == (expected != nil), "\(document)")
+                if let expected { #expect(found == expected, "\(document)") }
+            case .failure:
+                #expect(throws: JSONParseError.self) { try JSONValue.members(Self.keep, of: bytes, into: &found) }
+            }
+        }
+        #expect(found == ["c", nil, nil])
+    }
+
     @Test func trailingTextAfterTheObjectIsRejected() {
         #expect(throws: JSONParseError.self) { try JSONValue.members(Self.keep, of: Array(#"{"keep":1} x"#.utf8)) }
     }

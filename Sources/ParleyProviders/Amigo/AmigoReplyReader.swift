@@ -27,6 +27,8 @@ struct AmigoReplyReader {
     private let strings: StringInterner
     /// Bytes of agent text received so far in the reply.
     private var textBytes = 0
+    /// The members of the line being read, by ``Field``: one array for every line of the reply.
+    private var found: [JSONValue?] = []
 
     /// `strings`: where event types, ids within a reply, and the actions' names, states and details
     /// are kept once (the provider's).
@@ -56,14 +58,15 @@ struct AmigoReplyReader {
     /// Takes one line of the stream. Throws for a line that is not an event, or an `error` event.
     mutating func consume(_ line: [UInt8], at instant: ContinuousClock.Instant) throws(ProviderError) {
         guard !line.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) else { return }
-        let members: [JSONValue?]?
+        let isObject: Bool
         do {
-            members = try JSONValue.members(Field.names, of: line, strings: strings)
+            isObject = try JSONValue.members(Field.names, of: line, into: &found, strings: strings)
         } catch {
             let text = String(decoding: line.prefix(120), as: UTF8.self)
             throw ProviderError(.protocolViolation, "Amigo sent a stream line that is not JSON (\(error)): \(text)")
         }
-        guard let members, let type = members[Field.type.rawValue]?.string else {
+        let members = found
+        guard isObject, let type = members[Field.type.rawValue]?.string else {
             throw ProviderError(
                 .protocolViolation,
                 "Amigo sent a stream event without a `type`: \(String(decoding: line.prefix(120), as: UTF8.self))")
