@@ -77,4 +77,8 @@ import Testing
         #expect(actions[2].detail == #"{"overriding_instructions":true,"overriding_tool_candidates":false}"#)
         #expect(actions[3].detail == nil)
     }
+
+    @Test func payloadsThatAreNotObjectsOrHaveNoTypeAreLeftOut() {
+        #expect(read([[1], "tool-call-started", nil, ["tool_id": "x"], ["type": 7]]).isEmpty)
+    }
 }
