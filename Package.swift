@@ -72,6 +72,8 @@ let package = Package(
             providers: [.apt(["libcurl4-openssl-dev"])]
         ),
         .target(name: "CCurlShims", dependencies: ["CCurl"]),
+        // The options of the allocator the executable is linked with (mimalloc on Linux).
+        .target(name: "CAllocator"),
 
         // libyaml → a node tree that keeps every node's file:line:column.
         .target(name: "ParleyYAML", dependencies: ["CYAML"]),
@@ -158,7 +160,7 @@ let package = Package(
             dependencies: [
                 "ParleyRuntime", "ParleyReports", "ParleyHistory", "ParleyResults", "ParleyStatistics", "ParleyJudging",
                 "ParleyAuthoring", "ParleyRun", "ParleyFlow", "ParleySandbox", "ParleyDemoAgent", "ParleyProviders",
-                "ParleyJSON",
+                "ParleyJSON", "CAllocator",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             exclude: ["hot-functions.order"],

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CAllocator
 import ParleyFlow
 
 @main
@@ -45,4 +46,9 @@ struct Parley: AsyncParsableCommand {
         ],
         defaultSubcommand: nil
     )
+
+    static func main() async {
+        parley_allocator_configure()
+        await main(nil)
+    }
 }
