@@ -174,15 +174,7 @@ struct JSONByteParser {
     private mutating func memberName(_ names: JSONMemberNames) throws(JSONParseError) -> Int? {
         let start = index + 1
         // Plain ASCII names (nearly all) are compared where they lie; others are decoded first.
-        let end = bytes.withUnsafeBufferPointer { buffer in
-            var end = start
-            while end < buffer.count {
-                let b = buffer[end]
-                if b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\") || b < 0x20 || b >= 0x80 { break }
-                end += 1
-            }
-            return end
-        }
+        let end = plainASCIIEnd(from: start)
         let slot: Int?
         if end < bytes.count, bytes[end] == UInt8(ascii: "\"") {
             slot = names.slot(of: bytes[start..<end])
@@ -375,13 +367,11 @@ struct JSONByteParser {
         skipWhitespace()
     }
 
-    private mutating func parseString() throws(JSONParseError) -> String {
-        let opening = index
-        index += 1
-        let start = index
-        // Plain ASCII, nearly every string, is stepped over without bounds checks, eight bytes at a
-        // time and then byte by byte up to the first byte that is not.
-        index = bytes.withUnsafeBufferPointer { buffer in
+    /// Where the run of plain ASCII string bytes (no quote, backslash or control character)
+    /// starting at `start` ends. Nearly every string is one: stepped over without bounds checks,
+    /// eight bytes at a time and then byte by byte up to the first byte that is not.
+    private func plainASCIIEnd(from start: Int) -> Int {
+        bytes.withUnsafeBufferPointer { buffer in
             var at = start
             if let base = UnsafeRawPointer(buffer.baseAddress) {
                 while at + 8 <= buffer.count,
@@ -397,6 +387,13 @@ struct JSONByteParser {
             }
             return at
         }
+    }
+
+    private mutating func parseString() throws(JSONParseError) -> String {
+        let opening = index
+        index += 1
+        let start = index
+        index = plainASCIIEnd(from: start)
         // Fast path: no escapes, the bytes are the string.
         while index < bytes.count {
             let b = bytes[index]
