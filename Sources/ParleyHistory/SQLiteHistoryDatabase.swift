@@ -23,9 +23,27 @@ final class SQLiteHistoryDatabase: HistoryDatabase {
         configuration.busyMode = .timeout(60)
         configuration.label = "parley-history"
         do {
-            pool = try DatabasePool(path: path, configuration: configuration)
+            pool = try Self.openPool(path: path, configuration: configuration, waitingUpTo: .seconds(60))
         } catch {
             throw HistoryError("cannot open the history database \(path): \(Self.describe(error))")
+        }
+    }
+
+    /// Opens the pool, waiting while another process holds the lock. The busy timeout does not
+    /// cover opening: a connection that switches a new file to WAL while another does the same is
+    /// refused at once ("database is locked"), as shards that finish together and record into a
+    /// history no one has opened yet would be.
+    private static func openPool(path: String, configuration: Configuration, waitingUpTo limit: Duration) throws
+        -> DatabasePool
+    {
+        let deadline = ContinuousClock.now + limit
+        while true {
+            do {
+                return try DatabasePool(path: path, configuration: configuration)
+            } catch let error as DatabaseError where error.resultCode == .SQLITE_BUSY && ContinuousClock.now < deadline
+            {
+                Thread.sleep(forTimeInterval: 0.01)
+            }
         }
     }
 
