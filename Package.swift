@@ -250,7 +250,10 @@ let package = Package(
         ),
         .testTarget(
             name: "ParleyEndToEndTests",
-            dependencies: ["parley", "ParleyResults", "ParleyRun", "ParleyFlow", "ParleyJSON", "ParleyTestSupport"],
+            dependencies: [
+                "parley", "ParleyResults", "ParleyRun", "ParleyFlow", "ParleyJSON", "ParleyHistory",
+                "ParleyTestSupport",
+            ],
             exclude: ["Fixtures"]
         ),
         // The JSON Schemas of schema/ against the loaders: examples, invalid fixtures, scaffolding.

@@ -21,6 +21,8 @@ public struct RecordedRun: Sendable {
     public var judgeVerdicts: [String: String]
     /// The targets of a scanned run's flow runs (a held run's come from `records`).
     private var scannedTargets: [String]?
+    /// Whether a scanned run's transcripts may hold judge verdicts: when not, they are not opened.
+    private var scannedVerdicts = true
 
     public init(
         summary: RunSummary, metadata: RunMetadata?, records: [ResultRecord], source: String,
@@ -57,13 +59,16 @@ public struct RecordedRun: Sendable {
     }
 
     /// A run directory whose summary and targets are known without reading it (the run that has
-    /// just written it): ``scan(directory:)`` without the first pass over its flow runs.
-    public static func finished(directory: String, summary: RunSummary, targets: some Sequence<String>)
-        -> RecordedRun
-    {
+    /// just written it): ``scan(directory:)`` without the first pass over its flow runs. With
+    /// `verdicts` false (no transcript holds a judge verdict, as the writer knows), transcripts
+    /// are not opened.
+    public static func finished(
+        directory: String, summary: RunSummary, targets: some Sequence<String>, verdicts: Bool = true
+    ) -> RecordedRun {
         var run = RecordedRun(
             summary: summary, metadata: try? RunMetadata.read(from: directory), records: [], source: directory)
         run.scannedTargets = Set(targets).sorted()
+        run.scannedVerdicts = verdicts
         return run
     }
 
@@ -137,6 +142,7 @@ public struct RecordedRun: Sendable {
     /// Reads the run directory a batch of flow runs at a time, making their statements.
     private func directoryCursor() -> SQLStatementCursor {
         let directory = RunDirectory(path: source)
+        let verdicts = scannedVerdicts
         var reader: ResultsReader?
         var queued: [SQLStatement] = []
         var finished = false
@@ -150,7 +156,7 @@ public struct RecordedRun: Sendable {
                     throw HistoryError("cannot read \(error)")
                 }
                 if batch.count < Self.rowsPerStatement { finished = true }
-                queued += rowStatements(batch) { Self.judgeVerdicts(of: $0, in: directory) }
+                queued += rowStatements(batch) { verdicts ? Self.judgeVerdicts(of: $0, in: directory) : nil }
             }
             return queued.isEmpty ? nil : queued.removeFirst()
         }

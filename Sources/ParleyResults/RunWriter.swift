@@ -31,6 +31,8 @@ public final class RunWriter: Sendable {
     /// The flow runs kept so far, added up for the summary; records themselves are not kept, so
     /// memory does not grow with the run.
     private let kept: Mutex<RunTally>
+    /// Whether a transcript written holds judge verdicts (``wroteJudgments``).
+    private let judged = Atomic(false)
     /// The run's secrets, replaced by `[redacted]` in everything written.
     private let secrets: SecretRegistry
     /// Prices each flow run's tokens as it is recorded.
@@ -83,6 +85,7 @@ public final class RunWriter: Sendable {
         record.cost = RunCost.cost(of: result.usage ?? [], pricing: pricing)
         let redactor = secrets.redactor
         try writeFile(transcriptPath, redactor.redact(result.prettyJSONBytes))
+        if result.judgments?.isEmpty == false { judged.store(true, ordering: .relaxed) }
         var line = redactor.redact(record.jsonBytes)
         line.append(UInt8(ascii: "\n"))
         try appendLine(line)
@@ -92,6 +95,11 @@ public final class RunWriter: Sendable {
     /// The tally it started with and every flow run kept since (as a ``ResultSink``); a flow run
     /// whose files could not be written is counted too.
     public var tally: RunTally { kept.withLock { $0 } }
+
+    /// Whether any transcript this writer wrote holds judge verdicts. Results lines do not carry
+    /// them, so whatever reads verdicts back (the history) opens every transcript unless it is told
+    /// none has any; transcripts a resumed run wrote earlier are not counted.
+    public var wroteJudgments: Bool { judged.load(ordering: .relaxed) }
 
     /// Writes `summary.json` (replacing any earlier one).
     public func writeSummary(_ summary: RunSummary) throws(RunDirectoryError) {

@@ -464,7 +464,9 @@ struct RunCommand: AsyncParsableCommand {
             coverage: coverage)
         if !noHistory, config.history.enabled || history != nil {
             await recordHistory(
-                RecordedRun.finished(directory: directory, summary: summary, targets: tally.targets),
+                RecordedRun.finished(
+                    directory: directory, summary: summary, targets: tally.targets,
+                    verdicts: previous != nil || writer.wroteJudgments),
                 location: history ?? config.history.url, console: console)
         }
         var regressed = false

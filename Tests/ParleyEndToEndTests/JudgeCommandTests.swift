@@ -1,4 +1,5 @@
 import Foundation
+@testable import ParleyHistory
 import ParleyJSON
 import ParleyResults
 import ParleyRun
@@ -47,6 +48,16 @@ import Testing
         #expect(first.turns[1].actions?.contains { $0.name == "order-lookup" } == true)
         let cacheFiles = try FileManager.default.contentsOfDirectory(atPath: dir + "/.parley/cache/judge")
         #expect(cacheFiles.count == 1)
+        // The run recorded its verdicts in the history as it ended.
+        let history = try await HistoryStore.open(dir + "/" + HistoryStore.defaultPath)
+        let recorded = try await history.database.query(
+            SQLStatement("SELECT judge_verdicts FROM parley_flow_runs", []))
+        await history.close()
+        guard case .text(let verdicts)? = recorded.first?.first else {
+            Issue.record("no verdicts in the history: \(recorded)")
+            return
+        }
+        #expect(verdicts.contains("issue-refund"), "\(verdicts)")
 
         try await parley(["run", "flow.yaml", "--out", "second"], in: dir, status: 0)
         let second = try transcript(dir + "/second/transcripts/judged-refund--dana--1.json")

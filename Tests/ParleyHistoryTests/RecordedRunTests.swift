@@ -26,7 +26,8 @@ import Testing
         #expect(guardStatement.numbered.contains("$20") && !guardStatement.numbered.contains("?"))
     }
 
-    @Test func judgeVerdictsAreReadFromTranscriptsThatHaveThem() throws {
+    /// A passed flow run whose transcript holds a judge's verdict on `polite`.
+    private static func judgedResult() -> FlowRunResult {
         var judged = RunFixtures.result(outcome: .passed, reply: "No judgments here, only a word.")
         judged.judgments = [
             Judgment(
@@ -36,6 +37,11 @@ import Testing
                 criteria: [CriterionVerdict(criterion: "polite", verdict: .pass, reasoning: "thanked", passed: true)],
                 replies: [], minScore: nil, cached: false)
         ]
+        return judged
+    }
+
+    @Test func judgeVerdictsAreReadFromTranscriptsThatHaveThem() throws {
+        let judged = Self.judgedResult()
         // "judgments" appears in the reply's text, but not as a member of the transcript.
         let plain = RunFixtures.result(repetition: 2, outcome: .passed, reply: "Your \"judgments\" are in.")
         let path = try RunFixtures.runDirectory([judged, plain])
@@ -45,6 +51,45 @@ import Testing
         #expect(verdicts.count == 2)
         #expect(verdicts[0]?.contains("\"polite\"") == true, "\(verdicts)")
         #expect(verdicts[1] == nil)
+    }
+
+    /// The judge-verdicts column of every flow-run row `run` would insert.
+    private static func recordedVerdicts(_ run: RecordedRun) throws -> [SQLValue] {
+        let columns = RecordedRun.flowColumns.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        let column = try #require(columns.firstIndex(of: "judge_verdicts"))
+        let cursor = run.statementStream(recordedAt: Date()).rest.makeCursor()
+        var verdicts: [SQLValue] = []
+        while let statement = try cursor.next() {
+            guard statement.sql.contains(RecordedRun.flowTable) else { continue }
+            verdicts += stride(from: column, to: statement.arguments.count, by: columns.count).map {
+                statement.arguments[$0]
+            }
+        }
+        return verdicts
+    }
+
+    @Test func aWriterTellsWhetherTranscriptsHoldVerdictsSoTheHistoryNeedNotOpenThem() throws {
+        let path = RunFixtures.temporaryPath("verdicts")
+        let writer = try RunWriter(directory: path)
+        _ = try writer.keep(RunFixtures.result(repetition: 2, outcome: .passed))
+        #expect(!writer.wroteJudgments)
+        _ = try writer.keep(Self.judgedResult())
+        #expect(writer.wroteJudgments)
+        let summary = RunSummary(
+            runId: "r", startedAt: RunFixtures.start, finishedAt: RunFixtures.start.addingTimeInterval(60),
+            records: try RunDirectory(path: path).records())
+        let told = RecordedRun.finished(directory: path, summary: summary, targets: ["t"], verdicts: true)
+        let verdicts = try Self.recordedVerdicts(told)
+        #expect(verdicts.count == 2)
+        #expect(verdicts[0] == .null)
+        guard case .text(let judged) = verdicts[1] else {
+            Issue.record("no verdicts recorded: \(verdicts)")
+            return
+        }
+        #expect(judged.contains("\"polite\""))
+        // Told that no transcript holds any, the history does not look.
+        let untold = RecordedRun.finished(directory: path, summary: summary, targets: ["t"], verdicts: false)
+        #expect(try Self.recordedVerdicts(untold) == [.null, .null])
     }
 
     @Test func ciVariablesNameTheCommitAndJob() {
