@@ -27,6 +27,8 @@ extension String: JSONCodable {
 extension Bool: JSONCodable {
     @inlinable public var json: JSONValue { .bool(self) }
 
+    @inlinable public func write(to writer: inout JSONWriter) { writer.bool(self) }
+
     @inlinable public init(json: JSONValue) throws(JSONDecodingError) {
         guard case .bool(let flag) = json else { throw .expected("true or false", found: json) }
         self = flag
@@ -37,6 +39,8 @@ extension Bool: JSONCodable {
 extension Double: JSONCodable {
     @inlinable public var json: JSONValue { .double(self) }
 
+    @inlinable public func write(to writer: inout JSONWriter) { writer.number(self) }
+
     @inlinable public init(json: JSONValue) throws(JSONDecodingError) {
         guard let value = json.double else { throw .expected("a number", found: json) }
         self = value
@@ -46,6 +50,8 @@ extension Double: JSONCodable {
 /// Whole numbers, exactly: reading one that is not whole or out of range is an error.
 extension JSONCodable where Self: FixedWidthInteger {
     @inlinable public var json: JSONValue { .int(self) }
+
+    @inlinable public func write(to writer: inout JSONWriter) { writer.integer(self) }
 
     @inlinable public init(json: JSONValue) throws(JSONDecodingError) {
         guard case .number(let number) = json else { throw .expected("a whole number", found: json) }

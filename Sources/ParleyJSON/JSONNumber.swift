@@ -30,11 +30,17 @@ public struct JSONNumber: Sendable, Hashable, CustomStringConvertible {
     /// text that reads back to the same value. `nil` for infinities and NaN, which JSON cannot hold.
     public init?(_ value: Double) {
         guard value.isFinite else { return nil }
-        if value.rounded() == value, abs(value) < 9_007_199_254_740_992 {
-            text = String(Int64(value))
+        if let whole = Self.whole(value) {
+            text = String(whole)
         } else {
-            text = "\(value)"
+            text = value.description
         }
+    }
+
+    /// A finite `Double` written as an integer: whole values below 2^53 in magnitude (every integer
+    /// there is exact).
+    static func whole(_ value: Double) -> Int64? {
+        value.rounded() == value && abs(value) < 9_007_199_254_740_992 ? Int64(value) : nil
     }
 
     public var description: String { text }

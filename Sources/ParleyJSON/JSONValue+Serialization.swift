@@ -138,7 +138,28 @@ extension JSONValue {
         count += 1 + 2 * level
     }
 
-    private mutating func append(_ text: StaticString) {
+    /// An integer's decimal digits, written in place.
+    mutating func appendInteger(negative: Bool, magnitude: UInt64) {
+        reserve(21)
+        if negative {
+            base[count] = UInt8(ascii: "-")
+            count += 1
+        }
+        var digits = 1
+        var rest = magnitude
+        while rest >= 10 {
+            rest /= 10
+            digits += 1
+        }
+        var value = magnitude
+        for at in stride(from: count + digits - 1, through: count, by: -1) {
+            base[at] = UInt8(ascii: "0") + UInt8(value % 10)
+            value /= 10
+        }
+        count += digits
+    }
+
+    mutating func append(_ text: StaticString) {
         append(UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
     }
 
@@ -192,7 +213,7 @@ extension JSONValue {
     private static let hexDigits = Array("0123456789abcdef".utf8)
 
     /// Text written as it is (a number's).
-    private mutating func appendText(_ text: String) {
+    mutating func appendText(_ text: String) {
         var text = text
         text.withUTF8 { append($0) }
     }

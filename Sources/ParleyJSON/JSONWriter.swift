@@ -83,6 +83,35 @@ public struct JSONWriter: JSONMemberCoder {
         out.writeString(text)
     }
 
+    /// A whole number: the digits ``JSONNumber`` gives it, without making one.
+    public mutating func integer<Integer: FixedWidthInteger>(_ value: Integer) {
+        beforeValue()
+        if let magnitude = UInt64(exactly: value.magnitude) {
+            out.appendInteger(negative: value < 0, magnitude: magnitude)
+        } else {
+            out.appendText(String(value))
+        }
+    }
+
+    /// A `Double` as ``JSONNumber`` writes it (whole values without `.0`); infinities and NaN,
+    /// which JSON cannot hold, as `null`.
+    public mutating func number(_ value: Double) {
+        beforeValue()
+        if !value.isFinite {
+            out.append("null")
+        } else if let whole = JSONNumber.whole(value) {
+            out.appendInteger(negative: whole < 0, magnitude: whole.magnitude)
+        } else {
+            out.appendText(value.description)
+        }
+    }
+
+    /// `true` or `false`.
+    public mutating func bool(_ value: Bool) {
+        beforeValue()
+        out.append(value ? "true" : "false")
+    }
+
     /// Any value, written from its tree.
     public mutating func value(_ value: JSONValue) {
         beforeValue()

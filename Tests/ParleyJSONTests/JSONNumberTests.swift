@@ -77,4 +77,28 @@ import ParleyJSON
         #expect(JSONValue.double(42).scalarText == "42")
         #expect(try JSONPath(parsing: "$.id").evaluate(reply).first?.extractedText == "12345678901234567890")
     }
+
+    /// Numbers written straight from Swift values are the bytes their `JSONValue`s are written as.
+    @Test func writtenNumbersAreTheTreesBytes() {
+        let doubles: [Double] = [
+            0, -0.0, 1, -1, 1.5, 273.115, -0.001, 1e-7, 1e21, 1e300, -1e300, 0.1 + 0.2,
+            9_007_199_254_740_991, 9_007_199_254_740_992, -9_007_199_254_740_994, .greatestFiniteMagnitude,
+            .leastNonzeroMagnitude, .nan, .infinity, -.infinity,
+        ]
+        for value in doubles {
+            #expect(value.jsonBytes == value.json.bytes, "\(value)")
+            #expect([value, value].prettyJSONBytes == [value, value].json.prettyBytes, "\(value)")
+        }
+        let integers: [Int] = [0, 7, -7, 9, 10, -10, 99, 100, 1_234_567_890, .max, .min]
+        for value in integers {
+            #expect(value.jsonBytes == value.json.bytes, "\(value)")
+            #expect(String(decoding: value.jsonBytes, as: UTF8.self) == String(value))
+        }
+        for value: UInt64 in [0, 1, .max, UInt64(Int64.max) + 1] {
+            #expect(value.jsonBytes == value.json.bytes, "\(value)")
+        }
+        for value in [true, false] {
+            #expect([value].jsonBytes == [value].json.bytes)
+        }
+    }
 }
