@@ -4,7 +4,7 @@ import ParleyJSON
 import ParleyTestSupport
 import Testing
 
-@testable import ParleyRun
+import ParleyRun
 
 /// A result's secrets are taken out of every text it holds, and a result without any is left as it is.
 @Suite struct ResultRedactionTests {
