@@ -1,5 +1,6 @@
+import Foundation
 import Testing
-import ParleyFlow
+@testable import ParleyFlow
 import ParleyYAML
 
 @Suite struct MatcherTests {
@@ -26,6 +27,41 @@ import ParleyYAML
     ])
     func containsIgnoresCaseAndDiacritics(needle: String, text: String, expected: Bool) throws {
         #expect(try contains(needle, text) == expected)
+    }
+
+    /// Patterns that are plain text are searched for without ICU in ASCII replies; what they find
+    /// must be what ICU finds, in every reply.
+    @Test func literalPatternsFindWhatICUFinds() throws {
+        let texts = [
+            "What's your order number?", "ORDER NUMBER: 42", "order numbe", "", "an order number, another order number",
+            "Order\nNumber", "order number", "no match here", "Ordnung", "ſtatus of order", "KELVIN \u{212A}",
+            "caf\u{E9} order number", "dots... and (brackets)", "tab\there",
+        ]
+        let patterns = [
+            ("order number", ""), ("order number", "i"), ("Order", "i"), ("ORD-1042", ""), ("status", "i"),
+            ("kelvin k", "i"), ("s", "i"), ("k", "i"), ("tab", "m"), ("here", "s"), ("order number", "x"),
+        ]
+        for (pattern, flags) in patterns {
+            let compiled = try RegexPattern(
+                source: Template(literal: pattern, location: SourceLocation(file: "f.yaml", line: 1, column: 1)),
+                flags: flags
+            ).compile(scope)
+            var options: NSRegularExpression.Options = flags.contains("i") ? [.caseInsensitive] : []
+            if flags.contains("x") { options.insert(.allowCommentsAndWhitespace) }
+            let icu = try NSRegularExpression(pattern: pattern, options: options)
+            for text in texts {
+                let expected = icu.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)).flatMap {
+                    Range($0.range, in: text).map { String(text[$0]) }
+                }
+                #expect(compiled.firstMatch(in: text)?.first ?? nil == expected, "/\(pattern)/\(flags) in \(text)")
+            }
+        }
+        #expect(CompiledRegex.literalBytes("order number", extended: false) != nil)
+        for pattern in ["order.number", "a|b", "x+", #"\d"#, "(a)", "[a]", "a{2}", "^a", "a$", "caf\u{E9}", "a?"] {
+            #expect(CompiledRegex.literalBytes(pattern, extended: false) == nil, "\(pattern)")
+        }
+        #expect(CompiledRegex.literalBytes("a b", extended: true) == nil)
+        #expect(CompiledRegex.literalBytes("a#b", extended: true) == nil)
     }
 }
 

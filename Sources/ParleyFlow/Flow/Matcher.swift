@@ -42,14 +42,23 @@ public indirect enum Matcher: Sendable {
         guard n.isASCII, t.isASCII else {
             return text.range(of: needle, options: [.caseInsensitive, .diacriticInsensitive]) != nil
         }
-        guard n.count <= t.count else { return false }
-        @inline(__always) func lower(_ byte: UInt8) -> UInt8 { byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte }
-        let first = lower(n[0])
-        outer: for start in 0...(t.count - n.count) where lower(t[start]) == first {
-            for offset in 1..<n.count where lower(t[start + offset]) != lower(n[offset]) { continue outer }
-            return true
+        return firstASCIIIndex(of: n, in: t, foldingCase: true) != nil
+    }
+
+    /// Where `needle` first occurs in `text`, both ASCII, with letters compared without case when
+    /// `foldingCase`; `nil` when it does not. An empty needle occurs at 0.
+    static func firstASCIIIndex(of needle: [UInt8], in text: [UInt8], foldingCase: Bool) -> Int? {
+        guard needle.count <= text.count else { return nil }
+        guard !needle.isEmpty else { return 0 }
+        @inline(__always) func fold(_ byte: UInt8) -> UInt8 {
+            foldingCase && byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte
         }
-        return false
+        let first = fold(needle[0])
+        outer: for start in 0...(text.count - needle.count) where fold(text[start]) == first {
+            for offset in 1..<needle.count where fold(text[start + offset]) != fold(needle[offset]) { continue outer }
+            return start
+        }
+        return nil
     }
 
     private func render(_ template: Template, _ scope: VariableScope) throws(MatchError) -> String {
@@ -141,6 +150,11 @@ public final class CompiledRegex: @unchecked Sendable {
     /// Whether matching can take more than time proportional to the text (see ``RegexShape``):
     /// only then is a deadline worth its cost.
     let needsBudget: Bool
+    /// The pattern's bytes when it is plain ASCII text without a metacharacter (`/order number/i`,
+    /// the most common pattern in flows): in ASCII text it is found by a byte search, the match
+    /// ICU would find, without bridging the text to ICU.
+    private let literal: [UInt8]?
+    private let caseInsensitive: Bool
 
     /// Expressions written in flows, by flags and pattern: suites repeat the same patterns across
     /// many files, and compiling one costs far more than looking it up. Only patterns as written
@@ -174,6 +188,8 @@ public final class CompiledRegex: @unchecked Sendable {
             }
         }
         needsBudget = RegexShape.repeatsWithoutBound(pattern)
+        caseInsensitive = options.contains(.caseInsensitive)
+        literal = Self.literalBytes(pattern, extended: options.contains(.allowCommentsAndWhitespace))
         do {
             regex = try NSRegularExpression(pattern: pattern, options: options)
         } catch {
@@ -181,9 +197,31 @@ public final class CompiledRegex: @unchecked Sendable {
         }
     }
 
+    /// The bytes of a pattern that matches only itself: printable ASCII, no metacharacter (`x`
+    /// makes white space and `#` syntax too); `nil` for any other.
+    static func literalBytes(_ pattern: String, extended: Bool) -> [UInt8]? {
+        let bytes = Array(pattern.utf8)
+        let metacharacters = Array(#"\^$.|?*+()[]{}"#.utf8)
+        guard !bytes.isEmpty,
+            bytes.allSatisfy({ byte in
+                byte >= 0x20 && byte < 0x7F && !metacharacters.contains(byte)
+                    && !(extended && (byte == UInt8(ascii: " ") || byte == UInt8(ascii: "#")))
+            })
+        else { return nil }
+        return bytes
+    }
+
     /// The first match's groups: index 0 is the whole match; nil entries did not participate.
     /// Unbounded in time: for patterns and texts Parley controls (the demo agent's own script).
     public func firstMatch(in text: String) -> [String?]? {
+        if let literal {
+            let bytes = Array(text.utf8)
+            if bytes.isASCII {
+                guard let start = Matcher.firstASCIIIndex(of: literal, in: bytes, foldingCase: caseInsensitive)
+                else { return nil }
+                return [String(decoding: bytes[start..<start + literal.count], as: UTF8.self)]
+            }
+        }
         let range = NSRange(text.startIndex..., in: text)
         guard let match = regex.firstMatch(in: text, options: [], range: range) else { return nil }
         return groups(of: match, in: text)
