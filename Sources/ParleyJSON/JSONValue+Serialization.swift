@@ -1,6 +1,10 @@
 extension JSONValue {
     /// Compact JSON text, members in their order.
-    public var serialized: String { String(decoding: bytes, as: UTF8.self) }
+    public var serialized: String {
+        var out = JSONByteWriter()
+        out.write(self, pretty: false, indent: 0)
+        return out.string
+    }
 
     /// Compact JSON as UTF-8 bytes.
     public var bytes: [UInt8] {
@@ -53,6 +57,14 @@ extension JSONValue {
         [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
             buffer.baseAddress?.update(from: base, count: count)
             initialized = count
+        }
+    }
+
+    /// What has been written, as text (the writer writes only valid UTF-8), copied once.
+    var string: String {
+        String(unsafeUninitializedCapacity: count) { buffer in
+            buffer.baseAddress?.update(from: base, count: count)
+            return count
         }
     }
 

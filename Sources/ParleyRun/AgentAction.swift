@@ -92,10 +92,27 @@ extension JSONValue {
 
     /// The value with every object's members sorted by name.
     public var canonical: JSONValue {
+        // Most values are canonical already (small payloads, members in order): returned as they
+        // are, without rebuilding every array and object.
+        if isCanonical { return self }
         switch self {
-        case .object(let members): .object(members.sorted { $0.0 < $1.0 }.map { ($0.0, $0.1.canonical) })
-        case .array(let items): .array(items.map(\.canonical))
-        default: self
+        case .object(let members): return .object(members.sorted { $0.0 < $1.0 }.map { ($0.0, $0.1.canonical) })
+        case .array(let items): return .array(items.map(\.canonical))
+        default: return self
+        }
+    }
+
+    /// Whether every object's members are sorted by name, as ``canonical`` sorts them.
+    var isCanonical: Bool {
+        switch self {
+        case .object(let members):
+            for index in members.indices {
+                if index > 0, members[index].0 < members[index - 1].0 { return false }
+                if !members[index].1.isCanonical { return false }
+            }
+            return true
+        case .array(let items): return items.allSatisfy(\.isCanonical)
+        default: return true
         }
     }
 }
