@@ -72,12 +72,8 @@ struct AmigoReplyReader {
                 "Amigo sent a stream event without a `type`: \(String(decoding: line.prefix(120), as: UTF8.self))")
         }
         let event = Event(members: members)
+        // The commonest events first: a `switch` over strings compares them in order.
         switch type {
-        case "conversation-created":
-            conversationID = try Self.objectID(
-                event[.conversationID], of: "conversation-created", key: "conversation_id")
-        case "user-message-available":
-            userMessageID = event[.messageID]?.string
         case "new-message":
             guard let text = event[.message]?.string else {
                 throw ProviderError(.protocolViolation, "Amigo sent a `new-message` event without text")
@@ -104,6 +100,11 @@ struct AmigoReplyReader {
             fullMessage = event[.fullMessage]?.string
             if let fullMessage, limit.isExceeded(byCount: fullMessage.utf8.count) { throw limit.exceeded }
             conversationCompleted = event[.conversationCompleted]?.bool ?? false
+        case "user-message-available":
+            userMessageID = event[.messageID]?.string
+        case "conversation-created":
+            conversationID = try Self.objectID(
+                event[.conversationID], of: "conversation-created", key: "conversation_id")
         case "error":
             let code = event[.errorCode]?.int.map { " (\($0))" } ?? ""
             let description = event[.errorDescription]?.scalarText ?? "no description"
