@@ -126,6 +126,17 @@ import ParleyFlow
         }
     }
 
+    @Test func oneAndTwoCharacterSecretsAreFoundAtEitherEnd() {
+        let redactor = SecretRedactor(secrets: ["Q", "zx"])
+        #expect(redactor.redact("Q") == "[redacted]")
+        #expect(redactor.redact("aQ") == "a[redacted]")
+        #expect(redactor.redact("Qa zx") == "[redacted]a [redacted]")
+        #expect(redactor.redact("azx") == "a[redacted]")
+        #expect(redactor.redact("z x, x z") == "z x, x z")
+        #expect(!SecretRedactor(secrets: []).finds(in: Array("anything".utf8)))
+        #expect(!SecretRedactor(secrets: ["zx"]).finds(in: Array("z".utf8)))
+    }
+
     @Test func bytesAndTextsAgree() {
         let text = "x \(Self.secret) y"
         #expect(String(decoding: redactor.redact(Array(text.utf8)), as: UTF8.self) == redacted(text))
