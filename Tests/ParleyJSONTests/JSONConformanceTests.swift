@@ -303,6 +303,18 @@ import ParleyJSON
                 #expect(value.serialized == reference(text), "\(special.debugDescription) at \(position)")
                 #expect(try JSONValue(parsing: value.serialized) == value)
             }
+            // Every length from empty to past five words, the character at the start, middle or end.
+            for length in 0...40 {
+                let plain = String(repeating: "k", count: length)
+                let middle = plain.index(plain.startIndex, offsetBy: length / 2)
+                for text in [
+                    special + plain, String(plain[..<middle]) + special + String(plain[middle...]), plain + special,
+                ] {
+                    let value = JSONValue.string(text)
+                    #expect(value.serialized == reference(text), "\(special.debugDescription) in \(length)")
+                    #expect(try JSONValue(parsing: value.serialized) == value)
+                }
+            }
         }
     }
 
