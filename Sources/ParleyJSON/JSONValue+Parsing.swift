@@ -117,10 +117,10 @@ struct JSONByteParser {
     var depth = 0
     let maxDepth: Int
     /// The members and items read so far of the objects and arrays still open, innermost last.
-    /// Each object or array is copied out at its exact size once closed: one allocation, where
-    /// an array of its own would grow append by append (four for five members).
-    private var openMembers: [(String, JSONValue)] = []
-    private var openItems: [JSONValue] = []
+    /// Each object or array is moved out at its exact size once closed: one allocation, where an
+    /// array of its own would grow append by append (four for five members), and no copy.
+    private var openMembers: OpenValues<(String, JSONValue)>?
+    private var openItems: OpenValues<JSONValue>?
 
     /// Where recurring strings are kept, if anywhere.
     let strings: StringInterner?
@@ -275,27 +275,27 @@ struct JSONByteParser {
     }
 
     private mutating func parseObject() throws(JSONParseError) -> JSONValue {
-        if openMembers.capacity == 0 { openMembers.reserveCapacity(16) }
-        let base = openMembers.count
-        defer { while openMembers.count > base { openMembers.removeLast() } }
+        let open = openMembers ?? OpenValues()
+        openMembers = open
+        let base = open.count
+        defer { open.drop(from: base) }
         try object { parser throws(JSONParseError) in
             let key = try parser.parseString()
             try parser.colon()
-            let value = try parser.parseValue()
-            parser.openMembers.append((key, value))
+            open.push((key, try parser.parseValue()))
         }
-        return .object(Array(openMembers[base...]))
+        return .object(open.take(from: base))
     }
 
     private mutating func parseArray() throws(JSONParseError) -> JSONValue {
-        if openItems.capacity == 0 { openItems.reserveCapacity(16) }
-        let base = openItems.count
-        defer { while openItems.count > base { openItems.removeLast() } }
+        let open = openItems ?? OpenValues()
+        openItems = open
+        let base = open.count
+        defer { open.drop(from: base) }
         try array { parser throws(JSONParseError) in
-            let item = try parser.parseValue()
-            parser.openItems.append(item)
+            open.push(try parser.parseValue())
         }
-        return .array(Array(openItems[base...]))
+        return .array(open.take(from: base))
     }
 
     /// Walks an object from its `{` to past its `}`; `member` reads one member from its name on.
@@ -566,5 +566,50 @@ struct JSONByteParser {
     private func hex(_ byte: UInt8) -> String {
         let digits = String(byte, radix: 16, uppercase: true)
         return byte < 0x10 ? "0" + digits : digits
+    }
+}
+
+/// A stack of the values read so far of the containers still open, whose top elements are moved,
+/// not copied, into the array of the container that closes.
+private final class OpenValues<Element> {
+    private var base: UnsafeMutablePointer<Element>
+    private var capacity = 16
+    private(set) var count = 0
+
+    init() { base = .allocate(capacity: capacity) }
+
+    deinit {
+        base.deinitialize(count: count)
+        base.deallocate()
+    }
+
+    @inline(__always) func push(_ element: consuming Element) {
+        if count == capacity {
+            let grown = UnsafeMutablePointer<Element>.allocate(capacity: 2 * capacity)
+            grown.moveInitialize(from: base, count: count)
+            base.deallocate()
+            base = grown
+            capacity *= 2
+        }
+        (base + count).initialize(to: consume element)
+        count += 1
+    }
+
+    /// The elements from `start` on, moved into an array of exactly their number.
+    func take(from start: Int) -> [Element] {
+        let taken = count - start
+        guard taken > 0 else { return [] }
+        count = start
+        return [Element](unsafeUninitializedCapacity: taken) { buffer, initialized in
+            buffer.baseAddress!.moveInitialize(from: base + start, count: taken)
+            initialized = taken
+        }
+    }
+
+    /// Destroys the elements from `start` on: those of a container whose reading failed.
+    func drop(from start: Int) {
+        guard count > start else { return }
+        (base + start).deinitialize(count: count - start)
+        count = start
     }
 }

@@ -212,6 +212,33 @@ import ParleyJSON
         #expect(small.kind == .tooDeep)
     }
 
+    /// Objects and arrays wider than the parser's first room for open members (16), nested in each
+    /// other, read back member for member in their order; a document that breaks off inside
+    /// them fails cleanly, however many members were open.
+    @Test func wideNestedContainersReadBackWhole() throws {
+        let wide = JSONValue.object(
+            (0..<40).map { member in
+                (
+                    "m\(member)",
+                    .array(
+                        (0..<(member % 3 == 0 ? 40 : 3)).map { item in
+                            item % 2 == 0
+                                ? .object([("i", .number(JSONNumber(item))), ("s", .string("\(member)-\(item)"))])
+                                : .string("x\(item)")
+                        })
+                )
+            })
+        for text in [wide.serialized, wide.prettySerialized] {
+            #expect(try JSONValue(parsing: text) == wide)
+            for cut in [text.utf8.count / 3, text.utf8.count / 2, text.utf8.count - 1] {
+                guard case .failure = Self.parse(Array(text.utf8.prefix(cut))) else {
+                    Issue.record("a document cut at \(cut) bytes must not parse")
+                    continue
+                }
+            }
+        }
+    }
+
     /// A byte order mark before the document is skipped (RFC 8259 §8.1 allows it); anywhere else it
     /// is an unexpected character.
     @Test func aLeadingByteOrderMarkIsSkipped() throws {
