@@ -60,6 +60,13 @@ extension JSONValue {
         }
     }
 
+    /// What has been written, where it lies, for the duration of `body`.
+    @usableFromInline func withBytes<R, E: Error>(_ body: (UnsafeBufferPointer<UInt8>) throws(E) -> R) throws(E) -> R {
+        try withExtendedLifetime(storage) { () throws(E) -> R in
+            try body(UnsafeBufferPointer(start: base, count: count))
+        }
+    }
+
     /// What has been written, as text (the writer writes only valid UTF-8), copied once.
     var string: String {
         String(unsafeUninitializedCapacity: count) { buffer in

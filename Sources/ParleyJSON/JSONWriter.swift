@@ -25,6 +25,11 @@ public struct JSONWriter: JSONMemberCoder {
     /// What has been written.
     public var bytes: [UInt8] { out.bytes }
 
+    /// What has been written, where it lies (no copy), for the duration of `body`.
+    public func withBytes<R, E: Error>(_ body: (UnsafeBufferPointer<UInt8>) throws(E) -> R) throws(E) -> R {
+        try out.withBytes(body)
+    }
+
     /// Before an item of the container being written: a comma after the first, then the line break.
     @usableFromInline mutating func separate() {
         guard depth > 0 else { return }
@@ -146,8 +151,16 @@ extension JSONCodable {
 
     /// The value's indented JSON, written straight from it (the same bytes as `json.prettyBytes`).
     @inlinable public var prettyJSONBytes: [UInt8] {
+        withPrettyJSONBytes { Array($0) }
+    }
+
+    /// ``prettyJSONBytes`` where the writer left them, for the duration of `body`: a transcript
+    /// goes to its file without a copy.
+    @inlinable public func withPrettyJSONBytes<R, E: Error>(
+        _ body: (UnsafeBufferPointer<UInt8>) throws(E) -> R
+    ) throws(E) -> R {
         var writer = JSONWriter(pretty: true)
         write(to: &writer)
-        return writer.bytes
+        return try writer.withBytes(body)
     }
 }

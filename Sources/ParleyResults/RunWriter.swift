@@ -84,7 +84,12 @@ public final class RunWriter: Sendable {
         var record = ResultRecord(result, transcript: transcriptPath)
         record.cost = RunCost.cost(of: result.usage ?? [], pricing: pricing)
         let redactor = secrets.redactor
-        try writeFile(transcriptPath, redactor.redact(result.prettyJSONBytes))
+        // The transcript goes from the writer's buffer to its file: no copy unless a secret is in it.
+        try result.withPrettyJSONBytes { bytes throws(RunDirectoryError) in
+            try redactor.withRedacted(bytes) { bytes throws(RunDirectoryError) in
+                try Self.writeAtomically(path: path(of: transcriptPath), bytes: UnsafeRawBufferPointer(bytes))
+            }
+        }
         if result.judgments?.isEmpty == false { judged.store(true, ordering: .relaxed) }
         var line = redactor.redact(record.jsonBytes)
         line.append(UInt8(ascii: "\n"))
@@ -118,8 +123,11 @@ public final class RunWriter: Sendable {
 
     /// Writes a file inside the run directory atomically (temporary file, then rename).
     public func writeFile(_ relativePath: String, _ bytes: [UInt8]) throws(RunDirectoryError) {
-        let path = (directory as NSString).appendingPathComponent(relativePath)
-        try Self.writeAtomically(path: path, bytes: bytes)
+        try Self.writeAtomically(path: path(of: relativePath), bytes: bytes)
+    }
+
+    private func path(of relativePath: String) -> String {
+        (directory as NSString).appendingPathComponent(relativePath)
     }
 
     /// Removes the temporary files a killed run left behind (`*.tmp-<pid>`, in the run directory
@@ -139,6 +147,14 @@ public final class RunWriter: Sendable {
 
     /// Writes `bytes` to `path` through a temporary file and a rename, so readers never see half a file.
     public static func writeAtomically(path: String, bytes: [UInt8]) throws(RunDirectoryError) {
+        // `withUnsafeBytes` rethrows untyped errors: the outcome is carried out as a value.
+        try bytes.withUnsafeBytes { bytes in
+            Result { () throws(RunDirectoryError) in try writeAtomically(path: path, bytes: bytes) }
+        }.get()
+    }
+
+    /// ``writeAtomically(path:bytes:)-([UInt8])`` from memory the caller holds.
+    public static func writeAtomically(path: String, bytes: UnsafeRawBufferPointer) throws(RunDirectoryError) {
         let temporary = path + ".tmp-\(getpid())"
         let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard fd >= 0 else {
@@ -153,7 +169,7 @@ public final class RunWriter: Sendable {
     }
 
     private func appendLine(_ line: [UInt8]) throws(RunDirectoryError) {
-        let ok = resultsFD.withLock { fd in Self.writeAll(fd, line) }
+        let ok = line.withUnsafeBytes { line in resultsFD.withLock { fd in Self.writeAll(fd, line) } }
         if !ok {
             throw RunDirectoryError(
                 path: (directory as NSString).appendingPathComponent(Self.resultsFile),
@@ -161,19 +177,17 @@ public final class RunWriter: Sendable {
         }
     }
 
-    private static func writeAll(_ fd: Int32, _ bytes: [UInt8]) -> Bool {
-        bytes.withUnsafeBytes { buffer in
-            var offset = 0
-            while offset < buffer.count {
-                let n = write(fd, buffer.baseAddress! + offset, buffer.count - offset)
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    return false
-                }
-                offset += n
+    private static func writeAll(_ fd: Int32, _ buffer: UnsafeRawBufferPointer) -> Bool {
+        var offset = 0
+        while offset < buffer.count {
+            let n = write(fd, buffer.baseAddress! + offset, buffer.count - offset)
+            if n < 0 {
+                if errno == EINTR { continue }
+                return false
             }
-            return true
+            offset += n
         }
+        return true
     }
 
     /// Reads the records of a run directory; a torn last line (a crash mid-write) is ignored.

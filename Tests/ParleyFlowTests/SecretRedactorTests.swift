@@ -13,6 +13,20 @@ import ParleyFlow
         #expect(redacted(Self.secret + Self.secret) == "[redacted][redacted]")
     }
 
+    /// Bytes redacted where they lie give what ``SecretRedactor/redact(_:)-([UInt8])`` gives, and
+    /// bytes without a secret are handed on as they are, not copied.
+    @Test func bytesWhereTheyLieAreRedactedLikeAnArray() {
+        for text in ["nothing here", "before \(Self.secret) after", Self.secret + "x" + Self.secret, ""] {
+            let bytes = Array(text.utf8)
+            bytes.withUnsafeBufferPointer { buffer in
+                redactor.withRedacted(buffer) { redacted in
+                    #expect(Array(redacted) == redactor.redact(bytes))
+                    if !text.contains(Self.secret) { #expect(redacted.baseAddress == buffer.baseAddress) }
+                }
+            }
+        }
+    }
+
     @Test(arguments: [
         // JSON: quotes, backslashes, control characters; non-ASCII as \u escapes in either case.
         #"s3cr\"t\\&<x>'\n\tü✓-end"#,

@@ -182,7 +182,22 @@ public struct SecretRedactor: Sendable {
     /// `bytes` with every secret, in any of its forms, replaced by ``replacement``. At each position
     /// the longest secret that matches there wins; the common case (nothing found) copies nothing.
     public func redact(_ bytes: [UInt8]) -> [UInt8] {
-        guard !patterns.isEmpty, var found = firstMatch(in: bytes, from: 0) else { return bytes }
+        guard !patterns.isEmpty, let found = firstMatch(in: bytes, from: 0) else { return bytes }
+        return bytes.withUnsafeBufferPointer { redacted($0, from: found) }
+    }
+
+    /// Calls `body` with `bytes` redacted as ``redact(_:)-([UInt8])`` would: `bytes` themselves when
+    /// they hold no secret (nearly always), else a redacted copy.
+    public func withRedacted<R, E: Error>(
+        _ bytes: UnsafeBufferPointer<UInt8>, _ body: (UnsafeBufferPointer<UInt8>) throws(E) -> R
+    ) throws(E) -> R {
+        guard !patterns.isEmpty, let found = firstMatch(in: bytes, from: 0) else { return try body(bytes) }
+        return try redacted(bytes, from: found).withUnsafeBufferPointer { buffer throws(E) -> R in try body(buffer) }
+    }
+
+    /// `bytes` with every secret from `found` (the first) on replaced.
+    private func redacted(_ bytes: UnsafeBufferPointer<UInt8>, from found: Range<Int>) -> [UInt8] {
+        var found = found
         var out: [UInt8] = []
         out.reserveCapacity(bytes.count)
         var copied = 0
