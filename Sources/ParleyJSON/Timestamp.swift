@@ -35,8 +35,8 @@ public enum Timestamp {
             seconds += 1
             fraction -= scale
         }
-        var parts = tm()
-        gmtime_r(&seconds, &parts)
+        let (year, month, day) = civilDate(daysSince1970: Int64(seconds) / 86_400)
+        let secondOfDay = Int64(seconds) % 86_400
         let digitsAfterPoint = scale > 1 ? fractionDigits : 0
         let length = 20 + (digitsAfterPoint > 0 ? 1 + digitsAfterPoint : 0)
         // Written in place: one allocation for the string, none for a buffer first.
@@ -54,17 +54,17 @@ public enum Timestamp {
                 out[at] = UInt8(ascii: ascii)
                 at += 1
             }
-            digits(Int64(parts.tm_year) + 1900, 4)
+            digits(year, 4)
             byte("-")
-            digits(Int64(parts.tm_mon) + 1, 2)
+            digits(month, 2)
             byte("-")
-            digits(Int64(parts.tm_mday), 2)
+            digits(day, 2)
             byte("T")
-            digits(Int64(parts.tm_hour), 2)
+            digits(secondOfDay / 3600, 2)
             byte(":")
-            digits(Int64(parts.tm_min), 2)
+            digits(secondOfDay / 60 % 60, 2)
             byte(":")
-            digits(Int64(parts.tm_sec), 2)
+            digits(secondOfDay % 60, 2)
             if digitsAfterPoint > 0 {
                 byte(".")
                 digits(fraction, digitsAfterPoint)
@@ -72,6 +72,21 @@ public enum Timestamp {
             byte("Z")
             return at
         }
+    }
+
+    /// The proleptic Gregorian year, month (1–12) and day (1–31) of a day counted from 1970-01-01
+    /// (day 0), for days from 0 on: Howard Hinnant's `civil_from_days`, without `gmtime_r`'s time
+    /// zone machinery (a quarter of writing a turn's timestamps).
+    static func civilDate(daysSince1970 days: Int64) -> (year: Int64, month: Int64, day: Int64) {
+        let shifted = days + 719_468  // days from 0000-03-01
+        let era = shifted / 146_097
+        let dayOfEra = shifted - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)  // from March 1
+        let shiftedMonth = (5 * dayOfYear + 2) / 153
+        let day = dayOfYear - (153 * shiftedMonth + 2) / 5 + 1
+        let month = shiftedMonth < 10 ? shiftedMonth + 3 : shiftedMonth - 9
+        return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
     }
 
     /// Parses an ISO 8601 / RFC 3339 date-time with a zone (`Z` or `±hh:mm`), fractions optional.

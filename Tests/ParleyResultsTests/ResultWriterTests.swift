@@ -142,6 +142,35 @@ import ParleyRun
                 == "9999-12-31T23:59:59.0Z")
     }
 
+    /// The calendar arithmetic agrees with the C library's `gmtime_r` on every day it can write
+    /// (years 1970–9999, a sample of every 97th day and each day around the leap rules' edges), at
+    /// a different time of day each.
+    @Test func timestampsAgreeWithTheCLibraryEveryDay() {
+        let lastDay = 253_402_300_799 / 86_400
+        let edges = [(1972, 2, 28), (1999, 12, 31), (2000, 2, 28), (2100, 2, 28), (2400, 2, 28), (9999, 12, 29)]
+            .flatMap { year, month, day -> [Int] in
+                var parts = tm()
+                parts.tm_year = Int32(year - 1900)
+                parts.tm_mon = Int32(month - 1)
+                parts.tm_mday = Int32(day)
+                let first = timegm(&parts) / 86_400
+                return [first - 1, first, first + 1, first + 2]
+            }
+        for day in Array(stride(from: 0, through: lastDay, by: 97)) + edges + [lastDay] where day <= lastDay {
+            var seconds = time_t(min(day * 86_400 + (day * 7_919) % 86_400, 253_402_300_799))
+            var parts = tm()
+            gmtime_r(&seconds, &parts)
+            let expected = String(
+                format: "%04d-%02d-%02dT%02d:%02d:%02dZ", parts.tm_year + 1900, parts.tm_mon + 1, parts.tm_mday,
+                parts.tm_hour, parts.tm_min, parts.tm_sec)
+            let written = Timestamp.format(Date(timeIntervalSince1970: Double(seconds)), fractionDigits: 0)
+            guard written == expected else {
+                Issue.record("day \(day): \(written), the C library says \(expected)")
+                return
+            }
+        }
+    }
+
     @Test func aTornLastLineFromACrashIsIgnored() throws {
         let dir = temporaryDirectory()
         let writer = try RunWriter(directory: dir)
