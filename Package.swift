@@ -266,9 +266,15 @@ let package = Package(
     ]
 )
 
-for target in package.targets where target.type == .regular || target.type == .executable {
-    guard target.name == "parley" || (target.name.hasPrefix("Parley") && target.name != "ParleyTestSupport") else {
-        continue
-    }
-    target.swiftSettings = (target.swiftSettings ?? []) + functionSections
+/// Parley's async functions that belong to no actor run where their caller runs (Swift's
+/// `NonisolatedNonsendingByDefault`) instead of hopping to the generic executor at every call: a
+/// flow run's task prefers its HTTP loop, and each such hop looked the preference up under the
+/// task's status lock (about 50 hops a turn).
+let callerIsolation: [SwiftSetting] = [.enableUpcomingFeature("NonisolatedNonsendingByDefault")]
+
+for target in package.targets where target.name == "parley" || target.name.hasPrefix("Parley") {
+    // Tests too: a module built without the feature mangles the closure types it passes to these
+    // modules' functions differently, and does not link against them.
+    let ownCode = target.type != .test && target.name != "ParleyTestSupport"
+    target.swiftSettings = (target.swiftSettings ?? []) + (ownCode ? functionSections : []) + callerIsolation
 }
