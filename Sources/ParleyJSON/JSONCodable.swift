@@ -98,7 +98,8 @@ extension Array: JSONCodable where Element: JSONCodable {
 
     @inlinable public func write(to writer: inout JSONWriter) {
         writer.beginArray()
-        for element in self { element.write(to: &writer) }
+        // By index: each element is written where it lies, where `for element in self` copies it.
+        for index in indices { self[index].write(to: &writer) }
         writer.endArray()
     }
 

@@ -43,6 +43,18 @@ public struct JSONNumber: Sendable, Hashable, CustomStringConvertible {
         value.rounded() == value && abs(value) < 9_007_199_254_740_992 ? Int64(value) : nil
     }
 
+    /// A finite `Double` that is the nearest to a whole number of thousandths below 10^12 in
+    /// magnitude (a duration in milliseconds, rounded to the microsecond): that number, apart from
+    /// its sign. Its shortest text, the one `description` gives, is then the decimal itself, without
+    /// trailing zeros: any shorter decimal is at least 0.001 away, far outside the value's rounding
+    /// interval.
+    static func thousandths(_ value: Double) -> (negative: Bool, magnitude: UInt64)? {
+        guard abs(value) < 1e12 else { return nil }
+        let scaled = (value * 1000).rounded()
+        guard scaled / 1000 == value else { return nil }
+        return (value < 0, UInt64(abs(scaled)))
+    }
+
     public var description: String { text }
 
     /// The nearest `Double`; `nil` when the number is beyond `Double`'s range (`1e400`).

@@ -178,40 +178,65 @@ extension JSONValue {
         count += digits
     }
 
+    /// A number of thousandths as a decimal, `-12.3` for -12,300: at least one digit before the
+    /// point, none after it that is a trailing zero (and no point for a whole number).
+    mutating func appendThousandths(negative: Bool, magnitude: UInt64) {
+        appendInteger(negative: negative, magnitude: magnitude / 1000)
+        var fraction = magnitude % 1000
+        guard fraction != 0 else { return }
+        var digits = 3
+        while fraction % 10 == 0 {
+            fraction /= 10
+            digits -= 1
+        }
+        reserve(1 + digits)
+        base[count] = UInt8(ascii: ".")
+        for at in stride(from: digits, through: 1, by: -1) {
+            base[count + at] = UInt8(ascii: "0") + UInt8(fraction % 10)
+            fraction /= 10
+        }
+        count += 1 + digits
+    }
+
     mutating func append(_ text: StaticString) {
         append(UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
     }
 
     /// A JSON string: quotes, backslashes and control characters escaped, everything else as UTF-8.
     mutating func writeString(_ text: String) {
-        var text = text
-        text.withUTF8 { utf8 in
-            // Room for the common case (nothing to escape) at once.
-            reserve(utf8.count + 2)
-            base[count] = UInt8(ascii: "\"")
-            count += 1
-            var runStart = 0
-            var i = 0
-            while i < utf8.count {
-                // Eight bytes at a time while none of them needs escaping (nearly all text).
-                if i + 8 <= utf8.count,
-                    !ByteWord.needsEscape(
-                        UnsafeRawPointer(utf8.baseAddress!).loadUnaligned(fromByteOffset: i, as: UInt64.self))
-                {
-                    i += 8
-                    continue
-                }
-                for at in i..<min(i + 8, utf8.count) {
-                    let byte = utf8[at]
-                    guard byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") else { continue }
-                    append(UnsafeBufferPointer(rebasing: utf8[runStart..<at]))
-                    runStart = at + 1
-                    escape(byte)
-                }
-                i += 8
-            }
-            append(UnsafeBufferPointer(rebasing: utf8[runStart..<utf8.count]))
+        // In place (no copy of the string, no reference counting) unless the string is bridged.
+        if text.utf8.withContiguousStorageIfAvailable({ writeString(utf8: $0) }) == nil {
+            var text = text
+            text.withUTF8 { writeString(utf8: $0) }
         }
+    }
+
+    private mutating func writeString(utf8: UnsafeBufferPointer<UInt8>) {
+        // Room for the common case (nothing to escape) at once.
+        reserve(utf8.count + 2)
+        base[count] = UInt8(ascii: "\"")
+        count += 1
+        var runStart = 0
+        var i = 0
+        while i < utf8.count {
+            // Eight bytes at a time while none of them needs escaping (nearly all text).
+            if i + 8 <= utf8.count,
+                !ByteWord.needsEscape(
+                    UnsafeRawPointer(utf8.baseAddress!).loadUnaligned(fromByteOffset: i, as: UInt64.self))
+            {
+                i += 8
+                continue
+            }
+            for at in i..<min(i + 8, utf8.count) {
+                let byte = utf8[at]
+                guard byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") else { continue }
+                append(UnsafeBufferPointer(rebasing: utf8[runStart..<at]))
+                runStart = at + 1
+                escape(byte)
+            }
+            i += 8
+        }
+        append(UnsafeBufferPointer(rebasing: utf8[runStart..<utf8.count]))
         append(UInt8(ascii: "\""))
     }
 

@@ -106,6 +106,8 @@ public struct JSONWriter: JSONMemberCoder {
             out.append("null")
         } else if let whole = JSONNumber.whole(value) {
             out.appendInteger(negative: whole < 0, magnitude: whole.magnitude)
+        } else if let (negative, thousandths) = JSONNumber.thousandths(value) {
+            out.appendThousandths(negative: negative, magnitude: thousandths)
         } else {
             out.appendText(value.description)
         }

@@ -101,4 +101,30 @@ import ParleyJSON
             #expect([value].jsonBytes == [value].json.bytes)
         }
     }
+
+    /// Durations in milliseconds rounded to the microsecond, written digit by digit, are the text
+    /// Swift's shortest representation gives, from a thousandth to past the 10^12 the shortcut
+    /// stops at, either sign, with and without trailing zeros.
+    @Test func thousandthsAreWrittenAsTheShortestText() {
+        var generator = SystemRandomNumberGenerator()
+        var values: [Double] = [0.001, -0.001, 0.01, 0.1, 0.5, 1.25, 102.494, 102.5, 999.999, 1000.001, 0.3, 2.675]
+        var scale = 1.0
+        for _ in 0...14 {
+            scale *= 10
+            for _ in 0..<200 {
+                let thousandths = Double.random(in: 0..<scale, using: &generator).rounded()
+                values.append(thousandths / 1000)
+                values.append(-thousandths / 1000)
+                values.append(Double.random(in: 0..<scale / 1000, using: &generator))
+            }
+        }
+        for value in values {
+            let written = String(decoding: value.jsonBytes, as: UTF8.self)
+            let expected = JSONNumber(value)?.description
+            guard written == expected else {
+                Issue.record("\(value): written \(written), the shortest text is \(expected)")
+                return
+            }
+        }
+    }
 }
