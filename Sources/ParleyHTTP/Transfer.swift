@@ -38,29 +38,33 @@ final class Transfer: @unchecked Sendable {
     let firstByteDeadline: ContinuousClock.Instant?
     let totalDeadline: ContinuousClock.Instant?
     /// Set by the caller just before submission; the loop resumes and clears it.
-    var completion: Completion?
+    @exclusivity(unchecked) var completion: Completion?
     /// Set when the stream's consumer exists; bytes go there instead of `receivedBody`.
     let bodyStream: BodyStream?
     /// Set from any thread by cancellation; checked by the loop when the transfer starts.
     let cancelRequested = Atomic<Bool>(false)
 
     // MARK: Loop-thread state
+    //
+    // One thread reads and writes these, one callback at a time, and no access to one overlaps
+    // another: the run-time exclusivity checks (about a hundred a turn, each a lookup in the
+    // thread's access set) are left out.
 
     /// The loop that runs the transfer; it outlives every transfer it holds.
     unowned(unsafe) var loop: TransferLoop?
-    var easy: EasyHandle?
+    @exclusivity(unchecked) var easy: EasyHandle?
     /// Index in the loop's active list, or -1 when not active.
-    var slot = -1
-    var status = 0
-    var headers = HTTPHeaders()
-    var headersComplete = false
-    var headersAt: ContinuousClock.Instant?
-    var firstBodyAt: ContinuousClock.Instant?
-    var lastActivity: ContinuousClock.Instant
-    var receivedBody: [UInt8] = []
-    var bytesReceived = 0
+    @exclusivity(unchecked) var slot = -1
+    @exclusivity(unchecked) var status = 0
+    @exclusivity(unchecked) var headers = HTTPHeaders()
+    @exclusivity(unchecked) var headersComplete = false
+    @exclusivity(unchecked) var headersAt: ContinuousClock.Instant?
+    @exclusivity(unchecked) var firstBodyAt: ContinuousClock.Instant?
+    @exclusivity(unchecked) var lastActivity: ContinuousClock.Instant
+    @exclusivity(unchecked) var receivedBody: [UInt8] = []
+    @exclusivity(unchecked) var bytesReceived = 0
     /// Why a callback aborted the transfer, when it did.
-    var failure: HTTPError?
+    @exclusivity(unchecked) var failure: HTTPError?
 
     init(request: HTTPRequest, maxResponseBytes: Int, bodyStream: BodyStream?) throws(HTTPError) {
         func invalid(_ message: String) -> HTTPError {

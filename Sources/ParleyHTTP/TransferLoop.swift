@@ -58,15 +58,18 @@ final class TransferLoop: @unchecked Sendable {
     let activeCount = Atomic<Int>(0)
 
     // MARK: Loop-thread state
+    //
+    // Only the loop thread reads and writes the `var`s below, and no access to one overlaps
+    // another: their run-time exclusivity checks are left out, as are ``Transfer``'s.
 
-    private var active: [Transfer] = []
-    private var idleHandles: [EasyHandle] = []
-    private var drained: [Command] = []
+    @exclusivity(unchecked) private var active: [Transfer] = []
+    @exclusivity(unchecked) private var idleHandles: [EasyHandle] = []
+    @exclusivity(unchecked) private var drained: [Command] = []
     /// Commands given on the loop thread itself (by tasks running on it): no lock, no wake-up.
-    private var localCommands: [Command] = []
+    @exclusivity(unchecked) private var localCommands: [Command] = []
     /// Jobs to run on the loop thread, and a spare buffer to swap with while they run.
-    var readyJobs: [UnownedJob] = []
-    var runningJobs: [UnownedJob] = []
+    @exclusivity(unchecked) var readyJobs: [UnownedJob] = []
+    @exclusivity(unchecked) var runningJobs: [UnownedJob] = []
     /// The loop thread while it runs (Linux: `pthread_t` is an integer), so that work arising on
     /// the loop thread skips the lock and the wake-up; 0 before it starts and once it stops.
     ///
@@ -78,15 +81,15 @@ final class TransferLoop: @unchecked Sendable {
     /// Whether the loop thread is running (it has started and not yet begun to stop).
     var threadIsRunning: Bool { loopThread.load(ordering: .acquiring) != 0 }
     /// When to look at the transfers' own deadlines next; never later than the earliest one.
-    private var nextDeadlineCheck: ContinuousClock.Instant?
+    @exclusivity(unchecked) private var nextDeadlineCheck: ContinuousClock.Instant?
     /// Timers by due instant, a binary heap (``schedule(at:_:)``).
-    var timers: [LoopTimer] = []
+    @exclusivity(unchecked) var timers: [LoopTimer] = []
     let cancelledTimers = LoopTimerCount()
     /// When libcurl wants `curl_multi_socket_action(CURL_SOCKET_TIMEOUT)` (socket engine).
-    var curlTimer: ContinuousClock.Instant?
+    @exclusivity(unchecked) var curlTimer: ContinuousClock.Instant?
     /// The time when the loop last woke up. Callbacks stamp arrivals with it instead of reading
     /// the clock for every header line and chunk; it is at most one loop iteration old.
-    var now = ContinuousClock.now
+    @exclusivity(unchecked) var now = ContinuousClock.now
 
     init(configuration: HTTPClient.Configuration) {
         _ = curlGlobalInit
