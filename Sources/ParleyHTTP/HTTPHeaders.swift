@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// An ordered list of HTTP header fields with case-insensitive name lookup.
 ///
 /// Order and repeated names are kept as given, because some servers care about both
@@ -146,7 +152,12 @@ public struct HTTPHeaders: Sendable, Sequence, ExpressibleByDictionaryLiteral, E
 
     /// A field value may hold any byte but CR, LF and NUL, which would end or split the field.
     static func isValidValue(_ value: String) -> Bool {
-        !value.anyUTF8 { $0 == 0x0D || $0 == 0x0A || $0 == 0x00 }
+        // `memchr` looks at many bytes at a time: a bearer token is hundreds of bytes, on every request.
+        value.utf8.withContiguousStorageIfAvailable { bytes in
+            guard let base = bytes.baseAddress else { return true }
+            return memchr(base, 0x0D, bytes.count) == nil && memchr(base, 0x0A, bytes.count) == nil
+                && memchr(base, 0x00, bytes.count) == nil
+        } ?? !value.utf8.contains { $0 == 0x0D || $0 == 0x0A || $0 == 0x00 }
     }
 }
 

@@ -84,6 +84,11 @@ public struct MultipartForm: Sendable {
     /// submission): `"` becomes `%22` and line breaks become `%0D` / `%0A`, so a name cannot break
     /// the header.
     private static func appendQuoted(_ text: String, to out: inout [UInt8]) {
+        // Field names nearly never hold one of the three: copied whole.
+        guard text.anyUTF8({ $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\r") || $0 == UInt8(ascii: "\n") }) else {
+            out += text.utf8
+            return
+        }
         for byte in text.utf8 {
             switch byte {
             case UInt8(ascii: "\""): out += "%22".utf8

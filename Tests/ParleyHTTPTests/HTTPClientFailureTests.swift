@@ -254,6 +254,10 @@ struct HTTPClientFailureTests {
             ClientRequest(url: "http://example.com/a path"),
             ClientRequest(method: "GET /x HTTP/1.1\r\n", url: "http://example.com/"),
             ClientRequest(url: "http://example.com/", headers: ["X-Token": "secret\r\nX-Injected: 1"]),
+            // A lone CR, LF or NUL anywhere in a value, a long one (a bearer token) included.
+            ClientRequest(url: "http://example.com/", headers: ["X-Token": String(repeating: "t", count: 300) + "\n"]),
+            ClientRequest(url: "http://example.com/", headers: ["X-Token": "\r" + String(repeating: "t", count: 300)]),
+            ClientRequest(url: "http://example.com/", headers: ["X-Token": "secret\u{0}tail"]),
             ClientRequest(url: "http://example.com/", headers: ["Bad Name": "v"]),
         ])
     func invalidRequests(request: ClientRequest) async throws {
