@@ -98,8 +98,7 @@ extension Array: JSONCodable where Element: JSONCodable {
 
     @inlinable public func write(to writer: inout JSONWriter) {
         writer.beginArray()
-        // By index: each element is written where it lies, where `for element in self` copies it.
-        for index in indices { self[index].write(to: &writer) }
+        for element in self { element.write(to: &writer) }
         writer.endArray()
     }
 
