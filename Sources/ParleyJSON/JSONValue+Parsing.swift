@@ -149,7 +149,11 @@ struct JSONByteParser {
                 for slot in found.indices where found[slot] != nil { found[slot] = nil }
             }
         } else {
-            found = [JSONValue?](repeating: nil, count: names.count)
+            // Appended rather than `init(repeating:count:)`, which looks the array's type up at
+            // run time (a hash-table search in the runtime) on every call.
+            found.removeAll(keepingCapacity: true)
+            found.reserveCapacity(names.count)
+            for _ in 0..<names.count { found.append(nil) }
         }
         if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { index = 3 }
         skipWhitespace()
@@ -600,10 +604,12 @@ private final class OpenValues<Element> {
         let taken = count - start
         guard taken > 0 else { return [] }
         count = start
-        return [Element](unsafeUninitializedCapacity: taken) { buffer, initialized in
-            buffer.baseAddress!.moveInitialize(from: base + start, count: taken)
-            initialized = taken
-        }
+        // Reserved and appended: `init(unsafeUninitializedCapacity:)` is not specialized, and looks
+        // the array's storage type up in the runtime's tables on every call (about 500 instructions).
+        var array: [Element] = []
+        array.reserveCapacity(taken)
+        for offset in 0..<taken { array.append((base + start + offset).move()) }
+        return array
     }
 
     /// Destroys the elements from `start` on: those of a container whose reading failed.

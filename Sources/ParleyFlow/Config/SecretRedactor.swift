@@ -18,11 +18,17 @@ public struct SecretRedactor: Sendable {
 
     /// One secret's ways of appearing each, longest secret first.
     let patterns: [Pattern]
-    /// The forms a match can begin with, by the text's next two bytes (`first << 8 | second`): an
-    /// index into ``bucketStarts``, or ``noBucket``. One pass over a text then finds every secret,
-    /// however many there are (a run can learn a token per user), trying only the few forms whose
-    /// first bytes are there.
+    /// How many positions the scan moves at a time (1 to 3): one less than the fewest fixed first
+    /// bytes of any form, so that any match has one of its first pairs at a position looked at.
+    let stride: Int
+    /// The forms whose two bytes at `offset` (`< stride`) are a given pair, by
+    /// `offset << 16 | first << 8 | second`: an index into ``bucketStarts``, or ``noBucket``. One
+    /// pass over a text then finds every secret, however many there are (a run can learn a token
+    /// per user), trying only the few forms whose first bytes are there.
     private let prefixes: [UInt16]
+    /// Whether any form has a pair at any offset, by the pair (a bit each): most of a text's pairs
+    /// are ruled out by this table alone, small enough to stay in the fastest cache.
+    private let pairBits: [UInt64]
     /// Bucket `b` is `candidates[bucketStarts[b]..<bucketStarts[b + 1]]`.
     private let bucketStarts: [Int32]
     private let candidates: [Candidate]
@@ -81,34 +87,52 @@ public struct SecretRedactor: Sendable {
         self.init(patterns: secrets.filter { !$0.isEmpty }.map(Pattern.init(secret:)))
     }
 
-    init(patterns: [Pattern]) {
+    /// `maximumStride`: at most how many positions the scan moves at a time (tests compare
+    /// scans of every stride).
+    init(patterns: [Pattern], maximumStride: Int = 3) {
         // Longest first, so a secret containing another is replaced whole.
         let sorted = patterns.sorted {
             $0.length > $1.length || ($0.length == $1.length && $0.secret < $1.secret)
         }
-        var byPair: [UInt16: [Candidate]] = [:]
+        var forms: [(pair: UInt16, candidate: Candidate)] = []
         var byFirstByte = [[Candidate]](repeating: [], count: 256)
         for (index, pattern) in sorted.enumerated() {
             for start in pattern.starts {
                 let candidate = Candidate(pattern: index, literal: start.literal, head: start.head[...])
                 if let pair = start.pair {
-                    byPair[pair, default: []].append(candidate)
+                    forms.append((pair, candidate))
                 } else {
                     byFirstByte[Int(start.head[0])].append(candidate)
                 }
             }
         }
-        // The rare overflow (more distinct two-byte starts than 65,535) shares the last bucket.
-        var prefixes = [UInt16](repeating: Self.noBucket, count: patterns.isEmpty ? 0 : 1 << 16)
+        // A form one byte long is looked for at every position; otherwise a match has one of its
+        // first `stride` pairs at a position the scan looks at.
+        let shortestHead = forms.map { Int($0.candidate.headLength) }.min() ?? 4
+        let stride =
+            forms.isEmpty || byFirstByte.contains { !$0.isEmpty }
+            ? 1 : max(1, min(maximumStride, shortestHead - 1))
+        var byPair: [UInt32: [Candidate]] = [:]
+        for (pair, candidate) in forms {
+            byPair[UInt32(pair), default: []].append(candidate)
+            for offset in 1..<max(1, stride) {
+                let bytes = candidate.head >> (8 * UInt32(offset))
+                byPair[UInt32(offset) << 16 | (bytes & 0xFF) << 8 | (bytes >> 8 & 0xFF), default: []].append(candidate)
+            }
+        }
+        // The rare overflow (more distinct starts than 65,535) shares the last bucket.
+        var prefixes = [UInt16](repeating: Self.noBucket, count: patterns.isEmpty ? 0 : stride << 16)
+        var pairBits = [UInt64](repeating: 0, count: patterns.isEmpty ? 0 : 1 << 10)
         var bucketStarts: [Int32] = [0]
         var candidates: [Candidate] = []
-        for (pair, forms) in byPair.sorted(by: { $0.key < $1.key }) {
+        for (key, forms) in byPair.sorted(by: { $0.key < $1.key }) {
+            pairBits[Int(key & 0xFFFF) >> 6] |= 1 << UInt64(key & 63)
             if bucketStarts.count - 1 < Int(Self.noBucket) - 1 || bucketStarts.count == 1 {
-                prefixes[Int(pair)] = UInt16(bucketStarts.count - 1)
+                prefixes[Int(key)] = UInt16(bucketStarts.count - 1)
                 candidates += forms
                 bucketStarts.append(Int32(candidates.count))
             } else {
-                prefixes[Int(pair)] = UInt16(bucketStarts.count - 2)
+                prefixes[Int(key)] = UInt16(bucketStarts.count - 2)
                 candidates += forms
                 bucketStarts[bucketStarts.count - 1] = Int32(candidates.count)
             }
@@ -142,7 +166,9 @@ public struct SecretRedactor: Sendable {
             crowds.append(crowd)
         }
         self.patterns = sorted
+        self.stride = stride
         self.prefixes = prefixes
+        self.pairBits = pairBits
         self.bucketStarts = bucketStarts
         self.candidates = candidates
         self.crowdOfBucket = crowdOfBucket
@@ -152,7 +178,7 @@ public struct SecretRedactor: Sendable {
         self.byFirstByte = byFirstByte
         startsAlone = byFirstByte.map { !$0.isEmpty }
         var startsAny = startsAlone
-        for pair in byPair.keys { startsAny[Int(pair >> 8)] = true }
+        for key in byPair.keys where key >> 16 == 0 { startsAny[Int(key >> 8)] = true }
         self.startsAny = startsAny
     }
 
@@ -228,10 +254,10 @@ public struct SecretRedactor: Sendable {
         firstMatch(in: text, from: 0) != nil
     }
 
-    /// The first match at or after `start`, as the bytes it covers. The loop runs once per byte
-    /// of every text Parley writes, so it reads the tables through unsafe buffers (no bounds
-    /// checks, no reference counting), and a form whose first bytes differ from the text's costs
-    /// one comparison of two integers.
+    /// The first match at or after `start`, as the bytes it covers. The scan goes over every text
+    /// Parley writes, so it reads the tables through unsafe buffers (no bounds checks, no reference
+    /// counting), looks at every second or third position where it can, and a form whose first
+    /// bytes differ from the text's costs one comparison of two integers.
     private func firstMatch(in text: [UInt8], from start: Int) -> Range<Int>? {
         text.withUnsafeBufferPointer { firstMatch(in: $0, from: start) }
     }
@@ -241,53 +267,100 @@ public struct SecretRedactor: Sendable {
             bucketStarts.withUnsafeBufferPointer { bucketStarts -> Range<Int>? in
                 candidates.withUnsafeBufferPointer { candidates -> Range<Int>? in
                     headFilter.withUnsafeBufferPointer { headFilter -> Range<Int>? in
-                        let raw = UnsafeRawBufferPointer(text)
-                        var position = start
-                        while position < text.count {
-                            let first = Int(text[position])
-                            guard startsAny[first] else {
-                                position += 1
-                                continue
-                            }
-                            if position + 1 < text.count {
-                                var bucket = Int(prefixes[first << 8 | Int(text[position + 1])])
-                                if bucket != Int(Self.noBucket), position + 4 <= text.count,
-                                    !bucketHasShortHead[bucket]
-                                {
-                                    let head = UInt32(
-                                        littleEndian: raw.loadUnaligned(fromByteOffset: position, as: UInt32.self))
-                                    let bit = Self.headBit(head)
-                                    if headFilter[bit >> 6] & (1 << UInt64(bit & 63)) == 0 {
-                                        bucket = Int(Self.noBucket)
-                                    }
-                                }
-                                if bucket != Int(Self.noBucket) {
-                                    let crowd = crowdOfBucket[bucket]
-                                    if crowd >= 0 {
-                                        if let end = firstEnd(crowds[Int(crowd)], text, at: position) {
-                                            return position..<end
-                                        }
-                                    } else {
-                                        let forms = candidates[
-                                            Int(bucketStarts[bucket])..<Int(bucketStarts[bucket + 1])]
-                                        if let end = firstEnd(forms, text, at: position) { return position..<end }
-                                    }
-                                }
-                            }
-                            if startsAlone[first],
-                                let end = byFirstByte[first].withUnsafeBufferPointer({
-                                    firstEnd($0[...], text, at: position)
-                                })
-                            {
-                                return position..<end
-                            }
-                            position += 1
-                        }
-                        return nil
+                        let tables = Tables(
+                            prefixes: prefixes, bucketStarts: bucketStarts, candidates: candidates,
+                            headFilter: headFilter)
+                        return stride == 1
+                            ? firstMatchAtEveryPosition(in: text, from: start, tables)
+                            : firstMatchStriding(in: text, from: start, tables)
                     }
                 }
             }
         }
+    }
+
+    /// The tables the scan reads, without bounds checks or reference counting.
+    private struct Tables {
+        let prefixes: UnsafeBufferPointer<UInt16>
+        let bucketStarts: UnsafeBufferPointer<Int32>
+        let candidates: UnsafeBufferPointer<Candidate>
+        let headFilter: UnsafeBufferPointer<UInt64>
+    }
+
+    /// The scan when a form may have a single fixed byte: every position is looked at, first by
+    /// whether its byte begins any form.
+    private func firstMatchAtEveryPosition(
+        in text: UnsafeBufferPointer<UInt8>, from start: Int, _ tables: Tables
+    ) -> Range<Int>? {
+        var position = start
+        while position < text.count {
+            let first = Int(text[position])
+            guard startsAny[first] else {
+                position += 1
+                continue
+            }
+            if position + 1 < text.count {
+                let bucket = Int(tables.prefixes[first << 8 | Int(text[position + 1])])
+                if bucket != Int(Self.noBucket), let end = firstEnd(bucket, text, at: position, tables) {
+                    return position..<end
+                }
+            }
+            if startsAlone[first],
+                let end = byFirstByte[first].withUnsafeBufferPointer({
+                    firstEnd($0[...], text, at: position)
+                })
+            {
+                return position..<end
+            }
+            position += 1
+        }
+        return nil
+    }
+
+    /// The scan when every form has at least `stride + 1` fixed first bytes: only every
+    /// `stride`-th position's pair is looked up, as any of the first `stride` pairs of the forms
+    /// (a match starting `offset` bytes before it). Matches are still found in the order they
+    /// start: at each position looked at, those starting furthest back first.
+    private func firstMatchStriding(in text: UnsafeBufferPointer<UInt8>, from start: Int, _ tables: Tables)
+        -> Range<Int>?
+    {
+        pairBits.withUnsafeBufferPointer { pairBits -> Range<Int>? in
+            var position = start
+            while position + 1 < text.count {
+                let pair = Int(text[position]) << 8 | Int(text[position + 1])
+                if pairBits[pair >> 6] & (1 << UInt64(pair & 63)) != 0 {
+                    var offset = min(stride - 1, position - start)
+                    while offset >= 0 {
+                        let bucket = Int(tables.prefixes[offset << 16 | pair])
+                        if bucket != Int(Self.noBucket),
+                            let end = firstEnd(bucket, text, at: position - offset, tables)
+                        {
+                            return (position - offset)..<end
+                        }
+                        offset -= 1
+                    }
+                }
+                position += stride
+            }
+            return nil
+        }
+    }
+
+    /// Where the first of bucket `bucket`'s forms that matches at `position` ends, if one does.
+    @inline(__always)
+    private func firstEnd(
+        _ bucket: Int, _ text: UnsafeBufferPointer<UInt8>, at position: Int, _ tables: Tables
+    ) -> Int? {
+        if position + 4 <= text.count, !bucketHasShortHead[bucket] {
+            let head = UInt32(
+                littleEndian: UnsafeRawBufferPointer(text).loadUnaligned(fromByteOffset: position, as: UInt32.self))
+            let bit = Self.headBit(head)
+            if tables.headFilter[bit >> 6] & (1 << UInt64(bit & 63)) == 0 { return nil }
+        }
+        let crowd = crowdOfBucket[bucket]
+        if crowd >= 0 { return firstEnd(crowds[Int(crowd)], text, at: position) }
+        let forms = tables.candidates[Int(tables.bucketStarts[bucket])..<Int(tables.bucketStarts[bucket + 1])]
+        return firstEnd(forms, text, at: position)
     }
 
     /// The text's first four bytes at `position` (fewer near its end), little-endian, and how many.
