@@ -20,7 +20,7 @@ public struct JSONParseError: Error, Sendable, CustomStringConvertible {
     public var description: String { "\(message) at line \(line), column \(column) (byte \(offset))" }
 
     /// An error at `offset` of `bytes`, its line and column counted from the bytes before it.
-    init(kind: Kind, offset: Int, in bytes: [UInt8], message: String) {
+    init(kind: Kind, offset: Int, in bytes: UnsafeBufferPointer<UInt8>, message: String) {
         self.kind = kind
         self.offset = offset
         self.message = message
@@ -49,8 +49,10 @@ extension JSONValue {
     /// names are all kept, in order (lookups by name find the first); nesting deeper than `maxDepth`
     /// is an error.
     public init(parsing bytes: some Collection<UInt8>, maxDepth: Int = 512) throws(JSONParseError) {
-        var parser = JSONByteParser(bytes: Array(bytes), maxDepth: maxDepth)
-        self = try parser.parseDocument()
+        self = try Array(bytes).withUnsafeBufferPointer { bytes throws(JSONParseError) in
+            var parser = JSONByteParser(bytes: bytes, maxDepth: maxDepth)
+            return try parser.parseDocument()
+        }
     }
 
     /// Parses one JSON document from text.
@@ -80,8 +82,10 @@ extension JSONValue {
         _ names: JSONMemberNames, of bytes: [UInt8], into found: inout [JSONValue?], maxDepth: Int = 512,
         strings: StringInterner? = nil
     ) throws(JSONParseError) -> Bool {
-        var parser = JSONByteParser(bytes: bytes, maxDepth: maxDepth, strings: strings)
-        return try parser.parseMembers(names, into: &found)
+        try bytes.withUnsafeBufferPointer { bytes throws(JSONParseError) in
+            var parser = JSONByteParser(bytes: bytes, maxDepth: maxDepth, strings: strings)
+            return try parser.parseMembers(names, into: &found)
+        }
     }
 }
 
@@ -99,20 +103,19 @@ public struct JSONMemberNames: Sendable {
     public var count: Int { names.count }
 
     /// Which name `key` is, if any.
-    func slot(of key: ArraySlice<UInt8>) -> Int? {
-        key.withUnsafeBufferPointer { key in
-            for (slot, length) in lengths.enumerated() where length == key.count {
-                if names[slot].withUnsafeBufferPointer({ sameBytes($0, key) }) { return slot }
-            }
-            return nil
+    func slot(of key: UnsafeBufferPointer<UInt8>) -> Int? {
+        for (slot, length) in lengths.enumerated() where length == key.count {
+            if names[slot].withUnsafeBufferPointer({ sameBytes($0, key) }) { return slot }
         }
+        return nil
     }
 }
 
 /// A small recursive-descent parser over bytes: no Foundation, no intermediate strings for
-/// structure, strings decoded once.
+/// structure, strings decoded once. It reads the bytes where they lie, without bounds checks: every
+/// read is after a comparison with the end.
 struct JSONByteParser {
-    let bytes: [UInt8]
+    let bytes: UnsafeBufferPointer<UInt8>
     var index = 0
     var depth = 0
     let maxDepth: Int
@@ -125,7 +128,7 @@ struct JSONByteParser {
     /// Where recurring strings are kept, if anywhere.
     let strings: StringInterner?
 
-    init(bytes: [UInt8], maxDepth: Int, strings: StringInterner? = nil) {
+    init(bytes: UnsafeBufferPointer<UInt8>, maxDepth: Int, strings: StringInterner? = nil) {
         self.bytes = bytes
         self.maxDepth = maxDepth
         self.strings = strings
@@ -181,11 +184,11 @@ struct JSONByteParser {
         let end = plainASCIIEnd(from: start)
         let slot: Int?
         if end < bytes.count, bytes[end] == UInt8(ascii: "\"") {
-            slot = names.slot(of: bytes[start..<end])
+            slot = names.slot(of: UnsafeBufferPointer(rebasing: bytes[start..<end]))
             index = end + 1
         } else {
             let key = try parseString()
-            slot = names.slot(of: Array(key.utf8)[...])
+            slot = Array(key.utf8).withUnsafeBufferPointer { names.slot(of: $0) }
         }
         try colon()
         return slot
@@ -266,8 +269,8 @@ struct JSONByteParser {
     private mutating func expectWord(_ word: StaticString) throws(JSONParseError) {
         let count = word.utf8CodeUnitCount
         guard index + count <= bytes.count else { throw fail(.unexpectedEnd, "unexpected end of JSON") }
-        let matches = word.withUTF8Buffer { buffer in
-            buffer.elementsEqual(bytes[index..<(index + count)])
+        let matches = word.withUTF8Buffer {
+            sameBytes($0, UnsafeBufferPointer(rebasing: bytes[index..<(index + count)]))
         }
         guard matches else { throw fail(.invalidLiteral, "invalid literal") }
         index += count
@@ -372,25 +375,23 @@ struct JSONByteParser {
     }
 
     /// Where the run of plain ASCII string bytes (no quote, backslash or control character)
-    /// starting at `start` ends. Nearly every string is one: stepped over without bounds checks,
-    /// eight bytes at a time and then byte by byte up to the first byte that is not.
+    /// starting at `start` ends. Nearly every string is one: stepped over eight bytes at a time and
+    /// then byte by byte up to the first byte that is not.
     private func plainASCIIEnd(from start: Int) -> Int {
-        bytes.withUnsafeBufferPointer { buffer in
-            var at = start
-            if let base = UnsafeRawPointer(buffer.baseAddress) {
-                while at + 8 <= buffer.count,
-                    !ByteWord.endsPlainASCII(base.loadUnaligned(fromByteOffset: at, as: UInt64.self))
-                {
-                    at += 8
-                }
+        var at = start
+        if let base = UnsafeRawPointer(bytes.baseAddress) {
+            while at + 8 <= bytes.count,
+                !ByteWord.endsPlainASCII(base.loadUnaligned(fromByteOffset: at, as: UInt64.self))
+            {
+                at += 8
             }
-            while at < buffer.count {
-                let b = buffer[at]
-                if b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\") || b < 0x20 || b >= 0x80 { break }
-                at += 1
-            }
-            return at
         }
+        while at < bytes.count {
+            let b = bytes[at]
+            if b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\") || b < 0x20 || b >= 0x80 { break }
+            at += 1
+        }
+        return at
     }
 
     private mutating func parseString() throws(JSONParseError) -> String {
@@ -404,9 +405,7 @@ struct JSONByteParser {
             if b == UInt8(ascii: "\"") {
                 let s =
                     if let strings {
-                        bytes.withUnsafeBufferPointer {
-                            strings.string(UnsafeBufferPointer(rebasing: $0[start..<index]))
-                        }
+                        strings.string(UnsafeBufferPointer(rebasing: bytes[start..<index]))
                     } else {
                         String(decoding: bytes[start..<index], as: UTF8.self)
                     }
