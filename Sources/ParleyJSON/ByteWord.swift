@@ -12,9 +12,14 @@ enum ByteWord {
         return below | ((quote &- ones) & ~quote & highs) | ((backslash &- ones) & ~backslash & highs) != 0
     }
 
-    /// Whether any of the word's bytes ends a run of plain ASCII in a JSON string: one JSON escapes,
-    /// or one of 0x80 and above (part of a UTF-8 sequence, to be checked).
-    @inline(__always) static func endsPlainASCII(_ word: UInt64) -> Bool {
-        word & highs != 0 || needsEscape(word)
+    /// The high bit of each byte of the word (read little-endian) that may end a run of plain
+    /// ASCII in a JSON string: one JSON escapes, or one of 0x80 and above (part of a UTF-8
+    /// sequence, to be checked); 0 when none does. A byte above a flagged one may be flagged
+    /// falsely (a borrow carries into it), never one below: the lowest flag is the first such byte.
+    @inline(__always) static func plainASCIIEnds(_ word: UInt64) -> UInt64 {
+        let below = (word &- 0x20 &* ones) & ~word
+        let quote = word ^ (0x22 &* ones)
+        let backslash = word ^ (0x5C &* ones)
+        return (word | below | ((quote &- ones) & ~quote) | ((backslash &- ones) & ~backslash)) & highs
     }
 }

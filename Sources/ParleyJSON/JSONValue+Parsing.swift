@@ -375,14 +375,15 @@ struct JSONByteParser {
     }
 
     /// Where the run of plain ASCII string bytes (no quote, backslash or control character)
-    /// starting at `start` ends. Nearly every string is one: stepped over eight bytes at a time and
-    /// then byte by byte up to the first byte that is not.
+    /// starting at `start` ends. Nearly every string is one: stepped over eight bytes at a time,
+    /// the end found in the word that holds it; only the document's last few bytes one by one.
     private func plainASCIIEnd(from start: Int) -> Int {
         var at = start
         if let base = UnsafeRawPointer(bytes.baseAddress) {
-            while at + 8 <= bytes.count,
-                !ByteWord.endsPlainASCII(base.loadUnaligned(fromByteOffset: at, as: UInt64.self))
-            {
+            while at + 8 <= bytes.count {
+                let ends = ByteWord.plainASCIIEnds(
+                    UInt64(littleEndian: base.loadUnaligned(fromByteOffset: at, as: UInt64.self)))
+                if ends != 0 { return at + ends.trailingZeroBitCount >> 3 }
                 at += 8
             }
         }
