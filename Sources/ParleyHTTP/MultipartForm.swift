@@ -45,38 +45,35 @@ public struct MultipartForm: Sendable {
     public func encoded() -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(parts.reduce(96 + boundary.utf8.count) { $0 + 128 + boundary.utf8.count + $1.size })
-        let crlf: [UInt8] = [0x0D, 0x0A]
+        func put(_ text: StaticString) {
+            text.withUTF8Buffer { out.append(contentsOf: $0) }
+        }
+        func put(_ text: String) { Self.append(text, to: &out) }
         for part in parts {
-            out += "--".utf8
-            out += boundary.utf8
-            out += crlf
+            put("--")
+            put(boundary)
+            put("\r\n")
             switch part {
             case .field(let name, let value):
-                out += #"Content-Disposition: form-data; name=""#.utf8
+                put(#"Content-Disposition: form-data; name=""#)
                 Self.appendQuoted(name, to: &out)
-                out += "\"".utf8
-                out += crlf
-                out += crlf
-                out += value.utf8
+                put("\"\r\n\r\n")
+                put(value)
             case .file(let name, let filename, let contentType, let data):
-                out += #"Content-Disposition: form-data; name=""#.utf8
+                put(#"Content-Disposition: form-data; name=""#)
                 Self.appendQuoted(name, to: &out)
-                out += #""; filename=""#.utf8
+                put(#""; filename=""#)
                 Self.appendQuoted(filename, to: &out)
-                out += "\"".utf8
-                out += crlf
-                out += "Content-Type: ".utf8
-                out += Self.headerSafe(contentType).utf8
-                out += crlf
-                out += crlf
+                put("\"\r\nContent-Type: ")
+                put(Self.headerSafe(contentType))
+                put("\r\n\r\n")
                 out += data
             }
-            out += crlf
+            put("\r\n")
         }
-        out += "--".utf8
-        out += boundary.utf8
-        out += "--".utf8
-        out += crlf
+        put("--")
+        put(boundary)
+        put("--\r\n")
         return out
     }
 
@@ -86,7 +83,7 @@ public struct MultipartForm: Sendable {
     private static func appendQuoted(_ text: String, to out: inout [UInt8]) {
         // Field names nearly never hold one of the three: copied whole.
         guard text.anyUTF8({ $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\r") || $0 == UInt8(ascii: "\n") }) else {
-            out += text.utf8
+            append(text, to: &out)
             return
         }
         for byte in text.utf8 {
@@ -96,6 +93,13 @@ public struct MultipartForm: Sendable {
             case UInt8(ascii: "\n"): out += "%0A".utf8
             default: out.append(byte)
             }
+        }
+    }
+
+    /// Appends `text` copied from its storage: appending a `String.UTF8View` walks it byte by byte.
+    private static func append(_ text: String, to out: inout [UInt8]) {
+        if text.utf8.withContiguousStorageIfAvailable({ out.append(contentsOf: $0) }) == nil {
+            out.append(contentsOf: text.utf8)
         }
     }
 
