@@ -212,29 +212,40 @@ extension JSONValue {
     }
 
     private mutating func writeString(utf8: UnsafeBufferPointer<UInt8>) {
-        // Room for the common case (nothing to escape) at once.
-        reserve(utf8.count + 2)
+        // Room for the common case (nothing to escape) at once, and for reading a whole word at
+        // the copy's end.
+        reserve(utf8.count + 2 + 8)
         base[count] = UInt8(ascii: "\"")
-        count += 1
-        var runStart = 0
-        var i = 0
-        while i < utf8.count {
-            // Eight bytes at a time while none of them needs escaping (nearly all text).
-            if i + 8 <= utf8.count,
-                !ByteWord.needsEscape(
-                    UnsafeRawPointer(utf8.baseAddress!).loadUnaligned(fromByteOffset: i, as: UInt64.self))
-            {
-                i += 8
-                continue
+        let start = count + 1
+        // Copied whole, then checked where it lies, eight bytes at a time: the bytes after the
+        // copy (the buffer's own) are masked out of the last word.
+        if let source = utf8.baseAddress { (base + start).update(from: source, count: utf8.count) }
+        UnsafeMutableRawPointer(base + start + utf8.count).storeBytes(of: 0, as: UInt64.self)
+        var at = 0
+        while at < utf8.count {
+            var flags = ByteWord.escapes(
+                UInt64(littleEndian: UnsafeRawPointer(base + start + at).loadUnaligned(as: UInt64.self)))
+            if utf8.count - at < 8 { flags &= (1 << UInt64(8 * (utf8.count - at))) - 1 }
+            if flags != 0 {
+                count = start + at + flags.trailingZeroBitCount >> 3
+                writeEscaping(utf8, from: at + flags.trailingZeroBitCount >> 3)
+                return
             }
-            for at in i..<min(i + 8, utf8.count) {
-                let byte = utf8[at]
-                guard byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") else { continue }
-                append(UnsafeBufferPointer(rebasing: utf8[runStart..<at]))
-                runStart = at + 1
-                escape(byte)
-            }
-            i += 8
+            at += 8
+        }
+        count = start + utf8.count
+        append(UInt8(ascii: "\""))
+    }
+
+    /// The rest of a string from `from`, the first byte to escape, and its closing quote.
+    private mutating func writeEscaping(_ utf8: UnsafeBufferPointer<UInt8>, from: Int) {
+        var runStart = from
+        for at in from..<utf8.count {
+            let byte = utf8[at]
+            guard byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") else { continue }
+            append(UnsafeBufferPointer(rebasing: utf8[runStart..<at]))
+            runStart = at + 1
+            escape(byte)
         }
         append(UnsafeBufferPointer(rebasing: utf8[runStart..<utf8.count]))
         append(UInt8(ascii: "\""))
