@@ -21,9 +21,14 @@ public struct HTTPLines: AsyncSequence, Sendable {
     /// reply's dozen events often come in one chunk). An error `body` throws ends the reading and
     /// is thrown on, as is the stream's ``HTTPError``. Like iterating, this is done once.
     public func forEach(_ body: ([UInt8]) throws -> Void) async throws {
+        try await forEachInPlace { try body(Array($0)) }
+    }
+
+    /// ``forEach(_:)`` with each line where it lies, valid for the duration of `body`: no copy.
+    public func forEachInPlace(_ body: (UnsafeBufferPointer<UInt8>) throws -> Void) async throws {
         var lines = makeAsyncIterator()
         repeat {
-            while let line = try lines.buffered() { try body(line) }
+            while try lines.withBuffered(body) != nil {}
         } while try await lines.fill()
     }
 
@@ -53,7 +58,22 @@ public struct HTTPLines: AsyncSequence, Sendable {
         mutating func buffered() throws(HTTPError) -> [UInt8]? {
             guard !failed else { return nil }
             if let line = splitter.nextLine() { return line }
-            // Every complete line is out: what the splitter holds is one unfinished line.
+            try checkUnfinishedLine()
+            return nil
+        }
+
+        /// Calls `body` with the next line among the bytes already received, where it lies, if
+        /// there is one; nil when there is none.
+        mutating func withBuffered<R>(_ body: (UnsafeBufferPointer<UInt8>) throws -> R) throws -> R? {
+            guard !failed else { return nil }
+            if let result = try splitter.withNextLine(body) { return result }
+            try checkUnfinishedLine()
+            return nil
+        }
+
+        /// Every complete line is out: what the splitter holds is one unfinished line, which must
+        /// stay within the body limit.
+        private mutating func checkUnfinishedLine() throws(HTTPError) {
             if splitter.unfinishedLineBytes > control.limit {
                 failed = true
                 splitter = LineSplitter()
@@ -62,7 +82,6 @@ public struct HTTPLines: AsyncSequence, Sendable {
                     code: .tooLarge, message: "a line of the response body exceeds \(control.limit) bytes",
                     redactedURL: control.transfer.redactedURL)
             }
-            return nil
         }
 
         /// Waits for the body's next bytes; false once it has ended and every line was handed out.

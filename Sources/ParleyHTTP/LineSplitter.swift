@@ -44,25 +44,34 @@ struct LineSplitter {
 
     /// The next complete line, or nil until more bytes (or `finish()`) arrive.
     mutating func nextLine() -> [UInt8]? {
+        nextLineRange().map { Array(pending[$0]) }
+    }
+
+    /// The next complete line where it lies, for the duration of `body` (the bytes are the
+    /// splitter's: no copy); nil until more bytes (or `finish()`) arrive.
+    mutating func withNextLine<R>(_ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R? {
+        guard let range = nextLineRange() else { return nil }
+        return try pending.withUnsafeBufferPointer { try body(UnsafeBufferPointer(rebasing: $0[range])) }
+    }
+
+    /// Where the next complete line lies in `pending`, without its line break; the line is taken.
+    private mutating func nextLineRange() -> Range<Int>? {
         if let newline = findNewline() {
-            let line = takeLine(upTo: newline)
+            let line = lineStart..<lineEnd(newline)
             lineStart = newline + 1
             scanFrom = lineStart
             return line
         }
         scanFrom = pending.count
         guard finished, lineStart < pending.count else { return nil }
-        let line = takeLine(upTo: pending.count)
-        pending = []
-        lineStart = 0
-        scanFrom = 0
+        let line = lineStart..<lineEnd(pending.count)
+        lineStart = pending.count
         return line
     }
 
-    private func takeLine(upTo end: Int) -> [UInt8] {
-        var end = end
-        if end > lineStart && pending[end - 1] == UInt8(ascii: "\r") { end -= 1 }
-        return Array(pending[lineStart..<end])
+    /// Where a line ending at `end` (its `\n`, or the stream's end) ends without a `\r` before it.
+    private func lineEnd(_ end: Int) -> Int {
+        end > lineStart && pending[end - 1] == UInt8(ascii: "\r") ? end - 1 : end
     }
 
     private func findNewline() -> Int? {

@@ -83,9 +83,18 @@ extension JSONValue {
         strings: StringInterner? = nil
     ) throws(JSONParseError) -> Bool {
         try bytes.withUnsafeBufferPointer { bytes throws(JSONParseError) in
-            var parser = JSONByteParser(bytes: bytes, maxDepth: maxDepth, strings: strings)
-            return try parser.parseMembers(names, into: &found)
+            try members(names, of: bytes, into: &found, maxDepth: maxDepth, strings: strings)
         }
+    }
+
+    /// ``members(_:of:into:maxDepth:strings:)`` of bytes where they lie (a line of a stream, in
+    /// the reader's buffer).
+    public static func members(
+        _ names: JSONMemberNames, of bytes: UnsafeBufferPointer<UInt8>, into found: inout [JSONValue?],
+        maxDepth: Int = 512, strings: StringInterner? = nil
+    ) throws(JSONParseError) -> Bool {
+        var parser = JSONByteParser(bytes: bytes, maxDepth: maxDepth, strings: strings)
+        return try parser.parseMembers(names, into: &found)
     }
 }
 

@@ -3,16 +3,30 @@ import Testing
 
 @Suite("Splitting a byte stream into lines")
 struct LineSplitterTests {
-    /// Feeds `chunks` in order, collecting every line available after each, then finishes.
+    /// Feeds `chunks` in order, collecting every line available after each, then finishes; the
+    /// lines taken where they lie must be the lines copied out.
     static func lines(_ chunks: [String]) -> [String] {
+        let copied = collect(chunks, inPlace: false)
+        #expect(collect(chunks, inPlace: true) == copied, "lines where they lie")
+        return copied
+    }
+
+    static func collect(_ chunks: [String], inPlace: Bool) -> [String] {
         var splitter = LineSplitter()
         var lines: [String] = []
+        func take() {
+            if inPlace {
+                while splitter.withNextLine({ lines.append(String(decoding: $0, as: UTF8.self)) }) != nil {}
+            } else {
+                while let line = splitter.nextLine() { lines.append(String(decoding: line, as: UTF8.self)) }
+            }
+        }
         for chunk in chunks {
             splitter.append(Array(chunk.utf8))
-            while let line = splitter.nextLine() { lines.append(String(decoding: line, as: UTF8.self)) }
+            take()
         }
         splitter.finish()
-        while let line = splitter.nextLine() { lines.append(String(decoding: line, as: UTF8.self)) }
+        take()
         return lines
     }
 

@@ -57,6 +57,13 @@ struct AmigoReplyReader {
 
     /// Takes one line of the stream. Throws for a line that is not an event, or an `error` event.
     mutating func consume(_ line: [UInt8], at instant: ContinuousClock.Instant) throws(ProviderError) {
+        try line.withUnsafeBufferPointer { line throws(ProviderError) in try consume(line, at: instant) }
+    }
+
+    /// ``consume(_:at:)-([UInt8],_)`` of a line where it lies (the stream's buffer).
+    mutating func consume(_ line: UnsafeBufferPointer<UInt8>, at instant: ContinuousClock.Instant)
+        throws(ProviderError)
+    {
         guard !line.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) else { return }
         let isObject: Bool
         do {
