@@ -70,7 +70,8 @@ public final class StringInterner: Sendable {
         return text.utf8.withContiguousStorageIfAvailable { sameBytes($0, bytes) } ?? text.utf8.elementsEqual(bytes)
     }
 
-    /// FNV-1a over eight bytes at a time, folded to the word.
+    /// FNV-1a over eight bytes at a time, the last eight overlapping the words before, folded to the
+    /// word; for strings of eight bytes or more (only those over 15 are looked up).
     private static func hash(_ bytes: UnsafeBufferPointer<UInt8>) -> Int {
         let raw = UnsafeRawBufferPointer(bytes)
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325 ^ UInt64(raw.count)
@@ -80,9 +81,10 @@ public final class StringInterner: Sendable {
             hash ^= hash >> 32
             offset += 8
         }
-        while offset < raw.count {
-            hash = (hash ^ UInt64(raw[offset])) &* 0x100_0000_01b3
-            offset += 1
+        if offset < raw.count {
+            // The last eight bytes, overlapping the words before (only strings of 16 bytes and more
+            // are looked up): the bytes left over in one step rather than one by one.
+            hash = (hash ^ raw.loadUnaligned(fromByteOffset: raw.count - 8, as: UInt64.self)) &* 0x100_0000_01b3
         }
         return Int(truncatingIfNeeded: hash ^ (hash >> 29))
     }

@@ -92,4 +92,13 @@ import ParleyJSON
         }
         #expect(throws: Never.self) { try JSONValue.members(Self.keep, of: Array(#"{"skip":\#(deep)}"#.utf8)) }
     }
+
+    /// Names are told apart by their bytes among those of the key's length: equal lengths, an
+    /// empty name, a name asked for twice (the first slot gets it), keys longer than any name.
+    @Test func namesOfEqualLengthsAndRepeatedNamesFindTheirSlots() throws {
+        let names = JSONMemberNames(["ab", "cd", "ab", "longer-name", "", "ef"])
+        let document = #"{"cd":1,"ab":2,"zz":3,"longer-name":4,"":5,"far-longer-than-any-name":6,"ef":7,"a":8}"#
+        let found = try #require(try JSONValue.members(names, of: Array(document.utf8)))
+        #expect(found.map { $0?.int } == [2, 1, nil, 4, 5, 7])
+    }
 }
