@@ -21,11 +21,16 @@ public struct SecretRedactor: Sendable {
     /// How many positions the scan moves at a time (1 to 3): one less than the fewest fixed first
     /// bytes of any form, so that any match has one of its first pairs at a position looked at.
     let stride: Int
-    /// The forms whose two bytes at `offset` (`< stride`) are a given pair, by
-    /// `offset << 16 | first << 8 | second`: an index into ``bucketStarts``, or ``noBucket``. One
-    /// pass over a text then finds every secret, however many there are (a run can learn a token
-    /// per user), trying only the few forms whose first bytes are there.
+    /// The forms a match can begin with, by the two bytes it begins with (`first << 8 | second`):
+    /// an index into ``bucketStarts``, or ``noBucket``. One pass over a text then finds every
+    /// secret, however many there are (a run can learn a token per user), trying only the few
+    /// forms whose first bytes are there.
     private let prefixes: [UInt16]
+    /// The same for the forms' pairs one and two bytes in (`offset << 16 | first << 8 | second`),
+    /// looked up by the striding scan: an open-addressing table of the few pairs there are
+    /// (``offsetKeys``, `UInt32.max` where empty), rather than two more tables of every pair.
+    private let offsetKeys: [UInt32]
+    private let offsetBuckets: [UInt16]
     /// Whether any form has a pair at any offset, by the pair (a bit each): most of a text's pairs
     /// are ruled out by this table alone, small enough to stay in the fastest cache.
     private let pairBits: [UInt64]
@@ -121,18 +126,32 @@ public struct SecretRedactor: Sendable {
             }
         }
         // The rare overflow (more distinct starts than 65,535) shares the last bucket.
-        var prefixes = [UInt16](repeating: Self.noBucket, count: patterns.isEmpty ? 0 : stride << 16)
+        var prefixes = [UInt16](repeating: Self.noBucket, count: patterns.isEmpty ? 0 : 1 << 16)
+        var offsetTableSize = 16
+        while offsetTableSize < 2 * byPair.count { offsetTableSize *= 2 }
+        var offsetKeys = [UInt32](repeating: .max, count: stride > 1 ? offsetTableSize : 0)
+        var offsetBuckets = [UInt16](repeating: Self.noBucket, count: offsetKeys.count)
+        func setBucket(_ key: UInt32, _ bucket: Int) {
+            guard key > 0xFFFF else {
+                prefixes[Int(key)] = UInt16(bucket)
+                return
+            }
+            var slot = Self.offsetSlot(key, size: offsetKeys.count)
+            while offsetKeys[slot] != .max && offsetKeys[slot] != key { slot = (slot + 1) & (offsetKeys.count - 1) }
+            offsetKeys[slot] = key
+            offsetBuckets[slot] = UInt16(bucket)
+        }
         var pairBits = [UInt64](repeating: 0, count: patterns.isEmpty ? 0 : 1 << 10)
         var bucketStarts: [Int32] = [0]
         var candidates: [Candidate] = []
         for (key, forms) in byPair.sorted(by: { $0.key < $1.key }) {
             pairBits[Int(key & 0xFFFF) >> 6] |= 1 << UInt64(key & 63)
             if bucketStarts.count - 1 < Int(Self.noBucket) - 1 || bucketStarts.count == 1 {
-                prefixes[Int(key)] = UInt16(bucketStarts.count - 1)
+                setBucket(key, bucketStarts.count - 1)
                 candidates += forms
                 bucketStarts.append(Int32(candidates.count))
             } else {
-                prefixes[Int(key)] = UInt16(bucketStarts.count - 2)
+                setBucket(key, bucketStarts.count - 2)
                 candidates += forms
                 bucketStarts[bucketStarts.count - 1] = Int32(candidates.count)
             }
@@ -168,6 +187,8 @@ public struct SecretRedactor: Sendable {
         self.patterns = sorted
         self.stride = stride
         self.prefixes = prefixes
+        self.offsetKeys = offsetKeys
+        self.offsetBuckets = offsetBuckets
         self.pairBits = pairBits
         self.bucketStarts = bucketStarts
         self.candidates = candidates
@@ -183,6 +204,12 @@ public struct SecretRedactor: Sendable {
     }
 
     private static let noBucket = UInt16.max
+
+    /// Where the open-addressing table of `size` (a power of two) starts looking for `key`.
+    @inline(__always)
+    private static func offsetSlot(_ key: UInt32, size: Int) -> Int {
+        Int((key &* 0x9E37_79B1) >> 8) & (size - 1)
+    }
 
     /// The filter's size: 2^18 bits (32 KB), a few percent of false positives for the forms of a
     /// few thousand tokens.
@@ -272,7 +299,12 @@ public struct SecretRedactor: Sendable {
                             headFilter: headFilter)
                         return stride == 1
                             ? firstMatchAtEveryPosition(in: text, from: start, tables)
-                            : firstMatchStriding(in: text, from: start, tables)
+                            : offsetKeys.withUnsafeBufferPointer { keys in
+                                offsetBuckets.withUnsafeBufferPointer { buckets in
+                                    firstMatchStriding(
+                                        in: text, from: start, tables, offsetKeys: keys, offsetBuckets: buckets)
+                                }
+                            }
                     }
                 }
             }
@@ -321,9 +353,10 @@ public struct SecretRedactor: Sendable {
     /// `stride`-th position's pair is looked up, as any of the first `stride` pairs of the forms
     /// (a match starting `offset` bytes before it). Matches are still found in the order they
     /// start: at each position looked at, those starting furthest back first.
-    private func firstMatchStriding(in text: UnsafeBufferPointer<UInt8>, from start: Int, _ tables: Tables)
-        -> Range<Int>?
-    {
+    private func firstMatchStriding(
+        in text: UnsafeBufferPointer<UInt8>, from start: Int, _ tables: Tables,
+        offsetKeys: UnsafeBufferPointer<UInt32>, offsetBuckets: UnsafeBufferPointer<UInt16>
+    ) -> Range<Int>? {
         pairBits.withUnsafeBufferPointer { pairBits -> Range<Int>? in
             var position = start
             while position + 1 < text.count {
@@ -331,7 +364,20 @@ public struct SecretRedactor: Sendable {
                 if pairBits[pair >> 6] & (1 << UInt64(pair & 63)) != 0 {
                     var offset = min(stride - 1, position - start)
                     while offset >= 0 {
-                        let bucket = Int(tables.prefixes[offset << 16 | pair])
+                        var bucket = Int(Self.noBucket)
+                        if offset == 0 {
+                            bucket = Int(tables.prefixes[pair])
+                        } else {
+                            let key = UInt32(offset << 16 | pair)
+                            var slot = Self.offsetSlot(key, size: offsetKeys.count)
+                            while offsetKeys[slot] != .max {
+                                if offsetKeys[slot] == key {
+                                    bucket = Int(offsetBuckets[slot])
+                                    break
+                                }
+                                slot = (slot + 1) & (offsetKeys.count - 1)
+                            }
+                        }
                         if bucket != Int(Self.noBucket),
                             let end = firstEnd(bucket, text, at: position - offset, tables)
                         {
