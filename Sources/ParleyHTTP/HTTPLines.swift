@@ -18,14 +18,10 @@ public struct HTTPLines: AsyncSequence, Sendable {
 
     /// Hands every line to `body` as it arrives and returns after the last one: the lines
     /// iterating gives, with one suspension per chunk of the body instead of one per line (a
-    /// reply's dozen events often come in one chunk). An error `body` throws ends the reading and
+    /// reply's dozen events often come in one chunk), each where it lies in the stream's buffer
+    /// (valid for the duration of `body`: no copy). An error `body` throws ends the reading and
     /// is thrown on, as is the stream's ``HTTPError``. Like iterating, this is done once.
-    public func forEach(_ body: ([UInt8]) throws -> Void) async throws {
-        try await forEachInPlace { try body(Array($0)) }
-    }
-
-    /// ``forEach(_:)`` with each line where it lies, valid for the duration of `body`: no copy.
-    public func forEachInPlace(_ body: (UnsafeBufferPointer<UInt8>) throws -> Void) async throws {
+    public func forEach(_ body: (UnsafeBufferPointer<UInt8>) throws -> Void) async throws {
         var lines = makeAsyncIterator()
         repeat {
             while try lines.withBuffered(body) != nil {}

@@ -35,12 +35,12 @@ struct HTTPStreamingTests {
             #expect(response.status == 200)
             #expect(response.headers["content-type"] == "text/plain")
             var lines: [String] = []
-            func take(_ line: [UInt8]) {
+            func take(_ line: some Collection<UInt8>) {
                 lines.append(String(decoding: line, as: UTF8.self))
                 if lines.count <= gates.count { gates[lines.count - 1].fire() }
             }
             if byClosure {
-                try await response.lines.forEach(take)
+                try await response.lines.forEach { take($0) }
             } else {
                 for try await line in response.lines { take(line) }
             }

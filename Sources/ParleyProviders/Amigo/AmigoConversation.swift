@@ -160,7 +160,7 @@ final class AmigoConversation: AgentConversation {
         var reader = AmigoReplyReader(limit: provider.replyLimit, strings: provider.strings)
         var idKept = false
         do {
-            try await response.lines.forEachInPlace { line in
+            try await response.lines.forEach { line in
                 try reader.consume(line, at: clock.now)
                 // Known as soon as it arrives, so the conversation can be finished even if the rest fails.
                 if !idKept, let created = reader.conversationID {

@@ -55,12 +55,8 @@ struct AmigoReplyReader {
         subscript(_ field: Field) -> JSONValue? { members[field.rawValue] }
     }
 
-    /// Takes one line of the stream. Throws for a line that is not an event, or an `error` event.
-    mutating func consume(_ line: [UInt8], at instant: ContinuousClock.Instant) throws(ProviderError) {
-        try line.withUnsafeBufferPointer { line throws(ProviderError) in try consume(line, at: instant) }
-    }
-
-    /// ``consume(_:at:)-([UInt8],_)`` of a line where it lies (the stream's buffer).
+    /// Takes one line of the stream, where it lies in the stream's buffer. Throws for a line that is
+    /// not an event, or an `error` event.
     mutating func consume(_ line: UnsafeBufferPointer<UInt8>, at instant: ContinuousClock.Instant)
         throws(ProviderError)
     {
