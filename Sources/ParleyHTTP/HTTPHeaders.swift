@@ -115,8 +115,8 @@ public struct HTTPHeaders: Sendable, Sequence, ExpressibleByDictionaryLiteral, E
     }
 
     /// Compares two header names ignoring ASCII case, without allocating: byte for byte through
-    /// each name's storage (a rate-limit check looks up three names in every response's headers).
-    static func namesMatch(_ lhs: String, _ rhs: String) -> Bool {
+    /// each name's storage (a rate-limit check looks for three names in every response's headers).
+    public static func namesMatch(_ lhs: String, _ rhs: String) -> Bool {
         guard lhs.utf8.count == rhs.utf8.count else { return false }
         let same = lhs.utf8.withContiguousStorageIfAvailable { left in
             rhs.utf8.withContiguousStorageIfAvailable { right in

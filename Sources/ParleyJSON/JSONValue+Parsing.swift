@@ -50,9 +50,14 @@ extension JSONValue {
     /// is an error.
     public init(parsing bytes: some Collection<UInt8>, maxDepth: Int = 512) throws(JSONParseError) {
         self = try Array(bytes).withUnsafeBufferPointer { bytes throws(JSONParseError) in
-            var parser = JSONByteParser(bytes: bytes, maxDepth: maxDepth)
-            return try parser.parseDocument()
+            try JSONValue(parsing: bytes, maxDepth: maxDepth)
         }
+    }
+
+    /// ``init(parsing:maxDepth:)`` of bytes where they lie (a line in a reader's buffer), without a copy.
+    public init(parsing bytes: UnsafeBufferPointer<UInt8>, maxDepth: Int = 512) throws(JSONParseError) {
+        var parser = JSONByteParser(bytes: bytes, maxDepth: maxDepth)
+        self = try parser.parseDocument()
     }
 
     /// Parses one JSON document from text.

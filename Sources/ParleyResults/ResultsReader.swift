@@ -72,7 +72,10 @@ public final class ResultsReader {
         lineNumber += 1
         let problem: String
         do {
-            return try ResultRecord(json: try JSONValue(parsing: line))
+            // Parsed where it lies: the generic `init(parsing:)` copies a slice through unspecialized code.
+            let json = try line.withUnsafeBufferPointer { bytes throws(JSONParseError) in try JSONValue(parsing: bytes)
+            }
+            return try ResultRecord(json: json)
         } catch let error as JSONParseError {
             // Each line is its own document: its line is the file's, its column the error's.
             problem = "\(error.message) at column \(error.column)"

@@ -271,6 +271,26 @@ import ParleyJSON
         #expect(deep.prettySerialized.utf8.count > 90_000, "300 levels of indentation")
     }
 
+    /// A dictionary is written in key order, small (sorted by insertion) or large, the same bytes
+    /// as its tree.
+    @Test func dictionariesAreWrittenInKeyOrder() {
+        var generator = SystemRandomNumberGenerator()
+        for count in [0, 1, 2, 3, 4, 5, 15, 16, 17, 40] {
+            for _ in 0..<20 {
+                var map: [String: Int] = [:]
+                while map.count < count {
+                    let key = String(
+                        (0..<Int.random(in: 0...3, using: &generator)).map { _ in "ab_Zé".randomElement()! })
+                    map[key] = Int.random(in: 0...9, using: &generator)
+                }
+                let keys = map.keys.sorted()
+                let expected = "{" + keys.map { "\"\($0)\":\(map[$0]!)" }.joined(separator: ",") + "}"
+                #expect(String(decoding: map.jsonBytes, as: UTF8.self) == expected, "\(map)")
+                #expect(map.jsonBytes == map.json.bytes)
+            }
+        }
+    }
+
     /// The writer that writes records in place nests as deep as the tree's writer, past the 64
     /// containers it keeps as bits, byte for byte the same text, compact and indented.
     @Test(arguments: [false, true])

@@ -86,6 +86,17 @@ import Testing
         #expect(invalid.errors == ["`agent_actions` is not a valid regular expression: `(`"])
     }
 
+    /// Every action is Amigo's default: the parameter is left out then, sent percent-encoded otherwise.
+    @Test func amigoSendsTheAgentActionExpressionOnlyWhenItIsNotTheDefault() {
+        var settings = AmigoSettings(
+            baseURL: "http://x", organization: "o", apiKey: "k", apiKeyID: "i", userIDs: ["u"], serviceID: "s")
+        #expect(settings.agentActionQuery == "")
+        settings.agentActions = "^$"
+        #expect(settings.agentActionQuery == "&current_agent_action_type=%5E%24")
+        settings.agentActions = "^tool-call-"
+        #expect(settings.agentActionQuery == "&current_agent_action_type=%5Etool-call-")
+    }
+
     @Test(arguments: [true, false])
     func openAIRecordsToolCallsStreamedOrNot(stream: Bool) async throws {
         try await withSandbox { server in

@@ -137,8 +137,12 @@ public struct AmigoSettings: Sendable {
     /// `https://api.amigo.ai/v1/<org>/<path>`.
     public func url(_ path: String) -> String { "\(baseURL)/v1/\(organization)/\(path)" }
 
-    /// `&current_agent_action_type=…`, percent-encoded, for the create and interact query strings.
+    /// `&current_agent_action_type=…`, percent-encoded, for the create and interact query strings;
+    /// nothing for every action, the parameter's documented default (`^.*$`). The parameter is not
+    /// free to send: libcurl formats a request's URL a character at a time, several times over,
+    /// and these 36 characters cost about 8,500 instructions a turn (BENCHMARKS.md).
     var agentActionQuery: String {
+        if agentActions == Self.allAgentActions { return "" }
         var allowed = CharacterSet.alphanumerics
         allowed.insert(charactersIn: "-._~")
         let encoded = agentActions.addingPercentEncoding(withAllowedCharacters: allowed) ?? agentActions
