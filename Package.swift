@@ -220,6 +220,7 @@ let package = Package(
             name: "ParleyHTTPTests",
             dependencies: [
                 "ParleyHTTP",
+                "ParleyTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 // An independent multipart parser, to check what the client encodes.

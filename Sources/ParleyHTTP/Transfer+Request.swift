@@ -17,6 +17,68 @@ extension Transfer {
         return next == UInt8(ascii: ":") && bytes.next() == UInt8(ascii: "/") && bytes.next() == UInt8(ascii: "/")
     }
 
+    /// A URL split into its origin (`http://host:port/`), for libcurl to connect to, and its path
+    /// and query, for libcurl to send as the request target (`CURLOPT_REQUEST_TARGET`) verbatim:
+    /// the very bytes libcurl would send for the whole URL. libcurl 7.88 parses and formats a URL
+    /// a character at a time, several times over for every request (parsing and normalizing it,
+    /// into the request line, into a "path?query" made for authentication schemes Parley does not
+    /// use): about 1,000 instructions per character, for an Amigo interact URL a tenth of a turn's CPU.
+    ///
+    /// `nil` — the whole URL goes to libcurl — for a URL with a fragment, an empty query, a path
+    /// with a dot segment (libcurl removes those), or a byte outside RFC 3986's characters in its
+    /// path or query: only URLs libcurl sends exactly as written are split.
+    static func originForm(_ url: String) -> (url: String, target: String)? {
+        let path = url.utf8.withContiguousStorageIfAvailable { bytes -> Int? in
+            // After "scheme://" (checked when the transfer was made), the authority ends at the path.
+            guard var at = bytes.firstIndex(of: UInt8(ascii: ":")), at + 2 < bytes.count else { return nil }
+            at += 3
+            while at < bytes.count, !isPathDelimiter(bytes[at]) { at += 1 }
+            guard at < bytes.count, bytes[at] == UInt8(ascii: "/") else { return nil }
+            let path = at
+            var query = false
+            var previous: UInt8 = 0
+            while at < bytes.count {
+                let byte = bytes[at]
+                guard isTargetByte(byte) else { return nil }
+                if !query {
+                    if byte == UInt8(ascii: "?") {
+                        query = true
+                    } else if byte == UInt8(ascii: "."), previous == UInt8(ascii: "/") {
+                        return nil  // a segment starting with a dot: perhaps one libcurl removes
+                    }
+                }
+                previous = byte
+                at += 1
+            }
+            // An empty query ("…?") is left to libcurl, whatever it makes of it.
+            return previous == UInt8(ascii: "?") && query ? nil : path
+        }
+        guard let path = path ?? nil else { return nil }
+        let utf8 = url.utf8
+        let split = utf8.index(utf8.startIndex, offsetBy: path)
+        return (String(utf8[...split])!, String(utf8[split...])!)
+    }
+
+    private static func isPathDelimiter(_ byte: UInt8) -> Bool {
+        byte == UInt8(ascii: "/") || byte == UInt8(ascii: "?") || byte == UInt8(ascii: "#")
+    }
+
+    /// RFC 3986's characters of a path and query: unreserved, sub-delims, `:`, `@`, `/`, `?`, `%`.
+    private static func isTargetByte(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+            UInt8(ascii: "0")...UInt8(ascii: "9"):
+            return true
+        case UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"), UInt8(ascii: "!"),
+            UInt8(ascii: "$"), UInt8(ascii: "&"), UInt8(ascii: "'"), UInt8(ascii: "("), UInt8(ascii: ")"),
+            UInt8(ascii: "*"), UInt8(ascii: "+"), UInt8(ascii: ","), UInt8(ascii: ";"), UInt8(ascii: "="),
+            UInt8(ascii: ":"), UInt8(ascii: "@"), UInt8(ascii: "/"), UInt8(ascii: "?"), UInt8(ascii: "%"):
+            return true
+        default:
+            return false
+        }
+    }
+
     /// Builds libcurl's header list: the caller's fields, the body's `Content-Type` unless the
     /// caller set one, and for larger bodies an empty `Expect:` so that libcurl never waits for
     /// `100 Continue` before sending (servers that ignore it would cost a second per request).
@@ -84,7 +146,7 @@ extension Transfer {
     }
 
     /// Sets every option the request needs on a freshly reset easy handle.
-    func configure(_ handle: EasyHandle, userAgent: String, receiveBufferSize: Int) -> CURLcode {
+    func configure(_ handle: EasyHandle, userAgent: String, receiveBufferSize: Int, targetFromURL: Bool) -> CURLcode {
         let easy = handle.raw
         let context = Unmanaged.passUnretained(self).toOpaque()
         var failed = CURLE_OK
@@ -94,7 +156,12 @@ extension Transfer {
         handle.errorBuffer[0] = 0
         // The scheme was checked to be http or https when the transfer was made, and redirects
         // are not followed, so CURLOPT_PROTOCOLS_STR (parsed anew for every request) is not needed.
-        check(parley_easy_setopt_string(easy, CURLOPT_URL, url))
+        if targetFromURL, let split = Self.originForm(url) {
+            check(parley_easy_setopt_string(easy, CURLOPT_URL, split.url))
+            check(parley_easy_setopt_string(easy, CURLOPT_REQUEST_TARGET, split.target))
+        } else {
+            check(parley_easy_setopt_string(easy, CURLOPT_URL, url))
+        }
         // Signals would be delivered to whichever thread; timeouts are ours anyway.
         check(parley_easy_setopt_long(easy, CURLOPT_NOSIGNAL, 1))
         check(parley_easy_setopt_pointer(easy, CURLOPT_PRIVATE, context))

@@ -50,6 +50,9 @@ final class TransferLoop: @unchecked Sendable {
     let inbox = Mutex(Inbox())
     private let userAgent: String
     private let receiveBufferSize: Int
+    /// Whether a URL's path and query may be handed to libcurl as the request target
+    /// (``Transfer/originForm(_:)``): not when a proxy may be in use, which is sent the whole URL.
+    let targetsFromURLs: Bool
     private let idleHandleLimit: Int
 
     // Counters published for `HTTPClient.metrics`.
@@ -100,6 +103,7 @@ final class TransferLoop: @unchecked Sendable {
         self.multi = multi
         userAgent = configuration.userAgent
         receiveBufferSize = min(max(configuration.receiveBufferSize, 1024), 512 * 1024)
+        targetsFromURLs = configuration.targetsFromURLs && !Self.proxyInEnvironment()
         idleHandleLimit = max(0, configuration.maxConnections)
         engine = Self.makeEngine(configuration.eventEngine)
         let connections = max(1, configuration.maxConnections)
@@ -108,6 +112,14 @@ final class TransferLoop: @unchecked Sendable {
         installEngineCallbacks()
         if !startThread() {
             inbox.withLock { $0.closed = true }
+        }
+    }
+
+    /// Whether libcurl may send requests through a proxy: it reads these variables for every
+    /// request (`http_proxy` in lower case only, as it does).
+    static func proxyInEnvironment() -> Bool {
+        ["http_proxy", "https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"].contains { (name: String) in
+            getenv(name).map { $0.pointee != 0 } ?? false
         }
     }
 
@@ -275,7 +287,8 @@ final class TransferLoop: @unchecked Sendable {
             transfer.complete(.failure(transfer.error(.other, "libcurl could not create a transfer handle")))
             return
         }
-        let configured = transfer.configure(handle, userAgent: userAgent, receiveBufferSize: receiveBufferSize)
+        let configured = transfer.configure(
+            handle, userAgent: userAgent, receiveBufferSize: receiveBufferSize, targetFromURL: targetsFromURLs)
         guard configured == CURLE_OK else {
             recycle(handle)
             transfer.complete(.failure(transfer.error(forCurlCode: configured, detail: nil)))

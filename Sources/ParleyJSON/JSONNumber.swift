@@ -59,8 +59,47 @@ public struct JSONNumber: Sendable, Hashable, CustomStringConvertible {
 
     /// The nearest `Double`; `nil` when the number is beyond `Double`'s range (`1e400`).
     public var double: Double? {
+        if let simple = Self.simpleDouble(text) { return simple }
         guard let value = Double(text), value.isFinite else { return nil }
         return value
+    }
+
+    /// Powers of ten a `Double` holds exactly, 10^0 through 10^15.
+    private static let exactPowersOfTen: [Double] = (0...15).map { pow10 in
+        (0..<pow10).reduce(1.0) { power, _ in power * 10 }
+    }
+
+    /// The value of a number of at most 15 digits and no exponent (`0.25`, `-120`, `3.5`, nearly
+    /// every number a reply or a record holds), without `strtod`: its digits as an integer over a
+    /// power of ten, both exact in a `Double`, so that the one division rounds correctly (Clinger's
+    /// fast path). `nil` for any other text.
+    static func simpleDouble(_ text: String) -> Double? {
+        let value = text.utf8.withContiguousStorageIfAvailable { bytes -> Double? in
+            var at = 0
+            let negative = bytes.first == UInt8(ascii: "-")
+            if negative { at = 1 }
+            var digits: UInt64 = 0
+            var count = 0
+            var fractionDigits = 0
+            var point = false
+            while at < bytes.count {
+                let byte = bytes[at]
+                at += 1
+                if byte == UInt8(ascii: "."), !point {
+                    point = true
+                    continue
+                }
+                let digit = byte &- UInt8(ascii: "0")
+                guard digit < 10, count < 15 else { return nil }
+                digits = digits * 10 + UInt64(digit)
+                count += 1
+                if point { fractionDigits += 1 }
+            }
+            guard count > 0 else { return nil }
+            let magnitude = Double(digits) / exactPowersOfTen[fractionDigits]
+            return negative ? -magnitude : magnitude
+        }
+        return value ?? nil
     }
 
     /// The number as an `Int`, when it is a whole number in `Int`'s range (`7`, `7.0`, `7e2`).

@@ -1,5 +1,5 @@
 import Testing
-import ParleyJSON
+@testable import ParleyJSON
 
 /// Numbers keep their text; they compare, hash and convert by their exact decimal value.
 @Suite struct JSONNumberTests {
@@ -126,5 +126,37 @@ import ParleyJSON
                 return
             }
         }
+    }
+
+    /// Numbers read without `strtod` (at most 15 digits, no exponent) are the very `Double` it
+    /// reads, bit for bit, whatever the digits, the point's place and the sign; others go to it.
+    @Test func simpleNumbersReadAsStrtodReadsThem() throws {
+        var generator = SystemRandomNumberGenerator()
+        var texts = [
+            "0", "-0", "0.25", "120", "-3.5", "0.1", "0.3", "2.675", "999999999999999", "0.000000000000001",
+            "123456789012345", "1234567890123456", "9007199254740993", "1e3", "1.5E-2", "-0.0", "100000000000000.5",
+        ]
+        for _ in 0..<20_000 {
+            let count = Int.random(in: 1...17, using: &generator)
+            var digits = String((0..<count).map { _ in "0123456789".randomElement(using: &generator)! })
+            while digits.count > 1, digits.first == "0" { digits.removeFirst() }
+            if Bool.random(using: &generator), digits.count > 1 {
+                let point = Int.random(in: 1..<digits.count, using: &generator)
+                digits.insert(".", at: digits.index(digits.startIndex, offsetBy: point))
+            } else if Bool.random(using: &generator) {
+                digits = "0." + digits
+            }
+            texts.append(Bool.random(using: &generator) ? "-" + digits : digits)
+        }
+        for text in texts {
+            let number = try #require(JSONValue(parsing: text).number, "\(text)")
+            let expected = try #require(Double(text))
+            guard number.double?.bitPattern == expected.bitPattern else {
+                Issue.record("\(text): read \(String(describing: number.double)), strtod reads \(expected)")
+                return
+            }
+        }
+        #expect(JSONNumber.simpleDouble("1e3") == nil && JSONNumber.simpleDouble("1234567890123456") == nil)
+        #expect(JSONNumber.simpleDouble("0.25") == 0.25)
     }
 }

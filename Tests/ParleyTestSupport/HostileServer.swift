@@ -34,6 +34,7 @@ public final class HostileServer: @unchecked Sendable {
     private var connections: Set<Int32> = []
     private var stopped = false
     private var requestCount = 0
+    private var requestHeads: [String] = []
 
     /// Starts listening; `route` picks the behaviour for each request by method and path.
     public init(_ route: @escaping @Sendable (_ method: String, _ path: String) -> Behaviour) throws {
@@ -72,6 +73,13 @@ public final class HostileServer: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         return requestCount
+    }
+
+    /// The head of every request read so far (request line and header fields), in order.
+    public var heads: [String] {
+        lock.lock()
+        defer { lock.unlock() }
+        return requestHeads
     }
 
     /// Stops accepting and closes every connection (waking threads blocked on them).
@@ -190,6 +198,9 @@ public final class HostileServer: @unchecked Sendable {
         guard let end = headEnd else { return nil }
         let head = String(decoding: buffered[0..<end], as: UTF8.self)
         buffered.removeFirst(end + 4)
+        lock.lock()
+        requestHeads.append(head)
+        lock.unlock()
         let lines = head.components(separatedBy: "\r\n")
         let parts = (lines.first ?? "").split(separator: " ")
         guard parts.count >= 2 else { return nil }
