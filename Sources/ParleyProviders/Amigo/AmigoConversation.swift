@@ -149,8 +149,8 @@ final class AmigoConversation: AgentConversation {
         async throws(ProviderError) -> AgentReply
     {
         let sentAt = Date()
-        let clock = ContinuousClock()
-        let started = clock.now
+        // Instants as integers: this frame is held across the whole reply (MonotonicInstant).
+        let started = MonotonicInstant.now
         let response = try await provider.authorizedStream(
             as: user, build, endpoint: endpoint, signInTimeout: turnTimeout)
         guard (200..<300).contains(response.status) else {
@@ -161,7 +161,7 @@ final class AmigoConversation: AgentConversation {
         var idKept = false
         do {
             try await response.lines.forEach { line in
-                try reader.consume(line, at: clock.now)
+                try reader.consume(line, at: .now)
                 // Known as soon as it arrives, so the conversation can be finished even if the rest fails.
                 if !idKept, let created = reader.conversationID {
                     idKept = true
@@ -171,7 +171,7 @@ final class AmigoConversation: AgentConversation {
         } catch {
             try readFailure(error, complete: reader.complete)
         }
-        return try reply(of: reader, sentAt: sentAt, started: started, finished: clock.now)
+        return try reply(of: reader, sentAt: sentAt, started: started, finished: .now)
     }
 
     /// What broke the reply stream, as the error the call throws; returns when everything needed had
@@ -190,7 +190,7 @@ final class AmigoConversation: AgentConversation {
     /// The reply the stream made, once it has ended; the conversation learns its id and interaction.
     @inline(never)
     private func reply(
-        of reader: AmigoReplyReader, sentAt: Date, started: ContinuousClock.Instant, finished: ContinuousClock.Instant
+        of reader: AmigoReplyReader, sentAt: Date, started: MonotonicInstant, finished: MonotonicInstant
     ) throws(ProviderError) -> AgentReply {
         var reply = try reader.reply(sentAt: sentAt, started: started, finished: finished)
         let completed = reply.conversationCompleted

@@ -17,7 +17,7 @@ struct AmigoReplyReader {
     private(set) var userMessageID: String?
     private(set) var conversationCompleted = false
     private(set) var complete = false
-    private(set) var firstChunk: ContinuousClock.Instant?
+    private(set) var firstChunk: MonotonicInstant?
     /// Each message's id and its text so far, in the order the messages began.
     private var messages: [(id: String, text: String)] = []
     private var fullMessage: String?
@@ -57,7 +57,7 @@ struct AmigoReplyReader {
 
     /// Takes one line of the stream, where it lies in the stream's buffer. Throws for a line that is
     /// not an event, or an `error` event.
-    mutating func consume(_ line: UnsafeBufferPointer<UInt8>, at instant: ContinuousClock.Instant)
+    mutating func consume(_ line: UnsafeBufferPointer<UInt8>, at instant: MonotonicInstant)
         throws(ProviderError)
     {
         guard !line.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) else { return }
@@ -136,7 +136,7 @@ struct AmigoReplyReader {
     }
 
     /// The agent's reply once `interaction-complete` arrived.
-    func reply(sentAt: Date, started: ContinuousClock.Instant, finished: ContinuousClock.Instant) throws(ProviderError)
+    func reply(sentAt: Date, started: MonotonicInstant, finished: MonotonicInstant) throws(ProviderError)
         -> AgentReply
     {
         guard complete else {

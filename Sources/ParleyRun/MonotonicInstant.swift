@@ -1,0 +1,38 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// A point on the continuous clock (`ContinuousClock`'s, which counts while the machine sleeps)
+/// as a count of nanoseconds: for code that keeps instants in an async function's frame across
+/// its awaits. `ContinuousClock.Instant`'s layout is the standard library's own, so each one held
+/// there is allocated from the task's allocator and copied through its type's witnesses; this is
+/// an integer.
+public struct MonotonicInstant: Sendable, Hashable, Comparable {
+    /// Nanoseconds since the clock's origin (the machine's boot).
+    public let nanoseconds: Int64
+
+    public init(nanoseconds: Int64) {
+        self.nanoseconds = nanoseconds
+    }
+
+    /// Now.
+    public static var now: MonotonicInstant {
+        var time = timespec()
+        #if os(Linux)
+            clock_gettime(CLOCK_BOOTTIME, &time)
+        #else
+            clock_gettime(CLOCK_MONOTONIC_RAW, &time)
+        #endif
+        return MonotonicInstant(nanoseconds: Int64(time.tv_sec) * 1_000_000_000 + Int64(time.tv_nsec))
+    }
+
+    public static func - (later: MonotonicInstant, earlier: MonotonicInstant) -> Duration {
+        .nanoseconds(later.nanoseconds - earlier.nanoseconds)
+    }
+
+    public static func < (lhs: MonotonicInstant, rhs: MonotonicInstant) -> Bool {
+        lhs.nanoseconds < rhs.nanoseconds
+    }
+}
