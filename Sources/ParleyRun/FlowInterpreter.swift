@@ -147,8 +147,8 @@ struct FlowExecution {
     /// Provider calls abandoned at their deadline that had not wound down yet: a conversation one of
     /// them creates must still be ended, so ending waits for them first.
     var lateOperations: [Task<Void, Never>] = []
-    let flowDeadline: ContinuousClock.Instant?
-    let clock = ContinuousClock()
+    /// Integer instants (``MonotonicInstant``): a flow run's frame holds them across its awaits.
+    let flowDeadline: MonotonicInstant?
 
     var flow: Flow { request.flow }
     var latestReply: AgentReply? { latestReplyBox?.value }
@@ -160,7 +160,7 @@ struct FlowExecution {
             persona: request.persona, scenario: request.scenario, caseValues: request.dataCase?.values ?? [:],
             environment: interpreter.environment)
         self.random = SeededRandom(seed: request.seed, stream: request.id)
-        self.flowDeadline = request.flow.timeout.map { ContinuousClock.now + $0 }
+        self.flowDeadline = request.flow.timeout.map { MonotonicInstant.now + $0 }
     }
 
     /// The flow run's result, boxed: see ``Boxed``.
@@ -303,7 +303,7 @@ struct FlowExecution {
         _ step: Step, index: Int, into results: inout [StepResult], outcome: inout Outcome,
         failure: inout FailureInfo?, closing: Bool = false
     ) async {
-        let began = clock.now
+        let began = MonotonicInstant.now
         var detail: String?
         var stop: StepStop?
         do {
@@ -333,12 +333,12 @@ struct FlowExecution {
     /// Records how a step ended (synchronous: see ``check(_:_:_:)``).
     @inline(never)
     private func record(
-        _ step: Step, index: Int, detail: String?, stop: StepStop?, began: ContinuousClock.Instant,
+        _ step: Step, index: Int, detail: String?, stop: StepStop?, began: MonotonicInstant,
         in results: inout [StepResult], outcome: inout Outcome, failure: inout FailureInfo?
     ) {
         var result = StepResult(index: index, kind: step.kind, location: step.location, status: .passed, detail: detail)
         if let stop { recordStop(stop, step, &result, outcome: &outcome, failure: &failure) }
-        result.durationMs = Milliseconds.round((clock.now - began).seconds * 1000)
+        result.durationMs = Milliseconds.round((MonotonicInstant.now - began).seconds * 1000)
         results.append(result)
     }
 
@@ -419,7 +419,7 @@ struct FlowExecution {
     private func wait(_ step: Step) async throws(StepStop) -> String? {
         guard case .wait(let duration) = step.action else { return nil }
         var limit = duration
-        if let flowDeadline { limit = min(limit, max(.zero, flowDeadline - clock.now)) }
+        if let flowDeadline { limit = min(limit, max(.zero, flowDeadline - .now)) }
         do { try await Task.sleep(for: limit) } catch {
             throw .error("cancelled", kind: ErrorKind.cancelled)
         }
@@ -738,21 +738,21 @@ struct FlowExecution {
     private mutating func endConversationIfOpen() async {
         guard let conversation = state.flowEnds() else { return }
         var budget = interpreter.endTimeout
-        if let flowDeadline { budget = min(budget, flowDeadline - clock.now) }
+        if let flowDeadline { budget = min(budget, flowDeadline - .now) }
         guard budget > .zero else {
             notes.append(
                 "the conversation was not ended: the flow's timeout of \(DurationText.format(flow.timeout ?? .zero)) "
                     + "ran out")
             return
         }
-        let deadline = clock.now + budget
+        let deadline = MonotonicInstant.now + budget
         // A call abandoned at its deadline may still be creating the conversation: once it is
         // done, the conversation knows its id and can be ended.
         for late in lateOperations {
-            _ = await Waiting.value(of: late, within: max(.zero, deadline - clock.now))
+            _ = await Waiting.value(of: late, within: max(.zero, deadline - .now))
         }
         do {
-            try await Deadline.run(limit: max(.milliseconds(1), deadline - clock.now)) { () throws(ProviderError) in
+            try await Deadline.run(limit: max(.milliseconds(1), deadline - .now)) { () throws(ProviderError) in
                 try await conversation.end()
             }
         } catch {
@@ -884,9 +884,9 @@ struct FlowExecution {
 
     /// When the pattern being matched must give up: its budget, or the flow's timeout if sooner.
     func patternDeadline() -> ContinuousClock.Instant {
-        let budget = clock.now + interpreter.patternBudget
-        guard let flowDeadline else { return budget }
-        return min(budget, flowDeadline)
+        let now = ContinuousClock.now
+        guard let flowDeadline else { return now + interpreter.patternBudget }
+        return now + min(interpreter.patternBudget, flowDeadline - .now)
     }
 
     func stop(for error: MatchError, text: String) -> StepStop {
@@ -894,7 +894,7 @@ struct FlowExecution {
         case .unknownVariable(let e): return .error("\(e.reference) has no value", kind: ErrorKind.configuration)
         case .invalidRegex(let message, _): return .error(message, kind: ErrorKind.configuration)
         case .overBudget(let pattern, let location):
-            if let flowDeadline, clock.now >= flowDeadline { return flowTimeoutError() }
+            if let flowDeadline, MonotonicInstant.now >= flowDeadline { return flowTimeoutError() }
             return .error(
                 "the pattern \(pattern) (\(location)) did not finish matching a reply of \(text.count) characters "
                     + "within \(DurationText.format(interpreter.patternBudget)); nested quantifiers such as "
@@ -916,7 +916,7 @@ struct FlowExecution {
         var limit = flow.turnTimeout
         var flowLimited = false
         if let flowDeadline {
-            let remaining = flowDeadline - clock.now
+            let remaining = flowDeadline - .now
             if remaining <= .zero { throw flowTimeoutError() }
             if remaining < limit {
                 limit = remaining
@@ -939,7 +939,7 @@ struct FlowExecution {
                         + "\(DurationText.format(flow.turnTimeout))",
                     kind: ErrorKind.timeout)
             case .provider(let error):
-                if error.kind == .timeout, flowLimited, let flowDeadline, clock.now >= flowDeadline {
+                if error.kind == .timeout, flowLimited, let flowDeadline, MonotonicInstant.now >= flowDeadline {
                     throw flowTimeoutError()
                 }
                 throw .error(error.message, kind: error.kind)

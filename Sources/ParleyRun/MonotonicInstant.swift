@@ -28,8 +28,18 @@ public struct MonotonicInstant: Sendable, Hashable, Comparable {
         return MonotonicInstant(nanoseconds: Int64(time.tv_sec) * 1_000_000_000 + Int64(time.tv_nsec))
     }
 
+    /// The span between two instants (saturating at about 292 years either way).
     public static func - (later: MonotonicInstant, earlier: MonotonicInstant) -> Duration {
-        .nanoseconds(later.nanoseconds - earlier.nanoseconds)
+        let (span, overflow) = later.nanoseconds.subtractingReportingOverflow(earlier.nanoseconds)
+        return .nanoseconds(overflow ? (later.nanoseconds > earlier.nanoseconds ? .max : .min) : span)
+    }
+
+    /// `duration` later (earlier when negative), to the nanosecond; saturating, so that a limit
+    /// of centuries is the end of time rather than a crash.
+    public static func + (instant: MonotonicInstant, duration: Duration) -> MonotonicInstant {
+        let (seconds, attoseconds) = duration.components
+        let nanoseconds = Int128(seconds) * 1_000_000_000 + Int128(attoseconds / 1_000_000_000)
+        return MonotonicInstant(nanoseconds: Int64(clamping: Int128(instant.nanoseconds) + nanoseconds))
     }
 
     public static func < (lhs: MonotonicInstant, rhs: MonotonicInstant) -> Bool {

@@ -15,6 +15,12 @@ import Testing
             #expect(abs((here - there) / .microseconds(1)) < 2_000, "\(here) against \(there)")
             #expect(endedHere >= startedHere)
         }
+        let now = MonotonicInstant.now
+        #expect((now + .milliseconds(1500)) - now == .milliseconds(1500))
+        #expect((now + .nanoseconds(-7)) - now == .nanoseconds(-7))
+        #expect((now + .seconds(Int64.max)).nanoseconds == .max, "saturates")
+        #expect((now + .seconds(Int64.min)).nanoseconds == .min, "saturates")
+        #expect(MonotonicInstant(nanoseconds: .max) - MonotonicInstant(nanoseconds: -1) == .nanoseconds(Int64.max))
         var last = MonotonicInstant.now
         for _ in 0..<10_000 {
             let next = MonotonicInstant.now
