@@ -63,21 +63,15 @@ extension Transfer {
         byte == UInt8(ascii: "/") || byte == UInt8(ascii: "?") || byte == UInt8(ascii: "#")
     }
 
-    /// RFC 3986's characters of a path and query: unreserved, sub-delims, `:`, `@`, `/`, `?`, `%`.
-    private static func isTargetByte(_ byte: UInt8) -> Bool {
-        switch byte {
-        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
-            UInt8(ascii: "0")...UInt8(ascii: "9"):
-            return true
-        case UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"), UInt8(ascii: "!"),
-            UInt8(ascii: "$"), UInt8(ascii: "&"), UInt8(ascii: "'"), UInt8(ascii: "("), UInt8(ascii: ")"),
-            UInt8(ascii: "*"), UInt8(ascii: "+"), UInt8(ascii: ","), UInt8(ascii: ";"), UInt8(ascii: "="),
-            UInt8(ascii: ":"), UInt8(ascii: "@"), UInt8(ascii: "/"), UInt8(ascii: "?"), UInt8(ascii: "%"):
-            return true
-        default:
-            return false
-        }
+    /// RFC 3986's characters of a path and query: unreserved, sub-delims, `:`, `@`, `/`, `?`, `%`
+    /// (``targetCharacters``), as two sets of 64 bits (bytes 0–63 and 64–127): a test per byte.
+    @inline(__always)
+    static func isTargetByte(_ byte: UInt8) -> Bool {
+        let set: UInt64 = byte < 64 ? 0xafff_fff2_0000_0000 : byte < 128 ? 0x47ff_fffe_87ff_ffff : 0
+        return set & (1 << UInt64(byte & 63)) != 0
     }
+
+    static let targetCharacters = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~!$&'()*+,;=:@/?%"
 
     /// Builds libcurl's header list: the caller's fields, the body's `Content-Type` unless the
     /// caller set one, and for larger bodies an empty `Expect:` so that libcurl never waits for
@@ -146,7 +140,9 @@ extension Transfer {
     }
 
     /// Sets every option the request needs on a freshly reset easy handle.
-    func configure(_ handle: EasyHandle, userAgent: String, receiveBufferSize: Int, targetFromURL: Bool) -> CURLcode {
+    func configure(
+        _ handle: EasyHandle, userAgent: String, receiveBufferSize: Int, targetFromURL: Bool, noProxy: Bool
+    ) -> CURLcode {
         let easy = handle.raw
         let context = Unmanaged.passUnretained(self).toOpaque()
         var failed = CURLE_OK
@@ -161,6 +157,11 @@ extension Transfer {
             check(parley_easy_setopt_string(easy, CURLOPT_REQUEST_TARGET, split.target))
         } else {
             check(parley_easy_setopt_string(easy, CURLOPT_URL, url))
+        }
+        if noProxy {
+            // No proxy variable was set when the client started: libcurl need not look again.
+            check(parley_easy_setopt_string(easy, CURLOPT_PROXY, ""))
+            check(parley_easy_setopt_string(easy, CURLOPT_NOPROXY, ""))
         }
         // Signals would be delivered to whichever thread; timeouts are ours anyway.
         check(parley_easy_setopt_long(easy, CURLOPT_NOSIGNAL, 1))

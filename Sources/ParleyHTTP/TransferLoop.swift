@@ -50,6 +50,9 @@ final class TransferLoop: @unchecked Sendable {
     let inbox = Mutex(Inbox())
     private let userAgent: String
     private let receiveBufferSize: Int
+    /// Whether no proxy variable is set: libcurl is then told there is no proxy, and does not read
+    /// the environment (five `getenv` calls and a no-proxy check) for every request.
+    let noProxy: Bool
     /// Whether a URL's path and query may be handed to libcurl as the request target
     /// (``Transfer/originForm(_:)``): not when a proxy may be in use, which is sent the whole URL.
     let targetsFromURLs: Bool
@@ -103,7 +106,8 @@ final class TransferLoop: @unchecked Sendable {
         self.multi = multi
         userAgent = configuration.userAgent
         receiveBufferSize = min(max(configuration.receiveBufferSize, 1024), 512 * 1024)
-        targetsFromURLs = configuration.targetsFromURLs && !Self.proxyInEnvironment()
+        noProxy = !Self.proxyInEnvironment()
+        targetsFromURLs = configuration.targetsFromURLs && noProxy
         idleHandleLimit = max(0, configuration.maxConnections)
         engine = Self.makeEngine(configuration.eventEngine)
         let connections = max(1, configuration.maxConnections)
@@ -116,7 +120,7 @@ final class TransferLoop: @unchecked Sendable {
     }
 
     /// Whether libcurl may send requests through a proxy: it reads these variables for every
-    /// request (`http_proxy` in lower case only, as it does).
+    /// request it is not told the proxy of (`http_proxy` in lower case only, as it does).
     static func proxyInEnvironment() -> Bool {
         ["http_proxy", "https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"].contains { (name: String) in
             getenv(name).map { $0.pointee != 0 } ?? false
@@ -288,7 +292,8 @@ final class TransferLoop: @unchecked Sendable {
             return
         }
         let configured = transfer.configure(
-            handle, userAgent: userAgent, receiveBufferSize: receiveBufferSize, targetFromURL: targetsFromURLs)
+            handle, userAgent: userAgent, receiveBufferSize: receiveBufferSize, targetFromURL: targetsFromURLs,
+            noProxy: noProxy)
         guard configured == CURLE_OK else {
             recycle(handle)
             transfer.complete(.failure(transfer.error(forCurlCode: configured, detail: nil)))

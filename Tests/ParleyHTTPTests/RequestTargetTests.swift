@@ -16,6 +16,12 @@ import Testing
         "/a?x=\"q\"", "/a|b?c", "/é?x=1", "/a?x=é",
     ]
 
+    @Test func theTargetsBytesAreRFC3986sCharactersOfAPathAndQuery() {
+        for byte in UInt8.min...UInt8.max {
+            #expect(Transfer.isTargetByte(byte) == Transfer.targetCharacters.utf8.contains(byte), "\(byte)")
+        }
+    }
+
     @Test func urlsAreSplitOnlyWhereLibcurlSendsThemAsWritten() {
         let origin = "http://127.0.0.1:8080"
         #expect(
