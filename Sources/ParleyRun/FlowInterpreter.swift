@@ -292,7 +292,8 @@ struct FlowExecution {
         if !judgments.isEmpty { result.judgments = judgments }
         if judgeUsage != JudgeUsage() { result.judgeUsage = judgeUsage }
         // Secrets leave as `[redacted]` before any writer or printer encodes the result.
-        return result.redacted(by: interpreter.secrets.redactor)
+        result.redact(by: interpreter.secrets.redactor)
+        return result
     }
 
     /// Runs one step and records how it ended in `results`; a failure or error sets the run's

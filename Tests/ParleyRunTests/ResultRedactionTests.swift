@@ -53,6 +53,37 @@ import ParleyRun
         #expect(redacted == Self.result(carrying: SecretRedactor.replacement))
     }
 
+    /// A secret in one place only is found there: each text is looked at on its own, not only
+    /// when another one changed.
+    @Test func aSecretInOnePlaceIsTakenOutOfIt() throws {
+        let redactor = SecretRedactor(secrets: [Self.secret])
+        let s = Self.secret
+        let places: [(String, (inout FlowRunResult) -> Void)] = [
+            ("failure", { $0.header.failure?.actual = "said \(s)" }),
+            ("conversation id", { $0.header.conversationId = s }),
+            ("tag", { $0.header.conversationTags["k"] = s }),
+            ("note", { $0.notes.append(s) }),
+            ("text", { $0.turns[0].text = s }),
+            ("message", { $0.turns[1].messages?[0] = s }),
+            ("id", { $0.turns[1].ids?["other"] = s }),
+            ("event", { $0.turns[1].events?[1].detail = s }),
+            ("candidate", { $0.turns[1].candidates?[1] = s }),
+            ("action name", { $0.turns[3].actions?[2].name = s }),
+            ("action from", { $0.turns[3].actions?[0].from = s }),
+            ("argument key", { $0.turns[3].actions?[1].arguments = .object([("x", .object([(s, .null)]))]) }),
+            ("argument item", { $0.turns[3].actions?[1].arguments = .array([.int(1), .array([.string(s)])]) }),
+            ("action result", { $0.turns[3].actions?[1].result = s }),
+            ("step detail", { $0.steps[0].detail = s }),
+        ]
+        for (place, put) in places {
+            var result = Self.result(carrying: "nothing to hide")
+            put(&result)
+            let written = String(decoding: result.redacted(by: redactor).json.bytes, as: UTF8.self)
+            #expect(!written.contains(s), "\(place)")
+            #expect(written.contains(SecretRedactor.replacement), "\(place)")
+        }
+    }
+
     @Test func aResultWithoutSecretsIsLeftAsItIs() {
         let result = Self.result(carrying: "nothing to hide")
         #expect(result.redacted(by: SecretRedactor(secrets: [Self.secret])) == result)

@@ -267,12 +267,18 @@ public struct SecretRedactor: Sendable {
     }
 
     public func redact(_ string: String) -> String {
-        guard !patterns.isEmpty else { return string }
+        changes(string) ?? string
+    }
+
+    /// `string` redacted, or `nil` when it holds no secret (nearly always): a caller that keeps
+    /// the text in place has nothing to write back.
+    public func changes(_ string: String) -> String? {
+        guard !patterns.isEmpty else { return nil }
         // Looked through in place: nearly every text has no secret, and needs no copy.
         let clean =
             string.utf8.withContiguousStorageIfAvailable { firstMatch(in: $0, from: 0) == nil }
             ?? !finds(in: Array(string.utf8))
-        guard !clean else { return string }
+        guard !clean else { return nil }
         return String(decoding: redact(Array(string.utf8)), as: UTF8.self)
     }
 
