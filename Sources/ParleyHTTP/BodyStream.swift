@@ -78,14 +78,17 @@ final class BodyStream: Sendable {
         waiter?.resume()
     }
 
+    /// What ``nextChunk()`` would return without waiting, if anything: the bytes buffered so far,
+    /// `nil` at the clean end, or the failure.
+    func ready() -> Result<[UInt8]?, HTTPError>? {
+        state.withLock { Self.take(&$0) }
+    }
+
     /// The bytes buffered so far, `nil` at the clean end of the body, or the failure.
     /// Must not be called concurrently: the body has one consumer.
     func nextChunk() async -> Result<[UInt8]?, HTTPError> {
         while true {
-            let ready = state.withLock { state -> Result<[UInt8]?, HTTPError>? in
-                Self.take(&state)
-            }
-            if let ready { return ready }
+            if let ready = ready() { return ready }
             var concurrentConsumer = false
             await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
                 let resumeNow = state.withLock { state -> Bool in

@@ -30,6 +30,9 @@ final class StreamControl: Sendable {
             cancel()
             return .failure(transfer.cancelledByConsumer)
         }
+        // What has arrived is taken without waiting, so without a cancellation handler: installing
+        // one (and the executor checks around it) cost about 1,000 instructions a chunk.
+        if let ready = body.ready() { return ready }
         return await withTaskCancellationHandler {
             await body.nextChunk()
         } onCancel: {
