@@ -1,5 +1,5 @@
 import Testing
-import ParleyJSON
+@testable import ParleyJSON
 
 /// `JSONValue.members(_:of:)` builds only the members asked for, but must accept and reject exactly
 /// what the full parser does, with the same error in the same place.
@@ -95,6 +95,30 @@ import ParleyJSON
 
     /// Names are told apart by their bytes among those of the key's length: equal lengths, an
     /// empty name, a name asked for twice (the first slot gets it), keys longer than any name.
+    /// Names that share a length and first and last bytes, repeated names and the empty name:
+    /// each key finds the first slot of its name, and only its name.
+    @Test func everyNameFindsItsFirstSlotAndNoOtherKeyFindsOne() {
+        var generator = SystemRandomNumberGenerator()
+        for count in [0, 1, 2, 5, 10, 40] {
+            for _ in 0..<50 {
+                let names = (0..<count).map { _ in
+                    String(
+                        (0..<Int.random(in: 0...4, using: &generator)).map { _ in
+                            "axyb".randomElement(using: &generator)!
+                        })
+                }
+                let table = JSONMemberNames(names)
+                for length in 0...5 {
+                    for _ in 0..<20 {
+                        let key = String((0..<length).map { _ in "axyb".randomElement(using: &generator)! })
+                        let found = Array(key.utf8).withUnsafeBufferPointer { table.slot(of: $0) }
+                        #expect(found == names.firstIndex(of: key), "\(key) in \(names)")
+                    }
+                }
+            }
+        }
+    }
+
     @Test func namesOfEqualLengthsAndRepeatedNamesFindTheirSlots() throws {
         let names = JSONMemberNames(["ab", "cd", "ab", "longer-name", "", "ef"])
         let document = #"{"cd":1,"ab":2,"zz":3,"longer-name":4,"":5,"far-longer-than-any-name":6,"ef":7,"a":8}"#
