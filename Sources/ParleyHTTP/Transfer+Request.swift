@@ -22,7 +22,8 @@ extension Transfer {
     /// the very bytes libcurl would send for the whole URL. libcurl 7.88 parses and formats a URL
     /// a character at a time, several times over for every request (parsing and normalizing it,
     /// into the request line, into a "path?query" made for authentication schemes Parley does not
-    /// use): 150 to 300 instructions per character, 27,000 a turn for Amigo's URLs (6 % of a turn).
+    /// use): 150 to 300 instructions per character, about 26,000 a turn for Amigo's URLs (6 % of
+    /// a turn).
     ///
     /// `nil` — the whole URL goes to libcurl — for a URL with a fragment, an empty query, a path
     /// with a dot segment (libcurl removes those), or a byte outside RFC 3986's characters in its
