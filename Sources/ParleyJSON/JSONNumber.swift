@@ -59,9 +59,14 @@ public struct JSONNumber: Sendable, Hashable, CustomStringConvertible {
 
     /// The nearest `Double`; `nil` when the number is beyond `Double`'s range (`1e400`).
     public var double: Double? {
-        if let simple = Self.simpleDouble(text) { return simple }
-        guard let value = Double(text), value.isFinite else { return nil }
+        guard let value = Self.parseDouble(text), value.isFinite else { return nil }
         return value
+    }
+
+    /// The `Double` that `Double(_:)` reads from `text`, a number of at most 15 digits without an
+    /// exponent (nearly every one a reply, a record or a header holds) read without `strtod`.
+    public static func parseDouble(_ text: String) -> Double? {
+        simpleDouble(text) ?? Double(text)
     }
 
     /// Powers of ten a `Double` holds exactly, 10^0 through 10^15.

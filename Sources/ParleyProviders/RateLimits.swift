@@ -79,9 +79,9 @@ final class RateLimits: Sendable {
             default: break
             }
         }
-        guard let remainingText, let remaining = Self.number(remainingText), remaining >= 0 else { return }
-        let reset = resetText.flatMap(Self.number)
-        let limit = limitText.flatMap(Self.number).flatMap { $0 > 0 && $0.isFinite ? $0 : nil }
+        guard let remainingText, let remaining = JSONNumber.parseDouble(remainingText), remaining >= 0 else { return }
+        let reset = resetText.flatMap(JSONNumber.parseDouble)
+        let limit = limitText.flatMap(JSONNumber.parseDouble).flatMap { $0 > 0 && $0.isFinite ? $0 : nil }
         buckets.withLock { buckets in
             let now = ContinuousClock.now
             var bucket =
@@ -104,21 +104,5 @@ final class RateLimits: Sendable {
             }
             buckets[endpoint] = bucket
         }
-    }
-
-    /// A header's number: a run of decimal digits (what servers send) read directly, exact up to
-    /// 15 digits; anything else as `Double(_:)` reads it.
-    static func number(_ text: String) -> Double? {
-        let direct = text.utf8.withContiguousStorageIfAvailable { bytes -> Double? in
-            guard !bytes.isEmpty, bytes.count <= 15 else { return nil }
-            var value = 0.0
-            for byte in bytes {
-                let digit = byte &- UInt8(ascii: "0")
-                guard digit < 10 else { return nil }
-                value = value * 10 + Double(digit)
-            }
-            return value
-        }
-        return (direct ?? nil) ?? Double(text)
     }
 }

@@ -73,7 +73,8 @@ public final class ResultsReader {
         let problem: String
         do {
             // Parsed where it lies: the generic `init(parsing:)` copies a slice through unspecialized code.
-            let json = try line.withUnsafeBufferPointer { bytes throws(JSONParseError) in try JSONValue(parsing: bytes)
+            let json = try line.withUnsafeBufferPointer { bytes throws(JSONParseError) in
+                try JSONValue(parsing: bytes)
             }
             return try ResultRecord(json: json)
         } catch let error as JSONParseError {

@@ -35,17 +35,15 @@ extension FlowRunResult {
                 turns[index].actions = clean
             }
         }
-        if judgments != nil {
-            judgments = judgments?.map { judgment in
-                var judgment = judgment
-                judgment.criteria = judgment.criteria.map { $0.redacted(by: redactor) }
-                judgment.replies = judgment.replies.map { reply in
-                    var reply = reply
-                    reply.verdicts = reply.verdicts.map { $0.redacted(by: redactor) }
-                    return reply
-                }
-                return judgment
+        judgments = judgments?.map { judgment in
+            var judgment = judgment
+            judgment.criteria = judgment.criteria.map { $0.redacted(by: redactor) }
+            judgment.replies = judgment.replies.map { reply in
+                var reply = reply
+                reply.verdicts = reply.verdicts.map { $0.redacted(by: redactor) }
+                return reply
             }
+            return judgment
         }
         for index in steps.indices {
             if let detail = steps[index].detail, let clean = redactor.changes(detail) { steps[index].detail = clean }

@@ -128,6 +128,17 @@ import Testing
         }
     }
 
+    /// `parseDouble` reads what `Double(_:)` reads (a header's number, say), digits or not.
+    @Test(arguments: [
+        "0", "7", "60", "999995", "1796335723", "000000000000042", "123456789012345", "1234567890123456",
+        "99999999999999999999", "1.5", "1e3", "-1", "+2", "", " 3", "3 ", "x", "0x10", "inf", "nan", "٣",
+    ])
+    func parseDoubleReadsWhatDoubleReads(text: String) {
+        let expected = Double(text)
+        let read = JSONNumber.parseDouble(text)
+        #expect(read == expected || (read?.isNaN == true && expected?.isNaN == true), "\(text)")
+    }
+
     /// Numbers read without `strtod` (at most 15 digits, no exponent) are the very `Double` it
     /// reads, bit for bit, whatever the digits, the point's place and the sign; others go to it.
     @Test func simpleNumbersReadAsStrtodReadsThem() throws {

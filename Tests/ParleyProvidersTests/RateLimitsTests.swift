@@ -47,17 +47,6 @@ import ParleyHTTP
         #expect(try await !takeWithoutWaiting(limits, "requests", count: 1), "no request before the window resets")
     }
 
-    /// Header numbers read as `Double(_:)` reads them, digits or not.
-    @Test(arguments: [
-        "0", "7", "60", "999995", "1796335723", "000000000000042", "123456789012345", "1234567890123456",
-        "99999999999999999999", "1.5", "1e3", "-1", "+2", "", " 3", "3 ", "x", "0x10", "inf", "nan", "٣",
-    ])
-    func headerNumbersReadAsDoubleReadsThem(text: String) {
-        let expected = Double(text)
-        let read = RateLimits.number(text)
-        #expect(read == expected || (read?.isNaN == true && expected?.isNaN == true), "\(text)")
-    }
-
     /// The three fields are found whatever their case and wherever they are, the first of each.
     @Test func rateLimitFieldsAreFoundInAnyCaseAndOrder() async throws {
         let limits = RateLimits()
