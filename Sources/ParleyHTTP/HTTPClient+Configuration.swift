@@ -24,8 +24,10 @@ extension HTTPClient {
         public var userAgent: String
         /// libcurl's receive buffer per request in flight (1 KiB to 512 KiB), allocated when the
         /// request starts and freed when it ends, whatever its size. The default is libcurl's
-        /// smallest, a sixteenth of its own: a larger reply arrives in more callbacks, which costs
-        /// little, while a thousand requests in flight hold 3 MB more with 4 KiB buffers.
+        /// smallest, a sixteenth of its own: a thousand requests in flight hold 3 MB more with
+        /// 4 KiB buffers. A reply larger than the buffer takes a `recv` and a `poll` more per
+        /// buffer's worth; ``receiveBufferSize(inFlight:)`` sizes it for a known number of
+        /// requests at once.
         public var receiveBufferSize: Int
         /// How the event loop waits for network events.
         public var eventEngine: EventEngine
@@ -47,6 +49,16 @@ extension HTTPClient {
             self.receiveBufferSize = receiveBufferSize
             self.eventEngine = eventEngine
         }
+    }
+
+    /// A receive buffer for about `requests` requests in flight at once: 1 MiB shared among them,
+    /// as a power of two from 1 KiB (from 1,000 requests up) to libcurl's own 16 KiB (64 or
+    /// fewer). At 100 at once, 8 KiB: a reply of a few kilobytes in one `recv` rather than three.
+    public static func receiveBufferSize(inFlight requests: Int) -> Int {
+        let share = (1 << 20) / max(1, requests)
+        var size = 1024
+        while size * 2 <= min(share, 16 * 1024) { size *= 2 }
+        return size
     }
 
     /// A snapshot of the client's counters.

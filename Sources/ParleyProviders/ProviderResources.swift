@@ -12,16 +12,22 @@ public final class ProviderResources: Sendable {
     private let services = SharedServices()
     /// The run's secrets; providers add what they obtain (tokens) and their own credentials.
     public let secrets: SecretRegistry
+    private let configuration: HTTPClient.Configuration
 
-    public init(secrets: SecretRegistry = SecretRegistry()) {
+    /// `concurrency`: how many conversations the run holds at once, if known; it sizes the HTTP
+    /// client's receive buffers (``HTTPClient/receiveBufferSize(inFlight:)``).
+    public init(secrets: SecretRegistry = SecretRegistry(), concurrency: Int? = nil) {
         self.secrets = secrets
+        var configuration = HTTPClient.Configuration()
+        if let concurrency { configuration.receiveBufferSize = HTTPClient.receiveBufferSize(inFlight: concurrency) }
+        self.configuration = configuration
     }
 
     /// The run's HTTP client, created on first use.
     public var http: HTTPClient {
         client.withLock { client in
             if let client { return client }
-            let created = HTTPClient()
+            let created = HTTPClient(configuration: configuration)
             client = created
             return created
         }

@@ -38,11 +38,13 @@ public final class RunSession: Sendable {
 
     /// Connects whatever the plan's targets need (the embedded sandbox starts here). `secrets` is
     /// the run's registry, to which providers add tokens as they obtain them; by default one
-    /// holding the plan's secrets.
+    /// holding the plan's secrets. `concurrency`: how many flow runs go at once, if known (it sizes
+    /// the HTTP client's receive buffers).
     public static func start(
-        plan: RunPlan, workspace: Workspace, judging: JudgeOptions = JudgeOptions(), secrets: SecretRegistry? = nil
+        plan: RunPlan, workspace: Workspace, judging: JudgeOptions = JudgeOptions(), secrets: SecretRegistry? = nil,
+        concurrency: Int? = nil
     ) async throws(ProviderError) -> RunSession {
-        let resources = ProviderResources(secrets: secrets ?? SecretRegistry(plan.secrets))
+        let resources = ProviderResources(secrets: secrets ?? SecretRegistry(plan.secrets), concurrency: concurrency)
         var providers: [String: any ConversationProvider] = [:]
         do {
             for (name, spec) in plan.targets {

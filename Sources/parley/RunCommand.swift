@@ -330,7 +330,7 @@ struct RunCommand: AsyncParsableCommand {
             do {
                 session = try await RunSession.start(
                     plan: plan, workspace: loaded.workspace,
-                    judging: JudgeOptions(cache: noCache ? nil : .standard()), secrets: secrets)
+                    judging: JudgeOptions(cache: noCache ? nil : .standard()), secrets: secrets, concurrency: width)
             } catch {
                 console.err(
                     console.style("error:", .red, .bold, forErrors: true) + " could not start: \(error.message)")
