@@ -51,6 +51,17 @@ import ParleyFlow
         #expect(redacted("<<\(form)>>") == "<<[redacted]>>", "\(form)")
     }
 
+    /// A secret whose first characters are not ASCII: its matches begin with those characters'
+    /// own forms (the tables a pattern builds from its first characters).
+    @Test(arguments: [
+        "üñ€-pass-42", #"\u00fc\u00f1\u20ac-pass-42"#, #"\u00FC\u00F1\u20AC-pass-42"#,
+        "&#252;&#241;&#8364;-pass-42", "&#xfc;&#xF1;&#x20ac;-pass-42", "%C3%BC%C3%B1%E2%82%AC-pass-42",
+    ])
+    func aSecretBeginningWithForeignCharactersIsReplacedInEveryForm(form: String) {
+        let redactor = SecretRedactor(secrets: ["üñ€-pass-42"])
+        #expect(redactor.redact("«\(form)»") == "«[redacted]»", "\(form)")
+    }
+
     @Test func base64FormsAreReplacedWhateverPrecedesTheSecret() {
         let encoded = Data(Self.secret.utf8).base64EncodedString()
         #expect(!redacted("Basic \(encoded)").contains(encoded))

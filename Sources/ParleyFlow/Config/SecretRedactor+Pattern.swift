@@ -21,7 +21,7 @@ extension SecretRedactor {
         let secret: String
         /// The alternative byte sequences of the secret's non-ASCII characters, in order. An ASCII
         /// character's are shared between secrets and looked up as a match goes (see
-        /// ``alternatives(_:)``): a run may hold a token per user, each hundreds of characters long,
+        /// ``asciiAlternatives``): a run may hold a token per user, each hundreds of characters long,
         /// and a table of them per secret took about 2 KB of each.
         let foreignUnits: [[[UInt8]]]
         /// Whole-secret literals matched as they are.
@@ -45,12 +45,30 @@ extension SecretRedactor {
 
         init(secret: String) {
             self.secret = secret
-            let units = secret.unicodeScalars.map(Self.alternatives)
-            foreignUnits = zip(secret.unicodeScalars, units).filter { !$0.0.isASCII }.map(\.1)
+            // Only the first characters' alternatives are needed here (the plain prefix and the
+            // starts read at most eight), and the non-ASCII ones': a run builds a pattern for
+            // every token it learns, each hundreds of characters long.
+            let ascii = Self.asciiAlternatives
+            var leading: [[[UInt8]]] = []
+            var foreign: [[[UInt8]]] = []
+            for scalar in secret.unicodeScalars {
+                if scalar.isASCII {
+                    if leading.count < Self.leadingUnits { leading.append(ascii[Int(scalar.value)]) }
+                } else {
+                    let unit = Self.computeAlternatives(scalar)
+                    foreign.append(unit)
+                    if leading.count < Self.leadingUnits { leading.append(unit) }
+                }
+            }
+            foreignUnits = foreign
             literals = Base64Core.literals(of: Array(secret.utf8))
-            plainPrefix = Array(units.prefix { $0.count == 1 }.flatMap { $0[0] }.prefix(8))
-            starts = Self.starts(units: units, literals: literals)
+            plainPrefix = Array(leading.prefix { $0.count == 1 }.flatMap { $0[0] }.prefix(8))
+            starts = Self.starts(units: leading, literals: literals)
         }
+
+        /// How many of a secret's first characters ``plainPrefix`` and ``starts`` look at, at most:
+        /// each character is at least one byte, and the prefix is eight.
+        private static let leadingUnits = 8
 
         private static func starts(units: [[[UInt8]]], literals: [[UInt8]]) -> [Start] {
             var starts: Set<Start> = []
@@ -128,17 +146,14 @@ extension SecretRedactor {
             return true
         }
 
-        /// Every way one character of a secret may be written in Parley's outputs or a server's
-        /// answer: as is, escaped once in any of the encodings, or escaped twice. Worked out once
-        /// for each ASCII character and shared, since a run may hold thousands of secrets.
-        static func alternatives(_ scalar: Unicode.Scalar) -> [[UInt8]] {
-            scalar.isASCII ? asciiAlternatives[Int(scalar.value)] : computeAlternatives(scalar)
-        }
-
+        /// ``computeAlternatives(_:)`` of each ASCII character, worked out once and shared, since a
+        /// run may hold thousands of secrets.
         private static let asciiAlternatives: [[[UInt8]]] = (0..<128).map {
             computeAlternatives(Unicode.Scalar(UInt8($0)))
         }
 
+        /// Every way one character of a secret may be written in Parley's outputs or a server's
+        /// answer: as is, escaped once in any of the encodings, or escaped twice.
         private static func computeAlternatives(_ scalar: Unicode.Scalar) -> [[UInt8]] {
             // No encoder escapes an ASCII letter or digit (`\u0061`, `&#97;`, `%61` are legal but
             // never written), and leaving them out keeps `\`, `&` and `%` from starting a match
@@ -259,8 +274,12 @@ enum Base64Core {
         let unpadded = Array(whole.prefix { $0 != UInt8(ascii: "=") })
         if unpadded.count != whole.count { forms.append(unpadded) }
         forms += cores(of: secret, aligned: whole)
-        let urlSafe = forms.map { form in
-            form.map { $0 == UInt8(ascii: "+") ? UInt8(ascii: "-") : $0 == UInt8(ascii: "/") ? UInt8(ascii: "_") : $0 }
+        // The URL-safe alphabet differs in two characters: forms without either are their own.
+        let urlSafe = forms.compactMap { form -> [UInt8]? in
+            guard form.contains(where: { $0 == UInt8(ascii: "+") || $0 == UInt8(ascii: "/") }) else { return nil }
+            return form.map {
+                $0 == UInt8(ascii: "+") ? UInt8(ascii: "-") : $0 == UInt8(ascii: "/") ? UInt8(ascii: "_") : $0
+            }
         }
         // A handful of forms, each a few hundred bytes for a token: compared, not hashed.
         var kept: [[UInt8]] = []
@@ -290,19 +309,27 @@ enum Base64Core {
     /// Standard padded base64 of `offset` zero bytes followed by `bytes`.
     static func encode(_ bytes: [UInt8], offset: Int) -> [UInt8] {
         let count = offset + bytes.count
-        var out = [UInt8]()
-        out.reserveCapacity((count + 2) / 3 * 4)
-        func byte(_ i: Int) -> UInt32 { i < offset ? 0 : UInt32(bytes[i - offset]) }
-        var i = 0
-        while i < count {
-            let remaining = count - i
-            let group = byte(i) << 16 | (remaining > 1 ? byte(i + 1) << 8 : 0) | (remaining > 2 ? byte(i + 2) : 0)
-            out.append(alphabet[Int(group >> 18 & 63)])
-            out.append(alphabet[Int(group >> 12 & 63)])
-            out.append(remaining > 1 ? alphabet[Int(group >> 6 & 63)] : UInt8(ascii: "="))
-            out.append(remaining > 2 ? alphabet[Int(group & 63)] : UInt8(ascii: "="))
-            i += 3
+        let length = (count + 2) / 3 * 4
+        return alphabet.withUnsafeBufferPointer { alphabet in
+            bytes.withUnsafeBufferPointer { bytes in
+                [UInt8](unsafeUninitializedCapacity: length) { out, written in
+                    func byte(_ i: Int) -> UInt32 { i < offset ? 0 : UInt32(bytes[i - offset]) }
+                    var i = 0
+                    var o = 0
+                    while i < count {
+                        let remaining = count - i
+                        let group =
+                            byte(i) << 16 | (remaining > 1 ? byte(i + 1) << 8 : 0) | (remaining > 2 ? byte(i + 2) : 0)
+                        out[o] = alphabet[Int(group >> 18 & 63)]
+                        out[o + 1] = alphabet[Int(group >> 12 & 63)]
+                        out[o + 2] = remaining > 1 ? alphabet[Int(group >> 6 & 63)] : UInt8(ascii: "=")
+                        out[o + 3] = remaining > 2 ? alphabet[Int(group & 63)] : UInt8(ascii: "=")
+                        i += 3
+                        o += 4
+                    }
+                    written = length
+                }
+            }
         }
-        return out
     }
 }
