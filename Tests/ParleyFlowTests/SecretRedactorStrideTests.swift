@@ -3,8 +3,8 @@ import Testing
 
 @testable import ParleyFlow
 
-/// The scan that looks up every second or third position's pair finds exactly what the scan of
-/// every position finds: the same secrets, at the same places, the longest at each.
+/// The scan that looks up only every second to seventh position's pair finds exactly what the
+/// scan of every position finds: the same secrets, at the same places, the longest at each.
 @Suite struct SecretRedactorStrideTests {
     /// Secrets of the kinds a run holds: tokens sharing a header, keys, ids, a password with
     /// punctuation inside it; some starting with a character that has several forms.
@@ -50,10 +50,17 @@ import Testing
         let secrets = Self.secrets(&random, punctuationFirst: punctuationFirst)
         let patterns = secrets.map(SecretRedactor.Pattern.init(secret:))
         let full = SecretRedactor(patterns: patterns, maximumStride: 1)
-        let strided = [2, 3].map { SecretRedactor(patterns: patterns, maximumStride: $0) }
+        let strided = [2, 3, 5, 7].map { SecretRedactor(patterns: patterns, maximumStride: $0) }
         #expect(full.stride == 1)
         // A secret beginning with punctuation has forms with fewer fixed first bytes.
-        #expect(strided.map(\.stride) == (punctuationFirst ? [1, 1] : [2, 3]))
+        // Otherwise "an" + two letters, the shortest secret, has four fixed bytes: stride 3 at most.
+        #expect(strided.map(\.stride) == (punctuationFirst ? [1, 1, 1, 1] : [2, 3, 3, 3]))
+        // Tokens and keys alone (eight letters or digits first) are scanned at the longest stride.
+        let long = secrets.filter { $0.count >= 8 && $0.prefix(8).allSatisfy { $0.isLetter || $0.isNumber } }
+            .map(SecretRedactor.Pattern.init(secret:))
+        let longFull = SecretRedactor(patterns: long, maximumStride: 1)
+        let longStrided = SecretRedactor(patterns: long)
+        #expect(longStrided.stride == 7)
         var redactions = 0
         for _ in 0..<400 {
             let text = Array(Self.text(&random, secrets: secrets).utf8)
@@ -64,6 +71,7 @@ import Testing
                     redactor.redact(text) == expected,
                     "stride \(redactor.stride): \(String(decoding: text, as: UTF8.self))")
             }
+            #expect(longStrided.redact(text) == longFull.redact(text), "\(String(decoding: text, as: UTF8.self))")
         }
         #expect(redactions > 300, "the texts hold secrets to find")
     }
@@ -71,8 +79,8 @@ import Testing
     @Test func aMatchIsFoundAtEveryAlignmentAndAtEitherEnd() {
         let secret = "Tok9ZqXw"
         let redactor = SecretRedactor(secrets: [secret])
-        #expect(redactor.stride == 3)
-        for before in 0..<7 {
+        #expect(redactor.stride == 7)
+        for before in 0..<16 {
             for after in 0..<4 {
                 let text = String(repeating: "a", count: before) + secret + String(repeating: "b", count: after)
                 let expected =

@@ -37,7 +37,8 @@ extension SecretRedactor {
         struct Start: Hashable {
             /// The first two bytes, when the form has two fixed ones.
             var pair: UInt16?
-            /// The form's first bytes as far as they are fixed (at least one; a literal's first four).
+            /// The form's first bytes as far as they are fixed (at least one, at most
+            /// ``fixedBytes``).
             var head: [UInt8]
             /// Which literal the start belongs to; `nil`: the character-by-character form.
             var literal: Int?
@@ -67,8 +68,12 @@ extension SecretRedactor {
         }
 
         /// How many of a secret's first characters ``plainPrefix`` and ``starts`` look at, at most:
-        /// each character is at least one byte, and the prefix is eight.
+        /// each character is at least one byte, and both read eight.
         private static let leadingUnits = 8
+
+        /// How many of a form's fixed first bytes its ``Start`` keeps: the scan's stride is one
+        /// less than the fewest of any form, up to 7.
+        static let fixedBytes = 8
 
         private static func starts(units: [[[UInt8]]], literals: [[UInt8]]) -> [Start] {
             var starts: Set<Start> = []
@@ -76,13 +81,14 @@ extension SecretRedactor {
             for (index, literal) in literals.enumerated() where literal.count >= 2 {
                 // Only the first bytes are ever compared: hashing a token's whole encoding (hundreds
                 // of bytes, for every form of every token learned) would cost more than the rest.
-                starts.insert(Start(pair: pair(literal[0], literal[1]), head: Array(literal.prefix(4)), literal: index))
+                starts.insert(
+                    Start(pair: pair(literal[0], literal[1]), head: Array(literal.prefix(fixedBytes)), literal: index))
             }
             // The character-by-character form: its first bytes are fixed as far as the secret
             // begins with characters that have a single form (letters, digits).
-            let plain = Array(units.prefix { $0.count == 1 }.flatMap { $0[0] }.prefix(4))
+            let plain = Array(units.prefix { $0.count == 1 }.flatMap { $0[0] }.prefix(fixedBytes))
             for alternative in units.first ?? [] {
-                let head = units[0].count == 1 ? plain : alternative
+                let head = units[0].count == 1 ? plain : Array(alternative.prefix(fixedBytes))
                 if alternative.count >= 2 {
                     starts.insert(Start(pair: pair(alternative[0], alternative[1]), head: head))
                 } else if units.count >= 2 {

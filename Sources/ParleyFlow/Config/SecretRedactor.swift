@@ -18,7 +18,7 @@ public struct SecretRedactor: Sendable {
 
     /// One secret's ways of appearing each, longest secret first.
     let patterns: [Pattern]
-    /// How many positions the scan moves at a time (1 to 3): one less than the fewest fixed first
+    /// How many positions the scan moves at a time (1 to 7): one less than the fewest fixed first
     /// bytes of any form, so that any match has one of its first pairs at a position looked at.
     let stride: Int
     /// The forms a match can begin with, by the two bytes it begins with (`first << 8 | second`):
@@ -26,7 +26,7 @@ public struct SecretRedactor: Sendable {
     /// secret, however many there are (a run can learn a token per user), trying only the few
     /// forms whose first bytes are there.
     private let prefixes: [UInt16]
-    /// The same for the forms' pairs one and two bytes in (`offset << 16 | first << 8 | second`),
+    /// The same for the forms' pairs one to six bytes in (`offset << 16 | first << 8 | second`),
     /// looked up by the striding scan: an open-addressing table of the few pairs there are
     /// (``offsetKeys``, `UInt32.max` where empty), rather than two more tables of every pair.
     private let offsetKeys: [UInt32]
@@ -94,18 +94,18 @@ public struct SecretRedactor: Sendable {
 
     /// `maximumStride`: at most how many positions the scan moves at a time (tests compare
     /// scans of every stride).
-    init(patterns: [Pattern], maximumStride: Int = 3) {
+    init(patterns: [Pattern], maximumStride: Int = 7) {
         // Longest first, so a secret containing another is replaced whole.
         let sorted = patterns.sorted {
             $0.length > $1.length || ($0.length == $1.length && $0.secret < $1.secret)
         }
-        var forms: [(pair: UInt16, candidate: Candidate)] = []
+        var forms: [(pair: UInt16, candidate: Candidate, fixed: [UInt8])] = []
         var byFirstByte = [[Candidate]](repeating: [], count: 256)
         for (index, pattern) in sorted.enumerated() {
             for start in pattern.starts {
                 let candidate = Candidate(pattern: index, literal: start.literal, head: start.head[...])
                 if let pair = start.pair {
-                    forms.append((pair, candidate))
+                    forms.append((pair, candidate, start.head))
                 } else {
                     byFirstByte[Int(start.head[0])].append(candidate)
                 }
@@ -113,16 +113,16 @@ public struct SecretRedactor: Sendable {
         }
         // A form one byte long is looked for at every position; otherwise a match has one of its
         // first `stride` pairs at a position the scan looks at.
-        let shortestHead = forms.map { Int($0.candidate.headLength) }.min() ?? 4
+        let shortestHead = forms.map(\.fixed.count).min() ?? Pattern.fixedBytes
         let stride =
             forms.isEmpty || byFirstByte.contains { !$0.isEmpty }
-            ? 1 : max(1, min(maximumStride, shortestHead - 1))
+            ? 1 : max(1, min(maximumStride, Pattern.fixedBytes - 1, shortestHead - 1))
         var byPair: [UInt32: [Candidate]] = [:]
-        for (pair, candidate) in forms {
+        for (pair, candidate, fixed) in forms {
             byPair[UInt32(pair), default: []].append(candidate)
             for offset in 1..<max(1, stride) {
-                let bytes = candidate.head >> (8 * UInt32(offset))
-                byPair[UInt32(offset) << 16 | (bytes & 0xFF) << 8 | (bytes >> 8 & 0xFF), default: []].append(candidate)
+                let key = UInt32(offset) << 16 | UInt32(fixed[offset]) << 8 | UInt32(fixed[offset + 1])
+                byPair[key, default: []].append(candidate)
             }
         }
         // The rare overflow (more distinct starts than 65,535) shares the last bucket.
@@ -289,7 +289,8 @@ public struct SecretRedactor: Sendable {
 
     /// The first match at or after `start`, as the bytes it covers. The scan goes over every text
     /// Parley writes, so it reads the tables through unsafe buffers (no bounds checks, no reference
-    /// counting), looks at every second or third position where it can, and a form whose first
+    /// counting), looks at only every second to seventh position where every form's first bytes
+    /// allow it (a token's forms begin with eight fixed ones), and a form whose first
     /// bytes differ from the text's costs one comparison of two integers.
     private func firstMatch(in text: [UInt8], from start: Int) -> Range<Int>? {
         text.withUnsafeBufferPointer { firstMatch(in: $0, from: start) }
