@@ -124,7 +124,9 @@ public final class Collected: @unchecked Sendable {
 }
 
 /// The high-water mark of a running process's resident memory, read from `/proc/<pid>/status`
-/// every 10 ms until stopped.
+/// every 10 ms until stopped, on a thread of its own: on a dispatch queue, with the tests' other
+/// work (pipe readers) holding the pool's threads, a short-lived program could exit before the
+/// first reading.
 final class PeakMemory: @unchecked Sendable {
     private let lock = NSLock()
     private var peak: Int?
@@ -132,7 +134,7 @@ final class PeakMemory: @unchecked Sendable {
 
     init(pid: pid_t) {
         let path = "/proc/\(pid)/status"
-        DispatchQueue.global().async { [self] in
+        Thread.detachNewThread { [self] in
             while !isStopped {
                 if let text = try? String(contentsOfFile: path, encoding: .utf8),
                     let line = text.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
