@@ -112,14 +112,20 @@ public struct MultipartForm: Sendable {
     /// message, which showed up in profiles.)
     private static func randomBoundary() -> String {
         let serial = boundaryCounter.add(1, ordering: .relaxed).newValue
-        return "parley-\(boundaryPrefix)-\(String(serial, radix: 36))"
+        // Two appends into room for both: an interpolation grew the string three times, on every
+        // request that sends a form.
+        var boundary = boundaryPrefix
+        boundary.reserveCapacity(boundaryPrefix.utf8.count + 13)
+        boundary += String(serial, radix: 36)
+        return boundary
     }
 
+    /// `parley-`, 24 random letters and digits and a `-`, chosen once per process.
     private static let boundaryPrefix: String = {
         let alphabet = Array("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789".utf8)
         var generator = SystemRandomNumberGenerator()
         let suffix = (0..<24).map { _ in alphabet[Int(generator.next(upperBound: UInt(alphabet.count)))] }
-        return String(decoding: suffix, as: UTF8.self)
+        return "parley-" + String(decoding: suffix, as: UTF8.self) + "-"
     }()
 
     private static let boundaryCounter = Atomic<Int>(0)

@@ -26,6 +26,8 @@ final class AmigoConversation: AgentConversation {
         var completed = false
         /// A create request went out, so the server may hold a conversation whose id never reached us.
         var createSent = false
+        /// Where this conversation's interacts go, made at the first: the same URL every turn.
+        var interactURL: String?
     }
 
     init(provider: AmigoProvider, user: String, turnTimeout: Duration) {
@@ -134,13 +136,15 @@ final class AmigoConversation: AgentConversation {
     /// copied into the frame of a call every conversation waits in).
     @inline(never)
     private func interactRequest(_ text: String, type: String) throws(ProviderError) -> (url: String, body: HTTPBody) {
-        let conversation = try requireID()
+        let (id, kept) = state.withLock { ($0.id, $0.interactURL) }
+        guard let id else { throw Self.notCreated }
         var form = MultipartForm()
         form.addField(name: "initial_message_type", value: type)
         form.addField(name: "recorded_message", value: try Self.nonBlank(text))
+        if let kept { return (kept, HTTPBody.multipart(form)) }
         let url = settings.url(
-            "conversation/\(conversation)/interact?request_format=text&response_format=text" + provider.agentActionQuery
-        )
+            "conversation/\(id)/interact?request_format=text&response_format=text" + provider.agentActionQuery)
+        state.withLock { $0.interactURL = url }
         return (url, HTTPBody.multipart(form))
     }
 
@@ -362,11 +366,11 @@ final class AmigoConversation: AgentConversation {
     }
 
     private func requireID() throws(ProviderError) -> String {
-        guard let id = state.withLock({ $0.id }) else {
-            throw ProviderError(.protocolViolation, "the Amigo conversation has not been created")
-        }
+        guard let id = state.withLock({ $0.id }) else { throw Self.notCreated }
         return id
     }
+
+    private static let notCreated = ProviderError(.protocolViolation, "the Amigo conversation has not been created")
 
     /// A refused create/interact in words a user can act on.
     private func refusal(_ status: Int, body: [UInt8], doing what: String) -> ProviderError {

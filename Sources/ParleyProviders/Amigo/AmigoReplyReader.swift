@@ -18,8 +18,10 @@ struct AmigoReplyReader {
     private(set) var conversationCompleted = false
     private(set) var complete = false
     private(set) var firstChunk: MonotonicInstant?
-    /// Each message's id and its text so far, in the order the messages began.
-    private var messages: [(id: String, text: String)] = []
+    /// Each message's id and its text so far (UTF-8, made a string once the reply is complete:
+    /// appending chunk after chunk to a string grew it at every chunk), in the order the messages
+    /// began.
+    private var messages: [(id: String, text: [UInt8])] = []
     private var fullMessage: String?
     private var events: [ProviderEvent] = []
     private var actions: AmigoActionReader
@@ -87,11 +89,11 @@ struct AmigoReplyReader {
             let id = event[.messageID]?.string ?? "_"
             // Chunks nearly always continue the message before: checked first, no table needed.
             if let last = messages.indices.last, messages[last].id == id {
-                messages[last].text += text
+                messages[last].text += text.utf8
             } else if let index = messages.firstIndex(where: { $0.id == id }) {
-                messages[index].text += text
+                messages[index].text += text.utf8
             } else {
-                messages.append((id, text))
+                messages.append((id, Array(text.utf8)))
             }
         case "current-agent-action":
             // A flood of action events is cut off rather than kept without end.
@@ -142,7 +144,7 @@ struct AmigoReplyReader {
         guard complete else {
             throw ProviderError(.connectionDropped, "Amigo's reply stream ended before `interaction-complete`")
         }
-        var texts = messages.map(\.text)
+        var texts = messages.map { String(decoding: $0.text, as: UTF8.self) }
         if texts.isEmpty, let fullMessage { texts = [fullMessage] }
         var ids = [String: String](minimumCapacity: 4)
         if let conversationID { ids["conversation_id"] = conversationID }
