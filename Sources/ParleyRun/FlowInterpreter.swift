@@ -549,10 +549,11 @@ struct FlowExecution {
         return captured.isEmpty ? nil : "captured " + captured.joined(separator: ", ")
     }
 
-    /// The messages of `reply` that `selector` chooses; none is a failure of the step.
-    private func messages(_ selector: MessageSelector, of reply: AgentReply, _ step: Step, expected: String)
-        throws(StepStop) -> [String]
-    {
+    /// The messages of `reply` that `selector` chooses; none is a failure of the step (`expected`
+    /// is worded only then: a matcher's summary took 760 instructions a turn).
+    private func messages(
+        _ selector: MessageSelector, of reply: AgentReply, _ step: Step, expected: @autoclosure () -> String
+    ) throws(StepStop) -> [String] {
         let candidates = selector.texts(of: reply.messages)
         guard candidates.isEmpty else { return candidates }
         throw .failed(
@@ -560,7 +561,7 @@ struct FlowExecution {
                 message:
                     "the reply has \(reply.messages.count) message\(reply.messages.count == 1 ? "" : "s"), "
                     + "so `message: \(selector)` has nothing to match",
-                location: step.location, stepKind: step.kind.rawValue, expected: expected, actual: reply.text))
+                location: step.location, stepKind: step.kind.rawValue, expected: expected(), actual: reply.text))
     }
 
     /// Checks a reply against an `expect_not` step: no selected message may match.
