@@ -322,6 +322,22 @@ import ParleyJSON
         }
     }
 
+    /// Indentation is two spaces a level at every depth, below and past the eight levels written
+    /// sixteen spaces at a time, and what follows it is written over the spaces stored beyond it.
+    @Test func indentationIsTwoSpacesALevelAtEveryDepth() {
+        func reference(_ depth: Int, _ level: Int = 0) -> String {
+            let indent = { (level: Int) in String(repeating: " ", count: 2 * level) }
+            guard depth > 0 else { return #"{\#n\#(indent(level + 1))"k": "x"\#n\#(indent(level))}"# }
+            return "[\n" + indent(level + 1) + reference(depth - 1, level + 1) + ",\n" + indent(level + 1) + "1\n"
+                + indent(level) + "]"
+        }
+        for depth in 0...20 {
+            var tree = JSONValue.object([("k", .string("x"))])
+            for _ in 0..<depth { tree = .array([tree, 1]) }
+            #expect(tree.prettySerialized == reference(depth), "depth \(depth)")
+        }
+    }
+
     /// Strings are escaped wherever the character falls, before, inside or across the eight-byte
     /// words the writer steps over, and bytes that only resemble `"` or `\\` in their low bits
     /// (the tails of `¢` and `Ü`, 0xA2 and 0x9C) or `DEL` are written as they are.
