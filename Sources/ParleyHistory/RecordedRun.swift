@@ -226,7 +226,9 @@ public struct RecordedRun: Sendable {
     static func batches(table: String, columns: String, rows: [[SQLValue]], conflict: String) -> [SQLStatement] {
         stride(from: 0, to: rows.count, by: rowsPerStatement).map { start in
             let chunk = rows[start..<min(start + rowsPerStatement, rows.count)]
-            let values = chunk.map { "(" + placeholders($0.count) + ")" }.joined(separator: ", ")
+            // Every row of a table has its columns' number of values: one row's placeholders, repeated.
+            let row = "(" + placeholders(chunk.first?.count ?? 0) + ")"
+            let values = row + String(repeating: ", " + row, count: chunk.count - 1)
             return SQLStatement(
                 "INSERT INTO \(table) (\(columns)) VALUES \(values) ON CONFLICT \(conflict) DO NOTHING",
                 chunk.flatMap { $0 })
@@ -234,6 +236,6 @@ public struct RecordedRun: Sendable {
     }
 
     static func placeholders(_ count: Int) -> String {
-        Array(repeating: "?", count: count).joined(separator: ", ")
+        count == 0 ? "" : "?" + String(repeating: ", ?", count: count - 1)
     }
 }

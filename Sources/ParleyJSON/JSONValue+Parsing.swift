@@ -56,7 +56,7 @@ extension JSONValue {
 
     /// ``init(parsing:maxDepth:)`` of bytes where they lie (a line in a reader's buffer), without a copy.
     public init(parsing bytes: UnsafeBufferPointer<UInt8>, maxDepth: Int = 512) throws(JSONParseError) {
-        var parser = JSONByteParser(bytes: bytes, maxDepth: maxDepth)
+        var parser = JSONReader(bytes: bytes, maxDepth: maxDepth)
         self = try parser.parseDocument()
     }
 
@@ -98,39 +98,78 @@ extension JSONValue {
         _ names: JSONMemberNames, of bytes: UnsafeBufferPointer<UInt8>, into found: inout [JSONValue?],
         maxDepth: Int = 512, strings: StringInterner? = nil
     ) throws(JSONParseError) -> Bool {
-        var parser = JSONByteParser(bytes: bytes, maxDepth: maxDepth, strings: strings)
-        return try parser.parseMembers(names, into: &found)
+        if found.count == names.count {
+            found.withUnsafeMutableBufferPointer { found in
+                for slot in found.indices where found[slot] != nil { found[slot] = nil }
+            }
+        } else {
+            // Appended rather than `init(repeating:count:)`, which looks the array's type up at
+            // run time (a hash-table search in the runtime) on every call.
+            found.removeAll(keepingCapacity: true)
+            found.reserveCapacity(names.count)
+            for _ in 0..<names.count { found.append(nil) }
+        }
+        return try JSONReader.read(bytes, maxDepth: maxDepth, strings: strings) { reader throws(JSONParseError) in
+            try reader.readObject(names) { reader, slot throws(JSONParseError) in found[slot] = try reader.value() }
+        }
     }
 }
 
-/// Member names to pick out of an object (``JSONValue/members(_:of:maxDepth:strings:)``), prepared once.
+/// Member names to pick out of an object (``JSONValue/members(_:of:maxDepth:strings:)``,
+/// ``JSONReader/readObject(_:_:)``), prepared once: at most 64.
 public struct JSONMemberNames: Sendable {
     let names: [[UInt8]]
-    /// Each name's length in bytes, so that only names as long as a key are compared with it.
-    private let lengths: [Int]
+    /// Each name's first eight bytes (all of a shorter one, zeros after), as one word.
+    private let firstWords: [UInt64]
+    /// The names of each length, a bit per name; the last entry holds every name of 63 bytes or more.
+    private let byLength: [UInt64]
 
     public init(_ names: [String]) {
+        precondition(names.count <= 64, "more than 64 member names")
         self.names = names.map { Array($0.utf8) }
-        lengths = self.names.map(\.count)
+        firstWords = self.names.map { $0.withUnsafeBufferPointer(Self.firstWord) }
+        var byLength = [UInt64](repeating: 0, count: 64)
+        for (slot, name) in self.names.enumerated() { byLength[min(name.count, 63)] |= 1 << UInt64(slot) }
+        self.byLength = byLength
     }
 
     public var count: Int { names.count }
 
-    /// Which name `key` is, if any.
-    func slot(of key: UnsafeBufferPointer<UInt8>) -> Int? {
-        for (slot, length) in lengths.enumerated() where length == key.count {
-            if names[slot].withUnsafeBufferPointer({ sameBytes($0, key) }) { return slot }
+    /// Which name `key` (UTF-8) is, if any: its place in the names. Only names of the key's length
+    /// are looked at, their first eight bytes as a word first (most names are told apart by them).
+    public func slot(of key: UnsafeBufferPointer<UInt8>) -> Int? {
+        var candidates = byLength[min(key.count, 63)]
+        guard candidates != 0 else { return nil }
+        let word = Self.firstWord(key)
+        while candidates != 0 {
+            let slot = candidates.trailingZeroBitCount
+            candidates &= candidates &- 1
+            guard firstWords[slot] == word else { continue }
+            if key.count <= 8 || names[slot].withUnsafeBufferPointer({ sameBytes($0, key) }) { return slot }
         }
         return nil
+    }
+
+    private static func firstWord(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt64 {
+        guard let base = bytes.baseAddress else { return 0 }
+        if bytes.count >= 8 { return UInt64(littleEndian: UnsafeRawPointer(base).loadUnaligned(as: UInt64.self)) }
+        var word: UInt64 = 0
+        for offset in 0..<bytes.count { word |= UInt64(bytes[offset]) << UInt64(8 * offset) }
+        return word
     }
 }
 
 /// A small recursive-descent parser over bytes: no Foundation, no intermediate strings for
 /// structure, strings decoded once. It reads the bytes where they lie, without bounds checks: every
 /// read is after a comparison with the end.
-struct JSONByteParser {
+///
+/// It parses whole documents into trees (``JSONValue/init(parsing:maxDepth:)``), and reads them a
+/// value at a time for readers that build only what they use (``read(_:maxDepth:strings:_:)``).
+public struct JSONReader {
     let bytes: UnsafeBufferPointer<UInt8>
     var index = 0
+    /// A value starts at `index` that the reader's user has yet to read (or skip).
+    var pending = false
     var depth = 0
     let maxDepth: Int
     /// The members and items read so far of the objects and arrays still open, innermost last.
@@ -149,50 +188,26 @@ struct JSONByteParser {
     }
 
     mutating func parseDocument() throws(JSONParseError) -> JSONValue {
-        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { index = 3 }
-        skipWhitespace()
+        startDocument()
         let value = try parseValue()
-        skipWhitespace()
-        if index < bytes.count { throw fail(.extraData, "unexpected text after the JSON value") }
+        try endDocument()
         return value
     }
 
-    /// See ``JSONValue/members(_:of:into:maxDepth:strings:)``.
-    mutating func parseMembers(_ names: JSONMemberNames, into found: inout [JSONValue?]) throws(JSONParseError)
-        -> Bool
-    {
-        if found.count == names.count {
-            found.withUnsafeMutableBufferPointer { found in
-                for slot in found.indices where found[slot] != nil { found[slot] = nil }
-            }
-        } else {
-            // Appended rather than `init(repeating:count:)`, which looks the array's type up at
-            // run time (a hash-table search in the runtime) on every call.
-            found.removeAll(keepingCapacity: true)
-            found.reserveCapacity(names.count)
-            for _ in 0..<names.count { found.append(nil) }
-        }
-        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { index = 3 }
+    /// Past a leading byte order mark and white space, to the document's value.
+    mutating func startDocument() {
+        if bytes.count >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF { index = 3 }
         skipWhitespace()
-        guard index < bytes.count, bytes[index] == UInt8(ascii: "{") else {
-            index = 0
-            _ = try parseDocument()
-            return false
-        }
-        try object { parser throws(JSONParseError) in
-            if let slot = try parser.memberName(names), found[slot] == nil {
-                found[slot] = try parser.parseValue()
-            } else {
-                try parser.skipValue()
-            }
-        }
+    }
+
+    /// Past the white space after the document's value, to the end: anything else is an error.
+    mutating func endDocument() throws(JSONParseError) {
         skipWhitespace()
         if index < bytes.count { throw fail(.extraData, "unexpected text after the JSON value") }
-        return true
     }
 
     /// Reads a member name and its `:`; returns which of `names` it is.
-    private mutating func memberName(_ names: JSONMemberNames) throws(JSONParseError) -> Int? {
+    mutating func memberName(_ names: JSONMemberNames) throws(JSONParseError) -> Int? {
         let start = index + 1
         // Plain ASCII names (nearly all) are compared where they lie; others are decoded first.
         let end = plainASCIIEnd(from: start)
@@ -201,15 +216,14 @@ struct JSONByteParser {
             slot = names.slot(of: UnsafeBufferPointer(rebasing: bytes[start..<end]))
             index = end + 1
         } else {
-            let key = try parseString()
-            slot = Array(key.utf8).withUnsafeBufferPointer { names.slot(of: $0) }
+            slot = try withParsedString { names.slot(of: $0) }
         }
         try colon()
         return slot
     }
 
     /// Checks one value as ``parseValue()`` would, without building it.
-    private mutating func skipValue() throws(JSONParseError) {
+    mutating func skipValue() throws(JSONParseError) {
         guard index < bytes.count else { throw fail(.unexpectedEnd, "unexpected end of JSON") }
         switch bytes[index] {
         case UInt8(ascii: "{"):
@@ -241,14 +255,14 @@ struct JSONByteParser {
             index += b < 0x80 ? 1 : try utf8SequenceLength()
         }
         index = opening
-        _ = try parseString()
+        try withParsedString { _ in }
     }
 
     private func fail(_ kind: JSONParseError.Kind, _ message: String, at offset: Int? = nil) -> JSONParseError {
         JSONParseError(kind: kind, offset: offset ?? index, in: bytes, message: message)
     }
 
-    private mutating func skipWhitespace() {
+    mutating func skipWhitespace() {
         while index < bytes.count {
             switch bytes[index] {
             case 0x20, 0x09, 0x0A, 0x0D: index += 1
@@ -280,7 +294,7 @@ struct JSONByteParser {
         }
     }
 
-    private mutating func expectWord(_ word: StaticString) throws(JSONParseError) {
+    mutating func expectWord(_ word: StaticString) throws(JSONParseError) {
         let count = word.utf8CodeUnitCount
         guard index + count <= bytes.count else { throw fail(.unexpectedEnd, "unexpected end of JSON") }
         let matches = word.withUTF8Buffer {
@@ -320,8 +334,8 @@ struct JSONByteParser {
     }
 
     /// Walks an object from its `{` to past its `}`; `member` reads one member from its name on.
-    private mutating func object(
-        _ member: (inout JSONByteParser) throws(JSONParseError) -> Void
+    mutating func object(
+        _ member: (inout JSONReader) throws(JSONParseError) -> Void
     ) throws(JSONParseError) {
         try enter()
         defer { depth -= 1 }
@@ -352,7 +366,7 @@ struct JSONByteParser {
     }
 
     /// Walks an array from its `[` to past its `]`; `item` reads one item.
-    private mutating func array(_ item: (inout JSONByteParser) throws(JSONParseError) -> Void) throws(JSONParseError) {
+    private mutating func array(_ item: (inout JSONReader) throws(JSONParseError) -> Void) throws(JSONParseError) {
         try enter()
         defer { depth -= 1 }
         index += 1
@@ -409,7 +423,16 @@ struct JSONByteParser {
         return at
     }
 
-    private mutating func parseString() throws(JSONParseError) -> String {
+    mutating func parseString() throws(JSONParseError) -> String {
+        let strings = strings
+        return try withParsedString { bytes in
+            if let strings { strings.string(bytes) } else { String(decoding: bytes, as: UTF8.self) }
+        }
+    }
+
+    /// `body` given the UTF-8 of the string at `index` (where it lies unless it has escapes), once
+    /// the string is checked; `index` is then past it.
+    mutating func withParsedString<R>(_ body: (UnsafeBufferPointer<UInt8>) -> R) throws(JSONParseError) -> R {
         let opening = index
         index += 1
         let start = index
@@ -418,14 +441,9 @@ struct JSONByteParser {
         while index < bytes.count {
             let b = bytes[index]
             if b == UInt8(ascii: "\"") {
-                let s =
-                    if let strings {
-                        strings.string(UnsafeBufferPointer(rebasing: bytes[start..<index]))
-                    } else {
-                        String(decoding: bytes[start..<index], as: UTF8.self)
-                    }
+                let result = body(UnsafeBufferPointer(rebasing: bytes[start..<index]))
                 index += 1
-                return s
+                return result
             }
             if b == UInt8(ascii: "\\") { break }
             if b < 0x20 { throw fail(.controlCharacter, "control character 0x\(hex(b)) in a string; escape it") }
@@ -437,7 +455,7 @@ struct JSONByteParser {
             switch b {
             case UInt8(ascii: "\""):
                 index += 1
-                return String(decoding: scalars, as: UTF8.self)
+                return scalars.withUnsafeBufferPointer(body)
             case UInt8(ascii: "\\"):
                 let escape = index
                 index += 1

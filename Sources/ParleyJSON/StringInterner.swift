@@ -17,6 +17,8 @@ public final class StringInterner: Sendable {
     /// The last set's index; `-1` when the table is off.
     private let lastSet: Int
     private let slots: Mutex<[String?]>
+    /// Strings derived from bytes (``string(derivedFrom:make:)``), by those bytes: sets of two, as above.
+    private let derived: Mutex<[(key: [UInt8], value: String?)?]>
 
     public init(capacity: Int = 4096) {
         var sets = 0
@@ -27,6 +29,7 @@ public final class StringInterner: Sendable {
         self.capacity = sets * 2
         lastSet = sets - 1
         slots = Mutex([String?](repeating: nil, count: sets * 2))
+        derived = Mutex(Array(repeating: nil, count: sets * 2))
     }
 
     /// `text`, or the equal string kept before.
@@ -48,6 +51,31 @@ public final class StringInterner: Sendable {
             return String(decoding: bytes, as: UTF8.self)
         }
         return lookUp(bytes) { String(decoding: bytes, as: UTF8.self) }
+    }
+
+    /// What `make` derives from `bytes` (a step's detail from its payload), made once while the
+    /// table keeps it: for values that cost more to make than bytes of their source cost to compare.
+    /// Sources of under 8 or over 4 × ``maxLength`` bytes are not kept.
+    public func string(
+        derivedFrom bytes: UnsafeBufferPointer<UInt8>, make: (UnsafeBufferPointer<UInt8>) -> String?
+    ) -> String? {
+        guard lastSet >= 0, bytes.count >= 8, bytes.count <= 4 * Self.maxLength else { return make(bytes) }
+        let first = (Self.hash(bytes) & lastSet) * 2
+        let kept = derived.withLock { derived -> String?? in
+            for slot in first...(first + 1) {
+                if let entry = derived[slot], entry.key.withUnsafeBufferPointer({ sameBytes($0, bytes) }) {
+                    return .some(entry.value)
+                }
+            }
+            return nil
+        }
+        if let kept { return kept }
+        let made = make(bytes)
+        derived.withLock { derived in
+            derived[first + 1] = derived[first]
+            derived[first] = (Array(bytes), made)
+        }
+        return made
     }
 
     private func lookUp(_ bytes: UnsafeBufferPointer<UInt8>, make: () -> String) -> String {

@@ -119,6 +119,30 @@ import Testing
         }
     }
 
+    /// Long names sharing their first eight bytes (told apart by the rest), and names of 63 bytes
+    /// and more (kept together by the table of lengths).
+    @Test func longNamesAreToldApartPastTheirFirstEightBytes() {
+        var generator = SystemRandomNumberGenerator()
+        let prefix = "prefix__"
+        let names =
+            (0..<30).map { _ in
+                prefix + String((0..<Int.random(in: 0...6, using: &generator)).map { _ in "ab".randomElement()! })
+            } + [String(repeating: "n", count: 63), String(repeating: "n", count: 70), "prefix_", "prefix__"]
+        let table = JSONMemberNames(names)
+        for _ in 0..<2000 {
+            let key =
+                Bool.random(using: &generator)
+                ? names.randomElement(using: &generator)!
+                : prefix + String((0..<Int.random(in: 0...7, using: &generator)).map { _ in "abc".randomElement()! })
+            let found = Array(key.utf8).withUnsafeBufferPointer { table.slot(of: $0) }
+            #expect(found == names.firstIndex(of: key), "\(key)")
+        }
+        for key in [String(repeating: "n", count: 64), String(repeating: "n", count: 69), "prefix", "prefix__x"]
+        where !names.contains(key) {
+            #expect(Array(key.utf8).withUnsafeBufferPointer { table.slot(of: $0) } == nil, "\(key)")
+        }
+    }
+
     @Test func namesOfEqualLengthsAndRepeatedNamesFindTheirSlots() throws {
         let names = JSONMemberNames(["ab", "cd", "ab", "longer-name", "", "ef"])
         let document = #"{"cd":1,"ab":2,"zz":3,"longer-name":4,"":5,"far-longer-than-any-name":6,"ef":7,"a":8}"#

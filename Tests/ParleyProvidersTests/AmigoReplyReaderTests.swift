@@ -52,6 +52,26 @@ import Testing
         #expect(reply.messages == ["one one again", "two two again", "no id null id"])
     }
 
+    /// Members are read by name, in whatever order they come: the type last, the message before
+    /// its id, an action before the event's type; the first of a repeated member counts.
+    @Test func anEventsMembersMayComeInAnyOrder() throws {
+        let reply = try read([
+            #"{"action":{"next_state":"b","prev_state":"a","type":"navigate-state-machine-state-transitioned"},"#
+                + #""type":"current-agent-action"}"#,
+            #"{"message_id":"m1","message":"Hel","type":"new-message"}"#,
+            #"{"message":"lo","type":"new-message","message_id":"m1","message":"ignored","type":"error"}"#,
+            #"{"action":{"z":1,"type":"some-new-step","a":[true]},"type":"current-agent-action"}"#,
+            #"{"action":{"type":"tool-call-started"},"type":"new-kind-of-event"}"#,
+            #"{"interaction_id":"6b120bc02442c295e1000005","type":"interaction-complete"}"#,
+        ])
+        #expect(reply.messages == ["Hello"])
+        #expect(reply.actions.map(\.name) == ["b", "some-new-step"], "an action counts only in an action event")
+        #expect(reply.actions[0].from == "a")
+        #expect(reply.actions[1].detail == #"{"a":[true],"z":1}"#)
+        #expect(reply.ids["message_id"] == "m1")
+        #expect(reply.ids["interaction_id"] == "6b120bc02442c295e1000005")
+    }
+
     @Test func aReplyWithoutChunksIsItsFullMessage() throws {
         let reply = try read([
             #"{"type":"interaction-complete","interaction_id":"6b120bc02442c295e1000005","#

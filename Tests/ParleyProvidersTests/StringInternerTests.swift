@@ -65,6 +65,38 @@ import Testing
         #expect(next(plain).flatMap(Self.storage) != next(one).flatMap(Self.storage))
     }
 
+    /// A string derived from bytes (a step's detail from its payload) is made once while kept;
+    /// sources too short to hash, and a table of no capacity, make it every time.
+    @Test func aDerivedStringIsMadeOnceForItsBytes() {
+        var made = 0
+        func derive(_ source: String, in strings: StringInterner) -> String? {
+            Array(source.utf8).withUnsafeBufferPointer { bytes in
+                strings.string(derivedFrom: bytes) { bytes in
+                    made += 1
+                    return bytes.count == 9 ? nil : "from " + String(decoding: bytes, as: UTF8.self)
+                }
+            }
+        }
+        let strings = StringInterner(capacity: 8)
+        #expect(derive("a payload of bytes", in: strings) == "from a payload of bytes")
+        #expect(derive("a payload of bytes", in: strings) == "from a payload of bytes")
+        #expect(derive("nine byte", in: strings) == nil)
+        #expect(derive("nine byte", in: strings) == nil)
+        #expect(made == 2, "kept, and a derived nil too")
+        #expect(derive("another payload", in: strings) == "from another payload")
+        #expect(derive("short", in: strings) == "from short")
+        #expect(derive("short", in: strings) == "from short")
+        #expect(made == 5)
+        for n in 0..<100 { _ = derive("payload number \(n)", in: strings) }
+        made = 0
+        _ = derive("a payload of bytes", in: strings)
+        #expect(made == 1, "the table is bounded: what has not recurred goes")
+        let off = StringInterner(capacity: 0)
+        _ = derive("a payload of bytes", in: off)
+        _ = derive("a payload of bytes", in: off)
+        #expect(made == 3)
+    }
+
     @Test func longStringsAreNotKept() {
         let strings = StringInterner()
         let long = String(repeating: "x", count: StringInterner.maxLength + 1)
