@@ -120,6 +120,8 @@ public struct HTTPHeaders: Sendable, Sequence, ExpressibleByDictionaryLiteral, E
         guard lhs.utf8.count == rhs.utf8.count else { return false }
         let same = lhs.utf8.withContiguousStorageIfAvailable { left in
             rhs.utf8.withContiguousStorageIfAvailable { right in
+                // Spelled alike (nearly always, names being lowercase on the wire and here): one memcmp.
+                if let l = left.baseAddress, let r = right.baseAddress, memcmp(l, r, left.count) == 0 { return true }
                 for i in 0..<left.count where left[i] != right[i] {
                     if asciiLowercased(left[i]) != asciiLowercased(right[i]) { return false }
                 }

@@ -161,16 +161,14 @@ final class SQLiteHistoryDatabase: HistoryDatabase {
         }
     }
 
-    /// The values as GRDB's, made directly (through `any DatabaseValueConvertible` a run's batch of
-    /// 2,500 values cost 900 instructions each).
     private static func arguments(_ values: [SQLValue]) -> StatementArguments {
         StatementArguments(
-            values.map { value -> DatabaseValue in
+            values.map { value -> (any DatabaseValueConvertible)? in
                 switch value {
-                case .null: .null
-                case .int(let i): i.databaseValue
-                case .double(let d): d.databaseValue
-                case .text(let s): s.databaseValue
+                case .null: nil
+                case .int(let i): i
+                case .double(let d): d
+                case .text(let s): s
                 }
             })
     }

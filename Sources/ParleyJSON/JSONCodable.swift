@@ -98,7 +98,9 @@ extension Array: JSONCodable where Element: JSONCodable {
 
     @inlinable public func write(to writer: inout JSONWriter) {
         writer.beginArray()
-        for element in self { element.write(to: &writer) }
+        // By index: the subscript lends each element where `for element in self` copied it (a
+        // turn's actions, retained and released member by member).
+        for index in indices { self[index].write(to: &writer) }
         writer.endArray()
     }
 

@@ -121,6 +121,9 @@ public struct JSONMemberNames: Sendable {
     let names: [[UInt8]]
     /// Each name's first eight bytes (all of a shorter one, zeros after), as one word.
     private let firstWords: [UInt64]
+    /// Each name's last eight bytes, as one word (its first word for a shorter name): with the
+    /// first, all of a name of up to 16 bytes.
+    private let lastWords: [UInt64]
     /// The names of each length, a bit per name; the last entry holds every name of 63 bytes or more.
     private let byLength: [UInt64]
 
@@ -128,6 +131,7 @@ public struct JSONMemberNames: Sendable {
         precondition(names.count <= 64, "more than 64 member names")
         self.names = names.map { Array($0.utf8) }
         firstWords = self.names.map { $0.withUnsafeBufferPointer(Self.firstWord) }
+        lastWords = self.names.map { $0.withUnsafeBufferPointer(Self.lastWord) }
         var byLength = [UInt64](repeating: 0, count: 64)
         for (slot, name) in self.names.enumerated() { byLength[min(name.count, 63)] |= 1 << UInt64(slot) }
         self.byLength = byLength
@@ -136,16 +140,18 @@ public struct JSONMemberNames: Sendable {
     public var count: Int { names.count }
 
     /// Which name `key` (UTF-8) is, if any: its place in the names. Only names of the key's length
-    /// are looked at, their first eight bytes as a word first (most names are told apart by them).
+    /// are looked at, by their first and last eight bytes as words (all of a name of up to 16
+    /// bytes), the bytes between compared only for longer ones.
     public func slot(of key: UnsafeBufferPointer<UInt8>) -> Int? {
         var candidates = byLength[min(key.count, 63)]
         guard candidates != 0 else { return nil }
-        let word = Self.firstWord(key)
+        let first = Self.firstWord(key)
+        let last = Self.lastWord(key)
         while candidates != 0 {
             let slot = candidates.trailingZeroBitCount
             candidates &= candidates &- 1
-            guard firstWords[slot] == word else { continue }
-            if key.count <= 8 || names[slot].withUnsafeBufferPointer({ sameBytes($0, key) }) { return slot }
+            guard firstWords[slot] == first, lastWords[slot] == last else { continue }
+            if key.count <= 16 || names[slot].withUnsafeBufferPointer({ sameBytes($0, key) }) { return slot }
         }
         return nil
     }
@@ -156,6 +162,11 @@ public struct JSONMemberNames: Sendable {
         var word: UInt64 = 0
         for offset in 0..<bytes.count { word |= UInt64(bytes[offset]) << UInt64(8 * offset) }
         return word
+    }
+
+    private static func lastWord(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt64 {
+        guard let base = bytes.baseAddress, bytes.count > 8 else { return firstWord(bytes) }
+        return UInt64(littleEndian: UnsafeRawPointer(base + bytes.count - 8).loadUnaligned(as: UInt64.self))
     }
 }
 
@@ -394,6 +405,11 @@ public struct JSONReader {
 
     /// The `:` after a member name, and the space around it.
     private mutating func colon() throws(JSONParseError) {
+        // Compact JSON (every stream event): the colon right after the name, the value right after it.
+        if index + 1 < bytes.count, bytes[index] == UInt8(ascii: ":"), bytes[index + 1] > 0x20 {
+            index += 1
+            return
+        }
         skipWhitespace()
         guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else {
             throw fail(.expectedColon, "expected `:`")

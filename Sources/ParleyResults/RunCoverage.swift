@@ -57,14 +57,18 @@ public struct RunCoverage: Sendable {
 
         /// What the agent's actions on these turns exercise.
         public init(turns: [Turn]) {
-            for action in turns.flatMap({ $0.actions ?? [] }) {
-                switch action.kind {
-                case .stateTransition:
-                    states.insert(action.name)
-                    if let from = action.from, !from.isEmpty { states.insert(from) }
-                case .toolCall: tools.insert(action.name)
-                case .dynamicBehavior: intents.insert(action.name)
-                case .step: break
+            // By index: the subscripts lend each action where gathering them all copied every one.
+            for turn in turns.indices {
+                guard let actions = turns[turn].actions else { continue }
+                for index in actions.indices {
+                    switch actions[index].kind {
+                    case .stateTransition:
+                        states.insert(actions[index].name)
+                        if let from = actions[index].from, !from.isEmpty { states.insert(from) }
+                    case .toolCall: tools.insert(actions[index].name)
+                    case .dynamicBehavior: intents.insert(actions[index].name)
+                    case .step: break
+                    }
                 }
             }
         }

@@ -76,7 +76,10 @@ extension SecretRedactor {
 
     /// `actions` redacted, or `nil` when none carries a secret.
     func changes(_ actions: [AgentAction]) -> [AgentAction]? {
-        for action in actions where action.changes(by: self) != nil { return actions.map { $0.redacted(by: self) } }
+        // By index: the subscript lends each action where `for action in actions` copied it.
+        for index in actions.indices where actions[index].changes(by: self) != nil {
+            return actions.map { $0.redacted(by: self) }
+        }
         return nil
     }
 }

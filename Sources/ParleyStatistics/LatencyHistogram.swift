@@ -34,9 +34,11 @@ public struct LatencyHistogram: Sendable, Hashable {
         guard value.isFinite else { return }
         let key = Self.bucket(of: value)
         count += 1
-        if let known = buckets[key] {
-            buckets[key] = Bucket(
-                count: known.count + 1, min: Swift.min(known.min, value), max: Swift.max(known.max, value))
+        // One look-up: the bucket is changed where it lies.
+        if let index = buckets.index(forKey: key) {
+            buckets.values[index].count += 1
+            buckets.values[index].min = Swift.min(buckets.values[index].min, value)
+            buckets.values[index].max = Swift.max(buckets.values[index].max, value)
         } else {
             buckets[key] = Bucket(count: 1, min: value, max: value)
         }

@@ -119,21 +119,28 @@ import Testing
         }
     }
 
-    /// Long names sharing their first eight bytes (told apart by the rest), and names of 63 bytes
-    /// and more (kept together by the table of lengths).
+    /// Long names sharing their first eight bytes (told apart by the rest), names sharing their
+    /// first and last eight (told apart by the bytes between), and names of 63 bytes and more
+    /// (kept together by the table of lengths).
     @Test func longNamesAreToldApartPastTheirFirstEightBytes() {
         var generator = SystemRandomNumberGenerator()
         let prefix = "prefix__"
+        let suffix = "__suffix"
+        func middle(_ letters: String, _ lengths: ClosedRange<Int>) -> String {
+            String((0..<Int.random(in: lengths)).map { _ in letters.randomElement()! })
+        }
         let names =
-            (0..<30).map { _ in
-                prefix + String((0..<Int.random(in: 0...6, using: &generator)).map { _ in "ab".randomElement()! })
-            } + [String(repeating: "n", count: 63), String(repeating: "n", count: 70), "prefix_", "prefix__"]
+            (0..<30).map { _ in prefix + middle("ab", 0...6) }
+            + (0..<30).map { _ in prefix + middle("ab", 1...4) + suffix }
+            + [String(repeating: "n", count: 63), String(repeating: "n", count: 70), "prefix_", "prefix__"]
         let table = JSONMemberNames(names)
-        for _ in 0..<2000 {
+        for _ in 0..<4000 {
             let key =
-                Bool.random(using: &generator)
-                ? names.randomElement(using: &generator)!
-                : prefix + String((0..<Int.random(in: 0...7, using: &generator)).map { _ in "abc".randomElement()! })
+                switch Int.random(in: 0..<3, using: &generator) {
+                case 0: names.randomElement(using: &generator)!
+                case 1: prefix + middle("abc", 0...7)
+                default: prefix + middle("abc", 1...5) + suffix
+                }
             let found = Array(key.utf8).withUnsafeBufferPointer { table.slot(of: $0) }
             #expect(found == names.firstIndex(of: key), "\(key)")
         }
