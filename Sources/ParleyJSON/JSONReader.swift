@@ -6,18 +6,21 @@
 /// give. Each value is read once, by one of the methods below; a value left unread is skipped (and
 /// checked). Reading a value twice is a programming error.
 extension JSONReader {
+    // The methods that take a closure are not generic over what it returns: a generic method of
+    // this module called from another runs unspecialized, through its result type's witnesses
+    // (a third of reading a stream event's string).
+
     /// Reads the document `bytes` hold: `body` reads its value, and the document must end after it.
-    public static func read<Result>(
+    public static func read(
         _ bytes: UnsafeBufferPointer<UInt8>, maxDepth: Int = 512, strings: StringInterner? = nil,
-        _ body: (inout JSONReader) throws(JSONParseError) -> Result
-    ) throws(JSONParseError) -> Result {
+        _ body: (inout JSONReader) throws(JSONParseError) -> Void
+    ) throws(JSONParseError) {
         var reader = JSONReader(bytes: bytes, maxDepth: maxDepth, strings: strings)
         reader.startDocument()
         reader.pending = true
-        let result = try body(&reader)
+        try body(&reader)
         try reader.skipIfPending()
         try reader.endDocument()
-        return result
     }
 
     /// Where the value to read starts, in bytes from the start of the document.
@@ -47,16 +50,41 @@ extension JSONReader {
     }
 
     /// `body` given the UTF-8 of the value when it is a string (where it lies in the document unless
-    /// it has escapes); `nil` for any other value, which is checked and skipped.
-    public mutating func withString<Result>(_ body: (UnsafeBufferPointer<UInt8>) -> Result) throws(JSONParseError)
-        -> Result?
-    {
+    /// it has escapes); `false` for any other value, which is checked and skipped.
+    public mutating func withString(_ body: (UnsafeBufferPointer<UInt8>) -> Void) throws(JSONParseError) -> Bool {
         take()
         guard isAt(UInt8(ascii: "\"")) else {
             try skipValue()
+            return false
+        }
+        try withParsedString(body)
+        return true
+    }
+
+    /// The value's text when it is a scalar, as ``JSONValue/scalarText`` gives it (a string as it
+    /// is, a number as written, `true` or `false`); `nil` for `null`, an array or an object, which
+    /// are checked and skipped.
+    public mutating func scalarText() throws(JSONParseError) -> String? {
+        take()
+        guard index < bytes.count else { throw fail(.unexpectedEnd, "unexpected end of JSON") }
+        switch bytes[index] {
+        case UInt8(ascii: "\""): return try parseString()
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return try parseNumber().text
+        case UInt8(ascii: "t"), UInt8(ascii: "f"): return try parseValue().scalarText
+        default:
+            try skipValue()
             return nil
         }
-        return try withParsedString(body)
+    }
+
+    /// The value when it is a number; `nil` for any other value, which is checked and skipped.
+    public mutating func number() throws(JSONParseError) -> JSONNumber? {
+        take()
+        guard index < bytes.count, bytes[index] == UInt8(ascii: "-") || bytes[index].isDigit else {
+            try skipValue()
+            return nil
+        }
+        return try parseNumber()
     }
 
     /// The value when it is `true` or `false`; `nil` for any other value, which is checked and skipped.

@@ -109,9 +109,13 @@ extension JSONValue {
             found.reserveCapacity(names.count)
             for _ in 0..<names.count { found.append(nil) }
         }
-        return try JSONReader.read(bytes, maxDepth: maxDepth, strings: strings) { reader throws(JSONParseError) in
-            try reader.readObject(names) { reader, slot throws(JSONParseError) in found[slot] = try reader.value() }
+        var isObject = false
+        try JSONReader.read(bytes, maxDepth: maxDepth, strings: strings) { reader throws(JSONParseError) in
+            isObject = try reader.readObject(names) { reader, slot throws(JSONParseError) in
+                found[slot] = try reader.value()
+            }
         }
+        return isObject
     }
 }
 
@@ -269,7 +273,7 @@ public struct JSONReader {
         try withParsedString { _ in }
     }
 
-    private func fail(_ kind: JSONParseError.Kind, _ message: String, at offset: Int? = nil) -> JSONParseError {
+    func fail(_ kind: JSONParseError.Kind, _ message: String, at offset: Int? = nil) -> JSONParseError {
         JSONParseError(kind: kind, offset: offset ?? index, in: bytes, message: message)
     }
 
@@ -576,7 +580,7 @@ public struct JSONReader {
     }
 
     /// `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`, kept as text.
-    private mutating func parseNumber() throws(JSONParseError) -> JSONNumber {
+    mutating func parseNumber() throws(JSONParseError) -> JSONNumber {
         JSONNumber(validated: String(decoding: bytes[try scanNumber()], as: UTF8.self))
     }
 

@@ -21,12 +21,15 @@ import Testing
         do {
             return .success(
                 try bytes.withUnsafeBufferPointer { bytes throws(JSONParseError) in
+                    var result: Read?
                     try JSONReader.read(bytes) { reader throws(JSONParseError) in
                         var read = Read()
                         let isObject = try reader.readObject(names) { reader, slot throws(JSONParseError) in
                             switch slot {
                             case 0: read.type = .some(try reader.string())
-                            case 1: read.text = .some(try reader.withString { Array($0) })
+                            case 1:
+                                var text: [UInt8] = []
+                                read.text = .some(try reader.withString { text = Array($0) } ? text : nil)
                             case 2: read.flag = .some(try reader.bool())
                             default:
                                 var text: String?
@@ -37,8 +40,9 @@ import Testing
                                 read.nestedText = .some(text)
                             }
                         }
-                        return isObject ? read : nil
+                        result = isObject ? read : nil
                     }
+                    return result
                 })
         } catch {
             return .failure(error)
@@ -78,6 +82,30 @@ import Testing
                 Issue.record("\(document) parses, but the reader threw \(got)")
             case (.failure(let expected), .success):
                 Issue.record("\(document) must be rejected as the full parse rejects it (\(expected))")
+            }
+        }
+    }
+
+    /// A value read as a scalar's text and as a number: what the parse's tree gives, or its error.
+    @Test(arguments: JSONMemberTests.values + ["\"\"", "-12.50", "1E+2", "false", "[\"a\"]", "{}"])
+    func scalarsAndNumbersAreReadAsAParseHoldsThem(value: String) {
+        let bytes = Array(value.utf8)
+        for asNumber in [false, true] {
+            var read: String??
+            let outcome = Result { () throws(JSONParseError) in
+                try bytes.withUnsafeBufferPointer { bytes throws(JSONParseError) in
+                    try JSONReader.read(bytes) { reader throws(JSONParseError) in
+                        read = .some(asNumber ? try reader.number()?.text : try reader.scalarText())
+                    }
+                }
+            }
+            switch (JSONMemberTests.full(value), outcome) {
+            case (.success(let whole), .success):
+                #expect(read == .some(asNumber ? whole.number?.text : whole.scalarText), "\(value)")
+            case (.failure(let expected), .failure(let got)):
+                #expect(got.kind == expected.kind && got.offset == expected.offset, "\(value)")
+            default:
+                Issue.record("\(value): the reader and the parse disagree on whether it is JSON")
             }
         }
     }

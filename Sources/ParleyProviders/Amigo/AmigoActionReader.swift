@@ -71,26 +71,28 @@ struct AmigoActionReader {
         fileprivate var isAction: Bool { kind != nil || stepName != nil }
     }
 
-    /// Reads the payload `reader` is at; `nil` (the value checked and skipped) when it is not an
-    /// object. Its strings come from the reader's `strings`, a step's type from `strings`.
-    static func read(_ reader: inout JSONReader, strings: StringInterner) throws(JSONParseError) -> Payload? {
-        var payload = Payload()
+    /// Reads the payload `reader` is at into `payload` (an empty one: read in place, a payload being
+    /// large to copy); `false` (the value checked and skipped) when it is not an object. Its strings
+    /// come from the reader's `strings`, a step's type from `strings`.
+    static func read(_ reader: inout JSONReader, into payload: inout Payload, strings: StringInterner)
+        throws(JSONParseError) -> Bool
+    {
         let start = reader.offset
         let isObject = try reader.readObject(Field.names) { reader, slot throws(JSONParseError) in
             switch Field(rawValue: slot) {
             case .type:
-                try reader.withString { type in
+                _ = try reader.withString { type in
                     payload.kind = Kind.names.slot(of: type).flatMap(Kind.init(rawValue:))
                     if payload.kind == nil { payload.stepName = strings.string(type) }
                 }
             case .toolID: payload.toolID = try reader.string()
-            case .toolVersion: payload.toolVersion = try reader.value().scalarText
-            case .round: payload.round = try reader.value().scalarText
+            case .toolVersion: payload.toolVersion = try reader.scalarText()
+            case .round: payload.round = try reader.scalarText()
             case .inputParams: payload.arguments.params = try reader.value()
             case .inputParameters: payload.arguments.parameters = try reader.value()
             case .inputArguments: payload.arguments.arguments = try reader.value()
             case .result: payload.result = try reader.value()
-            case .duration: payload.duration = try reader.value().double
+            case .duration: payload.duration = try reader.number()?.double
             case .toolOutput: payload.toolOutput = try reader.string()
             case .nextState: payload.nextState = try reader.string()
             case .previousState: payload.previousState = try reader.string()
@@ -100,7 +102,7 @@ struct AmigoActionReader {
             }
         }
         payload.range = start..<reader.offset
-        return isObject ? payload : nil
+        return isObject
     }
 
     /// Folds in a payload as a tree (the same as reading it from its JSON text).
@@ -108,9 +110,12 @@ struct AmigoActionReader {
         let bytes = action.bytes
         bytes.withUnsafeBufferPointer { bytes in
             let strings = strings
-            let read = { (reader: inout JSONReader) throws(JSONParseError) in try Self.read(&reader, strings: strings) }
-            guard let payload = try? JSONReader.read(bytes, strings: strings, read) else { return }
-            consume(payload, in: bytes)
+            var payload = Payload()
+            var isObject = false
+            try? JSONReader.read(bytes, strings: strings) { reader throws(JSONParseError) in
+                isObject = try Self.read(&reader, into: &payload, strings: strings)
+            }
+            if isObject { consume(payload, in: bytes) }
         }
     }
 

@@ -74,7 +74,11 @@ struct AmigoReplyReader {
         var hasMessageID = false
         /// Whether any of the members below was read (a chunk has none of them: nothing to clear).
         var rare = false
-        var action: AmigoActionReader.Payload?
+        /// The action, when `hasAction`: read in place (a payload is large to copy), and cleared
+        /// only after a line whose reading wrote to it (`actionRead`).
+        var action = AmigoActionReader.Payload()
+        var hasAction = false
+        var actionRead = false
         var conversationID: JSONValue?
         var interactionID: JSONValue?
         var fullMessage: String?
@@ -93,7 +97,11 @@ struct AmigoReplyReader {
             hasMessageID = false
             guard rare else { return }
             rare = false
-            action = nil
+            if actionRead {
+                action = AmigoActionReader.Payload()
+                hasAction = false
+                actionRead = false
+            }
             conversationID = nil
             interactionID = nil
             fullMessage = nil
@@ -140,7 +148,7 @@ struct AmigoReplyReader {
             }
         case .agentAction:
             // A flood of action events is cut off rather than kept without end.
-            if let action = line.action, actions.actions.count < Self.maxEvents { actions.consume(action, in: bytes) }
+            if line.hasAction, actions.actions.count < Self.maxEvents { actions.consume(line.action, in: bytes) }
         case .interactionComplete:
             complete = true
             interactionID = try Self.objectID(line.interactionID, of: "interaction-complete", key: "interaction_id")
@@ -173,27 +181,29 @@ struct AmigoReplyReader {
     private mutating func read(_ bytes: UnsafeBufferPointer<UInt8>) throws(JSONParseError) -> Bool {
         line.clear()
         let strings = strings
-        return try JSONReader.read(bytes, strings: strings) { reader throws(JSONParseError) in
-            try reader.readObject(Field.names) { reader, slot throws(JSONParseError) in
+        var isObject = false
+        try JSONReader.read(bytes, strings: strings) { reader throws(JSONParseError) in
+            isObject = try reader.readObject(Field.names) { reader, slot throws(JSONParseError) in
                 if slot >= Field.action.rawValue { line.rare = true }
                 switch Field(rawValue: slot) {
                 case .type:
                     line.typed =
                         try reader.withString { type in
                             line.kind = Kind.names.slot(of: type).flatMap(Kind.init(rawValue:))
-                        } != nil
+                        }
                 case .message:
-                    line.hasText = try reader.withString { line.text.append(contentsOf: $0) } != nil
+                    line.hasText = try reader.withString { line.text.append(contentsOf: $0) }
                 case .messageID:
-                    line.hasMessageID = try reader.withString { line.messageID.append(contentsOf: $0) } != nil
+                    line.hasMessageID = try reader.withString { line.messageID.append(contentsOf: $0) }
                 case .action:
-                    line.action = try AmigoActionReader.read(&reader, strings: strings)
+                    line.actionRead = true
+                    line.hasAction = try AmigoActionReader.read(&reader, into: &line.action, strings: strings)
                 case .conversationID:
                     line.conversationID = try reader.value()
                 case .interactionID:
                     line.interactionID = try reader.value()
                 case .fullMessage:
-                    line.fullMessage = try reader.withString { String(decoding: $0, as: UTF8.self) }
+                    _ = try reader.withString { line.fullMessage = String(decoding: $0, as: UTF8.self) }
                 case .conversationCompleted:
                     line.conversationCompleted = try reader.bool()
                 case .errorCode:
@@ -204,6 +214,7 @@ struct AmigoReplyReader {
                 }
             }
         }
+        return isObject
     }
 
     /// An id Parley will put in request paths later: Amigo's ids are 24 hex characters, and one that
