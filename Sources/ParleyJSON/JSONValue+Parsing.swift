@@ -519,8 +519,11 @@ public struct JSONReader {
             default:
                 if b < 0x20 { throw fail(.controlCharacter, "control character 0x\(hex(b)) in a string; escape it") }
                 if b < 0x80 {
-                    scalars.append(b)
-                    index += 1
+                    // The plain run this byte starts, appended at once (a tool's result is JSON
+                    // text, an escaped quote every few bytes).
+                    let end = plainASCIIEnd(from: index + 1)
+                    scalars.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[index..<end]))
+                    index = end
                 } else {
                     let length = try utf8SequenceLength()
                     scalars.append(contentsOf: bytes[index..<(index + length)])

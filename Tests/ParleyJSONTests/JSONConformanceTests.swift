@@ -391,11 +391,19 @@ import ParleyJSON
             for bad: [UInt8] in [[0x01], [0x1F], [0x0A], [0x80], [0xC3], [0xFF]] {
                 let document = [UInt8(ascii: "\"")] + before + bad + after + [UInt8(ascii: "\"")]
                 #expect(throws: JSONParseError.self, "\(bad) at \(position)") { try JSONValue(parsing: document) }
+                // After an escape too, where the rest of the string is read a plain run at a time.
+                let escaped = Array(#""\n"#.utf8) + before + bad + after + [UInt8(ascii: "\"")]
+                #expect(throws: JSONParseError.self, "\(bad) at \(position), after an escape") {
+                    try JSONValue(parsing: escaped)
+                }
             }
             let text = String(repeating: "x", count: position)
             #expect(
                 try JSONValue(parsing: "[\"\(text)\",\"\(text)é\",\"\(text)\\t\"]")
                     == .array([.string(text), .string(text + "é"), .string(text + "\t")]))
+            #expect(
+                try JSONValue(parsing: "[\"\\t\(text)\",\"\\t\(text)é\(text)\\\"\(text)\"]")
+                    == .array([.string("\t" + text), .string("\t" + text + "é" + text + "\"" + text)]))
         }
     }
 }
