@@ -159,11 +159,17 @@ extension Transfer {
     /// A field name as the server wrote it.
     static func fieldName(_ bytes: UnsafeRawBufferPointer) -> String {
         if bytes.count > 15, let base = bytes.baseAddress {
-            for known in commonLongNames where known.bytes.count == bytes.count {
-                if known.bytes.withUnsafeBytes({ memcmp($0.baseAddress!, base, bytes.count) }) == 0 {
-                    return known.name
+            // By index, through the buffer: `for known in commonLongNames` copied each entry (its
+            // bytes and its name retained and released), 400 instructions a field.
+            let found = commonLongNames.withUnsafeBufferPointer { known -> Int? in
+                for index in known.indices where known[index].bytes.count == bytes.count {
+                    if known[index].bytes.withUnsafeBytes({ memcmp($0.baseAddress!, base, bytes.count) }) == 0 {
+                        return index
+                    }
                 }
+                return nil
             }
+            if let found { return commonLongNames[found].name }
         }
         return String(decoding: bytes, as: UTF8.self)
     }
