@@ -18,15 +18,17 @@ final class RateLimits: Sendable {
         var capacity: Double
         var tokens: Double
         var refillPerSecond: Double
-        var updated: ContinuousClock.Instant
+        /// Integer instants: `ContinuousClock.Instant` is copied and compared through its type's
+        /// witnesses, at every request and response.
+        var updated: MonotonicInstant
         /// Set from headers: no request before this instant.
-        var blockedUntil: ContinuousClock.Instant?
+        var blockedUntil: MonotonicInstant?
     }
 
     /// - Parameter perMinute: limits by endpoint name; endpoints not listed are not limited.
     init(perMinute: [String: Double] = [:]) {
         self.perMinute = perMinute
-        let now = ContinuousClock.now
+        let now = MonotonicInstant.now
         buckets = Mutex(
             perMinute.mapValues { limit in
                 Bucket(capacity: max(1, limit), tokens: max(1, limit), refillPerSecond: limit / 60, updated: now)
@@ -38,7 +40,7 @@ final class RateLimits: Sendable {
         while true {
             let wait: Duration? = buckets.withLock { buckets in
                 guard var bucket = buckets[endpoint] else { return nil }
-                let now = ContinuousClock.now
+                let now = MonotonicInstant.now
                 if let blocked = bucket.blockedUntil {
                     if now < blocked { return blocked - now }
                     bucket.blockedUntil = nil
@@ -83,7 +85,7 @@ final class RateLimits: Sendable {
         let reset = resetText.flatMap(JSONNumber.parseDouble)
         let limit = limitText.flatMap(JSONNumber.parseDouble).flatMap { $0 > 0 && $0.isFinite ? $0 : nil }
         buckets.withLock { buckets in
-            let now = ContinuousClock.now
+            let now = MonotonicInstant.now
             var bucket =
                 buckets[endpoint]
                 ?? {

@@ -32,8 +32,8 @@ struct AmigoReplyReader {
     /// The line being read: kept from line to line, so that its buffers are allocated once a reply.
     private var line = Line()
 
-    /// `strings`: where ids within a reply, and the actions' names, states and details are kept
-    /// once (the provider's).
+    /// `strings`: the provider's table of recurring strings, through which the events' strings
+    /// are read (the actions' names, states and details, an interaction's id).
     init(limit: ReplyLimit = .default, strings: StringInterner = StringInterner(capacity: 0)) {
         self.limit = limit
         self.strings = strings
