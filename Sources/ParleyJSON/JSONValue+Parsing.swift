@@ -64,63 +64,10 @@ extension JSONValue {
     public init(parsing text: String) throws(JSONParseError) {
         try self.init(parsing: Array(text.utf8))
     }
-
-    /// The members `names` names of the JSON object `bytes` holds (the first of each name), in the
-    /// order of `names`; `nil` when the document is JSON but not an object.
-    ///
-    /// The whole document is checked as strictly as ``init(parsing:maxDepth:)`` checks it, but only
-    /// the named members are built: reading three fields of a stream event costs no tree.
-    ///
-    /// Strings the document holds (member names among them) come from `strings` when it has them.
-    public static func members(
-        _ names: JSONMemberNames, of bytes: [UInt8], maxDepth: Int = 512, strings: StringInterner? = nil
-    ) throws(JSONParseError) -> [JSONValue?]? {
-        var found: [JSONValue?] = []
-        return try members(names, of: bytes, into: &found, maxDepth: maxDepth, strings: strings) ? found : nil
-    }
-
-    /// ``members(_:of:maxDepth:strings:)`` into `found`, which a reader of many documents (one per
-    /// line of a stream) keeps from one to the next: it holds the members, in the order of
-    /// `names`, when this returns `true` (the document is an object). Allocating the array was a
-    /// tenth of reading a stream event.
-    public static func members(
-        _ names: JSONMemberNames, of bytes: [UInt8], into found: inout [JSONValue?], maxDepth: Int = 512,
-        strings: StringInterner? = nil
-    ) throws(JSONParseError) -> Bool {
-        try bytes.withUnsafeBufferPointer { bytes throws(JSONParseError) in
-            try members(names, of: bytes, into: &found, maxDepth: maxDepth, strings: strings)
-        }
-    }
-
-    /// ``members(_:of:into:maxDepth:strings:)`` of bytes where they lie (a line of a stream, in
-    /// the reader's buffer).
-    public static func members(
-        _ names: JSONMemberNames, of bytes: UnsafeBufferPointer<UInt8>, into found: inout [JSONValue?],
-        maxDepth: Int = 512, strings: StringInterner? = nil
-    ) throws(JSONParseError) -> Bool {
-        if found.count == names.count {
-            found.withUnsafeMutableBufferPointer { found in
-                for slot in found.indices where found[slot] != nil { found[slot] = nil }
-            }
-        } else {
-            // Appended rather than `init(repeating:count:)`, which looks the array's type up at
-            // run time (a hash-table search in the runtime) on every call.
-            found.removeAll(keepingCapacity: true)
-            found.reserveCapacity(names.count)
-            for _ in 0..<names.count { found.append(nil) }
-        }
-        var isObject = false
-        try JSONReader.read(bytes, maxDepth: maxDepth, strings: strings) { reader throws(JSONParseError) in
-            isObject = try reader.readObject(names) { reader, slot throws(JSONParseError) in
-                found[slot] = try reader.value()
-            }
-        }
-        return isObject
-    }
 }
 
-/// Member names to pick out of an object (``JSONValue/members(_:of:maxDepth:strings:)``,
-/// ``JSONReader/readObject(_:_:)``), prepared once: at most 64.
+/// Member names to pick out of an object (``JSONReader/readObject(_:_:)``), prepared once: at
+/// most 64.
 public struct JSONMemberNames: Sendable {
     let names: [[UInt8]]
     /// Each name's first eight bytes (all of a shorter one, zeros after), as one word.

@@ -13,6 +13,12 @@ public struct LatencyHistogram: Sendable, Hashable {
         var count: Int
         var min: Double
         var max: Double
+
+        mutating func include(_ value: Double) {
+            count += 1
+            min = Swift.min(min, value)
+            max = Swift.max(max, value)
+        }
     }
 
     private var buckets: [Int: Bucket] = [:]
@@ -36,9 +42,7 @@ public struct LatencyHistogram: Sendable, Hashable {
         count += 1
         // One look-up: the bucket is changed where it lies.
         if let index = buckets.index(forKey: key) {
-            buckets.values[index].count += 1
-            buckets.values[index].min = Swift.min(buckets.values[index].min, value)
-            buckets.values[index].max = Swift.max(buckets.values[index].max, value)
+            buckets.values[index].include(value)
         } else {
             buckets[key] = Bucket(count: 1, min: value, max: value)
         }

@@ -1,10 +1,28 @@
 import Testing
 @testable import ParleyJSON
 
-/// `JSONValue.members(_:of:)` builds only the members asked for, but must accept and reject exactly
-/// what the full parser does, with the same error in the same place.
+/// An object's members picked by name (`JSONReader.readObject`, each kept one read as a tree): only
+/// the members asked for are built, but the reader must accept and reject exactly what the full
+/// parser does, with the same error in the same place.
 @Suite struct JSONMemberTests {
     static let keep = JSONMemberNames(["type", "keep", "caf\u{E9}"])
+
+    /// The members `names` names (the first of each name), in their order; `nil` for a document
+    /// that is JSON but not an object.
+    static func members(_ names: JSONMemberNames, of bytes: [UInt8], maxDepth: Int = 512) throws(JSONParseError)
+        -> [JSONValue?]?
+    {
+        var found = [JSONValue?](repeating: nil, count: names.count)
+        var isObject = false
+        try bytes.withUnsafeBufferPointer { bytes throws(JSONParseError) in
+            try JSONReader.read(bytes, maxDepth: maxDepth) { reader throws(JSONParseError) in
+                isObject = try reader.readObject(names) { reader, slot throws(JSONParseError) in
+                    found[slot] = try reader.value()
+                }
+            }
+        }
+        return isObject ? found : nil
+    }
 
     /// Values, valid and not: each is put in an object as a member skipped and as a member kept.
     static let values: [String] = [
@@ -19,7 +37,7 @@ import Testing
     }
 
     static func picked(_ text: String) -> Result<[JSONValue?]?, JSONParseError> {
-        do { return .success(try JSONValue.members(keep, of: Array(text.utf8))) } catch { return .failure(error) }
+        do { return .success(try members(keep, of: Array(text.utf8))) } catch { return .failure(error) }
     }
 
     @Test(arguments: values)
@@ -43,7 +61,7 @@ import Testing
                 #expect(members[1] == whole["keep"], "\(document)")
                 #expect(members[2] == nil)
             case (.success, .failure(let got)):
-                Issue.record("\(document) parses, but members(_:of:) threw \(got)")
+                Issue.record("\(document) parses, but the member reader threw \(got)")
             case (.failure(let expected), .success):
                 Issue.record("\(document) must be rejected like the full parse (\(expected))")
             }
@@ -52,45 +70,23 @@ import Testing
 
     @Test func theFirstOfARepeatedNameIsKeptAndEscapedNamesAreDecoded() throws {
         let members = try #require(
-            try JSONValue.members(
+            try Self.members(
                 Self.keep, of: Array(#"{"keep":1,"keep":2,"caf\u00e9":"x","type":{"deep":[true]}}"#.utf8)))
         #expect(members[0] == JSONValue.object([("deep", .array([.bool(true)]))]))
         #expect(members[1] == 1)
         #expect(members[2] == "x")
     }
 
-    /// A reader of a stream keeps one array from line to line: each document must leave in it its
-    /// own members only, whatever the one before held or how it failed.
-    @Test func membersIntoAKeptArrayHoldOnlyTheLastDocumentsMembers() throws {
-        let documents = [
-            #"{"type":"a","keep":[1,2],"café":"x"}"#, #"{"keep":3}"#, #"{"type":"b","keep":"#, "[1]",
-            #"{"other":true}"#, #"{"type":"c","type":"d"}"#,
-        ]
-        var found: [JSONValue?] = [.null]
-        for document in documents {
-            let bytes = Array(document.utf8)
-            switch Self.picked(document) {
-            case .success(let expected):
-                let isObject = try JSONValue.members(Self.keep, of: bytes, into: &found)
-                #expect(isObject == (expected != nil), "\(document)")
-                if let expected { #expect(found == expected, "\(document)") }
-            case .failure:
-                #expect(throws: JSONParseError.self) { try JSONValue.members(Self.keep, of: bytes, into: &found) }
-            }
-        }
-        #expect(found == ["c", nil, nil])
-    }
-
     @Test func trailingTextAfterTheObjectIsRejected() {
-        #expect(throws: JSONParseError.self) { try JSONValue.members(Self.keep, of: Array(#"{"keep":1} x"#.utf8)) }
+        #expect(throws: JSONParseError.self) { try Self.members(Self.keep, of: Array(#"{"keep":1} x"#.utf8)) }
     }
 
     @Test func nestingBeyondTheLimitIsRejectedInSkippedMembersToo() {
         let deep = String(repeating: "[", count: 20) + String(repeating: "]", count: 20)
         #expect(throws: JSONParseError.self) {
-            try JSONValue.members(Self.keep, of: Array(#"{"skip":\#(deep)}"#.utf8), maxDepth: 10)
+            try Self.members(Self.keep, of: Array(#"{"skip":\#(deep)}"#.utf8), maxDepth: 10)
         }
-        #expect(throws: Never.self) { try JSONValue.members(Self.keep, of: Array(#"{"skip":\#(deep)}"#.utf8)) }
+        #expect(throws: Never.self) { try Self.members(Self.keep, of: Array(#"{"skip":\#(deep)}"#.utf8)) }
     }
 
     /// Names are told apart by their bytes among those of the key's length: equal lengths, an
@@ -153,7 +149,7 @@ import Testing
     @Test func namesOfEqualLengthsAndRepeatedNamesFindTheirSlots() throws {
         let names = JSONMemberNames(["ab", "cd", "ab", "longer-name", "", "ef"])
         let document = #"{"cd":1,"ab":2,"zz":3,"longer-name":4,"":5,"far-longer-than-any-name":6,"ef":7,"a":8}"#
-        let found = try #require(try JSONValue.members(names, of: Array(document.utf8)))
+        let found = try #require(try Self.members(names, of: Array(document.utf8)))
         #expect(found.map { $0?.int } == [2, 1, nil, 4, 5, 7])
     }
 }

@@ -82,3 +82,18 @@ import Testing
         #expect(read([[1], "tool-call-started", nil, ["tool_id": "x"], ["type": 7]]).isEmpty)
     }
 }
+
+extension AmigoActionReader {
+    /// Folds in a payload given as a tree, read from its JSON text as a stream's payload is, its
+    /// strings through `strings` (the table the reader was made with, where one is shared).
+    mutating func consume(_ action: JSONValue, strings: StringInterner = StringInterner(capacity: 0)) {
+        action.bytes.withUnsafeBufferPointer { bytes in
+            var payload = Payload()
+            var isObject = false
+            try? JSONReader.read(bytes, strings: strings) { reader throws(JSONParseError) in
+                isObject = try Self.read(&reader, into: &payload, strings: strings)
+            }
+            if isObject { consume(payload, in: bytes) }
+        }
+    }
+}

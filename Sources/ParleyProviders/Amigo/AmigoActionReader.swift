@@ -105,20 +105,6 @@ struct AmigoActionReader {
         return isObject
     }
 
-    /// Folds in a payload as a tree (the same as reading it from its JSON text).
-    mutating func consume(_ action: JSONValue) {
-        let bytes = action.bytes
-        bytes.withUnsafeBufferPointer { bytes in
-            let strings = strings
-            var payload = Payload()
-            var isObject = false
-            try? JSONReader.read(bytes, strings: strings) { reader throws(JSONParseError) in
-                isObject = try Self.read(&reader, into: &payload, strings: strings)
-            }
-            if isObject { consume(payload, in: bytes) }
-        }
-    }
-
     /// Folds in a payload read from `document`.
     mutating func consume(_ payload: Payload, in document: UnsafeBufferPointer<UInt8>) {
         guard payload.isAction else { return }
