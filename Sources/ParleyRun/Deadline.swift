@@ -20,25 +20,40 @@ enum Deadline {
     /// `grace` to wind down).
     static func run<T: Sendable>(
         limit: Duration, grace: Duration = Deadline.grace,
-        _ operation: @escaping @Sendable () async throws(ProviderError) -> T
+        _ operation: nonisolated(nonsending) @escaping @Sendable () async throws(ProviderError) -> T
     ) async throws(Failure) -> T {
         try await boxed(limit: limit, grace: grace, operation).value
     }
 
     /// ``run(limit:grace:_:)``, its answer boxed (see ``Boxed``): the flow run's calls take it so,
     /// and unbox it once they no longer wait.
+    @inline(__always)
     static func boxed<T: Sendable>(
         limit: Duration, grace: Duration = Deadline.grace,
-        _ operation: @escaping @Sendable () async throws(ProviderError) -> T
+        _ operation: nonisolated(nonsending) @escaping @Sendable () async throws(ProviderError) -> T
     ) async throws(Failure) -> Boxed<T> {
+        let answer = try await answer(limit: limit, grace: grace) { () async throws(ProviderError) -> AnyAnswer in
+            Boxed(try await operation())
+        }
+        return unsafeDowncast(answer, to: Boxed<T>.self)
+    }
+
+    /// An operation's answer: a ``Boxed`` value, its type known to the caller only. Not generic, so
+    /// that a call does not look up the metadata of its own slot, task and continuation every time.
+    typealias Answer = Result<AnyAnswer, ProviderError>
+    typealias AnyAnswer = any AnyObject & Sendable
+
+    private static func answer(
+        limit: Duration, grace: Duration,
+        _ operation: nonisolated(nonsending) @escaping @Sendable () async throws(ProviderError) -> AnyAnswer
+    ) async throws(Failure) -> AnyAnswer {
         // The operation hands its result to the wait itself: no third task to watch it.
-        let slot = Waiting.Slot<Result<Boxed<T>, ProviderError>>()
+        let slot = Waiting.Slot<Answer>()
         let report = TimeoutReport()
-        let task = Task(executorPreference: FlowLoop.current?.executor) { () -> Result<Boxed<T>, ProviderError> in
-            let result = await TimeoutReport.$current.withValue(report) {
-                () async -> Result<Boxed<T>, ProviderError> in
+        let task = Task(executorPreference: FlowLoop.current?.executor) { () -> Answer in
+            let result = await TimeoutReport.$current.withValue(report) { () async -> Answer in
                 do throws(ProviderError) {
-                    return .success(Boxed(try await operation()))
+                    return .success(try await operation())
                 } catch {
                     return .failure(error)
                 }
@@ -54,12 +69,10 @@ enum Deadline {
     }
 
     /// Why a call that overran its deadline (or whose caller was cancelled) ended: it is cancelled
-    /// and given ``grace`` to wind down. Kept apart from ``run(limit:_:)``, whose frame every call
-    /// holds while it waits.
+    /// and given ``grace`` to wind down. Kept apart from ``answer(limit:grace:_:)``, whose frame
+    /// every call holds while it waits.
     @inline(never)
-    private static func overrun<T: Sendable>(
-        _ task: Task<Result<Boxed<T>, ProviderError>, Never>, report: TimeoutReport, grace: Duration
-    ) async -> Failure {
+    private static func overrun(_ task: Task<Answer, Never>, report: TimeoutReport, grace: Duration) async -> Failure {
         task.cancel()
         let wound = await Waiting.value(of: task, within: grace)
         let late = wound == nil ? Task { _ = await task.value } : nil
@@ -130,10 +143,13 @@ public enum Waiting {
 
     /// A continuation resumed once, by whichever of the value, the time limit and cancellation
     /// comes first.
+    ///
+    /// The continuation is unchecked: `state` hands it out exactly once, and a checked one cost an
+    /// object of its own on every provider call.
     final class Slot<T: Sendable>: Sendable {
         private enum State {
             case waiting
-            case installed(CheckedContinuation<T?, Never>, cancelTimer: FlowLoop.Cancel?)
+            case installed(UnsafeContinuation<T?, Never>, cancelTimer: FlowLoop.Cancel?)
             /// Resumed before the continuation was installed (cancelled before waiting began).
             case done(T?)
             case finished
@@ -146,7 +162,7 @@ public enum Waiting {
         /// `onCancel` also runs if the waiting task is cancelled.
         func wait(within limit: Duration?, onCancel: @Sendable () -> Void = {}) async -> T? {
             await withTaskCancellationHandler {
-                await withCheckedContinuation { (continuation: CheckedContinuation<T?, Never>) in
+                await withUnsafeContinuation { (continuation: UnsafeContinuation<T?, Never>) in
                     install(continuation, cancelTimer: limit.map { startTimer(ContinuousClock.now + $0) })
                 }
             } onCancel: {
@@ -171,7 +187,7 @@ public enum Waiting {
             return { timer.cancel() }
         }
 
-        private func install(_ continuation: CheckedContinuation<T?, Never>, cancelTimer: FlowLoop.Cancel?) {
+        private func install(_ continuation: UnsafeContinuation<T?, Never>, cancelTimer: FlowLoop.Cancel?) {
             let early = state.withLock { state -> T?? in
                 switch state {
                 case .waiting:
@@ -191,7 +207,7 @@ public enum Waiting {
         }
 
         func resume(_ value: T?) {
-            let installed = state.withLock { state -> (CheckedContinuation<T?, Never>, FlowLoop.Cancel?)? in
+            let installed = state.withLock { state -> (UnsafeContinuation<T?, Never>, FlowLoop.Cancel?)? in
                 switch state {
                 case .waiting:
                     state = .done(value)

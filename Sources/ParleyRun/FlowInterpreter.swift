@@ -913,7 +913,7 @@ struct FlowExecution {
     /// Runs a provider call within the turn timeout and what is left of the flow's timeout.
     @discardableResult
     private mutating func call<T: Sendable>(
-        _ step: Step, _ operation: @escaping @Sendable () async throws(ProviderError) -> T
+        _ step: Step, _ operation: nonisolated(nonsending) @escaping @Sendable () async throws(ProviderError) -> T
     ) async throws(StepStop) -> Boxed<T> {
         var limit = flow.turnTimeout
         var flowLimited = false
