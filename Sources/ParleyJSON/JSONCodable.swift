@@ -69,7 +69,7 @@ extension UInt64: JSONCodable {}
 extension Date: JSONCodable {
     @inlinable public var json: JSONValue { .string(Timestamp.iso8601(self)) }
 
-    @inlinable public func write(to writer: inout JSONWriter) { writer.string(Timestamp.iso8601(self)) }
+    @inlinable public func write(to writer: inout JSONWriter) { writer.timestamp(self) }
 
     @inlinable public init(json: JSONValue) throws(JSONDecodingError) {
         guard case .string(let text) = json else { throw .expected("a timestamp", found: json) }

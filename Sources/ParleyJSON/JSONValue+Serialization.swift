@@ -1,3 +1,5 @@
+import Foundation
+
 extension JSONValue {
     /// Compact JSON text, members in their order.
     public var serialized: String {
@@ -200,6 +202,16 @@ extension JSONValue {
 
     mutating func append(_ text: StaticString) {
         append(UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
+    }
+
+    /// A timestamp as a JSON string (``Timestamp/iso8601(_:)``'s text, which needs no escaping),
+    /// written where it goes rather than made a string first.
+    mutating func writeTimestamp(_ date: Date) {
+        reserve(2 + Timestamp.length(fractionDigits: 3))
+        base[count] = UInt8(ascii: "\"")
+        count += 1 + Timestamp.write(date, fractionDigits: 3, to: base + count + 1)
+        base[count] = UInt8(ascii: "\"")
+        count += 1
     }
 
     /// A JSON string: quotes, backslashes and control characters escaped, everything else as UTF-8.

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Writes JSON text straight from values (``JSONCodable/write(to:)``), byte for byte as
 /// ``JSONValue/bytes`` and ``JSONValue/prettyBytes`` write the value's tree, without building the
 /// tree: a transcript and a result line are written for every flow run.
@@ -86,6 +88,12 @@ public struct JSONWriter: JSONMemberCoder {
     public mutating func string(_ text: String) {
         beforeValue()
         out.writeString(text)
+    }
+
+    /// A time as `2026-11-21T20:37:37.777Z` (``Timestamp/iso8601(_:)``).
+    public mutating func timestamp(_ date: Date) {
+        beforeValue()
+        out.writeTimestamp(date)
     }
 
     /// A whole number: the digits ``JSONNumber`` gives it, without making one.

@@ -25,53 +25,65 @@ public enum Timestamp {
 
     /// UTC `YYYY-MM-DDTHH:MM:SS[.fff…]Z`, the fraction rounded to `fractionDigits` (0–9) digits.
     public static func format(_ date: Date, fractionDigits: Int) -> String {
+        // Written in place: one allocation for the string, none for a buffer first.
+        String(unsafeUninitializedCapacity: length(fractionDigits: fractionDigits)) { out in
+            write(date, fractionDigits: fractionDigits, to: out.baseAddress!)
+        }
+    }
+
+    /// How many bytes ``format(_:fractionDigits:)`` writes.
+    static func length(fractionDigits: Int) -> Int {
+        let digits = min(max(fractionDigits, 0), 9)
+        return 20 + (digits > 0 ? 1 + digits : 0)
+    }
+
+    /// Writes ``format(_:fractionDigits:)``'s bytes at `out`, which has room for
+    /// ``length(fractionDigits:)`` of them; returns how many it wrote. A transcript's writer puts
+    /// them straight into its buffer.
+    static func write(_ date: Date, fractionDigits: Int, to out: UnsafeMutablePointer<UInt8>) -> Int {
+        let digitsAfterPoint = min(max(fractionDigits, 0), 9)
         var scale: Int64 = 1
-        for _ in 0..<min(max(fractionDigits, 0), 9) { scale *= 10 }
+        for _ in 0..<digitsAfterPoint { scale *= 10 }
         // Clamped to years 1970–9999 so that no configured lifetime can overflow the conversion.
         let interval = min(max(date.timeIntervalSince1970, 0), 253_402_300_799)
-        var seconds = time_t(interval.rounded(.down))
+        var seconds = Int64(interval.rounded(.down))
         var fraction = Int64(((interval - Double(seconds)) * Double(scale)).rounded())
         if fraction >= scale {
             seconds += 1
             fraction -= scale
         }
-        let (year, month, day) = civilDate(daysSince1970: Int64(seconds) / 86_400)
-        let secondOfDay = Int64(seconds) % 86_400
-        let digitsAfterPoint = scale > 1 ? fractionDigits : 0
-        let length = 20 + (digitsAfterPoint > 0 ? 1 + digitsAfterPoint : 0)
-        // Written in place: one allocation for the string, none for a buffer first.
-        return String(unsafeUninitializedCapacity: length) { out in
-            var at = 0
-            func digits(_ value: Int64, _ count: Int) {
-                var value = value
-                for offset in stride(from: count - 1, through: 0, by: -1) {
-                    out[at + offset] = UInt8(48 + value % 10)
-                    value /= 10
-                }
-                at += count
+        let (year, month, day) = civilDate(daysSince1970: seconds / 86_400)
+        let secondOfDay = seconds % 86_400
+        var at = 0
+        func digits(_ value: Int64, _ count: Int) {
+            var value = value
+            for offset in stride(from: count - 1, through: 0, by: -1) {
+                out[at + offset] = UInt8(48 + value % 10)
+                value /= 10
             }
-            func byte(_ ascii: Unicode.Scalar) {
-                out[at] = UInt8(ascii: ascii)
-                at += 1
-            }
-            digits(year, 4)
-            byte("-")
-            digits(month, 2)
-            byte("-")
-            digits(day, 2)
-            byte("T")
-            digits(secondOfDay / 3600, 2)
-            byte(":")
-            digits(secondOfDay / 60 % 60, 2)
-            byte(":")
-            digits(secondOfDay % 60, 2)
-            if digitsAfterPoint > 0 {
-                byte(".")
-                digits(fraction, digitsAfterPoint)
-            }
-            byte("Z")
-            return at
+            at += count
         }
+        func byte(_ ascii: Unicode.Scalar) {
+            out[at] = UInt8(ascii: ascii)
+            at += 1
+        }
+        digits(year, 4)
+        byte("-")
+        digits(month, 2)
+        byte("-")
+        digits(day, 2)
+        byte("T")
+        digits(secondOfDay / 3600, 2)
+        byte(":")
+        digits(secondOfDay / 60 % 60, 2)
+        byte(":")
+        digits(secondOfDay % 60, 2)
+        if digitsAfterPoint > 0 {
+            byte(".")
+            digits(fraction, digitsAfterPoint)
+        }
+        byte("Z")
+        return at
     }
 
     /// The proleptic Gregorian year, month (1–12) and day (1–31) of a day counted from 1970-01-01

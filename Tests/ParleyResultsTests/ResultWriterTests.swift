@@ -142,6 +142,32 @@ import ParleyRun
                 == "9999-12-31T23:59:59.0Z")
     }
 
+    /// A time a writer puts straight into its buffer reads as the string the tree holds, alone, in
+    /// an array and as a member, compact and indented: near a second's end (rounded up into the
+    /// next), a leap day, the first and the last instant written.
+    @Test func timestampsWrittenInPlaceMatchTheirStrings() {
+        let dates = [0, 1_790_000_000.9996, 1_790_000_000.0004, 951_782_400.25, 253_402_300_799, -5].map {
+            Date(timeIntervalSince1970: $0)
+        }
+        for date in dates {
+            #expect(date.jsonBytes == JSONValue.string(Timestamp.iso8601(date)).bytes, "\(date)")
+            #expect(
+                [date, date].jsonBytes
+                    == JSONValue.array(Array(repeating: .string(Timestamp.iso8601(date)), count: 2)).bytes)
+            let tree = JSONValue.object([("at", .string(Timestamp.iso8601(date))), ("n", .string("x"))])
+            for pretty in [false, true] {
+                var writer = JSONWriter(pretty: pretty)
+                writer.beginObject()
+                writer.key("at")
+                writer.timestamp(date)
+                writer.key("n")
+                writer.string("x")
+                writer.endObject()
+                #expect(writer.bytes == (pretty ? tree.prettyBytes : tree.bytes), "\(date), pretty: \(pretty)")
+            }
+        }
+    }
+
     /// The calendar arithmetic agrees with the C library's `gmtime_r` on every day it can write
     /// (years 1970–9999, a sample of every 97th day and each day around the leap rules' edges), at
     /// a different time of day each.
