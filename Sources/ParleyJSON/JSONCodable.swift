@@ -125,9 +125,33 @@ extension Dictionary: JSONCodable where Key == String, Value: JSONCodable {
 
     @inlinable public func write(to writer: inout JSONWriter) {
         writer.beginObject()
-        for (key, value) in sorted(by: { $0.key < $1.key }) {
-            writer.key(key)
-            value.write(to: &writer)
+        if count <= 16 {
+            // A turn's ids, a tool's arguments: put in order where they lie, by an insertion sort
+            // of their positions on the stack, instead of a sorted copy of every member.
+            withUnsafeTemporaryAllocation(of: Index.self, capacity: count) { order in
+                var sorted = 0
+                var next = startIndex
+                while next != endIndex {
+                    var at = sorted
+                    while at > 0, self[next].key < self[order[at - 1]].key {
+                        order.initializeElement(at: at, to: order.moveElement(from: at - 1))
+                        at -= 1
+                    }
+                    order.initializeElement(at: at, to: next)
+                    sorted += 1
+                    formIndex(after: &next)
+                }
+                for position in 0..<sorted {
+                    let index = order.moveElement(from: position)
+                    writer.key(self[index].key)
+                    self[index].value.write(to: &writer)
+                }
+            }
+        } else {
+            for (key, value) in sorted(by: { $0.key < $1.key }) {
+                writer.key(key)
+                value.write(to: &writer)
+            }
         }
         writer.endObject()
     }
