@@ -114,22 +114,46 @@ public struct HTTPHeaders: Sendable, Sequence, ExpressibleByDictionaryLiteral, E
             && zip(lhs.fields, rhs.fields).allSatisfy { $0.name == $1.name && $0.value == $1.value }
     }
 
-    /// Compares two header names ignoring ASCII case, without allocating: byte for byte through
-    /// each name's storage (a rate-limit check looks for three names in every response's headers).
+    /// Compares two header names ignoring ASCII case, without allocating: through each name's
+    /// storage, eight bytes at a time folded to lowercase (a rate-limit check looks for three
+    /// names in every response's headers, and servers send them capitalized).
     public static func namesMatch(_ lhs: String, _ rhs: String) -> Bool {
         guard lhs.utf8.count == rhs.utf8.count else { return false }
         let same = lhs.utf8.withContiguousStorageIfAvailable { left in
             rhs.utf8.withContiguousStorageIfAvailable { right in
-                // Spelled alike (nearly always, names being lowercase on the wire and here): one memcmp.
-                if let l = left.baseAddress, let r = right.baseAddress, memcmp(l, r, left.count) == 0 { return true }
-                for i in 0..<left.count where left[i] != right[i] {
-                    if asciiLowercased(left[i]) != asciiLowercased(right[i]) { return false }
+                guard let l = UnsafeRawPointer(left.baseAddress), let r = UnsafeRawPointer(right.baseAddress) else {
+                    return true
+                }
+                var at = 0
+                while at + 8 <= left.count {
+                    let a = l.loadUnaligned(fromByteOffset: at, as: UInt64.self)
+                    let b = r.loadUnaligned(fromByteOffset: at, as: UInt64.self)
+                    if a != b, asciiLowercased(word: a) != asciiLowercased(word: b) { return false }
+                    at += 8
+                }
+                while at < left.count {
+                    if asciiLowercased(left[at]) != asciiLowercased(right[at]) { return false }
+                    at += 1
                 }
                 return true
             }
         }
         if let same = same ?? nil { return same }
         return lhs.utf8.elementsEqual(rhs.utf8) { $0 == $1 || asciiLowercased($0) == asciiLowercased($1) }
+    }
+
+    /// ``asciiLowercased(_:)`` of each of a word's eight bytes: `A`–`Z` get their `0x20` bit, every
+    /// other byte (non-ASCII ones too) stays as it is.
+    @inline(__always)
+    static func asciiLowercased(word: UInt64) -> UInt64 {
+        let low: UInt64 = 0x7F7F_7F7F_7F7F_7F7F
+        let ascii = word & low
+        // Per byte, without a carry into the next (each sum stays below 0x100): the top bit says
+        // "at least `A`" and "past `Z`".
+        let fromA = ascii &+ 0x3F3F_3F3F_3F3F_3F3F
+        let pastZ = ascii &+ 0x2525_2525_2525_2525
+        let upper = fromA & ~pastZ & ~word & 0x8080_8080_8080_8080
+        return word | (upper >> 2)
     }
 
     @inline(__always)

@@ -30,6 +30,29 @@ struct HTTPHeadersTests {
         #expect(headers["[]"] == nil, "only A-Z fold: `{` is not `[` lowercased")
     }
 
+    @Test("Names are folded to lowercase a word at a time exactly as a byte at a time")
+    func namesFoldByWordsAsByBytes() {
+        func folded(_ name: String) -> [UInt8] { name.utf8.map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 } }
+        // Every pair of bytes in the first, a middle and the last position of a word and in the
+        // tail after it, among letters, digits and non-ASCII (a byte that is not UTF-8 on its own
+        // reads as U+FFFD, on both paths).
+        let filler: [UInt8] = Array("aZ-9\u{e9}".utf8)
+        var issues = 0
+        for first in 0...255 {
+            for second in 0...255 {
+                for position in [0, 3, 7, 8] {
+                    var left = (0..<9).map { filler[$0 % filler.count] }
+                    var right = left
+                    left[position] = UInt8(first)
+                    right[position] = UInt8(second)
+                    let names = (String(decoding: left, as: UTF8.self), String(decoding: right, as: UTF8.self))
+                    if HTTPHeaders.namesMatch(names.0, names.1) != (folded(names.0) == folded(names.1)) { issues += 1 }
+                }
+            }
+        }
+        #expect(issues == 0)
+    }
+
     @Test("replaceOrAdd keeps the first position and removes later duplicates")
     func replaceOrAdd() {
         var headers: ParleyHTTP.HTTPHeaders = ["A": "1", "X-Id": "old", "B": "2", "x-id": "older"]
