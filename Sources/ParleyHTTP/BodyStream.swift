@@ -17,7 +17,8 @@ final class BodyStream: Sendable {
         var buffered: [UInt8] = []
         /// Set once: `.success` when the body ended cleanly, `.failure` otherwise.
         var end: Result<Void, HTTPError>?
-        var waiter: CheckedContinuation<Void, Never>?
+        /// Unchecked: taken from the state (under its lock) by whoever resumes it, so resumed once.
+        var waiter: UnsafeContinuation<Void, Never>?
         var consumerGone = false
     }
 
@@ -34,7 +35,7 @@ final class BodyStream: Sendable {
 
     /// Appends bytes; the loop aborts the transfer unless they were accepted.
     func deliver(_ bytes: UnsafeRawBufferPointer) -> Delivery {
-        let (delivery, waiter) = state.withLock { state -> (Delivery, CheckedContinuation<Void, Never>?) in
+        let (delivery, waiter) = state.withLock { state -> (Delivery, UnsafeContinuation<Void, Never>?) in
             if state.consumerGone { return (.consumerGone, nil) }
             if state.buffered.count + bytes.count > limit { return (.overLimit, nil) }
             state.buffered.append(contentsOf: bytes)
@@ -48,7 +49,7 @@ final class BodyStream: Sendable {
 
     /// Ends the body; later calls are ignored.
     func finish(_ end: Result<Void, HTTPError>) {
-        let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
+        let waiter = state.withLock { state -> UnsafeContinuation<Void, Never>? in
             if state.end == nil { state.end = end }
             let waiter = state.waiter
             state.waiter = nil
@@ -67,7 +68,7 @@ final class BodyStream: Sendable {
     /// Marks the consumer as gone: buffered bytes are dropped, later deliveries are refused and
     /// a suspended `nextChunk` returns `error`.
     func abandon(with error: HTTPError) {
-        let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
+        let waiter = state.withLock { state -> UnsafeContinuation<Void, Never>? in
             state.consumerGone = true
             state.buffered = []
             if state.end == nil { state.end = .failure(error) }
@@ -90,7 +91,7 @@ final class BodyStream: Sendable {
         while true {
             if let ready = ready() { return ready }
             var concurrentConsumer = false
-            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            await withUnsafeContinuation { (continuation: UnsafeContinuation<Void, Never>) in
                 let resumeNow = state.withLock { state -> Bool in
                     if state.waiter != nil {
                         concurrentConsumer = true

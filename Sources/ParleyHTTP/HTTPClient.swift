@@ -26,8 +26,8 @@ public final class HTTPClient: Sendable {
             bodyStream: nil)
         let loop = self.loop
         let result = await withTaskCancellationHandler {
-            await withCheckedContinuation {
-                (continuation: CheckedContinuation<Result<HTTPResponse, HTTPError>, Never>) in
+            await withUnsafeContinuation {
+                (continuation: UnsafeContinuation<Result<HTTPResponse, HTTPError>, Never>) in
                 transfer.completion = .buffered(continuation)
                 if !loop.submit(transfer) {
                     transfer.completion = nil
@@ -54,8 +54,8 @@ public final class HTTPClient: Sendable {
         let control = StreamControl(client: self, transfer: transfer, body: body, limit: limit)
         let loop = self.loop
         let head = await withTaskCancellationHandler {
-            await withCheckedContinuation {
-                (continuation: CheckedContinuation<Result<Transfer.StreamHead, HTTPError>, Never>) in
+            await withUnsafeContinuation {
+                (continuation: UnsafeContinuation<Result<Transfer.StreamHead, HTTPError>, Never>) in
                 transfer.completion = .streaming(continuation)
                 if !loop.submit(transfer) {
                     transfer.completion = nil

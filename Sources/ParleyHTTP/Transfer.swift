@@ -8,12 +8,13 @@ import Synchronization
 /// read and written only on the loop thread, which is why the class is `@unchecked Sendable`;
 /// the one exception, `cancelRequested`, is atomic.
 final class Transfer: @unchecked Sendable {
-    /// What the loop does with the response.
+    /// What the loop does with the response. Its continuation is unchecked: it is resumed where
+    /// `completion` is taken (set to `nil`), so once; a checked one cost an object per request.
     enum Completion {
         /// Collect the whole body, then resume the caller.
-        case buffered(CheckedContinuation<Result<HTTPResponse, HTTPError>, Never>)
+        case buffered(UnsafeContinuation<Result<HTTPResponse, HTTPError>, Never>)
         /// Resume the caller once the headers are in; the body flows through a `BodyStream`.
-        case streaming(CheckedContinuation<Result<StreamHead, HTTPError>, Never>)
+        case streaming(UnsafeContinuation<Result<StreamHead, HTTPError>, Never>)
     }
 
     /// Status line and headers of a streamed response.
