@@ -57,20 +57,41 @@ public struct RunCoverage: Sendable {
 
         /// What the agent's actions on these turns exercise.
         public init(turns: [Turn]) {
+            // A conversation goes through a few states and tools turn after turn: the names are
+            // told apart by comparison first (the same name is often the same string), and each
+            // distinct one hashed once, instead of a set insertion for every action.
+            var names = (states: Distinct(), tools: Distinct(), intents: Distinct())
             // By index: the subscripts lend each action where gathering them all copied every one.
             for turn in turns.indices {
                 guard let actions = turns[turn].actions else { continue }
                 for index in actions.indices {
                     switch actions[index].kind {
                     case .stateTransition:
-                        states.insert(actions[index].name)
-                        if let from = actions[index].from, !from.isEmpty { states.insert(from) }
-                    case .toolCall: tools.insert(actions[index].name)
-                    case .dynamicBehavior: intents.insert(actions[index].name)
+                        names.states.add(actions[index].name)
+                        if let from = actions[index].from, !from.isEmpty { names.states.add(from) }
+                    case .toolCall: names.tools.add(actions[index].name)
+                    case .dynamicBehavior: names.intents.add(actions[index].name)
                     case .step: break
                     }
                 }
             }
+            states = names.states.set
+            tools = names.tools.set
+            intents = names.intents.set
+        }
+
+        /// Names gathered without duplicates: a short list searched by comparison, a set once the
+        /// list is long.
+        private struct Distinct {
+            var list: [String] = []
+            var overflow: Set<String> = []
+
+            mutating func add(_ name: String) {
+                guard !list.contains(name) else { return }
+                if list.count < 16 { list.append(name) } else { overflow.insert(name) }
+            }
+
+            var set: Set<String> { overflow.union(list) }
         }
 
         func names(_ kind: CoverageKind) -> Set<String> {

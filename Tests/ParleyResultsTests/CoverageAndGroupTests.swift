@@ -19,6 +19,28 @@ import ParleyTestSupport
         states: ["greeting", "refund_offer", "refund_issued", "escalated"],
         tools: ["order-lookup", "issue-refund"], intents: ["calm-frustrated-customer"], source: "parley.yaml")
 
+    /// Names gathered by comparison, then past sixteen of a kind in a set, are each kind's distinct
+    /// names: few and repeated, and many (40 states, each entered and left several times).
+    @Test func exercisedNamesAreTheDistinctOnes() {
+        for kinds in [3, 16, 17, 40] {
+            var actions: [AgentAction] = []
+            for round in 0..<3 {
+                for index in 0..<kinds {
+                    let state = "state-\((index * 7 + round) % kinds)"
+                    actions.append(AgentAction(kind: .stateTransition, name: state, from: "state-\(index % kinds)"))
+                    actions.append(.tool("tool-\((index + round) % kinds)"))
+                    actions.append(AgentAction(kind: .dynamicBehavior, name: "intent-\(index % 5)"))
+                    actions.append(AgentAction(kind: .stateTransition, name: "", from: ""))
+                }
+            }
+            let exercised = RunCoverage.Exercised(turns: Self.run(.passed, actions: actions).turns)
+            let expected = (0..<kinds).map { "state-\($0)" } + [""]
+            #expect(exercised.states == Set(expected), "\(kinds)")
+            #expect(exercised.tools == Set((0..<kinds).map { "tool-\($0)" }), "\(kinds)")
+            #expect(exercised.intents == Set((0..<min(kinds, 5)).map { "intent-\($0)" }), "\(kinds)")
+        }
+    }
+
     @Test func itemsAreCountedInPassingAndFailingRunsWithGapsFirst() throws {
         let results = [
             Self.run(
