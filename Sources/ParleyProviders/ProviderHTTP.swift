@@ -56,8 +56,9 @@ final class ProviderHTTP: Sendable {
             attempt += 1
             try await limits.acquire(endpoint)
             let response: HTTPResponse
+            let submitted = try Self.bounded(request)
             do {
-                response = try await client.execute(request)
+                response = try await client.execute(submitted)
             } catch {
                 guard
                     let wait = retry.delay(
@@ -90,8 +91,9 @@ final class ProviderHTTP: Sendable {
             attempt += 1
             try await limits.acquire(endpoint)
             let response: HTTPStreamingResponse
+            let submitted = try Self.bounded(request)
             do {
-                response = try await client.stream(request)
+                response = try await client.stream(submitted)
             } catch {
                 guard let wait = retry.delay(error: error, idempotent: idempotent, attempt: attempt) else {
                     throw providerError(error)
@@ -114,7 +116,18 @@ final class ProviderHTTP: Sendable {
     }
 
     private func pause(_ duration: Duration) async throws(ProviderError) {
-        do { try await Task.sleep(for: duration) } catch { throw ProviderError(.cancelled, "cancelled") }
+        try await CallDeadline.sleep(for: duration)
+    }
+
+    /// `request` as it is submitted: its whole exchange ends by the deadline of the call it is
+    /// made in, when the call keeps its deadline itself (``CallDeadline``); `.cancelled` once that
+    /// has passed.
+    private static func bounded(_ request: HTTPRequest) throws(ProviderError) -> HTTPRequest {
+        guard let left = CallDeadline.remaining() else { return request }
+        guard left > .zero else { throw ProviderError(.cancelled, "cancelled") }
+        var request = request
+        request.timeouts.total = min(request.timeouts.total ?? left, left)
+        return request
     }
 
     /// A transport failure in the provider's words (the URL is already free of credentials).

@@ -73,7 +73,7 @@ actor SharedServices {
         if let pending = starting[key] {
             task = pending
         } else {
-            task = Task { () async throws -> any Sendable in try await start() }
+            task = Task { () async throws -> any Sendable in try await CallDeadline.unbound { try await start() } }
             starting[key] = task
         }
         do {

@@ -58,7 +58,7 @@ final class RateLimits: Sendable {
                 return .milliseconds(Int64(seconds * 1000) + 1)
             }
             guard let wait else { return }
-            do { try await Task.sleep(for: wait) } catch { throw ProviderError(.cancelled, "cancelled") }
+            try await CallDeadline.sleep(for: wait)
         }
     }
 

@@ -10,10 +10,12 @@ struct ShieldedRequest<Value: Sendable>: Sendable {
     /// Starts `work` at once, in a task that the caller's cancellation does not reach.
     init(_ work: @escaping @Sendable () async throws(ProviderError) -> Value) {
         task = Task {
-            do throws(ProviderError) {
-                return .success(try await work())
-            } catch {
-                return .failure(error)
+            await CallDeadline.unbound { () async -> Result<Value, ProviderError> in
+                do throws(ProviderError) {
+                    return .success(try await work())
+                } catch {
+                    return .failure(error)
+                }
             }
         }
     }

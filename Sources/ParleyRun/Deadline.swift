@@ -38,6 +38,32 @@ enum Deadline {
         return unsafeDowncast(answer, to: Boxed<T>.self)
     }
 
+    /// ``boxed(limit:grace:_:)`` for an operation that keeps the deadline itself (``CallDeadline``):
+    /// it runs in the caller's task, with no task, slot or timer of its own, and every wait it makes
+    /// ends by the deadline. An answer that comes after it is too late, as it is for
+    /// ``boxed(limit:grace:_:)``; nothing is left running, so no failure carries a late operation.
+    static func kept<T: Sendable>(
+        limit: Duration, _ operation: nonisolated(nonsending) @Sendable () async throws(ProviderError) -> T
+    ) async throws(Failure) -> Boxed<T> {
+        let due = MonotonicInstant.now + limit
+        let outcome = await CallDeadline.$due.withValue(due) { () async -> Result<Boxed<T>, ProviderError> in
+            do throws(ProviderError) {
+                return .success(Boxed(try await operation()))
+            } catch {
+                return .failure(error)
+            }
+        }
+        switch outcome {
+        case .success(let answer):
+            if MonotonicInstant.now >= due { throw .timedOut(late: nil) }
+            return answer
+        case .failure(let error):
+            if Task.isCancelled { throw .cancelled(late: nil) }
+            if MonotonicInstant.now >= due { throw .timedOut(late: nil) }
+            throw .provider(error)
+        }
+    }
+
     /// An operation's answer: a ``Boxed`` value, its type known to the caller only. Not generic, so
     /// that a call does not look up the metadata of its own slot, task and continuation every time.
     typealias Answer = Result<AnyAnswer, ProviderError>
@@ -134,11 +160,12 @@ public enum Waiting {
     /// The longest single sleep of a time limit kept by a task (outside a flow run's loop).
     static let sleepStep: Duration = .seconds(1)
 
-    /// `task`'s value, or `nil` when `limit` passed or the waiting task was cancelled first.
+    /// `task`'s value, or `nil` when `limit` (or the deadline of the call this task runs, see
+    /// ``CallDeadline``) passed or the waiting task was cancelled first.
     public static func value<T: Sendable>(of task: Task<T, Never>, within limit: Duration? = nil) async -> T? {
         let slot = Slot<T>()
         Task(executorPreference: FlowLoop.current?.executor) { slot.resume(await task.value) }
-        return await slot.wait(within: limit)
+        return await slot.wait(within: CallDeadline.limit(limit))
     }
 
     /// A continuation resumed once, by whichever of the value, the time limit and cancellation

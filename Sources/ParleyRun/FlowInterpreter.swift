@@ -665,7 +665,9 @@ struct FlowExecution {
             return
         }
         let conversation = try requireConversation()
-        let reply = try await call(step) { () throws(ProviderError) in try await conversation.send(text) }
+        let reply = try await call(step, kept: conversation.keepsCallDeadline) { () throws(ProviderError) in
+            try await conversation.send(text)
+        }
         try record(reply.value)
     }
 
@@ -690,7 +692,9 @@ struct FlowExecution {
         }
         try checkNotCompleted(step, action: "send an event")
         let conversation = try requireConversation()
-        let reply = try await call(step) { () throws(ProviderError) in try await conversation.sendEvent(text) }
+        let reply = try await call(step, kept: conversation.keepsCallDeadline) { () throws(ProviderError) in
+            try await conversation.sendEvent(text)
+        }
         try record(reply.value)
     }
 
@@ -910,10 +914,12 @@ struct FlowExecution {
         if ConfigValues.isSecretName(name) { interpreter.secrets.add(value) }
     }
 
-    /// Runs a provider call within the turn timeout and what is left of the flow's timeout.
+    /// Runs a provider call within the turn timeout and what is left of the flow's timeout; `kept`:
+    /// the call keeps that deadline itself (``AgentConversation/keepsCallDeadline``).
     @discardableResult
     private mutating func call<T: Sendable>(
-        _ step: Step, _ operation: nonisolated(nonsending) @escaping @Sendable () async throws(ProviderError) -> T
+        _ step: Step, kept: Bool = false,
+        _ operation: nonisolated(nonsending) @escaping @Sendable () async throws(ProviderError) -> T
     ) async throws(StepStop) -> Boxed<T> {
         var limit = flow.turnTimeout
         var flowLimited = false
@@ -926,6 +932,7 @@ struct FlowExecution {
             }
         }
         do {
+            if kept { return try await Deadline.kept(limit: limit, operation) }
             return try await Deadline.boxed(limit: limit, operation)
         } catch {
             switch error {

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 @testable import ParleyProviders
-import ParleyRun
+@testable import ParleyRun
 import ParleySandbox
 
 @Suite struct AmigoProviderTests {
@@ -41,6 +41,47 @@ import ParleySandbox
             let result = try await run(flow, target: Wire.amigo.target(server.baseURL))
             #expect(result.outcome == .passed, "\(result.summary)")
             #expect(server.stats.requests(.amigoSignIn) >= 2, "the token was renewed at least once")
+        }
+    }
+
+    /// How a message sent under a deadline of `limit` that the conversation keeps itself ended.
+    private func sendKept(_ conversation: any AgentConversation, limit: Duration) async -> String {
+        do throws(Deadline.Failure) {
+            return try await Deadline.kept(limit: limit) { () throws(ProviderError) in
+                try await conversation.send("ORD-1042")
+            }.value.text
+        } catch {
+            switch error {
+            case .timedOut: return "timed out"
+            case .provider(let error): return error.message
+            case .cancelled: return "cancelled"
+            }
+        }
+    }
+
+    @Test(arguments: [
+        SandboxFault.Kind.slowFirstByte(.seconds(8)),
+        // A Retry-After pause of 8 s before the message would be sent again.
+        .rateLimited(retryAfter: 8),
+    ])
+    func aMessageKeepsItsTurnDeadlineWithoutATaskOfItsOwn(_ fault: SandboxFault.Kind) async throws {
+        let faults = [SandboxFault(fault, endpoint: .amigoInteract, limit: 1)]
+        try await withSandbox(SandboxConfiguration(faults: faults)) { server in
+            let resources = ProviderResources()
+            let provider = try await makeProvider(Wire.amigo.target(server.baseURL), resources: resources)
+            let conversation = try await provider.makeConversation(ConversationContext(flowName: "deadline"))
+            #expect(conversation.keepsCallDeadline)
+            _ = try await conversation.start(.userMessage("Where is my order?"))
+            let started = ContinuousClock.now
+            #expect(await sendKept(conversation, limit: .milliseconds(300)) == "timed out")
+            let took = ContinuousClock.now - started
+            #expect(took >= .milliseconds(300))
+            #expect(took < .seconds(6), "the call ended at its deadline, not when the agent answered (\(took))")
+            // The next message, given time, is answered.
+            #expect(await sendKept(conversation, limit: .seconds(30)).contains("status of order ORD-1042"))
+            try await conversation.end()
+            await conversation.release()
+            await resources.shutdown()
         }
     }
 }

@@ -349,6 +349,10 @@ final class AmigoConversation: AgentConversation {
     /// Giving the user back to the provider's pool is local.
     var releasesLocally: Bool { true }
 
+    /// Sending waits only for HTTP through ``ProviderHTTP`` (its pauses and rate limits included)
+    /// and for a shared sign-in through ``Waiting``, all bounded by ``CallDeadline``.
+    var keepsCallDeadline: Bool { true }
+
     func release() async {
         let first = state.withLock { state in
             defer { state.released = true }

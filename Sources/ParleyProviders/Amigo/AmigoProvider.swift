@@ -143,7 +143,7 @@ public actor AmigoAuth {
             pending[user]?.waiters += 1
         } else {
             task = Task(executorPreference: FlowLoop.current?.executor) {
-                await self.signIn(as: user, timeout: min(timeout, Self.signInTimeout))
+                await CallDeadline.unbound { await self.signIn(as: user, timeout: min(timeout, Self.signInTimeout)) }
             }
             pending[user] = (task, 1)
         }

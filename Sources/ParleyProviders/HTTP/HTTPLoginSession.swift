@@ -42,10 +42,12 @@ actor HTTPLoginSession {
             pending?.waiters += 1
         } else {
             task = Task(executorPreference: FlowLoop.current?.executor) {
-                do throws(ProviderError) {
-                    return .success(try await self.logIn())
-                } catch {
-                    return .failure(error)
+                await CallDeadline.unbound { () async -> Outcome in
+                    do throws(ProviderError) {
+                        return .success(try await self.logIn())
+                    } catch {
+                        return .failure(error)
+                    }
                 }
             }
             pending = (task, 1)
