@@ -442,7 +442,9 @@ struct FlowExecution {
     private mutating func end(_ step: Step) async throws(StepStop) -> String? {
         if state.isEndedByAgent { return "the agent had already ended the conversation" }
         guard let conversation = state.flowEnds() else { return nil }
-        try await call(step) { () throws(ProviderError) in try await conversation.end() }
+        try await call(step, kept: conversation.keepsCallDeadline) { () throws(ProviderError) in
+            try await conversation.end()
+        }
         return nil
     }
 
@@ -758,8 +760,11 @@ struct FlowExecution {
             _ = await Waiting.value(of: late, within: max(.zero, deadline - .now))
         }
         do {
-            try await Deadline.run(limit: max(.milliseconds(1), deadline - .now)) { () throws(ProviderError) in
-                try await conversation.end()
+            let limit = max(.milliseconds(1), deadline - .now)
+            if conversation.keepsCallDeadline {
+                _ = try await Deadline.kept(limit: limit) { () throws(ProviderError) in try await conversation.end() }
+            } else {
+                try await Deadline.run(limit: limit) { () throws(ProviderError) in try await conversation.end() }
             }
         } catch {
             switch error {

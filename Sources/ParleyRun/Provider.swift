@@ -46,10 +46,11 @@ public protocol AgentConversation: AnyObject, Sendable {
     /// cannot stall: the flow run then awaits it itself, rather than in a task of its own that it
     /// waits for within a bound. False unless a conversation says so.
     var releasesLocally: Bool { get }
-    /// True when ``send(_:)`` and ``sendEvent(_:)`` end by the deadline of the call they run in on
-    /// their own: every wait they make is bounded by ``CallDeadline`` (HTTP through the providers'
-    /// shared client does this). The flow run then runs them in its own task rather than in one of
-    /// their own that it walks away from at the deadline. False unless a conversation says so.
+    /// True when ``send(_:)``, ``sendEvent(_:)`` and ``end()`` end by the deadline of the call
+    /// they run in on their own: every wait they make is bounded by ``CallDeadline`` (HTTP through
+    /// the providers' shared client does this). The flow run then runs them in its own task rather
+    /// than in one of their own that it walks away from at the deadline. False unless a
+    /// conversation says so.
     var keepsCallDeadline: Bool { get }
     /// The conversation's id on the provider once known — also when the reply that brought it
     /// broke off afterwards, so the result can still name the conversation.

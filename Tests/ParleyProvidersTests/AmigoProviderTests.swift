@@ -84,4 +84,31 @@ import ParleySandbox
             await resources.shutdown()
         }
     }
+
+    @Test func endingKeepsItsDeadlineThroughARetryPause() async throws {
+        // The finish is refused once with a Retry-After of 8 s; the end's deadline is 400 ms.
+        let faults = [SandboxFault(.rateLimited(retryAfter: 8), endpoint: .amigoFinish, limit: 1)]
+        try await withSandbox(SandboxConfiguration(faults: faults)) { server in
+            let resources = ProviderResources()
+            let provider = try await makeProvider(Wire.amigo.target(server.baseURL), resources: resources)
+            let conversation = try await provider.makeConversation(ConversationContext(flowName: "deadline"))
+            _ = try await conversation.start(.userMessage("Where is my order?"))
+            let started = ContinuousClock.now
+            var outcome = "ended"
+            do throws(Deadline.Failure) {
+                _ = try await Deadline.kept(limit: .milliseconds(400)) { () throws(ProviderError) in
+                    try await conversation.end()
+                }
+            } catch {
+                if case .timedOut = error { outcome = "timed out" } else { outcome = "\(error)" }
+            }
+            #expect(outcome == "timed out")
+            let took = ContinuousClock.now - started
+            #expect(took < .seconds(6), "the end stopped at its deadline, not after the server's pause (\(took))")
+            #expect(
+                server.stats.requests(.amigoFinish) == 1, "the refused finish was not sent again after the deadline")
+            await conversation.release()
+            await resources.shutdown()
+        }
+    }
 }

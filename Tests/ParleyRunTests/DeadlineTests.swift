@@ -178,35 +178,39 @@ struct LoopDeadlineTests {
     func aKeptDeadlineBoundsTheCallsWaits() async {
         let started = ContinuousClock.now
         // A pause (a retry's, a rate limit's) ends at the deadline, not when it would have.
-        #expect(await kept(limit: .milliseconds(50)) { () throws(ProviderError) -> Int in
-            try await CallDeadline.sleep(for: .seconds(30))
-            return 1
-        } == "timed out")
+        #expect(
+            await kept(limit: .milliseconds(50)) { () throws(ProviderError) -> Int in
+                try await CallDeadline.sleep(for: .seconds(30))
+                return 1
+            } == "timed out")
         // So does a wait for a shared task, which goes on.
         let letGo = Mutex(false)
         let shared = Task { () -> Int in
             while !letGo.withLock({ $0 }) { try? await Task.sleep(for: .milliseconds(5)) }
             return 3
         }
-        #expect(await kept(limit: .milliseconds(50)) { () throws(ProviderError) -> Int in
-            guard let value = await Waiting.value(of: shared, within: .seconds(30)) else {
-                throw ProviderError(.cancelled, "cancelled")
-            }
-            return value
-        } == "timed out")
+        #expect(
+            await kept(limit: .milliseconds(50)) { () throws(ProviderError) -> Int in
+                guard let value = await Waiting.value(of: shared, within: .seconds(30)) else {
+                    throw ProviderError(.cancelled, "cancelled")
+                }
+                return value
+            } == "timed out")
         #expect(ContinuousClock.now - started < .seconds(20), "neither wait took its own 30 s")
         letGo.withLock { $0 = true }
         #expect(await shared.value == 3)
         // A limit shorter than what is left stays; an HTTP exchange is bounded by the smaller.
-        #expect(await kept(limit: .seconds(30)) { () throws(ProviderError) -> Int in
-            let short = CallDeadline.limit(.milliseconds(10))
-            let none = CallDeadline.limit(nil)
-            guard short == .milliseconds(10), let none, none > .seconds(20), none <= .seconds(30) else {
-                throw ProviderError(.protocolViolation, "limits \(String(describing: short)) \(String(describing: none))")
-            }
-            try await CallDeadline.sleep(for: .milliseconds(1))
-            return 2
-        } == "2")
+        #expect(
+            await kept(limit: .seconds(30)) { () throws(ProviderError) -> Int in
+                let short = CallDeadline.limit(.milliseconds(10))
+                let none = CallDeadline.limit(nil)
+                guard short == .milliseconds(10), let none, none > .seconds(20), none <= .seconds(30) else {
+                    throw ProviderError(
+                        .protocolViolation, "limits \(String(describing: short)) \(String(describing: none))")
+                }
+                try await CallDeadline.sleep(for: .milliseconds(1))
+                return 2
+            } == "2")
         #expect(CallDeadline.remaining() == nil, "no deadline outside a kept call")
         #expect(CallDeadline.limit(.seconds(3)) == .seconds(3))
     }
@@ -214,28 +218,32 @@ struct LoopDeadlineTests {
     @Test("A kept call's answer after its deadline is a time-out; its own error before it is kept")
     func aKeptCallsAnswerIsJudgedByItsDeadline() async {
         // The answer comes, but too late: the operation did not keep its deadline (a plain sleep).
-        #expect(await kept(limit: .milliseconds(20)) { () throws(ProviderError) -> Int in
-            try? await Task.sleep(for: .milliseconds(200))
-            return 1
-        } == "timed out")
-        #expect(await kept(limit: .seconds(30)) { () throws(ProviderError) -> Int in
-            throw ProviderError(.server, "the agent failed")
-        } == "the agent failed")
+        #expect(
+            await kept(limit: .milliseconds(20)) { () throws(ProviderError) -> Int in
+                try? await Task.sleep(for: .milliseconds(200))
+                return 1
+            } == "timed out")
+        #expect(
+            await kept(limit: .seconds(30)) { () throws(ProviderError) -> Int in
+                throw ProviderError(.server, "the agent failed")
+            } == "the agent failed")
         #expect(await kept(limit: .seconds(30)) { () throws(ProviderError) -> Int in 5 } == "5")
         // An error that ends a call after its deadline is the deadline's.
-        #expect(await kept(limit: .milliseconds(20)) { () throws(ProviderError) -> Int in
-            try? await Task.sleep(for: .milliseconds(200))
-            throw ProviderError(.timeout, "Amigo did not answer in time (not complete within 20 ms)")
-        } == "timed out")
+        #expect(
+            await kept(limit: .milliseconds(20)) { () throws(ProviderError) -> Int in
+                try? await Task.sleep(for: .milliseconds(200))
+                throw ProviderError(.timeout, "Amigo did not answer in time (not complete within 20 ms)")
+            } == "timed out")
     }
 
     @Test("A task a kept call starts inherits its deadline unless it runs unbound")
     func tasksThatOutliveAKeptCallRunUnbound() async {
-        #expect(await kept(limit: .seconds(30)) { () throws(ProviderError) -> Int in
-            let inherited = await Task { CallDeadline.remaining() }.value
-            let unbound = await Task { await CallDeadline.unbound { CallDeadline.remaining() } }.value
-            return (inherited == nil ? 0 : 10) + (unbound == nil ? 1 : 0)
-        } == "11")
+        #expect(
+            await kept(limit: .seconds(30)) { () throws(ProviderError) -> Int in
+                let inherited = await Task { CallDeadline.remaining() }.value
+                let unbound = await Task { await CallDeadline.unbound { CallDeadline.remaining() } }.value
+                return (inherited == nil ? 0 : 10) + (unbound == nil ? 1 : 0)
+            } == "11")
     }
 
     @Test("A kept call whose caller is cancelled ends as cancelled")

@@ -328,7 +328,7 @@ final class AmigoConversation: AgentConversation {
                     return request
                 }, endpoint: "finish", idempotent: true)
             guard try finishNeedsRetry(response, attempt: attempt) else { return }
-            do { try await Task.sleep(for: delay) } catch { return }
+            do { try await CallDeadline.sleep(for: delay) } catch { return }
             delay = delay * 2
         }
     }
@@ -349,8 +349,9 @@ final class AmigoConversation: AgentConversation {
     /// Giving the user back to the provider's pool is local.
     var releasesLocally: Bool { true }
 
-    /// Sending waits only for HTTP through ``ProviderHTTP`` (its pauses and rate limits included)
-    /// and for a shared sign-in through ``Waiting``, all bounded by ``CallDeadline``.
+    /// Sending and ending wait only for HTTP through ``ProviderHTTP`` (its pauses and rate limits
+    /// included), for a shared sign-in through ``Waiting`` and for a pause between finish requests,
+    /// all bounded by ``CallDeadline``.
     var keepsCallDeadline: Bool { true }
 
     func release() async {
