@@ -32,7 +32,7 @@ extension HTTPClient {
         /// How the event loop waits for network events.
         public var eventEngine: EventEngine
         /// Whether a URL's path and query go to libcurl as the request target when it would send
-        /// them unchanged (``Transfer/originForm(_:)``); off only to compare the two in tests.
+        /// them unchanged (``Transfer/originSplit(_:)``); off only to compare the two in tests.
         var targetsFromURLs = true
 
         /// Creates a configuration.

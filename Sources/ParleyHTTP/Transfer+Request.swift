@@ -17,47 +17,45 @@ extension Transfer {
         return next == UInt8(ascii: ":") && bytes.next() == UInt8(ascii: "/") && bytes.next() == UInt8(ascii: "/")
     }
 
-    /// A URL split into its origin (`http://host:port/`), for libcurl to connect to, and its path
-    /// and query, for libcurl to send as the request target (`CURLOPT_REQUEST_TARGET`) verbatim:
-    /// the very bytes libcurl would send for the whole URL. libcurl 7.88 parses and formats a URL
-    /// a character at a time, several times over for every request (parsing and normalizing it,
-    /// into the request line, into a "path?query" made for authentication schemes Parley does not
-    /// use): 150 to 300 instructions per character, about 26,000 a turn for Amigo's URLs (6 % of
-    /// a turn).
+    /// Where a URL splits into its origin (`http://host:port/`, up to and with the byte at the
+    /// index), for libcurl to connect to, and its path and query (from the index on), for libcurl
+    /// to send as the request target (`CURLOPT_REQUEST_TARGET`) verbatim: the very bytes libcurl
+    /// would send for the whole URL. libcurl 7.88 parses and formats a URL a character at a time,
+    /// several times over for every request (parsing and normalizing it, into the request line,
+    /// into a "path?query" made for authentication schemes Parley does not use): 150 to 300
+    /// instructions per character, about 26,000 a turn for Amigo's URLs (6 % of a turn).
     ///
     /// `nil` — the whole URL goes to libcurl — for a URL with a fragment, an empty query, a path
     /// with a dot segment (libcurl removes those), or a byte outside RFC 3986's characters in its
     /// path or query: only URLs libcurl sends exactly as written are split.
-    static func originForm(_ url: String) -> (url: String, target: String)? {
-        let path = url.utf8.withContiguousStorageIfAvailable { bytes -> Int? in
+    static func originSplit(_ url: String) -> Int? {
+        let split = url.utf8.withContiguousStorageIfAvailable { bytes -> Int? in
             // After "scheme://" (checked when the transfer was made), the authority ends at the path.
             guard var at = bytes.firstIndex(of: UInt8(ascii: ":")), at + 2 < bytes.count else { return nil }
             at += 3
             while at < bytes.count, !isPathDelimiter(bytes[at]) { at += 1 }
             guard at < bytes.count, bytes[at] == UInt8(ascii: "/") else { return nil }
             let path = at
-            var query = false
             var previous: UInt8 = 0
+            // The path, up to its query: a segment starting with a dot may be one libcurl removes.
             while at < bytes.count {
                 let byte = bytes[at]
                 guard isTargetByte(byte) else { return nil }
-                if !query {
-                    if byte == UInt8(ascii: "?") {
-                        query = true
-                    } else if byte == UInt8(ascii: "."), previous == UInt8(ascii: "/") {
-                        return nil  // a segment starting with a dot: perhaps one libcurl removes
-                    }
-                }
+                if byte == UInt8(ascii: "?") { break }
+                if byte == UInt8(ascii: "."), previous == UInt8(ascii: "/") { return nil }
                 previous = byte
                 at += 1
             }
-            // An empty query ("…?") is left to libcurl, whatever it makes of it.
-            return previous == UInt8(ascii: "?") && query ? nil : path
+            guard at < bytes.count else { return path }
+            // The query (most of a URL's bytes): only its characters matter. One that ends in "?"
+            // (an empty one among them) is left to libcurl, whatever it makes of it.
+            while at < bytes.count {
+                guard isTargetByte(bytes[at]) else { return nil }
+                at += 1
+            }
+            return bytes[at - 1] == UInt8(ascii: "?") ? nil : path
         }
-        guard let path = path ?? nil else { return nil }
-        let utf8 = url.utf8
-        let split = utf8.index(utf8.startIndex, offsetBy: path)
-        return (String(utf8[...split])!, String(utf8[split...])!)
+        return split ?? nil
     }
 
     private static func isPathDelimiter(_ byte: UInt8) -> Bool {
@@ -153,9 +151,18 @@ extension Transfer {
         handle.errorBuffer[0] = 0
         // The scheme was checked to be http or https when the transfer was made, and redirects
         // are not followed, so CURLOPT_PROTOCOLS_STR (parsed anew for every request) is not needed.
-        if targetFromURL, let split = Self.originForm(url) {
-            check(parley_easy_setopt_string(easy, CURLOPT_URL, split.url))
-            check(parley_easy_setopt_string(easy, CURLOPT_REQUEST_TARGET, split.target))
+        if targetFromURL, let split = Self.originSplit(url) {
+            // libcurl copies both: the target is the URL's own tail, the origin is put together on
+            // the stack.
+            url.withCString { whole in
+                check(parley_easy_setopt_string(easy, CURLOPT_REQUEST_TARGET, whole + split))
+                withUnsafeTemporaryAllocation(of: CChar.self, capacity: split + 2) { origin in
+                    guard let base = origin.baseAddress else { return }
+                    base.update(from: whole, count: split + 1)
+                    base[split + 1] = 0
+                    check(parley_easy_setopt_string(easy, CURLOPT_URL, base))
+                }
+            }
         } else {
             check(parley_easy_setopt_string(easy, CURLOPT_URL, url))
         }

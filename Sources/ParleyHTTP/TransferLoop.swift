@@ -54,7 +54,7 @@ final class TransferLoop: @unchecked Sendable {
     /// the environment (five `getenv` calls and a no-proxy check) for every request.
     let noProxy: Bool
     /// Whether a URL's path and query may be handed to libcurl as the request target
-    /// (``Transfer/originForm(_:)``): not when a proxy may be in use, which is sent the whole URL.
+    /// (``Transfer/originSplit(_:)``): not when a proxy may be in use, which is sent the whole URL.
     let targetsFromURLs: Bool
     private let idleHandleLimit: Int
 
