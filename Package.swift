@@ -81,10 +81,12 @@ let package = Package(
         .target(name: "ParleyStatistics"),
         // JSON values (integers exact), parser, writer, JSONPath, timestamps.
         .target(name: "ParleyJSON"),
+        // An instant on the machine's continuous clock as an integer, for the run and the HTTP loop.
+        .target(name: "ParleyClock"),
         // The flow language and parley.yaml: model, loader, located diagnostics, patterns, templates.
         .target(name: "ParleyFlow", dependencies: ["ParleyYAML", "ParleyJSON"]),
         // Running flows: provider and simulator protocols, interpreter, coordinator, the live result.
-        .target(name: "ParleyRun", dependencies: ["ParleyFlow", "ParleyJSON"]),
+        .target(name: "ParleyRun", dependencies: ["ParleyClock", "ParleyFlow", "ParleyJSON"]),
         // Judging conversations: the judge prompt, strict verdict parsing, the verdict cache, calibration.
         .target(name: "ParleyJudging", dependencies: ["ParleyRun", "ParleyFlow", "ParleyJSON"]),
         // Run directories: one codec per file format, writer, merge, comparison.
@@ -110,7 +112,7 @@ let package = Package(
                 "ParleyHistory", "ParleyResults", "ParleyStatistics", "ParleyRun", "ParleyFlow", "ParleyJSON",
             ]),
         // An async HTTP client on libcurl's multi interface (one event-loop thread).
-        .target(name: "ParleyHTTP", dependencies: ["CCurl", "CCurlShims"]),
+        .target(name: "ParleyHTTP", dependencies: ["CCurl", "CCurlShims", "ParleyClock"]),
         // Servers Parley runs for a run: webhook receivers (deliveries routed to conversations,
         // secrets checked in constant time), and the start/stop of every Hummingbird server.
         .target(
@@ -199,7 +201,8 @@ let package = Package(
             exclude: ["Fixtures"]
         ),
         .testTarget(
-            name: "ParleyRunTests", dependencies: ["ParleyRun", "ParleyFlow", "ParleyJSON", "ParleyTestSupport"]),
+            name: "ParleyRunTests",
+            dependencies: ["ParleyClock", "ParleyRun", "ParleyFlow", "ParleyJSON", "ParleyTestSupport"]),
         .testTarget(
             name: "ParleyJudgingTests", dependencies: ["ParleyJudging", "ParleyRun", "ParleyFlow", "ParleyJSON"]),
         .testTarget(
@@ -219,6 +222,7 @@ let package = Package(
         .testTarget(
             name: "ParleyHTTPTests",
             dependencies: [
+                "ParleyClock",
                 "ParleyHTTP",
                 "ParleyTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -232,7 +236,7 @@ let package = Package(
             name: "ParleyProvidersTests",
             dependencies: [
                 "ParleyProviders", "ParleyRuntime", "ParleySandbox", "ParleyResults", "ParleyJudging", "ParleyRun",
-                "ParleyFlow", "ParleyJSON", "ParleyHTTP", "ParleyWebhooks", "ParleyTestSupport",
+                "ParleyFlow", "ParleyJSON", "ParleyHTTP", "ParleyWebhooks", "ParleyTestSupport", "ParleyClock",
             ]
         ),
         .testTarget(name: "ParleyDemoAgentTests", dependencies: ["ParleyDemoAgent", "ParleyFlow"]),

@@ -1,3 +1,5 @@
+import ParleyClock
+
 /// An asynchronous HTTP client on libcurl's multi interface.
 ///
 /// All requests of a client share one event-loop thread and one connection cache, so keep a
@@ -85,7 +87,7 @@ public final class HTTPClient: Sendable {
     /// Runs `action` on the client's event loop at `due`, unless the returned timer is cancelled
     /// first: a time-out for work on ``taskExecutor`` that needs no task or thread of its own. Once
     /// the client is shut down, timers fire from a sleeping task instead.
-    public func schedule(at due: ContinuousClock.Instant, _ action: @escaping @Sendable () -> Void) -> LoopTimer {
+    public func schedule(at due: MonotonicInstant, _ action: @escaping @Sendable () -> Void) -> LoopTimer {
         loop.schedule(at: due, action)
     }
 

@@ -1,7 +1,9 @@
+import ParleyClock
+
 /// When the parts of a response arrived, measured from submission.
 public struct HTTPTiming: Sendable {
     /// When the request was submitted.
-    public var started: ContinuousClock.Instant
+    public var started: MonotonicInstant
     /// Time until the status line and headers had arrived.
     public var headers: Duration?
     /// Time until the first body byte arrived; for an empty body, the time until the headers.
@@ -11,7 +13,7 @@ public struct HTTPTiming: Sendable {
 
     /// Creates a timing record.
     public init(
-        started: ContinuousClock.Instant, headers: Duration? = nil, firstByte: Duration? = nil, total: Duration? = nil
+        started: MonotonicInstant, headers: Duration? = nil, firstByte: Duration? = nil, total: Duration? = nil
     ) {
         self.started = started
         self.headers = headers

@@ -1,4 +1,5 @@
 internal import CCurl
+import ParleyClock
 
 #if canImport(Glibc)
     import Glibc
@@ -98,7 +99,7 @@ extension Transfer {
     }
 
     /// Records that the head is complete and, for a stream, hands it to the waiting caller.
-    func headersDidComplete(at now: ContinuousClock.Instant) {
+    func headersDidComplete(at now: MonotonicInstant) {
         headersComplete = true
         headersAt = now
         lastActivity = now

@@ -1,5 +1,6 @@
 internal import CCurl
 import Synchronization
+import ParleyClock
 
 /// One request in flight: what to send, and the response as it arrives.
 ///
@@ -35,9 +36,9 @@ final class Transfer: @unchecked Sendable {
     let timeouts: HTTPTimeouts
     let verifyTLS: Bool
     let maxResponseBytes: Int
-    let started: ContinuousClock.Instant
-    let firstByteDeadline: ContinuousClock.Instant?
-    let totalDeadline: ContinuousClock.Instant?
+    let started: MonotonicInstant
+    let firstByteDeadline: MonotonicInstant?
+    let totalDeadline: MonotonicInstant?
     /// Set by the caller just before submission; the loop resumes and clears it.
     @exclusivity(unchecked) var completion: Completion?
     /// Set when the stream's consumer exists; bytes go there instead of `receivedBody`.
@@ -59,9 +60,9 @@ final class Transfer: @unchecked Sendable {
     @exclusivity(unchecked) var status = 0
     @exclusivity(unchecked) var headers = HTTPHeaders()
     @exclusivity(unchecked) var headersComplete = false
-    @exclusivity(unchecked) var headersAt: ContinuousClock.Instant?
-    @exclusivity(unchecked) var firstBodyAt: ContinuousClock.Instant?
-    @exclusivity(unchecked) var lastActivity: ContinuousClock.Instant
+    @exclusivity(unchecked) var headersAt: MonotonicInstant?
+    @exclusivity(unchecked) var firstBodyAt: MonotonicInstant?
+    @exclusivity(unchecked) var lastActivity: MonotonicInstant
     @exclusivity(unchecked) var receivedBody: [UInt8] = []
     @exclusivity(unchecked) var bytesReceived = 0
     /// Why a callback aborted the transfer, when it did.
@@ -108,7 +109,7 @@ final class Transfer: @unchecked Sendable {
         self.verifyTLS = request.verifyTLS
         self.maxResponseBytes = max(0, maxResponseBytes)
         self.bodyStream = bodyStream
-        let now = ContinuousClock.now
+        let now = MonotonicInstant.now
         self.started = now
         self.lastActivity = now
         self.firstByteDeadline = request.timeouts.firstByte.map { now + $0 }
@@ -137,8 +138,8 @@ final class Transfer: @unchecked Sendable {
     // MARK: Deadlines
 
     /// The earliest of this transfer's own deadlines and the error it fails with then.
-    func nextDeadline() -> (at: ContinuousClock.Instant, code: HTTPError.Code)? {
-        var best: (at: ContinuousClock.Instant, code: HTTPError.Code)? = totalDeadline.map { ($0, .totalTimeout) }
+    func nextDeadline() -> (at: MonotonicInstant, code: HTTPError.Code)? {
+        var best: (at: MonotonicInstant, code: HTTPError.Code)? = totalDeadline.map { ($0, .totalTimeout) }
         if !headersComplete {
             if let firstByte = firstByteDeadline, best.map({ firstByte < $0.at }) ?? true {
                 best = (firstByte, .firstByteTimeout)
@@ -196,7 +197,7 @@ final class Transfer: @unchecked Sendable {
         bodyStream?.finish(outcome)
     }
 
-    func timing(end: ContinuousClock.Instant?) -> HTTPTiming {
+    func timing(end: MonotonicInstant?) -> HTTPTiming {
         HTTPTiming(
             started: started,
             headers: headersAt.map { $0 - started },

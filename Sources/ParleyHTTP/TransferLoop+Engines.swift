@@ -1,5 +1,6 @@
 internal import CCurl
 internal import CCurlShims
+import ParleyClock
 
 #if canImport(Glibc)
     import Glibc

@@ -1,4 +1,5 @@
 import Synchronization
+import ParleyClock
 
 /// A one-shot timer kept by an ``HTTPClient``'s event loop (``HTTPClient/schedule(at:_:)``): its
 /// action runs on the loop thread at its due instant, unless it is cancelled first.
@@ -8,11 +9,11 @@ import Synchronization
 /// timer lets go of its action at once; the loop drops the empty entry when it comes due, or
 /// sooner when cancelled entries outnumber live ones.
 public final class LoopTimer: Sendable {
-    let due: ContinuousClock.Instant
+    let due: MonotonicInstant
     private let action: Mutex<(@Sendable () -> Void)?>
     private let cancelled: LoopTimerCount
 
-    init(due: ContinuousClock.Instant, action: @escaping @Sendable () -> Void, cancelled: LoopTimerCount) {
+    init(due: MonotonicInstant, action: @escaping @Sendable () -> Void, cancelled: LoopTimerCount) {
         self.due = due
         self.action = Mutex(action)
         self.cancelled = cancelled
@@ -42,7 +43,7 @@ final class LoopTimerCount: Sendable {
 extension TransferLoop {
     /// Schedules `action` on the loop thread at `due`. After shutdown the timer still fires, from
     /// a sleeping task: a waiter is never left without its time-out.
-    func schedule(at due: ContinuousClock.Instant, _ action: @escaping @Sendable () -> Void) -> LoopTimer {
+    func schedule(at due: MonotonicInstant, _ action: @escaping @Sendable () -> Void) -> LoopTimer {
         let timer = LoopTimer(due: due, action: action, cancelled: cancelledTimers)
         if isLoopThread, !inbox.withLock({ $0.closed }) {
             insertTimer(timer)
@@ -78,7 +79,7 @@ extension TransferLoop {
     }
 
     /// When the earliest timer is due.
-    var nextTimer: ContinuousClock.Instant? { timers.first?.due }
+    var nextTimer: MonotonicInstant? { timers.first?.due }
 
     /// Hands every live timer to a sleeping task (the loop is stopping).
     func handOffTimers() {
@@ -94,7 +95,7 @@ extension TransferLoop {
 
     private static func fireLater(_ timer: LoopTimer) {
         Task {
-            try? await Task.sleep(until: timer.due, clock: .continuous)
+            try? await Task.sleep(for: timer.due - .now)
             timer.take()?()
         }
     }

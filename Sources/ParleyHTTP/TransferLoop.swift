@@ -1,6 +1,7 @@
 internal import CCurl
 internal import CCurlShims
 import Synchronization
+import ParleyClock
 
 #if canImport(Glibc)
     import Glibc
@@ -87,15 +88,15 @@ final class TransferLoop: @unchecked Sendable {
     /// Whether the loop thread is running (it has started and not yet begun to stop).
     var threadIsRunning: Bool { loopThread.load(ordering: .acquiring) != 0 }
     /// When to look at the transfers' own deadlines next; never later than the earliest one.
-    @exclusivity(unchecked) private var nextDeadlineCheck: ContinuousClock.Instant?
+    @exclusivity(unchecked) private var nextDeadlineCheck: MonotonicInstant?
     /// Timers by due instant, a binary heap (``schedule(at:_:)``).
     @exclusivity(unchecked) var timers: [LoopTimer] = []
     let cancelledTimers = LoopTimerCount()
     /// When libcurl wants `curl_multi_socket_action(CURL_SOCKET_TIMEOUT)` (socket engine).
-    @exclusivity(unchecked) var curlTimer: ContinuousClock.Instant?
+    @exclusivity(unchecked) var curlTimer: MonotonicInstant?
     /// The time when the loop last woke up. Callbacks stamp arrivals with it instead of reading
     /// the clock for every header line and chunk; it is at most one loop iteration old.
-    @exclusivity(unchecked) var now = ContinuousClock.now
+    @exclusivity(unchecked) var now = MonotonicInstant.now
 
     init(configuration: HTTPClient.Configuration) {
         _ = curlGlobalInit
@@ -376,7 +377,7 @@ final class TransferLoop: @unchecked Sendable {
     // MARK: Deadlines
 
     /// Makes sure the deadlines are checked no later than `instant`.
-    func considerDeadline(_ instant: ContinuousClock.Instant) {
+    func considerDeadline(_ instant: MonotonicInstant) {
         if let current = nextDeadlineCheck, current <= instant { return }
         nextDeadlineCheck = instant
     }
@@ -386,7 +387,7 @@ final class TransferLoop: @unchecked Sendable {
     func checkDeadlines() {
         guard let due = nextDeadlineCheck, due <= now else { return }
         // Fresh, because a busy iteration may have taken a while since the wake-up.
-        let now = ContinuousClock.now
+        let now = MonotonicInstant.now
         nextDeadlineCheck = nil
         var expired: [(Transfer, HTTPError.Code)] = []
         for transfer in active {
@@ -415,7 +416,7 @@ final class TransferLoop: @unchecked Sendable {
         }
         let cap: Int32 = 5_000
         guard let deadline else { return cap }
-        let remaining = deadline - ContinuousClock.now
+        let remaining = deadline - MonotonicInstant.now
         if remaining <= .zero { return 0 }
         return Int32(clamping: min(remaining.milliseconds, Int(cap)))
     }

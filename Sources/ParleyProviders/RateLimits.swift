@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import ParleyClock
 import ParleyHTTP
 import ParleyJSON
 import ParleyFlow

@@ -1,3 +1,5 @@
+import ParleyClock
+
 /// The deadline of the provider call this task is running, for a call that keeps it itself.
 ///
 /// A provider call normally runs in a task of its own, which the flow run walks away from when the

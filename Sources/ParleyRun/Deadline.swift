@@ -1,4 +1,5 @@
 import Synchronization
+import ParleyClock
 
 /// Bounds an async operation in time: the caller gets its answer, or a time-out, on time whatever
 /// the operation does — an operation slow to notice cancellation is left to finish on its own.
@@ -190,7 +191,7 @@ public enum Waiting {
         func wait(within limit: Duration?, onCancel: @Sendable () -> Void = {}) async -> T? {
             await withTaskCancellationHandler {
                 await withUnsafeContinuation { (continuation: UnsafeContinuation<T?, Never>) in
-                    install(continuation, cancelTimer: limit.map { startTimer(ContinuousClock.now + $0) })
+                    install(continuation, cancelTimer: limit.map { startTimer(MonotonicInstant.now + $0) })
                 }
             } onCancel: {
                 onCancel()
@@ -198,7 +199,7 @@ public enum Waiting {
             }
         }
 
-        private func startTimer(_ due: ContinuousClock.Instant) -> FlowLoop.Cancel {
+        private func startTimer(_ due: MonotonicInstant) -> FlowLoop.Cancel {
             if let loop = FlowLoop.current {
                 return loop.schedule(due) { [self] in resume(nil) }
             }

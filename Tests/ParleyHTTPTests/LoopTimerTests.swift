@@ -1,4 +1,5 @@
 import Foundation
+import ParleyClock
 import ParleyHTTP
 import Synchronization
 import Testing
@@ -12,7 +13,7 @@ struct LoopTimerTests {
         let fired = Mutex<[(Int, String)]>([])
         // A second ahead, so that the cancellations below come before their timers are due even on
         // a loaded machine.
-        let start = ContinuousClock.now + .seconds(1)
+        let start = MonotonicInstant.now + .seconds(1)
         var timers: [LoopTimer] = []
         // Scheduled out of order, from a thread other than the loop's.
         for index in [5, 1, 4, 0, 3, 2, 7, 6] {
@@ -36,8 +37,8 @@ struct LoopTimerTests {
     func notEarly() async throws {
         let client = HTTPClient()
         defer { client.shutdown() }
-        let due = ContinuousClock.now + .milliseconds(150)
-        let firedAt = Mutex<ContinuousClock.Instant?>(nil)
+        let due = MonotonicInstant.now + .milliseconds(150)
+        let firedAt = Mutex<MonotonicInstant?>(nil)
         _ = client.schedule(at: due) { firedAt.withLock { $0 = .now } }
         try await Self.wait(until: due) { firedAt.withLock { $0 } != nil }
         let at = try #require(firedAt.withLock { $0 })
@@ -50,7 +51,7 @@ struct LoopTimerTests {
         defer { client.shutdown() }
         final class Payload: Sendable {}
         weak var first: Payload?
-        let far = ContinuousClock.now + .seconds(3600)
+        let far = MonotonicInstant.now + .seconds(3600)
         for index in 0..<5_000 {
             let payload = Payload()
             if index == 0 { first = payload }
@@ -68,7 +69,7 @@ struct LoopTimerTests {
     func timersOutliveShutdown() async throws {
         let client = HTTPClient()
         let fired = Mutex(0)
-        let due = ContinuousClock.now + .milliseconds(500)
+        let due = MonotonicInstant.now + .milliseconds(500)
         for _ in 0..<3 { _ = client.schedule(at: due) { fired.withLock { $0 += 1 } } }
         client.shutdown()
         _ = client.schedule(at: due) { fired.withLock { $0 += 1 } }
@@ -76,7 +77,7 @@ struct LoopTimerTests {
         // the count cannot include a timer that fired on time after the clock was read). A loaded
         // machine can take longer than that to shut the client down; the check is then skipped.
         let early = fired.withLock { $0 }
-        if ContinuousClock.now < due { #expect(early == 0, "a timer fired before its time") }
+        if MonotonicInstant.now < due { #expect(early == 0, "a timer fired before its time") }
         // And none is lost, however late a loaded machine runs them.
         try await Self.wait(until: due) { fired.withLock { $0 } >= 4 }
         #expect(fired.withLock { $0 } == 4)
@@ -84,9 +85,9 @@ struct LoopTimerTests {
 
     /// Waits at least until `instant`, then until `done` holds, for as long as a loaded machine
     /// needs (up to 20 s more).
-    private static func wait(until instant: ContinuousClock.Instant, _ done: () -> Bool) async throws {
-        try await Task.sleep(until: instant)
-        let limit = ContinuousClock.now + .seconds(20)
-        while !done(), ContinuousClock.now < limit { try await Task.sleep(for: .milliseconds(20)) }
+    private static func wait(until instant: MonotonicInstant, _ done: () -> Bool) async throws {
+        try await Task.sleep(for: instant - .now)
+        let limit = MonotonicInstant.now + .seconds(20)
+        while !done(), MonotonicInstant.now < limit { try await Task.sleep(for: .milliseconds(20)) }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import ParleyClock
 @testable import ParleyProviders
 import ParleyRun
 import Testing

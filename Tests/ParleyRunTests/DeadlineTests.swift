@@ -1,4 +1,5 @@
 import Dispatch
+import ParleyClock
 import Synchronization
 import Testing
 @testable import ParleyRun
@@ -107,7 +108,7 @@ struct LoopDeadlineTests {
             FlowLoop(executor: globalConcurrentExecutor) { [self] due, action in
                 scheduled.withLock { $0 += 1 }
                 let pending = Mutex<(@Sendable () -> Void)?>(action)
-                let left = (due - .now).components
+                let left = (due - MonotonicInstant.now).components
                 let nanoseconds = max(0, left.seconds * 1_000_000_000 + left.attoseconds / 1_000_000_000)
                 DispatchQueue.global().asyncAfter(deadline: .now() + .nanoseconds(Int(nanoseconds))) {
                     pending.withLock { action in

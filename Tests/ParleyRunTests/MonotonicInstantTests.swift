@@ -1,3 +1,4 @@
+import ParleyClock
 import ParleyRun
 import Testing
 

@@ -1,4 +1,5 @@
 import Foundation
+import ParleyClock
 import ParleyHTTP
 import ParleyJSON
 import ParleyFlow
