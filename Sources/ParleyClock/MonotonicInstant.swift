@@ -38,8 +38,25 @@ public struct MonotonicInstant: Sendable, Hashable, Comparable {
     /// of centuries is the end of time rather than a crash.
     public static func + (instant: MonotonicInstant, duration: Duration) -> MonotonicInstant {
         let (seconds, attoseconds) = duration.components
+        // Within about 272 years either way, 64-bit arithmetic holds the span (the usual case, on
+        // every request: a 128-bit multiplication costs a few times as much).
+        if seconds.magnitude < 1 << 33 {
+            let span = seconds &* 1_000_000_000 &+ attoseconds / 1_000_000_000
+            let (sum, overflow) = instant.nanoseconds.addingReportingOverflow(span)
+            if !overflow { return MonotonicInstant(nanoseconds: sum) }
+        }
         let nanoseconds = Int128(seconds) * 1_000_000_000 + Int128(attoseconds / 1_000_000_000)
         return MonotonicInstant(nanoseconds: Int64(clamping: Int128(instant.nanoseconds) + nanoseconds))
+    }
+
+    /// `milliseconds` later (earlier when negative), saturating like ``+(_:_:)``.
+    public func advanced(byMilliseconds milliseconds: Int) -> MonotonicInstant {
+        let (span, overflow) = Int64(clamping: milliseconds).multipliedReportingOverflow(by: 1_000_000)
+        if !overflow {
+            let (sum, overflow) = nanoseconds.addingReportingOverflow(span)
+            if !overflow { return MonotonicInstant(nanoseconds: sum) }
+        }
+        return self + .milliseconds(milliseconds)
     }
 
     public static func < (lhs: MonotonicInstant, rhs: MonotonicInstant) -> Bool {

@@ -162,6 +162,6 @@ private func loopTimerCallback(
 ) -> Int32 {
     guard let context else { return 0 }
     let loop = Unmanaged<TransferLoop>.fromOpaque(context).takeUnretainedValue()
-    loop.curlTimer = milliseconds < 0 ? nil : loop.now + .milliseconds(milliseconds)
+    loop.curlTimer = milliseconds < 0 ? nil : loop.now.advanced(byMilliseconds: milliseconds)
     return 0
 }

@@ -416,9 +416,14 @@ final class TransferLoop: @unchecked Sendable {
         }
         let cap: Int32 = 5_000
         guard let deadline else { return cap }
-        let remaining = deadline - MonotonicInstant.now
-        if remaining <= .zero { return 0 }
-        return Int32(clamping: min(remaining.milliseconds, Int(cap)))
+        // In whole milliseconds, rounded up so that the wait never ends early; in integers, as the
+        // loop asks this at every wake-up (a `Duration` is a 128-bit count of attoseconds).
+        let now = MonotonicInstant.now.nanoseconds
+        let (remaining, overflow) = deadline.nanoseconds.subtractingReportingOverflow(now)
+        if overflow { return deadline.nanoseconds < 0 ? 0 : cap }
+        if remaining <= 0 { return 0 }
+        if remaining > Int64(cap) * 1_000_000 { return cap }
+        return Int32((remaining + 999_999) / 1_000_000)
     }
 
     private func tearDown() {
