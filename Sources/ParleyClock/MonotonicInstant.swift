@@ -5,10 +5,11 @@
 #endif
 
 /// A point on the continuous clock (`ContinuousClock`'s, which counts while the machine sleeps)
-/// as a count of nanoseconds: for code that keeps instants in an async function's frame across
-/// its awaits. `ContinuousClock.Instant`'s layout is the standard library's own, so each one held
-/// there is allocated from the task's allocator and copied through its type's witnesses; this is
-/// an integer.
+/// as a count of nanoseconds: for the time kept on a turn's path, in the flow run's async frames
+/// (across their awaits) and in the HTTP loop's transfers and timers. `ContinuousClock.Instant`'s
+/// layout is the standard library's own, so each one held there is sized at run time (allocated
+/// from the task's allocator, in a frame) and copied and compared through its type's witnesses;
+/// this is an integer.
 public struct MonotonicInstant: Sendable, Hashable, Comparable {
     /// Nanoseconds since the clock's origin (the machine's boot).
     public let nanoseconds: Int64
