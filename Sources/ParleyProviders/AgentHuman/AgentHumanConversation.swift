@@ -22,6 +22,10 @@ actor AgentHumanConversation: AgentConversation {
     /// Nothing to give back.
     nonisolated var releasesLocally: Bool { true }
 
+    /// Sending and ending wait only for HTTP through ``ProviderHTTP`` and, for a session still being
+    /// created, for its creation through ``Waiting``: all bounded by ``CallDeadline``.
+    nonisolated var keepsCallDeadline: Bool { true }
+
     init(provider: AgentHumanProvider, turnTimeout: Duration) {
         self.provider = provider
         self.turnTimeout = turnTimeout
