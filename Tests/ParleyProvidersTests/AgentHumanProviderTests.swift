@@ -3,7 +3,7 @@ import Testing
 import ParleyHTTP
 import ParleyJSON
 @testable import ParleyProviders
-@testable import ParleyRun
+import ParleyRun
 import ParleySandbox
 
 @Suite struct AgentHumanProviderTests {
@@ -158,27 +158,16 @@ import ParleySandbox
     @Test func aMessageKeepsItsTurnDeadlineWithoutATaskOfItsOwn() async throws {
         // The second message (the first rides on the start) is answered only after 8 s.
         let faults = [SandboxFault(.slowFirstByte(.seconds(8)), endpoint: .agentHumanMessage, every: 2, limit: 1)]
-        try await withSandbox(SandboxConfiguration(faults: faults)) { server in
-            let resources = ProviderResources()
-            let provider = try await makeProvider(Wire.agenthuman.target(server.baseURL), resources: resources)
-            let conversation = try await provider.makeConversation(ConversationContext(flowName: "deadline"))
+        try await withOpenedConversation(.agenthuman, faults: faults) { _, conversation in
             #expect(conversation.keepsCallDeadline)
-            _ = try await conversation.start(.userMessage("Where is my order?"))
             let started = ContinuousClock.now
-            var outcome = "answered"
-            do throws(Deadline.Failure) {
-                _ = try await Deadline.kept(limit: .milliseconds(300)) { () throws(ProviderError) in
-                    try await conversation.send("ORD-1042")
-                }
-            } catch {
-                if case .timedOut = error { outcome = "timed out" } else { outcome = "\(error)" }
+            let outcome = await keptOutcome(limit: .milliseconds(300)) { () throws(ProviderError) in
+                try await conversation.send("ORD-1042").text
             }
             #expect(outcome == "timed out")
             let took = ContinuousClock.now - started
             #expect(took < .seconds(6), "the call ended at its deadline, not when the agent answered (\(took))")
             try await conversation.end()
-            await conversation.release()
-            await resources.shutdown()
         }
     }
 }

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 @testable import ParleyProviders
-@testable import ParleyRun
+import ParleyRun
 import ParleySandbox
 
 @Suite struct AmigoProviderTests {
@@ -44,21 +44,6 @@ import ParleySandbox
         }
     }
 
-    /// How a message sent under a deadline of `limit` that the conversation keeps itself ended.
-    private func sendKept(_ conversation: any AgentConversation, limit: Duration) async -> String {
-        do throws(Deadline.Failure) {
-            return try await Deadline.kept(limit: limit) { () throws(ProviderError) in
-                try await conversation.send("ORD-1042")
-            }.value.text
-        } catch {
-            switch error {
-            case .timedOut: return "timed out"
-            case .provider(let error): return error.message
-            case .cancelled: return "cancelled"
-            }
-        }
-    }
-
     @Test(arguments: [
         SandboxFault.Kind.slowFirstByte(.seconds(8)),
         // A Retry-After pause of 8 s before the message would be sent again.
@@ -66,49 +51,39 @@ import ParleySandbox
     ])
     func aMessageKeepsItsTurnDeadlineWithoutATaskOfItsOwn(_ fault: SandboxFault.Kind) async throws {
         let faults = [SandboxFault(fault, endpoint: .amigoInteract, limit: 1)]
-        try await withSandbox(SandboxConfiguration(faults: faults)) { server in
-            let resources = ProviderResources()
-            let provider = try await makeProvider(Wire.amigo.target(server.baseURL), resources: resources)
-            let conversation = try await provider.makeConversation(ConversationContext(flowName: "deadline"))
+        try await withOpenedConversation(.amigo, faults: faults) { _, conversation in
             #expect(conversation.keepsCallDeadline)
-            _ = try await conversation.start(.userMessage("Where is my order?"))
             let started = ContinuousClock.now
-            #expect(await sendKept(conversation, limit: .milliseconds(300)) == "timed out")
+            let outcome = await keptOutcome(limit: .milliseconds(300)) { () throws(ProviderError) in
+                try await conversation.send("ORD-1042").text
+            }
+            #expect(outcome == "timed out")
             let took = ContinuousClock.now - started
             #expect(took >= .milliseconds(300))
             #expect(took < .seconds(6), "the call ended at its deadline, not when the agent answered (\(took))")
             // The next message, given time, is answered.
-            #expect(await sendKept(conversation, limit: .seconds(30)).contains("status of order ORD-1042"))
+            let next = await keptOutcome(limit: .seconds(30)) { () throws(ProviderError) in
+                try await conversation.send("ORD-1042").text
+            }
+            #expect(next.contains("status of order ORD-1042"), "\(next)")
             try await conversation.end()
-            await conversation.release()
-            await resources.shutdown()
         }
     }
 
     @Test func endingKeepsItsDeadlineThroughARetryPause() async throws {
         // The finish is refused once with a Retry-After of 8 s; the end's deadline is 400 ms.
         let faults = [SandboxFault(.rateLimited(retryAfter: 8), endpoint: .amigoFinish, limit: 1)]
-        try await withSandbox(SandboxConfiguration(faults: faults)) { server in
-            let resources = ProviderResources()
-            let provider = try await makeProvider(Wire.amigo.target(server.baseURL), resources: resources)
-            let conversation = try await provider.makeConversation(ConversationContext(flowName: "deadline"))
-            _ = try await conversation.start(.userMessage("Where is my order?"))
+        try await withOpenedConversation(.amigo, faults: faults) { server, conversation in
             let started = ContinuousClock.now
-            var outcome = "ended"
-            do throws(Deadline.Failure) {
-                _ = try await Deadline.kept(limit: .milliseconds(400)) { () throws(ProviderError) in
-                    try await conversation.end()
-                }
-            } catch {
-                if case .timedOut = error { outcome = "timed out" } else { outcome = "\(error)" }
+            let outcome = await keptOutcome(limit: .milliseconds(400)) { () throws(ProviderError) in
+                try await conversation.end()
+                return "ended"
             }
             #expect(outcome == "timed out")
             let took = ContinuousClock.now - started
             #expect(took < .seconds(6), "the end stopped at its deadline, not after the server's pause (\(took))")
             #expect(
                 server.stats.requests(.amigoFinish) == 1, "the refused finish was not sent again after the deadline")
-            await conversation.release()
-            await resources.shutdown()
         }
     }
 }

@@ -6,7 +6,7 @@ import ParleyJSON
 @testable import ParleyProviders
 import ParleyResults
 @testable import ParleyRuntime
-import ParleyRun
+@testable import ParleyRun
 import ParleySandbox
 
 /// The three wire protocols the sandbox speaks, with what each test needs to know about them.
@@ -105,6 +105,48 @@ func withSandbox(
         throw error
     }
     await server.stop()
+}
+
+/// A conversation of `wire` against a sandbox with `faults`, opened with a first user message, for
+/// `body`; given back, and the provider's resources shut down, whatever happens.
+func withOpenedConversation(
+    _ wire: Wire, faults: [SandboxFault], _ body: (SandboxServer, any AgentConversation) async throws -> Void
+) async throws {
+    try await withSandbox(SandboxConfiguration(faults: faults)) { server in
+        let resources = ProviderResources()
+        do {
+            let provider = try await makeProvider(wire.target(server.baseURL), resources: resources)
+            let conversation = try await provider.makeConversation(ConversationContext(flowName: "deadline"))
+            _ = try await conversation.start(.userMessage("Where is my order?"))
+            do {
+                try await body(server, conversation)
+            } catch {
+                await conversation.release()
+                throw error
+            }
+            await conversation.release()
+        } catch {
+            await resources.shutdown()
+            throw error
+        }
+        await resources.shutdown()
+    }
+}
+
+/// How a call run under a deadline it keeps itself (`Deadline.kept`) ended: what it returned, or
+/// "timed out", "cancelled" or the provider's error message.
+func keptOutcome(
+    limit: Duration, _ operation: nonisolated(nonsending) @Sendable () async throws(ProviderError) -> String
+) async -> String {
+    do throws(Deadline.Failure) {
+        return try await Deadline.kept(limit: limit, operation).value
+    } catch {
+        switch error {
+        case .timedOut: return "timed out"
+        case .provider(let error): return error.message
+        case .cancelled: return "cancelled"
+        }
+    }
 }
 
 /// The sandbox's AgentHuman sessions (`GET /api/v1/sessions`), as the raw body any client would read.
