@@ -159,14 +159,7 @@ import ParleySandbox
         // The second message (the first rides on the start) is answered only after 8 s.
         let faults = [SandboxFault(.slowFirstByte(.seconds(8)), endpoint: .agentHumanMessage, every: 2, limit: 1)]
         try await withOpenedConversation(.agenthuman, faults: faults) { _, conversation in
-            #expect(conversation.keepsCallDeadline)
-            let started = ContinuousClock.now
-            let outcome = await keptOutcome(limit: .milliseconds(300)) { () throws(ProviderError) in
-                try await conversation.send("ORD-1042").text
-            }
-            #expect(outcome == "timed out")
-            let took = ContinuousClock.now - started
-            #expect(took < .seconds(6), "the call ended at its deadline, not when the agent answered (\(took))")
+            await expectMessageEndsAtItsKeptDeadline(conversation)
             try await conversation.end()
         }
     }

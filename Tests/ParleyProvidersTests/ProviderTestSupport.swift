@@ -149,6 +149,20 @@ func keptOutcome(
     }
 }
 
+/// Sends a message under a deadline of 300 ms that the conversation keeps itself, where the agent
+/// (or a pause before asking it again) takes seconds: the call must end at its deadline.
+func expectMessageEndsAtItsKeptDeadline(_ conversation: any AgentConversation) async {
+    #expect(conversation.keepsCallDeadline)
+    let started = ContinuousClock.now
+    let outcome = await keptOutcome(limit: .milliseconds(300)) { () throws(ProviderError) in
+        try await conversation.send("ORD-1042").text
+    }
+    #expect(outcome == "timed out")
+    let took = ContinuousClock.now - started
+    #expect(took >= .milliseconds(300))
+    #expect(took < .seconds(6), "the call ended at its deadline, not when the agent answered (\(took))")
+}
+
 /// The sandbox's AgentHuman sessions (`GET /api/v1/sessions`), as the raw body any client would read.
 func agentHumanSessions(_ server: SandboxServer, query: String = "") async throws -> String {
     let client = HTTPClient()
